@@ -1,0 +1,105 @@
+package db
+
+import (
+	"context"
+	"time"
+)
+
+// Driver is a storage backend for documents: SQLite now (db/sqlite),
+// PostgreSQL later. Every Driver passes the conformance suite in db/dbtest.
+//
+// A Driver receives parsed, validated requests (Query, WriteOp) and must give
+// exactly the results the Go reference semantics give (Filter.Match,
+// Update.Apply, CompareDocs): it may push filters, sort and limit down into
+// its query language only where that changes nothing.
+type Driver interface {
+	Catalog
+	// Find returns the documents matching q, as extended JSON, in q's order.
+	Find(ctx context.Context, coll string, q *Query) ([][]byte, error)
+	// Count returns how many documents match f (nil matches all).
+	Count(ctx context.Context, coll string, f *Filter) (int64, error)
+	// Write applies one write atomically: all of it or, on error, none.
+	Write(ctx context.Context, coll string, op *WriteOp) (WriteResult, error)
+	// Close waits for pending writes, then releases the backend.
+	Close() error
+}
+
+// Catalog manages collections and indexes. Operations on a collection that
+// does not exist return an *Error with code DATABASE_COLLECTION_NOT_EXIST,
+// except WriteOp inserts and upserts (and CreateCollection), which create it.
+type Catalog interface {
+	Collections(ctx context.Context) ([]CollectionInfo, error)
+	CreateCollection(ctx context.Context, name string) error
+	DropCollection(ctx context.Context, name string) error
+	Indexes(ctx context.Context, coll string) ([]Index, error)
+	CreateIndex(ctx context.Context, coll string, idx Index) error
+	DropIndex(ctx context.Context, coll, name string) error
+}
+
+// CollectionInfo describes one collection.
+type CollectionInfo struct {
+	Name  string `json:"name"`
+	Count int64  `json:"count"`
+}
+
+// Index is a secondary index on one or more field paths. The _id index
+// always exists and is not listed.
+type Index struct {
+	Name   string     `json:"name"`
+	Keys   []IndexKey `json:"keys"`
+	Unique bool       `json:"unique"`
+}
+
+// IndexKey is one field of an index, ascending unless Desc.
+type IndexKey struct {
+	Path string `json:"path"`
+	Desc bool   `json:"desc,omitempty"`
+}
+
+// SortKey is one key of a sort: a dot path, ascending unless Desc.
+type SortKey struct {
+	Path string
+	Desc bool
+}
+
+// Query is a parsed find request. Limit is always > 0 (the caller applies
+// the default and the maximum).
+type Query struct {
+	Filter *Filter // nil matches every document
+	Sort   []SortKey
+	Skip   int
+	Limit  int
+}
+
+// WriteKind says what a WriteOp does.
+type WriteKind int
+
+// Write kinds.
+const (
+	WriteInsert  WriteKind = iota // Docs, each with an _id; a taken _id fails the whole op
+	WriteUpdate                   // Filter, Update, Multi, Upsert (upserted doc gets UpsertID)
+	WriteReplace                  // Doc (with _id): replace that document or create it
+	WriteRemove                   // Filter, Multi
+)
+
+// WriteOp is one atomic write.
+type WriteOp struct {
+	Kind     WriteKind
+	Docs     []Doc   // WriteInsert
+	Doc      Doc     // WriteReplace
+	Filter   *Filter // WriteUpdate, WriteRemove; nil matches all
+	Update   *Update // WriteUpdate
+	Multi    bool
+	Upsert   bool
+	UpsertID string    // the _id an upsert gives the new document
+	Now      time.Time // the write's time, for $currentDate-like values
+}
+
+// WriteResult reports what a write did.
+type WriteResult struct {
+	InsertedIDs []string
+	Matched     int64 // documents the filter matched (update)
+	Updated     int64 // documents changed (update, replace)
+	Removed     int64
+	UpsertedID  string // set when an update upserted or a replace created
+}

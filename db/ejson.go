@@ -1,0 +1,324 @@
+package db
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"io"
+	"math"
+	"strconv"
+	"time"
+
+	"github.com/go-json-experiment/json/jsontext"
+)
+
+// MaxDepth is the default nesting limit for decoded JSON (objects and arrays).
+const MaxDepth = 100
+
+// DateLayout is how dates travel on the wire and in storage: UTC, millisecond
+// precision, fixed width, so that text order equals time order.
+const DateLayout = "2006-01-02T15:04:05.000Z"
+
+var (
+	minDate = time.Date(1, 1, 1, 0, 0, 0, 0, time.UTC)
+	maxDate = time.Date(9999, 12, 31, 23, 59, 59, 999e6, time.UTC)
+)
+
+// DecodeJSON parses extended JSON into document values (see the package
+// comment). Objects nested deeper than maxDepth, duplicate keys, invalid UTF-8,
+// trailing data and malformed extended JSON ({"$date": "yesterday"}) are
+// errors of code INVALID_PARAM. Objects with other "$" keys are returned as
+// Docs: operators are the business of the filter and update parsers.
+func DecodeJSON(data []byte, maxDepth int) (any, error) {
+	dec := jsontext.NewDecoder(bytes.NewReader(data))
+	v, err := decodeValue(dec, 0, maxDepth)
+	if err != nil {
+		return nil, err
+	}
+	if _, err := dec.ReadToken(); err != io.EOF {
+		return nil, Errorf(CodeInvalidParam, "invalid JSON: unexpected data after the top-level value")
+	}
+	return v, nil
+}
+
+func jsonErr(err error) error {
+	var de *Error
+	if errors.As(err, &de) {
+		return err
+	}
+	if err == io.EOF || errors.Is(err, io.ErrUnexpectedEOF) {
+		return Errorf(CodeInvalidParam, "invalid JSON: unexpected end of input")
+	}
+	return Errorf(CodeInvalidParam, "invalid JSON: %v", err)
+}
+
+func decodeValue(dec *jsontext.Decoder, depth, maxDepth int) (any, error) {
+	tok, err := dec.ReadToken()
+	if err != nil {
+		return nil, jsonErr(err)
+	}
+	switch tok.Kind() {
+	case 'n':
+		return nil, nil
+	case 't':
+		return true, nil
+	case 'f':
+		return false, nil
+	case '"':
+		return tok.String(), nil
+	case '0':
+		return parseNumber(tok.String())
+	case '[':
+		if depth >= maxDepth {
+			return nil, Errorf(CodeInvalidParam, "JSON nested deeper than %d levels", maxDepth)
+		}
+		arr := []any{}
+		for dec.PeekKind() != ']' {
+			v, err := decodeValue(dec, depth+1, maxDepth)
+			if err != nil {
+				return nil, err
+			}
+			arr = append(arr, v)
+		}
+		if _, err := dec.ReadToken(); err != nil {
+			return nil, jsonErr(err)
+		}
+		return arr, nil
+	case '{':
+		if depth >= maxDepth {
+			return nil, Errorf(CodeInvalidParam, "JSON nested deeper than %d levels", maxDepth)
+		}
+		doc := Doc{}
+		for dec.PeekKind() != '}' {
+			kt, err := dec.ReadToken()
+			if err != nil {
+				return nil, jsonErr(err)
+			}
+			v, err := decodeValue(dec, depth+1, maxDepth)
+			if err != nil {
+				return nil, err
+			}
+			doc = append(doc, Field{kt.String(), v})
+		}
+		if _, err := dec.ReadToken(); err != nil {
+			return nil, jsonErr(err)
+		}
+		return decodeExtended(doc)
+	}
+	return nil, Errorf(CodeInvalidParam, "invalid JSON")
+}
+
+func parseNumber(s string) (any, error) {
+	isInt := true
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; c == '.' || c == 'e' || c == 'E' {
+			isInt = false
+			break
+		}
+	}
+	if isInt {
+		if n, err := strconv.ParseInt(s, 10, 64); err == nil {
+			return n, nil
+		}
+	}
+	f, err := strconv.ParseFloat(s, 64)
+	if err != nil || math.IsInf(f, 0) {
+		return nil, Errorf(CodeInvalidParam, "number %s is out of range", s)
+	}
+	return f, nil
+}
+
+// decodeExtended turns {"$date": …}, {"$regex": …, "$options": …} and
+// {"$serverDate": …} into their values; other objects are returned unchanged.
+func decodeExtended(d Doc) (any, error) {
+	if len(d) == 0 || len(d[0].Key) == 0 || d[0].Key[0] != '$' {
+		return d, nil
+	}
+	switch {
+	case len(d) == 1 && d[0].Key == "$date":
+		return decodeDate(d[0].Value)
+	case len(d) == 1 && d[0].Key == "$serverDate":
+		return decodeServerDate(d[0].Value)
+	case (len(d) == 1 || len(d) == 2) && isRegexDoc(d):
+		return decodeRegex(d)
+	}
+	return d, nil
+}
+
+func decodeDate(v any) (any, error) {
+	var t time.Time
+	switch x := v.(type) {
+	case string:
+		p, err := time.Parse(time.RFC3339Nano, x)
+		if err != nil {
+			return nil, Errorf(CodeInvalidParam, "invalid $date %q: want RFC 3339, like 2024-05-01T08:00:00Z", x)
+		}
+		t = p
+	case int64:
+		t = time.UnixMilli(x)
+	case float64:
+		if math.IsNaN(x) || math.Abs(x) > 1e15 {
+			return nil, Errorf(CodeInvalidParam, "invalid $date %v: out of range", x)
+		}
+		t = time.UnixMilli(int64(x))
+	case Doc:
+		if s, ok := x.Get("$numberLong"); ok && len(x) == 1 {
+			if str, ok := s.(string); ok {
+				if n, err := strconv.ParseInt(str, 10, 64); err == nil {
+					t = time.UnixMilli(n)
+					break
+				}
+			}
+		}
+		return nil, Errorf(CodeInvalidParam, "invalid $date: want an RFC 3339 string or milliseconds")
+	default:
+		return nil, Errorf(CodeInvalidParam, "invalid $date: want an RFC 3339 string or milliseconds")
+	}
+	t = t.UTC().Truncate(time.Millisecond)
+	if t.Before(minDate) || t.After(maxDate) {
+		return nil, Errorf(CodeInvalidParam, "invalid $date: year must be between 1 and 9999")
+	}
+	return t, nil
+}
+
+func decodeServerDate(v any) (any, error) {
+	d, ok := v.(Doc)
+	if !ok {
+		return nil, Errorf(CodeInvalidParam, "invalid $serverDate: want {\"offset\": milliseconds}")
+	}
+	var sd ServerDate
+	for _, f := range d {
+		if f.Key != "offset" {
+			return nil, Errorf(CodeInvalidParam, "invalid $serverDate: unknown field %q", f.Key)
+		}
+		n, ok := f.Value.(int64)
+		if !ok {
+			fl, isF := f.Value.(float64)
+			if !isF || fl != math.Trunc(fl) || math.Abs(fl) > 1e15 {
+				return nil, Errorf(CodeInvalidParam, "invalid $serverDate: offset must be an integer number of milliseconds")
+			}
+			n = int64(fl)
+		}
+		if n > 1e13 || n < -1e13 {
+			return nil, Errorf(CodeInvalidParam, "invalid $serverDate: offset out of range")
+		}
+		sd.Offset = n
+	}
+	return sd, nil
+}
+
+func isRegexDoc(d Doc) bool {
+	if d[0].Key != "$regex" {
+		return false
+	}
+	return len(d) == 1 || d[1].Key == "$options"
+}
+
+func decodeRegex(d Doc) (any, error) {
+	p, ok := d[0].Value.(string)
+	if !ok {
+		if r, isR := d[0].Value.(Regex); isR && len(d) == 1 {
+			return r, nil
+		}
+		return nil, Errorf(CodeInvalidOperator, "$regex must be a string")
+	}
+	r := Regex{Pattern: p}
+	if len(d) == 2 {
+		o, ok := d[1].Value.(string)
+		if !ok {
+			return nil, Errorf(CodeInvalidOperator, "$options must be a string")
+		}
+		for _, c := range o {
+			if c != 'i' && c != 'm' && c != 's' && c != 'x' {
+				return nil, Errorf(CodeInvalidOperator, "invalid $options flag %q: allowed are i, m, s, x", c)
+			}
+		}
+		r.Options = o
+	}
+	return r, nil
+}
+
+// AppendJSON appends the extended-JSON encoding of v to dst. Non-finite
+// floats, which JSON cannot carry, are written as null; writes refuse them
+// earlier (see ValidateDoc).
+func AppendJSON(dst []byte, v any) []byte {
+	switch x := v.(type) {
+	case nil:
+		return append(dst, "null"...)
+	case bool:
+		return strconv.AppendBool(dst, x)
+	case int64:
+		return strconv.AppendInt(dst, x, 10)
+	case float64:
+		return appendFloat(dst, x)
+	case string:
+		return appendString(dst, x)
+	case time.Time:
+		dst = append(dst, `{"$date":"`...)
+		dst = x.UTC().AppendFormat(dst, DateLayout)
+		return append(dst, `"}`...)
+	case Regex:
+		dst = append(dst, `{"$regex":`...)
+		dst = appendString(dst, x.Pattern)
+		dst = append(dst, `,"$options":`...)
+		dst = appendString(dst, x.Options)
+		return append(dst, '}')
+	case ServerDate:
+		dst = append(dst, `{"$serverDate":{"offset":`...)
+		dst = strconv.AppendInt(dst, x.Offset, 10)
+		return append(dst, "}}"...)
+	case Doc:
+		dst = append(dst, '{')
+		for i, f := range x {
+			if i > 0 {
+				dst = append(dst, ',')
+			}
+			dst = appendString(dst, f.Key)
+			dst = append(dst, ':')
+			dst = AppendJSON(dst, f.Value)
+		}
+		return append(dst, '}')
+	case []any:
+		dst = append(dst, '[')
+		for i, e := range x {
+			if i > 0 {
+				dst = append(dst, ',')
+			}
+			dst = AppendJSON(dst, e)
+		}
+		return append(dst, ']')
+	}
+	panic(fmt.Sprintf("db: AppendJSON of unsupported type %T", v))
+}
+
+// MarshalJSON returns the extended-JSON encoding of v.
+func MarshalJSON(v any) []byte { return AppendJSON(nil, v) }
+
+func appendString(dst []byte, s string) []byte {
+	out, err := jsontext.AppendQuote(dst, s)
+	if err != nil { // invalid UTF-8 cannot come from DecodeJSON; replace rather than fail
+		return out
+	}
+	return out
+}
+
+// appendFloat formats like JavaScript's Number#toString (and encoding/json).
+func appendFloat(dst []byte, f float64) []byte {
+	if math.IsNaN(f) || math.IsInf(f, 0) {
+		return append(dst, "null"...)
+	}
+	abs := math.Abs(f)
+	format := byte('f')
+	if abs != 0 && (abs < 1e-6 || abs >= 1e21) {
+		format = 'e'
+	}
+	dst = strconv.AppendFloat(dst, f, format, -1, 64)
+	if format == 'e' {
+		n := len(dst)
+		if n >= 4 && dst[n-4] == 'e' && dst[n-3] == '-' && dst[n-2] == '0' {
+			dst[n-2] = dst[n-1]
+			dst = dst[:n-1]
+		}
+	}
+	return dst
+}
