@@ -229,8 +229,8 @@ func decodeRegex(d Doc) (any, error) {
 			return nil, Errorf(CodeInvalidOperator, "$options must be a string")
 		}
 		for _, c := range o {
-			if c != 'i' && c != 'm' && c != 's' && c != 'x' {
-				return nil, Errorf(CodeInvalidOperator, "invalid $options flag %q: allowed are i, m, s, x", c)
+			if c != 'i' && c != 'm' && c != 's' {
+				return nil, Errorf(CodeInvalidOperator, "invalid $options flag %q: allowed are i, m and s", c)
 			}
 		}
 		r.Options = o
