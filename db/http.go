@@ -1,0 +1,263 @@
+package db
+
+import (
+	"strconv"
+
+	"github.com/gofiber/fiber/v2"
+)
+
+// Mount registers the database routes on r (the /v1 group):
+// /db/{coll}/… for documents and /admin/collections… for the catalog.
+// Handlers return *Error values; the app's error handler maps them to HTTP.
+func (s *Service) Mount(r fiber.Router) {
+	r.Post("/db/:coll/query", s.handleQuery)
+	r.Post("/db/:coll/count", s.handleCount)
+	r.Post("/db/:coll/insert", s.handleInsert)
+	r.Post("/db/:coll/update", s.handleUpdate)
+	r.Post("/db/:coll/remove", s.handleRemove)
+	r.Get("/db/:coll/docs/:id", s.handleGetDoc)
+	r.Put("/db/:coll/docs/:id", s.handleSetDoc)
+	r.Patch("/db/:coll/docs/:id", s.handleUpdateDoc)
+	r.Delete("/db/:coll/docs/:id", s.handleDeleteDoc)
+
+	r.Get("/admin/collections", s.handleCollections)
+	r.Post("/admin/collections", s.handleCreateCollection)
+	r.Delete("/admin/collections/:coll", s.handleDropCollection)
+	r.Get("/admin/collections/:coll/indexes", s.handleIndexes)
+	r.Post("/admin/collections/:coll/indexes", s.handleCreateIndex)
+	r.Delete("/admin/collections/:coll/indexes/:name?", s.handleDropIndex)
+}
+
+// body decodes the request body: a JSON object, or empty for {}.
+func body(c *fiber.Ctx) (Doc, error) {
+	raw := c.Body()
+	if len(raw) == 0 {
+		return Doc{}, nil
+	}
+	v, err := DecodeJSON(raw, MaxDepth+4)
+	if err != nil {
+		return nil, err
+	}
+	d, ok := v.(Doc)
+	if !ok {
+		return nil, Errorf(CodeInvalidParam, "request body must be a JSON object")
+	}
+	return d, nil
+}
+
+// param copies a route parameter: fiber reuses its buffers after the handler.
+func param(c *fiber.Ctx, name string) string {
+	return string([]byte(c.Params(name)))
+}
+
+func sendJSON(c *fiber.Ctx, b []byte) error {
+	c.Set(fiber.HeaderContentType, fiber.MIMEApplicationJSON)
+	return c.Send(b)
+}
+
+func appendDocs(b []byte, docs [][]byte) []byte {
+	b = append(b, '[')
+	for i, d := range docs {
+		if i > 0 {
+			b = append(b, ',')
+		}
+		b = append(b, d...)
+	}
+	return append(b, ']')
+}
+
+func (s *Service) handleQuery(c *fiber.Ctx) error {
+	b, err := body(c)
+	if err != nil {
+		return err
+	}
+	docs, err := s.Query(c.UserContext(), param(c, "coll"), b)
+	if err != nil {
+		return err
+	}
+	size := 16
+	for _, d := range docs {
+		size += len(d) + 1
+	}
+	out := append(make([]byte, 0, size), `{"data":`...)
+	out = appendDocs(out, docs)
+	return sendJSON(c, append(out, '}'))
+}
+
+func (s *Service) handleCount(c *fiber.Ctx) error {
+	b, err := body(c)
+	if err != nil {
+		return err
+	}
+	n, err := s.Count(c.UserContext(), param(c, "coll"), b)
+	if err != nil {
+		return err
+	}
+	return sendJSON(c, append(strconv.AppendInt([]byte(`{"total":`), n, 10), '}'))
+}
+
+func (s *Service) handleInsert(c *fiber.Ctx) error {
+	b, err := body(c)
+	if err != nil {
+		return err
+	}
+	ids, many, err := s.Insert(c.UserContext(), param(c, "coll"), b)
+	if err != nil {
+		return err
+	}
+	if many {
+		return c.JSON(fiber.Map{"_ids": ids})
+	}
+	return c.JSON(fiber.Map{"_id": ids[0]})
+}
+
+func (s *Service) handleUpdate(c *fiber.Ctx) error {
+	b, err := body(c)
+	if err != nil {
+		return err
+	}
+	res, err := s.Update(c.UserContext(), param(c, "coll"), b)
+	if err != nil {
+		return err
+	}
+	return c.JSON(updateStats(res))
+}
+
+func updateStats(res WriteResult) fiber.Map {
+	stats := fiber.Map{"updated": res.Updated, "matched": res.Matched}
+	out := fiber.Map{"stats": stats}
+	if res.UpsertedID != "" {
+		stats["created"] = 1
+		out["upsertedId"] = res.UpsertedID
+	}
+	return out
+}
+
+func (s *Service) handleRemove(c *fiber.Ctx) error {
+	b, err := body(c)
+	if err != nil {
+		return err
+	}
+	n, err := s.Remove(c.UserContext(), param(c, "coll"), b)
+	if err != nil {
+		return err
+	}
+	return c.JSON(fiber.Map{"stats": fiber.Map{"removed": n}})
+}
+
+func (s *Service) handleGetDoc(c *fiber.Ctx) error {
+	doc, err := s.GetDoc(c.UserContext(), param(c, "coll"), param(c, "id"), nil)
+	if err != nil {
+		return err
+	}
+	out := append(make([]byte, 0, len(doc)+10), `{"data":`...)
+	return sendJSON(c, append(append(out, doc...), '}'))
+}
+
+func (s *Service) handleSetDoc(c *fiber.Ctx) error {
+	b, err := body(c)
+	if err != nil {
+		return err
+	}
+	id := param(c, "id")
+	res, err := s.SetDoc(c.UserContext(), param(c, "coll"), id, b)
+	if err != nil {
+		return err
+	}
+	created := 0
+	if res.UpsertedID != "" {
+		created = 1
+	}
+	return c.JSON(fiber.Map{"_id": id, "stats": fiber.Map{"updated": res.Updated, "created": created}})
+}
+
+func (s *Service) handleUpdateDoc(c *fiber.Ctx) error {
+	b, err := body(c)
+	if err != nil {
+		return err
+	}
+	res, err := s.UpdateDoc(c.UserContext(), param(c, "coll"), param(c, "id"), b)
+	if err != nil {
+		return err
+	}
+	return c.JSON(fiber.Map{"stats": fiber.Map{"updated": res.Updated}})
+}
+
+func (s *Service) handleDeleteDoc(c *fiber.Ctx) error {
+	n, err := s.DeleteDoc(c.UserContext(), param(c, "coll"), param(c, "id"))
+	if err != nil {
+		return err
+	}
+	return c.JSON(fiber.Map{"stats": fiber.Map{"removed": n}})
+}
+
+func (s *Service) handleCollections(c *fiber.Ctx) error {
+	list, err := s.Collections(c.UserContext())
+	if err != nil {
+		return err
+	}
+	return c.JSON(fiber.Map{"data": list})
+}
+
+func (s *Service) handleCreateCollection(c *fiber.Ctx) error {
+	b, err := body(c)
+	if err != nil {
+		return err
+	}
+	name, err := s.CreateCollection(c.UserContext(), b)
+	if err != nil {
+		return err
+	}
+	return c.JSON(fiber.Map{"name": name})
+}
+
+func (s *Service) handleDropCollection(c *fiber.Ctx) error {
+	if err := s.DropCollection(c.UserContext(), param(c, "coll")); err != nil {
+		return err
+	}
+	return c.JSON(fiber.Map{})
+}
+
+func (s *Service) handleIndexes(c *fiber.Ctx) error {
+	list, err := s.Indexes(c.UserContext(), param(c, "coll"))
+	if err != nil {
+		return err
+	}
+	return c.JSON(fiber.Map{"data": list})
+}
+
+func (s *Service) handleCreateIndex(c *fiber.Ctx) error {
+	b, err := body(c)
+	if err != nil {
+		return err
+	}
+	name, err := s.CreateIndex(c.UserContext(), param(c, "coll"), b)
+	if err != nil {
+		return err
+	}
+	return c.JSON(fiber.Map{"name": name})
+}
+
+// handleDropIndex takes the name from the path (/indexes/{name}), the
+// query (?name=) or the body ({name}).
+func (s *Service) handleDropIndex(c *fiber.Ctx) error {
+	name := param(c, "name")
+	if name == "" {
+		name = string([]byte(c.Query("name")))
+	}
+	if name == "" {
+		b, err := body(c)
+		if err != nil {
+			return err
+		}
+		m, err := fields(b, "name")
+		if err != nil {
+			return err
+		}
+		name, _ = m["name"].(string)
+	}
+	if err := s.DropIndex(c.UserContext(), param(c, "coll"), name); err != nil {
+		return err
+	}
+	return c.JSON(fiber.Map{})
+}

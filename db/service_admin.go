@@ -1,0 +1,140 @@
+package db
+
+import (
+	"context"
+)
+
+// Collections lists the collections (admin only).
+func (s *Service) Collections(ctx context.Context) ([]CollectionInfo, error) {
+	if err := s.authorize(ctx, "_", ActionAdmin); err != nil {
+		return nil, err
+	}
+	return s.drv.Collections(ctx)
+}
+
+// CreateCollection creates a collection: body {name}.
+func (s *Service) CreateCollection(ctx context.Context, body Doc) (string, error) {
+	m, err := fields(body, "name")
+	if err != nil {
+		return "", err
+	}
+	name, _ := m["name"].(string)
+	if err := s.authorize(ctx, name, ActionAdmin); err != nil {
+		return "", err
+	}
+	return name, s.drv.CreateCollection(ctx, name)
+}
+
+// DropCollection deletes a collection with its documents and indexes.
+func (s *Service) DropCollection(ctx context.Context, name string) error {
+	if err := s.authorize(ctx, name, ActionAdmin); err != nil {
+		return err
+	}
+	return s.drv.DropCollection(ctx, name)
+}
+
+// Indexes lists a collection's indexes.
+func (s *Service) Indexes(ctx context.Context, coll string) ([]Index, error) {
+	if err := s.authorize(ctx, coll, ActionAdmin); err != nil {
+		return nil, err
+	}
+	return s.drv.Indexes(ctx, coll)
+}
+
+// CreateIndex creates an index: body {name?, keys, unique?}, keys either
+// [{path, desc?}, …] or {path: 1|-1, …}. It returns the index's name.
+func (s *Service) CreateIndex(ctx context.Context, coll string, body Doc) (string, error) {
+	if err := s.authorize(ctx, coll, ActionAdmin); err != nil {
+		return "", err
+	}
+	m, err := fields(body, "name", "keys", "unique")
+	if err != nil {
+		return "", err
+	}
+	var idx Index
+	if m["name"] != nil {
+		n, ok := m["name"].(string)
+		if !ok {
+			return "", Errorf(CodeInvalidParam, "name must be a string")
+		}
+		idx.Name = n
+	}
+	if idx.Keys, err = indexKeys(m["keys"]); err != nil {
+		return "", err
+	}
+	if idx.Unique, err = boolField(m["unique"], "unique"); err != nil {
+		return "", err
+	}
+	if idx.Name == "" {
+		idx.Name = IndexName(idx.Keys)
+	}
+	return idx.Name, s.drv.CreateIndex(ctx, coll, idx)
+}
+
+// IndexName is the name MongoDB gives an index: path_1 or path_-1 per key.
+func IndexName(keys []IndexKey) string {
+	name := ""
+	for i, k := range keys {
+		if i > 0 {
+			name += "_"
+		}
+		dir := "1"
+		if k.Desc {
+			dir = "-1"
+		}
+		name += k.Path + "_" + dir
+	}
+	return name
+}
+
+func indexKeys(v any) ([]IndexKey, error) {
+	bad := Errorf(CodeInvalidParam, `keys must be [{"path": "a.b", "desc": false}, …] or {"a.b": 1, …}`)
+	var keys []IndexKey
+	switch x := v.(type) {
+	case []any:
+		for _, e := range x {
+			d, ok := e.(Doc)
+			if !ok {
+				return nil, bad
+			}
+			m, err := fields(d, "path", "desc")
+			if err != nil {
+				return nil, err
+			}
+			p, ok := m["path"].(string)
+			if !ok || p == "" {
+				return nil, bad
+			}
+			desc, err := boolField(m["desc"], "desc")
+			if err != nil {
+				return nil, err
+			}
+			keys = append(keys, IndexKey{Path: p, Desc: desc})
+		}
+	case Doc:
+		for _, f := range x {
+			n, ok := f.Value.(int64)
+			if !ok || (n != 1 && n != -1) {
+				return nil, Errorf(CodeInvalidParam, "index direction of %q must be 1 or -1", f.Key)
+			}
+			keys = append(keys, IndexKey{Path: f.Key, Desc: n == -1})
+		}
+	default:
+		return nil, bad
+	}
+	if len(keys) == 0 {
+		return nil, bad
+	}
+	return keys, nil
+}
+
+// DropIndex drops an index by name.
+func (s *Service) DropIndex(ctx context.Context, coll, name string) error {
+	if err := s.authorize(ctx, coll, ActionAdmin); err != nil {
+		return err
+	}
+	if name == "" {
+		return Errorf(CodeInvalidParam, "index name is required")
+	}
+	return s.drv.DropIndex(ctx, coll, name)
+}

@@ -1,0 +1,205 @@
+package db
+
+import (
+	"context"
+	"time"
+)
+
+func (s *Service) parseQuery(body Doc) (*Query, *Projection, error) {
+	m, err := fields(body, "filter", "sort", "skip", "limit", "projection")
+	if err != nil {
+		return nil, nil, err
+	}
+	q := &Query{}
+	if q.Filter, err = ParseFilter(m["filter"]); err != nil {
+		return nil, nil, err
+	}
+	if m["sort"] != nil {
+		if q.Sort, err = ParseSort(m["sort"]); err != nil {
+			return nil, nil, err
+		}
+	}
+	q.Sort = withIDTieBreak(q.Sort)
+	if q.Skip, err = intField(m["skip"], "skip", 0); err != nil {
+		return nil, nil, err
+	}
+	if q.Limit, err = intField(m["limit"], "limit", s.limits.DefaultLimit); err != nil {
+		return nil, nil, err
+	}
+	if q.Limit == 0 {
+		q.Limit = s.limits.DefaultLimit
+	}
+	q.Limit = min(q.Limit, s.limits.MaxLimit)
+	var p *Projection
+	if m["projection"] != nil {
+		if p, err = ParseProjection(m["projection"]); err != nil {
+			return nil, nil, err
+		}
+	}
+	return q, p, nil
+}
+
+// withIDTieBreak ends every sort with _id, so equal keys come back in a
+// stable order.
+func withIDTieBreak(keys []SortKey) []SortKey {
+	for _, k := range keys {
+		if k.Path == "_id" {
+			return keys
+		}
+	}
+	return append(keys, SortKey{Path: "_id"})
+}
+
+// Query runs a find: body {filter, sort, skip, limit, projection}.
+func (s *Service) Query(ctx context.Context, coll string, body Doc) ([][]byte, error) {
+	if err := s.authorize(ctx, coll, ActionRead); err != nil {
+		return nil, err
+	}
+	q, p, err := s.parseQuery(body)
+	if err != nil {
+		return nil, err
+	}
+	docs, err := s.drv.Find(ctx, coll, q)
+	if err != nil {
+		return nil, err
+	}
+	return s.finish(docs, p)
+}
+
+// finish applies the projection and the response size limit.
+func (s *Service) finish(docs [][]byte, p *Projection) ([][]byte, error) {
+	size := 0
+	for i, raw := range docs {
+		if p != nil {
+			v, err := DecodeJSON(raw, MaxDepth+1)
+			if err != nil {
+				return nil, err
+			}
+			docs[i] = MarshalJSON(p.Apply(v.(Doc)))
+		}
+		size += len(docs[i])
+		if size > s.limits.MaxResult {
+			return nil, Errorf(CodeResultTooLarge, "query result is over %d bytes: ask for fewer documents (limit) or fields (projection)", s.limits.MaxResult)
+		}
+	}
+	return docs, nil
+}
+
+// Count counts matching documents: body {filter}.
+func (s *Service) Count(ctx context.Context, coll string, body Doc) (int64, error) {
+	if err := s.authorize(ctx, coll, ActionRead); err != nil {
+		return 0, err
+	}
+	m, err := fields(body, "filter")
+	if err != nil {
+		return 0, err
+	}
+	f, err := ParseFilter(m["filter"])
+	if err != nil {
+		return 0, err
+	}
+	return s.drv.Count(ctx, coll, f)
+}
+
+// Insert adds one document or many: body {data: doc | [docs]}. It returns
+// the new ids and whether data was an array.
+func (s *Service) Insert(ctx context.Context, coll string, body Doc) ([]string, bool, error) {
+	if err := s.authorize(ctx, coll, ActionCreate); err != nil {
+		return nil, false, err
+	}
+	m, err := fields(body, "data")
+	if err != nil {
+		return nil, false, err
+	}
+	var raw []any
+	many := false
+	switch x := m["data"].(type) {
+	case Doc:
+		raw = []any{x}
+	case []any:
+		raw, many = x, true
+		if len(x) == 0 || len(x) > s.limits.MaxInsert {
+			return nil, false, Errorf(CodeInvalidParam, "data must hold 1 to %d documents", s.limits.MaxInsert)
+		}
+	default:
+		return nil, false, Errorf(CodeInvalidParam, "data must be a document or an array of documents")
+	}
+	now := s.now()
+	docs := make([]Doc, len(raw))
+	for i, v := range raw {
+		d, ok := v.(Doc)
+		if !ok {
+			return nil, false, Errorf(CodeInvalidParam, "data[%d] must be a document", i)
+		}
+		if docs[i], err = s.prepareDoc(d, now); err != nil {
+			return nil, false, err
+		}
+	}
+	res, err := s.drv.Write(ctx, coll, &WriteOp{Kind: WriteInsert, Docs: docs, Now: now})
+	if err != nil {
+		return nil, false, err
+	}
+	return res.InsertedIDs, many, nil
+}
+
+func (s *Service) prepareDoc(d Doc, now time.Time) (Doc, error) {
+	d, err := normalizeID(d)
+	if err != nil {
+		return nil, err
+	}
+	ResolveServerDates(d, now)
+	if err := ValidateDoc(d); err != nil {
+		return nil, err
+	}
+	return d, nil
+}
+
+// Update updates matching documents: body {filter, update, multi, upsert}.
+// multi and upsert default to false.
+func (s *Service) Update(ctx context.Context, coll string, body Doc) (WriteResult, error) {
+	if err := s.authorize(ctx, coll, ActionUpdate); err != nil {
+		return WriteResult{}, err
+	}
+	m, err := fields(body, "filter", "update", "multi", "upsert")
+	if err != nil {
+		return WriteResult{}, err
+	}
+	op := &WriteOp{Kind: WriteUpdate, Now: s.now(), UpsertID: NewID()}
+	if op.Filter, err = ParseFilter(m["filter"]); err != nil {
+		return WriteResult{}, err
+	}
+	if m["update"] == nil {
+		return WriteResult{}, Errorf(CodeInvalidParam, "update is required")
+	}
+	if op.Update, err = ParseUpdate(m["update"]); err != nil {
+		return WriteResult{}, err
+	}
+	if op.Multi, err = boolField(m["multi"], "multi"); err != nil {
+		return WriteResult{}, err
+	}
+	if op.Upsert, err = boolField(m["upsert"], "upsert"); err != nil {
+		return WriteResult{}, err
+	}
+	return s.drv.Write(ctx, coll, op)
+}
+
+// Remove deletes matching documents: body {filter, multi} (multi defaults
+// to false: one document).
+func (s *Service) Remove(ctx context.Context, coll string, body Doc) (int64, error) {
+	if err := s.authorize(ctx, coll, ActionDelete); err != nil {
+		return 0, err
+	}
+	m, err := fields(body, "filter", "multi")
+	if err != nil {
+		return 0, err
+	}
+	op := &WriteOp{Kind: WriteRemove, Now: s.now()}
+	if op.Filter, err = ParseFilter(m["filter"]); err != nil {
+		return 0, err
+	}
+	if op.Multi, err = boolField(m["multi"], "multi"); err != nil {
+		return 0, err
+	}
+	res, err := s.drv.Write(ctx, coll, op)
+	return res.Removed, err
+}

@@ -1,0 +1,291 @@
+package sqlite
+
+import (
+	"container/heap"
+	"context"
+	"database/sql"
+	"fmt"
+	"strconv"
+	"sync"
+
+	"minibase/db"
+)
+
+// maxSortBuffer bounds the documents held for a sort SQL cannot do (no
+// suitable path kinds): skip+limit beyond it is refused, as MongoDB refuses
+// in-memory sorts over its memory limit.
+const maxSortBuffer = 100_000
+
+// stmtCache keeps prepared read statements by SQL text.
+type stmtCache struct {
+	db *sql.DB
+	mu sync.Mutex
+	m  map[string]*sql.Stmt
+}
+
+const maxStmts = 512
+
+func (c *stmtCache) get(ctx context.Context, q string) (*sql.Stmt, error) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if s, ok := c.m[q]; ok {
+		return s, nil
+	}
+	s, err := c.db.PrepareContext(ctx, q)
+	if err != nil {
+		return nil, err
+	}
+	if c.m == nil {
+		c.m = map[string]*sql.Stmt{}
+	}
+	if len(c.m) >= maxStmts {
+		for k, old := range c.m { // evict one at random
+			old.Close()
+			delete(c.m, k)
+			break
+		}
+	}
+	c.m[q] = s
+	return s, nil
+}
+
+func (c *stmtCache) close() {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	for _, s := range c.m {
+		s.Close()
+	}
+	c.m = nil
+}
+
+// Find returns the documents matching q in q's order.
+func (d *DB) Find(ctx context.Context, coll string, q *db.Query) ([][]byte, error) {
+	c := d.lookup(coll)
+	if c == nil {
+		return nil, notExist(coll)
+	}
+	for {
+		sh, gen := c.shape.load()
+		out, err := d.find(ctx, c, sh, q)
+		if err != nil {
+			return nil, sqlErr(err, coll)
+		}
+		if _, now := c.shape.load(); now == gen {
+			return out, nil
+		}
+		// A write widened the shape while we read: our SQL may have relied
+		// on the old one. Shapes change rarely; read again.
+	}
+}
+
+func (d *DB) find(ctx context.Context, c *collection, sh *shape, q *db.Query) ([][]byte, error) {
+	t := &translator{sh: sh}
+	where, exact := t.cond(q.Filter.Root())
+	order, sqlSort := orderBy(sh, q.Sort)
+	sqlText := "SELECT json(data) FROM " + c.table + " WHERE " + where
+	switch {
+	case exact && sqlSort:
+		sqlText += " ORDER BY " + order + " LIMIT " + strconv.Itoa(q.Limit) + " OFFSET " + strconv.Itoa(q.Skip)
+		return d.collect(ctx, sqlText, t.args, nil, q.Limit)
+	case sqlSort:
+		sqlText += " ORDER BY " + order
+		return d.collectMatching(ctx, sqlText, t.args, q)
+	}
+	if q.Skip+q.Limit > maxSortBuffer {
+		return nil, db.Errorf(db.CodeInvalidParam, "sort needs skip+limit of at most %d here: add an index on the sort fields or page with a filter", maxSortBuffer)
+	}
+	var f *db.Filter
+	if !exact {
+		f = q.Filter
+	}
+	return d.sortInMemory(ctx, sqlText, t.args, f, q)
+}
+
+// collect reads up to limit raw documents; match, when set, filters them.
+func (d *DB) collect(ctx context.Context, q string, args []any, match func([]byte) (bool, error), limit int) ([][]byte, error) {
+	st, err := d.stmts.get(ctx, q)
+	if err != nil {
+		return nil, err
+	}
+	rows, err := st.QueryContext(ctx, args...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	out := make([][]byte, 0, min(limit, 64))
+	for rows.Next() && len(out) < limit {
+		var raw []byte
+		if err := rows.Scan(&raw); err != nil {
+			return nil, err
+		}
+		if match != nil {
+			ok, err := match(raw)
+			if err != nil {
+				return nil, err
+			}
+			if !ok {
+				continue
+			}
+		}
+		out = append(out, raw)
+	}
+	return out, rows.Err()
+}
+
+func decodeDoc(raw []byte) (db.Doc, error) {
+	v, err := db.DecodeJSON(raw, db.MaxDepth+1)
+	if err != nil {
+		return nil, fmt.Errorf("stored document is unreadable: %w", err)
+	}
+	doc, ok := v.(db.Doc)
+	if !ok {
+		return nil, fmt.Errorf("stored document is not an object")
+	}
+	return doc, nil
+}
+
+// collectMatching streams rows in SQL order, keeps those the Go matcher
+// accepts, and applies skip and limit itself.
+func (d *DB) collectMatching(ctx context.Context, q string, args []any, query *db.Query) ([][]byte, error) {
+	skip := query.Skip
+	return d.collect(ctx, q, args, func(raw []byte) (bool, error) {
+		doc, err := decodeDoc(raw)
+		if err != nil {
+			return false, err
+		}
+		if !query.Filter.Match(doc) {
+			return false, nil
+		}
+		if skip > 0 {
+			skip--
+			return false, nil
+		}
+		return true, nil
+	}, query.Limit)
+}
+
+// sortInMemory keeps the best skip+limit matching documents in a heap.
+func (d *DB) sortInMemory(ctx context.Context, q string, args []any, f *db.Filter, query *db.Query) ([][]byte, error) {
+	st, err := d.stmts.get(ctx, q)
+	if err != nil {
+		return nil, err
+	}
+	rows, err := st.QueryContext(ctx, args...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	keep := query.Skip + query.Limit
+	h := &docHeap{keys: query.Sort}
+	for rows.Next() {
+		var raw []byte
+		if err := rows.Scan(&raw); err != nil {
+			return nil, err
+		}
+		doc, err := decodeDoc(raw)
+		if err != nil {
+			return nil, err
+		}
+		if f != nil && !f.Match(doc) {
+			continue
+		}
+		if h.Len() < keep {
+			heap.Push(h, sorted{doc, raw})
+		} else if db.CompareDocs(doc, h.items[0].doc, query.Sort) < 0 {
+			h.items[0] = sorted{doc, raw}
+			heap.Fix(h, 0)
+		}
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	out := make([][]byte, h.Len())
+	for i := len(out) - 1; i >= 0; i-- {
+		out[i] = heap.Pop(h).(sorted).raw
+	}
+	if query.Skip >= len(out) {
+		return [][]byte{}, nil
+	}
+	return out[query.Skip:], nil
+}
+
+type sorted struct {
+	doc db.Doc
+	raw []byte
+}
+
+// docHeap is a max-heap on the sort order: the root is the worst kept doc.
+type docHeap struct {
+	keys  []db.SortKey
+	items []sorted
+}
+
+func (h *docHeap) Len() int           { return len(h.items) }
+func (h *docHeap) Less(i, j int) bool { return db.CompareDocs(h.items[i].doc, h.items[j].doc, h.keys) > 0 }
+func (h *docHeap) Swap(i, j int)      { h.items[i], h.items[j] = h.items[j], h.items[i] }
+func (h *docHeap) Push(x any)         { h.items = append(h.items, x.(sorted)) }
+func (h *docHeap) Pop() any {
+	n := len(h.items) - 1
+	x := h.items[n]
+	h.items = h.items[:n]
+	return x
+}
+
+// Count returns how many documents match f.
+func (d *DB) Count(ctx context.Context, coll string, f *db.Filter) (int64, error) {
+	c := d.lookup(coll)
+	if c == nil {
+		return 0, notExist(coll)
+	}
+	for {
+		sh, gen := c.shape.load()
+		n, err := d.count(ctx, c, sh, f)
+		if err != nil {
+			return 0, sqlErr(err, coll)
+		}
+		if _, now := c.shape.load(); now == gen {
+			return n, nil
+		}
+	}
+}
+
+func (d *DB) count(ctx context.Context, c *collection, sh *shape, f *db.Filter) (int64, error) {
+	t := &translator{sh: sh}
+	where, exact := t.cond(f.Root())
+	if exact {
+		st, err := d.stmts.get(ctx, "SELECT count(*) FROM "+c.table+" WHERE "+where)
+		if err != nil {
+			return 0, err
+		}
+		var n int64
+		err = st.QueryRowContext(ctx, t.args...).Scan(&n)
+		return n, err
+	}
+	var n int64
+	_, err := d.collect(ctx, "SELECT json(data) FROM "+c.table+" WHERE "+where, t.args, func(raw []byte) (bool, error) {
+		doc, err := decodeDoc(raw)
+		if err == nil && f.Match(doc) {
+			n++
+		}
+		return false, err
+	}, 1)
+	return n, err
+}
+
+// Get is a fast path for one document by _id (nil, nil when absent).
+func (d *DB) Get(ctx context.Context, coll, id string) ([]byte, error) {
+	c := d.lookup(coll)
+	if c == nil {
+		return nil, notExist(coll)
+	}
+	st, err := d.stmts.get(ctx, "SELECT json(data) FROM "+c.table+" WHERE id = ?")
+	if err != nil {
+		return nil, sqlErr(err, coll)
+	}
+	var raw []byte
+	err = st.QueryRowContext(ctx, id).Scan(&raw)
+	if err == sql.ErrNoRows {
+		return nil, nil
+	}
+	return raw, sqlErr(err, coll)
+}

@@ -1,0 +1,206 @@
+// Package sqlite is minibase's default db.Driver: documents stored as JSONB
+// in SQLite (modernc.org/sqlite, pure Go), one table per collection.
+//
+// Connections: one writer connection, fed by a group-commit goroutine that
+// packs concurrent writes into one transaction (each write in its own
+// savepoint, so one failure does not undo the others), and a small pool of
+// read connections. WAL journal.
+//
+// Queries are translated to SQL where the translation is exact (see
+// translate.go); where it is not, SQL returns a superset and the Go matcher
+// (db.Filter.Match) decides, so results always equal the Go reference
+// semantics.
+package sqlite
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"net/url"
+	"strings"
+	"sync"
+	"sync/atomic"
+
+	"minibase/db"
+
+	"modernc.org/sqlite"
+	sqlite3 "modernc.org/sqlite/lib"
+)
+
+// Options configures Open. Zero values take the defaults.
+type Options struct {
+	// Synchronous is SQLite's synchronous pragma: "FULL" (default: every
+	// group commit is fsynced, acknowledged writes survive power loss) or
+	// "NORMAL" (survives a crash of the process but not of the machine).
+	Synchronous string
+	// Readers is the size of the read connection pool (default 4).
+	Readers int
+	// CacheKiB is the page cache per connection (default 16384).
+	CacheKiB int
+	// MaxBatch caps the writes committed together (default 512).
+	MaxBatch int
+}
+
+// DB is the SQLite driver. It is safe for concurrent use.
+type DB struct {
+	w, r *sql.DB
+	opts Options
+
+	mu    sync.RWMutex
+	colls map[string]*collection // committed catalog
+
+	jobs    chan *job
+	writerD chan struct{}
+	closed  atomic.Bool
+	closeMu sync.RWMutex // held for reading while submitting jobs
+
+	stmts stmtCache
+}
+
+var (
+	_ db.Driver  = (*DB)(nil)
+	_ db.Catalog = (*DB)(nil)
+)
+
+// Open opens (creating if needed) the database file at path. The caller
+// closes the DB with Close.
+func Open(ctx context.Context, path string, opts Options) (*DB, error) {
+	opts = withDefaults(opts)
+	w, err := sql.Open("sqlite", dsn(path, opts, true))
+	if err != nil {
+		return nil, fmt.Errorf("open sqlite writer: %w", err)
+	}
+	w.SetMaxOpenConns(1)
+	w.SetMaxIdleConns(1)
+	w.SetConnMaxLifetime(0)
+	r, err := sql.Open("sqlite", dsn(path, opts, false))
+	if err != nil {
+		w.Close()
+		return nil, fmt.Errorf("open sqlite readers: %w", err)
+	}
+	r.SetMaxOpenConns(opts.Readers)
+	r.SetMaxIdleConns(opts.Readers)
+	r.SetConnMaxLifetime(0)
+	d := &DB{w: w, r: r, opts: opts, colls: map[string]*collection{}, jobs: make(chan *job, 4096), writerD: make(chan struct{})}
+	d.stmts.db = r
+	if err := d.init(ctx); err != nil {
+		w.Close()
+		r.Close()
+		return nil, err
+	}
+	go d.writer()
+	return d, nil
+}
+
+func withDefaults(o Options) Options {
+	if o.Synchronous == "" {
+		o.Synchronous = "FULL"
+	}
+	if o.Readers <= 0 {
+		o.Readers = 4
+	}
+	if o.CacheKiB <= 0 {
+		o.CacheKiB = 16384
+	}
+	if o.MaxBatch <= 0 {
+		o.MaxBatch = 512
+	}
+	return o
+}
+
+func dsn(path string, o Options, writer bool) string {
+	q := url.Values{}
+	q.Add("_pragma", "busy_timeout(10000)")
+	q.Add("_pragma", "journal_mode(WAL)")
+	q.Add("_pragma", "synchronous("+o.Synchronous+")")
+	q.Add("_pragma", fmt.Sprintf("cache_size(-%d)", o.CacheKiB))
+	q.Add("_pragma", "temp_store(MEMORY)")
+	if writer {
+		q.Add("_pragma", "journal_size_limit(67108864)")
+		q.Set("_txlock", "immediate")
+	} else {
+		q.Add("_pragma", "query_only(1)")
+	}
+	return "file:" + path + "?" + q.Encode()
+}
+
+const schema = `
+CREATE TABLE IF NOT EXISTS _collections (
+	id      INTEGER PRIMARY KEY AUTOINCREMENT,
+	name    TEXT NOT NULL UNIQUE,
+	created INTEGER NOT NULL,
+	shape   TEXT NOT NULL DEFAULT '{}'
+);
+CREATE TABLE IF NOT EXISTS _indexes (
+	id      INTEGER PRIMARY KEY AUTOINCREMENT,
+	coll_id INTEGER NOT NULL REFERENCES _collections(id),
+	name    TEXT NOT NULL,
+	spec    TEXT NOT NULL,
+	UNIQUE (coll_id, name)
+);`
+
+func (d *DB) init(ctx context.Context) error {
+	if _, err := d.w.ExecContext(ctx, schema); err != nil {
+		return fmt.Errorf("create schema: %w", err)
+	}
+	return d.loadCatalog(ctx)
+}
+
+// Close waits for queued writes, stops the writer and closes the database.
+func (d *DB) Close() error {
+	d.closeMu.Lock()
+	if d.closed.Swap(true) {
+		d.closeMu.Unlock()
+		return nil
+	}
+	close(d.jobs)
+	d.closeMu.Unlock()
+	<-d.writerD
+	d.stmts.close()
+	err := errors.Join(d.r.Close(), d.checkpoint(), d.w.Close())
+	return err
+}
+
+func (d *DB) checkpoint() error {
+	_, err := d.w.Exec("PRAGMA wal_checkpoint(TRUNCATE)")
+	return err
+}
+
+// lookup returns the committed collection called name, or nil.
+func (d *DB) lookup(name string) *collection {
+	d.mu.RLock()
+	c := d.colls[name]
+	d.mu.RUnlock()
+	return c
+}
+
+func notExist(name string) error {
+	return db.Errorf(db.CodeCollectionNotExist, "collection %q does not exist", name)
+}
+
+// sqlErr turns SQLite failures a client caused into *db.Error.
+func sqlErr(err error, coll string) error {
+	if err == nil {
+		return nil
+	}
+	var se *sqlite.Error
+	if errors.As(err, &se) {
+		switch se.Code() {
+		case sqlite3.SQLITE_CONSTRAINT_PRIMARYKEY:
+			return db.Errorf(db.CodeDuplicateKey, "duplicate _id in collection %q", coll)
+		case sqlite3.SQLITE_CONSTRAINT_UNIQUE:
+			if strings.Contains(se.Error(), ".id") {
+				return db.Errorf(db.CodeDuplicateKey, "duplicate _id in collection %q", coll)
+			}
+			return db.Errorf(db.CodeDuplicateKey, "duplicate key: a unique index of collection %q already has this value", coll)
+		}
+		if strings.Contains(se.Error(), "no such table") {
+			return notExist(coll)
+		}
+	}
+	if errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
+		return err
+	}
+	return err
+}

@@ -1,0 +1,264 @@
+package sqlite
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+
+	"minibase/db"
+)
+
+// encoded is a document ready to store.
+type encoded struct {
+	id  string
+	raw string // extended JSON text, stored as JSONB
+}
+
+func encode(doc db.Doc) (encoded, error) {
+	raw := db.MarshalJSON(doc)
+	if len(raw) > db.MaxDocSize {
+		return encoded{}, db.Errorf(db.CodeInvalidParam, "document %q is %d bytes, over the %d-byte limit", doc.ID(), len(raw), db.MaxDocSize)
+	}
+	return encoded{id: doc.ID(), raw: string(raw)}, nil
+}
+
+// Write applies one write atomically.
+func (d *DB) Write(ctx context.Context, coll string, op *db.WriteOp) (db.WriteResult, error) {
+	var fn func(tx *sql.Tx, e *effects) (any, error)
+	switch op.Kind {
+	case db.WriteInsert:
+		encs := make([]encoded, len(op.Docs))
+		for i, doc := range op.Docs {
+			enc, err := encode(doc)
+			if err != nil {
+				return db.WriteResult{}, err
+			}
+			encs[i] = enc
+		}
+		fn = func(tx *sql.Tx, e *effects) (any, error) { return d.insertTx(tx, e, coll, op.Docs, encs) }
+	case db.WriteUpdate:
+		fn = func(tx *sql.Tx, e *effects) (any, error) { return d.updateTx(tx, e, coll, op) }
+	case db.WriteReplace:
+		enc, err := encode(op.Doc)
+		if err != nil {
+			return db.WriteResult{}, err
+		}
+		fn = func(tx *sql.Tx, e *effects) (any, error) { return d.replaceTx(tx, e, coll, op.Doc, enc) }
+	case db.WriteRemove:
+		fn = func(tx *sql.Tx, e *effects) (any, error) { return d.removeTx(tx, e, coll, op) }
+	default:
+		return db.WriteResult{}, fmt.Errorf("unknown write kind %d", op.Kind)
+	}
+	res, err := d.do(ctx, fn)
+	if err != nil {
+		return db.WriteResult{}, sqlErr(err, coll)
+	}
+	return res.(db.WriteResult), nil
+}
+
+// collTx finds the collection for a write, creating it when create is set.
+func (d *DB) collTx(tx *sql.Tx, e *effects, name string, create bool) (*collection, error) {
+	if c := d.lookupTx(e, name); c != nil {
+		return c, nil
+	}
+	if !create {
+		return nil, notExist(name)
+	}
+	return d.createTx(tx, e, name)
+}
+
+// widen records the kinds docs add to the collection's shape, before the
+// rows that need them are written.
+func widen(tx *sql.Tx, c *collection, docs ...db.Doc) error {
+	sh, _ := c.shape.load()
+	var add map[string]kind
+	for _, doc := range docs {
+		for p, k := range sh.adds(doc) {
+			if add == nil {
+				add = map[string]kind{}
+			}
+			add[p] |= k
+		}
+	}
+	if len(add) == 0 {
+		return nil
+	}
+	js := c.shape.widen(add)
+	_, err := tx.Exec("UPDATE _collections SET shape = ? WHERE id = ?", string(js), c.id)
+	return err
+}
+
+func (d *DB) insertTx(tx *sql.Tx, e *effects, coll string, docs []db.Doc, encs []encoded) (any, error) {
+	c, err := d.collTx(tx, e, coll, true)
+	if err != nil {
+		return nil, err
+	}
+	if err := widen(tx, c, docs...); err != nil {
+		return nil, err
+	}
+	var st *sql.Stmt
+	if c.insert != nil {
+		st = tx.Stmt(c.insert)
+	} else if st, err = tx.Prepare(fmt.Sprintf(insertSQL, c.table)); err != nil {
+		return nil, err
+	}
+	defer st.Close()
+	res := db.WriteResult{InsertedIDs: make([]string, len(encs))}
+	for i, enc := range encs {
+		if _, err := st.Exec(enc.id, enc.raw); err != nil {
+			return nil, sqlErr(err, coll)
+		}
+		res.InsertedIDs[i] = enc.id
+	}
+	return res, nil
+}
+
+// candidates returns the ids of documents that may match f, in _id order.
+func candidates(tx *sql.Tx, c *collection, f *db.Filter, first bool) (ids []string, exact bool, err error) {
+	sh, _ := c.shape.load()
+	t := &translator{sh: sh}
+	where, exact := t.cond(f.Root())
+	q := "SELECT id FROM " + c.table + " WHERE " + where + " ORDER BY id"
+	if first && exact {
+		q += " LIMIT 1"
+	}
+	rows, err := tx.Query(q, t.args...)
+	if err != nil {
+		return nil, false, err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var id string
+		if err := rows.Scan(&id); err != nil {
+			return nil, false, err
+		}
+		ids = append(ids, id)
+	}
+	return ids, exact, rows.Err()
+}
+
+func load(tx *sql.Tx, c *collection, id string) (db.Doc, error) {
+	var raw []byte
+	if err := tx.QueryRow("SELECT json(data) FROM "+c.table+" WHERE id = ?", id).Scan(&raw); err != nil {
+		return nil, err
+	}
+	return decodeDoc(raw)
+}
+
+func (d *DB) updateTx(tx *sql.Tx, e *effects, coll string, op *db.WriteOp) (any, error) {
+	c, err := d.collTx(tx, e, coll, op.Upsert)
+	if err != nil {
+		return nil, err
+	}
+	ids, _, err := candidates(tx, c, op.Filter, !op.Multi)
+	if err != nil {
+		return nil, err
+	}
+	var res db.WriteResult
+	for _, id := range ids {
+		doc, err := load(tx, c, id)
+		if err != nil {
+			return nil, err
+		}
+		if !op.Filter.Match(doc) {
+			continue
+		}
+		res.Matched++
+		next, changed, err := op.Update.Apply(doc, op.Filter, op.Now)
+		if err != nil {
+			return nil, err
+		}
+		if changed {
+			if err := d.store(tx, c, next, false); err != nil {
+				return nil, err
+			}
+			res.Updated++
+		}
+		if !op.Multi {
+			break
+		}
+	}
+	if res.Matched == 0 && op.Upsert {
+		doc, err := db.UpsertDoc(op.Filter, op.Update, op.UpsertID, op.Now)
+		if err != nil {
+			return nil, err
+		}
+		if err := d.store(tx, c, doc, true); err != nil {
+			return nil, err
+		}
+		res.UpsertedID = doc.ID()
+	}
+	return res, nil
+}
+
+// store validates and writes one document (insert or overwrite by _id).
+func (d *DB) store(tx *sql.Tx, c *collection, doc db.Doc, insert bool) error {
+	if err := db.ValidateDoc(doc); err != nil {
+		return err
+	}
+	enc, err := encode(doc)
+	if err != nil {
+		return err
+	}
+	if err := widen(tx, c, doc); err != nil {
+		return err
+	}
+	if insert {
+		_, err = tx.Exec(fmt.Sprintf(insertSQL, c.table), enc.id, enc.raw)
+	} else {
+		_, err = tx.Exec("UPDATE "+c.table+" SET data = jsonb(?) WHERE id = ?", enc.raw, enc.id)
+	}
+	return sqlErr(err, c.name)
+}
+
+func (d *DB) replaceTx(tx *sql.Tx, e *effects, coll string, doc db.Doc, enc encoded) (any, error) {
+	c, err := d.collTx(tx, e, coll, true)
+	if err != nil {
+		return nil, err
+	}
+	if err := widen(tx, c, doc); err != nil {
+		return nil, err
+	}
+	r, err := tx.Exec("UPDATE "+c.table+" SET data = jsonb(?) WHERE id = ?", enc.raw, enc.id)
+	if err != nil {
+		return nil, sqlErr(err, coll)
+	}
+	if n, _ := r.RowsAffected(); n == 1 {
+		return db.WriteResult{Matched: 1, Updated: 1}, nil
+	}
+	if _, err := tx.Exec(fmt.Sprintf(insertSQL, c.table), enc.id, enc.raw); err != nil {
+		return nil, sqlErr(err, coll)
+	}
+	return db.WriteResult{UpsertedID: enc.id}, nil
+}
+
+func (d *DB) removeTx(tx *sql.Tx, e *effects, coll string, op *db.WriteOp) (any, error) {
+	c, err := d.collTx(tx, e, coll, false)
+	if err != nil {
+		return nil, err
+	}
+	ids, exact, err := candidates(tx, c, op.Filter, !op.Multi)
+	if err != nil {
+		return nil, err
+	}
+	var res db.WriteResult
+	for _, id := range ids {
+		if !exact {
+			doc, err := load(tx, c, id)
+			if err != nil {
+				return nil, err
+			}
+			if !op.Filter.Match(doc) {
+				continue
+			}
+		}
+		if _, err := tx.Exec("DELETE FROM "+c.table+" WHERE id = ?", id); err != nil {
+			return nil, err
+		}
+		res.Removed++
+		if !op.Multi {
+			break
+		}
+	}
+	return res, nil
+}

@@ -1,0 +1,197 @@
+package sqlite
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+)
+
+// A job is one write, run by the writer goroutine inside the shared group
+// commit transaction, in a savepoint of its own.
+type job struct {
+	ctx  context.Context
+	fn   func(tx *sql.Tx, e *effects) (any, error)
+	res  any
+	err  error
+	done chan struct{}
+}
+
+// effects are catalog changes a job made; they become visible to readers
+// only after the transaction commits, and vanish if the job fails.
+type effects struct {
+	parent  *effects // the batch's effects, consulted by lookups
+	created map[string]*collection
+	dropped map[string]bool
+	after   []func(d *DB) // run under d.mu after commit
+}
+
+func (e *effects) merge(o *effects) {
+	for k, v := range o.created {
+		if e.created == nil {
+			e.created = map[string]*collection{}
+		}
+		e.created[k] = v
+		delete(e.dropped, k)
+	}
+	for k := range o.dropped {
+		if e.dropped == nil {
+			e.dropped = map[string]bool{}
+		}
+		e.dropped[k] = true
+		delete(e.created, k)
+	}
+	e.after = append(e.after, o.after...)
+}
+
+// errClosed is returned for writes submitted after Close.
+var errClosed = errors.New("database is closed")
+
+// do runs fn on the writer and waits for its transaction to commit.
+func (d *DB) do(ctx context.Context, fn func(tx *sql.Tx, e *effects) (any, error)) (any, error) {
+	j := &job{ctx: ctx, fn: fn, done: make(chan struct{})}
+	d.closeMu.RLock()
+	if d.closed.Load() {
+		d.closeMu.RUnlock()
+		return nil, errClosed
+	}
+	select {
+	case d.jobs <- j:
+	case <-ctx.Done():
+		d.closeMu.RUnlock()
+		return nil, ctx.Err()
+	}
+	d.closeMu.RUnlock()
+	<-j.done // once queued, a write runs to the end: never report a committed write as failed
+	return j.res, j.err
+}
+
+func (d *DB) writer() {
+	defer close(d.writerD)
+	batch := make([]*job, 0, d.opts.MaxBatch)
+	for first := range d.jobs {
+		batch = append(batch[:0], first)
+	drain:
+		for len(batch) < d.opts.MaxBatch {
+			select {
+			case j, ok := <-d.jobs:
+				if !ok {
+					break drain
+				}
+				batch = append(batch, j)
+			default:
+				break drain
+			}
+		}
+		d.runBatch(batch)
+	}
+}
+
+func (d *DB) runBatch(batch []*job) {
+	ctx := context.Background()
+	tx, err := d.w.BeginTx(ctx, nil)
+	if err != nil {
+		finish(batch, fmt.Errorf("begin write transaction: %w", err))
+		return
+	}
+	all := &effects{}
+	ok := 0
+	for _, j := range batch {
+		if j.err = j.ctx.Err(); j.err != nil {
+			continue
+		}
+		j.res, j.err = d.runJob(tx, j, all)
+		if j.err == nil {
+			ok++
+		}
+	}
+	if ok == 0 {
+		tx.Rollback()
+		finish(batch, nil)
+		return
+	}
+	if err := tx.Commit(); err != nil {
+		for _, j := range batch {
+			if j.err == nil {
+				j.res, j.err = nil, fmt.Errorf("commit: %w", err)
+			}
+		}
+		finish(batch, nil)
+		return
+	}
+	d.apply(all)
+	for _, c := range all.created {
+		d.prepareInsert(c)
+	}
+	finish(batch, nil)
+}
+
+func (d *DB) runJob(tx *sql.Tx, j *job, all *effects) (res any, err error) {
+	if _, err := tx.Exec("SAVEPOINT job"); err != nil {
+		return nil, fmt.Errorf("savepoint: %w", err)
+	}
+	e := &effects{parent: all}
+	func() {
+		defer func() {
+			if p := recover(); p != nil {
+				err = fmt.Errorf("write panicked: %v", p)
+			}
+		}()
+		res, err = j.fn(tx, e)
+	}()
+	if err != nil {
+		if _, rerr := tx.Exec("ROLLBACK TO job; RELEASE job"); rerr != nil {
+			return nil, errors.Join(err, fmt.Errorf("rollback savepoint: %w", rerr))
+		}
+		return nil, err
+	}
+	if _, err := tx.Exec("RELEASE job"); err != nil {
+		return nil, fmt.Errorf("release savepoint: %w", err)
+	}
+	all.merge(e)
+	return res, nil
+}
+
+func finish(batch []*job, err error) {
+	for _, j := range batch {
+		if err != nil {
+			j.res, j.err = nil, err
+		}
+		close(j.done)
+	}
+}
+
+// apply publishes a committed batch's catalog changes.
+func (d *DB) apply(e *effects) {
+	if len(e.created) == 0 && len(e.dropped) == 0 && len(e.after) == 0 {
+		return
+	}
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	next := make(map[string]*collection, len(d.colls)+len(e.created))
+	for k, v := range d.colls {
+		if !e.dropped[k] {
+			next[k] = v
+		}
+	}
+	for k, v := range e.created {
+		next[k] = v
+	}
+	d.colls = next
+	for _, f := range e.after {
+		f(d)
+	}
+}
+
+// lookupTx finds a collection as the running write transaction sees it.
+func (d *DB) lookupTx(e *effects, name string) *collection {
+	for x := e; x != nil; x = x.parent {
+		if c, ok := x.created[name]; ok {
+			return c
+		}
+		if x.dropped[name] {
+			return nil
+		}
+	}
+	return d.lookup(name)
+}

@@ -1,0 +1,88 @@
+package main
+
+import (
+	"context"
+	"errors"
+
+	"minibase/auth"
+	"minibase/db"
+
+	"github.com/gofiber/fiber/v2"
+)
+
+// newApp builds the HTTP app: middleware, routes, and the one place where
+// errors become HTTP responses.
+func (m *Main) newApp() *fiber.App {
+	app := fiber.New(fiber.Config{
+		BodyLimit:             m.Config.BodyLimit,
+		DisableStartupMessage: true,
+		ErrorHandler:          m.handleError,
+		AppName:               "minibase",
+	})
+	app.Use(m.timeout)
+	app.Use(auth.Middleware(m.keys))
+	v1 := app.Group("/v1")
+	v1.Get("/health", func(c *fiber.Ctx) error {
+		return c.JSON(fiber.Map{"status": "ok", "version": version})
+	})
+	db.NewService(m.store, db.Limits{}).Mount(v1)
+	app.Use(func(c *fiber.Ctx) error {
+		return fiber.NewError(fiber.StatusNotFound, "no such endpoint: "+c.Method()+" "+c.Path())
+	})
+	return app
+}
+
+func (m *Main) timeout(c *fiber.Ctx) error {
+	ctx, cancel := context.WithTimeout(c.UserContext(), m.Config.RequestTimeout)
+	defer cancel()
+	c.SetUserContext(ctx)
+	return c.Next()
+}
+
+// dbStatus maps database error codes to HTTP statuses.
+var dbStatus = map[string]int{
+	db.CodeInvalidParam:       fiber.StatusBadRequest,
+	db.CodeInvalidOperator:    fiber.StatusBadRequest,
+	db.CodePermissionDenied:   fiber.StatusForbidden,
+	db.CodeCollectionNotExist: fiber.StatusNotFound,
+	db.CodeDocumentNotExist:   fiber.StatusNotFound,
+	db.CodeDuplicateKey:       fiber.StatusConflict,
+	db.CodeCollectionExists:   fiber.StatusConflict,
+	db.CodeResultTooLarge:     fiber.StatusBadRequest,
+	db.CodeCollectionExceed:   fiber.StatusBadRequest,
+}
+
+type apiError struct {
+	Code    string `json:"code"`
+	ErrCode int    `json:"errCode"`
+	Message string `json:"message"`
+}
+
+// handleError writes {code, errCode, message} with CloudBase's codes.
+// Internal errors are logged and reach the client without details.
+func (m *Main) handleError(c *fiber.Ctx, err error) error {
+	status, body := fiber.StatusInternalServerError, apiError{"SYS_ERR", -501001, "internal error"}
+	var de *db.Error
+	var fe *fiber.Error
+	switch {
+	case errors.As(err, &de):
+		status = dbStatus[de.Code]
+		if status == 0 {
+			status = fiber.StatusInternalServerError
+		}
+		body = apiError{de.Code, de.ErrCode, de.Message}
+	case errors.As(err, &fe):
+		status = fe.Code
+		body = apiError{"INVALID_PARAM", -501007, fe.Message}
+		if fe.Code == fiber.StatusRequestEntityTooLarge {
+			body.Message = "request body is too large"
+		}
+	case errors.Is(err, context.DeadlineExceeded):
+		status, body = fiber.StatusGatewayTimeout, apiError{"SERVER_TIMEOUT", -501002, "the request took too long"}
+	case errors.Is(err, context.Canceled):
+		status, body = 499, apiError{"SYS_ERR", -501001, "request canceled"}
+	default:
+		m.log.Error("request failed", "method", c.Method(), "path", c.Path(), "err", err)
+	}
+	return c.Status(status).JSON(body)
+}
