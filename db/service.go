@@ -62,9 +62,10 @@ const (
 )
 
 // authorize is the one place that decides whether the caller in ctx may do
-// action on coll. Until end-user rules land, only admins may use the database.
+// action on coll ("" for the whole catalog). Until end-user rules land,
+// only admins may use the database.
 func (s *Service) authorize(ctx context.Context, coll string, action Action) error {
-	if !ValidCollectionName(coll) {
+	if (coll != "" || action != ActionAdmin) && !ValidCollectionName(coll) {
 		return Errorf(CodeInvalidParam, "invalid collection name %q: use 1-64 letters, digits, '_' or '-', starting with a letter or digit", coll)
 	}
 	if auth.FromContext(ctx).IsAdmin() {

@@ -6,7 +6,7 @@ import (
 
 // Collections lists the collections (admin only).
 func (s *Service) Collections(ctx context.Context) ([]CollectionInfo, error) {
-	if err := s.authorize(ctx, "_", ActionAdmin); err != nil {
+	if err := s.authorize(ctx, "", ActionAdmin); err != nil {
 		return nil, err
 	}
 	return s.drv.Collections(ctx)
@@ -19,6 +19,9 @@ func (s *Service) CreateCollection(ctx context.Context, body Doc) (string, error
 		return "", err
 	}
 	name, _ := m["name"].(string)
+	if name == "" {
+		return "", Errorf(CodeInvalidParam, "name is required")
+	}
 	if err := s.authorize(ctx, name, ActionAdmin); err != nil {
 		return "", err
 	}

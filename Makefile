@@ -1,0 +1,35 @@
+# minibase: the two commands are `make run` and `make test`.
+VERSION ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
+# The same flags as the Dockerfile: a static, CGO-free binary.
+BUILD_FLAGS = -trimpath -ldflags "-s -w -X main.version=$(VERSION)"
+FUZZTIME ?= 10s
+
+.PHONY: run build test vet unit fuzz bench clean
+
+run:
+	go run . serve
+
+build:
+	CGO_ENABLED=0 go build $(BUILD_FLAGS) -o bin/minibase .
+
+vet:
+	go vet ./...
+
+# Every suite: vet, the static build, unit/conformance/API/durability tests
+# with the race detector, and a short run of every fuzz target.
+test: vet build unit fuzz
+
+unit:
+	MINIBASE_BIN=$(CURDIR)/bin/minibase go test -race -count=1 ./...
+
+fuzz:
+	go test ./db -run '^$$' -fuzz '^FuzzDecodeJSON$$' -fuzztime $(FUZZTIME)
+	go test ./db -run '^$$' -fuzz '^FuzzParseFilter$$' -fuzztime $(FUZZTIME)
+	go test ./db -run '^$$' -fuzz '^FuzzApplyUpdate$$' -fuzztime $(FUZZTIME)
+
+# The README's performance table: 100k documents, every scenario.
+bench: build
+	go run ./bench -bin bin/minibase -docs 100000
+
+clean:
+	rm -rf bin

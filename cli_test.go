@@ -1,0 +1,89 @@
+package main
+
+import (
+	"bytes"
+	"io"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+)
+
+func TestParseServe(t *testing.T) {
+	env := map[string]string{}
+	getenv := func(k string) string { return env[k] }
+	cfg, err := parseServe(nil, getenv, io.Discard)
+	if err != nil || cfg.Dir != "./mb_data" || cfg.HTTP != "127.0.0.1:8090" || cfg.Sync != "FULL" || cfg.BodyLimit != 16<<20 {
+		t.Fatalf("defaults: %+v %v", cfg, err)
+	}
+	env["MINIBASE_DIR"], env["MINIBASE_HTTP"] = "/tmp/x", "127.0.0.1:1"
+	cfg, _ = parseServe(nil, getenv, io.Discard)
+	if cfg.Dir != "/tmp/x" || cfg.HTTP != "127.0.0.1:1" {
+		t.Errorf("env not used: %+v", cfg)
+	}
+	cfg, _ = parseServe([]string{"--dir", "d", "--http", "127.0.0.1:2"}, getenv, io.Discard)
+	if cfg.Dir != "d" || cfg.HTTP != "127.0.0.1:2" {
+		t.Errorf("flags must win over env: %+v", cfg)
+	}
+	for _, bad := range []map[string]string{
+		{"MINIBASE_BODY_LIMIT": "lots"}, {"MINIBASE_SQLITE_SYNC": "OFF"}, {"MINIBASE_REQUEST_TIMEOUT": "-1s"},
+	} {
+		if _, err := parseServe(nil, func(k string) string { return bad[k] }, io.Discard); err == nil {
+			t.Errorf("%v: want an error", bad)
+		}
+	}
+	if _, err := parseServe([]string{"extra"}, getenv, io.Discard); err == nil {
+		t.Error("stray argument: want an error")
+	}
+}
+
+func TestCommands(t *testing.T) {
+	var out bytes.Buffer
+	if err := run([]string{"version"}, &out, io.Discard); err != nil || !strings.HasPrefix(out.String(), "minibase ") {
+		t.Errorf("version: %q %v", out.String(), err)
+	}
+	out.Reset()
+	if err := run([]string{"help"}, &out, io.Discard); err != nil || !strings.Contains(out.String(), "minibase serve") {
+		t.Errorf("help: %q %v", out.String(), err)
+	}
+	if err := run([]string{"frobnicate"}, io.Discard, io.Discard); err == nil {
+		t.Error("unknown command: want an error")
+	}
+}
+
+// TestGeneratedAdminKey: without MINIBASE_ADMIN_KEY the first serve prints
+// a key once and stores only its hash; the key works; the next start
+// prints nothing.
+func TestGeneratedAdminKey(t *testing.T) {
+	bin, dir, addr := binary(t), t.TempDir(), freeAddr(t)
+	os.Unsetenv("MINIBASE_ADMIN_KEY")
+	s := startServerEnv(t, bin, dir, addr, nil)
+	var key string
+	for _, f := range strings.Fields(s.out.String()) {
+		if strings.HasPrefix(f, "mbk_") {
+			key = f
+		}
+	}
+	if key == "" {
+		t.Fatalf("no key printed:\n%s", s.out)
+	}
+	raw, err := os.ReadFile(filepath.Join(dir, "admin_key.sha256"))
+	if err != nil || strings.Contains(string(raw), key) {
+		t.Fatalf("hash file: %q %v", raw, err)
+	}
+	if fi, _ := os.Stat(filepath.Join(dir, "admin_key.sha256")); fi.Mode().Perm() != 0o600 {
+		t.Errorf("hash file mode %v, want 0600", fi.Mode().Perm())
+	}
+	s.key = key
+	if code, _, _ := s.post("/v1/db/c/insert", `{"data":{}}`); code != 200 {
+		t.Errorf("generated key refused: %d", code)
+	}
+	s.cmd.Process.Kill()
+	s.cmd.Wait()
+	s2 := startServerEnv(t, bin, dir, addr, nil)
+	time.Sleep(50 * time.Millisecond)
+	if strings.Contains(s2.out.String(), "mbk_") {
+		t.Errorf("key printed again on the second start:\n%s", s2.out)
+	}
+}
