@@ -61,7 +61,7 @@ func (r *report) writeMarkdown(w io.Writer) {
 	fmt.Fprintf(w, "- Server: minibase %s; driver on the same machine, 127.0.0.1, HTTP/1.1 keep-alive\n", r.version)
 	fmt.Fprintf(w, "- Data: %d posts of ~%d B JSON (PocketBase benchmark shape), indexes (created desc) and (author, created desc)\n",
 		c.Docs, approxPostSize())
-	fmt.Fprintf(w, "- Protocol: closed loop, %d runs per scenario of %s; req/s is the median run (min–max); "+
+	fmt.Fprintf(w, "- Protocol: closed loop, each scenario run %d × %s; req/s is the median run (min–max); "+
 		"latency percentiles over all requests of all runs; every answer checked\n\n", c.Runs, runLength(c))
 	fmt.Fprintln(w, "| Scenario | What | c | req/s | min–max | p50 ms | p99 ms | requests | errors | max RSS MiB |")
 	fmt.Fprintln(w, "|---|---|--:|--:|--:|--:|--:|--:|--:|--:|")
@@ -126,8 +126,9 @@ func machineInfo() string {
 		cpu = "unknown CPU"
 	}
 	parts := []string{cpu, fmt.Sprintf("nproc %d", runtime.NumCPU())}
-	if mem := procField("/proc/meminfo", "MemTotal", ":"); mem != "" {
-		parts = append(parts, "MemTotal "+mem)
+	var kib int64
+	if _, err := fmt.Sscanf(procField("/proc/meminfo", "MemTotal", ":"), "%d kB", &kib); err == nil {
+		parts = append(parts, fmt.Sprintf("%.1f GiB RAM", float64(kib)/(1<<20)))
 	}
 	if k, err := os.ReadFile("/proc/sys/kernel/osrelease"); err == nil {
 		parts = append(parts, "Linux "+strings.TrimSpace(string(k)))

@@ -14,10 +14,11 @@ func (m *Main) Run(ctx context.Context) error {
 	cfg := m.cfg
 	cl := newClient(m.base, m.key, cfg.Conc, cfg.Timeout)
 	e := &env{cl: cl, coll: cfg.Coll, createColl: cfg.Coll + "_create", data: newDataset(cfg.Docs, cfg.Seed)}
-	for _, coll := range []string{e.coll, e.createColl} {
-		if err := createCollection(ctx, cl, coll); err != nil {
-			return err
-		}
+	if err := createCollection(ctx, cl, e.coll, true); err != nil {
+		return err
+	}
+	if err := createCollection(ctx, cl, e.createColl, false); err != nil {
+		return err
 	}
 	logf("seeding %d posts into %q …", cfg.Docs, e.coll)
 	seedTime, err := seed(ctx, cl, e.coll, e.data)

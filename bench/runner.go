@@ -67,6 +67,9 @@ func runLoad(ctx context.Context, e *env, sc scenario, conc int, lim limits, see
 				}
 				t := time.Now()
 				if err := sc.op(ctx, e, rng); err != nil {
+					if ctx.Err() != nil {
+						return // interrupted: not the server's fault
+					}
 					errs.Add(1)
 					shown.add(sc.name, err)
 					continue

@@ -129,11 +129,13 @@ func (ds *dataset) post(i int) post {
 }
 
 // createCollection creates coll with the benchmark's two indexes (created
-// desc; author + created desc). It accepts a collection that already exists
-// only if it is empty, because every check assumes exactly the seeded data.
-func createCollection(ctx context.Context, cl *client, coll string) error {
+// desc; author + created desc). It accepts a collection that already exists,
+// but if mustBeEmpty only when it is empty: the read scenarios check their
+// answers against exactly the seeded data.
+func createCollection(ctx context.Context, cl *client, coll string, mustBeEmpty bool) error {
 	err := cl.call(ctx, "POST", "/v1/admin/collections", map[string]string{"name": coll}, nil)
-	if ae := (*apiError)(nil); errors.As(err, &ae) && ae.Status == http.StatusConflict {
+	switch {
+	case isConflict(err) && mustBeEmpty:
 		var n struct{ Total *int64 }
 		if err := cl.call(ctx, "POST", "/v1/db/"+coll+"/count", map[string]any{"filter": map[string]any{}}, &n); err != nil {
 			return err
@@ -141,7 +143,7 @@ func createCollection(ctx context.Context, cl *client, coll string) error {
 		if n.Total == nil || *n.Total != 0 {
 			return fmt.Errorf("collection %q already exists and is not empty; choose another with -coll", coll)
 		}
-	} else if err != nil {
+	case err != nil && !isConflict(err):
 		return fmt.Errorf("create collection %q: %w", coll, err)
 	}
 	type key struct {
@@ -154,11 +156,17 @@ func createCollection(ctx context.Context, cl *client, coll string) error {
 	}
 	for _, keys := range indexes {
 		err := cl.call(ctx, "POST", "/v1/admin/collections/"+coll+"/indexes", map[string]any{"keys": keys}, nil)
-		if ae := (*apiError)(nil); err != nil && !(errors.As(err, &ae) && ae.Status == http.StatusConflict) {
+		if err != nil && !isConflict(err) {
 			return fmt.Errorf("create index %v on %q: %w", keys, coll, err)
 		}
 	}
 	return nil
+}
+
+// isConflict reports whether err is an HTTP 409 answer (the thing exists).
+func isConflict(err error) bool {
+	var ae *apiError
+	return errors.As(err, &ae) && ae.Status == http.StatusConflict
 }
 
 // seed inserts every post of ds into coll in batches of seedBatch from
