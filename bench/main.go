@@ -141,7 +141,7 @@ type Main struct {
 func (m *Main) Open(ctx context.Context) error {
 	if m.cfg.URL != "" {
 		m.base, m.key, m.pid = strings.TrimRight(m.cfg.URL, "/"), m.cfg.Key, m.cfg.PID
-		v, err := health(ctx, http.DefaultClient, m.base)
+		v, err := health(ctx, &http.Client{Timeout: m.cfg.Timeout}, m.base)
 		m.version = v
 		return err
 	}
