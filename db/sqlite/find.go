@@ -78,27 +78,46 @@ func (d *DB) Find(ctx context.Context, coll string, q *db.Query) ([][]byte, erro
 	}
 }
 
-func (d *DB) find(ctx context.Context, c *collection, sh *shape, q *db.Query) ([][]byte, error) {
+// plan is how a find runs: exact SQL with ORDER BY and LIMIT, SQL order
+// with Go matching, or a Go sort over SQL candidates.
+type plan struct {
+	sql     string
+	args    []any
+	exact   bool // the WHERE clause decides alone
+	sqlSort bool // ORDER BY gives MongoDB's order
+}
+
+func planFind(c *collection, sh *shape, q *db.Query) plan {
 	t := &translator{sh: sh}
 	where, exact := t.cond(q.Filter.Root())
 	order, sqlSort := orderBy(sh, q.Sort)
-	sqlText := "SELECT json(data) FROM " + c.table + " WHERE " + where
+	p := plan{sql: "SELECT json(data) FROM " + c.table + " WHERE " + where, exact: exact, sqlSort: sqlSort}
 	switch {
 	case exact && sqlSort:
-		sqlText += " ORDER BY " + order + " LIMIT " + strconv.Itoa(q.Limit) + " OFFSET " + strconv.Itoa(q.Skip)
-		return d.collect(ctx, sqlText, t.args, nil, q.Limit)
+		p.sql += " ORDER BY " + order + " LIMIT " + strconv.Itoa(q.Limit) + " OFFSET " + strconv.Itoa(q.Skip)
 	case sqlSort:
-		sqlText += " ORDER BY " + order
-		return d.collectMatching(ctx, sqlText, t.args, q)
+		p.sql += " ORDER BY " + order
+	}
+	p.args = t.args
+	return p
+}
+
+func (d *DB) find(ctx context.Context, c *collection, sh *shape, q *db.Query) ([][]byte, error) {
+	p := planFind(c, sh, q)
+	switch {
+	case p.exact && p.sqlSort:
+		return d.collect(ctx, p.sql, p.args, nil, q.Limit)
+	case p.sqlSort:
+		return d.collectMatching(ctx, p.sql, p.args, q)
 	}
 	if q.Skip+q.Limit > maxSortBuffer {
 		return nil, db.Errorf(db.CodeInvalidParam, "sort needs skip+limit of at most %d here: add an index on the sort fields or page with a filter", maxSortBuffer)
 	}
 	var f *db.Filter
-	if !exact {
+	if !p.exact {
 		f = q.Filter
 	}
-	return d.sortInMemory(ctx, sqlText, t.args, f, q)
+	return d.sortInMemory(ctx, p.sql, p.args, f, q)
 }
 
 // collect reads up to limit raw documents; match, when set, filters them.
