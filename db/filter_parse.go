@@ -131,6 +131,11 @@ func (p *filterParser) parseField(path string, v any) ([]*Node, error) {
 		if isOperatorDoc(x) {
 			return p.parseOps(path, x)
 		}
+		for _, f := range x {
+			if strings.HasPrefix(f.Key, "$") {
+				return nil, Errorf(CodeInvalidOperator, "cannot mix operators and field names in the condition on %q (found %q)", path, f.Key)
+			}
+		}
 	}
 	n, err := p.valueNode(OpEq, path, v)
 	if err != nil {
