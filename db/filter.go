@@ -1,5 +1,7 @@
 package db
 
+import "strings"
+
 // ParseFilter parses a MongoDB query document (nil or a Doc, as DecodeJSON
 // returns it) into a Filter whose Source is v. Unknown or unsupported
 // operators ($where, $expr, $type, …) and wrong operand types are errors of
@@ -99,14 +101,14 @@ func collectPositional(n *Node, arrayPath string, out *[]*Node) {
 func elementSatisfies(conds []*Node, arrayPath string, e any) bool {
 	for _, c := range conds {
 		if c.Path != arrayPath {
-			if !c.walk(e, c.segs[len(pathSegs(arrayPath)):]) {
+			if !c.walk(e, strings.Count(arrayPath, ".")+1) {
 				return false
 			}
 			continue
 		}
 		var ok bool
 		if c.Op == OpElemMatch {
-			ok = c.elemMatches(e)
+			ok = c.elementMatches(e)
 		} else {
 			ok = c.leaf(e)
 		}

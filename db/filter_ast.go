@@ -66,6 +66,7 @@ type Node struct {
 	Regexes []*regexp.Regexp
 
 	segs  []string // Path split into segments; nil for Path ""
+	index []int    // per segment: its array index (see ArrayIndex), or -1
 	terms []*Node  // OpAll value form: one OpEq or OpRegex node per value
 }
 

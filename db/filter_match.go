@@ -26,19 +26,19 @@ func (n *Node) match(root any) bool {
 	case OpNor:
 		return !anyMatch(n.Children, root)
 	case OpNe, OpNin:
-		return !n.walk(root, n.segs)
+		return !n.walk(root, 0)
 	case OpNot:
 		return !allMatch(n.Children, root)
 	case OpExists:
 		want, _ := n.Value.(bool)
-		return n.walk(root, n.segs) == want
+		return n.walk(root, 0) == want
 	case OpAll:
 		if len(n.Children) > 0 {
 			return allMatch(n.Children, root)
 		}
 		return len(n.terms) > 0 && allMatch(n.terms, root)
 	}
-	return n.walk(root, n.segs)
+	return n.walk(root, 0)
 }
 
 func allMatch(nodes []*Node, root any) bool {
@@ -59,43 +59,46 @@ func anyMatch(nodes []*Node, root any) bool {
 	return false
 }
 
-// walk follows segs from v and reports whether some candidate passes n's
-// test (the positive test, for negated operators).
-func (n *Node) walk(v any, segs []string) bool {
-	if len(segs) == 0 {
+// walk follows the path from segment i on, starting at v, and reports
+// whether some candidate passes n's test (the positive test, for negated
+// operators).
+func (n *Node) walk(v any, i int) bool {
+	if i == len(n.segs) {
 		return n.leaf(v)
 	}
 	switch x := v.(type) {
 	case Doc:
-		next, ok := x.Get(segs[0])
+		next, ok := x.Get(n.segs[i])
 		if !ok {
 			return n.test(nil, false)
 		}
-		return n.walk(next, segs[1:])
+		return n.walk(next, i+1)
 	case []any:
-		return n.walkArray(x, segs)
+		return n.walkArray(x, i)
 	}
 	return n.test(nil, false)
 }
 
-// walkArray continues a path through an array. A numeric segment selects
-// the element at that index and also the field of that name in element
-// documents ({"a.0": 1} matches [1] and [{"0": 1}]); other segments fan out
-// over the element documents. Nested arrays are not entered.
-func (n *Node) walkArray(arr []any, segs []string) bool {
-	if i, ok := ArrayIndex(segs[0]); ok {
+// walkArray continues the path at segment i through an array. A numeric
+// segment selects the element at that index and also the field of that name
+// in element documents ({"a.0": 1} matches [1] and [{"0": 1}]); other
+// segments fan out over the element documents. Nested arrays are not
+// entered.
+func (n *Node) walkArray(arr []any, i int) bool {
+	seg := n.segs[i]
+	if idx := n.index[i]; idx >= 0 {
 		found := false
-		if i < len(arr) {
+		if idx < len(arr) {
 			found = true
-			if n.walk(arr[i], segs[1:]) {
+			if n.walk(arr[idx], i+1) {
 				return true
 			}
 		}
 		for _, e := range arr {
 			if d, ok := e.(Doc); ok {
-				if next, ok := d.Get(segs[0]); ok {
+				if next, ok := d.Get(seg); ok {
 					found = true
-					if n.walk(next, segs[1:]) {
+					if n.walk(next, i+1) {
 						return true
 					}
 				}
@@ -108,7 +111,7 @@ func (n *Node) walkArray(arr []any, segs []string) bool {
 	}
 	for _, e := range arr {
 		if d, ok := e.(Doc); ok {
-			if n.walk(d, segs) {
+			if n.walk(d, i) {
 				return true
 			}
 		} else if n.test(nil, false) {
@@ -231,20 +234,26 @@ func (n *Node) elemMatches(v any) bool {
 	if !ok {
 		return false
 	}
-	valueForm := len(n.Children) > 0 && n.Children[0].Path == "" && isFieldOp(n.Children[0].Op)
 	for _, e := range arr {
-		if !valueForm {
-			switch e.(type) {
-			case Doc, []any:
-			default:
-				continue
-			}
-		}
-		if allMatch(n.Children, e) {
+		if n.elementMatches(e) {
 			return true
 		}
 	}
 	return false
+}
+
+// elementMatches reports whether one array element satisfies all of the
+// $elemMatch node n's children.
+func (n *Node) elementMatches(e any) bool {
+	valueForm := len(n.Children) > 0 && n.Children[0].Path == "" && isFieldOp(n.Children[0].Op)
+	if !valueForm {
+		switch e.(type) {
+		case Doc, []any:
+		default:
+			return false
+		}
+	}
+	return allMatch(n.Children, e)
 }
 
 // isFieldOp reports whether op is a condition on a field rather than a

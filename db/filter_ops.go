@@ -223,7 +223,8 @@ func (p *filterParser) parseAll(path string, v any) (*Node, error) {
 			op = OpRegex
 		}
 		// Terms are an evaluation detail: they do not count as nodes.
-		t := &Node{Op: op, Path: path, Value: e, segs: pathSegs(path)}
+		t := &Node{Op: op, Path: path, Value: e}
+		t.segs, t.index = pathSegs(path)
 		if op == OpRegex {
 			t.Regex = regexes[i]
 		}

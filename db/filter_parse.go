@@ -30,16 +30,26 @@ func (p *filterParser) add(n *Node) (*Node, error) {
 	if p.nodes > MaxFilterNodes {
 		return nil, Errorf(CodeInvalidParam, "query has more than %d conditions", MaxFilterNodes)
 	}
-	n.segs = pathSegs(n.Path)
+	n.segs, n.index = pathSegs(n.Path)
 	return n, nil
 }
 
-// pathSegs splits a node's path; Path "" (the element itself) has none.
-func pathSegs(path string) []string {
+// pathSegs splits a node's path and parses the segments that are array
+// indexes (-1 for the others) once, so that matching does not. Path "" (the
+// element itself) has no segments.
+func pathSegs(path string) ([]string, []int) {
 	if path == "" {
-		return nil
+		return nil, nil
 	}
-	return Segments(path)
+	segs := Segments(path)
+	index := make([]int, len(segs))
+	for i, s := range segs {
+		index[i] = -1
+		if k, ok := ArrayIndex(s); ok {
+			index[i] = k
+		}
+	}
+	return segs, index
 }
 
 // parseDoc parses a query document into one node: OpTrue when it is empty,
