@@ -30,6 +30,30 @@ const (
 	OpNot                 // Children[0]: the negated field condition (same Path)
 )
 
+// Details of the operators above, as ParseFilter builds them:
+//
+//   - OpEq and OpNe with a Regex Value have Regex compiled (only an explicit
+//     $eq/$ne produces them; a plain {f: /re/} is OpRegex).
+//   - OpIn, OpNin and OpAll (value form) have Regexes parallel to Value:
+//     Regexes[i] is the compiled Value[i] when that is a Regex, else nil;
+//     Regexes is nil when Value holds no Regex.
+//   - OpMod's divisor and remainder are int64, truncated toward zero.
+//   - OpAll with Children: each child is an OpElemMatch node with the same
+//     Path, and all of them must match. OpAll with an empty Value matches
+//     nothing.
+//   - OpElemMatch has two forms. Value form ({$elemMatch: {$gte: 80}}): every
+//     child is a field node with Path "", tested against the element itself,
+//     without looking into the element when it is an array. Object form
+//     ({$elemMatch: {product: "x"}}): children are filter nodes (field nodes
+//     with non-empty, element-relative paths, or logical nodes); only elements
+//     that are documents or arrays are tested. No children means object form.
+//   - OpNot: Children are all the negated field conditions of one $not (same
+//     Path); the node matches when they do not all match. With one condition
+//     this is just Children[0].
+//   - Missing fields: a path through an array element that is not a document
+//     (a scalar, a nested array) or through an empty array counts as a
+//     missing branch, which {f: null} matches (MongoDB 9.0, SERVER-36681).
+
 // Node is one node of a parsed filter.
 type Node struct {
 	Op       Op
@@ -37,6 +61,13 @@ type Node struct {
 	Value    any
 	Regex    *regexp.Regexp
 	Children []*Node
+	// Regexes are the compiled Regex elements of an OpIn, OpNin or OpAll
+	// Value, by index (nil entries for other elements).
+	Regexes []*regexp.Regexp
+
+	segs  []string // Path split into segments; nil for Path ""
+	index []int    // per segment: its array index (see ArrayIndex), or -1
+	terms []*Node  // OpAll value form: one OpEq or OpRegex node per value
 }
 
 // Filter is a parsed, validated MongoDB query document.
