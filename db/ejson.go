@@ -94,11 +94,12 @@ func decodeValue(dec *jsontext.Decoder, depth, maxDepth int) (any, error) {
 			if err != nil {
 				return nil, jsonErr(err)
 			}
+			key := kt.String() // kt is void after the next decoder call
 			v, err := decodeValue(dec, depth+1, maxDepth)
 			if err != nil {
 				return nil, err
 			}
-			doc = append(doc, Field{kt.String(), v})
+			doc = append(doc, Field{key, v})
 		}
 		if _, err := dec.ReadToken(); err != nil {
 			return nil, jsonErr(err)
