@@ -27,6 +27,9 @@ func ParseUpdate(v any) (*Update, error) {
 		if !strings.HasPrefix(f.Key, "$") {
 			return nil, Errorf(CodeInvalidParam, "update must contain only update operators such as $set, got %q", f.Key)
 		}
+		if !knownOp(f.Key) {
+			return nil, Errorf(CodeInvalidOperator, "unknown update operator: %s", f.Key)
+		}
 		args, ok := f.Value.(Doc)
 		if !ok {
 			return nil, Errorf(CodeInvalidOperator, "%s must be a document of {path: value}", f.Key)
@@ -79,10 +82,17 @@ func parseOp(name, path string, val any) (*updateOp, error) {
 			return nil, Errorf(CodeInvalidOperator, "$pullAll of '%s' needs an array, got %s", path, typeName(val))
 		}
 		op.each = arr
-	default:
-		return nil, Errorf(CodeInvalidOperator, "unknown update operator: %s", name)
 	}
 	return op, nil
+}
+
+func knownOp(name string) bool {
+	switch name {
+	case "$set", "$unset", "$inc", "$mul", "$min", "$max", "$rename",
+		"$push", "$addToSet", "$pop", "$pull", "$pullAll":
+		return true
+	}
+	return false
 }
 
 // parsePath splits op.path and checks its segments and any use of _id.

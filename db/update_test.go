@@ -226,6 +226,7 @@ func TestParseUpdateErrors(t *testing.T) {
 		{"plain field", `{"a": 1}`, CodeInvalidParam, "update must contain only update operators such as $set"},
 		{"plain field after an operator", `{"$set": {"a": 1}, "b": 2}`, CodeInvalidParam, "only update operators"},
 		{"unknown operator", `{"$foo": {"a": 1}}`, CodeInvalidOperator, "unknown update operator: $foo"},
+		{"unknown operator, empty operand", `{"$000": {}}`, CodeInvalidOperator, "unknown update operator: $000"},
 		{"operator value not a document", `{"$set": 5}`, CodeInvalidOperator, "$set must be a document"},
 		{"same path twice", `{"$set": {"a": 1}, "$inc": {"a": 1}}`, CodeInvalidParam, "Updating the path 'a' would create a conflict at 'a'"},
 		{"prefix", `{"$set": {"a.b": 1, "a": 2}}`, CodeInvalidParam, "Updating the path 'a' would create a conflict at 'a'"},
