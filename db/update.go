@@ -72,22 +72,11 @@ func (op *updateOp) resolve(doc Doc, f *Filter) ([]string, error) {
 
 // UpsertDoc builds the document an upsert inserts: _id first (the filter's
 // _id equality if it has one, else an _id $set by the update, else id), then
-// the equality conditions of the filter (top level and inside a top-level
-// $and; dot paths create sub-documents), then the update applied. Errors are
+// the equality conditions of the filter (top level and inside $and, at any
+// depth; dot paths create sub-documents), then the update applied. Errors are
 // those of Apply, or a conflict between the filter's equality paths.
 func UpsertDoc(f *Filter, u *Update, id string, now time.Time) (Doc, error) {
-	var eqs []*Node
-	root := f.Root()
-	switch root.Op {
-	case OpEq:
-		eqs = append(eqs, root)
-	case OpAnd:
-		for _, c := range root.Children {
-			if c.Op == OpEq {
-				eqs = append(eqs, c)
-			}
-		}
-	}
+	eqs := equalities(f.Root(), nil)
 	var idv any = id
 	if v, ok := u.setID(); ok {
 		idv = v
@@ -109,6 +98,19 @@ func UpsertDoc(f *Filter, u *Update, id string, now time.Time) (Doc, error) {
 	}
 	out, _, err := u.Apply(doc, f, now)
 	return out, err
+}
+
+// equalities appends the OpEq nodes of n and of the $and nodes under it.
+func equalities(n *Node, eqs []*Node) []*Node {
+	switch n.Op {
+	case OpEq:
+		eqs = append(eqs, n)
+	case OpAnd:
+		for _, c := range n.Children {
+			eqs = equalities(c, eqs)
+		}
+	}
+	return eqs
 }
 
 // setID returns the operand of a "$set" of _id, if the update has one.
