@@ -94,7 +94,7 @@ func decodeValue(dec *jsontext.Decoder, depth, maxDepth int) (any, error) {
 			if err != nil {
 				return nil, jsonErr(err)
 			}
-			key := kt.String() // kt is void after the next decoder call
+			key := kt.String() // before the next read voids kt
 			v, err := decodeValue(dec, depth+1, maxDepth)
 			if err != nil {
 				return nil, err

@@ -98,7 +98,7 @@ func parseProjField(f Field) (projField, error) {
 			return pf, err
 		}
 		if len(x) == 1 && x[0].Key == "$elemMatch" {
-			return parseElemMatch(pf, x[0].Value)
+			return parseProjElemMatch(pf, x[0].Value)
 		}
 	}
 	return pf, Errorf(CodeInvalidParam,
@@ -119,7 +119,7 @@ func parseProjSlice(path string, v any) (*projSlice, error) {
 	return nil, Errorf(CodeInvalidParam, "$slice of '%s' must be an integer or [skip, limit] with a positive limit", path)
 }
 
-func parseElemMatch(pf projField, q any) (projField, error) {
+func parseProjElemMatch(pf projField, q any) (projField, error) {
 	if strings.Contains(pf.path, ".") {
 		return pf, Errorf(CodeInvalidParam, "cannot use $elemMatch projection on a nested field '%s'", pf.path)
 	}

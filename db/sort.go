@@ -24,7 +24,7 @@ func ParseSort(v any) ([]SortKey, error) {
 			}
 			path, ok := p[0].(string)
 			if !ok {
-				return nil, Errorf(CodeInvalidParam, "sort path must be a string, got %s", typeName(p[0]))
+				return nil, Errorf(CodeInvalidParam, "sort path must be a string, got %s", fieldType(p[0]))
 			}
 			pairs = append(pairs, Field{path, p[1]})
 		}

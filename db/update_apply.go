@@ -49,7 +49,7 @@ func (op *updateOp) compute(old any, found bool, now time.Time) (any, bool, erro
 	arr, ok := old.([]any)
 	if !ok {
 		return nil, false, Errorf(CodeInvalidParam, "Cannot apply %s: the field '%s' must be an array but is of type %s",
-			op.name, op.path, typeName(old))
+			op.name, op.path, fieldType(old))
 	}
 	return op.applyArray(arr, now)
 }
@@ -69,7 +69,7 @@ func (op *updateOp) arith(old any, found bool) (any, bool, error) {
 	}
 	if !IsNumber(old) {
 		return nil, false, Errorf(CodeInvalidParam, "Cannot apply %s to a value of non-numeric type: the field '%s' is of type %s",
-			op.name, op.path, typeName(old))
+			op.name, op.path, fieldType(old))
 	}
 	a, aInt := old.(int64)
 	b, bInt := op.value.(int64)

@@ -35,7 +35,7 @@ func ParseUpdate(v any) (*Update, error) {
 			return nil, Errorf(CodeInvalidOperator, "%s must be a document of {path: value}", f.Key)
 		}
 		for _, a := range args {
-			op, err := parseOp(f.Key, a.Key, a.Value)
+			op, err := parseUpdateOp(f.Key, a.Key, a.Value)
 			if err != nil {
 				return nil, err
 			}
@@ -52,7 +52,7 @@ func ParseUpdate(v any) (*Update, error) {
 	return u, nil
 }
 
-func parseOp(name, path string, val any) (*updateOp, error) {
+func parseUpdateOp(name, path string, val any) (*updateOp, error) {
 	op := &updateOp{name: name, path: path, value: val, dollar: -1}
 	if err := op.parsePath(); err != nil {
 		return nil, err
@@ -61,7 +61,7 @@ func parseOp(name, path string, val any) (*updateOp, error) {
 	case "$set", "$unset":
 	case "$inc", "$mul":
 		if !IsNumber(val) {
-			return nil, Errorf(CodeInvalidOperator, "%s of '%s' needs a number, got %s", name, path, typeName(val))
+			return nil, Errorf(CodeInvalidOperator, "%s of '%s' needs a number, got %s", name, path, fieldType(val))
 		}
 	case "$min", "$max":
 	case "$rename":
@@ -79,7 +79,7 @@ func parseOp(name, path string, val any) (*updateOp, error) {
 	case "$pullAll":
 		arr, ok := val.([]any)
 		if !ok {
-			return nil, Errorf(CodeInvalidOperator, "$pullAll of '%s' needs an array, got %s", path, typeName(val))
+			return nil, Errorf(CodeInvalidOperator, "$pullAll of '%s' needs an array, got %s", path, fieldType(val))
 		}
 		op.each = arr
 	}
@@ -135,7 +135,7 @@ func updatePath(path string) ([]string, error) {
 func (op *updateOp) parseRename() error {
 	to, ok := op.value.(string)
 	if !ok {
-		return Errorf(CodeInvalidOperator, "$rename of '%s' needs a string destination, got %s", op.path, typeName(op.value))
+		return Errorf(CodeInvalidOperator, "$rename of '%s' needs a string destination, got %s", op.path, fieldType(op.value))
 	}
 	segs, err := updatePath(to)
 	if err != nil {
@@ -223,8 +223,8 @@ func integer(v any) (int, bool) {
 	return 0, false
 }
 
-// typeName names v's type the way messages to clients do.
-func typeName(v any) string {
+// fieldType names v's type the way messages to clients do.
+func fieldType(v any) string {
 	switch v.(type) {
 	case nil:
 		return "null"
