@@ -10,6 +10,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strings"
 	"sync"
 	"syscall"
 	"testing"
@@ -231,5 +232,23 @@ func TestGracefulShutdown(t *testing.T) {
 	s2 := startServer(t, bin, dir, addr)
 	if code, _, _ := s2.do("GET", "/v1/db/c/docs/x", ""); code != 200 {
 		t.Errorf("document lost after clean restart: %d", code)
+	}
+}
+
+// TestBodyLimit: a body over MINIBASE_BODY_LIMIT is answered 413 with the
+// usual JSON error, over a real socket (fasthttp refuses it before routing).
+func TestBodyLimit(t *testing.T) {
+	bin, dir, addr := binary(t), t.TempDir(), freeAddr(t)
+	s := startServerEnv(t, bin, dir, addr, []string{"MINIBASE_ADMIN_KEY=" + testKey, "MINIBASE_BODY_LIMIT=65536"})
+	big := `{"data":{"s":"` + strings.Repeat("x", 70<<10) + `"}}`
+	code, body, err := s.post("/v1/db/c/insert", big)
+	if err != nil || code != 413 || body["code"] != "INVALID_PARAM" {
+		t.Fatalf("oversized body: %d %v %v", code, body, err)
+	}
+	if code, _, _ := s.post("/v1/db/c/insert", `{"data":{"s":"small"}}`); code != 200 {
+		t.Errorf("server did not carry on after an oversized body: %d", code)
+	}
+	if _, body, _ := s.post("/v1/db/c/count", `{}`); body["total"] != 1.0 {
+		t.Errorf("count after oversized body: %v", body)
 	}
 }

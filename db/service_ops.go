@@ -40,14 +40,19 @@ func (s *Service) parseQuery(body Doc) (*Query, *Projection, error) {
 }
 
 // withIDTieBreak ends every sort with _id, so equal keys come back in a
-// stable order.
+// stable order. The tie-break runs in the direction of the last key: an
+// index ends with _id in the direction of its last key (see the sqlite
+// driver), so a sort that follows an index, forwards or backwards, is read
+// straight from it.
 func withIDTieBreak(keys []SortKey) []SortKey {
+	desc := false
 	for _, k := range keys {
 		if k.Path == "_id" {
 			return keys
 		}
+		desc = k.Desc
 	}
-	return append(keys, SortKey{Path: "_id"})
+	return append(keys, SortKey{Path: "_id", Desc: desc})
 }
 
 // Query runs a find: body {filter, sort, skip, limit, projection}.

@@ -35,6 +35,8 @@ func (op *updateOp) compute(old any, found bool, now time.Time) (any, bool, erro
 		return v, true, nil
 	case "$inc", "$mul":
 		return op.arith(old, found)
+	case "$bit":
+		return op.bit(old, found)
 	case "$min", "$max":
 		v := operand()
 		c := Compare(v, old)
@@ -90,6 +92,27 @@ func (op *updateOp) arith(old any, found bool) (any, bool, error) {
 		return x * y, true, nil
 	}
 	return x + y, true, nil
+}
+
+// bit computes $bit on an integer field; a missing field counts as 0.
+func (op *updateOp) bit(old any, found bool) (any, bool, error) {
+	n, isInt := old.(int64)
+	if found && !isInt {
+		return nil, false, Errorf(CodeInvalidParam, "Cannot apply $bit to a value of non-integral type: the field '%s' is of type %s",
+			op.path, fieldType(old))
+	}
+	for _, f := range op.value.(Doc) {
+		m := f.Value.(int64)
+		switch f.Key {
+		case "and":
+			n &= m
+		case "or":
+			n |= m
+		case "xor":
+			n ^= m
+		}
+	}
+	return n, true, nil
 }
 
 func addInt64(a, b int64) (int64, bool) {

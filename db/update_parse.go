@@ -12,7 +12,7 @@ const MaxUpdatePaths = 1000
 // ParseUpdate parses an update document made of update operators: $set
 // $unset $inc $mul $min $max $rename $push (with $each $position $sort
 // $slice) $pop $addToSet (with $each, or "each" as CloudBase's SDK sends)
-// $pull $pullAll. Paths may hold one positional "$" segment. Errors
+// $pull $pullAll $bit (and, or, xor). Paths may hold one positional "$" segment. Errors
 // (*Error): INVALID_PARAM for a bad shape (empty update, a key that is not
 // an operator, conflicting paths, a change of _id other than $set, a bad
 // path); DATABASE_INVALID_OPERRATOR for an unknown operator or a bad operand
@@ -64,6 +64,8 @@ func parseUpdateOp(name, path string, val any) (*updateOp, error) {
 			return nil, Errorf(CodeInvalidOperator, "%s of '%s' needs a number, got %s", name, path, fieldType(val))
 		}
 	case "$min", "$max":
+	case "$bit":
+		return op, op.parseBit()
 	case "$rename":
 		return op, op.parseRename()
 	case "$push":
@@ -88,7 +90,7 @@ func parseUpdateOp(name, path string, val any) (*updateOp, error) {
 
 func knownOp(name string) bool {
 	switch name {
-	case "$set", "$unset", "$inc", "$mul", "$min", "$max", "$rename",
+	case "$set", "$unset", "$inc", "$mul", "$min", "$max", "$bit", "$rename",
 		"$push", "$addToSet", "$pop", "$pull", "$pullAll":
 		return true
 	}
@@ -246,4 +248,18 @@ func fieldType(v any) string {
 		return "regex"
 	}
 	return "serverDate"
+}
+
+// parseBit checks {and|or|xor: integer, …}, applied in the order given.
+func (op *updateOp) parseBit() error {
+	d, ok := op.value.(Doc)
+	if !ok || len(d) == 0 {
+		return Errorf(CodeInvalidOperator, "$bit of '%s' needs {and|or|xor: integer}", op.path)
+	}
+	for _, f := range d {
+		if _, isInt := f.Value.(int64); !isInt || (f.Key != "and" && f.Key != "or" && f.Key != "xor") {
+			return Errorf(CodeInvalidOperator, "$bit of '%s' needs {and|or|xor: integer}, got %q", op.path, f.Key)
+		}
+	}
+	return nil
 }

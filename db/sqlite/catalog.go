@@ -219,8 +219,10 @@ func checkIndex(idx *db.Index) error {
 	return nil
 }
 
-// CreateIndex creates a secondary index. Every index ends with the _id
-// column (unless unique), so that sorts tie-broken by _id come from it.
+// CreateIndex creates a secondary index. Every index (unless unique) ends
+// with the _id column in the direction of its last key, so that sorts
+// tie-broken by _id (db.Service does so in the last key's direction) are
+// read from the index forwards or backwards.
 // Unique indexes ignore documents where an indexed field is missing or
 // null (like a MongoDB sparse unique index).
 func (d *DB) CreateIndex(ctx context.Context, coll string, idx db.Index) error {
@@ -277,6 +279,9 @@ func indexSQL(c *collection, id int64, idx db.Index) string {
 	}
 	if !idx.Unique {
 		b.WriteString(", id")
+		if idx.Keys[len(idx.Keys)-1].Desc {
+			b.WriteString(" DESC")
+		}
 	}
 	b.WriteString(")")
 	return b.String()

@@ -92,11 +92,11 @@ func planFind(c *collection, sh *shape, q *db.Query) plan {
 	where, exact := t.cond(q.Filter.Root())
 	order, sqlSort := orderBy(sh, q.Sort)
 	p := plan{sql: "SELECT json(data) FROM " + c.table + " WHERE " + where, exact: exact, sqlSort: sqlSort}
-	switch {
-	case exact && sqlSort:
-		p.sql += " ORDER BY " + order + " LIMIT " + strconv.Itoa(q.Limit) + " OFFSET " + strconv.Itoa(q.Skip)
-	case sqlSort:
+	if sqlSort && order != "" {
 		p.sql += " ORDER BY " + order
+	}
+	if exact && sqlSort {
+		p.sql += " LIMIT " + strconv.Itoa(q.Limit) + " OFFSET " + strconv.Itoa(q.Skip)
 	}
 	p.args = t.args
 	return p

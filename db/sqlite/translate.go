@@ -406,7 +406,12 @@ func isRegex(v any) bool {
 // the paths hold; ok is false when the Go sort must decide.
 func orderBy(sh *shape, keys []db.SortKey) (string, bool) {
 	parts := make([]string, 0, len(keys))
+	seen := make(map[string]bool, len(keys))
 	for _, k := range keys {
+		if seen[k.Path] {
+			continue // a repeated key cannot change the order
+		}
+		seen[k.Path] = true
 		expr, ok := columnExpr(k.Path)
 		if !ok {
 			return "", false
