@@ -239,10 +239,12 @@ type docHeap struct {
 	items []sorted
 }
 
-func (h *docHeap) Len() int           { return len(h.items) }
-func (h *docHeap) Less(i, j int) bool { return db.CompareDocs(h.items[i].doc, h.items[j].doc, h.keys) > 0 }
-func (h *docHeap) Swap(i, j int)      { h.items[i], h.items[j] = h.items[j], h.items[i] }
-func (h *docHeap) Push(x any)         { h.items = append(h.items, x.(sorted)) }
+func (h *docHeap) Len() int { return len(h.items) }
+func (h *docHeap) Less(i, j int) bool {
+	return db.CompareDocs(h.items[i].doc, h.items[j].doc, h.keys) > 0
+}
+func (h *docHeap) Swap(i, j int) { h.items[i], h.items[j] = h.items[j], h.items[i] }
+func (h *docHeap) Push(x any)    { h.items = append(h.items, x.(sorted)) }
 func (h *docHeap) Pop() any {
 	n := len(h.items) - 1
 	x := h.items[n]
