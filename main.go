@@ -13,6 +13,8 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"net/http"
+	_ "net/http/pprof" // served only on MINIBASE_PPROF
 	"os"
 	"os/signal"
 	"path/filepath"
@@ -37,6 +39,8 @@ type Config struct {
 	BodyLimit      int           // bytes (MINIBASE_BODY_LIMIT; default 16 MiB)
 	Sync           string        // SQLite synchronous: FULL (default) or NORMAL (MINIBASE_SQLITE_SYNC)
 	RequestTimeout time.Duration // per request (MINIBASE_REQUEST_TIMEOUT; default 30s)
+	Pprof          string        // MINIBASE_PPROF: address for net/http/pprof (off when empty)
+	SQLite         sqlite.Options
 }
 
 const usage = `minibase: a backend for mini-programs in one binary.
@@ -54,6 +58,11 @@ serve flags and environment:
   MINIBASE_BODY_LIMIT        largest request body in bytes (default 16777216)
   MINIBASE_SQLITE_SYNC       FULL (default: commits survive power loss) or NORMAL
   MINIBASE_REQUEST_TIMEOUT   per-request time limit (default 30s)
+  MINIBASE_SQLITE_CACHE_KIB  SQLite page cache per connection (default 2048)
+  MINIBASE_SQLITE_MMAP_MIB   memory-map up to this much of the database (default 1024)
+  MINIBASE_SQLITE_READERS    read connections (default 4)
+  MINIBASE_PPROF             address for Go's profiler (net/http/pprof), e.g.
+                             127.0.0.1:6060; off by default
 `
 
 func main() {
@@ -94,6 +103,7 @@ func parseServe(args []string, getenv func(string) string, stderr io.Writer) (Co
 		Dir:            envOr(getenv, "MINIBASE_DIR", "./mb_data"),
 		HTTP:           envOr(getenv, "MINIBASE_HTTP", "127.0.0.1:8090"),
 		AdminKey:       getenv("MINIBASE_ADMIN_KEY"),
+		Pprof:          getenv("MINIBASE_PPROF"),
 		Sync:           envOr(getenv, "MINIBASE_SQLITE_SYNC", "FULL"),
 		BodyLimit:      16 << 20,
 		RequestTimeout: 30 * time.Second,
@@ -121,6 +131,15 @@ func parseServe(args []string, getenv func(string) string, stderr io.Writer) (Co
 			return cfg, fmt.Errorf("MINIBASE_REQUEST_TIMEOUT must be a duration like 30s, got %q", v)
 		}
 		cfg.RequestTimeout = d
+	}
+	for key, dst := range map[string]*int{"MINIBASE_SQLITE_CACHE_KIB": &cfg.SQLite.CacheKiB, "MINIBASE_SQLITE_MMAP_MIB": &cfg.SQLite.MmapMiB, "MINIBASE_SQLITE_READERS": &cfg.SQLite.Readers} {
+		if v := getenv(key); v != "" {
+			n, err := strconv.Atoi(v)
+			if err != nil || n < 0 || n > 1<<20 {
+				return cfg, fmt.Errorf("%s must be a non-negative number, got %q", key, v)
+			}
+			*dst = n
+		}
 	}
 	if cfg.Sync != "FULL" && cfg.Sync != "NORMAL" {
 		return cfg, fmt.Errorf("MINIBASE_SQLITE_SYNC must be FULL or NORMAL, got %q", cfg.Sync)
@@ -158,7 +177,9 @@ func (m *Main) Open(ctx context.Context, out io.Writer) error {
 	if generated != "" {
 		fmt.Fprintf(out, "minibase: generated an admin key; it is shown only this once, store it now:\n\n    %s\n\n", generated)
 	}
-	m.store, err = sqlite.Open(ctx, filepath.Join(m.Config.Dir, "data.db"), sqlite.Options{Synchronous: m.Config.Sync})
+	opts := m.Config.SQLite
+	opts.Synchronous = m.Config.Sync
+	m.store, err = sqlite.Open(ctx, filepath.Join(m.Config.Dir, "data.db"), opts)
 	if err != nil {
 		return err
 	}
@@ -171,6 +192,9 @@ func (m *Main) Open(ctx context.Context, out io.Writer) error {
 func (m *Main) Run(ctx context.Context, out io.Writer) error {
 	errc := make(chan error, 1)
 	go func() { errc <- m.app.Listen(m.Config.HTTP) }()
+	if m.Config.Pprof != "" {
+		go func() { m.log.Error("pprof listener", "err", http.ListenAndServe(m.Config.Pprof, nil)) }()
+	}
 	fmt.Fprintf(out, "minibase %s serving on http://%s (data in %s)\n", version, m.Config.HTTP, m.Config.Dir)
 	select {
 	case err := <-errc:

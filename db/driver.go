@@ -63,7 +63,8 @@ type SortKey struct {
 }
 
 // Query is a parsed find request. Limit is always > 0 (the caller applies
-// the default and the maximum).
+// the default and the maximum). Without Sort the order is the driver's
+// natural order; db.Service ends every Sort with _id.
 type Query struct {
 	Filter *Filter // nil matches every document
 	Sort   []SortKey

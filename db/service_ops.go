@@ -19,7 +19,9 @@ func (s *Service) parseQuery(body Doc) (*Query, *Projection, error) {
 			return nil, nil, err
 		}
 	}
-	q.Sort = withIDTieBreak(q.Sort)
+	if len(q.Sort) > 0 {
+		q.Sort = withIDTieBreak(q.Sort)
+	}
 	if q.Skip, err = intField(m["skip"], "skip", 0); err != nil {
 		return nil, nil, err
 	}
@@ -40,7 +42,9 @@ func (s *Service) parseQuery(body Doc) (*Query, *Projection, error) {
 }
 
 // withIDTieBreak ends every sort with _id, so equal keys come back in a
-// stable order. The tie-break runs in the direction of the last key: an
+// stable order. (Without a sort, documents come in the driver's natural
+// order, as in MongoDB: for SQLite, insertion order or the order of the
+// index the filter uses.) The tie-break runs in the direction of the last key: an
 // index ends with _id in the direction of its last key (see the sqlite
 // driver), so a sort that follows an index, forwards or backwards, is read
 // straight from it.

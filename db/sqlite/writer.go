@@ -127,7 +127,7 @@ func (d *DB) runBatch(batch []*job) {
 }
 
 func (d *DB) runJob(tx *sql.Tx, j *job, all *effects) (res any, err error) {
-	if _, err := tx.Exec("SAVEPOINT job"); err != nil {
+	if _, err := tx.Stmt(d.savepoint).Exec(); err != nil {
 		return nil, fmt.Errorf("savepoint: %w", err)
 	}
 	e := &effects{parent: all}
@@ -145,7 +145,7 @@ func (d *DB) runJob(tx *sql.Tx, j *job, all *effects) (res any, err error) {
 		}
 		return nil, err
 	}
-	if _, err := tx.Exec("RELEASE job"); err != nil {
+	if _, err := tx.Stmt(d.release).Exec(); err != nil {
 		return nil, fmt.Errorf("release savepoint: %w", err)
 	}
 	all.merge(e)
