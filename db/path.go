@@ -27,25 +27,4 @@ func ArrayIndex(seg string) (int, bool) {
 // GetPath follows a dot path through documents and, with numeric segments,
 // array elements. It does not fan out over arrays: use it where MongoDB reads
 // a single value (updates, projections of a plain path).
-func GetPath(v any, path string) (any, bool) {
-	cur := v
-	for _, seg := range Segments(path) {
-		switch x := cur.(type) {
-		case Doc:
-			next, ok := x.Get(seg)
-			if !ok {
-				return nil, false
-			}
-			cur = next
-		case []any:
-			i, ok := ArrayIndex(seg)
-			if !ok || i >= len(x) {
-				return nil, false
-			}
-			cur = x[i]
-		default:
-			return nil, false
-		}
-	}
-	return cur, true
-}
+func GetPath(v any, path string) (any, bool) { return getSegs(v, Segments(path)) }

@@ -4,7 +4,7 @@ package db
 // (MongoDB pads with nulls; the padding must not exhaust memory).
 const MaxArrayPad = 1 << 16
 
-// getSegs follows path segments like GetPath, without fanning out over arrays.
+// getSegs follows path segments without fanning out over arrays (GetPath).
 func getSegs(v any, segs []string) (any, bool) {
 	cur := v
 	for _, seg := range segs {

@@ -120,13 +120,18 @@ func (d *DB) find(ctx context.Context, c *collection, sh *shape, q *db.Query) ([
 	return d.sortInMemory(ctx, p.sql, p.args, f, q)
 }
 
-// collect reads up to limit raw documents; match, when set, filters them.
-func (d *DB) collect(ctx context.Context, q string, args []any, match func([]byte) (bool, error), limit int) ([][]byte, error) {
+// query runs a cached prepared read statement.
+func (d *DB) query(ctx context.Context, q string, args []any) (*sql.Rows, error) {
 	st, err := d.stmts.get(ctx, q)
 	if err != nil {
 		return nil, err
 	}
-	rows, err := st.QueryContext(ctx, args...)
+	return st.QueryContext(ctx, args...)
+}
+
+// collect reads up to limit raw documents; match, when set, filters them.
+func (d *DB) collect(ctx context.Context, q string, args []any, match func([]byte) (bool, error), limit int) ([][]byte, error) {
+	rows, err := d.query(ctx, q, args)
 	if err != nil {
 		return nil, err
 	}
@@ -185,11 +190,7 @@ func (d *DB) collectMatching(ctx context.Context, q string, args []any, query *d
 
 // sortInMemory keeps the best skip+limit matching documents in a heap.
 func (d *DB) sortInMemory(ctx context.Context, q string, args []any, f *db.Filter, query *db.Query) ([][]byte, error) {
-	st, err := d.stmts.get(ctx, q)
-	if err != nil {
-		return nil, err
-	}
-	rows, err := st.QueryContext(ctx, args...)
+	rows, err := d.query(ctx, q, args)
 	if err != nil {
 		return nil, err
 	}
@@ -291,22 +292,4 @@ func (d *DB) count(ctx context.Context, c *collection, sh *shape, f *db.Filter) 
 		return false, err
 	}, 1)
 	return n, err
-}
-
-// Get is a fast path for one document by _id (nil, nil when absent).
-func (d *DB) Get(ctx context.Context, coll, id string) ([]byte, error) {
-	c := d.lookup(coll)
-	if c == nil {
-		return nil, notExist(coll)
-	}
-	st, err := d.stmts.get(ctx, "SELECT json(data) FROM "+c.table+" WHERE id = ?")
-	if err != nil {
-		return nil, sqlErr(err, coll)
-	}
-	var raw []byte
-	err = st.QueryRowContext(ctx, id).Scan(&raw)
-	if err == sql.ErrNoRows {
-		return nil, nil
-	}
-	return raw, sqlErr(err, coll)
 }
