@@ -63,7 +63,7 @@ func (r *report) writeMarkdown(w io.Writer) {
 		c.Docs, approxPostSize())
 	fmt.Fprintf(w, "- Protocol: closed loop, each scenario run %d × %s; req/s is the median run (min–max); "+
 		"latency percentiles over all requests of all runs; every answer checked\n\n", c.Runs, runLength(c))
-	fmt.Fprintln(w, "| Scenario | What | c | req/s | min–max | p50 ms | p99 ms | requests | errors | max RSS MiB |")
+	fmt.Fprintln(w, "| Scenario | What | c | req/s | min–max | p50 ms | p99 ms | requests | errors | max private RSS MiB |")
 	fmt.Fprintln(w, "|---|---|--:|--:|--:|--:|--:|--:|--:|--:|")
 	for _, s := range r.results {
 		h, ok, errs, rss := s.totals()
@@ -79,7 +79,7 @@ func (r *report) writeMarkdown(w io.Writer) {
 	fmt.Fprintf(w, "- Seeding: %d posts in %s (%.0f docs/s, batches of %d, %d clients)\n",
 		c.Docs, r.seedTime.Round(time.Millisecond), float64(c.Docs)/r.seedTime.Seconds(), seedBatch, seedClients)
 	if r.idleRSS > 0 {
-		fmt.Fprintf(w, "- Server RSS after seeding, idle: %s MiB\n", mib(r.idleRSS))
+		fmt.Fprintf(w, "- Server private RSS (RssAnon) after seeding, idle: %s MiB. RSS here is the process's own memory; the database pages SQLite memory-maps are the kernel's page cache and are not counted\n", mib(r.idleRSS))
 	}
 	if len(r.starts) > 0 {
 		v := make([]float64, len(r.starts))

@@ -16,7 +16,7 @@ import (
 const (
 	maxErrors   = 1000                  // a run stops early after this many errors
 	shownErrors = 3                     // errors printed per run
-	rssInterval = 50 * time.Millisecond // how often VmRSS is sampled
+	rssInterval = 50 * time.Millisecond // how often RssAnon is sampled
 )
 
 // limits bound one run: it stops issuing requests after dur, or after n
@@ -33,7 +33,7 @@ type runResult struct {
 	ok, errs int64
 	elapsed  time.Duration
 	hist     *Histogram // latencies of successful requests
-	maxRSS   int64      // server VmRSS high-water mark in KiB; 0 when not sampled
+	maxRSS   int64      // server RssAnon high-water mark in KiB; 0 when not sampled
 }
 
 // rate returns successful requests per second.
@@ -46,7 +46,7 @@ func (r runResult) rate() float64 {
 
 // runLoad runs sc from conc workers in a closed loop (each sends its next
 // request as soon as the previous one is answered) within lim, sampling the
-// VmRSS of process pid (when pid > 0). seed makes the random choices repeatable.
+// private RSS of process pid (when pid > 0). seed makes the random choices repeatable.
 func runLoad(ctx context.Context, e *env, sc scenario, conc int, lim limits, seed uint64, pid int) runResult {
 	deadline := time.Now().Add(lim.dur)
 	if lim.n > 0 {
@@ -102,7 +102,7 @@ func (l *errorLog) add(scenario string, err error) {
 	}
 }
 
-// sampleRSS samples the VmRSS of process pid every rssInterval until the
+// sampleRSS samples the private RSS (readRSS) of process pid every rssInterval until the
 // returned function is called; that function returns the highest sample in
 // KiB (0 if pid ≤ 0 or nothing could be read).
 func sampleRSS(pid int) (stop func() int64) {
@@ -133,8 +133,10 @@ func sampleRSS(pid int) (stop func() int64) {
 	}
 }
 
-// readRSS returns the resident set size of process pid in KiB, read from
-// /proc/<pid>/status (Linux only).
+// readRSS returns the private resident memory of process pid in KiB
+// (RssAnon in /proc/<pid>/status, Linux only). VmRSS would also count the
+// database file's pages that SQLite memory-maps, once per connection: they
+// are the kernel's shared, reclaimable page cache, not the server's memory.
 func readRSS(pid int) (int64, error) {
 	f, err := os.Open("/proc/" + strconv.Itoa(pid) + "/status")
 	if err != nil {
@@ -143,12 +145,12 @@ func readRSS(pid int) (int64, error) {
 	defer f.Close()
 	sc := bufio.NewScanner(f)
 	for sc.Scan() {
-		if rest, ok := strings.CutPrefix(sc.Text(), "VmRSS:"); ok {
+		if rest, ok := strings.CutPrefix(sc.Text(), "RssAnon:"); ok {
 			return strconv.ParseInt(strings.TrimSuffix(strings.TrimSpace(rest), " kB"), 10, 64)
 		}
 	}
 	if err := sc.Err(); err != nil {
 		return 0, err
 	}
-	return 0, fmt.Errorf("no VmRSS in /proc/%d/status", pid)
+	return 0, fmt.Errorf("no RssAnon in /proc/%d/status", pid)
 }

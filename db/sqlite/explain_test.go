@@ -39,7 +39,9 @@ func mustFilter(t testing.TB, s string) *db.Filter {
 	return f
 }
 
-// seedPosts writes docs shaped like the benchmark's posts.
+var lorem = strings.Repeat("Lorem ipsum dolor sit amet, consectetur adipiscing elit. ", 9)
+
+// seedPosts writes docs shaped like the benchmark's posts (~640 bytes).
 func seedPosts(t testing.TB, d *DB, n int) {
 	t.Helper()
 	docs := make([]db.Doc, n)
@@ -48,6 +50,7 @@ func seedPosts(t testing.TB, d *DB, n int) {
 		docs[i] = db.Doc{
 			{Key: "_id", Value: fmt.Sprintf("%032d", i)},
 			{Key: "title", Value: fmt.Sprintf("post %d", i)},
+			{Key: "description", Value: lorem},
 			{Key: "author", Value: fmt.Sprintf("u%d", i%100)},
 			{Key: "score", Value: int64(i % 1000)},
 			{Key: "created", Value: base.Add(time.Duration(i) * time.Second)},

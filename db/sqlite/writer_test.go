@@ -146,3 +146,17 @@ func BenchmarkFindNewest20(b *testing.B) {
 		}
 	}
 }
+
+// BenchmarkScan100k: one unindexed equality filter over 100k posts of the
+// benchmark's shape (~640 B).
+func BenchmarkScan100k(b *testing.B) {
+	d := openTest(b)
+	seedPosts(b, d, 100000)
+	q := &db.Query{Filter: mustFilter(b, `{"title":"post 77777"}`), Limit: 20}
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		if got, err := d.Find(context.Background(), "posts", q); err != nil || len(got) != 1 {
+			b.Fatal(len(got), err)
+		}
+	}
+}
