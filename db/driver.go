@@ -79,7 +79,7 @@ type WriteKind int
 const (
 	WriteInsert  WriteKind = iota // Docs, each with an _id; a taken _id fails the whole op
 	WriteUpdate                   // Filter, Update, Multi, Upsert (upserted doc gets UpsertID)
-	WriteReplace                  // Doc (with _id): replace that document or create it
+	WriteReplace                  // Doc (with _id): replace that document or create it; with a Filter, an existing document that does not match it is refused (CodePermissionDenied)
 	WriteRemove                   // Filter, Multi
 )
 
@@ -94,6 +94,9 @@ type WriteOp struct {
 	Upsert   bool
 	UpsertID string    // the _id an upsert gives the new document
 	Now      time.Time // the write's time, for $currentDate-like values
+	// MustExist makes a missing collection an error (CodeCollectionNotExist)
+	// instead of creating it: clients write only to existing collections.
+	MustExist bool
 }
 
 // WriteResult reports what a write did.

@@ -1,12 +1,9 @@
 package db
 
 import (
-	"context"
 	"strconv"
 	"strings"
 	"time"
-
-	"minibase/auth"
 
 	"github.com/google/uuid"
 )
@@ -60,19 +57,6 @@ const (
 	ActionDelete
 	ActionAdmin // collections and indexes
 )
-
-// authorize is the one place that decides whether the caller in ctx may do
-// action on coll ("" for the whole catalog). Until end-user rules land,
-// only admins may use the database.
-func (s *Service) authorize(ctx context.Context, coll string, action Action) error {
-	if (coll != "" || action != ActionAdmin) && !ValidCollectionName(coll) {
-		return Errorf(CodeInvalidParam, "invalid collection name %q: use 1-64 letters, digits, '_' or '-', starting with a letter or digit", coll)
-	}
-	if auth.FromContext(ctx).IsAdmin() {
-		return nil
-	}
-	return Errorf(CodePermissionDenied, "permission denied: this request needs an admin key (Authorization: Bearer <key>)")
-}
 
 // fields checks that body has only the named keys and returns their values.
 func fields(body Doc, names ...string) (map[string]any, error) {

@@ -6,7 +6,7 @@ import (
 
 // Collections lists the collections (admin only).
 func (s *Service) Collections(ctx context.Context) ([]CollectionInfo, error) {
-	if err := s.authorize(ctx, "", ActionAdmin); err != nil {
+	if _, err := s.authorize(ctx, "", ActionAdmin); err != nil {
 		return nil, err
 	}
 	return s.drv.Collections(ctx)
@@ -22,7 +22,7 @@ func (s *Service) CreateCollection(ctx context.Context, body Doc) (string, error
 	if name == "" {
 		return "", Errorf(CodeInvalidParam, "name is required")
 	}
-	if err := s.authorize(ctx, name, ActionAdmin); err != nil {
+	if _, err := s.authorize(ctx, name, ActionAdmin); err != nil {
 		return "", err
 	}
 	return name, s.drv.CreateCollection(ctx, name)
@@ -30,7 +30,7 @@ func (s *Service) CreateCollection(ctx context.Context, body Doc) (string, error
 
 // DropCollection deletes a collection with its documents and indexes.
 func (s *Service) DropCollection(ctx context.Context, name string) error {
-	if err := s.authorize(ctx, name, ActionAdmin); err != nil {
+	if _, err := s.authorize(ctx, name, ActionAdmin); err != nil {
 		return err
 	}
 	return s.drv.DropCollection(ctx, name)
@@ -38,7 +38,7 @@ func (s *Service) DropCollection(ctx context.Context, name string) error {
 
 // Indexes lists a collection's indexes.
 func (s *Service) Indexes(ctx context.Context, coll string) ([]Index, error) {
-	if err := s.authorize(ctx, coll, ActionAdmin); err != nil {
+	if _, err := s.authorize(ctx, coll, ActionAdmin); err != nil {
 		return nil, err
 	}
 	return s.drv.Indexes(ctx, coll)
@@ -47,7 +47,7 @@ func (s *Service) Indexes(ctx context.Context, coll string) ([]Index, error) {
 // CreateIndex creates an index: body {name?, keys, unique?}, keys either
 // [{path, desc?}, …] or {path: 1|-1, …}. It returns the index's name.
 func (s *Service) CreateIndex(ctx context.Context, coll string, body Doc) (string, error) {
-	if err := s.authorize(ctx, coll, ActionAdmin); err != nil {
+	if _, err := s.authorize(ctx, coll, ActionAdmin); err != nil {
 		return "", err
 	}
 	m, err := fields(body, "name", "keys", "unique")
@@ -133,7 +133,7 @@ func indexKeys(v any) ([]IndexKey, error) {
 
 // DropIndex drops an index by name.
 func (s *Service) DropIndex(ctx context.Context, coll, name string) error {
-	if err := s.authorize(ctx, coll, ActionAdmin); err != nil {
+	if _, err := s.authorize(ctx, coll, ActionAdmin); err != nil {
 		return err
 	}
 	if name == "" {

@@ -5,7 +5,8 @@ import (
 )
 
 func idFilter(id string) *Filter {
-	return &Filter{root: &Node{Op: OpEq, Path: "_id", Value: id}, Source: Doc{{"_id", id}}}
+	f, _ := ParseFilter(Doc{{"_id", id}}) // a string equality always parses
+	return f
 }
 
 func checkID(id string) error {
@@ -17,13 +18,14 @@ func checkID(id string) error {
 
 // GetDoc returns one document by id, or CodeDocumentNotExist.
 func (s *Service) GetDoc(ctx context.Context, coll, id string, body Doc) ([]byte, error) {
-	if err := s.authorize(ctx, coll, ActionRead); err != nil {
+	g, err := s.authorize(ctx, coll, ActionRead)
+	if err != nil {
 		return nil, err
 	}
 	if err := checkID(id); err != nil {
 		return nil, err
 	}
-	docs, err := s.drv.Find(ctx, coll, &Query{Filter: idFilter(id), Limit: 1})
+	docs, err := s.drv.Find(ctx, coll, &Query{Filter: g.scope(idFilter(id)), Limit: 1})
 	if err != nil {
 		return nil, err
 	}
@@ -35,9 +37,11 @@ func (s *Service) GetDoc(ctx context.Context, coll, id string, body Doc) ([]byte
 
 // SetDoc replaces the document id with body {data: doc}, or creates it.
 // The document must be plain data: set replaces, it does not take update
-// operators.
+// operators. A client may replace only its own document (another user's is
+// refused) and the replacement keeps the client as owner.
 func (s *Service) SetDoc(ctx context.Context, coll, id string, body Doc) (WriteResult, error) {
-	if err := s.authorize(ctx, coll, ActionUpdate); err != nil {
+	g, err := s.authorize(ctx, coll, ActionUpdate)
+	if err != nil {
 		return WriteResult{}, err
 	}
 	if err := checkID(id); err != nil {
@@ -64,7 +68,14 @@ func (s *Service) SetDoc(ctx context.Context, coll, id string, body Doc) (WriteR
 	if d, err = s.prepareDoc(d, now); err != nil {
 		return WriteResult{}, err
 	}
-	return s.drv.Write(ctx, coll, &WriteOp{Kind: WriteReplace, Doc: d, Now: now})
+	if d, err = g.stamp(d); err != nil {
+		return WriteResult{}, err
+	}
+	op := &WriteOp{Kind: WriteReplace, Doc: d, Now: now, MustExist: !g.admin}
+	if !g.admin {
+		op.Filter = g.scope(nil)
+	}
+	return s.drv.Write(ctx, coll, op)
 }
 
 // UpdateDoc applies body {update} to the document id; updated is 0 when it

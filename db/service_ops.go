@@ -61,13 +61,15 @@ func withIDTieBreak(keys []SortKey) []SortKey {
 
 // Query runs a find: body {filter, sort, skip, limit, projection}.
 func (s *Service) Query(ctx context.Context, coll string, body Doc) ([][]byte, error) {
-	if err := s.authorize(ctx, coll, ActionRead); err != nil {
+	g, err := s.authorize(ctx, coll, ActionRead)
+	if err != nil {
 		return nil, err
 	}
 	q, p, err := s.parseQuery(body)
 	if err != nil {
 		return nil, err
 	}
+	q.Filter = g.scope(q.Filter)
 	docs, err := s.drv.Find(ctx, coll, q)
 	if err != nil {
 		return nil, err
@@ -96,7 +98,8 @@ func (s *Service) finish(docs [][]byte, p *Projection) ([][]byte, error) {
 
 // Count counts matching documents: body {filter}.
 func (s *Service) Count(ctx context.Context, coll string, body Doc) (int64, error) {
-	if err := s.authorize(ctx, coll, ActionRead); err != nil {
+	g, err := s.authorize(ctx, coll, ActionRead)
+	if err != nil {
 		return 0, err
 	}
 	m, err := fields(body, "filter")
@@ -107,13 +110,14 @@ func (s *Service) Count(ctx context.Context, coll string, body Doc) (int64, erro
 	if err != nil {
 		return 0, err
 	}
-	return s.drv.Count(ctx, coll, f)
+	return s.drv.Count(ctx, coll, g.scope(f))
 }
 
 // Insert adds one document or many: body {data: doc | [docs]}. It returns
 // the new ids and whether data was an array.
 func (s *Service) Insert(ctx context.Context, coll string, body Doc) ([]string, bool, error) {
-	if err := s.authorize(ctx, coll, ActionCreate); err != nil {
+	g, err := s.authorize(ctx, coll, ActionCreate)
+	if err != nil {
 		return nil, false, err
 	}
 	m, err := fields(body, "data")
@@ -143,8 +147,11 @@ func (s *Service) Insert(ctx context.Context, coll string, body Doc) ([]string, 
 		if docs[i], err = s.prepareDoc(d, now); err != nil {
 			return nil, false, err
 		}
+		if docs[i], err = g.stamp(docs[i]); err != nil {
+			return nil, false, err
+		}
 	}
-	res, err := s.drv.Write(ctx, coll, &WriteOp{Kind: WriteInsert, Docs: docs, Now: now})
+	res, err := s.drv.Write(ctx, coll, &WriteOp{Kind: WriteInsert, Docs: docs, Now: now, MustExist: !g.admin})
 	if err != nil {
 		return nil, false, err
 	}
@@ -166,7 +173,8 @@ func (s *Service) prepareDoc(d Doc, now time.Time) (Doc, error) {
 // Update updates matching documents: body {filter, update, multi, upsert}.
 // multi and upsert default to false.
 func (s *Service) Update(ctx context.Context, coll string, body Doc) (WriteResult, error) {
-	if err := s.authorize(ctx, coll, ActionUpdate); err != nil {
+	g, err := s.authorize(ctx, coll, ActionUpdate)
+	if err != nil {
 		return WriteResult{}, err
 	}
 	m, err := fields(body, "filter", "update", "multi", "upsert")
@@ -189,13 +197,21 @@ func (s *Service) Update(ctx context.Context, coll string, body Doc) (WriteResul
 	if op.Upsert, err = boolField(m["upsert"], "upsert"); err != nil {
 		return WriteResult{}, err
 	}
+	if err := g.checkUpdate(op.Update); err != nil {
+		return WriteResult{}, err
+	}
+	if op.Upsert && !g.admin {
+		return WriteResult{}, Errorf(CodePermissionDenied, "permission denied: upsert is for admins; a client adds documents with insert")
+	}
+	op.Filter, op.MustExist = g.scope(op.Filter), !g.admin
 	return s.drv.Write(ctx, coll, op)
 }
 
 // Remove deletes matching documents: body {filter, multi} (multi defaults
 // to false: one document).
 func (s *Service) Remove(ctx context.Context, coll string, body Doc) (int64, error) {
-	if err := s.authorize(ctx, coll, ActionDelete); err != nil {
+	g, err := s.authorize(ctx, coll, ActionDelete)
+	if err != nil {
 		return 0, err
 	}
 	m, err := fields(body, "filter", "multi")
@@ -209,6 +225,7 @@ func (s *Service) Remove(ctx context.Context, coll string, body Doc) (int64, err
 	if op.Multi, err = boolField(m["multi"], "multi"); err != nil {
 		return 0, err
 	}
+	op.Filter = g.scope(op.Filter)
 	res, err := s.drv.Write(ctx, coll, op)
 	return res.Removed, err
 }

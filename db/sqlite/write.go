@@ -35,7 +35,7 @@ func (d *DB) Write(ctx context.Context, coll string, op *db.WriteOp) (db.WriteRe
 			}
 			encs[i] = enc
 		}
-		fn = func(tx *sql.Tx, e *effects) (any, error) { return d.insertTx(tx, e, coll, op.Docs, encs) }
+		fn = func(tx *sql.Tx, e *effects) (any, error) { return d.insertTx(tx, e, coll, op, encs) }
 	case db.WriteUpdate:
 		fn = func(tx *sql.Tx, e *effects) (any, error) { return d.updateTx(tx, e, coll, op) }
 	case db.WriteReplace:
@@ -43,7 +43,7 @@ func (d *DB) Write(ctx context.Context, coll string, op *db.WriteOp) (db.WriteRe
 		if err != nil {
 			return db.WriteResult{}, err
 		}
-		fn = func(tx *sql.Tx, e *effects) (any, error) { return d.replaceTx(tx, e, coll, op.Doc, enc) }
+		fn = func(tx *sql.Tx, e *effects) (any, error) { return d.replaceTx(tx, e, coll, op, enc) }
 	case db.WriteRemove:
 		fn = func(tx *sql.Tx, e *effects) (any, error) { return d.removeTx(tx, e, coll, op) }
 	default:
@@ -88,12 +88,12 @@ func widen(tx *sql.Tx, c *collection, docs ...db.Doc) error {
 	return err
 }
 
-func (d *DB) insertTx(tx *sql.Tx, e *effects, coll string, docs []db.Doc, encs []encoded) (any, error) {
-	c, err := d.collTx(tx, e, coll, true)
+func (d *DB) insertTx(tx *sql.Tx, e *effects, coll string, op *db.WriteOp, encs []encoded) (any, error) {
+	c, err := d.collTx(tx, e, coll, !op.MustExist)
 	if err != nil {
 		return nil, err
 	}
-	if err := widen(tx, c, docs...); err != nil {
+	if err := widen(tx, c, op.Docs...); err != nil {
 		return nil, err
 	}
 	var st *sql.Stmt
@@ -146,7 +146,7 @@ func load(tx *sql.Tx, c *collection, id string) (db.Doc, error) {
 }
 
 func (d *DB) updateTx(tx *sql.Tx, e *effects, coll string, op *db.WriteOp) (any, error) {
-	c, err := d.collTx(tx, e, coll, op.Upsert)
+	c, err := d.collTx(tx, e, coll, op.Upsert && !op.MustExist)
 	if err != nil {
 		return nil, err
 	}
@@ -211,12 +211,21 @@ func (d *DB) store(tx *sql.Tx, c *collection, doc db.Doc, insert bool) error {
 	return sqlErr(err, c.name)
 }
 
-func (d *DB) replaceTx(tx *sql.Tx, e *effects, coll string, doc db.Doc, enc encoded) (any, error) {
-	c, err := d.collTx(tx, e, coll, true)
+func (d *DB) replaceTx(tx *sql.Tx, e *effects, coll string, op *db.WriteOp, enc encoded) (any, error) {
+	c, err := d.collTx(tx, e, coll, !op.MustExist)
 	if err != nil {
 		return nil, err
 	}
-	if err := widen(tx, c, doc); err != nil {
+	if op.Filter != nil {
+		old, err := load(tx, c, enc.id)
+		if err != nil && err != sql.ErrNoRows {
+			return nil, err
+		}
+		if err == nil && !op.Filter.Match(old) {
+			return nil, db.Errorf(db.CodePermissionDenied, "permission denied: document %s belongs to another user", enc.id)
+		}
+	}
+	if err := widen(tx, c, op.Doc); err != nil {
 		return nil, err
 	}
 	r, err := tx.Exec("UPDATE "+c.table+" SET data = jsonb(?) WHERE id = ?", enc.raw, enc.id)
