@@ -60,6 +60,11 @@ func (e *apiError) Error() string {
 // decodes a 200 response into out (unless nil). Any other status returns an
 // *apiError; a body that does not decode into out is an error too.
 func (c *client) call(ctx context.Context, method, path string, in, out any) error {
+	return c.callAs(ctx, c.key, method, path, in, out)
+}
+
+// callAs is call with token as the bearer credential (none when empty).
+func (c *client) callAs(ctx context.Context, token, method, path string, in, out any) error {
 	var body io.Reader
 	switch v := in.(type) {
 	case nil:
@@ -76,7 +81,9 @@ func (c *client) call(ctx context.Context, method, path string, in, out any) err
 	if err != nil {
 		return fmt.Errorf("%s %s: %w", method, path, err)
 	}
-	req.Header.Set("Authorization", "Bearer "+c.key)
+	if token != "" {
+		req.Header.Set("Authorization", "Bearer "+token)
+	}
 	if body != nil {
 		req.Header.Set("Content-Type", "application/json")
 	}

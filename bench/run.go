@@ -13,7 +13,7 @@ import (
 func (m *Main) Run(ctx context.Context) error {
 	cfg := m.cfg
 	cl := newClient(m.base, m.key, cfg.Conc, cfg.Timeout)
-	e := &env{cl: cl, coll: cfg.Coll, createColl: cfg.Coll + "_create", data: newDataset(cfg.Docs, cfg.Seed)}
+	e := &env{cl: cl, coll: cfg.Coll, createColl: cfg.Coll + "_create", userColl: cfg.Coll + "_notes", data: newDataset(cfg.Docs, cfg.Seed)}
 	if err := createCollection(ctx, cl, e.coll, true); err != nil {
 		return err
 	}
@@ -74,6 +74,11 @@ func (m *Main) runScenario(ctx context.Context, e *env, sc scenario, idx uint64)
 		res.conc = 1
 	}
 	lim := limits{dur: cfg.Dur, n: cfg.N, maxDur: cfg.MaxDur}
+	if sc.setup != nil {
+		if err := sc.setup(ctx, e); err != nil {
+			return res, fmt.Errorf("%s: setup: %w", sc.name, err)
+		}
+	}
 	for run := range cfg.Runs {
 		seed := cfg.Seed<<32 | idx<<16 | uint64(run)
 		r := runLoad(ctx, e, sc, res.conc, lim, seed, m.pid)

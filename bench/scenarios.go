@@ -16,7 +16,9 @@ type env struct {
 	coll       string // the seeded collection, read by every read scenario
 	createColl string // where the create scenario writes, so reads see exactly the seed
 	data       *dataset
-	created    atomic.Int64 // posts made so far by the create scenario
+	created    atomic.Int64      // posts made so far by the create scenario
+	userColl   string            // where the auth scenarios' users keep their notes
+	users      chan *userSession // signed-in end users (setupUsers), one per worker at a time
 }
 
 // op performs one request and checks its answer, using the worker's own rng.
@@ -29,6 +31,7 @@ type scenario struct {
 	what   string // one line for the report
 	serial bool   // a single sequential client: report latency, not throughput
 	op     op
+	setup  func(ctx context.Context, e *env) error // run once before the first run, when set
 }
 
 // scenarios returns the HTTP scenarios in their default order. The cold start
@@ -41,6 +44,8 @@ func scenarios() []scenario {
 		{name: "filter-sort", what: "query {author} sort created desc limit 20 (index)", op: opFilterSort},
 		{name: "scan", what: "query {title} limit 20, unindexed, over all posts, 1 client", serial: true, op: opScan},
 		{name: "count", what: "count {author} (index)", op: opCount},
+		{name: "user-get", what: "an end user gets its own doc by _id (access token)", op: opUserGet, setup: setupUsers},
+		{name: "refresh", what: "an end user refreshes its tokens (rotation)", op: opRefresh, setup: setupUsers},
 	}
 }
 
