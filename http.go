@@ -3,6 +3,8 @@ package main
 import (
 	"context"
 	"errors"
+	"math"
+	"strconv"
 
 	"minibase/auth"
 	"minibase/db"
@@ -20,7 +22,7 @@ func (m *Main) newApp() *fiber.App {
 		AppName:               "minibase",
 	})
 	app.Use(m.timeout)
-	app.Use(auth.Middleware(m.keys))
+	app.Use(auth.Middleware(m.keys, nil))
 	v1 := app.Group("/v1")
 	v1.Get("/health", func(c *fiber.Ctx) error {
 		return c.JSON(fiber.Map{"status": "ok", "version": version})
@@ -52,6 +54,22 @@ var dbStatus = map[string]int{
 	db.CodeCollectionExceed:   fiber.StatusBadRequest,
 }
 
+// authStatus maps auth error codes to HTTP statuses.
+var authStatus = map[string]int{
+	auth.CodeInvalidParam:        fiber.StatusBadRequest,
+	auth.CodeInvalidAccessToken:  fiber.StatusUnauthorized,
+	auth.CodeAccessTokenExpired:  fiber.StatusUnauthorized,
+	auth.CodeInvalidRefreshToken: fiber.StatusUnauthorized,
+	auth.CodeRefreshTokenExpired: fiber.StatusUnauthorized,
+	auth.CodeInvalidCredentials:  fiber.StatusUnauthorized,
+	auth.CodeAccountExists:       fiber.StatusConflict,
+	auth.CodeUserNotFound:        fiber.StatusNotFound,
+	auth.CodePermissionDenied:    fiber.StatusForbidden,
+	auth.CodeRateLimited:         fiber.StatusTooManyRequests,
+	auth.CodeNotConfigured:       fiber.StatusNotImplemented,
+	auth.CodeProviderFailed:      fiber.StatusBadGateway,
+}
+
 type apiError struct {
 	Code    string `json:"code"`
 	ErrCode int    `json:"errCode"`
@@ -63,8 +81,21 @@ type apiError struct {
 func (m *Main) handleError(c *fiber.Ctx, err error) error {
 	status, body := fiber.StatusInternalServerError, apiError{"SYS_ERR", -501001, "internal error"}
 	var de *db.Error
+	var ae *auth.Error
 	var fe *fiber.Error
 	switch {
+	case errors.As(err, &ae):
+		status = authStatus[ae.Code]
+		if status == 0 {
+			status = fiber.StatusInternalServerError
+		}
+		body = apiError{ae.Code, ae.ErrCode, ae.Message}
+		if ae.RetryAfter > 0 {
+			c.Set(fiber.HeaderRetryAfter, strconv.Itoa(int(math.Ceil(ae.RetryAfter.Seconds()))))
+		}
+		if status >= fiber.StatusInternalServerError {
+			m.log.Error("request failed", "method", c.Method(), "path", c.Path(), "err", err)
+		}
 	case errors.As(err, &de):
 		status = dbStatus[de.Code]
 		if status == 0 {

@@ -1,6 +1,12 @@
 // Package auth is minibase's identity: who is calling (an admin, an end user
-// or an anonymous visitor), carried in context.Context, and the admin keys.
-// End-user accounts, tokens and logins come in later.
+// or an anonymous visitor), carried in context.Context; end-user and admin
+// accounts and their logins (Service); access tokens (Tokens) and refresh
+// token families; admin keys; and the HTTP middleware and endpoints.
+//
+// Storage is behind small interfaces declared here (Users, Sessions,
+// Admins, OTPs) and implemented by db/sqlite; login providers (WeChat and
+// other mini-program platforms, one-time-code senders, custom tickets) are
+// plugged in by main.
 package auth
 
 import "context"
@@ -25,11 +31,16 @@ func (r Role) String() string {
 	return "visitor"
 }
 
-// Identity is the caller of a request.
+// Identity is the caller of a request. Requests with a user access token
+// carry what the token says, as signed when it was issued: it is not read
+// from the database per request.
 type Identity struct {
-	Role   Role
-	UID    string // end users: the user's id
-	OpenID string // end users: the WeChat openid, else the uid
+	Role      Role
+	UID       string         // end users: the user's id; admin accounts: the admin's id
+	OpenID    string         // end users: the WeChat openid, else the uid
+	LoginType LoginType      // end users: how they signed in (ANONYMOUS, WECHAT, …)
+	Claims    map[string]any // end users: custom claims set by an admin (e.g. roles); read-only
+	SessionID string         // token callers: the refresh-token family the token came from
 }
 
 // IsAdmin reports whether the caller bypasses rules.

@@ -1,0 +1,90 @@
+package auth
+
+import (
+	"errors"
+	"fmt"
+	"time"
+)
+
+// Error is an auth failure a client can act on. Code and ErrCode follow
+// CloudBase (reference/wxcloud-api.md §2.4): its web SDK's string codes for
+// tokens, and errCode -501007 (invalid parameters) for every credential or
+// token problem, -501003 for rate limits and -501009 for a login method the
+// server is not configured for. The HTTP layer in main maps Code to a status
+// in one place. Errors that are not *Error are internal.
+type Error struct {
+	Code    string
+	ErrCode int
+	Message string
+	// RetryAfter is set on EXCEED_REQUEST_LIMIT: when to try again.
+	RetryAfter time.Duration
+	// Err is the internal cause of a server-side failure (e.g. a provider
+	// that could not be reached), for the log; it is never sent.
+	Err error
+}
+
+func (e *Error) Error() string {
+	if e.Err != nil {
+		return e.Message + ": " + e.Err.Error()
+	}
+	return e.Message
+}
+
+// Unwrap returns the internal cause.
+func (e *Error) Unwrap() error { return e.Err }
+
+// Error codes.
+const (
+	CodeInvalidParam        = "INVALID_PARAM"         // 400: malformed body, password policy, bad identifier
+	CodeInvalidAccessToken  = "INVALID_ACCESS_TOKEN"  // 401: bad signature, algorithm, shape; unknown admin key
+	CodeAccessTokenExpired  = "ACCESS_TOKEN_EXPIRED"  // 401: refresh and retry
+	CodeInvalidRefreshToken = "INVALID_REFRESH_TOKEN" // 401: unknown, reused (family revoked), or account disabled
+	CodeRefreshTokenExpired = "REFRESH_TOKEN_EXPIRED" // 401: sign in again
+	CodeInvalidCredentials  = "INVALID_CREDENTIALS"   // 401: any failed login (one message for all causes)
+	CodeAccountExists       = "ACCOUNT_EXISTS"        // 409: signup with a taken username, email or phone
+	CodeUserNotFound        = "USER_NOT_FOUND"        // 404: admin endpoints
+	CodePermissionDenied    = "PERMISSION_DENIED"     // 403: admin endpoints called by a non-admin
+	CodeRateLimited         = "EXCEED_REQUEST_LIMIT"  // 429, with RetryAfter
+	CodeNotConfigured       = "RESOURCE_NOT_INITIAL"  // 501: login method not configured on this server
+	CodeProviderFailed      = "LOGIN_PROVIDER_FAILED" // 502: WeChat (or another provider) could not be reached
+)
+
+var errCodes = map[string]int{
+	CodeInvalidParam:        -501007,
+	CodeInvalidAccessToken:  -501007,
+	CodeAccessTokenExpired:  -501007,
+	CodeInvalidRefreshToken: -501007,
+	CodeRefreshTokenExpired: -501007,
+	CodeInvalidCredentials:  -501007,
+	CodeAccountExists:       -501007,
+	CodeUserNotFound:        -1,
+	CodePermissionDenied:    -501007,
+	CodeRateLimited:         -501003,
+	CodeNotConfigured:       -501009,
+	CodeProviderFailed:      -501001,
+}
+
+// Errorf returns an *Error with code and a formatted message.
+func Errorf(code, format string, args ...any) *Error {
+	return &Error{Code: code, ErrCode: errCodes[code], Message: fmt.Sprintf(format, args...)}
+}
+
+// ErrorCode returns the code of err when it is (or wraps) an *Error, else "".
+func ErrorCode(err error) string {
+	var e *Error
+	if errors.As(err, &e) {
+		return e.Code
+	}
+	return ""
+}
+
+// errLoginFailed is the one answer to every failed login: unknown
+// account, wrong password, disabled account, wrong or expired code.
+var errLoginFailed = &Error{Code: CodeInvalidCredentials, ErrCode: -501007, Message: "invalid account or credentials"}
+
+// Store errors: implementations of Users, Sessions, Admins and OTPs return
+// (or wrap) these.
+var (
+	ErrNotFound = errors.New("not found")
+	ErrTaken    = errors.New("already taken") // a unique field (openid, username, email, phone…) is in use
+)

@@ -1,0 +1,218 @@
+package auth
+
+import (
+	"fmt"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	"golang.org/x/time/rate"
+)
+
+// Rate is N events per Per, allowed in bursts of up to N. A zero N means
+// no limit.
+type Rate struct {
+	N   int
+	Per time.Duration
+}
+
+func (r Rate) String() string {
+	if r.N <= 0 {
+		return "off"
+	}
+	return fmt.Sprintf("%d/%s", r.N, r.Per)
+}
+
+// ParseRate reads "N/unit" where unit is s, m, h or a Go duration (e.g.
+// "10/m", "5/10m"), or "off".
+func ParseRate(s string) (Rate, error) {
+	if s == "off" || s == "0" {
+		return Rate{}, nil
+	}
+	n, per, ok := strings.Cut(s, "/")
+	count, err := strconv.Atoi(n)
+	if !ok || err != nil || count < 0 || count > 1_000_000 {
+		return Rate{}, fmt.Errorf("rate %q: want N/unit, e.g. 10/m", s)
+	}
+	switch per {
+	case "s", "m", "h":
+		per = "1" + per
+	}
+	d, err := time.ParseDuration(per)
+	if err != nil || d < time.Second || d > 24*time.Hour {
+		return Rate{}, fmt.Errorf("rate %q: the period must be 1s-24h, e.g. 10/m", s)
+	}
+	return Rate{N: count, Per: d}, nil
+}
+
+// Limits are the rate limits of the sign-in endpoints, per client IP and
+// per account (the username, email or phone given). Exceeding one is
+// answered 429 EXCEED_REQUEST_LIMIT with Retry-After.
+type Limits struct {
+	LoginIP, LoginAccount         Rate // /login and /admin/login
+	SignupIP, SignupAccount       Rate
+	OTPSendIP, OTPSendAccount     Rate
+	OTPVerifyIP, OTPVerifyAccount Rate
+	AnonymousIP                   Rate
+	ProviderIP                    Rate // /wechat and /ticket
+}
+
+// DefaultLimits are generous for people behind one carrier NAT and tight
+// for password guessing: 10 logins a minute per account, and at most 5
+// one-time codes sent to an address in 10 minutes.
+func DefaultLimits() Limits {
+	m := func(n int) Rate { return Rate{N: n, Per: time.Minute} }
+	return Limits{
+		LoginIP: m(30), LoginAccount: m(10),
+		SignupIP: m(20), SignupAccount: m(5),
+		OTPSendIP: m(20), OTPSendAccount: Rate{N: 5, Per: 10 * time.Minute},
+		OTPVerifyIP: m(30), OTPVerifyAccount: m(10),
+		AnonymousIP: m(120),
+		ProviderIP:  m(120),
+	}
+}
+
+// limitNames are the keys of SetLimit, in the order of Limits' fields.
+var limitNames = []string{"login.ip", "login.account", "signup.ip", "signup.account", "otp_send.ip",
+	"otp_send.account", "otp_verify.ip", "otp_verify.account", "anonymous.ip", "provider.ip"}
+
+func (l *Limits) fields() []*Rate {
+	return []*Rate{&l.LoginIP, &l.LoginAccount, &l.SignupIP, &l.SignupAccount, &l.OTPSendIP,
+		&l.OTPSendAccount, &l.OTPVerifyIP, &l.OTPVerifyAccount, &l.AnonymousIP, &l.ProviderIP}
+}
+
+// Parse applies "name=N/unit,…" overrides (e.g.
+// "login.account=5/m,anonymous.ip=off") to l; "off" alone turns every
+// limit off. Names: login.ip, login.account, signup.ip, signup.account,
+// otp_send.ip, otp_send.account, otp_verify.ip, otp_verify.account,
+// anonymous.ip, provider.ip.
+func (l *Limits) Parse(s string) error {
+	if strings.TrimSpace(s) == "off" {
+		*l = Limits{}
+		return nil
+	}
+	fields := l.fields()
+	for _, item := range strings.Split(s, ",") {
+		item = strings.TrimSpace(item)
+		if item == "" {
+			continue
+		}
+		name, val, _ := strings.Cut(item, "=")
+		i := indexOf(limitNames, strings.TrimSpace(name))
+		if i < 0 {
+			return fmt.Errorf("unknown rate limit %q (have %s)", name, strings.Join(limitNames, ", "))
+		}
+		r, err := ParseRate(strings.TrimSpace(val))
+		if err != nil {
+			return fmt.Errorf("%s: %w", name, err)
+		}
+		*fields[i] = r
+	}
+	return nil
+}
+
+func indexOf(list []string, s string) int {
+	for i, v := range list {
+		if v == s {
+			return i
+		}
+	}
+	return -1
+}
+
+// maxLimiterKeys caps the keys one limiter tracks (about 100 bytes each).
+const maxLimiterKeys = 50_000
+
+// limiter is a token bucket per key (an IP or an account) in a bounded
+// map. A key idle for Per has a full bucket again, which is what a new
+// key gets, so it is dropped; when the map is still full, random keys are
+// dropped (forgetting a busy key only refills its bucket).
+type limiter struct {
+	r    Rate
+	max  int
+	mu   sync.Mutex
+	keys map[string]*bucket
+}
+
+type bucket struct {
+	lim  *rate.Limiter
+	last time.Time
+}
+
+func newLimiter(r Rate) *limiter {
+	return &limiter{r: r, max: maxLimiterKeys, keys: map[string]*bucket{}}
+}
+
+// allow takes one event for key at now and returns 0, or how long until
+// one would be allowed (taking nothing).
+func (l *limiter) allow(key string, now time.Time) time.Duration {
+	if l == nil || l.r.N <= 0 || key == "" {
+		return 0
+	}
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	b := l.keys[key]
+	if b == nil {
+		if len(l.keys) >= l.max {
+			l.evict(now)
+		}
+		b = &bucket{lim: rate.NewLimiter(rate.Every(l.r.Per/time.Duration(l.r.N)), l.r.N)}
+		l.keys[key] = b
+	}
+	b.last = now
+	r := b.lim.ReserveN(now, 1)
+	if d := r.DelayFrom(now); d > 0 {
+		r.CancelAt(now)
+		return d
+	}
+	return 0
+}
+
+func (l *limiter) evict(now time.Time) {
+	for k, b := range l.keys {
+		if now.Sub(b.last) >= l.r.Per {
+			delete(l.keys, k)
+		}
+	}
+	for k := range l.keys { // map order is random
+		if len(l.keys) < l.max*7/8 {
+			break
+		}
+		delete(l.keys, k)
+	}
+}
+
+// limiters holds one limiter per entry of Limits.
+type limiters struct {
+	loginIP, loginAccount         *limiter
+	signupIP, signupAccount       *limiter
+	otpSendIP, otpSendAccount     *limiter
+	otpVerifyIP, otpVerifyAccount *limiter
+	anonymousIP, providerIP       *limiter
+}
+
+func newLimiters(l Limits) *limiters {
+	return &limiters{
+		loginIP: newLimiter(l.LoginIP), loginAccount: newLimiter(l.LoginAccount),
+		signupIP: newLimiter(l.SignupIP), signupAccount: newLimiter(l.SignupAccount),
+		otpSendIP: newLimiter(l.OTPSendIP), otpSendAccount: newLimiter(l.OTPSendAccount),
+		otpVerifyIP: newLimiter(l.OTPVerifyIP), otpVerifyAccount: newLimiter(l.OTPVerifyAccount),
+		anonymousIP: newLimiter(l.AnonymousIP), providerIP: newLimiter(l.ProviderIP),
+	}
+}
+
+// check takes one event from the IP limiter and then the account limiter
+// and returns EXCEED_REQUEST_LIMIT when either has none left.
+func check(now time.Time, ip *limiter, ipKey string, acct *limiter, acctKey string) error {
+	wait := ip.allow(ipKey, now)
+	if wait == 0 && acct != nil {
+		wait = acct.allow(acctKey, now)
+	}
+	if wait == 0 {
+		return nil
+	}
+	e := Errorf(CodeRateLimited, "too many requests: try again in %s", wait.Round(time.Second)+time.Second)
+	e.RetryAfter = wait
+	return e
+}

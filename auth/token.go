@@ -1,0 +1,169 @@
+package auth
+
+import (
+	"crypto/rand"
+	"crypto/sha256"
+	"encoding/base64"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"github.com/golang-jwt/jwt/v5"
+)
+
+// SigningKeyFile is the file in the data directory holding the secret that
+// signs access tokens (hex, mode 0600).
+const SigningKeyFile = "jwt.key"
+
+const signingKeyLen = 32 // bytes: HS256 wants at least the hash size
+
+// LoadSigningKey returns the access-token secret kept in dir, generating
+// one (32 random bytes) on first use. Deleting the file signs every user
+// out at their access token's expiry.
+func LoadSigningKey(dir string) ([]byte, error) {
+	path := filepath.Join(dir, SigningKeyFile)
+	raw, err := os.ReadFile(path)
+	if err == nil {
+		key, err := hex.DecodeString(strings.TrimSpace(string(raw)))
+		if err != nil || len(key) < signingKeyLen {
+			return nil, fmt.Errorf("read %s: want at least %d hex-encoded bytes", path, signingKeyLen)
+		}
+		return key, nil
+	}
+	if !errors.Is(err, os.ErrNotExist) {
+		return nil, fmt.Errorf("read signing key: %w", err)
+	}
+	key := make([]byte, signingKeyLen)
+	rand.Read(key)
+	if err := writeFileAtomic(path, []byte(hex.EncodeToString(key)+"\n")); err != nil {
+		return nil, fmt.Errorf("store signing key: %w", err)
+	}
+	return key, nil
+}
+
+// Role names in access tokens.
+const (
+	roleUser  = "user"
+	roleAdmin = "admin"
+)
+
+// accessClaims is the payload of an access token.
+type accessClaims struct {
+	OpenID    string         `json:"openid,omitempty"`
+	LoginType LoginType      `json:"lt,omitempty"`
+	Role      string         `json:"role"`
+	Claims    map[string]any `json:"claims,omitempty"`
+	SID       string         `json:"sid,omitempty"`
+	jwt.RegisteredClaims
+}
+
+// maxTokenLen bounds what the verifier parses: real tokens are a few
+// hundred bytes (custom claims are capped at maxClaimsBytes).
+const maxTokenLen = 8 << 10
+
+// Tokens signs and verifies access tokens: JWTs with HS256 and a secret
+// only this server knows, so a request is authenticated without a
+// database read. It is safe for concurrent use.
+type Tokens struct {
+	key    []byte
+	ttl    time.Duration
+	now    func() time.Time
+	parser *jwt.Parser
+}
+
+// NewTokens returns a signer and verifier for access tokens that live for
+// ttl, with now as the clock.
+func NewTokens(key []byte, ttl time.Duration, now func() time.Time) *Tokens {
+	return &Tokens{key: key, ttl: ttl, now: now, parser: jwt.NewParser(
+		jwt.WithValidMethods([]string{jwt.SigningMethodHS256.Alg()}),
+		jwt.WithTimeFunc(now),
+		jwt.WithExpirationRequired(),
+		jwt.WithIssuedAt(),
+		jwt.WithStrictDecoding(), // one spelling per token: no malleable padding bits
+	)}
+}
+
+// TTL is how long an access token lives.
+func (t *Tokens) TTL() time.Duration { return t.ttl }
+
+// Sign returns an access token for id, issued now, from session family sid.
+func (t *Tokens) Sign(id *Identity, sid string) (string, error) {
+	now := t.now()
+	c := accessClaims{OpenID: id.OpenID, LoginType: id.LoginType, Role: roleUser, Claims: id.Claims, SID: sid,
+		RegisteredClaims: jwt.RegisteredClaims{
+			Subject:   id.UID,
+			IssuedAt:  jwt.NewNumericDate(now),
+			ExpiresAt: jwt.NewNumericDate(now.Add(t.ttl)),
+		}}
+	if id.Role == Admin {
+		c.Role = roleAdmin
+	}
+	s, err := jwt.NewWithClaims(jwt.SigningMethodHS256, c).SignedString(t.key)
+	if err != nil {
+		return "", fmt.Errorf("sign access token: %w", err)
+	}
+	return s, nil
+}
+
+var (
+	errTokenExpired = Errorf(CodeAccessTokenExpired, "the access token has expired: refresh it")
+	errTokenInvalid = Errorf(CodeInvalidAccessToken, "the access token or admin key is not valid")
+)
+
+// Verify checks an access token's signature (HS256 only) and expiry and
+// returns its caller: an Admin for admin-account tokens, else a User. It
+// returns ACCESS_TOKEN_EXPIRED for a well-signed token past its expiry and
+// INVALID_ACCESS_TOKEN for anything else.
+func (t *Tokens) Verify(token string) (*Identity, error) {
+	if len(token) > maxTokenLen {
+		return nil, errTokenInvalid
+	}
+	var c accessClaims
+	_, err := t.parser.ParseWithClaims(token, &c, t.keyFunc)
+	switch {
+	case errors.Is(err, jwt.ErrTokenExpired) && errors.Is(err, jwt.ErrTokenInvalidClaims):
+		return nil, errTokenExpired
+	case err != nil:
+		return nil, errTokenInvalid
+	case c.Subject == "":
+		return nil, errTokenInvalid
+	}
+	id := &Identity{UID: c.Subject, OpenID: c.OpenID, LoginType: c.LoginType, Claims: c.Claims, SessionID: c.SID}
+	switch c.Role {
+	case roleUser:
+		if c.OpenID == "" {
+			return nil, errTokenInvalid
+		}
+		id.Role = User
+	case roleAdmin:
+		id.Role = Admin
+	default:
+		return nil, errTokenInvalid
+	}
+	return id, nil
+}
+
+func (t *Tokens) keyFunc(*jwt.Token) (any, error) { return t.key, nil }
+
+// Refresh tokens are 32 random bytes, base64url; only their SHA-256 is
+// stored.
+const (
+	refreshTokenBytes = 32
+	maxRefreshToken   = 128
+)
+
+func newRefreshToken() (token string, hash []byte) {
+	b := make([]byte, refreshTokenBytes)
+	rand.Read(b)
+	token = base64.RawURLEncoding.EncodeToString(b)
+	return token, hashToken(token)
+}
+
+func hashToken(token string) []byte {
+	h := sha256.Sum256([]byte(token))
+	return h[:]
+}

@@ -1,0 +1,166 @@
+package auth
+
+import (
+	"bytes"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/golang-jwt/jwt/v5"
+)
+
+var testKey = bytes.Repeat([]byte{7}, 32)
+
+func fixedClock(t time.Time) func() time.Time { return func() time.Time { return t } }
+
+func TestTokensRoundTrip(t *testing.T) {
+	now := time.Unix(1_800_000_000, 0)
+	tk := NewTokens(testKey, time.Hour, fixedClock(now))
+	user := &Identity{Role: User, UID: "u1", OpenID: "o1", LoginType: LoginWeChat, Claims: map[string]any{"roles": []any{"editor"}}}
+	for _, tc := range []struct {
+		name string
+		in   *Identity
+		want Identity
+	}{
+		{"user", user, Identity{Role: User, UID: "u1", OpenID: "o1", LoginType: LoginWeChat, Claims: user.Claims, SessionID: "s1"}},
+		{"admin", &Identity{Role: Admin, UID: "a1"}, Identity{Role: Admin, UID: "a1", SessionID: "s1"}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			tok, err := tk.Sign(tc.in, "s1")
+			if err != nil {
+				t.Fatal(err)
+			}
+			got, err := tk.Verify(tok)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got.Role != tc.want.Role || got.UID != tc.want.UID || got.OpenID != tc.want.OpenID ||
+				got.LoginType != tc.want.LoginType || got.SessionID != tc.want.SessionID || len(got.Claims) != len(tc.want.Claims) {
+				t.Errorf("got %+v, want %+v", got, tc.want)
+			}
+		})
+	}
+	tok, _ := tk.Sign(user, "s1")
+	for _, tc := range []struct {
+		name string
+		at   time.Time
+		code string
+	}{
+		{"just before expiry", now.Add(time.Hour - time.Second), ""},
+		{"at expiry", now.Add(time.Hour), CodeAccessTokenExpired},
+		{"long after", now.Add(48 * time.Hour), CodeAccessTokenExpired},
+		{"issued in the future", now.Add(-time.Minute), CodeInvalidAccessToken},
+	} {
+		_, err := NewTokens(testKey, time.Hour, fixedClock(tc.at)).Verify(tok)
+		if ErrorCode(err) != tc.code {
+			t.Errorf("%s: error %v, want code %q", tc.name, err, tc.code)
+		}
+	}
+	expiredElsewhere, _ := NewTokens(bytes.Repeat([]byte{8}, 32), time.Hour, fixedClock(now.Add(-3*time.Hour))).Sign(user, "s1")
+	if _, err := tk.Verify(expiredElsewhere); ErrorCode(err) != CodeInvalidAccessToken {
+		t.Errorf("an expired token signed with another key: %v, want INVALID_ACCESS_TOKEN (the signature is checked first)", err)
+	}
+}
+
+func TestTokensRefuseForgeries(t *testing.T) {
+	now := time.Now()
+	tk := NewTokens(testKey, time.Hour, fixedClock(now))
+	good, _ := tk.Sign(&Identity{Role: User, UID: "u1", OpenID: "o1"}, "s1")
+	claims := func(extra jwt.MapClaims) jwt.MapClaims {
+		c := jwt.MapClaims{"sub": "u1", "openid": "o1", "role": "user", "iat": now.Unix(), "exp": now.Add(time.Hour).Unix()}
+		for k, v := range extra {
+			c[k] = v
+		}
+		return c
+	}
+	sign := func(m jwt.SigningMethod, c jwt.MapClaims, key any) string {
+		s, err := jwt.NewWithClaims(m, c).SignedString(key)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return s
+	}
+	for name, tok := range map[string]string{
+		"alg none":         sign(jwt.SigningMethodNone, claims(nil), jwt.UnsafeAllowNoneSignatureType),
+		"HS384, our key":   sign(jwt.SigningMethodHS384, claims(nil), testKey),
+		"another key":      sign(jwt.SigningMethodHS256, claims(nil), bytes.Repeat([]byte{9}, 32)),
+		"no exp":           sign(jwt.SigningMethodHS256, jwt.MapClaims{"sub": "u1", "openid": "o1", "role": "user"}, testKey),
+		"no sub":           sign(jwt.SigningMethodHS256, claims(jwt.MapClaims{"sub": ""}), testKey),
+		"user, no openid":  sign(jwt.SigningMethodHS256, claims(jwt.MapClaims{"openid": ""}), testKey),
+		"unknown role":     sign(jwt.SigningMethodHS256, claims(jwt.MapClaims{"role": "root"}), testKey),
+		"claims not a map": sign(jwt.SigningMethodHS256, claims(jwt.MapClaims{"claims": 5}), testKey),
+		"truncated":        good[:len(good)-3],
+		"padding bits":     good[:len(good)-1] + string(good[len(good)-1]^1),
+		"empty":            "",
+		"huge":             strings.Repeat("a", maxTokenLen+1),
+	} {
+		if id, err := tk.Verify(tok); ErrorCode(err) != CodeInvalidAccessToken {
+			t.Errorf("%s: got %+v, %v; want INVALID_ACCESS_TOKEN", name, id, err)
+		}
+	}
+	if _, err := tk.Verify(good); err != nil {
+		t.Fatalf("the genuine token: %v", err)
+	}
+}
+
+func TestLoadSigningKey(t *testing.T) {
+	dir := t.TempDir()
+	k1, err := LoadSigningKey(dir)
+	if err != nil || len(k1) != 32 {
+		t.Fatalf("first load: %d bytes, %v", len(k1), err)
+	}
+	fi, err := os.Stat(filepath.Join(dir, SigningKeyFile))
+	if err != nil || fi.Mode().Perm() != 0o600 {
+		t.Fatalf("key file: %v %v, want mode 0600", fi, err)
+	}
+	k2, err := LoadSigningKey(dir)
+	if err != nil || !bytes.Equal(k1, k2) {
+		t.Fatalf("second load: the same key, got %x vs %x (%v)", k2, k1, err)
+	}
+	for _, bad := range []string{"not hex\n", "abcd\n"} {
+		os.WriteFile(filepath.Join(dir, SigningKeyFile), []byte(bad), 0o600)
+		if _, err := LoadSigningKey(dir); err == nil {
+			t.Errorf("key file %q: want an error, not a silent new key", bad)
+		}
+	}
+}
+
+// FuzzVerifyAccessToken: whatever the input, Verify does not panic, and
+// it accepts only the exact tokens this key signed.
+func FuzzVerifyAccessToken(f *testing.F) {
+	now := time.Unix(1_800_000_000, 0)
+	tk := NewTokens(testKey, time.Hour, fixedClock(now))
+	signed := map[string]bool{}
+	for _, id := range []*Identity{
+		{Role: User, UID: "u1", OpenID: "o1", LoginType: LoginAnonymous},
+		{Role: User, UID: "u2", OpenID: "o2", Claims: map[string]any{"roles": []any{"a", 1.5, nil}}},
+		{Role: Admin, UID: "a1"},
+	} {
+		tok, err := tk.Sign(id, "sid")
+		if err != nil {
+			f.Fatal(err)
+		}
+		signed[tok] = true
+		f.Add(tok)
+	}
+	none, _ := jwt.NewWithClaims(jwt.SigningMethodNone, jwt.MapClaims{"sub": "u1", "role": "admin", "exp": now.Unix() + 60}).
+		SignedString(jwt.UnsafeAllowNoneSignatureType)
+	f.Add(none)
+	f.Add("eyJhbGciOiJIUzI1NiJ9.e30.")
+	f.Add("a.b.c")
+	f.Fuzz(func(t *testing.T, token string) {
+		id, err := tk.Verify(token)
+		if err == nil {
+			if !signed[token] {
+				t.Fatalf("accepted a token it did not sign: %q → %+v", token, id)
+			}
+			if id.UID == "" || id.Role == Visitor {
+				t.Fatalf("accepted token gives an empty identity: %+v", id)
+			}
+		} else if c := ErrorCode(err); c != CodeInvalidAccessToken && c != CodeAccessTokenExpired {
+			t.Fatalf("error %v has code %q", err, c)
+		}
+	})
+}
