@@ -165,7 +165,7 @@ CREATE TABLE IF NOT EXISTS _indexes (
 );`
 
 func (d *DB) init(ctx context.Context) error {
-	if _, err := d.w.ExecContext(ctx, schema); err != nil {
+	if _, err := d.w.ExecContext(ctx, schema+authSchema); err != nil {
 		return fmt.Errorf("create schema: %w", err)
 	}
 	return d.loadCatalog(ctx)

@@ -1,0 +1,252 @@
+package sqlite
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"sync/atomic"
+	"time"
+
+	"minibase/auth"
+)
+
+// Sessions is the auth.Sessions store: one row per refresh token (by its
+// SHA-256), used tokens kept until they expire so that their reuse is
+// recognised. Get it with DB.Sessions.
+type Sessions struct {
+	d      *DB
+	writes atomic.Uint64
+}
+
+var _ auth.Sessions = (*Sessions)(nil)
+
+// Sessions returns the refresh-token store. Call it once and keep the
+// result: it counts writes to prune expired tokens now and then.
+func (d *DB) Sessions() *Sessions { return &Sessions{d: d} }
+
+// pruneEvery and pruneBatch: every pruneEvery-th token written also
+// deletes up to pruneBatch expired tokens, so the table holds live
+// families and the used tokens of the last refresh-token lifetime.
+const (
+	pruneEvery = 64
+	pruneBatch = 256
+)
+
+const insertSessionSQL = "INSERT INTO _auth_sessions (hash, sid, kind, subject, gen, created, expires) VALUES (?,?,?,?,?,?,?)"
+
+func (s *Sessions) insert(tx *sql.Tx, hash []byte, sess *auth.Session, now time.Time) error {
+	if _, err := tx.Exec(insertSessionSQL, hash, sess.ID, sess.Kind, sess.Subject, sess.Generation, now.UnixMilli(), sess.Expires.UnixMilli()); err != nil {
+		return authErr(err)
+	}
+	if s.writes.Add(1)%pruneEvery == 0 {
+		_, err := tx.Exec("DELETE FROM _auth_sessions WHERE hash IN (SELECT hash FROM _auth_sessions WHERE expires < ? LIMIT ?)", now.UnixMilli(), pruneBatch)
+		return err
+	}
+	return nil
+}
+
+// CreateSession stores the first token of a new family.
+func (s *Sessions) CreateSession(ctx context.Context, sess *auth.Session, tokenHash []byte) error {
+	_, err := s.d.do(ctx, func(tx *sql.Tx, _ *effects) (any, error) {
+		return nil, s.insert(tx, tokenHash, sess, sess.Created)
+	})
+	return err
+}
+
+type rotated struct {
+	sess *auth.Session
+	res  auth.RotateResult
+}
+
+// RotateSession uses the token oldHash and stores newHash as its family's
+// next token; see auth.Sessions.
+func (s *Sessions) RotateSession(ctx context.Context, oldHash, newHash []byte, now, expires time.Time) (*auth.Session, auth.RotateResult, error) {
+	res, err := s.d.do(ctx, func(tx *sql.Tx, _ *effects) (any, error) {
+		var (
+			sess                       auth.Session
+			createdMilli, expiresMilli int64
+			used                       bool
+		)
+		err := tx.QueryRow("SELECT sid, kind, subject, gen, created, expires, used FROM _auth_sessions WHERE hash = ?", oldHash).
+			Scan(&sess.ID, &sess.Kind, &sess.Subject, &sess.Generation, &createdMilli, &expiresMilli, &used)
+		sess.Created, sess.Expires = time.UnixMilli(createdMilli), time.UnixMilli(expiresMilli)
+		switch {
+		case errors.Is(err, sql.ErrNoRows):
+			return rotated{nil, auth.Unknown}, nil
+		case err != nil:
+			return nil, err
+		case used: // a copy of a used token: the family is compromised
+			_, err := tx.Exec("DELETE FROM _auth_sessions WHERE sid = ?", sess.ID)
+			return rotated{&sess, auth.Reused}, err
+		case !now.Before(sess.Expires):
+			return rotated{&sess, auth.Expired}, nil
+		}
+		if _, err := tx.Exec("UPDATE _auth_sessions SET used = 1 WHERE hash = ?", oldHash); err != nil {
+			return nil, err
+		}
+		sess.Generation++
+		sess.Created, sess.Expires = now, expires
+		return rotated{&sess, auth.Rotated}, s.insert(tx, newHash, &sess, now)
+	})
+	if err != nil {
+		return nil, auth.Unknown, fmt.Errorf("rotate session: %w", err)
+	}
+	r := res.(rotated)
+	return r.sess, r.res, nil
+}
+
+// RevokeToken deletes the family of the token with tokenHash.
+func (s *Sessions) RevokeToken(ctx context.Context, tokenHash []byte) error {
+	_, err := s.d.do(ctx, func(tx *sql.Tx, _ *effects) (any, error) {
+		_, err := tx.Exec("DELETE FROM _auth_sessions WHERE sid = (SELECT sid FROM _auth_sessions WHERE hash = ?)", tokenHash)
+		return nil, err
+	})
+	return err
+}
+
+// RevokeSession deletes the family sid.
+func (s *Sessions) RevokeSession(ctx context.Context, sid string) error {
+	_, err := s.d.do(ctx, func(tx *sql.Tx, _ *effects) (any, error) {
+		_, err := tx.Exec("DELETE FROM _auth_sessions WHERE sid = ?", sid)
+		return nil, err
+	})
+	return err
+}
+
+// RevokeSubject deletes every token of a user's or admin's families.
+func (s *Sessions) RevokeSubject(ctx context.Context, kind, subject string) (int, error) {
+	res, err := s.d.do(ctx, func(tx *sql.Tx, _ *effects) (any, error) {
+		r, err := tx.Exec("DELETE FROM _auth_sessions WHERE subject = ? AND kind = ?", subject, kind)
+		if err != nil {
+			return nil, err
+		}
+		n, err := r.RowsAffected()
+		return int(n), err
+	})
+	if err != nil {
+		return 0, err
+	}
+	return res.(int), nil
+}
+
+// Admins is the auth.Admins store. Get it with DB.Admins.
+type Admins struct{ d *DB }
+
+var _ auth.Admins = (*Admins)(nil)
+
+// Admins returns the admin account store.
+func (d *DB) Admins() *Admins { return &Admins{d} }
+
+const adminCols = "id, email, password, created, last_login, disabled"
+
+func scanAdmin(r scanner) (*auth.AdminAccount, error) {
+	var (
+		a                  auth.AdminAccount
+		created, lastLogin int64
+	)
+	err := r.Scan(&a.ID, &a.Email, &a.PasswordHash, &created, &lastLogin, &a.Disabled)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, auth.ErrNotFound
+	}
+	if err != nil {
+		return nil, err
+	}
+	a.Created, a.LastLogin = fromMillis(created), fromMillis(lastLogin)
+	return &a, nil
+}
+
+// CreateAdmin stores a new admin account.
+func (s *Admins) CreateAdmin(ctx context.Context, a *auth.AdminAccount) error {
+	_, err := s.d.do(ctx, func(tx *sql.Tx, _ *effects) (any, error) {
+		_, err := tx.Exec("INSERT INTO _auth_admins ("+adminCols+") VALUES (?,?,?,?,?,?)",
+			a.ID, a.Email, a.PasswordHash, millis(a.Created), millis(a.LastLogin), a.Disabled)
+		return nil, authErr(err)
+	})
+	return err
+}
+
+// Admin returns the admin id.
+func (s *Admins) Admin(ctx context.Context, id string) (*auth.AdminAccount, error) {
+	return scanAdmin(s.d.r.QueryRowContext(ctx, "SELECT "+adminCols+" FROM _auth_admins WHERE id = ?", id))
+}
+
+// AdminByEmail returns the admin with email (regardless of case).
+func (s *Admins) AdminByEmail(ctx context.Context, email string) (*auth.AdminAccount, error) {
+	return scanAdmin(s.d.r.QueryRowContext(ctx, "SELECT "+adminCols+" FROM _auth_admins WHERE email = ?", email))
+}
+
+// UpdateAdmin reads, changes and writes the admin id in one transaction.
+func (s *Admins) UpdateAdmin(ctx context.Context, id string, fn func(a *auth.AdminAccount) error) (*auth.AdminAccount, error) {
+	res, err := s.d.do(ctx, func(tx *sql.Tx, _ *effects) (any, error) {
+		a, err := scanAdmin(tx.QueryRow("SELECT "+adminCols+" FROM _auth_admins WHERE id = ?", id))
+		if err != nil {
+			return nil, err
+		}
+		if err := fn(a); err != nil {
+			return nil, err
+		}
+		_, err = tx.Exec("UPDATE _auth_admins SET email = ?, password = ?, last_login = ?, disabled = ? WHERE id = ?",
+			a.Email, a.PasswordHash, millis(a.LastLogin), a.Disabled, id)
+		a.ID = id
+		return a, authErr(err)
+	})
+	if err != nil {
+		return nil, err
+	}
+	return res.(*auth.AdminAccount), nil
+}
+
+// OTPs is the auth.OTPs store. Get it with DB.OTPs.
+type OTPs struct{ d *DB }
+
+var _ auth.OTPs = (*OTPs)(nil)
+
+// OTPs returns the one-time-code store.
+func (d *DB) OTPs() *OTPs { return &OTPs{d} }
+
+// PutOTP stores o, replacing the account's previous code, and drops
+// expired codes.
+func (s *OTPs) PutOTP(ctx context.Context, o *auth.OTP) error {
+	_, err := s.d.do(ctx, func(tx *sql.Tx, _ *effects) (any, error) {
+		if _, err := tx.Exec("DELETE FROM _auth_otp WHERE expires < ?", o.Created.UnixMilli()); err != nil {
+			return nil, err
+		}
+		_, err := tx.Exec("INSERT OR REPLACE INTO _auth_otp (account, code_hash, created, expires, attempts) VALUES (?,?,?,?,?)",
+			o.Account, o.CodeHash, o.Created.UnixMilli(), o.Expires.UnixMilli(), o.Attempts)
+		return nil, err
+	})
+	return err
+}
+
+// UseOTP runs fn on the account's code and stores its verdict, in one
+// transaction.
+func (s *OTPs) UseOTP(ctx context.Context, account string, fn func(o *auth.OTP) (*auth.OTP, bool)) (bool, error) {
+	res, err := s.d.do(ctx, func(tx *sql.Tx, _ *effects) (any, error) {
+		var (
+			o                auth.OTP
+			created, expires int64
+		)
+		err := tx.QueryRow("SELECT account, code_hash, created, expires, attempts FROM _auth_otp WHERE account = ?", account).
+			Scan(&o.Account, &o.CodeHash, &created, &expires, &o.Attempts)
+		var cur *auth.OTP
+		switch {
+		case err == nil:
+			o.Created, o.Expires = time.UnixMilli(created), time.UnixMilli(expires)
+			cur = &o
+		case !errors.Is(err, sql.ErrNoRows):
+			return nil, err
+		}
+		keep, ok := fn(cur)
+		if keep == nil {
+			_, err = tx.Exec("DELETE FROM _auth_otp WHERE account = ?", account)
+		} else {
+			_, err = tx.Exec("UPDATE _auth_otp SET attempts = ? WHERE account = ?", keep.Attempts, account)
+		}
+		return ok, err
+	})
+	if err != nil {
+		return false, err
+	}
+	return res.(bool), nil
+}

@@ -1,0 +1,74 @@
+package sqlite
+
+import (
+	"context"
+	"crypto/sha256"
+	"fmt"
+	"path/filepath"
+	"testing"
+	"time"
+
+	"minibase/auth"
+	"minibase/auth/authtest"
+)
+
+// TestAuthConformance runs auth's store suite against SQLite.
+func TestAuthConformance(t *testing.T) {
+	authtest.Run(t, func(t *testing.T) auth.Stores {
+		d := openTest(t)
+		return auth.Stores{Users: d.Users(), Sessions: d.Sessions(), Admins: d.Admins(), OTPs: d.OTPs()}
+	})
+}
+
+// TestSessionsPruned: expired refresh tokens are deleted as new ones are
+// written, so the table does not grow without bound.
+func TestSessionsPruned(t *testing.T) {
+	d := openTest(t)
+	ss := d.Sessions()
+	ctx := context.Background()
+	then := time.UnixMilli(1_800_000_000_000)
+	create := func(i int, created time.Time) {
+		h := sha256.Sum256([]byte(fmt.Sprint(i)))
+		s := &auth.Session{ID: fmt.Sprint("s", i), Kind: auth.SubjectUser, Subject: "u", Generation: 1, Created: created, Expires: created.Add(time.Hour)}
+		if err := ss.CreateSession(ctx, s, h[:]); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for i := range 100 {
+		create(i, then)
+	}
+	later := then.Add(2 * time.Hour) // all 100 expired
+	for i := 100; i < 100+pruneEvery; i++ {
+		create(i, later)
+	}
+	var n int
+	if err := d.r.QueryRow("SELECT count(*) FROM _auth_sessions").Scan(&n); err != nil {
+		t.Fatal(err)
+	}
+	if n != pruneEvery {
+		t.Errorf("%d tokens left, want the %d live ones", n, pruneEvery)
+	}
+}
+
+// TestAuthTablesSurviveReopen: accounts are in the database file.
+func TestAuthTablesSurviveReopen(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "a.db")
+	ctx := context.Background()
+	d, err := Open(ctx, path, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	u := &auth.UserAccount{UID: "u1", OpenID: "u1", Username: "kept", LoginType: auth.LoginUsername, Created: time.Now()}
+	if err := d.Users().CreateUser(ctx, u); err != nil {
+		t.Fatal(err)
+	}
+	d.Close()
+	d, err = Open(ctx, path, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer d.Close()
+	if got, err := d.Users().UserBy(ctx, auth.KeyUsername, "KEPT"); err != nil || got.UID != "u1" {
+		t.Fatalf("after reopen: %+v %v", got, err)
+	}
+}
