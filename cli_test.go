@@ -40,14 +40,14 @@ func TestParseServe(t *testing.T) {
 
 func TestCommands(t *testing.T) {
 	var out bytes.Buffer
-	if err := run([]string{"version"}, &out, io.Discard); err != nil || !strings.HasPrefix(out.String(), "minibase ") {
+	if err := run([]string{"version"}, nil, &out, io.Discard); err != nil || !strings.HasPrefix(out.String(), "minibase ") {
 		t.Errorf("version: %q %v", out.String(), err)
 	}
 	out.Reset()
-	if err := run([]string{"help"}, &out, io.Discard); err != nil || !strings.Contains(out.String(), "minibase serve") {
+	if err := run([]string{"help"}, nil, &out, io.Discard); err != nil || !strings.Contains(out.String(), "minibase serve") {
 		t.Errorf("help: %q %v", out.String(), err)
 	}
-	if err := run([]string{"frobnicate"}, io.Discard, io.Discard); err == nil {
+	if err := run([]string{"frobnicate"}, nil, io.Discard, io.Discard); err == nil {
 		t.Error("unknown command: want an error")
 	}
 }

@@ -22,12 +22,14 @@ func (m *Main) newApp() *fiber.App {
 		AppName:               "minibase",
 	})
 	app.Use(m.timeout)
-	app.Use(auth.Middleware(m.keys, nil))
 	v1 := app.Group("/v1")
+	m.auth.MountSignIn(v1) // before the middleware: a stale token must not block a refresh
+	app.Use(auth.Middleware(m.keys, m.auth.Tokens()))
 	v1.Get("/health", func(c *fiber.Ctx) error {
 		return c.JSON(fiber.Map{"status": "ok", "version": version})
 	})
 	db.NewService(m.store, db.Limits{}).Mount(v1)
+	m.auth.Mount(v1)
 	app.Use(func(c *fiber.Ctx) error {
 		return fiber.NewError(fiber.StatusNotFound, "no such endpoint: "+c.Method()+" "+c.Path())
 	})

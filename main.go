@@ -41,12 +41,16 @@ type Config struct {
 	RequestTimeout time.Duration // per request (MINIBASE_REQUEST_TIMEOUT; default 30s)
 	Pprof          string        // MINIBASE_PPROF: address for net/http/pprof (off when empty)
 	SQLite         sqlite.Options
+	Auth           AuthConfig
 }
 
 const usage = `minibase: a backend for mini-programs in one binary.
 
 Usage:
   minibase serve [--dir DIR] [--http ADDR]   run the server
+  minibase admin create EMAIL [--dir DIR] [--password-stdin]
+                                             add an admin account (password from
+                                             stdin, MINIBASE_ADMIN_PASSWORD or a prompt)
   minibase version                           print the version
   minibase help                              print this help
 
@@ -63,16 +67,16 @@ serve flags and environment:
   MINIBASE_SQLITE_READERS    read connections (default 4)
   MINIBASE_PPROF             address for Go's profiler (net/http/pprof), e.g.
                              127.0.0.1:6060; off by default
-`
+` + authUsage
 
 func main() {
-	if err := run(os.Args[1:], os.Stdout, os.Stderr); err != nil {
+	if err := run(os.Args[1:], os.Stdin, os.Stdout, os.Stderr); err != nil {
 		fmt.Fprintln(os.Stderr, "minibase:", err)
 		os.Exit(1)
 	}
 }
 
-func run(args []string, stdout, stderr io.Writer) error {
+func run(args []string, stdin io.Reader, stdout, stderr io.Writer) error {
 	if len(args) == 0 {
 		fmt.Fprint(stderr, usage)
 		return errors.New("no command given")
@@ -86,6 +90,8 @@ func run(args []string, stdout, stderr io.Writer) error {
 		ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 		defer stop()
 		return serve(ctx, cfg, stdout)
+	case "admin":
+		return adminCommand(context.Background(), args[1:], os.Getenv, stdin, stdout, stderr)
 	case "version", "--version", "-v":
 		fmt.Fprintln(stdout, "minibase", version)
 		return nil
@@ -144,7 +150,9 @@ func parseServe(args []string, getenv func(string) string, stderr io.Writer) (Co
 	if cfg.Sync != "FULL" && cfg.Sync != "NORMAL" {
 		return cfg, fmt.Errorf("MINIBASE_SQLITE_SYNC must be FULL or NORMAL, got %q", cfg.Sync)
 	}
-	return cfg, nil
+	var err error
+	cfg.Auth, err = parseAuth(getenv)
+	return cfg, err
 }
 
 func envOr(getenv func(string) string, key, def string) string {
@@ -159,6 +167,7 @@ type Main struct {
 	Config Config
 	keys   *auth.AdminKeys
 	store  *sqlite.DB
+	auth   *auth.Service
 	app    *fiber.App
 	log    *slog.Logger
 }
@@ -181,6 +190,9 @@ func (m *Main) Open(ctx context.Context, out io.Writer) error {
 	opts.Synchronous = m.Config.Sync
 	m.store, err = sqlite.Open(ctx, filepath.Join(m.Config.Dir, "data.db"), opts)
 	if err != nil {
+		return err
+	}
+	if m.auth, err = openAuth(m.Config, m.store); err != nil {
 		return err
 	}
 	m.app = m.newApp()
