@@ -74,6 +74,7 @@ type UpstreamError struct {
 	Msg      string // the platform's message, or what was wrong with its answer
 }
 
+// Error says which platform failed with which code and message.
 func (e *UpstreamError) Error() string {
 	return fmt.Sprintf("%s code2session: error %d: %s", e.Provider, e.Code, e.Msg)
 }
