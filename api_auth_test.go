@@ -3,6 +3,7 @@ package main
 import (
 	"encoding/json"
 	"io"
+	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"regexp"
@@ -40,13 +41,18 @@ var cheapPasswords = auth.PasswordParams{Time: 1, Memory: 64, Threads: 1}
 // may change the config further.
 func newAuthMain(t *testing.T, mod func(*Config)) (*Main, *clock) {
 	t.Helper()
+	return newAuthMainLog(t, mod, discardLogger())
+}
+
+func newAuthMainLog(t *testing.T, mod func(*Config), log *slog.Logger) (*Main, *clock) {
+	t.Helper()
 	clk := &clock{t: time.Now()}
-	m := newTestMain(t, func(c *Config) {
+	m := newTestMainLog(t, func(c *Config) {
 		c.Auth.Password, c.Auth.Now = cheapPasswords, clk.Now
 		if mod != nil {
 			mod(c)
 		}
-	})
+	}, log)
 	return m, clk
 }
 

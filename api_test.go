@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"log/slog"
 	"net/http/httptest"
 	"reflect"
 	"strings"
@@ -17,6 +18,12 @@ const testKey = "test-admin-key-0123456789"
 // the whole fiber stack without a socket.
 func newTestMain(t *testing.T, mod func(*Config)) *Main {
 	t.Helper()
+	return newTestMainLog(t, mod, discardLogger())
+}
+
+// newTestMainLog is newTestMain with log as the server's logger.
+func newTestMainLog(t *testing.T, mod func(*Config), log *slog.Logger) *Main {
+	t.Helper()
 	cfg, err := parseServe(nil, func(string) string { return "" }, io.Discard)
 	if err != nil {
 		t.Fatal(err)
@@ -25,7 +32,7 @@ func newTestMain(t *testing.T, mod func(*Config)) *Main {
 	if mod != nil {
 		mod(&cfg)
 	}
-	m := &Main{Config: cfg, log: discardLogger()}
+	m := &Main{Config: cfg, log: log}
 	if err := m.Open(context.Background(), io.Discard); err != nil {
 		t.Fatal(err)
 	}

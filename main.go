@@ -192,7 +192,7 @@ func (m *Main) Open(ctx context.Context, out io.Writer) error {
 	if err != nil {
 		return err
 	}
-	if m.auth, err = openAuth(m.Config, m.store); err != nil {
+	if m.auth, err = openAuth(m.Config, m.store, m.log); err != nil {
 		return err
 	}
 	m.app = m.newApp()

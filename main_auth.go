@@ -7,6 +7,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"log/slog"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -27,6 +28,7 @@ type AuthConfig struct {
 	OTPSignup  bool                // MINIBASE_OTP_SIGNUP (default on)
 	Password   auth.PasswordParams // argon2id cost; zero: auth.DefaultPasswordParams (tests lower it)
 	Now        func() time.Time    // the clock; nil: time.Now (tests move it)
+	Providers  ProvidersConfig
 }
 
 const authUsage = `  MINIBASE_ACCESS_TTL        access-token life (default 2h; 1m-24h)
@@ -36,7 +38,7 @@ const authUsage = `  MINIBASE_ACCESS_TTL        access-token life (default 2h; 1
                              "login.account=5/m,anonymous.ip=300/m", or "off"
   MINIBASE_OTP_SIGNUP        a verified one-time code creates the account
                              when none exists (default true)
-`
+` + providersUsage
 
 func parseAuth(getenv func(string) string) (AuthConfig, error) {
 	c := AuthConfig{AccessTTL: auth.DefaultAccessTTL, RefreshTTL: auth.DefaultRefreshTTL, Limits: auth.DefaultLimits(), OTPSignup: true}
@@ -71,12 +73,14 @@ func parseAuth(getenv func(string) string) (AuthConfig, error) {
 		}
 		c.OTPSignup = b
 	}
-	return c, nil
+	var err error
+	c.Providers, err = parseProviders(getenv)
+	return c, err
 }
 
 // openAuth builds the auth service on the database's stores, with the
 // access-token key kept in the data directory.
-func openAuth(cfg Config, store *sqlite.DB) (*auth.Service, error) {
+func openAuth(cfg Config, store *sqlite.DB, log *slog.Logger) (*auth.Service, error) {
 	key, err := auth.LoadSigningKey(cfg.Dir)
 	if err != nil {
 		return nil, err
@@ -86,7 +90,7 @@ func openAuth(cfg Config, store *sqlite.DB) (*auth.Service, error) {
 		AccessTTL: a.AccessTTL, RefreshTTL: a.RefreshTTL, Limits: a.Limits, Password: a.Password,
 		OTPSignup: a.OTPSignup, Now: a.Now,
 	}, auth.Stores{Users: store.Users(), Sessions: store.Sessions(), Admins: store.Admins(), OTPs: store.OTPs()},
-		auth.Providers{}, key)
+		a.Providers.providers(cfg.Dir, a.Now, log), key)
 }
 
 // adminCommand runs `minibase admin create EMAIL [--dir DIR] [--password-stdin]`.
@@ -127,7 +131,7 @@ func adminCommand(ctx context.Context, args []string, getenv func(string) string
 		return err
 	}
 	defer store.Close()
-	svc, err := openAuth(cfg, store)
+	svc, err := openAuth(cfg, store, slog.New(slog.NewTextHandler(stderr, nil)))
 	if err != nil {
 		return err
 	}

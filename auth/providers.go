@@ -36,9 +36,16 @@ type MiniProgram interface {
 	Exchange(ctx context.Context, code string) (ProviderSession, error)
 }
 
-// Sender delivers a one-time code to an email address or phone number.
+// OTPMessage is one one-time code to deliver.
+type OTPMessage struct {
+	To   string        // the email address or phone number
+	Code string        // six digits
+	TTL  time.Duration // how long the code is valid
+}
+
+// Sender delivers one-time codes over one channel (email or SMS).
 type Sender interface {
-	Send(ctx context.Context, to, code string) error
+	Send(ctx context.Context, m OTPMessage) error
 }
 
 // Tickets verifies and issues CloudBase custom-login tickets and manages
@@ -269,7 +276,7 @@ func (s *Service) SendOTP(ctx context.Context, ip string, acct Identifier) (time
 	if err := s.st.OTPs.PutOTP(ctx, o); err != nil {
 		return 0, fmt.Errorf("store one-time code: %w", err)
 	}
-	if err := sender.Send(ctx, acct.Value, code); err != nil {
+	if err := sender.Send(ctx, OTPMessage{To: acct.Value, Code: code, TTL: s.cfg.OTPTTL}); err != nil {
 		return 0, providerErr(ctx, "one-time code", err)
 	}
 	return s.cfg.OTPTTL, nil
