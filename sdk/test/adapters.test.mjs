@@ -106,6 +106,7 @@ test('wx: a platform that never calls back still times out, and the task is abor
   globalThis.wx = { request: () => ({ abort: () => aborted++ }) };
   const e = await failure(new Client({ endpoint: srv.endpoint, timeout: 100 }).request('collection.count', 'GET', '/x'));
   assert.equal(e.errMsg, 'collection.count:fail request timed out after 100ms');
+  await new Promise((r) => setTimeout(r, 20));
   assert.equal(aborted, 1);
 });
 

@@ -16,18 +16,24 @@ async function fetchRequest(req: HttpRequest): Promise<HttpResponse> {
   const timer = setTimeout(() => ctrl.abort(), req.timeout);
   try {
     const res = await fetch(req.url, { method: req.method, headers: req.headers, body: req.body, signal: ctrl.signal });
-    const text = await res.text();
-    const headers: Record<string, string> = {};
-    res.headers.forEach((v, k) => {
-      headers[k.toLowerCase()] = v;
-    });
-    return { status: res.status, headers, data: parseBody(text) };
+    const data = parseBody(await res.text());
+    return { status: res.status, data, get headers() { return lowerHeaders(res.headers); } };
   } catch (e) {
     if (ctrl.signal.aborted) throw timeoutError(req.timeout);
     throw networkError(describe(e));
   } finally {
     clearTimeout(timer);
   }
+}
+
+// lowerHeaders copies h into a plain object. It runs only when the client
+// reads the headers (an error's x-request-id), not on every response.
+function lowerHeaders(h: Headers): Record<string, string> {
+  const out: Record<string, string> = {};
+  h.forEach((v, k) => {
+    out[k.toLowerCase()] = v;
+  });
+  return out;
 }
 
 // describe names the cause Node's fetch hides behind "fetch failed".

@@ -138,25 +138,33 @@ export class Client {
   ): Promise<HttpResponse> {
     const headers: Record<string, string> = {};
     if (auth && this.tokens) {
-      const t = await this.tokens.token();
-      if (t) headers['Authorization'] = 'Bearer ' + t;
+      const t = this.tokens.token();
+      const token = typeof t === 'object' && t !== null ? await t : t;
+      if (token) headers['Authorization'] = 'Bearer ' + token;
     }
     if (body !== undefined) headers['Content-Type'] = 'application/json';
     if (this.env) headers['X-Minibase-Env'] = this.env;
     const req = { url: this.endpoint + path, method, headers, body, timeout };
-    let timer: ReturnType<typeof setTimeout> | undefined;
-    try {
-      return await Promise.race([
-        this.adapter.request(req),
-        new Promise<never>((_, reject) => {
-          timer = setTimeout(() => reject({ timeout: true }), timeout);
-        }),
-      ]);
-    } catch (e) {
-      throw transportError(api, e as TransportError, timeout);
-    } finally {
-      clearTimeout(timer);
-    }
+    // The adapters enforce timeout themselves; this timer makes sure of it
+    // for any adapter, so a request never hangs.
+    return new Promise<HttpResponse>((resolve, reject) => {
+      let timer: ReturnType<typeof setTimeout> | undefined;
+      const fail = (e: unknown) => {
+        clearTimeout(timer);
+        reject(transportError(api, e as TransportError, timeout));
+      };
+      let sent: Promise<HttpResponse>;
+      try {
+        sent = this.adapter.request(req);
+      } catch (e) {
+        return fail(e); // an adapter that throws instead of rejecting
+      }
+      timer = setTimeout(() => fail({ timeout: true }), timeout);
+      sent.then((res) => {
+        clearTimeout(timer);
+        resolve(res);
+      }, fail);
+    });
   }
 }
 
