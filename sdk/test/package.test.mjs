@@ -3,8 +3,8 @@
 // named exports (ESM), and the typings are where package.json says.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync } from 'node:fs';
+import { execFileSync, spawnSync } from 'node:child_process';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -65,4 +65,28 @@ test('package.json points at files that exist', () => {
   const targets = [pkg.main, pkg.module, pkg.types, ...Object.values(pkg.exports['.'])];
   for (const t of targets) assert.ok(existsSync(`${sdk}/${t}`), t);
   assert.match(readFileSync(`${sdk}/${pkg.types}`, 'utf8'), /export default cloud/);
+});
+
+// check:dist is what keeps the committed dist/ honest: on a copy of the
+// package whose source changed after the build, it must fail and name the
+// stale files.
+test('check:dist fails and lists the files when dist/ is stale', () => {
+  const copy = mkdtempSync(join(tmpdir(), 'minibase-sdk-stale-'));
+  try {
+    cpSync(sdk, copy, { recursive: true, filter: (p) => !p.includes('node_modules') && !p.includes('/bench') });
+    symlinkSync(join(sdk, 'node_modules'), join(copy, 'node_modules'), 'dir');
+    const check = () => spawnSync(process.execPath, [join(copy, 'scripts', 'check-dist.mjs')], { encoding: 'utf8' });
+    const fresh = check();
+    assert.equal(fresh.status, 0, fresh.stderr);
+    const f = join(copy, 'src', 'core', 'errors.ts');
+    writeFileSync(f, readFileSync(f, 'utf8').replace("'resource system error'", "'resource system failure'"));
+    const stale = check();
+    assert.equal(stale.status, 1);
+    assert.match(stale.stderr, /dist is stale/);
+    assert.match(stale.stderr, /stale: +dist\/minibase\.mjs/);
+    assert.match(stale.stderr, /stale: +dist\/minibase\.cjs/);
+    assert.doesNotMatch(stale.stderr, /types\/index\.d\.ts/);
+  } finally {
+    rmSync(copy, { recursive: true, force: true });
+  }
 });
