@@ -915,7 +915,8 @@ function walk(v) {
     return v;
   }
   const d = v.$date;
-  if (d !== void 0 && (typeof d === "string" || typeof d === "number")) return new Date(d);
+  if (typeof d === "string") return new Date(isoMillis(d));
+  if (typeof d === "number") return new Date(d);
   if (typeof v.type === "string" && Array.isArray(v.coordinates)) {
     const g = fromGeoJSON(v);
     if (g) return g;
@@ -925,6 +926,35 @@ function walk(v) {
     if (x !== null && typeof x === "object") v[k] = walk(x);
   }
   return v;
+}
+function isoMillis(s) {
+  if (s.length !== 24 || s.charCodeAt(4) !== 45 || s.charCodeAt(10) !== 84 || s.charCodeAt(23) !== 90) {
+    return Date.parse(s);
+  }
+  let bad = false;
+  const num = (at, len) => {
+    let r = 0;
+    for (let i = at; i < at + len; i++) {
+      const c = s.charCodeAt(i) - 48;
+      if (c < 0 || c > 9) bad = true;
+      r = r * 10 + c;
+    }
+    return r;
+  };
+  let y = num(0, 4);
+  const mo = num(5, 2);
+  const d = num(8, 2);
+  const h = num(11, 2);
+  const mi = num(14, 2);
+  const sec = num(17, 2);
+  const ms = num(20, 3);
+  if (bad || mo < 1 || mo > 12 || d < 1 || d > 31 || h > 23 || mi > 59 || sec > 59) return Date.parse(s);
+  if (mo <= 2) y--;
+  const era = Math.floor(y / 400);
+  const yoe = y - era * 400;
+  const doy = Math.floor((153 * (mo > 2 ? mo - 3 : mo + 9) + 2) / 5) + d - 1;
+  const days = era * 146097 + yoe * 365 + Math.floor(yoe / 4) - Math.floor(yoe / 100) + doy - 719468;
+  return days * 864e5 + h * 36e5 + mi * 6e4 + sec * 1e3 + ms;
 }
 
 // src/database/encode.ts

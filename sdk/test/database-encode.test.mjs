@@ -17,7 +17,7 @@ before(async () => {
     "export { command } from './src/database/command.ts';",
     "export * from './src/database/geo.ts';",
     "export * from './src/database/values.ts';",
-    "export { decode } from './src/database/decode.ts';",
+    "export * from './src/database/decode.ts';",
   ].join('\n');
   const r = await esbuild.build({
     absWorkingDir: root,
@@ -354,6 +354,21 @@ test('decode: dates become Date, GeoJSON becomes Geo instances, the rest stays a
   assert.deepEqual(doc.re, { $regex: 'x', $options: 'i' });
   assert.deepEqual(doc.plain, { a: { b: null } });
   assert.equal(m.decode(null), null);
+});
+
+test('dates in the server\'s layout are read exactly as Date.parse reads them; other forms go to Date.parse', () => {
+  const lo = Date.UTC(1, 0, 1);
+  const hi = Date.UTC(9999, 11, 31, 23, 59, 59, 999);
+  const samples = [lo, hi, 0, -1, 951825600000 /* 2000-02-29T12:00Z */, -2203891200000 /* 1900-03-01 */];
+  for (let i = 0; i < 20000; i++) samples.push(Math.floor(lo + Math.random() * (hi - lo)));
+  for (const t of samples) {
+    const s = new Date(t).toISOString();
+    if (s.length !== 24) continue; // years beyond 9999 or before 0
+    assert.equal(m.isoMillis(s), t, s);
+  }
+  for (const s of ['2024-05-01T08:00:00Z', '2024-05-01T16:00:00.5+08:00', '2024-05-01', 'yesterday', '2024-13-01T00:00:00.000Z', '2024-0x-01T00:00:00.000Z']) {
+    assert.ok(Object.is(m.isoMillis(s), Date.parse(s)), s);
+  }
 });
 
 test('db.command.aggregate: every expression operator is {$name: param}; neq is $ne', () => {
