@@ -1219,6 +1219,7 @@ function encodeProjection(p) {
 }
 
 // src/database/request.ts
+var CLIENT = { defaultLimit: 20, batchAdd: false, decode: true };
 function collPath(t) {
   return "/v1/db/" + encodeURIComponent(t.coll);
 }
@@ -1271,7 +1272,7 @@ var DocumentReference = class _DocumentReference {
         if (!(e instanceof CloudError) || e.code !== NOT_EXIST) throw e;
       }
       if (!doc) throw cloudError(api, ErrCode.UNKNOWN, `document with _id ${id} does not exist`, NOT_EXIST);
-      return { data: decode(doc), errMsg: "document.get:ok" };
+      return { data: this._t.flavor.decode ? decode(doc) : doc, errMsg: "document.get:ok" };
     });
   }
   set(options) {
@@ -1317,7 +1318,6 @@ var DocumentReference = class _DocumentReference {
 };
 
 // src/database/query.ts
-var DEFAULT_LIMIT = 20;
 var Query = class _Query {
   /** @internal */
   constructor(t, s) {
@@ -1369,7 +1369,7 @@ var Query = class _Query {
   get(options) {
     return promiseOrCallback(options, async () => {
       const s = this._s;
-      const body = { limit: s.limit || DEFAULT_LIMIT };
+      const body = { limit: s.limit || this._t.flavor.defaultLimit };
       if (s.filter) body.filter = s.filter;
       if (s.sort) body.sort = s.sort;
       if (s.skip) body.skip = s.skip;
@@ -1380,7 +1380,7 @@ var Query = class _Query {
         collPath(this._t) + "/query",
         body
       );
-      return { data: decode(r.data), errMsg: "collection.get:ok" };
+      return { data: this._t.flavor.decode ? decode(r.data) : r.data, errMsg: "collection.get:ok" };
     });
   }
   count(options) {
@@ -1422,8 +1422,8 @@ var Query = class _Query {
 };
 var CollectionReference = class extends Query {
   /** @internal */
-  constructor(client2, name) {
-    super({ client: client2, coll: name }, {});
+  constructor(client2, name, flavor = CLIENT) {
+    super({ client: client2, coll: name, flavor }, {});
     this.collectionName = name;
   }
   /**
@@ -1438,7 +1438,15 @@ var CollectionReference = class extends Query {
   add(options) {
     return promiseOrCallback(options, async () => {
       const api = "collection.add";
-      const data = checkData(api, options && options.data, "add");
+      const raw = options && options.data;
+      if (Array.isArray(raw) && this._t.flavor.batchAdd) {
+        if (raw.length === 0) throw invalid(api, "参数必需是非空对象");
+        const docs = raw.map((d) => checkData(api, d, "add"));
+        const body2 = { data: encodeFor(api, () => docs.map((d) => encodeValue(d))) };
+        const r2 = await this._t.client.request(api, "POST", collPath(this._t) + "/insert", body2);
+        return { _ids: r2._ids, errMsg: "collection.add:ok" };
+      }
+      const data = checkData(api, raw, "add");
       const body = { data: encodeFor(api, () => encodeValue(data)) };
       const r = await this._t.client.request(api, "POST", collPath(this._t) + "/insert", body);
       return { _id: r._id, errMsg: "collection.add:ok" };
@@ -1448,8 +1456,12 @@ var CollectionReference = class extends Query {
 
 // src/database/index.ts
 var Database = class {
-  /** Made by cloud.database(); opts.env names the environment (wx.cloud's option). */
-  constructor(client2, opts) {
+  /**
+   * Made by cloud.database(); opts.env names the environment (wx.cloud's
+   * option). flavor is the dialect: wx.cloud's (the default) or, inside
+   * cloud functions, wx-server-sdk's.
+   */
+  constructor(client2, opts, flavor = CLIENT) {
     /** db.command, conventionally `const _ = db.command`. */
     this.command = command;
     /** db.Geo: Point, LineString, Polygon, MultiPoint, MultiLineString, MultiPolygon. */
@@ -1457,6 +1469,7 @@ var Database = class {
     /** db.RegExp({regexp, options}), with or without `new`. */
     this.RegExp = callable(DbRegExp);
     this._client = client2;
+    this._flavor = flavor;
     this.config = { env: opts && opts.env || client2.env };
   }
   /** db.serverDate({offset}): the server's time when the write happens, plus offset ms. */
@@ -1466,7 +1479,7 @@ var Database = class {
   /** The collection called name; throws 'Collection name is required' when name is empty. */
   collection(name) {
     if (!name) throw new Error("Collection name is required");
-    return new CollectionReference(this._client, String(name));
+    return new CollectionReference(this._client, String(name), this._flavor);
   }
 };
 

@@ -59,7 +59,7 @@ export class DocumentReference {
         if (!(e instanceof CloudError) || e.code !== NOT_EXIST) throw e;
       }
       if (!doc) throw cloudError(api, ErrCode.UNKNOWN, `document with _id ${id} does not exist`, NOT_EXIST);
-      return { data: decode(doc), errMsg: 'document.get:ok' };
+      return { data: this._t.flavor.decode ? decode(doc) : doc, errMsg: 'document.get:ok' };
     });
   }
 

@@ -9,6 +9,7 @@ import type { Client } from '../core/client';
 import { command, type Command } from './command';
 import { Geo, callable } from './geo';
 import { CollectionReference } from './query';
+import { CLIENT, type Flavor } from './request';
 import { DbRegExp, ServerDate } from './values';
 
 /** `cloud.database(options)`: the entry point of the database API. */
@@ -23,10 +24,17 @@ export class Database {
   readonly RegExp = callable(DbRegExp);
   /** @internal */
   private readonly _client: Client;
+  /** @internal */
+  private readonly _flavor: Flavor;
 
-  /** Made by cloud.database(); opts.env names the environment (wx.cloud's option). */
-  constructor(client: Client, opts?: { env?: string }) {
+  /**
+   * Made by cloud.database(); opts.env names the environment (wx.cloud's
+   * option). flavor is the dialect: wx.cloud's (the default) or, inside
+   * cloud functions, wx-server-sdk's.
+   */
+  constructor(client: Client, opts?: { env?: string }, flavor: Flavor = CLIENT) {
     this._client = client;
+    this._flavor = flavor;
     this.config = { env: (opts && opts.env) || client.env };
   }
 
@@ -38,12 +46,15 @@ export class Database {
   /** The collection called name; throws 'Collection name is required' when name is empty. */
   collection(name: string): CollectionReference {
     if (!name) throw new Error('Collection name is required');
-    return new CollectionReference(this._client, String(name));
+    return new CollectionReference(this._client, String(name), this._flavor);
   }
 }
 
 export { CollectionReference, Query } from './query';
 export { DocumentReference } from './document';
+export { fromGeoJSON } from './geo';
+export { CLIENT, SERVER } from './request';
+export type { Flavor } from './request';
 export { LogicCommand, QueryCommand, UpdateCommand } from './command';
 export type { Command, AggregateCommand, QueryCondition } from './command';
 export { GeoPoint, GeoLineString, GeoPolygon, GeoMultiPoint, GeoMultiLineString, GeoMultiPolygon } from './geo';

@@ -2,9 +2,10 @@
  * Query and CollectionReference (spec §1.2): an immutable builder; every
  * call returns a new Query, so a query can be kept and reused.
  *
- * Client defaults follow wx.cloud: get() asks for 20 documents unless
- * limit() says otherwise (the server caps at 1000), and where().update() and
- * where().remove() act on every matching document (multi: true).
+ * Defaults follow the dialect (request.ts Flavor): get() asks for 20
+ * documents in wx.cloud, 100 in wx-server-sdk, unless limit() says otherwise
+ * (the server caps at 1000); where().update() and where().remove() act on
+ * every matching document (multi: true).
  */
 import { promiseOrCallback, type CallbackOptions } from '../core/callback';
 import type { Client } from '../core/client';
@@ -12,8 +13,9 @@ import type { LogicCommand, QueryCondition } from './command';
 import { decode } from './decode';
 import { DocumentReference } from './document';
 import { encodeProjection, encodeUpdate, encodeValue, encodeWhere, isPlain, type Obj } from './encode';
-import { checkData, collPath, encodeFor, type Target } from './request';
+import { CLIENT, checkData, collPath, encodeFor, invalid, type Flavor, type Target } from './request';
 import type {
+  AddManyResult,
   AddResult,
   CountResult,
   DataOptions,
@@ -24,9 +26,6 @@ import type {
   UpdateResult,
   WithCallback,
 } from './types';
-
-/** wx.cloud's default (and mini-program maximum) page size. */
-const DEFAULT_LIMIT = 20;
 
 interface State {
   readonly filter?: Obj;
@@ -102,7 +101,7 @@ export class Query {
   get(options?: CallbackOptions<GetResult>): Promise<GetResult> | void {
     return promiseOrCallback(options, async () => {
       const s = this._s;
-      const body: Obj = { limit: s.limit || DEFAULT_LIMIT };
+      const body: Obj = { limit: s.limit || this._t.flavor.defaultLimit };
       if (s.filter) body.filter = s.filter;
       if (s.sort) body.sort = s.sort;
       if (s.skip) body.skip = s.skip;
@@ -113,7 +112,7 @@ export class Query {
         collPath(this._t) + '/query',
         body,
       );
-      return { data: decode(r.data), errMsg: 'collection.get:ok' };
+      return { data: this._t.flavor.decode ? decode(r.data) : r.data, errMsg: 'collection.get:ok' };
     });
   }
 
@@ -179,8 +178,8 @@ export class CollectionReference extends Query {
   readonly collectionName: string;
 
   /** @internal */
-  constructor(client: Client, name: string) {
-    super({ client, coll: name }, {});
+  constructor(client: Client, name: string, flavor: Flavor = CLIENT) {
+    super({ client, coll: name, flavor }, {});
     this.collectionName = name;
   }
 
@@ -197,14 +196,24 @@ export class CollectionReference extends Query {
   /**
    * Inserts data as a new document (the server generates _id unless data
    * has one): `{_id, errMsg: 'collection.add:ok'}`. A collection that does
-   * not exist is created (admin).
+   * not exist is created (admin). In wx-server-sdk, data may also be an
+   * array of documents: `{_ids, errMsg}`.
    */
   add(options: WithCallback<DataOptions, AddResult>): void;
   add(options: NoCallback<DataOptions>): Promise<AddResult>;
-  add(options: DataOptions & CallbackOptions<AddResult>): Promise<AddResult> | void {
+  add(options: NoCallback<{ data: Record<string, any>[] }>): Promise<AddManyResult>;
+  add(options: (DataOptions | { data: Record<string, any>[] }) & CallbackOptions<any>): Promise<any> | void {
     return promiseOrCallback(options, async () => {
       const api = 'collection.add';
-      const data = checkData(api, options && options.data, 'add');
+      const raw = options && options.data;
+      if (Array.isArray(raw) && this._t.flavor.batchAdd) {
+        if (raw.length === 0) throw invalid(api, '参数必需是非空对象');
+        const docs = raw.map((d) => checkData(api, d, 'add'));
+        const body = { data: encodeFor(api, () => docs.map((d) => encodeValue(d))) };
+        const r = await this._t.client.request<{ _ids: string[] }>(api, 'POST', collPath(this._t) + '/insert', body);
+        return { _ids: r._ids, errMsg: 'collection.add:ok' };
+      }
+      const data = checkData(api, raw, 'add');
       const body = { data: encodeFor(api, () => encodeValue(data)) };
       const r = await this._t.client.request<{ _id: string }>(api, 'POST', collPath(this._t) + '/insert', body);
       return { _id: r._id, errMsg: 'collection.add:ok' };

@@ -45,6 +45,12 @@ export interface AddResult {
   errMsg: string;
 }
 
+/** collection.add with an array (wx-server-sdk only). */
+export interface AddManyResult {
+  _ids: string[];
+  errMsg: string;
+}
+
 /** where().update and doc.update. */
 export interface UpdateResult {
   stats: { updated: number };

@@ -8,6 +8,7 @@
 import type { Client } from '../core/client';
 import { type Command } from './command';
 import { CollectionReference } from './query';
+import { type Flavor } from './request';
 import { DbRegExp, ServerDate } from './values';
 /** `cloud.database(options)`: the entry point of the database API. */
 export declare class Database {
@@ -49,10 +50,14 @@ export declare class Database {
         regexp: string;
         options?: string;
     }], DbRegExp>;
-    /** Made by cloud.database(); opts.env names the environment (wx.cloud's option). */
+    /**
+     * Made by cloud.database(); opts.env names the environment (wx.cloud's
+     * option). flavor is the dialect: wx.cloud's (the default) or, inside
+     * cloud functions, wx-server-sdk's.
+     */
     constructor(client: Client, opts?: {
         env?: string;
-    });
+    }, flavor?: Flavor);
     /** db.serverDate({offset}): the server's time when the write happens, plus offset ms. */
     serverDate(opts?: {
         offset?: number;
@@ -62,6 +67,9 @@ export declare class Database {
 }
 export { CollectionReference, Query } from './query';
 export { DocumentReference } from './document';
+export { fromGeoJSON } from './geo';
+export { CLIENT, SERVER } from './request';
+export type { Flavor } from './request';
 export { LogicCommand, QueryCommand, UpdateCommand } from './command';
 export type { Command, AggregateCommand, QueryCondition } from './command';
 export { GeoPoint, GeoLineString, GeoPolygon, GeoMultiPoint, GeoMultiLineString, GeoMultiPolygon } from './geo';

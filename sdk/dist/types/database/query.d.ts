@@ -1,6 +1,6 @@
 import type { QueryCondition } from './command';
 import { DocumentReference } from './document';
-import type { AddResult, CountResult, DataOptions, GetResult, NoCallback, RemoveResult, UpdateResult, WithCallback } from './types';
+import type { AddManyResult, AddResult, CountResult, DataOptions, GetResult, NoCallback, RemoveResult, UpdateResult, WithCallback } from './types';
 /** A query on one collection: conditions, order, page and fields. */
 export declare class Query {
     /**
@@ -57,8 +57,12 @@ export declare class CollectionReference extends Query {
     /**
      * Inserts data as a new document (the server generates _id unless data
      * has one): `{_id, errMsg: 'collection.add:ok'}`. A collection that does
-     * not exist is created (admin).
+     * not exist is created (admin). In wx-server-sdk, data may also be an
+     * array of documents: `{_ids, errMsg}`.
      */
     add(options: WithCallback<DataOptions, AddResult>): void;
     add(options: NoCallback<DataOptions>): Promise<AddResult>;
+    add(options: NoCallback<{
+        data: Record<string, any>[];
+    }>): Promise<AddManyResult>;
 }

@@ -5,10 +5,31 @@
 import type { Client } from '../core/client';
 import { CloudError } from '../core/errors';
 import { type Obj } from './encode';
-/** The client and collection a reference works on. */
+/**
+ * What differs between the builder's two dialects (spec §0, §1.4): wx.cloud
+ * in mini-programs (A) and wx-server-sdk inside cloud functions (B).
+ */
+export interface Flavor {
+    /** Documents get() asks for when limit() was not called. */
+    readonly defaultLimit: number;
+    /** Whether add({data: [...]}) inserts many documents (→ `_ids`). */
+    readonly batchAdd: boolean;
+    /**
+     * Whether documents read need decode() (extended-JSON dates to Date,
+     * GeoJSON to db.Geo): false when the request layer already did it, as
+     * the functions runtime does in Go.
+     */
+    readonly decode: boolean;
+}
+/** Dialect A: wx.cloud in the client (get() defaults to 20, add takes one document). */
+export declare const CLIENT: Flavor;
+/** Dialect B: wx-server-sdk in cloud functions (get() defaults to 100, add takes an array too). */
+export declare const SERVER: Flavor;
+/** The client and collection a reference works on, in a dialect. */
 export interface Target {
     readonly client: Client;
     readonly coll: string;
+    readonly flavor: Flavor;
 }
 /** The URL path of the collection's endpoints: `/v1/db/<name>`. */
 export declare function collPath(t: Target): string;

@@ -46,6 +46,11 @@ export interface AddResult {
     _id: string;
     errMsg: string;
 }
+/** collection.add with an array (wx-server-sdk only). */
+export interface AddManyResult {
+    _ids: string[];
+    errMsg: string;
+}
 /** where().update and doc.update. */
 export interface UpdateResult {
     stats: {
