@@ -1,0 +1,86 @@
+package functions
+
+import (
+	"context"
+	"encoding/json"
+	"runtime"
+	"strings"
+	"testing"
+	"time"
+)
+
+// waitOutcome polls until the invocation is finished (succeeded or failed).
+func waitOutcome(t *testing.T, rt *Runtime, ctx context.Context, id string) *Outcome {
+	t.Helper()
+	deadline := time.Now().Add(30 * time.Second)
+	for time.Now().Before(deadline) {
+		o, err := rt.Outcome(ctx, id)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if o.Status == OutcomeSucceeded || o.Status == OutcomeFailed {
+			return o
+		}
+		runtime.Gosched()
+		time.Sleep(time.Millisecond)
+	}
+	t.Fatalf("invocation %s did not finish", id)
+	return nil
+}
+
+// Asynchronous invocations: accepted at once, run in the background,
+// retried with backoff, and their outcome recorded for the caller.
+func TestInvokeAsync(t *testing.T) {
+	rt, _ := newTestRuntime(t, Options{Async: AsyncOptions{Retries: 2, Backoff: time.Millisecond}})
+	cases := []struct {
+		name     string
+		fn       string
+		event    string
+		status   string
+		attempts int
+		result   string
+		errText  string
+	}{
+		{"succeeds at once", "sum", `{"a":1,"b":1}`, OutcomeSucceeded, 1, `{"sum":2}`, ""},
+		{"succeeds on a retry", "flaky", `{"key":"k1","failures":2}`, OutcomeSucceeded, 3, `{"attempts":3}`, ""},
+		{"fails every attempt", "flaky", `{"key":"k2","failures":5}`, OutcomeFailed, 3, "", "attempt 3 fails"},
+		{"is not retried when the result is too large", "runaway", `{"mode":"bigResult"}`, OutcomeFailed, 1, "", "result size exceed"},
+	}
+	for _, c := range cases {
+		id, err := rt.InvokeAsync(userCtx, c.fn, []byte(c.event), Invocation{})
+		if err != nil {
+			t.Fatalf("%s: %v", c.name, err)
+		}
+		o := waitOutcome(t, rt, userCtx, id)
+		if o.Status != c.status || o.Attempts != c.attempts || o.Function != c.fn || o.RequestID != id {
+			t.Errorf("%s: %+v, want status %s after %d attempts", c.name, o, c.status, c.attempts)
+		}
+		if c.result != "" {
+			if p, ok := subset(mustJSON(t, c.result), mustJSON(t, string(o.Result))); !ok {
+				t.Errorf("%s: result at %s: %s, want %s", c.name, p, o.Result, c.result)
+			}
+		}
+		if c.errText != "" && (o.Error == nil || !strings.Contains(o.Error.Message, c.errText) || o.Error.ErrCode == 0) {
+			t.Errorf("%s: error %+v, want one containing %q", c.name, o.Error, c.errText)
+		}
+	}
+
+	id, _ := rt.InvokeAsync(userCtx, "hello", nil, Invocation{})
+	waitOutcome(t, rt, userCtx, id)
+	if _, err := rt.Outcome(user2Ctx, id); ErrorCode(err) != CodePermissionDenied {
+		t.Errorf("another user reads the outcome: %v, want %s", err, CodePermissionDenied)
+	}
+	if o, err := rt.Outcome(adminCtx, id); err != nil || o.Status != OutcomeSucceeded {
+		t.Errorf("an admin reads it: %+v, %v", o, err)
+	}
+	if _, err := rt.Outcome(userCtx, "no-such-request"); ErrorCode(err) != CodeNoInvocation {
+		t.Errorf("unknown requestID: %v, want %s", err, CodeNoInvocation)
+	}
+	if _, err := rt.InvokeAsync(userCtx, "no-such-function", nil, Invocation{}); ErrorCode(err) != CodeNotFound {
+		t.Errorf("unknown function: %v, want %s at once", err, CodeNotFound)
+	}
+	b, _ := json.Marshal(waitOutcome(t, rt, adminCtx, id))
+	if p, ok := subset(mustJSON(t, `{"status":"succeeded","attempts":1,"result":{"message":"Hello, World!"}}`), mustJSON(t, string(b))); !ok {
+		t.Errorf("outcome JSON at %s: %s", p, b)
+	}
+}

@@ -1,0 +1,88 @@
+package functions
+
+import (
+	"bytes"
+	"errors"
+	"strings"
+	"unicode/utf8"
+
+	"github.com/dop251/goja"
+)
+
+// bindText binds TextEncoder and TextDecoder (UTF-8, the encoding the
+// WHATWG Encoding standard requires everywhere).
+func (in *instance) bindText() {
+	vm := in.vm
+	u8, _ := goja.AssertConstructor(vm.Get("Uint8Array"))
+	vm.Set("TextEncoder", func(call goja.ConstructorCall) *goja.Object {
+		o := call.This
+		o.Set("encoding", "utf-8")
+		o.Set("encode", func(c goja.FunctionCall) goja.Value {
+			s := ""
+			if a := c.Argument(0); !goja.IsUndefined(a) {
+				s = a.String()
+			}
+			arr, err := u8(nil, vm.ToValue(vm.NewArrayBuffer([]byte(s))))
+			if err != nil {
+				panic(err)
+			}
+			return arr
+		})
+		return nil
+	})
+	vm.Set("TextDecoder", func(call goja.ConstructorCall) *goja.Object {
+		label := "utf-8"
+		if a := call.Argument(0); !goja.IsUndefined(a) {
+			label = strings.ToLower(strings.TrimSpace(a.String()))
+		}
+		if label != "utf-8" && label != "utf8" && label != "unicode-1-1-utf-8" {
+			panic(in.jsError("RangeError", "The \""+label+"\" encoding is not supported"))
+		}
+		var fatal, ignoreBOM bool
+		if opts, ok := call.Argument(1).(*goja.Object); ok {
+			fatal = opts.Get("fatal") != nil && opts.Get("fatal").ToBoolean()
+			ignoreBOM = opts.Get("ignoreBOM") != nil && opts.Get("ignoreBOM").ToBoolean()
+		}
+		o := call.This
+		o.Set("encoding", "utf-8")
+		o.Set("fatal", fatal)
+		o.Set("ignoreBOM", ignoreBOM)
+		o.Set("decode", func(c goja.FunctionCall) goja.Value {
+			var b []byte
+			if a := c.Argument(0); !goja.IsUndefined(a) && !goja.IsNull(a) {
+				if err := vm.ExportTo(a, &b); err != nil {
+					if ab, ok := a.Export().(goja.ArrayBuffer); ok {
+						b = ab.Bytes()
+					} else {
+						panic(vm.NewTypeError("The \"input\" argument must be an instance of ArrayBuffer or ArrayBufferView"))
+					}
+				}
+			}
+			if !ignoreBOM {
+				b = bytes.TrimPrefix(b, []byte("\xef\xbb\xbf"))
+			}
+			if !utf8.Valid(b) {
+				if fatal {
+					panic(vm.NewTypeError("The encoded data was not valid for encoding utf-8"))
+				}
+				return vm.ToValue(strings.ToValidUTF8(string(b), "\uFFFD"))
+			}
+			return vm.ToValue(string(b))
+		})
+		return nil
+	})
+}
+
+// jsError returns a new JavaScript error of the built-in class kind
+// ("TypeError", "RangeError", …), to throw with panic.
+func (in *instance) jsError(kind, msg string) goja.Value {
+	ctor, ok := goja.AssertConstructor(in.vm.Get(kind))
+	if !ok {
+		return in.vm.NewGoError(errors.New(msg))
+	}
+	e, err := ctor(nil, in.vm.ToValue(msg))
+	if err != nil {
+		return in.vm.NewGoError(errors.New(msg))
+	}
+	return e
+}

@@ -1,0 +1,143 @@
+package functions
+
+import (
+	"context"
+	"errors"
+	"net/netip"
+
+	"minibase/auth"
+
+	"github.com/dop251/goja"
+)
+
+// wxServerSDKVersion is cloud.version.
+const wxServerSDKVersion = "minibase"
+
+// wxServerSDK returns require('wx-server-sdk') for this instance: the
+// bundled JavaScript module over the natives below, created once per
+// instance, so cloud.init() at the top of index.js lasts as long as the
+// instance.
+func (in *instance) wxServerSDK() goja.Value {
+	if in.wxsdk != nil {
+		return in.wxsdk
+	}
+	vm := in.vm
+	prg, err := in.rt.js.wxServerSDK()
+	if err != nil {
+		panic(vm.NewGoError(err))
+	}
+	wrapper, err := vm.RunProgram(prg)
+	if err != nil {
+		panic(err)
+	}
+	fn, _ := goja.AssertFunction(wrapper)
+	module := vm.NewObject()
+	exports := vm.NewObject()
+	module.Set("exports", exports)
+	if _, err := fn(goja.Undefined(), module, exports); err != nil {
+		panic(err)
+	}
+	create, ok := goja.AssertFunction(module.Get("exports").ToObject(vm).Get("createCloud"))
+	if !ok {
+		panic(vm.NewGoError(errors.New("wx-server-sdk bundle has no createCloud")))
+	}
+	cloud, err := create(goja.Undefined(), in.wxNatives())
+	if err != nil {
+		panic(err)
+	}
+	in.wxsdk = cloud
+	return cloud
+}
+
+// wxNatives are the Go side of wx-server-sdk.
+func (in *instance) wxNatives() *goja.Object {
+	vm, rt := in.vm, in.rt
+	n := vm.NewObject()
+	n.Set("env", rt.opts.Env)
+	n.Set("version", wxServerSDKVersion)
+	n.Set("requestID", func(goja.FunctionCall) goja.Value {
+		if c := in.cur; c != nil {
+			return vm.ToValue(c.requestID)
+		}
+		return vm.ToValue("")
+	})
+	n.Set("db", func(call goja.FunctionCall) goja.Value {
+		api, method, path := call.Argument(0).String(), call.Argument(1).String(), call.Argument(2).String()
+		body := []byte(call.Argument(3).String())
+		return in.loop.async(func(ctx context.Context) func(*goja.Runtime) (goja.Value, error) {
+			out, err := rt.dbCall(ctx, method, path, body)
+			return func(vm *goja.Runtime) (goja.Value, error) {
+				if err == nil {
+					geo, _ := goja.AssertFunction(n.Get("geo"))
+					if geo == nil {
+						geo = func(goja.Value, ...goja.Value) (goja.Value, error) { return goja.Undefined(), nil }
+					}
+					return in.fromDB(out, geo)
+				}
+				if internalDBError(err) {
+					in.log("error", "[minibase] database call "+method+" "+path+" failed: "+err.Error())
+				}
+				return nil, &jsError{in.sdkError(n, api, vm.ToValue(dbFailure(err)))}
+			}
+		})
+	})
+	n.Set("callFunction", func(call goja.FunctionCall) goja.Value {
+		name, data := call.Argument(0).String(), []byte(call.Argument(1).String())
+		c := in.cur
+		inv := Invocation{Source: c.source + ",scf", ClientIP: c.clientIP, depth: c.depth + 1}
+		return in.loop.async(func(ctx context.Context) func(*goja.Runtime) (goja.Value, error) {
+			res, err := rt.Invoke(ctx, name, data, inv)
+			return func(vm *goja.Runtime) (goja.Value, error) {
+				if err != nil {
+					var fe *Error
+					if !errors.As(err, &fe) {
+						fe = Errorf(CodeUnavailable, "%v", err)
+					}
+					return nil, &jsError{vm.ToValue(map[string]any{"code": fe.Code, "errCode": fe.ErrCode, "message": fe.Message, "requestID": fe.RequestID})}
+				}
+				return vm.ToValue(map[string]any{"result": string(res.Value), "requestID": res.RequestID}), nil
+			}
+		})
+	})
+	n.Set("wxContext", func(goja.FunctionCall) goja.Value { return in.wxContext() })
+	n.Set("log", func(call goja.FunctionCall) goja.Value {
+		in.log(call.Argument(0).String(), call.Argument(1).String())
+		return goja.Undefined()
+	})
+	return n
+}
+
+// sdkError turns a failure body into the module's error for api, with
+// the toError function the module registered on its natives.
+func (in *instance) sdkError(natives *goja.Object, api string, body goja.Value) goja.Value {
+	if toError, ok := goja.AssertFunction(natives.Get("toError")); ok {
+		if e, err := toError(goja.Undefined(), in.vm.ToValue(api), body); err == nil {
+			return e
+		}
+	}
+	return body
+}
+
+// wxContext is cloud.getWXContext(): OPENID (end users only), APPID, ENV,
+// SOURCE, and CLIENTIP/CLIENTIPV6 when the call came over HTTP.
+func (in *instance) wxContext() goja.Value {
+	o := in.vm.NewObject()
+	c := in.cur
+	if c == nil {
+		return o
+	}
+	if c.id.Role == auth.User && c.id.OpenID != "" {
+		o.Set("OPENID", c.id.OpenID)
+	}
+	o.Set("APPID", in.rt.opts.AppID)
+	o.Set("ENV", in.rt.opts.Env)
+	o.Set("SOURCE", c.source)
+	if a, err := netip.ParseAddr(c.clientIP); err == nil {
+		if a.Unmap().Is4() {
+			o.Set("CLIENTIP", a.Unmap().String())
+		} else {
+			o.Set("CLIENTIPV6", a.String())
+		}
+	}
+	return o
+}

@@ -1,0 +1,232 @@
+package functions
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"time"
+)
+
+// Dir is a functions folder on disk in CloudBase's layout,
+// <root>/<name>/index.js with optional config.json, other files and
+// node_modules/: a Source, and the target of deployments (Put).
+//
+// Load answers from memory and looks at the disk again at most once a
+// second per function, so edits made by hand show up within a second;
+// a Put is visible at once.
+type Dir struct {
+	root  string
+	every time.Duration
+
+	mu    sync.Mutex
+	cache map[string]*dirEntry
+	put   sync.Mutex // one deployment at a time
+}
+
+type dirEntry struct {
+	code    *Code
+	err     error
+	stamp   string // fingerprint of the folder when code was read
+	checked time.Time
+}
+
+var _ Source = (*Dir)(nil)
+
+// OpenDir opens (creating it when missing) the functions folder root and
+// removes what an interrupted deployment left behind.
+func OpenDir(root string) (*Dir, error) {
+	if err := os.MkdirAll(root, 0o700); err != nil {
+		return nil, fmt.Errorf("create functions dir: %w", err)
+	}
+	entries, err := os.ReadDir(root)
+	if err != nil {
+		return nil, fmt.Errorf("read functions dir: %w", err)
+	}
+	for _, e := range entries {
+		if strings.HasPrefix(e.Name(), ".deploy-") {
+			os.RemoveAll(filepath.Join(root, e.Name()))
+		}
+	}
+	return &Dir{root: root, every: time.Second, cache: make(map[string]*dirEntry)}, nil
+}
+
+// Load returns the function's code from <root>/<name>/, or an error
+// wrapping ErrNotFound when that folder does not exist.
+func (d *Dir) Load(ctx context.Context, name string) (*Code, error) {
+	if err := checkName(name); err != nil {
+		return nil, err
+	}
+	now := time.Now()
+	d.mu.Lock()
+	e := d.cache[name]
+	if e != nil && now.Sub(e.checked) < d.every {
+		d.mu.Unlock()
+		return e.code, e.err
+	}
+	d.mu.Unlock()
+
+	folder := filepath.Join(d.root, name)
+	stamp, err := fingerprint(folder)
+	ne := &dirEntry{stamp: stamp, checked: now}
+	switch {
+	case err != nil:
+		ne.err = err
+	case e != nil && e.err == nil && e.stamp == stamp:
+		ne.code = e.code
+	default:
+		ne.code, ne.err = readCode(name, folder)
+	}
+	d.mu.Lock()
+	d.cache[name] = ne
+	d.mu.Unlock()
+	return ne.code, ne.err
+}
+
+// fingerprint identifies the state of a folder by its files' paths, sizes
+// and modification times, without reading them.
+func fingerprint(folder string) (string, error) {
+	h := sha256.New()
+	n := 0
+	err := filepath.WalkDir(folder, func(p string, de fs.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		if !de.Type().IsRegular() {
+			return nil
+		}
+		if n++; n > MaxFiles {
+			return Errorf(CodeUnavailable, "function folder %s has more than %d files", folder, MaxFiles)
+		}
+		info, err := de.Info()
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(h, "%s\x00%d\x00%d\x00", p, info.Size(), info.ModTime().UnixNano())
+		return nil
+	})
+	if errors.Is(err, fs.ErrNotExist) {
+		return "", fmt.Errorf("function %s: %w", filepath.Base(folder), ErrNotFound)
+	}
+	if err != nil {
+		return "", err
+	}
+	return hex.EncodeToString(h.Sum(nil)), nil
+}
+
+// readCode reads every regular file of folder (symbolic links are skipped:
+// a function sees only its own files).
+func readCode(name, folder string) (*Code, error) {
+	files := make(map[string][]byte)
+	total := 0
+	err := filepath.WalkDir(folder, func(p string, de fs.DirEntry, err error) error {
+		if err != nil || !de.Type().IsRegular() {
+			return err
+		}
+		b, err := os.ReadFile(p)
+		if err != nil {
+			return err
+		}
+		if total += len(b); total > MaxCodeBytes {
+			return Errorf(CodeUnavailable, "function %s holds more than %d bytes of files", name, MaxCodeBytes)
+		}
+		rel, _ := filepath.Rel(folder, p)
+		files[filepath.ToSlash(rel)] = b
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("read function %s: %w", name, err)
+	}
+	code, err := NewCode(name, files)
+	if err != nil {
+		var fe *Error
+		if errors.As(err, &fe) { // a bad folder on disk is the server's problem, not the caller's
+			return nil, Errorf(CodeUnavailable, "%s", fe.Message)
+		}
+		return nil, err
+	}
+	return code, nil
+}
+
+// Put deploys files as the function called name: it checks them (NewCode),
+// writes them to a fresh folder and swaps that folder in with one rename,
+// so an invocation sees the old code or the new, never a mix. It returns
+// the new code.
+func (d *Dir) Put(ctx context.Context, name string, files map[string][]byte) (*Code, error) {
+	code, err := NewCode(name, files)
+	if err != nil {
+		return nil, err
+	}
+	d.put.Lock()
+	defer d.put.Unlock()
+	staging, err := os.MkdirTemp(d.root, ".deploy-"+name+"-")
+	if err != nil {
+		return nil, fmt.Errorf("deploy %s: %w", name, err)
+	}
+	defer os.RemoveAll(staging) // after the swap it holds the old version
+	for p, b := range files {
+		if err := writeFile(filepath.Join(staging, filepath.FromSlash(p)), b); err != nil {
+			return nil, fmt.Errorf("deploy %s: %w", name, err)
+		}
+	}
+	target := filepath.Join(d.root, name)
+	if err := swapDir(staging, target); err != nil {
+		return nil, fmt.Errorf("deploy %s: %w", name, err)
+	}
+	syncDir(d.root)
+	stamp, err := fingerprint(target)
+	if err != nil {
+		return nil, fmt.Errorf("deploy %s: %w", name, err)
+	}
+	d.mu.Lock()
+	d.cache[name] = &dirEntry{code: code, stamp: stamp, checked: time.Now()}
+	d.mu.Unlock()
+	return code, nil
+}
+
+func writeFile(p string, b []byte) error {
+	if err := os.MkdirAll(filepath.Dir(p), 0o700); err != nil {
+		return err
+	}
+	f, err := os.OpenFile(p, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
+	if err != nil {
+		return err
+	}
+	if _, err := f.Write(b); err != nil {
+		f.Close()
+		return err
+	}
+	if err := f.Sync(); err != nil {
+		f.Close()
+		return err
+	}
+	return f.Close()
+}
+
+func syncDir(dir string) {
+	if f, err := os.Open(dir); err == nil {
+		f.Sync() // best effort: the files themselves are synced
+		f.Close()
+	}
+}
+
+// swapDirSlow moves target aside, staging into its place and the old
+// version back to staging (removed by the caller).
+func swapDirSlow(staging, target string) error {
+	old := staging + ".old"
+	if err := os.Rename(target, old); err != nil && !errors.Is(err, fs.ErrNotExist) {
+		return err
+	}
+	if err := os.Rename(staging, target); err != nil {
+		os.Rename(old, target)
+		return err
+	}
+	os.RemoveAll(old)
+	return nil
+}

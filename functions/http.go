@@ -1,0 +1,125 @@
+package functions
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"strings"
+
+	"minibase/auth"
+
+	"github.com/gofiber/fiber/v2"
+)
+
+// Deployer stores a function's files (Dir does): what
+// PUT /v1/admin/functions/{name} calls.
+type Deployer interface {
+	Put(ctx context.Context, name string, files map[string][]byte) (*Code, error)
+}
+
+// Mount registers the functions routes on r (the /v1 group):
+//
+//	POST /functions/{name}/invoke        {data, async?} → {result, requestID}, or 202 {requestID} when async
+//	GET  /functions/invocations/{id}     an asynchronous invocation's outcome (admin, or its caller)
+//	PUT  /admin/functions/{name}         {files: {"index.js": "…", …}, config?} → {name, version} (admin)
+//
+// Handlers return *Error values; the app's error handler maps them to HTTP.
+func (rt *Runtime) Mount(r fiber.Router, d Deployer) {
+	r.Post("/functions/:name/invoke", rt.handleInvoke)
+	r.Get("/functions/invocations/:id", rt.handleOutcome)
+	r.Put("/admin/functions/:name", func(c *fiber.Ctx) error { return handleDeploy(c, d) })
+}
+
+func param(c *fiber.Ctx, name string) string { return strings.Clone(c.Params(name)) }
+
+// decodeBody reads a JSON object body into v, refusing unknown fields.
+func decodeBody(c *fiber.Ctx, v any, fields string) error {
+	b := c.Body()
+	if len(bytes.TrimSpace(b)) == 0 {
+		return nil
+	}
+	dec := json.NewDecoder(bytes.NewReader(b))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(v); err != nil {
+		return Errorf(CodeInvalidParam, "request body must be a JSON object %s: %v", fields, err)
+	}
+	return nil
+}
+
+func (rt *Runtime) handleInvoke(c *fiber.Ctx) error {
+	ctx := c.UserContext()
+	if id := auth.FromContext(ctx); id.Role == auth.Visitor {
+		return Errorf(CodePermissionDenied, "permission denied: sign in first (anonymous sign-in is enough) to call functions")
+	}
+	var req struct {
+		Data  json.RawMessage `json:"data"`
+		Async bool            `json:"async"`
+	}
+	if err := decodeBody(c, &req, `{"data": {…}, "async": false}`); err != nil {
+		return err
+	}
+	event := []byte(req.Data)
+	switch t := bytes.TrimSpace(event); {
+	case len(t) == 0 || string(t) == "null":
+		event = nil
+	case t[0] != '{':
+		return Errorf(CodeInvalidParam, "data must be an object: it becomes the function's event")
+	}
+	inv := Invocation{ClientIP: strings.Clone(c.IP())}
+	name := param(c, "name")
+	if req.Async {
+		id, err := rt.InvokeAsync(ctx, name, event, inv)
+		if err != nil {
+			return err
+		}
+		return c.Status(fiber.StatusAccepted).JSON(fiber.Map{"requestID": id})
+	}
+	res, err := rt.Invoke(ctx, name, event, inv)
+	if err != nil {
+		return err
+	}
+	out := make([]byte, 0, len(res.Value)+64)
+	out = append(out, `{"result":`...)
+	out = append(out, res.Value...)
+	out = append(out, `,"requestID":"`...)
+	out = append(out, res.RequestID...)
+	out = append(out, `"}`...)
+	c.Set(fiber.HeaderContentType, fiber.MIMEApplicationJSON)
+	return c.Send(out)
+}
+
+func (rt *Runtime) handleOutcome(c *fiber.Ctx) error {
+	o, err := rt.Outcome(c.UserContext(), param(c, "id"))
+	if err != nil {
+		return err
+	}
+	return c.JSON(o)
+}
+
+func handleDeploy(c *fiber.Ctx, d Deployer) error {
+	if !auth.FromContext(c.UserContext()).IsAdmin() {
+		return Errorf(CodePermissionDenied, "permission denied: deploying functions needs an admin")
+	}
+	var req struct {
+		Files  map[string]string `json:"files"`
+		Config json.RawMessage   `json:"config"`
+	}
+	if err := decodeBody(c, &req, `{"files": {"index.js": "…"}, "config": {…}}`); err != nil {
+		return err
+	}
+	files := make(map[string][]byte, len(req.Files)+1)
+	for p, s := range req.Files {
+		files[p] = []byte(s)
+	}
+	if len(req.Config) > 0 && string(req.Config) != "null" {
+		if _, ok := files["config.json"]; ok {
+			return Errorf(CodeInvalidParam, "give the configuration either as config or as files[\"config.json\"], not both")
+		}
+		files["config.json"] = req.Config
+	}
+	code, err := d.Put(c.UserContext(), param(c, "name"), files)
+	if err != nil {
+		return err
+	}
+	return c.JSON(fiber.Map{"name": code.Name, "version": code.Version, "files": len(code.Files)})
+}

@@ -1,0 +1,118 @@
+// require('wx-server-sdk') inside minibase's cloud functions: dialect B of
+// wx.cloud (reference/wxcloud-api.md §0, §5.4). The database is the client
+// SDK's own builder (sdk/src/database) in its server flavor, talking to the
+// database in-process, as an admin, through natives.db; errors and results
+// keep wx-server-sdk's shapes.
+//
+// Bundled by `go generate ./functions` (gen.go) into ../wx-server-sdk.js,
+// which the runtime embeds; a test keeps that file equal to a fresh build.
+import { Database, SERVER, fromGeoJSON } from '../../../sdk/src/database/index';
+import { CloudError, ErrCode, ERR_TEXT, serverError } from '../../../sdk/src/core/errors';
+import { parseResult } from '../../../sdk/src/functions/index';
+
+/** wx-server-sdk's message for an API used before init (spec §2.3). */
+const NOT_INITIALIZED = "Cloud API isn't enabled, please call init first\n请先调用 init 完成初始化后再调用其他云 API。";
+
+/** cloud.DYNAMIC_CURRENT_ENV: "the environment this function runs in". */
+const DYNAMIC_CURRENT_ENV = Symbol.for('DYNAMIC_CURRENT_ENV');
+
+/**
+ * createCloud returns the module for one function instance. natives holds
+ * the runtime's side: env, version, requestID(), db(api, method, path,
+ * body) → Promise of the answer (rejected with toError(api, failure), set
+ * here), callFunction(name, data) → Promise of {result (JSON text),
+ * requestID} (rejected with {code, errCode, message, requestID}),
+ * wxContext() and log(level, text).
+ */
+export function createCloud(natives) {
+  let initialized = false;
+  let config = {};
+
+  const need = () => {
+    if (!initialized) throw new CloudError(ErrCode.RESOURCE_NOT_INITIAL, NOT_INITIALIZED);
+  };
+
+  // The builder's request layer: in-process calls instead of HTTP. The
+  // promise resolves with the answer as parsed JSON (dates already Date
+  // objects) or rejects with toError's error.
+  natives.toError = (api, e) => serverError(api, e.status || 500, e);
+  // Documents arrive with dates as Date objects; GeoJSON becomes db.Geo here.
+  natives.geo = fromGeoJSON;
+  const client = {
+    env: natives.env,
+    request(api, method, path, body) {
+      return natives.db(api, method, path, body === undefined ? '' : JSON.stringify(body));
+    },
+  };
+
+  class ServerDatabase extends Database {
+    /** db.createCollection(name) → {errMsg: 'createCollection:ok', requestId}. */
+    createCollection(name) {
+      return client
+        .request('createCollection', 'POST', '/v1/admin/collections', { name })
+        .then(() => ({ errMsg: 'createCollection:ok', requestId: natives.requestID() }));
+    }
+  }
+
+  const envOf = (env) => (env === undefined || env === DYNAMIC_CURRENT_ENV ? natives.env : env);
+
+  const logger = () => {
+    const write = (level) => (obj) => natives.log(level, typeof obj === 'string' ? obj : JSON.stringify(obj));
+    return { log: write('log'), info: write('info'), warn: write('warn'), error: write('error') };
+  };
+
+  return {
+    DYNAMIC_CURRENT_ENV,
+    version: natives.version,
+
+    /** cloud.init({env}): required before database() and callFunction(). minibase has one environment. */
+    init(cfg) {
+      initialized = true;
+      config = Object.assign({}, cfg);
+    },
+
+    /** cloud.updateConfig({env}). */
+    updateConfig(cfg) {
+      need();
+      config = Object.assign({}, config, cfg);
+    },
+
+    /** cloud.database({env?, throwOnNotFound?}): the database in wx-server-sdk's dialect, as an admin. */
+    database(opts) {
+      need();
+      const env = opts && opts.env !== undefined ? opts.env : config.env;
+      const e = typeof env === 'object' && env !== null && env !== DYNAMIC_CURRENT_ENV ? env.database : env;
+      return new ServerDatabase(client, { env: envOf(e) }, SERVER);
+    },
+
+    /**
+     * cloud.callFunction({name, data}) → {result, requestID, errMsg:
+     * 'callFunction:ok'}. The called function sees the original caller
+     * (OPENID) and SOURCE with ',scf' appended.
+     */
+    callFunction(opts) {
+      need();
+      const api = 'callFunction';
+      const name = opts && opts.name;
+      if (typeof name !== 'string' || name === '') {
+        return Promise.reject(new CloudError(ErrCode.INVALID_PARAM, `${api}:fail -501007 invalid parameters. name is required`, 'INVALID_PARAM'));
+      }
+      const data = opts.data === undefined ? {} : opts.data;
+      return natives.callFunction(name, JSON.stringify(data)).then(
+        (r) => ({ result: parseResult(JSON.parse(r.result)), requestID: r.requestID, errMsg: `${api}:ok` }),
+        (e) => {
+          const text = ERR_TEXT[e.errCode] || e.code;
+          throw new CloudError(e.errCode, `${api}:fail ${e.errCode} ${text}. ${e.message}`, e.code, e.requestID);
+        },
+      );
+    },
+
+    /** cloud.getWXContext(): OPENID, APPID, UNIONID, ENV, SOURCE, CLIENTIP of the invocation's caller. */
+    getWXContext() {
+      return natives.wxContext();
+    },
+
+    /** cloud.logger(): log/info/warn/error(obj) write structured lines to the invocation's log. */
+    logger,
+  };
+}

@@ -1,0 +1,388 @@
+// Package functions runs cloud functions: CloudBase-style folders whose
+// index.js exports main(event, context), in goja runtimes, with
+// require('wx-server-sdk') (dialect B of the database, callFunction,
+// getWXContext, logger), console, timers, fetch, crypto, Buffer, URL,
+// TextEncoder/TextDecoder and process.env, and nothing else of the host.
+//
+// A Runtime loads code from a Source (Dir: <data>/functions/<name>/),
+// keeps a pool of instances per function version (module state survives
+// between invocations, as in a warm Node container), and bounds every
+// invocation: timeout, heap watchdog, call depth, result and event sizes,
+// and a concurrency limit with a bounded queue per function.
+//
+// This is the only package that imports goja.
+package functions
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"minibase/auth"
+	"minibase/db"
+
+	"github.com/dop251/goja_nodejs/require"
+	"github.com/google/uuid"
+)
+
+// Options configure a Runtime. Zero values take the defaults.
+type Options struct {
+	Env          string        // getWXContext().ENV and cloud.DYNAMIC_CURRENT_ENV (default "minibase")
+	AppID        string        // getWXContext().APPID: the mini-program's appid
+	Concurrency  int           // invocations of one function running at once (default 32)
+	Queue        int           // invocations of one function waiting for a slot (default 256); beyond, CodeBusy
+	MaxEvent     int           // bytes of an event's JSON (default 6 MiB)
+	MaxResult    int           // bytes of a result's JSON (default 1 MiB, as CloudBase)
+	MaxLog       int           // bytes of console output kept per invocation (default 64 KiB)
+	MaxCallDepth int           // functions calling functions, nested (default 8)
+	IdleTTL      time.Duration // idle instances older than this are dropped (default 5 min)
+	Fetch        FetchOptions
+	Async        AsyncOptions
+	Logs         LogSink // receives every invocation's record; nil drops them
+}
+
+func (o Options) withDefaults() Options {
+	def := func(v *int, d int) {
+		if *v <= 0 {
+			*v = d
+		}
+	}
+	if o.Env == "" {
+		o.Env = "minibase"
+	}
+	def(&o.Concurrency, 32)
+	def(&o.Queue, 256)
+	def(&o.MaxEvent, 6<<20)
+	def(&o.MaxResult, 1<<20)
+	def(&o.MaxLog, 64<<10)
+	def(&o.MaxCallDepth, 8)
+	if o.IdleTTL <= 0 {
+		o.IdleTTL = 5 * time.Minute
+	}
+	o.Fetch = o.Fetch.withDefaults()
+	o.Async = o.Async.withDefaults()
+	return o
+}
+
+// Runtime runs cloud functions. It is safe for concurrent use.
+type Runtime struct {
+	src   Source
+	db    *db.Service
+	opts  Options
+	js    *scripts
+	fetch *fetcher
+
+	mu  sync.Mutex
+	fns map[string]*function // the current version of each function seen
+
+	wd     *watchdog
+	async  *asyncRunner
+	closed atomic.Bool
+	stop   chan struct{}
+	bg     sync.WaitGroup
+}
+
+// function is one version of a function: its compiled modules, its pool
+// of idle instances and its concurrency slots.
+type function struct {
+	code     *Code
+	registry *require.Registry // compiles each module file once for every instance
+	envJSON  string            // context.environment
+	slots    chan struct{}
+	waiting  atomic.Int64
+
+	mu      sync.Mutex
+	idle    []*instance
+	retired bool // a newer version replaced it
+}
+
+// New returns a Runtime that loads code from src and gives functions the
+// database through dbs, as an admin (rules do not apply to functions).
+// Close it when done.
+func New(src Source, dbs *db.Service, opts Options) (*Runtime, error) {
+	js, err := compileScripts()
+	if err != nil {
+		return nil, err
+	}
+	opts = opts.withDefaults()
+	f, err := newFetcher(opts.Fetch)
+	if err != nil {
+		return nil, err
+	}
+	r := &Runtime{src: src, db: dbs, opts: opts, js: js, fetch: f, fns: make(map[string]*function), stop: make(chan struct{})}
+	r.wd = newWatchdog()
+	r.async = newAsyncRunner(r)
+	r.bg.Add(2)
+	go func() { defer r.bg.Done(); r.wd.run(r.stop) }()
+	go func() { defer r.bg.Done(); r.janitor() }()
+	return r, nil
+}
+
+// Close stops background work: asynchronous invocations still waiting or
+// retrying end as failed. Invocations must not be started after Close.
+func (r *Runtime) Close() error {
+	if r.closed.Swap(true) {
+		return nil
+	}
+	close(r.stop)
+	r.async.close()
+	r.bg.Wait()
+	return nil
+}
+
+// Invocation says who calls and from where; the caller's identity rides
+// in the context (auth.FromContext).
+type Invocation struct {
+	RequestID string // the invocation's id; generated when empty
+	Source    string // getWXContext().SOURCE; default "wx_client" for end users, "wx_http" otherwise
+	ClientIP  string // getWXContext().CLIENTIP
+	depth     int    // nested callFunction depth
+}
+
+// Result is what a successful invocation returned.
+type Result struct {
+	RequestID string
+	Value     []byte // JSON of main's result ("null" for undefined)
+	Duration  time.Duration
+	Logs      []LogLine // the invocation's console output
+}
+
+// NewRequestID returns a new invocation id (a random UUID, as CloudBase's).
+func NewRequestID() string { return uuid.NewString() }
+
+// Invoke runs the function called name with event (JSON; empty means {})
+// and returns its result. Errors are *Error: CodeNotFound, CodeBusy,
+// CodeEventTooLarge, CodeExecuteFail (the function threw, rejected, timed
+// out, ran out of memory or returned a promise that can never settle),
+// CodeResultTooLarge; each carries the invocation's RequestID.
+func (r *Runtime) Invoke(ctx context.Context, name string, event []byte, inv Invocation) (*Result, error) {
+	if inv.RequestID == "" {
+		inv.RequestID = NewRequestID()
+	}
+	id := auth.FromContext(ctx)
+	c := &call{id: id, requestID: inv.RequestID, source: inv.Source, clientIP: inv.ClientIP, depth: inv.depth,
+		start: time.Now(), logs: logBuffer{max: r.opts.MaxLog}}
+	if c.source == "" {
+		c.source = "wx_http"
+		if id.Role == auth.User {
+			c.source = "wx_client"
+		}
+	}
+	out, fn, cold, err := r.invoke(ctx, name, event, c)
+	dur := time.Since(c.start)
+	rec := &LogRecord{RequestID: c.requestID, Function: name, OpenID: id.OpenID, Source: c.source, Start: c.start,
+		Duration: dur, Status: StatusOK, ColdStart: cold, Lines: c.logs.finish()}
+	if fn != nil {
+		rec.Version = fn.code.Version
+	}
+	if err != nil {
+		var fe *Error
+		if !errors.As(err, &fe) {
+			fe = Errorf(CodeUnavailable, "%v", err)
+		}
+		fe.RequestID = c.requestID
+		rec.Status, rec.Error, rec.ErrCode = StatusError, fe.Message, fe.ErrCode
+		r.record(ctx, rec)
+		return nil, fe
+	}
+	r.record(ctx, rec)
+	return &Result{RequestID: c.requestID, Value: out, Duration: dur, Logs: rec.Lines}, nil
+}
+
+func (r *Runtime) record(ctx context.Context, rec *LogRecord) {
+	if r.opts.Logs != nil {
+		r.opts.Logs.Write(ctx, rec)
+	}
+}
+
+// invoke finds the function, waits for a slot, and runs the event on an
+// idle instance or a new one.
+func (r *Runtime) invoke(ctx context.Context, name string, event []byte, c *call) ([]byte, *function, bool, error) {
+	if r.closed.Load() {
+		return nil, nil, false, Errorf(CodeUnavailable, "the functions runtime is shut down")
+	}
+	if err := checkName(name); err != nil {
+		return nil, nil, false, err
+	}
+	if len(event) > r.opts.MaxEvent {
+		return nil, nil, false, Errorf(CodeEventTooLarge, "the event is %d bytes of JSON, more than %d", len(event), r.opts.MaxEvent)
+	}
+	if len(event) == 0 {
+		event = []byte("{}")
+	}
+	if c.depth > r.opts.MaxCallDepth {
+		return nil, nil, false, Errorf(CodeExecuteFail, "callFunction nested more than %d deep (a function calling itself without end?)", r.opts.MaxCallDepth)
+	}
+	code, err := r.src.Load(ctx, name)
+	if errors.Is(err, ErrNotFound) {
+		return nil, nil, false, Errorf(CodeNotFound, "function %q does not exist (deploy it to functions/%s/index.js)", name, name)
+	}
+	if err != nil {
+		return nil, nil, false, err
+	}
+	fn := r.function(code)
+	if err := fn.acquire(ctx, r.opts.Queue); err != nil {
+		return nil, fn, false, err
+	}
+	defer func() { <-fn.slots }()
+	in := fn.take()
+	cold := in == nil
+	if cold {
+		in = r.newInstance(fn)
+	}
+	out, err := r.run(ctx, in, c, event)
+	in.lastUsed = time.Now()
+	fn.put(in)
+	return out, fn, cold, err
+}
+
+// errTimedOut is the cause of an invocation's context when its function's
+// timeout passes.
+var errTimedOut = errors.New("function timed out")
+
+// run runs one invocation on in, under the function's timeout: the VM is
+// interrupted when the context ends, and the watchdog may interrupt it
+// for memory. An interrupted instance is not used again.
+func (r *Runtime) run(ctx context.Context, in *instance, c *call, event []byte) ([]byte, error) {
+	cctx, cancel := context.WithTimeoutCause(ctx, in.fn.code.Config.Timeout, errTimedOut)
+	defer cancel()
+	c.ctx, c.inst = cctx, in
+	in.cur, in.loop.ctx = c, cctx
+	stop := context.AfterFunc(cctx, func() { in.vm.Interrupt(context.Cause(cctx)) })
+	r.wd.add(c, uint64(in.fn.code.Config.MemoryMB)<<20)
+	var out []byte
+	var err error
+	if !in.loaded {
+		if err = in.load(); err != nil {
+			in.broken = true
+		}
+	}
+	if err == nil {
+		out, err = in.run(cctx, c, event)
+	}
+	killed := r.wd.remove(c)
+	if killed || !stop() || in.loop.failure != nil || fatal(err) {
+		in.broken = true // interrupted (or about to be), or its state is suspect
+	}
+	in.loop.reset()
+	in.cur = nil
+	if err != nil {
+		return nil, in.describe(err, c)
+	}
+	return out, nil
+}
+
+// fatal reports errors after which an instance is not reused.
+func fatal(err error) bool {
+	var fe *Error
+	if err == nil || errors.As(err, &fe) && fe.Code != CodeExecuteFail {
+		return false
+	}
+	var th *thrown
+	return !errors.As(err, &th) && !isException(err)
+}
+
+// function returns the pool for code's version, replacing an older one.
+func (r *Runtime) function(code *Code) *function {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	fn := r.fns[code.Name]
+	if fn != nil && fn.code.Version == code.Version {
+		return fn
+	}
+	if fn != nil {
+		fn.retire()
+	}
+	env, _ := json.Marshal(code.Config.Env)
+	if code.Config.Env == nil {
+		env = []byte("{}")
+	}
+	fn = &function{code: code, envJSON: string(env), slots: make(chan struct{}, r.opts.Concurrency)}
+	fn.registry = r.newRegistry(code)
+	r.fns[code.Name] = fn
+	return fn
+}
+
+// acquire takes one of the function's slots, waiting in its queue when
+// all are taken: CodeBusy when the queue is full or ctx ends first.
+func (f *function) acquire(ctx context.Context, queue int) error {
+	select {
+	case f.slots <- struct{}{}:
+		return nil
+	default:
+	}
+	if f.waiting.Add(1) > int64(queue) {
+		f.waiting.Add(-1)
+		return Errorf(CodeBusy, "function %s is busy: %d invocations running and %d waiting; try again later", f.code.Name, cap(f.slots), queue)
+	}
+	defer f.waiting.Add(-1)
+	select {
+	case f.slots <- struct{}{}:
+		return nil
+	case <-ctx.Done():
+		return Errorf(CodeBusy, "function %s stayed busy (%d invocations running) until the caller's deadline", f.code.Name, cap(f.slots))
+	}
+}
+
+func (f *function) take() *instance {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if n := len(f.idle); n > 0 {
+		in := f.idle[n-1]
+		f.idle[n-1] = nil
+		f.idle = f.idle[:n-1]
+		return in
+	}
+	return nil
+}
+
+func (f *function) put(in *instance) {
+	if in.broken {
+		return
+	}
+	f.mu.Lock()
+	if !f.retired && len(f.idle) < cap(f.slots) {
+		f.idle = append(f.idle, in)
+	}
+	f.mu.Unlock()
+}
+
+func (f *function) retire() {
+	f.mu.Lock()
+	f.retired, f.idle = true, nil
+	f.mu.Unlock()
+}
+
+// janitor drops instances idle for longer than IdleTTL.
+func (r *Runtime) janitor() {
+	t := time.NewTicker(r.opts.IdleTTL / 2)
+	defer t.Stop()
+	for {
+		select {
+		case <-r.stop:
+			return
+		case now := <-t.C:
+			r.mu.Lock()
+			fns := make([]*function, 0, len(r.fns))
+			for _, fn := range r.fns {
+				fns = append(fns, fn)
+			}
+			r.mu.Unlock()
+			for _, fn := range fns {
+				fn.mu.Lock()
+				keep := fn.idle[:0]
+				for _, in := range fn.idle {
+					if now.Sub(in.lastUsed) < r.opts.IdleTTL {
+						keep = append(keep, in)
+					}
+				}
+				clear(fn.idle[len(keep):])
+				fn.idle = keep
+				fn.mu.Unlock()
+			}
+		}
+	}
+}

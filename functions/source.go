@@ -1,0 +1,161 @@
+package functions
+
+import (
+	"bytes"
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"fmt"
+	"path"
+	"regexp"
+	"sort"
+	"strings"
+	"time"
+)
+
+// Source is where the Runtime gets the code of functions. Load is called on
+// every invocation, so an implementation answers from memory when nothing
+// changed; the Runtime compiles each Version once and reuses it.
+type Source interface {
+	// Load returns the current code of the function called name, or an
+	// error wrapping ErrNotFound when there is none.
+	Load(ctx context.Context, name string) (*Code, error)
+}
+
+// Code is one version of a function: the files of its folder and its
+// configuration. A Code is immutable once a Source returned it.
+type Code struct {
+	Name    string
+	Version string            // content hash of Files: equal files, equal version
+	Files   map[string][]byte // slash paths relative to the folder: "index.js", "lib/a.js", "node_modules/x/index.js"
+	Config  Config            // parsed from Files["config.json"]
+}
+
+// Config is what a function's config.json sets (CloudBase's fields; the
+// timer "triggers" and "http" routes are read by later parts and ignored
+// here).
+type Config struct {
+	Timeout  time.Duration     // "timeout" in seconds, 1-900 (default 5)
+	MemoryMB int               // "memorySize" in MB, 64-4096 (default 256): the heap the watchdog allows
+	Env      map[string]string // "envVariables": the function's process.env
+}
+
+// Config defaults and bounds.
+const (
+	DefaultTimeout  = 5 * time.Second
+	MaxTimeout      = 900 * time.Second
+	DefaultMemoryMB = 256
+	minMemoryMB     = 64
+	maxMemoryMB     = 4096
+	maxEnvBytes     = 4 << 10 // SCF's limit on a function's environment variables
+)
+
+// Deployment limits.
+const (
+	MaxFiles     = 10000    // files per function
+	MaxCodeBytes = 50 << 20 // bytes of all files of a function (CloudBase: 50 MB)
+)
+
+var nameRE = regexp.MustCompile(`^[A-Za-z][A-Za-z0-9_-]{0,59}$`)
+
+// ValidName reports whether name is an allowed function name (CloudBase's
+// rule: a letter, then up to 59 letters, digits, '-' or '_').
+func ValidName(name string) bool { return nameRE.MatchString(name) }
+
+func checkName(name string) error {
+	if !ValidName(name) {
+		return Errorf(CodeInvalidParam, "invalid function name %q: use a letter, then up to 59 letters, digits, '-' or '_'", name)
+	}
+	return nil
+}
+
+// ParseConfig reads config.json; empty data is the default configuration.
+// Unknown fields are allowed (triggers, http and CloudBase's others).
+func ParseConfig(data []byte) (Config, error) {
+	cfg := Config{Timeout: DefaultTimeout, MemoryMB: DefaultMemoryMB}
+	if len(bytes.TrimSpace(data)) == 0 {
+		return cfg, nil
+	}
+	var raw struct {
+		Timeout      *float64          `json:"timeout"`
+		MemorySize   *int              `json:"memorySize"`
+		EnvVariables map[string]string `json:"envVariables"`
+	}
+	if err := json.Unmarshal(data, &raw); err != nil {
+		return cfg, fmt.Errorf("config.json: %w (want {\"timeout\": seconds, \"memorySize\": MB, \"envVariables\": {name: string}})", err)
+	}
+	if t := raw.Timeout; t != nil {
+		if *t < 1 || *t > MaxTimeout.Seconds() {
+			return cfg, fmt.Errorf("config.json: timeout must be 1 to %d seconds, got %v", int(MaxTimeout.Seconds()), *t)
+		}
+		cfg.Timeout = time.Duration(*t * float64(time.Second))
+	}
+	if m := raw.MemorySize; m != nil {
+		if *m < minMemoryMB || *m > maxMemoryMB {
+			return cfg, fmt.Errorf("config.json: memorySize must be %d to %d (MB), got %d", minMemoryMB, maxMemoryMB, *m)
+		}
+		cfg.MemoryMB = *m
+	}
+	size := 0
+	for k, v := range raw.EnvVariables {
+		if k == "" || strings.ContainsAny(k, "=\x00") {
+			return cfg, fmt.Errorf("config.json: invalid environment variable name %q", k)
+		}
+		size += len(k) + len(v)
+	}
+	if size > maxEnvBytes {
+		return cfg, fmt.Errorf("config.json: envVariables hold %d bytes, more than %d", size, maxEnvBytes)
+	}
+	cfg.Env = raw.EnvVariables
+	return cfg, nil
+}
+
+// NewCode checks a function's files and returns its Code: paths must be
+// clean relative slash paths, index.js must exist, config.json (when
+// present) must parse, and the files must stay within MaxFiles and
+// MaxCodeBytes. Problems are *Error INVALID_PARAM.
+func NewCode(name string, files map[string][]byte) (*Code, error) {
+	if err := checkName(name); err != nil {
+		return nil, err
+	}
+	if len(files) > MaxFiles {
+		return nil, Errorf(CodeInvalidParam, "function %s has %d files, more than %d", name, len(files), MaxFiles)
+	}
+	total := 0
+	names := make([]string, 0, len(files))
+	for p, b := range files {
+		if err := checkPath(p); err != nil {
+			return nil, err
+		}
+		total += len(b)
+		names = append(names, p)
+	}
+	if total > MaxCodeBytes {
+		return nil, Errorf(CodeInvalidParam, "function %s holds %d bytes of files, more than %d", name, total, MaxCodeBytes)
+	}
+	if _, ok := files["index.js"]; !ok {
+		return nil, Errorf(CodeInvalidParam, "function %s has no index.js (its entry point, exporting main)", name)
+	}
+	cfg, err := ParseConfig(files["config.json"])
+	if err != nil {
+		return nil, Errorf(CodeInvalidParam, "function %s: %v", name, err)
+	}
+	sort.Strings(names)
+	h := sha256.New()
+	for _, p := range names {
+		fmt.Fprintf(h, "%s\x00%d\x00", p, len(files[p]))
+		h.Write(files[p])
+	}
+	return &Code{Name: name, Version: hex.EncodeToString(h.Sum(nil)[:8]), Files: files, Config: cfg}, nil
+}
+
+// checkPath accepts a clean relative slash path such as "lib/a.js".
+func checkPath(p string) error {
+	bad := p == "" || len(p) > 1024 || strings.ContainsAny(p, "\\\x00:") || p[0] == '/' || path.Clean(p) != p ||
+		p == "." || p == ".." || strings.HasPrefix(p, "../")
+	if bad {
+		return Errorf(CodeInvalidParam, "invalid file path %q: use a relative path like lib/util.js (no '..', no leading '/', no '\\')", p)
+	}
+	return nil
+}

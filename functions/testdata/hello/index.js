@@ -1,0 +1,2 @@
+// The smallest function: a synchronous return.
+exports.main = () => ({ message: 'Hello, World!' });

@@ -1,0 +1,2 @@
+// Forgot to export main.
+function main() { return 1; }

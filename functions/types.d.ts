@@ -1,0 +1,256 @@
+// Types of what minibase's cloud functions can use, for editors: copy this
+// file next to your functions (or reference it with
+// /// <reference path="types.d.ts" />). It lists exactly what the runtime
+// binds (functions/types_test.go checks): ECMAScript itself, the globals
+// below, and the modules wx-server-sdk, crypto, buffer and url.
+// Nothing else of Node exists: no fs, no child_process, no http.
+
+// ---- module scope (CommonJS) ----
+
+declare var module: { exports: any };
+declare var exports: any;
+declare var __filename: string;
+declare var __dirname: string;
+/** Loads the function's own files ('./lib'), JSON, node_modules packages, and the modules declared below. */
+declare function require(id: string): any;
+
+// ---- globals ----
+
+declare var global: typeof globalThis;
+
+interface Console {
+  log(...data: any[]): void;
+  info(...data: any[]): void;
+  warn(...data: any[]): void;
+  error(...data: any[]): void;
+  debug(...data: any[]): void;
+}
+/** Output goes to the invocation's log (printf-style %s %d %i %f %j %o %O). */
+declare var console: Console;
+
+/** Node's Timeout: keeps the invocation waiting unless unref()'d. Coerces to its id. */
+interface Timeout {
+  ref(): this;
+  unref(): this;
+  hasRef(): boolean;
+  [Symbol.toPrimitive](): number;
+}
+declare function setTimeout(callback: (...args: any[]) => void, ms?: number, ...args: any[]): Timeout;
+declare function setInterval(callback: (...args: any[]) => void, ms?: number, ...args: any[]): Timeout;
+declare function setImmediate(callback: (...args: any[]) => void, ...args: any[]): Timeout;
+declare function clearTimeout(timeout: Timeout | number | undefined): void;
+declare function clearInterval(timeout: Timeout | number | undefined): void;
+declare function clearImmediate(timeout: Timeout | number | undefined): void;
+declare function queueMicrotask(callback: () => void): void;
+
+interface Process {
+  /** The function's own envVariables (config.json), nothing of the server's. */
+  env: Record<string, string | undefined>;
+  nextTick(callback: (...args: any[]) => void, ...args: any[]): void;
+}
+declare var process: Process;
+
+/** The Web Crypto subset: randomUUID and getRandomValues. */
+declare var crypto: {
+  randomUUID(): string;
+  getRandomValues<T extends ArrayBufferView>(array: T): T;
+};
+
+interface FetchInit {
+  method?: string;
+  headers?: Headers | Record<string, string> | [string, string][];
+  body?: string | ArrayBuffer | ArrayBufferView | URLSearchParams;
+  redirect?: 'follow' | 'manual';
+  /** minibase: ms before the request fails (never past the server's fetch limit or the invocation's timeout). */
+  timeout?: number;
+}
+/**
+ * fetch within the server's limits: http(s) only, public hosts unless the
+ * fetch settings allow more, a response-size cap and a timeout. Failures
+ * reject with TypeError('fetch failed: …').
+ */
+declare function fetch(input: string | URL | { url: string }, init?: FetchInit): Promise<Response>;
+declare class Headers {
+  constructor(init?: Headers | Record<string, string> | [string, string][]);
+  append(name: string, value: string): void;
+  set(name: string, value: string): void;
+  get(name: string): string | null;
+  has(name: string): boolean;
+  delete(name: string): void;
+  forEach(fn: (value: string, name: string, headers: Headers) => void, thisArg?: any): void;
+  entries(): IterableIterator<[string, string]>;
+  keys(): IterableIterator<string>;
+  values(): IterableIterator<string>;
+  [Symbol.iterator](): IterableIterator<[string, string]>;
+}
+declare class Response {
+  constructor(body?: string | ArrayBuffer | null, init?: { status?: number; statusText?: string; headers?: any });
+  readonly status: number;
+  readonly statusText: string;
+  readonly ok: boolean;
+  readonly headers: Headers;
+  readonly url: string;
+  readonly redirected: boolean;
+  readonly bodyUsed: boolean;
+  arrayBuffer(): Promise<ArrayBuffer>;
+  text(): Promise<string>;
+  json(): Promise<any>;
+  clone(): Response;
+}
+
+type BufferEncoding = 'utf8' | 'utf-8' | 'hex' | 'base64' | 'base64url' | 'latin1' | 'binary' | 'ascii';
+/** Node's Buffer, the common subset (goja_nodejs' Buffer plus minibase's additions). */
+declare class Buffer extends Uint8Array {
+  static from(data: string, encoding?: BufferEncoding): Buffer;
+  static from(data: ArrayBuffer | ArrayLike<number>, byteOffset?: number, length?: number): Buffer;
+  static alloc(size: number, fill?: string | number, encoding?: BufferEncoding): Buffer;
+  static allocUnsafe(size: number): Buffer;
+  static allocUnsafeSlow(size: number): Buffer;
+  static concat(list: Uint8Array[], totalLength?: number): Buffer;
+  static isBuffer(v: any): v is Buffer;
+  static isEncoding(encoding: string): boolean;
+  static byteLength(v: string | ArrayBuffer | ArrayBufferView, encoding?: BufferEncoding): number;
+  static compare(a: Uint8Array, b: Uint8Array): number;
+  toString(encoding?: BufferEncoding, start?: number, end?: number): string;
+  toJSON(): { type: 'Buffer'; data: number[] };
+  equals(other: Uint8Array): boolean;
+  compare(other: Uint8Array): number;
+  copy(target: Uint8Array, targetStart?: number, sourceStart?: number, sourceEnd?: number): number;
+  slice(start?: number, end?: number): Buffer;
+  subarray(start?: number, end?: number): Buffer;
+  write(s: string, offset?: number, length?: number, encoding?: BufferEncoding): number;
+  readUInt8(offset?: number): number;
+  readUInt16BE(offset?: number): number;
+  readUInt16LE(offset?: number): number;
+  readUInt32BE(offset?: number): number;
+  readUInt32LE(offset?: number): number;
+  readInt32BE(offset?: number): number;
+  readInt32LE(offset?: number): number;
+  readDoubleBE(offset?: number): number;
+  readDoubleLE(offset?: number): number;
+  writeUInt8(value: number, offset?: number): number;
+  writeUInt16BE(value: number, offset?: number): number;
+  writeUInt32BE(value: number, offset?: number): number;
+  writeInt32BE(value: number, offset?: number): number;
+  writeDoubleBE(value: number, offset?: number): number;
+}
+
+/** The WHATWG URL (goja_nodejs). */
+declare class URL {
+  constructor(url: string, base?: string | URL);
+  href: string;
+  readonly origin: string;
+  protocol: string;
+  username: string;
+  password: string;
+  host: string;
+  hostname: string;
+  port: string;
+  pathname: string;
+  search: string;
+  readonly searchParams: URLSearchParams;
+  hash: string;
+  toString(): string;
+  toJSON(): string;
+}
+declare class URLSearchParams {
+  constructor(init?: string | Record<string, string> | [string, string][] | URLSearchParams);
+  append(name: string, value: string): void;
+  delete(name: string): void;
+  get(name: string): string | null;
+  getAll(name: string): string[];
+  has(name: string): boolean;
+  set(name: string, value: string): void;
+  sort(): void;
+  toString(): string;
+  forEach(fn: (value: string, name: string, params: URLSearchParams) => void): void;
+  entries(): IterableIterator<[string, string]>;
+  keys(): IterableIterator<string>;
+  values(): IterableIterator<string>;
+  [Symbol.iterator](): IterableIterator<[string, string]>;
+}
+
+/** UTF-8 only, as the Encoding standard. */
+declare class TextEncoder {
+  readonly encoding: 'utf-8';
+  encode(input?: string): Uint8Array;
+}
+declare class TextDecoder {
+  constructor(label?: 'utf-8' | 'utf8', options?: { fatal?: boolean; ignoreBOM?: boolean });
+  readonly encoding: 'utf-8';
+  readonly fatal: boolean;
+  readonly ignoreBOM: boolean;
+  decode(input?: ArrayBuffer | ArrayBufferView): string;
+}
+
+// ---- modules ----
+
+/** wx-server-sdk (dialect B of wx.cloud): the database as an admin, callFunction, getWXContext, logger. */
+declare module 'wx-server-sdk' {
+  /** "The environment this function runs in": pass to init({ env }). */
+  export const DYNAMIC_CURRENT_ENV: unique symbol;
+  /** 'minibase'. */
+  export const version: string;
+  /** Required before database() and callFunction(); minibase has one environment. */
+  export function init(config?: { env?: string | symbol | { database?: string | symbol } }): void;
+  export function updateConfig(config: { env?: string | symbol }): void;
+  /**
+   * The database builder of wx.cloud with wx-server-sdk's defaults: get()
+   * returns 100 documents unless limit() says otherwise (at most 1000),
+   * add({data: [...]}) inserts many (→ _ids), rules do not apply.
+   * Results: {data, errMsg: 'collection.get:ok'}, {_id}, {stats: {updated}}…
+   * Failures reject with {errCode, errMsg: 'collection.get:fail …'}.
+   */
+  export function database(options?: { env?: string | symbol; throwOnNotFound?: boolean }): any;
+  /**
+   * Calls another function: {result, requestID, errMsg: 'callFunction:ok'}.
+   * The callee sees the same caller (OPENID) and SOURCE + ',scf'.
+   */
+  export function callFunction(options: { name: string; data?: Record<string, any> }): Promise<{ result: any; requestID: string; errMsg: string }>;
+  /** The invocation's caller: OPENID (end users), APPID, ENV, SOURCE, CLIENTIP or CLIENTIPV6. */
+  export function getWXContext(): {
+    OPENID?: string;
+    APPID: string;
+    ENV: string;
+    SOURCE: string;
+    CLIENTIP?: string;
+    CLIENTIPV6?: string;
+  };
+  /** Structured logs: each call writes one line (the object as JSON) to the invocation's log. */
+  export function logger(): {
+    log(obj: object): void;
+    info(obj: object): void;
+    warn(obj: object): void;
+    error(obj: object): void;
+  };
+}
+
+/** Node's crypto, the subset minibase binds (also as 'node:crypto'). */
+declare module 'crypto' {
+  interface Hash {
+    update(data: string | ArrayBuffer | ArrayBufferView, inputEncoding?: BufferEncoding): Hash;
+    digest(): Buffer;
+    digest(encoding: 'hex' | 'base64' | 'base64url' | 'latin1' | 'binary'): string;
+  }
+  /** md5, sha1, sha256, sha384 or sha512. */
+  export function createHash(algorithm: string): Hash;
+  export function createHmac(algorithm: string, key: string | ArrayBuffer | ArrayBufferView): Hash;
+  export function randomBytes(size: number): Buffer;
+  export function randomBytes(size: number, callback: (err: null, buf: Buffer) => void): void;
+  export function randomUUID(): string;
+  export function getRandomValues<T extends ArrayBufferView>(array: T): T;
+  export function timingSafeEqual(a: ArrayBufferView, b: ArrayBufferView): boolean;
+}
+
+/** Node's buffer module: { Buffer }. */
+declare module 'buffer' {
+  export { Buffer };
+}
+
+/** Node's url module: { URL, URLSearchParams, domainToASCII, domainToUnicode }. */
+declare module 'url' {
+  export { URL, URLSearchParams };
+  export function domainToASCII(domain: string): string;
+  export function domainToUnicode(domain: string): string;
+}
+

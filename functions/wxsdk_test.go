@@ -1,0 +1,114 @@
+package functions
+
+import (
+	"context"
+	"encoding/json"
+	"testing"
+)
+
+// A todo list as CloudBase apps write it: wx-server-sdk's database in
+// dialect B, results and errMsg strings as wx-server-sdk gives them, run as
+// an admin (rules bypassed) but stamped with the caller's OPENID.
+func TestTodoCRUD(t *testing.T) {
+	rt, svc := newTestRuntime(t, Options{})
+	call := func(ctx context.Context, event string) map[string]any {
+		t.Helper()
+		got, err := invoke(t, rt, ctx, "todo", event)
+		if err != nil {
+			t.Fatalf("%s: %v", event, err)
+		}
+		m, _ := got.(map[string]any)
+		return m
+	}
+	added := call(userCtx, `{"action":"add","title":"milk","due":86400000}`)
+	id, _ := added["_id"].(string)
+	if len(id) != 32 || added["errMsg"] != "collection.add:ok" {
+		t.Fatalf("add: %v", added)
+	}
+	many := call(userCtx, `{"action":"addMany","titles":["bread","eggs"]}`)
+	if ids, _ := many["_ids"].([]any); len(ids) != 2 || many["errMsg"] != "collection.add:ok" {
+		t.Fatalf("add an array: %v, want {_ids: [2 ids], errMsg: 'collection.add:ok'}", many)
+	}
+	call(user2Ctx, `{"action":"add","title":"someone else's"}`)
+
+	runCases(t, rt, []fcase{
+		{name: "list: the caller's, sorted, dates as Date", fn: "todo", event: `{"action":"list"}`,
+			want: `{"errMsg":"collection.get:ok","dueIsDate":true,"data":[{"title":"bread","_openid":"openid-1"},{"title":"eggs"},{"title":"milk","due":"1970-01-02T00:00:00.000Z"}]}`},
+		{name: "get one", fn: "todo", event: `{"action":"get","id":"` + id + `"}`, want: `{"errMsg":"document.get:ok","data":{"_id":"` + id + `","title":"milk","done":false}}`},
+		{name: "a missing document throws as wx-server-sdk", fn: "todo", event: `{"action":"getMissing"}`,
+			want: `{"errCode":-1,"errMsg":"document.get:fail document with _id no-such-id does not exist"}`},
+		{name: "update with a command", fn: "todo", event: `{"action":"done","id":"` + id + `"}`, want: `{"stats":{"updated":1},"errMsg":"document.update:ok"}`},
+		{name: "count", fn: "todo", event: `{"action":"open"}`, want: `{"total":2,"errMsg":"collection.count:ok"}`},
+		{name: "set replaces", fn: "todo", event: `{"action":"set","id":"` + id + `","title":"oat milk"}`, want: `{"_id":"` + id + `","stats":{"updated":1,"created":0},"errMsg":"document.set:ok"}`},
+		{name: "where().remove()", fn: "todo", event: `{"action":"removeDone"}`, want: `{"stats":{"removed":1},"errMsg":"collection.remove:ok"}`},
+		{name: "doc().remove() of nothing", fn: "todo", event: `{"action":"removeOne","id":"` + id + `"}`, want: `{"stats":{"removed":0},"errMsg":"document.remove:ok"}`},
+		{name: "server get(): 100 by default, at most 1000", fn: "todo", event: `{"action":"defaultLimit"}`, want: `{"defaultLimit":100,"capped":150}`},
+		{name: "createCollection", fn: "todo", event: `{"action":"createCollection","name":"fresh"}`, want: `{"errMsg":"createCollection:ok"}`},
+		{name: "a database error in wx-server-sdk's shape", fn: "todo", event: `{"action":"missingCollection"}`,
+			want: `{"errCode":-502005,"errMsg":"document.update:fail -502005 database collection not exists. collection \"nope\" does not exist"}`},
+		{name: "builder validation as the original", fn: "todo", event: `{"action":"badQuery"}`, want: `{"message":"查询参数必须为对象"}`},
+		{name: "APIs need init() first", fn: "noinit", event: `{}`,
+			want: `{"errCode":-501009,"message":"Cloud API isn't enabled, please call init first\n请先调用 init 完成初始化后再调用其他云 API。"}`},
+	})
+
+	// The documents are really in the database, created as an admin would.
+	docs, err := svc.Query(adminCtx, "todos", nil)
+	if err != nil || len(docs) != 3 {
+		t.Fatalf("todos in the database: %d, %v; want 3 (bread, eggs, someone else's)", len(docs), err)
+	}
+	var first map[string]any
+	json.Unmarshal(docs[0], &first)
+	if first["_openid"] != "openid-1" {
+		t.Errorf("stored %v, want _openid openid-1 (set by the function from getWXContext)", first)
+	}
+}
+
+// §5.3: getWXContext() tells an end user from an admin; wx.cloud's
+// event.userInfo is added for end users.
+func TestGetWXContext(t *testing.T) {
+	rt, _ := newTestRuntime(t, Options{AppID: "wx0123456789abcdef", Env: "prod-1"})
+	runCases(t, rt, []fcase{
+		{name: "an end user", fn: "wxcontext", event: `{}`,
+			want: `{"ctx":{"OPENID":"openid-1","APPID":"wx0123456789abcdef","ENV":"prod-1","SOURCE":"wx_client","CLIENTIP":"203.0.113.9"},"userInfo":{"appId":"wx0123456789abcdef","openId":"openid-1"},"dynamicEnvIsSymbol":true,"version":"minibase"}`},
+		{name: "an admin: no OPENID, SOURCE wx_http", fn: "wxcontext", event: `{}`, ctx: adminCtx,
+			want: `{"ctx":{"APPID":"wx0123456789abcdef","ENV":"prod-1","SOURCE":"wx_http","CLIENTIP":"203.0.113.9"},"userInfo":null}`},
+	})
+	got, _ := invoke(t, rt, adminCtx, "wxcontext", `{}`)
+	if _, ok := got.(map[string]any)["ctx"].(map[string]any)["OPENID"]; ok {
+		t.Errorf("an admin's context has OPENID: %v", got)
+	}
+	res, err := rt.Invoke(userCtx, "wxcontext", nil, Invocation{Source: "wx_trigger", ClientIP: "2001:db8::1"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var v struct{ Ctx map[string]any }
+	json.Unmarshal(res.Value, &v)
+	if v.Ctx["SOURCE"] != "wx_trigger" || v.Ctx["CLIENTIPV6"] != "2001:db8::1" || v.Ctx["CLIENTIP"] != nil {
+		t.Errorf("context %v, want SOURCE wx_trigger and CLIENTIPV6", v.Ctx)
+	}
+}
+
+// cloud.callFunction: dialect B results, the original caller kept, SOURCE
+// extended, failures as wx-server-sdk reports them, and a bound on depth.
+func TestCallFunction(t *testing.T) {
+	rt, _ := newTestRuntime(t, Options{})
+	runCases(t, rt, []fcase{
+		{name: "the callee sees the caller", fn: "caller", event: `{"mode":"context"}`,
+			want: `{"errMsg":"callFunction:ok","result":{"ctx":{"OPENID":"openid-1","SOURCE":"wx_client,scf"},"userInfo":{"openId":"openid-1"}}}`},
+		{name: "an admin's call", fn: "caller", event: `{"mode":"context"}`, ctx: adminCtx,
+			want: `{"result":{"ctx":{"SOURCE":"wx_http,scf"}}}`},
+		{name: "a result", fn: "caller", event: `{"mode":"sum"}`, want: `{"result":{"sum":42},"errMsg":"callFunction:ok"}`},
+		{name: "a string result that holds JSON is parsed", fn: "caller", event: `{"mode":"string"}`, want: `{"result":{"parsed":true}}`},
+		{name: "the callee throws", fn: "caller", event: `{"mode":"throws"}`,
+			want: `{"errCode":-504002,"hasRequestId":true}`},
+		{name: "no such callee", fn: "caller", event: `{"mode":"missing"}`,
+			want: `{"errCode":-504001,"hasRequestId":true}`},
+		{name: "calls in parallel", fn: "caller", event: `{"mode":"parallel"}`, want: `[2,3,4]`},
+		{name: "endless recursion stops", fn: "caller", event: `{"mode":"recurse"}`, errCode: CodeExecuteFail, errText: "callFunction nested more than 8 deep"},
+	})
+	got, _ := invoke(t, rt, userCtx, "caller", `{"mode":"throws"}`)
+	msg, _ := got.(map[string]any)["errMsg"].(string)
+	if want := "callFunction:fail -504002 functions execute fail. TypeError: bad input: nested"; len(msg) < len(want) || msg[:len(want)] != want {
+		t.Errorf("errMsg %q, want it to start with %q", msg, want)
+	}
+}
