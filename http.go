@@ -10,6 +10,7 @@ import (
 
 	"minibase/auth"
 	"minibase/db"
+	"minibase/functions"
 	"minibase/sdk"
 
 	"github.com/gofiber/fiber/v2"
@@ -33,8 +34,9 @@ func (m *Main) newApp() *fiber.App {
 	v1.Get("/health", func(c *fiber.Ctx) error {
 		return c.JSON(fiber.Map{"status": "ok", "version": version})
 	})
-	db.NewService(m.store, db.Limits{}).Mount(v1)
+	m.db.Mount(v1)
 	m.auth.Mount(v1)
+	m.functions.Mount(v1, m.fnDir)
 	app.Use("/sdk", etag.New(), sdkHeaders, filesystem.New(filesystem.Config{Root: http.FS(sdk.Dist)}))
 	app.Use(func(c *fiber.Ctx) error {
 		return fiber.NewError(fiber.StatusNotFound, "no such endpoint: "+c.Method()+" "+c.Path())
@@ -104,25 +106,33 @@ var authStatus = map[string]int{
 }
 
 type apiError struct {
-	Code    string `json:"code"`
-	ErrCode int    `json:"errCode"`
-	Message string `json:"message"`
+	Code      string `json:"code"`
+	ErrCode   int    `json:"errCode"`
+	Message   string `json:"message"`
+	RequestID string `json:"requestId,omitempty"` // the function invocation's, for its logs
 }
 
 // handleError writes {code, errCode, message} with CloudBase's codes.
 // Internal errors are logged and reach the client without details.
 func (m *Main) handleError(c *fiber.Ctx, err error) error {
-	status, body := fiber.StatusInternalServerError, apiError{"SYS_ERR", -501001, "internal error"}
+	status, body := fiber.StatusInternalServerError, apiError{Code: "SYS_ERR", ErrCode: -501001, Message: "internal error"}
 	var de *db.Error
 	var ae *auth.Error
+	var fne *functions.Error
 	var fe *fiber.Error
 	switch {
+	case errors.As(err, &fne):
+		status = functionsStatus[fne.Code]
+		if status == 0 {
+			status = fiber.StatusInternalServerError
+		}
+		body = apiError{fne.Code, fne.ErrCode, fne.Message, fne.RequestID}
 	case errors.As(err, &ae):
 		status = authStatus[ae.Code]
 		if status == 0 {
 			status = fiber.StatusInternalServerError
 		}
-		body = apiError{ae.Code, ae.ErrCode, ae.Message}
+		body = apiError{Code: ae.Code, ErrCode: ae.ErrCode, Message: ae.Message}
 		if ae.RetryAfter > 0 {
 			c.Set(fiber.HeaderRetryAfter, strconv.Itoa(int(math.Ceil(ae.RetryAfter.Seconds()))))
 		}
@@ -134,17 +144,17 @@ func (m *Main) handleError(c *fiber.Ctx, err error) error {
 		if status == 0 {
 			status = fiber.StatusInternalServerError
 		}
-		body = apiError{de.Code, de.ErrCode, de.Message}
+		body = apiError{Code: de.Code, ErrCode: de.ErrCode, Message: de.Message}
 	case errors.As(err, &fe):
 		status = fe.Code
-		body = apiError{"INVALID_PARAM", -501007, fe.Message}
+		body = apiError{Code: "INVALID_PARAM", ErrCode: -501007, Message: fe.Message}
 		if fe.Code == fiber.StatusRequestEntityTooLarge {
 			body.Message = "request body is too large"
 		}
 	case errors.Is(err, context.DeadlineExceeded):
-		status, body = fiber.StatusGatewayTimeout, apiError{"SERVER_TIMEOUT", -501002, "the request took too long"}
+		status, body = fiber.StatusGatewayTimeout, apiError{Code: "SERVER_TIMEOUT", ErrCode: -501002, Message: "the request took too long"}
 	case errors.Is(err, context.Canceled):
-		status, body = 499, apiError{"SYS_ERR", -501001, "request canceled"}
+		status, body = 499, apiError{Code: "SYS_ERR", ErrCode: -501001, Message: "request canceled"}
 	default:
 		m.log.Error("request failed", "method", c.Method(), "path", c.Path(), "err", err)
 	}

@@ -23,7 +23,9 @@ import (
 	"time"
 
 	"minibase/auth"
+	"minibase/db"
 	"minibase/db/sqlite"
+	"minibase/functions"
 
 	"github.com/gofiber/fiber/v2"
 )
@@ -42,6 +44,7 @@ type Config struct {
 	Pprof          string        // MINIBASE_PPROF: address for net/http/pprof (off when empty)
 	SQLite         sqlite.Options
 	Auth           AuthConfig
+	Functions      FunctionsConfig
 }
 
 const usage = `minibase: a backend for mini-programs in one binary.
@@ -67,7 +70,7 @@ serve flags and environment:
   MINIBASE_SQLITE_READERS    read connections (default 4)
   MINIBASE_PPROF             address for Go's profiler (net/http/pprof), e.g.
                              127.0.0.1:6060; off by default
-` + authUsage
+` + authUsage + functionsUsage
 
 func main() {
 	if err := run(os.Args[1:], os.Stdin, os.Stdout, os.Stderr); err != nil {
@@ -151,7 +154,10 @@ func parseServe(args []string, getenv func(string) string, stderr io.Writer) (Co
 		return cfg, fmt.Errorf("MINIBASE_SQLITE_SYNC must be FULL or NORMAL, got %q", cfg.Sync)
 	}
 	var err error
-	cfg.Auth, err = parseAuth(getenv)
+	if cfg.Auth, err = parseAuth(getenv); err != nil {
+		return cfg, err
+	}
+	cfg.Functions, err = parseFunctions(getenv)
 	return cfg, err
 }
 
@@ -164,12 +170,15 @@ func envOr(getenv func(string) string, key, def string) string {
 
 // Main is a running minibase: opened, then run until its context ends.
 type Main struct {
-	Config Config
-	keys   *auth.AdminKeys
-	store  *sqlite.DB
-	auth   *auth.Service
-	app    *fiber.App
-	log    *slog.Logger
+	Config    Config
+	keys      *auth.AdminKeys
+	store     *sqlite.DB
+	db        *db.Service
+	auth      *auth.Service
+	fnDir     *functions.Dir
+	functions *functions.Runtime
+	app       *fiber.App
+	log       *slog.Logger
 }
 
 // Open creates the data directory and opens everything serve needs. A
@@ -195,6 +204,10 @@ func (m *Main) Open(ctx context.Context, out io.Writer) error {
 	if m.auth, err = openAuth(m.Config, m.store, m.log); err != nil {
 		return err
 	}
+	m.db = db.NewService(m.store, db.Limits{})
+	if err := m.openFunctions(); err != nil {
+		return err
+	}
 	m.app = m.newApp()
 	return nil
 }
@@ -217,12 +230,17 @@ func (m *Main) Run(ctx context.Context, out io.Writer) error {
 	return m.app.ShutdownWithTimeout(30 * time.Second)
 }
 
-// Close releases the database (after Run returned).
+// Close stops the functions runtime and releases the database (after Run
+// returned).
 func (m *Main) Close() error {
-	if m.store != nil {
-		return m.store.Close()
+	var err error
+	if m.functions != nil {
+		err = m.functions.Close()
 	}
-	return nil
+	if m.store != nil {
+		err = errors.Join(err, m.store.Close())
+	}
+	return err
 }
 
 func serve(ctx context.Context, cfg Config, out io.Writer) error {

@@ -1,0 +1,142 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"time"
+
+	"minibase/functions"
+)
+
+// FunctionsConfig is cloud functions' part of Config.
+type FunctionsConfig struct {
+	Env          string        // MINIBASE_ENV: getWXContext().ENV (default minibase)
+	Concurrency  int           // MINIBASE_FUNCTIONS_CONCURRENCY: running invocations per function (default 32)
+	Queue        int           // MINIBASE_FUNCTIONS_QUEUE: waiting invocations per function (default 256)
+	AsyncRetries int           // MINIBASE_FUNCTIONS_ASYNC_RETRIES: retries of a failed async invocation (default 2)
+	RetryBackoff time.Duration // MINIBASE_FUNCTIONS_RETRY_BACKOFF: first retry's delay, doubling (default 1s)
+	Log          string        // MINIBASE_FUNCTIONS_LOG: errors (default), all or off
+	Fetch        functions.FetchOptions
+}
+
+const functionsUsage = `  MINIBASE_ENV               the environment name functions see (default minibase)
+  MINIBASE_FUNCTIONS_CONCURRENCY  running invocations per function (default 32)
+  MINIBASE_FUNCTIONS_QUEUE   invocations waiting per function; beyond, 429 (default 256)
+  MINIBASE_FUNCTIONS_ASYNC_RETRIES  retries of a failed asynchronous invocation (default 2)
+  MINIBASE_FUNCTIONS_RETRY_BACKOFF  delay before the first retry, doubling (default 1s)
+  MINIBASE_FUNCTIONS_LOG     functions' console output in the server log: errors
+                             (failed invocations, the default), all, or off
+  MINIBASE_FETCH_ALLOW       hosts functions may fetch, comma-separated
+                             ("*.example.com" for subdomains); empty: any public host
+  MINIBASE_FETCH_DENY        hosts functions may never fetch
+  MINIBASE_FETCH_ALLOW_PRIVATE  private/loopback IPs or CIDRs functions may
+                             fetch (none by default), e.g. 10.0.0.0/8
+`
+
+func parseFunctions(getenv func(string) string) (FunctionsConfig, error) {
+	c := FunctionsConfig{Env: envOr(getenv, "MINIBASE_ENV", "minibase"), Log: envOr(getenv, "MINIBASE_FUNCTIONS_LOG", "errors")}
+	for _, n := range []struct {
+		env      string
+		dst      *int
+		min, max int
+	}{
+		{"MINIBASE_FUNCTIONS_CONCURRENCY", &c.Concurrency, 1, 10000},
+		{"MINIBASE_FUNCTIONS_QUEUE", &c.Queue, 1, 1000000},
+		{"MINIBASE_FUNCTIONS_ASYNC_RETRIES", &c.AsyncRetries, 0, 100},
+	} {
+		if v := getenv(n.env); v != "" {
+			i, err := strconv.Atoi(v)
+			if err != nil || i < n.min || i > n.max {
+				return c, fmt.Errorf("%s must be a number from %d to %d, got %q", n.env, n.min, n.max, v)
+			}
+			*n.dst = i
+		}
+	}
+	if getenv("MINIBASE_FUNCTIONS_ASYNC_RETRIES") == "0" {
+		c.AsyncRetries = -1 // functions.AsyncOptions: negative means none
+	}
+	if v := getenv("MINIBASE_FUNCTIONS_RETRY_BACKOFF"); v != "" {
+		d, err := time.ParseDuration(v)
+		if err != nil || d < time.Millisecond || d > time.Hour {
+			return c, fmt.Errorf("MINIBASE_FUNCTIONS_RETRY_BACKOFF must be a duration from 1ms to 1h, got %q", v)
+		}
+		c.RetryBackoff = d
+	}
+	if c.Log != "errors" && c.Log != "all" && c.Log != "off" {
+		return c, fmt.Errorf("MINIBASE_FUNCTIONS_LOG must be errors, all or off, got %q", c.Log)
+	}
+	c.Fetch.Allow = list(getenv("MINIBASE_FETCH_ALLOW"))
+	c.Fetch.Deny = list(getenv("MINIBASE_FETCH_DENY"))
+	c.Fetch.AllowPrivate = list(getenv("MINIBASE_FETCH_ALLOW_PRIVATE"))
+	return c, nil
+}
+
+func list(s string) []string {
+	var out []string
+	for _, p := range strings.Split(s, ",") {
+		if p = strings.TrimSpace(p); p != "" {
+			out = append(out, p)
+		}
+	}
+	return out
+}
+
+// openFunctions opens <dir>/functions and the runtime over it.
+func (m *Main) openFunctions() error {
+	dir, err := functions.OpenDir(filepath.Join(m.Config.Dir, "functions"))
+	if err != nil {
+		return err
+	}
+	c := m.Config.Functions
+	opts := functions.Options{
+		Env: c.Env, AppID: m.Config.Auth.Providers.WeChat.AppID, Concurrency: c.Concurrency, Queue: c.Queue,
+		Fetch: c.Fetch, Async: functions.AsyncOptions{Retries: c.AsyncRetries, Backoff: c.RetryBackoff},
+	}
+	if c.Log != "off" {
+		opts.Logs = logSink{log: m.log, all: c.Log == "all"}
+	}
+	m.fnDir = dir
+	m.functions, err = functions.New(dir, m.db, opts)
+	return err
+}
+
+// logSink writes functions' records to the server log: failed
+// invocations always, with their console output; successful ones too when
+// all is set.
+type logSink struct {
+	log *slog.Logger
+	all bool
+}
+
+func (s logSink) Write(ctx context.Context, rec *functions.LogRecord) {
+	if rec.Status == functions.StatusOK && !s.all {
+		return
+	}
+	level := slog.LevelInfo
+	if rec.Status != functions.StatusOK {
+		level = slog.LevelWarn
+	}
+	var out strings.Builder
+	for _, l := range rec.Lines {
+		fmt.Fprintf(&out, "\n  [%s] %s", l.Level, l.Message)
+	}
+	s.log.Log(ctx, level, "function "+rec.Function, "requestID", rec.RequestID, "status", rec.Status,
+		"duration", rec.Duration, "error", rec.Error, "output", out.String())
+}
+
+// functionsStatus maps functions error codes to HTTP statuses.
+var functionsStatus = map[string]int{
+	functions.CodeInvalidParam:     400,
+	functions.CodeNotFound:         404,
+	functions.CodeExecuteFail:      500,
+	functions.CodeResultTooLarge:   500,
+	functions.CodeEventTooLarge:    413,
+	functions.CodeBusy:             429,
+	functions.CodePermissionDenied: 403,
+	functions.CodeNoInvocation:     404,
+	functions.CodeUnavailable:      503,
+}
