@@ -1454,6 +1454,29 @@ var Database = class {
   }
 };
 
+// src/functions/index.ts
+var CALL_FUNCTION = "cloud.callFunction";
+function parseResult(result2) {
+  if (typeof result2 !== "string") return result2;
+  try {
+    return JSON.parse(result2);
+  } catch {
+    return result2;
+  }
+}
+function callFunction(client2, opts) {
+  return promiseOrCallback(opts, async () => {
+    const name = opts && opts.name;
+    if (typeof name !== "string" || name === "") {
+      throw cloudError(CALL_FUNCTION, ErrCode.INVALID_PARAM, 'name is required: callFunction({ name: "sum", data: {…} })', "INVALID_PARAM");
+    }
+    const data = opts.data === void 0 ? {} : opts.data;
+    const path = "/v1/functions/" + encodeURIComponent(name) + "/invoke";
+    const r = await client2.request(CALL_FUNCTION, "POST", path, { data });
+    return { result: parseResult(r.result), requestID: r.requestID, errMsg: CALL_FUNCTION + ":ok" };
+  });
+}
+
 // src/index.ts
 var NOT_INITIALIZED = "Cloud API isn't enabled, please call init first\n请先调用 init 完成初始化后再调用其他云 API。";
 var current;
@@ -1467,7 +1490,10 @@ function init(opts) {
 function database(opts) {
   return new Database(client(), opts);
 }
-var cloud = { init, database };
+function callFunction2(opts) {
+  return callFunction(client(), opts);
+}
+var cloud = { init, database, callFunction: callFunction2 };
 var index_default = cloud;
 export {
   Client,
@@ -1476,6 +1502,7 @@ export {
   ERR_TEXT,
   ErrCode,
   NOT_INITIALIZED,
+  callFunction2 as callFunction,
   client,
   cloudError,
   database,

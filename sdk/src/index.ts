@@ -11,6 +11,8 @@
 import { Client, type InitOptions } from './core/client';
 import { CloudError, ErrCode } from './core/errors';
 import { Database } from './database/index';
+import type { NoCallback, WithCallback } from './database/types';
+import { callFunction as call, type CallFunctionOptions, type CallFunctionResult } from './functions/index';
 
 /** wx-server-sdk's message for a cloud API used before init (spec §2.3). */
 export const NOT_INITIALIZED =
@@ -38,8 +40,19 @@ export function database(opts?: { env?: string }): Database {
   return new Database(client(), opts);
 }
 
+/**
+ * Calls a cloud function, as wx.cloud.callFunction({ name, data }):
+ * `{result, requestID, errMsg: 'cloud.callFunction:ok'}`, or with
+ * success/fail/complete callbacks and no Promise.
+ */
+export function callFunction(opts: WithCallback<CallFunctionOptions, CallFunctionResult>): void;
+export function callFunction(opts: NoCallback<CallFunctionOptions>): Promise<CallFunctionResult>;
+export function callFunction(opts: CallFunctionOptions): Promise<CallFunctionResult> | void {
+  return call(client(), opts);
+}
+
 /** The cloud object: what `require('minibase-sdk')` returns. */
-const cloud = { init, database };
+const cloud = { init, database, callFunction };
 export default cloud;
 
 export { Client, CloudError, ErrCode };
@@ -48,6 +61,7 @@ export { promiseOrCallback } from './core/callback';
 export type { CallbackOptions } from './core/callback';
 export type { InitOptions, TokenSource, RequestOptions, Method } from './core/client';
 export { Database } from './database/index';
+export type { CallFunctionOptions, CallFunctionResult } from './functions/index';
 export { fetchAdapter, miniProgramAdapter, memoryKV, networkError, timeoutError } from './adapters/index';
 export type {
   Adapter,

@@ -11,6 +11,8 @@
 import { Client, type InitOptions } from './core/client';
 import { CloudError, ErrCode } from './core/errors';
 import { Database } from './database/index';
+import type { NoCallback, WithCallback } from './database/types';
+import { type CallFunctionOptions, type CallFunctionResult } from './functions/index';
 /** wx-server-sdk's message for a cloud API used before init (spec §2.3). */
 export declare const NOT_INITIALIZED = "Cloud API isn't enabled, please call init first\n\u8BF7\u5148\u8C03\u7528 init \u5B8C\u6210\u521D\u59CB\u5316\u540E\u518D\u8C03\u7528\u5176\u4ED6\u4E91 API\u3002";
 /** The client init configured; throws wx-server-sdk's message before init. */
@@ -25,10 +27,18 @@ export declare function init(opts: InitOptions): void;
 export declare function database(opts?: {
     env?: string;
 }): Database;
+/**
+ * Calls a cloud function, as wx.cloud.callFunction({ name, data }):
+ * `{result, requestID, errMsg: 'cloud.callFunction:ok'}`, or with
+ * success/fail/complete callbacks and no Promise.
+ */
+export declare function callFunction(opts: WithCallback<CallFunctionOptions, CallFunctionResult>): void;
+export declare function callFunction(opts: NoCallback<CallFunctionOptions>): Promise<CallFunctionResult>;
 /** The cloud object: what `require('minibase-sdk')` returns. */
 declare const cloud: {
     init: typeof init;
     database: typeof database;
+    callFunction: typeof callFunction;
 };
 export default cloud;
 export { Client, CloudError, ErrCode };
@@ -37,5 +47,6 @@ export { promiseOrCallback } from './core/callback';
 export type { CallbackOptions } from './core/callback';
 export type { InitOptions, TokenSource, RequestOptions, Method } from './core/client';
 export { Database } from './database/index';
+export type { CallFunctionOptions, CallFunctionResult } from './functions/index';
 export { fetchAdapter, miniProgramAdapter, memoryKV, networkError, timeoutError } from './adapters/index';
 export type { Adapter, AdapterName, HttpRequest, HttpResponse, KV, MiniProgramAPI, Platform, SocketLike, UploadRequest, DownloadRequest, DownloadResponse, } from './adapters/index';
