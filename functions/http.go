@@ -3,11 +3,12 @@ package functions
 import (
 	"bytes"
 	"context"
-	"encoding/json"
 	"strings"
 
 	"minibase/auth"
 
+	"github.com/go-json-experiment/json"
+	"github.com/go-json-experiment/json/jsontext"
 	"github.com/gofiber/fiber/v2"
 )
 
@@ -38,9 +39,7 @@ func decodeBody(c *fiber.Ctx, v any, fields string) error {
 	if len(bytes.TrimSpace(b)) == 0 {
 		return nil
 	}
-	dec := json.NewDecoder(bytes.NewReader(b))
-	dec.DisallowUnknownFields()
-	if err := dec.Decode(v); err != nil {
+	if err := json.Unmarshal(b, v, json.RejectUnknownMembers(true)); err != nil {
 		return Errorf(CodeInvalidParam, "request body must be a JSON object %s: %v", fields, err)
 	}
 	return nil
@@ -52,8 +51,8 @@ func (rt *Runtime) handleInvoke(c *fiber.Ctx) error {
 		return Errorf(CodePermissionDenied, "permission denied: sign in first (anonymous sign-in is enough) to call functions")
 	}
 	var req struct {
-		Data  json.RawMessage `json:"data"`
-		Async bool            `json:"async"`
+		Data  jsontext.Value `json:"data"`
+		Async bool           `json:"async"`
 	}
 	if err := decodeBody(c, &req, `{"data": {…}, "async": false}`); err != nil {
 		return err
@@ -102,7 +101,7 @@ func handleDeploy(c *fiber.Ctx, d Deployer) error {
 	}
 	var req struct {
 		Files  map[string]string `json:"files"`
-		Config json.RawMessage   `json:"config"`
+		Config jsontext.Value    `json:"config"`
 	}
 	if err := decodeBody(c, &req, `{"files": {"index.js": "…"}, "config": {…}}`); err != nil {
 		return err
@@ -115,7 +114,7 @@ func handleDeploy(c *fiber.Ctx, d Deployer) error {
 		if _, ok := files["config.json"]; ok {
 			return Errorf(CodeInvalidParam, "give the configuration either as config or as files[\"config.json\"], not both")
 		}
-		files["config.json"] = req.Config
+		files["config.json"] = append([]byte(nil), req.Config...)
 	}
 	code, err := d.Put(c.UserContext(), param(c, "name"), files)
 	if err != nil {

@@ -4,7 +4,10 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"reflect"
+	"slices"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"minibase/auth"
@@ -42,11 +45,56 @@ type instance struct {
 	loaded   bool  // index.js ran
 	broken   bool  // interrupted or failed while loading: never run it again
 	lastUsed time.Time
+
+	timer   *time.Timer   // interrupts the VM at the running invocation's deadline
+	cause   atomic.Value  // the error the timer interrupts with
+	expired chan struct{} // signalled by the timer, for the event loop
 }
+
+// context returns the invocation's context: the caller's, ending at the
+// deadline. It is made only when Go work needs one (most calls never do).
+func (c *call) context() context.Context {
+	if c.ctx == nil {
+		c.ctx, c.cancel = context.WithDeadlineCause(c.parent, c.deadline, c.cause)
+	}
+	return c.ctx
+}
+
+func (c *call) release() {
+	if c.cancel != nil {
+		c.cancel()
+	}
+}
+
+// arm starts the instance's timer for c's deadline.
+func (in *instance) arm(c *call) {
+	in.cause.Store(c.cause)
+	d := time.Until(c.deadline)
+	if in.timer == nil {
+		in.expired = make(chan struct{}, 1)
+		in.timer = time.AfterFunc(d, func() {
+			in.vm.Interrupt(in.cause.Load())
+			select {
+			case in.expired <- struct{}{}:
+			default:
+			}
+		})
+		return
+	}
+	in.timer.Reset(d)
+}
+
+// disarm stops the timer; false means it fired (or is firing), so the VM
+// may be interrupted: the instance must not be reused.
+func (in *instance) disarm() bool { return in.timer.Stop() }
 
 // call is one invocation's state, seen by the bindings.
 type call struct {
-	ctx       context.Context // deadline; the caller's identity
+	parent    context.Context // the caller's: identity, cancellation
+	deadline  time.Time       // the function's timeout or the caller's deadline, whichever is first
+	cause     error           // errTimedOut or errCallerDeadline: what passing the deadline means
+	ctx       context.Context // parent with the deadline, made on first use (Go work: database, fetch, calls)
+	cancel    context.CancelFunc
 	id        *auth.Identity
 	requestID string
 	source    string
@@ -63,7 +111,8 @@ type call struct {
 func (r *Runtime) newInstance(fn *function) *instance {
 	vm := goja.New()
 	vm.SetMaxCallStackSize(maxCallStack)
-	in := &instance{rt: r, fn: fn, vm: vm, loop: newLoop(vm)}
+	in := &instance{rt: r, fn: fn, vm: vm}
+	in.loop = newLoop(vm, in)
 	in.req = fn.registry.Enable(vm)
 	in.stringify, _ = goja.AssertFunction(vm.Get("JSON").ToObject(vm).Get("stringify"))
 	in.dateCtor, _ = goja.AssertConstructor(vm.Get("Date"))
@@ -100,7 +149,7 @@ func (in *instance) load() error {
 
 // run calls main with the event and waits for its result: the JSON of what
 // it returned, or resolved with when it returned a promise.
-func (in *instance) run(ctx context.Context, c *call, event []byte) ([]byte, error) {
+func (in *instance) run(c *call, event []byte) ([]byte, error) {
 	ev, err := in.fromJSON(event)
 	if err != nil {
 		return nil, Errorf(CodeInvalidParam, "the event is not valid JSON: %v", err)
@@ -114,9 +163,9 @@ func (in *instance) run(ctx context.Context, c *call, event []byte) ([]byte, err
 	if err != nil {
 		return nil, err
 	}
-	if o, ok := ret.(*goja.Object); ok {
+	if o, ok := ret.(*goja.Object); ok && o.ExportType() == promiseType {
 		if p, ok := o.Export().(*goja.Promise); ok {
-			err := in.loop.run(ctx, func() bool { return p.State() != goja.PromiseStatePending })
+			err := in.loop.run(c, in.expired, func() bool { return p.State() != goja.PromiseStatePending })
 			if err != nil {
 				return nil, err
 			}
@@ -131,6 +180,8 @@ func (in *instance) run(ctx context.Context, c *call, event []byte) ([]byte, err
 	}
 	return in.result(ret)
 }
+
+var promiseType = reflect.TypeOf((*goja.Promise)(nil))
 
 // result returns the JSON of v ("null" for undefined).
 func (in *instance) result(v goja.Value) ([]byte, error) {
@@ -152,19 +203,86 @@ func (in *instance) result(v goja.Value) ([]byte, error) {
 	return []byte(out), nil
 }
 
-// contextObject is main's second argument, SCF's context.
+// contextObject is main's second argument, SCF's context: a dynamic
+// object (one allocation instead of a property map per call) that holds
+// the invocation's fields and takes whatever the function sets on it.
 func (in *instance) contextObject(c *call) *goja.Object {
-	code := in.fn.code
-	o := in.vm.NewObject()
-	o.Set("request_id", c.requestID)
-	o.Set("function_name", code.Name)
-	o.Set("function_version", code.Version)
-	o.Set("namespace", in.rt.opts.Env)
-	o.Set("memory_limit_in_mb", code.Config.MemoryMB)
-	o.Set("time_limit_in_ms", code.Config.Timeout.Milliseconds())
-	o.Set("callbackWaitsForEmptyEventLoop", false)
-	o.Set("environment", in.fn.envJSON)
-	return o
+	return in.vm.NewDynamicObject(&contextFields{in: in, requestID: c.requestID})
+}
+
+// contextKeys are SCF's context fields, in order.
+var contextKeys = []string{"request_id", "function_name", "function_version", "namespace", "memory_limit_in_mb",
+	"time_limit_in_ms", "callbackWaitsForEmptyEventLoop", "environment"}
+
+type contextFields struct {
+	in        *instance
+	requestID string
+	set       map[string]goja.Value // assigned by the function
+	deleted   map[string]bool
+}
+
+func (f *contextFields) Get(key string) goja.Value {
+	if v, ok := f.set[key]; ok {
+		return v
+	}
+	if f.deleted[key] {
+		return nil
+	}
+	vm, code := f.in.vm, f.in.fn.code
+	switch key {
+	case "request_id":
+		return vm.ToValue(f.requestID)
+	case "function_name":
+		return vm.ToValue(code.Name)
+	case "function_version":
+		return vm.ToValue(code.Version)
+	case "namespace":
+		return vm.ToValue(f.in.rt.opts.Env)
+	case "memory_limit_in_mb":
+		return vm.ToValue(code.Config.MemoryMB)
+	case "time_limit_in_ms":
+		return vm.ToValue(code.Config.Timeout.Milliseconds())
+	case "callbackWaitsForEmptyEventLoop":
+		return vm.ToValue(false)
+	case "environment":
+		return vm.ToValue(f.in.fn.envJSON)
+	}
+	return nil
+}
+
+func (f *contextFields) Set(key string, v goja.Value) bool {
+	if f.set == nil {
+		f.set = make(map[string]goja.Value)
+	}
+	f.set[key] = v
+	delete(f.deleted, key)
+	return true
+}
+
+func (f *contextFields) Has(key string) bool { return f.Get(key) != nil }
+
+func (f *contextFields) Delete(key string) bool {
+	delete(f.set, key)
+	if f.deleted == nil {
+		f.deleted = make(map[string]bool)
+	}
+	f.deleted[key] = true
+	return true
+}
+
+func (f *contextFields) Keys() []string {
+	var keys []string
+	for _, k := range contextKeys {
+		if !f.deleted[k] {
+			keys = append(keys, k)
+		}
+	}
+	for k := range f.set {
+		if !slices.Contains(contextKeys, k) {
+			keys = append(keys, k)
+		}
+	}
+	return keys
 }
 
 // thrown is a JavaScript value a function threw or rejected with.

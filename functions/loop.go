@@ -24,6 +24,7 @@ import (
 // loop runs on the invoking goroutine under the invocation's deadline.
 type loop struct {
 	vm *goja.Runtime
+	in *instance // whose running call gives Go work its context
 
 	mu    sync.Mutex
 	gen   uint64 // the invocation's generation; posts from an older one are dropped
@@ -32,8 +33,7 @@ type loop struct {
 	wake  chan struct{}
 
 	// Used on the loop's goroutine only.
-	ctx     context.Context // the running invocation's, for Go work
-	pending int             // referenced timers, immediates and Go work in flight
+	pending int // referenced timers, immediates and Go work in flight
 	timers  map[int64]*timer
 	nextID  int64
 	failure error // the first exception thrown by a callback
@@ -52,8 +52,8 @@ type timer struct {
 // nothing left could settle.
 var errNeverSettles = errors.New("main returned a Promise that can never settle: no timer, database call, fetch or callFunction is left that could resolve it")
 
-func newLoop(vm *goja.Runtime) *loop {
-	return &loop{vm: vm, wake: make(chan struct{}, 1), timers: make(map[int64]*timer)}
+func newLoop(vm *goja.Runtime, in *instance) *loop {
+	return &loop{vm: vm, in: in, wake: make(chan struct{}, 1), timers: make(map[int64]*timer)}
 }
 
 // post runs fn on the loop, unless the invocation of generation gen has
@@ -80,8 +80,9 @@ func (l *loop) generation() uint64 {
 }
 
 // run runs callbacks until settled reports true, a callback throws, nothing
-// is left that could settle it (errNeverSettles) or ctx ends (its error).
-func (l *loop) run(ctx context.Context, settled func() bool) error {
+// is left that could settle it (errNeverSettles), c's deadline passes
+// (expired is signalled; c's cause) or c's caller goes away.
+func (l *loop) run(c *call, expired <-chan struct{}, settled func() bool) error {
 	for {
 		if l.failure != nil {
 			return l.failure
@@ -108,8 +109,10 @@ func (l *loop) run(ctx context.Context, settled func() bool) error {
 		}
 		select {
 		case <-l.wake:
-		case <-ctx.Done():
-			return context.Cause(ctx)
+		case <-expired:
+			return c.cause
+		case <-c.parent.Done():
+			return context.Cause(c.parent)
 		}
 	}
 }
@@ -134,7 +137,7 @@ func (l *loop) reset() {
 		}
 		delete(l.timers, id)
 	}
-	l.pending, l.failure, l.ctx = 0, nil, nil
+	l.pending, l.failure = 0, nil
 }
 
 // schedule starts a timer (interval > 0 repeats) or, with a negative
@@ -202,7 +205,7 @@ func (l *loop) setRef(id int64, ref bool) {
 func (l *loop) async(work func(ctx context.Context) func(vm *goja.Runtime) (goja.Value, error)) goja.Value {
 	p, resolve, reject := l.vm.NewPromise()
 	l.pending++
-	gen, ctx := l.generation(), l.ctx
+	gen, ctx := l.generation(), l.in.cur.context()
 	go func() {
 		finish := work(ctx)
 		l.post(gen, func() {

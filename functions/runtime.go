@@ -128,6 +128,7 @@ func (r *Runtime) Close() error {
 		return nil
 	}
 	close(r.stop)
+	r.wd.interruptAll(Errorf(CodeUnavailable, "the server is shutting down"))
 	r.async.close()
 	r.bg.Wait()
 	return nil
@@ -240,18 +241,24 @@ func (r *Runtime) invoke(ctx context.Context, name string, event []byte, c *call
 }
 
 // errTimedOut is the cause of an invocation's context when its function's
-// timeout passes.
-var errTimedOut = errors.New("function timed out")
+// timeout passes; errCallerDeadline when its caller's deadline comes first.
+var (
+	errTimedOut       = errors.New("function timed out")
+	errCallerDeadline = context.DeadlineExceeded
+)
 
-// run runs one invocation on in, under the function's timeout: the VM is
-// interrupted when the context ends, and the watchdog may interrupt it
-// for memory. An interrupted instance is not used again.
+// run runs one invocation on in, under the function's timeout (or the
+// caller's deadline, when sooner): the instance's timer interrupts the VM
+// then, and the watchdog may interrupt it for memory. An interrupted
+// instance is not used again.
 func (r *Runtime) run(ctx context.Context, in *instance, c *call, event []byte) ([]byte, error) {
-	cctx, cancel := context.WithTimeoutCause(ctx, in.fn.code.Config.Timeout, errTimedOut)
-	defer cancel()
-	c.ctx, c.inst = cctx, in
-	in.cur, in.loop.ctx = c, cctx
-	stop := context.AfterFunc(cctx, func() { in.vm.Interrupt(context.Cause(cctx)) })
+	c.parent, c.inst = ctx, in
+	c.deadline, c.cause = c.start.Add(in.fn.code.Config.Timeout), errTimedOut
+	if d, ok := ctx.Deadline(); ok && d.Before(c.deadline) {
+		c.deadline, c.cause = d, errCallerDeadline
+	}
+	in.cur = c
+	in.arm(c)
 	r.wd.add(c, uint64(in.fn.code.Config.MemoryMB)<<20)
 	var out []byte
 	var err error
@@ -261,13 +268,14 @@ func (r *Runtime) run(ctx context.Context, in *instance, c *call, event []byte) 
 		}
 	}
 	if err == nil {
-		out, err = in.run(cctx, c, event)
+		out, err = in.run(c, event)
 	}
 	killed := r.wd.remove(c)
-	if killed || !stop() || in.loop.failure != nil || fatal(err) {
+	if !in.disarm() || killed || in.loop.failure != nil || fatal(err) {
 		in.broken = true // interrupted (or about to be), or its state is suspect
 	}
 	in.loop.reset()
+	c.release()
 	in.cur = nil
 	if err != nil {
 		return nil, in.describe(err, c)

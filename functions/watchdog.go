@@ -97,6 +97,16 @@ func (w *watchdog) check(live uint64) {
 	w.mu.Unlock()
 }
 
+// interruptAll stops every running invocation with err (at Close).
+func (w *watchdog) interruptAll(err error) {
+	w.mu.Lock()
+	for c := range w.running {
+		delete(w.running, c)
+		c.inst.vm.Interrupt(err)
+	}
+	w.mu.Unlock()
+}
+
 // isException reports whether err is a JavaScript exception (the function
 // threw).
 func isException(err error) bool {
