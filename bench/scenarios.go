@@ -19,6 +19,7 @@ type env struct {
 	created    atomic.Int64      // posts made so far by the create scenario
 	userColl   string            // where the auth scenarios' users keep their notes
 	users      chan *userSession // signed-in end users (setupUsers), one per worker at a time
+	fnReady    bool              // setupFunctions ran
 }
 
 // op performs one request and checks its answer, using the worker's own rng.
@@ -46,6 +47,9 @@ func scenarios() []scenario {
 		{name: "count", what: "count {author} (index)", op: opCount},
 		{name: "user-get", what: "an end user gets its own doc by _id (access token)", op: opUserGet, setup: setupUsers},
 		{name: "refresh", what: "an end user refreshes its tokens (rotation)", op: opRefresh, setup: setupUsers},
+		{name: "fn-hello", what: "invoke a cloud function returning a constant", op: opFnHello, setup: setupFunctions},
+		{name: "fn-readwrite", what: "a function: query {author} sort created desc limit 20 + insert, via wx-server-sdk", op: opFnReadWrite, setup: setupFunctions},
+		{name: "db-readwrite", what: "the same query + insert sent straight to /v1/db (two requests)", op: opDBReadWrite, setup: setupFunctions},
 	}
 }
 

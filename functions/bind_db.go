@@ -14,22 +14,62 @@ import (
 // admin, so rules do not apply (as in CloudBase).
 var functionIdentity = &auth.Identity{Role: auth.Admin}
 
+// dbAnswer is a database call's answer: JSON, or for a query the matching
+// documents (each extended JSON), which become {data: [...]}.
+type dbAnswer struct {
+	json  []byte
+	docs  [][]byte // query: {data: docs}
+	doc   []byte   // doc().get(): {data: doc}
+	query bool
+}
+
 // dbCall serves one request of the database builder in-process: the same
 // routes, bodies and answers as the database's HTTP API (db/http.go), with
 // no HTTP in between. It runs as an admin.
-func (r *Runtime) dbCall(ctx context.Context, method, path string, body []byte) ([]byte, error) {
+func (r *Runtime) dbCall(ctx context.Context, method, path string, body []byte) (dbAnswer, error) {
+	if method == "POST" && strings.HasSuffix(path, "/query") {
+		if coll, ok := strings.CutPrefix(strings.TrimSuffix(path, "/query"), "/v1/db/"); ok && !strings.Contains(coll, "/") {
+			req, err := dbBody(body)
+			if err != nil {
+				return dbAnswer{}, err
+			}
+			docs, err := r.db.Query(auth.NewContext(ctx, functionIdentity), unescape(coll), req)
+			return dbAnswer{docs: docs, query: true}, err
+		}
+	}
+	if method == "GET" {
+		if rest, ok := strings.CutPrefix(path, "/v1/db/"); ok {
+			if coll, id, ok := strings.Cut(rest, "/docs/"); ok {
+				doc, err := r.db.GetDoc(auth.NewContext(ctx, functionIdentity), unescape(coll), unescape(id), nil)
+				return dbAnswer{doc: doc}, err
+			}
+		}
+	}
+	out, err := r.dbWrite(ctx, method, path, body)
+	return dbAnswer{json: out}, err
+}
+
+func dbBody(body []byte) (db.Doc, error) {
+	if len(body) == 0 {
+		return db.Doc{}, nil
+	}
+	v, err := db.DecodeJSON(body, db.MaxDepth+4)
+	if err != nil {
+		return nil, err
+	}
+	d, ok := v.(db.Doc)
+	if !ok {
+		return nil, db.Errorf(db.CodeInvalidParam, "request body must be a JSON object")
+	}
+	return d, nil
+}
+
+// dbWrite serves the calls other than reads.
+func (r *Runtime) dbWrite(ctx context.Context, method, path string, body []byte) ([]byte, error) {
 	ctx = auth.NewContext(ctx, functionIdentity)
-	req := db.Doc{}
-	if len(body) > 0 {
-		v, err := db.DecodeJSON(body, db.MaxDepth+4)
-		if err != nil {
-			return nil, err
-		}
-		d, ok := v.(db.Doc)
-		if !ok {
-			return nil, db.Errorf(db.CodeInvalidParam, "request body must be a JSON object")
-		}
-		req = d
+	req, err := dbBody(body)
+	if err != nil {
+		return nil, err
 	}
 	s := r.db
 	if method == "POST" && path == "/v1/admin/collections" {
@@ -49,23 +89,6 @@ func (r *Runtime) dbCall(ctx context.Context, method, path string, body []byte) 
 		return nil, db.Errorf(db.CodeInvalidParam, "no such database call: %s %s", method, path)
 	}
 	switch op {
-	case "query":
-		docs, err := s.Query(ctx, coll, req)
-		if err != nil {
-			return nil, err
-		}
-		size := 16
-		for _, d := range docs {
-			size += len(d) + 1
-		}
-		out := append(make([]byte, 0, size), `{"data":[`...)
-		for i, d := range docs {
-			if i > 0 {
-				out = append(out, ',')
-			}
-			out = append(out, d...)
-		}
-		return append(out, "]}"...), nil
 	case "count":
 		n, err := s.Count(ctx, coll, req)
 		return answer(err, doc("total", n))
@@ -100,12 +123,6 @@ func (r *Runtime) dbCall(ctx context.Context, method, path string, body []byte) 
 func (r *Runtime) docCall(ctx context.Context, method, coll, id string, req db.Doc) ([]byte, error) {
 	s := r.db
 	switch method {
-	case "GET":
-		doc, err := s.GetDoc(ctx, coll, id, nil)
-		if err != nil {
-			return nil, err
-		}
-		return append(append([]byte(`{"data":`), doc...), '}'), nil
 	case "PUT":
 		res, err := s.SetDoc(ctx, coll, id, req)
 		created := int64(0)

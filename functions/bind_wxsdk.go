@@ -6,6 +6,7 @@ import (
 	"net/netip"
 
 	"minibase/auth"
+	"minibase/db"
 
 	"github.com/dop251/goja"
 )
@@ -69,10 +70,7 @@ func (in *instance) wxNatives() *goja.Object {
 			return func(vm *goja.Runtime) (goja.Value, error) {
 				if err == nil {
 					geo, _ := goja.AssertFunction(n.Get("geo"))
-					if geo == nil {
-						geo = func(goja.Value, ...goja.Value) (goja.Value, error) { return goja.Undefined(), nil }
-					}
-					return in.fromDB(out, geo)
+					return in.dbValue(out, geo)
 				}
 				if internalDBError(err) {
 					in.log("error", "[minibase] database call "+method+" "+path+" failed: "+err.Error())
@@ -105,6 +103,46 @@ func (in *instance) wxNatives() *goja.Object {
 		return goja.Undefined()
 	})
 	return n
+}
+
+// dbValue is the JavaScript value of a database answer: queried
+// documents are lazy objects (docs.go), other answers plain JSON with
+// extended values converted.
+func (in *instance) dbValue(a dbAnswer, geo goja.Callable) (goja.Value, error) {
+	conv := &docConverter{in: in, geo: geo}
+	data := func(raw []byte) (goja.Value, error) {
+		v, err := db.DecodeJSON(raw, db.MaxDepth+1)
+		if err != nil {
+			return nil, err
+		}
+		return conv.value(v), nil
+	}
+	switch {
+	case a.query:
+		items := make([]any, len(a.docs))
+		for i, raw := range a.docs {
+			v, err := data(raw)
+			if err != nil {
+				return nil, err
+			}
+			items[i] = v
+		}
+		o := in.vm.NewObject()
+		o.Set("data", in.vm.NewArray(items...))
+		return o, nil
+	case a.doc != nil:
+		v, err := data(a.doc)
+		if err != nil {
+			return nil, err
+		}
+		o := in.vm.NewObject()
+		o.Set("data", v)
+		return o, nil
+	}
+	if geo == nil {
+		geo = func(goja.Value, ...goja.Value) (goja.Value, error) { return goja.Undefined(), nil }
+	}
+	return in.fromDB(a.json, geo)
 }
 
 // sdkError turns a failure body into the module's error for api, with

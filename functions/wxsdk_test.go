@@ -63,6 +63,26 @@ func TestTodoCRUD(t *testing.T) {
 	}
 }
 
+// Documents read by a function behave as plain objects (they are built
+// lazily, field by field: docs.go).
+func TestDocumentsAsObjects(t *testing.T) {
+	rt, _ := newTestRuntime(t, Options{})
+	runCases(t, rt, []fcase{{name: "document semantics", fn: "docs", event: `{}`, want: `{
+		"keys": ["_id","name","nested","when","where","tags","n","nil","yes"],
+		"same": true,
+		"entries": ["_id","name","nested","when","where","tags","n","yes","added"],
+		"has": [true, false, true, false],
+		"nested": 2,
+		"date": 86400000,
+		"geo": [113.3, 23.1],
+		"tags": ["x","y","z"],
+		"json": {"_id":"d1","name":"renamed","nested":{"a":1,"deep":{"b":[1,{"c":2}]}},"when":"1970-01-02T00:00:00.000Z",
+			"where":{"type":"Point","coordinates":[113.3,23.1]},"tags":["x","y","z"],"n":1.5,"yes":true,"added":"new"},
+		"spreadKeys": ["_id","name","nested","when","where","tags","n","yes","added"],
+		"types": ["number","boolean",true,true],
+		"sameAsDoc": true}`}})
+}
+
 // §5.3: getWXContext() tells an end user from an admin; wx.cloud's
 // event.userInfo is added for end users.
 func TestGetWXContext(t *testing.T) {
