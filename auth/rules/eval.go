@@ -388,8 +388,23 @@ func or(a, b any) any {
 }
 
 func not(a any) any {
-	if b, ok := a.(bool); ok {
-		return !b
+	switch x := a.(type) {
+	case bool:
+		return !x
+	case unknown:
+		hints := make([]Hint, len(x.hints))
+		for i, h := range x.hints {
+			h.Op = negated[h.Op]
+			hints[i] = h
+		}
+		return unknown{hints}
 	}
 	return a
+}
+
+// negated is the hint operator of a negated comparison.
+var negated = map[string]string{
+	"==": "!=", "!=": "==", "<": ">=", ">=": "<", ">": "<=", "<=": ">",
+	"in": "not in", "not in": "in", "has": "not has", "not has": "has",
+	"truthy": "falsy", "falsy": "truthy", "test": "not test", "not test": "test", "": "",
 }

@@ -29,7 +29,9 @@ func TestProve(t *testing.T) {
 		{"doc._openid == auth.openid", rules.Facts{"_openid": {{Op: rules.Ne, Value: "o1"}}}, rules.False, ""},
 		{"doc._openid != auth.openid", rules.Facts{"_openid": {{Op: rules.Nin, Value: []any{"o1", "o2"}}}}, rules.True, ""},
 		// != is not provable from a pin: an array field may hold both values.
-		{"doc.status != 'draft'", rules.Facts{"status": {eq("live")}}, rules.Undecided, "doc.status == 'draft'"},
+		{"doc.status != 'draft'", rules.Facts{"status": {eq("live")}}, rules.Undecided, "doc.status != 'draft'"},
+		{"!(doc.age < 18)", rules.Facts{}, rules.Undecided, "doc.age >= 18"},
+		{"!(auth.openid in doc.blocked)", rules.Facts{}, rules.Undecided, "!('o1' in doc.blocked)"},
 		{"doc.status != 'draft'", rules.Facts{"status": {{Op: rules.Ne, Value: "draft"}}}, rules.True, ""},
 		{"doc.status in ['a', 'b', 'c']", rules.Facts{"status": {{Op: rules.In, Value: []any{"a", "c"}}}}, rules.True, ""},
 		{"doc.status in ['a', 'b']", rules.Facts{"status": {{Op: rules.In, Value: []any{"a", "z"}}}}, rules.Undecided, "doc.status in ['a', 'b']"},
@@ -65,7 +67,7 @@ func TestProve(t *testing.T) {
 		{"doc == null", rules.Facts{}, rules.Undecided, "doc == null"},
 		// A failure is never true, and a negation does not make it so.
 		{"!(auth.x.y == 1)", rules.Facts{}, rules.Failed, ""},
-		{"!(doc.x.y == 1)", rules.Facts{"x": {eq(nil)}}, rules.Undecided, "doc.x.y == 1"},
+		{"!(doc.x.y == 1)", rules.Facts{"x": {eq(nil)}}, rules.Undecided, "doc.x.y != 1"},
 	}
 	g := getter{"database.room.r1": map[string]any{"members": []any{"o1"}}, "database.room.r2": map[string]any{"members": []any{"o9"}}}
 	for _, c := range cases {

@@ -151,14 +151,17 @@ type Result struct {
 // Allowed reports whether the result allows the request.
 func (r Result) Allowed() bool { return r.Truth == True }
 
-// Hint names one undecided comparison on a field of a Facts variable:
-// Var.Path Op Value (e.g. doc._openid == "o123"). Op is "" when the rule
-// needed the field's value itself (to build a get() path, say), and Value is
-// Unknown when the other side was not known either.
+// Hint names one undecided comparison on a field of a Facts variable, as
+// the rule needs it to hold: Var.Path Op Value (e.g. doc._openid == "o1";
+// under a negation the operator is negated). Op is "" when the rule needed
+// the field's value itself (to build a get() path, say), and Value is
+// Unknown when the other side was not known either. For an Unknown value
+// inside a concrete variable, Var is the whole expression
+// ("request.data.score") and Path is "".
 type Hint struct {
 	Var   string
 	Path  string
-	Op    string // "==", "!=", "<", "<=", ">", ">=", "in" (Var.Path in Value), "has" (Value in Var.Path), "truthy", "test" or ""
+	Op    string // == != < <= > >=; "in" (Var.Path in Value), "not in"; "has" (Value in Var.Path), "not has"; "truthy", "falsy", "test", "not test"; or ""
 	Value any
 }
 
@@ -168,10 +171,14 @@ func (h Hint) String() string {
 		field += "." + h.Path
 	}
 	switch h.Op {
-	case "", "truthy", "test":
+	case "", "truthy", "falsy", "test", "not test":
 		return field
 	case "has":
 		return fmt.Sprintf("%s in %s", show(h.Value), field)
+	case "not has":
+		return fmt.Sprintf("!(%s in %s)", show(h.Value), field)
+	case "not in":
+		return fmt.Sprintf("!(%s in %s)", field, show(h.Value))
 	}
 	return fmt.Sprintf("%s %s %s", field, h.Op, show(h.Value))
 }
