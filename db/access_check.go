@@ -9,24 +9,26 @@ import (
 	"minibase/auth/rules"
 )
 
-// checker evaluates one operation's custom rule for one request. Its cache
-// makes every get() of the request read a document once.
+// checker evaluates one operation's custom rule for one request, one
+// evaluation at a time. Its cache makes every get() of the request read a
+// document once.
 type checker struct {
 	g     grant
 	op    int
 	expr  *rules.Expr
-	cache *rules.Cache
+	cache *rules.Cache   // nil when the rule has no get()
 	vars  map[string]any // auth and now; doc and request are set per evaluation
 }
 
 // checker returns the checker of op for g (custom rules only); cache is
-// shared by the checkers of one request (nil: a new one).
+// shared by the checkers of one request (nil: a new one when needed).
 func (s *Service) checker(g grant, op int, cache *rules.Cache) *checker {
-	if cache == nil {
+	expr := g.rules.exprs[op]
+	if cache == nil && expr.Gets() > 0 {
 		cache = rules.NewCache(docGetter{s})
 	}
-	return &checker{g: g, op: op, expr: g.rules.exprs[op], cache: cache,
-		vars: map[string]any{"auth": authValue(g.id), "now": s.now().UTC()}}
+	return &checker{g: g, op: op, expr: expr, cache: cache,
+		vars: map[string]any{"auth": authValue(g.id), "now": s.now().UTC(), "doc": nil, "request": nil}}
 }
 
 // authValue is a rule's auth: null for visitors, else the caller's uid,
@@ -45,12 +47,12 @@ func authValue(id *auth.Identity) any {
 
 // eval evaluates the rule with doc (a Doc or rules.Facts) and request.data.
 func (c *checker) eval(ctx context.Context, doc, data any) (rules.Result, error) {
-	vars := make(map[string]any, 4)
-	for k, v := range c.vars {
-		vars[k] = v
+	c.vars["doc"], c.vars["request"] = doc, map[string]any{"data": data}
+	env := &rules.Env{Vars: c.vars}
+	if c.cache != nil {
+		env.Get = c.cache
 	}
-	vars["doc"], vars["request"] = doc, map[string]any{"data": data}
-	r, err := c.expr.Eval(ctx, &rules.Env{Vars: vars, Get: c.cache})
+	r, err := c.expr.Eval(ctx, env)
 	if err != nil {
 		return r, fmt.Errorf("evaluate %s rule of %s: %w", opNames[c.op], c.g.coll, err)
 	}

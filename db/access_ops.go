@@ -194,8 +194,9 @@ func (s *Service) guardSet(ctx context.Context, g grant, w *WriteOp) error {
 		w.Filter = g.scope(nil) // another user's document is refused
 		return nil
 	}
-	create := s.checker(g, opCreate, nil)
-	update := s.checker(g, opUpdate, create.cache)
+	cache := rules.NewCache(docGetter{s})
+	create := s.checker(g, opCreate, cache)
+	update := s.checker(g, opUpdate, cache)
 	w.Check = func(old, next Doc) error {
 		if old == nil {
 			return create.doc(ctx, next, next)
