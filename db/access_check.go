@@ -111,8 +111,9 @@ func (c *checker) denied(v verdict, stored bool) error {
 }
 
 // reason explains a verdict that is not True: a short form for the client
-// and a longer one, with the rule, for explain. stored says the rule was
-// checked against a document rather than a query.
+// (which fields to pin, but no value from the rule other than the caller's
+// own openid) and a long one for explain, with the values and the rule.
+// stored says the rule was checked against a document, not a query.
 func (c *checker) reason(v verdict, stored bool) (short, long string) {
 	op := opNames[c.op]
 	r := v.result
@@ -122,33 +123,41 @@ func (c *checker) reason(v verdict, stored bool) (short, long string) {
 		if stored {
 			short = "the document does not satisfy the " + op + " rule"
 		}
+		long = short
 	case rules.Failed:
-		short = "the " + op + " rule failed: " + r.Err
+		short = "the " + op + " rule failed"
 		if strings.HasPrefix(r.Err, "auth is null") {
 			short += " (sign in first)"
 		}
+		long = "the " + op + " rule failed: " + r.Err
 	default:
-		var parts []string
-		seen := map[string]bool{}
-		for _, h := range r.Hints {
-			if s := c.suggest(h); !seen[s] && len(parts) < 3 {
-				seen[s] = true
-				parts = append(parts, s)
-			}
-		}
-		short = strings.Join(parts, "; or ")
+		short, long = c.suggestAll(r.Hints, false), c.suggestAll(r.Hints, true)
 	}
 	if v.branches > 1 {
-		short = fmt.Sprintf("in branch %d of the filter's $or: %s", v.branch+1, short)
+		prefix := fmt.Sprintf("in branch %d of the filter's $or: ", v.branch+1)
+		short, long = prefix+short, prefix+long
 	}
-	return short, short + " (rule " + c.g.rules.describe(c.op) + ")"
+	return short, long + " (rule " + c.g.rules.describe(c.op) + ")"
+}
+
+func (c *checker) suggestAll(hints []rules.Hint, values bool) string {
+	var parts []string
+	seen := map[string]bool{}
+	for _, h := range hints {
+		if s := c.suggest(h, values); !seen[s] && len(parts) < 3 {
+			seen[s] = true
+			parts = append(parts, s)
+		}
+	}
+	return strings.Join(parts, "; or ")
 }
 
 // commands name the wx.cloud command of a hint's operator.
 var commands = map[string]string{"!=": "neq", "<": "lt", "<=": "lte", ">": "gt", ">=": "gte", "in": "in", "not in": "nin", "not has": "neq"}
 
-// suggest says how a filter could decide one undecided comparison.
-func (c *checker) suggest(h rules.Hint) string {
+// suggest says how a filter could decide one undecided comparison; values
+// says whether to show the value the rule compares with.
+func (c *checker) suggest(h rules.Hint, values bool) string {
 	if h.Var != "doc" {
 		return "the rule reads " + h.Var + ", which is not known before the write: set it with $set, or write by document id (doc(id)), which checks the stored document"
 	}
@@ -156,15 +165,16 @@ func (c *checker) suggest(h rules.Hint) string {
 	if field == "" {
 		return "the rule reads the whole document, which a filter cannot pin"
 	}
-	if h.Value == rules.Unknown || h.Op == "" || h.Op == "truthy" || h.Op == "falsy" || h.Op == "test" || h.Op == "not test" {
-		return fmt.Sprintf("the filter does not pin `%s`; add `%s: <value>` (the rule reads doc.%s)", field, field, field)
-	}
-	val := literal(h.Value)
+	val := "<value>"
 	if s, ok := h.Value.(string); ok && s != "" && s == c.g.openid {
 		val = "'" + OpenIDPlaceholder + "'"
+	} else if values && h.Value != rules.Unknown {
+		val = literal(h.Value)
 	}
-	switch h.Op {
-	case "==", "has":
+	switch {
+	case h.Value == rules.Unknown || h.Op == "" || h.Op == "truthy" || h.Op == "falsy" || h.Op == "test" || h.Op == "not test":
+		return fmt.Sprintf("the filter does not pin `%s`; add `%s: <value>` (the rule reads doc.%s)", field, field, field)
+	case h.Op == "==" || h.Op == "has":
 		return fmt.Sprintf("the filter does not pin `%s`; add `%s: %s`", field, field, val)
 	}
 	return fmt.Sprintf("the filter does not imply doc.%s %s %s; add `%s: _.%s(%s)`", field, h.Op, val, field, commands[h.Op], val)

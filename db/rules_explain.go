@@ -62,6 +62,9 @@ func (s *Service) Explain(ctx context.Context, body Doc) (*Explanation, error) {
 		return nil, err
 	}
 	f, err := g.filter(m["filter"])
+	if ErrorCode(err) == CodePermissionDenied { // '{openid}' for a visitor
+		return &Explanation{Rule: g.rules.describe(explainOps[opName]), Reason: err.Error()}, nil
+	}
 	if id != "" && err == nil {
 		f, err = idFilter(id), checkID(id)
 	}
