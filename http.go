@@ -27,6 +27,9 @@ func (m *Main) newApp() *fiber.App {
 		ErrorHandler:          m.handleError,
 		AppName:               "minibase",
 	})
+	m.conns = newConnStates()
+	app.Server().ConnState = m.conns.hook
+	app.Use(m.conns.enter)
 	app.Use(m.timeout)
 	v1 := app.Group("/v1")
 	m.auth.MountSignIn(v1) // before the middleware: a stale token must not block a refresh

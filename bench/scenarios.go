@@ -20,6 +20,7 @@ type env struct {
 	userColl   string            // where the auth scenarios' users keep their notes
 	users      chan *userSession // signed-in end users (setupUsers), one per worker at a time
 	fnReady    bool              // setupFunctions ran
+	ownReady   bool              // the rule scenarios' collections are seeded (setupOwn)
 }
 
 // op performs one request and checks its answer, using the worker's own rng.
@@ -50,6 +51,10 @@ func scenarios() []scenario {
 		{name: "fn-hello", what: "invoke a cloud function returning a constant", op: opFnHello, setup: setupFunctions},
 		{name: "fn-readwrite", what: "a function: query {author} sort created desc limit 20 + insert, via wx-server-sdk", op: opFnReadWrite, setup: setupFunctions},
 		{name: "db-readwrite", what: "the same query + insert sent straight to /v1/db (two requests)", op: opDBReadWrite, setup: setupFunctions},
+		{name: "own20-admin", what: "admin: query {_openid} limit 20 (index on _openid)", op: opOwnAdmin, setup: setupOwn},
+		{name: "own20-private", what: "end user under PRIVATE: query {} limit 20 (the same query, scoped by the rule)", op: opOwnPrivate, setup: setupOwn},
+		{name: "own20-rule", what: "end user, custom rule doc._openid == auth.openid: query {_openid: '{openid}'} limit 20", op: opOwnRule, setup: setupOwn},
+		{name: "own20-get", what: "end user, rule with one get(): query {team} limit 20 (index on team)", op: opOwnGet, setup: setupOwn},
 	}
 }
 

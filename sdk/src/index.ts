@@ -13,12 +13,14 @@ import { CloudError, ErrCode } from './core/errors';
 import { Database } from './database/index';
 import type { NoCallback, WithCallback } from './database/types';
 import { callFunction as call, type CallFunctionOptions, type CallFunctionResult } from './functions/index';
+import { Auth } from './auth/auth';
 
 /** wx-server-sdk's message for a cloud API used before init (spec §2.3). */
 export const NOT_INITIALIZED =
   "Cloud API isn't enabled, please call init first\n请先调用 init 完成初始化后再调用其他云 API。";
 
 let current: Client | undefined;
+let currentAuth: Auth | undefined;
 
 /** The client init configured; throws wx-server-sdk's message before init. */
 export function client(): Client {
@@ -32,7 +34,20 @@ export function client(): Client {
  * endpoint or option; calling it again replaces the configuration.
  */
 export function init(opts: InitOptions): void {
-  current = new Client(opts);
+  const c = new Client(opts);
+  const a = new Auth(c, opts.autoLogin);
+  // A fixed accessToken (an admin key, a server's token) wins; otherwise
+  // requests carry the signed-in user's token, from a session stored by an
+  // earlier run too.
+  if (!opts.accessToken) c.setTokenSource(a.tokens);
+  current = c;
+  currentAuth = a;
+}
+
+/** End-user sign-in for the client init configured: cloud.auth(). */
+export function auth(): Auth {
+  client();
+  return currentAuth!;
 }
 
 /** A database handle, as wx.cloud.database(): cloud.database({ env? }). */
@@ -52,7 +67,7 @@ export function callFunction(opts: CallFunctionOptions): Promise<CallFunctionRes
 }
 
 /** The cloud object: what `require('minibase-sdk')` returns. */
-const cloud = { init, database, callFunction };
+const cloud = { init, database, auth, callFunction };
 export default cloud;
 
 export { Client, CloudError, ErrCode };
@@ -62,6 +77,9 @@ export type { CallbackOptions } from './core/callback';
 export type { InitOptions, TokenSource, RequestOptions, Method } from './core/client';
 export { Database } from './database/index';
 export type { CallFunctionOptions, CallFunctionResult } from './functions/index';
+export { Auth } from './auth/auth';
+export type { LoginState, AutoLogin, Account } from './auth/auth';
+export type { AuthUser, Session } from './auth/index';
 export { fetchAdapter, miniProgramAdapter, memoryKV, networkError, timeoutError } from './adapters/index';
 export type {
   Adapter,

@@ -13,6 +13,7 @@ import { CloudError, ErrCode } from './core/errors';
 import { Database } from './database/index';
 import type { NoCallback, WithCallback } from './database/types';
 import { type CallFunctionOptions, type CallFunctionResult } from './functions/index';
+import { Auth } from './auth/auth';
 /** wx-server-sdk's message for a cloud API used before init (spec §2.3). */
 export declare const NOT_INITIALIZED = "Cloud API isn't enabled, please call init first\n\u8BF7\u5148\u8C03\u7528 init \u5B8C\u6210\u521D\u59CB\u5316\u540E\u518D\u8C03\u7528\u5176\u4ED6\u4E91 API\u3002";
 /** The client init configured; throws wx-server-sdk's message before init. */
@@ -23,6 +24,8 @@ export declare function client(): Client;
  * endpoint or option; calling it again replaces the configuration.
  */
 export declare function init(opts: InitOptions): void;
+/** End-user sign-in for the client init configured: cloud.auth(). */
+export declare function auth(): Auth;
 /** A database handle, as wx.cloud.database(): cloud.database({ env? }). */
 export declare function database(opts?: {
     env?: string;
@@ -38,6 +41,7 @@ export declare function callFunction(opts: NoCallback<CallFunctionOptions>): Pro
 declare const cloud: {
     init: typeof init;
     database: typeof database;
+    auth: typeof auth;
     callFunction: typeof callFunction;
 };
 export default cloud;
@@ -48,5 +52,8 @@ export type { CallbackOptions } from './core/callback';
 export type { InitOptions, TokenSource, RequestOptions, Method } from './core/client';
 export { Database } from './database/index';
 export type { CallFunctionOptions, CallFunctionResult } from './functions/index';
+export { Auth } from './auth/auth';
+export type { LoginState, AutoLogin, Account } from './auth/auth';
+export type { AuthUser, Session } from './auth/index';
 export { fetchAdapter, miniProgramAdapter, memoryKV, networkError, timeoutError } from './adapters/index';
 export type { Adapter, AdapterName, HttpRequest, HttpResponse, KV, MiniProgramAPI, Platform, SocketLike, UploadRequest, DownloadRequest, DownloadResponse, } from './adapters/index';
