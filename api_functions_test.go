@@ -158,3 +158,17 @@ func TestFunctionsSettings(t *testing.T) {
 	}
 	m.Close()
 }
+
+// Functions use the database as an admin: a collection's rules do not apply
+// to them (CloudBase's model), so a function can serve what a client may
+// not read directly.
+func TestFunctionsBypassRules(t *testing.T) {
+	m, _ := newAuthMain(t, nil)
+	expect(t, "insert", m.do(t, "POST", "/v1/db/secrets/insert", testKey, `{"data":{"_id":"s1","v":42}}`), 200, "")
+	expect(t, "rules", m.do(t, "PUT", "/v1/admin/collections/secrets/rules", testKey, `{"preset":"ADMINONLY"}`), 200, "")
+	m.deploy(t, "peek", `const cloud = require('wx-server-sdk'); cloud.init();
+exports.main = async () => (await cloud.database().collection('secrets').doc('s1').get()).data.v;`, "")
+	user := m.signIn(t, "/v1/auth/anonymous", "", "").str("access_token")
+	expect(t, "the client is refused", m.do(t, "GET", "/v1/db/secrets/docs/s1", user, ""), 403, `{"code":"DATABASE_PERMISSION_DENIED"}`)
+	expect(t, "the function reads it", m.do(t, "POST", "/v1/functions/peek/invoke", user, `{}`), 200, `{"result":42}`)
+}

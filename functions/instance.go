@@ -46,9 +46,9 @@ type instance struct {
 	broken   bool  // interrupted or failed while loading: never run it again
 	lastUsed time.Time
 
-	timer   *time.Timer   // interrupts the VM at the running invocation's deadline
-	cause   atomic.Value  // the error the timer interrupts with
-	expired chan struct{} // signalled by the timer, for the event loop
+	timer   *time.Timer           // interrupts the VM at the running invocation's deadline
+	cause   atomic.Pointer[error] // the error the timer interrupts with
+	expired chan struct{}         // signalled by the timer, for the event loop
 }
 
 // context returns the invocation's context: the caller's, ending at the
@@ -68,12 +68,12 @@ func (c *call) release() {
 
 // arm starts the instance's timer for c's deadline.
 func (in *instance) arm(c *call) {
-	in.cause.Store(c.cause)
+	in.cause.Store(&c.cause)
 	d := time.Until(c.deadline)
 	if in.timer == nil {
 		in.expired = make(chan struct{}, 1)
 		in.timer = time.AfterFunc(d, func() {
-			in.vm.Interrupt(in.cause.Load())
+			in.vm.Interrupt(*in.cause.Load())
 			select {
 			case in.expired <- struct{}{}:
 			default:
