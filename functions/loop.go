@@ -3,6 +3,7 @@ package functions
 import (
 	"context"
 	"errors"
+	"fmt"
 	"sync"
 	"time"
 
@@ -207,7 +208,7 @@ func (l *loop) async(work func(ctx context.Context) func(vm *goja.Runtime) (goja
 	l.pending++
 	gen, ctx := l.generation(), l.in.cur.context()
 	go func() {
-		finish := work(ctx)
+		finish := safeWork(work, ctx)
 		l.post(gen, func() {
 			l.pending--
 			v, err := finish(l.vm)
@@ -222,6 +223,18 @@ func (l *loop) async(work func(ctx context.Context) func(vm *goja.Runtime) (goja
 		})
 	}()
 	return l.vm.ToValue(p)
+}
+
+// safeWork runs work; a Go panic in it becomes a rejection instead of
+// ending the server.
+func safeWork(work func(context.Context) func(*goja.Runtime) (goja.Value, error), ctx context.Context) (finish func(*goja.Runtime) (goja.Value, error)) {
+	defer func() {
+		if p := recover(); p != nil {
+			err := fmt.Errorf("internal error in the functions runtime: %v", p)
+			finish = func(*goja.Runtime) (goja.Value, error) { return nil, err }
+		}
+	}()
+	return work(ctx)
 }
 
 // jsError is an error that rejects with a given JavaScript value.

@@ -17,6 +17,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -260,16 +261,7 @@ func (r *Runtime) run(ctx context.Context, in *instance, c *call, event []byte) 
 	in.cur = c
 	in.arm(c)
 	r.wd.add(c, uint64(in.fn.code.Config.MemoryMB)<<20)
-	var out []byte
-	var err error
-	if !in.loaded {
-		if err = in.load(); err != nil {
-			in.broken = true
-		}
-	}
-	if err == nil {
-		out, err = in.run(c, event)
-	}
+	out, err := in.safeRun(c, event)
 	killed := r.wd.remove(c)
 	if !in.disarm() || killed || in.loop.failure != nil || fatal(err) {
 		in.broken = true // interrupted (or about to be), or its state is suspect
@@ -281,6 +273,25 @@ func (r *Runtime) run(ctx context.Context, in *instance, c *call, event []byte) 
 		return nil, in.describe(err, c)
 	}
 	return out, nil
+}
+
+// safeRun loads the instance when needed and runs the invocation. A Go
+// panic in a binding ends the invocation (and the instance), not the
+// server.
+func (in *instance) safeRun(c *call, event []byte) (out []byte, err error) {
+	defer func() {
+		if p := recover(); p != nil {
+			in.broken = true
+			out, err = nil, fmt.Errorf("internal error in the functions runtime: %v", p)
+		}
+	}()
+	if !in.loaded {
+		if err := in.load(); err != nil {
+			in.broken = true
+			return nil, err
+		}
+	}
+	return in.run(c, event)
 }
 
 // fatal reports errors after which an instance is not reused.
