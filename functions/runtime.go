@@ -254,7 +254,7 @@ var (
 // instance is not used again.
 func (r *Runtime) run(ctx context.Context, in *instance, c *call, event []byte) ([]byte, error) {
 	c.parent, c.inst = ctx, in
-	c.deadline, c.cause = c.start.Add(in.fn.code.Config.Timeout), errTimedOut
+	c.deadline, c.cause = time.Now().Add(in.fn.code.Config.Timeout), errTimedOut // from now: waiting for a slot does not count
 	if d, ok := ctx.Deadline(); ok && d.Before(c.deadline) {
 		c.deadline, c.cause = d, errCallerDeadline
 	}
