@@ -40,6 +40,8 @@ func TestRunawaysEndTheirInvocationOnly(t *testing.T) {
 			{name: "after hog", fn: "hog", event: `{"mode":"ok"}`, want: `"fine"`},
 		})
 	}
+	// A backtracking regular expression ends at the match timeout (5 s).
+	runCases(t, rt, []fcase{{name: "redos", fn: "redos", event: `{}`, want: `false`}})
 	// Other functions were never affected.
 	runCases(t, rt, []fcase{{name: "another function", fn: "hello", event: `{}`, want: `{"message":"Hello, World!"}`}})
 }

@@ -25,6 +25,7 @@ import (
 	"minibase/auth"
 	"minibase/db"
 
+	"github.com/dlclark/regexp2/v2"
 	"github.com/dop251/goja_nodejs/require"
 	"github.com/google/uuid"
 )
@@ -100,10 +101,20 @@ type function struct {
 	retired bool // a newer version replaced it
 }
 
+// regexpTimeout bounds one match of goja's backtracking regular
+// expressions (regexp2, used for look-around and back-references), which
+// an interrupt cannot stop; a longer match counts as no match. regexp2 only
+// has a package-wide default, set once, before the first runtime compiles
+// anything.
+const regexpTimeout = 5 * time.Second
+
+var setRegexpTimeout sync.Once
+
 // New returns a Runtime that loads code from src and gives functions the
 // database through dbs, as an admin (rules do not apply to functions).
 // Close it when done.
 func New(src Source, dbs *db.Service, opts Options) (*Runtime, error) {
+	setRegexpTimeout.Do(func() { regexp2.DefaultMatchTimeout = regexpTimeout })
 	js, err := compileScripts()
 	if err != nil {
 		return nil, err
