@@ -112,6 +112,8 @@ type logSink struct {
 	all bool
 }
 
+var _ functions.LogSink = logSink{}
+
 func (s logSink) Write(ctx context.Context, rec *functions.LogRecord) {
 	if rec.Status == functions.StatusOK && !s.all {
 		return

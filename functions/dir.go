@@ -38,6 +38,7 @@ type dirEntry struct {
 }
 
 var _ Source = (*Dir)(nil)
+var _ Deployer = (*Dir)(nil)
 
 // OpenDir opens (creating it when missing) the functions folder root and
 // removes what an interrupted deployment left behind.

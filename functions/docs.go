@@ -24,6 +24,8 @@ type lazyDoc struct {
 	extra []string              // fields the function added, in order
 }
 
+var _ goja.DynamicObject = (*lazyDoc)(nil)
+
 // docConverter turns decoded document values into JavaScript values.
 type docConverter struct {
 	in  *instance

@@ -221,6 +221,8 @@ type contextFields struct {
 	deleted   map[string]bool
 }
 
+var _ goja.DynamicObject = (*contextFields)(nil)
+
 func (f *contextFields) Get(key string) goja.Value {
 	if v, ok := f.set[key]; ok {
 		return v
