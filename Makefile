@@ -19,8 +19,10 @@ vet:
 # with the race detector, and a short run of every fuzz target.
 test: vet build unit fuzz
 
+# The storage suites run against a real MinIO server: scripts/minio.sh
+# installs the pinned build into ~/.cache/minibase the first time.
 unit:
-	MINIBASE_BIN=$(CURDIR)/bin/minibase go test -race -count=1 ./...
+	MINIBASE_MINIO_BIN=$$(scripts/minio.sh) MINIBASE_BIN=$(CURDIR)/bin/minibase go test -race -count=1 ./...
 
 fuzz:
 	go test ./db -run '^$$' -fuzz '^FuzzDecodeJSON$$' -fuzztime $(FUZZTIME)
