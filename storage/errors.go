@@ -14,9 +14,6 @@ type Error struct {
 	Code    string
 	ErrCode int
 	Message string
-	// Size is the object's size on CodeRangeNotSatisfiable, for the
-	// Content-Range: bytes */<size> header.
-	Size int64
 }
 
 func (e *Error) Error() string { return e.Message }
@@ -74,6 +71,8 @@ func ErrorCode(err error) string {
 func clientError(err error, what string) error {
 	var e *Error
 	switch {
+	case err == nil:
+		return nil
 	case errors.As(err, &e):
 		return e
 	case errors.Is(err, ErrNotExist):
