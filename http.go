@@ -3,11 +3,13 @@ package main
 import (
 	"context"
 	"errors"
+	"io"
 	"math"
 	"strconv"
 
 	"minibase/auth"
 	"minibase/db"
+	"minibase/storage"
 
 	"github.com/gofiber/fiber/v2"
 )
@@ -20,8 +22,12 @@ func (m *Main) newApp() *fiber.App {
 		DisableStartupMessage: true,
 		ErrorHandler:          m.handleError,
 		AppName:               "minibase",
+		// Uploads stream to the file store (storage.UploadPath); every
+		// other body is held to BodyLimit by limitBody.
+		StreamRequestBody:            true,
+		DisablePreParseMultipartForm: true,
 	})
-	app.Use(m.timeout)
+	app.Use(m.limitBody, m.timeout)
 	v1 := app.Group("/v1")
 	m.auth.MountSignIn(v1) // before the middleware: a stale token must not block a refresh
 	app.Use(auth.Middleware(m.keys, m.auth.Tokens()))
@@ -30,10 +36,60 @@ func (m *Main) newApp() *fiber.App {
 	})
 	db.NewService(m.store, db.Limits{}).Mount(v1)
 	m.auth.Mount(v1)
+	m.files.Mount(v1)
+	m.files.MountFiles(app)
 	app.Use(func(c *fiber.Ctx) error {
 		return fiber.NewError(fiber.StatusNotFound, "no such endpoint: "+c.Method()+" "+c.Path())
 	})
 	return app
+}
+
+// limitBody holds request bodies to BodyLimit. The server streams bodies
+// (for uploads), so fasthttp no longer refuses large ones itself: a
+// declared length over the limit is refused before it is read, and a
+// chunked body is read here, at most BodyLimit bytes. Uploads are exempt:
+// the bucket's max size limits them.
+func (m *Main) limitBody(c *fiber.Ctx) error {
+	req := c.Request()
+	if !req.IsBodyStream() || c.Path() == "/v1"+storage.UploadPath {
+		return c.Next()
+	}
+	limit := m.Config.BodyLimit
+	if n := req.Header.ContentLength(); n > limit {
+		discard(c, req.BodyStream(), int64(n))
+		return fiber.ErrRequestEntityTooLarge
+	} else if n >= 0 {
+		return c.Next() // fasthttp reads exactly n bytes
+	}
+	b, err := io.ReadAll(io.LimitReader(req.BodyStream(), int64(limit)+1))
+	if err != nil {
+		c.Context().SetConnectionClose()
+		return fiber.NewError(fiber.StatusBadRequest, "could not read the request body")
+	}
+	if len(b) > limit {
+		discard(c, req.BodyStream(), -1)
+		return fiber.ErrRequestEntityTooLarge
+	}
+	req.SetBodyRaw(b)
+	return c.Next()
+}
+
+// maxDiscard is how much of a refused body is read and dropped so that
+// the client, still sending, receives the answer (a connection closed with
+// unread data is reset, and the client may see only the reset).
+const maxDiscard = 8 << 20
+
+// discard drops the rest of a refused body of n bytes (-1: unknown) when
+// it is at most maxDiscard, and otherwise closes the connection after the
+// answer instead.
+func discard(c *fiber.Ctx, body io.Reader, n int64) {
+	if n > maxDiscard {
+		c.Context().SetConnectionClose()
+		return
+	}
+	if k, err := io.Copy(io.Discard, io.LimitReader(body, maxDiscard+1)); err != nil || k > maxDiscard {
+		c.Context().SetConnectionClose()
+	}
 }
 
 func (m *Main) timeout(c *fiber.Ctx) error {
@@ -54,6 +110,21 @@ var dbStatus = map[string]int{
 	db.CodeCollectionExists:   fiber.StatusConflict,
 	db.CodeResultTooLarge:     fiber.StatusBadRequest,
 	db.CodeCollectionExceed:   fiber.StatusBadRequest,
+}
+
+// storageStatus maps storage error codes to HTTP statuses.
+var storageStatus = map[string]int{
+	storage.CodeInvalidParam:        fiber.StatusBadRequest,
+	storage.CodePermissionDenied:    fiber.StatusForbidden,
+	storage.CodeFileNotExist:        fiber.StatusNotFound,
+	storage.CodeSignInvalid:         fiber.StatusForbidden,
+	storage.CodeFileTooLarge:        fiber.StatusRequestEntityTooLarge,
+	storage.CodeTypeNotAllowed:      fiber.StatusUnsupportedMediaType,
+	storage.CodeBucketNotExist:      fiber.StatusNotFound,
+	storage.CodeBucketExists:        fiber.StatusConflict,
+	storage.CodeBucketNotEmpty:      fiber.StatusConflict,
+	storage.CodeConflict:            fiber.StatusConflict,
+	storage.CodeRangeNotSatisfiable: fiber.StatusRequestedRangeNotSatisfiable,
 }
 
 // authStatus maps auth error codes to HTTP statuses.
@@ -84,6 +155,7 @@ func (m *Main) handleError(c *fiber.Ctx, err error) error {
 	status, body := fiber.StatusInternalServerError, apiError{"SYS_ERR", -501001, "internal error"}
 	var de *db.Error
 	var ae *auth.Error
+	var se *storage.Error
 	var fe *fiber.Error
 	switch {
 	case errors.As(err, &ae):
@@ -104,6 +176,13 @@ func (m *Main) handleError(c *fiber.Ctx, err error) error {
 			status = fiber.StatusInternalServerError
 		}
 		body = apiError{de.Code, de.ErrCode, de.Message}
+	case errors.As(err, &se):
+		status = storageStatus[se.Code]
+		if status == 0 {
+			status = fiber.StatusInternalServerError
+			m.log.Error("request failed", "method", c.Method(), "path", c.Path(), "err", err)
+		}
+		body = apiError{se.Code, se.ErrCode, se.Message}
 	case errors.As(err, &fe):
 		status = fe.Code
 		body = apiError{"INVALID_PARAM", -501007, fe.Message}
