@@ -30,6 +30,7 @@ fuzz:
 	go test ./db -run '^$$' -fuzz '^FuzzApplyUpdate$$' -fuzztime $(FUZZTIME)
 	go test ./auth -run '^$$' -fuzz '^FuzzVerifyAccessToken$$' -fuzztime $(FUZZTIME)
 	go test ./auth/ticket -run '^$$' -fuzz '^FuzzVerifyTicket$$' -fuzztime $(FUZZTIME)
+	go test ./auth/rules -run '^$$' -fuzz '^FuzzParse$$' -fuzztime $(FUZZTIME)
 	go test ./storage -run '^$$' -fuzz '^FuzzParseFileID$$' -fuzztime $(FUZZTIME)
 
 # The README's performance table: 100k documents, every scenario.
