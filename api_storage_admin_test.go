@@ -27,13 +27,16 @@ func TestStorageAdminAPI(t *testing.T) {
 		"negative size":   {`{"name":"neg","maxSize":-1}`, 400, "INVALID_PARAM"},
 		"bad type":        {`{"name":"bt","allowedTypes":["png"]}`, 400, "INVALID_PARAM"},
 		"bad preset":      {`{"name":"bp","rule":"EVERYONE"}`, 400, "INVALID_PARAM"},
-		"rule expression": {`{"name":"re","rule":{"read":"auth != null","write":false}}`, 400, "INVALID_PARAM"},
+		"rule syntax":     {`{"name":"re","rule":{"read":"auth != ","write":false}}`, 400, "INVALID_PARAM"},
+		"rule variable":   {`{"name":"re","rule":{"read":"doc.x == 1"}}`, 400, "INVALID_PARAM"},
 		"not JSON":        {`{`, 400, "INVALID_PARAM"},
 	} {
 		want(t, name, adm("POST", "/v1/admin/storage/buckets", c.body), c.status, `{"code":"`+c.code+`"}`)
 	}
 	want(t, "custom rule", adm("POST", "/v1/admin/storage/buckets", `{"name":"pub","rule":{"read":true,"write":false}}`), 200,
 		`{"bucket":{"rule":{"read":true,"write":false}}}`)
+	want(t, "expression rule", adm("POST", "/v1/admin/storage/buckets", `{"name":"expr","rule":{"read":"auth != null","write":"resource.openid == auth.openid"}}`), 200,
+		`{"bucket":{"rule":{"read":"auth != null","write":"resource.openid == auth.openid"}}}`)
 	want(t, "get", adm("GET", "/v1/admin/storage/buckets/photos", ""), 200, `{"bucket":{"name":"photos","rule":"PRIVATE"}}`)
 	want(t, "patch", adm("PATCH", "/v1/admin/storage/buckets/photos", `{"maxSize":9000,"allowedTypes":[]}`), 200,
 		`{"bucket":{"name":"photos","maxSize":9000,"allowedTypes":[],"rule":"PRIVATE"}}`)

@@ -8,7 +8,7 @@ import (
 // TestStorageRules is the access matrix over HTTP: a file uploaded by an
 // end user ("owner"), read (download, temp-urls) and written (overwrite,
 // delete) by its owner, another user, a visitor and an admin, under each
-// preset. The rule is the bucket's; admins bypass it.
+// preset and some custom rules. The rule is the bucket's; admins bypass it.
 func TestStorageRules(t *testing.T) {
 	m, _ := newStorageMain(t)
 	want(t, "bucket", m.send(t, "POST", "/v1/admin/storage/buckets", testKey, []byte(`{"name":"rules"}`)), 200, `{"bucket":{"rule":"READONLY"}}`)
@@ -29,6 +29,8 @@ func TestStorageRules(t *testing.T) {
 		{`"ADMINONLY"`, map[string]string{"owner": "--", "other": "--", "visitor": "--", "admin": "rw"}},
 		{`{"read":true,"write":false}`, map[string]string{"owner": "r-", "other": "r-", "visitor": "r-", "admin": "rw"}},
 		{`{"read":false,"write":true}`, map[string]string{"owner": "-w", "other": "-w", "visitor": "-w", "admin": "rw"}},
+		{`{"read":"auth != null","write":"resource.openid == auth.openid"}`, map[string]string{"owner": "rw", "other": "r-", "visitor": "--", "admin": "rw"}},
+		{`{"read":"/^owned/.test(resource.path) && auth.loginType == 'ANONYMOUS'","write":false}`, map[string]string{"owner": "r-", "other": "r-", "visitor": "--", "admin": "rw"}},
 	}
 	for _, row := range matrix {
 		for _, who := range []string{"visitor", "other", "owner", "admin"} { // the admin's overwrite last

@@ -109,7 +109,7 @@ func (s *Service) access(ctx context.Context, fileID string, o op, what string) 
 	if err != nil {
 		return f, nil, ObjectInfo{}, clientError(err, "file "+f.String())
 	}
-	if id := auth.FromContext(ctx); !b.Rule.allows(id, o, resource{OpenID: info.Owner, Path: f.Path}) {
+	if id := auth.FromContext(ctx); !b.Rule.allows(ctx, id, o, resource{OpenID: info.Owner, Path: f.Path}, s.now()) {
 		return f, nil, ObjectInfo{}, denied(id, what, f)
 	}
 	return f, b, info, nil

@@ -97,7 +97,7 @@ func (s *Service) Fetch(ctx context.Context, r FetchRequest) (*Content, error) {
 		if err != nil {
 			return nil, clientError(err, "file "+f.String())
 		}
-		if !b.Rule.allows(auth.FromContext(ctx), opRead, resource{OpenID: st.Owner, Path: f.Path}) {
+		if !b.Rule.allows(ctx, auth.FromContext(ctx), opRead, resource{OpenID: st.Owner, Path: f.Path}, s.now()) {
 			return nil, Errorf(CodePermissionDenied, "file %s is private: get a temporary URL for it (getTempFileURL)", f)
 		}
 		info, c.CacheControl = &st, cacheNone

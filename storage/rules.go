@@ -2,10 +2,14 @@ package storage
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"fmt"
+	"strings"
+	"time"
 
 	"minibase/auth"
+	"minibase/auth/rules"
 )
 
 // Rule presets (reference/wxcloud-api.md §4.4), named as CloudBase's
@@ -22,12 +26,19 @@ const (
 // accounts, cloud functions) are never subject to it. "Write" covers
 // upload, overwrite and delete. It travels in JSON as a preset name
 // ("READONLY") or as {"read": …, "write": …} with each side true, false or
-// an expression string.
+// an expression string (ParseRule). Build custom rules with ParseRule.
 type Rule struct {
 	Preset string
-	Read   string // CUSTOM: "true", "false" or an expression
+	Read   string // CUSTOM: the read expression's source ("true", "auth != null", …)
 	Write  string
+	read   *rules.Expr
+	write  *rules.Expr
 }
+
+// RuleVars are the variables a storage rule may read: auth (null for
+// visitors, else {uid, openid, loginType, …custom claims}), resource (the
+// file: {openid: its uploader, path: its cloudPath}) and now (the time).
+var RuleVars = []string{"auth", "resource", "now"}
 
 // DefaultRule is the rule of a bucket created without one.
 var DefaultRule = Rule{Preset: PresetReadOnly}
@@ -41,14 +52,17 @@ const (
 )
 
 // resource is the file a rule is asked about: its owner's openid ("" for
-// files uploaded by admins) and its path in the bucket.
+// files uploaded by admins; for a file being created, the caller's) and
+// its path in the bucket.
 type resource struct {
 	OpenID string
 	Path   string
 }
 
-// allows reports whether the caller id may do o on res.
-func (r Rule) allows(id *auth.Identity, o op, res resource) bool {
+// allows reports whether the caller id may do o on res at now. A custom
+// rule that fails (reads a member of null, say auth.openid for a visitor)
+// denies.
+func (r Rule) allows(ctx context.Context, id *auth.Identity, o op, res resource, now time.Time) bool {
 	if id.IsAdmin() {
 		return true
 	}
@@ -61,17 +75,37 @@ func (r Rule) allows(id *auth.Identity, o op, res resource) bool {
 	case PresetAdminWrite:
 		return o == opRead
 	case PresetCustom:
-		expr := r.Read
+		expr := r.read
 		if o == opWrite {
-			expr = r.Write
+			expr = r.write
 		}
-		return expr == "true"
+		if expr == nil {
+			return false
+		}
+		env := &rules.Env{Vars: map[string]any{"auth": authValue(id), "now": now.UTC(),
+			"resource": map[string]any{"openid": res.OpenID, "path": res.Path}}}
+		res, err := expr.Eval(ctx, env) // no get() in storage rules: no Getter, so no I/O error
+		return err == nil && res.Allowed()
 	}
 	return false // ADMINONLY, and anything unknown
 }
 
+// authValue is a rule's auth: null for visitors, else the caller's uid,
+// openid, loginType and custom claims (as in database rules).
+func authValue(id *auth.Identity) any {
+	if id == nil || id.Role != auth.User {
+		return nil
+	}
+	m := make(map[string]any, len(id.Claims)+3)
+	for k, v := range id.Claims {
+		m[k] = v
+	}
+	m["uid"], m["openid"], m["loginType"] = id.UID, id.OpenID, string(id.LoginType)
+	return m
+}
+
 // public reports whether anyone may read every file, so /f/ URLs need no
-// signature.
+// signature: the presets that let everyone read, or a read rule of true.
 func (r Rule) public() bool {
 	return r.Preset == PresetReadOnly || r.Preset == PresetAdminWrite || r.Preset == PresetCustom && r.Read == "true"
 }
@@ -102,10 +136,11 @@ func (r *Rule) UnmarshalJSON(b []byte) error {
 }
 
 // ParseRule reads a rule from JSON: a preset name, or an object with "read"
-// and "write", each true, false or an expression over auth (uid, openid,
-// loginType, or null) and resource (openid, path). Missing sides are false,
-// as in CloudBase. Expressions other than true and false need the rule
-// engine, which is not in minibase yet: they are refused.
+// and "write", each true, false or an expression (package auth/rules) over
+// RuleVars, e.g. {"read": true, "write": "resource.openid == auth.openid"}
+// or "/^public\//.test(resource.path)". Missing sides are false, as in
+// CloudBase. get() is not available to storage rules. Errors are
+// INVALID_PARAM and give the position of the problem.
 func ParseRule(b []byte) (Rule, error) {
 	b = bytes.TrimSpace(b)
 	var name string
@@ -137,7 +172,25 @@ func ParseRule(b []byte) (Rule, error) {
 		}
 		*dst = s
 	}
+	var err error
+	if r.read, err = parseExpr("read", r.Read); err != nil {
+		return Rule{}, err
+	}
+	if r.write, err = parseExpr("write", r.Write); err != nil {
+		return Rule{}, err
+	}
 	return r, nil
+}
+
+func parseExpr(side, src string) (*rules.Expr, error) {
+	e, err := rules.Parse(src, RuleVars...)
+	if err != nil {
+		return nil, Errorf(CodeInvalidParam, "rule %s: %v", side, err)
+	}
+	if e.Gets() > 0 {
+		return nil, Errorf(CodeInvalidParam, "rule %s: get() is not available in storage rules", side)
+	}
+	return e, nil
 }
 
 // ruleSide reads one side of a custom rule.
@@ -150,8 +203,5 @@ func ruleSide(v json.RawMessage) (string, error) {
 	if json.Unmarshal(v, &expr) != nil {
 		return "", fmt.Errorf("must be true, false or an expression string")
 	}
-	if expr == "true" || expr == "false" {
-		return expr, nil
-	}
-	return "", fmt.Errorf("expressions (%.60q) need the rule engine, which this server does not have yet; use true, false or a preset", expr)
+	return strings.TrimSpace(expr), nil
 }

@@ -1,22 +1,42 @@
 package storage
 
 import (
+	"context"
 	"encoding/json"
+	"strings"
 	"testing"
 	"time"
 
 	"minibase/auth"
 )
 
+var ctx = context.Background()
+
+// perms returns "rw", "r-", "-w" or "--": what r lets id do on res.
+func perms(r Rule, id *auth.Identity, res resource) string {
+	got := []byte("--")
+	if r.allows(ctx, id, opRead, res, time.Now()) {
+		got[0] = 'r'
+	}
+	if r.allows(ctx, id, opWrite, res, time.Now()) {
+		got[1] = 'w'
+	}
+	return string(got)
+}
+
+// callers are the four kinds of caller the rule tests ask about.
+var callers = map[string]*auth.Identity{
+	"owner":   {Role: auth.User, UID: "u1", OpenID: "owner", LoginType: "WECHAT", Claims: map[string]any{"role": "editor"}},
+	"other":   {Role: auth.User, UID: "u2", OpenID: "other", LoginType: "ANONYMOUS"},
+	"visitor": {Role: auth.Visitor},
+	"admin":   {Role: auth.Admin},
+}
+
+func sameRule(a, b Rule) bool { return a.Preset == b.Preset && a.Read == b.Read && a.Write == b.Write }
+
 // TestRulePresets is the access matrix of §4.4: who may read and write a
 // file owned by "owner" under each preset. Admins bypass every rule.
 func TestRulePresets(t *testing.T) {
-	callers := map[string]*auth.Identity{
-		"owner":   {Role: auth.User, UID: "u1", OpenID: "owner"},
-		"other":   {Role: auth.User, UID: "u2", OpenID: "other"},
-		"visitor": {Role: auth.Visitor},
-		"admin":   {Role: auth.Admin},
-	}
 	// want[preset][caller] = "rw", "r-", "--"
 	want := map[string]map[string]string{
 		PresetReadOnly:   {"owner": "rw", "other": "r-", "visitor": "r-", "admin": "rw"},
@@ -28,14 +48,7 @@ func TestRulePresets(t *testing.T) {
 	for preset, row := range want {
 		r := Rule{Preset: preset}
 		for name, id := range callers {
-			got := []byte("--")
-			if r.allows(id, opRead, res) {
-				got[0] = 'r'
-			}
-			if r.allows(id, opWrite, res) {
-				got[1] = 'w'
-			}
-			if string(got) != row[name] {
+			if got := perms(r, id, res); got != row[name] {
 				t.Errorf("%s, %s: %s, want %s", preset, name, got, row[name])
 			}
 		}
@@ -44,12 +57,49 @@ func TestRulePresets(t *testing.T) {
 		}
 	}
 	// A file uploaded by an admin has no owner: no end user is its creator.
-	if (Rule{Preset: PresetPrivate}).allows(callers["owner"], opRead, resource{}) {
-		t.Error("PRIVATE: an end user may read an admin's file")
+	if perms(Rule{Preset: PresetPrivate}, callers["owner"], resource{}) != "--" {
+		t.Error("PRIVATE: an end user may use an admin's file")
 	}
 	// A user token without an openid is nobody's creator either.
-	if (Rule{Preset: PresetReadOnly}).allows(&auth.Identity{Role: auth.User}, opWrite, resource{}) {
+	if perms(Rule{Preset: PresetReadOnly}, &auth.Identity{Role: auth.User}, resource{}) != "r-" {
 		t.Error("READONLY: a user without an openid may write an ownerless file")
+	}
+}
+
+// TestCustomRules: expressions over auth, resource and now (§4.4's
+// examples and more), for the same callers on files at two paths.
+func TestCustomRules(t *testing.T) {
+	tests := []struct {
+		rule string
+		path string
+		want map[string]string // caller → perms; admins always "rw"
+	}{
+		{`{"read": true, "write": "resource.openid == auth.openid"}`, "a.png",
+			map[string]string{"owner": "rw", "other": "r-", "visitor": "r-"}},
+		{`{"read": "auth != null", "write": "auth.uid == 'u1'"}`, "a.png",
+			map[string]string{"owner": "rw", "other": "r-", "visitor": "--"}},
+		{`{"read": "/^public\\//.test(resource.path) == true", "write": false}`, "public/a.png",
+			map[string]string{"owner": "r-", "other": "r-", "visitor": "r-"}},
+		{`{"read": "/^public\\//.test(resource.path) == true", "write": false}`, "private/a.png",
+			map[string]string{"owner": "--", "other": "--", "visitor": "--"}},
+		{`{"read": "auth.role == 'editor'", "write": "auth.role == 'editor' && resource.path.length < 20"}`, "a.png",
+			map[string]string{"owner": "rw", "other": "--", "visitor": "--"}},
+		{`{"read": "auth.loginType != 'ANONYMOUS'"}`, "a.png",
+			map[string]string{"owner": "r-", "other": "--", "visitor": "--"}},
+		{`{"read": "now > 0", "write": "!(auth.openid == resource.openid)"}`, "a.png",
+			map[string]string{"owner": "r-", "other": "rw", "visitor": "r-"}}, // a visitor's auth.openid fails: no write
+	}
+	for _, tt := range tests {
+		r, err := ParseRule([]byte(tt.rule))
+		if err != nil {
+			t.Fatalf("ParseRule(%s): %v", tt.rule, err)
+		}
+		tt.want["admin"] = "rw"
+		for name, id := range callers {
+			if got := perms(r, id, resource{OpenID: "owner", Path: tt.path}); got != tt.want[name] {
+				t.Errorf("%s on %s, %s: %s, want %s", tt.rule, tt.path, name, got, tt.want[name])
+			}
+		}
 	}
 }
 
@@ -62,13 +112,18 @@ func TestParseRule(t *testing.T) {
 	}{
 		{in: `"READONLY"`, want: Rule{Preset: PresetReadOnly}, public: true},
 		{in: `"ADMINONLY"`, want: Rule{Preset: PresetAdminOnly}},
-		{in: `{"read": true, "write": false}`, want: Rule{PresetCustom, "true", "false"}, public: true},
-		{in: `{"read": "true"}`, want: Rule{PresetCustom, "true", "false"}, public: true},
-		{in: `{}`, want: Rule{PresetCustom, "false", "false"}},
+		{in: `{"read": true, "write": false}`, want: Rule{Preset: PresetCustom, Read: "true", Write: "false"}, public: true},
+		{in: `{"read": "true"}`, want: Rule{Preset: PresetCustom, Read: "true", Write: "false"}, public: true},
+		{in: `{}`, want: Rule{Preset: PresetCustom, Read: "false", Write: "false"}},
 		{in: `"readonly"`, wantErr: true},
 		{in: `{"read": true, "delete": true}`, wantErr: true},
 		{in: `{"read": 1}`, wantErr: true},
-		{in: `{"read": "auth != null"}`, wantErr: true}, // expressions need the rule engine
+		{in: `{"read": " auth != null ", "write": "resource.openid == auth.openid"}`,
+			want: Rule{Preset: PresetCustom, Read: "auth != null", Write: "resource.openid == auth.openid"}},
+		{in: `{"read": "auth != "}`, wantErr: true},              // syntax
+		{in: `{"read": "doc._openid == auth.openid"}`, wantErr: true}, // doc is the database's
+		{in: `{"read": "get('database.c.x').ok"}`, wantErr: true},     // no get() for files
+		{in: `{"read": "` + strings.Repeat("true && ", 200) + `true"}`, wantErr: true},
 		{in: `[]`, wantErr: true},
 	}
 	for _, tt := range tests {
@@ -79,18 +134,13 @@ func TestParseRule(t *testing.T) {
 			}
 			continue
 		}
-		if err != nil || got != tt.want || got.public() != tt.public {
+		if err != nil || !sameRule(got, tt.want) || got.public() != tt.public {
 			t.Errorf("ParseRule(%s) = %+v (public %v), %v; want %+v (public %v)", tt.in, got, got.public(), err, tt.want, tt.public)
 		}
 		out, _ := json.Marshal(got)
-		if back, err := ParseRule(out); err != nil || back != got {
+		if back, err := ParseRule(out); err != nil || !sameRule(back, got) {
 			t.Errorf("%s → %s → %+v, %v: does not round-trip", tt.in, out, back, err)
 		}
-	}
-	custom := Rule{PresetCustom, "true", "false"}
-	id := &auth.Identity{Role: auth.User, OpenID: "x"}
-	if !custom.allows(id, opRead, resource{}) || custom.allows(id, opWrite, resource{OpenID: "x"}) {
-		t.Error("custom {read: true, write: false} not applied")
 	}
 }
 

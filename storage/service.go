@@ -162,7 +162,7 @@ func (s *Service) Upload(ctx context.Context, req UploadRequest) (FileID, Object
 		} else if !errors.Is(err, ErrNotExist) {
 			return f, ObjectInfo{}, clientError(err, "file")
 		}
-		if !b.Rule.allows(id, opWrite, resource{OpenID: owner, Path: f.Path}) {
+		if !b.Rule.allows(ctx, id, opWrite, resource{OpenID: owner, Path: f.Path}, s.now()) {
 			return f, ObjectInfo{}, denied(id, "upload to", f)
 		}
 	}
