@@ -21,15 +21,15 @@ func TestStorageAdminAPI(t *testing.T) {
 		status int
 		code   string
 	}{
-		"duplicate":       {`{"name":"photos"}`, 409, "STORAGE_BUCKET_EXISTS"},
-		"bad name":        {`{"name":"Photos!"}`, 400, "INVALID_PARAM"},
-		"dotted name":     {`{"name":".minibase"}`, 400, "INVALID_PARAM"},
-		"negative size":   {`{"name":"neg","maxSize":-1}`, 400, "INVALID_PARAM"},
-		"bad type":        {`{"name":"bt","allowedTypes":["png"]}`, 400, "INVALID_PARAM"},
-		"bad preset":      {`{"name":"bp","rule":"EVERYONE"}`, 400, "INVALID_PARAM"},
-		"rule syntax":     {`{"name":"re","rule":{"read":"auth != ","write":false}}`, 400, "INVALID_PARAM"},
-		"rule variable":   {`{"name":"re","rule":{"read":"doc.x == 1"}}`, 400, "INVALID_PARAM"},
-		"not JSON":        {`{`, 400, "INVALID_PARAM"},
+		"duplicate":     {`{"name":"photos"}`, 409, "STORAGE_BUCKET_EXISTS"},
+		"bad name":      {`{"name":"Photos!"}`, 400, "INVALID_PARAM"},
+		"dotted name":   {`{"name":".minibase"}`, 400, "INVALID_PARAM"},
+		"negative size": {`{"name":"neg","maxSize":-1}`, 400, "INVALID_PARAM"},
+		"bad type":      {`{"name":"bt","allowedTypes":["png"]}`, 400, "INVALID_PARAM"},
+		"bad preset":    {`{"name":"bp","rule":"EVERYONE"}`, 400, "INVALID_PARAM"},
+		"rule syntax":   {`{"name":"re","rule":{"read":"auth != ","write":false}}`, 400, "INVALID_PARAM"},
+		"rule variable": {`{"name":"re","rule":{"read":"doc.x == 1"}}`, 400, "INVALID_PARAM"},
+		"not JSON":      {`{`, 400, "INVALID_PARAM"},
 	} {
 		want(t, name, adm("POST", "/v1/admin/storage/buckets", c.body), c.status, `{"code":"`+c.code+`"}`)
 	}

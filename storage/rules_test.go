@@ -120,7 +120,7 @@ func TestParseRule(t *testing.T) {
 		{in: `{"read": 1}`, wantErr: true},
 		{in: `{"read": " auth != null ", "write": "resource.openid == auth.openid"}`,
 			want: Rule{Preset: PresetCustom, Read: "auth != null", Write: "resource.openid == auth.openid"}},
-		{in: `{"read": "auth != "}`, wantErr: true},              // syntax
+		{in: `{"read": "auth != "}`, wantErr: true},                   // syntax
 		{in: `{"read": "doc._openid == auth.openid"}`, wantErr: true}, // doc is the database's
 		{in: `{"read": "get('database.c.x').ok"}`, wantErr: true},     // no get() for files
 		{in: `{"read": "` + strings.Repeat("true && ", 200) + `true"}`, wantErr: true},
