@@ -67,12 +67,34 @@ func serve(c *fiber.Ctx, ct *Content) error {
 			return err
 		}
 	}
+	if n <= smallBody { // read into the write buffer: headers and body leave in one write
+		c.Context().SetBodyStream(&smallStream{r: io.LimitedReader{R: body, N: n}, c: body}, int(n))
+		return nil
+	}
 	if start+n < info.Size {
 		r = &io.LimitedReader{R: body, N: n}
 	}
 	c.Context().SetBodyStream(&fileStream{r: r, c: body}, int(n))
 	return nil
 }
+
+// smallBody is the largest body sent by copying it into the connection's
+// write buffer (WriteBufferSize, at least 16 KiB) behind the headers: one
+// read and one write beat a write for the headers and a sendfile(2) for a
+// few KiB. fasthttp flushes the headers first for larger bodies.
+const smallBody = 8 << 10
+
+// smallStream is a small response body: it has no WriteTo, so the
+// connection's bufio.Writer reads it into its buffer; the LimitedReader
+// reports the end without another read.
+type smallStream struct {
+	r io.LimitedReader
+	c io.Closer
+}
+
+func (s *smallStream) Read(p []byte) (int, error) { return s.r.Read(p) }
+
+func (s *smallStream) Close() error { return s.c.Close() }
 
 // fileStream is a response body. fasthttp copies it into the connection's
 // bufio.Writer; WriteTo hands r to that writer's ReadFrom, which (once the

@@ -24,6 +24,10 @@ type Config struct {
 	Proxy bool
 	// Transformer, when set, makes image variants (see Transformer).
 	Transformer Transformer
+	// UploadIdle is how long an upload may send nothing before it is
+	// abandoned (default UploadIdleTimeout). Uploads have no overall time
+	// limit: a large file on a slow link takes long.
+	UploadIdle time.Duration
 	// PublicURL is this server's address as clients reach it
 	// (https://api.example.com), the base of temporary URLs; empty: taken
 	// from each request (scheme and Host).
@@ -31,8 +35,11 @@ type Config struct {
 	Now       func() time.Time // the clock; nil: time.Now
 }
 
-// DefaultMaxSize is Config.MaxSize's default.
-const DefaultMaxSize = 100 << 20
+// Defaults of Config.
+const (
+	DefaultMaxSize    = 100 << 20
+	UploadIdleTimeout = time.Minute
+)
 
 // Service is object storage: buckets, uploads, temporary URLs, deletes and
 // downloads, each checked against the bucket's rule for the caller in ctx
@@ -47,7 +54,8 @@ type Service struct {
 	now   func() time.Time
 	max   int64
 	cat   catalog
-	limit int // items per temp-urls or delete call
+	limit int           // items per temp-urls or delete call
+	idle  time.Duration // Config.UploadIdle
 }
 
 // MaxBatch is the most fileIDs one temp-urls or delete call takes (as CloudBase).
@@ -69,6 +77,9 @@ func New(ctx context.Context, cfg Config) (*Service, error) {
 	}
 	if s.max <= 0 {
 		s.max = DefaultMaxSize
+	}
+	if s.idle = cfg.UploadIdle; s.idle <= 0 {
+		s.idle = UploadIdleTimeout
 	}
 	if p, ok := cfg.Backend.(Presigner); ok && !cfg.Proxy {
 		s.pre = p

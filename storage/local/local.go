@@ -30,6 +30,7 @@ import (
 // Bucket is a storage.Bucket on a local directory.
 type Bucket struct {
 	root  *os.Root
+	open  *opener // the read path: Open
 	cache metaCache
 }
 
@@ -59,11 +60,16 @@ func Open(dir string) (*Bucket, error) {
 	if err != nil {
 		return nil, fmt.Errorf("open storage dir: %w", err)
 	}
-	return &Bucket{root: root, cache: newMetaCache(16384)}, nil
+	op, err := newOpener(dir, root)
+	if err != nil {
+		root.Close()
+		return nil, fmt.Errorf("open storage dir: %w", err)
+	}
+	return &Bucket{root: root, open: op, cache: newMetaCache(16384)}, nil
 }
 
 // Close releases the directory.
-func (b *Bucket) Close() error { return b.root.Close() }
+func (b *Bucket) Close() error { return errors.Join(b.open.close(), b.root.Close()) }
 
 // sidecar is an object's metadata file. Ino and MTime identify the data
 // file it belongs to: a reader that finds them different is looking at a
@@ -121,10 +127,10 @@ func (b *Bucket) writeData(ctx context.Context, name string, r io.Reader) (fs.Fi
 	}
 	defer f.Close()
 	bufp := copyBufs.Get().(*[]byte)
-	_, err = io.CopyBuffer(writerOnly{f}, &ctxReader{ctx: ctx, r: r}, *bufp)
+	err = copyFull(ctx, f, r, *bufp)
 	copyBufs.Put(bufp)
 	if err != nil {
-		return nil, err // the reader's error: ErrTooLarge, a cut upload, ctx
+		return nil, err // the reader's error (ErrTooLarge, a cut upload, ctx), or the disk's
 	}
 	if err := f.Sync(); err != nil {
 		return nil, fmt.Errorf("sync upload file: %w", err)
@@ -237,7 +243,7 @@ func (b *Bucket) Open(_ context.Context, key string) (io.ReadSeekCloser, storage
 	if !storage.ValidKey(key) {
 		return nil, storage.ObjectInfo{}, storage.ErrBadKey
 	}
-	f, err := b.root.Open(objectsDir + key)
+	f, err := b.open.open(objectsDir + key)
 	if err != nil {
 		return nil, storage.ObjectInfo{}, notExist(err)
 	}
@@ -327,9 +333,10 @@ func (sc sidecar) info(key string) storage.ObjectInfo {
 }
 
 // notExist maps "no such file" (including a file where a folder was
-// expected) to storage.ErrNotExist.
+// expected, and a symlink that would lead out of the tree) to
+// storage.ErrNotExist.
 func notExist(err error) error {
-	if errors.Is(err, fs.ErrNotExist) || errors.Is(err, syscall.ENOTDIR) {
+	if errors.Is(err, fs.ErrNotExist) || errors.Is(err, syscall.ENOTDIR) || errors.Is(err, syscall.EXDEV) || errors.Is(err, syscall.ELOOP) {
 		return storage.ErrNotExist
 	}
 	return err
@@ -352,18 +359,31 @@ func randomName() string {
 // io.Copy's 32 KiB, so a big upload costs fewer system calls.
 var copyBufs = sync.Pool{New: func() any { b := make([]byte, 256<<10); return &b }}
 
-// writerOnly hides *os.File's ReadFrom, so io.CopyBuffer uses our buffer.
-type writerOnly struct{ io.Writer }
-
-// ctxReader stops a copy when ctx ends.
-type ctxReader struct {
-	ctx context.Context
-	r   io.Reader
-}
-
-func (c *ctxReader) Read(p []byte) (int, error) {
-	if err := c.ctx.Err(); err != nil {
-		return 0, err
+// copyFull copies r to f through buf, writing only full buffers (and the
+// last part): readers such as a multipart part return a few KiB per Read,
+// and a write per Read would cost many more system calls. It stops when
+// ctx ends.
+func copyFull(ctx context.Context, f *os.File, r io.Reader, buf []byte) error {
+	for {
+		n, rerr := 0, error(nil)
+		for n < len(buf) && rerr == nil {
+			var k int
+			k, rerr = r.Read(buf[n:])
+			n += k
+		}
+		if n > 0 {
+			if _, err := f.Write(buf[:n]); err != nil {
+				return fmt.Errorf("write upload file: %w", err)
+			}
+		}
+		if rerr == io.EOF {
+			return nil
+		}
+		if rerr != nil {
+			return rerr
+		}
+		if err := ctx.Err(); err != nil {
+			return err
+		}
 	}
-	return c.r.Read(p)
 }

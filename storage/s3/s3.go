@@ -108,7 +108,7 @@ func (b *Bucket) Put(ctx context.Context, key string, r io.Reader, opts storage.
 	}
 	po := minio.PutObjectOptions{ContentType: typ, PartSize: partSize}
 	if opts.Owner != "" {
-		po.UserMetadata = map[string]string{"owner": url.PathEscape(opts.Owner)}
+		po.UserMetadata = map[string]string{"Owner": url.PathEscape(opts.Owner)} // x-amz-meta-owner
 	}
 	buf := heads.Get().(*bytes.Buffer)
 	defer func() { buf.Reset(); heads.Put(buf) }()
@@ -124,10 +124,16 @@ func (b *Bucket) Put(ctx context.Context, key string, r io.Reader, opts storage.
 	if err := ctx.Err(); err != nil {
 		return storage.ObjectInfo{}, err
 	}
-	if _, err := b.cl.PutObject(ctx, b.bucket, b.prefix+key, body, size, po); err != nil {
+	up, err := b.cl.PutObject(ctx, b.bucket, b.prefix+key, body, size, po)
+	if err != nil {
 		return storage.ObjectInfo{}, fmt.Errorf("s3 put: %w", err)
 	}
-	return b.Stat(ctx, key)
+	mod := up.LastModified // set for multipart uploads only
+	if mod.IsZero() {
+		mod = time.Now()
+	}
+	return b.info(minio.ObjectInfo{Key: b.prefix + key, Size: up.Size, ETag: up.ETag, LastModified: mod, ContentType: typ,
+		UserMetadata: po.UserMetadata}), nil
 }
 
 // heads are the buffers Put reads an object's first part into.
