@@ -37,11 +37,12 @@ func postUpload(t *testing.T, s *server, cloudPath string, size int, chunked boo
 // TestStorageUploadOverSocket: uploads stream through a real connection —
 // with and without a declared length — the bucket's max size answers 413
 // (and the server carries on), the JSON limit still holds for chunked
-// bodies, and an upload cut off by the client leaves no file behind.
+// bodies, and an upload cut off or stalled by the client leaves no file
+// behind.
 func TestStorageUploadOverSocket(t *testing.T) {
 	bin, dir, addr := binary(t), t.TempDir(), freeAddr(t)
 	s := startServerEnv(t, bin, dir, addr, []string{"MINIBASE_ADMIN_KEY=" + testKey, "MINIBASE_STORAGE_MAX_SIZE=64KiB",
-		"MINIBASE_BODY_LIMIT=65536"})
+		"MINIBASE_BODY_LIMIT=65536", "MINIBASE_UPLOAD_IDLE_TIMEOUT=300ms"})
 	for _, chunked := range []bool{false, true} {
 		name := fmt.Sprintf("chunked=%v", chunked)
 		if code, body := postUpload(t, s, "ok.bin", 60<<10, chunked); code != 200 {
@@ -79,6 +80,23 @@ func TestStorageUploadOverSocket(t *testing.T) {
 	waitFor(t, "the cut upload's temporary file to go", func() bool { e, _ := os.ReadDir(tmp); return len(e) == 0 })
 	if code, _, _ := s.do("GET", "/v1/storage/download?fileID=cloud://minibase.default/cut.bin", ""); code != 404 {
 		t.Errorf("a cut upload was stored: %d", code)
+	}
+
+	// Stalled: half the body, then nothing. The server gives up after the
+	// idle timeout, drops the partial file and closes the connection.
+	conn, err = net.Dial("tcp", addr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+	fmt.Fprintf(conn, "POST /v1/storage/upload HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer %s\r\nContent-Type: %s\r\nContent-Length: %d\r\n\r\n",
+		testKey, ct, len(body))
+	conn.Write(body[:len(body)/2])
+	waitFor(t, "the stalled upload's temporary file", func() bool { e, _ := os.ReadDir(tmp); return len(e) > 0 })
+	waitFor(t, "the stalled upload's temporary file to go", func() bool { e, _ := os.ReadDir(tmp); return len(e) == 0 })
+	conn.SetReadDeadline(time.Now().Add(10 * time.Second))
+	if rest, err := io.ReadAll(conn); err != nil || !strings.Contains(string(rest), " 400 ") {
+		t.Errorf("stalled upload: answer %q, %v; want a 400 and the connection closed", rest, err)
 	}
 	if code, _, _ := s.do("GET", "/v1/health", ""); code != 200 {
 		t.Errorf("server unhealthy after the bad uploads: %d", code)

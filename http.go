@@ -26,6 +26,9 @@ func (m *Main) newApp() *fiber.App {
 		// other body is held to BodyLimit by limitBody.
 		StreamRequestBody:            true,
 		DisablePreParseMultipartForm: true,
+		// Room for the headers and a small file (storage sends files up
+		// to 8 KiB from this buffer in one write).
+		WriteBufferSize: 16 << 10,
 	})
 	app.Use(m.limitBody, m.timeout)
 	v1 := app.Group("/v1")
@@ -92,7 +95,13 @@ func discard(c *fiber.Ctx, body io.Reader, n int64) {
 	}
 }
 
+// timeout bounds each request to RequestTimeout. Uploads are exempt: a
+// large file on a slow link takes longer; storage bounds them by a stall
+// of storage.UploadIdleTimeout instead.
 func (m *Main) timeout(c *fiber.Ctx) error {
+	if c.Path() == "/v1"+storage.UploadPath {
+		return c.Next()
+	}
 	ctx, cancel := context.WithTimeout(c.UserContext(), m.Config.RequestTimeout)
 	defer cancel()
 	c.SetUserContext(ctx)

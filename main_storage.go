@@ -16,12 +16,13 @@ import (
 
 // StorageConfig is object storage's part of Config.
 type StorageConfig struct {
-	Env       string // MINIBASE_ENV: the env id in fileIDs (default minibase)
-	Backend   string // MINIBASE_STORAGE: local (default) or s3
-	Dir       string // MINIBASE_STORAGE_DIR: local files; empty: <dir>/storage
-	MaxSize   int64  // MINIBASE_STORAGE_MAX_SIZE: default max file size of new buckets
-	SignKey   string // MINIBASE_STORAGE_SIGN_KEY: shared URL signing key; default generated into <dir>
-	PublicURL string // MINIBASE_PUBLIC_URL: base of temporary URLs; default from each request
+	Env       string        // MINIBASE_ENV: the env id in fileIDs (default minibase)
+	Backend   string        // MINIBASE_STORAGE: local (default) or s3
+	Dir       string        // MINIBASE_STORAGE_DIR: local files; empty: <dir>/storage
+	MaxSize   int64         // MINIBASE_STORAGE_MAX_SIZE: default max file size of new buckets
+	SignKey   string        // MINIBASE_STORAGE_SIGN_KEY: shared URL signing key; default generated into <dir>
+	PublicURL string        // MINIBASE_PUBLIC_URL: base of temporary URLs; default from each request
+	Idle      time.Duration // MINIBASE_UPLOAD_IDLE_TIMEOUT: an upload sending nothing this long is dropped
 	S3        s3.Config
 	S3Proxy   bool             // MINIBASE_S3_DOWNLOAD=proxy: downloads pass through minibase
 	Now       func() time.Time // the clock; nil: time.Now (tests move it)
@@ -35,6 +36,8 @@ const storageUsage = `  MINIBASE_ENV               env id in fileIDs cloud://<en
                              default; also the default bucket's, when created)
   MINIBASE_STORAGE_SIGN_KEY  key (32+ characters) signing temporary URLs, for
                              several servers; default generated into <dir>
+  MINIBASE_UPLOAD_IDLE_TIMEOUT  an upload that sends nothing this long is
+                             dropped (default 1m; uploads have no total limit)
   MINIBASE_PUBLIC_URL        this server as clients reach it, e.g.
                              https://api.example.com (default: from the request)
   MINIBASE_S3_ENDPOINT       with MINIBASE_STORAGE=s3: host:port or URL (https://
@@ -67,6 +70,13 @@ func parseStorage(getenv func(string) string) (StorageConfig, error) {
 			return c, fmt.Errorf("MINIBASE_STORAGE_MAX_SIZE must be a size like 100MiB or 5000000 (bytes), got %q", v)
 		}
 		c.MaxSize = n
+	}
+	if v := getenv("MINIBASE_UPLOAD_IDLE_TIMEOUT"); v != "" {
+		d, err := time.ParseDuration(v)
+		if err != nil || d <= 0 {
+			return c, fmt.Errorf("MINIBASE_UPLOAD_IDLE_TIMEOUT must be a duration like 1m, got %q", v)
+		}
+		c.Idle = d
 	}
 	if v := getenv("MINIBASE_S3_PATH_STYLE"); v != "" {
 		b, err := strconv.ParseBool(v)
@@ -142,7 +152,7 @@ func openStorage(ctx context.Context, cfg Config) (*storage.Service, io.Closer, 
 		be, closer = b, b
 	}
 	svc, err := storage.New(ctx, storage.Config{Env: sc.Env, Backend: be, SignKey: key, MaxSize: sc.MaxSize,
-		Proxy: sc.S3Proxy, PublicURL: sc.PublicURL, Now: sc.Now})
+		Proxy: sc.S3Proxy, PublicURL: sc.PublicURL, UploadIdle: sc.Idle, Now: sc.Now})
 	if err != nil {
 		closer.Close()
 		return nil, nil, err

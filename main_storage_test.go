@@ -2,6 +2,7 @@ package main
 
 import (
 	"testing"
+	"time"
 
 	"minibase/storage"
 )
@@ -15,15 +16,17 @@ func TestParseStorage(t *testing.T) {
 	}
 	env = map[string]string{"MINIBASE_ENV": "prod-1", "MINIBASE_STORAGE": "s3", "MINIBASE_S3_ENDPOINT": "https://s3.example.com",
 		"MINIBASE_S3_BUCKET": "b", "MINIBASE_S3_ACCESS_KEY": "a", "MINIBASE_S3_SECRET_KEY": "s", "MINIBASE_S3_PATH_STYLE": "false",
-		"MINIBASE_S3_DOWNLOAD": "proxy", "MINIBASE_STORAGE_MAX_SIZE": "2GiB"}
+		"MINIBASE_S3_DOWNLOAD": "proxy", "MINIBASE_STORAGE_MAX_SIZE": "2GiB", "MINIBASE_UPLOAD_IDLE_TIMEOUT": "90s"}
 	c, err = parseStorage(getenv)
-	if err != nil || c.Env != "prod-1" || c.Backend != "s3" || c.S3.PathStyle || !c.S3Proxy || c.MaxSize != 2<<30 || c.S3.Endpoint != "https://s3.example.com" {
+	if err != nil || c.Env != "prod-1" || c.Backend != "s3" || c.S3.PathStyle || !c.S3Proxy || c.MaxSize != 2<<30 ||
+		c.S3.Endpoint != "https://s3.example.com" || c.Idle != 90*time.Second {
 		t.Fatalf("s3: %+v %v", c, err)
 	}
 	for _, bad := range []map[string]string{
 		{"MINIBASE_ENV": "Prod"}, {"MINIBASE_ENV": "a.b"}, {"MINIBASE_STORAGE": "ftp"}, {"MINIBASE_STORAGE": "s3"},
 		{"MINIBASE_STORAGE_MAX_SIZE": "lots"}, {"MINIBASE_STORAGE_MAX_SIZE": "0"}, {"MINIBASE_STORAGE_MAX_SIZE": "-5MiB"},
 		{"MINIBASE_STORAGE_MAX_SIZE": "99999999GiB"}, {"MINIBASE_S3_DOWNLOAD": "stream"}, {"MINIBASE_S3_PATH_STYLE": "maybe"},
+		{"MINIBASE_UPLOAD_IDLE_TIMEOUT": "0s"}, {"MINIBASE_UPLOAD_IDLE_TIMEOUT": "soon"},
 	} {
 		if _, err := parseStorage(func(k string) string { return bad[k] }); err == nil {
 			t.Errorf("%v: want an error", bad)
