@@ -4,7 +4,7 @@ VERSION ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
 BUILD_FLAGS = -trimpath -ldflags "-s -w -X main.version=$(VERSION)"
 FUZZTIME ?= 10s
 
-.PHONY: run build test vet unit fuzz bench clean
+.PHONY: run build test vet unit fuzz bench bench-files clean
 
 run:
 	go run . serve
@@ -36,6 +36,12 @@ fuzz:
 # The README's performance table: 100k documents, every scenario.
 bench: build
 	go run ./bench -bin bin/minibase -docs 100000
+
+# The README's file numbers: local disk, then MinIO (upload through minibase
+# and a bare minio-go PUT, alternating) and the 1 GiB upload's memory.
+bench-files: build
+	go run ./bench -bin bin/minibase -docs 1 -scenarios file-get-4k,file-get-1m,file-put-1m,file-put-1g
+	go run ./bench -bin bin/minibase -docs 1 -storage s3 -c 8 -scenarios file-put-1m,s3-raw-put-1m,file-put-1m,s3-raw-put-1m
 
 clean:
 	rm -rf bin
