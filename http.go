@@ -3,15 +3,19 @@ package main
 import (
 	"context"
 	"errors"
-	"io"
 	"math"
+	"net/http"
+	"path"
 	"strconv"
 
 	"minibase/auth"
 	"minibase/db"
+	"minibase/sdk"
 	"minibase/storage"
 
 	"github.com/gofiber/fiber/v2"
+	"github.com/gofiber/fiber/v2/middleware/etag"
+	"github.com/gofiber/fiber/v2/middleware/filesystem"
 )
 
 // newApp builds the HTTP app: middleware, routes, and the one place where
@@ -30,6 +34,9 @@ func (m *Main) newApp() *fiber.App {
 		// to 8 KiB from this buffer in one write).
 		WriteBufferSize: 16 << 10,
 	})
+	m.conns = newConnStates()
+	app.Server().ConnState = m.conns.hook
+	app.Use(m.conns.enter)
 	app.Use(m.limitBody, m.timeout)
 	v1 := app.Group("/v1")
 	m.auth.MountSignIn(v1) // before the middleware: a stale token must not block a refresh
@@ -37,62 +44,42 @@ func (m *Main) newApp() *fiber.App {
 	v1.Get("/health", func(c *fiber.Ctx) error {
 		return c.JSON(fiber.Map{"status": "ok", "version": version})
 	})
-	db.NewService(m.store, db.Limits{}).Mount(v1)
+	dbs := db.NewService(m.store, db.Limits{})
+	dbs.SetUsers(m.auth)
+	dbs.Mount(v1)
 	m.auth.Mount(v1)
 	m.files.Mount(v1)
 	m.files.MountFiles(app)
+	app.Use("/sdk", etag.New(), sdkHeaders, filesystem.New(filesystem.Config{Root: http.FS(sdk.Dist)}))
 	app.Use(func(c *fiber.Ctx) error {
 		return fiber.NewError(fiber.StatusNotFound, "no such endpoint: "+c.Method()+" "+c.Path())
 	})
 	return app
 }
 
-// limitBody holds request bodies to BodyLimit. The server streams bodies
-// (for uploads), so fasthttp no longer refuses large ones itself: a
-// declared length over the limit is refused before it is read, and a
-// chunked body is read here, at most BodyLimit bytes. Uploads are exempt:
-// the bucket's max size limits them.
-func (m *Main) limitBody(c *fiber.Ctx) error {
-	req := c.Request()
-	if !req.IsBodyStream() || c.Path() == "/v1"+storage.UploadPath {
-		return c.Next()
-	}
-	limit := m.Config.BodyLimit
-	if n := req.Header.ContentLength(); n > limit {
-		discard(c, req.BodyStream(), int64(n))
-		return fiber.ErrRequestEntityTooLarge
-	} else if n >= 0 {
-		return c.Next() // fasthttp reads exactly n bytes
-	}
-	b, err := io.ReadAll(io.LimitReader(req.BodyStream(), int64(limit)+1))
-	if err != nil {
-		c.Context().SetConnectionClose()
-		return fiber.NewError(fiber.StatusBadRequest, "could not read the request body")
-	}
-	if len(b) > limit {
-		discard(c, req.BodyStream(), -1)
-		return fiber.ErrRequestEntityTooLarge
-	}
-	req.SetBodyRaw(b)
-	return c.Next()
+// sdkTypes are the content types of the SDK's files, which fiber's table
+// lacks (.mjs, .cjs) or gets wrong (.ts is MPEG-TS video there).
+var sdkTypes = map[string]string{
+	".mjs": "text/javascript; charset=utf-8",
+	".cjs": "text/javascript; charset=utf-8",
+	".js":  "text/javascript; charset=utf-8",
+	".ts":  "text/plain; charset=utf-8",
 }
 
-// maxDiscard is how much of a refused body is read and dropped so that
-// the client, still sending, receives the answer (a connection closed with
-// unread data is reset, and the client may see only the reset).
-const maxDiscard = 8 << 20
-
-// discard drops the rest of a refused body of n bytes (-1: unknown) when
-// it is at most maxDiscard, and otherwise closes the connection after the
-// answer instead.
-func discard(c *fiber.Ctx, body io.Reader, n int64) {
-	if n > maxDiscard {
-		c.Context().SetConnectionClose()
-		return
+// sdkHeaders gives the files under /sdk/ their content type and asks
+// browsers to revalidate (the names carry no version; the ETag makes the
+// revalidation a 304).
+func sdkHeaders(c *fiber.Ctx) error {
+	if err := c.Next(); err != nil {
+		return err
 	}
-	if k, err := io.Copy(io.Discard, io.LimitReader(body, maxDiscard+1)); err != nil || k > maxDiscard {
-		c.Context().SetConnectionClose()
+	if c.Response().StatusCode() == fiber.StatusOK {
+		if t, ok := sdkTypes[path.Ext(c.Path())]; ok {
+			c.Set(fiber.HeaderContentType, t)
+		}
+		c.Set(fiber.HeaderCacheControl, "no-cache")
 	}
+	return nil
 }
 
 // timeout bounds each request to RequestTimeout. Uploads are exempt: a

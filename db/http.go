@@ -1,7 +1,9 @@
 package db
 
 import (
+	"net/url"
 	"strconv"
+	"strings"
 
 	"github.com/gofiber/fiber/v2"
 )
@@ -26,6 +28,9 @@ func (s *Service) Mount(r fiber.Router) {
 	r.Get("/admin/collections/:coll/indexes", s.handleIndexes)
 	r.Post("/admin/collections/:coll/indexes", s.handleCreateIndex)
 	r.Delete("/admin/collections/:coll/indexes/:name?", s.handleDropIndex)
+	r.Get("/admin/collections/:coll/rules", s.handleGetRules)
+	r.Put("/admin/collections/:coll/rules", s.handleSetRules)
+	r.Post("/admin/rules/explain", s.handleExplain)
 }
 
 // body decodes the request body: a JSON object, or empty for {}.
@@ -45,9 +50,19 @@ func body(c *fiber.Ctx) (Doc, error) {
 	return d, nil
 }
 
-// param copies a route parameter: fiber reuses its buffers after the handler.
+// param returns a route parameter, percent-decoded (a document id may hold
+// any character, so clients encode it): fiber matches routes on the raw path,
+// so an encoded "/" stays inside the parameter, and does not decode
+// parameters itself. A parameter that is not valid percent-encoding is taken
+// literally. The result is a copy: fiber reuses its buffers after the handler.
 func param(c *fiber.Ctx, name string) string {
-	return string([]byte(c.Params(name)))
+	raw := c.Params(name)
+	if strings.IndexByte(raw, '%') >= 0 {
+		if s, err := url.PathUnescape(raw); err == nil {
+			return s
+		}
+	}
+	return string([]byte(raw))
 }
 
 func sendJSON(c *fiber.Ctx, b []byte) error {
@@ -260,4 +275,36 @@ func (s *Service) handleDropIndex(c *fiber.Ctx) error {
 		return err
 	}
 	return c.JSON(fiber.Map{})
+}
+
+func (s *Service) handleGetRules(c *fiber.Ctx) error {
+	rs, err := s.GetRules(c.UserContext(), param(c, "coll"))
+	if err != nil {
+		return err
+	}
+	return sendJSON(c, rs.JSON())
+}
+
+func (s *Service) handleSetRules(c *fiber.Ctx) error {
+	b, err := body(c)
+	if err != nil {
+		return err
+	}
+	rs, err := s.SetRules(c.UserContext(), param(c, "coll"), b)
+	if err != nil {
+		return err
+	}
+	return sendJSON(c, rs.JSON())
+}
+
+func (s *Service) handleExplain(c *fiber.Ctx) error {
+	b, err := body(c)
+	if err != nil {
+		return err
+	}
+	e, err := s.Explain(c.UserContext(), b)
+	if err != nil {
+		return err
+	}
+	return c.JSON(e)
 }

@@ -17,14 +17,15 @@ func (s sym) child(name string) sym {
 }
 
 // pinned returns the value the facts give the field: the value of an Eq
-// condition on it, or the field inside an object an Eq pins a parent to.
+// condition on it (or of an In with one value), or the field inside an
+// object an Eq pins a parent to.
 func (s sym) pinned() (any, bool) {
 	if s.path == "" {
 		return nil, false
 	}
 	for _, c := range s.facts[s.path] {
-		if c.Op == Eq {
-			return c.Value, true
+		if v, ok := c.pin(); ok {
+			return v, true
 		}
 	}
 	for i := len(s.path) - 1; i > 0; i-- {
@@ -32,14 +33,26 @@ func (s sym) pinned() (any, bool) {
 			continue
 		}
 		for _, c := range s.facts[s.path[:i]] {
-			if c.Op != Eq {
+			pin, ok := c.pin()
+			if !ok {
 				continue
 			}
-			v, ok := lookupPath(c.Value, s.path[i+1:])
+			v, ok := lookupPath(pin, s.path[i+1:])
 			if ok {
 				return v, true
 			}
 		}
+	}
+	return nil, false
+}
+
+// pin is the one value the condition allows, if it allows one.
+func (c Cond) pin() (any, bool) {
+	if c.Op == Eq {
+		return c.Value, true
+	}
+	if list, ok := c.Value.([]any); ok && c.Op == In && len(list) == 1 {
+		return list[0], true
 	}
 	return nil, false
 }

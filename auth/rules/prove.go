@@ -50,7 +50,7 @@ func opOrEq(op string) string {
 // path to. Only a true comparison with it is proof.
 func (s sym) pinnedByParent() (any, bool) {
 	for _, c := range s.facts[s.path] {
-		if c.Op == Eq {
+		if _, ok := c.pin(); ok {
 			return nil, false // decided (or not) by the field's own conditions
 		}
 	}

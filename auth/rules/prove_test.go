@@ -62,6 +62,8 @@ func TestProve(t *testing.T) {
 		{"/^a/.test(doc.name)", rules.Facts{}, rules.Undecided, "doc.name"},
 		{"auth.openid in get(`database.room.${doc.room}`).members", rules.Facts{"room": {eq("r1")}}, rules.True, ""},
 		{"auth.openid in get(`database.room.${doc.room}`).members", rules.Facts{}, rules.Undecided, "doc.room"},
+		{"auth.openid in get(`database.room.${doc.room}`).members", rules.Facts{"room": {{Op: rules.In, Value: []any{"r1"}}}}, rules.True, ""},
+		{"auth.openid in get(`database.room.${doc.room}`).members", rules.Facts{"room": {{Op: rules.In, Value: []any{"r1", "r2"}}}}, rules.Undecided, "doc.room"},
 		{"auth.openid in get(`database.room.${doc.room}`).members", rules.Facts{"room": {eq("r2")}}, rules.False, ""},
 		{"doc.a == doc.b", rules.Facts{"a": {eq(int64(1))}, "b": {eq(int64(1))}}, rules.True, ""},
 		{"doc == null", rules.Facts{}, rules.Undecided, "doc == null"},

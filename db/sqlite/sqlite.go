@@ -65,6 +65,7 @@ type DB struct {
 	stmts stmtCache
 	// savepoint and release are prepared once on the writer connection.
 	savepoint, release *sql.Stmt
+	sessions           *sessionStmts // the refresh-token path's, likewise
 }
 
 var (
@@ -101,10 +102,13 @@ func Open(ctx context.Context, path string, opts Options) (*DB, error) {
 	if d.savepoint, err = w.PrepareContext(ctx, "SAVEPOINT job"); err == nil {
 		d.release, err = w.PrepareContext(ctx, "RELEASE job")
 	}
+	if err == nil {
+		d.sessions, err = prepareSessions(ctx, w)
+	}
 	if err != nil {
 		w.Close()
 		r.Close()
-		return nil, fmt.Errorf("prepare savepoints: %w", err)
+		return nil, fmt.Errorf("prepare writer statements: %w", err)
 	}
 	go d.writer()
 	return d, nil
@@ -154,7 +158,8 @@ CREATE TABLE IF NOT EXISTS _collections (
 	id      INTEGER PRIMARY KEY AUTOINCREMENT,
 	name    TEXT NOT NULL UNIQUE,
 	created INTEGER NOT NULL,
-	shape   TEXT NOT NULL DEFAULT '{}'
+	shape   TEXT NOT NULL DEFAULT '{}',
+	rules   TEXT
 );
 CREATE TABLE IF NOT EXISTS _indexes (
 	id      INTEGER PRIMARY KEY AUTOINCREMENT,
@@ -167,6 +172,9 @@ CREATE TABLE IF NOT EXISTS _indexes (
 func (d *DB) init(ctx context.Context) error {
 	if _, err := d.w.ExecContext(ctx, schema+authSchema); err != nil {
 		return fmt.Errorf("create schema: %w", err)
+	}
+	if err := d.migrateRules(ctx); err != nil {
+		return err
 	}
 	return d.loadCatalog(ctx)
 }
