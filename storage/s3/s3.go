@@ -74,6 +74,11 @@ func Open(ctx context.Context, cfg Config) (*Bucket, error) {
 		Region:       region,
 		BucketLookup: lookup,
 		Transport:    cfg.Transport,
+		// With DisableContentSha256 below: a CRC32C checksum of the whole
+		// object sent as a trailer (UNSIGNED-PAYLOAD-TRAILER), which the
+		// server checks, instead of a SHA-256 signature over every 64 KiB
+		// chunk (minio-go's default without TLS).
+		TrailingHeaders: true,
 	})
 	if err != nil {
 		return nil, fmt.Errorf("s3 client: %w", err)
@@ -106,7 +111,7 @@ func (b *Bucket) Put(ctx context.Context, key string, r io.Reader, opts storage.
 	if typ == "" {
 		typ = storage.DefaultContentType
 	}
-	po := minio.PutObjectOptions{ContentType: typ, PartSize: partSize}
+	po := minio.PutObjectOptions{ContentType: typ, PartSize: partSize, DisableContentSha256: true}
 	if opts.Owner != "" {
 		po.UserMetadata = map[string]string{"Owner": url.PathEscape(opts.Owner)} // x-amz-meta-owner
 	}
