@@ -182,7 +182,7 @@ func (s *Service) Upload(ctx context.Context, req UploadRequest) (FileID, Object
 		owner = id.OpenID
 	}
 	body := &limitReader{r: req.Body, left: b.MaxSize}
-	info, err := s.be.Put(ctx, f.key(), body, PutOptions{ContentType: typ, Owner: owner})
+	info, err := s.be.Put(ctx, f.key(), body, PutOptions{ContentType: typ, Owner: owner, MaxSize: b.MaxSize})
 	switch {
 	case err == nil:
 		return f, info, nil

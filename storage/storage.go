@@ -50,6 +50,9 @@ type Presigner interface {
 type PutOptions struct {
 	ContentType string // stored and served as Content-Type; empty: application/octet-stream
 	Owner       string // the openid of the end user who uploaded it; empty for admins
+	// MaxSize is the most the reader will yield (the bucket's max file
+	// size), or 0 when unknown: a hint for sizing buffers (S3 parts).
+	MaxSize int64
 }
 
 // ObjectInfo describes a stored object. List results from some backends

@@ -49,10 +49,27 @@ var (
 	_ storage.Presigner = (*Bucket)(nil)
 )
 
-// partSize is the part of a large upload minio-go holds in memory at once:
-// it bounds an upload's memory, and (with at most 10,000 parts) sets the
-// largest object to 160 GiB.
-const partSize = 16 << 20
+// Part sizes of multipart uploads. A large upload holds two parts in
+// memory at once (the first, read to decide between one PUT and a
+// multipart upload, and minio-go's part buffer), and S3 allows 10,000
+// parts: the part size follows the largest object the caller expects
+// (PutOptions.MaxSize), from 8 MiB (objects to 80 GiB) up to 5 GiB.
+const (
+	minPartSize     = 8 << 20
+	maxPartSize     = 5 << 30
+	unknownPartSize = 16 << 20 // when PutOptions.MaxSize is 0
+	maxParts        = 9000     // below S3's 10,000, for headroom
+)
+
+// partSize returns the part size for objects of at most maxSize bytes.
+func partSize(maxSize int64) int64 {
+	if maxSize <= 0 {
+		return unknownPartSize
+	}
+	p := (maxSize + maxParts - 1) / maxParts
+	p = (p + 1<<20 - 1) &^ (1<<20 - 1) // whole MiB
+	return min(maxPartSize, max(minPartSize, p))
+}
 
 // Open connects to the service and creates the bucket when missing.
 func Open(ctx context.Context, cfg Config) (*Bucket, error) {
@@ -100,9 +117,9 @@ func Open(ctx context.Context, cfg Config) (*Bucket, error) {
 	return b, nil
 }
 
-// Put implements storage.Bucket. Up to partSize bytes are read first: a
-// smaller object goes up in one PUT, a larger one as a multipart upload
-// that minio-go aborts if r fails.
+// Put implements storage.Bucket. Up to a part's worth of bytes is read
+// first: a smaller object goes up in one PUT, a larger one as a multipart
+// upload that minio-go aborts if r fails.
 func (b *Bucket) Put(ctx context.Context, key string, r io.Reader, opts storage.PutOptions) (storage.ObjectInfo, error) {
 	if !storage.ValidKey(key) {
 		return storage.ObjectInfo{}, storage.ErrBadKey
@@ -111,19 +128,20 @@ func (b *Bucket) Put(ctx context.Context, key string, r io.Reader, opts storage.
 	if typ == "" {
 		typ = storage.DefaultContentType
 	}
-	po := minio.PutObjectOptions{ContentType: typ, PartSize: partSize, DisableContentSha256: true}
+	part := partSize(opts.MaxSize)
+	po := minio.PutObjectOptions{ContentType: typ, PartSize: uint64(part), DisableContentSha256: true}
 	if opts.Owner != "" {
 		po.UserMetadata = map[string]string{"Owner": url.PathEscape(opts.Owner)} // x-amz-meta-owner
 	}
-	buf := heads.Get().(*bytes.Buffer)
-	defer func() { buf.Reset(); heads.Put(buf) }()
-	n, err := buf.ReadFrom(io.LimitReader(r, partSize))
+	bufp := heads.Get().(*[]byte)
+	defer heads.Put(bufp)
+	head, eof, err := readHead(r, bufp, part)
 	if err != nil {
 		return storage.ObjectInfo{}, err
 	}
-	var body io.Reader = bytes.NewReader(buf.Bytes())
-	size := n
-	if n == partSize {
+	var body io.Reader = bytes.NewReader(head)
+	size := int64(len(head))
+	if !eof {
 		body, size = io.MultiReader(body, r), -1
 	}
 	if err := ctx.Err(); err != nil {
@@ -141,8 +159,34 @@ func (b *Bucket) Put(ctx context.Context, key string, r io.Reader, opts storage.
 		UserMetadata: po.UserMetadata}), nil
 }
 
-// heads are the buffers Put reads an object's first part into.
-var heads = sync.Pool{New: func() any { return new(bytes.Buffer) }}
+// heads are the buffers Put reads an object's first part into; they grow
+// as needed, up to a part.
+var heads = sync.Pool{New: func() any { b := make([]byte, 0, 64<<10); return &b }}
+
+// readHead reads r into *bufp until EOF (eof) or limit bytes, growing the
+// buffer by doubling but never past limit, and returns what it read.
+func readHead(r io.Reader, bufp *[]byte, limit int64) (head []byte, eof bool, err error) {
+	b := (*bufp)[:0]
+	defer func() { *bufp = b[:0] }()
+	for {
+		if len(b) == cap(b) {
+			if int64(len(b)) >= limit {
+				return b, false, nil
+			}
+			nb := make([]byte, len(b), min(int64(2*cap(b)), limit))
+			copy(nb, b)
+			b = nb
+		}
+		n, err := r.Read(b[len(b):cap(b)])
+		b = b[:len(b)+n]
+		if err == io.EOF {
+			return b, true, nil
+		}
+		if err != nil {
+			return nil, false, err
+		}
+	}
+}
 
 // Open implements storage.Bucket with one GET; its body is read as the
 // reader is. The reader does not end with ctx (see object).

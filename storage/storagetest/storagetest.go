@@ -296,8 +296,8 @@ func (p *pattern) Read(b []byte) (int, error) {
 }
 
 func testLarge(t *testing.T, b storage.Bucket) {
-	const size = 17<<20 + 12345 // more than one S3 part (16 MiB)
-	info, err := b.Put(ctx, "big/blob", &pattern{n: size}, storage.PutOptions{ContentType: "application/x-test"})
+	const size = 17<<20 + 12345 // three S3 parts of 8 MiB
+	info, err := b.Put(ctx, "big/blob", &pattern{n: size}, storage.PutOptions{ContentType: "application/x-test", MaxSize: 20 << 20})
 	if err != nil {
 		t.Fatal(err)
 	}
