@@ -3,11 +3,13 @@ package local_test
 import (
 	"context"
 	"errors"
+	"fmt"
 	"io"
 	"io/fs"
 	"os"
 	"path/filepath"
 	"strings"
+	"sync/atomic"
 	"testing"
 
 	"minibase/storage"
@@ -146,5 +148,50 @@ func TestUnfinishedUploads(t *testing.T) {
 	defer b.Close()
 	if entries, _ := os.ReadDir(filepath.Join(dir, "tmp")); len(entries) != 0 {
 		t.Errorf("tmp/ still holds %d files after reopening", len(entries))
+	}
+}
+
+// BenchmarkPut1M stores 1 MiB objects (written, fsynced, renamed), from
+// several goroutines: the disk's share of an upload.
+func BenchmarkPut1M(b *testing.B) {
+	bkt, err := local.Open(b.TempDir())
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer bkt.Close()
+	data := strings.Repeat("x", 1<<20)
+	b.SetBytes(1 << 20)
+	var n atomic.Int64
+	b.RunParallel(func(pb *testing.PB) {
+		key := fmt.Sprintf("bench/%d.bin", n.Add(1))
+		for pb.Next() {
+			if _, err := bkt.Put(ctx, key, strings.NewReader(data), storage.PutOptions{}); err != nil {
+				b.Error(err)
+				return
+			}
+		}
+	})
+}
+
+// BenchmarkOpen4K opens and reads a 4 KiB object: the store's share of
+// serving a small file.
+func BenchmarkOpen4K(b *testing.B) {
+	bkt, err := local.Open(b.TempDir())
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer bkt.Close()
+	if _, err := bkt.Put(ctx, "a/b/4k.bin", strings.NewReader(strings.Repeat("x", 4096)), storage.PutOptions{}); err != nil {
+		b.Fatal(err)
+	}
+	buf := make([]byte, 8192)
+	b.ReportAllocs()
+	for b.Loop() {
+		rc, _, err := bkt.Open(ctx, "a/b/4k.bin")
+		if err != nil {
+			b.Fatal(err)
+		}
+		rc.Read(buf)
+		rc.Close()
 	}
 }
