@@ -26,7 +26,7 @@ cloud.init({ env: cloud.DYNAMIC_CURRENT_ENV });
 exports.main = async (event) => ({ ctx: cloud.getWXContext(), event });`
 
 func TestFunctionsInvoke(t *testing.T) {
-	m, _ := newAuthMain(t, func(c *Config) { c.Functions.Env = "env-test" })
+	m, _ := newAuthMain(t, func(c *Config) { c.Storage.Env = "env-test" })
 	m.deploy(t, "ctx", contextFn, "")
 	m.deploy(t, "boom", `exports.main = async () => { throw new Error('boom: ' + 42) }`, "")
 	user := m.signIn(t, "/v1/auth/anonymous", "", "").str("access_token")
@@ -125,17 +125,17 @@ func TestFunctionsAsync(t *testing.T) {
 func TestFunctionsSettings(t *testing.T) {
 	env := func(kv map[string]string) func(string) string { return func(k string) string { return kv[k] } }
 	c, err := parseFunctions(env(map[string]string{
-		"MINIBASE_ENV": "prod", "MINIBASE_FUNCTIONS_CONCURRENCY": "8", "MINIBASE_FUNCTIONS_QUEUE": "16",
+		"MINIBASE_FUNCTIONS_CONCURRENCY": "8", "MINIBASE_FUNCTIONS_QUEUE": "16",
 		"MINIBASE_FUNCTIONS_ASYNC_RETRIES": "0", "MINIBASE_FUNCTIONS_RETRY_BACKOFF": "250ms", "MINIBASE_FUNCTIONS_LOG": "all",
 		"MINIBASE_FETCH_ALLOW": "api.weixin.qq.com, *.example.com", "MINIBASE_FETCH_DENY": "bad.example.com",
 		"MINIBASE_FETCH_ALLOW_PRIVATE": "10.0.0.0/8",
 	}))
-	if err != nil || c.Env != "prod" || c.Concurrency != 8 || c.Queue != 16 || c.AsyncRetries != -1 || c.RetryBackoff != 250*time.Millisecond ||
+	if err != nil || c.Concurrency != 8 || c.Queue != 16 || c.AsyncRetries != -1 || c.RetryBackoff != 250*time.Millisecond ||
 		c.Log != "all" || strings.Join(c.Fetch.Allow, "|") != "api.weixin.qq.com|*.example.com" || c.Fetch.Deny[0] != "bad.example.com" ||
 		c.Fetch.AllowPrivate[0] != "10.0.0.0/8" {
 		t.Fatalf("got %+v, %v", c, err)
 	}
-	if c, _ := parseFunctions(env(nil)); c.Env != "minibase" || c.Log != "errors" || c.Concurrency != 0 {
+	if c, _ := parseFunctions(env(nil)); c.Log != "errors" || c.Concurrency != 0 {
 		t.Errorf("defaults: %+v", c)
 	}
 	for _, bad := range []map[string]string{

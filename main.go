@@ -26,6 +26,7 @@ import (
 	"minibase/db"
 	"minibase/db/sqlite"
 	"minibase/functions"
+	"minibase/storage"
 
 	"github.com/gofiber/fiber/v2"
 )
@@ -45,6 +46,7 @@ type Config struct {
 	SQLite         sqlite.Options
 	Auth           AuthConfig
 	Functions      FunctionsConfig
+	Storage        StorageConfig
 }
 
 const usage = `minibase: a backend for mini-programs in one binary.
@@ -70,7 +72,7 @@ serve flags and environment:
   MINIBASE_SQLITE_READERS    read connections (default 4)
   MINIBASE_PPROF             address for Go's profiler (net/http/pprof), e.g.
                              127.0.0.1:6060; off by default
-` + authUsage + functionsUsage
+` + authUsage + storageUsage + functionsUsage
 
 func main() {
 	if err := run(os.Args[1:], os.Stdin, os.Stdout, os.Stderr); err != nil {
@@ -157,6 +159,9 @@ func parseServe(args []string, getenv func(string) string, stderr io.Writer) (Co
 	if cfg.Auth, err = parseAuth(getenv); err != nil {
 		return cfg, err
 	}
+	if cfg.Storage, err = parseStorage(getenv); err != nil {
+		return cfg, err
+	}
 	cfg.Functions, err = parseFunctions(getenv)
 	return cfg, err
 }
@@ -175,6 +180,8 @@ type Main struct {
 	store     *sqlite.DB
 	db        *db.Service
 	auth      *auth.Service
+	files     *storage.Service
+	fileBE    io.Closer // the storage backend
 	fnDir     *functions.Dir
 	functions *functions.Runtime
 	app       *fiber.App
@@ -203,6 +210,9 @@ func (m *Main) Open(ctx context.Context, out io.Writer) error {
 		return err
 	}
 	if m.auth, err = openAuth(m.Config, m.store, m.log); err != nil {
+		return err
+	}
+	if m.files, m.fileBE, err = openStorage(ctx, m.Config); err != nil {
 		return err
 	}
 	m.db = db.NewService(m.store, db.Limits{})
@@ -243,17 +253,20 @@ func (m *Main) Run(ctx context.Context, out io.Writer) error {
 	return nil
 }
 
-// Close stops the functions runtime and releases the database (after Run
-// returned).
+// Close stops the functions runtime, then releases the file store and the
+// database (after Run returned).
 func (m *Main) Close() error {
-	var err error
+	var errs []error
 	if m.functions != nil {
-		err = m.functions.Close()
+		errs = append(errs, m.functions.Close())
+	}
+	if m.fileBE != nil {
+		errs = append(errs, m.fileBE.Close())
 	}
 	if m.store != nil {
-		err = errors.Join(err, m.store.Close())
+		errs = append(errs, m.store.Close())
 	}
-	return err
+	return errors.Join(errs...)
 }
 
 func serve(ctx context.Context, cfg Config, out io.Writer) error {

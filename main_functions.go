@@ -14,7 +14,6 @@ import (
 
 // FunctionsConfig is cloud functions' part of Config.
 type FunctionsConfig struct {
-	Env          string        // MINIBASE_ENV: getWXContext().ENV (default minibase)
 	Concurrency  int           // MINIBASE_FUNCTIONS_CONCURRENCY: running invocations per function (default 32)
 	Queue        int           // MINIBASE_FUNCTIONS_QUEUE: waiting invocations per function (default 256)
 	AsyncRetries int           // MINIBASE_FUNCTIONS_ASYNC_RETRIES: retries of a failed async invocation (default 2)
@@ -23,8 +22,7 @@ type FunctionsConfig struct {
 	Fetch        functions.FetchOptions
 }
 
-const functionsUsage = `  MINIBASE_ENV               the environment name functions see (default minibase)
-  MINIBASE_FUNCTIONS_CONCURRENCY  running invocations per function (default 32)
+const functionsUsage = `  MINIBASE_FUNCTIONS_CONCURRENCY  running invocations per function (default 32)
   MINIBASE_FUNCTIONS_QUEUE   invocations waiting per function; beyond, 429 (default 256)
   MINIBASE_FUNCTIONS_ASYNC_RETRIES  retries of a failed asynchronous invocation (default 2)
   MINIBASE_FUNCTIONS_RETRY_BACKOFF  delay before the first retry, doubling (default 1s)
@@ -38,7 +36,7 @@ const functionsUsage = `  MINIBASE_ENV               the environment name functi
 `
 
 func parseFunctions(getenv func(string) string) (FunctionsConfig, error) {
-	c := FunctionsConfig{Env: envOr(getenv, "MINIBASE_ENV", "minibase"), Log: envOr(getenv, "MINIBASE_FUNCTIONS_LOG", "errors")}
+	c := FunctionsConfig{Log: envOr(getenv, "MINIBASE_FUNCTIONS_LOG", "errors")}
 	for _, n := range []struct {
 		env      string
 		dst      *int
@@ -85,7 +83,9 @@ func list(s string) []string {
 	return out
 }
 
-// openFunctions opens <dir>/functions and the runtime over it.
+// openFunctions opens <dir>/functions and the runtime over it. Functions
+// see MINIBASE_ENV (Config.Storage.Env, the env id of fileIDs) as their
+// environment.
 func (m *Main) openFunctions() error {
 	dir, err := functions.OpenDir(filepath.Join(m.Config.Dir, "functions"))
 	if err != nil {
@@ -93,7 +93,7 @@ func (m *Main) openFunctions() error {
 	}
 	c := m.Config.Functions
 	opts := functions.Options{
-		Env: c.Env, AppID: m.Config.Auth.Providers.WeChat.AppID, Concurrency: c.Concurrency, Queue: c.Queue,
+		Env: m.Config.Storage.Env, AppID: m.Config.Auth.Providers.WeChat.AppID, Concurrency: c.Concurrency, Queue: c.Queue,
 		Fetch: c.Fetch, Async: functions.AsyncOptions{Retries: c.AsyncRetries, Backoff: c.RetryBackoff},
 	}
 	if c.Log != "off" {
