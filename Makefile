@@ -4,7 +4,7 @@ VERSION ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
 BUILD_FLAGS = -trimpath -ldflags "-s -w -X main.version=$(VERSION)"
 FUZZTIME ?= 10s
 
-.PHONY: run build test vet unit fuzz bench clean
+.PHONY: run build test vet unit sdk fuzz bench clean
 
 run:
 	go run . serve
@@ -16,11 +16,24 @@ vet:
 	go vet ./...
 
 # Every suite: vet, the static build, unit/conformance/API/durability tests
-# with the race detector, and a short run of every fuzz target.
-test: vet build unit fuzz
+# with the race detector, the JS SDK's suite, and a short run of every fuzz
+# target.
+test: vet build unit sdk fuzz
 
 unit:
 	MINIBASE_BIN=$(CURDIR)/bin/minibase go test -race -count=1 ./...
+
+# The JS SDK: type check, dist/ up to date, and its tests against the
+# binary just built. Dev dependencies are installed (npm ci) only when
+# node_modules lacks them or package-lock.json changed since: the stamp is a
+# copy of the lock file inside node_modules/.
+SDK_STAMP = sdk/node_modules/.minibase-package-lock.json
+
+sdk: build
+	@cmp -s sdk/package-lock.json $(SDK_STAMP) || \
+		{ cd sdk && npm ci --no-audit --no-fund && cp package-lock.json ../$(SDK_STAMP); }
+	cd sdk && npm run --silent check && npm run --silent check:dist
+	cd sdk && MINIBASE_BIN=$(CURDIR)/bin/minibase npm test --silent
 
 fuzz:
 	go test ./db -run '^$$' -fuzz '^FuzzDecodeJSON$$' -fuzztime $(FUZZTIME)

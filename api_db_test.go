@@ -150,3 +150,26 @@ func TestCollectionsAndIndexesAPI(t *testing.T) {
 		{name: "drop missing", method: "DELETE", path: "/v1/admin/collections/users", status: 404},
 	})
 }
+
+// TestDocumentIDsInPaths: an id in /docs/{id} arrives percent-encoded (the
+// SDK encodes every id) and is the id itself once decoded, whatever its
+// characters; an encoded "/" stays inside the id.
+func TestDocumentIDsInPaths(t *testing.T) {
+	m := newTestMain(t, nil)
+	runSteps(t, m, []step{
+		{name: "set with an encoded id", method: "PUT", path: "/v1/db/ids/docs/a%20b%2Fc%3A%40%E4%B8%AD", body: `{"data":{"n":1}}`,
+			status: 200, want: `{"_id":"a b/c:@中","stats":{"created":1}}`},
+		{name: "the stored id is decoded", method: "POST", path: "/v1/db/ids/query", body: `{"filter":{"_id":"a b/c:@中"}}`,
+			status: 200, want: `{"data":[{"_id":"a b/c:@中","n":1}]}`},
+		{name: "get", method: "GET", path: "/v1/db/ids/docs/a%20b%2Fc%3A%40%E4%B8%AD", status: 200,
+			want: `{"data":{"_id":"a b/c:@中","n":1}}`},
+		{name: "patch", method: "PATCH", path: "/v1/db/ids/docs/a%20b%2Fc%3A%40%E4%B8%AD", body: `{"update":{"$inc":{"n":1}}}`,
+			status: 200, want: `{"stats":{"updated":1}}`},
+		{name: "a literal percent", method: "PUT", path: "/v1/db/ids/docs/100%25", body: `{"data":{}}`, status: 200,
+			want: `{"_id":"100%"}`},
+		{name: "delete", method: "DELETE", path: "/v1/db/ids/docs/a%20b%2Fc%3A%40%E4%B8%AD", status: 200,
+			want: `{"stats":{"removed":1}}`},
+		{name: "plain ids are unchanged", method: "PUT", path: "/v1/db/ids/docs/user-1_a.b", body: `{"data":{}}`, status: 200,
+			want: `{"_id":"user-1_a.b"}`},
+	})
+}

@@ -4,12 +4,17 @@ import (
 	"context"
 	"errors"
 	"math"
+	"net/http"
+	"path"
 	"strconv"
 
 	"minibase/auth"
 	"minibase/db"
+	"minibase/sdk"
 
 	"github.com/gofiber/fiber/v2"
+	"github.com/gofiber/fiber/v2/middleware/etag"
+	"github.com/gofiber/fiber/v2/middleware/filesystem"
 )
 
 // newApp builds the HTTP app: middleware, routes, and the one place where
@@ -30,10 +35,36 @@ func (m *Main) newApp() *fiber.App {
 	})
 	db.NewService(m.store, db.Limits{}).Mount(v1)
 	m.auth.Mount(v1)
+	app.Use("/sdk", etag.New(), sdkHeaders, filesystem.New(filesystem.Config{Root: http.FS(sdk.Dist)}))
 	app.Use(func(c *fiber.Ctx) error {
 		return fiber.NewError(fiber.StatusNotFound, "no such endpoint: "+c.Method()+" "+c.Path())
 	})
 	return app
+}
+
+// sdkTypes are the content types of the SDK's files, which fiber's table
+// lacks (.mjs, .cjs) or gets wrong (.ts is MPEG-TS video there).
+var sdkTypes = map[string]string{
+	".mjs": "text/javascript; charset=utf-8",
+	".cjs": "text/javascript; charset=utf-8",
+	".js":  "text/javascript; charset=utf-8",
+	".ts":  "text/plain; charset=utf-8",
+}
+
+// sdkHeaders gives the files under /sdk/ their content type and asks
+// browsers to revalidate (the names carry no version; the ETag makes the
+// revalidation a 304).
+func sdkHeaders(c *fiber.Ctx) error {
+	if err := c.Next(); err != nil {
+		return err
+	}
+	if c.Response().StatusCode() == fiber.StatusOK {
+		if t, ok := sdkTypes[path.Ext(c.Path())]; ok {
+			c.Set(fiber.HeaderContentType, t)
+		}
+		c.Set(fiber.HeaderCacheControl, "no-cache")
+	}
+	return nil
 }
 
 func (m *Main) timeout(c *fiber.Ctx) error {

@@ -1,7 +1,9 @@
 package db
 
 import (
+	"net/url"
 	"strconv"
+	"strings"
 
 	"github.com/gofiber/fiber/v2"
 )
@@ -45,9 +47,19 @@ func body(c *fiber.Ctx) (Doc, error) {
 	return d, nil
 }
 
-// param copies a route parameter: fiber reuses its buffers after the handler.
+// param returns a route parameter, percent-decoded (a document id may hold
+// any character, so clients encode it): fiber matches routes on the raw path,
+// so an encoded "/" stays inside the parameter, and does not decode
+// parameters itself. A parameter that is not valid percent-encoding is taken
+// literally. The result is a copy: fiber reuses its buffers after the handler.
 func param(c *fiber.Ctx, name string) string {
-	return string([]byte(c.Params(name)))
+	raw := c.Params(name)
+	if strings.IndexByte(raw, '%') >= 0 {
+		if s, err := url.PathUnescape(raw); err == nil {
+			return s
+		}
+	}
+	return string([]byte(raw))
 }
 
 func sendJSON(c *fiber.Ctx, b []byte) error {

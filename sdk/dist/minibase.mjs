@@ -1,0 +1,1478 @@
+/* minibase-sdk 0.1.0: built from sdk/src by scripts/build.mjs; do not edit. */
+
+// src/adapters/types.ts
+function networkError(detail) {
+  const e = new Error(detail);
+  e.network = true;
+  return e;
+}
+function timeoutError(ms) {
+  const e = new Error(`request timed out after ${ms}ms`);
+  e.timeout = true;
+  return e;
+}
+function parseBody(text) {
+  if (text === "") return "";
+  try {
+    return JSON.parse(text);
+  } catch {
+    return text;
+  }
+}
+
+// src/adapters/fetch.ts
+function fetchAdapter() {
+  return { name: "fetch", request: fetchRequest, storage: webStorage() ?? memoryKV() };
+}
+async function fetchRequest(req) {
+  if (typeof fetch !== "function") throw networkError("this platform has no fetch; pass init({ adapter })");
+  const ctrl = new AbortController();
+  const timer = setTimeout(() => ctrl.abort(), req.timeout);
+  try {
+    const res = await fetch(req.url, { method: req.method, headers: req.headers, body: req.body, signal: ctrl.signal });
+    const data = parseBody(await res.text());
+    return { status: res.status, data, get headers() {
+      return lowerHeaders(res.headers);
+    } };
+  } catch (e) {
+    if (ctrl.signal.aborted) throw timeoutError(req.timeout);
+    throw networkError(describe(e));
+  } finally {
+    clearTimeout(timer);
+  }
+}
+function lowerHeaders(h) {
+  const out = {};
+  h.forEach((v, k) => {
+    out[k.toLowerCase()] = v;
+  });
+  return out;
+}
+function describe(e) {
+  if (!(e instanceof Error)) return String(e);
+  const cause = e.cause;
+  const why = cause?.code ?? cause?.message;
+  return why ? `${e.message} (${why})` : e.message;
+}
+function webStorage() {
+  try {
+    if (typeof localStorage === "undefined" || localStorage === null) return void 0;
+    const ls = localStorage;
+    return {
+      get: (k) => ls.getItem(k) ?? void 0,
+      set: (k, v) => ls.setItem(k, v),
+      remove: (k) => ls.removeItem(k)
+    };
+  } catch {
+    return void 0;
+  }
+}
+function memoryKV() {
+  const m = /* @__PURE__ */ new Map();
+  return {
+    get: (k) => m.get(k),
+    set: (k, v) => void m.set(k, v),
+    remove: (k) => void m.delete(k)
+  };
+}
+
+// src/adapters/miniprogram.ts
+function miniProgramAdapter(platform, api) {
+  return {
+    name: platform,
+    request: (req) => mpRequest(platform, api, req),
+    storage: mpStorage(platform, api)
+  };
+}
+function mpRequest(platform, api, req) {
+  return new Promise((resolve, reject) => {
+    let done = false;
+    let task;
+    const timer = setTimeout(() => {
+      if (done) return;
+      done = true;
+      try {
+        task?.abort?.();
+      } catch {
+      }
+      reject(timeoutError(req.timeout));
+    }, req.timeout);
+    const settle = (f) => {
+      if (done) return;
+      done = true;
+      clearTimeout(timer);
+      f();
+    };
+    const alipay = platform === "my";
+    task = api.request({
+      url: req.url,
+      method: req.method,
+      data: req.body,
+      [alipay ? "headers" : "header"]: req.headers,
+      timeout: req.timeout,
+      // Alipay's 'json' fails a non-JSON body (an HTML 502) with no status: take text and parse here.
+      dataType: alipay ? "text" : "json",
+      responseType: "text",
+      success: (res) => settle(() => resolve(response(res))),
+      fail: (res) => settle(() => failed(res, req.timeout, resolve, reject))
+    });
+  });
+}
+function response(res) {
+  const raw = res.header ?? res.headers ?? {};
+  const headers = {};
+  for (const k of Object.keys(raw)) headers[k.toLowerCase()] = String(raw[k]);
+  const data = typeof res.data === "string" ? parseBody(res.data) : res.data;
+  return { status: Number(res.statusCode ?? res.status), headers, data };
+}
+function failed(res, ms, resolve, reject) {
+  const r = res ?? {};
+  if (typeof (r.statusCode ?? r.status) === "number") return resolve(response(r));
+  const msg = r.errMsg ?? r.errorMessage ?? (r.error !== void 0 ? `error ${r.error}` : "request failed");
+  if (r.error === 13 || /time ?out/i.test(msg)) return reject(timeoutError(ms));
+  reject(networkError(msg));
+}
+function mpStorage(platform, api) {
+  const { getStorageSync: get, setStorageSync: set, removeStorageSync: remove } = api;
+  if (typeof get !== "function" || typeof set !== "function" || typeof remove !== "function") return void 0;
+  if (platform === "my") {
+    return {
+      get: (key) => str(get.call(api, { key })?.data),
+      set: (key, data) => set.call(api, { key, data }),
+      remove: (key) => remove.call(api, { key })
+    };
+  }
+  return {
+    get: (key) => str(get.call(api, key)),
+    set: (key, data) => set.call(api, key, data),
+    remove: (key) => remove.call(api, key)
+  };
+}
+function str(v) {
+  return v === void 0 || v === null || v === "" ? void 0 : String(v);
+}
+
+// src/adapters/index.ts
+function platformAPI(p) {
+  let api;
+  switch (p) {
+    case "wx":
+      api = typeof wx === "object" ? wx : void 0;
+      break;
+    case "my":
+      api = typeof my === "object" ? my : void 0;
+      break;
+    case "tt":
+      api = typeof tt === "object" ? tt : void 0;
+      break;
+    case "uni":
+      api = typeof uni === "object" ? uni : void 0;
+      break;
+  }
+  return api && typeof api.request === "function" ? api : void 0;
+}
+var PLATFORMS = ["wx", "my", "tt", "uni"];
+function resolveAdapter(a) {
+  if (a === void 0) {
+    for (const p of PLATFORMS) {
+      const api = platformAPI(p);
+      if (api) return miniProgramAdapter(p, api);
+    }
+    return fetchAdapter();
+  }
+  if (a !== null && typeof a === "object") {
+    if (typeof a.request !== "function") throw new Error("adapter must have a request(req) method");
+    return a;
+  }
+  if (a === "fetch") return fetchAdapter();
+  if (PLATFORMS.includes(a)) {
+    const api = platformAPI(a);
+    if (!api) throw new Error(`adapter '${a}' needs the global ${a}.request, which this platform does not have`);
+    return miniProgramAdapter(a, api);
+  }
+  throw new Error(`adapter must be an Adapter object or one of fetch, ${PLATFORMS.join(", ")}; got ${String(a)}`);
+}
+
+// src/core/errors.ts
+var ErrCode = {
+  /** unknown error, SDK-level failures (network down, document not found). */
+  UNKNOWN: -1,
+  SYS_ERR: -501001,
+  SERVER_TIMEOUT: -501002,
+  EXCEED_REQUEST_LIMIT: -501003,
+  INVALID_ENV: -501005,
+  INVALID_PARAM: -501007,
+  RESOURCE_NOT_INITIAL: -501009,
+  DATABASE_REQUEST_FAILED: -502001,
+  DATABASE_INVALID_OPERATOR: -502002,
+  DATABASE_PERMISSION_DENIED: -502003,
+  DATABASE_COLLECTION_EXCEED_LIMIT: -502004,
+  DATABASE_COLLECTION_NOT_EXIST: -502005,
+  STORAGE_REQUEST_FAIL: -503001,
+  STORAGE_EXCEED_AUTHORITY: -503002,
+  STORAGE_FILE_NONEXIST: -503003,
+  FUNCTIONS_REQUEST_FAIL: -504001,
+  FUNCTIONS_EXECUTE_FAIL: -504002
+};
+var ERR_TEXT = {
+  [-501001]: "resource system error",
+  [-501002]: "resource server timeout",
+  [-501003]: "exceed request limit",
+  [-501004]: "exceed concurrent request limit",
+  [-501005]: "invalid env",
+  [-501006]: "invalid common parameters",
+  [-501007]: "invalid parameters",
+  [-501008]: "invalid request source",
+  [-501009]: "resource not initialized",
+  [-502001]: "database request fail",
+  [-502002]: "database invalid command",
+  [-502003]: "database permission denied",
+  [-502004]: "database exceed collection limit",
+  [-502005]: "database collection not exists",
+  [-503001]: "storage request fail",
+  [-503002]: "storage permission denied",
+  [-503003]: "storage file not exists",
+  [-503004]: "storage invalid sign parameter",
+  [-504001]: "functions request fail",
+  [-504002]: "functions execute fail",
+  [-602001]: "query result size exceed limit (1MB)",
+  [-604001]: "cloudfunction result size exceed limit (1MB)"
+};
+var CloudError = class extends Error {
+  constructor(errCode, errMsg, code, requestId) {
+    super(errMsg);
+    this.name = "CloudError";
+    this.errCode = errCode;
+    this.errMsg = errMsg;
+    if (code !== void 0) this.code = code;
+    if (requestId !== void 0) this.requestId = requestId;
+  }
+};
+function cloudError(api, errCode, detail, code) {
+  return new CloudError(errCode, `${api}:fail ${detail}`, code);
+}
+function serverError(api, status, body) {
+  const b = body !== null && typeof body === "object" && !Array.isArray(body) ? body : {};
+  const code = typeof b.code === "string" ? b.code : void 0;
+  const message = typeof b.message === "string" ? b.message : void 0;
+  const requestId = typeof b.requestId === "string" ? b.requestId : void 0;
+  if (typeof b.errCode !== "number" && code === void 0) {
+    return cloudError(api, ErrCode.SYS_ERR, `server answered HTTP ${status} without an error body`);
+  }
+  const errCode = typeof b.errCode === "number" ? b.errCode : ErrCode.SYS_ERR;
+  const text = ERR_TEXT[errCode] ?? code ?? "error";
+  const msg = `${api}:fail ${errCode} ${text}.` + (message ? ` ${message}` : ` (HTTP ${status})`);
+  return new CloudError(errCode, msg, code, requestId);
+}
+
+// src/core/client.ts
+var DEFAULT_TIMEOUT = 15e3;
+var EXPIRED = "ACCESS_TOKEN_EXPIRED";
+var Client = class {
+  /**
+   * Validates opts and picks the adapter. Throws a CloudError
+   * (cloud.init:fail …, INVALID_PARAM) when endpoint is missing or not an
+   * http(s) URL, or when timeout or adapter is not valid.
+   */
+  constructor(opts) {
+    if (opts === null || typeof opts !== "object") {
+      throw initError('init needs an options object: cloud.init({ endpoint: "https://your-minibase-server" })');
+    }
+    const { endpoint, env, accessToken, timeout } = opts;
+    if (typeof endpoint !== "string" || !/^https?:\/\/[^/]/i.test(endpoint)) {
+      throw initError(
+        'endpoint is required and must be an http(s) URL, e.g. cloud.init({ endpoint: "https://api.example.com" })'
+      );
+    }
+    if (timeout !== void 0 && !(typeof timeout === "number" && timeout > 0 && Number.isFinite(timeout))) {
+      throw initError(`timeout must be a positive number of milliseconds, got ${String(timeout)}`);
+    }
+    if (env !== void 0 && typeof env !== "string") throw initError("env must be a string");
+    if (accessToken !== void 0 && typeof accessToken !== "string") throw initError("accessToken must be a string");
+    this.endpoint = endpoint.replace(/\/+$/, "");
+    if (env) this.env = env;
+    this.timeout = timeout ?? DEFAULT_TIMEOUT;
+    try {
+      this.adapter = resolveAdapter(opts.adapter);
+    } catch (e) {
+      throw initError(e.message);
+    }
+    if (accessToken) this.tokens = { token: () => accessToken };
+  }
+  /** Installs (or, with undefined, removes) the source of bearer tokens. */
+  setTokenSource(ts) {
+    this.tokens = ts;
+  }
+  /**
+   * Sends method path (starting with /v1/) with body JSON-encoded and
+   * resolves with the parsed JSON body of a 2xx answer. Rejects with a
+   * CloudError whose errMsg starts with `${api}:fail`: the server's error
+   * (serverError), SYS_ERR for a body that is not JSON, SERVER_TIMEOUT after
+   * the time limit, UNKNOWN (-1) for a network failure. A 401
+   * ACCESS_TOKEN_EXPIRED is retried once when the token source's
+   * onUnauthorized resolves true.
+   */
+  async request(api, method, path, body, opts) {
+    const timeout = opts?.timeout ?? this.timeout;
+    const auth = opts?.auth !== false;
+    const payload = body === void 0 ? void 0 : JSON.stringify(body);
+    let res = await this.send(api, method, path, payload, timeout, auth);
+    if (res.status === 401 && auth) {
+      const ts = this.tokens;
+      if (ts?.onUnauthorized && errorCode(res.data) === EXPIRED) {
+        let again = false;
+        try {
+          again = await ts.onUnauthorized(EXPIRED) === true;
+        } catch {
+          again = false;
+        }
+        if (again) res = await this.send(api, method, path, payload, timeout, auth);
+      }
+    }
+    return result(api, res);
+  }
+  async send(api, method, path, body, timeout, auth) {
+    const headers = {};
+    if (auth && this.tokens) {
+      const t = this.tokens.token();
+      const token = typeof t === "object" && t !== null ? await t : t;
+      if (token) headers["Authorization"] = "Bearer " + token;
+    }
+    if (body !== void 0) headers["Content-Type"] = "application/json";
+    if (this.env) headers["X-Minibase-Env"] = this.env;
+    const req = { url: this.endpoint + path, method, headers, body, timeout };
+    return new Promise((resolve, reject) => {
+      let timer;
+      const fail = (e) => {
+        clearTimeout(timer);
+        reject(transportError(api, e, timeout));
+      };
+      let sent;
+      try {
+        sent = this.adapter.request(req);
+      } catch (e) {
+        return fail(e);
+      }
+      timer = setTimeout(() => fail({ timeout: true }), timeout);
+      sent.then((res) => {
+        clearTimeout(timer);
+        resolve(res);
+      }, fail);
+    });
+  }
+};
+function initError(detail) {
+  return cloudError("cloud.init", ErrCode.INVALID_PARAM, detail);
+}
+function errorCode(data) {
+  const c = data !== null && typeof data === "object" ? data.code : void 0;
+  return typeof c === "string" ? c : void 0;
+}
+function transportError(api, e, timeout) {
+  if (e instanceof CloudError) return e;
+  if (e?.timeout) return cloudError(api, ErrCode.SERVER_TIMEOUT, `request timed out after ${timeout}ms`);
+  const detail = e instanceof Error ? e.message : String(e);
+  return cloudError(api, ErrCode.UNKNOWN, `network error: ${detail}`);
+}
+function result(api, res) {
+  const { status, data } = res;
+  const isObject = data !== null && typeof data === "object";
+  if (status >= 200 && status < 300 && isObject) return data;
+  if (isObject) {
+    const err = serverError(api, status, data);
+    if (err.requestId === void 0 && res.headers["x-request-id"]) err.requestId = res.headers["x-request-id"];
+    throw err;
+  }
+  if (typeof data !== "string") {
+    throw cloudError(api, ErrCode.SYS_ERR, `server answered HTTP ${status} with a body that is not a JSON object`);
+  }
+  const text = data.replace(/\s+/g, " ").trim();
+  const snippet = text ? `: ${text.length > 80 ? text.slice(0, 80) + "…" : text}` : " (empty body)";
+  throw cloudError(api, ErrCode.SYS_ERR, `server answered HTTP ${status} with a body that is not JSON${snippet}`);
+}
+
+// src/database/values.ts
+var DbValue = class {
+};
+var ServerDate = class extends DbValue {
+  constructor(opts) {
+    super();
+    this.options = { offset: opts?.offset ?? 0 };
+  }
+  /** The wire form. */
+  toJSON() {
+    return { $serverDate: { offset: this.options.offset } };
+  }
+};
+var DbRegExp = class extends DbValue {
+  constructor(opts) {
+    super();
+    if (!opts || !opts.regexp) throw new TypeError("regexp must be a string");
+    this.regexp = String(opts.regexp);
+    this.options = opts.options === void 0 ? "" : String(opts.options);
+  }
+  /** The wire form. */
+  toJSON() {
+    return this.options ? { $regex: this.regexp, $options: this.options } : { $regex: this.regexp };
+  }
+};
+var FLAGS = /[^ims]/g;
+function regexpJSON(r) {
+  const o = r.flags.replace(FLAGS, "");
+  return o ? { $regex: r.source, $options: o } : { $regex: r.source };
+}
+
+// src/database/geo.ts
+function checkDegree(name, v) {
+  if (typeof v !== "number") throw new Error("Geo Point must be number type");
+  if (name === "latitude" ? Math.abs(v) > 90 : Math.abs(v) > 180) {
+    throw new Error(
+      name === "latitude" ? "latitude should be a number ranges from -90 to 90" : "longitude should be a number ranges from -180 to 180"
+    );
+  }
+  return v;
+}
+function isGeoJSON(v, type) {
+  return v !== null && typeof v === "object" && v.type === type && Array.isArray(v.coordinates);
+}
+function list(v, what, type, cls) {
+  if (!Array.isArray(v)) throw new TypeError(`"${what}" must be of type ${type}[]. Received type ${typeof v}`);
+  for (const x of v) {
+    if (!(x instanceof cls)) {
+      throw new TypeError(`"${what}" must be of type ${type}[]. Received type ${typeof x}[]`);
+    }
+  }
+  return v;
+}
+var coords = (points2) => points2.map((p) => [p.longitude, p.latitude]);
+var GeoPoint = class extends DbValue {
+  constructor(longitude, latitude) {
+    super();
+    if (isGeoJSON(longitude, "Point")) {
+      latitude = longitude.coordinates[1];
+      longitude = longitude.coordinates[0];
+    }
+    this.longitude = checkDegree("longitude", longitude);
+    this.latitude = checkDegree("latitude", latitude);
+  }
+  toJSON() {
+    return { type: "Point", coordinates: [this.longitude, this.latitude] };
+  }
+  toString() {
+    return `[${this.longitude},${this.latitude}]`;
+  }
+};
+function points(v, type) {
+  return isGeoJSON(v, type) ? v.coordinates.map((c) => new GeoPoint(c[0], c[1])) : list(v, "points", "Point", GeoPoint);
+}
+var GeoLineString = class extends DbValue {
+  constructor(pts) {
+    super();
+    const p = points(pts, "LineString");
+    if (p.length < 2) throw new Error('"points" must contain 2 points at least');
+    this.points = p;
+  }
+  toJSON() {
+    return { type: "LineString", coordinates: coords(this.points) };
+  }
+  toString() {
+    return JSON.stringify(this.toJSON().coordinates);
+  }
+};
+function lines(v, type, closed) {
+  const ls = isGeoJSON(v, type) ? v.coordinates.map((l) => new GeoLineString({ type: "LineString", coordinates: l })) : list(v, "lines", "LineString", GeoLineString);
+  if (closed) {
+    for (const l of ls) {
+      const a = l.points[0];
+      const b = l.points[l.points.length - 1];
+      if (a.longitude !== b.longitude || a.latitude !== b.latitude) {
+        throw new Error(`LineString ${l.points.map(String)} is not a closed cycle`);
+      }
+    }
+  }
+  return ls;
+}
+var GeoPolygon = class extends DbValue {
+  constructor(ls) {
+    super();
+    const l = lines(ls, "Polygon", true);
+    if (l.length === 0) throw new Error("Polygon must contain 1 linestring at least");
+    this.lines = l;
+  }
+  toJSON() {
+    return { type: "Polygon", coordinates: this.lines.map((l) => coords(l.points)) };
+  }
+  toString() {
+    return JSON.stringify(this.toJSON().coordinates);
+  }
+};
+var GeoMultiPoint = class extends DbValue {
+  constructor(pts) {
+    super();
+    const p = points(pts, "MultiPoint");
+    if (p.length === 0) throw new Error('"points" must contain 1 point at least');
+    this.points = p;
+  }
+  toJSON() {
+    return { type: "MultiPoint", coordinates: coords(this.points) };
+  }
+  toString() {
+    return JSON.stringify(this.toJSON().coordinates);
+  }
+};
+var GeoMultiLineString = class extends DbValue {
+  constructor(ls) {
+    super();
+    const l = lines(ls, "MultiLineString", false);
+    if (l.length === 0) throw new Error("MultiLineString must contain 1 linestring at least");
+    this.lines = l;
+  }
+  toJSON() {
+    return { type: "MultiLineString", coordinates: this.lines.map((l) => coords(l.points)) };
+  }
+  toString() {
+    return JSON.stringify(this.toJSON().coordinates);
+  }
+};
+var GeoMultiPolygon = class extends DbValue {
+  constructor(ps) {
+    super();
+    const p = isGeoJSON(ps, "MultiPolygon") ? ps.coordinates.map((c) => new GeoPolygon({ type: "Polygon", coordinates: c })) : list(ps, "polygons", "Polygon", GeoPolygon);
+    if (p.length === 0) throw new Error("MultiPolygon must contain 1 polygon at least");
+    this.polygons = p;
+  }
+  toJSON() {
+    return { type: "MultiPolygon", coordinates: this.polygons.map((p) => p.toJSON().coordinates) };
+  }
+  toString() {
+    return JSON.stringify(this.toJSON().coordinates);
+  }
+};
+function callable(C) {
+  const f = function(...args2) {
+    return new C(...args2);
+  };
+  f.prototype = C.prototype;
+  return f;
+}
+var Geo = {
+  Point: callable(GeoPoint),
+  LineString: callable(GeoLineString),
+  Polygon: callable(GeoPolygon),
+  MultiPoint: callable(GeoMultiPoint),
+  MultiLineString: callable(GeoMultiLineString),
+  MultiPolygon: callable(GeoMultiPolygon)
+};
+function fromGeoJSON(o) {
+  try {
+    switch (o.type) {
+      case "Point":
+        return new GeoPoint(o);
+      case "LineString":
+        return new GeoLineString(o);
+      case "Polygon":
+        return new GeoPolygon(o);
+      case "MultiPoint":
+        return new GeoMultiPoint(o);
+      case "MultiLineString":
+        return new GeoMultiLineString(o);
+      case "MultiPolygon":
+        return new GeoMultiPolygon(o);
+    }
+  } catch {
+  }
+  return void 0;
+}
+
+// src/database/command.ts
+function args(a) {
+  return Array.isArray(a[0]) ? a[0].slice() : a.slice();
+}
+var LogicCommand = class _LogicCommand {
+  constructor(operator, operands) {
+    this.operator = operator;
+    this.operands = operands;
+  }
+  /** This command and all of the given ones. */
+  and(...expressions) {
+    return new _LogicCommand("and", [this, ...args(expressions)]);
+  }
+  /** This command or any of the given ones. */
+  or(...expressions) {
+    return new _LogicCommand("or", [this, ...args(expressions)]);
+  }
+  /** Neither this command nor any of the given ones. */
+  nor(...expressions) {
+    return new _LogicCommand("nor", [this, ...args(expressions)]);
+  }
+  /** This command and not the given one. */
+  not(expression) {
+    return this.and(new _LogicCommand("not", [expression]));
+  }
+};
+var QueryCommand = class extends LogicCommand {
+  eq(v) {
+    return this.and(command.eq(v));
+  }
+  neq(v) {
+    return this.and(command.neq(v));
+  }
+  gt(v) {
+    return this.and(command.gt(v));
+  }
+  gte(v) {
+    return this.and(command.gte(v));
+  }
+  lt(v) {
+    return this.and(command.lt(v));
+  }
+  lte(v) {
+    return this.and(command.lte(v));
+  }
+  in(list2) {
+    return this.and(command.in(list2));
+  }
+  nin(list2) {
+    return this.and(command.nin(list2));
+  }
+  exists(v) {
+    return this.and(command.exists(v));
+  }
+  mod(divisor, remainder) {
+    return this.and(command.mod(divisor, remainder));
+  }
+  all(list2) {
+    return this.and(command.all(list2));
+  }
+  elemMatch(cond) {
+    return this.and(command.elemMatch(cond));
+  }
+  size(n) {
+    return this.and(command.size(n));
+  }
+  geoNear(o) {
+    return this.and(command.geoNear(o));
+  }
+  geoWithin(o) {
+    return this.and(command.geoWithin(o));
+  }
+  geoIntersects(o) {
+    return this.and(command.geoIntersects(o));
+  }
+};
+var UpdateCommand = class {
+  constructor(operator, operands) {
+    this.operator = operator;
+    this.operands = operands;
+  }
+};
+var q = (op, v) => new QueryCommand(op, [v]);
+var u = (op, v) => new UpdateCommand(op, [v]);
+function typeError(what, type, v) {
+  return new TypeError(`"${what}" must be of type ${type}. Received type ${typeof v}`);
+}
+function checkGeoNear(o) {
+  if (!o || !(o.geometry instanceof GeoPoint)) throw typeError("geometry", "Point", o && o.geometry);
+  for (const k of ["maxDistance", "minDistance"]) {
+    if (o[k] !== void 0 && typeof o[k] !== "number") throw typeError(k, "Number", o[k]);
+  }
+  return o;
+}
+function checkGeoWithin(o) {
+  const g = o && o.geometry;
+  if (g instanceof GeoPolygon || g instanceof GeoMultiPolygon) return o;
+  const c = o && o.centerSphere;
+  if (g === void 0 && Array.isArray(c) && c.length === 2 && typeof c[1] === "number") {
+    const p = c[0];
+    if (p instanceof GeoPoint) return o;
+    if (Array.isArray(p) && p.length === 2 && typeof p[0] === "number" && typeof p[1] === "number") return o;
+  }
+  throw typeError("geometry", "Polygon or MultiPolygon", g);
+}
+var GEOMETRIES = [GeoPoint, GeoLineString, GeoPolygon, GeoMultiPoint, GeoMultiLineString, GeoMultiPolygon];
+function checkGeoIntersects(o) {
+  const g = o && o.geometry;
+  if (!GEOMETRIES.some((C) => g instanceof C)) {
+    throw typeError("geometry", "Point, LineString, Polygon, MultiPoint, MultiLineString or MultiPolygon", g);
+  }
+  return o;
+}
+var AGGREGATE_OPS = [
+  "abs",
+  "add",
+  "addToSet",
+  "allElementsTrue",
+  "and",
+  "anyElementTrue",
+  "arrayElemAt",
+  "arrayToObject",
+  "avg",
+  "ceil",
+  "cmp",
+  "concat",
+  "concatArrays",
+  "cond",
+  "convert",
+  "dateFromParts",
+  "dateFromString",
+  "dateToParts",
+  "dateToString",
+  "dayOfMonth",
+  "dayOfWeek",
+  "dayOfYear",
+  "divide",
+  "eq",
+  "exp",
+  "filter",
+  "first",
+  "floor",
+  "gt",
+  "gte",
+  "hour",
+  "ifNull",
+  "in",
+  "indexOfArray",
+  "indexOfBytes",
+  "indexOfCP",
+  "isArray",
+  "isoDayOfWeek",
+  "isoWeek",
+  "isoWeekYear",
+  "last",
+  "let",
+  "literal",
+  "ln",
+  "log",
+  "log10",
+  "lt",
+  "lte",
+  "ltrim",
+  "map",
+  "max",
+  "mergeObjects",
+  "meta",
+  "millisecond",
+  "min",
+  "minute",
+  "mod",
+  "month",
+  "multiply",
+  "neq",
+  "not",
+  "objectToArray",
+  "or",
+  "pow",
+  "push",
+  "range",
+  "reduce",
+  "reverseArray",
+  "rtrim",
+  "second",
+  "setDifference",
+  "setEquals",
+  "setIntersection",
+  "setIsSubset",
+  "setUnion",
+  "size",
+  "slice",
+  "split",
+  "sqrt",
+  "stdDevPop",
+  "stdDevSamp",
+  "strcasecmp",
+  "strLenBytes",
+  "strLenCP",
+  "substr",
+  "substrBytes",
+  "substrCP",
+  "subtract",
+  "sum",
+  "switch",
+  "toBool",
+  "toDate",
+  "toDecimal",
+  "toDouble",
+  "toInt",
+  "toLong",
+  "toLower",
+  "toObjectId",
+  "toString",
+  "toUpper",
+  "trim",
+  "trunc",
+  "type",
+  "week",
+  "year",
+  "zip"
+];
+var aggregate = {};
+for (const name of AGGREGATE_OPS) {
+  const key = name === "neq" ? "$ne" : "$" + name;
+  aggregate[name] = (param) => ({ [key]: param });
+}
+var command = {
+  eq: (v) => q("eq", v),
+  neq: (v) => q("neq", v),
+  gt: (v) => q("gt", v),
+  gte: (v) => q("gte", v),
+  lt: (v) => q("lt", v),
+  lte: (v) => q("lte", v),
+  in: (list2) => q("in", list2),
+  nin: (list2) => q("nin", list2),
+  exists: (v) => q("exists", v),
+  /** `_.mod(divisor, remainder)` or `_.mod([divisor, remainder])`. */
+  mod: (divisor, remainder) => q("mod", Array.isArray(divisor) ? divisor : [divisor, remainder]),
+  all: (list2) => q("all", list2),
+  /** A condition on array elements: a query object, or commands for scalar elements. */
+  elemMatch: (cond) => q("elemMatch", cond),
+  size: (n) => q("size", n),
+  geoNear: (o) => q("geoNear", checkGeoNear(o)),
+  geoWithin: (o) => q("geoWithin", checkGeoWithin(o)),
+  geoIntersects: (o) => q("geoIntersects", checkGeoIntersects(o)),
+  and: (...expressions) => new LogicCommand("and", args(expressions)),
+  or: (...expressions) => new LogicCommand("or", args(expressions)),
+  nor: (...expressions) => new LogicCommand("nor", args(expressions)),
+  not: (expression) => new LogicCommand("not", [expression]),
+  /** An aggregation expression as a query condition: `where(_.expr($.gt(['$a', '$b'])))`. */
+  expr: (expression) => ({ $expr: expression }),
+  /** Replaces the field's whole value (no flattening of objects). */
+  set: (v) => u("set", v),
+  remove: () => u("remove"),
+  inc: (n) => u("inc", n),
+  mul: (n) => u("mul", n),
+  min: (v) => u("min", v),
+  max: (v) => u("max", v),
+  rename: (name) => u("rename", name),
+  bit: (v) => u("bit", v),
+  /**
+   * `_.push(v…)`, `_.push([v…])`, or `_.push({each, position?, sort?, slice?})`.
+   */
+  push: (...values) => {
+    const a = values[0];
+    if (a !== null && typeof a === "object" && !Array.isArray(a) && Object.prototype.hasOwnProperty.call(a, "each")) {
+      return new UpdateCommand("push", [a, true]);
+    }
+    return u("push", args(values));
+  },
+  pop: () => u("pop"),
+  shift: () => u("shift"),
+  unshift: (...values) => u("unshift", args(values)),
+  /** `_.addToSet(v)` or `_.addToSet({each: [v…]})`. */
+  addToSet: (v) => u("addToSet", v),
+  /** Removes matching elements: a value, a command (`_.in([…])`) or a query object on element fields. */
+  pull: (v) => u("pull", v),
+  pullAll: (list2) => u("pullAll", list2),
+  project: {
+    /** `{field: _.project.slice(n)}` or `slice([skip, n])` in field(). */
+    slice: (v) => ({ $slice: v })
+  },
+  aggregate
+};
+
+// src/core/callback.ts
+function promiseOrCallback(opts, run) {
+  const success = fn(opts, "success");
+  const fail = fn(opts, "fail");
+  const complete = fn(opts, "complete");
+  if (!success && !fail && !complete) return run();
+  run().then(
+    (r) => {
+      invoke(success, r);
+      invoke(complete, r);
+    },
+    (e) => {
+      invoke(fail, e);
+      invoke(complete, e);
+    }
+  );
+  return void 0;
+}
+function fn(opts, key) {
+  const f = opts != null && typeof opts === "object" ? opts[key] : void 0;
+  return typeof f === "function" ? f.bind(opts) : void 0;
+}
+function invoke(cb, v) {
+  if (!cb) return;
+  try {
+    cb(v);
+  } catch (err) {
+    setTimeout(() => {
+      throw err;
+    }, 0);
+  }
+}
+
+// src/database/decode.ts
+function decode(v) {
+  return v !== null && typeof v === "object" ? walk(v) : v;
+}
+function walk(v) {
+  if (Array.isArray(v)) {
+    for (let i = 0; i < v.length; i++) {
+      const x = v[i];
+      if (x !== null && typeof x === "object") v[i] = walk(x);
+    }
+    return v;
+  }
+  const d = v.$date;
+  if (typeof d === "string") return new Date(isoMillis(d));
+  if (typeof d === "number") return new Date(d);
+  if (typeof v.type === "string" && Array.isArray(v.coordinates)) {
+    const g = fromGeoJSON(v);
+    if (g) return g;
+  }
+  for (const k in v) {
+    const x = v[k];
+    if (x !== null && typeof x === "object") v[k] = walk(x);
+  }
+  return v;
+}
+function isoMillis(s) {
+  if (s.length !== 24 || s.charCodeAt(4) !== 45 || s.charCodeAt(10) !== 84 || s.charCodeAt(23) !== 90) {
+    return Date.parse(s);
+  }
+  let bad = false;
+  const num = (at, len) => {
+    let r = 0;
+    for (let i = at; i < at + len; i++) {
+      const c = s.charCodeAt(i) - 48;
+      if (c < 0 || c > 9) bad = true;
+      r = r * 10 + c;
+    }
+    return r;
+  };
+  let y = num(0, 4);
+  const mo = num(5, 2);
+  const d = num(8, 2);
+  const h = num(11, 2);
+  const mi = num(14, 2);
+  const sec = num(17, 2);
+  const ms = num(20, 3);
+  if (bad || mo < 1 || mo > 12 || d < 1 || d > 31 || h > 23 || mi > 59 || sec > 59) return Date.parse(s);
+  if (mo <= 2) y--;
+  const era = Math.floor(y / 400);
+  const yoe = y - era * 400;
+  const doy = Math.floor((153 * (mo > 2 ? mo - 3 : mo + 9) + 2) / 5) + d - 1;
+  const days = era * 146097 + yoe * 365 + Math.floor(yoe / 4) - Math.floor(yoe / 100) + doy - 719468;
+  return days * 864e5 + h * 36e5 + mi * 6e4 + sec * 1e3 + ms;
+}
+
+// src/database/encode.ts
+var MAX_DEPTH = 100;
+function tooDeep() {
+  return new Error("Cannot convert circular structure to JSON (or data nested deeper than 100 levels)");
+}
+function isPlain(v) {
+  return v !== null && typeof v === "object" && !Array.isArray(v) && !(v instanceof Date) && !(v instanceof RegExp) && !(v instanceof DbValue) && !(v instanceof LogicCommand) && !(v instanceof UpdateCommand);
+}
+function hasKeys(o) {
+  for (const _ in o) return true;
+  return false;
+}
+function encodeValue(v, depth = 0) {
+  if (v === null || typeof v !== "object") return v;
+  if (v instanceof Date) return { $date: v.getTime() };
+  if (v instanceof RegExp) return regexpJSON(v);
+  if (v instanceof DbValue) return v.toJSON();
+  if (v instanceof LogicCommand) {
+    const ops = fieldOps(v);
+    if (!ops) throw new Error(`db.command.${v.operator} cannot be used as a value here: use it on a field in where()`);
+    return ops;
+  }
+  if (v instanceof UpdateCommand) {
+    throw new Error(`db.command.${v.operator} is an update command: use it as a field's value in update({data})`);
+  }
+  if (depth >= MAX_DEPTH) throw tooDeep();
+  if (Array.isArray(v)) {
+    const out2 = new Array(v.length);
+    for (let i = 0; i < v.length; i++) out2[i] = encodeValue(v[i], depth + 1);
+    return out2;
+  }
+  const out = {};
+  for (const k of Object.keys(v)) {
+    const x = encodeValue(v[k], depth + 1);
+    if (x !== void 0) out[k] = x;
+  }
+  return out;
+}
+function encodeWhere(cond) {
+  return cond instanceof LogicCommand ? topCond(cond) : queryObject(cond, "", true);
+}
+function queryObject(o, prefix, flat) {
+  const b = { out: {}, ops: /* @__PURE__ */ new Set(), and: [], flat };
+  walk2(b, o, prefix, 0);
+  if (b.and.length) {
+    const prev = b.out.$and;
+    b.out.$and = Array.isArray(prev) ? prev.concat(b.and) : b.and;
+  }
+  return b.out;
+}
+function walk2(b, o, prefix, depth) {
+  if (depth >= MAX_DEPTH) throw tooDeep();
+  for (const k of Object.keys(o)) {
+    const v = o[k];
+    if (v === void 0) continue;
+    if (k.charCodeAt(0) === 36) {
+      if (prefix) addOps(b, prefix, { [k]: encodeValue(v) });
+      else b.out[k] = isLogicKey(k) && Array.isArray(v) ? v.map(subCond) : encodeValue(v);
+      continue;
+    }
+    const path = prefix ? prefix + "." + k : k;
+    if (v instanceof LogicCommand) addCommand(b, path, v);
+    else if (b.flat && isPlain(v) && hasKeys(v)) walk2(b, v, path, depth + 1);
+    else setValue(b, path, encodeValue(v));
+  }
+}
+function isLogicKey(k) {
+  return k === "$and" || k === "$or" || k === "$nor";
+}
+function subCond(x) {
+  return isPlain(x) || x instanceof LogicCommand ? encodeWhere(x) : encodeValue(x);
+}
+function setValue(b, path, v) {
+  if (path in b.out) b.and.push({ [path]: v });
+  else b.out[path] = v;
+}
+function addOps(b, path, ops) {
+  const cur = b.out[path];
+  if (cur === void 0) {
+    b.out[path] = ops;
+    b.ops.add(path);
+    return;
+  }
+  if (b.ops.has(path) && disjoint(cur, ops)) Object.assign(cur, ops);
+  else b.and.push({ [path]: ops });
+}
+function disjoint(a, b) {
+  for (const k in b) if (k in a) return false;
+  return true;
+}
+function addCommand(b, path, c) {
+  const ops = fieldOps(c);
+  if (ops) return addOps(b, path, ops);
+  const cond = fieldCond(path, c);
+  if (Array.isArray(cond.$and) && Object.keys(cond).length === 1) b.and.push(...cond.$and);
+  else b.and.push(cond);
+}
+function fieldOps(c) {
+  if (c instanceof QueryCommand) return leafOps(c);
+  if (c.operator === "and") {
+    const out = {};
+    for (const x of c.operands) {
+      const o = operandOps(x);
+      if (!o || !disjoint(out, o)) return void 0;
+      Object.assign(out, o);
+    }
+    return out;
+  }
+  if (c.operator === "not") {
+    const o = operandOps(c.operands[0]);
+    return o && { $not: o };
+  }
+  return void 0;
+}
+function operandOps(x) {
+  if (x instanceof LogicCommand) return fieldOps(x);
+  if (x instanceof RegExp) return regexpJSON(x);
+  if (x instanceof DbValue && "$regex" in x.toJSON()) return x.toJSON();
+  return void 0;
+}
+function fieldCond(path, x) {
+  if (x instanceof LogicCommand) {
+    const ops = fieldOps(x);
+    if (ops) return { [path]: ops };
+    if (x.operator === "not") return { $nor: [fieldCond(path, x.operands[0])] };
+    return { ["$" + x.operator]: x.operands.map((o) => fieldCond(path, o)) };
+  }
+  if (isPlain(x)) return queryObject(x, path, true);
+  return { [path]: encodeValue(x) };
+}
+function topCond(x) {
+  if (x instanceof QueryCommand) throw new Error("Cannot encode a comparison command with unset field name");
+  if (x instanceof LogicCommand) {
+    if (x.operator === "not") return { $nor: [topCond(x.operands[0])] };
+    return { ["$" + x.operator]: x.operands.map(topCond) };
+  }
+  if (isPlain(x)) return queryObject(x, "", true);
+  throw new Error("查询参数必须为对象");
+}
+function leafOps(c) {
+  const a = c.operands[0];
+  switch (c.operator) {
+    case "neq":
+      return { $ne: encodeValue(a) };
+    case "elemMatch":
+      return { $elemMatch: a instanceof LogicCommand ? encodeValue(a) : isPlain(a) ? queryObject(a, "", false) : encodeValue(a) };
+    case "geoNear": {
+      const o = a;
+      return { $nearSphere: { $geometry: o.geometry.toJSON(), $maxDistance: o.maxDistance, $minDistance: o.minDistance } };
+    }
+    case "geoWithin": {
+      const o = a;
+      if (o.geometry) return { $geoWithin: { $geometry: o.geometry.toJSON() } };
+      const [centre, radius] = o.centerSphere;
+      const c0 = Array.isArray(centre) ? centre : centre.toJSON().coordinates;
+      return { $geoWithin: { $centerSphere: [c0, radius] } };
+    }
+    case "geoIntersects":
+      return { $geoIntersects: { $geometry: a.geometry.toJSON() } };
+  }
+  return { ["$" + c.operator]: encodeValue(a) };
+}
+function encodeUpdate(data) {
+  const out = {};
+  const add = (op, path, v) => {
+    (out[op] || (out[op] = {}))[path] = v;
+  };
+  updWalk(data, "", add, 0);
+  return out;
+}
+function updWalk(o, prefix, add, depth) {
+  if (depth >= MAX_DEPTH) throw tooDeep();
+  for (const k of Object.keys(o)) {
+    const v = o[k];
+    if (v === void 0) continue;
+    if (!prefix && k.charCodeAt(0) === 36) {
+      const e = encodeValue(v);
+      if (isPlain(e)) for (const p of Object.keys(e)) add(k, p, e[p]);
+      continue;
+    }
+    const path = prefix ? prefix + "." + k : k;
+    if (v instanceof UpdateCommand) updateOp(v, path, add);
+    else if (isPlain(v) && hasKeys(v)) updWalk(v, path, add, depth + 1);
+    else add("$set", path, encodeValue(v));
+  }
+}
+function updateOp(c, path, add) {
+  const a = c.operands[0];
+  switch (c.operator) {
+    case "remove":
+      return add("$unset", path, "");
+    case "pop":
+      return add("$pop", path, 1);
+    case "shift":
+      return add("$pop", path, -1);
+    case "push":
+      return add("$push", path, c.operands[1] ? pushModifiers(a) : { $each: encodeValue(a) });
+    case "unshift":
+      return add("$push", path, { $each: encodeValue(a), $position: 0 });
+    case "addToSet":
+      return add(
+        "$addToSet",
+        path,
+        isPlain(a) && Object.prototype.hasOwnProperty.call(a, "each") ? { $each: encodeValue(a.each) } : encodeValue(a)
+      );
+    case "pull":
+      return add("$pull", path, isPlain(a) ? queryObject(a, "", false) : encodeValue(a));
+  }
+  add("$" + c.operator, path, encodeValue(a));
+}
+function pushModifiers(m) {
+  const out = { $each: encodeValue(m.each) };
+  if (m.position !== void 0) out.$position = m.position;
+  if (m.sort !== void 0) out.$sort = m.sort;
+  if (m.slice !== void 0) out.$slice = m.slice;
+  return out;
+}
+function hasUpdateCommand(v, depth = 0) {
+  if (v instanceof UpdateCommand) return true;
+  if (depth >= MAX_DEPTH || v === null || typeof v !== "object" || !(Array.isArray(v) || isPlain(v))) return false;
+  for (const k of Object.keys(v)) if (hasUpdateCommand(v[k], depth + 1)) return true;
+  return false;
+}
+function encodeProjection(p) {
+  const out = {};
+  for (const k of Object.keys(p)) {
+    const v = p[k];
+    out[k] = v !== null && typeof v === "object" ? encodeValue(v) : v ? 1 : 0;
+  }
+  return out;
+}
+
+// src/database/request.ts
+function collPath(t) {
+  return "/v1/db/" + encodeURIComponent(t.coll);
+}
+function invalid(api, detail) {
+  return cloudError(api, ErrCode.INVALID_PARAM, detail, "INVALID_PARAM");
+}
+function encodeFor(api, f) {
+  try {
+    return f();
+  } catch (e) {
+    throw invalid(api, e.message);
+  }
+}
+function checkData(api, data, kind) {
+  if (!isPlain(data) || kind === "update" && Object.keys(data).length === 0) {
+    throw invalid(api, "参数必需是非空对象");
+  }
+  if (kind !== "add" && Object.prototype.hasOwnProperty.call(data, "_id")) throw invalid(api, "不能更新_id的值");
+  return data;
+}
+
+// src/database/document.ts
+var NOT_EXIST = "DATABASE_DOCUMENT_NOT_EXIST";
+var DocumentReference = class _DocumentReference {
+  /** @internal */
+  constructor(t, id, projection) {
+    this._t = t;
+    this.id = id;
+    this._projection = projection;
+  }
+  /** Which fields get() returns, as Query.field. */
+  field(projection) {
+    if (!isPlain(projection)) throw new TypeError("field() takes an object such as { name: true }");
+    return new _DocumentReference(this._t, this.id, encodeProjection(projection));
+  }
+  get(options) {
+    return promiseOrCallback(options, async () => {
+      const api = "document.get";
+      const id = this._id(api);
+      const client2 = this._t.client;
+      let doc;
+      try {
+        if (this._projection) {
+          const body = { filter: { _id: id }, projection: this._projection, limit: 1 };
+          doc = (await client2.request(api, "POST", collPath(this._t) + "/query", body)).data[0];
+        } else {
+          doc = (await client2.request(api, "GET", this._path())).data;
+        }
+      } catch (e) {
+        if (!(e instanceof CloudError) || e.code !== NOT_EXIST) throw e;
+      }
+      if (!doc) throw cloudError(api, ErrCode.UNKNOWN, `document with _id ${id} does not exist`, NOT_EXIST);
+      return { data: decode(doc), errMsg: "document.get:ok" };
+    });
+  }
+  set(options) {
+    return promiseOrCallback(options, async () => {
+      const api = "document.set";
+      this._id(api);
+      const data = checkData(api, options && options.data, "set");
+      if (hasUpdateCommand(data)) {
+        throw cloudError(api, ErrCode.DATABASE_REQUEST_FAILED, "update operator complicit", "DATABASE_REQUEST_FAILED");
+      }
+      const body = { data: encodeFor(api, () => encodeValue(data)) };
+      const r = await this._t.client.request(api, "PUT", this._path(), body);
+      return { _id: r._id, stats: { updated: r.stats.updated, created: r.stats.created }, errMsg: "document.set:ok" };
+    });
+  }
+  update(options) {
+    return promiseOrCallback(options, async () => {
+      const api = "document.update";
+      const id = this._id(api);
+      const data = checkData(api, options && options.data, "update");
+      const body = { filter: { _id: id }, update: encodeFor(api, () => encodeUpdate(data)), multi: false };
+      const r = await this._t.client.request(api, "POST", collPath(this._t) + "/update", body);
+      return { stats: { updated: r.stats.updated }, errMsg: "document.update:ok" };
+    });
+  }
+  remove(options) {
+    return promiseOrCallback(options, async () => {
+      const api = "document.remove";
+      this._id(api);
+      const r = await this._t.client.request(api, "DELETE", this._path());
+      return { stats: { removed: r.stats.removed }, errMsg: "document.remove:ok" };
+    });
+  }
+  // The id as the server knows it (a string); an empty id fails as in the original SDK.
+  _id(api) {
+    const id = String(this.id);
+    if (!id) throw invalid(api, "docId不能为空");
+    return id;
+  }
+  _path() {
+    return collPath(this._t) + "/docs/" + encodeURIComponent(String(this.id));
+  }
+};
+
+// src/database/query.ts
+var DEFAULT_LIMIT = 20;
+var Query = class _Query {
+  /** @internal */
+  constructor(t, s) {
+    this._t = t;
+    this._s = s;
+  }
+  /**
+   * Replaces the query's conditions. condition is a plain object (nested
+   * objects match by dot path; undefined values are ignored) or a logic
+   * command such as `_.or([…])`. Throws '查询参数必须为对象' when it is not an
+   * object and '查询参数对象值不能均为undefined' when all its values are
+   * undefined.
+   */
+  where(condition) {
+    if (Object.prototype.toString.call(condition) !== "[object Object]") throw new Error("查询参数必须为对象");
+    const c = condition;
+    const keys = Object.keys(c);
+    if (keys.length && !keys.some((k) => c[k] !== void 0)) throw new Error("查询参数对象值不能均为undefined");
+    return this._with({ filter: encodeWhere(condition) });
+  }
+  /**
+   * Adds a sort key (calls accumulate: the first is the primary key).
+   * direction is 'asc' or 'desc'; anything else throws '排序字符不合法'.
+   */
+  orderBy(fieldPath, direction) {
+    if (typeof fieldPath !== "string" || !/^[a-zA-Z0-9-_.]/.test(fieldPath)) throw new Error("非法排序路径");
+    if (direction !== "asc" && direction !== "desc") throw new Error("排序字符不合法");
+    const sort = (this._s.sort || []).concat([[fieldPath, direction === "desc" ? -1 : 1]]);
+    return this._with({ sort });
+  }
+  /** At most max documents; throws 'limit must be integer' for a non-integer. */
+  limit(max) {
+    if (!Number.isInteger(max)) throw new Error("limit must be integer");
+    return this._with({ limit: max });
+  }
+  /** Skips offset documents; throws 'offset must be integer' for a non-integer. */
+  skip(offset) {
+    if (!Number.isInteger(offset)) throw new Error("offset must be integer");
+    return this._with({ skip: offset });
+  }
+  /**
+   * Which fields to return: `{name: true}` keeps, `{name: false}` drops,
+   * `{tags: _.project.slice(2)}` slices an array.
+   */
+  field(projection) {
+    if (!isPlain(projection)) throw new TypeError("field() takes an object such as { name: true }");
+    return this._with({ projection: encodeProjection(projection) });
+  }
+  get(options) {
+    return promiseOrCallback(options, async () => {
+      const s = this._s;
+      const body = { limit: s.limit || DEFAULT_LIMIT };
+      if (s.filter) body.filter = s.filter;
+      if (s.sort) body.sort = s.sort;
+      if (s.skip) body.skip = s.skip;
+      if (s.projection) body.projection = s.projection;
+      const r = await this._t.client.request(
+        "collection.get",
+        "POST",
+        collPath(this._t) + "/query",
+        body
+      );
+      return { data: decode(r.data), errMsg: "collection.get:ok" };
+    });
+  }
+  count(options) {
+    return promiseOrCallback(options, async () => {
+      const body = this._s.filter ? { filter: this._s.filter } : {};
+      const r = await this._t.client.request("collection.count", "POST", collPath(this._t) + "/count", body);
+      return { total: r.total, errMsg: "collection.count:ok" };
+    });
+  }
+  update(options) {
+    return promiseOrCallback(options, async () => {
+      const api = "collection.update";
+      const data = checkData(api, options && options.data, "update");
+      const body = { filter: this._s.filter || {}, update: encodeFor(api, () => encodeUpdate(data)), multi: true };
+      const r = await this._t.client.request(api, "POST", collPath(this._t) + "/update", body);
+      return { stats: { updated: r.stats.updated }, errMsg: "collection.update:ok" };
+    });
+  }
+  remove(options) {
+    return promiseOrCallback(options, async () => {
+      const s = this._s;
+      if (s.skip !== void 0 || s.limit !== void 0 || s.projection || s.sort) {
+        console.warn("`offset`, `limit`, `projection`, `orderBy` are not supported in remove() operation");
+      }
+      const body = { filter: s.filter || {}, multi: true };
+      const r = await this._t.client.request(
+        "collection.remove",
+        "POST",
+        collPath(this._t) + "/remove",
+        body
+      );
+      return { stats: { removed: r.stats.removed }, errMsg: "collection.remove:ok" };
+    });
+  }
+  /** @internal */
+  _with(change) {
+    return new _Query(this._t, { ...this._s, ...change });
+  }
+};
+var CollectionReference = class extends Query {
+  /** @internal */
+  constructor(client2, name) {
+    super({ client: client2, coll: name }, {});
+    this.collectionName = name;
+  }
+  /**
+   * The document with this _id. Numeric ids are sent as strings: minibase's
+   * ids are strings (an inserted numeric _id is stored as its decimal
+   * string). Throws 'docId必须为字符串或数字' for any other type.
+   */
+  doc(id) {
+    if (typeof id !== "string" && typeof id !== "number") throw new Error("docId必须为字符串或数字");
+    return new DocumentReference(this._t, id);
+  }
+  add(options) {
+    return promiseOrCallback(options, async () => {
+      const api = "collection.add";
+      const data = checkData(api, options && options.data, "add");
+      const body = { data: encodeFor(api, () => encodeValue(data)) };
+      const r = await this._t.client.request(api, "POST", collPath(this._t) + "/insert", body);
+      return { _id: r._id, errMsg: "collection.add:ok" };
+    });
+  }
+};
+
+// src/database/index.ts
+var Database = class {
+  /** Made by cloud.database(); opts.env names the environment (wx.cloud's option). */
+  constructor(client2, opts) {
+    /** db.command, conventionally `const _ = db.command`. */
+    this.command = command;
+    /** db.Geo: Point, LineString, Polygon, MultiPoint, MultiLineString, MultiPolygon. */
+    this.Geo = Geo;
+    /** db.RegExp({regexp, options}), with or without `new`. */
+    this.RegExp = callable(DbRegExp);
+    this._client = client2;
+    this.config = { env: opts && opts.env || client2.env };
+  }
+  /** db.serverDate({offset}): the server's time when the write happens, plus offset ms. */
+  serverDate(opts) {
+    return new ServerDate(opts);
+  }
+  /** The collection called name; throws 'Collection name is required' when name is empty. */
+  collection(name) {
+    if (!name) throw new Error("Collection name is required");
+    return new CollectionReference(this._client, String(name));
+  }
+};
+
+// src/index.ts
+var NOT_INITIALIZED = "Cloud API isn't enabled, please call init first\n请先调用 init 完成初始化后再调用其他云 API。";
+var current;
+function client() {
+  if (!current) throw new CloudError(ErrCode.RESOURCE_NOT_INITIAL, NOT_INITIALIZED);
+  return current;
+}
+function init(opts) {
+  current = new Client(opts);
+}
+function database(opts) {
+  return new Database(client(), opts);
+}
+var cloud = { init, database };
+var index_default = cloud;
+export {
+  Client,
+  CloudError,
+  Database,
+  ERR_TEXT,
+  ErrCode,
+  NOT_INITIALIZED,
+  client,
+  cloudError,
+  database,
+  index_default as default,
+  fetchAdapter,
+  init,
+  memoryKV,
+  miniProgramAdapter,
+  networkError,
+  promiseOrCallback,
+  serverError,
+  timeoutError
+};

@@ -1,0 +1,45 @@
+import { type Adapter } from './types';
+/** The mini-program platforms: WeChat, Alipay, Douyin, uni-app. */
+export type Platform = 'wx' | 'my' | 'tt' | 'uni';
+/** What a request callback receives: wx/tt/uni name the fields statusCode and header, Alipay status and headers. */
+interface RequestResult {
+    data?: unknown;
+    statusCode?: number;
+    status?: number;
+    header?: Record<string, string>;
+    headers?: Record<string, string>;
+    errMsg?: string;
+    error?: number;
+    errorMessage?: string;
+}
+/**
+ * The part of wx (and my, tt, uni) this adapter uses. It never touches
+ * fetch, WebSocket or EventSource, which mini-programs lack.
+ */
+export interface MiniProgramAPI {
+    request(opts: {
+        url: string;
+        method: string;
+        data?: string;
+        header?: Record<string, string>;
+        headers?: Record<string, string>;
+        timeout: number;
+        dataType: string;
+        responseType?: string;
+        success(res: RequestResult): void;
+        fail(res: RequestResult): void;
+    }): {
+        abort?(): void;
+    } | void;
+    getStorageSync?(key: any): any;
+    setStorageSync?(key: any, data?: any): void;
+    removeStorageSync?(key: any): void;
+}
+/**
+ * The transport for mini-programs, over platform api (the global wx, my, tt
+ * or uni). Responses of every status resolve, with data parsed when JSON;
+ * failures reject marked timeout (the platform's timeout, or ours when the
+ * platform never calls back) or network.
+ */
+export declare function miniProgramAdapter(platform: Platform, api: MiniProgramAPI): Adapter;
+export {};

@@ -1,0 +1,52 @@
+/**
+ * End-user auth: the plumbing the auth issue fills in. Not on the cloud
+ * object yet, because the server has no /v1/auth endpoints yet: nothing here
+ * signs anyone in.
+ *
+ * What is settled here: where a session is stored (sessionKey, in the
+ * adapter's KV: wx.setStorageSync, localStorage or memory) and how a stored
+ * session becomes the client's TokenSource (SessionTokens: the access token
+ * until shortly before it expires, one refresh shared by concurrent
+ * requests, and a refresh on a 401 ACCESS_TOKEN_EXPIRED, after which the
+ * client retries once). The auth issue supplies the refresh function
+ * (POST /v1/auth/refresh) and the sign-in methods that save sessions.
+ */
+import type { KV } from '../adapters/types';
+import type { TokenSource } from '../core/client';
+/** A signed-in user's tokens; expiresAt is the access token's expiry in ms since the epoch. */
+export interface Session {
+    accessToken: string;
+    refreshToken: string;
+    expiresAt: number;
+}
+/**
+ * The storage key of the session for one server and environment, so two
+ * servers (or envs) used from one mini-program never share tokens.
+ */
+export declare function sessionKey(endpoint: string, env?: string): string;
+/** The session stored under key, or undefined when none is or it is malformed. */
+export declare function loadSession(kv: KV, key: string): Session | undefined;
+/** Stores s under key, or removes the entry when s is undefined (sign-out). */
+export declare function saveSession(kv: KV, key: string, s: Session | undefined): void;
+/** Exchanges a refresh token for a new session; rejects when the refresh token is no longer valid. */
+export type Refresher = (refreshToken: string) => Promise<Session>;
+/** How long before expiry SessionTokens refreshes (ms). */
+export declare const REFRESH_AHEAD = 60000;
+/**
+ * A TokenSource over the session stored in kv under key. token() returns the
+ * access token, refreshing first when it expires within REFRESH_AHEAD ms;
+ * onUnauthorized refreshes and resolves true when that worked. Concurrent
+ * callers share one refresh. A failed refresh removes the session (the user
+ * is signed out) and the request goes without a token.
+ */
+export declare class SessionTokens implements TokenSource {
+    private readonly kv;
+    private readonly key;
+    private readonly refresh;
+    private readonly now;
+    private refreshing?;
+    constructor(kv: KV, key: string, refresh: Refresher, now?: () => number);
+    token(): Promise<string | undefined>;
+    onUnauthorized(): Promise<boolean>;
+    private renew;
+}

@@ -1,0 +1,75 @@
+import type { Adapter } from '../adapters/types';
+import { type AdapterName } from '../adapters/index';
+/**
+ * What cloud.init takes. Keys wx.cloud knows and minibase does not need
+ * (traceUser, …) are accepted and ignored, as wx ignores unknown keys.
+ */
+export interface InitOptions {
+    /** The minibase server, e.g. 'https://api.example.com'. Required. */
+    endpoint: string;
+    /** Sent as X-Minibase-Env when set. */
+    env?: string;
+    /** A fixed bearer token (an admin key, for Node scripts and tests). */
+    accessToken?: string;
+    /** The transport; chosen from the platform when absent. */
+    adapter?: Adapter | AdapterName;
+    /** Per-request time limit in ms (default 15000). */
+    timeout?: number;
+    /** Accepted for wx.cloud compatibility; minibase keeps no user trace. */
+    traceUser?: boolean;
+}
+/**
+ * Where the client gets its bearer token. token() is asked before every
+ * request that carries credentials. onUnauthorized(code) is called when the
+ * server answers 401 ACCESS_TOKEN_EXPIRED; resolving true makes the client
+ * retry the request once with the token then current.
+ */
+export interface TokenSource {
+    token(): Promise<string | undefined> | string | undefined;
+    onUnauthorized?(code: string): Promise<boolean>;
+}
+/** Per-request options of Client.request. */
+export interface RequestOptions {
+    /** ms; the client's timeout when absent. */
+    timeout?: number;
+    /** false: send no Authorization header and never refresh (login calls). Default true. */
+    auth?: boolean;
+}
+/** An HTTP method of the minibase API. */
+export type Method = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
+/**
+ * A configured connection to one minibase server: every module (database,
+ * auth, functions, storage) sends its HTTP requests through request, which
+ * adds credentials, applies the time limit and turns every failure into a
+ * CloudError.
+ */
+export declare class Client {
+    /** The server's base URL, without a trailing slash. */
+    readonly endpoint: string;
+    /** The environment name, when init was given one. */
+    readonly env?: string;
+    /** The transport in use. */
+    readonly adapter: Adapter;
+    /** The default per-request time limit in ms. */
+    readonly timeout: number;
+    private tokens?;
+    /**
+     * Validates opts and picks the adapter. Throws a CloudError
+     * (cloud.init:fail …, INVALID_PARAM) when endpoint is missing or not an
+     * http(s) URL, or when timeout or adapter is not valid.
+     */
+    constructor(opts: InitOptions);
+    /** Installs (or, with undefined, removes) the source of bearer tokens. */
+    setTokenSource(ts: TokenSource | undefined): void;
+    /**
+     * Sends method path (starting with /v1/) with body JSON-encoded and
+     * resolves with the parsed JSON body of a 2xx answer. Rejects with a
+     * CloudError whose errMsg starts with `${api}:fail`: the server's error
+     * (serverError), SYS_ERR for a body that is not JSON, SERVER_TIMEOUT after
+     * the time limit, UNKNOWN (-1) for a network failure. A 401
+     * ACCESS_TOKEN_EXPIRED is retried once when the token source's
+     * onUnauthorized resolves true.
+     */
+    request<T = any>(api: string, method: Method, path: string, body?: unknown, opts?: RequestOptions): Promise<T>;
+    private send;
+}

@@ -1,0 +1,69 @@
+/**
+ * The database module: `cloud.database()` of wx.cloud (dialect A, spec
+ * §1–§2) over minibase's HTTP API.
+ *
+ * Not here yet: `aggregate()` and `watch()` (their server endpoints come
+ * with later issues; no stub pretends to work until then).
+ */
+import type { Client } from '../core/client';
+import { type Command } from './command';
+import { CollectionReference } from './query';
+import { DbRegExp, ServerDate } from './values';
+/** `cloud.database(options)`: the entry point of the database API. */
+export declare class Database {
+    /** The options the database was made with (wx.cloud's `config`). */
+    readonly config: {
+        env?: string;
+    };
+    /** db.command, conventionally `const _ = db.command`. */
+    readonly command: Command;
+    /** db.Geo: Point, LineString, Polygon, MultiPoint, MultiLineString, MultiPolygon. */
+    readonly Geo: {
+        Point: import("./geo").Callable<[longitude: number | {
+            type: "Point";
+            coordinates: [number, number];
+        }, latitude?: number | undefined], import("./geo").GeoPoint>;
+        LineString: import("./geo").Callable<[pts: import("./geo").GeoPoint[] | {
+            type: "LineString";
+            coordinates: [number, number][];
+        }], import("./geo").GeoLineString>;
+        Polygon: import("./geo").Callable<[ls: import("./geo").GeoLineString[] | {
+            type: "Polygon";
+            coordinates: [number, number][][];
+        }], import("./geo").GeoPolygon>;
+        MultiPoint: import("./geo").Callable<[pts: import("./geo").GeoPoint[] | {
+            type: "MultiPoint";
+            coordinates: [number, number][];
+        }], import("./geo").GeoMultiPoint>;
+        MultiLineString: import("./geo").Callable<[ls: import("./geo").GeoLineString[] | {
+            type: "MultiLineString";
+            coordinates: [number, number][][];
+        }], import("./geo").GeoMultiLineString>;
+        MultiPolygon: import("./geo").Callable<[ps: import("./geo").GeoPolygon[] | {
+            type: "MultiPolygon";
+            coordinates: [number, number][][][];
+        }], import("./geo").GeoMultiPolygon>;
+    };
+    /** db.RegExp({regexp, options}), with or without `new`. */
+    readonly RegExp: import("./geo").Callable<[opts: {
+        regexp: string;
+        options?: string;
+    }], DbRegExp>;
+    /** Made by cloud.database(); opts.env names the environment (wx.cloud's option). */
+    constructor(client: Client, opts?: {
+        env?: string;
+    });
+    /** db.serverDate({offset}): the server's time when the write happens, plus offset ms. */
+    serverDate(opts?: {
+        offset?: number;
+    }): ServerDate;
+    /** The collection called name; throws 'Collection name is required' when name is empty. */
+    collection(name: string): CollectionReference;
+}
+export { CollectionReference, Query } from './query';
+export { DocumentReference } from './document';
+export { LogicCommand, QueryCommand, UpdateCommand } from './command';
+export type { Command, AggregateCommand, QueryCondition } from './command';
+export { GeoPoint, GeoLineString, GeoPolygon, GeoMultiPoint, GeoMultiLineString, GeoMultiPolygon } from './geo';
+export { ServerDate, DbRegExp } from './values';
+export type * from './types';

@@ -1,0 +1,64 @@
+import type { QueryCondition } from './command';
+import { DocumentReference } from './document';
+import type { AddResult, CountResult, DataOptions, GetResult, NoCallback, RemoveResult, UpdateResult, WithCallback } from './types';
+/** A query on one collection: conditions, order, page and fields. */
+export declare class Query {
+    /**
+     * Replaces the query's conditions. condition is a plain object (nested
+     * objects match by dot path; undefined values are ignored) or a logic
+     * command such as `_.or([…])`. Throws '查询参数必须为对象' when it is not an
+     * object and '查询参数对象值不能均为undefined' when all its values are
+     * undefined.
+     */
+    where(condition: QueryCondition): Query;
+    /**
+     * Adds a sort key (calls accumulate: the first is the primary key).
+     * direction is 'asc' or 'desc'; anything else throws '排序字符不合法'.
+     */
+    orderBy(fieldPath: string, direction: 'asc' | 'desc'): Query;
+    /** At most max documents; throws 'limit must be integer' for a non-integer. */
+    limit(max: number): Query;
+    /** Skips offset documents; throws 'offset must be integer' for a non-integer. */
+    skip(offset: number): Query;
+    /**
+     * Which fields to return: `{name: true}` keeps, `{name: false}` drops,
+     * `{tags: _.project.slice(2)}` slices an array.
+     */
+    field(projection: Record<string, unknown>): Query;
+    /** Fetches the matching documents: `{data, errMsg: 'collection.get:ok'}`. */
+    get(options: WithCallback<object, GetResult>): void;
+    get(options?: NoCallback<object>): Promise<GetResult>;
+    /** Counts the matching documents: `{total, errMsg: 'collection.count:ok'}`. */
+    count(options: WithCallback<object, CountResult>): void;
+    count(options?: NoCallback<object>): Promise<CountResult>;
+    /**
+     * Updates every matching document with data (nested objects merge by dot
+     * path; update commands apply): `{stats: {updated}, errMsg}`.
+     */
+    update(options: WithCallback<DataOptions, UpdateResult>): void;
+    update(options: NoCallback<DataOptions>): Promise<UpdateResult>;
+    /**
+     * Removes every matching document: `{stats: {removed}, errMsg}`. skip,
+     * limit, orderBy and field do not apply to a remove (a warning says so).
+     */
+    remove(options: WithCallback<object, RemoveResult>): void;
+    remove(options?: NoCallback<object>): Promise<RemoveResult>;
+}
+/** A collection: a Query on all its documents, plus doc() and add(). */
+export declare class CollectionReference extends Query {
+    /** The collection's name. */
+    readonly collectionName: string;
+    /**
+     * The document with this _id. Numeric ids are sent as strings: minibase's
+     * ids are strings (an inserted numeric _id is stored as its decimal
+     * string). Throws 'docId必须为字符串或数字' for any other type.
+     */
+    doc(id: string | number): DocumentReference;
+    /**
+     * Inserts data as a new document (the server generates _id unless data
+     * has one): `{_id, errMsg: 'collection.add:ok'}`. A collection that does
+     * not exist is created (admin).
+     */
+    add(options: WithCallback<DataOptions, AddResult>): void;
+    add(options: NoCallback<DataOptions>): Promise<AddResult>;
+}

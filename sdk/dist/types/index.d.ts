@@ -1,0 +1,41 @@
+/**
+ * minibase-sdk: wx.cloud's client API (dialect A) for a minibase server.
+ *
+ *   const cloud = require('minibase-sdk')   // or: import cloud from 'minibase-sdk'
+ *   cloud.init({ endpoint: 'https://api.example.com', env: 'prod' })
+ *   const { data } = await cloud.database().collection('todos').where({ done: false }).get()
+ *
+ * The default export is the cloud object; the named exports serve
+ * TypeScript users and tests.
+ */
+import { Client, type InitOptions } from './core/client';
+import { CloudError, ErrCode } from './core/errors';
+import { Database } from './database/index';
+/** wx-server-sdk's message for a cloud API used before init (spec §2.3). */
+export declare const NOT_INITIALIZED = "Cloud API isn't enabled, please call init first\n\u8BF7\u5148\u8C03\u7528 init \u5B8C\u6210\u521D\u59CB\u5316\u540E\u518D\u8C03\u7528\u5176\u4ED6\u4E91 API\u3002";
+/** The client init configured; throws wx-server-sdk's message before init. */
+export declare function client(): Client;
+/**
+ * Configures the SDK: cloud.init({ endpoint, env?, accessToken?, adapter?,
+ * timeout? }). Throws a CloudError (cloud.init:fail …) for an invalid
+ * endpoint or option; calling it again replaces the configuration.
+ */
+export declare function init(opts: InitOptions): void;
+/** A database handle, as wx.cloud.database(): cloud.database({ env? }). */
+export declare function database(opts?: {
+    env?: string;
+}): Database;
+/** The cloud object: what `require('minibase-sdk')` returns. */
+declare const cloud: {
+    init: typeof init;
+    database: typeof database;
+};
+export default cloud;
+export { Client, CloudError, ErrCode };
+export { cloudError, serverError, ERR_TEXT } from './core/errors';
+export { promiseOrCallback } from './core/callback';
+export type { CallbackOptions } from './core/callback';
+export type { InitOptions, TokenSource, RequestOptions, Method } from './core/client';
+export { Database } from './database/index';
+export { fetchAdapter, miniProgramAdapter, memoryKV, networkError, timeoutError } from './adapters/index';
+export type { Adapter, AdapterName, HttpRequest, HttpResponse, KV, MiniProgramAPI, Platform, SocketLike, UploadRequest, DownloadRequest, DownloadResponse, } from './adapters/index';

@@ -1,0 +1,11 @@
+//go:build nosdk
+
+package sdk
+
+import (
+	"embed"
+	"io/fs"
+)
+
+// Dist is empty in a build with the nosdk tag: /sdk/ serves nothing.
+var Dist fs.FS = embed.FS{}

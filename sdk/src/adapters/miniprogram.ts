@@ -1,0 +1,134 @@
+import { networkError, parseBody, timeoutError, type Adapter, type HttpRequest, type HttpResponse, type KV } from './types';
+
+/** The mini-program platforms: WeChat, Alipay, Douyin, uni-app. */
+export type Platform = 'wx' | 'my' | 'tt' | 'uni';
+
+/** What a request callback receives: wx/tt/uni name the fields statusCode and header, Alipay status and headers. */
+interface RequestResult {
+  data?: unknown;
+  statusCode?: number;
+  status?: number;
+  header?: Record<string, string>;
+  headers?: Record<string, string>;
+  errMsg?: string;
+  error?: number;
+  errorMessage?: string;
+}
+
+/**
+ * The part of wx (and my, tt, uni) this adapter uses. It never touches
+ * fetch, WebSocket or EventSource, which mini-programs lack.
+ */
+export interface MiniProgramAPI {
+  request(opts: {
+    url: string;
+    method: string;
+    data?: string;
+    header?: Record<string, string>;
+    headers?: Record<string, string>;
+    timeout: number;
+    dataType: string;
+    responseType?: string;
+    success(res: RequestResult): void;
+    fail(res: RequestResult): void;
+  }): { abort?(): void } | void;
+  getStorageSync?(key: any): any;
+  setStorageSync?(key: any, data?: any): void;
+  removeStorageSync?(key: any): void;
+}
+
+/**
+ * The transport for mini-programs, over platform api (the global wx, my, tt
+ * or uni). Responses of every status resolve, with data parsed when JSON;
+ * failures reject marked timeout (the platform's timeout, or ours when the
+ * platform never calls back) or network.
+ */
+export function miniProgramAdapter(platform: Platform, api: MiniProgramAPI): Adapter {
+  return {
+    name: platform,
+    request: (req) => mpRequest(platform, api, req),
+    storage: mpStorage(platform, api),
+  };
+}
+
+function mpRequest(platform: Platform, api: MiniProgramAPI, req: HttpRequest): Promise<HttpResponse> {
+  return new Promise((resolve, reject) => {
+    let done = false;
+    let task: { abort?(): void } | void;
+    const timer = setTimeout(() => {
+      if (done) return;
+      done = true;
+      try {
+        task?.abort?.();
+      } catch {
+        // the platform's abort failing changes nothing: we already gave up
+      }
+      reject(timeoutError(req.timeout));
+    }, req.timeout);
+    const settle = (f: () => void) => {
+      if (done) return;
+      done = true;
+      clearTimeout(timer);
+      f();
+    };
+    const alipay = platform === 'my';
+    task = api.request({
+      url: req.url,
+      method: req.method,
+      data: req.body,
+      [alipay ? 'headers' : 'header']: req.headers,
+      timeout: req.timeout,
+      // Alipay's 'json' fails a non-JSON body (an HTML 502) with no status: take text and parse here.
+      dataType: alipay ? 'text' : 'json',
+      responseType: 'text',
+      success: (res) => settle(() => resolve(response(res))),
+      fail: (res) => settle(() => failed(res, req.timeout, resolve, reject)),
+    });
+  });
+}
+
+function response(res: RequestResult): HttpResponse {
+  const raw = res.header ?? res.headers ?? {};
+  const headers: Record<string, string> = {};
+  for (const k of Object.keys(raw)) headers[k.toLowerCase()] = String(raw[k]);
+  const data = typeof res.data === 'string' ? parseBody(res.data) : res.data;
+  return { status: Number(res.statusCode ?? res.status), headers, data };
+}
+
+// failed: Alipay reports HTTP statuses >= 400 through fail (error 19) with
+// the response attached; that is an answer, not a network failure.
+function failed(
+  res: RequestResult | undefined,
+  ms: number,
+  resolve: (r: HttpResponse) => void,
+  reject: (e: Error) => void,
+): void {
+  const r = res ?? {};
+  if (typeof (r.statusCode ?? r.status) === 'number') return resolve(response(r));
+  const msg = r.errMsg ?? r.errorMessage ?? (r.error !== undefined ? `error ${r.error}` : 'request failed');
+  if (r.error === 13 || /time ?out/i.test(msg)) return reject(timeoutError(ms));
+  reject(networkError(msg));
+}
+
+function mpStorage(platform: Platform, api: MiniProgramAPI): KV | undefined {
+  const { getStorageSync: get, setStorageSync: set, removeStorageSync: remove } = api;
+  if (typeof get !== 'function' || typeof set !== 'function' || typeof remove !== 'function') return undefined;
+  if (platform === 'my') {
+    // Alipay takes and returns objects: getStorageSync({key}) → {data}.
+    return {
+      get: (key) => str(get.call(api, { key })?.data),
+      set: (key, data) => set.call(api, { key, data }),
+      remove: (key) => remove.call(api, { key }),
+    };
+  }
+  return {
+    get: (key) => str(get.call(api, key)),
+    set: (key, data) => set.call(api, key, data),
+    remove: (key) => remove.call(api, key),
+  };
+}
+
+// str: wx returns '' for a missing key.
+function str(v: unknown): string | undefined {
+  return v === undefined || v === null || v === '' ? undefined : String(v);
+}

@@ -1,0 +1,51 @@
+/**
+ * The database module: `cloud.database()` of wx.cloud (dialect A, spec
+ * §1–§2) over minibase's HTTP API.
+ *
+ * Not here yet: `aggregate()` and `watch()` (their server endpoints come
+ * with later issues; no stub pretends to work until then).
+ */
+import type { Client } from '../core/client';
+import { command, type Command } from './command';
+import { Geo, callable } from './geo';
+import { CollectionReference } from './query';
+import { DbRegExp, ServerDate } from './values';
+
+/** `cloud.database(options)`: the entry point of the database API. */
+export class Database {
+  /** The options the database was made with (wx.cloud's `config`). */
+  readonly config: { env?: string };
+  /** db.command, conventionally `const _ = db.command`. */
+  readonly command: Command = command;
+  /** db.Geo: Point, LineString, Polygon, MultiPoint, MultiLineString, MultiPolygon. */
+  readonly Geo = Geo;
+  /** db.RegExp({regexp, options}), with or without `new`. */
+  readonly RegExp = callable(DbRegExp);
+  /** @internal */
+  private readonly _client: Client;
+
+  /** Made by cloud.database(); opts.env names the environment (wx.cloud's option). */
+  constructor(client: Client, opts?: { env?: string }) {
+    this._client = client;
+    this.config = { env: (opts && opts.env) || client.env };
+  }
+
+  /** db.serverDate({offset}): the server's time when the write happens, plus offset ms. */
+  serverDate(opts?: { offset?: number }): ServerDate {
+    return new ServerDate(opts);
+  }
+
+  /** The collection called name; throws 'Collection name is required' when name is empty. */
+  collection(name: string): CollectionReference {
+    if (!name) throw new Error('Collection name is required');
+    return new CollectionReference(this._client, String(name));
+  }
+}
+
+export { CollectionReference, Query } from './query';
+export { DocumentReference } from './document';
+export { LogicCommand, QueryCommand, UpdateCommand } from './command';
+export type { Command, AggregateCommand, QueryCondition } from './command';
+export { GeoPoint, GeoLineString, GeoPolygon, GeoMultiPoint, GeoMultiLineString, GeoMultiPolygon } from './geo';
+export { ServerDate, DbRegExp } from './values';
+export type * from './types';

@@ -1,0 +1,213 @@
+/**
+ * Query and CollectionReference (spec §1.2): an immutable builder; every
+ * call returns a new Query, so a query can be kept and reused.
+ *
+ * Client defaults follow wx.cloud: get() asks for 20 documents unless
+ * limit() says otherwise (the server caps at 1000), and where().update() and
+ * where().remove() act on every matching document (multi: true).
+ */
+import { promiseOrCallback, type CallbackOptions } from '../core/callback';
+import type { Client } from '../core/client';
+import type { LogicCommand, QueryCondition } from './command';
+import { decode } from './decode';
+import { DocumentReference } from './document';
+import { encodeProjection, encodeUpdate, encodeValue, encodeWhere, isPlain, type Obj } from './encode';
+import { checkData, collPath, encodeFor, type Target } from './request';
+import type {
+  AddResult,
+  CountResult,
+  DataOptions,
+  DocumentData,
+  GetResult,
+  NoCallback,
+  RemoveResult,
+  UpdateResult,
+  WithCallback,
+} from './types';
+
+/** wx.cloud's default (and mini-program maximum) page size. */
+const DEFAULT_LIMIT = 20;
+
+interface State {
+  readonly filter?: Obj;
+  readonly sort?: ReadonlyArray<[string, 1 | -1]>;
+  readonly skip?: number;
+  readonly limit?: number;
+  readonly projection?: Obj;
+}
+
+/** A query on one collection: conditions, order, page and fields. */
+export class Query {
+  /** @internal */
+  protected readonly _t: Target;
+  /** @internal */
+  protected readonly _s: State;
+
+  /** @internal */
+  constructor(t: Target, s: State) {
+    this._t = t;
+    this._s = s;
+  }
+
+  /**
+   * Replaces the query's conditions. condition is a plain object (nested
+   * objects match by dot path; undefined values are ignored) or a logic
+   * command such as `_.or([…])`. Throws '查询参数必须为对象' when it is not an
+   * object and '查询参数对象值不能均为undefined' when all its values are
+   * undefined.
+   */
+  where(condition: QueryCondition): Query {
+    if (Object.prototype.toString.call(condition) !== '[object Object]') throw new Error('查询参数必须为对象');
+    const c = condition as Obj;
+    const keys = Object.keys(c);
+    if (keys.length && !keys.some((k) => c[k] !== undefined)) throw new Error('查询参数对象值不能均为undefined');
+    return this._with({ filter: encodeWhere(condition as Obj | LogicCommand) });
+  }
+
+  /**
+   * Adds a sort key (calls accumulate: the first is the primary key).
+   * direction is 'asc' or 'desc'; anything else throws '排序字符不合法'.
+   */
+  orderBy(fieldPath: string, direction: 'asc' | 'desc'): Query {
+    if (typeof fieldPath !== 'string' || !/^[a-zA-Z0-9-_.]/.test(fieldPath)) throw new Error('非法排序路径');
+    if (direction !== 'asc' && direction !== 'desc') throw new Error('排序字符不合法');
+    const sort = (this._s.sort || []).concat([[fieldPath, direction === 'desc' ? -1 : 1]]);
+    return this._with({ sort });
+  }
+
+  /** At most max documents; throws 'limit must be integer' for a non-integer. */
+  limit(max: number): Query {
+    if (!Number.isInteger(max)) throw new Error('limit must be integer');
+    return this._with({ limit: max });
+  }
+
+  /** Skips offset documents; throws 'offset must be integer' for a non-integer. */
+  skip(offset: number): Query {
+    if (!Number.isInteger(offset)) throw new Error('offset must be integer');
+    return this._with({ skip: offset });
+  }
+
+  /**
+   * Which fields to return: `{name: true}` keeps, `{name: false}` drops,
+   * `{tags: _.project.slice(2)}` slices an array.
+   */
+  field(projection: Record<string, unknown>): Query {
+    if (!isPlain(projection)) throw new TypeError('field() takes an object such as { name: true }');
+    return this._with({ projection: encodeProjection(projection) });
+  }
+
+  /** Fetches the matching documents: `{data, errMsg: 'collection.get:ok'}`. */
+  get(options: WithCallback<object, GetResult>): void;
+  get(options?: NoCallback<object>): Promise<GetResult>;
+  get(options?: CallbackOptions<GetResult>): Promise<GetResult> | void {
+    return promiseOrCallback(options, async () => {
+      const s = this._s;
+      const body: Obj = { limit: s.limit || DEFAULT_LIMIT };
+      if (s.filter) body.filter = s.filter;
+      if (s.sort) body.sort = s.sort;
+      if (s.skip) body.skip = s.skip;
+      if (s.projection) body.projection = s.projection;
+      const r = await this._t.client.request<{ data: DocumentData[] }>(
+        'collection.get',
+        'POST',
+        collPath(this._t) + '/query',
+        body,
+      );
+      return { data: decode(r.data), errMsg: 'collection.get:ok' };
+    });
+  }
+
+  /** Counts the matching documents: `{total, errMsg: 'collection.count:ok'}`. */
+  count(options: WithCallback<object, CountResult>): void;
+  count(options?: NoCallback<object>): Promise<CountResult>;
+  count(options?: CallbackOptions<CountResult>): Promise<CountResult> | void {
+    return promiseOrCallback(options, async () => {
+      const body = this._s.filter ? { filter: this._s.filter } : {};
+      const r = await this._t.client.request<{ total: number }>('collection.count', 'POST', collPath(this._t) + '/count', body);
+      return { total: r.total, errMsg: 'collection.count:ok' };
+    });
+  }
+
+  /**
+   * Updates every matching document with data (nested objects merge by dot
+   * path; update commands apply): `{stats: {updated}, errMsg}`.
+   */
+  update(options: WithCallback<DataOptions, UpdateResult>): void;
+  update(options: NoCallback<DataOptions>): Promise<UpdateResult>;
+  update(options: DataOptions & CallbackOptions<UpdateResult>): Promise<UpdateResult> | void {
+    return promiseOrCallback(options, async () => {
+      const api = 'collection.update';
+      const data = checkData(api, options && options.data, 'update');
+      const body = { filter: this._s.filter || {}, update: encodeFor(api, () => encodeUpdate(data)), multi: true };
+      const r = await this._t.client.request<{ stats: { updated: number } }>(api, 'POST', collPath(this._t) + '/update', body);
+      return { stats: { updated: r.stats.updated }, errMsg: 'collection.update:ok' };
+    });
+  }
+
+  /**
+   * Removes every matching document: `{stats: {removed}, errMsg}`. skip,
+   * limit, orderBy and field do not apply to a remove (a warning says so).
+   */
+  remove(options: WithCallback<object, RemoveResult>): void;
+  remove(options?: NoCallback<object>): Promise<RemoveResult>;
+  remove(options?: CallbackOptions<RemoveResult>): Promise<RemoveResult> | void {
+    return promiseOrCallback(options, async () => {
+      const s = this._s;
+      if (s.skip !== undefined || s.limit !== undefined || s.projection || s.sort) {
+        console.warn('`offset`, `limit`, `projection`, `orderBy` are not supported in remove() operation');
+      }
+      const body = { filter: s.filter || {}, multi: true };
+      const r = await this._t.client.request<{ stats: { removed: number } }>(
+        'collection.remove',
+        'POST',
+        collPath(this._t) + '/remove',
+        body,
+      );
+      return { stats: { removed: r.stats.removed }, errMsg: 'collection.remove:ok' };
+    });
+  }
+
+  /** @internal */
+  protected _with(change: State): Query {
+    return new Query(this._t, { ...this._s, ...change });
+  }
+}
+
+/** A collection: a Query on all its documents, plus doc() and add(). */
+export class CollectionReference extends Query {
+  /** The collection's name. */
+  readonly collectionName: string;
+
+  /** @internal */
+  constructor(client: Client, name: string) {
+    super({ client, coll: name }, {});
+    this.collectionName = name;
+  }
+
+  /**
+   * The document with this _id. Numeric ids are sent as strings: minibase's
+   * ids are strings (an inserted numeric _id is stored as its decimal
+   * string). Throws 'docId必须为字符串或数字' for any other type.
+   */
+  doc(id: string | number): DocumentReference {
+    if (typeof id !== 'string' && typeof id !== 'number') throw new Error('docId必须为字符串或数字');
+    return new DocumentReference(this._t, id);
+  }
+
+  /**
+   * Inserts data as a new document (the server generates _id unless data
+   * has one): `{_id, errMsg: 'collection.add:ok'}`. A collection that does
+   * not exist is created (admin).
+   */
+  add(options: WithCallback<DataOptions, AddResult>): void;
+  add(options: NoCallback<DataOptions>): Promise<AddResult>;
+  add(options: DataOptions & CallbackOptions<AddResult>): Promise<AddResult> | void {
+    return promiseOrCallback(options, async () => {
+      const api = 'collection.add';
+      const data = checkData(api, options && options.data, 'add');
+      const body = { data: encodeFor(api, () => encodeValue(data)) };
+      const r = await this._t.client.request<{ _id: string }>(api, 'POST', collPath(this._t) + '/insert', body);
+      return { _id: r._id, errMsg: 'collection.add:ok' };
+    });
+  }
+}
