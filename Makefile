@@ -41,6 +41,8 @@ fuzz:
 	go test ./db -run '^$$' -fuzz '^FuzzApplyUpdate$$' -fuzztime $(FUZZTIME)
 	go test ./auth -run '^$$' -fuzz '^FuzzVerifyAccessToken$$' -fuzztime $(FUZZTIME)
 	go test ./auth/ticket -run '^$$' -fuzz '^FuzzVerifyTicket$$' -fuzztime $(FUZZTIME)
+	go test ./storage/image -run '^$$' -fuzz '^FuzzParseQuery$$' -fuzztime $(FUZZTIME)
+	go test ./storage/image -run '^$$' -fuzz '^FuzzJPEGOrientation$$' -fuzztime $(FUZZTIME)
 
 # The README's performance table: 100k documents, every scenario.
 bench: build
