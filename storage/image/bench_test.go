@@ -57,8 +57,10 @@ func BenchmarkVariantsCached(b *testing.B) {
 	s := &countingSource{data: encodeJPEG(b, photo(1200, 900))}
 	src := s.source("bucket/photo.jpg", "etag-1")
 	p := mustParse(b, "imageView2/1/w/200")
-	if _, err := v.Get(context.Background(), src, p); err != nil {
+	if vr, err := v.Get(context.Background(), src, p); err != nil {
 		b.Fatal(err)
+	} else {
+		vr.Body.Close()
 	}
 	b.ReportAllocs()
 	b.RunParallel(func(pb *testing.PB) {
@@ -67,6 +69,7 @@ func BenchmarkVariantsCached(b *testing.B) {
 			if err != nil || !vr.Cached {
 				b.Fatal(err)
 			}
+			vr.Body.Close()
 		}
 	})
 }

@@ -145,7 +145,12 @@ func ParseQuery(rawQuery string) (p Params, ok bool, err error) {
 			return Params{}, false, paramErr("query is not valid URL encoding: %q", k)
 		}
 		switch {
+		case key == "imageMogr2" || strings.HasPrefix(key, "imageMogr2/"):
+			return Params{}, false, paramErr("imageMogr2 is not supported: use imageView2/<mode>/w/<w>/h/<h> or w=&h=&fit=")
 		case key == "imageView2" || strings.HasPrefix(key, "imageView2/"):
+			if strings.Contains(key, "|") {
+				return Params{}, false, paramErr("chained processing (imageView2/…|…) is not supported")
+			}
 			if view != "" {
 				return Params{}, false, paramErr("imageView2 given twice")
 			}

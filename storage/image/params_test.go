@@ -104,6 +104,8 @@ func TestParseQueryErrors(t *testing.T) {
 		{"imageView2/1/w/10&imageView2/2/w/5", "imageView2 given twice"},
 		{"imageView2/1/w/10&w=5", "use either imageView2"},
 		{"w=1&" + strings.Repeat("x", 1100), "longer than 1024 bytes"},
+		{"imageMogr2/thumbnail/100x", "imageMogr2 is not supported"},
+		{"imageView2/1/w/100|imageMogr2/blur/3", "chained processing"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.query, func(t *testing.T) {

@@ -1,6 +1,7 @@
 package image
 
 import (
+	"bytes"
 	"context"
 	"fmt"
 	"io"
@@ -23,14 +24,18 @@ type Source struct {
 
 // Variant is a made or cached variant.
 type Variant struct {
-	// Data is the encoded image; callers must not modify it.
-	Data []byte
+	// Body is the encoded image: an *os.File from the cache (servable with
+	// sendfile), or bytes in memory when it was just made. The caller
+	// closes it.
+	Body io.ReadSeekCloser
+	// Size of Body in bytes.
+	Size int64
 	// ContentType is TypeJPEG or TypePNG.
 	ContentType string
 	// ETag is a strong, quoted entity tag naming this variant of this
 	// source version.
 	ETag string
-	// Cached: Data came from the cache (no decoding happened).
+	// Cached: Body came from the cache (no decoding happened).
 	Cached bool
 }
 
@@ -74,50 +79,66 @@ func (v *Variants) Get(ctx context.Context, src Source, p Params) (Variant, erro
 		if r.Err != nil {
 			return Variant{}, r.Err
 		}
-		return r.Val.(Variant), nil
+		m := r.Val.(made)
+		return Variant{Body: bytesBody{bytes.NewReader(m.data)}, Size: int64(len(m.data)), ContentType: m.typ,
+			ETag: etag(name), Cached: m.cached}, nil
 	case <-ctx.Done():
 		return Variant{}, ctx.Err()
 	}
 }
 
+// made is what one flight produces, shared by its callers: the encoded
+// bytes, and whether they came from the cache.
+type made struct {
+	data   []byte
+	typ    string
+	cached bool
+}
+
+// bytesBody is a Variant body in memory.
+type bytesBody struct{ *bytes.Reader }
+
+func (bytesBody) Close() error { return nil }
+
 func (v *Variants) cached(name string) (Variant, bool) {
 	if v.cache == nil {
 		return Variant{}, false
 	}
-	data, ok, err := v.cache.Get(name)
+	e, ok, err := v.cache.Open(name)
 	if err != nil || !ok {
 		// An unreadable entry is remade (and rewritten) rather than failing.
 		return Variant{}, false
 	}
-	typ := TypePNG
-	if sniff(data) == "jpeg" {
-		typ = TypeJPEG
-	}
-	return Variant{Data: data, ContentType: typ, ETag: etag(name), Cached: true}, true
+	return Variant{Body: e.File, Size: e.Size, ContentType: e.ContentType, ETag: etag(name), Cached: true}, true
 }
 
 // make computes one variant under a concurrency slot and caches it.
-func (v *Variants) make(ctx context.Context, name string, src Source, p Params) (Variant, error) {
-	// A flight that started just after another finished finds its result.
+func (v *Variants) make(ctx context.Context, name string, src Source, p Params) (made, error) {
+	// A flight that started just after another finished finds its result
+	// (read into memory: an open file cannot be shared by the callers).
 	if vr, ok := v.cached(name); ok {
-		return vr, nil
+		defer vr.Body.Close()
+		data, err := io.ReadAll(vr.Body)
+		if err == nil {
+			return made{data: data, typ: vr.ContentType, cached: true}, nil
+		}
 	}
 	v.slots <- struct{}{}
 	defer func() { <-v.slots }()
 	r, err := src.Open(ctx)
 	if err != nil {
-		return Variant{}, fmt.Errorf("image: open source: %w", err)
+		return made{}, fmt.Errorf("image: open source: %w", err)
 	}
 	defer r.Close()
 	data, typ, err := Transform(ctx, r, p, v.limits)
 	if err != nil {
-		return Variant{}, err
+		return made{}, err
 	}
 	if v.cache != nil {
 		// A cache that cannot write (disk full) costs speed, not the answer.
-		_ = v.cache.Put(name, data)
+		_ = v.cache.Put(name, typ, data)
 	}
-	return Variant{Data: data, ContentType: typ, ETag: etag(name)}, nil
+	return made{data: data, typ: typ}, nil
 }
 
 func etag(name string) string { return `"` + name[:32] + `"` }

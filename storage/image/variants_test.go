@@ -6,6 +6,7 @@ import (
 	"errors"
 	stdimage "image"
 	"io"
+	"os"
 	"runtime"
 	"sync"
 	"sync/atomic"
@@ -20,18 +21,25 @@ type countingSource struct {
 	gate  chan struct{}
 }
 
-type nopCloser struct{ *bytes.Reader }
-
-func (nopCloser) Close() error { return nil }
-
 func (s *countingSource) source(key, version string) Source {
 	return Source{Key: key, Version: version, Open: func(ctx context.Context) (io.ReadSeekCloser, error) {
 		s.opens.Add(1)
 		if s.gate != nil {
 			<-s.gate
 		}
-		return nopCloser{bytes.NewReader(s.data)}, nil
+		return bytesBody{bytes.NewReader(s.data)}, nil
 	}}
+}
+
+// read takes a Variant's bytes and closes its body.
+func read(t *testing.T, v Variant) []byte {
+	t.Helper()
+	defer v.Body.Close()
+	data, err := io.ReadAll(v.Body)
+	if err != nil || int64(len(data)) != v.Size {
+		t.Fatalf("read variant: %v (%d bytes, Size %d)", err, len(data), v.Size)
+	}
+	return data
 }
 
 func newVariants(t *testing.T) (*Variants, *Cache) {
@@ -52,7 +60,8 @@ func TestVariantsCache(t *testing.T) {
 	if first.Cached || first.ContentType != TypeJPEG || len(first.ETag) != 34 {
 		t.Errorf("first Get: cached=%v type=%s etag=%s", first.Cached, first.ContentType, first.ETag)
 	}
-	img, _, err := stdimage.Decode(bytes.NewReader(first.Data))
+	firstData := read(t, first)
+	img, _, err := stdimage.Decode(bytes.NewReader(firstData))
 	if err != nil || img.Bounds().Dx() != 100 {
 		t.Fatalf("variant: %v %v", err, img.Bounds())
 	}
@@ -60,8 +69,11 @@ func TestVariantsCache(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if !second.Cached || !bytes.Equal(second.Data, first.Data) || second.ETag != first.ETag || second.ContentType != TypeJPEG {
-		t.Errorf("second Get: cached=%v same bytes=%v etag %s vs %s", second.Cached, bytes.Equal(second.Data, first.Data), second.ETag, first.ETag)
+	if _, isFile := second.Body.(*os.File); !isFile {
+		t.Errorf("a cached variant's body is a %T, want an *os.File (for sendfile)", second.Body)
+	}
+	if data := read(t, second); !second.Cached || !bytes.Equal(data, firstData) || second.ETag != first.ETag || second.ContentType != TypeJPEG {
+		t.Errorf("second Get: cached=%v same bytes=%v etag %s vs %s", second.Cached, bytes.Equal(data, firstData), second.ETag, first.ETag)
 	}
 	if n := src.opens.Load(); n != 1 {
 		t.Errorf("source opened %d times, want 1", n)
@@ -69,12 +81,14 @@ func TestVariantsCache(t *testing.T) {
 	// A new version of the file, or other parameters, make a new variant.
 	third, err := v.Get(ctx, src.source("b/photo.jpg", "v2"), p)
 	if err != nil || third.Cached || third.ETag == first.ETag {
-		t.Errorf("new version: cached=%v etag=%s err=%v", third.Cached, third.ETag, err)
+		t.Fatalf("new version: cached=%v etag=%s err=%v", third.Cached, third.ETag, err)
 	}
+	read(t, third)
 	fourth, err := v.Get(ctx, src.source("b/photo.jpg", "v2"), mustParse(t, "w=100&format=png"))
 	if err != nil || fourth.Cached || fourth.ContentType != TypePNG {
-		t.Errorf("png: cached=%v type=%s err=%v", fourth.Cached, fourth.ContentType, err)
+		t.Fatalf("png: cached=%v type=%s err=%v", fourth.Cached, fourth.ContentType, err)
 	}
+	read(t, fourth)
 	if _, entries := c.Size(); entries != 3 {
 		t.Errorf("cache holds %d entries, want 3", entries)
 	}
@@ -87,7 +101,7 @@ func TestVariantsOnceUnderConcurrency(t *testing.T) {
 	src := &countingSource{data: encodePNG(t, quadrants(400, 400)), gate: make(chan struct{})}
 	p := mustParse(t, "imageView2/1/w/64")
 	const n = 50
-	results := make([]Variant, n)
+	results := make([][]byte, n)
 	errs := make([]error, n)
 	var started, done sync.WaitGroup
 	started.Add(n)
@@ -96,14 +110,18 @@ func TestVariantsOnceUnderConcurrency(t *testing.T) {
 		go func() {
 			defer done.Done()
 			started.Done()
-			results[i], errs[i] = v.Get(context.Background(), src.source("k", "1"), p)
+			vr, err := v.Get(context.Background(), src.source("k", "1"), p)
+			if errs[i] = err; err == nil {
+				defer vr.Body.Close()
+				results[i], errs[i] = io.ReadAll(vr.Body)
+			}
 		}()
 	}
 	started.Wait()
 	close(src.gate) // let the one Open proceed
 	done.Wait()
 	for i := range results {
-		if errs[i] != nil || !bytes.Equal(results[i].Data, results[0].Data) {
+		if errs[i] != nil || len(results[i]) == 0 || !bytes.Equal(results[i], results[0]) {
 			t.Fatalf("request %d: %v", i, errs[i])
 		}
 	}
@@ -139,8 +157,8 @@ func TestVariantsWaiterGivesUp(t *testing.T) {
 	if opens := src.opens.Load(); opens != 1 {
 		t.Errorf("source opened %d times, want 1 (the abandoned work finished and was shared or cached)", opens)
 	}
-	if _, entries := c.Size(); entries != 1 || len(got.Data) == 0 {
-		t.Errorf("cache entries %d, data %d bytes", entries, len(got.Data))
+	if _, entries := c.Size(); entries != 1 || len(read(t, got)) == 0 {
+		t.Errorf("cache entries %d", entries)
 	}
 }
 
@@ -172,7 +190,7 @@ func TestVariantsWithoutCache(t *testing.T) {
 	src := &countingSource{data: encodePNG(t, quadrants(40, 40))}
 	for i := 0; i < 2; i++ {
 		got, err := v.Get(context.Background(), src.source("k", "1"), mustParse(t, "w=10"))
-		if err != nil || got.Cached || got.ContentType != TypePNG {
+		if err != nil || got.Cached || got.ContentType != TypePNG || len(read(t, got)) == 0 {
 			t.Fatalf("Get %d: %+v %v", i, got.Cached, err)
 		}
 	}
