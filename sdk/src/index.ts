@@ -11,6 +11,14 @@
 import { Client, type InitOptions } from './core/client';
 import { CloudError, ErrCode } from './core/errors';
 import { Database } from './database/index';
+import {
+  Storage,
+  type DeleteFileOptions,
+  type DownloadFileOptions,
+  type GetTempFileURLOptions,
+  type ImageOptions,
+  type UploadFileOptions,
+} from './storage/index';
 
 /** wx-server-sdk's message for a cloud API used before init (spec §2.3). */
 export const NOT_INITIALIZED =
@@ -38,8 +46,33 @@ export function database(opts?: { env?: string }): Database {
   return new Database(client(), opts);
 }
 
+/** cloud.uploadFile({cloudPath, filePath | file, onUploadProgress?}): see Storage.uploadFile. */
+export function uploadFile(opts: UploadFileOptions) {
+  return new Storage(client()).uploadFile(opts);
+}
+
+/** cloud.downloadFile({fileID}): see Storage.downloadFile. */
+export function downloadFile(opts: DownloadFileOptions) {
+  return new Storage(client()).downloadFile(opts);
+}
+
+/** cloud.getTempFileURL({fileList}): see Storage.getTempFileURL. */
+export function getTempFileURL(opts: GetTempFileURLOptions) {
+  return new Storage(client()).getTempFileURL(opts);
+}
+
+/** cloud.deleteFile({fileList}): see Storage.deleteFile. */
+export function deleteFile(opts: DeleteFileOptions) {
+  return new Storage(client()).deleteFile(opts);
+}
+
+/** cloud.fileURL(fileID, {w, h, fit, q, format}?): a public file's URL; see Storage.fileURL. */
+export function fileURL(fileID: string, image?: ImageOptions | string): string {
+  return new Storage(client()).fileURL(fileID, image);
+}
+
 /** The cloud object: what `require('minibase-sdk')` returns. */
-const cloud = { init, database };
+const cloud = { init, database, uploadFile, downloadFile, getTempFileURL, deleteFile, fileURL };
 export default cloud;
 
 export { Client, CloudError, ErrCode };
@@ -48,7 +81,9 @@ export { promiseOrCallback } from './core/callback';
 export type { CallbackOptions } from './core/callback';
 export type { InitOptions, TokenSource, RequestOptions, Method } from './core/client';
 export { Database } from './database/index';
-export { fetchAdapter, miniProgramAdapter, memoryKV, networkError, timeoutError } from './adapters/index';
+export { Storage, parseFileID, MAX_FILE_LIST, TRANSFER_TIMEOUT } from './storage/index';
+export type * from './storage/index';
+export { fetchAdapter, miniProgramAdapter, memoryKV, networkError, timeoutError, abortError } from './adapters/index';
 export type {
   Adapter,
   AdapterName,
@@ -61,4 +96,5 @@ export type {
   UploadRequest,
   DownloadRequest,
   DownloadResponse,
+  TransferProgress,
 } from './adapters/index';

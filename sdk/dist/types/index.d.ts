@@ -11,6 +11,7 @@
 import { Client, type InitOptions } from './core/client';
 import { CloudError, ErrCode } from './core/errors';
 import { Database } from './database/index';
+import { type DeleteFileOptions, type DownloadFileOptions, type GetTempFileURLOptions, type ImageOptions, type UploadFileOptions } from './storage/index';
 /** wx-server-sdk's message for a cloud API used before init (spec §2.3). */
 export declare const NOT_INITIALIZED = "Cloud API isn't enabled, please call init first\n\u8BF7\u5148\u8C03\u7528 init \u5B8C\u6210\u521D\u59CB\u5316\u540E\u518D\u8C03\u7528\u5176\u4ED6\u4E91 API\u3002";
 /** The client init configured; throws wx-server-sdk's message before init. */
@@ -25,10 +26,25 @@ export declare function init(opts: InitOptions): void;
 export declare function database(opts?: {
     env?: string;
 }): Database;
+/** cloud.uploadFile({cloudPath, filePath | file, onUploadProgress?}): see Storage.uploadFile. */
+export declare function uploadFile(opts: UploadFileOptions): import(".").UploadTask | (Promise<import(".").UploadFileResult> & import(".").UploadTask);
+/** cloud.downloadFile({fileID}): see Storage.downloadFile. */
+export declare function downloadFile(opts: DownloadFileOptions): Promise<import(".").DownloadFileResult> | undefined;
+/** cloud.getTempFileURL({fileList}): see Storage.getTempFileURL. */
+export declare function getTempFileURL(opts: GetTempFileURLOptions): Promise<import(".").GetTempFileURLResult> | undefined;
+/** cloud.deleteFile({fileList}): see Storage.deleteFile. */
+export declare function deleteFile(opts: DeleteFileOptions): Promise<import(".").DeleteFileResult> | undefined;
+/** cloud.fileURL(fileID, {w, h, fit, q, format}?): a public file's URL; see Storage.fileURL. */
+export declare function fileURL(fileID: string, image?: ImageOptions | string): string;
 /** The cloud object: what `require('minibase-sdk')` returns. */
 declare const cloud: {
     init: typeof init;
     database: typeof database;
+    uploadFile: typeof uploadFile;
+    downloadFile: typeof downloadFile;
+    getTempFileURL: typeof getTempFileURL;
+    deleteFile: typeof deleteFile;
+    fileURL: typeof fileURL;
 };
 export default cloud;
 export { Client, CloudError, ErrCode };
@@ -37,5 +53,7 @@ export { promiseOrCallback } from './core/callback';
 export type { CallbackOptions } from './core/callback';
 export type { InitOptions, TokenSource, RequestOptions, Method } from './core/client';
 export { Database } from './database/index';
-export { fetchAdapter, miniProgramAdapter, memoryKV, networkError, timeoutError } from './adapters/index';
-export type { Adapter, AdapterName, HttpRequest, HttpResponse, KV, MiniProgramAPI, Platform, SocketLike, UploadRequest, DownloadRequest, DownloadResponse, } from './adapters/index';
+export { Storage, parseFileID, MAX_FILE_LIST, TRANSFER_TIMEOUT } from './storage/index';
+export type * from './storage/index';
+export { fetchAdapter, miniProgramAdapter, memoryKV, networkError, timeoutError, abortError } from './adapters/index';
+export type { Adapter, AdapterName, HttpRequest, HttpResponse, KV, MiniProgramAPI, Platform, SocketLike, UploadRequest, DownloadRequest, DownloadResponse, TransferProgress, } from './adapters/index';

@@ -1,4 +1,5 @@
 import { networkError, parseBody, timeoutError, type Adapter, type HttpRequest, type HttpResponse, type KV } from './types';
+import { mpDownload, mpUpload, type TransferAPI } from './mptransfer';
 
 /** The mini-program platforms: WeChat, Alipay, Douyin, uni-app. */
 export type Platform = 'wx' | 'my' | 'tt' | 'uni';
@@ -35,6 +36,9 @@ export interface MiniProgramAPI {
   getStorageSync?(key: any): any;
   setStorageSync?(key: any, data?: any): void;
   removeStorageSync?(key: any): void;
+  uploadFile?: TransferAPI['uploadFile'];
+  downloadFile?: TransferAPI['downloadFile'];
+  getFileSystemManager?: TransferAPI['getFileSystemManager'];
 }
 
 /**
@@ -47,6 +51,8 @@ export function miniProgramAdapter(platform: Platform, api: MiniProgramAPI): Ada
   return {
     name: platform,
     request: (req) => mpRequest(platform, api, req),
+    uploadFile: typeof api.uploadFile === 'function' ? (req) => mpUpload(platform, api, req) : undefined,
+    downloadFile: typeof api.downloadFile === 'function' ? (req) => mpDownload(platform, api, req) : undefined,
     storage: mpStorage(platform, api),
   };
 }
