@@ -151,7 +151,7 @@ func TestRateLimits(t *testing.T) {
 	m.signIn(t, "/v1/auth/signup", "", `{"username":"lee","password":"password1"}`)
 	m.signIn(t, "/v1/auth/login", "", `{"username":"kim","password":"password1"}`)
 	expect(t, "wrong password counts too", m.do(t, "POST", "/v1/auth/login", "", `{"username":"kim","password":"nope nope"}`), 401, "")
-	over := m.do(t, "POST", "/v1/auth/login", "", `{"username":"kim","password":"password1"}`)
+	over := m.do(t, "POST", "/v1/auth/login", "", `{"username":"KiM","password":"password1"}`) // any case is the same account
 	expect(t, "third login for kim", over, 429, `{"code":"EXCEED_REQUEST_LIMIT","errCode":-501003}`)
 	if s, err := strconv.Atoi(over.header.Get("Retry-After")); err != nil || s < 1 || s > 60 {
 		t.Errorf("Retry-After %q, want 1-60 seconds", over.header.Get("Retry-After"))

@@ -87,3 +87,36 @@ func TestGeneratedAdminKey(t *testing.T) {
 		t.Errorf("key printed again on the second start:\n%s", s2.out)
 	}
 }
+
+func TestParseAuthConfig(t *testing.T) {
+	env := map[string]string{
+		"MINIBASE_ACCESS_TTL": "15m", "MINIBASE_REFRESH_TTL": "48h", "MINIBASE_RATE_LIMITS": "login.account=3/m",
+		"MINIBASE_OTP_SIGNUP": "false", "MINIBASE_WECHAT_APPID": "wx1", "MINIBASE_WECHAT_SECRET": "s",
+		"MINIBASE_SMTP_ADDR": "smtp.example.com:465", "MINIBASE_SMTP_FROM": "a@example.com", "MINIBASE_SMTP_TLS": "tls",
+		"MINIBASE_SMS_WEBHOOK_URL": "https://sms.example.com/hook", "MINIBASE_OTP_LOG": "1",
+	}
+	cfg, err := parseServe(nil, func(k string) string { return env[k] }, io.Discard)
+	a := cfg.Auth
+	if err != nil || a.AccessTTL != 15*time.Minute || a.RefreshTTL != 48*time.Hour || a.Limits.LoginAccount.N != 3 ||
+		a.Limits.LoginIP.N != 30 || a.OTPSignup || a.Providers.WeChat.AppID != "wx1" || !a.Providers.SMTP.ImplicitTLS ||
+		a.Providers.SMS.URL == "" || !a.Providers.OTPLog {
+		t.Fatalf("parsed %+v, %v", a, err)
+	}
+	def, _ := parseServe(nil, func(string) string { return "" }, io.Discard)
+	if def.Auth.AccessTTL != 2*time.Hour || def.Auth.RefreshTTL != 720*time.Hour || !def.Auth.OTPSignup || def.Auth.Limits.AnonymousIP.N != 120 {
+		t.Errorf("defaults: %+v", def.Auth)
+	}
+	for _, bad := range []map[string]string{
+		{"MINIBASE_ACCESS_TTL": "2"}, {"MINIBASE_ACCESS_TTL": "10s"}, {"MINIBASE_REFRESH_TTL": "9000h"},
+		{"MINIBASE_ACCESS_TTL": "3h", "MINIBASE_REFRESH_TTL": "2h"}, {"MINIBASE_RATE_LIMITS": "login=1/m"},
+		{"MINIBASE_RATE_LIMITS": "login.ip=many"}, {"MINIBASE_OTP_SIGNUP": "maybe"}, {"MINIBASE_WECHAT_APPID": "wx1"},
+		{"MINIBASE_DOUYIN_SECRET": "s"}, {"MINIBASE_WECHAT_API_BASE": "ftp://x"}, {"MINIBASE_SMTP_ADDR": "smtp.example.com"},
+		{"MINIBASE_SMTP_ADDR": "smtp.example.com:25"}, {"MINIBASE_SMTP_ADDR": "h:25", "MINIBASE_SMTP_FROM": "a@b.co", "MINIBASE_SMTP_TLS": "ssl"},
+		{"MINIBASE_SMS_WEBHOOK_URL": "sms.example.com"}, {"MINIBASE_OTP_LOG": "yes please"},
+		{"MINIBASE_APP_NAME": strings.Repeat("x", 65)},
+	} {
+		if _, err := parseServe(nil, func(k string) string { return bad[k] }, io.Discard); err == nil {
+			t.Errorf("%v: want an error", bad)
+		}
+	}
+}

@@ -2,6 +2,7 @@ package auth
 
 import (
 	"bytes"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -61,6 +62,39 @@ func TestTokensRoundTrip(t *testing.T) {
 	expiredElsewhere, _ := NewTokens(bytes.Repeat([]byte{8}, 32), time.Hour, fixedClock(now.Add(-3*time.Hour))).Sign(user, "s1")
 	if _, err := tk.Verify(expiredElsewhere); ErrorCode(err) != CodeInvalidAccessToken {
 		t.Errorf("an expired token signed with another key: %v, want INVALID_ACCESS_TOKEN (the signature is checked first)", err)
+	}
+}
+
+// TestTokenCache: a token verified once is answered from the cache, which
+// still enforces expiry and holds no token that failed.
+func TestTokenCache(t *testing.T) {
+	now := time.Unix(1_800_000_000, 0)
+	clock := func() time.Time { return now }
+	tk := NewTokens(testKey, time.Hour, clock)
+	tok, _ := tk.Sign(&Identity{Role: User, UID: "u1", OpenID: "o1"}, "s1")
+	for range 2 {
+		if id, err := tk.Verify(tok); err != nil || id.UID != "u1" {
+			t.Fatalf("verify: %+v %v", id, err)
+		}
+	}
+	if len(tk.cache) != 1 {
+		t.Fatalf("cache holds %d tokens, want 1", len(tk.cache))
+	}
+	tk.Verify(tok[:len(tok)-2])
+	tk.Verify("garbage")
+	if len(tk.cache) != 1 {
+		t.Errorf("failed tokens must not be cached: %d entries", len(tk.cache))
+	}
+	now = now.Add(time.Hour)
+	if _, err := tk.Verify(tok); ErrorCode(err) != CodeAccessTokenExpired {
+		t.Errorf("a cached token past its expiry: %v, want ACCESS_TOKEN_EXPIRED", err)
+	}
+	for i := range maxCachedTokens + 5 {
+		tok, _ := tk.Sign(&Identity{Role: User, UID: fmt.Sprint("u", i), OpenID: "o"}, "s")
+		tk.Verify(tok)
+	}
+	if len(tk.cache) > maxCachedTokens {
+		t.Errorf("cache grew to %d, cap %d", len(tk.cache), maxCachedTokens)
 	}
 }
 
@@ -163,4 +197,40 @@ func FuzzVerifyAccessToken(f *testing.F) {
 			t.Fatalf("error %v has code %q", err, c)
 		}
 	})
+}
+
+// BenchmarkVerify is the per-request cost of a user access token (the
+// middleware's only work besides reading the header): first use (the JWT
+// checks) and later uses (the cache).
+func BenchmarkVerify(b *testing.B) {
+	tk := NewTokens(testKey, time.Hour, time.Now)
+	uid := "0123456789abcdef0123456789abcdef"
+	tok, _ := tk.Sign(&Identity{Role: User, UID: uid, OpenID: uid, LoginType: LoginAnonymous}, uid)
+	b.Run("first", func(b *testing.B) {
+		b.ReportAllocs()
+		for b.Loop() {
+			if _, _, err := tk.verify(tok); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+	b.Run("cached", func(b *testing.B) {
+		b.ReportAllocs()
+		for b.Loop() {
+			if _, err := tk.Verify(tok); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+}
+
+// BenchmarkAdminKey is the admin-key path, for comparison.
+func BenchmarkAdminKey(b *testing.B) {
+	keys, _, _ := LoadAdminKeys(b.TempDir(), "mbk_0123456789abcdef0123456789abcdef0123456")
+	b.ReportAllocs()
+	for b.Loop() {
+		if !keys.Verify("mbk_0123456789abcdef0123456789abcdef0123456") {
+			b.Fatal("no")
+		}
+	}
 }

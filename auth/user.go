@@ -122,8 +122,9 @@ type Identifier struct {
 	Value string
 }
 
-// String is the account as a rate-limit and log key, e.g. "email:a@b.cn".
-func (a Identifier) String() string { return string(a.Key) + ":" + a.Value }
+// String is the account as a rate-limit and code key, e.g. "email:a@b.cn";
+// usernames are folded to lower case, as they match regardless of case.
+func (a Identifier) String() string { return string(a.Key) + ":" + strings.ToLower(a.Value) }
 
 // LoginType is the login type an account of this kind gets.
 func (a Identifier) LoginType() LoginType {

@@ -14,16 +14,37 @@ import (
 // Sessions is the auth.Sessions store: one row per refresh token (by its
 // SHA-256), used tokens kept until they expire so that their reuse is
 // recognised. Get it with DB.Sessions.
-type Sessions struct {
-	d      *DB
-	writes atomic.Uint64
-}
+type Sessions struct{ d *DB }
 
 var _ auth.Sessions = (*Sessions)(nil)
 
-// Sessions returns the refresh-token store. Call it once and keep the
-// result: it counts writes to prune expired tokens now and then.
-func (d *DB) Sessions() *Sessions { return &Sessions{d: d} }
+// Sessions returns the refresh-token store.
+func (d *DB) Sessions() *Sessions { return &Sessions{d} }
+
+// sessionStmts are the statements of the refresh path, prepared once on the
+// writer connection by Open, and the count of tokens written (for pruning).
+type sessionStmts struct {
+	find, use, insert *sql.Stmt
+	writes            atomic.Uint64
+}
+
+func prepareSessions(ctx context.Context, w *sql.DB) (*sessionStmts, error) {
+	var st sessionStmts
+	for _, p := range []struct {
+		dst **sql.Stmt
+		q   string
+	}{
+		{&st.find, "SELECT sid, kind, subject, gen, created, expires, used FROM _auth_sessions WHERE hash = ?"},
+		{&st.use, "UPDATE _auth_sessions SET used = 1 WHERE hash = ?"},
+		{&st.insert, "INSERT INTO _auth_sessions (hash, sid, kind, subject, gen, created, expires) VALUES (?,?,?,?,?,?,?)"},
+	} {
+		var err error
+		if *p.dst, err = w.PrepareContext(ctx, p.q); err != nil {
+			return nil, fmt.Errorf("prepare session statements: %w", err)
+		}
+	}
+	return &st, nil
+}
 
 // pruneEvery and pruneBatch: every pruneEvery-th token written also
 // deletes up to pruneBatch expired tokens, so the table holds live
@@ -33,13 +54,12 @@ const (
 	pruneBatch = 256
 )
 
-const insertSessionSQL = "INSERT INTO _auth_sessions (hash, sid, kind, subject, gen, created, expires) VALUES (?,?,?,?,?,?,?)"
-
 func (s *Sessions) insert(tx *sql.Tx, hash []byte, sess *auth.Session, now time.Time) error {
-	if _, err := tx.Exec(insertSessionSQL, hash, sess.ID, sess.Kind, sess.Subject, sess.Generation, now.UnixMilli(), sess.Expires.UnixMilli()); err != nil {
+	st := s.d.sessions
+	if _, err := tx.Stmt(st.insert).Exec(hash, sess.ID, sess.Kind, sess.Subject, sess.Generation, now.UnixMilli(), sess.Expires.UnixMilli()); err != nil {
 		return authErr(err)
 	}
-	if s.writes.Add(1)%pruneEvery == 0 {
+	if st.writes.Add(1)%pruneEvery == 0 {
 		_, err := tx.Exec("DELETE FROM _auth_sessions WHERE hash IN (SELECT hash FROM _auth_sessions WHERE expires < ? LIMIT ?)", now.UnixMilli(), pruneBatch)
 		return err
 	}
@@ -68,7 +88,7 @@ func (s *Sessions) RotateSession(ctx context.Context, oldHash, newHash []byte, n
 			createdMilli, expiresMilli int64
 			used                       bool
 		)
-		err := tx.QueryRow("SELECT sid, kind, subject, gen, created, expires, used FROM _auth_sessions WHERE hash = ?", oldHash).
+		err := tx.Stmt(s.d.sessions.find).QueryRow(oldHash).
 			Scan(&sess.ID, &sess.Kind, &sess.Subject, &sess.Generation, &createdMilli, &expiresMilli, &used)
 		sess.Created, sess.Expires = time.UnixMilli(createdMilli), time.UnixMilli(expiresMilli)
 		switch {
@@ -82,7 +102,7 @@ func (s *Sessions) RotateSession(ctx context.Context, oldHash, newHash []byte, n
 		case !now.Before(sess.Expires):
 			return rotated{&sess, auth.Expired}, nil
 		}
-		if _, err := tx.Exec("UPDATE _auth_sessions SET used = 1 WHERE hash = ?", oldHash); err != nil {
+		if _, err := tx.Stmt(s.d.sessions.use).Exec(oldHash); err != nil {
 			return nil, err
 		}
 		sess.Generation++

@@ -65,6 +65,7 @@ type DB struct {
 	stmts stmtCache
 	// savepoint and release are prepared once on the writer connection.
 	savepoint, release *sql.Stmt
+	sessions           *sessionStmts // the refresh-token path's, likewise
 }
 
 var (
@@ -101,10 +102,13 @@ func Open(ctx context.Context, path string, opts Options) (*DB, error) {
 	if d.savepoint, err = w.PrepareContext(ctx, "SAVEPOINT job"); err == nil {
 		d.release, err = w.PrepareContext(ctx, "RELEASE job")
 	}
+	if err == nil {
+		d.sessions, err = prepareSessions(ctx, w)
+	}
 	if err != nil {
 		w.Close()
 		r.Close()
-		return nil, fmt.Errorf("prepare savepoints: %w", err)
+		return nil, fmt.Errorf("prepare writer statements: %w", err)
 	}
 	go d.writer()
 	return d, nil

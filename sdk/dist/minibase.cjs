@@ -9,6 +9,7 @@ var __export = (target, all) => {
 // src/index.ts
 var index_exports = {};
 __export(index_exports, {
+  Auth: () => Auth,
   Client: () => Client,
   CloudError: () => CloudError,
   Database: () => Database,
@@ -19,6 +20,7 @@ __export(index_exports, {
   Storage: () => Storage,
   TRANSFER_TIMEOUT: () => TRANSFER_TIMEOUT,
   abortError: () => abortError,
+  auth: () => auth,
   client: () => client,
   cloudError: () => cloudError,
   database: () => database,
@@ -317,8 +319,26 @@ function miniProgramAdapter(platform, api) {
     request: (req) => mpRequest(platform, api, req),
     uploadFile: typeof api.uploadFile === "function" ? (req) => mpUpload(platform, api, req) : void 0,
     downloadFile: typeof api.downloadFile === "function" ? (req) => mpDownload(platform, api, req) : void 0,
-    storage: mpStorage(platform, api)
+    storage: mpStorage(platform, api),
+    login: platform === "my" || typeof api.login !== "function" ? void 0 : (ms) => mpLogin(platform, api, ms)
   };
+}
+function mpLogin(platform, api, ms) {
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(timeoutError(ms)), ms);
+    const done = (f) => {
+      clearTimeout(timer);
+      f();
+    };
+    api.login({
+      ...platform === "uni" ? { provider: "weixin" } : {},
+      timeout: ms,
+      success: (res) => done(
+        () => typeof res?.code === "string" && res.code !== "" ? resolve(res.code) : reject(new Error(`${platform}.login gave no code${res?.errMsg ? ": " + res.errMsg : ""}`))
+      ),
+      fail: (res) => done(() => reject(new Error(res?.errMsg ?? res?.errorMessage ?? `${platform}.login failed`)))
+    });
+  });
 }
 function mpRequest(platform, api, req) {
   return new Promise((resolve, reject) => {
@@ -525,6 +545,9 @@ var Client = class {
     }
     if (env !== void 0 && typeof env !== "string") throw initError("env must be a string");
     if (accessToken !== void 0 && typeof accessToken !== "string") throw initError("accessToken must be a string");
+    if (opts.autoLogin !== void 0 && !["wechat", "douyin", "anonymous"].includes(opts.autoLogin)) {
+      throw initError(`autoLogin must be 'wechat', 'douyin' or 'anonymous', got ${String(opts.autoLogin)}`);
+    }
     this.endpoint = endpoint.replace(/\/+$/, "");
     if (env) this.env = env;
     this.timeout = timeout ?? DEFAULT_TIMEOUT;
@@ -550,11 +573,11 @@ var Client = class {
    */
   async request(api, method, path, body, opts) {
     const timeout = opts?.timeout ?? this.timeout;
-    const auth = opts?.auth !== false;
+    const auth2 = opts?.auth !== false;
     const payload = body === void 0 ? void 0 : JSON.stringify(body);
-    let res = await this.send(api, method, path, payload, timeout, auth);
-    if (res.status === 401 && auth && await this.renewed(res.data)) {
-      res = await this.send(api, method, path, payload, timeout, auth);
+    let res = await this.send(api, method, path, payload, timeout, auth2);
+    if (res.status === 401 && auth2 && await this.renewed(res.data)) {
+      res = await this.send(api, method, path, payload, timeout, auth2);
     }
     return result(api, res);
   }
@@ -588,9 +611,9 @@ var Client = class {
   }
   // headers are the ones every request carries: the bearer token (when
   // auth and a token source has one) and the environment.
-  async headers(auth) {
+  async headers(auth2) {
     const headers = {};
-    if (auth && this.tokens) {
+    if (auth2 && this.tokens) {
       const t = this.tokens.token();
       const token = typeof t === "object" && t !== null ? await t : t;
       if (token) headers["Authorization"] = "Bearer " + token;
@@ -598,14 +621,14 @@ var Client = class {
     if (this.env) headers["X-Minibase-Env"] = this.env;
     return headers;
   }
-  async send(api, method, path, body, timeout, auth) {
-    const headers = await this.headers(auth);
+  async send(api, method, path, body, timeout, auth2) {
+    const headers = await this.headers(auth2);
     if (body !== void 0) headers["Content-Type"] = "application/json";
     const req = { url: this.endpoint + path, method, headers, body, timeout };
     return guard(api, () => this.adapter.request(req), timeout);
   }
 };
-function guard(api, call, timeout) {
+function guard(api, call2, timeout) {
   return new Promise((resolve, reject) => {
     let timer;
     const fail = (e) => {
@@ -614,7 +637,7 @@ function guard(api, call, timeout) {
     };
     let sent;
     try {
-      sent = call();
+      sent = call2();
     } catch (e) {
       return fail(e);
     }
@@ -1714,6 +1737,319 @@ var Database = class {
   }
 };
 
+// src/auth/index.ts
+function sessionKey(endpoint, env) {
+  return `minibase:session:${endpoint}#${env ?? ""}`;
+}
+function loadSession(kv, key) {
+  const raw = kv.get(key);
+  if (!raw) return void 0;
+  try {
+    const s = JSON.parse(raw);
+    if (typeof s.accessToken === "string" && typeof s.refreshToken === "string" && typeof s.expiresAt === "number") {
+      const out = { accessToken: s.accessToken, refreshToken: s.refreshToken, expiresAt: s.expiresAt };
+      if (typeof s.refreshAt === "number") out.refreshAt = s.refreshAt;
+      if (s.user && typeof s.user === "object" && typeof s.user.uid === "string") out.user = s.user;
+      return out;
+    }
+  } catch {
+  }
+  return void 0;
+}
+function saveSession(kv, key, s) {
+  if (s) kv.set(key, JSON.stringify(s));
+  else kv.remove(key);
+}
+var REFRESH_AHEAD = 6e4;
+var DEAD = /* @__PURE__ */ new Set(["INVALID_REFRESH_TOKEN", "REFRESH_TOKEN_EXPIRED"]);
+var SessionTokens = class {
+  constructor(kv, key, refresh, now = Date.now) {
+    this.kv = kv;
+    this.key = key;
+    this.refresh = refresh;
+    this.now = now;
+  }
+  async token() {
+    const s = loadSession(this.kv, this.key);
+    if (!s) return void 0;
+    const due = s.refreshAt ?? s.expiresAt - REFRESH_AHEAD;
+    if (due > this.now()) return s.accessToken;
+    const fresh = await this.renew(s);
+    return fresh ? fresh.accessToken : loadSession(this.kv, this.key)?.accessToken;
+  }
+  async onUnauthorized() {
+    const s = loadSession(this.kv, this.key);
+    return s !== void 0 && await this.renew(s) !== void 0;
+  }
+  renew(s) {
+    if (!this.refreshing) {
+      this.refreshing = this.refresh(s.refreshToken).then(
+        (fresh) => {
+          if (fresh.user === void 0 && s.user) fresh.user = s.user;
+          saveSession(this.kv, this.key, fresh);
+          this.onChange?.(fresh);
+          return fresh;
+        },
+        (e) => {
+          if (e && typeof e.code === "string" && DEAD.has(e.code)) {
+            saveSession(this.kv, this.key, void 0);
+            this.onChange?.(void 0);
+          }
+          return void 0;
+        }
+      );
+      const clear = () => this.refreshing = void 0;
+      this.refreshing.then(clear, clear);
+    }
+    return this.refreshing;
+  }
+};
+
+// src/auth/auth.ts
+var PLATFORM_PROVIDER = { wx: "wechat", uni: "wechat", tt: "douyin" };
+var Auth = class {
+  constructor(client2, autoLogin) {
+    this.client = client2;
+    this.autoLogin = autoLogin;
+    this.listeners = /* @__PURE__ */ new Set();
+    this.kv = client2.adapter.storage ?? memoryKV();
+    this.key = sessionKey(client2.endpoint, client2.env);
+    this.tokens = new SessionTokens(this.kv, this.key, (rt) => this.refreshWith(rt));
+    this.tokens.onChange = (s) => {
+      if (!s) this.emit();
+    };
+    const token = this.tokens.token.bind(this.tokens);
+    this.tokens.token = async () => await token() ?? await this.signInAutomatically();
+  }
+  /** Signs in as a new anonymous user (POST /v1/auth/anonymous). */
+  signInAnonymously() {
+    return this.signIn("auth.signInAnonymously", "/v1/auth/anonymous", {});
+  }
+  /**
+   * Mini-programs: gets a code from wx.login (tt.login on Douyin, uni.login
+   * on uni-app) and signs in with it (POST /v1/auth/wechat or /douyin). The
+   * same WeChat user always gets the same uid and openid.
+   */
+  async signInWithWeChat() {
+    const api = "auth.signInWithWeChat";
+    const login = this.client.adapter.login;
+    const provider = PLATFORM_PROVIDER[this.client.adapter.name];
+    if (!login || !provider) {
+      throw cloudError(api, ErrCode.INVALID_PARAM, `needs a mini-program platform with a login API (wx, tt, uni); this is '${this.client.adapter.name}'`);
+    }
+    let code;
+    try {
+      code = await login.call(this.client.adapter, this.client.timeout);
+    } catch (e) {
+      throw cloudError(api, ErrCode.UNKNOWN, `${this.client.adapter.name}.login failed: ${e.message}`);
+    }
+    return this.signIn(api, `/v1/auth/${provider}`, { code });
+  }
+  /**
+   * Creates an account with a password. Signed in anonymously, the
+   * anonymous user becomes this account, keeping its uid and its data.
+   */
+  signUp(account) {
+    const api = "auth.signUp";
+    return this.guard(api, async () => {
+      const body = credentials(api, account, true);
+      const s = loadSession(this.kv, this.key);
+      const upgrade = s?.user?.loginType === "ANONYMOUS";
+      if (upgrade) await this.tokens.token();
+      return this.signIn(api, "/v1/auth/signup", body, upgrade);
+    });
+  }
+  /** Signs in with a username, email or phone and its password. */
+  signInWithPassword(account) {
+    const api = "auth.signInWithPassword";
+    return this.guard(api, () => this.signIn(api, "/v1/auth/login", credentials(api, account, true)));
+  }
+  /** CloudBase v1's name: signInWithPassword({ email, password }). */
+  signInWithEmailAndPassword(email, password) {
+    return this.signInWithPassword({ email, password });
+  }
+  /** CloudBase v1's name: signInWithPassword({ username, password }). */
+  signInWithUsernameAndPassword(username, password) {
+    return this.signInWithPassword({ username, password });
+  }
+  /**
+   * Sends a one-time code to an email address or phone (POST
+   * /v1/auth/otp/send); resolves with how long it is valid, in seconds. It
+   * does not say whether an account exists.
+   */
+  sendOtp(account) {
+    const api = "auth.sendOtp";
+    return this.guard(api, async () => {
+      const r = await this.client.request(api, "POST", "/v1/auth/otp/send", credentials(api, account, false), { auth: false });
+      return { expiresIn: r.expires_in };
+    });
+  }
+  /** Signs in with a code from sendOtp (the server may create the account on first use). */
+  signInWithOtp(args2) {
+    const api = "auth.signInWithOtp";
+    return this.guard(api, () => {
+      const body = credentials(api, args2, false);
+      if (typeof args2.code !== "string" || args2.code === "") throw cloudError(api, ErrCode.INVALID_PARAM, "code is required");
+      return this.signIn(api, "/v1/auth/otp/verify", { ...body, code: args2.code });
+    });
+  }
+  /** Signs in with a custom-login ticket your server made with the app's key (CloudBase's format). */
+  signInWithTicket(ticket) {
+    const api = "auth.signInWithTicket";
+    if (typeof ticket !== "string" || ticket === "") {
+      return Promise.reject(cloudError(api, ErrCode.INVALID_PARAM, "ticket must be a non-empty string"));
+    }
+    return this.signIn(api, "/v1/auth/ticket", { ticket });
+  }
+  /** CloudBase's custom login: getTicket() fetches a ticket from your server, then signs in with it. */
+  async signInWithCustomTicket(getTicket) {
+    return this.signInWithTicket(await getTicket());
+  }
+  /** CloudBase v1's custom-login provider: auth.customAuthProvider().signIn(ticket). */
+  customAuthProvider() {
+    return { signIn: (ticket) => this.signInWithTicket(ticket) };
+  }
+  /** The stored login state without a network call, or null when signed out. */
+  hasLoginState() {
+    return state(loadSession(this.kv, this.key));
+  }
+  /**
+   * The login state, refreshing the access token first when it is due;
+   * null when signed out (or when the server ended the session).
+   */
+  async getLoginState() {
+    await this.tokens.token();
+    return this.hasLoginState();
+  }
+  /** The signed-in user as last stored, or null. */
+  get currentUser() {
+    return loadSession(this.kv, this.key)?.user ?? null;
+  }
+  /** Fetches the signed-in user from the server (GET /v1/auth/me) and stores it. */
+  async getUserInfo() {
+    const api = "auth.getUserInfo";
+    const r = await this.client.request(api, "GET", "/v1/auth/me");
+    if (!r.user) throw cloudError(api, ErrCode.INVALID_PARAM, "not signed in as an end user");
+    const s = loadSession(this.kv, this.key);
+    if (s) saveSession(this.kv, this.key, { ...s, user: r.user });
+    return r.user;
+  }
+  /** The current access token (refreshed when due), or null when signed out. */
+  async getAccessToken() {
+    const t = await this.tokens.token();
+    return t ? { accessToken: t, env: this.client.env } : null;
+  }
+  /**
+   * Signs out: the server revokes the session (POST /v1/auth/logout) and the
+   * stored tokens are removed, even when the server cannot be reached.
+   */
+  async signOut() {
+    const s = loadSession(this.kv, this.key);
+    saveSession(this.kv, this.key, void 0);
+    if (s) this.emit();
+    if (!s) return;
+    try {
+      await this.client.request("auth.signOut", "POST", "/v1/auth/logout", { refresh_token: s.refreshToken }, { auth: false });
+    } catch {
+    }
+  }
+  /**
+   * Calls listener with the login state now (asynchronously) and after
+   * every sign-in and sign-out, including a session the server ended.
+   * Returns a function that removes the listener.
+   */
+  onLoginStateChanged(listener) {
+    if (typeof listener !== "function") throw new TypeError("onLoginStateChanged needs a function");
+    this.listeners.add(listener);
+    Promise.resolve().then(() => this.listeners.has(listener) && call(listener, this.hasLoginState()));
+    return () => {
+      this.listeners.delete(listener);
+    };
+  }
+  async signIn(api, path, body, withToken = false) {
+    const r = await this.client.request(api, "POST", path, body, { auth: withToken });
+    const s = toSession(api, r, Date.now());
+    saveSession(this.kv, this.key, s);
+    this.emit();
+    return state(s);
+  }
+  async refreshWith(refreshToken) {
+    const api = "auth.refresh";
+    const r = await this.client.request(api, "POST", "/v1/auth/refresh", { refresh_token: refreshToken }, { auth: false });
+    return toSession(api, r, Date.now());
+  }
+  // signInAutomatically runs init's autoLogin once for concurrent requests;
+  // a failure leaves the request unauthenticated (the server then says why).
+  async signInAutomatically() {
+    if (!this.autoLogin) return void 0;
+    if (!this.autoPending) {
+      const run = this.autoLogin === "anonymous" ? this.signInAnonymously() : this.autoLogin === "wechat" || this.autoLogin === "douyin" ? this.signInWithWeChat() : Promise.resolve();
+      this.autoPending = run.then(
+        () => void 0,
+        (e) => console.warn(`minibase-sdk: autoLogin '${this.autoLogin}' failed: ${e.message}`)
+      );
+      this.autoPending.then(() => this.autoPending = void 0);
+    }
+    await this.autoPending;
+    return loadSession(this.kv, this.key)?.accessToken;
+  }
+  emit() {
+    const st = this.hasLoginState();
+    for (const l of [...this.listeners]) call(l, st);
+  }
+  // guard turns a synchronous validation throw into a rejection, so every
+  // sign-in method fails the same way.
+  async guard(api, run) {
+    try {
+      return await run();
+    } catch (e) {
+      if (e instanceof CloudError) throw e;
+      throw cloudError(api, ErrCode.UNKNOWN, e?.message ?? String(e));
+    }
+  }
+};
+function call(l, st) {
+  try {
+    l(st);
+  } catch (e) {
+    setTimeout(() => {
+      throw e;
+    });
+  }
+}
+function state(s) {
+  if (!s?.user) return null;
+  return { user: s.user, loginType: s.user.loginType, isAnonymousAuth: s.user.loginType === "ANONYMOUS" };
+}
+function toSession(api, r, now) {
+  if (typeof r?.access_token !== "string" || typeof r.refresh_token !== "string" || typeof r.expires_in !== "number") {
+    throw cloudError(api, ErrCode.SYS_ERR, "the server answered without tokens");
+  }
+  const life = r.expires_in * 1e3;
+  const s = {
+    accessToken: r.access_token,
+    refreshToken: r.refresh_token,
+    expiresAt: now + life,
+    refreshAt: now + life - Math.min(REFRESH_AHEAD, life / 5)
+  };
+  if (r.user) s.user = r.user;
+  return s;
+}
+function credentials(api, a, password) {
+  if (a === null || typeof a !== "object") throw cloudError(api, ErrCode.INVALID_PARAM, "expects an object");
+  const ids = password ? ["username", "email", "phone"] : ["email", "phone"];
+  const given = ids.filter((k2) => a[k2] !== void 0 && a[k2] !== "");
+  if (given.length !== 1) throw cloudError(api, ErrCode.INVALID_PARAM, `needs exactly one of ${ids.join(", ")}`);
+  const k = given[0];
+  if (typeof a[k] !== "string") throw cloudError(api, ErrCode.INVALID_PARAM, `${k} must be a string`);
+  const body = { [k]: a[k] };
+  if (password) {
+    if (typeof a.password !== "string" || a.password === "") throw cloudError(api, ErrCode.INVALID_PARAM, "password is required");
+    body.password = a.password;
+  }
+  return body;
+}
+
 // src/storage/url.ts
 function invalid2(api, detail) {
   return cloudError(api, ErrCode.INVALID_PARAM, detail, "INVALID_PARAM");
@@ -1953,12 +2289,21 @@ function checkList(api, opts, ok) {
 // src/index.ts
 var NOT_INITIALIZED = "Cloud API isn't enabled, please call init first\n请先调用 init 完成初始化后再调用其他云 API。";
 var current;
+var currentAuth;
 function client() {
   if (!current) throw new CloudError(ErrCode.RESOURCE_NOT_INITIAL, NOT_INITIALIZED);
   return current;
 }
 function init(opts) {
-  current = new Client(opts);
+  const c = new Client(opts);
+  const a = new Auth(c, opts.autoLogin);
+  if (!opts.accessToken) c.setTokenSource(a.tokens);
+  current = c;
+  currentAuth = a;
+}
+function auth() {
+  client();
+  return currentAuth;
 }
 function database(opts) {
   return new Database(client(), opts);
@@ -1978,7 +2323,7 @@ function deleteFile(opts) {
 function fileURL2(fileID, image) {
   return new Storage(client()).fileURL(fileID, image);
 }
-var cloud = { init, database, uploadFile, downloadFile, getTempFileURL, deleteFile, fileURL: fileURL2 };
+var cloud = { init, database, auth, uploadFile, downloadFile, getTempFileURL, deleteFile, fileURL: fileURL2 };
 var index_default = cloud;
 
 // src/cjs.ts

@@ -11,6 +11,7 @@
 import { Client, type InitOptions } from './core/client';
 import { CloudError, ErrCode } from './core/errors';
 import { Database } from './database/index';
+import { Auth } from './auth/auth';
 import {
   Storage,
   type DeleteFileOptions,
@@ -25,6 +26,7 @@ export const NOT_INITIALIZED =
   "Cloud API isn't enabled, please call init first\n请先调用 init 完成初始化后再调用其他云 API。";
 
 let current: Client | undefined;
+let currentAuth: Auth | undefined;
 
 /** The client init configured; throws wx-server-sdk's message before init. */
 export function client(): Client {
@@ -38,7 +40,20 @@ export function client(): Client {
  * endpoint or option; calling it again replaces the configuration.
  */
 export function init(opts: InitOptions): void {
-  current = new Client(opts);
+  const c = new Client(opts);
+  const a = new Auth(c, opts.autoLogin);
+  // A fixed accessToken (an admin key, a server's token) wins; otherwise
+  // requests carry the signed-in user's token, from a session stored by an
+  // earlier run too.
+  if (!opts.accessToken) c.setTokenSource(a.tokens);
+  current = c;
+  currentAuth = a;
+}
+
+/** End-user sign-in for the client init configured: cloud.auth(). */
+export function auth(): Auth {
+  client();
+  return currentAuth!;
 }
 
 /** A database handle, as wx.cloud.database(): cloud.database({ env? }). */
@@ -72,7 +87,7 @@ export function fileURL(fileID: string, image?: ImageOptions | string): string {
 }
 
 /** The cloud object: what `require('minibase-sdk')` returns. */
-const cloud = { init, database, uploadFile, downloadFile, getTempFileURL, deleteFile, fileURL };
+const cloud = { init, database, auth, uploadFile, downloadFile, getTempFileURL, deleteFile, fileURL };
 export default cloud;
 
 export { Client, CloudError, ErrCode };
@@ -81,6 +96,9 @@ export { promiseOrCallback } from './core/callback';
 export type { CallbackOptions } from './core/callback';
 export type { InitOptions, TokenSource, RequestOptions, Method } from './core/client';
 export { Database } from './database/index';
+export { Auth } from './auth/auth';
+export type { LoginState, AutoLogin, Account } from './auth/auth';
+export type { AuthUser, Session } from './auth/index';
 export { Storage, parseFileID, MAX_FILE_LIST, TRANSFER_TIMEOUT } from './storage/index';
 export type * from './storage/index';
 export { fetchAdapter, miniProgramAdapter, memoryKV, networkError, timeoutError, abortError } from './adapters/index';

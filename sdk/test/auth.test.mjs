@@ -131,15 +131,15 @@ test('sessions are stored per server and env in the platform storage', () => {
   assert.equal(wx.store.has(a), false);
 });
 
-test('SessionTokens refreshes ahead of expiry once for concurrent callers, and signs out when refresh fails', async () => {
+test('SessionTokens refreshes ahead of expiry once for concurrent callers, keeps the session over a network failure, and signs out when the server refuses the refresh token', async () => {
   const kv = miniProgramAdapter('wx', fakeWx()).storage;
   let now = 1_000_000;
   const refreshed = [];
-  let fail = false;
+  let fail;
   const refresh = async (rt) => {
     refreshed.push(rt);
     await new Promise((r) => setTimeout(r, 10));
-    if (fail) throw new Error('refresh token revoked');
+    if (fail) throw fail;
     return { accessToken: 'at2', refreshToken: 'rt2', expiresAt: now + 3_600_000 };
   };
   const ts = new auth.SessionTokens(kv, 'k', refresh, () => now);
@@ -151,9 +151,15 @@ test('SessionTokens refreshes ahead of expiry once for concurrent callers, and s
   assert.deepEqual(await Promise.all([ts.token(), ts.token(), ts.token()]), ['at2', 'at2', 'at2']);
   assert.deepEqual(refreshed, ['rt1']);
   assert.equal(auth.loadSession(kv, 'k').refreshToken, 'rt2');
-  fail = true;
+  fail = Object.assign(new Error('network error: ECONNREFUSED'), { errCode: -1 });
+  assert.equal(await ts.onUnauthorized('ACCESS_TOKEN_EXPIRED'), false);
+  assert.equal(auth.loadSession(kv, 'k').accessToken, 'at2', 'a network failure keeps the session');
+  const ended = [];
+  ts.onChange = (s) => ended.push(s);
+  fail = Object.assign(new Error('refresh token revoked'), { code: 'INVALID_REFRESH_TOKEN', errCode: -501007 });
   assert.equal(await ts.onUnauthorized('ACCESS_TOKEN_EXPIRED'), false);
   assert.equal(auth.loadSession(kv, 'k'), undefined);
+  assert.deepEqual(ended, [undefined]);
   assert.equal(await ts.token(), undefined);
 });
 

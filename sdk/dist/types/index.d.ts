@@ -11,6 +11,7 @@
 import { Client, type InitOptions } from './core/client';
 import { CloudError, ErrCode } from './core/errors';
 import { Database } from './database/index';
+import { Auth } from './auth/auth';
 import { type DeleteFileOptions, type DownloadFileOptions, type GetTempFileURLOptions, type ImageOptions, type UploadFileOptions } from './storage/index';
 /** wx-server-sdk's message for a cloud API used before init (spec §2.3). */
 export declare const NOT_INITIALIZED = "Cloud API isn't enabled, please call init first\n\u8BF7\u5148\u8C03\u7528 init \u5B8C\u6210\u521D\u59CB\u5316\u540E\u518D\u8C03\u7528\u5176\u4ED6\u4E91 API\u3002";
@@ -22,6 +23,8 @@ export declare function client(): Client;
  * endpoint or option; calling it again replaces the configuration.
  */
 export declare function init(opts: InitOptions): void;
+/** End-user sign-in for the client init configured: cloud.auth(). */
+export declare function auth(): Auth;
 /** A database handle, as wx.cloud.database(): cloud.database({ env? }). */
 export declare function database(opts?: {
     env?: string;
@@ -40,6 +43,7 @@ export declare function fileURL(fileID: string, image?: ImageOptions | string): 
 declare const cloud: {
     init: typeof init;
     database: typeof database;
+    auth: typeof auth;
     uploadFile: typeof uploadFile;
     downloadFile: typeof downloadFile;
     getTempFileURL: typeof getTempFileURL;
@@ -53,6 +57,9 @@ export { promiseOrCallback } from './core/callback';
 export type { CallbackOptions } from './core/callback';
 export type { InitOptions, TokenSource, RequestOptions, Method } from './core/client';
 export { Database } from './database/index';
+export { Auth } from './auth/auth';
+export type { LoginState, AutoLogin, Account } from './auth/auth';
+export type { AuthUser, Session } from './auth/index';
 export { Storage, parseFileID, MAX_FILE_LIST, TRANSFER_TIMEOUT } from './storage/index';
 export type * from './storage/index';
 export { fetchAdapter, miniProgramAdapter, memoryKV, networkError, timeoutError, abortError } from './adapters/index';

@@ -33,6 +33,12 @@ export interface MiniProgramAPI {
     success(res: RequestResult): void;
     fail(res: RequestResult): void;
   }): { abort?(): void } | void;
+  login?(opts: {
+    provider?: string;
+    timeout?: number;
+    success(res: { code?: string; errMsg?: string }): void;
+    fail(res: { errMsg?: string; errorMessage?: string }): void;
+  }): void;
   getStorageSync?(key: any): any;
   setStorageSync?(key: any, data?: any): void;
   removeStorageSync?(key: any): void;
@@ -54,7 +60,33 @@ export function miniProgramAdapter(platform: Platform, api: MiniProgramAPI): Ada
     uploadFile: typeof api.uploadFile === 'function' ? (req) => mpUpload(platform, api, req) : undefined,
     downloadFile: typeof api.downloadFile === 'function' ? (req) => mpDownload(platform, api, req) : undefined,
     storage: mpStorage(platform, api),
+    login: platform === 'my' || typeof api.login !== 'function' ? undefined : (ms) => mpLogin(platform, api, ms),
   };
+}
+
+// mpLogin asks the platform for a login code: wx.login, tt.login, or
+// uni.login with the WeChat provider (uni-app compiled to a WeChat
+// mini-program). Alipay's my.getAuthCode is a different flow (no provider
+// on the server yet), so the 'my' adapter has no login.
+function mpLogin(platform: Platform, api: MiniProgramAPI, ms: number): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(timeoutError(ms)), ms);
+    const done = (f: () => void) => {
+      clearTimeout(timer);
+      f();
+    };
+    api.login!({
+      ...(platform === 'uni' ? { provider: 'weixin' } : {}),
+      timeout: ms,
+      success: (res) =>
+        done(() =>
+          typeof res?.code === 'string' && res.code !== ''
+            ? resolve(res.code)
+            : reject(new Error(`${platform}.login gave no code${res?.errMsg ? ': ' + res.errMsg : ''}`)),
+        ),
+      fail: (res) => done(() => reject(new Error(res?.errMsg ?? res?.errorMessage ?? `${platform}.login failed`))),
+    });
+  });
 }
 
 function mpRequest(platform: Platform, api: MiniProgramAPI, req: HttpRequest): Promise<HttpResponse> {

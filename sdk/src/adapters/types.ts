@@ -105,6 +105,12 @@ export interface Adapter {
   downloadFile?(req: DownloadRequest): Promise<DownloadResponse>;
   connectSocket?(url: string, protocols?: string[]): SocketLike;
   storage?: KV;
+  /**
+   * Mini-programs: a one-time login code from the platform (wx.login,
+   * tt.login, uni.login), for the server's code2session. Rejects with an
+   * Error when the platform refuses.
+   */
+  login?(timeout: number): Promise<string>;
 }
 
 /** A transport failure: an Error with network, timeout or aborted set. */

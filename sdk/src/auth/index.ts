@@ -1,24 +1,42 @@
 /**
- * End-user auth: the plumbing the auth issue fills in. Not on the cloud
- * object yet, because the server has no /v1/auth endpoints yet: nothing here
- * signs anyone in.
- *
- * What is settled here: where a session is stored (sessionKey, in the
- * adapter's KV: wx.setStorageSync, localStorage or memory) and how a stored
- * session becomes the client's TokenSource (SessionTokens: the access token
- * until shortly before it expires, one refresh shared by concurrent
- * requests, and a refresh on a 401 ACCESS_TOKEN_EXPIRED, after which the
- * client retries once). The auth issue supplies the refresh function
- * (POST /v1/auth/refresh) and the sign-in methods that save sessions.
+ * End-user sessions: where a signed-in user's tokens are stored
+ * (sessionKey, in the adapter's KV: wx.setStorageSync, localStorage or
+ * memory) and how a stored session becomes the client's TokenSource
+ * (SessionTokens: the access token until shortly before it expires, one
+ * refresh shared by concurrent requests, and a refresh on a 401
+ * ACCESS_TOKEN_EXPIRED, after which the client retries once). The sign-in
+ * methods are in auth.ts.
  */
 import type { KV } from '../adapters/types';
 import type { TokenSource } from '../core/client';
+import type { CloudError } from '../core/errors';
 
-/** A signed-in user's tokens; expiresAt is the access token's expiry in ms since the epoch. */
+/** The user a session belongs to, as the server describes it (GET /v1/auth/me). */
+export interface AuthUser {
+  uid: string;
+  openid: string;
+  loginType: string;
+  username?: string;
+  email?: string;
+  phone?: string;
+  unionid?: string;
+  customUserId?: string;
+  claims?: Record<string, unknown>;
+  hasPassword?: boolean;
+  createdAt?: string;
+  lastLoginAt?: string;
+}
+
+/**
+ * A signed-in user's tokens. expiresAt is the access token's expiry in ms
+ * since the epoch; refreshAt, when set, is when to refresh it ahead of that.
+ */
 export interface Session {
   accessToken: string;
   refreshToken: string;
   expiresAt: number;
+  refreshAt?: number;
+  user?: AuthUser;
 }
 
 /**
@@ -36,7 +54,10 @@ export function loadSession(kv: KV, key: string): Session | undefined {
   try {
     const s = JSON.parse(raw) as Partial<Session>;
     if (typeof s.accessToken === 'string' && typeof s.refreshToken === 'string' && typeof s.expiresAt === 'number') {
-      return { accessToken: s.accessToken, refreshToken: s.refreshToken, expiresAt: s.expiresAt };
+      const out: Session = { accessToken: s.accessToken, refreshToken: s.refreshToken, expiresAt: s.expiresAt };
+      if (typeof s.refreshAt === 'number') out.refreshAt = s.refreshAt;
+      if (s.user && typeof s.user === 'object' && typeof s.user.uid === 'string') out.user = s.user;
+      return out;
     }
   } catch {
     // a corrupt entry is no session
@@ -53,18 +74,26 @@ export function saveSession(kv: KV, key: string, s: Session | undefined): void {
 /** Exchanges a refresh token for a new session; rejects when the refresh token is no longer valid. */
 export type Refresher = (refreshToken: string) => Promise<Session>;
 
-/** How long before expiry SessionTokens refreshes (ms). */
+/** How long before expiry SessionTokens refreshes (ms), unless the session sets refreshAt. */
 export const REFRESH_AHEAD = 60_000;
+
+/** The server's answers that mean a refresh token is dead for good: the user must sign in again. */
+const DEAD = new Set(['INVALID_REFRESH_TOKEN', 'REFRESH_TOKEN_EXPIRED']);
 
 /**
  * A TokenSource over the session stored in kv under key. token() returns the
- * access token, refreshing first when it expires within REFRESH_AHEAD ms;
- * onUnauthorized refreshes and resolves true when that worked. Concurrent
- * callers share one refresh. A failed refresh removes the session (the user
- * is signed out) and the request goes without a token.
+ * access token, refreshing first when it is due (refreshAt, else within
+ * REFRESH_AHEAD ms of expiry); onUnauthorized refreshes and resolves true
+ * when that worked. Concurrent callers share one refresh. When the server
+ * refuses the refresh token (INVALID_REFRESH_TOKEN, REFRESH_TOKEN_EXPIRED)
+ * the session is removed: the user is signed out and onChange is told. A
+ * refresh that fails otherwise (network, timeout) keeps the session, and
+ * the request goes with the token it has.
  */
 export class SessionTokens implements TokenSource {
   private refreshing?: Promise<Session | undefined>;
+  /** Called with the new session after a refresh, and with undefined when the server ended it. */
+  onChange?: (s: Session | undefined) => void;
 
   constructor(
     private readonly kv: KV,
@@ -76,8 +105,10 @@ export class SessionTokens implements TokenSource {
   async token(): Promise<string | undefined> {
     const s = loadSession(this.kv, this.key);
     if (!s) return undefined;
-    if (s.expiresAt - REFRESH_AHEAD > this.now()) return s.accessToken;
-    return (await this.renew(s))?.accessToken;
+    const due = s.refreshAt ?? s.expiresAt - REFRESH_AHEAD;
+    if (due > this.now()) return s.accessToken;
+    const fresh = await this.renew(s);
+    return fresh ? fresh.accessToken : loadSession(this.kv, this.key)?.accessToken;
   }
 
   async onUnauthorized(): Promise<boolean> {
@@ -89,11 +120,16 @@ export class SessionTokens implements TokenSource {
     if (!this.refreshing) {
       this.refreshing = this.refresh(s.refreshToken).then(
         (fresh) => {
+          if (fresh.user === undefined && s.user) fresh.user = s.user;
           saveSession(this.kv, this.key, fresh);
+          this.onChange?.(fresh);
           return fresh;
         },
-        () => {
-          saveSession(this.kv, this.key, undefined);
+        (e: CloudError) => {
+          if (e && typeof e.code === 'string' && DEAD.has(e.code)) {
+            saveSession(this.kv, this.key, undefined);
+            this.onChange?.(undefined);
+          }
           return undefined;
         },
       );

@@ -19,6 +19,12 @@ export interface InitOptions {
   timeout?: number;
   /** Accepted for wx.cloud compatibility; minibase keeps no user trace. */
   traceUser?: boolean;
+  /**
+   * Sign in by itself on the first request made while signed out: 'wechat'
+   * (wx.login, or tt.login/uni.login on those platforms: existing wx.cloud
+   * code that never logs in keeps working), 'douyin', or 'anonymous'.
+   */
+  autoLogin?: 'wechat' | 'douyin' | 'anonymous';
 }
 
 /**
@@ -83,6 +89,9 @@ export class Client {
     }
     if (env !== undefined && typeof env !== 'string') throw initError('env must be a string');
     if (accessToken !== undefined && typeof accessToken !== 'string') throw initError('accessToken must be a string');
+    if (opts.autoLogin !== undefined && !['wechat', 'douyin', 'anonymous'].includes(opts.autoLogin)) {
+      throw initError(`autoLogin must be 'wechat', 'douyin' or 'anonymous', got ${String(opts.autoLogin)}`);
+    }
     this.endpoint = endpoint.replace(/\/+$/, '');
     if (env) this.env = env;
     this.timeout = timeout ?? DEFAULT_TIMEOUT;

@@ -14,6 +14,9 @@
 //   my.request: the same with headers (not header), status (not statusCode),
 //     dataType 'json' | 'text'; a status >= 400 calls fail with error 19 and
 //     the response attached; a JSON decode failure is error 14; timeout 13.
+//   wx.login({timeout, success, fail}): success({code, errMsg: 'login:ok'})
+//     with the code .loginCode() returns (set it in the test), else
+//     fail({errMsg: 'login:fail …'}); asynchronously, as WeChat does.
 //   getStorageSync(key) ('' when missing) / setStorageSync(key, data) /
 //   removeStorageSync(key); Alipay's take objects: ({key}) → {data}.
 //   wx.uploadFile({url, filePath, name, header, formData, timeout, success,
@@ -54,6 +57,12 @@ export function fakeWx() {
         fail: (kind, msg) => ({ errMsg: `request:fail ${kind === 'timeout' ? 'timeout' : kind === 'abort' ? 'abort' : msg}` }),
         parse: (o.dataType ?? 'json') === 'json' ? 'lenient' : 'none',
       });
+    },
+    loginCode: undefined,
+    login(o) {
+      api.calls.push({ api: 'login', options: o });
+      const code = api.loginCode?.();
+      setTimeout(() => (code ? o.success({ code, errMsg: 'login:ok' }) : o.fail({ errMsg: 'login:fail no code configured' })));
     },
     getStorageSync: (key) => (store.has(key) ? store.get(key) : ''),
     setStorageSync: (key, data) => void store.set(key, data),

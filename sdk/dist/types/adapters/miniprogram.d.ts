@@ -32,6 +32,18 @@ export interface MiniProgramAPI {
     }): {
         abort?(): void;
     } | void;
+    login?(opts: {
+        provider?: string;
+        timeout?: number;
+        success(res: {
+            code?: string;
+            errMsg?: string;
+        }): void;
+        fail(res: {
+            errMsg?: string;
+            errorMessage?: string;
+        }): void;
+    }): void;
     getStorageSync?(key: any): any;
     setStorageSync?(key: any, data?: any): void;
     removeStorageSync?(key: any): void;

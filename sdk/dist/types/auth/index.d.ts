@@ -1,23 +1,39 @@
 /**
- * End-user auth: the plumbing the auth issue fills in. Not on the cloud
- * object yet, because the server has no /v1/auth endpoints yet: nothing here
- * signs anyone in.
- *
- * What is settled here: where a session is stored (sessionKey, in the
- * adapter's KV: wx.setStorageSync, localStorage or memory) and how a stored
- * session becomes the client's TokenSource (SessionTokens: the access token
- * until shortly before it expires, one refresh shared by concurrent
- * requests, and a refresh on a 401 ACCESS_TOKEN_EXPIRED, after which the
- * client retries once). The auth issue supplies the refresh function
- * (POST /v1/auth/refresh) and the sign-in methods that save sessions.
+ * End-user sessions: where a signed-in user's tokens are stored
+ * (sessionKey, in the adapter's KV: wx.setStorageSync, localStorage or
+ * memory) and how a stored session becomes the client's TokenSource
+ * (SessionTokens: the access token until shortly before it expires, one
+ * refresh shared by concurrent requests, and a refresh on a 401
+ * ACCESS_TOKEN_EXPIRED, after which the client retries once). The sign-in
+ * methods are in auth.ts.
  */
 import type { KV } from '../adapters/types';
 import type { TokenSource } from '../core/client';
-/** A signed-in user's tokens; expiresAt is the access token's expiry in ms since the epoch. */
+/** The user a session belongs to, as the server describes it (GET /v1/auth/me). */
+export interface AuthUser {
+    uid: string;
+    openid: string;
+    loginType: string;
+    username?: string;
+    email?: string;
+    phone?: string;
+    unionid?: string;
+    customUserId?: string;
+    claims?: Record<string, unknown>;
+    hasPassword?: boolean;
+    createdAt?: string;
+    lastLoginAt?: string;
+}
+/**
+ * A signed-in user's tokens. expiresAt is the access token's expiry in ms
+ * since the epoch; refreshAt, when set, is when to refresh it ahead of that.
+ */
 export interface Session {
     accessToken: string;
     refreshToken: string;
     expiresAt: number;
+    refreshAt?: number;
+    user?: AuthUser;
 }
 /**
  * The storage key of the session for one server and environment, so two
@@ -30,14 +46,17 @@ export declare function loadSession(kv: KV, key: string): Session | undefined;
 export declare function saveSession(kv: KV, key: string, s: Session | undefined): void;
 /** Exchanges a refresh token for a new session; rejects when the refresh token is no longer valid. */
 export type Refresher = (refreshToken: string) => Promise<Session>;
-/** How long before expiry SessionTokens refreshes (ms). */
+/** How long before expiry SessionTokens refreshes (ms), unless the session sets refreshAt. */
 export declare const REFRESH_AHEAD = 60000;
 /**
  * A TokenSource over the session stored in kv under key. token() returns the
- * access token, refreshing first when it expires within REFRESH_AHEAD ms;
- * onUnauthorized refreshes and resolves true when that worked. Concurrent
- * callers share one refresh. A failed refresh removes the session (the user
- * is signed out) and the request goes without a token.
+ * access token, refreshing first when it is due (refreshAt, else within
+ * REFRESH_AHEAD ms of expiry); onUnauthorized refreshes and resolves true
+ * when that worked. Concurrent callers share one refresh. When the server
+ * refuses the refresh token (INVALID_REFRESH_TOKEN, REFRESH_TOKEN_EXPIRED)
+ * the session is removed: the user is signed out and onChange is told. A
+ * refresh that fails otherwise (network, timeout) keeps the session, and
+ * the request goes with the token it has.
  */
 export declare class SessionTokens implements TokenSource {
     private readonly kv;
@@ -45,6 +64,8 @@ export declare class SessionTokens implements TokenSource {
     private readonly refresh;
     private readonly now;
     private refreshing?;
+    /** Called with the new session after a refresh, and with undefined when the server ended it. */
+    onChange?: (s: Session | undefined) => void;
     constructor(kv: KV, key: string, refresh: Refresher, now?: () => number);
     token(): Promise<string | undefined>;
     onUnauthorized(): Promise<boolean>;

@@ -18,6 +18,12 @@ export interface InitOptions {
     timeout?: number;
     /** Accepted for wx.cloud compatibility; minibase keeps no user trace. */
     traceUser?: boolean;
+    /**
+     * Sign in by itself on the first request made while signed out: 'wechat'
+     * (wx.login, or tt.login/uni.login on those platforms: existing wx.cloud
+     * code that never logs in keeps working), 'douyin', or 'anonymous'.
+     */
+    autoLogin?: 'wechat' | 'douyin' | 'anonymous';
 }
 /**
  * Where the client gets its bearer token. token() is asked before every
