@@ -91,6 +91,7 @@ func sniff(b []byte) string {
 // clients.
 func Transform(ctx context.Context, src io.ReadSeeker, p Params, lim Limits) ([]byte, string, error) {
 	lim = lim.withDefaults()
+	p = p.canonical() // Params built by hand get the defaults Parse gives
 	format, cfg, orientation, err := inspect(src, lim)
 	if err != nil {
 		return nil, "", err

@@ -278,6 +278,19 @@ func TestTransformRefuses(t *testing.T) {
 	}
 }
 
+// TestTransformZeroParams: Params built by hand (not parsed) work, with
+// Parse's defaults.
+func TestTransformZeroParams(t *testing.T) {
+	out, typ, err := Transform(context.Background(), bytes.NewReader(encodeJPEG(t, quadrants(40, 30))), Params{Width: 20}, Limits{})
+	if err != nil || typ != TypeJPEG {
+		t.Fatalf("Transform: %v %s", err, typ)
+	}
+	img, _, err := stdimage.Decode(bytes.NewReader(out))
+	if err != nil || img.Bounds().Dx() != 20 || img.Bounds().Dy() != 15 {
+		t.Errorf("result %v %v, want 20×15", err, img.Bounds())
+	}
+}
+
 func TestTransformCanceled(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	cancel()

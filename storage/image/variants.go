@@ -66,6 +66,7 @@ func NewVariants(cache *Cache, lim Limits, concurrency int) *Variants {
 // stopping the work for the others. Errors are Transform's, or the
 // source's Open error wrapped.
 func (v *Variants) Get(ctx context.Context, src Source, p Params) (Variant, error) {
+	p = p.canonical()
 	name := Name(src.Key + "\x00" + src.Version + "\x00" + p.Key())
 	if vr, ok := v.cached(name); ok {
 		return vr, nil
