@@ -2067,13 +2067,6 @@ var Storage = class {
   constructor(client2) {
     this.c = client2;
   }
-  /**
-   * Uploads a file to cloudPath: POST /v1/storage/upload (multipart
-   * cloudPath + file). Resolves {fileID, statusCode, errMsg:
-   * 'cloud.uploadFile:ok'}. With callbacks it returns an UploadTask; without,
-   * a Promise that is an UploadTask too. Throws INVALID_PARAM for a missing
-   * cloudPath or a file this platform cannot send.
-   */
   uploadFile(opts) {
     if (opts === null || typeof opts !== "object") throw invalid2(UPLOAD, "options must be an object");
     const { cloudPath } = opts;
@@ -2125,11 +2118,6 @@ var Storage = class {
     const p = promiseOrCallback(opts, run);
     return p ? Object.assign(p, task) : task;
   }
-  /**
-   * Downloads a file: GET /v1/storage/download?fileID=. Resolves
-   * {tempFilePath} in mini-programs, {fileContent: ArrayBuffer} elsewhere,
-   * with statusCode and errMsg 'cloud.downloadFile:ok'.
-   */
   downloadFile(opts) {
     if (opts === null || typeof opts !== "object") throw invalid2(DOWNLOAD, "options must be an object");
     const { fileID } = opts;
@@ -2147,12 +2135,6 @@ var Storage = class {
       return out;
     });
   }
-  /**
-   * Temporary URLs for up to 50 files: POST /v1/storage/temp-urls. Each item
-   * has its own status (0 when it worked) and errMsg ('ok' or the reason).
-   * Throws INVALID_PARAM when fileList is not an array of 1 to 50 fileIDs
-   * (or {fileID, maxAge} items).
-   */
   getTempFileURL(opts) {
     const fileList = checkList(
       TEMP_URL,
@@ -2168,11 +2150,6 @@ var Storage = class {
       return { fileList: items, errMsg: TEMP_URL + ":ok" };
     });
   }
-  /**
-   * Deletes up to 50 files: POST /v1/storage/delete. A file that is already
-   * gone counts as deleted, as in CloudBase; each item has its own status.
-   * Throws INVALID_PARAM when fileList is not an array of 1 to 50 fileIDs.
-   */
   deleteFile(opts) {
     const fileList = checkList(DELETE, opts, (it) => typeof it === "string" && it !== "");
     return promiseOrCallback(opts, async () => {
@@ -2267,18 +2244,10 @@ function auth() {
 function database(opts) {
   return new Database(client(), opts);
 }
-function uploadFile(opts) {
-  return new Storage(client()).uploadFile(opts);
-}
-function downloadFile(opts) {
-  return new Storage(client()).downloadFile(opts);
-}
-function getTempFileURL(opts) {
-  return new Storage(client()).getTempFileURL(opts);
-}
-function deleteFile(opts) {
-  return new Storage(client()).deleteFile(opts);
-}
+var uploadFile = (opts) => new Storage(client()).uploadFile(opts);
+var downloadFile = (opts) => new Storage(client()).downloadFile(opts);
+var getTempFileURL = (opts) => new Storage(client()).getTempFileURL(opts);
+var deleteFile = (opts) => new Storage(client()).deleteFile(opts);
 function fileURL2(fileID, image) {
   return new Storage(client()).fileURL(fileID, image);
 }

@@ -12,14 +12,7 @@ import { Client, type InitOptions } from './core/client';
 import { CloudError, ErrCode } from './core/errors';
 import { Database } from './database/index';
 import { Auth } from './auth/auth';
-import {
-  Storage,
-  type DeleteFileOptions,
-  type DownloadFileOptions,
-  type GetTempFileURLOptions,
-  type ImageOptions,
-  type UploadFileOptions,
-} from './storage/index';
+import { Storage, type ImageOptions } from './storage/index';
 
 /** wx-server-sdk's message for a cloud API used before init (spec §2.3). */
 export const NOT_INITIALIZED =
@@ -61,25 +54,19 @@ export function database(opts?: { env?: string }): Database {
   return new Database(client(), opts);
 }
 
+// The storage calls keep Storage's overloads (callbacks: no Promise).
+
 /** cloud.uploadFile({cloudPath, filePath | file, onUploadProgress?}): see Storage.uploadFile. */
-export function uploadFile(opts: UploadFileOptions) {
-  return new Storage(client()).uploadFile(opts);
-}
+export const uploadFile: Storage['uploadFile'] = (opts: any): any => new Storage(client()).uploadFile(opts);
 
 /** cloud.downloadFile({fileID}): see Storage.downloadFile. */
-export function downloadFile(opts: DownloadFileOptions) {
-  return new Storage(client()).downloadFile(opts);
-}
+export const downloadFile: Storage['downloadFile'] = (opts: any): any => new Storage(client()).downloadFile(opts);
 
 /** cloud.getTempFileURL({fileList}): see Storage.getTempFileURL. */
-export function getTempFileURL(opts: GetTempFileURLOptions) {
-  return new Storage(client()).getTempFileURL(opts);
-}
+export const getTempFileURL: Storage['getTempFileURL'] = (opts: any): any => new Storage(client()).getTempFileURL(opts);
 
 /** cloud.deleteFile({fileList}): see Storage.deleteFile. */
-export function deleteFile(opts: DeleteFileOptions) {
-  return new Storage(client()).deleteFile(opts);
-}
+export const deleteFile: Storage['deleteFile'] = (opts: any): any => new Storage(client()).deleteFile(opts);
 
 /** cloud.fileURL(fileID, {w, h, fit, q, format}?): a public file's URL; see Storage.fileURL. */
 export function fileURL(fileID: string, image?: ImageOptions | string): string {

@@ -12,7 +12,7 @@ import { Client, type InitOptions } from './core/client';
 import { CloudError, ErrCode } from './core/errors';
 import { Database } from './database/index';
 import { Auth } from './auth/auth';
-import { type DeleteFileOptions, type DownloadFileOptions, type GetTempFileURLOptions, type ImageOptions, type UploadFileOptions } from './storage/index';
+import { Storage, type ImageOptions } from './storage/index';
 /** wx-server-sdk's message for a cloud API used before init (spec §2.3). */
 export declare const NOT_INITIALIZED = "Cloud API isn't enabled, please call init first\n\u8BF7\u5148\u8C03\u7528 init \u5B8C\u6210\u521D\u59CB\u5316\u540E\u518D\u8C03\u7528\u5176\u4ED6\u4E91 API\u3002";
 /** The client init configured; throws wx-server-sdk's message before init. */
@@ -30,13 +30,13 @@ export declare function database(opts?: {
     env?: string;
 }): Database;
 /** cloud.uploadFile({cloudPath, filePath | file, onUploadProgress?}): see Storage.uploadFile. */
-export declare function uploadFile(opts: UploadFileOptions): import(".").UploadTask | (Promise<import(".").UploadFileResult> & import(".").UploadTask);
+export declare const uploadFile: Storage['uploadFile'];
 /** cloud.downloadFile({fileID}): see Storage.downloadFile. */
-export declare function downloadFile(opts: DownloadFileOptions): Promise<import(".").DownloadFileResult> | undefined;
+export declare const downloadFile: Storage['downloadFile'];
 /** cloud.getTempFileURL({fileList}): see Storage.getTempFileURL. */
-export declare function getTempFileURL(opts: GetTempFileURLOptions): Promise<import(".").GetTempFileURLResult> | undefined;
+export declare const getTempFileURL: Storage['getTempFileURL'];
 /** cloud.deleteFile({fileList}): see Storage.deleteFile. */
-export declare function deleteFile(opts: DeleteFileOptions): Promise<import(".").DeleteFileResult> | undefined;
+export declare const deleteFile: Storage['deleteFile'];
 /** cloud.fileURL(fileID, {w, h, fit, q, format}?): a public file's URL; see Storage.fileURL. */
 export declare function fileURL(fileID: string, image?: ImageOptions | string): string;
 /** The cloud object: what `require('minibase-sdk')` returns. */
@@ -44,10 +44,22 @@ declare const cloud: {
     init: typeof init;
     database: typeof database;
     auth: typeof auth;
-    uploadFile: typeof uploadFile;
-    downloadFile: typeof downloadFile;
-    getTempFileURL: typeof getTempFileURL;
-    deleteFile: typeof deleteFile;
+    uploadFile: {
+        (opts: import("./database/types").WithCallback<import(".").UploadFileOptions, import(".").UploadFileResult>): import(".").UploadTask;
+        (opts: import("./database/types").NoCallback<import(".").UploadFileOptions>): Promise<import(".").UploadFileResult> & import(".").UploadTask;
+    };
+    downloadFile: {
+        (opts: import("./database/types").WithCallback<import(".").DownloadFileOptions, import(".").DownloadFileResult>): void;
+        (opts: import("./database/types").NoCallback<import(".").DownloadFileOptions>): Promise<import(".").DownloadFileResult>;
+    };
+    getTempFileURL: {
+        (opts: import("./database/types").WithCallback<import(".").GetTempFileURLOptions, import(".").GetTempFileURLResult>): void;
+        (opts: import("./database/types").NoCallback<import(".").GetTempFileURLOptions>): Promise<import(".").GetTempFileURLResult>;
+    };
+    deleteFile: {
+        (opts: import("./database/types").WithCallback<import(".").DeleteFileOptions, import(".").DeleteFileResult>): void;
+        (opts: import("./database/types").NoCallback<import(".").DeleteFileOptions>): Promise<import(".").DeleteFileResult>;
+    };
     fileURL: typeof fileURL;
 };
 export default cloud;

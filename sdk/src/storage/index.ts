@@ -15,6 +15,7 @@ import { failure } from '../core/client';
 import { promiseOrCallback, type CallbackOptions } from '../core/callback';
 import { ErrCode, cloudError } from '../core/errors';
 import type { TransferProgress } from '../adapters/types';
+import type { NoCallback, WithCallback } from '../database/types';
 import { type ImageOptions, fileURL, invalid } from './url';
 
 export { parseFileID, type ImageOptions } from './url';
@@ -145,6 +146,8 @@ export class Storage {
    * a Promise that is an UploadTask too. Throws INVALID_PARAM for a missing
    * cloudPath or a file this platform cannot send.
    */
+  uploadFile(opts: WithCallback<UploadFileOptions, UploadFileResult>): UploadTask;
+  uploadFile(opts: NoCallback<UploadFileOptions>): Promise<UploadFileResult> & UploadTask;
   uploadFile(opts: UploadFileOptions): (Promise<UploadFileResult> & UploadTask) | UploadTask {
     if (opts === null || typeof opts !== 'object') throw invalid(UPLOAD, 'options must be an object');
     const { cloudPath } = opts;
@@ -204,7 +207,9 @@ export class Storage {
    * {tempFilePath} in mini-programs, {fileContent: ArrayBuffer} elsewhere,
    * with statusCode and errMsg 'cloud.downloadFile:ok'.
    */
-  downloadFile(opts: DownloadFileOptions): Promise<DownloadFileResult> | undefined {
+  downloadFile(opts: WithCallback<DownloadFileOptions, DownloadFileResult>): void;
+  downloadFile(opts: NoCallback<DownloadFileOptions>): Promise<DownloadFileResult>;
+  downloadFile(opts: DownloadFileOptions): Promise<DownloadFileResult> | void {
     if (opts === null || typeof opts !== 'object') throw invalid(DOWNLOAD, 'options must be an object');
     const { fileID } = opts;
     if (typeof fileID !== 'string' || fileID === '') throw invalid(DOWNLOAD, 'fileID must be a non-empty string');
@@ -228,7 +233,9 @@ export class Storage {
    * Throws INVALID_PARAM when fileList is not an array of 1 to 50 fileIDs
    * (or {fileID, maxAge} items).
    */
-  getTempFileURL(opts: GetTempFileURLOptions): Promise<GetTempFileURLResult> | undefined {
+  getTempFileURL(opts: WithCallback<GetTempFileURLOptions, GetTempFileURLResult>): void;
+  getTempFileURL(opts: NoCallback<GetTempFileURLOptions>): Promise<GetTempFileURLResult>;
+  getTempFileURL(opts: GetTempFileURLOptions): Promise<GetTempFileURLResult> | void {
     const fileList = checkList(TEMP_URL, opts, (it) =>
       typeof it === 'string'
         ? it !== ''
@@ -250,7 +257,9 @@ export class Storage {
    * gone counts as deleted, as in CloudBase; each item has its own status.
    * Throws INVALID_PARAM when fileList is not an array of 1 to 50 fileIDs.
    */
-  deleteFile(opts: DeleteFileOptions): Promise<DeleteFileResult> | undefined {
+  deleteFile(opts: WithCallback<DeleteFileOptions, DeleteFileResult>): void;
+  deleteFile(opts: NoCallback<DeleteFileOptions>): Promise<DeleteFileResult>;
+  deleteFile(opts: DeleteFileOptions): Promise<DeleteFileResult> | void {
     const fileList = checkList(DELETE, opts, (it) => typeof it === 'string' && it !== '');
     return promiseOrCallback(opts, async () => {
       const r = await this.c.request<DeleteFileResult>(DELETE, 'POST', '/v1/storage/delete', { fileList });

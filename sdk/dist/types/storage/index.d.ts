@@ -12,6 +12,7 @@
  */
 import type { Client } from '../core/client';
 import { type CallbackOptions } from '../core/callback';
+import type { NoCallback, WithCallback } from '../database/types';
 import { type ImageOptions } from './url';
 export { parseFileID, type ImageOptions } from './url';
 /** At most this many fileIDs per getTempFileURL or deleteFile call (CloudBase's limit). */
@@ -135,26 +136,30 @@ export declare class Storage {
      * a Promise that is an UploadTask too. Throws INVALID_PARAM for a missing
      * cloudPath or a file this platform cannot send.
      */
-    uploadFile(opts: UploadFileOptions): (Promise<UploadFileResult> & UploadTask) | UploadTask;
+    uploadFile(opts: WithCallback<UploadFileOptions, UploadFileResult>): UploadTask;
+    uploadFile(opts: NoCallback<UploadFileOptions>): Promise<UploadFileResult> & UploadTask;
     /**
      * Downloads a file: GET /v1/storage/download?fileID=. Resolves
      * {tempFilePath} in mini-programs, {fileContent: ArrayBuffer} elsewhere,
      * with statusCode and errMsg 'cloud.downloadFile:ok'.
      */
-    downloadFile(opts: DownloadFileOptions): Promise<DownloadFileResult> | undefined;
+    downloadFile(opts: WithCallback<DownloadFileOptions, DownloadFileResult>): void;
+    downloadFile(opts: NoCallback<DownloadFileOptions>): Promise<DownloadFileResult>;
     /**
      * Temporary URLs for up to 50 files: POST /v1/storage/temp-urls. Each item
      * has its own status (0 when it worked) and errMsg ('ok' or the reason).
      * Throws INVALID_PARAM when fileList is not an array of 1 to 50 fileIDs
      * (or {fileID, maxAge} items).
      */
-    getTempFileURL(opts: GetTempFileURLOptions): Promise<GetTempFileURLResult> | undefined;
+    getTempFileURL(opts: WithCallback<GetTempFileURLOptions, GetTempFileURLResult>): void;
+    getTempFileURL(opts: NoCallback<GetTempFileURLOptions>): Promise<GetTempFileURLResult>;
     /**
      * Deletes up to 50 files: POST /v1/storage/delete. A file that is already
      * gone counts as deleted, as in CloudBase; each item has its own status.
      * Throws INVALID_PARAM when fileList is not an array of 1 to 50 fileIDs.
      */
-    deleteFile(opts: DeleteFileOptions): Promise<DeleteFileResult> | undefined;
+    deleteFile(opts: WithCallback<DeleteFileOptions, DeleteFileResult>): void;
+    deleteFile(opts: NoCallback<DeleteFileOptions>): Promise<DeleteFileResult>;
     /**
      * The URL of a file in a public bucket, for an <image src> or a link:
      * `<endpoint>/f/<bucket>/<path>`, with resizing parameters when image is
