@@ -41,6 +41,7 @@ fuzz:
 	go test ./db -run '^$$' -fuzz '^FuzzApplyUpdate$$' -fuzztime $(FUZZTIME)
 	go test ./auth -run '^$$' -fuzz '^FuzzVerifyAccessToken$$' -fuzztime $(FUZZTIME)
 	go test ./auth/ticket -run '^$$' -fuzz '^FuzzVerifyTicket$$' -fuzztime $(FUZZTIME)
+	go test ./auth/rules -run '^$$' -fuzz '^FuzzParse$$' -fuzztime $(FUZZTIME)
 	go test ./storage/image -run '^$$' -fuzz '^FuzzParseQuery$$' -fuzztime $(FUZZTIME)
 	go test ./storage/image -run '^$$' -fuzz '^FuzzJPEGOrientation$$' -fuzztime $(FUZZTIME)
 

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bufio"
 	"bytes"
 	"encoding/json"
 	"fmt"
@@ -206,13 +207,31 @@ func TestKillDashNine(t *testing.T) {
 	t.Logf("%d acknowledged writes, all present after kill -9", len(acked))
 }
 
-// TestGracefulShutdown: SIGTERM lets the server finish and close cleanly.
+// TestGracefulShutdown: SIGTERM lets the server finish and close cleanly,
+// without waiting for clients that hold a connection open with no request
+// on it (an HTTP client's spare or idle keep-alive connection): fasthttp
+// alone gives a connection that never sent a request 5 seconds.
 func TestGracefulShutdown(t *testing.T) {
 	bin, dir, addr := binary(t), t.TempDir(), freeAddr(t)
 	s := startServer(t, bin, dir, addr)
 	if code, _, _ := s.post("/v1/db/c/insert", `{"data":{"_id":"x"}}`); code != 200 {
 		t.Fatalf("insert: %d", code)
 	}
+	silent, err := net.Dial("tcp", addr) // connects, never sends a request
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer silent.Close()
+	idle, err := net.Dial("tcp", addr) // one keep-alive request, then idle
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer idle.Close()
+	fmt.Fprintf(idle, "GET /v1/health HTTP/1.1\r\nHost: x\r\n\r\n")
+	if _, err := http.ReadResponse(bufio.NewReader(idle), nil); err != nil {
+		t.Fatal(err)
+	}
+	start := time.Now()
 	s.cmd.Process.Signal(syscall.SIGTERM)
 	done := make(chan error, 1)
 	go func() { done <- s.cmd.Wait() }()
@@ -220,6 +239,9 @@ func TestGracefulShutdown(t *testing.T) {
 	case err := <-done:
 		if err != nil {
 			t.Fatalf("exit after SIGTERM: %v\n%s", err, s.out)
+		}
+		if d := time.Since(start); d > 3*time.Second {
+			t.Errorf("shutdown took %v: it waited for connections with no request on them", d)
 		}
 	case <-time.After(10 * time.Second):
 		t.Fatal("server did not exit within 10 s of SIGTERM")

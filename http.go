@@ -26,6 +26,9 @@ func (m *Main) newApp() *fiber.App {
 		ErrorHandler:          m.handleError,
 		AppName:               "minibase",
 	})
+	m.conns = newConnStates()
+	app.Server().ConnState = m.conns.hook
+	app.Use(m.conns.enter)
 	app.Use(m.timeout)
 	v1 := app.Group("/v1")
 	m.auth.MountSignIn(v1) // before the middleware: a stale token must not block a refresh
@@ -33,7 +36,9 @@ func (m *Main) newApp() *fiber.App {
 	v1.Get("/health", func(c *fiber.Ctx) error {
 		return c.JSON(fiber.Map{"status": "ok", "version": version})
 	})
-	db.NewService(m.store, db.Limits{}).Mount(v1)
+	dbs := db.NewService(m.store, db.Limits{})
+	dbs.SetUsers(m.auth)
+	dbs.Mount(v1)
 	m.auth.Mount(v1)
 	app.Use("/sdk", etag.New(), sdkHeaders, filesystem.New(filesystem.Config{Root: http.FS(sdk.Dist)}))
 	app.Use(func(c *fiber.Ctx) error {

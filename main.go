@@ -169,6 +169,7 @@ type Main struct {
 	store  *sqlite.DB
 	auth   *auth.Service
 	app    *fiber.App
+	conns  *connStates // which connections wait for a request (closed first at shutdown)
 	log    *slog.Logger
 }
 
@@ -214,7 +215,18 @@ func (m *Main) Run(ctx context.Context, out io.Writer) error {
 	case <-ctx.Done():
 	}
 	fmt.Fprintln(out, "minibase: shutting down")
-	return m.app.ShutdownWithTimeout(30 * time.Second)
+	// Stop accepting; close the connections no request is using (the rest
+	// close after their response); wait up to 30 s for requests in progress.
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	done := make(chan error, 1)
+	go func() { done <- m.app.ShutdownWithContext(ctx) }()
+	m.conns.drain(ctx)
+	cancel() // fasthttp's own wait may not end by itself (see connStates)
+	if err := <-done; err != nil && !errors.Is(err, context.Canceled) {
+		return fmt.Errorf("shutdown: %w", err)
+	}
+	return nil
 }
 
 // Close releases the database (after Run returned).

@@ -19,6 +19,7 @@ type env struct {
 	created    atomic.Int64      // posts made so far by the create scenario
 	userColl   string            // where the auth scenarios' users keep their notes
 	users      chan *userSession // signed-in end users (setupUsers), one per worker at a time
+	ownReady   bool              // the rule scenarios' collections are seeded (setupOwn)
 }
 
 // op performs one request and checks its answer, using the worker's own rng.
@@ -46,6 +47,10 @@ func scenarios() []scenario {
 		{name: "count", what: "count {author} (index)", op: opCount},
 		{name: "user-get", what: "an end user gets its own doc by _id (access token)", op: opUserGet, setup: setupUsers},
 		{name: "refresh", what: "an end user refreshes its tokens (rotation)", op: opRefresh, setup: setupUsers},
+		{name: "own20-admin", what: "admin: query {_openid} limit 20 (index on _openid)", op: opOwnAdmin, setup: setupOwn},
+		{name: "own20-private", what: "end user under PRIVATE: query {} limit 20 (the same query, scoped by the rule)", op: opOwnPrivate, setup: setupOwn},
+		{name: "own20-rule", what: "end user, custom rule doc._openid == auth.openid: query {_openid: '{openid}'} limit 20", op: opOwnRule, setup: setupOwn},
+		{name: "own20-get", what: "end user, rule with one get(): query {team} limit 20 (index on team)", op: opOwnGet, setup: setupOwn},
 	}
 }
 

@@ -14,7 +14,9 @@ const userSessions = 64
 // userSession is one anonymous end user with a document of its own.
 type userSession struct {
 	access, refresh string
+	openid          string
 	docID           string
+	team            string // the user's team in the rule scenarios (setupOwn)
 }
 
 // tokens is the answer of every /v1/auth sign-in and refresh.
@@ -60,7 +62,7 @@ func setupUsers(ctx context.Context, e *env) error {
 		if err := e.cl.callAs(ctx, t.Access, "POST", "/v1/db/"+e.userColl+"/insert", note, &out); err != nil {
 			return fmt.Errorf("user %d adds a note: %w", i, err)
 		}
-		pool <- &userSession{access: t.Access, refresh: t.Refresh, docID: out.ID}
+		pool <- &userSession{access: t.Access, refresh: t.Refresh, openid: t.User.OpenID, docID: out.ID}
 	}
 	e.users = pool
 	return nil

@@ -10,38 +10,107 @@ import (
 // server sets it on a client's insert; a client can neither set nor change it.
 const OwnerField = "_openid"
 
-// grant is what authorize allowed: everything (admins) or, for an end user,
-// the user's own documents — the PRIVATE preset, until per-collection rules
-// exist. CloudBase filters silently: another user's documents are simply not
-// there (reads find nothing, updates and removes count 0).
+// OpenIDPlaceholder in a client's filter stands for the caller's openid.
+const OpenIDPlaceholder = "{openid}"
+
+// grant is who is calling and under which rules: admins bypass rules;
+// everyone else (end users and visitors) is held to the collection's
+// RuleSet, by the methods in access_ops.go.
 type grant struct {
 	admin  bool
-	openid string // an end user's openid; documents are scoped to it
+	id     *auth.Identity
+	openid string // an end user's openid; "" for visitors
+	coll   string
+	rules  *RuleSet // nil for admins
 }
 
-// authorize is the one place that decides whether the caller in ctx may do
-// action on coll ("" for the whole catalog), and on which documents.
+// authorize is the one place that decides who the caller in ctx is for an
+// action on coll ("" for the whole catalog), and loads coll's rules for a
+// client. What the rules allow is decided per operation.
 func (s *Service) authorize(ctx context.Context, coll string, action Action) (grant, error) {
 	if (coll != "" || action != ActionAdmin) && !ValidCollectionName(coll) {
 		return grant{}, Errorf(CodeInvalidParam, "invalid collection name %q: use 1-64 letters, digits, '_' or '-', starting with a letter or digit", coll)
 	}
 	id := auth.FromContext(ctx)
-	switch {
-	case id.IsAdmin():
-		return grant{admin: true}, nil
-	case action == ActionAdmin:
-		return grant{}, Errorf(CodePermissionDenied, "permission denied: managing collections and indexes needs an admin")
-	case id.Role == auth.User && id.OpenID != "":
-		return grant{openid: id.OpenID}, nil
+	if id.IsAdmin() {
+		return grant{admin: true, id: id, coll: coll}, nil
 	}
-	return grant{}, Errorf(CodePermissionDenied, "permission denied: sign in first (Authorization: Bearer <access token>)")
+	if action == ActionAdmin {
+		return grant{}, Errorf(CodePermissionDenied, "permission denied: managing collections, indexes and rules needs an admin")
+	}
+	g := grant{id: id, coll: coll}
+	if id.Role == auth.User {
+		g.openid = id.OpenID
+	}
+	var err error
+	g.rules, err = s.rulesOf(ctx, coll)
+	return g, err
 }
 
-// scope narrows f to the documents the grant covers.
-func (g grant) scope(f *Filter) *Filter {
-	if g.admin {
-		return f
+// errSignIn is the denial of presets that need an owner, for visitors.
+func errSignIn() error {
+	return Errorf(CodePermissionDenied, "permission denied: sign in first (Authorization: Bearer <access token>)")
+}
+
+// filter parses a client's filter, replacing the '{openid}' placeholder
+// with the caller's openid (admins' filters are taken as they are).
+func (g grant) filter(v any) (*Filter, error) {
+	if !g.admin && hasPlaceholder(v) {
+		if g.openid == "" {
+			return nil, Errorf(CodePermissionDenied, "permission denied: the filter uses '{openid}': sign in first")
+		}
+		v = replacePlaceholder(v, g.openid)
 	}
+	return ParseFilter(v)
+}
+
+func hasPlaceholder(v any) bool {
+	switch x := v.(type) {
+	case string:
+		return x == OpenIDPlaceholder
+	case Doc:
+		for _, f := range x {
+			if hasPlaceholder(f.Value) {
+				return true
+			}
+		}
+	case []any:
+		for _, e := range x {
+			if hasPlaceholder(e) {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+func replacePlaceholder(v any, openid string) any {
+	switch x := v.(type) {
+	case string:
+		if x == OpenIDPlaceholder {
+			return openid
+		}
+	case Doc:
+		out := make(Doc, len(x))
+		for i, f := range x {
+			out[i] = Field{f.Key, replacePlaceholder(f.Value, openid)}
+		}
+		return out
+	case []any:
+		out := make([]any, len(x))
+		for i, e := range x {
+			out[i] = replacePlaceholder(e, openid)
+		}
+		return out
+	}
+	return v
+}
+
+// scope narrows f to the caller's own documents (presets PRIVATE, and
+// READONLY for writes): CloudBase filters silently, so another user's
+// documents are simply not there (reads find nothing, updates and removes
+// count 0).
+func (g grant) scope(f *Filter) *Filter {
 	ownerDoc := Doc{{OwnerField, g.openid}}
 	owner, _ := ParseFilter(ownerDoc) // a string equality always parses
 	if f.Root().Op == OpTrue {
@@ -52,13 +121,16 @@ func (g grant) scope(f *Filter) *Filter {
 }
 
 // stamp sets the owner of a document a client writes. A client may not
-// name another owner.
+// name another owner; a visitor's document has none.
 func (g grant) stamp(doc Doc) (Doc, error) {
 	if g.admin {
 		return doc, nil
 	}
-	if v, ok := doc.Get(OwnerField); ok && v != g.openid {
+	if v, ok := doc.Get(OwnerField); ok && (g.openid == "" || v != g.openid) {
 		return nil, Errorf(CodePermissionDenied, "permission denied: %s is set by the server and cannot be chosen by a client", OwnerField)
+	}
+	if g.openid == "" {
+		return doc, nil
 	}
 	doc.Delete(OwnerField)
 	out := make(Doc, 0, len(doc)+1)

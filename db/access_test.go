@@ -19,8 +19,8 @@ func doc(t *testing.T, s string) db.Doc {
 	return v.(db.Doc)
 }
 
-// TestClientAccess: until per-collection rules exist, an end user works only
-// on its own documents (the PRIVATE preset), silently, as CloudBase does;
+// TestClientAccess: under the default rules (the PRIVATE preset) an end
+// user works only on its own documents, silently, as CloudBase does;
 // _openid is the server's to set; admins see everything.
 func TestClientAccess(t *testing.T) {
 	drv, err := sqlite.Open(context.Background(), filepath.Join(t.TempDir(), "a.db"), sqlite.Options{Synchronous: "NORMAL"})

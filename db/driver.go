@@ -24,9 +24,10 @@ type Driver interface {
 	Close() error
 }
 
-// Catalog manages collections and indexes. Operations on a collection that
-// does not exist return an *Error with code DATABASE_COLLECTION_NOT_EXIST,
-// except WriteOp inserts and upserts (and CreateCollection), which create it.
+// Catalog manages collections, their indexes and their security rules.
+// Operations on a collection that does not exist return an *Error with code
+// DATABASE_COLLECTION_NOT_EXIST, except WriteOp inserts and upserts (and
+// CreateCollection), which create it.
 type Catalog interface {
 	Collections(ctx context.Context) ([]CollectionInfo, error)
 	CreateCollection(ctx context.Context, name string) error
@@ -34,6 +35,13 @@ type Catalog interface {
 	Indexes(ctx context.Context, coll string) ([]Index, error)
 	CreateIndex(ctx context.Context, coll string, idx Index) error
 	DropIndex(ctx context.Context, coll, name string) error
+	// Rules returns the collection's security rules as stored by SetRules
+	// (JSON), or nil when none were set. It is called on every client
+	// request: drivers answer from memory.
+	Rules(ctx context.Context, coll string) ([]byte, error)
+	// SetRules stores the collection's rules (nil: back to the default).
+	// Rules return it from then on; a dropped collection loses its rules.
+	SetRules(ctx context.Context, coll string, rules []byte) error
 }
 
 // CollectionInfo describes one collection.
@@ -97,6 +105,14 @@ type WriteOp struct {
 	// MustExist makes a missing collection an error (CodeCollectionNotExist)
 	// instead of creating it: clients write only to existing collections.
 	MustExist bool
+	// Check, when set, is called inside the write's transaction for every
+	// stored document the write would change or remove, before it does:
+	// WriteUpdate with the matched document and the updated one (also when
+	// they are equal), WriteReplace with the existing document (nil when
+	// there is none) and the new one, WriteRemove with the document and nil.
+	// An error from Check fails the whole write, which then changes nothing.
+	// It carries a client's security rule (db.Service).
+	Check func(old, next Doc) error
 }
 
 // WriteResult reports what a write did.

@@ -28,6 +28,9 @@ func (s *Service) Mount(r fiber.Router) {
 	r.Get("/admin/collections/:coll/indexes", s.handleIndexes)
 	r.Post("/admin/collections/:coll/indexes", s.handleCreateIndex)
 	r.Delete("/admin/collections/:coll/indexes/:name?", s.handleDropIndex)
+	r.Get("/admin/collections/:coll/rules", s.handleGetRules)
+	r.Put("/admin/collections/:coll/rules", s.handleSetRules)
+	r.Post("/admin/rules/explain", s.handleExplain)
 }
 
 // body decodes the request body: a JSON object, or empty for {}.
@@ -272,4 +275,36 @@ func (s *Service) handleDropIndex(c *fiber.Ctx) error {
 		return err
 	}
 	return c.JSON(fiber.Map{})
+}
+
+func (s *Service) handleGetRules(c *fiber.Ctx) error {
+	rs, err := s.GetRules(c.UserContext(), param(c, "coll"))
+	if err != nil {
+		return err
+	}
+	return sendJSON(c, rs.JSON())
+}
+
+func (s *Service) handleSetRules(c *fiber.Ctx) error {
+	b, err := body(c)
+	if err != nil {
+		return err
+	}
+	rs, err := s.SetRules(c.UserContext(), param(c, "coll"), b)
+	if err != nil {
+		return err
+	}
+	return sendJSON(c, rs.JSON())
+}
+
+func (s *Service) handleExplain(c *fiber.Ctx) error {
+	b, err := body(c)
+	if err != nil {
+		return err
+	}
+	e, err := s.Explain(c.UserContext(), b)
+	if err != nil {
+		return err
+	}
+	return c.JSON(e)
 }

@@ -39,6 +39,8 @@ type Service struct {
 	drv    Driver
 	limits Limits
 	now    func() time.Time
+	rules  ruleCache
+	users  Users // for Explain; nil until SetUsers
 }
 
 // NewService returns a Service over drv. The caller closes drv.

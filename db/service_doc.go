@@ -25,20 +25,15 @@ func (s *Service) GetDoc(ctx context.Context, coll, id string, body Doc) ([]byte
 	if err := checkID(id); err != nil {
 		return nil, err
 	}
-	docs, err := s.drv.Find(ctx, coll, &Query{Filter: g.scope(idFilter(id)), Limit: 1})
-	if err != nil {
-		return nil, err
-	}
-	if len(docs) == 0 {
-		return nil, Errorf(CodeDocumentNotExist, "document with _id %s does not exist", id)
-	}
-	return docs[0], nil
+	return s.readDoc(ctx, g, id)
 }
 
 // SetDoc replaces the document id with body {data: doc}, or creates it.
 // The document must be plain data: set replaces, it does not take update
-// operators. A client may replace only its own document (another user's is
-// refused) and the replacement keeps the client as owner.
+// operators. A client's replacement keeps the document's owner: under a
+// preset a client replaces only its own documents (another user's is
+// refused); under custom rules the update rule decides, or the create rule
+// for a new document.
 func (s *Service) SetDoc(ctx context.Context, coll, id string, body Doc) (WriteResult, error) {
 	g, err := s.authorize(ctx, coll, ActionUpdate)
 	if err != nil {
@@ -68,19 +63,21 @@ func (s *Service) SetDoc(ctx context.Context, coll, id string, body Doc) (WriteR
 	if d, err = s.prepareDoc(d, now); err != nil {
 		return WriteResult{}, err
 	}
-	if d, err = g.stamp(d); err != nil {
-		return WriteResult{}, err
-	}
 	op := &WriteOp{Kind: WriteReplace, Doc: d, Now: now, MustExist: !g.admin}
-	if !g.admin {
-		op.Filter = g.scope(nil)
+	if err := s.guardSet(ctx, g, op); err != nil {
+		return WriteResult{}, err
 	}
 	return s.drv.Write(ctx, coll, op)
 }
 
 // UpdateDoc applies body {update} to the document id; updated is 0 when it
-// does not exist.
+// does not exist. Under custom rules the stored document is checked, so the
+// filter need not pin what the rule reads.
 func (s *Service) UpdateDoc(ctx context.Context, coll, id string, body Doc) (WriteResult, error) {
+	g, err := s.authorize(ctx, coll, ActionUpdate)
+	if err != nil {
+		return WriteResult{}, err
+	}
 	if err := checkID(id); err != nil {
 		return WriteResult{}, err
 	}
@@ -88,16 +85,18 @@ func (s *Service) UpdateDoc(ctx context.Context, coll, id string, body Doc) (Wri
 	if err != nil {
 		return WriteResult{}, err
 	}
-	if m["update"] == nil {
-		return WriteResult{}, Errorf(CodeInvalidParam, "update is required")
-	}
-	return s.Update(ctx, coll, Doc{{"filter", Doc{{"_id", id}}}, {"update", m["update"]}})
+	return s.update(ctx, g, idFilter(id), m, true)
 }
 
 // DeleteDoc removes the document id; removed is 0 when it does not exist.
+// Under custom rules the stored document is checked.
 func (s *Service) DeleteDoc(ctx context.Context, coll, id string) (int64, error) {
+	g, err := s.authorize(ctx, coll, ActionDelete)
+	if err != nil {
+		return 0, err
+	}
 	if err := checkID(id); err != nil {
 		return 0, err
 	}
-	return s.Remove(ctx, coll, Doc{{"filter", Doc{{"_id", id}}}})
+	return s.remove(ctx, g, idFilter(id), false, true)
 }

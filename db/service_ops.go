@@ -5,13 +5,13 @@ import (
 	"time"
 )
 
-func (s *Service) parseQuery(body Doc) (*Query, *Projection, error) {
+func (s *Service) parseQuery(g grant, body Doc) (*Query, *Projection, error) {
 	m, err := fields(body, "filter", "sort", "skip", "limit", "projection")
 	if err != nil {
 		return nil, nil, err
 	}
 	q := &Query{}
-	if q.Filter, err = ParseFilter(m["filter"]); err != nil {
+	if q.Filter, err = g.filter(m["filter"]); err != nil {
 		return nil, nil, err
 	}
 	if m["sort"] != nil {
@@ -65,11 +65,13 @@ func (s *Service) Query(ctx context.Context, coll string, body Doc) ([][]byte, e
 	if err != nil {
 		return nil, err
 	}
-	q, p, err := s.parseQuery(body)
+	q, p, err := s.parseQuery(g, body)
 	if err != nil {
 		return nil, err
 	}
-	q.Filter = g.scope(q.Filter)
+	if q.Filter, err = s.readFilter(ctx, g, q.Filter); err != nil {
+		return nil, err
+	}
 	docs, err := s.drv.Find(ctx, coll, q)
 	if err != nil {
 		return nil, err
@@ -106,11 +108,14 @@ func (s *Service) Count(ctx context.Context, coll string, body Doc) (int64, erro
 	if err != nil {
 		return 0, err
 	}
-	f, err := ParseFilter(m["filter"])
+	f, err := g.filter(m["filter"])
 	if err != nil {
 		return 0, err
 	}
-	return s.drv.Count(ctx, coll, g.scope(f))
+	if f, err = s.readFilter(ctx, g, f); err != nil {
+		return 0, err
+	}
+	return s.drv.Count(ctx, coll, f)
 }
 
 // Insert adds one document or many: body {data: doc | [docs]}. It returns
@@ -147,9 +152,9 @@ func (s *Service) Insert(ctx context.Context, coll string, body Doc) ([]string, 
 		if docs[i], err = s.prepareDoc(d, now); err != nil {
 			return nil, false, err
 		}
-		if docs[i], err = g.stamp(docs[i]); err != nil {
-			return nil, false, err
-		}
+	}
+	if err := s.createDocs(ctx, g, docs); err != nil {
+		return nil, false, err
 	}
 	res, err := s.drv.Write(ctx, coll, &WriteOp{Kind: WriteInsert, Docs: docs, Now: now, MustExist: !g.admin})
 	if err != nil {
@@ -181,13 +186,20 @@ func (s *Service) Update(ctx context.Context, coll string, body Doc) (WriteResul
 	if err != nil {
 		return WriteResult{}, err
 	}
-	op := &WriteOp{Kind: WriteUpdate, Now: s.now(), UpsertID: NewID()}
-	if op.Filter, err = ParseFilter(m["filter"]); err != nil {
+	f, err := g.filter(m["filter"])
+	if err != nil {
 		return WriteResult{}, err
 	}
+	return s.update(ctx, g, f, m, false)
+}
+
+// update runs a parsed update; byID marks a doc(id).update.
+func (s *Service) update(ctx context.Context, g grant, f *Filter, m map[string]any, byID bool) (WriteResult, error) {
+	op := &WriteOp{Kind: WriteUpdate, Filter: f, Now: s.now(), UpsertID: NewID(), MustExist: !g.admin}
 	if m["update"] == nil {
 		return WriteResult{}, Errorf(CodeInvalidParam, "update is required")
 	}
+	var err error
 	if op.Update, err = ParseUpdate(m["update"]); err != nil {
 		return WriteResult{}, err
 	}
@@ -203,8 +215,10 @@ func (s *Service) Update(ctx context.Context, coll string, body Doc) (WriteResul
 	if op.Upsert && !g.admin {
 		return WriteResult{}, Errorf(CodePermissionDenied, "permission denied: upsert is for admins; a client adds documents with insert")
 	}
-	op.Filter, op.MustExist = g.scope(op.Filter), !g.admin
-	return s.drv.Write(ctx, coll, op)
+	if err := s.guardWrite(ctx, g, opUpdate, op, byID); err != nil {
+		return WriteResult{}, err
+	}
+	return s.drv.Write(ctx, g.coll, op)
 }
 
 // Remove deletes matching documents: body {filter, multi} (multi defaults
@@ -218,14 +232,23 @@ func (s *Service) Remove(ctx context.Context, coll string, body Doc) (int64, err
 	if err != nil {
 		return 0, err
 	}
-	op := &WriteOp{Kind: WriteRemove, Now: s.now()}
-	if op.Filter, err = ParseFilter(m["filter"]); err != nil {
+	f, err := g.filter(m["filter"])
+	if err != nil {
 		return 0, err
 	}
-	if op.Multi, err = boolField(m["multi"], "multi"); err != nil {
+	multi, err := boolField(m["multi"], "multi")
+	if err != nil {
 		return 0, err
 	}
-	op.Filter = g.scope(op.Filter)
-	res, err := s.drv.Write(ctx, coll, op)
+	return s.remove(ctx, g, f, multi, false)
+}
+
+// remove runs a parsed remove; byID marks a doc(id).remove.
+func (s *Service) remove(ctx context.Context, g grant, f *Filter, multi, byID bool) (int64, error) {
+	op := &WriteOp{Kind: WriteRemove, Filter: f, Multi: multi, Now: s.now()}
+	if err := s.guardWrite(ctx, g, opDelete, op, byID); err != nil {
+		return 0, err
+	}
+	res, err := s.drv.Write(ctx, g.coll, op)
 	return res.Removed, err
 }

@@ -32,6 +32,7 @@ type memDriver struct {
 type memColl struct {
 	docs    map[string]db.Doc // by _id; stored documents are never modified in place
 	indexes []db.Index
+	rules   []byte
 }
 
 func notExist(name string) error {
@@ -122,7 +123,36 @@ func (m *memDriver) DropIndex(ctx context.Context, coll, name string) error {
 	return nil
 }
 
+func (m *memDriver) Rules(ctx context.Context, coll string) ([]byte, error) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	c, err := m.get(coll)
+	if err != nil {
+		return nil, err
+	}
+	return c.rules, nil
+}
+
+func (m *memDriver) SetRules(ctx context.Context, coll string, rules []byte) error {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	c, err := m.get(coll)
+	if err != nil {
+		return err
+	}
+	c.rules = slices.Clone(rules)
+	return nil
+}
+
 func (m *memDriver) Close() error { return nil }
+
+// check runs op.Check, when set.
+func check(op *db.WriteOp, old, next db.Doc) error {
+	if op.Check == nil {
+		return nil
+	}
+	return op.Check(old, next)
+}
 
 // matching returns the documents f matches, in _id order.
 func matching(docs map[string]db.Doc, f *db.Filter) []db.Doc {
@@ -216,6 +246,9 @@ func apply(next map[string]db.Doc, op *db.WriteOp) (db.WriteResult, error) {
 		}
 		for _, d := range docs {
 			nd, changed, err := op.Update.Apply(db.Clone(d).(db.Doc), op.Filter, op.Now)
+			if err == nil {
+				err = check(op, d, nd)
+			}
 			if err != nil {
 				return res, err
 			}
@@ -235,6 +268,9 @@ func apply(next map[string]db.Doc, op *db.WriteOp) (db.WriteResult, error) {
 		}
 	case db.WriteReplace:
 		d := db.Clone(op.Doc).(db.Doc)
+		if err := check(op, next[d.ID()], d); err != nil {
+			return res, err
+		}
 		if old, ok := next[d.ID()]; ok {
 			if !db.Equal(old, d) {
 				res.Updated = 1
@@ -249,6 +285,9 @@ func apply(next map[string]db.Doc, op *db.WriteOp) (db.WriteResult, error) {
 			docs = docs[:1]
 		}
 		for _, d := range docs {
+			if err := check(op, d, nil); err != nil {
+				return res, err
+			}
 			delete(next, d.ID())
 			res.Removed++
 		}

@@ -9,6 +9,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"minibase/db"
@@ -23,6 +24,8 @@ type collection struct {
 	// insert is the prepared INSERT on the writer connection; only the
 	// writer goroutine touches it (nil until the collection is committed).
 	insert *sql.Stmt
+	// rules are the committed security rules (JSON; nil: the default).
+	rules atomic.Pointer[[]byte]
 }
 
 const insertSQL = "INSERT INTO %s (id, data) VALUES (?, jsonb(?))"
@@ -52,7 +55,7 @@ const (
 var indexNameRE = regexp.MustCompile(`^[A-Za-z0-9_.-]{1,128}$`)
 
 func (d *DB) loadCatalog(ctx context.Context) error {
-	rows, err := d.w.QueryContext(ctx, "SELECT id, name, shape FROM _collections")
+	rows, err := d.w.QueryContext(ctx, "SELECT id, name, shape, rules FROM _collections")
 	if err != nil {
 		return fmt.Errorf("load collections: %w", err)
 	}
@@ -61,15 +64,20 @@ func (d *DB) loadCatalog(ctx context.Context) error {
 		var (
 			id         int64
 			name, sraw string
+			rules      []byte
 		)
-		if err := rows.Scan(&id, &name, &sraw); err != nil {
+		if err := rows.Scan(&id, &name, &sraw, &rules); err != nil {
 			return fmt.Errorf("load collections: %w", err)
 		}
 		s := &shape{}
 		if err := json.Unmarshal([]byte(sraw), s); err != nil {
 			s = &shape{Overflow: true} // unreadable summary: assume anything
 		}
-		d.colls[name] = newCollection(id, name, s)
+		c := newCollection(id, name, s)
+		if rules != nil {
+			c.rules.Store(&rules)
+		}
+		d.colls[name] = c
 	}
 	if err := rows.Err(); err != nil {
 		return err

@@ -158,7 +158,8 @@ CREATE TABLE IF NOT EXISTS _collections (
 	id      INTEGER PRIMARY KEY AUTOINCREMENT,
 	name    TEXT NOT NULL UNIQUE,
 	created INTEGER NOT NULL,
-	shape   TEXT NOT NULL DEFAULT '{}'
+	shape   TEXT NOT NULL DEFAULT '{}',
+	rules   TEXT
 );
 CREATE TABLE IF NOT EXISTS _indexes (
 	id      INTEGER PRIMARY KEY AUTOINCREMENT,
@@ -171,6 +172,9 @@ CREATE TABLE IF NOT EXISTS _indexes (
 func (d *DB) init(ctx context.Context) error {
 	if _, err := d.w.ExecContext(ctx, schema+authSchema); err != nil {
 		return fmt.Errorf("create schema: %w", err)
+	}
+	if err := d.migrateRules(ctx); err != nil {
+		return err
 	}
 	return d.loadCatalog(ctx)
 }

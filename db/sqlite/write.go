@@ -168,6 +168,11 @@ func (d *DB) updateTx(tx *sql.Tx, e *effects, coll string, op *db.WriteOp) (any,
 		if err != nil {
 			return nil, err
 		}
+		if op.Check != nil {
+			if err := op.Check(doc, next); err != nil {
+				return nil, err
+			}
+		}
 		if changed {
 			if err := d.store(tx, c, next, false); err != nil {
 				return nil, err
@@ -216,13 +221,18 @@ func (d *DB) replaceTx(tx *sql.Tx, e *effects, coll string, op *db.WriteOp, enc 
 	if err != nil {
 		return nil, err
 	}
-	if op.Filter != nil {
+	if op.Filter != nil || op.Check != nil {
 		old, err := load(tx, c, enc.id)
 		if err != nil && err != sql.ErrNoRows {
 			return nil, err
 		}
-		if err == nil && !op.Filter.Match(old) {
+		if err == nil && op.Filter != nil && !op.Filter.Match(old) {
 			return nil, db.Errorf(db.CodePermissionDenied, "permission denied: document %s belongs to another user", enc.id)
+		}
+		if op.Check != nil {
+			if err := op.Check(old, op.Doc); err != nil { // old is nil when there is none
+				return nil, err
+			}
 		}
 	}
 	if err := widen(tx, c, op.Doc); err != nil {
@@ -252,13 +262,18 @@ func (d *DB) removeTx(tx *sql.Tx, e *effects, coll string, op *db.WriteOp) (any,
 	}
 	var res db.WriteResult
 	for _, id := range ids {
-		if !exact {
+		if !exact || op.Check != nil {
 			doc, err := load(tx, c, id)
 			if err != nil {
 				return nil, err
 			}
 			if !op.Filter.Match(doc) {
 				continue
+			}
+			if op.Check != nil {
+				if err := op.Check(doc, nil); err != nil {
+					return nil, err
+				}
 			}
 		}
 		if _, err := tx.Exec("DELETE FROM "+c.table+" WHERE id = ?", id); err != nil {

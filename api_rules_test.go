@@ -1,0 +1,65 @@
+package main
+
+import (
+	"strings"
+	"testing"
+)
+
+// TestRulesAPI: an admin sets a collection's rules over HTTP; a client's
+// denial arrives as DATABASE_PERMISSION_DENIED (-502003) with a reason that
+// says how to fix the query; explain answers for a given user.
+func TestRulesAPI(t *testing.T) {
+	m, _ := newAuthMain(t, nil)
+	alice := m.signIn(t, "/v1/auth/anonymous", "", `{}`)
+	bob := m.signIn(t, "/v1/auth/anonymous", "", `{}`)
+	at, bt := alice.str("access_token"), bob.str("access_token")
+	expect(t, "create notes", m.do(t, "POST", "/v1/admin/collections", testKey, `{"name":"notes"}`), 200, "")
+	expect(t, "default rules", m.do(t, "GET", "/v1/admin/collections/notes/rules", testKey, ""), 200, `{"preset":"PRIVATE"}`)
+	expect(t, "rules of a missing collection", m.do(t, "GET", "/v1/admin/collections/nosuch/rules", testKey, ""), 404,
+		`{"code":"DATABASE_COLLECTION_NOT_EXIST"}`)
+	bad := m.do(t, "PUT", "/v1/admin/collections/notes/rules", testKey, `{"read":"doc._openid == auth.openid &&"}`)
+	expect(t, "a rule that does not parse", bad, 400, `{"code":"INVALID_PARAM","errCode":-501007}`)
+	if msg := bad.str("message"); !strings.Contains(msg, `rule "read": at character 30: unexpected end`) {
+		t.Errorf("parse error message %q: want the rule and the position", msg)
+	}
+	expect(t, "a client cannot set rules", m.do(t, "PUT", "/v1/admin/collections/notes/rules", at, `{"read":true}`), 403,
+		`{"code":"DATABASE_PERMISSION_DENIED"}`)
+	owner := `{"read":"doc._openid == auth.openid","write":"doc._openid == auth.openid"}`
+	expect(t, "set custom rules", m.do(t, "PUT", "/v1/admin/collections/notes/rules", testKey, owner), 200, owner)
+	expect(t, "read them back", m.do(t, "GET", "/v1/admin/collections/notes/rules", testKey, ""), 200, owner)
+
+	a := m.do(t, "POST", "/v1/db/notes/insert", at, `{"data":{"t":"mine"}}`)
+	expect(t, "alice adds a note", a, 200, "")
+	id := a.str("_id")
+	expect(t, "bob adds a note", m.do(t, "POST", "/v1/db/notes/insert", bt, `{"data":{"t":"his"}}`), 200, "")
+
+	denied := m.do(t, "POST", "/v1/db/notes/query", at, `{"filter":{}}`)
+	expect(t, "a query that is not a subset of the rule", denied, 403, `{"code":"DATABASE_PERMISSION_DENIED","errCode":-502003}`)
+	if msg := denied.str("message"); !strings.Contains(msg, "add `_openid: '{openid}'`") || strings.Contains(msg, "auth.openid") {
+		t.Errorf("denial message %q: want the fix, not the rule", msg)
+	}
+	q := m.do(t, "POST", "/v1/db/notes/query", at, `{"filter":{"_openid":"{openid}"}}`)
+	expect(t, "the same query pinned with '{openid}'", q, 200, "")
+	if data, _ := q.body["data"].([]any); len(data) != 1 || data[0].(map[string]any)["t"] != "mine" {
+		t.Errorf("alice's pinned query: %s", q.raw)
+	}
+	expect(t, "doc(id).get by the owner", m.do(t, "GET", "/v1/db/notes/docs/"+id, at, ""), 200, `{"data":{"t":"mine"}}`)
+	expect(t, "doc(id).get by another user", m.do(t, "GET", "/v1/db/notes/docs/"+id, bt, ""), 403, `{"errCode":-502003}`)
+	expect(t, "doc(id).update by another user", m.do(t, "PATCH", "/v1/db/notes/docs/"+id, bt, `{"update":{"$set":{"t":"x"}}}`), 403, `{"errCode":-502003}`)
+
+	expect(t, "explain for alice", m.do(t, "POST", "/v1/admin/rules/explain", testKey,
+		`{"collection":"notes","operation":"read","filter":{},"uid":"`+alice.str("user.uid")+`"}`), 200,
+		`{"allowed":false,"rule":"read: doc._openid == auth.openid","reason":"the filter does not pin `+"`_openid`; add `_openid: '{openid}'`"+` (rule read: doc._openid == auth.openid)"}`)
+	expect(t, "explain, fixed", m.do(t, "POST", "/v1/admin/rules/explain", testKey,
+		`{"collection":"notes","operation":"read","filter":{"_openid":"{openid}"},"uid":"`+alice.str("user.uid")+`"}`), 200, `{"allowed":true}`)
+	expect(t, "explain for an unknown user", m.do(t, "POST", "/v1/admin/rules/explain", testKey,
+		`{"collection":"notes","operation":"read","uid":"nobody"}`), 404, `{"code":"USER_NOT_FOUND"}`)
+	expect(t, "explain is for admins", m.do(t, "POST", "/v1/admin/rules/explain", at, `{"collection":"notes","operation":"read"}`), 403, "")
+
+	expect(t, "back to a preset", m.do(t, "PUT", "/v1/admin/collections/notes/rules", testKey, `{"preset":"READONLY"}`), 200, `{"preset":"READONLY"}`)
+	r := m.do(t, "POST", "/v1/db/notes/query", "", `{}`)
+	expect(t, "a visitor reads a READONLY collection", r, 200, "")
+	if data, _ := r.body["data"].([]any); len(data) != 2 {
+		t.Errorf("visitor query: %s", r.raw)
+	}
+}

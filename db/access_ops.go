@@ -1,0 +1,212 @@
+package db
+
+import (
+	"context"
+
+	"minibase/auth/rules"
+)
+
+// What each client operation may do under the collection's rules. Presets
+// behave as CloudBase's simple permissions: reads and writes are narrowed
+// silently to the caller's documents where the preset says "creator", and
+// refused where it says "admin". Custom rules are checked: against the
+// query (every document it may match must satisfy the rule), against a new
+// document, and inside the write against every stored document it changes.
+
+func presetDenied(rs *RuleSet, op int) error {
+	what := "write to"
+	if op == opRead {
+		what = "read"
+	}
+	return Errorf(CodePermissionDenied, "permission denied: only admins may %s this collection (preset %s)", what, rs.Preset)
+}
+
+// readFilter returns the filter a client's query or count runs with.
+func (s *Service) readFilter(ctx context.Context, g grant, f *Filter) (*Filter, error) {
+	if g.admin {
+		return f, nil
+	}
+	switch g.rules.Preset {
+	case PresetReadOnly, PresetAdminWrite:
+		return f, nil
+	case PresetAdminOnly:
+		return nil, presetDenied(g.rules, opRead)
+	case PresetPrivate:
+		if g.openid == "" {
+			return nil, errSignIn()
+		}
+		return g.scope(f), nil
+	}
+	c := s.checker(g, opRead, nil)
+	v, err := c.query(ctx, f, nil)
+	if err != nil {
+		return nil, err
+	}
+	if !v.result.Allowed() {
+		return nil, c.denied(v, false)
+	}
+	return f, nil
+}
+
+// readDoc returns the document id as the caller may see it. Under custom
+// rules it is checked against the query {_id: id} first and, when that does
+// not decide, against the stored document itself: no need to rewrite
+// doc(id).get() as where({_id, _openid: '{openid}'}).
+func (s *Service) readDoc(ctx context.Context, g grant, id string) ([]byte, error) {
+	f := idFilter(id)
+	if g.admin || g.rules.Preset != "" {
+		f, err := s.readFilter(ctx, g, f)
+		if err != nil {
+			return nil, err
+		}
+		docs, err := s.drv.Find(ctx, g.coll, &Query{Filter: f, Limit: 1})
+		return firstDoc(docs, err, id)
+	}
+	c := s.checker(g, opRead, nil)
+	v, err := c.query(ctx, f, nil)
+	if err != nil {
+		return nil, err
+	}
+	if t := v.result.Truth; t == rules.False || t == rules.Failed {
+		return nil, c.denied(v, false)
+	}
+	docs, err := s.drv.Find(ctx, g.coll, &Query{Filter: f, Limit: 1})
+	raw, err := firstDoc(docs, err, id)
+	if err != nil || v.result.Allowed() {
+		return raw, err
+	}
+	doc, err := DecodeJSON(raw, MaxDepth+1)
+	if err != nil {
+		return nil, err
+	}
+	if err := c.doc(ctx, doc.(Doc), nil); err != nil {
+		return nil, err
+	}
+	return raw, nil
+}
+
+func firstDoc(docs [][]byte, err error, id string) ([]byte, error) {
+	if err != nil {
+		return nil, err
+	}
+	if len(docs) == 0 {
+		return nil, Errorf(CodeDocumentNotExist, "document with _id %s does not exist", id)
+	}
+	return docs[0], nil
+}
+
+// createDocs stamps a client's new documents with its openid and checks
+// them against the create rule (doc and request.data are the new document).
+func (s *Service) createDocs(ctx context.Context, g grant, docs []Doc) error {
+	if g.admin {
+		return nil
+	}
+	switch g.rules.Preset {
+	case PresetAdminWrite, PresetAdminOnly:
+		return presetDenied(g.rules, opCreate)
+	case PresetPrivate, PresetReadOnly:
+		if g.openid == "" {
+			return errSignIn()
+		}
+	}
+	var c *checker
+	if g.rules.Preset == "" {
+		c = s.checker(g, opCreate, nil)
+	}
+	for i := range docs {
+		d, err := g.stamp(docs[i])
+		if err != nil {
+			return err
+		}
+		docs[i] = d
+		if c != nil {
+			if err := c.doc(ctx, d, d); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+// guardWrite prepares a client's update (op opUpdate, w.Update set) or
+// remove (opDelete). Presets narrow w.Filter to the caller's documents.
+// Custom rules must hold for every document the filter may match (with
+// request.data as far as the update tells it); a doc(id) write (byID) whose
+// rule the filter {_id} does not decide is left to the check of the stored
+// document, which w.Check runs inside the write for every document either way.
+func (s *Service) guardWrite(ctx context.Context, g grant, op int, w *WriteOp, byID bool) error {
+	if g.admin {
+		return nil
+	}
+	switch g.rules.Preset {
+	case PresetAdminWrite, PresetAdminOnly:
+		return presetDenied(g.rules, op)
+	case PresetPrivate, PresetReadOnly:
+		if g.openid == "" {
+			return errSignIn()
+		}
+		w.Filter = g.scope(w.Filter)
+		return nil
+	}
+	c := s.checker(g, op, nil)
+	var data any
+	if op == opUpdate {
+		data = w.Update.dataBefore(w.Now)
+	}
+	v, err := c.query(ctx, w.Filter, data)
+	if err != nil {
+		return err
+	}
+	if t := v.result.Truth; t != rules.True && !(byID && t == rules.Undecided) {
+		return c.denied(v, false)
+	}
+	w.Check = func(old, next Doc) error {
+		var data any
+		if op == opUpdate {
+			data = w.Update.dataAfter(next)
+		}
+		return c.doc(ctx, old, data)
+	}
+	return nil
+}
+
+// guardSet prepares a client's doc(id).set: the create rule when the
+// document is new, the update rule (doc the stored document, request.data
+// the new one) when it replaces one, which must keep its owner.
+func (s *Service) guardSet(ctx context.Context, g grant, w *WriteOp) error {
+	if g.admin {
+		return nil
+	}
+	switch g.rules.Preset {
+	case PresetAdminWrite, PresetAdminOnly:
+		return presetDenied(g.rules, opUpdate)
+	case PresetPrivate, PresetReadOnly:
+		if g.openid == "" {
+			return errSignIn()
+		}
+	}
+	d, err := g.stamp(w.Doc)
+	if err != nil {
+		return err
+	}
+	w.Doc = d
+	if g.rules.Preset != "" {
+		w.Filter = g.scope(nil) // another user's document is refused
+		return nil
+	}
+	cache := rules.NewCache(docGetter{s})
+	create := s.checker(g, opCreate, cache)
+	update := s.checker(g, opUpdate, cache)
+	w.Check = func(old, next Doc) error {
+		if old == nil {
+			return create.doc(ctx, next, next)
+		}
+		was, _ := old.Get(OwnerField)
+		now, _ := next.Get(OwnerField)
+		if !Equal(was, now) {
+			return Errorf(CodePermissionDenied, "permission denied: set would change the document's %s; update it instead", OwnerField)
+		}
+		return update.doc(ctx, old, next)
+	}
+	return nil
+}
