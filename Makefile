@@ -4,7 +4,7 @@ VERSION ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
 BUILD_FLAGS = -trimpath -ldflags "-s -w -X main.version=$(VERSION)"
 FUZZTIME ?= 10s
 
-.PHONY: run build test vet unit sdk fuzz bench clean
+.PHONY: run build test vet unit sdk fuzz bench bench-files clean
 
 run:
 	go run . serve
@@ -20,8 +20,10 @@ vet:
 # target.
 test: vet build unit sdk fuzz
 
+# The storage suites run against a real MinIO server: scripts/minio.sh
+# installs the pinned build into ~/.cache/minibase the first time.
 unit:
-	MINIBASE_BIN=$(CURDIR)/bin/minibase go test -race -count=1 ./...
+	MINIBASE_MINIO_BIN=$$(scripts/minio.sh) MINIBASE_BIN=$(CURDIR)/bin/minibase go test -race -count=1 ./...
 
 # The JS SDK: type check, dist/ up to date, and its tests against the
 # binary just built. Dev dependencies are installed (npm ci) only when
@@ -42,12 +44,19 @@ fuzz:
 	go test ./auth -run '^$$' -fuzz '^FuzzVerifyAccessToken$$' -fuzztime $(FUZZTIME)
 	go test ./auth/ticket -run '^$$' -fuzz '^FuzzVerifyTicket$$' -fuzztime $(FUZZTIME)
 	go test ./auth/rules -run '^$$' -fuzz '^FuzzParse$$' -fuzztime $(FUZZTIME)
+	go test ./storage -run '^$$' -fuzz '^FuzzParseFileID$$' -fuzztime $(FUZZTIME)
 	go test ./storage/image -run '^$$' -fuzz '^FuzzParseQuery$$' -fuzztime $(FUZZTIME)
 	go test ./storage/image -run '^$$' -fuzz '^FuzzJPEGOrientation$$' -fuzztime $(FUZZTIME)
 
 # The README's performance table: 100k documents, every scenario.
 bench: build
 	go run ./bench -bin bin/minibase -docs 100000
+
+# The README's file numbers: local disk, then MinIO (upload through minibase
+# and a bare minio-go PUT, alternating) and the 1 GiB upload's memory.
+bench-files: build
+	go run ./bench -bin bin/minibase -docs 1 -scenarios file-get-4k,file-get-1m,file-put-1m,file-put-1g
+	go run ./bench -bin bin/minibase -docs 1 -storage s3 -c 8 -scenarios file-put-1m,s3-raw-put-1m,file-put-1m,s3-raw-put-1m
 
 clean:
 	rm -rf bin

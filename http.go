@@ -11,6 +11,7 @@ import (
 	"minibase/auth"
 	"minibase/db"
 	"minibase/sdk"
+	"minibase/storage"
 
 	"github.com/gofiber/fiber/v2"
 	"github.com/gofiber/fiber/v2/middleware/etag"
@@ -25,11 +26,18 @@ func (m *Main) newApp() *fiber.App {
 		DisableStartupMessage: true,
 		ErrorHandler:          m.handleError,
 		AppName:               "minibase",
+		// Uploads stream to the file store (storage.UploadPath); every
+		// other body is held to BodyLimit by limitBody.
+		StreamRequestBody:            true,
+		DisablePreParseMultipartForm: true,
+		// Room for the headers and a small file (storage sends files up
+		// to 8 KiB from this buffer in one write).
+		WriteBufferSize: 16 << 10,
 	})
 	m.conns = newConnStates()
 	app.Server().ConnState = m.conns.hook
 	app.Use(m.conns.enter)
-	app.Use(m.timeout)
+	app.Use(m.limitBody, m.timeout)
 	v1 := app.Group("/v1")
 	m.auth.MountSignIn(v1) // before the middleware: a stale token must not block a refresh
 	app.Use(auth.Middleware(m.keys, m.auth.Tokens()))
@@ -40,6 +48,8 @@ func (m *Main) newApp() *fiber.App {
 	dbs.SetUsers(m.auth)
 	dbs.Mount(v1)
 	m.auth.Mount(v1)
+	m.files.Mount(v1)
+	m.files.MountFiles(app)
 	app.Use("/sdk", etag.New(), sdkHeaders, filesystem.New(filesystem.Config{Root: http.FS(sdk.Dist)}))
 	app.Use(func(c *fiber.Ctx) error {
 		return fiber.NewError(fiber.StatusNotFound, "no such endpoint: "+c.Method()+" "+c.Path())
@@ -72,7 +82,13 @@ func sdkHeaders(c *fiber.Ctx) error {
 	return nil
 }
 
+// timeout bounds each request to RequestTimeout. Uploads are exempt: a
+// large file on a slow link takes longer; storage bounds them by a stall
+// of storage.UploadIdleTimeout instead.
 func (m *Main) timeout(c *fiber.Ctx) error {
+	if c.Path() == "/v1"+storage.UploadPath {
+		return c.Next()
+	}
 	ctx, cancel := context.WithTimeout(c.UserContext(), m.Config.RequestTimeout)
 	defer cancel()
 	c.SetUserContext(ctx)
@@ -90,6 +106,21 @@ var dbStatus = map[string]int{
 	db.CodeCollectionExists:   fiber.StatusConflict,
 	db.CodeResultTooLarge:     fiber.StatusBadRequest,
 	db.CodeCollectionExceed:   fiber.StatusBadRequest,
+}
+
+// storageStatus maps storage error codes to HTTP statuses.
+var storageStatus = map[string]int{
+	storage.CodeInvalidParam:        fiber.StatusBadRequest,
+	storage.CodePermissionDenied:    fiber.StatusForbidden,
+	storage.CodeFileNotExist:        fiber.StatusNotFound,
+	storage.CodeSignInvalid:         fiber.StatusForbidden,
+	storage.CodeFileTooLarge:        fiber.StatusRequestEntityTooLarge,
+	storage.CodeTypeNotAllowed:      fiber.StatusUnsupportedMediaType,
+	storage.CodeBucketNotExist:      fiber.StatusNotFound,
+	storage.CodeBucketExists:        fiber.StatusConflict,
+	storage.CodeBucketNotEmpty:      fiber.StatusConflict,
+	storage.CodeConflict:            fiber.StatusConflict,
+	storage.CodeRangeNotSatisfiable: fiber.StatusRequestedRangeNotSatisfiable,
 }
 
 // authStatus maps auth error codes to HTTP statuses.
@@ -120,6 +151,7 @@ func (m *Main) handleError(c *fiber.Ctx, err error) error {
 	status, body := fiber.StatusInternalServerError, apiError{"SYS_ERR", -501001, "internal error"}
 	var de *db.Error
 	var ae *auth.Error
+	var se *storage.Error
 	var fe *fiber.Error
 	switch {
 	case errors.As(err, &ae):
@@ -140,6 +172,13 @@ func (m *Main) handleError(c *fiber.Ctx, err error) error {
 			status = fiber.StatusInternalServerError
 		}
 		body = apiError{de.Code, de.ErrCode, de.Message}
+	case errors.As(err, &se):
+		status = storageStatus[se.Code]
+		if status == 0 {
+			status = fiber.StatusInternalServerError
+			m.log.Error("request failed", "method", c.Method(), "path", c.Path(), "err", err)
+		}
+		body = apiError{se.Code, se.ErrCode, se.Message}
 	case errors.As(err, &fe):
 		status = fe.Code
 		body = apiError{"INVALID_PARAM", -501007, fe.Message}

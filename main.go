@@ -24,6 +24,7 @@ import (
 
 	"minibase/auth"
 	"minibase/db/sqlite"
+	"minibase/storage"
 
 	"github.com/gofiber/fiber/v2"
 )
@@ -42,6 +43,7 @@ type Config struct {
 	Pprof          string        // MINIBASE_PPROF: address for net/http/pprof (off when empty)
 	SQLite         sqlite.Options
 	Auth           AuthConfig
+	Storage        StorageConfig
 }
 
 const usage = `minibase: a backend for mini-programs in one binary.
@@ -67,7 +69,7 @@ serve flags and environment:
   MINIBASE_SQLITE_READERS    read connections (default 4)
   MINIBASE_PPROF             address for Go's profiler (net/http/pprof), e.g.
                              127.0.0.1:6060; off by default
-` + authUsage
+` + authUsage + storageUsage
 
 func main() {
 	if err := run(os.Args[1:], os.Stdin, os.Stdout, os.Stderr); err != nil {
@@ -151,7 +153,10 @@ func parseServe(args []string, getenv func(string) string, stderr io.Writer) (Co
 		return cfg, fmt.Errorf("MINIBASE_SQLITE_SYNC must be FULL or NORMAL, got %q", cfg.Sync)
 	}
 	var err error
-	cfg.Auth, err = parseAuth(getenv)
+	if cfg.Auth, err = parseAuth(getenv); err != nil {
+		return cfg, err
+	}
+	cfg.Storage, err = parseStorage(getenv)
 	return cfg, err
 }
 
@@ -168,6 +173,8 @@ type Main struct {
 	keys   *auth.AdminKeys
 	store  *sqlite.DB
 	auth   *auth.Service
+	files  *storage.Service
+	fileBE io.Closer // the storage backend
 	app    *fiber.App
 	conns  *connStates // which connections wait for a request (closed first at shutdown)
 	log    *slog.Logger
@@ -194,6 +201,9 @@ func (m *Main) Open(ctx context.Context, out io.Writer) error {
 		return err
 	}
 	if m.auth, err = openAuth(m.Config, m.store, m.log); err != nil {
+		return err
+	}
+	if m.files, m.fileBE, err = openStorage(ctx, m.Config); err != nil {
 		return err
 	}
 	m.app = m.newApp()
@@ -229,12 +239,16 @@ func (m *Main) Run(ctx context.Context, out io.Writer) error {
 	return nil
 }
 
-// Close releases the database (after Run returned).
+// Close releases the database and the file store (after Run returned).
 func (m *Main) Close() error {
-	if m.store != nil {
-		return m.store.Close()
+	var errs []error
+	if m.fileBE != nil {
+		errs = append(errs, m.fileBE.Close())
 	}
-	return nil
+	if m.store != nil {
+		errs = append(errs, m.store.Close())
+	}
+	return errors.Join(errs...)
 }
 
 func serve(ctx context.Context, cfg Config, out io.Writer) error {

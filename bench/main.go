@@ -22,6 +22,8 @@ import (
 	"strings"
 	"syscall"
 	"time"
+
+	"minibase/storage/s3/miniotest"
 )
 
 // startScenario is the cold-start measurement's name in -scenarios.
@@ -44,6 +46,7 @@ type Config struct {
 	Seed      uint64        // makes the data and the random choices repeatable
 	Timeout   time.Duration // per request
 	Keep      bool          // keep the temporary directory
+	Storage   string        // the started server's file store: local, or s3 on a MinIO the driver starts
 }
 
 func main() {
@@ -79,7 +82,7 @@ func parseFlags(args []string) (Config, error) {
 	fs.IntVar(&c.PID, "pid", 0, "pid of the -url server, to sample its RSS")
 	fs.IntVar(&c.Docs, "docs", 100000, "posts to seed")
 	fs.StringVar(&c.Coll, "coll", "posts", "collection to seed (creates go to <coll>_create)")
-	fs.StringVar(&scen, "scenarios", strings.Join(allNames(), ","), "comma-separated scenarios to run, in order")
+	fs.StringVar(&scen, "scenarios", strings.Join(defaultNames(), ","), "comma-separated scenarios to run, in order (file scenarios: "+strings.Join(fileNames(), ",")+")")
 	fs.IntVar(&c.Runs, "runs", 3, "runs per scenario")
 	fs.DurationVar(&c.Dur, "d", 5*time.Second, "length of each run")
 	fs.Int64Var(&c.N, "n", 0, "requests per run instead of -d (0: use -d)")
@@ -89,6 +92,7 @@ func parseFlags(args []string) (Config, error) {
 	fs.Uint64Var(&c.Seed, "seed", 1, "seed for the data and the random choices")
 	fs.DurationVar(&c.Timeout, "timeout", 10*time.Second, "per-request timeout")
 	fs.BoolVar(&c.Keep, "keep", false, "keep the temporary directory (binary, data, server.log)")
+	fs.StringVar(&c.Storage, "storage", "local", "file store of the started server: local, or s3 (a MinIO server the driver starts)")
 	if err := fs.Parse(args); err != nil {
 		return c, err
 	}
@@ -112,17 +116,31 @@ func (c Config) check() error {
 		return fmt.Errorf("-url needs -key (or $MINIBASE_ADMIN_KEY)")
 	case c.URL != "" && c.Bin != "":
 		return fmt.Errorf("-url and -bin exclude each other")
+	case c.Storage != "local" && c.Storage != "s3", c.Storage == "s3" && c.URL != "":
+		return fmt.Errorf("-storage is local or s3, and only for a server the driver starts")
 	}
 	return nil
 }
 
-// allNames lists every scenario in its default order.
-func allNames() []string {
+// allNames lists every scenario.
+func allNames() []string { return append(defaultNames(), fileNames()...) }
+
+// defaultNames lists the scenarios run by default, in order.
+func defaultNames() []string {
 	var names []string
-	for _, s := range scenarios() {
+	for _, s := range dbScenarios() {
 		names = append(names, s.name)
 	}
 	return append(names, startScenario)
+}
+
+// fileNames lists the object-storage scenarios.
+func fileNames() []string {
+	var names []string
+	for _, s := range fileScenarios() {
+		names = append(names, s.name)
+	}
+	return names
 }
 
 // Main holds the server under test and the run's state.
@@ -134,6 +152,7 @@ type Main struct {
 	key     string
 	pid     int // server process for RSS sampling; 0 if unknown
 	version string
+	minio   *miniotest.Server // with -storage s3
 }
 
 // Open starts the server (building it first if needed) and waits until it
@@ -163,6 +182,14 @@ func (m *Main) Open(ctx context.Context) error {
 	}
 	m.srv = &server{bin: bin, dir: filepath.Join(tmp, "data"), addr: addr, key: randomKey(),
 		logPath: filepath.Join(tmp, "server.log")}
+	if m.cfg.Storage == "s3" {
+		logf("starting MinIO …")
+		if m.minio, err = miniotest.StartDir(filepath.Join(tmp, "minio")); err != nil {
+			return err
+		}
+		m.srv.env = []string{"MINIBASE_STORAGE=s3", "MINIBASE_S3_ENDPOINT=" + m.minio.Endpoint, "MINIBASE_S3_BUCKET=minibase",
+			"MINIBASE_S3_ACCESS_KEY=" + m.minio.AccessKey, "MINIBASE_S3_SECRET_KEY=" + m.minio.SecretKey}
+	}
 	if err := m.srv.start(); err != nil {
 		return err
 	}
@@ -180,6 +207,9 @@ func (m *Main) Close() error {
 	var err error
 	if m.srv != nil {
 		err = m.srv.stop()
+	}
+	if m.minio != nil {
+		m.minio.Stop()
 	}
 	if m.tmp != "" {
 		if m.cfg.Keep {

@@ -76,6 +76,13 @@ func (r *report) writeMarkdown(w io.Writer) {
 			s.sc.name, s.sc.what, s.conc, rate, spread, ms(h.Quantile(0.5)), ms(h.Quantile(0.99)), ok, errs, mib(rss))
 	}
 	fmt.Fprintln(w)
+	for _, s := range r.results {
+		if s.sc.bytes > 0 {
+			sp := s.rates()
+			fmt.Fprintf(w, "- Throughput, %s:%s (median run; %s–%s)\n", s.sc.name, throughput(sp.Median, s.sc.bytes),
+				strings.TrimSpace(throughput(sp.Min, s.sc.bytes)), strings.TrimSpace(throughput(sp.Max, s.sc.bytes)))
+		}
+	}
 	fmt.Fprintf(w, "- Seeding: %d posts in %s (%.0f docs/s, batches of %d, %d clients)\n",
 		c.Docs, r.seedTime.Round(time.Millisecond), float64(c.Docs)/r.seedTime.Seconds(), seedBatch, seedClients)
 	if r.idleRSS > 0 {
@@ -106,6 +113,19 @@ func runLength(c Config) string {
 func approxPostSize() int {
 	b, _ := json.Marshal(newPost(50000, 500))
 	return len(b)
+}
+
+// throughput formats rate requests/s of size bytes each as MB/s or GB/s
+// (decimal units), with a leading space; "" when size is 0.
+func throughput(rate float64, size int64) string {
+	if size <= 0 {
+		return ""
+	}
+	bps := rate * float64(size)
+	if bps >= 1e9 {
+		return fmt.Sprintf(" %.2f GB/s", bps/1e9)
+	}
+	return fmt.Sprintf(" %.0f MB/s", bps/1e6)
 }
 
 func ms(d time.Duration) string {

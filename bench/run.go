@@ -14,6 +14,9 @@ func (m *Main) Run(ctx context.Context) error {
 	cfg := m.cfg
 	cl := newClient(m.base, m.key, cfg.Conc, cfg.Timeout)
 	e := &env{cl: cl, coll: cfg.Coll, createColl: cfg.Coll + "_create", userColl: cfg.Coll + "_notes", data: newDataset(cfg.Docs, cfg.Seed)}
+	if m.minio != nil {
+		e.s3 = &rawS3{endpoint: m.minio.Endpoint, access: m.minio.AccessKey, secret: m.minio.SecretKey}
+	}
 	if err := createCollection(ctx, cl, e.coll, true); err != nil {
 		return err
 	}
@@ -85,9 +88,9 @@ func (m *Main) runScenario(ctx context.Context, e *env, sc scenario, idx uint64)
 		if err := ctx.Err(); err != nil {
 			return res, fmt.Errorf("%s: %w", sc.name, err)
 		}
-		logf("%-11s run %d/%d: %8.0f req/s  p50 %s ms  p99 %s ms  %d ok  %d errors  RSS %s MiB",
+		logf("%-11s run %d/%d: %8.0f req/s  p50 %s ms  p99 %s ms  %d ok  %d errors  RSS %s MiB%s",
 			sc.name, run+1, cfg.Runs, r.rate(), ms(r.hist.Quantile(0.5)), ms(r.hist.Quantile(0.99)),
-			r.ok, r.errs, mib(r.maxRSS))
+			r.ok, r.errs, mib(r.maxRSS), throughput(r.rate(), sc.bytes))
 		res.runs = append(res.runs, r)
 	}
 	return res, nil

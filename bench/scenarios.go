@@ -20,6 +20,7 @@ type env struct {
 	userColl   string            // where the auth scenarios' users keep their notes
 	users      chan *userSession // signed-in end users (setupUsers), one per worker at a time
 	ownReady   bool              // the rule scenarios' collections are seeded (setupOwn)
+	s3         *rawS3            // the MinIO server of -storage s3, else nil
 }
 
 // op performs one request and checks its answer, using the worker's own rng.
@@ -33,11 +34,18 @@ type scenario struct {
 	serial bool   // a single sequential client: report latency, not throughput
 	op     op
 	setup  func(ctx context.Context, e *env) error // run once before the first run, when set
+	bytes  int64                                   // payload moved per request, for a throughput line
 }
 
-// scenarios returns the HTTP scenarios in their default order. The cold start
-// ("start") is not among them: it restarts the server instead of sending load.
+// scenarios returns every HTTP scenario: the default ones in their default
+// order, then the file ones. The cold start ("start") is not among them: it
+// restarts the server instead of sending load.
 func scenarios() []scenario {
+	return append(dbScenarios(), fileScenarios()...)
+}
+
+// dbScenarios are the database and auth scenarios, the default list.
+func dbScenarios() []scenario {
 	return []scenario{
 		{name: "create", what: "insert one ~600 B post", op: opCreate},
 		{name: "get", what: "get a random post by _id", op: opGet},

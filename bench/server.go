@@ -51,10 +51,11 @@ func freeAddr() (string, error) {
 }
 
 // server is a minibase process that the driver starts and owns: it runs
-// `bin serve --dir dir --http addr` with MINIBASE_ADMIN_KEY=key and appends
+// `bin serve --dir dir --http addr` with MINIBASE_ADMIN_KEY=key (and env) and appends
 // its output to logPath. Call stop when done.
 type server struct {
 	bin, dir, addr, key, logPath string
+	env                          []string // more environment, e.g. the file store's
 
 	cmd     *exec.Cmd
 	exited  chan struct{} // closed once cmd has exited; waitErr is then set
@@ -75,7 +76,7 @@ func (s *server) start() error {
 	}
 	defer logf.Close() // the child keeps its own descriptor
 	cmd := exec.Command(s.bin, "serve", "--dir", s.dir, "--http", s.addr)
-	cmd.Env = append(os.Environ(), "MINIBASE_ADMIN_KEY="+s.key)
+	cmd.Env = append(append(os.Environ(), "MINIBASE_ADMIN_KEY="+s.key), s.env...)
 	cmd.Stdout, cmd.Stderr = logf, logf
 	cmd.SysProcAttr = sysProcAttr()
 	if err := cmd.Start(); err != nil {

@@ -1,0 +1,57 @@
+package main
+
+import (
+	"io"
+
+	"minibase/storage"
+
+	"github.com/gofiber/fiber/v2"
+)
+
+// limitBody holds request bodies to BodyLimit. The server streams bodies
+// (for uploads), so fasthttp no longer refuses large ones itself: a
+// declared length over the limit is refused before it is read, and a
+// chunked body is read here, at most BodyLimit bytes. Uploads are exempt:
+// the bucket's max size limits them.
+func (m *Main) limitBody(c *fiber.Ctx) error {
+	req := c.Request()
+	if !req.IsBodyStream() || c.Path() == "/v1"+storage.UploadPath {
+		return c.Next()
+	}
+	limit := m.Config.BodyLimit
+	if n := req.Header.ContentLength(); n > limit {
+		discard(c, req.BodyStream(), int64(n))
+		return fiber.ErrRequestEntityTooLarge
+	} else if n >= 0 {
+		return c.Next() // fasthttp reads exactly n bytes
+	}
+	b, err := io.ReadAll(io.LimitReader(req.BodyStream(), int64(limit)+1))
+	if err != nil {
+		c.Context().SetConnectionClose()
+		return fiber.NewError(fiber.StatusBadRequest, "could not read the request body")
+	}
+	if len(b) > limit {
+		discard(c, req.BodyStream(), -1)
+		return fiber.ErrRequestEntityTooLarge
+	}
+	req.SetBodyRaw(b)
+	return c.Next()
+}
+
+// maxDiscard is how much of a refused body is read and dropped so that
+// the client, still sending, receives the answer (a connection closed with
+// unread data is reset, and the client may see only the reset).
+const maxDiscard = 8 << 20
+
+// discard drops the rest of a refused body of n bytes (-1: unknown) when
+// it is at most maxDiscard, and otherwise closes the connection after the
+// answer instead.
+func discard(c *fiber.Ctx, body io.Reader, n int64) {
+	if n > maxDiscard {
+		c.Context().SetConnectionClose()
+		return
+	}
+	if k, err := io.Copy(io.Discard, io.LimitReader(body, maxDiscard+1)); err != nil || k > maxDiscard {
+		c.Context().SetConnectionClose()
+	}
+}

@@ -1,0 +1,239 @@
+package storage
+
+import (
+	"context"
+	"errors"
+	"io"
+	"net/url"
+	"strings"
+	"time"
+
+	"minibase/auth"
+)
+
+// Config is what New needs.
+type Config struct {
+	Env     string // the env id in fileIDs (cloud://<Env>.<bucket>/…)
+	Backend Bucket
+	SignKey []byte // signs temporary URLs (LoadSignKey)
+	// MaxSize is the max file size of buckets created without one,
+	// including the default bucket when it is first created (default 100 MiB).
+	MaxSize int64
+	// Proxy makes downloads from a backend that can presign (S3) pass
+	// through this server instead of redirecting to the backend.
+	Proxy bool
+	// Transformer, when set, makes image variants (see Transformer).
+	Transformer Transformer
+	// UploadIdle is how long an upload may send nothing before it is
+	// abandoned (default UploadIdleTimeout). Uploads have no overall time
+	// limit: a large file on a slow link takes long.
+	UploadIdle time.Duration
+	// PublicURL is this server's address as clients reach it
+	// (https://api.example.com), the base of temporary URLs; empty: taken
+	// from each request (scheme and Host).
+	PublicURL string
+	Now       func() time.Time // the clock; nil: time.Now
+}
+
+// Defaults of Config.
+const (
+	DefaultMaxSize    = 100 << 20
+	UploadIdleTimeout = time.Minute
+)
+
+// Service is object storage: buckets, uploads, temporary URLs, deletes and
+// downloads, each checked against the bucket's rule for the caller in ctx
+// (auth.FromContext). It is safe for concurrent use.
+type Service struct {
+	env   string
+	pub   string
+	be    Bucket
+	pre   Presigner // nil unless the backend presigns and Proxy is off
+	sig   signer
+	tr    Transformer
+	now   func() time.Time
+	max   int64
+	cat   catalog
+	limit int           // items per temp-urls or delete call
+	idle  time.Duration // Config.UploadIdle
+}
+
+// MaxBatch is the most fileIDs one temp-urls or delete call takes (as CloudBase).
+const MaxBatch = 50
+
+// New opens the service: it loads the bucket catalog from the backend,
+// creating the default bucket the first time.
+func New(ctx context.Context, cfg Config) (*Service, error) {
+	if !ValidEnv(cfg.Env) {
+		return nil, errors.New("storage: env id must be 1-64 lowercase letters, digits or '-'")
+	}
+	if len(cfg.SignKey) < 32 {
+		return nil, errors.New("storage: sign key must be at least 32 bytes")
+	}
+	s := &Service{env: cfg.Env, pub: strings.TrimRight(cfg.PublicURL, "/"), be: cfg.Backend, sig: signer{cfg.SignKey}, tr: cfg.Transformer,
+		now: cfg.Now, max: cfg.MaxSize, limit: MaxBatch}
+	if s.now == nil {
+		s.now = time.Now
+	}
+	if s.max <= 0 {
+		s.max = DefaultMaxSize
+	}
+	if s.idle = cfg.UploadIdle; s.idle <= 0 {
+		s.idle = UploadIdleTimeout
+	}
+	if p, ok := cfg.Backend.(Presigner); ok && !cfg.Proxy {
+		s.pre = p
+	}
+	s.cat = catalog{be: cfg.Backend, now: s.now}
+	if err := s.cat.load(ctx, BucketSettings{MaxSize: s.max, AllowedTypes: []string{}, Rule: DefaultRule}); err != nil {
+		return nil, err
+	}
+	return s, nil
+}
+
+// Env returns the env id of this server's fileIDs.
+func (s *Service) Env() string { return s.env }
+
+// bucket returns a bucket's settings or CodeBucketNotExist.
+func (s *Service) bucket(ctx context.Context, name string) (*BucketSettings, error) {
+	if !ValidBucketName(name) {
+		return nil, Errorf(CodeInvalidParam, "invalid bucket name %.70q", name)
+	}
+	b, ok, err := s.cat.get(ctx, name)
+	if err != nil {
+		return nil, err
+	}
+	if !ok {
+		return nil, Errorf(CodeBucketNotExist, "bucket %q does not exist", name)
+	}
+	return b, nil
+}
+
+// parse checks a fileID from a client: well formed and of this env.
+func (s *Service) parse(fileID string) (FileID, error) {
+	f, err := ParseFileID(fileID)
+	if err != nil {
+		return f, err
+	}
+	if f.Env != s.env {
+		return f, Errorf(CodeFileNotExist, "fileID %.100q belongs to env %q; this server is %q", fileID, f.Env, s.env)
+	}
+	return f, nil
+}
+
+// UploadRequest is one file to store.
+type UploadRequest struct {
+	Bucket      string // "" is DefaultBucket
+	Path        string // the cloudPath
+	ContentType string // "" is guessed from Path
+	Body        io.Reader
+	// Declared is the size the client announced for the whole request
+	// body (Content-Length), or -1: a body declared far over the bucket's
+	// max size is refused before any of it is read.
+	Declared int64
+}
+
+// UploadOverhead is how much a request body may exceed the file it carries
+// (multipart boundaries, headers, the cloudPath field).
+const UploadOverhead = 64 << 10
+
+// Upload stores a file, replacing the one at the same path (as CloudBase).
+// Everything is checked before the body is read: the path, the bucket,
+// its allowed types, the declared size, and the rule (for an overwrite,
+// against the existing file's owner). Then the body is streamed to the
+// backend; more than the bucket's max size is CodeFileTooLarge, and
+// nothing is stored.
+func (s *Service) Upload(ctx context.Context, req UploadRequest) (FileID, ObjectInfo, error) {
+	if req.Bucket == "" {
+		req.Bucket = DefaultBucket
+	}
+	f := FileID{Env: s.env, Bucket: req.Bucket, Path: req.Path}
+	if err := ValidPath(req.Path); err != nil {
+		return f, ObjectInfo{}, err
+	}
+	b, err := s.bucket(ctx, req.Bucket)
+	if err != nil {
+		return f, ObjectInfo{}, err
+	}
+	typ := req.ContentType
+	if typ == "" || typ == DefaultContentType {
+		typ = TypeByName(req.Path)
+	}
+	if !b.allowsType(typ) {
+		return f, ObjectInfo{}, Errorf(CodeTypeNotAllowed, "bucket %q does not take %s files (allowed: %s)", b.Name, typ, strings.Join(b.AllowedTypes, ", "))
+	}
+	if req.Declared > b.MaxSize+UploadOverhead {
+		return f, ObjectInfo{}, tooLarge(b)
+	}
+	id := auth.FromContext(ctx)
+	if !id.IsAdmin() {
+		owner := id.OpenID
+		if old, err := s.be.Stat(ctx, f.key()); err == nil {
+			owner = old.Owner
+		} else if !errors.Is(err, ErrNotExist) {
+			return f, ObjectInfo{}, clientError(err, "file")
+		}
+		if !b.Rule.allows(ctx, id, opWrite, resource{OpenID: owner, Path: f.Path}, s.now()) {
+			return f, ObjectInfo{}, denied(id, "upload to", f)
+		}
+	}
+	owner := ""
+	if !id.IsAdmin() {
+		owner = id.OpenID
+	}
+	body := &limitReader{r: req.Body, left: b.MaxSize}
+	info, err := s.be.Put(ctx, f.key(), body, PutOptions{ContentType: typ, Owner: owner, MaxSize: b.MaxSize})
+	switch {
+	case err == nil:
+		return f, info, nil
+	case errors.Is(err, ErrTooLarge):
+		return f, ObjectInfo{}, tooLarge(b)
+	case body.err != nil && ctx.Err() == nil: // the client's body broke off
+		return f, ObjectInfo{}, Errorf(CodeInvalidParam, "upload body ended early or is malformed: %v", body.err)
+	}
+	return f, ObjectInfo{}, clientError(err, "upload")
+}
+
+func tooLarge(b *BucketSettings) error {
+	return Errorf(CodeFileTooLarge, "file is larger than bucket %q allows (%d bytes)", b.Name, b.MaxSize)
+}
+
+func denied(id *auth.Identity, what string, f FileID) error {
+	if id.Role == auth.Visitor {
+		return Errorf(CodePermissionDenied, "permission denied: sign in to %s %s", what, f)
+	}
+	return Errorf(CodePermissionDenied, "permission denied: the rule of bucket %q does not let you %s %s", f.Bucket, what, f)
+}
+
+// limitReader passes at most left bytes and fails with ErrTooLarge when r
+// has more. It keeps the first error r gave other than io.EOF, to tell a
+// broken upload from a failing backend.
+type limitReader struct {
+	r    io.Reader
+	left int64
+	err  error
+}
+
+func (l *limitReader) Read(p []byte) (int, error) {
+	if int64(len(p)) > l.left+1 {
+		p = p[:l.left+1]
+	}
+	n, err := l.r.Read(p)
+	if int64(n) > l.left {
+		return 0, ErrTooLarge
+	}
+	l.left -= int64(n)
+	if err != nil && err != io.EOF && l.err == nil {
+		l.err = err
+	}
+	return n, err
+}
+
+// escapePath percent-encodes each segment of a path for a URL.
+func escapePath(p string) string {
+	segs := strings.Split(p, "/")
+	for i, s := range segs {
+		segs[i] = url.PathEscape(s)
+	}
+	return strings.Join(segs, "/")
+}
