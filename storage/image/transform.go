@@ -163,8 +163,8 @@ func inspect(src io.ReadSeeker, lim Limits) (format string, cfg stdimage.Config,
 		return "", cfg, 0, fmt.Errorf("%w: the %s declares an empty %d×%d image", ErrNotImage, format, cfg.Width, cfg.Height)
 	}
 	if px := int64(cfg.Width) * int64(cfg.Height); px > lim.MaxSourcePixels {
-		return "", cfg, 0, fmt.Errorf("%w: the source is %d×%d (%.1f megapixels), more than the %.1f megapixels allowed for resizing",
-			ErrLimit, cfg.Width, cfg.Height, float64(px)/1e6, float64(lim.MaxSourcePixels)/1e6)
+		return "", cfg, 0, fmt.Errorf("%w: the source is %d×%d (%s), more than the %s allowed for resizing",
+			ErrLimit, cfg.Width, cfg.Height, pixels(px), pixels(lim.MaxSourcePixels))
 	}
 	orientation = 1
 	if format == "jpeg" {
@@ -186,6 +186,14 @@ func onScreen(frame stdimage.Image, cfg stdimage.Config) stdimage.Image {
 	canvas := stdimage.NewNRGBA(screen)
 	draw.Draw(canvas, frame.Bounds().Intersect(screen), frame, frame.Bounds().Intersect(screen).Min, draw.Src)
 	return canvas
+}
+
+// pixels names a pixel count: in megapixels from one million up.
+func pixels(n int64) string {
+	if n >= 1_000_000 {
+		return fmt.Sprintf("%.1f megapixels", float64(n)/1e6)
+	}
+	return fmt.Sprintf("%d pixels", n)
 }
 
 // autoFormat keeps JPEG and PNG, and turns GIF and WebP into PNG when they
