@@ -45,6 +45,8 @@ fuzz:
 	go test ./auth/ticket -run '^$$' -fuzz '^FuzzVerifyTicket$$' -fuzztime $(FUZZTIME)
 	go test ./auth/rules -run '^$$' -fuzz '^FuzzParse$$' -fuzztime $(FUZZTIME)
 	go test ./storage -run '^$$' -fuzz '^FuzzParseFileID$$' -fuzztime $(FUZZTIME)
+	go test ./storage/image -run '^$$' -fuzz '^FuzzParseQuery$$' -fuzztime $(FUZZTIME)
+	go test ./storage/image -run '^$$' -fuzz '^FuzzJPEGOrientation$$' -fuzztime $(FUZZTIME)
 
 # The README's performance table: 100k documents, every scenario.
 bench: build
@@ -53,7 +55,7 @@ bench: build
 # The README's file numbers: local disk, then MinIO (upload through minibase
 # and a bare minio-go PUT, alternating) and the 1 GiB upload's memory.
 bench-files: build
-	go run ./bench -bin bin/minibase -docs 1 -scenarios file-get-4k,file-get-1m,file-put-1m,file-put-1g
+	go run ./bench -bin bin/minibase -docs 1 -scenarios file-get-4k,file-get-1m,file-put-1m,file-put-1g,file-thumb
 	go run ./bench -bin bin/minibase -docs 1 -storage s3 -c 8 -scenarios file-put-1m,s3-raw-put-1m,file-put-1m,s3-raw-put-1m
 
 clean:

@@ -26,6 +26,7 @@ type StorageConfig struct {
 	S3        s3.Config
 	S3Proxy   bool             // MINIBASE_S3_DOWNLOAD=proxy: downloads pass through minibase
 	Now       func() time.Time // the clock; nil: time.Now (tests move it)
+	Images    ImageConfig
 }
 
 const storageUsage = `  MINIBASE_ENV               env id in fileIDs cloud://<env>.<bucket>/<path>,
@@ -45,7 +46,7 @@ const storageUsage = `  MINIBASE_ENV               env id in fileIDs cloud://<en
                              MINIBASE_S3_SECRET_KEY, MINIBASE_S3_REGION (us-east-1),
                              MINIBASE_S3_PATH_STYLE (true), MINIBASE_S3_PREFIX
   MINIBASE_S3_DOWNLOAD       redirect (default: to a presigned URL) or proxy
-`
+` + imageUsage
 
 func parseStorage(getenv func(string) string) (StorageConfig, error) {
 	c := StorageConfig{
@@ -90,6 +91,10 @@ func parseStorage(getenv func(string) string) (StorageConfig, error) {
 		c.S3Proxy = v == "proxy"
 	default:
 		return c, fmt.Errorf("MINIBASE_S3_DOWNLOAD must be redirect or proxy, got %q", v)
+	}
+	var err error
+	if c.Images, err = parseImages(getenv); err != nil {
+		return c, err
 	}
 	switch c.Backend {
 	case "local":
@@ -151,8 +156,13 @@ func openStorage(ctx context.Context, cfg Config) (*storage.Service, io.Closer, 
 		}
 		be, closer = b, b
 	}
+	tr, err := openImages(cfg.Dir, sc.Images)
+	if err != nil {
+		closer.Close()
+		return nil, nil, err
+	}
 	svc, err := storage.New(ctx, storage.Config{Env: sc.Env, Backend: be, SignKey: key, MaxSize: sc.MaxSize,
-		Proxy: sc.S3Proxy, PublicURL: sc.PublicURL, UploadIdle: sc.Idle, Now: sc.Now})
+		Proxy: sc.S3Proxy, PublicURL: sc.PublicURL, UploadIdle: sc.Idle, Now: sc.Now, Transformer: tr})
 	if err != nil {
 		closer.Close()
 		return nil, nil, err

@@ -35,6 +35,7 @@ func fileScenarios() []scenario {
 		{name: "file-put-1m", what: "upload 1 MiB (multipart, streamed to the store)", op: opPut1m, bytes: size1m},
 		{name: "file-put-1g", what: "upload 1 GiB, 1 client (server memory must stay flat)", serial: true, op: opPut1g, setup: setupBig, bytes: size1g},
 		{name: "s3-raw-put-1m", what: "minio-go PUT of 1 MiB straight to MinIO (baseline; -storage s3)", op: opRawPut, setup: setupRaw, bytes: size1m},
+		thumbScenario(),
 	}
 }
 

@@ -15,24 +15,39 @@ __export(index_exports, {
   Database: () => Database,
   ERR_TEXT: () => ERR_TEXT,
   ErrCode: () => ErrCode,
+  MAX_FILE_LIST: () => MAX_FILE_LIST,
   NOT_INITIALIZED: () => NOT_INITIALIZED,
+  Storage: () => Storage,
+  TRANSFER_TIMEOUT: () => TRANSFER_TIMEOUT,
+  abortError: () => abortError,
   auth: () => auth,
   callFunction: () => callFunction2,
   client: () => client,
   cloudError: () => cloudError,
   database: () => database,
   default: () => index_default,
+  deleteFile: () => deleteFile,
+  downloadFile: () => downloadFile,
   fetchAdapter: () => fetchAdapter,
+  fileURL: () => fileURL2,
+  getTempFileURL: () => getTempFileURL,
   init: () => init,
   memoryKV: () => memoryKV,
   miniProgramAdapter: () => miniProgramAdapter,
   networkError: () => networkError,
+  parseFileID: () => parseFileID,
   promiseOrCallback: () => promiseOrCallback,
   serverError: () => serverError,
-  timeoutError: () => timeoutError
+  timeoutError: () => timeoutError,
+  uploadFile: () => uploadFile
 });
 
 // src/adapters/types.ts
+function abortError() {
+  const e = new Error("abort");
+  e.aborted = true;
+  return e;
+}
 function networkError(detail) {
   const e = new Error(detail);
   e.network = true;
@@ -52,9 +67,95 @@ function parseBody(text) {
   }
 }
 
+// src/adapters/transfer.ts
+function fetchUpload(req) {
+  if (typeof req.file === "string") {
+    return Promise.reject(new Error("a file path works in mini-programs only; pass the bytes (a Blob, File or Buffer)"));
+  }
+  const form = new FormData();
+  for (const k of Object.keys(req.fields)) form.append(k, req.fields[k]);
+  const blob = req.file instanceof Blob ? req.file : new Blob([req.file]);
+  form.append(req.fileField, blob, req.fileName ?? "file");
+  if (typeof XMLHttpRequest === "function") return xhrUpload(req, form);
+  return fetchPost(req, form);
+}
+async function fetchDownload(req) {
+  const ctrl = new AbortController();
+  const timer = setTimeout(() => ctrl.abort(), req.timeout);
+  try {
+    const res = await fetch(req.url, { headers: req.headers, signal: ctrl.signal });
+    if (res.status >= 400) return { status: res.status, error: parseBody(await res.text()) };
+    return { status: res.status, data: await res.arrayBuffer() };
+  } catch (e) {
+    if (ctrl.signal.aborted) throw timeoutError(req.timeout);
+    throw networkError(describe(e));
+  } finally {
+    clearTimeout(timer);
+  }
+}
+async function fetchPost(req, form) {
+  if (typeof fetch !== "function") throw networkError("this platform has no fetch; pass init({ adapter })");
+  const ctrl = new AbortController();
+  let aborted = false;
+  req.onAbortable?.(() => {
+    aborted = true;
+    ctrl.abort();
+  });
+  const timer = setTimeout(() => ctrl.abort(), req.timeout);
+  try {
+    const res = await fetch(req.url, { method: "POST", headers: req.headers, body: form, signal: ctrl.signal });
+    const data = parseBody(await res.text());
+    return { status: res.status, data, headers: lowerHeaders(res.headers) };
+  } catch (e) {
+    if (aborted) throw abortError();
+    if (ctrl.signal.aborted) throw timeoutError(req.timeout);
+    throw networkError(describe(e));
+  } finally {
+    clearTimeout(timer);
+  }
+}
+function xhrUpload(req, form) {
+  return new Promise((resolve, reject) => {
+    const x = new XMLHttpRequest();
+    x.open("POST", req.url);
+    for (const k of Object.keys(req.headers)) x.setRequestHeader(k, req.headers[k]);
+    x.timeout = req.timeout;
+    const onProgress = req.onProgress;
+    if (onProgress && x.upload) {
+      x.upload.onprogress = (e) => onProgress({ loaded: e.loaded, total: e.lengthComputable ? e.total : 0 });
+    }
+    x.onload = () => resolve({
+      status: x.status,
+      data: parseBody(String(x.responseText ?? "")),
+      get headers() {
+        return xhrHeaders(String(x.getAllResponseHeaders() ?? ""));
+      }
+    });
+    x.onerror = () => reject(networkError("upload failed"));
+    x.ontimeout = () => reject(timeoutError(req.timeout));
+    x.onabort = () => reject(abortError());
+    req.onAbortable?.(() => x.abort());
+    x.send(form);
+  });
+}
+function xhrHeaders(raw) {
+  const out = {};
+  for (const line of raw.split(/\r?\n/)) {
+    const i = line.indexOf(":");
+    if (i > 0) out[line.slice(0, i).trim().toLowerCase()] = line.slice(i + 1).trim();
+  }
+  return out;
+}
+
 // src/adapters/fetch.ts
 function fetchAdapter() {
-  return { name: "fetch", request: fetchRequest, storage: webStorage() ?? memoryKV() };
+  return {
+    name: "fetch",
+    request: fetchRequest,
+    uploadFile: fetchUpload,
+    downloadFile: fetchDownload,
+    storage: webStorage() ?? memoryKV()
+  };
 }
 async function fetchRequest(req) {
   if (typeof fetch !== "function") throw networkError("this platform has no fetch; pass init({ adapter })");
@@ -108,11 +209,117 @@ function memoryKV() {
   };
 }
 
+// src/adapters/mptransfer.ts
+function mpUpload(platform, api, req) {
+  if (typeof req.file !== "string") {
+    return Promise.reject(new Error(`${platform}.uploadFile takes a file path (a tempFilePath), not ${typeof req.file}`));
+  }
+  const filePath = req.file;
+  const alipay = platform === "my";
+  return once(req.timeout, (settle) => {
+    const task = api.uploadFile({
+      url: req.url,
+      filePath,
+      // Alipay names the field fileName and requires a fileType.
+      ...alipay ? { fileName: req.fileField, fileType: "image" } : { name: req.fileField },
+      [alipay ? "headers" : "header"]: req.headers,
+      formData: req.fields,
+      timeout: req.timeout,
+      success: (res) => settle(() => answer(res)),
+      fail: (res) => settle(() => failure(res, req.timeout))
+    });
+    const onProgress = req.onProgress;
+    if (onProgress && task && typeof task.onProgressUpdate === "function") {
+      task.onProgressUpdate((p) => onProgress({ loaded: p.totalBytesSent ?? 0, total: p.totalBytesExpectedToSend ?? 0 }));
+    }
+    req.onAbortable?.(() => {
+      settle(() => {
+        throw abortError();
+      });
+      task?.abort?.();
+    });
+    return task;
+  });
+}
+function mpDownload(platform, api, req) {
+  const alipay = platform === "my";
+  return once(
+    req.timeout,
+    (settle) => api.downloadFile({
+      url: req.url,
+      [alipay ? "headers" : "header"]: req.headers,
+      timeout: req.timeout,
+      success: (res) => settle(() => {
+        const status = Number(res.statusCode ?? res.status ?? 200);
+        const tempFilePath = res.tempFilePath ?? res.apFilePath;
+        if (status >= 400) return { status, error: readError(api, tempFilePath) };
+        return { status, tempFilePath };
+      }),
+      fail: (res) => settle(() => {
+        const r = failure(res, req.timeout);
+        return { status: r.status, error: r.data };
+      })
+    })
+  );
+}
+function once(ms, start) {
+  return new Promise((resolve, reject) => {
+    let done = false;
+    let task = void 0;
+    const settle = (f) => {
+      if (done) return;
+      done = true;
+      clearTimeout(timer);
+      try {
+        resolve(f());
+      } catch (e) {
+        reject(e);
+      }
+    };
+    const timer = setTimeout(() => {
+      if (done) return;
+      done = true;
+      try {
+        task?.abort?.();
+      } catch {
+      }
+      reject(timeoutError(ms));
+    }, ms);
+    task = start(settle);
+  });
+}
+function answer(res) {
+  const raw = res.header ?? res.headers ?? {};
+  const headers = {};
+  for (const k of Object.keys(raw)) headers[k.toLowerCase()] = String(raw[k]);
+  const data = typeof res.data === "string" ? parseBody(res.data) : res.data;
+  return { status: Number(res.statusCode ?? res.status), headers, data };
+}
+function failure(res, ms) {
+  const r = res ?? {};
+  if (typeof (r.statusCode ?? r.status) === "number") return answer(r);
+  const msg = r.errMsg ?? r.errorMessage ?? (r.error !== void 0 ? `error ${r.error}` : "transfer failed");
+  if (/abort/i.test(msg)) throw abortError();
+  if (r.error === 13 || /time ?out/i.test(msg)) throw timeoutError(ms);
+  throw networkError(msg);
+}
+function readError(api, path) {
+  if (!path || typeof api.getFileSystemManager !== "function") return void 0;
+  try {
+    const text = api.getFileSystemManager().readFileSync(path, "utf8");
+    return typeof text === "string" ? parseBody(text) : void 0;
+  } catch {
+    return void 0;
+  }
+}
+
 // src/adapters/miniprogram.ts
 function miniProgramAdapter(platform, api) {
   return {
     name: platform,
     request: (req) => mpRequest(platform, api, req),
+    uploadFile: typeof api.uploadFile === "function" ? (req) => mpUpload(platform, api, req) : void 0,
+    downloadFile: typeof api.downloadFile === "function" ? (req) => mpDownload(platform, api, req) : void 0,
     storage: mpStorage(platform, api),
     login: platform === "my" || typeof api.login !== "function" ? void 0 : (ms) => mpLogin(platform, api, ms)
   };
@@ -370,50 +577,86 @@ var Client = class {
     const auth2 = opts?.auth !== false;
     const payload = body === void 0 ? void 0 : JSON.stringify(body);
     let res = await this.send(api, method, path, payload, timeout, auth2);
-    if (res.status === 401 && auth2) {
-      const ts = this.tokens;
-      if (ts?.onUnauthorized && errorCode(res.data) === EXPIRED) {
-        let again = false;
-        try {
-          again = await ts.onUnauthorized(EXPIRED) === true;
-        } catch {
-          again = false;
-        }
-        if (again) res = await this.send(api, method, path, payload, timeout, auth2);
-      }
+    if (res.status === 401 && auth2 && await this.renewed(res.data)) {
+      res = await this.send(api, method, path, payload, timeout, auth2);
     }
     return result(api, res);
   }
-  async send(api, method, path, body, timeout, auth2) {
+  /**
+   * Sends a file transfer (storage uploads and downloads, which go through
+   * the adapter's uploadFile/downloadFile rather than request) with the
+   * client's credentials: send gets the headers to add (Authorization,
+   * X-Minibase-Env) and resolves with the answer, whatever its status.
+   * Like request, a 401 ACCESS_TOKEN_EXPIRED (the code read from the
+   * answer's error body, errorBody) is retried once after the token source refreshed;
+   * transport failures and the time limit become CloudErrors of api. The
+   * caller reads the answer's status (see failure).
+   */
+  async transfer(api, send, timeout, errorBody) {
+    let res = await guard(api, async () => send(await this.headers(true)), timeout);
+    if (res.status === 401 && await this.renewed(errorBody(res))) {
+      res = await guard(api, async () => send(await this.headers(true)), timeout);
+    }
+    return res;
+  }
+  // renewed asks the token source to refresh after a 401 whose error body
+  // says the access token expired; true when the request should be retried.
+  async renewed(body) {
+    const ts = this.tokens;
+    if (!ts?.onUnauthorized || errorCode(body) !== EXPIRED) return false;
+    try {
+      return await ts.onUnauthorized(EXPIRED) === true;
+    } catch {
+      return false;
+    }
+  }
+  // headers are the ones every request carries: the bearer token (when
+  // auth and a token source has one) and the environment.
+  async headers(auth2) {
     const headers = {};
     if (auth2 && this.tokens) {
       const t = this.tokens.token();
       const token = typeof t === "object" && t !== null ? await t : t;
       if (token) headers["Authorization"] = "Bearer " + token;
     }
-    if (body !== void 0) headers["Content-Type"] = "application/json";
     if (this.env) headers["X-Minibase-Env"] = this.env;
+    return headers;
+  }
+  async send(api, method, path, body, timeout, auth2) {
+    const headers = await this.headers(auth2);
+    if (body !== void 0) headers["Content-Type"] = "application/json";
     const req = { url: this.endpoint + path, method, headers, body, timeout };
-    return new Promise((resolve, reject) => {
-      let timer;
-      const fail = (e) => {
-        clearTimeout(timer);
-        reject(transportError(api, e, timeout));
-      };
-      let sent;
-      try {
-        sent = this.adapter.request(req);
-      } catch (e) {
-        return fail(e);
-      }
-      timer = setTimeout(() => fail({ timeout: true }), timeout);
-      sent.then((res) => {
-        clearTimeout(timer);
-        resolve(res);
-      }, fail);
-    });
+    return guard(api, () => this.adapter.request(req), timeout);
   }
 };
+function guard(api, call2, timeout) {
+  return new Promise((resolve, reject) => {
+    let timer;
+    const fail = (e) => {
+      clearTimeout(timer);
+      reject(transportError(api, e, timeout));
+    };
+    let sent;
+    try {
+      sent = call2();
+    } catch (e) {
+      return fail(e);
+    }
+    timer = setTimeout(() => fail({ timeout: true }), timeout);
+    sent.then((res) => {
+      clearTimeout(timer);
+      resolve(res);
+    }, fail);
+  });
+}
+function failure2(api, status, body) {
+  try {
+    result(api, { status: status >= 200 && status < 300 ? 500 : status, headers: {}, data: body ?? "" });
+  } catch (e) {
+    return e;
+  }
+  return cloudError(api, ErrCode.SYS_ERR, `server answered HTTP ${status}`);
+}
 function initError(detail) {
   return cloudError("cloud.init", ErrCode.INVALID_PARAM, detail);
 }
@@ -423,6 +666,7 @@ function errorCode(data) {
 }
 function transportError(api, e, timeout) {
   if (e instanceof CloudError) return e;
+  if (e?.aborted) return cloudError(api, ErrCode.UNKNOWN, "abort");
   if (e?.timeout) return cloudError(api, ErrCode.SERVER_TIMEOUT, `request timed out after ${timeout}ms`);
   const detail = e instanceof Error ? e.message : String(e);
   return cloudError(api, ErrCode.UNKNOWN, `network error: ${detail}`);
@@ -1843,6 +2087,219 @@ function credentials(api, a, password) {
   return body;
 }
 
+// src/storage/url.ts
+function invalid2(api, detail) {
+  return cloudError(api, ErrCode.INVALID_PARAM, detail, "INVALID_PARAM");
+}
+function parseFileID(fileID) {
+  const m = /^cloud:\/\/([^./]+)\.([^/]+)\/(.+)$/.exec(fileID);
+  if (!m) return void 0;
+  return { env: m[1], bucket: m[2], path: m[3] };
+}
+var FILE_URL = "cloud.fileURL";
+var FITS = ["cover", "contain", "fill", "inside", "outside"];
+var FORMATS = ["jpeg", "jpg", "png"];
+function fileURL(endpoint, fileID, image) {
+  const parts = typeof fileID === "string" ? parseFileID(fileID) : void 0;
+  if (!parts) throw invalid2(FILE_URL, `not a fileID (cloud://<env>.<bucket>/<path>): ${String(fileID)}`);
+  const path = parts.path.split("/").map(encodeURIComponent).join("/");
+  const url = `${endpoint}/f/${encodeURIComponent(parts.bucket)}/${path}`;
+  if (image === void 0 || image === null) return url;
+  if (typeof image === "string") {
+    if (!/^imageView2\/[0-5](\/[A-Za-z]+\/[A-Za-z0-9]+)*$/.test(image)) {
+      throw invalid2(FILE_URL, `image must be an object {w, h, fit, q, format} or 'imageView2/<mode>/w/<w>/h/<h>…', got ${image}`);
+    }
+    return url + "?" + image;
+  }
+  if (typeof image !== "object") throw invalid2(FILE_URL, "image must be an object {w, h, fit, q, format}");
+  const q2 = [];
+  const int = (name, max) => {
+    const v = image[name];
+    if (v === void 0) return;
+    if (!Number.isInteger(v) || v < 1 || v > max) throw invalid2(FILE_URL, `${name} must be an integer from 1 to ${max}, got ${String(v)}`);
+    q2.push(`${name}=${v}`);
+  };
+  int("w", 4096);
+  int("h", 4096);
+  if (image.fit !== void 0) {
+    if (!FITS.includes(image.fit)) throw invalid2(FILE_URL, `fit must be one of ${FITS.join(", ")}, got ${String(image.fit)}`);
+    q2.push(`fit=${image.fit}`);
+  }
+  int("q", 100);
+  if (image.format !== void 0) {
+    if (!FORMATS.includes(image.format)) throw invalid2(FILE_URL, `format must be jpeg or png, got ${String(image.format)}`);
+    q2.push(`format=${image.format}`);
+  }
+  return q2.length ? `${url}?${q2.join("&")}` : url;
+}
+
+// src/storage/index.ts
+var MAX_FILE_LIST = 50;
+var TRANSFER_TIMEOUT = 10 * 60 * 1e3;
+var MINI_PROGRAMS = ["wx", "my", "tt", "uni"];
+var UPLOAD = "cloud.uploadFile";
+var DOWNLOAD = "cloud.downloadFile";
+var TEMP_URL = "cloud.getTempFileURL";
+var DELETE = "cloud.deleteFile";
+var Storage = class {
+  constructor(client2) {
+    this.c = client2;
+  }
+  uploadFile(opts) {
+    if (opts === null || typeof opts !== "object") throw invalid2(UPLOAD, "options must be an object");
+    const { cloudPath } = opts;
+    if (typeof cloudPath !== "string" || cloudPath === "") throw invalid2(UPLOAD, "cloudPath must be a non-empty string");
+    const file = this.checkFile(opts);
+    const timeout = checkTimeout(UPLOAD, opts.timeout);
+    const upload = this.c.adapter.uploadFile;
+    if (!upload) throw invalid2(UPLOAD, `the ${this.c.adapter.name} adapter cannot upload files`);
+    const listeners = /* @__PURE__ */ new Set();
+    if (typeof opts.onUploadProgress === "function") listeners.add(opts.onUploadProgress);
+    let abort;
+    let aborted = false;
+    const task = {
+      onProgressUpdate: (cb) => void (typeof cb === "function" && listeners.add(cb)),
+      offProgressUpdate: (cb) => cb ? void listeners.delete(cb) : listeners.clear(),
+      abort: () => {
+        aborted = true;
+        abort?.();
+      }
+    };
+    const onProgress = (p2) => emit(listeners, p2);
+    const run = async () => {
+      if (aborted) throw cloudError(UPLOAD, ErrCode.UNKNOWN, "abort");
+      const res = await this.c.transfer(
+        UPLOAD,
+        (headers) => upload({
+          url: this.c.endpoint + "/v1/storage/upload",
+          headers,
+          file,
+          fileName: cloudPath.slice(cloudPath.lastIndexOf("/") + 1),
+          fileField: "file",
+          fields: { cloudPath },
+          timeout,
+          onProgress,
+          onAbortable: (a) => {
+            abort = a;
+            if (aborted) a();
+          }
+        }),
+        timeout,
+        (r) => r.data
+      );
+      if (res.status < 200 || res.status >= 300) throw failure2(UPLOAD, res.status, res.data);
+      const d = res.data;
+      if (!d || typeof d.fileID !== "string") throw cloudError(UPLOAD, ErrCode.SYS_ERR, "the server answered without a fileID");
+      const statusCode = typeof d.statusCode === "number" ? d.statusCode : res.status;
+      return { fileID: d.fileID, statusCode, errMsg: UPLOAD + ":ok" };
+    };
+    const p = promiseOrCallback(opts, run);
+    return p ? Object.assign(p, task) : task;
+  }
+  downloadFile(opts) {
+    if (opts === null || typeof opts !== "object") throw invalid2(DOWNLOAD, "options must be an object");
+    const { fileID } = opts;
+    if (typeof fileID !== "string" || fileID === "") throw invalid2(DOWNLOAD, "fileID must be a non-empty string");
+    const timeout = checkTimeout(DOWNLOAD, opts.timeout);
+    const download = this.c.adapter.downloadFile;
+    if (!download) throw invalid2(DOWNLOAD, `the ${this.c.adapter.name} adapter cannot download files`);
+    return promiseOrCallback(opts, async () => {
+      const url = this.c.endpoint + "/v1/storage/download?fileID=" + encodeURIComponent(fileID);
+      const res = await this.c.transfer(DOWNLOAD, (headers) => download({ url, headers, timeout }), timeout, (r) => r.error);
+      if (res.status < 200 || res.status >= 300) throw failure2(DOWNLOAD, res.status, res.error);
+      const out = { statusCode: res.status, errMsg: DOWNLOAD + ":ok" };
+      if (res.tempFilePath !== void 0) out.tempFilePath = res.tempFilePath;
+      else out.fileContent = res.data ?? new ArrayBuffer(0);
+      return out;
+    });
+  }
+  getTempFileURL(opts) {
+    const fileList = checkList(
+      TEMP_URL,
+      opts,
+      (it) => typeof it === "string" ? it !== "" : it !== null && typeof it === "object" && typeof it.fileID === "string" && it.fileID !== "" && (it.maxAge === void 0 || Number.isInteger(it.maxAge) && it.maxAge > 0)
+    );
+    return promiseOrCallback(opts, async () => {
+      const r = await this.c.request(TEMP_URL, "POST", "/v1/storage/temp-urls", { fileList });
+      const items = Array.isArray(r.fileList) ? r.fileList : [];
+      for (const it of items) {
+        if (typeof it.tempFileURL === "string" && it.tempFileURL.startsWith("/")) it.tempFileURL = this.c.endpoint + it.tempFileURL;
+      }
+      return { fileList: items, errMsg: TEMP_URL + ":ok" };
+    });
+  }
+  deleteFile(opts) {
+    const fileList = checkList(DELETE, opts, (it) => typeof it === "string" && it !== "");
+    return promiseOrCallback(opts, async () => {
+      const r = await this.c.request(DELETE, "POST", "/v1/storage/delete", { fileList });
+      return { fileList: Array.isArray(r.fileList) ? r.fileList : [], errMsg: DELETE + ":ok" };
+    });
+  }
+  /**
+   * The URL of a file in a public bucket, for an <image src> or a link:
+   * `<endpoint>/f/<bucket>/<path>`, with resizing parameters when image is
+   * given ({w, h, fit, q, format}, or an 'imageView2/…' string). Files in
+   * private buckets need getTempFileURL (a signed URL) instead. Throws
+   * INVALID_PARAM for a malformed fileID or parameter.
+   */
+  fileURL(fileID, image) {
+    return fileURL(this.c.endpoint, fileID, image);
+  }
+  // checkFile picks the file to send and checks this platform can send it.
+  checkFile(opts) {
+    const file = opts.file ?? opts.filePath;
+    const mp = MINI_PROGRAMS.includes(this.c.adapter.name);
+    if (mp) {
+      if (typeof file !== "string" || file === "") {
+        throw invalid2(UPLOAD, "filePath must be the path of a local file (a tempFilePath from wx.chooseMedia or similar)");
+      }
+      return file;
+    }
+    const isBytes = typeof Blob === "function" && file instanceof Blob || file instanceof Uint8Array || file instanceof ArrayBuffer;
+    if (!isBytes) {
+      throw invalid2(
+        UPLOAD,
+        typeof file === "string" ? "a file path works in mini-programs only: pass the bytes as file (a File, Blob or Buffer)" : "file must be a File, Blob, Buffer, Uint8Array or ArrayBuffer"
+      );
+    }
+    return file;
+  }
+};
+function emit(listeners, p) {
+  const e = {
+    progress: p.total > 0 ? Math.min(100, Math.round(p.loaded * 100 / p.total)) : 0,
+    totalBytesSent: p.loaded,
+    totalBytesExpectedToSend: p.total,
+    loaded: p.loaded,
+    total: p.total
+  };
+  for (const cb of listeners) {
+    try {
+      cb(e);
+    } catch (err) {
+      setTimeout(() => {
+        throw err;
+      }, 0);
+    }
+  }
+}
+function checkTimeout(api, t) {
+  if (t === void 0) return TRANSFER_TIMEOUT;
+  if (typeof t === "number" && t > 0 && Number.isFinite(t)) return t;
+  throw invalid2(api, `timeout must be a positive number of milliseconds, got ${String(t)}`);
+}
+function checkList(api, opts, ok) {
+  if (opts === null || typeof opts !== "object") throw invalid2(api, "options must be an object");
+  const list2 = opts.fileList;
+  if (!Array.isArray(list2) || list2.length === 0) throw invalid2(api, "fileList must be a non-empty array");
+  if (list2.length > MAX_FILE_LIST) {
+    throw invalid2(api, `fileList holds ${list2.length} items; at most ${MAX_FILE_LIST} per call`);
+  }
+  const bad = list2.findIndex((it) => !ok(it));
+  if (bad >= 0) throw invalid2(api, `fileList[${bad}] is not a fileID: ${JSON.stringify(list2[bad]) ?? String(list2[bad])}`);
+  return list2;
+}
+
 // src/index.ts
 var NOT_INITIALIZED = "Cloud API isn't enabled, please call init first\n请先调用 init 完成初始化后再调用其他云 API。";
 var current;
@@ -1868,7 +2325,14 @@ function database(opts) {
 function callFunction2(opts) {
   return callFunction(client(), opts);
 }
-var cloud = { init, database, auth, callFunction: callFunction2 };
+var uploadFile = (opts) => new Storage(client()).uploadFile(opts);
+var downloadFile = (opts) => new Storage(client()).downloadFile(opts);
+var getTempFileURL = (opts) => new Storage(client()).getTempFileURL(opts);
+var deleteFile = (opts) => new Storage(client()).deleteFile(opts);
+function fileURL2(fileID, image) {
+  return new Storage(client()).fileURL(fileID, image);
+}
+var cloud = { init, database, auth, callFunction: callFunction2, uploadFile, downloadFile, getTempFileURL, deleteFile, fileURL: fileURL2 };
 var index_default = cloud;
 
 // src/cjs.ts

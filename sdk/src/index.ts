@@ -14,6 +14,7 @@ import { Database } from './database/index';
 import type { NoCallback, WithCallback } from './database/types';
 import { callFunction as call, type CallFunctionOptions, type CallFunctionResult } from './functions/index';
 import { Auth } from './auth/auth';
+import { Storage, type ImageOptions } from './storage/index';
 
 /** wx-server-sdk's message for a cloud API used before init (spec §2.3). */
 export const NOT_INITIALIZED =
@@ -66,8 +67,27 @@ export function callFunction(opts: CallFunctionOptions): Promise<CallFunctionRes
   return call(client(), opts);
 }
 
+// The storage calls keep Storage's overloads (callbacks: no Promise).
+
+/** cloud.uploadFile({cloudPath, filePath | file, onUploadProgress?}): see Storage.uploadFile. */
+export const uploadFile: Storage['uploadFile'] = (opts: any): any => new Storage(client()).uploadFile(opts);
+
+/** cloud.downloadFile({fileID}): see Storage.downloadFile. */
+export const downloadFile: Storage['downloadFile'] = (opts: any): any => new Storage(client()).downloadFile(opts);
+
+/** cloud.getTempFileURL({fileList}): see Storage.getTempFileURL. */
+export const getTempFileURL: Storage['getTempFileURL'] = (opts: any): any => new Storage(client()).getTempFileURL(opts);
+
+/** cloud.deleteFile({fileList}): see Storage.deleteFile. */
+export const deleteFile: Storage['deleteFile'] = (opts: any): any => new Storage(client()).deleteFile(opts);
+
+/** cloud.fileURL(fileID, {w, h, fit, q, format}?): a public file's URL; see Storage.fileURL. */
+export function fileURL(fileID: string, image?: ImageOptions | string): string {
+  return new Storage(client()).fileURL(fileID, image);
+}
+
 /** The cloud object: what `require('minibase-sdk')` returns. */
-const cloud = { init, database, auth, callFunction };
+const cloud = { init, database, auth, callFunction, uploadFile, downloadFile, getTempFileURL, deleteFile, fileURL };
 export default cloud;
 
 export { Client, CloudError, ErrCode };
@@ -80,7 +100,9 @@ export type { CallFunctionOptions, CallFunctionResult } from './functions/index'
 export { Auth } from './auth/auth';
 export type { LoginState, AutoLogin, Account } from './auth/auth';
 export type { AuthUser, Session } from './auth/index';
-export { fetchAdapter, miniProgramAdapter, memoryKV, networkError, timeoutError } from './adapters/index';
+export { Storage, parseFileID, MAX_FILE_LIST, TRANSFER_TIMEOUT } from './storage/index';
+export type * from './storage/index';
+export { fetchAdapter, miniProgramAdapter, memoryKV, networkError, timeoutError, abortError } from './adapters/index';
 export type {
   Adapter,
   AdapterName,
@@ -93,4 +115,5 @@ export type {
   UploadRequest,
   DownloadRequest,
   DownloadResponse,
+  TransferProgress,
 } from './adapters/index';

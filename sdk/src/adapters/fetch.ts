@@ -1,13 +1,21 @@
 import { networkError, parseBody, timeoutError, type Adapter, type HttpRequest, type HttpResponse, type KV } from './types';
+import { fetchDownload, fetchUpload } from './transfer';
 
 /**
  * The transport for browsers and Node 18+: fetch with an AbortController
  * for the time limit; storage is localStorage when the platform has one,
- * else memory. (The realtime and storage issues add connectSocket,
- * uploadFile and downloadFile.)
+ * else memory. Uploads go through XMLHttpRequest where there is one (it
+ * reports upload progress), else fetch. (The realtime issue adds
+ * connectSocket.)
  */
 export function fetchAdapter(): Adapter {
-  return { name: 'fetch', request: fetchRequest, storage: webStorage() ?? memoryKV() };
+  return {
+    name: 'fetch',
+    request: fetchRequest,
+    uploadFile: fetchUpload,
+    downloadFile: fetchDownload,
+    storage: webStorage() ?? memoryKV(),
+  };
 }
 
 async function fetchRequest(req: HttpRequest): Promise<HttpResponse> {
@@ -26,9 +34,12 @@ async function fetchRequest(req: HttpRequest): Promise<HttpResponse> {
   }
 }
 
-// lowerHeaders copies h into a plain object. It runs only when the client
-// reads the headers (an error's x-request-id), not on every response.
-function lowerHeaders(h: Headers): Record<string, string> {
+/**
+ * lowerHeaders copies h into a plain object. It runs only when the client
+ * reads the headers (an error's x-request-id), not on every response.
+ * @internal
+ */
+export function lowerHeaders(h: Headers): Record<string, string> {
   const out: Record<string, string> = {};
   h.forEach((v, k) => {
     out[k.toLowerCase()] = v;
@@ -36,8 +47,11 @@ function lowerHeaders(h: Headers): Record<string, string> {
   return out;
 }
 
-// describe names the cause Node's fetch hides behind "fetch failed".
-function describe(e: unknown): string {
+/**
+ * describe names the cause Node's fetch hides behind "fetch failed".
+ * @internal
+ */
+export function describe(e: unknown): string {
   if (!(e instanceof Error)) return String(e);
   const cause = (e as { cause?: { code?: string; message?: string } }).cause;
   const why = cause?.code ?? cause?.message;

@@ -1,4 +1,5 @@
 import { networkError, parseBody, timeoutError, type Adapter, type HttpRequest, type HttpResponse, type KV } from './types';
+import { mpDownload, mpUpload, type TransferAPI } from './mptransfer';
 
 /** The mini-program platforms: WeChat, Alipay, Douyin, uni-app. */
 export type Platform = 'wx' | 'my' | 'tt' | 'uni';
@@ -41,6 +42,9 @@ export interface MiniProgramAPI {
   getStorageSync?(key: any): any;
   setStorageSync?(key: any, data?: any): void;
   removeStorageSync?(key: any): void;
+  uploadFile?: TransferAPI['uploadFile'];
+  downloadFile?: TransferAPI['downloadFile'];
+  getFileSystemManager?: TransferAPI['getFileSystemManager'];
 }
 
 /**
@@ -53,6 +57,8 @@ export function miniProgramAdapter(platform: Platform, api: MiniProgramAPI): Ada
   return {
     name: platform,
     request: (req) => mpRequest(platform, api, req),
+    uploadFile: typeof api.uploadFile === 'function' ? (req) => mpUpload(platform, api, req) : undefined,
+    downloadFile: typeof api.downloadFile === 'function' ? (req) => mpDownload(platform, api, req) : undefined,
     storage: mpStorage(platform, api),
     login: platform === 'my' || typeof api.login !== 'function' ? undefined : (ms) => mpLogin(platform, api, ms),
   };

@@ -122,19 +122,58 @@ export class Client {
     const auth = opts?.auth !== false;
     const payload = body === undefined ? undefined : JSON.stringify(body);
     let res = await this.send(api, method, path, payload, timeout, auth);
-    if (res.status === 401 && auth) {
-      const ts = this.tokens;
-      if (ts?.onUnauthorized && errorCode(res.data) === EXPIRED) {
-        let again = false;
-        try {
-          again = (await ts.onUnauthorized(EXPIRED)) === true;
-        } catch {
-          again = false;
-        }
-        if (again) res = await this.send(api, method, path, payload, timeout, auth);
-      }
+    if (res.status === 401 && auth && (await this.renewed(res.data))) {
+      res = await this.send(api, method, path, payload, timeout, auth);
     }
     return result<T>(api, res);
+  }
+
+  /**
+   * Sends a file transfer (storage uploads and downloads, which go through
+   * the adapter's uploadFile/downloadFile rather than request) with the
+   * client's credentials: send gets the headers to add (Authorization,
+   * X-Minibase-Env) and resolves with the answer, whatever its status.
+   * Like request, a 401 ACCESS_TOKEN_EXPIRED (the code read from the
+   * answer's error body, errorBody) is retried once after the token source refreshed;
+   * transport failures and the time limit become CloudErrors of api. The
+   * caller reads the answer's status (see failure).
+   */
+  async transfer<R extends { status: number }>(
+    api: string,
+    send: (headers: Record<string, string>) => Promise<R>,
+    timeout: number,
+    errorBody: (res: R) => unknown,
+  ): Promise<R> {
+    let res = await guard(api, async () => send(await this.headers(true)), timeout);
+    if (res.status === 401 && (await this.renewed(errorBody(res)))) {
+      res = await guard(api, async () => send(await this.headers(true)), timeout);
+    }
+    return res;
+  }
+
+  // renewed asks the token source to refresh after a 401 whose error body
+  // says the access token expired; true when the request should be retried.
+  private async renewed(body: unknown): Promise<boolean> {
+    const ts = this.tokens;
+    if (!ts?.onUnauthorized || errorCode(body) !== EXPIRED) return false;
+    try {
+      return (await ts.onUnauthorized(EXPIRED)) === true;
+    } catch {
+      return false;
+    }
+  }
+
+  // headers are the ones every request carries: the bearer token (when
+  // auth and a token source has one) and the environment.
+  private async headers(auth: boolean): Promise<Record<string, string>> {
+    const headers: Record<string, string> = {};
+    if (auth && this.tokens) {
+      const t = this.tokens.token();
+      const token = typeof t === 'object' && t !== null ? await t : t;
+      if (token) headers['Authorization'] = 'Bearer ' + token;
+    }
+    if (this.env) headers['X-Minibase-Env'] = this.env;
+    return headers;
   }
 
   private async send(
@@ -145,36 +184,49 @@ export class Client {
     timeout: number,
     auth: boolean,
   ): Promise<HttpResponse> {
-    const headers: Record<string, string> = {};
-    if (auth && this.tokens) {
-      const t = this.tokens.token();
-      const token = typeof t === 'object' && t !== null ? await t : t;
-      if (token) headers['Authorization'] = 'Bearer ' + token;
-    }
+    const headers = await this.headers(auth);
     if (body !== undefined) headers['Content-Type'] = 'application/json';
-    if (this.env) headers['X-Minibase-Env'] = this.env;
     const req = { url: this.endpoint + path, method, headers, body, timeout };
-    // The adapters enforce timeout themselves; this timer makes sure of it
-    // for any adapter, so a request never hangs.
-    return new Promise<HttpResponse>((resolve, reject) => {
-      let timer: ReturnType<typeof setTimeout> | undefined;
-      const fail = (e: unknown) => {
-        clearTimeout(timer);
-        reject(transportError(api, e as TransportError, timeout));
-      };
-      let sent: Promise<HttpResponse>;
-      try {
-        sent = this.adapter.request(req);
-      } catch (e) {
-        return fail(e); // an adapter that throws instead of rejecting
-      }
-      timer = setTimeout(() => fail({ timeout: true }), timeout);
-      sent.then((res) => {
-        clearTimeout(timer);
-        resolve(res);
-      }, fail);
-    });
+    return guard(api, () => this.adapter.request(req), timeout);
   }
+}
+
+// guard runs an adapter call with a time limit of its own: the adapters
+// enforce timeout themselves, this timer makes sure of it for any adapter,
+// so a request never hangs. Failures become CloudErrors of api.
+function guard<R>(api: string, call: () => Promise<R>, timeout: number): Promise<R> {
+  return new Promise<R>((resolve, reject) => {
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const fail = (e: unknown) => {
+      clearTimeout(timer);
+      reject(transportError(api, e as TransportError, timeout));
+    };
+    let sent: Promise<R>;
+    try {
+      sent = call();
+    } catch (e) {
+      return fail(e); // an adapter that throws instead of rejecting
+    }
+    timer = setTimeout(() => fail({ timeout: true }), timeout);
+    sent.then((res) => {
+      clearTimeout(timer);
+      resolve(res);
+    }, fail);
+  });
+}
+
+/**
+ * The CloudError of api for an answer that is not a success: the server's
+ * error body ({code, errCode, message}) when there is one, else SYS_ERR
+ * naming the status. For transfers, whose answers are files, not JSON.
+ */
+export function failure(api: string, status: number, body: unknown): CloudError {
+  try {
+    result(api, { status: status >= 200 && status < 300 ? 500 : status, headers: {}, data: body ?? '' });
+  } catch (e) {
+    return e as CloudError;
+  }
+  return cloudError(api, ErrCode.SYS_ERR, `server answered HTTP ${status}`);
 }
 
 function initError(detail: string): CloudError {
@@ -188,6 +240,7 @@ function errorCode(data: unknown): string | undefined {
 
 function transportError(api: string, e: TransportError | undefined, timeout: number): CloudError {
   if (e instanceof CloudError) return e;
+  if (e?.aborted) return cloudError(api, ErrCode.UNKNOWN, 'abort');
   if (e?.timeout) return cloudError(api, ErrCode.SERVER_TIMEOUT, `request timed out after ${timeout}ms`);
   const detail = e instanceof Error ? e.message : String(e);
   return cloudError(api, ErrCode.UNKNOWN, `network error: ${detail}`);

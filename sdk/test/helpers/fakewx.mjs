@@ -19,9 +19,26 @@
 //     fail({errMsg: 'login:fail …'}); asynchronously, as WeChat does.
 //   getStorageSync(key) ('' when missing) / setStorageSync(key, data) /
 //   removeStorageSync(key); Alipay's take objects: ({key}) → {data}.
+//   wx.uploadFile({url, filePath, name, header, formData, timeout, success,
+//               fail, complete}) → UploadTask {onProgressUpdate(cb),
+//     offProgressUpdate, abort()}: POSTs multipart/form-data (formData's
+//     fields, then the local file filePath under name) in 64 KiB writes,
+//     reporting {progress, totalBytesSent, totalBytesExpectedToSend} after
+//     each; success({data: <the body as a string>, statusCode, header,
+//     errMsg: 'uploadFile:ok'}) for every status; fail({errMsg:
+//     'uploadFile:fail …'}): a missing file, abort, timeout, network.
+//   wx.downloadFile({url, header, timeout, success, fail, complete}) →
+//     DownloadTask {abort()}: GETs url (following redirects) into a new
+//     local temp file; success({tempFilePath, statusCode, errMsg:
+//     'downloadFile:ok'}) for every status (the file holds the body).
+//   wx.getFileSystemManager().readFileSync(path, encoding?).
 //
 // Every call is recorded in .calls ({api, options}) for assertions.
 import http from 'node:http';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { basename, join } from 'node:path';
 
 const WX_METHODS = ['OPTIONS', 'GET', 'HEAD', 'POST', 'PUT', 'DELETE', 'TRACE', 'CONNECT'];
 const MY_METHODS = ['GET', 'POST', 'PUT', 'DELETE'];
@@ -51,6 +68,15 @@ export function fakeWx() {
     setStorageSync: (key, data) => void store.set(key, data),
     removeStorageSync: (key) => void store.delete(key),
     store,
+    uploadFile(o) {
+      api.calls.push({ api: 'uploadFile', options: o });
+      return upload(o);
+    },
+    downloadFile(o) {
+      api.calls.push({ api: 'downloadFile', options: o });
+      return download(o);
+    },
+    getFileSystemManager: () => ({ readFileSync: (path, encoding) => readFileSync(path, encoding) }),
   };
   return api;
 }
@@ -139,6 +165,121 @@ function send(o, p) {
     abort() {
       aborted = true;
       req.destroy();
+    },
+  };
+}
+
+// transfer runs a wx.uploadFile/downloadFile the way WeChat reports it:
+// once, through success or fail, then complete, always asynchronously.
+function transfer(o, prefix) {
+  let finished = false;
+  let timer;
+  const finish = (cb, res) => {
+    if (finished) return;
+    finished = true;
+    clearTimeout(timer);
+    try {
+      cb?.(res);
+    } finally {
+      o.complete?.(res);
+    }
+  };
+  const fail = (msg) => finish(o.fail, { errMsg: `${prefix}:fail ${msg}` });
+  if (o.timeout) timer = setTimeout(() => (state.req?.destroy(), fail('timeout')), o.timeout);
+  const state = { req: undefined, aborted: false, finish, fail, finished: () => finished };
+  return state;
+}
+
+// upload: the multipart body is what a browser would send for a FormData
+// (built by Response), written in 64 KiB pieces with progress after each.
+function upload(o) {
+  const st = transfer(o, 'uploadFile');
+  const listeners = new Set();
+  const task = {
+    onProgressUpdate: (cb) => listeners.add(cb),
+    offProgressUpdate: (cb) => (cb ? listeners.delete(cb) : listeners.clear()),
+    abort() {
+      st.aborted = true;
+      st.req?.destroy();
+      setTimeout(() => st.fail('abort'));
+    },
+  };
+  (async () => {
+    let bytes;
+    try {
+      bytes = await readFile(o.filePath);
+    } catch {
+      return st.fail(`file not found: ${o.filePath}`);
+    }
+    if (st.aborted || st.finished()) return;
+    const form = new FormData();
+    for (const [k, v] of Object.entries(o.formData ?? {})) form.append(k, String(v));
+    form.append(o.name, new Blob([bytes]), basename(o.filePath));
+    const r = new Response(form);
+    const body = Buffer.from(await r.arrayBuffer());
+    const headers = { ...(o.header ?? {}), 'content-type': r.headers.get('content-type'), 'content-length': body.length };
+    const req = http.request(o.url, { method: 'POST', headers }, (res) => {
+      const chunks = [];
+      res.on('data', (c) => chunks.push(c));
+      res.on('end', () =>
+        st.finish(o.success, {
+          data: Buffer.concat(chunks).toString('utf8'),
+          statusCode: res.statusCode,
+          header: { ...res.headers },
+          errMsg: 'uploadFile:ok',
+        }),
+      );
+    });
+    st.req = req;
+    req.on('error', (e) => st.fail(st.aborted ? 'abort' : e.message));
+    const write = (off) => {
+      if (st.aborted || st.finished()) return;
+      if (off >= body.length) return void req.end();
+      const end = Math.min(off + 65536, body.length);
+      req.write(body.subarray(off, end), () => {
+        const e = { progress: Math.round((end * 100) / body.length), totalBytesSent: end, totalBytesExpectedToSend: body.length };
+        for (const cb of listeners) cb(e);
+        write(end);
+      });
+    };
+    write(0);
+  })();
+  return task;
+}
+
+let tempDir;
+let tempN = 0;
+
+// download: the body goes to a new file in this process's temp directory.
+function download(o, redirects = 0) {
+  const st = transfer(o, 'downloadFile');
+  const get = (url, left) => {
+    const req = http.get(url, { headers: o.header ?? {} }, (res) => {
+      if ([301, 302, 303, 307, 308].includes(res.statusCode) && res.headers.location && left > 0) {
+        res.resume();
+        return get(new URL(res.headers.location, url).href, left - 1);
+      }
+      const chunks = [];
+      res.on('data', (c) => chunks.push(c));
+      res.on('end', () => {
+        if (!tempDir) {
+          tempDir = mkdtempSync(join(tmpdir(), 'fakewx-'));
+          process.on('exit', () => rmSync(tempDir, { recursive: true, force: true }));
+        }
+        const tempFilePath = join(tempDir, `tmp_${++tempN}`);
+        writeFileSync(tempFilePath, Buffer.concat(chunks));
+        st.finish(o.success, { tempFilePath, statusCode: res.statusCode, errMsg: 'downloadFile:ok' });
+      });
+    });
+    st.req = req;
+    req.on('error', (e) => st.fail(st.aborted ? 'abort' : e.message));
+  };
+  get(o.url, 5 - redirects);
+  return {
+    onProgressUpdate() {},
+    abort() {
+      st.aborted = true;
+      st.req?.destroy();
     },
   };
 }

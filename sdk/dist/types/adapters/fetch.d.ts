@@ -2,8 +2,9 @@ import { type Adapter, type KV } from './types';
 /**
  * The transport for browsers and Node 18+: fetch with an AbortController
  * for the time limit; storage is localStorage when the platform has one,
- * else memory. (The realtime and storage issues add connectSocket,
- * uploadFile and downloadFile.)
+ * else memory. Uploads go through XMLHttpRequest where there is one (it
+ * reports upload progress), else fetch. (The realtime issue adds
+ * connectSocket.)
  */
 export declare function fetchAdapter(): Adapter;
 /** A KV that lives as long as the process (Node, or no web storage). */

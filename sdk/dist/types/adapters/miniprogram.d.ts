@@ -1,4 +1,5 @@
 import { type Adapter } from './types';
+import { type TransferAPI } from './mptransfer';
 /** The mini-program platforms: WeChat, Alipay, Douyin, uni-app. */
 export type Platform = 'wx' | 'my' | 'tt' | 'uni';
 /** What a request callback receives: wx/tt/uni name the fields statusCode and header, Alipay status and headers. */
@@ -46,6 +47,9 @@ export interface MiniProgramAPI {
     getStorageSync?(key: any): any;
     setStorageSync?(key: any, data?: any): void;
     removeStorageSync?(key: any): void;
+    uploadFile?: TransferAPI['uploadFile'];
+    downloadFile?: TransferAPI['downloadFile'];
+    getFileSystemManager?: TransferAPI['getFileSystemManager'];
 }
 /**
  * The transport for mini-programs, over platform api (the global wx, my, tt

@@ -21,29 +21,51 @@ export interface HttpResponse {
     headers: Record<string, string>;
     data: unknown;
 }
-/** A file upload (multipart/form-data), for the storage module. */
+/** How far a transfer is: loaded bytes of total (0 when unknown). */
+export interface TransferProgress {
+    loaded: number;
+    total: number;
+}
+/** A file upload (multipart/form-data, POST), for the storage module. */
 export interface UploadRequest {
     url: string;
     headers: Record<string, string>;
-    /** A local path (mini-programs' tempFilePath) or a Blob/File (browsers). */
-    file: string | Blob;
+    /**
+     * A local path (mini-programs' tempFilePath), or the bytes elsewhere: a
+     * Blob/File, or a Uint8Array (Node's Buffer) or ArrayBuffer.
+     */
+    file: string | Blob | Uint8Array | ArrayBuffer;
+    /** The file name of the multipart part (fetch and XHR). */
+    fileName?: string;
     /** The multipart field holding the file. */
     fileField: string;
     /** Extra multipart fields, sent before the file. */
     fields: Record<string, string>;
     timeout: number;
+    /** Called as bytes go out, where the platform reports it. */
+    onProgress?(p: TransferProgress): void;
+    /**
+     * Called once, as soon as the upload can be stopped, with the function
+     * that stops it; the upload then rejects with abortError().
+     */
+    onAbortable?(abort: () => void): void;
 }
-/** A file download, for the storage module. */
+/** A file download (GET), for the storage module. */
 export interface DownloadRequest {
     url: string;
     headers: Record<string, string>;
     timeout: number;
 }
-/** A finished download: tempFilePath on mini-programs, data elsewhere. */
+/**
+ * A finished download of any status: tempFilePath on mini-programs, data
+ * elsewhere. For a status >= 400, error is the parsed error body when the
+ * platform can read it (see parseBody), and there is no file.
+ */
 export interface DownloadResponse {
     status: number;
     tempFilePath?: string;
     data?: ArrayBuffer;
+    error?: unknown;
 }
 /** The part of a WebSocket the realtime module needs, on every platform. */
 export interface SocketLike {
@@ -81,11 +103,14 @@ export interface Adapter {
      */
     login?(timeout: number): Promise<string>;
 }
-/** A transport failure: an Error with network or timeout set. */
+/** A transport failure: an Error with network, timeout or aborted set. */
 export interface TransportError extends Error {
     network?: boolean;
     timeout?: boolean;
+    aborted?: boolean;
 }
+/** The Error an adapter rejects with when the caller aborted a transfer. */
+export declare function abortError(): TransportError;
 /** The Error an adapter rejects with when the network failed. */
 export declare function networkError(detail: string): TransportError;
 /** The Error an adapter rejects with when ms elapsed without a response. */

@@ -1,5 +1,6 @@
 import type { Adapter } from '../adapters/types';
 import { type AdapterName } from '../adapters/index';
+import { CloudError } from './errors';
 /**
  * What cloud.init takes. Keys wx.cloud knows and minibase does not need
  * (traceUser, …) are accepted and ignored, as wx ignores unknown keys.
@@ -77,5 +78,26 @@ export declare class Client {
      * onUnauthorized resolves true.
      */
     request<T = any>(api: string, method: Method, path: string, body?: unknown, opts?: RequestOptions): Promise<T>;
+    /**
+     * Sends a file transfer (storage uploads and downloads, which go through
+     * the adapter's uploadFile/downloadFile rather than request) with the
+     * client's credentials: send gets the headers to add (Authorization,
+     * X-Minibase-Env) and resolves with the answer, whatever its status.
+     * Like request, a 401 ACCESS_TOKEN_EXPIRED (the code read from the
+     * answer's error body, errorBody) is retried once after the token source refreshed;
+     * transport failures and the time limit become CloudErrors of api. The
+     * caller reads the answer's status (see failure).
+     */
+    transfer<R extends {
+        status: number;
+    }>(api: string, send: (headers: Record<string, string>) => Promise<R>, timeout: number, errorBody: (res: R) => unknown): Promise<R>;
+    private renewed;
+    private headers;
     private send;
 }
+/**
+ * The CloudError of api for an answer that is not a success: the server's
+ * error body ({code, errCode, message}) when there is one, else SYS_ERR
+ * naming the status. For transfers, whose answers are files, not JSON.
+ */
+export declare function failure(api: string, status: number, body: unknown): CloudError;
