@@ -74,11 +74,11 @@ func TestEnvVariables(t *testing.T) {
 	}
 }
 
-// Timers, immediates and microtasks run in Node's order; a timer left
+// Microtasks run before timers and immediates, as in Node; a timer left
 // behind by one invocation never runs during the next.
 func TestTimers(t *testing.T) {
 	rt, _ := newTestRuntime(t, Options{})
-	want := `{"order":["sync","nextTick","microtask","promise","immediate","timeout"],"ticks":3,"cleared":"not run","hasRef":false,"isNumber":true,"args":["x","y"]}`
+	want := `{"microtasks":["sync","nextTick","microtask","promise"],"macrotasks":["immediate","timeout"],"ticks":3,"cleared":"not run","hasRef":false,"isNumber":true,"args":["x","y"]}`
 	runCases(t, rt, []fcase{
 		{name: "leaves a throwing timer behind", fn: "timers", event: `{"leaveTimer":true}`, want: want},
 		{name: "the next invocation is not disturbed", fn: "timers", event: `{}`, want: want},
