@@ -3,6 +3,7 @@ package storage
 import (
 	"context"
 	"io"
+	"net/url"
 	"strconv"
 	"strings"
 	"time"
@@ -40,6 +41,9 @@ var imageParams = map[string]bool{"w": true, "h": true, "fit": true, "q": true, 
 func ImageQuery(rawQuery string) bool {
 	for part := range strings.SplitSeq(rawQuery, "&") {
 		key, _, _ := strings.Cut(part, "=")
+		if k, err := url.QueryUnescape(key); err == nil {
+			key = k // as image.ParseQuery reads it: ?imageView2%2F1%2Fw%2F100 is a thumbnail too
+		}
 		if imageParams[key] || strings.HasPrefix(key, "imageView2/") || strings.HasPrefix(key, "imageMogr2/") {
 			return true
 		}

@@ -90,6 +90,7 @@ func TestImageQuery(t *testing.T) {
 	for q, want := range map[string]bool{
 		"imageView2/1/w/200/h/200": true, "imageMogr2/thumbnail/!50p": true, "w=200": true, "h=10&fit=cover": true,
 		"q=80": true, "format=webp": true, "sign=abc&t=123&w=100": true,
+		"imageView2%2F1%2Fw%2F100": true, "%77=100": true, // encoded keys, as image.ParseQuery decodes them
 		"": false, "sign=abc&t=123": false, "v=abc": false, "width=100": false, "x=imageView2/1": false,
 	} {
 		if got := ImageQuery(q); got != want {
