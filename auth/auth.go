@@ -38,6 +38,7 @@ type Identity struct {
 	Role      Role
 	UID       string         // end users: the user's id; admin accounts: the admin's id
 	OpenID    string         // end users: the WeChat openid, else the uid
+	UnionID   string         // end users from WeChat: the unionid, when WeChat gave one
 	LoginType LoginType      // end users: how they signed in (ANONYMOUS, WECHAT, …)
 	Claims    map[string]any // end users: custom claims set by an admin (e.g. roles); read-only
 	SessionID string         // token callers: the refresh-token family the token came from

@@ -94,7 +94,7 @@ type Credentials struct {
 
 // userIdentity is the caller an access token for u names.
 func userIdentity(u *UserAccount) *Identity {
-	return &Identity{Role: User, UID: u.UID, OpenID: u.OpenID, LoginType: u.LoginType, Claims: u.Claims}
+	return &Identity{Role: User, UID: u.UID, OpenID: u.OpenID, UnionID: u.UnionID, LoginType: u.LoginType, Claims: u.Claims}
 }
 
 // issue starts a new refresh-token family for a user or admin and returns

@@ -55,6 +55,7 @@ const (
 // accessClaims is the payload of an access token.
 type accessClaims struct {
 	OpenID    string         `json:"openid,omitempty"`
+	UnionID   string         `json:"unionid,omitempty"`
 	LoginType LoginType      `json:"lt,omitempty"`
 	Role      string         `json:"role"`
 	Claims    map[string]any `json:"claims,omitempty"`
@@ -110,7 +111,7 @@ func (t *Tokens) TTL() time.Duration { return t.ttl }
 // Sign returns an access token for id, issued now, from session family sid.
 func (t *Tokens) Sign(id *Identity, sid string) (string, error) {
 	now := t.now()
-	c := accessClaims{OpenID: id.OpenID, LoginType: id.LoginType, Role: roleUser, Claims: id.Claims, SID: sid,
+	c := accessClaims{OpenID: id.OpenID, UnionID: id.UnionID, LoginType: id.LoginType, Role: roleUser, Claims: id.Claims, SID: sid,
 		RegisteredClaims: jwt.RegisteredClaims{
 			Subject:   id.UID,
 			IssuedAt:  jwt.NewNumericDate(now),
@@ -170,7 +171,7 @@ func (t *Tokens) verify(token string) (*Identity, time.Time, error) {
 	case err != nil, c.Subject == "", c.ExpiresAt == nil:
 		return nil, time.Time{}, errTokenInvalid
 	}
-	id := &Identity{UID: c.Subject, OpenID: c.OpenID, LoginType: c.LoginType, Claims: c.Claims, SessionID: c.SID}
+	id := &Identity{UID: c.Subject, OpenID: c.OpenID, UnionID: c.UnionID, LoginType: c.LoginType, Claims: c.Claims, SessionID: c.SID}
 	switch c.Role {
 	case roleUser:
 		if c.OpenID == "" {

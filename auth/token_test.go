@@ -19,13 +19,13 @@ func fixedClock(t time.Time) func() time.Time { return func() time.Time { return
 func TestTokensRoundTrip(t *testing.T) {
 	now := time.Unix(1_800_000_000, 0)
 	tk := NewTokens(testKey, time.Hour, fixedClock(now))
-	user := &Identity{Role: User, UID: "u1", OpenID: "o1", LoginType: LoginWeChat, Claims: map[string]any{"roles": []any{"editor"}}}
+	user := &Identity{Role: User, UID: "u1", OpenID: "o1", UnionID: "un1", LoginType: LoginWeChat, Claims: map[string]any{"roles": []any{"editor"}}}
 	for _, tc := range []struct {
 		name string
 		in   *Identity
 		want Identity
 	}{
-		{"user", user, Identity{Role: User, UID: "u1", OpenID: "o1", LoginType: LoginWeChat, Claims: user.Claims, SessionID: "s1"}},
+		{"user", user, Identity{Role: User, UID: "u1", OpenID: "o1", UnionID: "un1", LoginType: LoginWeChat, Claims: user.Claims, SessionID: "s1"}},
 		{"admin", &Identity{Role: Admin, UID: "a1"}, Identity{Role: Admin, UID: "a1", SessionID: "s1"}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {

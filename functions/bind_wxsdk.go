@@ -166,6 +166,9 @@ func (in *instance) wxContext() goja.Value {
 	}
 	if c.id.Role == auth.User && c.id.OpenID != "" {
 		o.Set("OPENID", c.id.OpenID)
+		if c.id.UnionID != "" {
+			o.Set("UNIONID", c.id.UnionID)
+		}
 	}
 	o.Set("APPID", in.rt.opts.AppID)
 	o.Set("ENV", in.rt.opts.Env)

@@ -207,9 +207,10 @@ declare module 'wx-server-sdk' {
    * The callee sees the same caller (OPENID) and SOURCE + ',scf'.
    */
   export function callFunction(options: { name: string; data?: Record<string, any> }): Promise<{ result: any; requestID: string; errMsg: string }>;
-  /** The invocation's caller: OPENID (end users), APPID, ENV, SOURCE, CLIENTIP or CLIENTIPV6. */
+  /** The invocation's caller: OPENID and UNIONID (end users), APPID, ENV, SOURCE, CLIENTIP or CLIENTIPV6. */
   export function getWXContext(): {
     OPENID?: string;
+    UNIONID?: string;
     APPID: string;
     ENV: string;
     SOURCE: string;

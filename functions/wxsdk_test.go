@@ -4,6 +4,8 @@ import (
 	"context"
 	"encoding/json"
 	"testing"
+
+	"minibase/auth"
 )
 
 // A todo list as CloudBase apps write it: wx-server-sdk's database in
@@ -90,6 +92,9 @@ func TestGetWXContext(t *testing.T) {
 	runCases(t, rt, []fcase{
 		{name: "an end user", fn: "wxcontext", event: `{}`,
 			want: `{"ctx":{"OPENID":"openid-1","APPID":"wx0123456789abcdef","ENV":"prod-1","SOURCE":"wx_client","CLIENTIP":"203.0.113.9"},"userInfo":{"appId":"wx0123456789abcdef","openId":"openid-1"},"dynamicEnvIsSymbol":true,"version":"minibase"}`},
+		{name: "a WeChat user with a unionid", fn: "wxcontext", event: `{}`,
+			ctx:  auth.NewContext(context.Background(), &auth.Identity{Role: auth.User, UID: "u2", OpenID: "openid-2", UnionID: "unionid-2"}),
+			want: `{"ctx":{"OPENID":"openid-2","UNIONID":"unionid-2","APPID":"wx0123456789abcdef","ENV":"prod-1","SOURCE":"wx_client","CLIENTIP":"203.0.113.9"},"userInfo":{"appId":"wx0123456789abcdef","openId":"openid-2"},"dynamicEnvIsSymbol":true,"version":"minibase"}`},
 		{name: "an admin: no OPENID, SOURCE wx_http", fn: "wxcontext", event: `{}`, ctx: adminCtx,
 			want: `{"ctx":{"APPID":"wx0123456789abcdef","ENV":"prod-1","SOURCE":"wx_http","CLIENTIP":"203.0.113.9"},"userInfo":null}`},
 	})
