@@ -47,7 +47,7 @@ func (m *Main) newApp() *fiber.App {
 	})
 	m.db.Mount(v1)
 	m.auth.Mount(v1)
-	m.functions.Mount(v1, m.fnDir)
+	m.functions.Mount(v1, deployer{m.fnDir, m.triggers})
 	m.files.Mount(v1)
 	m.files.MountFiles(app)
 	app.Use("/sdk", etag.New(), sdkHeaders, filesystem.New(filesystem.Config{Root: http.FS(sdk.Dist)}))
