@@ -179,4 +179,5 @@ var functionsStatus = map[string]int{
 	functions.CodePermissionDenied: 403,
 	functions.CodeNoInvocation:     404,
 	functions.CodeUnavailable:      503,
+	functions.CodeMethodNotAllowed: 405,
 }

@@ -26,10 +26,12 @@ type invoker interface {
 // deployment, and periodically for edits on disk); Tick fires the timers
 // that are due; Run does both on the real clock.
 type Triggers struct {
-	src  Source
-	list Lister
-	run  invoker
-	loc  *time.Location
+	src   Source
+	list  Lister
+	run   invoker
+	loc   *time.Location
+	env   string // requestContext.envId of HTTP access events
+	appID string // requestContext.appId
 
 	mu     sync.Mutex
 	routes []boundRoute           // longest path first
@@ -53,7 +55,9 @@ type timerState struct {
 // from src and run by rt; timers run on loc's wall clock (CloudBase's is
 // Asia/Shanghai). Call Refresh before use.
 func NewTriggers(rt *Runtime, src Source, list Lister, loc *time.Location) *Triggers {
-	return newTriggers(rt, src, list, loc)
+	t := newTriggers(rt, src, list, loc)
+	t.env, t.appID = rt.opts.Env, rt.opts.AppID
+	return t
 }
 
 func newTriggers(run invoker, src Source, list Lister, loc *time.Location) *Triggers {
