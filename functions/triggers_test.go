@@ -114,11 +114,13 @@ exports.main = async (event) => { await cloud.database().collection('ticks').add
 // blockingInvoker counts runs and holds each until released.
 type blockingInvoker struct {
 	runs    atomic.Int32
+	started chan struct{}
 	release chan struct{}
 }
 
 func (b *blockingInvoker) Invoke(ctx context.Context, name string, event []byte, inv Invocation) (*Result, error) {
 	b.runs.Add(1)
+	b.started <- struct{}{}
 	<-b.release
 	return &Result{}, nil
 }
@@ -130,7 +132,7 @@ func TestTimerSkipsWhileRunning(t *testing.T) {
 		t.Fatal(err)
 	}
 	deploy(t, d, "slow", `exports.main = () => 1`, `{"triggers": [{"name": "t", "type": "timer", "config": "* * * * * * *"}]}`)
-	inv := &blockingInvoker{release: make(chan struct{})}
+	inv := &blockingInvoker{started: make(chan struct{}, 10), release: make(chan struct{})}
 	tr := newTriggers(inv, d, d, shanghai)
 	ctx := context.Background()
 	start := time.Date(2026, 11, 21, 10, 0, 0, 0, shanghai)
@@ -138,9 +140,7 @@ func TestTimerSkipsWhileRunning(t *testing.T) {
 		t.Fatal(err)
 	}
 	tr.Tick(ctx, start.Add(time.Second))
-	for inv.runs.Load() != 1 {
-		time.Sleep(time.Millisecond) // the run starts in its own goroutine
-	}
+	<-inv.started // the run starts in its own goroutine
 	tr.Tick(ctx, start.Add(2*time.Second))
 	tr.Tick(ctx, start.Add(3*time.Second))
 	close(inv.release)
