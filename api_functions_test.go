@@ -128,14 +128,14 @@ func TestFunctionsSettings(t *testing.T) {
 		"MINIBASE_FUNCTIONS_CONCURRENCY": "8", "MINIBASE_FUNCTIONS_QUEUE": "16",
 		"MINIBASE_FUNCTIONS_ASYNC_RETRIES": "0", "MINIBASE_FUNCTIONS_RETRY_BACKOFF": "250ms", "MINIBASE_FUNCTIONS_LOG": "all",
 		"MINIBASE_FETCH_ALLOW": "api.weixin.qq.com, *.example.com", "MINIBASE_FETCH_DENY": "bad.example.com",
-		"MINIBASE_FETCH_ALLOW_PRIVATE": "10.0.0.0/8",
+		"MINIBASE_FETCH_ALLOW_PRIVATE": "10.0.0.0/8", "MINIBASE_TIMER_TZ": "UTC",
 	}))
 	if err != nil || c.Concurrency != 8 || c.Queue != 16 || c.AsyncRetries != -1 || c.RetryBackoff != 250*time.Millisecond ||
 		c.Log != "all" || strings.Join(c.Fetch.Allow, "|") != "api.weixin.qq.com|*.example.com" || c.Fetch.Deny[0] != "bad.example.com" ||
-		c.Fetch.AllowPrivate[0] != "10.0.0.0/8" {
+		c.Fetch.AllowPrivate[0] != "10.0.0.0/8" || c.TimerTZ != time.UTC {
 		t.Fatalf("got %+v, %v", c, err)
 	}
-	if c, _ := parseFunctions(env(nil)); c.Log != "errors" || c.Concurrency != 0 {
+	if c, _ := parseFunctions(env(nil)); c.Log != "errors" || c.Concurrency != 0 || c.TimerTZ.String() != "Asia/Shanghai" {
 		t.Errorf("defaults: %+v", c)
 	}
 	for _, bad := range []map[string]string{
@@ -144,6 +144,7 @@ func TestFunctionsSettings(t *testing.T) {
 		{"MINIBASE_FUNCTIONS_ASYNC_RETRIES": "-1"},
 		{"MINIBASE_FUNCTIONS_RETRY_BACKOFF": "soon"},
 		{"MINIBASE_FUNCTIONS_LOG": "verbose"},
+		{"MINIBASE_TIMER_TZ": "Mars/Olympus"},
 	} {
 		if _, err := parseFunctions(env(bad)); err == nil {
 			t.Errorf("%v: accepted", bad)

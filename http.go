@@ -47,9 +47,10 @@ func (m *Main) newApp() *fiber.App {
 	})
 	m.db.Mount(v1)
 	m.auth.Mount(v1)
-	m.functions.Mount(v1, m.fnDir)
+	m.functions.Mount(v1, deployer{m.fnDir, m.triggers})
 	m.files.Mount(v1)
 	m.files.MountFiles(app)
+	m.triggers.MountHTTP(app)
 	app.Use("/sdk", etag.New(), sdkHeaders, filesystem.New(filesystem.Config{Root: http.FS(sdk.Dist)}))
 	app.Use(func(c *fiber.Ctx) error {
 		return fiber.NewError(fiber.StatusNotFound, "no such endpoint: "+c.Method()+" "+c.Path())

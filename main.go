@@ -21,6 +21,7 @@ import (
 	"strconv"
 	"syscall"
 	"time"
+	_ "time/tzdata" // timer triggers' time zones, in a static binary without /usr/share/zoneinfo
 
 	"minibase/auth"
 	"minibase/db"
@@ -184,6 +185,7 @@ type Main struct {
 	fileBE    io.Closer // the storage backend
 	fnDir     *functions.Dir
 	functions *functions.Runtime
+	triggers  *functions.Triggers
 	app       *fiber.App
 	conns     *connStates // which connections wait for a request (closed first at shutdown)
 	log       *slog.Logger
@@ -229,6 +231,13 @@ func (m *Main) Open(ctx context.Context, out io.Writer) error {
 func (m *Main) Run(ctx context.Context, out io.Writer) error {
 	errc := make(chan error, 1)
 	go func() { errc <- m.app.Listen(m.Config.HTTP) }()
+	trigCtx, stopTriggers := context.WithCancel(ctx)
+	trigDone := make(chan struct{})
+	go func() {
+		defer close(trigDone)
+		m.triggers.Run(trigCtx, triggerRefresh, func(err error) { m.log.Warn("functions triggers", "err", err) })
+	}()
+	defer func() { stopTriggers(); <-trigDone }()
 	if m.Config.Pprof != "" {
 		go func() { m.log.Error("pprof listener", "err", http.ListenAndServe(m.Config.Pprof, nil)) }()
 	}

@@ -20,7 +20,12 @@ type FunctionsConfig struct {
 	RetryBackoff time.Duration // MINIBASE_FUNCTIONS_RETRY_BACKOFF: first retry's delay, doubling (default 1s)
 	Log          string        // MINIBASE_FUNCTIONS_LOG: errors (default), all or off
 	Fetch        functions.FetchOptions
+	TimerTZ      *time.Location // MINIBASE_TIMER_TZ: the time zone of timer triggers' cron (default Asia/Shanghai, as CloudBase)
 }
+
+// triggerRefresh is how often the functions' triggers are reread from
+// their config.json (a deployment over HTTP rereads them at once).
+const triggerRefresh = 2 * time.Second
 
 const functionsUsage = `  MINIBASE_FUNCTIONS_CONCURRENCY  running invocations per function (default 32)
   MINIBASE_FUNCTIONS_QUEUE   invocations waiting per function; beyond, 429 (default 256)
@@ -28,6 +33,8 @@ const functionsUsage = `  MINIBASE_FUNCTIONS_CONCURRENCY  running invocations pe
   MINIBASE_FUNCTIONS_RETRY_BACKOFF  delay before the first retry, doubling (default 1s)
   MINIBASE_FUNCTIONS_LOG     functions' console output in the server log: errors
                              (failed invocations, the default), all, or off
+  MINIBASE_TIMER_TZ          time zone of timer triggers' cron (default
+                             Asia/Shanghai, UTC+8, as CloudBase)
   MINIBASE_FETCH_ALLOW       hosts functions may fetch, comma-separated
                              ("*.example.com" for subdomains); empty: any public host
   MINIBASE_FETCH_DENY        hosts functions may never fetch
@@ -67,6 +74,12 @@ func parseFunctions(getenv func(string) string) (FunctionsConfig, error) {
 	if c.Log != "errors" && c.Log != "all" && c.Log != "off" {
 		return c, fmt.Errorf("MINIBASE_FUNCTIONS_LOG must be errors, all or off, got %q", c.Log)
 	}
+	tz := envOr(getenv, "MINIBASE_TIMER_TZ", "Asia/Shanghai")
+	loc, err := time.LoadLocation(tz)
+	if err != nil {
+		return c, fmt.Errorf("MINIBASE_TIMER_TZ must be a time zone such as Asia/Shanghai or UTC, got %q", tz)
+	}
+	c.TimerTZ = loc
 	c.Fetch.Allow = list(getenv("MINIBASE_FETCH_ALLOW"))
 	c.Fetch.Deny = list(getenv("MINIBASE_FETCH_DENY"))
 	c.Fetch.AllowPrivate = list(getenv("MINIBASE_FETCH_ALLOW_PRIVATE"))
@@ -101,7 +114,32 @@ func (m *Main) openFunctions() error {
 	}
 	m.fnDir = dir
 	m.functions, err = functions.New(dir, m.db, opts)
-	return err
+	if err != nil {
+		return err
+	}
+	loc := c.TimerTZ
+	if loc == nil {
+		loc = time.FixedZone("UTC+8", 8*60*60)
+	}
+	m.triggers = functions.NewTriggers(m.functions, dir, dir, loc)
+	return m.triggers.Refresh(context.Background(), time.Now())
+}
+
+// deployer deploys to the functions folder and rereads the triggers, so
+// a new HTTP route or timer takes effect with the deployment.
+type deployer struct {
+	dir      *functions.Dir
+	triggers *functions.Triggers
+}
+
+var _ functions.Deployer = deployer{}
+
+func (d deployer) Put(ctx context.Context, name string, files map[string][]byte) (*functions.Code, error) {
+	code, err := d.dir.Put(ctx, name, files)
+	if err != nil {
+		return nil, err
+	}
+	return code, d.triggers.Refresh(ctx, time.Now())
 }
 
 // logSink writes functions' records to the server log: failed
@@ -141,4 +179,5 @@ var functionsStatus = map[string]int{
 	functions.CodePermissionDenied: 403,
 	functions.CodeNoInvocation:     404,
 	functions.CodeUnavailable:      503,
+	functions.CodeMethodNotAllowed: 405,
 }

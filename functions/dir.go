@@ -90,6 +90,21 @@ func (d *Dir) Load(ctx context.Context, name string) (*Code, error) {
 	return ne.code, ne.err
 }
 
+// List returns the names of the functions in the folder, sorted.
+func (d *Dir) List(ctx context.Context) ([]string, error) {
+	entries, err := os.ReadDir(d.root)
+	if err != nil {
+		return nil, fmt.Errorf("list functions: %w", err)
+	}
+	var names []string
+	for _, e := range entries {
+		if e.IsDir() && ValidName(e.Name()) {
+			names = append(names, e.Name())
+		}
+	}
+	return names, nil
+}
+
 // fingerprint identifies the state of a folder by its files' paths, sizes
 // and modification times, without reading them.
 func fingerprint(folder string) (string, error) {

@@ -29,6 +29,7 @@ const (
 	CodePermissionDenied = "PERMISSION_DENIED"               // -501007: a visitor, or another caller's invocation
 	CodeNoInvocation     = "INVOCATION_NOT_FOUND"            // -1: no asynchronous invocation with that requestID
 	CodeUnavailable      = "FUNCTIONS_REQUEST_FAIL"          // -504001: the runtime is closed or cannot load the code
+	CodeMethodNotAllowed = "HTTP_METHOD_NOT_ALLOWED"         // -1: an HTTP access route that does not take this method
 )
 
 var errCodes = map[string]int{
@@ -41,6 +42,7 @@ var errCodes = map[string]int{
 	CodePermissionDenied: -501007,
 	CodeNoInvocation:     -1,
 	CodeUnavailable:      -504001,
+	CodeMethodNotAllowed: -1,
 }
 
 // Errorf returns an *Error with code and a formatted message.

@@ -31,6 +31,36 @@ func (rt *Runtime) Mount(r fiber.Router, d Deployer) {
 	r.Put("/admin/functions/:name", func(c *fiber.Ctx) error { return handleDeploy(c, d) })
 }
 
+// MountHTTP serves the functions' HTTP access routes (config.json "http")
+// on app: ANY /fn/{path…} runs the function whose route is the longest
+// prefix of path (Triggers.ServeHTTP). Anyone may call them, signed in or
+// not; the caller's identity, when the request carries one, reaches
+// getWXContext().
+func (t *Triggers) MountHTTP(app fiber.Router) {
+	app.All("/fn", t.handleHTTP)
+	app.All("/fn/*", t.handleHTTP)
+}
+
+func (t *Triggers) handleHTTP(c *fiber.Ctx) error {
+	p := strings.TrimPrefix(c.Path(), "/fn")
+	if p == "" {
+		p = "/"
+	}
+	req := &HTTPRequest{Method: strings.Clone(c.Method()), Path: strings.Clone(p), Body: bytes.Clone(c.Body()),
+		ClientIP: strings.Clone(c.IP())}
+	c.Request().Header.VisitAll(func(k, v []byte) { req.Header = append(req.Header, [2]string{string(k), string(v)}) })
+	c.Context().QueryArgs().VisitAll(func(k, v []byte) { req.Query = append(req.Query, [2]string{string(k), string(v)}) })
+	res, err := t.ServeHTTP(c.UserContext(), req)
+	if err != nil {
+		return err
+	}
+	c.Status(res.Status)
+	for _, h := range res.Header {
+		c.Response().Header.Add(h[0], h[1])
+	}
+	return c.Send(res.Body)
+}
+
 func param(c *fiber.Ctx, name string) string { return strings.Clone(c.Params(name)) }
 
 // decodeBody reads a JSON object body into v, refusing unknown fields.

@@ -32,13 +32,13 @@ type Code struct {
 	Config  Config            // parsed from Files["config.json"]
 }
 
-// Config is what a function's config.json sets (CloudBase's fields; the
-// timer "triggers" and "http" routes are read by later parts and ignored
-// here).
+// Config is what a function's config.json sets (CloudBase's fields).
 type Config struct {
 	Timeout  time.Duration     // "timeout" in seconds, 1-900 (default 5)
 	MemoryMB int               // "memorySize" in MB, 64-4096 (default 256): the heap the watchdog allows
 	Env      map[string]string // "envVariables": the function's process.env
+	Timer    *Timer            // "triggers": the function's timer trigger (CloudBase allows one), nil when none
+	Routes   []Route           // "http": the paths under /fn/ that serve the function (HTTP access)
 }
 
 // Config defaults and bounds.
@@ -81,6 +81,8 @@ func ParseConfig(data []byte) (Config, error) {
 		Timeout      *float64          `json:"timeout"`
 		MemorySize   *int              `json:"memorySize"`
 		EnvVariables map[string]string `json:"envVariables"`
+		Triggers     []rawTrigger      `json:"triggers"`
+		HTTP         []rawRoute        `json:"http"`
 	}
 	if err := json.Unmarshal(data, &raw); err != nil {
 		return cfg, fmt.Errorf("config.json: %w (want {\"timeout\": seconds, \"memorySize\": MB, \"envVariables\": {name: string}})", err)
@@ -108,6 +110,13 @@ func ParseConfig(data []byte) (Config, error) {
 		return cfg, fmt.Errorf("config.json: envVariables hold %d bytes, more than %d", size, maxEnvBytes)
 	}
 	cfg.Env = raw.EnvVariables
+	var err error
+	if cfg.Timer, err = parseTriggers(raw.Triggers); err != nil {
+		return cfg, fmt.Errorf("config.json: %w", err)
+	}
+	if cfg.Routes, err = parseRoutes(raw.HTTP); err != nil {
+		return cfg, fmt.Errorf("config.json: %w", err)
+	}
 	return cfg, nil
 }
 
