@@ -5,7 +5,6 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
-	"strconv"
 	"sync"
 
 	"minibase/db"
@@ -95,10 +94,13 @@ func planFind(c *collection, sh *shape, q *db.Query) plan {
 	if sqlSort && order != "" {
 		p.sql += " ORDER BY " + order
 	}
-	if exact && sqlSort {
-		p.sql += " LIMIT " + strconv.Itoa(q.Limit) + " OFFSET " + strconv.Itoa(q.Skip)
-	}
 	p.args = t.args
+	if exact && sqlSort {
+		// Bound, not spelled out: each page would otherwise be a new SQL
+		// text, prepared anew and crowding the statement cache.
+		p.sql += " LIMIT ? OFFSET ?"
+		p.args = append(p.args, q.Limit, q.Skip)
+	}
 	return p
 }
 

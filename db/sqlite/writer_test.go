@@ -160,3 +160,40 @@ func BenchmarkScan100k(b *testing.B) {
 		}
 	}
 }
+
+// TestPagingReusesStatement: paging with skip runs one prepared statement,
+// not one per page (skip and limit are bound parameters), and every page
+// holds the right documents.
+func TestPagingReusesStatement(t *testing.T) {
+	d := openTest(t)
+	ctx := context.Background()
+	const n = 30
+	docs := make([]db.Doc, n)
+	for i := range docs {
+		docs[i] = db.Doc{{Key: "_id", Value: fmt.Sprintf("d%02d", i)}}
+	}
+	if _, err := d.Write(ctx, "c", &db.WriteOp{Kind: db.WriteInsert, Docs: docs}); err != nil {
+		t.Fatal(err)
+	}
+	f, err := db.ParseFilter(db.Doc{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	before := len(d.stmts.m)
+	for skip := 0; skip < n; skip++ {
+		q := &db.Query{Filter: f, Sort: []db.SortKey{{Path: "_id"}}, Skip: skip, Limit: 1 + skip%3}
+		out, err := d.Find(ctx, "c", q)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if want := fmt.Sprintf(`{"_id":"d%02d"}`, skip); len(out) == 0 || string(out[0]) != want {
+			t.Fatalf("skip %d: got %q, want first %s", skip, out, want)
+		}
+		if want := min(1+skip%3, n-skip); len(out) != want {
+			t.Fatalf("skip %d limit %d: %d docs, want %d", skip, 1+skip%3, len(out), want)
+		}
+	}
+	if got := len(d.stmts.m) - before; got != 1 {
+		t.Errorf("paging prepared %d statements, want 1", got)
+	}
+}
