@@ -135,6 +135,9 @@ func TestFunctionsSettings(t *testing.T) {
 		c.Fetch.AllowPrivate[0] != "10.0.0.0/8" || c.TimerTZ != time.UTC {
 		t.Fatalf("got %+v, %v", c, err)
 	}
+	if c, err := parseFunctions(env(map[string]string{"MINIBASE_FUNCTIONS_ASYNC_RETRIES": "00"})); err != nil || c.AsyncRetries != -1 {
+		t.Errorf("ASYNC_RETRIES=00: retries %d, %v; want -1 (none), not the default", c.AsyncRetries, err)
+	}
 	if c, _ := parseFunctions(env(nil)); c.Log != "errors" || c.Concurrency != 0 || c.TimerTZ.String() != "Asia/Shanghai" {
 		t.Errorf("defaults: %+v", c)
 	}

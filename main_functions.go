@@ -61,7 +61,7 @@ func parseFunctions(getenv func(string) string) (FunctionsConfig, error) {
 			*n.dst = i
 		}
 	}
-	if getenv("MINIBASE_FUNCTIONS_ASYNC_RETRIES") == "0" {
+	if getenv("MINIBASE_FUNCTIONS_ASYNC_RETRIES") != "" && c.AsyncRetries == 0 { // "0", "00", "+0"
 		c.AsyncRetries = -1 // functions.AsyncOptions: negative means none
 	}
 	if v := getenv("MINIBASE_FUNCTIONS_RETRY_BACKOFF"); v != "" {

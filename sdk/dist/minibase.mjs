@@ -1780,13 +1780,14 @@ var SessionTokens = class {
     if (!this.refreshing) {
       this.refreshing = this.refresh(s.refreshToken).then(
         (fresh) => {
+          if (!this.current(s)) return void 0;
           if (fresh.user === void 0 && s.user) fresh.user = s.user;
           saveSession(this.kv, this.key, fresh);
           this.onChange?.(fresh);
           return fresh;
         },
         (e) => {
-          if (e && typeof e.code === "string" && DEAD.has(e.code)) {
+          if (e && typeof e.code === "string" && DEAD.has(e.code) && this.current(s)) {
             saveSession(this.kv, this.key, void 0);
             this.onChange?.(void 0);
           }
@@ -1797,6 +1798,10 @@ var SessionTokens = class {
       this.refreshing.then(clear, clear);
     }
     return this.refreshing;
+  }
+  // current reports whether s is still the stored session (same refresh token).
+  current(s) {
+    return loadSession(this.kv, this.key)?.refreshToken === s.refreshToken;
   }
 };
 

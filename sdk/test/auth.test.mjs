@@ -163,6 +163,33 @@ test('SessionTokens refreshes ahead of expiry once for concurrent callers, keeps
   assert.equal(await ts.token(), undefined);
 });
 
+test('SessionTokens: a refresh that ends after sign-out or a new sign-in does not bring the old session back', async () => {
+  const kv = miniProgramAdapter('wx', fakeWx()).storage;
+  let release;
+  const refresh = () => new Promise((r) => (release = r));
+  const ts = new auth.SessionTokens(kv, 'k', refresh, () => 1_000_000);
+  const changes = [];
+  ts.onChange = (s) => changes.push(s);
+
+  auth.saveSession(kv, 'k', { accessToken: 'at1', refreshToken: 'rt1', expiresAt: 0 });
+  let pending = ts.token();
+  await new Promise((r) => setImmediate(r));
+  auth.saveSession(kv, 'k', undefined); // signOut while the refresh is on its way
+  release({ accessToken: 'at2', refreshToken: 'rt2', expiresAt: 9_000_000 });
+  assert.equal(await pending, undefined);
+  assert.equal(auth.loadSession(kv, 'k'), undefined, 'signed out stays signed out');
+
+  auth.saveSession(kv, 'k', { accessToken: 'at1', refreshToken: 'rt1', expiresAt: 0 });
+  pending = ts.token();
+  await new Promise((r) => setImmediate(r));
+  const other = { accessToken: 'atB', refreshToken: 'rtB', expiresAt: 9_000_000 };
+  auth.saveSession(kv, 'k', other); // another user signs in meanwhile
+  release({ accessToken: 'at2', refreshToken: 'rt2', expiresAt: 9_000_000 });
+  assert.equal(await pending, 'atB');
+  assert.deepEqual(auth.loadSession(kv, 'k'), other);
+  assert.deepEqual(changes, []);
+});
+
 test('SessionTokens as the client\'s token source: an expired token is refreshed and the request retried', async () => {
   const kv = miniProgramAdapter('wx', fakeWx()).storage;
   const key = auth.sessionKey(proxy.url);

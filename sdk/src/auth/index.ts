@@ -88,7 +88,8 @@ const DEAD = new Set(['INVALID_REFRESH_TOKEN', 'REFRESH_TOKEN_EXPIRED']);
  * refuses the refresh token (INVALID_REFRESH_TOKEN, REFRESH_TOKEN_EXPIRED)
  * the session is removed: the user is signed out and onChange is told. A
  * refresh that fails otherwise (network, timeout) keeps the session, and
- * the request goes with the token it has.
+ * the request goes with the token it has. A refresh that ends after the
+ * user signed out or signed in again changes nothing.
  */
 export class SessionTokens implements TokenSource {
   private refreshing?: Promise<Session | undefined>;
@@ -120,13 +121,16 @@ export class SessionTokens implements TokenSource {
     if (!this.refreshing) {
       this.refreshing = this.refresh(s.refreshToken).then(
         (fresh) => {
+          // Signed out, or signed in afresh, while the refresh was on its way:
+          // the stored session is not the one refreshed, and it stays.
+          if (!this.current(s)) return undefined;
           if (fresh.user === undefined && s.user) fresh.user = s.user;
           saveSession(this.kv, this.key, fresh);
           this.onChange?.(fresh);
           return fresh;
         },
         (e: CloudError) => {
-          if (e && typeof e.code === 'string' && DEAD.has(e.code)) {
+          if (e && typeof e.code === 'string' && DEAD.has(e.code) && this.current(s)) {
             saveSession(this.kv, this.key, undefined);
             this.onChange?.(undefined);
           }
@@ -137,5 +141,10 @@ export class SessionTokens implements TokenSource {
       this.refreshing.then(clear, clear);
     }
     return this.refreshing;
+  }
+
+  // current reports whether s is still the stored session (same refresh token).
+  private current(s: Session): boolean {
+    return loadSession(this.kv, this.key)?.refreshToken === s.refreshToken;
   }
 }

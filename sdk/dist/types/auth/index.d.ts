@@ -56,7 +56,8 @@ export declare const REFRESH_AHEAD = 60000;
  * refuses the refresh token (INVALID_REFRESH_TOKEN, REFRESH_TOKEN_EXPIRED)
  * the session is removed: the user is signed out and onChange is told. A
  * refresh that fails otherwise (network, timeout) keeps the session, and
- * the request goes with the token it has.
+ * the request goes with the token it has. A refresh that ends after the
+ * user signed out or signed in again changes nothing.
  */
 export declare class SessionTokens implements TokenSource {
     private readonly kv;
@@ -70,4 +71,5 @@ export declare class SessionTokens implements TokenSource {
     token(): Promise<string | undefined>;
     onUnauthorized(): Promise<boolean>;
     private renew;
+    private current;
 }
