@@ -22,7 +22,7 @@ test: vet build unit sdk fuzz
 
 # The storage suites run against a real MinIO server: scripts/minio.sh
 # installs the pinned build into ~/.cache/minibase the first time.
-unit:
+unit: build
 	MINIBASE_MINIO_BIN=$$(scripts/minio.sh) MINIBASE_BIN=$(CURDIR)/bin/minibase go test -race -count=1 ./...
 
 # The JS SDK: type check, dist/ up to date, and its tests against the
