@@ -142,7 +142,7 @@ func (b *Bucket) Put(ctx context.Context, key string, r io.Reader, opts storage.
 	var body io.Reader = bytes.NewReader(head)
 	size := int64(len(head))
 	if !eof {
-		body, size = io.MultiReader(body, r), -1
+		body, size = io.MultiReader(body, &failReader{r: r}), -1
 	}
 	if err := ctx.Err(); err != nil {
 		return storage.ObjectInfo{}, err
@@ -157,6 +157,33 @@ func (b *Bucket) Put(ctx context.Context, key string, r io.Reader, opts storage.
 	}
 	return b.info(minio.ObjectInfo{Key: b.prefix + key, Size: up.Size, ETag: up.ETag, LastModified: mod, ContentType: typ,
 		UserMetadata: po.UserMetadata}), nil
+}
+
+// failReader keeps r's errors from being taken for the end of the body:
+// minio-go's multipart upload reads parts with its own readFull, which
+// takes io.ErrUnexpectedEOF (what a cut multipart form part returns) for
+// io.EOF and completes the upload with the truncated body, and drops an
+// error that comes with the bytes filling a part. Wrapped, and held back
+// to the next Read when it comes with bytes, the error fails and aborts
+// the upload; errors.Is still finds it.
+type failReader struct {
+	r   io.Reader
+	err error
+}
+
+func (f *failReader) Read(p []byte) (int, error) {
+	if f.err != nil {
+		return 0, f.err
+	}
+	n, err := f.r.Read(p)
+	if err != nil && err != io.EOF {
+		f.err = fmt.Errorf("read body: %w", err)
+		if n > 0 {
+			return n, nil
+		}
+		return 0, f.err
+	}
+	return n, err
 }
 
 // heads are the buffers Put reads an object's first part into; they grow

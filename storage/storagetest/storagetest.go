@@ -229,6 +229,14 @@ func testFailedPut(t *testing.T, b storage.Bucket) {
 		if _, err := b.Stat(ctx, "new.bin"); !errors.Is(err, storage.ErrNotExist) {
 			t.Errorf("%s: failed Put left an object: Stat = %v", tc.name, err)
 		}
+		// Past the first part (S3: 8 MiB for MaxSize 1 MiB), so in a
+		// multipart upload: a body cut short there is not a complete file.
+		if _, err := b.Put(ctx, "big.bin", &failingReader{n: 9 << 20, err: tc.err}, storage.PutOptions{MaxSize: 1 << 20}); !errors.Is(err, tc.err) {
+			t.Errorf("%s: Put of 9 MiB = %v, want %v", tc.name, err, tc.err)
+		}
+		if _, err := b.Stat(ctx, "big.bin"); !errors.Is(err, storage.ErrNotExist) {
+			t.Errorf("%s: failed Put of 9 MiB left an object: Stat = %v", tc.name, err)
+		}
 		old := put(t, b, "old.bin", "the old version", "text/plain")
 		if _, err := b.Put(ctx, "old.bin", &failingReader{n: 100, err: tc.err}, storage.PutOptions{}); !errors.Is(err, tc.err) {
 			t.Errorf("%s: overwrite = %v, want %v", tc.name, err, tc.err)
