@@ -2,7 +2,6 @@
 VERSION ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
 # The same flags as the Dockerfile: a static, CGO-free binary.
 BUILD_FLAGS = -trimpath -ldflags "-s -w -X main.version=$(VERSION)"
-FUZZTIME ?= 10s
 
 .PHONY: run build test vet unit sdk fuzz bench bench-files clean
 
@@ -37,16 +36,9 @@ sdk: build
 	cd sdk && npm run --silent check && npm run --silent check:dist
 	cd sdk && MINIBASE_BIN=$(CURDIR)/bin/minibase npm test --silent
 
+# Every fuzz target, found by scripts/fuzz.sh, for FUZZEXECS executions each.
 fuzz:
-	go test ./db -run '^$$' -fuzz '^FuzzDecodeJSON$$' -fuzztime $(FUZZTIME)
-	go test ./db -run '^$$' -fuzz '^FuzzParseFilter$$' -fuzztime $(FUZZTIME)
-	go test ./db -run '^$$' -fuzz '^FuzzApplyUpdate$$' -fuzztime $(FUZZTIME)
-	go test ./auth -run '^$$' -fuzz '^FuzzVerifyAccessToken$$' -fuzztime $(FUZZTIME)
-	go test ./auth/ticket -run '^$$' -fuzz '^FuzzVerifyTicket$$' -fuzztime $(FUZZTIME)
-	go test ./auth/rules -run '^$$' -fuzz '^FuzzParse$$' -fuzztime $(FUZZTIME)
-	go test ./storage -run '^$$' -fuzz '^FuzzParseFileID$$' -fuzztime $(FUZZTIME)
-	go test ./storage/image -run '^$$' -fuzz '^FuzzParseQuery$$' -fuzztime $(FUZZTIME)
-	go test ./storage/image -run '^$$' -fuzz '^FuzzJPEGOrientation$$' -fuzztime $(FUZZTIME)
+	scripts/fuzz.sh
 
 # The README's performance table: 100k documents, every scenario.
 bench: build
