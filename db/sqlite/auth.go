@@ -182,11 +182,12 @@ func (s *Users) CreateUser(ctx context.Context, u *auth.UserAccount) error {
 
 // User returns the user uid.
 func (s *Users) User(ctx context.Context, uid string) (*auth.UserAccount, error) {
-	st, err := s.d.stmts.get(ctx, "SELECT "+userCols+" FROM _auth_users WHERE uid = ?")
-	if err != nil {
-		return nil, err
-	}
-	return scanUser(st.QueryRowContext(ctx, uid))
+	var u *auth.UserAccount
+	err := s.d.stmts.use(ctx, "SELECT "+userCols+" FROM _auth_users WHERE uid = ?", func(st *sql.Stmt) (err error) {
+		u, err = scanUser(st.QueryRowContext(ctx, uid))
+		return err
+	})
+	return u, err
 }
 
 // UserBy returns the user whose key (username, email, phone, openid or
@@ -199,11 +200,12 @@ func (s *Users) UserBy(ctx context.Context, key auth.Key, value string) (*auth.U
 	if value == "" {
 		return nil, auth.ErrNotFound
 	}
-	st, err := s.d.stmts.get(ctx, "SELECT "+userCols+" FROM _auth_users WHERE "+col+" = ?")
-	if err != nil {
-		return nil, err
-	}
-	return scanUser(st.QueryRowContext(ctx, value))
+	var u *auth.UserAccount
+	err := s.d.stmts.use(ctx, "SELECT "+userCols+" FROM _auth_users WHERE "+col+" = ?", func(st *sql.Stmt) (err error) {
+		u, err = scanUser(st.QueryRowContext(ctx, value))
+		return err
+	})
+	return u, err
 }
 
 // UpdateUser reads, changes and writes the user uid in one transaction.

@@ -15,44 +15,78 @@ import (
 // in-memory sorts over its memory limit.
 const maxSortBuffer = 100_000
 
-// stmtCache keeps prepared read statements by SQL text.
+// stmtCache keeps prepared read statements by SQL text. A statement is
+// closed when it has been evicted and no caller holds it: closing one that
+// another goroutine is about to run would fail that query with "statement
+// is closed". (Rows already open keep working after Close: database/sql
+// finalizes a statement only when its last rows are done.)
 type stmtCache struct {
 	db *sql.DB
 	mu sync.Mutex
-	m  map[string]*sql.Stmt
+	m  map[string]*cachedStmt
+}
+
+type cachedStmt struct {
+	st      *sql.Stmt
+	refs    int  // callers between get and release
+	evicted bool // out of the map; closed when refs drops to 0
 }
 
 const maxStmts = 512
 
-func (c *stmtCache) get(ctx context.Context, q string) (*sql.Stmt, error) {
+// use runs fn with the prepared statement for q; fn must start its query
+// before returning (what it returns, Rows or Row, may outlive it).
+func (c *stmtCache) use(ctx context.Context, q string, fn func(*sql.Stmt) error) error {
+	e, err := c.get(ctx, q)
+	if err != nil {
+		return err
+	}
+	defer c.release(e)
+	return fn(e.st)
+}
+
+func (c *stmtCache) get(ctx context.Context, q string) (*cachedStmt, error) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	if s, ok := c.m[q]; ok {
-		return s, nil
+	if e, ok := c.m[q]; ok {
+		e.refs++
+		return e, nil
 	}
 	s, err := c.db.PrepareContext(ctx, q)
 	if err != nil {
 		return nil, err
 	}
 	if c.m == nil {
-		c.m = map[string]*sql.Stmt{}
+		c.m = map[string]*cachedStmt{}
 	}
 	if len(c.m) >= maxStmts {
 		for k, old := range c.m { // evict one at random
-			old.Close()
 			delete(c.m, k)
+			old.evicted = true
+			if old.refs == 0 {
+				old.st.Close()
+			}
 			break
 		}
 	}
-	c.m[q] = s
-	return s, nil
+	e := &cachedStmt{st: s, refs: 1}
+	c.m[q] = e
+	return e, nil
+}
+
+func (c *stmtCache) release(e *cachedStmt) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if e.refs--; e.refs == 0 && e.evicted {
+		e.st.Close()
+	}
 }
 
 func (c *stmtCache) close() {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	for _, s := range c.m {
-		s.Close()
+	for _, e := range c.m {
+		e.st.Close()
 	}
 	c.m = nil
 }
@@ -124,11 +158,12 @@ func (d *DB) find(ctx context.Context, c *collection, sh *shape, q *db.Query) ([
 
 // query runs a cached prepared read statement.
 func (d *DB) query(ctx context.Context, q string, args []any) (*sql.Rows, error) {
-	st, err := d.stmts.get(ctx, q)
-	if err != nil {
-		return nil, err
-	}
-	return st.QueryContext(ctx, args...)
+	var rows *sql.Rows
+	err := d.stmts.use(ctx, q, func(st *sql.Stmt) (err error) {
+		rows, err = st.QueryContext(ctx, args...)
+		return err
+	})
+	return rows, err
 }
 
 // collect reads up to limit raw documents; match, when set, filters them.
@@ -277,12 +312,10 @@ func (d *DB) count(ctx context.Context, c *collection, sh *shape, f *db.Filter) 
 	t := &translator{sh: sh}
 	where, exact := t.cond(f.Root())
 	if exact {
-		st, err := d.stmts.get(ctx, "SELECT count(*) FROM "+c.table+" WHERE "+where)
-		if err != nil {
-			return 0, err
-		}
 		var n int64
-		err = st.QueryRowContext(ctx, t.args...).Scan(&n)
+		err := d.stmts.use(ctx, "SELECT count(*) FROM "+c.table+" WHERE "+where, func(st *sql.Stmt) error {
+			return st.QueryRowContext(ctx, t.args...).Scan(&n)
+		})
 		return n, err
 	}
 	var n int64

@@ -2,6 +2,7 @@ package sqlite
 
 import (
 	"context"
+	"database/sql"
 	"fmt"
 	"path/filepath"
 	"sync"
@@ -195,5 +196,70 @@ func TestPagingReusesStatement(t *testing.T) {
 	}
 	if got := len(d.stmts.m) - before; got != 1 {
 		t.Errorf("paging prepared %d statements, want 1", got)
+	}
+}
+
+// More distinct queries than the statement cache holds, run at once: an
+// evicted statement must stay open for the caller that is about to run it
+// (closing it under that caller failed the query with "statement is closed").
+func TestStatementEvictionUnderLoad(t *testing.T) {
+	d := openTest(t)
+	ctx := context.Background()
+	if _, err := d.Write(ctx, "c", &db.WriteOp{Kind: db.WriteInsert, Docs: []db.Doc{{{Key: "_id", Value: "a"}, {Key: "n", Value: int64(1)}}}}); err != nil {
+		t.Fatal(err)
+	}
+	var wg sync.WaitGroup
+	errs := make(chan error, 8)
+	for g := 0; g < 8; g++ {
+		wg.Add(1)
+		go func(g int) {
+			defer wg.Done()
+			for i := 0; i < maxStmts/2; i++ {
+				// Each field name is a new SQL text: 8×256 = 4× the cache.
+				f, err := db.ParseFilter(db.Doc{{Key: fmt.Sprintf("f%d_%d", g, i), Value: nil}})
+				if err != nil {
+					errs <- err
+					return
+				}
+				if _, err := d.Count(ctx, "c", f); err != nil {
+					errs <- fmt.Errorf("query %d/%d: %w", g, i, err)
+					return
+				}
+			}
+		}(g)
+	}
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		t.Fatal(err)
+	}
+	if n := len(d.stmts.m); n > maxStmts {
+		t.Errorf("cache holds %d statements, more than %d", n, maxStmts)
+	}
+}
+
+// A statement evicted while a caller holds it stays usable by that caller
+// and is closed once released.
+func TestEvictedStatementStaysOpenWhileHeld(t *testing.T) {
+	d := openTest(t)
+	ctx := context.Background()
+	err := d.stmts.use(ctx, "SELECT 1", func(held *sql.Stmt) error {
+		// New statements until the held one is evicted (eviction is random).
+		for i := 0; i < 100*maxStmts; i++ {
+			if _, ok := d.stmts.m["SELECT 1"]; !ok {
+				break
+			}
+			if err := d.stmts.use(ctx, fmt.Sprintf("SELECT %d", i+2), func(*sql.Stmt) error { return nil }); err != nil {
+				return err
+			}
+		}
+		if _, ok := d.stmts.m["SELECT 1"]; ok {
+			t.Fatal("the held statement was never evicted: the test proves nothing")
+		}
+		var n int
+		return held.QueryRowContext(ctx).Scan(&n)
+	})
+	if err != nil {
+		t.Fatalf("held statement after eviction: %v", err)
 	}
 }
