@@ -192,7 +192,14 @@ func (t *tickets) Verify(tk string) (string, error) {
 	if errors.Is(err, ticket.ErrInvalidTicket) || errors.Is(err, ticket.ErrExpiredTicket) {
 		return "", fmt.Errorf("%w: %w", auth.ErrRejected, err)
 	}
-	return c.UID, err
+	if err != nil {
+		return "", err
+	}
+	if c.Env != t.env { // a key shared by two environments must not let one's tickets into the other
+		return "", fmt.Errorf("%w: %w: it was made for environment %q, this server is %q (MINIBASE_ENV)",
+			auth.ErrRejected, ticket.ErrInvalidTicket, c.Env, t.env)
+	}
+	return c.UID, nil
 }
 
 func (t *tickets) Issue(customUserID string) (string, error) {
