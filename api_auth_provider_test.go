@@ -276,7 +276,7 @@ func TestTickets(t *testing.T) {
 		"exp": now + 600_000, "uid": "cust_0003", "refresh": 3_600_000, "expire": now + 86_400_000}).SignedString(priv)
 	m.signIn(t, "/v1/auth/ticket", "", `{"ticket":"`+key.str("private_key_id")+`/@@/`+signed+`"}`)
 	other, _ := jwt.NewWithClaims(jwt.SigningMethodRS256, jwt.MapClaims{"alg": "RS256", "env": "other-env", "iat": now,
-		"exp": now + 600_000, "uid": "cust_0003"}).SignedString(priv)
+		"exp": now + 600_000, "uid": "cust_0003", "refresh": 3_600_000, "expire": now + 86_400_000}).SignedString(priv)
 	expect(t, "a ticket for another environment", m.do(t, "POST", "/v1/auth/ticket", "",
 		`{"ticket":"`+key.str("private_key_id")+`/@@/`+other+`"}`), 401, "")
 
