@@ -89,9 +89,26 @@ type verified struct {
 	exp time.Time
 }
 
-// maxCachedTokens bounds the cache (~0.5 KiB an entry); a full cache is
-// emptied and fills again.
+// maxCachedTokens bounds the cache (~0.5 KiB an entry).
 const maxCachedTokens = 10_000
+
+// evictLocked makes room in a full cache: expired tokens go, then a tenth
+// of the rest, chosen at random (map order), so the clients still active
+// mostly keep their entries instead of all paying the JWT check at once.
+func (t *Tokens) evictLocked() {
+	now := t.now()
+	for k, v := range t.cache {
+		if !now.Before(v.exp) {
+			delete(t.cache, k)
+		}
+	}
+	for k := range t.cache {
+		if len(t.cache) < maxCachedTokens*9/10 {
+			break
+		}
+		delete(t.cache, k)
+	}
+}
 
 // NewTokens returns a signer and verifier for access tokens that live for
 // ttl, with now as the clock.
@@ -152,7 +169,7 @@ func (t *Tokens) Verify(token string) (*Identity, error) {
 	}
 	t.mu.Lock()
 	if len(t.cache) >= maxCachedTokens {
-		clear(t.cache)
+		t.evictLocked()
 	}
 	t.cache[strings.Clone(token)] = verified{id, exp} // the caller's string may live in a reused buffer
 	t.mu.Unlock()

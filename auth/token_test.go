@@ -96,6 +96,21 @@ func TestTokenCache(t *testing.T) {
 	if len(tk.cache) > maxCachedTokens {
 		t.Errorf("cache grew to %d, cap %d", len(tk.cache), maxCachedTokens)
 	}
+	if len(tk.cache) < maxCachedTokens*8/10 {
+		t.Errorf("a full cache dropped to %d entries: making room must keep most live tokens", len(tk.cache))
+	}
+	// Expired entries are the first to go: once every cached token has
+	// expired, filling the cache again leaves none of them.
+	now = now.Add(2 * time.Hour)
+	for i := range maxCachedTokens {
+		tok, _ := tk.Sign(&Identity{Role: User, UID: fmt.Sprint("v", i), OpenID: "o"}, "s")
+		tk.Verify(tok)
+	}
+	for _, v := range tk.cache {
+		if !now.Before(v.exp) {
+			t.Fatalf("an expired token survived eviction while live ones were added")
+		}
+	}
 }
 
 func TestTokensRefuseForgeries(t *testing.T) {
