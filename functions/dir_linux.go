@@ -21,15 +21,3 @@ func swapDir(staging, target string) error {
 	}
 	return err
 }
-
-// syncTree makes the files and folders written under dir durable: one
-// syncfs(2) of its file system instead of an fsync per file (a function
-// with node_modules/ has thousands).
-func syncTree(dir string) error {
-	f, err := os.Open(dir)
-	if err != nil {
-		return err
-	}
-	defer f.Close()
-	return unix.Syncfs(int(f.Fd()))
-}
