@@ -90,8 +90,11 @@ func (d *Dir) Load(ctx context.Context, name string) (*Code, error) {
 		ne.code, ne.bundled, ne.err = d.readCode(name, folder)
 	}
 	d.mu.Lock()
+	defer d.mu.Unlock()
+	if cur := d.cache[name]; cur != nil && cur != e && cur.checked.After(now) {
+		return cur.code, cur.err // a deployment (or delete) stored newer code while this read the disk
+	}
 	d.cache[name] = ne
-	d.mu.Unlock()
 	return ne.code, ne.err
 }
 
