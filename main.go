@@ -2,6 +2,7 @@
 // a JSON document database (MongoDB semantics) over HTTP, with more to come.
 //
 //	minibase serve [--dir DIR] [--http ADDR]
+//	minibase functions deploy|invoke|list|rollback …
 //	minibase version
 //	minibase help
 package main
@@ -57,6 +58,11 @@ Usage:
   minibase admin create EMAIL [--dir DIR] [--password-stdin]
                                              add an admin account (password from
                                              stdin, MINIBASE_ADMIN_PASSWORD or a prompt)
+  minibase functions deploy DIR [--name NAME] [--server URL] [--key KEY]
+                                             deploy a function folder, or every one in
+                                             a cloudfunctions/ folder, to a running server
+                                             (env MINIBASE_URL, MINIBASE_ADMIN_KEY)
+  minibase functions invoke NAME [--data JSON] | list | rollback NAME VERSION
   minibase version                           print the version
   minibase help                              print this help
 
@@ -98,6 +104,8 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) error {
 		return serve(ctx, cfg, stdout)
 	case "admin":
 		return adminCommand(context.Background(), args[1:], os.Getenv, stdin, stdout, stderr)
+	case "functions":
+		return functionsCommand(context.Background(), args[1:], os.Getenv, stdout, stderr)
 	case "version", "--version", "-v":
 		fmt.Fprintln(stdout, "minibase", version)
 		return nil

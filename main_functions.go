@@ -126,20 +126,36 @@ func (m *Main) openFunctions() error {
 }
 
 // deployer deploys to the functions folder and rereads the triggers, so
-// a new HTTP route or timer takes effect with the deployment.
+// a new HTTP route or timer takes effect with the deployment (or rollback),
+// and a deleted function's stop at once.
 type deployer struct {
-	dir      *functions.Dir
+	*functions.Dir
 	triggers *functions.Triggers
 }
 
 var _ functions.Deployer = deployer{}
 
-func (d deployer) Put(ctx context.Context, name string, files map[string][]byte) (*functions.Code, error) {
-	code, err := d.dir.Put(ctx, name, files)
+func (d deployer) Put(ctx context.Context, name string, files map[string][]byte) (*functions.Version, error) {
+	v, err := d.Dir.Put(ctx, name, files)
 	if err != nil {
 		return nil, err
 	}
-	return code, d.triggers.Refresh(ctx, time.Now())
+	return v, d.triggers.Refresh(ctx, time.Now())
+}
+
+func (d deployer) Rollback(ctx context.Context, name, ref string) (*functions.Version, error) {
+	v, err := d.Dir.Rollback(ctx, name, ref)
+	if err != nil {
+		return nil, err
+	}
+	return v, d.triggers.Refresh(ctx, time.Now())
+}
+
+func (d deployer) Delete(ctx context.Context, name string) error {
+	if err := d.Dir.Delete(ctx, name); err != nil {
+		return err
+	}
+	return d.triggers.Refresh(ctx, time.Now())
 }
 
 // logSink writes functions' records to the server log: failed

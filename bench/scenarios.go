@@ -59,6 +59,7 @@ func dbScenarios() []scenario {
 		{name: "fn-hello", what: "invoke a cloud function returning a constant", op: opFnHello, setup: setupFunctions},
 		{name: "fn-readwrite", what: "a function: query {author} sort created desc limit 20 + insert, via wx-server-sdk", op: opFnReadWrite, setup: setupFunctions},
 		{name: "db-readwrite", what: "the same query + insert sent straight to /v1/db (two requests)", op: opDBReadWrite, setup: setupFunctions},
+		{name: "fn-deploy", what: "deploy a new version of a small function, then call it, 1 client", serial: true, op: opFnDeploy},
 		{name: "own20-admin", what: "admin: query {_openid} limit 20 (index on _openid)", op: opOwnAdmin, setup: setupOwn},
 		{name: "own20-private", what: "end user under PRIVATE: query {} limit 20 (the same query, scoped by the rule)", op: opOwnPrivate, setup: setupOwn},
 		{name: "own20-rule", what: "end user, custom rule doc._openid == auth.openid: query {_openid: '{openid}'} limit 20", op: opOwnRule, setup: setupOwn},

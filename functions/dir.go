@@ -15,12 +15,15 @@ import (
 )
 
 // Dir is a functions folder on disk in CloudBase's layout,
-// <root>/<name>/index.js with optional config.json, other files and
-// node_modules/: a Source, and the target of deployments (Put).
+// <root>/<name>/index.js (or index.ts) with optional config.json, other
+// files and node_modules/: a Source, and the target of deployments (Put,
+// Rollback, Delete), which it keeps a history of (see versionsDir).
 //
 // Load answers from memory and looks at the disk again at most once a
 // second per function, so edits made by hand show up within a second;
-// a Put is visible at once.
+// a deployment is visible at once. A folder that needs bundling (see
+// bundleReason) runs as its bundle: the one kept with its version, or one
+// built when the folder was edited on disk.
 type Dir struct {
 	root  string
 	every time.Duration
@@ -33,7 +36,9 @@ type Dir struct {
 type dirEntry struct {
 	code    *Code
 	err     error
-	stamp   string // fingerprint of the folder when code was read
+	stamp   string    // fingerprint of the folder when code was read
+	newest  time.Time // the newest modification time of its files
+	bundled bool      // code runs a bundle of the folder
 	checked time.Time
 }
 
@@ -74,19 +79,22 @@ func (d *Dir) Load(ctx context.Context, name string) (*Code, error) {
 	d.mu.Unlock()
 
 	folder := filepath.Join(d.root, name)
-	stamp, err := fingerprint(folder)
-	ne := &dirEntry{stamp: stamp, checked: now}
+	stamp, newest, err := fingerprint(folder)
+	ne := &dirEntry{stamp: stamp, newest: newest, checked: now}
 	switch {
 	case err != nil:
 		ne.err = err
 	case e != nil && e.err == nil && e.stamp == stamp:
-		ne.code = e.code
+		ne.code, ne.bundled = e.code, e.bundled
 	default:
-		ne.code, ne.err = readCode(name, folder)
+		ne.code, ne.bundled, ne.err = d.readCode(name, folder)
 	}
 	d.mu.Lock()
+	defer d.mu.Unlock()
+	if cur := d.cache[name]; cur != nil && cur != e && cur.checked.After(now) {
+		return cur.code, cur.err // a deployment (or delete) stored newer code while this read the disk
+	}
 	d.cache[name] = ne
-	d.mu.Unlock()
 	return ne.code, ne.err
 }
 
@@ -106,11 +114,12 @@ func (d *Dir) List(ctx context.Context) ([]string, error) {
 }
 
 // fingerprint identifies the state of a folder by its files' paths, sizes
-// and modification times, without reading them.
-func fingerprint(folder string) (string, error) {
+// and modification times, without reading them; newest is the latest of
+// those times.
+func fingerprint(folder string) (stamp string, newest time.Time, err error) {
 	h := sha256.New()
 	n := 0
-	err := filepath.WalkDir(folder, func(p string, de fs.DirEntry, err error) error {
+	err = filepath.WalkDir(folder, func(p string, de fs.DirEntry, err error) error {
 		if err != nil {
 			return err
 		}
@@ -124,26 +133,32 @@ func fingerprint(folder string) (string, error) {
 		if err != nil {
 			return err
 		}
+		if t := info.ModTime(); t.After(newest) {
+			newest = t
+		}
 		fmt.Fprintf(h, "%s\x00%d\x00%d\x00", p, info.Size(), info.ModTime().UnixNano())
 		return nil
 	})
 	if errors.Is(err, fs.ErrNotExist) {
-		return "", fmt.Errorf("function %s: %w", filepath.Base(folder), ErrNotFound)
+		return "", newest, fmt.Errorf("function %s: %w", filepath.Base(folder), ErrNotFound)
 	}
 	if err != nil {
-		return "", err
+		return "", newest, err
 	}
-	return hex.EncodeToString(h.Sum(nil)), nil
+	return hex.EncodeToString(h.Sum(nil)), newest, nil
 }
 
-// readCode reads every regular file of folder (symbolic links are skipped:
-// a function sees only its own files).
-func readCode(name, folder string) (*Code, error) {
+// readFiles reads every regular file of folder (symbolic links are
+// skipped: a function sees only its own files).
+func readFiles(name, folder string) (map[string][]byte, error) {
 	files := make(map[string][]byte)
 	total := 0
 	err := filepath.WalkDir(folder, func(p string, de fs.DirEntry, err error) error {
 		if err != nil || !de.Type().IsRegular() {
 			return err
+		}
+		if len(files) == MaxFiles {
+			return Errorf(CodeUnavailable, "function %s has more than %d files", name, MaxFiles)
 		}
 		b, err := os.ReadFile(p)
 		if err != nil {
@@ -156,54 +171,38 @@ func readCode(name, folder string) (*Code, error) {
 		files[filepath.ToSlash(rel)] = b
 		return nil
 	})
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil, fmt.Errorf("function %s: %w", name, ErrNotFound)
+	}
 	if err != nil {
 		return nil, fmt.Errorf("read function %s: %w", name, err)
 	}
-	code, err := NewCode(name, files)
+	return files, nil
+}
+
+// readCode reads the function in folder (edited on disk, or not loaded
+// since the server started) and returns its code, bundled when it needs
+// to be: with the bundle kept for its version, else one built now.
+func (d *Dir) readCode(name, folder string) (*Code, bool, error) {
+	files, err := readFiles(name, folder)
+	if err != nil {
+		return nil, false, err
+	}
+	s, err := checkSources(name, files)
+	var b []byte
+	if err == nil && s.reason != "" {
+		if b = d.storedBundle(name, s.hash); b == nil {
+			b, err = bundle(folder, s.entry)
+		}
+	}
 	if err != nil {
 		var fe *Error
 		if errors.As(err, &fe) { // a bad folder on disk is the server's problem, not the caller's
-			return nil, Errorf(CodeUnavailable, "%s", fe.Message)
+			return nil, false, Errorf(CodeUnavailable, "%s", fe.Message)
 		}
-		return nil, err
+		return nil, false, err
 	}
-	return code, nil
-}
-
-// Put deploys files as the function called name: it checks them (NewCode),
-// writes them to a fresh folder and swaps that folder in with one rename,
-// so an invocation sees the old code or the new, never a mix. It returns
-// the new code.
-func (d *Dir) Put(ctx context.Context, name string, files map[string][]byte) (*Code, error) {
-	code, err := NewCode(name, files)
-	if err != nil {
-		return nil, err
-	}
-	d.put.Lock()
-	defer d.put.Unlock()
-	staging, err := os.MkdirTemp(d.root, ".deploy-"+name+"-")
-	if err != nil {
-		return nil, fmt.Errorf("deploy %s: %w", name, err)
-	}
-	defer os.RemoveAll(staging) // after the swap it holds the old version
-	for p, b := range files {
-		if err := writeFile(filepath.Join(staging, filepath.FromSlash(p)), b); err != nil {
-			return nil, fmt.Errorf("deploy %s: %w", name, err)
-		}
-	}
-	target := filepath.Join(d.root, name)
-	if err := swapDir(staging, target); err != nil {
-		return nil, fmt.Errorf("deploy %s: %w", name, err)
-	}
-	syncDir(d.root)
-	stamp, err := fingerprint(target)
-	if err != nil {
-		return nil, fmt.Errorf("deploy %s: %w", name, err)
-	}
-	d.mu.Lock()
-	d.cache[name] = &dirEntry{code: code, stamp: stamp, checked: time.Now()}
-	d.mu.Unlock()
-	return code, nil
+	return s.code(name, b), b != nil, nil
 }
 
 func writeFile(p string, b []byte) error {
@@ -218,11 +217,62 @@ func writeFile(p string, b []byte) error {
 		f.Close()
 		return err
 	}
-	if err := f.Sync(); err != nil {
-		f.Close()
+	return f.Close() // synced by syncTree, all at once
+}
+
+// syncTree makes the files and folders under dir durable: an fsync of
+// each, 16 at a time (fsyncs running together share the file system's
+// journal commits, so node_modules' thousands of files cost little more
+// than a few; a syncfs(2) would also wait for every other write pending
+// on the file system).
+func syncTree(dir string) error {
+	var paths []string
+	err := filepath.WalkDir(dir, func(p string, de fs.DirEntry, err error) error {
+		if err == nil && (de.IsDir() || de.Type().IsRegular()) {
+			paths = append(paths, p)
+		}
+		return err
+	})
+	if err != nil {
 		return err
 	}
-	return f.Close()
+	work := make(chan string)
+	errs := make(chan error, len(paths))
+	var wg sync.WaitGroup
+	for range min(16, len(paths)) {
+		wg.Go(func() {
+			for p := range work {
+				errs <- syncPath(p)
+			}
+		})
+	}
+	for _, p := range paths {
+		work <- p
+	}
+	close(work)
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		if err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func syncPath(p string) error {
+	f, err := os.Open(p)
+	if err != nil {
+		return err
+	}
+	defer f.Close()
+	if err := f.Sync(); err != nil {
+		if fi, serr := f.Stat(); serr == nil && fi.IsDir() {
+			return nil // not every system syncs a folder
+		}
+		return err
+	}
+	return nil
 }
 
 func syncDir(dir string) {

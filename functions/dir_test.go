@@ -28,20 +28,23 @@ func TestDirPut(t *testing.T) {
 	// of the old version are gone.
 	v2 := map[string][]byte{"index.js": []byte(`exports.main = () => 2`), "config.json": []byte(`{"timeout": 2}`)}
 	code2, err := d.Put(ctx, "ver", v2)
-	if err != nil || code2.Version == code.Version || code2.Config.Timeout.Seconds() != 2 {
+	if err != nil || code2.Version == code.Version || code2.Number != 2 {
 		t.Fatalf("redeploy: %+v, %v", code2, err)
+	}
+	if live, err := d.Load(ctx, "ver"); err != nil || live.Version != code2.Version || live.Config.Timeout.Seconds() != 2 {
+		t.Fatalf("redeployed code: %+v, %v", live, err)
 	}
 	runCases(t, rt, []fcase{{name: "v2", fn: "ver", event: `{}`, want: `2`}})
 	if _, err := os.Stat(filepath.Join(root, "ver", "v.js")); !errors.Is(err, os.ErrNotExist) {
 		t.Errorf("v.js of the old version is still there: %v", err)
 	}
 	entries, _ := os.ReadDir(root)
-	if len(entries) != 1 {
-		t.Errorf("functions dir holds %d entries, want just ver (no staging left)", len(entries))
+	if len(entries) != 2 {
+		t.Errorf("functions dir holds %d entries, want just ver and .versions (no staging left)", len(entries))
 	}
-	// The same files are the same version.
-	if again, _ := d.Put(ctx, "ver", v2); again.Version != code2.Version {
-		t.Errorf("same files, version %s then %s", code2.Version, again.Version)
+	// The same files are the same version, and deploy nothing new.
+	if again, _ := d.Put(ctx, "ver", v2); again.Version != code2.Version || again.Number != 2 || !again.Unchanged {
+		t.Errorf("same files again: %+v, want version %s, number 2, unchanged", again, code2.Version)
 	}
 
 	bad := []struct {
@@ -50,7 +53,7 @@ func TestDirPut(t *testing.T) {
 		files map[string][]byte
 		want  string
 	}{
-		{"no index.js", "f", map[string][]byte{"main.js": nil}, "has no index.js"},
+		{"no index.js", "f", map[string][]byte{"main.js": nil}, "has no index.js or index.ts"},
 		{"escaping path", "f", map[string][]byte{"index.js": nil, "../x.js": nil}, "invalid file path"},
 		{"absolute path", "f", map[string][]byte{"index.js": nil, "/etc/x": nil}, "invalid file path"},
 		{"backslash", "f", map[string][]byte{"index.js": nil, `a\b.js`: nil}, "invalid file path"},

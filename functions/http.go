@@ -12,23 +12,29 @@ import (
 	"github.com/gofiber/fiber/v2"
 )
 
-// Deployer stores a function's files (Dir does): what
-// PUT /v1/admin/functions/{name} calls.
+// Deployer deploys and manages functions (Dir does): what the
+// /v1/admin/functions routes call (see mountAdmin).
 type Deployer interface {
-	Put(ctx context.Context, name string, files map[string][]byte) (*Code, error)
+	Put(ctx context.Context, name string, files map[string][]byte) (*Version, error)
+	Rollback(ctx context.Context, name, ref string) (*Version, error)
+	Delete(ctx context.Context, name string) error
+	Functions(ctx context.Context) ([]FunctionInfo, error)
+	Function(ctx context.Context, name string) (*FunctionDetail, error)
+	Versions(ctx context.Context, name string) ([]Version, error)
+	ReadFile(ctx context.Context, name string, version int, path string) ([]byte, error)
 }
 
 // Mount registers the functions routes on r (the /v1 group):
 //
 //	POST /functions/{name}/invoke        {data, async?} → {result, requestID}, or 202 {requestID} when async
 //	GET  /functions/invocations/{id}     an asynchronous invocation's outcome (admin, or its caller)
-//	PUT  /admin/functions/{name}         {files: {"index.js": "…", …}, config?} → {name, version} (admin)
+//	…    /admin/functions…               deploy and manage (admin): see mountAdmin
 //
 // Handlers return *Error values; the app's error handler maps them to HTTP.
 func (rt *Runtime) Mount(r fiber.Router, d Deployer) {
 	r.Post("/functions/:name/invoke", rt.handleInvoke)
 	r.Get("/functions/invocations/:id", rt.handleOutcome)
-	r.Put("/admin/functions/:name", func(c *fiber.Ctx) error { return handleDeploy(c, d) })
+	mountAdmin(r, d)
 }
 
 // MountHTTP serves the functions' HTTP access routes (config.json "http")
@@ -123,32 +129,4 @@ func (rt *Runtime) handleOutcome(c *fiber.Ctx) error {
 		return err
 	}
 	return c.JSON(o)
-}
-
-func handleDeploy(c *fiber.Ctx, d Deployer) error {
-	if !auth.FromContext(c.UserContext()).IsAdmin() {
-		return Errorf(CodePermissionDenied, "permission denied: deploying functions needs an admin")
-	}
-	var req struct {
-		Files  map[string]string `json:"files"`
-		Config jsontext.Value    `json:"config"`
-	}
-	if err := decodeBody(c, &req, `{"files": {"index.js": "…"}, "config": {…}}`); err != nil {
-		return err
-	}
-	files := make(map[string][]byte, len(req.Files)+1)
-	for p, s := range req.Files {
-		files[p] = []byte(s)
-	}
-	if len(req.Config) > 0 && string(req.Config) != "null" {
-		if _, ok := files["config.json"]; ok {
-			return Errorf(CodeInvalidParam, "give the configuration either as config or as files[\"config.json\"], not both")
-		}
-		files["config.json"] = append([]byte(nil), req.Config...)
-	}
-	code, err := d.Put(c.UserContext(), param(c, "name"), files)
-	if err != nil {
-		return err
-	}
-	return c.JSON(fiber.Map{"name": code.Name, "version": code.Version, "files": len(code.Files)})
 }

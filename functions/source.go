@@ -125,23 +125,8 @@ func ParseConfig(data []byte) (Config, error) {
 // present) must parse, and the files must stay within MaxFiles and
 // MaxCodeBytes. Problems are *Error INVALID_PARAM.
 func NewCode(name string, files map[string][]byte) (*Code, error) {
-	if err := checkName(name); err != nil {
+	if err := checkFiles(name, files); err != nil {
 		return nil, err
-	}
-	if len(files) > MaxFiles {
-		return nil, Errorf(CodeInvalidParam, "function %s has %d files, more than %d", name, len(files), MaxFiles)
-	}
-	total := 0
-	names := make([]string, 0, len(files))
-	for p, b := range files {
-		if err := checkPath(p); err != nil {
-			return nil, err
-		}
-		total += len(b)
-		names = append(names, p)
-	}
-	if total > MaxCodeBytes {
-		return nil, Errorf(CodeInvalidParam, "function %s holds %d bytes of files, more than %d", name, total, MaxCodeBytes)
 	}
 	if _, ok := files["index.js"]; !ok {
 		return nil, Errorf(CodeInvalidParam, "function %s has no index.js (its entry point, exporting main)", name)
@@ -150,13 +135,43 @@ func NewCode(name string, files map[string][]byte) (*Code, error) {
 	if err != nil {
 		return nil, Errorf(CodeInvalidParam, "function %s: %v", name, err)
 	}
+	return &Code{Name: name, Version: hashFiles(files), Files: files, Config: cfg}, nil
+}
+
+// checkFiles checks the name, the paths and the limits of a function's files.
+func checkFiles(name string, files map[string][]byte) error {
+	if err := checkName(name); err != nil {
+		return err
+	}
+	if len(files) > MaxFiles {
+		return Errorf(CodeInvalidParam, "function %s has %d files, more than %d", name, len(files), MaxFiles)
+	}
+	total := 0
+	for p, b := range files {
+		if err := checkPath(p); err != nil {
+			return err
+		}
+		total += len(b)
+	}
+	if total > MaxCodeBytes {
+		return Errorf(CodeInvalidParam, "function %s holds %d bytes of files, more than %d", name, total, MaxCodeBytes)
+	}
+	return nil
+}
+
+// hashFiles is a Code's Version: a hash of the files' paths and contents.
+func hashFiles(files map[string][]byte) string {
+	names := make([]string, 0, len(files))
+	for p := range files {
+		names = append(names, p)
+	}
 	sort.Strings(names)
 	h := sha256.New()
 	for _, p := range names {
 		fmt.Fprintf(h, "%s\x00%d\x00", p, len(files[p]))
 		h.Write(files[p])
 	}
-	return &Code{Name: name, Version: hex.EncodeToString(h.Sum(nil)[:8]), Files: files, Config: cfg}, nil
+	return hex.EncodeToString(h.Sum(nil)[:8])
 }
 
 // checkPath accepts a clean relative slash path such as "lib/a.js".
