@@ -1,8 +1,11 @@
 package main
 
 import (
+	"archive/zip"
 	"bufio"
 	"bytes"
+	"crypto/rand"
+	"encoding/hex"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -273,4 +276,51 @@ func TestBodyLimit(t *testing.T) {
 	if _, body, _ := s.post("/v1/db/c/count", `{}`); body["total"] != 1.0 {
 		t.Errorf("count after oversized body: %v", body)
 	}
+}
+
+// TestDeployZipOverBodyLimit: a function's zip may exceed the API body
+// limit (up to functions.MaxZipBytes); other bodies on the same path may not.
+func TestDeployZipOverBodyLimit(t *testing.T) {
+	bin, dir, addr := binary(t), t.TempDir(), freeAddr(t)
+	s := startServerEnv(t, bin, dir, addr, []string{"MINIBASE_ADMIN_KEY=" + testKey, "MINIBASE_BODY_LIMIT=65536"})
+	var buf bytes.Buffer
+	zw := zip.NewWriter(&buf)
+	for name, body := range map[string][]byte{
+		"index.js":  []byte("const blob = require('./blob.json'); exports.main = async () => ({ n: blob.length })"),
+		"blob.json": []byte(`"` + hex.EncodeToString(randomBytes(t, 100<<10)) + `"`), // incompressible: the zip is > 64 KiB
+	} {
+		w, _ := zw.Create(name)
+		w.Write(body)
+	}
+	zw.Close()
+	if buf.Len() <= 65536 {
+		t.Fatalf("zip is %d bytes: the test needs one over the body limit", buf.Len())
+	}
+	req, _ := http.NewRequest("PUT", "http://"+addr+"/v1/admin/functions/big", &buf)
+	req.Header.Set("Authorization", "Bearer "+testKey)
+	req.Header.Set("Content-Type", "application/zip")
+	resp, err := client.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	raw, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if resp.StatusCode != 200 {
+		t.Fatalf("deploy of a %d-byte zip: %d %s", buf.Len(), resp.StatusCode, raw)
+	}
+	if code, body, _ := s.post("/v1/functions/big/invoke", `{}`); code != 200 || body["result"].(map[string]any)["n"] != float64(200<<10) {
+		t.Errorf("invoke the deployed function: %d %v", code, body)
+	}
+	big := `{"data":{"s":"` + strings.Repeat("x", 70<<10) + `"}}`
+	if code, _, _ := s.post("/v1/db/c/insert", big); code != 413 {
+		t.Errorf("an API body over the limit elsewhere: %d, want 413", code)
+	}
+}
+
+func randomBytes(t *testing.T, n int) []byte {
+	b := make([]byte, n)
+	if _, err := rand.Read(b); err != nil {
+		t.Fatal(err)
+	}
+	return b
 }

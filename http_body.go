@@ -2,7 +2,9 @@ package main
 
 import (
 	"io"
+	"strings"
 
+	"minibase/functions"
 	"minibase/storage"
 
 	"github.com/gofiber/fiber/v2"
@@ -12,13 +14,17 @@ import (
 // (for uploads), so fasthttp no longer refuses large ones itself: a
 // declared length over the limit is refused before it is read, and a
 // chunked body is read here, at most BodyLimit bytes. Uploads are exempt:
-// the bucket's max size limits them.
+// the bucket's max size limits them. A function's deployment may send up
+// to functions.MaxZipBytes (50 MiB, CloudBase's code size).
 func (m *Main) limitBody(c *fiber.Ctx) error {
 	req := c.Request()
 	if !req.IsBodyStream() || c.Path() == "/v1"+storage.UploadPath {
 		return c.Next()
 	}
 	limit := m.Config.BodyLimit
+	if c.Method() == fiber.MethodPut && strings.HasPrefix(c.Path(), "/v1/admin/functions/") {
+		limit = max(limit, functions.MaxZipBytes) // a function's zip may be larger than an API body
+	}
 	if n := req.Header.ContentLength(); n > limit {
 		discard(c, req.BodyStream(), int64(n))
 		return fiber.ErrRequestEntityTooLarge
