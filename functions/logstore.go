@@ -33,6 +33,12 @@ type LogStoreOptions struct {
 	// Batch is the most records written in one insert (default 1000, the
 	// most db.Service takes); a batch also stops at MaxBytes/32 bytes.
 	Batch int
+	// Linger is how long the writer waits for a batch to fill before it
+	// writes what it has (default 100 ms; negative: not at all). A record
+	// costs the database far less in a large batch than alone: without
+	// it, a steady stream of invocations is written one record per
+	// transaction, which costs more CPU than the invocations themselves.
+	Linger time.Duration
 	// MaxTails is how many live tails may be open at once (default 16).
 	MaxTails int
 	// Every is how often the age cap is enforced (default 1 min); both caps
@@ -57,6 +63,9 @@ func (o LogStoreOptions) withDefaults() LogStoreOptions {
 		o.Batch = 1000
 	}
 	o.Batch = min(o.Batch, 1000) // db.Limits.MaxInsert's default
+	if o.Linger == 0 {
+		o.Linger = 100 * time.Millisecond
+	}
 	if o.MaxTails <= 0 {
 		o.MaxTails = 16
 	}
@@ -214,13 +223,15 @@ func (s *LogStore) run() {
 	s.report(s.enforce(ctx))
 	tick := time.NewTicker(s.opts.Every)
 	defer tick.Stop()
-	batch := make([]*LogRecord, 0, s.opts.Batch)
+	b := &batch{recs: make([]*LogRecord, 0, s.opts.Batch)}
 	for {
 		select {
 		case r := <-s.queue:
-			batch = s.fill(append(batch[:0], r))
-			s.write(ctx, batch)
-			clear(batch)
+			b.reset()
+			b.add(r)
+			s.fill(b)
+			s.linger(b)
+			s.write(ctx, b.recs)
 			if s.sinceCheck >= s.opts.MaxBytes/32 {
 				s.report(s.enforceSize(ctx))
 			}
@@ -228,31 +239,67 @@ func (s *LogStore) run() {
 			s.report(s.enforce(ctx))
 		case <-s.stop:
 			for len(s.queue) > 0 {
-				batch = s.fill(batch[:0])
-				s.write(ctx, batch)
+				b.reset()
+				s.fill(b)
+				s.write(ctx, b.recs)
 			}
 			return
 		}
 	}
 }
 
-// fill adds what is queued to batch, up to Batch records and MaxBytes/32
-// bytes (so that the size cap is checked often enough).
-func (s *LogStore) fill(batch []*LogRecord) []*LogRecord {
-	size := int64(0)
-	for _, r := range batch {
-		size += recordSize(r)
-	}
-	for len(batch) < s.opts.Batch && size < s.opts.MaxBytes/32 {
+// batch is the records the writer is gathering.
+type batch struct {
+	recs  []*LogRecord
+	bytes int64
+}
+
+func (b *batch) add(r *LogRecord) {
+	b.recs = append(b.recs, r)
+	b.bytes += recordSize(r)
+}
+
+func (b *batch) reset() {
+	clear(b.recs)
+	b.recs, b.bytes = b.recs[:0], 0
+}
+
+// full reports whether b has Batch records or MaxBytes/32 bytes (so that
+// the size cap is checked often enough).
+func (s *LogStore) full(b *batch) bool {
+	return len(b.recs) >= s.opts.Batch || b.bytes >= s.opts.MaxBytes/32
+}
+
+// fill adds what is queued to b until it is full or the queue empty.
+func (s *LogStore) fill(b *batch) {
+	for !s.full(b) {
 		select {
 		case r := <-s.queue:
-			batch = append(batch, r)
-			size += recordSize(r)
+			b.add(r)
 		default:
-			return batch
+			return
 		}
 	}
-	return batch
+}
+
+// linger waits up to Linger for b to fill, taking what comes.
+func (s *LogStore) linger(b *batch) {
+	if s.opts.Linger < 0 || s.full(b) {
+		return
+	}
+	t := time.NewTimer(s.opts.Linger)
+	defer t.Stop()
+	for !s.full(b) {
+		select {
+		case r := <-s.queue:
+			b.add(r)
+			s.fill(b)
+		case <-t.C:
+			return
+		case <-s.stop:
+			return
+		}
+	}
 }
 
 // recordSize approximates the bytes r takes stored.

@@ -34,7 +34,7 @@ func BenchmarkInvokeWarmLogged(b *testing.B) {
 // BenchmarkLogStoreWrite measures the store's sustained rate: records
 // written to SQLite per second, in batches, without drops.
 func BenchmarkLogStoreWrite(b *testing.B) {
-	for _, batch := range []int{100, 1000} {
+	for _, batch := range []int{1, 100, 1000} {
 		b.Run(fmt.Sprint("batch=", batch), func(b *testing.B) { benchLogStoreWrite(b, batch) })
 	}
 }

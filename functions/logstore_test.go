@@ -15,7 +15,8 @@ import (
 
 // newLogStore opens a LogStore over a fresh SQLite file (or path, when
 // given) and closes both when the test ends. A size cap (MaxBytes) is
-// measured on the file (sqlite.DB.Usage).
+// measured on the file (sqlite.DB.Usage); the writer does not linger
+// unless opts says so.
 func newLogStore(t testing.TB, path string, opts LogStoreOptions) (*LogStore, *sqlite.DB) {
 	t.Helper()
 	if path == "" {
@@ -24,6 +25,9 @@ func newLogStore(t testing.TB, path string, opts LogStoreOptions) (*LogStore, *s
 	drv, err := sqlite.Open(context.Background(), path, sqlite.Options{Synchronous: "NORMAL"})
 	if err != nil {
 		t.Fatal(err)
+	}
+	if opts.Linger == 0 {
+		opts.Linger = -1 // write at once: tests wait for records
 	}
 	if opts.MaxBytes > 0 && opts.Usage == nil {
 		opts.Usage = drv.Usage
@@ -264,5 +268,22 @@ func TestLogStoreDropsWhenFull(t *testing.T) {
 	p, _ := s.Query(adminCtx, LogQuery{})
 	if got := ids(p); !reflect.DeepEqual(got, []string{"d3", "d2", "d1", "d0"}) {
 		t.Errorf("stored %v, want the first 4", got)
+	}
+}
+
+// The writer gathers records for up to Linger before it writes them, and
+// writes at once a batch that is full; Close writes what it holds.
+func TestLogStoreLinger(t *testing.T) {
+	s, _ := newLogStore(t, "", LogStoreOptions{Batch: 10, Linger: time.Hour})
+	for i := range 15 {
+		s.Write(context.Background(), rec(fmt.Sprint("l", i), "sum", "", StatusOK, t0.Add(time.Duration(i))))
+	}
+	waitWritten(t, s, 10)
+	if st := s.Stats(); st.Written != 10 {
+		t.Errorf("a full batch of 10 and 5 more, lingering: %d written, want 10", st.Written)
+	}
+	s.Close()
+	if st := s.Stats(); st.Written != 15 {
+		t.Errorf("after Close: %d written, want 15", st.Written)
 	}
 }
