@@ -160,29 +160,48 @@ func TestFunctionOutcomesAreSystemData(t *testing.T) {
 	}
 }
 
-// MINIBASE_FUNCTIONS_LOG still chooses what reaches the server log; the
-// store keeps every invocation whatever it says.
+// MINIBASE_FUNCTIONS_LOG still chooses what reaches the server log, and
+// MINIBASE_FUNCTIONS_LOG_STORE what the store keeps, each on its own.
 func TestFunctionLogsServerLog(t *testing.T) {
 	for _, c := range []struct {
-		setting        string
+		log, store     string
 		okLine, failed bool
-	}{{"errors", false, true}, {"all", true, true}, {"off", false, false}} {
+		stored         []string
+	}{
+		{"errors", "all", false, true, []string{"failed", "fine"}},
+		{"all", "all", true, true, []string{"failed", "fine"}},
+		{"off", "all", false, false, []string{"failed", "fine"}},
+		{"all", "errors", true, true, []string{"failed"}},
+		{"errors", "off", false, true, nil},
+	} {
 		var out bytes.Buffer
-		m, _ := newAuthMainLog(t, func(cfg *Config) { cfg.Functions.Log = c.setting }, slog.New(slog.NewTextHandler(&out, nil)))
+		m, _ := newAuthMainLog(t, func(cfg *Config) { cfg.Functions.Log, cfg.Functions.LogStore = c.log, c.store },
+			slog.New(slog.NewTextHandler(&out, nil)))
 		m.deploy(t, "chatty", chattyFn, "")
-		m.do(t, "POST", "/v1/functions/chatty/invoke", testKey, `{"data":{"say":"fine"}}`)
-		m.do(t, "POST", "/v1/functions/chatty/invoke", testKey, `{"data":{"say":"oops","fail":"broken"}}`)
-		m.waitLogs(t, "function=chatty", 2)
+		fine := m.do(t, "POST", "/v1/functions/chatty/invoke", testKey, `{"data":{"say":"fine"}}`).str("requestID")
+		failed := m.do(t, "POST", "/v1/functions/chatty/invoke", testKey, `{"data":{"say":"oops","fail":"broken"}}`).str("requestId")
+		m.do(t, "POST", "/v1/functions/chatty/invoke", testKey, `{"data":{"say":"last","fail":"marker"}}`) // written after the others
+		if c.store != "off" {
+			m.waitLogs(t, "function=chatty&status=error", 2)
+		}
+		names := map[string]string{fine: "fine", failed: "failed"}
+		var stored []string
+		for _, id := range requestIDs(m.do(t, "GET", "/v1/admin/functions/logs?function=chatty", testKey, "")) {
+			if names[id] != "" {
+				stored = append(stored, names[id])
+			}
+		}
 		log := out.String()
-		if strings.Contains(log, "said fine") != c.okLine || strings.Contains(log, "said oops") != c.failed {
-			t.Errorf("MINIBASE_FUNCTIONS_LOG=%s: server log %q", c.setting, log)
+		if strings.Contains(log, "said fine") != c.okLine || strings.Contains(log, "said oops") != c.failed ||
+			strings.Join(stored, ",") != strings.Join(c.stored, ",") {
+			t.Errorf("MINIBASE_FUNCTIONS_LOG=%s, _STORE=%s: stored %v, server log %q", c.log, c.store, stored, log)
 		}
 	}
 }
 
 func TestFunctionLogsSettings(t *testing.T) {
 	env := func(kv map[string]string) func(string) string { return func(k string) string { return kv[k] } }
-	if c, err := parseFunctions(env(nil)); err != nil || c.LogAge != 7*24*time.Hour || c.LogSize != 256<<20 {
+	if c, err := parseFunctions(env(nil)); err != nil || c.LogStore != "all" || c.LogAge != 7*24*time.Hour || c.LogSize != 256<<20 {
 		t.Errorf("defaults: age %v, size %d, %v", c.LogAge, c.LogSize, err)
 	}
 	for _, c := range []struct {
@@ -201,6 +220,7 @@ func TestFunctionLogsSettings(t *testing.T) {
 		{"MINIBASE_FUNCTIONS_LOG_AGE": "-1d"},
 		{"MINIBASE_FUNCTIONS_LOG_SIZE": "100KiB"},
 		{"MINIBASE_FUNCTIONS_LOG_SIZE": "lots"},
+		{"MINIBASE_FUNCTIONS_LOG_STORE": "some"},
 	} {
 		if _, err := parseFunctions(env(bad)); err == nil {
 			t.Errorf("%v: accepted", bad)

@@ -15,7 +15,9 @@ import (
 	"github.com/gofiber/fiber/v2"
 )
 
-const fnLogsUsage = `  MINIBASE_FUNCTIONS_LOG_AGE   invocation records kept this long, e.g. 7d (the
+const fnLogsUsage = `  MINIBASE_FUNCTIONS_LOG_STORE  invocation records kept in <dir>/functions.db:
+                             all (the default), errors (failed ones), or off
+  MINIBASE_FUNCTIONS_LOG_AGE   invocation records kept this long, e.g. 7d (the
                              default), 36h
   MINIBASE_FUNCTIONS_LOG_SIZE  size cap of <dir>/functions.db, where they are kept
                              (default 256MiB; the oldest go first)
@@ -23,7 +25,10 @@ const fnLogsUsage = `  MINIBASE_FUNCTIONS_LOG_AGE   invocation records kept this
 
 // parseFnLogs reads the log store's caps into c.
 func parseFnLogs(getenv func(string) string, c *FunctionsConfig) error {
-	c.LogAge, c.LogSize = 7*24*time.Hour, 256<<20
+	c.LogStore, c.LogAge, c.LogSize = envOr(getenv, "MINIBASE_FUNCTIONS_LOG_STORE", "all"), 7*24*time.Hour, 256<<20
+	if c.LogStore != "all" && c.LogStore != "errors" && c.LogStore != "off" {
+		return fmt.Errorf("MINIBASE_FUNCTIONS_LOG_STORE must be all, errors or off, got %q", c.LogStore)
+	}
 	if v := getenv("MINIBASE_FUNCTIONS_LOG_AGE"); v != "" {
 		d, err := parseAge(v)
 		if err != nil || d < time.Minute || d > 3650*24*time.Hour {
@@ -74,8 +79,33 @@ func (m *Main) openFnLogs(ctx context.Context) error {
 	return err
 }
 
-// sinks hands each invocation's record to every sink in turn: the log
-// store and the server log.
+// logSinks is where invocation records go: the log store
+// (MINIBASE_FUNCTIONS_LOG_STORE) and the server log (MINIBASE_FUNCTIONS_LOG).
+func (m *Main) logSinks() functions.LogSink {
+	c := m.Config.Functions
+	var out sinks
+	switch c.LogStore {
+	case "all", "":
+		out = append(out, m.fnLogs)
+	case "errors":
+		out = append(out, failedOnly{m.fnLogs})
+	}
+	if c.Log != "off" {
+		out = append(out, logSink{log: m.log, all: c.Log == "all"})
+	}
+	return out
+}
+
+// failedOnly passes on the records of failed invocations only.
+type failedOnly struct{ functions.LogSink }
+
+func (s failedOnly) Write(ctx context.Context, rec *functions.LogRecord) {
+	if rec.Status != functions.StatusOK {
+		s.LogSink.Write(ctx, rec)
+	}
+}
+
+// sinks hands each invocation's record to every sink in turn.
 type sinks []functions.LogSink
 
 var _ functions.LogSink = sinks{}
