@@ -41,12 +41,14 @@ func (m *Main) newApp() *fiber.App {
 	app.Use(m.limitBody, m.timeout)
 	v1 := app.Group("/v1")
 	m.auth.MountSignIn(v1) // before the middleware: a stale token must not block a refresh
+	app.Use("/v1"+functions.TailPath, tailToken)
 	app.Use(auth.Middleware(m.keys, m.auth.Tokens()))
 	v1.Get("/health", func(c *fiber.Ctx) error {
 		return c.JSON(fiber.Map{"status": "ok", "version": version})
 	})
 	m.db.Mount(v1)
 	m.auth.Mount(v1)
+	m.fnLogs.Mount(v1) // before functions: /admin/functions/logs is not a function's name
 	m.functions.Mount(v1, deployer{m.fnDir, m.triggers})
 	m.files.Mount(v1)
 	m.files.MountFiles(app)

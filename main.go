@@ -193,6 +193,8 @@ type Main struct {
 	fileBE    io.Closer // the storage backend
 	fnDir     *functions.Dir
 	functions *functions.Runtime
+	fnLogDB   *sqlite.DB          // <dir>/functions.db
+	fnLogs    *functions.LogStore // invocation records and async outcomes, in fnLogDB
 	triggers  *functions.Triggers
 	app       *fiber.App
 	conns     *connStates // which connections wait for a request (closed first at shutdown)
@@ -270,12 +272,18 @@ func (m *Main) Run(ctx context.Context, out io.Writer) error {
 	return nil
 }
 
-// Close stops the functions runtime, then releases the file store and the
-// database (after Run returned).
+// Close stops the functions runtime and its log store, then releases the
+// file store and the databases (after Run returned).
 func (m *Main) Close() error {
 	var errs []error
 	if m.functions != nil {
 		errs = append(errs, m.functions.Close())
+	}
+	if m.fnLogs != nil {
+		errs = append(errs, m.fnLogs.Close())
+	}
+	if m.fnLogDB != nil {
+		errs = append(errs, m.fnLogDB.Close())
 	}
 	if m.fileBE != nil {
 		errs = append(errs, m.fileBE.Close())

@@ -19,6 +19,9 @@ type FunctionsConfig struct {
 	AsyncRetries int           // MINIBASE_FUNCTIONS_ASYNC_RETRIES: retries of a failed async invocation (default 2)
 	RetryBackoff time.Duration // MINIBASE_FUNCTIONS_RETRY_BACKOFF: first retry's delay, doubling (default 1s)
 	Log          string        // MINIBASE_FUNCTIONS_LOG: errors (default), all or off
+	LogStore     string        // MINIBASE_FUNCTIONS_LOG_STORE: all (default), errors or off: records kept in functions.db
+	LogAge       time.Duration // MINIBASE_FUNCTIONS_LOG_AGE: invocation records kept (default 7 days)
+	LogSize      int64         // MINIBASE_FUNCTIONS_LOG_SIZE: size cap of functions.db (default 256 MiB)
 	Fetch        functions.FetchOptions
 	TimerTZ      *time.Location // MINIBASE_TIMER_TZ: the time zone of timer triggers' cron (default Asia/Shanghai, as CloudBase)
 }
@@ -33,7 +36,8 @@ const functionsUsage = `  MINIBASE_FUNCTIONS_CONCURRENCY  running invocations pe
   MINIBASE_FUNCTIONS_RETRY_BACKOFF  delay before the first retry, doubling (default 1s)
   MINIBASE_FUNCTIONS_LOG     functions' console output in the server log: errors
                              (failed invocations, the default), all, or off
-  MINIBASE_TIMER_TZ          time zone of timer triggers' cron (default
+                             (the log store keeps its own: MINIBASE_FUNCTIONS_LOG_STORE)
+` + fnLogsUsage + `  MINIBASE_TIMER_TZ          time zone of timer triggers' cron (default
                              Asia/Shanghai, UTC+8, as CloudBase)
   MINIBASE_FETCH_ALLOW       hosts functions may fetch, comma-separated
                              ("*.example.com" for subdomains); empty: any public host
@@ -74,6 +78,9 @@ func parseFunctions(getenv func(string) string) (FunctionsConfig, error) {
 	if c.Log != "errors" && c.Log != "all" && c.Log != "off" {
 		return c, fmt.Errorf("MINIBASE_FUNCTIONS_LOG must be errors, all or off, got %q", c.Log)
 	}
+	if err := parseFnLogs(getenv, &c); err != nil {
+		return c, err
+	}
 	tz := envOr(getenv, "MINIBASE_TIMER_TZ", "Asia/Shanghai")
 	loc, err := time.LoadLocation(tz)
 	if err != nil {
@@ -104,13 +111,14 @@ func (m *Main) openFunctions() error {
 	if err != nil {
 		return err
 	}
+	if err := m.openFnLogs(context.Background()); err != nil {
+		return err
+	}
 	c := m.Config.Functions
 	opts := functions.Options{
 		Env: m.Config.Storage.Env, AppID: m.Config.Auth.Providers.WeChat.AppID, Concurrency: c.Concurrency, Queue: c.Queue,
 		Fetch: c.Fetch, Async: functions.AsyncOptions{Retries: c.AsyncRetries, Backoff: c.RetryBackoff},
-	}
-	if c.Log != "off" {
-		opts.Logs = logSink{log: m.log, all: c.Log == "all"}
+		Logs: m.logSinks(), Outcomes: m.fnLogs,
 	}
 	m.fnDir = dir
 	m.functions, err = functions.New(dir, m.db, opts)

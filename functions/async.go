@@ -9,7 +9,6 @@ import (
 	"time"
 
 	"minibase/auth"
-	"minibase/db"
 )
 
 // AsyncOptions configure asynchronous invocations.
@@ -17,8 +16,6 @@ type AsyncOptions struct {
 	Retries    int           // attempts after the first when an attempt fails (default 2; negative: none)
 	Backoff    time.Duration // wait before the first retry, doubled before each next (default 1 s)
 	MaxPending int           // accepted and unfinished invocations (default 1000); beyond, CodeBusy
-	Collection string        // where outcomes are recorded (default "functions_invocations")
-	Keep       time.Duration // outcomes are deleted this long after their last change (default 7 days)
 }
 
 func (o AsyncOptions) withDefaults() AsyncOptions {
@@ -33,12 +30,6 @@ func (o AsyncOptions) withDefaults() AsyncOptions {
 	}
 	if o.MaxPending <= 0 {
 		o.MaxPending = 1000
-	}
-	if o.Collection == "" {
-		o.Collection = "functions_invocations"
-	}
-	if o.Keep <= 0 {
-		o.Keep = 7 * 24 * time.Hour
 	}
 	return o
 }
@@ -73,20 +64,28 @@ type OutcomeError struct {
 }
 
 // asyncRunner runs accepted invocations in the background and records
-// their outcomes as documents in the database (admin rights).
+// their outcomes in an OutcomeStore (Options.Outcomes).
 type asyncRunner struct {
-	r       *Runtime
-	opts    AsyncOptions
-	ctx     context.Context // canceled by close
-	cancel  context.CancelFunc
-	pending atomic.Int64
-	wg      sync.WaitGroup
-	pruned  atomic.Int64 // unix seconds of the last pruning
+	r        *Runtime
+	opts     AsyncOptions
+	outcomes OutcomeStore
+	ctx      context.Context // canceled by close
+	cancel   context.CancelFunc
+	pending  atomic.Int64
+	wg       sync.WaitGroup
 }
+
+// memOutcomesMax is how many outcomes a Runtime without an OutcomeStore
+// keeps in memory.
+const memOutcomesMax = 10000
 
 func newAsyncRunner(r *Runtime) *asyncRunner {
 	ctx, cancel := context.WithCancel(context.Background())
-	return &asyncRunner{r: r, opts: r.opts.Async, ctx: ctx, cancel: cancel}
+	a := &asyncRunner{r: r, opts: r.opts.Async, outcomes: r.opts.Outcomes, ctx: ctx, cancel: cancel}
+	if a.outcomes == nil {
+		a.outcomes = newMemOutcomes(memOutcomesMax)
+	}
+	return a
 }
 
 func (a *asyncRunner) close() {
@@ -138,7 +137,6 @@ func (r *Runtime) InvokeAsync(ctx context.Context, name string, event []byte, in
 		defer a.pending.Add(-1)
 		a.run(auth.NewContext(a.ctx, id), o, event, inv)
 	}()
-	a.prune()
 	return inv.RequestID, nil
 }
 
@@ -183,39 +181,13 @@ func retryable(code string) bool {
 	return code == CodeExecuteFail || code == CodeBusy || code == CodeUnavailable
 }
 
-// save writes o as the document _id = requestID (replacing it). It runs
-// even after close: the record of a canceled attempt is still written.
+// save records o. It runs even after close: the record of a canceled
+// attempt is still written.
 func (a *asyncRunner) save(ctx context.Context, o *Outcome) error {
 	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 10*time.Second)
 	defer cancel()
-	ctx = auth.NewContext(ctx, functionIdentity)
 	o.Updated = time.Now()
-	d := doc("function", o.Function, "status", o.Status, "attempts", int64(o.Attempts),
-		"openid", o.OpenID, "createdAt", o.Created.UTC(), "updatedAt", o.Updated.UTC())
-	if o.Result != nil {
-		d = append(d, db.Field{Key: "result", Value: string(o.Result)}) // as text: any JSON fits
-	}
-	if e := o.Error; e != nil {
-		d = append(d, db.Field{Key: "error", Value: doc("code", e.Code, "errCode", int64(e.ErrCode), "message", e.Message)})
-	}
-	_, err := a.r.db.SetDoc(ctx, a.opts.Collection, o.RequestID, doc("data", d))
-	return err
-}
-
-// prune deletes outcomes older than Keep, at most once an hour.
-func (a *asyncRunner) prune() {
-	now := time.Now()
-	last := a.pruned.Load()
-	if now.Unix()-last < 3600 || !a.pruned.CompareAndSwap(last, now.Unix()) {
-		return
-	}
-	a.wg.Add(1)
-	go func() {
-		defer a.wg.Done()
-		ctx := auth.NewContext(a.ctx, functionIdentity)
-		filter := doc("updatedAt", doc("$lt", now.Add(-a.opts.Keep).UTC().Truncate(time.Millisecond)))
-		a.r.db.Remove(ctx, a.opts.Collection, doc("filter", filter, "multi", true))
-	}()
+	return a.outcomes.SaveOutcome(ctx, o)
 }
 
 // Outcome returns the record of the asynchronous invocation requestID.
@@ -226,37 +198,15 @@ func (r *Runtime) Outcome(ctx context.Context, requestID string) (*Outcome, erro
 	if !caller.IsAdmin() && caller.Role != auth.User {
 		return nil, Errorf(CodePermissionDenied, "permission denied: sign in first")
 	}
-	raw, err := r.db.GetDoc(auth.NewContext(ctx, functionIdentity), r.opts.Async.Collection, requestID, nil)
-	if code := db.ErrorCode(err); code == db.CodeDocumentNotExist || code == db.CodeCollectionNotExist || code == db.CodeInvalidParam {
+	o, err := r.async.outcomes.LoadOutcome(ctx, requestID)
+	if errors.Is(err, ErrNotFound) {
 		return nil, Errorf(CodeNoInvocation, "no asynchronous invocation with requestID %q", requestID)
 	}
 	if err != nil {
 		return nil, err
 	}
-	var d struct {
-		Function  string        `json:"function"`
-		Status    string        `json:"status"`
-		Attempts  int           `json:"attempts"`
-		OpenID    string        `json:"openid"`
-		Result    *string       `json:"result"`
-		Error     *OutcomeError `json:"error"`
-		CreatedAt struct {
-			Date time.Time `json:"$date"`
-		} `json:"createdAt"`
-		UpdatedAt struct {
-			Date time.Time `json:"$date"`
-		} `json:"updatedAt"`
-	}
-	if err := json.Unmarshal(raw, &d); err != nil {
-		return nil, err
-	}
-	if !caller.IsAdmin() && d.OpenID != caller.OpenID {
+	if !caller.IsAdmin() && o.OpenID != caller.OpenID {
 		return nil, Errorf(CodePermissionDenied, "permission denied: invocation %s was made by another caller", requestID)
-	}
-	o := &Outcome{RequestID: requestID, Function: d.Function, Status: d.Status, Attempts: d.Attempts, Error: d.Error,
-		OpenID: d.OpenID, Created: d.CreatedAt.Date, Updated: d.UpdatedAt.Date}
-	if d.Result != nil {
-		o.Result = json.RawMessage(*d.Result)
 	}
 	return o, nil
 }

@@ -3,6 +3,8 @@ package functions
 import (
 	"context"
 	"encoding/json"
+	"errors"
+	"path/filepath"
 	"runtime"
 	"strings"
 	"testing"
@@ -29,9 +31,18 @@ func waitOutcome(t *testing.T, rt *Runtime, ctx context.Context, id string) *Out
 }
 
 // Asynchronous invocations: accepted at once, run in the background,
-// retried with backoff, and their outcome recorded for the caller.
+// retried with backoff, and their outcome recorded for the caller, in the
+// log store (a server's) or in memory (without one).
 func TestInvokeAsync(t *testing.T) {
-	rt, _ := newTestRuntime(t, Options{Async: AsyncOptions{Retries: 2, Backoff: time.Millisecond}})
+	t.Run("log store", func(t *testing.T) {
+		s, _ := newLogStore(t, "", LogStoreOptions{})
+		testInvokeAsync(t, s)
+	})
+	t.Run("memory", func(t *testing.T) { testInvokeAsync(t, nil) })
+}
+
+func testInvokeAsync(t *testing.T, store OutcomeStore) {
+	rt, _ := newTestRuntime(t, Options{Async: AsyncOptions{Retries: 2, Backoff: time.Millisecond}, Outcomes: store})
 	cases := []struct {
 		name     string
 		fn       string
@@ -82,5 +93,62 @@ func TestInvokeAsync(t *testing.T) {
 	b, _ := json.Marshal(waitOutcome(t, rt, adminCtx, id))
 	if p, ok := subset(mustJSON(t, `{"status":"succeeded","attempts":1,"result":{"message":"Hello, World!"}}`), mustJSON(t, string(b))); !ok {
 		t.Errorf("outcome JSON at %s: %s", p, b)
+	}
+}
+
+// Outcomes kept in the log store outlive a restart, and every attempt of a
+// retried invocation is in the logs under its one requestID.
+func TestAsyncOutcomesInLogStore(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "functions.db")
+	s, _ := newLogStore(t, path, LogStoreOptions{})
+	rt, _ := newTestRuntime(t, Options{Async: AsyncOptions{Retries: 2, Backoff: time.Millisecond}, Outcomes: s, Logs: s})
+	id, err := rt.InvokeAsync(userCtx, "flaky", []byte(`{"key":"k","failures":2}`), Invocation{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	waitOutcome(t, rt, userCtx, id)
+	waitWritten(t, s, 3)
+	p, err := s.Query(adminCtx, LogQuery{RequestID: id})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var statuses []string
+	for _, e := range p.Data {
+		statuses = append(statuses, e.Status)
+	}
+	if strings.Join(statuses, ",") != "ok,error,error" {
+		t.Errorf("the attempts' records, newest first: %v, want ok,error,error", statuses)
+	}
+	rt.Close()
+	s.Close()
+
+	s2, _ := newLogStore(t, path, LogStoreOptions{})
+	rt2, _ := newTestRuntime(t, Options{Outcomes: s2})
+	o, err := rt2.Outcome(userCtx, id)
+	if err != nil || o.Status != OutcomeSucceeded || o.Attempts != 3 || string(o.Result) != `{"attempts":3}` || o.Function != "flaky" {
+		t.Errorf("after a restart: %+v, %v", o, err)
+	}
+	if _, err := rt2.Outcome(user2Ctx, id); ErrorCode(err) != CodePermissionDenied {
+		t.Errorf("another user reads it after a restart: %v", err)
+	}
+}
+
+// Without a store, a Runtime keeps the latest outcomes in memory, the
+// oldest forgotten first, each a copy of what was saved.
+func TestMemOutcomes(t *testing.T) {
+	s := newMemOutcomes(2)
+	o := &Outcome{RequestID: "a", Status: OutcomeRunning}
+	for _, id := range []string{"a", "b", "b", "c"} {
+		o.RequestID = id
+		s.SaveOutcome(adminCtx, o)
+	}
+	o.Status = OutcomeFailed // changed after saving
+	if _, err := s.LoadOutcome(adminCtx, "a"); !errors.Is(err, ErrNotFound) {
+		t.Errorf("the oldest of 3 with room for 2: %v, want ErrNotFound", err)
+	}
+	for _, id := range []string{"b", "c"} {
+		if got, err := s.LoadOutcome(adminCtx, id); err != nil || got.Status != OutcomeRunning {
+			t.Errorf("%s: %+v, %v", id, got, err)
+		}
 	}
 }

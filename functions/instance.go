@@ -103,6 +103,7 @@ type call struct {
 	start     time.Time
 	logs      logBuffer
 	heapStart uint64 // live heap when it started (watchdog)
+	heapPeak  uint64 // the most live heap seen while it ran (watchdog)
 	inst      *instance
 }
 

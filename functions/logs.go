@@ -28,7 +28,15 @@ type LogRecord struct {
 	Error     string // the error's message when Status is StatusError
 	ErrCode   int    // its errCode (-504002, -604001, …)
 	ColdStart bool   // a new instance ran the function's top-level code
-	Lines     []LogLine
+	// Memory is how much the process's live heap grew while the
+	// invocation ran, in bytes, as the watchdog saw it: sampled every few
+	// milliseconds, moving only when a garbage collection ends (so 0 for
+	// most short calls), and counting whatever else ran at the same time.
+	// goja cannot measure one runtime's heap; this is the figure the memory
+	// budget is enforced on.
+	Memory   uint64
+	MemoryMB int // the memory budget (config.json memorySize)
+	Lines    []LogLine
 }
 
 // Invocation statuses in a LogRecord.

@@ -43,7 +43,8 @@ type Options struct {
 	IdleTTL      time.Duration // idle instances older than this are dropped (default 5 min)
 	Fetch        FetchOptions
 	Async        AsyncOptions
-	Logs         LogSink // receives every invocation's record; nil drops them
+	Logs         LogSink      // receives every invocation's record; nil drops them
+	Outcomes     OutcomeStore // keeps asynchronous invocations' outcomes; nil: the latest 10,000 in memory
 }
 
 func (o Options) withDefaults() Options {
@@ -163,8 +164,11 @@ type Result struct {
 	Logs      []LogLine // the invocation's console output
 }
 
-// NewRequestID returns a new invocation id (a random UUID, as CloudBase's).
-func NewRequestID() string { return uuid.NewString() }
+// NewRequestID returns a new invocation id: a UUID, as CloudBase's, of
+// version 7 (random, in time order), so that the log store's index on
+// requestIds grows at its end instead of at random places, which made
+// storing a record 30-50% dearer.
+func NewRequestID() string { return uuid.Must(uuid.NewV7()).String() }
 
 // Invoke runs the function called name with event (JSON; empty means {})
 // and returns its result. Errors are *Error: CodeNotFound, CodeBusy,
@@ -189,7 +193,7 @@ func (r *Runtime) Invoke(ctx context.Context, name string, event []byte, inv Inv
 	rec := &LogRecord{RequestID: c.requestID, Function: name, OpenID: id.OpenID, Source: c.source, Start: c.start,
 		Duration: dur, Status: StatusOK, ColdStart: cold, Lines: c.logs.finish()}
 	if fn != nil {
-		rec.Version = fn.code.Version
+		rec.Version, rec.MemoryMB, rec.Memory = fn.code.Version, fn.code.Config.MemoryMB, c.memory()
 	}
 	if err != nil {
 		var fe *Error

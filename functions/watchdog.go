@@ -48,6 +48,7 @@ func (w *watchdog) sample() uint64 {
 func (w *watchdog) add(c *call, budget uint64) {
 	w.mu.Lock()
 	c.heapStart = w.live.Load()
+	c.heapPeak = c.heapStart
 	w.running[c] = budget
 	w.mu.Unlock()
 }
@@ -58,8 +59,18 @@ func (w *watchdog) remove(c *call) (interrupted bool) {
 	w.mu.Lock()
 	_, ok := w.running[c]
 	delete(w.running, c)
+	c.heapPeak = max(c.heapPeak, w.live.Load())
 	w.mu.Unlock()
 	return !ok
+}
+
+// memory is how much the live heap grew while c ran, as far as the
+// samples tell (LogRecord.Memory); valid after remove.
+func (c *call) memory() uint64 {
+	if c.heapPeak > c.heapStart {
+		return c.heapPeak - c.heapStart
+	}
+	return 0
 }
 
 // run samples until stop is closed.
@@ -86,6 +97,7 @@ func (w *watchdog) check(live uint64) {
 		if live < c.heapStart {
 			c.heapStart = live
 		}
+		c.heapPeak = max(c.heapPeak, live)
 		if live > c.heapStart && live-c.heapStart > budget && (victim == nil || c.start.Before(victim.start)) {
 			victim = c
 		}

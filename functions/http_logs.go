@@ -1,0 +1,183 @@
+package functions
+
+import (
+	"strconv"
+	"strings"
+	"time"
+
+	"minibase/auth"
+
+	"github.com/gofiber/contrib/websocket"
+	"github.com/gofiber/fiber/v2"
+)
+
+// TailPath is the live tail's path under /v1. main lets a browser give
+// its token there as ?access_token= (a browser's WebSocket cannot set
+// headers).
+const TailPath = "/admin/functions/logs/tail"
+
+// Mount registers the log store's admin routes on r (the /v1 group).
+// Mount it before Runtime.Mount, so that these paths win over
+// /admin/functions/{name}:
+//
+//	GET /admin/functions/logs        ?function=&requestId=&openid=&status=&since=&until=&limit=&cursor= → {data, next}
+//	GET /admin/functions/logs/stats  → LogStats
+//	GET /admin/functions/logs/tail   ?function= — WebSocket: each new record as JSON
+func (s *LogStore) Mount(r fiber.Router) {
+	r.Get("/admin/functions/logs", s.handleQuery)
+	r.Get("/admin/functions/logs/stats", s.handleStats)
+	r.Get(TailPath, s.handleTail, websocket.New(s.serveTail, websocket.Config{ReadBufferSize: 512, WriteBufferSize: 16 << 10}))
+}
+
+func requireAdmin(c *fiber.Ctx) error {
+	if !auth.FromContext(c.UserContext()).IsAdmin() {
+		return Errorf(CodePermissionDenied, "permission denied: function logs are for admins")
+	}
+	return nil
+}
+
+var queryParams = map[string]bool{"function": true, "requestId": true, "openid": true, "status": true,
+	"since": true, "until": true, "limit": true, "cursor": true}
+
+func (s *LogStore) handleQuery(c *fiber.Ctx) error {
+	if err := requireAdmin(c); err != nil {
+		return err
+	}
+	var bad string
+	c.Context().QueryArgs().VisitAll(func(k, _ []byte) {
+		if !queryParams[string(k)] && bad == "" {
+			bad = string(k)
+		}
+	})
+	if bad != "" {
+		return Errorf(CodeInvalidParam, "unknown parameter %q (known: function, requestId, openid, status, since, until, limit, cursor)", bad)
+	}
+	q := LogQuery{Function: strings.Clone(c.Query("function")), RequestID: strings.Clone(c.Query("requestId")),
+		OpenID: strings.Clone(c.Query("openid")), Status: strings.Clone(c.Query("status")), Cursor: strings.Clone(c.Query("cursor"))}
+	var err error
+	if q.Since, err = parseTime("since", c.Query("since")); err != nil {
+		return err
+	}
+	if q.Until, err = parseTime("until", c.Query("until")); err != nil {
+		return err
+	}
+	if v := c.Query("limit"); v != "" {
+		if q.Limit, err = strconv.Atoi(v); err != nil || q.Limit < 1 {
+			return Errorf(CodeInvalidParam, "limit must be a number from 1 to %d, got %q", MaxLogPage, v)
+		}
+	}
+	page, err := s.Query(c.UserContext(), q)
+	if err != nil {
+		return err
+	}
+	return c.JSON(page)
+}
+
+// parseTime reads an RFC 3339 time or milliseconds since 1970.
+func parseTime(name, v string) (time.Time, error) {
+	if v == "" {
+		return time.Time{}, nil
+	}
+	if ms, err := strconv.ParseInt(v, 10, 64); err == nil && ms >= 0 && ms < 1<<53 {
+		return time.UnixMilli(ms), nil
+	}
+	t, err := time.Parse(time.RFC3339Nano, v)
+	if err != nil || t.Before(time.Unix(0, 0)) || t.Year() > 2200 {
+		return time.Time{}, Errorf(CodeInvalidParam, "%s must be an RFC 3339 time (2024-05-01T08:00:00Z) or milliseconds since 1970, got %q", name, v)
+	}
+	return t, nil
+}
+
+func (s *LogStore) handleStats(c *fiber.Ctx) error {
+	if err := requireAdmin(c); err != nil {
+		return err
+	}
+	return c.JSON(s.Stats())
+}
+
+// handleTail checks the request before the upgrade, so that refusals are
+// HTTP answers: 403 for a non-admin, 400 for bad parameters, 426 without
+// an upgrade, 429 when MaxTails are open.
+func (s *LogStore) handleTail(c *fiber.Ctx) error {
+	if err := requireAdmin(c); err != nil {
+		return err
+	}
+	if !websocket.IsWebSocketUpgrade(c) {
+		return fiber.ErrUpgradeRequired
+	}
+	var bad string
+	c.Context().QueryArgs().VisitAll(func(k, _ []byte) {
+		if k := string(k); k != "function" && k != "access_token" && bad == "" {
+			bad = k
+		}
+	})
+	if bad != "" {
+		return Errorf(CodeInvalidParam, "unknown parameter %q (known: function, access_token)", bad)
+	}
+	if len(c.Query("function")) > 256 {
+		return Errorf(CodeInvalidParam, "function must be at most 256 bytes")
+	}
+	if s.tailFull() {
+		return Errorf(CodeBusy, "%d live log tails are open, the most allowed; close one or try again later", s.opts.MaxTails)
+	}
+	return c.Next()
+}
+
+// Tail connection limits: a write the client does not take within
+// tailWriteTimeout ends the connection; a ping every tailPing keeps
+// proxies from closing an idle one.
+const (
+	tailWriteTimeout = 10 * time.Second
+	tailPing         = 30 * time.Second
+)
+
+// serveTail streams records to one WebSocket client until it leaves or
+// the store closes. The client's messages are read and ignored.
+func (s *LogStore) serveTail(conn *websocket.Conn) {
+	defer conn.Close()
+	t, err := s.Tail(conn.Query("function"))
+	if err != nil { // a race for the last place, or the store closed
+		conn.WriteControl(websocket.CloseMessage, websocket.FormatCloseMessage(websocket.CloseTryAgainLater, err.Error()),
+			time.Now().Add(tailWriteTimeout))
+		return
+	}
+	defer t.Close()
+	gone := make(chan struct{})
+	go func() {
+		defer close(gone)
+		conn.SetReadLimit(4 << 10)
+		for {
+			if _, _, err := conn.ReadMessage(); err != nil {
+				return
+			}
+		}
+	}()
+	ping := time.NewTicker(tailPing)
+	defer ping.Stop()
+	for {
+		select {
+		case <-gone:
+			return
+		case <-ping.C:
+			if conn.WriteControl(websocket.PingMessage, nil, time.Now().Add(tailWriteTimeout)) != nil {
+				return
+			}
+		case msg, ok := <-t.C:
+			if !ok { // the store closed: the server is shutting down, and waits a little for this
+				conn.WriteControl(websocket.CloseMessage, websocket.FormatCloseMessage(websocket.CloseGoingAway, "the server is shutting down"),
+					time.Now().Add(time.Second))
+				return
+			}
+			conn.SetWriteDeadline(time.Now().Add(tailWriteTimeout))
+			if n := t.Lost(); n > 0 {
+				notice := `{"notice":"` + strconv.FormatInt(n, 10) + ` records were not sent: this client read too slowly","lost":` + strconv.FormatInt(n, 10) + `}`
+				if conn.WriteMessage(websocket.TextMessage, []byte(notice)) != nil {
+					return
+				}
+			}
+			if conn.WriteMessage(websocket.TextMessage, msg) != nil {
+				return
+			}
+		}
+	}
+}
