@@ -21,6 +21,10 @@ import (
 //
 // Seq is an AUTOINCREMENT key, so it never goes back, even after the
 // newest rows were acknowledged and deleted: a reader's "after" stays valid.
+// There is no index on consumer: a reader scans the rows after its cursor,
+// which are its own but for the few other consumers have not acknowledged
+// yet (a lagging consumer's older rows are before the others' cursors), and
+// each index would cost every recorded change a second B-tree insert.
 const changesSchema = `
 CREATE TABLE IF NOT EXISTS _changes (
 	seq      INTEGER PRIMARY KEY AUTOINCREMENT,
@@ -33,7 +37,6 @@ CREATE TABLE IF NOT EXISTS _changes (
 	time     INTEGER NOT NULL,
 	hop      INTEGER NOT NULL
 );
-CREATE INDEX IF NOT EXISTS _changes_consumer ON _changes (consumer, seq);
 CREATE TABLE IF NOT EXISTS _change_subs (
 	consumer TEXT NOT NULL,
 	coll     TEXT NOT NULL,
@@ -252,7 +255,14 @@ func (d *DB) recorder(tx *sql.Tx, e *effects, coll string) *recorder {
 	if len(cs) == 0 {
 		return nil
 	}
-	return &recorder{st: tx.Stmt(d.feed.add), e: e, consumers: cs, coll: coll, at: time.Now().UnixMilli()}
+	root := e
+	for root.parent != nil {
+		root = root.parent
+	}
+	if root.addChange == nil { // once per group commit, not per write
+		root.addChange = tx.Stmt(d.feed.add)
+	}
+	return &recorder{st: root.addChange, e: e, consumers: cs, coll: coll, at: time.Now().UnixMilli()}
 }
 
 // add records one change; doc and before are extended JSON, nil when

@@ -29,6 +29,8 @@ type effects struct {
 	subs    *subscriptions // the change feed's subscriptions, when the job changed them
 	changes int            // changes recorded to the feed
 	hop     int            // the job's db.HopFrom, recorded with its changes
+
+	addChange *sql.Stmt // the batch's (root effects only): feed.add in the transaction
 }
 
 func (e *effects) merge(o *effects) {
