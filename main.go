@@ -199,6 +199,8 @@ type Main struct {
 	app       *fiber.App
 	conns     *connStates // which connections wait for a request (closed first at shutdown)
 	log       *slog.Logger
+
+	dbTriggers *functions.DBTriggers // main_dbtriggers.go
 }
 
 // Open creates the data directory and opens everything serve needs. A
@@ -248,6 +250,7 @@ func (m *Main) Run(ctx context.Context, out io.Writer) error {
 		m.triggers.Run(trigCtx, triggerRefresh, func(err error) { m.log.Warn("functions triggers", "err", err) })
 	}()
 	defer func() { stopTriggers(); <-trigDone }()
+	defer m.runDBTriggers(ctx)()
 	if m.Config.Pprof != "" {
 		go func() { m.log.Error("pprof listener", "err", http.ListenAndServe(m.Config.Pprof, nil)) }()
 	}

@@ -130,6 +130,7 @@ func (m *Main) openFunctions() error {
 		loc = time.FixedZone("UTC+8", 8*60*60)
 	}
 	m.triggers = functions.NewTriggers(m.functions, dir, dir, loc)
+	m.openDBTriggers()
 	return m.triggers.Refresh(context.Background(), time.Now())
 }
 

@@ -14,6 +14,7 @@ import (
 // its query language only where that changes nothing.
 type Driver interface {
 	Catalog
+	ChangeLog
 	// Find returns the documents matching q, as extended JSON, in q's order.
 	Find(ctx context.Context, coll string, q *Query) ([][]byte, error)
 	// Count returns how many documents match f (nil matches all).

@@ -151,7 +151,7 @@ func (in *instance) load() error {
 // run calls main with the event and waits for its result: the JSON of what
 // it returned, or resolved with when it returned a promise.
 func (in *instance) run(c *call, event []byte) ([]byte, error) {
-	ev, err := in.fromJSON(event)
+	ev, err := in.eventValue(c, event)
 	if err != nil {
 		return nil, Errorf(CodeInvalidParam, "the event is not valid JSON: %v", err)
 	}

@@ -38,6 +38,7 @@ type Config struct {
 	MemoryMB int               // "memorySize" in MB, 64-4096 (default 256): the heap the watchdog allows
 	Env      map[string]string // "envVariables": the function's process.env
 	Timer    *Timer            // "triggers": the function's timer trigger (CloudBase allows one), nil when none
+	Database []DBTrigger       // "triggers" of type "database" (config_triggers.go)
 	Routes   []Route           // "http": the paths under /fn/ that serve the function (HTTP access)
 }
 
@@ -111,7 +112,7 @@ func ParseConfig(data []byte) (Config, error) {
 	}
 	cfg.Env = raw.EnvVariables
 	var err error
-	if cfg.Timer, err = parseTriggers(raw.Triggers); err != nil {
+	if cfg.Timer, cfg.Database, err = parseTriggers(raw.Triggers); err != nil {
 		return cfg, fmt.Errorf("config.json: %w", err)
 	}
 	if cfg.Routes, err = parseRoutes(raw.HTTP); err != nil {

@@ -37,6 +37,7 @@ type Triggers struct {
 	routes []boundRoute           // longest path first
 	timers map[string]*timerState // by function name
 	wg     sync.WaitGroup
+	db     *DBTriggers // SetDatabase; nil: none
 }
 
 type boundRoute struct {
@@ -64,9 +65,10 @@ func newTriggers(run invoker, src Source, list Lister, loc *time.Location) *Trig
 	return &Triggers{src: src, list: list, run: run, loc: loc, timers: make(map[string]*timerState)}
 }
 
-// Refresh rereads every function's routes and timer. A function whose
-// code does not load keeps no triggers; a timer whose trigger is unchanged
-// keeps its schedule, a new or changed one is scheduled from now.
+// Refresh rereads every function's routes, timer and database triggers
+// (SetDatabase). A function whose code does not load keeps no triggers; a
+// timer whose trigger is unchanged keeps its schedule, a new or changed one
+// is scheduled from now.
 func (t *Triggers) Refresh(ctx context.Context, now time.Time) error {
 	names, err := t.list.List(ctx)
 	if err != nil {
@@ -74,6 +76,7 @@ func (t *Triggers) Refresh(ctx context.Context, now time.Time) error {
 	}
 	var routes []boundRoute
 	timers := make(map[string]*Timer)
+	dbt := make(map[string][]DBTrigger)
 	for _, name := range names {
 		code, err := t.src.Load(ctx, name)
 		if err != nil {
@@ -85,6 +88,11 @@ func (t *Triggers) Refresh(ctx context.Context, now time.Time) error {
 		if code.Config.Timer != nil {
 			timers[name] = code.Config.Timer
 		}
+		dbt[name] = code.Config.Database
+	}
+	var dbErr error
+	if t.db != nil {
+		dbErr = t.db.set(ctx, dbt)
 	}
 	slices.SortStableFunc(routes, func(a, b boundRoute) int { // names are sorted: ties go to the first
 		return len(b.Path) - len(a.Path)
@@ -103,7 +111,7 @@ func (t *Triggers) Refresh(ctx context.Context, now time.Time) error {
 			t.timers[name] = &timerState{fn: name, timer: tm, next: tm.Cron.Next(now)}
 		}
 	}
-	return nil
+	return dbErr
 }
 
 // match returns the function serving path (below /fn) and its route: the

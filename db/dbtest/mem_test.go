@@ -27,6 +27,7 @@ var _ db.Driver = (*memDriver)(nil)
 type memDriver struct {
 	mu    sync.Mutex
 	colls map[string]*memColl
+	feed  memFeed
 }
 
 type memColl struct {
@@ -209,7 +210,8 @@ func (m *memDriver) Write(ctx context.Context, coll string, op *db.WriteOp) (db.
 	for id, d := range c.docs {
 		next[id] = d
 	}
-	res, err := apply(next, op)
+	var changes []db.Change
+	res, err := apply(next, op, &changes)
 	if err == nil {
 		err = checkUnique(next, c.indexes)
 	}
@@ -218,17 +220,23 @@ func (m *memDriver) Write(ctx context.Context, coll string, op *db.WriteOp) (db.
 	}
 	c.docs = next
 	m.colls[coll] = c
+	m.feed.record(coll, db.HopFrom(ctx), changes)
 	return res, nil
 }
 
-// apply performs op on next, which the caller commits only without error.
-func apply(next map[string]db.Doc, op *db.WriteOp) (db.WriteResult, error) {
+// apply performs op on next, which the caller commits only without error,
+// and lists the changes it made.
+func apply(next map[string]db.Doc, op *db.WriteOp, changes *[]db.Change) (db.WriteResult, error) {
 	var res db.WriteResult
+	changed := func(kind db.ChangeOp, id string, doc, before db.Doc) {
+		*changes = append(*changes, db.Change{Op: kind, ID: id, Doc: doc, Before: before})
+	}
 	put := func(d db.Doc) error {
 		if _, taken := next[d.ID()]; taken {
 			return db.Errorf(db.CodeDuplicateKey, "duplicate _id %q", d.ID())
 		}
 		next[d.ID()] = d
+		changed(db.ChangeInsert, d.ID(), d, nil)
 		return nil
 	}
 	switch op.Kind {
@@ -245,7 +253,7 @@ func apply(next map[string]db.Doc, op *db.WriteOp) (db.WriteResult, error) {
 			docs = docs[:1]
 		}
 		for _, d := range docs {
-			nd, changed, err := op.Update.Apply(db.Clone(d).(db.Doc), op.Filter, op.Now)
+			nd, ok, err := op.Update.Apply(db.Clone(d).(db.Doc), op.Filter, op.Now)
 			if err == nil {
 				err = check(op, d, nd)
 			}
@@ -253,9 +261,10 @@ func apply(next map[string]db.Doc, op *db.WriteOp) (db.WriteResult, error) {
 				return res, err
 			}
 			res.Matched++
-			if changed {
+			if ok {
 				res.Updated++
 				next[d.ID()] = nd
+				changed(db.ChangeUpdate, d.ID(), nd, d)
 			}
 		}
 		if len(docs) == 0 && op.Upsert {
@@ -275,8 +284,10 @@ func apply(next map[string]db.Doc, op *db.WriteOp) (db.WriteResult, error) {
 			if !db.Equal(old, d) {
 				res.Updated = 1
 			}
+			changed(db.ChangeUpdate, d.ID(), d, old)
 		} else {
 			res.UpsertedID = d.ID()
+			changed(db.ChangeInsert, d.ID(), d, nil)
 		}
 		next[d.ID()] = d
 	case db.WriteRemove:
@@ -289,6 +300,7 @@ func apply(next map[string]db.Doc, op *db.WriteOp) (db.WriteResult, error) {
 				return res, err
 			}
 			delete(next, d.ID())
+			changed(db.ChangeDelete, d.ID(), nil, d)
 			res.Removed++
 		}
 	}

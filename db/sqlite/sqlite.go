@@ -66,6 +66,7 @@ type DB struct {
 	// savepoint and release are prepared once on the writer connection.
 	savepoint, release *sql.Stmt
 	sessions           *sessionStmts // the refresh-token path's, likewise
+	feed               feed          // the change feed (changes.go)
 }
 
 var (
@@ -104,6 +105,9 @@ func Open(ctx context.Context, path string, opts Options) (*DB, error) {
 	}
 	if err == nil {
 		d.sessions, err = prepareSessions(ctx, w)
+	}
+	if err == nil {
+		d.feed.add, err = w.PrepareContext(ctx, addChangeSQL)
 	}
 	if err != nil {
 		w.Close()
@@ -170,10 +174,13 @@ CREATE TABLE IF NOT EXISTS _indexes (
 );`
 
 func (d *DB) init(ctx context.Context) error {
-	if _, err := d.w.ExecContext(ctx, schema+authSchema); err != nil {
+	if _, err := d.w.ExecContext(ctx, schema+authSchema+changesSchema); err != nil {
 		return fmt.Errorf("create schema: %w", err)
 	}
 	if err := d.migrateRules(ctx); err != nil {
+		return err
+	}
+	if err := d.loadSubscriptions(ctx); err != nil {
 		return err
 	}
 	return d.loadCatalog(ctx)

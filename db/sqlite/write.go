@@ -103,10 +103,16 @@ func (d *DB) insertTx(tx *sql.Tx, e *effects, coll string, op *db.WriteOp, encs 
 		return nil, err
 	}
 	defer st.Close()
+	rec := d.recorder(tx, e, coll)
 	res := db.WriteResult{InsertedIDs: make([]string, len(encs))}
 	for i, enc := range encs {
 		if _, err := st.Exec(enc.id, enc.raw); err != nil {
 			return nil, sqlErr(err, coll)
+		}
+		if rec != nil {
+			if err := rec.add(db.ChangeInsert, enc.id, []byte(enc.raw), nil); err != nil {
+				return nil, err
+			}
 		}
 		res.InsertedIDs[i] = enc.id
 	}
@@ -137,12 +143,14 @@ func candidates(tx *sql.Tx, c *collection, f *db.Filter, first bool) (ids []stri
 	return ids, exact, rows.Err()
 }
 
-func load(tx *sql.Tx, c *collection, id string) (db.Doc, error) {
+// load reads one stored document, decoded and as extended JSON.
+func load(tx *sql.Tx, c *collection, id string) (db.Doc, []byte, error) {
 	var raw []byte
 	if err := tx.QueryRow("SELECT json(data) FROM "+c.table+" WHERE id = ?", id).Scan(&raw); err != nil {
-		return nil, err
+		return nil, nil, err
 	}
-	return decodeDoc(raw)
+	doc, err := decodeDoc(raw)
+	return doc, raw, err
 }
 
 func (d *DB) updateTx(tx *sql.Tx, e *effects, coll string, op *db.WriteOp) (any, error) {
@@ -154,9 +162,10 @@ func (d *DB) updateTx(tx *sql.Tx, e *effects, coll string, op *db.WriteOp) (any,
 	if err != nil {
 		return nil, err
 	}
+	rec := d.recorder(tx, e, coll)
 	var res db.WriteResult
 	for _, id := range ids {
-		doc, err := load(tx, c, id)
+		doc, raw, err := load(tx, c, id)
 		if err != nil {
 			return nil, err
 		}
@@ -174,7 +183,11 @@ func (d *DB) updateTx(tx *sql.Tx, e *effects, coll string, op *db.WriteOp) (any,
 			}
 		}
 		if changed {
-			if err := d.store(tx, c, next, false); err != nil {
+			after, err := d.store(tx, c, next, false)
+			if err != nil {
+				return nil, err
+			}
+			if err := rec.add(db.ChangeUpdate, id, after, raw); err != nil {
 				return nil, err
 			}
 			res.Updated++
@@ -188,7 +201,11 @@ func (d *DB) updateTx(tx *sql.Tx, e *effects, coll string, op *db.WriteOp) (any,
 		if err != nil {
 			return nil, err
 		}
-		if err := d.store(tx, c, doc, true); err != nil {
+		after, err := d.store(tx, c, doc, true)
+		if err != nil {
+			return nil, err
+		}
+		if err := rec.add(db.ChangeInsert, doc.ID(), after, nil); err != nil {
 			return nil, err
 		}
 		res.UpsertedID = doc.ID()
@@ -196,24 +213,27 @@ func (d *DB) updateTx(tx *sql.Tx, e *effects, coll string, op *db.WriteOp) (any,
 	return res, nil
 }
 
-// store validates and writes one document (insert or overwrite by _id).
-func (d *DB) store(tx *sql.Tx, c *collection, doc db.Doc, insert bool) error {
+// store validates and writes one document (insert or overwrite by _id)
+// and returns it as extended JSON.
+func (d *DB) store(tx *sql.Tx, c *collection, doc db.Doc, insert bool) ([]byte, error) {
 	if err := db.ValidateDoc(doc); err != nil {
-		return err
+		return nil, err
 	}
-	enc, err := encode(doc)
-	if err != nil {
-		return err
+	raw := db.MarshalJSON(doc)
+	if len(raw) > db.MaxDocSize {
+		return nil, db.Errorf(db.CodeInvalidParam, "document %q is %d bytes, over the %d-byte limit", doc.ID(), len(raw), db.MaxDocSize)
 	}
 	if err := widen(tx, c, doc); err != nil {
-		return err
+		return nil, err
 	}
+	var err error
+	text := string(raw) // jsonb() reads a TEXT argument as JSON, a BLOB as JSONB
 	if insert {
-		_, err = tx.Exec(fmt.Sprintf(insertSQL, c.table), enc.id, enc.raw)
+		_, err = tx.Exec(fmt.Sprintf(insertSQL, c.table), doc.ID(), text)
 	} else {
-		_, err = tx.Exec("UPDATE "+c.table+" SET data = jsonb(?) WHERE id = ?", enc.raw, enc.id)
+		_, err = tx.Exec("UPDATE "+c.table+" SET data = jsonb(?) WHERE id = ?", text, doc.ID())
 	}
-	return sqlErr(err, c.name)
+	return raw, sqlErr(err, c.name)
 }
 
 func (d *DB) replaceTx(tx *sql.Tx, e *effects, coll string, op *db.WriteOp, enc encoded) (any, error) {
@@ -221,11 +241,14 @@ func (d *DB) replaceTx(tx *sql.Tx, e *effects, coll string, op *db.WriteOp, enc 
 	if err != nil {
 		return nil, err
 	}
-	if op.Filter != nil || op.Check != nil {
-		old, err := load(tx, c, enc.id)
+	rec := d.recorder(tx, e, coll)
+	var before []byte // the stored document, read when needed
+	if op.Filter != nil || op.Check != nil || rec != nil {
+		old, raw, err := load(tx, c, enc.id)
 		if err != nil && err != sql.ErrNoRows {
 			return nil, err
 		}
+		before = raw
 		if err == nil && op.Filter != nil && !op.Filter.Match(old) {
 			return nil, db.Errorf(db.CodePermissionDenied, "permission denied: document %s belongs to another user", enc.id)
 		}
@@ -243,10 +266,20 @@ func (d *DB) replaceTx(tx *sql.Tx, e *effects, coll string, op *db.WriteOp, enc 
 		return nil, sqlErr(err, coll)
 	}
 	if n, _ := r.RowsAffected(); n == 1 {
+		if rec != nil {
+			if err := rec.add(db.ChangeUpdate, enc.id, []byte(enc.raw), before); err != nil {
+				return nil, err
+			}
+		}
 		return db.WriteResult{Matched: 1, Updated: 1}, nil
 	}
 	if _, err := tx.Exec(fmt.Sprintf(insertSQL, c.table), enc.id, enc.raw); err != nil {
 		return nil, sqlErr(err, coll)
+	}
+	if rec != nil {
+		if err := rec.add(db.ChangeInsert, enc.id, []byte(enc.raw), nil); err != nil {
+			return nil, err
+		}
 	}
 	return db.WriteResult{UpsertedID: enc.id}, nil
 }
@@ -260,13 +293,16 @@ func (d *DB) removeTx(tx *sql.Tx, e *effects, coll string, op *db.WriteOp) (any,
 	if err != nil {
 		return nil, err
 	}
+	rec := d.recorder(tx, e, coll)
 	var res db.WriteResult
 	for _, id := range ids {
-		if !exact || op.Check != nil {
-			doc, err := load(tx, c, id)
+		var before []byte
+		if !exact || op.Check != nil || rec != nil {
+			doc, raw, err := load(tx, c, id)
 			if err != nil {
 				return nil, err
 			}
+			before = raw
 			if !op.Filter.Match(doc) {
 				continue
 			}
@@ -277,6 +313,9 @@ func (d *DB) removeTx(tx *sql.Tx, e *effects, coll string, op *db.WriteOp) (any,
 			}
 		}
 		if _, err := tx.Exec("DELETE FROM "+c.table+" WHERE id = ?", id); err != nil {
+			return nil, err
+		}
+		if err := rec.add(db.ChangeDelete, id, nil, before); err != nil {
 			return nil, err
 		}
 		res.Removed++

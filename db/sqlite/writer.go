@@ -5,6 +5,8 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+
+	"minibase/db"
 )
 
 // A job is one write, run by the writer goroutine inside the shared group
@@ -23,7 +25,12 @@ type effects struct {
 	parent  *effects // the batch's effects, consulted by lookups
 	created map[string]*collection
 	dropped map[string]bool
-	after   []func(d *DB) // run under d.mu after commit
+	after   []func(d *DB)  // run under d.mu after commit
+	subs    *subscriptions // the change feed's subscriptions, when the job changed them
+	changes int            // changes recorded to the feed
+	hop     int            // the job's db.HopFrom, recorded with its changes
+
+	addChange *sql.Stmt // the batch's (root effects only): feed.add in the transaction
 }
 
 func (e *effects) merge(o *effects) {
@@ -42,6 +49,10 @@ func (e *effects) merge(o *effects) {
 		delete(e.created, k)
 	}
 	e.after = append(e.after, o.after...)
+	if o.subs != nil {
+		e.subs = o.subs
+	}
+	e.changes += o.changes
 }
 
 // errClosed is returned for writes submitted after Close.
@@ -123,6 +134,9 @@ func (d *DB) runBatch(batch []*job) {
 	for _, c := range all.created {
 		d.prepareInsert(c)
 	}
+	if all.changes > 0 {
+		d.notifyChanged()
+	}
 	finish(batch, nil)
 }
 
@@ -130,7 +144,7 @@ func (d *DB) runJob(tx *sql.Tx, j *job, all *effects) (res any, err error) {
 	if _, err := tx.Stmt(d.savepoint).Exec(); err != nil {
 		return nil, fmt.Errorf("savepoint: %w", err)
 	}
-	e := &effects{parent: all}
+	e := &effects{parent: all, hop: db.HopFrom(j.ctx)}
 	func() {
 		defer func() {
 			if p := recover(); p != nil {
@@ -163,6 +177,9 @@ func finish(batch []*job, err error) {
 
 // apply publishes a committed batch's catalog changes.
 func (d *DB) apply(e *effects) {
+	if e.subs != nil {
+		d.feed.subs.Store(e.subs)
+	}
 	if len(e.created) == 0 && len(e.dropped) == 0 && len(e.after) == 0 {
 		return
 	}
