@@ -194,6 +194,10 @@ type fnInfo struct {
 	Timer *struct {
 		Config string `json:"config"`
 	} `json:"timer"`
+	Database []struct {
+		Collection string   `json:"collection"`
+		Events     []string `json:"events"`
+	} `json:"database"`
 }
 
 func listFunctions(ctx context.Context, cl *fnClient, stdout io.Writer) error {
@@ -217,6 +221,9 @@ func listFunctions(ctx context.Context, cl *fnClient, stdout io.Writer) error {
 		}
 		if f.Timer != nil {
 			trig = append(trig, "timer "+f.Timer.Config)
+		}
+		for _, d := range f.Database {
+			trig = append(trig, "db "+d.Collection+" "+strings.Join(d.Events, "/"))
 		}
 		if f.Error != "" {
 			trig = []string{"error: " + f.Error}

@@ -199,7 +199,8 @@ func TestFunctionInfo(t *testing.T) {
 	root := t.TempDir()
 	d, _ := OpenDir(root)
 	ctx := context.Background()
-	cfg := `{"timeout": 9, "memorySize": 128, "triggers": [{"name": "daily", "type": "timer", "config": "0 0 2 * * * *"}], "http": [{"path": "/api/x", "methods": ["GET"]}]}`
+	cfg := `{"timeout": 9, "memorySize": 128, "triggers": [{"name": "daily", "type": "timer", "config": "0 0 2 * * * *"},
+		{"name": "onOrder", "type": "database", "config": {"collection": "orders", "events": ["insert", "delete"]}}], "http": [{"path": "/api/x", "methods": ["GET"]}]}`
 	d.Put(ctx, "a", map[string][]byte{"index.js": []byte(`exports.main = () => 1`), "lib/u.js": []byte("// u"), "config.json": []byte(cfg)})
 	d.Put(ctx, "b", readFolder(t, "bundle-ts"))
 	os.MkdirAll(filepath.Join(root, "broken"), 0o700)
@@ -214,7 +215,8 @@ func TestFunctionInfo(t *testing.T) {
 	}
 	a, b, broken := list[0], list[1], list[2]
 	if a.Name != "a" || a.Number != 1 || a.Timeout != 9 || a.MemoryMB != 128 || a.Timer == nil || a.Timer.Cron != "0 0 2 * * * *" ||
-		len(a.Routes) != 1 || a.Routes[0].Path != "/api/x" || a.Routes[0].Methods[0] != "GET" || a.Bundled || a.UpdatedAt.IsZero() {
+		len(a.Routes) != 1 || a.Routes[0].Path != "/api/x" || a.Routes[0].Methods[0] != "GET" || a.Bundled || a.UpdatedAt.IsZero() ||
+		len(a.Database) != 1 || a.Database[0].Collection != "orders" || strings.Join(a.Database[0].Events, ",") != "insert,delete" {
 		t.Errorf("a: %+v", a)
 	}
 	if b.Name != "b" || !b.Bundled || b.Number != 1 {

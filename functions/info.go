@@ -21,6 +21,7 @@ type FunctionInfo struct {
 	MemoryMB  int         `json:"memorySize,omitempty"`
 	Routes    []RouteInfo `json:"http,omitempty"`
 	Timer     *TimerInfo  `json:"timer,omitempty"`
+	Database  []DBInfo    `json:"database,omitempty"`
 	Bundled   bool        `json:"bundled"`
 	Error     string      `json:"error,omitempty"` // why the code does not load
 }
@@ -29,6 +30,14 @@ type FunctionInfo struct {
 type RouteInfo struct {
 	Path    string   `json:"path"`
 	Methods []string `json:"methods,omitempty"`
+}
+
+// DBInfo is a function's database trigger: its name, collection and
+// events (the filter is in the config).
+type DBInfo struct {
+	Name       string   `json:"name"`
+	Collection string   `json:"collection"`
+	Events     []string `json:"events"`
 }
 
 // TimerInfo is a function's timer trigger, as config.json has it.
@@ -90,6 +99,13 @@ func (d *Dir) info(ctx context.Context, name string) (FunctionInfo, error) {
 	}
 	if t := code.Config.Timer; t != nil {
 		info.Timer = &TimerInfo{Name: t.Name, Cron: t.Cron.String()}
+	}
+	for _, t := range code.Config.Database {
+		di := DBInfo{Name: t.Name, Collection: t.Collection}
+		for _, e := range t.Events {
+			di.Events = append(di.Events, e.String())
+		}
+		info.Database = append(info.Database, di)
 	}
 	hist, _ := d.history(name)
 	if n := len(hist); n > 0 && hist[n-1].Version == code.Version {
