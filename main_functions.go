@@ -98,7 +98,7 @@ func list(s string) []string {
 
 // openFunctions opens <dir>/functions and the runtime over it. Functions
 // see MINIBASE_ENV (Config.Storage.Env, the env id of fileIDs) as their
-// environment.
+// environment, and object storage (opened first) through wx-server-sdk.
 func (m *Main) openFunctions() error {
 	dir, err := functions.OpenDir(filepath.Join(m.Config.Dir, "functions"))
 	if err != nil {
@@ -108,6 +108,7 @@ func (m *Main) openFunctions() error {
 	opts := functions.Options{
 		Env: m.Config.Storage.Env, AppID: m.Config.Auth.Providers.WeChat.AppID, Concurrency: c.Concurrency, Queue: c.Queue,
 		Fetch: c.Fetch, Async: functions.AsyncOptions{Retries: c.AsyncRetries, Backoff: c.RetryBackoff},
+		Files: m.files,
 	}
 	if c.Log != "off" {
 		opts.Logs = logSink{log: m.log, all: c.Log == "all"}

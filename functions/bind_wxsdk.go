@@ -82,7 +82,7 @@ func (in *instance) wxNatives() *goja.Object {
 	n.Set("callFunction", func(call goja.FunctionCall) goja.Value {
 		name, data := call.Argument(0).String(), []byte(call.Argument(1).String())
 		c := in.cur
-		inv := Invocation{Source: c.source + ",scf", ClientIP: c.clientIP, depth: c.depth + 1}
+		inv := Invocation{Source: c.source + ",scf", ClientIP: c.clientIP, BaseURL: c.baseURL, depth: c.depth + 1}
 		return in.loop.async(func(ctx context.Context) func(*goja.Runtime) (goja.Value, error) {
 			res, err := rt.Invoke(ctx, name, data, inv)
 			return func(vm *goja.Runtime) (goja.Value, error) {
@@ -97,6 +97,7 @@ func (in *instance) wxNatives() *goja.Object {
 			}
 		})
 	})
+	in.storageNatives(n)
 	n.Set("wxContext", func(goja.FunctionCall) goja.Value { return in.wxContext() })
 	n.Set("log", func(call goja.FunctionCall) goja.Value {
 		in.log(call.Argument(0).String(), call.Argument(1).String())

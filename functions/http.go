@@ -47,7 +47,7 @@ func (t *Triggers) handleHTTP(c *fiber.Ctx) error {
 		p = "/"
 	}
 	req := &HTTPRequest{Method: strings.Clone(c.Method()), Path: strings.Clone(p), Body: bytes.Clone(c.Body()),
-		ClientIP: strings.Clone(c.IP())}
+		ClientIP: strings.Clone(c.IP()), BaseURL: c.BaseURL()}
 	c.Request().Header.VisitAll(func(k, v []byte) { req.Header = append(req.Header, [2]string{string(k), string(v)}) })
 	c.Context().QueryArgs().VisitAll(func(k, v []byte) { req.Query = append(req.Query, [2]string{string(k), string(v)}) })
 	res, err := t.ServeHTTP(c.UserContext(), req)
@@ -95,6 +95,9 @@ func (rt *Runtime) handleInvoke(c *fiber.Ctx) error {
 		return Errorf(CodeInvalidParam, "data must be an object: it becomes the function's event")
 	}
 	inv := Invocation{ClientIP: strings.Clone(c.IP())}
+	if f := rt.opts.Files; f != nil && f.PublicURL() == "" {
+		inv.BaseURL = c.BaseURL() // a new string
+	}
 	name := param(c, "name")
 	if req.Async {
 		id, err := rt.InvokeAsync(ctx, name, event, inv)

@@ -99,7 +99,8 @@ type call struct {
 	requestID string
 	source    string
 	clientIP  string
-	depth     int // nested callFunction depth
+	baseURL   string // Invocation.BaseURL
+	depth     int    // nested callFunction depth
 	start     time.Time
 	logs      logBuffer
 	heapStart uint64 // live heap when it started (watchdog)

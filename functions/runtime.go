@@ -44,6 +44,7 @@ type Options struct {
 	Fetch        FetchOptions
 	Async        AsyncOptions
 	Logs         LogSink // receives every invocation's record; nil drops them
+	Files        Files   // wx-server-sdk's storage calls; nil: they fail with STORAGE_REQUEST_FAIL
 }
 
 func (o Options) withDefaults() Options {
@@ -152,7 +153,11 @@ type Invocation struct {
 	RequestID string // the invocation's id; generated when empty
 	Source    string // getWXContext().SOURCE; default "wx_client" for end users, "wx_http" otherwise
 	ClientIP  string // getWXContext().CLIENTIP
-	depth     int    // nested callFunction depth
+	// BaseURL is scheme://host of the HTTP request that started the
+	// invocation: the base of getTempFileURL's URLs when storage has no
+	// public URL (without either, they are relative: /f/…).
+	BaseURL string
+	depth   int // nested callFunction depth
 }
 
 // Result is what a successful invocation returned.
@@ -176,7 +181,7 @@ func (r *Runtime) Invoke(ctx context.Context, name string, event []byte, inv Inv
 		inv.RequestID = NewRequestID()
 	}
 	id := auth.FromContext(ctx)
-	c := &call{id: id, requestID: inv.RequestID, source: inv.Source, clientIP: inv.ClientIP, depth: inv.depth,
+	c := &call{id: id, requestID: inv.RequestID, source: inv.Source, clientIP: inv.ClientIP, baseURL: inv.BaseURL, depth: inv.depth,
 		start: time.Now(), logs: logBuffer{max: r.opts.MaxLog}}
 	if c.source == "" {
 		c.source = "wx_http"
