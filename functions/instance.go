@@ -44,6 +44,7 @@ type instance struct {
 	cur      *call // the running invocation; nil between invocations
 	loaded   bool  // index.js ran
 	broken   bool  // interrupted or failed while loading: never run it again
+	closed   bool  // retired (idle too long, a newer version, broken): never run again
 	lastUsed time.Time
 
 	timer   *time.Timer           // interrupts the VM at the running invocation's deadline
@@ -87,6 +88,17 @@ func (in *instance) arm(c *call) {
 // disarm stops the timer; false means it fired (or is firing), so the VM
 // may be interrupted: the instance must not be reused.
 func (in *instance) disarm() bool { return in.timer.Stop() }
+
+// close ends an instance that will not run again (between invocations):
+// its timer is stopped and whatever its last invocation left on the loop
+// is dropped, so nothing keeps it, and its module state, alive.
+func (in *instance) close() {
+	if in.timer != nil {
+		in.timer.Stop()
+	}
+	in.loop.reset()
+	in.closed = true
+}
 
 // call is one invocation's state, seen by the bindings.
 type call struct {

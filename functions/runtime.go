@@ -374,50 +374,78 @@ func (f *function) take() *instance {
 	return nil
 }
 
+// put returns in to the pool after an invocation; a broken instance, one
+// of a retired version or one the pool has no room for is closed instead.
 func (f *function) put(in *instance) {
-	if in.broken {
-		return
+	if !in.broken {
+		f.mu.Lock()
+		if !f.retired && len(f.idle) < cap(f.slots) {
+			f.idle = append(f.idle, in)
+			in = nil
+		}
+		f.mu.Unlock()
 	}
-	f.mu.Lock()
-	if !f.retired && len(f.idle) < cap(f.slots) {
-		f.idle = append(f.idle, in)
+	if in != nil {
+		in.close()
 	}
-	f.mu.Unlock()
 }
 
+// retire marks f replaced by a newer version and closes its idle
+// instances; those still running are closed when they finish (put).
 func (f *function) retire() {
 	f.mu.Lock()
+	idle := f.idle
 	f.retired, f.idle = true, nil
 	f.mu.Unlock()
+	for _, in := range idle {
+		in.close()
+	}
 }
 
-// janitor drops instances idle for longer than IdleTTL.
+// minJanitorTick bounds how often the janitor looks for idle instances,
+// whatever IdleTTL is.
+const minJanitorTick = 10 * time.Millisecond
+
+// janitor drops instances idle for longer than IdleTTL, looking every
+// half IdleTTL.
 func (r *Runtime) janitor() {
-	t := time.NewTicker(r.opts.IdleTTL / 2)
+	t := time.NewTicker(max(r.opts.IdleTTL/2, minJanitorTick))
 	defer t.Stop()
 	for {
 		select {
 		case <-r.stop:
 			return
 		case now := <-t.C:
-			r.mu.Lock()
-			fns := make([]*function, 0, len(r.fns))
-			for _, fn := range r.fns {
-				fns = append(fns, fn)
+			r.retireIdle(now)
+		}
+	}
+}
+
+// retireIdle closes the instances that were last used IdleTTL or more
+// before now.
+func (r *Runtime) retireIdle(now time.Time) {
+	r.mu.Lock()
+	fns := make([]*function, 0, len(r.fns))
+	for _, fn := range r.fns {
+		fns = append(fns, fn)
+	}
+	r.mu.Unlock()
+	for _, fn := range fns {
+		var old []*instance
+		fn.mu.Lock()
+		keep := fn.idle[:0]
+		for _, in := range fn.idle {
+			if now.Sub(in.lastUsed) < r.opts.IdleTTL {
+				keep = append(keep, in)
+			} else {
+				old = append(old, in)
 			}
-			r.mu.Unlock()
-			for _, fn := range fns {
-				fn.mu.Lock()
-				keep := fn.idle[:0]
-				for _, in := range fn.idle {
-					if now.Sub(in.lastUsed) < r.opts.IdleTTL {
-						keep = append(keep, in)
-					}
-				}
-				clear(fn.idle[len(keep):])
-				fn.idle = keep
-				fn.mu.Unlock()
-			}
+		}
+		clear(fn.idle[len(keep):])
+		fn.idle = keep
+		fn.mu.Unlock()
+		for _, in := range old {
+			in.close()
 		}
 	}
 }
