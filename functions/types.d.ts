@@ -103,6 +103,8 @@ type BufferEncoding = 'utf8' | 'utf-8' | 'hex' | 'base64' | 'base64url' | 'latin
 declare class Buffer extends Uint8Array {
   static from(data: string, encoding?: BufferEncoding): Buffer;
   static from(data: ArrayBuffer | ArrayLike<number>, byteOffset?: number, length?: number): Buffer;
+  /** A Buffer's JSON, as wx.cloud sends Buffers in a function's data. */
+  static from(data: { type: 'Buffer'; data: number[] }): Buffer;
   static alloc(size: number, fill?: string | number, encoding?: BufferEncoding): Buffer;
   static allocUnsafe(size: number): Buffer;
   static allocUnsafeSlow(size: number): Buffer;

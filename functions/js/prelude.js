@@ -32,6 +32,14 @@
     for (let i = 0; i < n; i++) if (a[i] !== b[i]) return a[i] < b[i] ? -1 : 1;
     return a.length === b.length ? 0 : a.length < b.length ? -1 : 1;
   });
+  // Buffer.from(JSON of a Buffer): how wx.cloud sends a Buffer in a
+  // function's data ({type: 'Buffer', data: [bytes]}, spec §5.1), as Node
+  // reads it.
+  const from = B.from;
+  define(B, 'from', function from_(v, ...rest) {
+    if (v !== null && typeof v === 'object' && v.type === 'Buffer' && Array.isArray(v.data) && !ArrayBuffer.isView(v)) v = v.data;
+    return from.call(this, v, ...rest);
+  });
   const BP = B.prototype;
   define(BP, 'toJSON', function toJSON() {
     return { type: 'Buffer', data: Array.from(this) };
