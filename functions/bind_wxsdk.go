@@ -6,7 +6,6 @@ import (
 	"net/netip"
 
 	"minibase/auth"
-	"minibase/db"
 
 	"github.com/dop251/goja"
 )
@@ -111,18 +110,11 @@ func (in *instance) wxNatives() *goja.Object {
 // extended values converted.
 func (in *instance) dbValue(a dbAnswer, geo goja.Callable) (goja.Value, error) {
 	conv := &docConverter{in: in, geo: geo}
-	data := func(raw []byte) (goja.Value, error) {
-		v, err := db.DecodeJSON(raw, db.MaxDepth+1)
-		if err != nil {
-			return nil, err
-		}
-		return conv.value(v), nil
-	}
 	switch {
 	case a.query:
 		items := make([]any, len(a.docs))
 		for i, raw := range a.docs {
-			v, err := data(raw)
+			v, err := conv.document(raw)
 			if err != nil {
 				return nil, err
 			}
@@ -132,7 +124,7 @@ func (in *instance) dbValue(a dbAnswer, geo goja.Callable) (goja.Value, error) {
 		o.Set("data", in.vm.NewArray(items...))
 		return o, nil
 	case a.doc != nil:
-		v, err := data(a.doc)
+		v, err := conv.document(a.doc)
 		if err != nil {
 			return nil, err
 		}
