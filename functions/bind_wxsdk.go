@@ -63,7 +63,7 @@ func (in *instance) wxNatives() *goja.Object {
 	})
 	n.Set("db", func(call goja.FunctionCall) goja.Value {
 		api, method, path := call.Argument(0).String(), call.Argument(1).String(), call.Argument(2).String()
-		body := []byte(call.Argument(3).String())
+		body := in.jsonArg(call.Argument(3))
 		return in.loop.async(func(ctx context.Context) func(*goja.Runtime) (goja.Value, error) {
 			out, err := rt.dbCall(ctx, method, path, body)
 			return func(vm *goja.Runtime) (goja.Value, error) {
@@ -79,7 +79,7 @@ func (in *instance) wxNatives() *goja.Object {
 		})
 	})
 	n.Set("callFunction", func(call goja.FunctionCall) goja.Value {
-		name, data := call.Argument(0).String(), []byte(call.Argument(1).String())
+		name, data := call.Argument(0).String(), in.jsonArg(call.Argument(1))
 		c := in.cur
 		inv := Invocation{Source: c.source + ",scf", ClientIP: c.clientIP, BaseURL: c.baseURL, depth: c.depth + 1}
 		return in.loop.async(func(ctx context.Context) func(*goja.Runtime) (goja.Value, error) {

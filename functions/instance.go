@@ -196,9 +196,10 @@ func (in *instance) run(c *call, event []byte) ([]byte, error) {
 
 var promiseType = reflect.TypeOf((*goja.Promise)(nil))
 
-// result returns the JSON of v ("null" for undefined).
+// result returns the JSON of v ("null" for undefined), as JSON.stringify
+// writes it.
 func (in *instance) result(v goja.Value) ([]byte, error) {
-	s, err := in.stringify(goja.Undefined(), v)
+	out, err := in.toJSON(v)
 	if err != nil {
 		var ex *goja.Exception
 		if errors.As(err, &ex) {
@@ -206,14 +207,13 @@ func (in *instance) result(v goja.Value) ([]byte, error) {
 		}
 		return nil, err
 	}
-	if goja.IsUndefined(s) {
+	if out == nil {
 		return []byte("null"), nil
 	}
-	out := s.String()
 	if max := in.rt.opts.MaxResult; len(out) > max {
 		return nil, Errorf(CodeResultTooLarge, "cloudfunction result size exceed limit: the result is %d bytes of JSON, more than %d", len(out), max)
 	}
-	return []byte(out), nil
+	return out, nil
 }
 
 // contextObject is main's second argument, SCF's context: a dynamic

@@ -129,6 +129,8 @@ func TestCallFunction(t *testing.T) {
 		{name: "no such callee", fn: "caller", event: `{"mode":"missing"}`,
 			want: `{"errCode":-504001,"hasRequestId":true}`},
 		{name: "calls in parallel", fn: "caller", event: `{"mode":"parallel"}`, want: `[2,3,4]`},
+		{name: "data as JSON.stringify sends it", fn: "caller", ctx: adminCtx, event: `{"mode":"unserializable"}`,
+			want: `["TypeError: Converting circular structure to JSON","TypeError: Do not know how to serialize a BigInt",{"when":"1970-01-01T00:00:00.000Z","custom":"custom"}]`},
 		{name: "endless recursion stops", fn: "caller", event: `{"mode":"recurse"}`, errCode: CodeExecuteFail, errText: "callFunction nested more than 8 deep"},
 	})
 	got, _ := invoke(t, rt, userCtx, "caller", `{"mode":"throws"}`)

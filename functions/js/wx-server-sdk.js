@@ -1184,7 +1184,7 @@ function createCloud(natives) {
   const client = {
     env: natives.env,
     request(api, method, path, body) {
-      return natives.db(api, method, path, body === void 0 ? "" : JSON.stringify(body));
+      return natives.db(api, method, path, body);
     }
   };
   class ServerDatabase extends Database {
@@ -1240,7 +1240,7 @@ function createCloud(natives) {
         return Promise.reject(new CloudError(ErrCode.INVALID_PARAM, `${api}:fail -501007 invalid parameters. name is required`, "INVALID_PARAM"));
       }
       const data = opts.data === void 0 ? {} : opts.data;
-      return natives.callFunction(name, JSON.stringify(data)).then(
+      return natives.callFunction(name, data).then(
         (r) => ({ result: parseResult(JSON.parse(r.result)), requestID: r.requestID, errMsg: `${api}:ok` }),
         (e) => {
           const text = ERR_TEXT[e.errCode] || e.code;

@@ -21,7 +21,8 @@ const DYNAMIC_CURRENT_ENV = Symbol.for('DYNAMIC_CURRENT_ENV');
  * createCloud returns the module for one function instance. natives holds
  * the runtime's side: env, version, requestID(), db(api, method, path,
  * body) → Promise of the answer (rejected with toError(api, failure), set
- * here), callFunction(name, data) → Promise of {result (JSON text),
+ * here; body is turned into JSON there, as JSON.stringify would),
+ * callFunction(name, data) → Promise of {result (JSON text),
  * requestID} (rejected with {code, errCode, message, requestID}),
  * wxContext(), log(level, text), and the storage calls
  * uploadFile(cloudPath, content) → Promise of the fileID,
@@ -46,7 +47,7 @@ export function createCloud(natives) {
   const client = {
     env: natives.env,
     request(api, method, path, body) {
-      return natives.db(api, method, path, body === undefined ? '' : JSON.stringify(body));
+      return natives.db(api, method, path, body); // body goes to JSON on the Go side
     },
   };
 
@@ -117,7 +118,7 @@ export function createCloud(natives) {
         return Promise.reject(new CloudError(ErrCode.INVALID_PARAM, `${api}:fail -501007 invalid parameters. name is required`, 'INVALID_PARAM'));
       }
       const data = opts.data === undefined ? {} : opts.data;
-      return natives.callFunction(name, JSON.stringify(data)).then(
+      return natives.callFunction(name, data).then(
         (r) => ({ result: parseResult(JSON.parse(r.result)), requestID: r.requestID, errMsg: `${api}:ok` }),
         (e) => {
           const text = ERR_TEXT[e.errCode] || e.code;
