@@ -238,7 +238,7 @@ func (d *lazyDoc) Keys() []string {
 // splitObject splits the JSON object s into its members: their keys and
 // where their values are. ok is false when s is not one well-formed object
 // (values are checked for their extent, not their content).
-func splitObject(s string) (keys []string, spans [][2]int, ok bool) {
+func splitObject[T ~string | ~[]byte](s T) (keys []string, spans [][2]int, ok bool) {
 	i := skipSpace(s, 0)
 	if i >= len(s) || s[i] != '{' {
 		return nil, nil, false
@@ -285,7 +285,7 @@ func splitObject(s string) (keys []string, spans [][2]int, ok bool) {
 	}
 }
 
-func skipSpace(s string, i int) int {
+func skipSpace[T ~string | ~[]byte](s T, i int) int {
 	for i < len(s) && (s[i] == ' ' || s[i] == '\t' || s[i] == '\n' || s[i] == '\r') {
 		i++
 	}
@@ -294,7 +294,7 @@ func skipSpace(s string, i int) int {
 
 // stringEnd returns the index after the JSON string starting at s[i]
 // (a '"'), or -1.
-func stringEnd(s string, i int) int {
+func stringEnd[T ~string | ~[]byte](s T, i int) int {
 	for j := i + 1; j < len(s); j++ {
 		switch s[j] {
 		case '\\':
@@ -307,7 +307,7 @@ func stringEnd(s string, i int) int {
 }
 
 // valueEnd returns the index after the JSON value starting at s[i], or -1.
-func valueEnd(s string, i int) int {
+func valueEnd[T ~string | ~[]byte](s T, i int) int {
 	if i >= len(s) {
 		return -1
 	}
@@ -345,8 +345,8 @@ func valueEnd(s string, i int) int {
 }
 
 // unquote returns the string a JSON string literal (quotes included)
-// stands for: a substring when it has no escapes.
-func unquote(q string) (string, bool) {
+// stands for: of a string without escapes, a substring.
+func unquote[T ~string | ~[]byte](q T) (string, bool) {
 	if len(q) < 2 || q[0] != '"' || q[len(q)-1] != '"' {
 		return "", false
 	}
@@ -357,5 +357,5 @@ func unquote(q string) (string, bool) {
 			return string(b), err == nil
 		}
 	}
-	return body, true
+	return string(body), true
 }

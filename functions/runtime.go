@@ -222,8 +222,8 @@ func (r *Runtime) invoke(ctx context.Context, name string, event []byte, c *call
 	if r.closed.Load() {
 		return nil, nil, false, Errorf(CodeUnavailable, "the functions runtime is shut down")
 	}
-	if err := checkName(name); err != nil {
-		return nil, nil, false, err
+	if !validName(name) {
+		return nil, nil, false, checkName(name)
 	}
 	if len(event) > r.opts.MaxEvent {
 		return nil, nil, false, Errorf(CodeEventTooLarge, "the event is %d bytes of JSON, more than %d", len(event), r.opts.MaxEvent)
@@ -255,6 +255,22 @@ func (r *Runtime) invoke(ctx context.Context, name string, event []byte, c *call
 	in.lastUsed = time.Now()
 	fn.put(in)
 	return out, fn, cold, err
+}
+
+// validName is ValidName without a regular expression (every call checks
+// the name it is given).
+func validName(name string) bool {
+	if len(name) == 0 || len(name) > 60 {
+		return false
+	}
+	for i := 0; i < len(name); i++ {
+		c := name[i]
+		letter := c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z'
+		if !letter && (i == 0 || !(c >= '0' && c <= '9' || c == '_' || c == '-')) {
+			return false
+		}
+	}
+	return true
 }
 
 // errTimedOut is the cause of an invocation's context when its function's
