@@ -244,9 +244,9 @@ func splitObject[T ~string | ~[]byte](s T) (keys []string, spans [][2]int, ok bo
 		return nil, nil, false
 	}
 	i = skipSpace(s, i+1)
-	keys = []string{}
+	keys, spans = make([]string, 0, 8), make([][2]int, 0, 8) // most documents fit
 	if i < len(s) && s[i] == '}' {
-		return keys, nil, skipSpace(s, i+1) == len(s)
+		return keys, spans, skipSpace(s, i+1) == len(s)
 	}
 	for {
 		if i >= len(s) || s[i] != '"' {
