@@ -311,3 +311,35 @@ func TestHTTPAccessBodyLimit(t *testing.T) {
 		t.Fatalf("a 1 MiB body: %+v, %v; want it served, and the refused request never run", res, err)
 	}
 }
+
+// Workers run every job; jobs given while the others are busy run at the
+// same time (a database call never waits for another invocation's).
+func TestWorkersRunJobsConcurrently(t *testing.T) {
+	stop := make(chan struct{})
+	defer close(stop)
+	w := newWorkers(stop)
+	const n = 4
+	started, release := make(chan struct{}, n), make(chan struct{})
+	for range n {
+		w.do(func() { started <- struct{}{}; <-release })
+	}
+	for range n {
+		select {
+		case <-started:
+		case <-time.After(30 * time.Second):
+			t.Fatal("a job never started while the others were busy")
+		}
+	}
+	close(release)
+	done := make(chan int, 100)
+	for i := range 100 {
+		w.do(func() { done <- i })
+	}
+	seen := map[int]bool{}
+	for range 100 {
+		seen[<-done] = true
+	}
+	if len(seen) != 100 {
+		t.Errorf("%d distinct jobs ran, want 100", len(seen))
+	}
+}

@@ -81,11 +81,12 @@ type Runtime struct {
 	mu  sync.Mutex
 	fns map[string]*function // the current version of each function seen
 
-	wd     *watchdog
-	async  *asyncRunner
-	closed atomic.Bool
-	stop   chan struct{}
-	bg     sync.WaitGroup
+	wd      *watchdog
+	workers *workers // run loops' Go work
+	async   *asyncRunner
+	closed  atomic.Bool
+	stop    chan struct{}
+	bg      sync.WaitGroup
 }
 
 // function is one version of a function: its compiled modules, its pool
@@ -127,6 +128,7 @@ func New(src Source, dbs *db.Service, opts Options) (*Runtime, error) {
 	}
 	r := &Runtime{src: src, db: dbs, opts: opts, js: js, fetch: f, fns: make(map[string]*function), stop: make(chan struct{})}
 	r.wd = newWatchdog()
+	r.workers = newWorkers(r.stop)
 	r.async = newAsyncRunner(r)
 	r.bg.Add(2)
 	go func() { defer r.bg.Done(); r.wd.run(r.stop) }()
