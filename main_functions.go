@@ -105,7 +105,7 @@ func list(s string) []string {
 
 // openFunctions opens <dir>/functions and the runtime over it. Functions
 // see MINIBASE_ENV (Config.Storage.Env, the env id of fileIDs) as their
-// environment.
+// environment, and object storage (opened first) through wx-server-sdk.
 func (m *Main) openFunctions() error {
 	dir, err := functions.OpenDir(filepath.Join(m.Config.Dir, "functions"))
 	if err != nil {
@@ -118,7 +118,7 @@ func (m *Main) openFunctions() error {
 	opts := functions.Options{
 		Env: m.Config.Storage.Env, AppID: m.Config.Auth.Providers.WeChat.AppID, Concurrency: c.Concurrency, Queue: c.Queue,
 		Fetch: c.Fetch, Async: functions.AsyncOptions{Retries: c.AsyncRetries, Backoff: c.RetryBackoff},
-		Logs: m.logSinks(), Outcomes: m.fnLogs,
+		Logs: m.logSinks(), Outcomes: m.fnLogs, Files: m.files,
 	}
 	m.fnDir = dir
 	m.functions, err = functions.New(dir, m.db, opts)

@@ -6,7 +6,6 @@ import (
 	"net/netip"
 
 	"minibase/auth"
-	"minibase/db"
 
 	"github.com/dop251/goja"
 )
@@ -64,7 +63,7 @@ func (in *instance) wxNatives() *goja.Object {
 	})
 	n.Set("db", func(call goja.FunctionCall) goja.Value {
 		api, method, path := call.Argument(0).String(), call.Argument(1).String(), call.Argument(2).String()
-		body := []byte(call.Argument(3).String())
+		body := in.jsonArg(call.Argument(3))
 		return in.loop.async(func(ctx context.Context) func(*goja.Runtime) (goja.Value, error) {
 			out, err := rt.dbCall(ctx, method, path, body)
 			return func(vm *goja.Runtime) (goja.Value, error) {
@@ -80,9 +79,9 @@ func (in *instance) wxNatives() *goja.Object {
 		})
 	})
 	n.Set("callFunction", func(call goja.FunctionCall) goja.Value {
-		name, data := call.Argument(0).String(), []byte(call.Argument(1).String())
+		name, data := call.Argument(0).String(), in.jsonArg(call.Argument(1))
 		c := in.cur
-		inv := Invocation{Source: c.source + ",scf", ClientIP: c.clientIP, depth: c.depth + 1}
+		inv := Invocation{Source: c.source + ",scf", ClientIP: c.clientIP, BaseURL: c.baseURL, depth: c.depth + 1}
 		return in.loop.async(func(ctx context.Context) func(*goja.Runtime) (goja.Value, error) {
 			res, err := rt.Invoke(ctx, name, data, inv)
 			return func(vm *goja.Runtime) (goja.Value, error) {
@@ -97,6 +96,7 @@ func (in *instance) wxNatives() *goja.Object {
 			}
 		})
 	})
+	in.storageNatives(n)
 	n.Set("wxContext", func(goja.FunctionCall) goja.Value { return in.wxContext() })
 	n.Set("log", func(call goja.FunctionCall) goja.Value {
 		in.log(call.Argument(0).String(), call.Argument(1).String())
@@ -110,18 +110,11 @@ func (in *instance) wxNatives() *goja.Object {
 // extended values converted.
 func (in *instance) dbValue(a dbAnswer, geo goja.Callable) (goja.Value, error) {
 	conv := &docConverter{in: in, geo: geo}
-	data := func(raw []byte) (goja.Value, error) {
-		v, err := db.DecodeJSON(raw, db.MaxDepth+1)
-		if err != nil {
-			return nil, err
-		}
-		return conv.value(v), nil
-	}
 	switch {
 	case a.query:
 		items := make([]any, len(a.docs))
 		for i, raw := range a.docs {
-			v, err := data(raw)
+			v, err := conv.document(raw)
 			if err != nil {
 				return nil, err
 			}
@@ -131,7 +124,7 @@ func (in *instance) dbValue(a dbAnswer, geo goja.Callable) (goja.Value, error) {
 		o.Set("data", in.vm.NewArray(items...))
 		return o, nil
 	case a.doc != nil:
-		v, err := data(a.doc)
+		v, err := conv.document(a.doc)
 		if err != nil {
 			return nil, err
 		}

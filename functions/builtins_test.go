@@ -43,6 +43,7 @@ func TestBuiltins(t *testing.T) {
 		"env": {},
 		"absent": {"fs": "MODULE_NOT_FOUND", "child_process": "MODULE_NOT_FOUND", "http": "MODULE_NOT_FOUND", "net": "MODULE_NOT_FOUND",
 			"os": "MODULE_NOT_FOUND", "process": "MODULE_NOT_FOUND", "vm": "MODULE_NOT_FOUND", "worker_threads": "MODULE_NOT_FOUND"},
+		"typed": [true, true, true, true, false, false, 3],
 		"globals": ["function", "function", "function", "function", "function", "function", "object"]
 	}`)
 	if p, ok := subset(want, got); !ok {

@@ -53,7 +53,7 @@ func (t *Triggers) handleHTTP(c *fiber.Ctx) error {
 		p = "/"
 	}
 	req := &HTTPRequest{Method: strings.Clone(c.Method()), Path: strings.Clone(p), Body: bytes.Clone(c.Body()),
-		ClientIP: strings.Clone(c.IP())}
+		ClientIP: strings.Clone(c.IP()), BaseURL: c.BaseURL()}
 	c.Request().Header.VisitAll(func(k, v []byte) { req.Header = append(req.Header, [2]string{string(k), string(v)}) })
 	c.Context().QueryArgs().VisitAll(func(k, v []byte) { req.Query = append(req.Query, [2]string{string(k), string(v)}) })
 	res, err := t.ServeHTTP(c.UserContext(), req)
@@ -86,23 +86,16 @@ func (rt *Runtime) handleInvoke(c *fiber.Ctx) error {
 	if id := auth.FromContext(ctx); id.Role == auth.Visitor {
 		return Errorf(CodePermissionDenied, "permission denied: sign in first (anonymous sign-in is enough) to call functions")
 	}
-	var req struct {
-		Data  jsontext.Value `json:"data"`
-		Async bool           `json:"async"`
-	}
-	if err := decodeBody(c, &req, `{"data": {…}, "async": false}`); err != nil {
+	event, async, err := invokeBody(c.Body())
+	if err != nil {
 		return err
 	}
-	event := []byte(req.Data)
-	switch t := bytes.TrimSpace(event); {
-	case len(t) == 0 || string(t) == "null":
-		event = nil
-	case t[0] != '{':
-		return Errorf(CodeInvalidParam, "data must be an object: it becomes the function's event")
-	}
 	inv := Invocation{ClientIP: strings.Clone(c.IP())}
+	if f := rt.opts.Files; f != nil && f.PublicURL() == "" {
+		inv.BaseURL = c.BaseURL() // a new string
+	}
 	name := param(c, "name")
-	if req.Async {
+	if async {
 		id, err := rt.InvokeAsync(ctx, name, event, inv)
 		if err != nil {
 			return err
@@ -121,6 +114,53 @@ func (rt *Runtime) handleInvoke(c *fiber.Ctx) error {
 	out = append(out, `"}`...)
 	c.Set(fiber.HeaderContentType, fiber.MIMEApplicationJSON)
 	return c.Send(out)
+}
+
+// invokeBody reads the body of POST /functions/{name}/invoke, {"data":
+// {…}, "async": false}: data's JSON (nil when absent or null) and async.
+// The members are checked here, data's content when it is read as the
+// event (an asynchronous call's at once). It does not use a JSON decoder:
+// this is every call's path.
+func invokeBody(b []byte) (event []byte, async bool, err error) {
+	if len(bytes.TrimSpace(b)) == 0 {
+		return nil, false, nil
+	}
+	const shape = `{"data": {…}, "async": false}`
+	keys, spans, ok := splitObject(b)
+	if !ok {
+		return nil, false, Errorf(CodeInvalidParam, "request body must be a JSON object %s", shape)
+	}
+	seen := make(map[string]bool, 2)
+	for i, k := range keys {
+		if seen[k] {
+			return nil, false, Errorf(CodeInvalidParam, "request body must be a JSON object %s: %q appears twice", shape, k)
+		}
+		seen[k] = true
+		v := b[spans[i][0]:spans[i][1]]
+		switch k {
+		case "data":
+			if v[0] != '{' && string(v) != "null" {
+				return nil, false, Errorf(CodeInvalidParam, "data must be an object: it becomes the function's event")
+			}
+			if v[0] == '{' {
+				event = v
+			}
+		case "async":
+			switch string(v) {
+			case "true":
+				async = true
+			case "false", "null":
+			default:
+				return nil, false, Errorf(CodeInvalidParam, "async must be true or false, not %.20s", v)
+			}
+		default:
+			return nil, false, Errorf(CodeInvalidParam, "request body must be a JSON object %s: unknown member %q", shape, k)
+		}
+	}
+	if async && event != nil && !jsontext.Value(event).IsValid() {
+		return nil, false, Errorf(CodeInvalidParam, "data is not valid JSON")
+	}
+	return event, async, nil
 }
 
 func (rt *Runtime) handleOutcome(c *fiber.Ctx) error {

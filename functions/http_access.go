@@ -20,6 +20,7 @@ type HTTPRequest struct {
 	Query    [][2]string
 	Body     []byte
 	ClientIP string
+	BaseURL  string // scheme://host the request was sent to (Invocation.BaseURL)
 }
 
 // HTTPResponse is what the function's result becomes (§5.6).
@@ -106,7 +107,7 @@ func (t *Triggers) ServeHTTP(ctx context.Context, req *HTTPRequest) (*HTTPRespon
 	if err != nil {
 		return nil, err
 	}
-	res, err := t.run.Invoke(ctx, fn, event, Invocation{RequestID: id, Source: "wx_http", ClientIP: req.ClientIP})
+	res, err := t.run.Invoke(ctx, fn, event, Invocation{RequestID: id, Source: "wx_http", ClientIP: req.ClientIP, BaseURL: req.BaseURL})
 	if err != nil {
 		return nil, err
 	}

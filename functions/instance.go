@@ -44,6 +44,7 @@ type instance struct {
 	cur      *call // the running invocation; nil between invocations
 	loaded   bool  // index.js ran
 	broken   bool  // interrupted or failed while loading: never run it again
+	closed   bool  // retired (idle too long, a newer version, broken): never run again
 	lastUsed time.Time
 
 	timer   *time.Timer           // interrupts the VM at the running invocation's deadline
@@ -88,6 +89,17 @@ func (in *instance) arm(c *call) {
 // may be interrupted: the instance must not be reused.
 func (in *instance) disarm() bool { return in.timer.Stop() }
 
+// close ends an instance that will not run again (between invocations):
+// its timer is stopped and whatever its last invocation left on the loop
+// is dropped, so nothing keeps it, and its module state, alive.
+func (in *instance) close() {
+	if in.timer != nil {
+		in.timer.Stop()
+	}
+	in.loop.reset()
+	in.closed = true
+}
+
 // call is one invocation's state, seen by the bindings.
 type call struct {
 	parent    context.Context // the caller's: identity, cancellation
@@ -99,7 +111,8 @@ type call struct {
 	requestID string
 	source    string
 	clientIP  string
-	depth     int // nested callFunction depth
+	baseURL   string // Invocation.BaseURL
+	depth     int    // nested callFunction depth
 	start     time.Time
 	logs      logBuffer
 	heapStart uint64 // live heap when it started (watchdog)
@@ -184,9 +197,10 @@ func (in *instance) run(c *call, event []byte) ([]byte, error) {
 
 var promiseType = reflect.TypeOf((*goja.Promise)(nil))
 
-// result returns the JSON of v ("null" for undefined).
+// result returns the JSON of v ("null" for undefined), as JSON.stringify
+// writes it.
 func (in *instance) result(v goja.Value) ([]byte, error) {
-	s, err := in.stringify(goja.Undefined(), v)
+	out, err := in.toJSON(v)
 	if err != nil {
 		var ex *goja.Exception
 		if errors.As(err, &ex) {
@@ -194,14 +208,13 @@ func (in *instance) result(v goja.Value) ([]byte, error) {
 		}
 		return nil, err
 	}
-	if goja.IsUndefined(s) {
+	if out == nil {
 		return []byte("null"), nil
 	}
-	out := s.String()
 	if max := in.rt.opts.MaxResult; len(out) > max {
 		return nil, Errorf(CodeResultTooLarge, "cloudfunction result size exceed limit: the result is %d bytes of JSON, more than %d", len(out), max)
 	}
-	return []byte(out), nil
+	return out, nil
 }
 
 // contextObject is main's second argument, SCF's context: a dynamic

@@ -1,10 +1,13 @@
 package functions
 
 import (
+	"bytes"
+	"context"
 	"fmt"
 	"net/http"
 	"net/http/httptest"
 	"runtime"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -108,5 +111,235 @@ func TestCallerDeadline(t *testing.T) {
 	_, err := rt.Invoke(ctx, "runaway", []byte(`{"mode":"loop"}`), Invocation{})
 	if ErrorCode(err) != CodeExecuteFail || !contains(err, "caller's deadline") {
 		t.Fatalf("got %v, want a timeout naming the caller's deadline", err)
+	}
+}
+
+// memSource serves functions from memory; put replaces one (a redeploy).
+type memSource struct {
+	mu    sync.Mutex
+	codes map[string]*Code
+}
+
+func (m *memSource) Load(_ context.Context, name string) (*Code, error) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if c, ok := m.codes[name]; ok {
+		return c, nil
+	}
+	return nil, ErrNotFound
+}
+
+func (m *memSource) put(t *testing.T, name, index string) {
+	t.Helper()
+	c, err := NewCode(name, map[string][]byte{"index.js": []byte(index)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if m.codes == nil {
+		m.codes = map[string]*Code{}
+	}
+	m.codes[name] = c
+}
+
+// idleOf returns the idle instances of name's current version.
+func (r *Runtime) idleOf(name string) []*instance {
+	fn := r.currentFunction(name)
+	fn.mu.Lock()
+	defer fn.mu.Unlock()
+	return append([]*instance(nil), fn.idle...)
+}
+
+// A warm instance that stays idle for IdleTTL is closed: the next call
+// starts a new one, whose top-level code runs again.
+func TestIdleInstancesRetire(t *testing.T) {
+	src := &memSource{}
+	src.put(t, "count", `let n = 0; exports.main = () => ++n`)
+	rt, _ := newRuntimeOver(t, src, Options{IdleTTL: time.Hour})
+	runCases(t, rt, []fcase{
+		{name: "cold", fn: "count", event: `{}`, want: `1`},
+		{name: "warm", fn: "count", event: `{}`, want: `2`},
+	})
+	warm := rt.idleOf("count")
+	if len(warm) != 1 {
+		t.Fatalf("%d idle instances, want 1", len(warm))
+	}
+	rt.retireIdle(time.Now().Add(59 * time.Minute))
+	runCases(t, rt, []fcase{{name: "idle for less than IdleTTL: still warm", fn: "count", event: `{}`, want: `3`}})
+	rt.retireIdle(time.Now().Add(time.Hour))
+	if idle := rt.idleOf("count"); len(idle) != 0 || !warm[0].closed {
+		t.Fatalf("after IdleTTL: %d idle, closed %v; want none idle and the old instance closed", len(idle), warm[0].closed)
+	}
+	runCases(t, rt, []fcase{{name: "after IdleTTL: a new instance", fn: "count", event: `{}`, want: `1`}})
+}
+
+// An IdleTTL shorter than the janitor's tick neither panics nor keeps
+// instances: the janitor closes them at its next look, and the next call
+// starts afresh.
+func TestTinyIdleTTL(t *testing.T) {
+	src := &memSource{}
+	src.put(t, "count", `let n = 0; exports.main = () => ++n`)
+	rt, _ := newRuntimeOver(t, src, Options{IdleTTL: time.Nanosecond})
+	runCases(t, rt, []fcase{{name: "runs", fn: "count", event: `{}`, want: `1`}})
+	for deadline := time.Now().Add(10 * time.Second); len(rt.idleOf("count")) > 0; time.Sleep(time.Millisecond) {
+		if time.Now().After(deadline) {
+			t.Fatal("the janitor never dropped the idle instance")
+		}
+	}
+	runCases(t, rt, []fcase{{name: "a new instance", fn: "count", event: `{}`, want: `1`}})
+}
+
+// A redeploy takes effect at the next call, even while the old version is
+// still running an invocation; the old version's instances are closed, the
+// running one when it finishes, and never serve again.
+func TestRedeployRetiresWarmInstances(t *testing.T) {
+	src := &memSource{}
+	const v1 = `let n = 0; exports.main = async (event) => ({ v: 1, n: ++n, body: event.url ? await (await fetch(event.url)).text() : '' })`
+	src.put(t, "ver", v1)
+	rt, _ := newRuntimeOver(t, src, Options{})
+	runCases(t, rt, []fcase{
+		{name: "v1", fn: "ver", event: `{}`, want: `{"v":1,"n":1}`},
+		{name: "v1 warm", fn: "ver", event: `{}`, want: `{"v":1,"n":2}`},
+	})
+	warm := rt.idleOf("ver")[0]
+
+	arrived, release := make(chan struct{}), make(chan struct{})
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		close(arrived)
+		<-release
+		fmt.Fprint(w, "late")
+	}))
+	defer srv.Close()
+	done := make(chan error)
+	go func() {
+		_, err := invoke(t, rt, userCtx, "ver", `{"url":"`+srv.URL+`"}`)
+		done <- err
+	}()
+	<-arrived // v1's warm instance is busy
+	running := rt.currentFunction("ver")
+
+	src.put(t, "ver", `exports.main = () => ({ v: 2 })`)
+	runCases(t, rt, []fcase{{name: "v2 at once", fn: "ver", event: `{}`, want: `{"v":2}`}})
+	close(release)
+	if err := <-done; err != nil {
+		t.Fatalf("the v1 invocation running across the redeploy: %v", err)
+	}
+	if !warm.closed || !running.retired || len(running.idle) != 0 {
+		t.Errorf("old version: instance closed %v, retired %v, %d idle; want closed, retired, none", warm.closed, running.retired, len(running.idle))
+	}
+	for i := range 3 {
+		runCases(t, rt, []fcase{{name: fmt.Sprint("v2 call ", i), fn: "ver", event: `{}`, want: `{"v":2}`}})
+	}
+	// An idle instance is closed by the redeploy itself.
+	idle := rt.idleOf("ver")
+	src.put(t, "ver", `exports.main = () => ({ v: 3 })`)
+	runCases(t, rt, []fcase{{name: "v3", fn: "ver", event: `{}`, want: `{"v":3}`}})
+	if len(idle) != 1 || !idle[0].closed {
+		t.Errorf("v2's idle instance (%d) not closed by the redeploy", len(idle))
+	}
+}
+
+// Asynchronous invocations beyond MaxPending are refused with
+// EXCEED_CONCURRENT_REQUEST_LIMIT; once one finishes, there is room again.
+func TestAsyncMaxPending(t *testing.T) {
+	rt, _ := newTestRuntime(t, Options{Async: AsyncOptions{MaxPending: 2}})
+	arrived, release := make(chan struct{}, 2), make(chan struct{})
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		arrived <- struct{}{}
+		<-release
+		fmt.Fprint(w, "done")
+	}))
+	defer srv.Close()
+	event := []byte(`{"url":"` + srv.URL + `"}`)
+	var ids []string
+	for range 2 {
+		id, err := rt.InvokeAsync(userCtx, "gate", event, Invocation{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		ids = append(ids, id)
+	}
+	_, err := rt.InvokeAsync(userCtx, "gate", event, Invocation{})
+	if fe, ok := err.(*Error); !ok || fe.Code != CodeBusy || fe.ErrCode != -501004 || !strings.Contains(fe.Message, "2 asynchronous invocations are pending") {
+		t.Fatalf("a third pending invocation: %v, want %s (-501004)", err, CodeBusy)
+	}
+	<-arrived
+	<-arrived
+	close(release)
+	for _, id := range ids {
+		if o := waitOutcome(t, rt, userCtx, id); o.Status != OutcomeSucceeded {
+			t.Fatalf("%s: %+v", id, o)
+		}
+	}
+	for deadline := time.Now().Add(10 * time.Second); rt.async.pending.Load() > 0; time.Sleep(time.Millisecond) {
+		if time.Now().After(deadline) {
+			t.Fatal("finished invocations still count as pending")
+		}
+	}
+	id, err := rt.InvokeAsync(userCtx, "hello", nil, Invocation{})
+	if err != nil {
+		t.Fatalf("after the pending ones finished: %v", err)
+	}
+	if o := waitOutcome(t, rt, userCtx, id); o.Status != OutcomeSucceeded {
+		t.Fatalf("%+v", o)
+	}
+}
+
+// An HTTP access request whose body is over MaxHTTPBody is refused before
+// the function runs; one within it (and within the event limit) is served.
+func TestHTTPAccessBodyLimit(t *testing.T) {
+	d, err := OpenDir(t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	rt, _ := newRuntimeOver(t, d, Options{})
+	deploy(t, d, "up", `let calls = 0; exports.main = (event) => ({ calls: ++calls, size: event.body.length })`, `{"http": [{"path": "/up"}]}`)
+	tr := NewTriggers(rt, d, d, shanghai)
+	if err := tr.Refresh(context.Background(), time.Now()); err != nil {
+		t.Fatal(err)
+	}
+	post := func(size int) (*HTTPResponse, error) {
+		return tr.ServeHTTP(userCtx, &HTTPRequest{Method: "POST", Path: "/up", Header: [][2]string{{"Content-Type", "text/plain"}},
+			Body: bytes.Repeat([]byte("x"), size)})
+	}
+	if _, err := post(MaxHTTPBody + 1); ErrorCode(err) != CodeEventTooLarge || !contains(err, "over the limit of 6291456") {
+		t.Fatalf("a body of MaxHTTPBody+1 bytes: %v, want %s", err, CodeEventTooLarge)
+	}
+	res, err := post(1 << 20)
+	if err != nil || res.Status != 200 || string(res.Body) != `{"calls":1,"size":1048576}` {
+		t.Fatalf("a 1 MiB body: %+v, %v; want it served, and the refused request never run", res, err)
+	}
+}
+
+// Workers run every job; jobs given while the others are busy run at the
+// same time (a database call never waits for another invocation's).
+func TestWorkersRunJobsConcurrently(t *testing.T) {
+	stop := make(chan struct{})
+	defer close(stop)
+	w := newWorkers(stop)
+	const n = 4
+	started, release := make(chan struct{}, n), make(chan struct{})
+	for range n {
+		w.do(func() { started <- struct{}{}; <-release })
+	}
+	for range n {
+		select {
+		case <-started:
+		case <-time.After(30 * time.Second):
+			t.Fatal("a job never started while the others were busy")
+		}
+	}
+	close(release)
+	done := make(chan int, 100)
+	for i := range 100 {
+		w.do(func() { done <- i })
+	}
+	seen := map[int]bool{}
+	for range 100 {
+		seen[<-done] = true
+	}
+	if len(seen) != 100 {
+		t.Errorf("%d distinct jobs ran, want 100", len(seen))
 	}
 }

@@ -45,6 +45,7 @@ type Options struct {
 	Async        AsyncOptions
 	Logs         LogSink      // receives every invocation's record; nil drops them
 	Outcomes     OutcomeStore // keeps asynchronous invocations' outcomes; nil: the latest 10,000 in memory
+	Files        Files        // wx-server-sdk's storage calls; nil: they fail with STORAGE_REQUEST_FAIL
 }
 
 func (o Options) withDefaults() Options {
@@ -81,11 +82,12 @@ type Runtime struct {
 	mu  sync.Mutex
 	fns map[string]*function // the current version of each function seen
 
-	wd     *watchdog
-	async  *asyncRunner
-	closed atomic.Bool
-	stop   chan struct{}
-	bg     sync.WaitGroup
+	wd      *watchdog
+	workers *workers // run loops' Go work
+	async   *asyncRunner
+	closed  atomic.Bool
+	stop    chan struct{}
+	bg      sync.WaitGroup
 }
 
 // function is one version of a function: its compiled modules, its pool
@@ -127,6 +129,7 @@ func New(src Source, dbs *db.Service, opts Options) (*Runtime, error) {
 	}
 	r := &Runtime{src: src, db: dbs, opts: opts, js: js, fetch: f, fns: make(map[string]*function), stop: make(chan struct{})}
 	r.wd = newWatchdog()
+	r.workers = newWorkers(r.stop)
 	r.async = newAsyncRunner(r)
 	r.bg.Add(2)
 	go func() { defer r.bg.Done(); r.wd.run(r.stop) }()
@@ -153,7 +156,11 @@ type Invocation struct {
 	RequestID string // the invocation's id; generated when empty
 	Source    string // getWXContext().SOURCE; default "wx_client" for end users, "wx_http" otherwise
 	ClientIP  string // getWXContext().CLIENTIP
-	depth     int    // nested callFunction depth
+	// BaseURL is scheme://host of the HTTP request that started the
+	// invocation: the base of getTempFileURL's URLs when storage has no
+	// public URL (without either, they are relative: /f/…).
+	BaseURL string
+	depth   int // nested callFunction depth
 }
 
 // Result is what a successful invocation returned.
@@ -180,7 +187,7 @@ func (r *Runtime) Invoke(ctx context.Context, name string, event []byte, inv Inv
 		inv.RequestID = NewRequestID()
 	}
 	id := auth.FromContext(ctx)
-	c := &call{id: id, requestID: inv.RequestID, source: inv.Source, clientIP: inv.ClientIP, depth: inv.depth,
+	c := &call{id: id, requestID: inv.RequestID, source: inv.Source, clientIP: inv.ClientIP, baseURL: inv.BaseURL, depth: inv.depth,
 		start: time.Now(), logs: logBuffer{max: r.opts.MaxLog}}
 	if c.source == "" {
 		c.source = "wx_http"
@@ -221,8 +228,8 @@ func (r *Runtime) invoke(ctx context.Context, name string, event []byte, c *call
 	if r.closed.Load() {
 		return nil, nil, false, Errorf(CodeUnavailable, "the functions runtime is shut down")
 	}
-	if err := checkName(name); err != nil {
-		return nil, nil, false, err
+	if !validName(name) {
+		return nil, nil, false, checkName(name)
 	}
 	if len(event) > r.opts.MaxEvent {
 		return nil, nil, false, Errorf(CodeEventTooLarge, "the event is %d bytes of JSON, more than %d", len(event), r.opts.MaxEvent)
@@ -254,6 +261,22 @@ func (r *Runtime) invoke(ctx context.Context, name string, event []byte, c *call
 	in.lastUsed = time.Now()
 	fn.put(in)
 	return out, fn, cold, err
+}
+
+// validName is ValidName without a regular expression (every call checks
+// the name it is given).
+func validName(name string) bool {
+	if len(name) == 0 || len(name) > 60 {
+		return false
+	}
+	for i := 0; i < len(name); i++ {
+		c := name[i]
+		letter := c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z'
+		if !letter && (i == 0 || !(c >= '0' && c <= '9' || c == '_' || c == '-')) {
+			return false
+		}
+	}
+	return true
 }
 
 // errTimedOut is the cause of an invocation's context when its function's
@@ -373,50 +396,78 @@ func (f *function) take() *instance {
 	return nil
 }
 
+// put returns in to the pool after an invocation; a broken instance, one
+// of a retired version or one the pool has no room for is closed instead.
 func (f *function) put(in *instance) {
-	if in.broken {
-		return
+	if !in.broken {
+		f.mu.Lock()
+		if !f.retired && len(f.idle) < cap(f.slots) {
+			f.idle = append(f.idle, in)
+			in = nil
+		}
+		f.mu.Unlock()
 	}
-	f.mu.Lock()
-	if !f.retired && len(f.idle) < cap(f.slots) {
-		f.idle = append(f.idle, in)
+	if in != nil {
+		in.close()
 	}
-	f.mu.Unlock()
 }
 
+// retire marks f replaced by a newer version and closes its idle
+// instances; those still running are closed when they finish (put).
 func (f *function) retire() {
 	f.mu.Lock()
+	idle := f.idle
 	f.retired, f.idle = true, nil
 	f.mu.Unlock()
+	for _, in := range idle {
+		in.close()
+	}
 }
 
-// janitor drops instances idle for longer than IdleTTL.
+// minJanitorTick bounds how often the janitor looks for idle instances,
+// whatever IdleTTL is.
+const minJanitorTick = 10 * time.Millisecond
+
+// janitor drops instances idle for longer than IdleTTL, looking every
+// half IdleTTL.
 func (r *Runtime) janitor() {
-	t := time.NewTicker(r.opts.IdleTTL / 2)
+	t := time.NewTicker(max(r.opts.IdleTTL/2, minJanitorTick))
 	defer t.Stop()
 	for {
 		select {
 		case <-r.stop:
 			return
 		case now := <-t.C:
-			r.mu.Lock()
-			fns := make([]*function, 0, len(r.fns))
-			for _, fn := range r.fns {
-				fns = append(fns, fn)
+			r.retireIdle(now)
+		}
+	}
+}
+
+// retireIdle closes the instances that were last used IdleTTL or more
+// before now.
+func (r *Runtime) retireIdle(now time.Time) {
+	r.mu.Lock()
+	fns := make([]*function, 0, len(r.fns))
+	for _, fn := range r.fns {
+		fns = append(fns, fn)
+	}
+	r.mu.Unlock()
+	for _, fn := range fns {
+		var old []*instance
+		fn.mu.Lock()
+		keep := fn.idle[:0]
+		for _, in := range fn.idle {
+			if now.Sub(in.lastUsed) < r.opts.IdleTTL {
+				keep = append(keep, in)
+			} else {
+				old = append(old, in)
 			}
-			r.mu.Unlock()
-			for _, fn := range fns {
-				fn.mu.Lock()
-				keep := fn.idle[:0]
-				for _, in := range fn.idle {
-					if now.Sub(in.lastUsed) < r.opts.IdleTTL {
-						keep = append(keep, in)
-					}
-				}
-				clear(fn.idle[len(keep):])
-				fn.idle = keep
-				fn.mu.Unlock()
-			}
+		}
+		clear(fn.idle[len(keep):])
+		fn.idle = keep
+		fn.mu.Unlock()
+		for _, in := range old {
+			in.close()
 		}
 	}
 }

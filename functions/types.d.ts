@@ -103,6 +103,8 @@ type BufferEncoding = 'utf8' | 'utf-8' | 'hex' | 'base64' | 'base64url' | 'latin
 declare class Buffer extends Uint8Array {
   static from(data: string, encoding?: BufferEncoding): Buffer;
   static from(data: ArrayBuffer | ArrayLike<number>, byteOffset?: number, length?: number): Buffer;
+  /** A Buffer's JSON, as wx.cloud sends Buffers in a function's data. */
+  static from(data: { type: 'Buffer'; data: number[] }): Buffer;
   static alloc(size: number, fill?: string | number, encoding?: BufferEncoding): Buffer;
   static allocUnsafe(size: number): Buffer;
   static allocUnsafeSlow(size: number): Buffer;
@@ -185,7 +187,7 @@ declare class TextDecoder {
 
 // ---- modules ----
 
-/** wx-server-sdk (dialect B of wx.cloud): the database as an admin, callFunction, getWXContext, logger. */
+/** wx-server-sdk (dialect B of wx.cloud): the database and storage as an admin, callFunction, getWXContext, logger. */
 declare module 'wx-server-sdk' {
   /** "The environment this function runs in": pass to init({ env }). */
   export const DYNAMIC_CURRENT_ENV: unique symbol;
@@ -207,6 +209,32 @@ declare module 'wx-server-sdk' {
    * The callee sees the same caller (OPENID) and SOURCE + ',scf'.
    */
   export function callFunction(options: { name: string; data?: Record<string, any> }): Promise<{ result: any; requestID: string; errMsg: string }>;
+  /**
+   * Stores fileContent (a Buffer, typed array or ArrayBuffer, or a string
+   * as UTF-8) at cloudPath in the default bucket, replacing a file there:
+   * {fileID: 'cloud://<env>.default/<cloudPath>', statusCode: 200, errMsg:
+   * 'uploadFile:ok'}. As an admin (the bucket's rule does not apply); at
+   * most the bucket's max size and the function's memorySize.
+   */
+  export function uploadFile(options: { cloudPath: string; fileContent: string | ArrayBuffer | ArrayBufferView }): Promise<{ fileID: string; statusCode: number; errMsg: string }>;
+  /** A file's bytes (at most the function's memorySize): {fileContent, statusCode: 200, errMsg: 'downloadFile:ok'}. */
+  export function downloadFile(options: { fileID: string }): Promise<{ fileContent: Buffer; statusCode: number; errMsg: string }>;
+  /**
+   * URLs for up to 50 files (maxAge in seconds, default and at most a day;
+   * public buckets' URLs do not expire). An item that failed has status ≠ 0
+   * and its reason in errMsg. URLs start with MINIBASE_PUBLIC_URL, else the
+   * address the invoking request was sent to; for timers and triggers
+   * without MINIBASE_PUBLIC_URL they are relative (/f/…).
+   */
+  export function getTempFileURL(options: { fileList: (string | { fileID: string; maxAge?: number })[] }): Promise<{
+    fileList: { fileID: string; tempFileURL: string; maxAge: number; status: number; errMsg: string }[];
+    errMsg: string;
+  }>;
+  /** Deletes up to 50 files; an item that failed has status ≠ 0 and its reason in errMsg. */
+  export function deleteFile(options: { fileList: string[] }): Promise<{
+    fileList: { fileID: string; status: number; errMsg: string }[];
+    errMsg: string;
+  }>;
   /** The invocation's caller: OPENID and UNIONID (end users), APPID, ENV, SOURCE, CLIENTIP or CLIENTIPV6. */
   export function getWXContext(): {
     OPENID?: string;

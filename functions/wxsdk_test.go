@@ -129,6 +129,8 @@ func TestCallFunction(t *testing.T) {
 		{name: "no such callee", fn: "caller", event: `{"mode":"missing"}`,
 			want: `{"errCode":-504001,"hasRequestId":true}`},
 		{name: "calls in parallel", fn: "caller", event: `{"mode":"parallel"}`, want: `[2,3,4]`},
+		{name: "data as JSON.stringify sends it", fn: "caller", ctx: adminCtx, event: `{"mode":"unserializable"}`,
+			want: `["TypeError: Converting circular structure to JSON","TypeError: Do not know how to serialize a BigInt",{"when":"1970-01-01T00:00:00.000Z","custom":"custom"}]`},
 		{name: "endless recursion stops", fn: "caller", event: `{"mode":"recurse"}`, errCode: CodeExecuteFail, errText: "callFunction nested more than 8 deep"},
 	})
 	got, _ := invoke(t, rt, userCtx, "caller", `{"mode":"throws"}`)
@@ -136,4 +138,21 @@ func TestCallFunction(t *testing.T) {
 	if want := "callFunction:fail -504002 functions execute fail. TypeError: bad input: nested"; len(msg) < len(want) || msg[:len(want)] != want {
 		t.Errorf("errMsg %q, want it to start with %q", msg, want)
 	}
+}
+
+// §5.2's example, verbatim, and its other forms of init ('env-id', one env
+// per service), which minibase's single environment accepts unchanged;
+// §5.1's Buffers in data.
+func TestSpecExamples(t *testing.T) {
+	rt, _ := newTestRuntime(t, Options{Files: newStorage(t, "")})
+	runCases(t, rt, []fcase{
+		{name: "§5.2 as an end user", fn: "spec52", event: `{"a":1,"b":2}`, want: `{"sum":3}`},
+		{name: "§5.2 as an admin", fn: "spec52", ctx: adminCtx, event: `{"a":40,"b":2}`, want: `{"sum":42}`},
+		{name: "init({env: 'env-id'})", fn: "initenv", event: `{"form":"id"}`,
+			want: `{"form":"id","result":{"sum":3},"fileID":"cloud://minibase.default/forms/id.txt","ENV":"minibase"}`},
+		{name: "init({env: {database, functions, storage}})", fn: "initenv", event: `{"form":"object"}`,
+			want: `{"form":"object","result":{"sum":3},"fileID":"cloud://minibase.default/forms/object.txt","ENV":"minibase"}`},
+		{name: "§5.1: a Buffer sent as {type: 'Buffer', data}", fn: "bufferdata", event: `{"file":{"type":"Buffer","data":[104,105]}}`,
+			want: `{"text":"hi","isBuffer":true,"roundTrip":true}`},
+	})
 }

@@ -32,6 +32,14 @@
     for (let i = 0; i < n; i++) if (a[i] !== b[i]) return a[i] < b[i] ? -1 : 1;
     return a.length === b.length ? 0 : a.length < b.length ? -1 : 1;
   });
+  // Buffer.from(JSON of a Buffer): how wx.cloud sends a Buffer in a
+  // function's data ({type: 'Buffer', data: [bytes]}, spec §5.1), as Node
+  // reads it.
+  const from = B.from;
+  define(B, 'from', function from_(v, ...rest) {
+    if (v !== null && typeof v === 'object' && v.type === 'Buffer' && Array.isArray(v.data) && !ArrayBuffer.isView(v)) v = v.data;
+    return from.call(this, v, ...rest);
+  });
   const BP = B.prototype;
   define(BP, 'toJSON', function toJSON() {
     return { type: 'Buffer', data: Array.from(this) };
@@ -87,14 +95,23 @@
   const checkBytes = (n) => {
     if (Number(n) > maxBytes) throw new RangeError('Array buffer allocation failed: over the function\'s memory limit (config.json memorySize)');
   };
+  const OrigArrayBuffer = ArrayBuffer;
+  // goja's instanceof refuses a Proxy of a function as its right side
+  // ("Expecting a function in instanceof check"), so the guarded
+  // constructors answer Symbol.hasInstance themselves, as the originals.
+  const hasInstance = (C) => (v) => v instanceof C;
   const guardCtor = (name, perElem) => {
     const C = g[name];
+    const isInstance = hasInstance(C);
     define(g, name, new Proxy(C, {
       construct(target, args, newTarget) {
         const a = args[0];
         if (typeof a === 'number') checkBytes(a * perElem);
-        else if (a !== null && typeof a === 'object' && !(a instanceof ArrayBuffer) && typeof a.length === 'number') checkBytes(a.length * perElem);
+        else if (a !== null && typeof a === 'object' && !(a instanceof OrigArrayBuffer) && typeof a.length === 'number') checkBytes(a.length * perElem);
         return Reflect.construct(target, args, newTarget);
+      },
+      get(target, key, receiver) {
+        return key === Symbol.hasInstance ? isInstance : Reflect.get(target, key, receiver);
       },
     }));
   };

@@ -1184,7 +1184,7 @@ function createCloud(natives) {
   const client = {
     env: natives.env,
     request(api, method, path, body) {
-      return natives.db(api, method, path, body === void 0 ? "" : JSON.stringify(body));
+      return natives.db(api, method, path, body);
     }
   };
   class ServerDatabase extends Database {
@@ -1194,6 +1194,15 @@ function createCloud(natives) {
     }
   }
   const envOf = (env) => env === void 0 || env === DYNAMIC_CURRENT_ENV ? natives.env : env;
+  const invalid2 = (api, detail) => Promise.reject(new CloudError(ErrCode.INVALID_PARAM, `${api}:fail -501007 invalid parameters. ${detail}`, "INVALID_PARAM"));
+  const checkFileList = (opts, ok) => {
+    const list2 = opts !== null && typeof opts === "object" ? opts.fileList : void 0;
+    if (!Array.isArray(list2) || list2.length === 0) return "fileList must be a non-empty array";
+    if (list2.length > natives.maxFileList) return `fileList has ${list2.length} items; at most ${natives.maxFileList} per call`;
+    const bad = list2.findIndex((it) => !ok(it));
+    return bad < 0 ? "" : `fileList[${bad}] is not a fileID: ${JSON.stringify(list2[bad]) ?? String(list2[bad])}`;
+  };
+  const isFileID = (v) => typeof v === "string" && v !== "";
   const logger = () => {
     const write = (level) => (obj) => natives.log(level, typeof obj === "string" ? obj : JSON.stringify(obj));
     return { log: write("log"), info: write("info"), warn: write("warn"), error: write("error") };
@@ -1231,13 +1240,63 @@ function createCloud(natives) {
         return Promise.reject(new CloudError(ErrCode.INVALID_PARAM, `${api}:fail -501007 invalid parameters. name is required`, "INVALID_PARAM"));
       }
       const data = opts.data === void 0 ? {} : opts.data;
-      return natives.callFunction(name, JSON.stringify(data)).then(
+      return natives.callFunction(name, data).then(
         (r) => ({ result: parseResult(JSON.parse(r.result)), requestID: r.requestID, errMsg: `${api}:ok` }),
         (e) => {
           const text = ERR_TEXT[e.errCode] || e.code;
           throw new CloudError(e.errCode, `${api}:fail ${e.errCode} ${text}. ${e.message}`, e.code, e.requestID);
         }
       );
+    },
+    /**
+     * cloud.uploadFile({cloudPath, fileContent}) → {fileID, statusCode,
+     * errMsg: 'uploadFile:ok'}. fileContent is a Buffer (or any typed
+     * array, ArrayBuffer) or a string (stored as UTF-8); the same cloudPath
+     * overwrites. As an admin: the bucket's rule does not apply.
+     */
+    uploadFile(opts) {
+      need();
+      const api = "uploadFile";
+      if (opts === null || typeof opts !== "object") return invalid2(api, "options must be an object");
+      const { cloudPath, fileContent } = opts;
+      if (typeof cloudPath !== "string" || cloudPath === "") return invalid2(api, "cloudPath must be a non-empty string");
+      if (typeof fileContent !== "string" && !(fileContent instanceof ArrayBuffer) && !ArrayBuffer.isView(fileContent)) {
+        return invalid2(api, "fileContent must be a Buffer or a string");
+      }
+      return natives.uploadFile(cloudPath, fileContent).then((fileID) => ({ fileID, statusCode: 200, errMsg: `${api}:ok` }));
+    },
+    /** cloud.downloadFile({fileID}) → {fileContent: Buffer, statusCode, errMsg: 'downloadFile:ok'}. */
+    downloadFile(opts) {
+      need();
+      const api = "downloadFile";
+      const fileID = opts !== null && typeof opts === "object" ? opts.fileID : void 0;
+      if (!isFileID(fileID)) return invalid2(api, "fileID must be a non-empty string");
+      return natives.downloadFile(fileID).then((fileContent) => ({ fileContent, statusCode: 200, errMsg: `${api}:ok` }));
+    },
+    /**
+     * cloud.getTempFileURL({fileList}) with fileIDs or {fileID, maxAge}
+     * (seconds) → {fileList: [{fileID, tempFileURL, maxAge, status,
+     * errMsg}], errMsg: 'getTempFileURL:ok'}; an item that failed has
+     * status ≠ 0 and its reason in errMsg.
+     */
+    getTempFileURL(opts) {
+      need();
+      const api = "getTempFileURL";
+      const why = checkFileList(
+        opts,
+        (it) => isFileID(it) || it !== null && typeof it === "object" && isFileID(it.fileID) && (it.maxAge === void 0 || Number.isInteger(it.maxAge) && it.maxAge > 0)
+      );
+      if (why) return invalid2(api, why);
+      const items = opts.fileList.map((it) => typeof it === "string" ? { fileID: it } : { fileID: it.fileID, maxAge: it.maxAge });
+      return natives.getTempFileURL(JSON.stringify(items)).then((fileList) => ({ fileList, errMsg: `${api}:ok` }));
+    },
+    /** cloud.deleteFile({fileList}) → {fileList: [{fileID, status, errMsg}], errMsg: 'deleteFile:ok'}. */
+    deleteFile(opts) {
+      need();
+      const api = "deleteFile";
+      const why = checkFileList(opts, isFileID);
+      if (why) return invalid2(api, why);
+      return natives.deleteFile(JSON.stringify(opts.fileList)).then((fileList) => ({ fileList, errMsg: `${api}:ok` }));
     },
     /** cloud.getWXContext(): OPENID, APPID, UNIONID, ENV, SOURCE, CLIENTIP of the invocation's caller. */
     getWXContext() {

@@ -2,7 +2,8 @@
 // wx.cloud (reference/wxcloud-api.md §0, §5.4). The database is the client
 // SDK's own builder (sdk/src/database) in its server flavor, talking to the
 // database in-process, as an admin, through natives.db; errors and results
-// keep wx-server-sdk's shapes.
+// keep wx-server-sdk's shapes. The storage calls go to object storage the
+// same way, also as an admin.
 //
 // Bundled by `go generate ./functions` (gen.go) into ../wx-server-sdk.js,
 // which the runtime embeds; a test keeps that file equal to a fresh build.
@@ -20,9 +21,14 @@ const DYNAMIC_CURRENT_ENV = Symbol.for('DYNAMIC_CURRENT_ENV');
  * createCloud returns the module for one function instance. natives holds
  * the runtime's side: env, version, requestID(), db(api, method, path,
  * body) → Promise of the answer (rejected with toError(api, failure), set
- * here), callFunction(name, data) → Promise of {result (JSON text),
+ * here; body is turned into JSON there, as JSON.stringify would),
+ * callFunction(name, data) → Promise of {result (JSON text),
  * requestID} (rejected with {code, errCode, message, requestID}),
- * wxContext() and log(level, text).
+ * wxContext(), log(level, text), and the storage calls
+ * uploadFile(cloudPath, content) → Promise of the fileID,
+ * downloadFile(fileID) → Promise of a Buffer, getTempFileURL(items JSON)
+ * and deleteFile(fileIDs JSON) → Promise of the fileList (rejected as
+ * db's are), with maxFileList, the most fileIDs of one call.
  */
 export function createCloud(natives) {
   let initialized = false;
@@ -41,7 +47,7 @@ export function createCloud(natives) {
   const client = {
     env: natives.env,
     request(api, method, path, body) {
-      return natives.db(api, method, path, body === undefined ? '' : JSON.stringify(body));
+      return natives.db(api, method, path, body); // body goes to JSON on the Go side
     },
   };
 
@@ -55,6 +61,20 @@ export function createCloud(natives) {
   }
 
   const envOf = (env) => (env === undefined || env === DYNAMIC_CURRENT_ENV ? natives.env : env);
+
+  const invalid = (api, detail) =>
+    Promise.reject(new CloudError(ErrCode.INVALID_PARAM, `${api}:fail -501007 invalid parameters. ${detail}`, 'INVALID_PARAM'));
+
+  // checkFileList returns why fileList is not 1 to maxFileList items that
+  // ok accepts, or '' when it is.
+  const checkFileList = (opts, ok) => {
+    const list = opts !== null && typeof opts === 'object' ? opts.fileList : undefined;
+    if (!Array.isArray(list) || list.length === 0) return 'fileList must be a non-empty array';
+    if (list.length > natives.maxFileList) return `fileList has ${list.length} items; at most ${natives.maxFileList} per call`;
+    const bad = list.findIndex((it) => !ok(it));
+    return bad < 0 ? '' : `fileList[${bad}] is not a fileID: ${JSON.stringify(list[bad]) ?? String(list[bad])}`;
+  };
+  const isFileID = (v) => typeof v === 'string' && v !== '';
 
   const logger = () => {
     const write = (level) => (obj) => natives.log(level, typeof obj === 'string' ? obj : JSON.stringify(obj));
@@ -98,13 +118,68 @@ export function createCloud(natives) {
         return Promise.reject(new CloudError(ErrCode.INVALID_PARAM, `${api}:fail -501007 invalid parameters. name is required`, 'INVALID_PARAM'));
       }
       const data = opts.data === undefined ? {} : opts.data;
-      return natives.callFunction(name, JSON.stringify(data)).then(
+      return natives.callFunction(name, data).then(
         (r) => ({ result: parseResult(JSON.parse(r.result)), requestID: r.requestID, errMsg: `${api}:ok` }),
         (e) => {
           const text = ERR_TEXT[e.errCode] || e.code;
           throw new CloudError(e.errCode, `${api}:fail ${e.errCode} ${text}. ${e.message}`, e.code, e.requestID);
         },
       );
+    },
+
+    /**
+     * cloud.uploadFile({cloudPath, fileContent}) → {fileID, statusCode,
+     * errMsg: 'uploadFile:ok'}. fileContent is a Buffer (or any typed
+     * array, ArrayBuffer) or a string (stored as UTF-8); the same cloudPath
+     * overwrites. As an admin: the bucket's rule does not apply.
+     */
+    uploadFile(opts) {
+      need();
+      const api = 'uploadFile';
+      if (opts === null || typeof opts !== 'object') return invalid(api, 'options must be an object');
+      const { cloudPath, fileContent } = opts;
+      if (typeof cloudPath !== 'string' || cloudPath === '') return invalid(api, 'cloudPath must be a non-empty string');
+      if (typeof fileContent !== 'string' && !(fileContent instanceof ArrayBuffer) && !ArrayBuffer.isView(fileContent)) {
+        return invalid(api, 'fileContent must be a Buffer or a string');
+      }
+      return natives.uploadFile(cloudPath, fileContent).then((fileID) => ({ fileID, statusCode: 200, errMsg: `${api}:ok` }));
+    },
+
+    /** cloud.downloadFile({fileID}) → {fileContent: Buffer, statusCode, errMsg: 'downloadFile:ok'}. */
+    downloadFile(opts) {
+      need();
+      const api = 'downloadFile';
+      const fileID = opts !== null && typeof opts === 'object' ? opts.fileID : undefined;
+      if (!isFileID(fileID)) return invalid(api, 'fileID must be a non-empty string');
+      return natives.downloadFile(fileID).then((fileContent) => ({ fileContent, statusCode: 200, errMsg: `${api}:ok` }));
+    },
+
+    /**
+     * cloud.getTempFileURL({fileList}) with fileIDs or {fileID, maxAge}
+     * (seconds) → {fileList: [{fileID, tempFileURL, maxAge, status,
+     * errMsg}], errMsg: 'getTempFileURL:ok'}; an item that failed has
+     * status ≠ 0 and its reason in errMsg.
+     */
+    getTempFileURL(opts) {
+      need();
+      const api = 'getTempFileURL';
+      const why = checkFileList(opts, (it) =>
+        isFileID(it) ||
+        (it !== null && typeof it === 'object' && isFileID(it.fileID) &&
+          (it.maxAge === undefined || (Number.isInteger(it.maxAge) && it.maxAge > 0))),
+      );
+      if (why) return invalid(api, why);
+      const items = opts.fileList.map((it) => (typeof it === 'string' ? { fileID: it } : { fileID: it.fileID, maxAge: it.maxAge }));
+      return natives.getTempFileURL(JSON.stringify(items)).then((fileList) => ({ fileList, errMsg: `${api}:ok` }));
+    },
+
+    /** cloud.deleteFile({fileList}) → {fileList: [{fileID, status, errMsg}], errMsg: 'deleteFile:ok'}. */
+    deleteFile(opts) {
+      need();
+      const api = 'deleteFile';
+      const why = checkFileList(opts, isFileID);
+      if (why) return invalid(api, why);
+      return natives.deleteFile(JSON.stringify(opts.fileList)).then((fileList) => ({ fileList, errMsg: `${api}:ok` }));
     },
 
     /** cloud.getWXContext(): OPENID, APPID, UNIONID, ENV, SOURCE, CLIENTIP of the invocation's caller. */

@@ -45,6 +45,14 @@ exports.main = async () => {
     })() },
     env: process.env,
     absent,
+    // The allocation guards on these constructors keep instanceof and
+    // subclassing working.
+    typed: (() => {
+      class Bytes extends Uint8Array {}
+      const b = new Bytes([1, 2, 3]);
+      return [new ArrayBuffer(1) instanceof ArrayBuffer, new Uint8Array([1, 2]) instanceof Uint8Array, Buffer.from('x') instanceof Uint8Array,
+        b instanceof Bytes && b instanceof Uint8Array, {} instanceof ArrayBuffer, new Float64Array(2) instanceof Uint8Array, b.length];
+    })(),
     globals: ['setTimeout', 'fetch', 'Buffer', 'URL', 'TextEncoder', 'require', 'global'].map((n) => typeof globalThis[n]),
   };
 };

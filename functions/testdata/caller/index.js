@@ -23,6 +23,24 @@ exports.main = async (event) => {
       }
     case 'recurse':
       return cloud.callFunction({ name: 'caller', data: { mode: 'recurse' } });
+    case 'unserializable': {
+      // What JSON.stringify refuses is refused as it would be, for data and
+      // for a database write; Dates and toJSON go as JSON.stringify sends them.
+      const cyclic = { a: 1 };
+      cyclic.self = cyclic;
+      const out = [];
+      for (const f of [() => cloud.callFunction({ name: 'sum', data: cyclic }), () => cloud.callFunction({ name: 'sum', data: { n: 1n } })]) {
+        try {
+          await f();
+          out.push('no error');
+        } catch (e) {
+          out.push(e.name + ': ' + e.message);
+        }
+      }
+      const echoed = await cloud.callFunction({ name: 'echo', data: { when: new Date(0), custom: { toJSON: () => 'custom' }, skip: undefined } });
+      out.push(echoed.result.event);
+      return out;
+    }
     case 'parallel': {
       const rs = await Promise.all([1, 2, 3].map((a) => cloud.callFunction({ name: 'sum', data: { a, b: 1 } })));
       return rs.map((r) => r.result.sum);
