@@ -117,11 +117,35 @@ func (s *LogStore) handleTail(c *fiber.Ctx) error {
 	if len(c.Query("function")) > 256 {
 		return Errorf(CodeInvalidParam, "function must be at most 256 bytes")
 	}
-	if s.tailFull() {
-		return Errorf(CodeBusy, "%d live log tails are open, the most allowed; close one or try again later", s.opts.MaxTails)
+	// The tail is opened here, before the upgrade, so that it counts at
+	// once: checking for room here and opening in serveTail let clients
+	// that connected together past MaxTails. The WebSocket claims it; when
+	// none does within tailClaim (the handshake failed), it is closed.
+	t, err := s.Tail(strings.Clone(c.Query("function"))) // it outlives the handler
+	if err != nil {
+		return err
 	}
-	return c.Next()
+	c.Locals(tailLocal, t)
+	time.AfterFunc(tailClaim, func() {
+		if t.claimed.CompareAndSwap(false, true) {
+			t.Close()
+		}
+	})
+	if err := c.Next(); err != nil {
+		if t.claimed.CompareAndSwap(false, true) {
+			t.Close()
+		}
+		return err
+	}
+	return nil
 }
+
+// tailLocal is the key under which handleTail hands the opened tail to
+// serveTail; tailClaim is how long it waits for serveTail to take it.
+const (
+	tailLocal = "minibase.tail"
+	tailClaim = 10 * time.Second
+)
 
 // Tail connection limits: a write the client does not take within
 // tailWriteTimeout ends the connection; a ping every tailPing keeps
@@ -135,9 +159,9 @@ const (
 // the store closes. The client's messages are read and ignored.
 func (s *LogStore) serveTail(conn *websocket.Conn) {
 	defer conn.Close()
-	t, err := s.Tail(conn.Query("function"))
-	if err != nil { // a race for the last place, or the store closed
-		conn.WriteControl(websocket.CloseMessage, websocket.FormatCloseMessage(websocket.CloseTryAgainLater, err.Error()),
+	t, _ := conn.Locals(tailLocal).(*Tail)
+	if t == nil || !t.claimed.CompareAndSwap(false, true) { // the handshake took longer than tailClaim
+		conn.WriteControl(websocket.CloseMessage, websocket.FormatCloseMessage(websocket.CloseTryAgainLater, "the handshake took too long"),
 			time.Now().Add(tailWriteTimeout))
 		return
 	}

@@ -24,6 +24,7 @@ type Tail struct {
 	lost     atomic.Int64
 	hub      *tailHub
 	once     sync.Once
+	claimed  atomic.Bool // taken by the WebSocket it was reserved for (or closed for want of one)
 }
 
 // Lost returns how many records the tail lost since the last call because
