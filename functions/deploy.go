@@ -79,15 +79,9 @@ func (d *Dir) Put(ctx context.Context, name string, files map[string][]byte) (*V
 // "rollback", as Put does. Unknown versions are INVALID_PARAM; a function
 // with neither a folder nor a history is CodeNotFound.
 func (d *Dir) Rollback(ctx context.Context, name, ref string) (*Version, error) {
-	if err := checkName(name); err != nil {
-		return nil, err
-	}
-	hist, err := d.history(name)
+	hist, err := d.historyOf(name)
 	if err != nil {
 		return nil, err
-	}
-	if len(hist) == 0 && !d.exists(name) {
-		return nil, Errorf(CodeNotFound, "function %q does not exist", name)
 	}
 	v, ok := findVersion(hist, ref)
 	if !ok {

@@ -153,15 +153,9 @@ func (d *Dir) Function(ctx context.Context, name string) (*FunctionDetail, error
 // Versions returns the history of name, newest first; CodeNotFound when
 // there is neither a history nor a live folder.
 func (d *Dir) Versions(ctx context.Context, name string) ([]Version, error) {
-	if err := checkName(name); err != nil {
-		return nil, err
-	}
-	hist, err := d.history(name)
+	hist, err := d.historyOf(name)
 	if err != nil {
 		return nil, err
-	}
-	if len(hist) == 0 && !d.exists(name) {
-		return nil, Errorf(CodeNotFound, "function %q does not exist", name)
 	}
 	out := make([]Version, 0, len(hist))
 	for i := len(hist) - 1; i >= 0; i-- {
@@ -212,4 +206,21 @@ func (d *Dir) ReadFile(ctx context.Context, name string, version int, path strin
 		return nil, Errorf(CodeNotFound, "function %s has no file %s", name, path)
 	}
 	return b, nil
+}
+
+// historyOf is the history of the function name, oldest first, after
+// checking the name; CodeNotFound when there is neither a history nor a
+// live folder.
+func (d *Dir) historyOf(name string) ([]Version, error) {
+	if err := checkName(name); err != nil {
+		return nil, err
+	}
+	hist, err := d.history(name)
+	if err != nil {
+		return nil, err
+	}
+	if len(hist) == 0 && !d.exists(name) {
+		return nil, Errorf(CodeNotFound, "function %q does not exist", name)
+	}
+	return hist, nil
 }

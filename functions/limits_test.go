@@ -53,15 +53,7 @@ func TestRunawaysEndTheirInvocationOnly(t *testing.T) {
 // wait, and more are refused at once with EXCEED_CONCURRENT_REQUEST_LIMIT.
 func TestConcurrencyLimitAndQueue(t *testing.T) {
 	rt, _ := newTestRuntime(t, Options{Concurrency: 1, Queue: 1})
-	arrived := make(chan struct{}, 4)
-	release := make(chan struct{})
-	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		arrived <- struct{}{}
-		<-release
-		fmt.Fprint(w, "done")
-	}))
-	defer srv.Close()
-	event := []byte(`{"url":"` + srv.URL + `"}`)
+	arrived, release, event := gateServer(t, 4)
 
 	var wg sync.WaitGroup
 	errs := make([]error, 2)
@@ -244,14 +236,7 @@ func TestRedeployRetiresWarmInstances(t *testing.T) {
 // EXCEED_CONCURRENT_REQUEST_LIMIT; once one finishes, there is room again.
 func TestAsyncMaxPending(t *testing.T) {
 	rt, _ := newTestRuntime(t, Options{Async: AsyncOptions{MaxPending: 2}})
-	arrived, release := make(chan struct{}, 2), make(chan struct{})
-	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		arrived <- struct{}{}
-		<-release
-		fmt.Fprint(w, "done")
-	}))
-	defer srv.Close()
-	event := []byte(`{"url":"` + srv.URL + `"}`)
+	arrived, release, event := gateServer(t, 2)
 	var ids []string
 	for range 2 {
 		id, err := rt.InvokeAsync(userCtx, "gate", event, Invocation{})
@@ -342,4 +327,18 @@ func TestWorkersRunJobsConcurrently(t *testing.T) {
 	if len(seen) != 100 {
 		t.Errorf("%d distinct jobs ran, want 100", len(seen))
 	}
+}
+
+// gateServer is a local HTTP server whose requests each signal arrived
+// (buffered n) and then wait until release is closed; event is the
+// {"url": …} of the gate function that fetches it.
+func gateServer(t *testing.T, n int) (arrived chan struct{}, release chan struct{}, event []byte) {
+	arrived, release = make(chan struct{}, n), make(chan struct{})
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		arrived <- struct{}{}
+		<-release
+		fmt.Fprint(w, "done")
+	}))
+	t.Cleanup(srv.Close)
+	return arrived, release, []byte(`{"url":"` + srv.URL + `"}`)
 }
