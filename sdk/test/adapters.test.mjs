@@ -8,6 +8,7 @@ import { startServer } from './helpers/server.mjs';
 import { localServer, deadURL } from './helpers/local.mjs';
 import { fakeWx, fakeMy } from './helpers/fakewx.mjs';
 import cloud, { Client, client as current, miniProgramAdapter } from '../dist/minibase.mjs';
+import { failure } from './helpers/failure.mjs';
 
 let srv;
 const touched = [];
@@ -40,15 +41,6 @@ afterEach(() => {
   for (const p of ['wx', 'my', 'tt', 'uni']) delete globalThis[p];
   assert.deepEqual(touched, [], 'web-only globals were touched');
 });
-
-async function failure(p) {
-  try {
-    await p;
-  } catch (e) {
-    return e;
-  }
-  assert.fail('expected a rejection');
-}
 
 test('wx: chosen automatically; requests go through wx.request with the documented options', async () => {
   const wx = (globalThis.wx = fakeWx());

@@ -13,6 +13,7 @@ import { startServer } from './helpers/server.mjs';
 import { localServer } from './helpers/local.mjs';
 import { fakeWx } from './helpers/fakewx.mjs';
 import cloud, { Auth, Client, Database, fetchAdapter, memoryKV, miniProgramAdapter } from '../dist/minibase.mjs';
+import { failure } from './helpers/failure.mjs';
 
 let srv, wechat, sms;
 const openids = { 'code-alice': 'o-alice', 'code-alice-2': 'o-alice', 'code-bob': 'o-bob' };
@@ -55,15 +56,6 @@ function app(adapter = { ...fetchAdapter(), storage: memoryKV() }, autoLogin) {
   const auth = new Auth(client, autoLogin);
   client.setTokenSource(auth.tokens);
   return { client, auth, db: new Database(client), kv: adapter.storage };
-}
-
-async function failure(p) {
-  try {
-    await p;
-  } catch (e) {
-    return e;
-  }
-  assert.fail('expected a rejection');
 }
 
 test('signInAnonymously: a new user whose documents carry its openid, kept in storage', async () => {

@@ -10,6 +10,7 @@ import { localServer } from './helpers/local.mjs';
 import { fakeWx } from './helpers/fakewx.mjs';
 import { importSource } from './helpers/source.mjs';
 import { Client, miniProgramAdapter } from '../dist/minibase.mjs';
+import { failure } from './helpers/failure.mjs';
 
 let srv, proxy, auth;
 
@@ -36,15 +37,6 @@ after(async () => {
   await proxy?.close();
   await srv?.stop();
 });
-
-async function failure(p) {
-  try {
-    await p;
-  } catch (e) {
-    return e;
-  }
-  assert.fail('expected a rejection');
-}
 
 // tokens is a test TokenSource: token() returns current; onUnauthorized
 // records the call and installs next (when given).

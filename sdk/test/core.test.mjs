@@ -5,22 +5,13 @@ import assert from 'node:assert/strict';
 import { startServer } from './helpers/server.mjs';
 import { localServer, deadURL } from './helpers/local.mjs';
 import cloud, { Client, CloudError, ErrCode, NOT_INITIALIZED, cloudError, serverError } from '../dist/minibase.mjs';
+import { failure } from './helpers/failure.mjs';
 
 let srv;
 before(async () => {
   srv = await startServer();
 });
 after(() => srv?.stop());
-
-// failure resolves with what p rejected with; it fails the test when p resolves.
-async function failure(p) {
-  try {
-    await p;
-  } catch (e) {
-    return e;
-  }
-  assert.fail('expected a rejection');
-}
 
 test('calling a cloud API before init throws wx-server-sdk\'s message', () => {
   assert.throws(() => cloud.database(), (e) => e.message === NOT_INITIALIZED && e.errMsg === NOT_INITIALIZED);

@@ -6,6 +6,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { startServer } from './helpers/server.mjs';
 import cloud, { CloudError } from '../dist/minibase.mjs';
+import { failure } from './helpers/failure.mjs';
 
 let srv;
 let db;
@@ -18,16 +19,6 @@ before(async () => {
   _ = db.command;
 });
 after(() => srv?.stop());
-
-// failure resolves with what p rejected with; it fails the test when p resolves.
-async function failure(p) {
-  try {
-    await p;
-  } catch (e) {
-    return e;
-  }
-  assert.fail('expected a rejection');
-}
 
 // callbacks calls f with success/fail/complete and resolves with what they saw.
 function callbacks(f) {

@@ -6,6 +6,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { startServer } from './helpers/server.mjs';
 import cloud, { CloudError } from '../dist/minibase.mjs';
+import { failure } from './helpers/failure.mjs';
 
 let srv;
 let openid;
@@ -38,15 +39,6 @@ before(async () => {
   cloud.init({ endpoint: srv.endpoint, accessToken: signedIn.access_token });
 });
 after(() => srv?.stop());
-
-async function failure(p) {
-  try {
-    await p;
-  } catch (e) {
-    return e;
-  }
-  assert.fail('expected a rejection');
-}
 
 test('callFunction resolves {result, requestID, errMsg: "cloud.callFunction:ok"}', async () => {
   const r = await cloud.callFunction({ name: 'whoami', data: { a: 1, when: new Date(0) } });

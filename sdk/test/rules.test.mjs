@@ -6,6 +6,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { startServer } from './helpers/server.mjs';
 import cloud, { Auth, Client, CloudError, Database, fetchAdapter, memoryKV } from '../dist/minibase.mjs';
+import { failure } from './helpers/failure.mjs';
 
 let srv, admin, alice, bob;
 
@@ -24,15 +25,6 @@ async function signInApp() {
   client.setTokenSource(auth.tokens);
   await auth.signInAnonymously();
   return { openid: auth.currentUser.openid, db: new Database(client) };
-}
-
-async function failure(p) {
-  try {
-    await p;
-  } catch (e) {
-    return e;
-  }
-  assert.fail('expected a rejection');
 }
 
 before(async () => {
