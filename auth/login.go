@@ -55,10 +55,8 @@ func (s *Service) Signup(ctx context.Context, ip string, caller *Identity, acct 
 		case err != nil:
 			return nil, err
 		}
-		if caller.SessionID != "" {
-			if err := s.st.Sessions.RevokeSession(ctx, caller.SessionID); err != nil {
-				return nil, fmt.Errorf("revoke anonymous session: %w", err)
-			}
+		if err := s.revokeSession(ctx, caller.SessionID); err != nil {
+			return nil, err
 		}
 		return s.issue(ctx, u, nil)
 	}

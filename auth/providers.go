@@ -158,7 +158,7 @@ func (s *Service) findOrCreate(ctx context.Context, key Key, value string, init,
 // TicketLogin signs in with a custom-login ticket: the same customUserId
 // is always the same user. An anonymous caller whose customUserId is new
 // is upgraded to it, keeping its uid and documents (CloudBase's
-// linkAndRetrieveDataWithTicket).
+// linkAndRetrieveDataWithTicket); its anonymous sign-in ends.
 func (s *Service) TicketLogin(ctx context.Context, ip string, caller *Identity, ticket string) (*Credentials, error) {
 	if s.prov.Tickets == nil {
 		return nil, notConfigured("custom")
@@ -182,7 +182,10 @@ func (s *Service) TicketLogin(ctx context.Context, ip string, caller *Identity, 
 				u.CustomUserID, u.LoginType, u.LastLogin = cuid, LoginCustom, s.now()
 				return nil
 			})
-			if err == nil {
+			if err == nil { // as with Signup, the anonymous sign-in ends
+				if err := s.revokeSession(ctx, caller.SessionID); err != nil {
+					return nil, err
+				}
 				return s.issue(ctx, u, nil)
 			}
 			if !errors.Is(err, ErrTaken) && !errors.Is(err, ErrNotFound) {
@@ -338,8 +341,8 @@ func (s *Service) VerifyOTP(ctx context.Context, ip string, acct Identifier, cod
 		return nil, err
 	}
 	if cleared { // and sign out whoever used that password
-		if _, err := s.st.Sessions.RevokeSubject(ctx, SubjectUser, u.UID); err != nil {
-			return nil, fmt.Errorf("revoke sessions: %w", err)
+		if _, err := s.revokeSubject(ctx, SubjectUser, u.UID); err != nil {
+			return nil, err
 		}
 	}
 	return s.issue(ctx, u, nil)
