@@ -35,7 +35,7 @@ const authUsage = `  MINIBASE_ACCESS_TTL        access-token life (default 2h; 1
   MINIBASE_REFRESH_TTL       refresh-token life, renewed by each refresh
                              (default 720h = 30 days; 1h-8760h)
   MINIBASE_RATE_LIMITS       override sign-in rate limits, e.g.
-                             "login.account=5/m,anonymous.ip=300/m", or "off"
+                             "login.account=50/h,anonymous.ip=300/m", or "off"
   MINIBASE_OTP_SIGNUP        a verified one-time code creates the account
                              when none exists (default true)
 ` + providersUsage

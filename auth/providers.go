@@ -287,14 +287,21 @@ func (s *Service) SendOTP(ctx context.Context, ip string, acct Identifier) (time
 
 // VerifyOTP signs in with a one-time code. A code is used once, lives
 // OTPTTL and allows 5 wrong guesses; every failure is INVALID_CREDENTIALS.
-// Proving the address marks it verified; a password set on the account
-// before it was ever verified is removed, since whoever chose it did not
-// prove they own the address.
+// Guesses are limited as Login's are. Proving the address marks it
+// verified; a password set on the account before it was ever verified is
+// removed, since whoever chose it did not prove they own the address.
 func (s *Service) VerifyOTP(ctx context.Context, ip string, acct Identifier, code string) (*Credentials, error) {
 	now := s.now()
-	if err := check(now, s.lim.otpVerifyIP, ip, s.lim.otpVerifyAccount, acct.String()); err != nil {
+	g, err := s.lim.otpVerify.begin(now, ip, acct.String())
+	if err != nil {
 		return nil, err
 	}
+	cr, err := s.verifyOTP(ctx, now, acct, code)
+	g.done(err)
+	return cr, err
+}
+
+func (s *Service) verifyOTP(ctx context.Context, now time.Time, acct Identifier, code string) (*Credentials, error) {
 	if len(code) != otpDigits {
 		return nil, errLoginFailed
 	}
