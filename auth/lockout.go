@@ -28,7 +28,10 @@ import (
 // stranger's wrong guesses, unless the stranger used enough addresses to
 // empty the account's bucket; from an address the owner signed in from
 // before it succeeds even then. Successes take nothing but the address's
-// token.
+// token. Failures are taken after the fact, so guesses made in parallel
+// all pass begin while a token is left (at most the address's burst of
+// attempts); each of them is then taken, as debt, and the wait that
+// follows is as long as if they had come one by one.
 
 // maxFamiliar bounds the (account, address) pairs remembered as familiar:
 // the least recently signed-in pairs are forgotten first (~150 bytes each).
