@@ -164,7 +164,8 @@ var (
 // revocation and returns its caller: an Admin for admin-account tokens,
 // else a User. It returns ACCESS_TOKEN_REVOKED for a well-signed token
 // whose session family was revoked (Revoke), ACCESS_TOKEN_EXPIRED for one
-// past its expiry and INVALID_ACCESS_TOKEN for anything else.
+// past its expiry, or issued longer than the TTL ago (a token signed
+// before the TTL was lowered), and INVALID_ACCESS_TOKEN for anything else.
 func (t *Tokens) Verify(token string) (*Identity, error) {
 	t.mu.RLock()
 	v, ok := t.cache[token]
@@ -218,7 +219,16 @@ func (t *Tokens) verify(token string) (*Identity, time.Time, error) {
 	default:
 		return nil, time.Time{}, errTokenInvalid
 	}
-	return id, c.ExpiresAt.Time, nil
+	// The TTL in force caps every token's life, also one signed before it
+	// was lowered: revocations are remembered for that TTL (Revoke).
+	exp := c.ExpiresAt.Time
+	if c.IssuedAt != nil && c.IssuedAt.Add(t.ttl).Before(exp) {
+		exp = c.IssuedAt.Add(t.ttl)
+	}
+	if !t.now().Before(exp) {
+		return nil, time.Time{}, errTokenExpired
+	}
+	return id, exp, nil
 }
 
 func (t *Tokens) keyFunc(*jwt.Token) (any, error) { return t.key, nil }

@@ -59,6 +59,10 @@ func TestTokensRoundTrip(t *testing.T) {
 			t.Errorf("%s: error %v, want code %q", tc.name, err, tc.code)
 		}
 	}
+	long, _ := NewTokens(testKey, 24*time.Hour, fixedClock(now)).Sign(user, "s1")
+	if _, err := NewTokens(testKey, time.Hour, fixedClock(now.Add(time.Hour))).Verify(long); ErrorCode(err) != CodeAccessTokenExpired {
+		t.Errorf("a token signed for 24 h, an hour old, after the TTL was lowered to 1 h: %v, want ACCESS_TOKEN_EXPIRED", err)
+	}
 	expiredElsewhere, _ := NewTokens(bytes.Repeat([]byte{8}, 32), time.Hour, fixedClock(now.Add(-3*time.Hour))).Sign(user, "s1")
 	if _, err := tk.Verify(expiredElsewhere); ErrorCode(err) != CodeInvalidAccessToken {
 		t.Errorf("an expired token signed with another key: %v, want INVALID_ACCESS_TOKEN (the signature is checked first)", err)
