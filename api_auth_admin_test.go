@@ -95,7 +95,7 @@ func TestAdminUserEndpoints(t *testing.T) {
 	expect(t, "delete again", m.do(t, "DELETE", "/v1/admin/users/"+mallory.str("user.uid"), testKey, ""), 404, `{"code":"USER_NOT_FOUND"}`)
 	expect(t, "deleted user refresh", m.do(t, "POST", "/v1/auth/refresh", "", refreshBody(mallory.str("refresh_token"))), 401, "")
 	expect(t, "deleted user login", m.do(t, "POST", "/v1/auth/login", "", `{"username":"mallory","password":"password1"}`), 401, "")
-	expect(t, "deleted user me", m.do(t, "GET", "/v1/auth/me", mallory.str("access_token"), ""), 404, `{"code":"USER_NOT_FOUND"}`)
+	expect(t, "deleted user me", m.do(t, "GET", "/v1/auth/me", mallory.str("access_token"), ""), 401, `{"code":"ACCESS_TOKEN_REVOKED"}`)
 	m.signIn(t, "/v1/auth/signup", "", `{"username":"mallory","password":"password1"}`) // the name is free again
 }
 

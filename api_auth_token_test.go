@@ -139,25 +139,27 @@ func TestAccessTokens(t *testing.T) {
 	m.signIn(t, "/v1/auth/anonymous", forged["alg none"], `{}`)
 }
 
-// TestRateLimits: sign-ins over the limit get 429 EXCEED_REQUEST_LIMIT
-// with Retry-After, per account and per IP, and recover with time.
+// TestRateLimits: over a limit, sign-ins get 429 EXCEED_REQUEST_LIMIT with
+// Retry-After: wrong passwords at an account from an address, attempts
+// from an address, anonymous sign-ins; they recover with time.
 func TestRateLimits(t *testing.T) {
 	m, clk := newAuthMain(t, func(c *Config) {
-		if err := c.Auth.Limits.Parse("login.account=2/m,login.ip=4/m,anonymous.ip=2/m,signup.ip=off"); err != nil {
+		if err := c.Auth.Limits.Parse("login.account_ip=2/m,login.ip=5/m,anonymous.ip=2/m,signup.ip=off"); err != nil {
 			t.Fatal(err)
 		}
 	})
 	m.signIn(t, "/v1/auth/signup", "", `{"username":"kim","password":"password1"}`)
 	m.signIn(t, "/v1/auth/signup", "", `{"username":"lee","password":"password1"}`)
 	m.signIn(t, "/v1/auth/login", "", `{"username":"kim","password":"password1"}`)
-	expect(t, "wrong password counts too", m.do(t, "POST", "/v1/auth/login", "", `{"username":"kim","password":"nope nope"}`), 401, "")
+	expect(t, "a wrong password", m.do(t, "POST", "/v1/auth/login", "", `{"username":"kim","password":"nope nope"}`), 401, "")
+	expect(t, "another", m.do(t, "POST", "/v1/auth/login", "", `{"username":"KIM","password":"nope nope"}`), 401, "")
 	over := m.do(t, "POST", "/v1/auth/login", "", `{"username":"KiM","password":"password1"}`) // any case is the same account
-	expect(t, "third login for kim", over, 429, `{"code":"EXCEED_REQUEST_LIMIT","errCode":-501003}`)
+	expect(t, "after 2 wrong passwords, even the right one", over, 429, `{"code":"EXCEED_REQUEST_LIMIT","errCode":-501003}`)
 	if s, err := strconv.Atoi(over.header.Get("Retry-After")); err != nil || s < 1 || s > 60 {
 		t.Errorf("Retry-After %q, want 1-60 seconds", over.header.Get("Retry-After"))
 	}
-	m.signIn(t, "/v1/auth/login", "", `{"username":"lee","password":"password1"}`) // another account: 4th from this IP
-	expect(t, "fifth from the IP", m.do(t, "POST", "/v1/auth/login", "", `{"username":"lee","password":"password1"}`), 429, "")
+	m.signIn(t, "/v1/auth/login", "", `{"username":"lee","password":"password1"}`) // another account: 5th from this IP
+	expect(t, "sixth from the IP", m.do(t, "POST", "/v1/auth/login", "", `{"username":"lee","password":"password1"}`), 429, "")
 	clk.Add(time.Minute)
 	m.signIn(t, "/v1/auth/login", "", `{"username":"kim","password":"password1"}`)
 

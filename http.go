@@ -131,6 +131,7 @@ var authStatus = map[string]int{
 	auth.CodeInvalidParam:        fiber.StatusBadRequest,
 	auth.CodeInvalidAccessToken:  fiber.StatusUnauthorized,
 	auth.CodeAccessTokenExpired:  fiber.StatusUnauthorized,
+	auth.CodeAccessTokenRevoked:  fiber.StatusUnauthorized,
 	auth.CodeInvalidRefreshToken: fiber.StatusUnauthorized,
 	auth.CodeRefreshTokenExpired: fiber.StatusUnauthorized,
 	auth.CodeInvalidCredentials:  fiber.StatusUnauthorized,

@@ -223,7 +223,7 @@ func (m *Main) Open(ctx context.Context, out io.Writer) error {
 	if err != nil {
 		return err
 	}
-	if m.auth, err = openAuth(m.Config, m.store, m.log); err != nil {
+	if m.auth, err = openAuth(ctx, m.Config, m.store, m.log); err != nil {
 		return err
 	}
 	if m.files, m.fileBE, err = openStorage(ctx, m.Config); err != nil {

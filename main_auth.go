@@ -35,7 +35,7 @@ const authUsage = `  MINIBASE_ACCESS_TTL        access-token life (default 2h; 1
   MINIBASE_REFRESH_TTL       refresh-token life, renewed by each refresh
                              (default 720h = 30 days; 1h-8760h)
   MINIBASE_RATE_LIMITS       override sign-in rate limits, e.g.
-                             "login.account=5/m,anonymous.ip=300/m", or "off"
+                             "login.account=50/h,anonymous.ip=300/m", or "off"
   MINIBASE_OTP_SIGNUP        a verified one-time code creates the account
                              when none exists (default true)
 ` + providersUsage
@@ -80,13 +80,13 @@ func parseAuth(getenv func(string) string) (AuthConfig, error) {
 
 // openAuth builds the auth service on the database's stores, with the
 // access-token key kept in the data directory.
-func openAuth(cfg Config, store *sqlite.DB, log *slog.Logger) (*auth.Service, error) {
+func openAuth(ctx context.Context, cfg Config, store *sqlite.DB, log *slog.Logger) (*auth.Service, error) {
 	key, err := auth.LoadSigningKey(cfg.Dir)
 	if err != nil {
 		return nil, err
 	}
 	a := cfg.Auth
-	return auth.NewService(auth.Config{
+	return auth.NewService(ctx, auth.Config{
 		AccessTTL: a.AccessTTL, RefreshTTL: a.RefreshTTL, Limits: a.Limits, Password: a.Password,
 		OTPSignup: a.OTPSignup, Now: a.Now,
 	}, auth.Stores{Users: store.Users(), Sessions: store.Sessions(), Admins: store.Admins(), OTPs: store.OTPs()},
@@ -131,7 +131,7 @@ func adminCommand(ctx context.Context, args []string, getenv func(string) string
 		return err
 	}
 	defer store.Close()
-	svc, err := openAuth(cfg, store, slog.New(slog.NewTextHandler(stderr, nil)))
+	svc, err := openAuth(ctx, cfg, store, slog.New(slog.NewTextHandler(stderr, nil)))
 	if err != nil {
 		return err
 	}

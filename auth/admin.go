@@ -4,7 +4,6 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
-	"fmt"
 )
 
 // Limits of the user administration endpoints.
@@ -68,8 +67,8 @@ type UserPatch struct {
 	Claims   *map[string]any // an empty map removes every claim
 }
 
-// UpdateUser applies p to the user uid. Disabling a user also revokes its
-// sessions: it cannot refresh, and its access tokens die at their expiry.
+// UpdateUser applies p to the user uid. Disabling a user also ends its
+// sign-ins: it cannot refresh, and its access tokens are refused at once.
 // New claims reach the user's access tokens at its next refresh. Admins
 // only.
 func (s *Service) UpdateUser(ctx context.Context, uid string, p UserPatch) (*UserAccount, error) {
@@ -101,21 +100,21 @@ func (s *Service) UpdateUser(ctx context.Context, uid string, p UserPatch) (*Use
 		return nil, err
 	}
 	if u.Disabled {
-		if _, err := s.st.Sessions.RevokeSubject(ctx, SubjectUser, uid); err != nil {
-			return nil, fmt.Errorf("revoke sessions: %w", err)
+		if _, err := s.revokeSubject(ctx, SubjectUser, uid); err != nil {
+			return nil, err
 		}
 	}
 	return u, nil
 }
 
-// DeleteUser deletes the user uid and its sessions (not its documents).
-// Admins only.
+// DeleteUser deletes the user uid and ends its sign-ins (not its
+// documents). Admins only.
 func (s *Service) DeleteUser(ctx context.Context, uid string) error {
 	if err := requireAdmin(ctx); err != nil {
 		return err
 	}
-	if _, err := s.st.Sessions.RevokeSubject(ctx, SubjectUser, uid); err != nil {
-		return fmt.Errorf("revoke sessions: %w", err)
+	if _, err := s.revokeSubject(ctx, SubjectUser, uid); err != nil {
+		return err
 	}
 	err := s.st.Users.DeleteUser(ctx, uid)
 	if errors.Is(err, ErrNotFound) {
@@ -124,8 +123,8 @@ func (s *Service) DeleteUser(ctx context.Context, uid string) error {
 	return err
 }
 
-// RevokeUser revokes every session of the user uid and returns how many
-// refresh tokens were deleted. Admins only.
+// RevokeUser ends every sign-in of the user uid (its refresh and access
+// tokens) and returns how many refresh tokens were deleted. Admins only.
 func (s *Service) RevokeUser(ctx context.Context, uid string) (int, error) {
 	if err := requireAdmin(ctx); err != nil {
 		return 0, err
@@ -135,5 +134,5 @@ func (s *Service) RevokeUser(ctx context.Context, uid string) (int, error) {
 	} else if err != nil {
 		return 0, err
 	}
-	return s.st.Sessions.RevokeSubject(ctx, SubjectUser, uid)
+	return s.revokeSubject(ctx, SubjectUser, uid)
 }

@@ -38,6 +38,7 @@ const (
 	CodeInvalidParam        = "INVALID_PARAM"         // 400: malformed body, password policy, bad identifier
 	CodeInvalidAccessToken  = "INVALID_ACCESS_TOKEN"  // 401: bad signature, algorithm, shape; unknown admin key
 	CodeAccessTokenExpired  = "ACCESS_TOKEN_EXPIRED"  // 401: refresh and retry
+	CodeAccessTokenRevoked  = "ACCESS_TOKEN_REVOKED"  // 401: its sign-in ended (logout, revoke, disabled…): a refresh fails too
 	CodeInvalidRefreshToken = "INVALID_REFRESH_TOKEN" // 401: unknown, reused (family revoked), or account disabled
 	CodeRefreshTokenExpired = "REFRESH_TOKEN_EXPIRED" // 401: sign in again
 	CodeInvalidCredentials  = "INVALID_CREDENTIALS"   // 401: any failed login (one message for all causes)
@@ -53,6 +54,7 @@ var errCodes = map[string]int{
 	CodeInvalidParam:        -501007,
 	CodeInvalidAccessToken:  -501007,
 	CodeAccessTokenExpired:  -501007,
+	CodeAccessTokenRevoked:  -501007,
 	CodeInvalidRefreshToken: -501007,
 	CodeRefreshTokenExpired: -501007,
 	CodeInvalidCredentials:  -501007,

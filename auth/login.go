@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"time"
 )
 
 // Anonymous creates an anonymous user (its openid is its uid) and signs it
@@ -55,10 +56,8 @@ func (s *Service) Signup(ctx context.Context, ip string, caller *Identity, acct 
 		case err != nil:
 			return nil, err
 		}
-		if caller.SessionID != "" {
-			if err := s.st.Sessions.RevokeSession(ctx, caller.SessionID); err != nil {
-				return nil, fmt.Errorf("revoke anonymous session: %w", err)
-			}
+		if err := s.revokeSession(ctx, caller.SessionID); err != nil {
+			return nil, err
 		}
 		return s.issue(ctx, u, nil)
 	}
@@ -76,12 +75,20 @@ func (s *Service) Signup(ctx context.Context, ip string, caller *Identity, acct 
 // Login signs in with a password. Every failure (unknown account, wrong
 // password, no password, disabled) is the same INVALID_CREDENTIALS and
 // costs the same password hash, so neither the answer nor its timing
-// tells whether the account exists.
+// tells whether the account exists. Guesses are limited per address, per
+// account and address, and per account from unfamiliar addresses (Limits).
 func (s *Service) Login(ctx context.Context, ip string, acct Identifier, password string) (*Credentials, error) {
 	now := s.now()
-	if err := check(now, s.lim.loginIP, ip, s.lim.loginAccount, acct.String()); err != nil {
+	g, err := s.lim.login.begin(now, ip, acct.String())
+	if err != nil {
 		return nil, err
 	}
+	cr, err := s.login(ctx, now, acct, password)
+	g.done(err)
+	return cr, err
+}
+
+func (s *Service) login(ctx context.Context, now time.Time, acct Identifier, password string) (*Credentials, error) {
 	if len(password) > maxPasswordBytes {
 		password = "" // do not hash megabytes; an empty password never matches
 	}
@@ -119,16 +126,24 @@ func (s *Service) Login(ctx context.Context, ip string, acct Identifier, passwor
 	return s.issue(ctx, u, nil)
 }
 
-// AdminLogin signs an admin account in; failures are as for Login.
+// AdminLogin signs an admin account in; failures and limits are as for
+// Login.
 func (s *Service) AdminLogin(ctx context.Context, ip, email, password string) (*Credentials, error) {
 	now := s.now()
 	email, err := NormalizeEmail(email)
 	if err != nil {
 		return nil, err
 	}
-	if err := check(now, s.lim.loginIP, ip, s.lim.loginAccount, "admin:"+email); err != nil {
+	g, err := s.lim.login.begin(now, ip, "admin:"+email)
+	if err != nil {
 		return nil, err
 	}
+	cr, err := s.adminLogin(ctx, now, email, password)
+	g.done(err)
+	return cr, err
+}
+
+func (s *Service) adminLogin(ctx context.Context, now time.Time, email, password string) (*Credentials, error) {
 	if len(password) > maxPasswordBytes {
 		password = ""
 	}

@@ -158,7 +158,7 @@ func (s *Service) findOrCreate(ctx context.Context, key Key, value string, init,
 // TicketLogin signs in with a custom-login ticket: the same customUserId
 // is always the same user. An anonymous caller whose customUserId is new
 // is upgraded to it, keeping its uid and documents (CloudBase's
-// linkAndRetrieveDataWithTicket).
+// linkAndRetrieveDataWithTicket); its anonymous sign-in ends.
 func (s *Service) TicketLogin(ctx context.Context, ip string, caller *Identity, ticket string) (*Credentials, error) {
 	if s.prov.Tickets == nil {
 		return nil, notConfigured("custom")
@@ -182,7 +182,10 @@ func (s *Service) TicketLogin(ctx context.Context, ip string, caller *Identity, 
 				u.CustomUserID, u.LoginType, u.LastLogin = cuid, LoginCustom, s.now()
 				return nil
 			})
-			if err == nil {
+			if err == nil { // as with Signup, the anonymous sign-in ends
+				if err := s.revokeSession(ctx, caller.SessionID); err != nil {
+					return nil, err
+				}
 				return s.issue(ctx, u, nil)
 			}
 			if !errors.Is(err, ErrTaken) && !errors.Is(err, ErrNotFound) {
@@ -284,14 +287,21 @@ func (s *Service) SendOTP(ctx context.Context, ip string, acct Identifier) (time
 
 // VerifyOTP signs in with a one-time code. A code is used once, lives
 // OTPTTL and allows 5 wrong guesses; every failure is INVALID_CREDENTIALS.
-// Proving the address marks it verified; a password set on the account
-// before it was ever verified is removed, since whoever chose it did not
-// prove they own the address.
+// Guesses are limited as Login's are. Proving the address marks it
+// verified; a password set on the account before it was ever verified is
+// removed, since whoever chose it did not prove they own the address.
 func (s *Service) VerifyOTP(ctx context.Context, ip string, acct Identifier, code string) (*Credentials, error) {
 	now := s.now()
-	if err := check(now, s.lim.otpVerifyIP, ip, s.lim.otpVerifyAccount, acct.String()); err != nil {
+	g, err := s.lim.otpVerify.begin(now, ip, acct.String())
+	if err != nil {
 		return nil, err
 	}
+	cr, err := s.verifyOTP(ctx, now, acct, code)
+	g.done(err)
+	return cr, err
+}
+
+func (s *Service) verifyOTP(ctx context.Context, now time.Time, acct Identifier, code string) (*Credentials, error) {
 	if len(code) != otpDigits {
 		return nil, errLoginFailed
 	}
@@ -338,8 +348,8 @@ func (s *Service) VerifyOTP(ctx context.Context, ip string, acct Identifier, cod
 		return nil, err
 	}
 	if cleared { // and sign out whoever used that password
-		if _, err := s.st.Sessions.RevokeSubject(ctx, SubjectUser, u.UID); err != nil {
-			return nil, fmt.Errorf("revoke sessions: %w", err)
+		if _, err := s.revokeSubject(ctx, SubjectUser, u.UID); err != nil {
+			return nil, err
 		}
 	}
 	return s.issue(ctx, u, nil)

@@ -2,6 +2,7 @@ package auth
 
 import (
 	"fmt"
+	"net/netip"
 	"strconv"
 	"strings"
 	"sync"
@@ -46,47 +47,61 @@ func ParseRate(s string) (Rate, error) {
 	return Rate{N: count, Per: d}, nil
 }
 
-// Limits are the rate limits of the sign-in endpoints, per client IP and
-// per account (the username, email or phone given). Exceeding one is
-// answered 429 EXCEED_REQUEST_LIMIT with Retry-After.
+// Limits are the rate limits of the sign-in endpoints, per client IP (an
+// IPv6 client by its /64) and per account (the username, email or phone
+// given). Exceeding one is answered 429 EXCEED_REQUEST_LIMIT with
+// Retry-After.
+//
+// Guesses at a secret (passwords at /login and /admin/login, one-time
+// codes at /otp/verify) are limited as large identity providers' "smart
+// lockout" does, so that a stranger who knows a username cannot lock its
+// owner out: *IP counts every attempt from an address; *AccountIP counts
+// the failures at one account from one address; *Account counts the
+// failures at one account from addresses that have not signed in to it
+// before (familiar addresses skip it), and is meant to be larger and
+// slower, a ceiling on guessing from many addresses.
 type Limits struct {
-	LoginIP, LoginAccount         Rate // /login and /admin/login
-	SignupIP, SignupAccount       Rate
-	OTPSendIP, OTPSendAccount     Rate
-	OTPVerifyIP, OTPVerifyAccount Rate
-	AnonymousIP                   Rate
-	ProviderIP                    Rate // /wechat and /ticket
+	LoginIP, LoginAccountIP, LoginAccount             Rate // /login and /admin/login
+	SignupIP, SignupAccount                           Rate
+	OTPSendIP, OTPSendAccount                         Rate
+	OTPVerifyIP, OTPVerifyAccountIP, OTPVerifyAccount Rate
+	AnonymousIP                                       Rate
+	ProviderIP                                        Rate // /wechat and /ticket
 }
 
 // DefaultLimits are generous for people behind one carrier NAT and tight
-// for password guessing: 10 logins a minute per account, and at most 5
-// one-time codes sent to an address in 10 minutes.
+// for guessing: 10 wrong passwords (or codes) an hour at one account from
+// one address, 100 an hour at one account from all unfamiliar addresses
+// together, and at most 5 one-time codes sent to an address in 10 minutes.
 func DefaultLimits() Limits {
 	m := func(n int) Rate { return Rate{N: n, Per: time.Minute} }
+	h := func(n int) Rate { return Rate{N: n, Per: time.Hour} }
 	return Limits{
-		LoginIP: m(30), LoginAccount: m(10),
+		LoginIP: m(30), LoginAccountIP: h(10), LoginAccount: h(100),
 		SignupIP: m(20), SignupAccount: m(5),
 		OTPSendIP: m(20), OTPSendAccount: Rate{N: 5, Per: 10 * time.Minute},
-		OTPVerifyIP: m(30), OTPVerifyAccount: m(10),
+		OTPVerifyIP: m(30), OTPVerifyAccountIP: h(10), OTPVerifyAccount: h(100),
 		AnonymousIP: m(120),
 		ProviderIP:  m(120),
 	}
 }
 
-// limitNames are the keys of SetLimit, in the order of Limits' fields.
-var limitNames = []string{"login.ip", "login.account", "signup.ip", "signup.account", "otp_send.ip",
-	"otp_send.account", "otp_verify.ip", "otp_verify.account", "anonymous.ip", "provider.ip"}
+// limitNames are the keys of Parse, in the order of Limits' fields.
+var limitNames = []string{"login.ip", "login.account_ip", "login.account", "signup.ip", "signup.account",
+	"otp_send.ip", "otp_send.account", "otp_verify.ip", "otp_verify.account_ip", "otp_verify.account",
+	"anonymous.ip", "provider.ip"}
 
 func (l *Limits) fields() []*Rate {
-	return []*Rate{&l.LoginIP, &l.LoginAccount, &l.SignupIP, &l.SignupAccount, &l.OTPSendIP,
-		&l.OTPSendAccount, &l.OTPVerifyIP, &l.OTPVerifyAccount, &l.AnonymousIP, &l.ProviderIP}
+	return []*Rate{&l.LoginIP, &l.LoginAccountIP, &l.LoginAccount, &l.SignupIP, &l.SignupAccount,
+		&l.OTPSendIP, &l.OTPSendAccount, &l.OTPVerifyIP, &l.OTPVerifyAccountIP, &l.OTPVerifyAccount,
+		&l.AnonymousIP, &l.ProviderIP}
 }
 
 // Parse applies "name=N/unit,…" overrides (e.g.
-// "login.account=5/m,anonymous.ip=off") to l; "off" alone turns every
-// limit off. Names: login.ip, login.account, signup.ip, signup.account,
-// otp_send.ip, otp_send.account, otp_verify.ip, otp_verify.account,
-// anonymous.ip, provider.ip.
+// "login.account=50/h,anonymous.ip=off") to l; "off" alone turns every
+// limit off. Names: login.ip, login.account_ip, login.account, signup.ip,
+// signup.account, otp_send.ip, otp_send.account, otp_verify.ip,
+// otp_verify.account_ip, otp_verify.account, anonymous.ip, provider.ip.
 func (l *Limits) Parse(s string) error {
 	if strings.TrimSpace(s) == "off" {
 		*l = Limits{}
@@ -124,10 +139,11 @@ func indexOf(list []string, s string) int {
 // maxLimiterKeys caps the keys one limiter tracks (about 100 bytes each).
 const maxLimiterKeys = 50_000
 
-// limiter is a token bucket per key (an IP or an account) in a bounded
-// map. A key idle for Per has a full bucket again, which is what a new
-// key gets, so it is dropped; when the map is still full, random keys are
-// dropped (forgetting a busy key only refills its bucket).
+// limiter is a token bucket per key (an IP, an account, or both) in a
+// bounded map. When the map is full, the keys whose bucket is full again
+// (what a new key gets) are dropped, which loses nothing; when it is still
+// full, random keys are dropped (forgetting a busy key only refills its
+// bucket).
 type limiter struct {
 	r    Rate
 	max  int
@@ -136,8 +152,7 @@ type limiter struct {
 }
 
 type bucket struct {
-	lim  *rate.Limiter
-	last time.Time
+	lim *rate.Limiter
 }
 
 func newLimiter(r Rate) *limiter {
@@ -152,6 +167,46 @@ func (l *limiter) allow(key string, now time.Time) time.Duration {
 	}
 	l.mu.Lock()
 	defer l.mu.Unlock()
+	r := l.bucket(key, now).lim.ReserveN(now, 1)
+	if d := r.DelayFrom(now); d > 0 {
+		r.CancelAt(now)
+		return d
+	}
+	return 0
+}
+
+// wait returns how long until key has an event left (0: now), taking
+// nothing.
+func (l *limiter) wait(key string, now time.Time) time.Duration {
+	if l == nil || l.r.N <= 0 || key == "" {
+		return 0
+	}
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	b := l.keys[key]
+	if b == nil {
+		return 0
+	}
+	if tokens := b.lim.TokensAt(now); tokens < 1 {
+		return time.Duration((1 - tokens) / float64(b.lim.Limit()) * float64(time.Second))
+	}
+	return 0
+}
+
+// take records one event for key at now even when none is left: the
+// bucket goes into debt, and the wait for the next event grows by one
+// event's share of Per.
+func (l *limiter) take(key string, now time.Time) {
+	if l == nil || l.r.N <= 0 || key == "" {
+		return
+	}
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	l.bucket(key, now).lim.ReserveN(now, 1)
+}
+
+// bucket returns key's bucket, adding a full one; l.mu is held.
+func (l *limiter) bucket(key string, now time.Time) *bucket {
 	b := l.keys[key]
 	if b == nil {
 		if len(l.keys) >= l.max {
@@ -160,18 +215,12 @@ func (l *limiter) allow(key string, now time.Time) time.Duration {
 		b = &bucket{lim: rate.NewLimiter(rate.Every(l.r.Per/time.Duration(l.r.N)), l.r.N)}
 		l.keys[key] = b
 	}
-	b.last = now
-	r := b.lim.ReserveN(now, 1)
-	if d := r.DelayFrom(now); d > 0 {
-		r.CancelAt(now)
-		return d
-	}
-	return 0
+	return b
 }
 
 func (l *limiter) evict(now time.Time) {
 	for k, b := range l.keys {
-		if now.Sub(b.last) >= l.r.Per {
+		if b.lim.TokensAt(now) >= float64(l.r.N) {
 			delete(l.keys, k)
 		}
 	}
@@ -183,36 +232,58 @@ func (l *limiter) evict(now time.Time) {
 	}
 }
 
-// limiters holds one limiter per entry of Limits.
+// limiters holds the limiters of Limits.
 type limiters struct {
-	loginIP, loginAccount         *limiter
-	signupIP, signupAccount       *limiter
-	otpSendIP, otpSendAccount     *limiter
-	otpVerifyIP, otpVerifyAccount *limiter
-	anonymousIP, providerIP       *limiter
+	login, otpVerify          *guesses // familiar addresses are shared: a sign-in either way counts
+	signupIP, signupAccount   *limiter
+	otpSendIP, otpSendAccount *limiter
+	anonymousIP, providerIP   *limiter
 }
 
 func newLimiters(l Limits) *limiters {
+	familiar := newFamiliar(maxFamiliar)
 	return &limiters{
-		loginIP: newLimiter(l.LoginIP), loginAccount: newLimiter(l.LoginAccount),
-		signupIP: newLimiter(l.SignupIP), signupAccount: newLimiter(l.SignupAccount),
+		login:     newGuesses(l.LoginIP, l.LoginAccountIP, l.LoginAccount, familiar),
+		otpVerify: newGuesses(l.OTPVerifyIP, l.OTPVerifyAccountIP, l.OTPVerifyAccount, familiar),
+		signupIP:  newLimiter(l.SignupIP), signupAccount: newLimiter(l.SignupAccount),
 		otpSendIP: newLimiter(l.OTPSendIP), otpSendAccount: newLimiter(l.OTPSendAccount),
-		otpVerifyIP: newLimiter(l.OTPVerifyIP), otpVerifyAccount: newLimiter(l.OTPVerifyAccount),
 		anonymousIP: newLimiter(l.AnonymousIP), providerIP: newLimiter(l.ProviderIP),
 	}
 }
 
-// check takes one event from the IP limiter and then the account limiter
-// and returns EXCEED_REQUEST_LIMIT when either has none left.
-func check(now time.Time, ip *limiter, ipKey string, acct *limiter, acctKey string) error {
-	wait := ip.allow(ipKey, now)
+// check takes one event from the IP limiter (for ip's address key) and
+// then the account limiter and returns EXCEED_REQUEST_LIMIT when either
+// has none left.
+func check(now time.Time, ip *limiter, ipAddr string, acct *limiter, acctKey string) error {
+	wait := ip.allow(addrKey(ipAddr), now)
 	if wait == 0 && acct != nil {
 		wait = acct.allow(acctKey, now)
 	}
-	if wait == 0 {
+	return rateLimited(wait)
+}
+
+// rateLimited is EXCEED_REQUEST_LIMIT with RetryAfter wait, or nil for no
+// wait.
+func rateLimited(wait time.Duration) error {
+	if wait <= 0 {
 		return nil
 	}
 	e := Errorf(CodeRateLimited, "too many requests: try again in %s", wait.Round(time.Second)+time.Second)
 	e.RetryAfter = wait
 	return e
+}
+
+// addrKey is the rate-limit key of a client address: the address, or for
+// IPv6 its /64, which one host or home usually holds whole (per-address
+// keys would give it 2^64 fresh buckets).
+func addrKey(ip string) string {
+	a, err := netip.ParseAddr(ip)
+	if err != nil {
+		return ip
+	}
+	a = a.Unmap()
+	if a.Is4() {
+		return a.String()
+	}
+	return netip.PrefixFrom(a.WithZone(""), 64).Masked().String()
 }

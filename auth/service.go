@@ -51,8 +51,9 @@ type Service struct {
 }
 
 // NewService returns a Service over st that signs access tokens with key
-// (LoadSigningKey).
-func NewService(cfg Config, st Stores, prov Providers, key []byte) (*Service, error) {
+// (LoadSigningKey). It reads the sessions revoked in the last access-token
+// lifetime from st, whose access tokens it keeps refusing.
+func NewService(ctx context.Context, cfg Config, st Stores, prov Providers, key []byte) (*Service, error) {
 	if len(key) < signingKeyLen {
 		return nil, fmt.Errorf("auth: signing key must be at least %d bytes", signingKeyLen)
 	}
@@ -71,12 +72,16 @@ func NewService(cfg Config, st Stores, prov Providers, key []byte) (*Service, er
 	if cfg.Now == nil {
 		cfg.Now = time.Now
 	}
-	return &Service{
+	s := &Service{
 		cfg: cfg, st: st, prov: prov, now: cfg.Now,
 		tokens: NewTokens(key, cfg.AccessTTL, cfg.Now),
 		hasher: newHasher(cfg.Password, runtime.GOMAXPROCS(0)),
 		lim:    newLimiters(cfg.Limits),
-	}, nil
+	}
+	if err := s.loadRevoked(ctx); err != nil {
+		return nil, err
+	}
+	return s, nil
 }
 
 // Tokens returns the access-token verifier, for Middleware.
@@ -111,17 +116,20 @@ func (s *Service) issue(ctx context.Context, u *UserAccount, a *AdminAccount) (*
 	if err := s.st.Sessions.CreateSession(ctx, sess, hash); err != nil {
 		return nil, fmt.Errorf("create session: %w", err)
 	}
-	return s.credentials(u, a, sess.ID, refresh)
+	return s.credentials(u, a, sess, refresh)
 }
 
-func (s *Service) credentials(u *UserAccount, a *AdminAccount, sid, refresh string) (*Credentials, error) {
+// credentials signs the access token of session sess at the time its
+// refresh token was stored (sess.Created), which a Revocation of the
+// family counts from.
+func (s *Service) credentials(u *UserAccount, a *AdminAccount, sess *Session, refresh string) (*Credentials, error) {
 	id := &Identity{Role: Admin}
 	if u != nil {
 		id = userIdentity(u)
 	} else {
 		id.UID = a.ID
 	}
-	access, err := s.tokens.Sign(id, sid)
+	access, err := s.tokens.sign(id, sess.ID, sess.Created)
 	if err != nil {
 		return nil, err
 	}
@@ -149,6 +157,9 @@ func (s *Service) Refresh(ctx context.Context, token string) (*Credentials, erro
 		return nil, fmt.Errorf("rotate refresh token: %w", err)
 	case res == Expired:
 		return nil, errRefreshExpired
+	case res == Reused: // the store revoked the family: its access tokens go too
+		s.tokens.Revoke(sess.ID, now.Add(s.cfg.AccessTTL))
+		return nil, errRefreshInvalid
 	case res != Rotated:
 		return nil, errRefreshInvalid
 	}
@@ -162,25 +173,30 @@ func (s *Service) Refresh(ctx context.Context, token string) (*Credentials, erro
 		u, err = s.st.Users.User(ctx, sess.Subject)
 	}
 	if errors.Is(err, ErrNotFound) || err == nil && (u != nil && u.Disabled || a != nil && a.Disabled) {
-		if err := s.st.Sessions.RevokeSession(ctx, sess.ID); err != nil {
-			return nil, fmt.Errorf("revoke session: %w", err)
+		if err := s.revokeSession(ctx, sess.ID); err != nil {
+			return nil, err
 		}
 		return nil, errRefreshRevoked
 	}
 	if err != nil {
 		return nil, fmt.Errorf("load account: %w", err)
 	}
-	return s.credentials(u, a, sess.ID, next)
+	return s.credentials(u, a, sess, next)
 }
 
-// Logout revokes the family of a refresh token. An unknown token is not
-// an error: the outcome, no valid token, is the same.
+// Logout revokes the family of a refresh token: its refresh and access
+// tokens. An unknown token is not an error: the outcome, no valid token,
+// is the same.
 func (s *Service) Logout(ctx context.Context, token string) error {
 	if token == "" || len(token) > maxRefreshToken {
 		return nil
 	}
-	if err := s.st.Sessions.RevokeToken(ctx, hashToken(token)); err != nil {
+	r, err := s.st.Sessions.RevokeToken(ctx, hashToken(token), s.now())
+	if err != nil {
 		return fmt.Errorf("revoke refresh token: %w", err)
+	}
+	if r != nil {
+		s.revoked(*r)
 	}
 	return nil
 }

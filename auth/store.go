@@ -52,24 +52,43 @@ const (
 	Expired                     // the token is past its expiry: nothing changed
 )
 
-// Sessions stores refresh tokens by their SHA-256 hash, in families.
+// Revocation records that a refresh-token family was ended (logout,
+// reuse of a used token, an admin's revoke, a disabled or deleted
+// account…). Access tokens are checked by signature, without a database
+// read, so the Service keeps the families revoked in the last access-token
+// lifetime in memory and refuses their access tokens; the store keeps the
+// records so that a restart (or, later, another node) knows them too.
+type Revocation struct {
+	SID     string    // the family
+	Issued  time.Time // when its newest token was created: its last access token expires an access-token lifetime later
+	Revoked time.Time // when it was revoked
+}
+
+// Sessions stores refresh tokens by their SHA-256 hash, in families. Every
+// method that ends a family deletes its tokens and records a Revocation
+// (at now) in the same write, and returns what it recorded; a record is
+// kept at least until the family's refresh tokens would have expired,
+// which is longer than any access token it issued can live.
 type Sessions interface {
 	// CreateSession stores the first token of a new family.
 	CreateSession(ctx context.Context, s *Session, tokenHash []byte) error
 	// RotateSession marks the token with oldHash used and stores newHash
 	// as the family's next token expiring at expires, in one write. A token
-	// presented again after its use revokes the whole family (Reused).
-	// The session returned describes the new token when Rotated, the old
-	// one otherwise (nil when Unknown).
+	// presented again after its use revokes the whole family (Reused),
+	// recorded at now as by RevokeSession. The session returned describes
+	// the new token when Rotated, the old one otherwise (nil when Unknown).
 	RotateSession(ctx context.Context, oldHash, newHash []byte, now, expires time.Time) (*Session, RotateResult, error)
-	// RevokeToken revokes the family of the token with hash; unknown
-	// tokens are not an error.
-	RevokeToken(ctx context.Context, tokenHash []byte) error
-	// RevokeSession revokes the family sid.
-	RevokeSession(ctx context.Context, sid string) error
+	// RevokeToken revokes the family of the token with hash; an unknown
+	// token is not an error and records nothing (nil).
+	RevokeToken(ctx context.Context, tokenHash []byte, now time.Time) (*Revocation, error)
+	// RevokeSession revokes the family sid (nil when it has no tokens).
+	RevokeSession(ctx context.Context, sid string, now time.Time) (*Revocation, error)
 	// RevokeSubject revokes every family of a user or admin and returns
-	// how many tokens were deleted.
-	RevokeSubject(ctx context.Context, kind, subject string) (int, error)
+	// how many tokens were deleted and the families revoked.
+	RevokeSubject(ctx context.Context, kind, subject string, now time.Time) (int, []Revocation, error)
+	// Revocations returns the revocations recorded at or after since, in
+	// no particular order.
+	Revocations(ctx context.Context, since time.Time) ([]Revocation, error)
 }
 
 // AdminAccount is an admin account, which signs in to the admin UI with an email

@@ -78,10 +78,15 @@ type Tokens struct {
 
 	// cache holds tokens already verified, so a client's later requests
 	// with the same token skip the JWT work (~9 µs, 52 allocations). Only
-	// the exact string that passed verification hits; expiry is still
-	// checked on every use.
+	// the exact string that passed verification hits; expiry and
+	// revocation are still checked on every use.
 	mu    sync.RWMutex
 	cache map[string]verified
+	// revoked holds the session families (sids) ended while access tokens
+	// of theirs may still be valid: sid → when the last of them expires
+	// (unix ns). See Revoke.
+	revoked map[string]int64
+	sweepAt int // len(revoked) at which Revoke next drops the entries past their time
 }
 
 type verified struct {
@@ -113,7 +118,7 @@ func (t *Tokens) evictLocked() {
 // NewTokens returns a signer and verifier for access tokens that live for
 // ttl, with now as the clock.
 func NewTokens(key []byte, ttl time.Duration, now func() time.Time) *Tokens {
-	return &Tokens{key: key, ttl: ttl, now: now, cache: map[string]verified{}, parser: jwt.NewParser(
+	return &Tokens{key: key, ttl: ttl, now: now, cache: map[string]verified{}, revoked: map[string]int64{}, sweepAt: minSweep, parser: jwt.NewParser(
 		jwt.WithValidMethods([]string{jwt.SigningMethodHS256.Alg()}),
 		jwt.WithTimeFunc(now),
 		jwt.WithExpirationRequired(),
@@ -126,8 +131,12 @@ func NewTokens(key []byte, ttl time.Duration, now func() time.Time) *Tokens {
 func (t *Tokens) TTL() time.Duration { return t.ttl }
 
 // Sign returns an access token for id, issued now, from session family sid.
-func (t *Tokens) Sign(id *Identity, sid string) (string, error) {
-	now := t.now()
+func (t *Tokens) Sign(id *Identity, sid string) (string, error) { return t.sign(id, sid, t.now()) }
+
+// sign is Sign with the issue time given: the Service signs at the time it
+// stored the family's refresh token, so that the access token expires no
+// later than a Revocation of the family (Issued + ttl) covers.
+func (t *Tokens) sign(id *Identity, sid string, now time.Time) (string, error) {
 	c := accessClaims{OpenID: id.OpenID, UnionID: id.UnionID, LoginType: id.LoginType, Role: roleUser, Claims: id.Claims, SID: sid,
 		RegisteredClaims: jwt.RegisteredClaims{
 			Subject:   id.UID,
@@ -147,20 +156,27 @@ func (t *Tokens) Sign(id *Identity, sid string) (string, error) {
 var (
 	errTokenExpired = Errorf(CodeAccessTokenExpired, "the access token has expired: refresh it")
 	errTokenInvalid = Errorf(CodeInvalidAccessToken, "the access token or admin key is not valid")
+	errTokenRevoked = Errorf(CodeAccessTokenRevoked,
+		"the access token's sign-in has ended (signed out, revoked, or the account disabled or deleted): sign in again")
 )
 
-// Verify checks an access token's signature (HS256 only) and expiry and
-// returns its caller: an Admin for admin-account tokens, else a User. It
-// returns ACCESS_TOKEN_EXPIRED for a well-signed token past its expiry and
-// INVALID_ACCESS_TOKEN for anything else.
+// Verify checks an access token's signature (HS256 only), expiry and
+// revocation and returns its caller: an Admin for admin-account tokens,
+// else a User. It returns ACCESS_TOKEN_REVOKED for a well-signed token
+// whose session family was revoked (Revoke), ACCESS_TOKEN_EXPIRED for one
+// past its expiry, or issued longer than the TTL ago (a token signed
+// before the TTL was lowered), and INVALID_ACCESS_TOKEN for anything else.
 func (t *Tokens) Verify(token string) (*Identity, error) {
 	t.mu.RLock()
 	v, ok := t.cache[token]
+	dead := ok && t.revokedLocked(v.id.SessionID)
 	t.mu.RUnlock()
-	if ok {
-		if !t.now().Before(v.exp) {
-			return nil, errTokenExpired
-		}
+	switch {
+	case dead:
+		return nil, errTokenRevoked
+	case ok && !t.now().Before(v.exp):
+		return nil, errTokenExpired
+	case ok:
 		return v.id, nil
 	}
 	id, exp, err := t.verify(token)
@@ -168,11 +184,14 @@ func (t *Tokens) Verify(token string) (*Identity, error) {
 		return nil, err
 	}
 	t.mu.Lock()
+	defer t.mu.Unlock()
+	if t.revokedLocked(id.SessionID) {
+		return nil, errTokenRevoked
+	}
 	if len(t.cache) >= maxCachedTokens {
 		t.evictLocked()
 	}
 	t.cache[strings.Clone(token)] = verified{id, exp} // the caller's string may live in a reused buffer
-	t.mu.Unlock()
 	return id, nil
 }
 
@@ -200,7 +219,16 @@ func (t *Tokens) verify(token string) (*Identity, time.Time, error) {
 	default:
 		return nil, time.Time{}, errTokenInvalid
 	}
-	return id, c.ExpiresAt.Time, nil
+	// The TTL in force caps every token's life, also one signed before it
+	// was lowered: revocations are remembered for that TTL (Revoke).
+	exp := c.ExpiresAt.Time
+	if c.IssuedAt != nil && c.IssuedAt.Add(t.ttl).Before(exp) {
+		exp = c.IssuedAt.Add(t.ttl)
+	}
+	if !t.now().Before(exp) {
+		return nil, time.Time{}, errTokenExpired
+	}
+	return id, exp, nil
 }
 
 func (t *Tokens) keyFunc(*jwt.Token) (any, error) { return t.key, nil }

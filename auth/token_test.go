@@ -59,6 +59,10 @@ func TestTokensRoundTrip(t *testing.T) {
 			t.Errorf("%s: error %v, want code %q", tc.name, err, tc.code)
 		}
 	}
+	long, _ := NewTokens(testKey, 24*time.Hour, fixedClock(now)).Sign(user, "s1")
+	if _, err := NewTokens(testKey, time.Hour, fixedClock(now.Add(time.Hour))).Verify(long); ErrorCode(err) != CodeAccessTokenExpired {
+		t.Errorf("a token signed for 24 h, an hour old, after the TTL was lowered to 1 h: %v, want ACCESS_TOKEN_EXPIRED", err)
+	}
 	expiredElsewhere, _ := NewTokens(bytes.Repeat([]byte{8}, 32), time.Hour, fixedClock(now.Add(-3*time.Hour))).Sign(user, "s1")
 	if _, err := tk.Verify(expiredElsewhere); ErrorCode(err) != CodeInvalidAccessToken {
 		t.Errorf("an expired token signed with another key: %v, want INVALID_ACCESS_TOKEN (the signature is checked first)", err)
@@ -237,6 +241,19 @@ func BenchmarkVerify(b *testing.B) {
 			}
 		}
 	})
+	// The same with 10,000 other sign-ins revoked in the last hour: the
+	// revocation check on every use is one more map lookup.
+	for i := range 10_000 {
+		tk.Revoke(fmt.Sprintf("%032x", i), time.Now().Add(time.Hour))
+	}
+	b.Run("cached-10k-revoked", func(b *testing.B) {
+		b.ReportAllocs()
+		for b.Loop() {
+			if _, err := tk.Verify(tok); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
 }
 
 // BenchmarkAdminKey is the admin-key path, for comparison.
@@ -247,5 +264,56 @@ func BenchmarkAdminKey(b *testing.B) {
 		if !keys.Verify("mbk_0123456789abcdef0123456789abcdef0123456") {
 			b.Fatal("no")
 		}
+	}
+}
+
+// TestTokenRevoke: a revoked family's tokens are refused whether or not
+// the verifier cached them, other families' are not, and an entry is
+// forgotten once the tokens it covers have expired, so the set holds only
+// the revocations of the last access-token lifetime.
+func TestTokenRevoke(t *testing.T) {
+	now := time.Unix(1_800_000_000, 0)
+	tk := NewTokens(testKey, time.Hour, func() time.Time { return now })
+	id := &Identity{Role: User, UID: "u1", OpenID: "o1"}
+	cached, _ := tk.Sign(id, "s1")
+	fresh, _ := tk.Sign(&Identity{Role: Admin, UID: "a1"}, "s1")
+	other, _ := tk.Sign(id, "s2")
+	for _, tok := range []string{cached, other} {
+		if _, err := tk.Verify(tok); err != nil {
+			t.Fatal(err)
+		}
+	}
+	tk.Revoke("s1", now.Add(time.Hour))
+	for name, tok := range map[string]string{"cached": cached, "never verified": fresh} {
+		if _, err := tk.Verify(tok); ErrorCode(err) != CodeAccessTokenRevoked {
+			t.Errorf("%s token of a revoked family: %v, want ACCESS_TOKEN_REVOKED", name, err)
+		}
+	}
+	if _, ok := tk.cache[fresh]; ok {
+		t.Error("a revoked token was cached")
+	}
+	if _, err := tk.Verify(other); err != nil {
+		t.Errorf("another family: %v", err)
+	}
+	tk.Revoke("", now.Add(time.Hour))
+	tk.Revoke("s3", now) // its tokens have all expired
+	if len(tk.revoked) != 1 {
+		t.Errorf("revoked set %v: an empty sid or a past time adds nothing", tk.revoked)
+	}
+	now = now.Add(time.Hour) // s1's tokens have expired
+	for i := range 3 * minSweep {
+		tk.Revoke(fmt.Sprint("x", i), now.Add(time.Duration(i%2+1)*time.Minute))
+		if i == minSweep {
+			if _, ok := tk.revoked["s1"]; ok {
+				t.Error("an entry past its time survived a sweep")
+			}
+		}
+	}
+	now = now.Add(90 * time.Second) // half of the x entries have expired
+	for i := range minSweep {
+		tk.Revoke(fmt.Sprint("y", i), now.Add(time.Minute))
+	}
+	if n, live := len(tk.revoked), 3*minSweep/2+minSweep; n > live {
+		t.Errorf("the revoked set holds %d entries, want at most the %d live ones", n, live)
 	}
 }

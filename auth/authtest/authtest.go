@@ -1,6 +1,6 @@
 // Package authtest is the conformance suite for auth's stores: every
-// implementation of auth.Users, auth.Sessions, auth.Admins and auth.OTPs
-// passes it.
+// implementation of auth.Users, auth.Sessions (with its record of revoked
+// families), auth.Admins and auth.OTPs passes it.
 package authtest
 
 import (
@@ -10,6 +10,7 @@ import (
 	"errors"
 	"fmt"
 	"reflect"
+	"sort"
 	"testing"
 	"time"
 
@@ -22,6 +23,7 @@ func Run(t *testing.T, open func(t *testing.T) auth.Stores) {
 	t.Run("UserUpdates", func(t *testing.T) { testUserUpdates(t, open(t).Users) })
 	t.Run("ListUsers", func(t *testing.T) { testListUsers(t, open(t).Users) })
 	t.Run("Sessions", func(t *testing.T) { testSessions(t, open(t).Sessions) })
+	t.Run("Revocations", func(t *testing.T) { testRevocations(t, open(t).Sessions) })
 	t.Run("Admins", func(t *testing.T) { testAdmins(t, open(t).Admins) })
 	t.Run("OTPs", func(t *testing.T) { testOTPs(t, open(t).OTPs) })
 }
@@ -227,16 +229,16 @@ func testSessions(t *testing.T, ss auth.Sessions) {
 	if _, res := rotate("t2", "t2b", now); res != auth.Rotated {
 		t.Errorf("an expired attempt changes nothing: %v", res)
 	}
-	if err := ss.RevokeToken(ctx, hash("t2")); err != nil { // a used token of s2
+	if _, err := ss.RevokeToken(ctx, hash("t2"), now); err != nil { // a used token of s2
 		t.Fatal(err)
 	}
 	if _, res := rotate("t2b", "t2c", now); res != auth.Unknown {
 		t.Errorf("RevokeToken revokes the family: %v", res)
 	}
-	if err := ss.RevokeToken(ctx, hash("never issued")); err != nil {
-		t.Errorf("revoking an unknown token: %v", err)
+	if r, err := ss.RevokeToken(ctx, hash("never issued"), now); err != nil || r != nil {
+		t.Errorf("revoking an unknown token: %+v, %v; want nothing recorded", r, err)
 	}
-	if err := ss.RevokeSession(ctx, "s3"); err != nil {
+	if _, err := ss.RevokeSession(ctx, "s3", now); err != nil {
 		t.Fatal(err)
 	}
 	if _, res := rotate("t3", "t3b", now); res != auth.Unknown {
@@ -245,7 +247,7 @@ func testSessions(t *testing.T, ss auth.Sessions) {
 	sess := &auth.Session{ID: "s5", Kind: auth.SubjectUser, Subject: "u1", Generation: 1, Created: base, Expires: exp}
 	ss.CreateSession(ctx, sess, hash("t5"))
 	rotate("t5", "t5b", now)
-	n, err := ss.RevokeSubject(ctx, auth.SubjectUser, "u1")
+	n, _, err := ss.RevokeSubject(ctx, auth.SubjectUser, "u1", now)
 	if err != nil || n != 2 {
 		t.Errorf("RevokeSubject(user u1) = %d, %v; want its 2 tokens", n, err)
 	}
@@ -254,6 +256,86 @@ func testSessions(t *testing.T, ss auth.Sessions) {
 	}
 	if err := ss.CreateSession(ctx, sess, hash("t4b")); !errors.Is(err, auth.ErrTaken) {
 		t.Errorf("a token hash stored twice: %v, want ErrTaken", err)
+	}
+}
+
+// testRevocations: every way of ending a family records when its newest
+// token was issued and when it was revoked, in the same write, and
+// Revocations finds the records by the time of revocation.
+func testRevocations(t *testing.T, ss auth.Sessions) {
+	ctx := context.Background()
+	exp := base.Add(24 * time.Hour)
+	at := func(h int) time.Time { return base.Add(time.Duration(h) * time.Hour) }
+	for _, s := range []struct{ sid, kind, subject, token string }{
+		{"s1", auth.SubjectUser, "u1", "t1"}, {"s2", auth.SubjectUser, "u1", "t2"}, {"s3", auth.SubjectUser, "u2", "t3"},
+		{"s4", auth.SubjectAdmin, "u1", "t4"}, {"s5", auth.SubjectUser, "u3", "t5"}, {"s6", auth.SubjectUser, "u1", "t6"},
+	} {
+		sess := &auth.Session{ID: s.sid, Kind: s.kind, Subject: s.subject, Generation: 1, Created: base, Expires: exp}
+		if err := ss.CreateSession(ctx, sess, hash(s.token)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for _, tok := range []string{"t1", "t5", "t6"} { // their newest tokens are an hour younger
+		if _, res, err := ss.RotateSession(ctx, hash(tok), hash(tok+"b"), at(1), at(25)); err != nil || res != auth.Rotated {
+			t.Fatalf("rotate %s: %v %v", tok, res, err)
+		}
+	}
+	want := map[string]auth.Revocation{}
+	check := func(what string, got *auth.Revocation, err error, sid string, issued, revoked time.Time) {
+		t.Helper()
+		if err != nil || got == nil || got.SID != sid || !got.Issued.Equal(issued) || !got.Revoked.Equal(revoked) {
+			t.Fatalf("%s: %+v, %v; want %s issued %v, revoked %v", what, got, err, sid, issued, revoked)
+		}
+		want[sid] = *got
+	}
+	r, err := ss.RevokeToken(ctx, hash("t1"), at(2)) // a used token names its family too
+	check("RevokeToken", r, err, "s1", at(1), at(2))
+	r, err = ss.RevokeSession(ctx, "s3", at(3))
+	check("RevokeSession", r, err, "s3", base, at(3))
+	if r, err := ss.RevokeSession(ctx, "s3", at(3)); err != nil || r != nil {
+		t.Errorf("revoking a revoked family again: %+v, %v; want nothing recorded", r, err)
+	}
+	n, revs, err := ss.RevokeSubject(ctx, auth.SubjectUser, "u1", at(4))
+	sort.Slice(revs, func(i, j int) bool { return revs[i].SID < revs[j].SID })
+	if err != nil || n != 3 || len(revs) != 2 {
+		t.Fatalf("RevokeSubject(user u1) = %d, %+v, %v; want 3 tokens of s2 and s6 (s1 was revoked, s4 is an admin's)", n, revs, err)
+	}
+	check("RevokeSubject s2", &revs[0], nil, "s2", base, at(4))
+	check("RevokeSubject s6", &revs[1], nil, "s6", at(1), at(4))
+	if n, revs, err := ss.RevokeSubject(ctx, auth.SubjectUser, "nobody", at(4)); err != nil || n != 0 || len(revs) != 0 {
+		t.Errorf("RevokeSubject of a user without sessions: %d, %+v, %v", n, revs, err)
+	}
+	if _, res, err := ss.RotateSession(ctx, hash("t5"), hash("t5x"), at(5), at(29)); err != nil || res != auth.Reused {
+		t.Fatalf("reuse t5: %v %v", res, err)
+	}
+	want["s5"] = auth.Revocation{SID: "s5", Issued: at(1), Revoked: at(5)}
+	for _, tc := range []struct {
+		since time.Time
+		sids  []string
+	}{
+		{base, []string{"s1", "s2", "s3", "s5", "s6"}},
+		{at(3), []string{"s2", "s3", "s5", "s6"}}, // at or after
+		{at(3).Add(time.Millisecond), []string{"s2", "s5", "s6"}},
+		{at(6), nil},
+	} {
+		got, err := ss.Revocations(ctx, tc.since)
+		if err != nil {
+			t.Fatal(err)
+		}
+		sort.Slice(got, func(i, j int) bool { return got[i].SID < got[j].SID })
+		var sids []string
+		for _, r := range got {
+			sids = append(sids, r.SID)
+			if w := want[r.SID]; !r.Issued.Equal(w.Issued) || !r.Revoked.Equal(w.Revoked) {
+				t.Errorf("Revocations: %+v, want %+v", r, w)
+			}
+		}
+		if !reflect.DeepEqual(sids, tc.sids) {
+			t.Errorf("Revocations(since %v) = %v, want %v", tc.since, sids, tc.sids)
+		}
+	}
+	if _, res, _ := ss.RotateSession(ctx, hash("t4"), hash("t4b"), at(5), at(29)); res != auth.Rotated {
+		t.Errorf("the admin u1's family is untouched: %v", res)
 	}
 }
 

@@ -14,10 +14,12 @@ import (
 	sqlite3 "modernc.org/sqlite/lib"
 )
 
-// authSchema holds accounts, refresh-token families, admin accounts and
-// one-time codes, beside the collections (whose tables are named c<id>, so
-// they cannot collide). Empty identifiers are stored as NULL so the unique
-// indexes ignore them. auth lower-cases emails; NOCASE is a second guard.
+// authSchema holds accounts, refresh-token families and the record of
+// revoked ones (kept until the family's refresh tokens would have
+// expired), admin accounts and one-time codes, beside the collections
+// (whose tables are named c<id>, so they cannot collide). Empty
+// identifiers are stored as NULL so the unique indexes ignore them. auth
+// lower-cases emails; NOCASE is a second guard.
 const authSchema = `
 CREATE TABLE IF NOT EXISTS _auth_users (
 	uid            TEXT PRIMARY KEY,
@@ -52,6 +54,14 @@ CREATE TABLE IF NOT EXISTS _auth_sessions (
 CREATE INDEX IF NOT EXISTS _auth_sessions_sid ON _auth_sessions (sid);
 CREATE INDEX IF NOT EXISTS _auth_sessions_subject ON _auth_sessions (subject, kind);
 CREATE INDEX IF NOT EXISTS _auth_sessions_expires ON _auth_sessions (expires);
+CREATE TABLE IF NOT EXISTS _auth_revoked (
+	sid     TEXT PRIMARY KEY,
+	issued  INTEGER NOT NULL,
+	revoked INTEGER NOT NULL,
+	expires INTEGER NOT NULL
+) WITHOUT ROWID;
+CREATE INDEX IF NOT EXISTS _auth_revoked_revoked ON _auth_revoked (revoked);
+CREATE INDEX IF NOT EXISTS _auth_revoked_expires ON _auth_revoked (expires);
 CREATE TABLE IF NOT EXISTS _auth_admins (
 	id         TEXT PRIMARY KEY,
 	email      TEXT NOT NULL UNIQUE COLLATE NOCASE,

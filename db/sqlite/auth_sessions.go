@@ -13,7 +13,8 @@ import (
 
 // Sessions is the auth.Sessions store: one row per refresh token (by its
 // SHA-256), used tokens kept until they expire so that their reuse is
-// recognised. Get it with DB.Sessions.
+// recognised, and one row per revoked family in _auth_revoked. Get it with
+// DB.Sessions.
 type Sessions struct{ d *DB }
 
 var _ auth.Sessions = (*Sessions)(nil)
@@ -61,9 +62,54 @@ func (s *Sessions) insert(tx *sql.Tx, hash []byte, sess *auth.Session, now time.
 	}
 	if st.writes.Add(1)%pruneEvery == 0 {
 		_, err := tx.Exec("DELETE FROM _auth_sessions WHERE hash IN (SELECT hash FROM _auth_sessions WHERE expires < ? LIMIT ?)", now.UnixMilli(), pruneBatch)
+		if err != nil {
+			return err
+		}
+		_, err = tx.Exec("DELETE FROM _auth_revoked WHERE sid IN (SELECT sid FROM _auth_revoked WHERE expires < ? LIMIT ?)", now.UnixMilli(), pruneBatch)
 		return err
 	}
 	return nil
+}
+
+// revokeSQL records the revocation of the families a condition on
+// _auth_sessions selects: when each one's newest token was created, and
+// its last refresh-token expiry (until when the record is kept).
+const revokeSQL = `INSERT OR REPLACE INTO _auth_revoked (sid, issued, revoked, expires)
+	SELECT sid, max(created), ?, max(expires) FROM _auth_sessions WHERE %s GROUP BY sid RETURNING sid, issued`
+
+// revoke deletes the tokens of the families where (a condition on
+// _auth_sessions, with args) selects and records their revocation at now,
+// in tx. It returns how many tokens it deleted and what it recorded.
+func revoke(tx *sql.Tx, now time.Time, where string, args ...any) (int, []auth.Revocation, error) {
+	rows, err := tx.Query(fmt.Sprintf(revokeSQL, where), append([]any{now.UnixMilli()}, args...)...)
+	if err != nil {
+		return 0, nil, err
+	}
+	var out []auth.Revocation
+	for rows.Next() {
+		var (
+			r      auth.Revocation
+			issued int64
+		)
+		if err := rows.Scan(&r.SID, &issued); err != nil {
+			rows.Close()
+			return 0, nil, err
+		}
+		r.Issued, r.Revoked = time.UnixMilli(issued), time.UnixMilli(now.UnixMilli())
+		out = append(out, r)
+	}
+	if err := rows.Close(); err != nil {
+		return 0, nil, err
+	}
+	if err := rows.Err(); err != nil {
+		return 0, nil, err
+	}
+	res, err := tx.Exec("DELETE FROM _auth_sessions WHERE "+where, args...)
+	if err != nil {
+		return 0, nil, err
+	}
+	n, err := res.RowsAffected()
+	return int(n), out, err
 }
 
 // CreateSession stores the first token of a new family.
@@ -97,7 +143,7 @@ func (s *Sessions) RotateSession(ctx context.Context, oldHash, newHash []byte, n
 		case err != nil:
 			return nil, err
 		case used: // a copy of a used token: the family is compromised
-			_, err := tx.Exec("DELETE FROM _auth_sessions WHERE sid = ?", sess.ID)
+			_, _, err := revoke(tx, now, "sid = ?", sess.ID)
 			return rotated{&sess, auth.Reused}, err
 		case !now.Before(sess.Expires):
 			return rotated{&sess, auth.Expired}, nil
@@ -116,38 +162,73 @@ func (s *Sessions) RotateSession(ctx context.Context, oldHash, newHash []byte, n
 	return r.sess, r.res, nil
 }
 
-// RevokeToken deletes the family of the token with tokenHash.
-func (s *Sessions) RevokeToken(ctx context.Context, tokenHash []byte) error {
-	_, err := s.d.do(ctx, func(tx *sql.Tx, _ *effects) (any, error) {
-		_, err := tx.Exec("DELETE FROM _auth_sessions WHERE sid = (SELECT sid FROM _auth_sessions WHERE hash = ?)", tokenHash)
-		return nil, err
-	})
-	return err
+// RevokeToken deletes the family of the token with tokenHash and records
+// its revocation.
+func (s *Sessions) RevokeToken(ctx context.Context, tokenHash []byte, now time.Time) (*auth.Revocation, error) {
+	return s.revokeOne(ctx, now, "sid = (SELECT sid FROM _auth_sessions WHERE hash = ?)", tokenHash)
 }
 
-// RevokeSession deletes the family sid.
-func (s *Sessions) RevokeSession(ctx context.Context, sid string) error {
-	_, err := s.d.do(ctx, func(tx *sql.Tx, _ *effects) (any, error) {
-		_, err := tx.Exec("DELETE FROM _auth_sessions WHERE sid = ?", sid)
-		return nil, err
-	})
-	return err
+// RevokeSession deletes the family sid and records its revocation.
+func (s *Sessions) RevokeSession(ctx context.Context, sid string, now time.Time) (*auth.Revocation, error) {
+	return s.revokeOne(ctx, now, "sid = ?", sid)
 }
 
-// RevokeSubject deletes every token of a user's or admin's families.
-func (s *Sessions) RevokeSubject(ctx context.Context, kind, subject string) (int, error) {
+func (s *Sessions) revokeOne(ctx context.Context, now time.Time, where string, arg any) (*auth.Revocation, error) {
 	res, err := s.d.do(ctx, func(tx *sql.Tx, _ *effects) (any, error) {
-		r, err := tx.Exec("DELETE FROM _auth_sessions WHERE subject = ? AND kind = ?", subject, kind)
-		if err != nil {
-			return nil, err
-		}
-		n, err := r.RowsAffected()
-		return int(n), err
+		_, revs, err := revoke(tx, now, where, arg)
+		return revs, err
 	})
 	if err != nil {
-		return 0, err
+		return nil, fmt.Errorf("revoke session: %w", err)
 	}
-	return res.(int), nil
+	if revs := res.([]auth.Revocation); len(revs) > 0 {
+		return &revs[0], nil
+	}
+	return nil, nil
+}
+
+type revokedSubject struct {
+	n    int
+	revs []auth.Revocation
+}
+
+// RevokeSubject deletes every token of a user's or admin's families and
+// records their revocations.
+func (s *Sessions) RevokeSubject(ctx context.Context, kind, subject string, now time.Time) (int, []auth.Revocation, error) {
+	res, err := s.d.do(ctx, func(tx *sql.Tx, _ *effects) (any, error) {
+		n, revs, err := revoke(tx, now, "subject = ? AND kind = ?", subject, kind)
+		return revokedSubject{n, revs}, err
+	})
+	if err != nil {
+		return 0, nil, fmt.Errorf("revoke sessions: %w", err)
+	}
+	r := res.(revokedSubject)
+	return r.n, r.revs, nil
+}
+
+// Revocations returns the revocations recorded at or after since.
+func (s *Sessions) Revocations(ctx context.Context, since time.Time) ([]auth.Revocation, error) {
+	rows, err := s.d.r.QueryContext(ctx, "SELECT sid, issued, revoked FROM _auth_revoked WHERE revoked >= ?", since.UnixMilli())
+	if err != nil {
+		return nil, fmt.Errorf("read revocations: %w", err)
+	}
+	defer rows.Close()
+	var out []auth.Revocation
+	for rows.Next() {
+		var (
+			r               auth.Revocation
+			issued, revoked int64
+		)
+		if err := rows.Scan(&r.SID, &issued, &revoked); err != nil {
+			return nil, fmt.Errorf("read revocations: %w", err)
+		}
+		r.Issued, r.Revoked = time.UnixMilli(issued), time.UnixMilli(revoked)
+		out = append(out, r)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("read revocations: %w", err)
+	}
+	return out, nil
 }
 
 // Admins is the auth.Admins store. Get it with DB.Admins.

@@ -20,8 +20,9 @@ func TestAuthConformance(t *testing.T) {
 	})
 }
 
-// TestSessionsPruned: expired refresh tokens are deleted as new ones are
-// written, so the table does not grow without bound.
+// TestSessionsPruned: expired refresh tokens, and the records of revoked
+// families whose tokens have all expired, are deleted as new tokens are
+// written, so the tables do not grow without bound.
 func TestSessionsPruned(t *testing.T) {
 	d := openTest(t)
 	ss := d.Sessions()
@@ -37,16 +38,29 @@ func TestSessionsPruned(t *testing.T) {
 	for i := range 100 {
 		create(i, then)
 	}
-	later := then.Add(2 * time.Hour) // all 100 expired
+	for i := range 10 {
+		if _, err := ss.RevokeSession(ctx, fmt.Sprint("s", i), then); err != nil {
+			t.Fatal(err)
+		}
+	}
+	count := func(table string) (n int) {
+		if err := d.r.QueryRow("SELECT count(*) FROM " + table).Scan(&n); err != nil {
+			t.Fatal(err)
+		}
+		return n
+	}
+	if n := count("_auth_revoked"); n != 10 {
+		t.Fatalf("%d revocations recorded, want 10", n)
+	}
+	later := then.Add(2 * time.Hour) // all 100 expired, and the revoked families' tokens would have
 	for i := 100; i < 100+pruneEvery; i++ {
 		create(i, later)
 	}
-	var n int
-	if err := d.r.QueryRow("SELECT count(*) FROM _auth_sessions").Scan(&n); err != nil {
-		t.Fatal(err)
-	}
-	if n != pruneEvery {
+	if n := count("_auth_sessions"); n != pruneEvery {
 		t.Errorf("%d tokens left, want the %d live ones", n, pruneEvery)
+	}
+	if n := count("_auth_revoked"); n != 0 {
+		t.Errorf("%d revocations left after their families' expiry, want none", n)
 	}
 }
 

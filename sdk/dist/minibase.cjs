@@ -524,7 +524,7 @@ function serverError(api, status, body) {
 
 // src/core/client.ts
 var DEFAULT_TIMEOUT = 15e3;
-var EXPIRED = "ACCESS_TOKEN_EXPIRED";
+var RENEW = /* @__PURE__ */ new Set(["ACCESS_TOKEN_EXPIRED", "ACCESS_TOKEN_REVOKED"]);
 var Client = class {
   /**
    * Validates opts and picks the adapter. Throws a CloudError
@@ -569,8 +569,8 @@ var Client = class {
    * CloudError whose errMsg starts with `${api}:fail`: the server's error
    * (serverError), SYS_ERR for a body that is not JSON, SERVER_TIMEOUT after
    * the time limit, UNKNOWN (-1) for a network failure. A 401
-   * ACCESS_TOKEN_EXPIRED is retried once when the token source's
-   * onUnauthorized resolves true.
+   * ACCESS_TOKEN_EXPIRED or ACCESS_TOKEN_REVOKED is retried once when the
+   * token source's onUnauthorized resolves true.
    */
   async request(api, method, path, body, opts) {
     const timeout = opts?.timeout ?? this.timeout;
@@ -587,10 +587,11 @@ var Client = class {
    * the adapter's uploadFile/downloadFile rather than request) with the
    * client's credentials: send gets the headers to add (Authorization,
    * X-Minibase-Env) and resolves with the answer, whatever its status.
-   * Like request, a 401 ACCESS_TOKEN_EXPIRED (the code read from the
-   * answer's error body, errorBody) is retried once after the token source refreshed;
-   * transport failures and the time limit become CloudErrors of api. The
-   * caller reads the answer's status (see failure).
+   * Like request, a 401 ACCESS_TOKEN_EXPIRED or ACCESS_TOKEN_REVOKED (the
+   * code read from the answer's error body, errorBody) is retried once
+   * after the token source refreshed; transport failures and the time
+   * limit become CloudErrors of api. The caller reads the answer's status
+   * (see failure).
    */
   async transfer(api, send, timeout, errorBody) {
     let res = await guard(api, async () => send(await this.headers(true)), timeout);
@@ -600,12 +601,14 @@ var Client = class {
     return res;
   }
   // renewed asks the token source to refresh after a 401 whose error body
-  // says the access token expired; true when the request should be retried.
+  // says the access token expired or was revoked; true when the request
+  // should be retried.
   async renewed(body) {
     const ts = this.tokens;
-    if (!ts?.onUnauthorized || errorCode(body) !== EXPIRED) return false;
+    const code = errorCode(body);
+    if (!ts?.onUnauthorized || code === void 0 || !RENEW.has(code)) return false;
     try {
-      return await ts.onUnauthorized(EXPIRED) === true;
+      return await ts.onUnauthorized(code) === true;
     } catch {
       return false;
     }

@@ -278,3 +278,26 @@ function signJWT(hexKey, claims) {
   const head = b64({ alg: 'HS256', typ: 'JWT' }) + '.' + b64(claims);
   return head + '.' + createHmac('sha256', Buffer.from(hexKey, 'hex')).update(head).digest('base64url');
 }
+
+test('a sign-in the server ended is signed out at the next request: ACCESS_TOKEN_REVOKED, one refresh refused, no retry loop', async () => {
+  const base = fetchAdapter();
+  const paths = [];
+  const a = app({ ...base, storage: memoryKV(), request: (req) => (paths.push(new URL(req.url).pathname), base.request(req)) });
+  const seen = [];
+  const st = await a.auth.signInAnonymously();
+  a.auth.onLoginStateChanged((s) => seen.push(s && s.user.uid));
+  await new Promise((r) => setTimeout(r));
+  assert.equal((await a.db.collection('notes').count()).errMsg, 'collection.count:ok');
+
+  await admin('POST', `/v1/admin/users/${st.user.uid}/revoke`); // the access token is still fresh
+  paths.length = 0;
+  const e = await failure(a.db.collection('notes').count());
+  assert.equal(e.code, 'ACCESS_TOKEN_REVOKED');
+  assert.deepEqual(paths, ['/v1/db/notes/count', '/v1/auth/refresh'], 'one refresh, refused, and no retry');
+  assert.match(e.errMsg, /^collection\.count:fail -501007 /);
+  assert.equal(await a.auth.getLoginState(), null);
+  assert.deepEqual(seen, [st.user.uid, null]);
+  assert.equal(a.kv.get(`minibase:session:${srv.endpoint}#`), undefined);
+  const next = await failure(a.db.collection('notes').count()); // signed out: a visitor, held to the rules
+  assert.equal(next.code, 'DATABASE_PERMISSION_DENIED');
+});

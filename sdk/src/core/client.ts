@@ -30,8 +30,11 @@ export interface InitOptions {
 /**
  * Where the client gets its bearer token. token() is asked before every
  * request that carries credentials. onUnauthorized(code) is called when the
- * server answers 401 ACCESS_TOKEN_EXPIRED; resolving true makes the client
- * retry the request once with the token then current.
+ * server answers 401 ACCESS_TOKEN_EXPIRED, or ACCESS_TOKEN_REVOKED (the
+ * token's sign-in was ended: signed out elsewhere, revoked, the account
+ * disabled; the refresh then fails too, which signs the session out);
+ * resolving true makes the client retry the request once with the token
+ * then current.
  */
 export interface TokenSource {
   token(): Promise<string | undefined> | string | undefined;
@@ -50,7 +53,8 @@ export interface RequestOptions {
 export type Method = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
 
 const DEFAULT_TIMEOUT = 15000;
-const EXPIRED = 'ACCESS_TOKEN_EXPIRED';
+/** The 401 codes after which a refresh is tried (see TokenSource). */
+const RENEW = new Set(['ACCESS_TOKEN_EXPIRED', 'ACCESS_TOKEN_REVOKED']);
 
 /**
  * A configured connection to one minibase server: every module (database,
@@ -114,8 +118,8 @@ export class Client {
    * CloudError whose errMsg starts with `${api}:fail`: the server's error
    * (serverError), SYS_ERR for a body that is not JSON, SERVER_TIMEOUT after
    * the time limit, UNKNOWN (-1) for a network failure. A 401
-   * ACCESS_TOKEN_EXPIRED is retried once when the token source's
-   * onUnauthorized resolves true.
+   * ACCESS_TOKEN_EXPIRED or ACCESS_TOKEN_REVOKED is retried once when the
+   * token source's onUnauthorized resolves true.
    */
   async request<T = any>(api: string, method: Method, path: string, body?: unknown, opts?: RequestOptions): Promise<T> {
     const timeout = opts?.timeout ?? this.timeout;
@@ -133,10 +137,11 @@ export class Client {
    * the adapter's uploadFile/downloadFile rather than request) with the
    * client's credentials: send gets the headers to add (Authorization,
    * X-Minibase-Env) and resolves with the answer, whatever its status.
-   * Like request, a 401 ACCESS_TOKEN_EXPIRED (the code read from the
-   * answer's error body, errorBody) is retried once after the token source refreshed;
-   * transport failures and the time limit become CloudErrors of api. The
-   * caller reads the answer's status (see failure).
+   * Like request, a 401 ACCESS_TOKEN_EXPIRED or ACCESS_TOKEN_REVOKED (the
+   * code read from the answer's error body, errorBody) is retried once
+   * after the token source refreshed; transport failures and the time
+   * limit become CloudErrors of api. The caller reads the answer's status
+   * (see failure).
    */
   async transfer<R extends { status: number }>(
     api: string,
@@ -152,12 +157,14 @@ export class Client {
   }
 
   // renewed asks the token source to refresh after a 401 whose error body
-  // says the access token expired; true when the request should be retried.
+  // says the access token expired or was revoked; true when the request
+  // should be retried.
   private async renewed(body: unknown): Promise<boolean> {
     const ts = this.tokens;
-    if (!ts?.onUnauthorized || errorCode(body) !== EXPIRED) return false;
+    const code = errorCode(body);
+    if (!ts?.onUnauthorized || code === undefined || !RENEW.has(code)) return false;
     try {
-      return (await ts.onUnauthorized(EXPIRED)) === true;
+      return (await ts.onUnauthorized(code)) === true;
     } catch {
       return false;
     }

@@ -4,7 +4,9 @@
  * memory) and how a stored session becomes the client's TokenSource
  * (SessionTokens: the access token until shortly before it expires, one
  * refresh shared by concurrent requests, and a refresh on a 401
- * ACCESS_TOKEN_EXPIRED, after which the client retries once). The sign-in
+ * ACCESS_TOKEN_EXPIRED or ACCESS_TOKEN_REVOKED, after which the client
+ * retries once; a revoked sign-in's refresh is refused, which signs the
+ * session out). The sign-in
  * methods are in auth.ts.
  */
 import type { KV } from '../adapters/types';

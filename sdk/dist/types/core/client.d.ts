@@ -28,8 +28,11 @@ export interface InitOptions {
 /**
  * Where the client gets its bearer token. token() is asked before every
  * request that carries credentials. onUnauthorized(code) is called when the
- * server answers 401 ACCESS_TOKEN_EXPIRED; resolving true makes the client
- * retry the request once with the token then current.
+ * server answers 401 ACCESS_TOKEN_EXPIRED, or ACCESS_TOKEN_REVOKED (the
+ * token's sign-in was ended: signed out elsewhere, revoked, the account
+ * disabled; the refresh then fails too, which signs the session out);
+ * resolving true makes the client retry the request once with the token
+ * then current.
  */
 export interface TokenSource {
     token(): Promise<string | undefined> | string | undefined;
@@ -74,8 +77,8 @@ export declare class Client {
      * CloudError whose errMsg starts with `${api}:fail`: the server's error
      * (serverError), SYS_ERR for a body that is not JSON, SERVER_TIMEOUT after
      * the time limit, UNKNOWN (-1) for a network failure. A 401
-     * ACCESS_TOKEN_EXPIRED is retried once when the token source's
-     * onUnauthorized resolves true.
+     * ACCESS_TOKEN_EXPIRED or ACCESS_TOKEN_REVOKED is retried once when the
+     * token source's onUnauthorized resolves true.
      */
     request<T = any>(api: string, method: Method, path: string, body?: unknown, opts?: RequestOptions): Promise<T>;
     /**
@@ -83,10 +86,11 @@ export declare class Client {
      * the adapter's uploadFile/downloadFile rather than request) with the
      * client's credentials: send gets the headers to add (Authorization,
      * X-Minibase-Env) and resolves with the answer, whatever its status.
-     * Like request, a 401 ACCESS_TOKEN_EXPIRED (the code read from the
-     * answer's error body, errorBody) is retried once after the token source refreshed;
-     * transport failures and the time limit become CloudErrors of api. The
-     * caller reads the answer's status (see failure).
+     * Like request, a 401 ACCESS_TOKEN_EXPIRED or ACCESS_TOKEN_REVOKED (the
+     * code read from the answer's error body, errorBody) is retried once
+     * after the token source refreshed; transport failures and the time
+     * limit become CloudErrors of api. The caller reads the answer's status
+     * (see failure).
      */
     transfer<R extends {
         status: number;
