@@ -59,8 +59,11 @@ func TestTransformSizes(t *testing.T) {
 		{"w=100&h=100&fit=contain", 100, 100},
 		{"w=100&h=100&fit=fill", 100, 100},
 		{"w=100&h=100&fit=inside", 100, 50},
-		{"w=800", 800, 400}, // enlarging is allowed
-		{"q=50", 400, 200},  // re-encode only
+		{"w=800", 400, 200},                     // never enlarged
+		{"w=800&h=100&fit=fill", 400, 50},       // the box shrinks into the source
+		{"w=1000&h=1000&fit=contain", 400, 400}, // padded to the box's shape, not its size
+		{"imageView2/1/w/1000", 200, 200},       // a square cover, as large as the source allows
+		{"q=50", 400, 200},                      // re-encode only
 	}
 	for name, src := range sources {
 		for _, tt := range tests {
@@ -255,8 +258,8 @@ func TestTransformRefuses(t *testing.T) {
 		{"PNG over a lowered limit", pngClaiming(t, 2000, 2000), "w=100", Limits{MaxSourcePixels: 1_000_000}, ErrLimit, "more than the 1.0 megapixels"},
 		{"WebP bomb", solidWebP(16384, 16384, color.NRGBA{1, 2, 3, 255}), "w=100", Limits{}, ErrLimit, "16384×16384"},
 		{"source bytes", good, "w=10", Limits{MaxSourceBytes: 100}, ErrLimit, "more than the 100 allowed"},
-		{"output bytes", encodePNG(t, quadrants(300, 300)), "w=1000&format=png", Limits{MaxOutputBytes: 1000}, ErrLimit, "more than 1000 bytes encoded"},
-		{"result side", encodeJPEG(t, quadrants(64, 8)), "imageView2/3/w/10/h/4000", Limits{}, ErrLimit, "more than 4096 on a side"},
+		{"output bytes", encodePNG(t, photo(300, 300)), "w=200&format=png", Limits{MaxOutputBytes: 1000}, ErrLimit, "more than 1000 bytes encoded"},
+		{"result side", encodeJPEG(t, quadrants(5000, 8)), "q=80", Limits{}, ErrLimit, "more than 4096 on a side"},
 		{"text file", []byte("hello, I am not an image"), "w=10", Limits{}, ErrNotImage, "not a JPEG, PNG, GIF or WebP"},
 		{"empty file", nil, "w=10", Limits{}, ErrNotImage, "not a JPEG, PNG, GIF or WebP"},
 		{"SVG", []byte(`<svg xmlns="http://www.w3.org/2000/svg"/>`), "w=10", Limits{}, ErrNotImage, "not a JPEG"},
