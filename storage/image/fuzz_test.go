@@ -45,24 +45,36 @@ func FuzzParseQuery(f *testing.F) {
 				continue
 			}
 			if pl.canvasW < 1 || pl.canvasH < 1 || pl.canvasW > MaxSide || pl.canvasH > MaxSide ||
-				pl.crop.Empty() || !pl.crop.In(stdimage.Rect(0, 0, s[0], s[1])) {
+				pl.crop.Empty() || !pl.crop.In(stdimage.Rect(0, 0, s[0], s[1])) ||
+				pl.scaledW < 1 || pl.scaledH < 1 || pl.scaledW > pl.crop.Dx() || pl.scaledH > pl.crop.Dy() || // never enlarged
+				pl.scaledW > pl.canvasW || pl.scaledH > pl.canvasH {
 				t.Fatalf("plan of %+v on %v: %+v", p, s, pl)
 			}
 		}
 	})
 }
 
-// FuzzJPEGOrientation: the EXIF reader, which reads untrusted bytes,
-// never panics and returns an orientation from 1 to 8.
-func FuzzJPEGOrientation(f *testing.F) {
+// FuzzJPEGHeader: the marker scanner, which reads untrusted bytes, never
+// panics, returns an orientation from 1 to 8 and sampling factors image/jpeg
+// accepts, and its cost is at least the picture's samples.
+func FuzzJPEGHeader(f *testing.F) {
 	jpg := []byte{0xFF, 0xD8, 0xFF, 0xD9}
 	for o := uint16(0); o <= 9; o++ {
 		f.Add(withEXIF(jpg, o, o%2 == 0))
 	}
 	f.Add([]byte{0xFF, 0xD8, 0xFF, 0xE1, 0x00, 0x02})
 	f.Fuzz(func(t *testing.T, b []byte) {
-		if o := jpegOrientation(bytes.NewReader(b)); o < 1 || o > 8 {
+		info := scanJPEG(bytes.NewReader(b))
+		if o := info.orientation; o < 1 || o > 8 {
 			t.Fatalf("orientation %d", o)
+		}
+		if info.sof && (len(info.hv) != info.comps || info.hMax < 1 || info.hMax > 4 || info.vMax < 1 || info.vMax > 4) {
+			t.Fatalf("frame %+v", info)
+		}
+		for _, comps := range []int{1, 3, 4} {
+			if c := jpegCost(info, comps, 33, 17); c.decoded < 33*17 || c.normalize < 0 {
+				t.Fatalf("cost %+v of %+v", c, info)
+			}
 		}
 	})
 }

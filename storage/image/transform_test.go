@@ -8,6 +8,7 @@ import (
 	stdimage "image"
 	"image/color"
 	"image/color/palette"
+	"image/png"
 	"strings"
 	"testing"
 )
@@ -300,6 +301,23 @@ func TestTransformCanceled(t *testing.T) {
 	_, _, err := Transform(ctx, bytes.NewReader(encodePNG(t, quadrants(50, 50))), mustParse(t, "w=10"), Limits{})
 	if !errors.Is(err, context.Canceled) {
 		t.Errorf("err %v, want context.Canceled", err)
+	}
+}
+
+// TestBlankPNGHelper keeps the hand-written zlib stream honest: the
+// reference decoder reads the PNG back as zeros of the declared size.
+func TestBlankPNGHelper(t *testing.T) {
+	for _, tt := range []struct{ w, h, depth, colorType int }{{1, 1, 8, 6}, {37, 300, 16, 6}, {300, 7, 8, 3}, {5, 5, 1, 0}} {
+		img, err := png.Decode(bytes.NewReader(blankPNG(t, tt.w, tt.h, tt.depth, tt.colorType)))
+		if err != nil {
+			t.Fatalf("%+v: %v", tt, err)
+		}
+		if b := img.Bounds(); b.Dx() != tt.w || b.Dy() != tt.h {
+			t.Fatalf("%+v: decoded %v", tt, b)
+		}
+		if r, g, b, _ := img.At(tt.w-1, tt.h-1).RGBA(); r|g|b != 0 {
+			t.Errorf("%+v: last pixel %v, want zeros", tt, img.At(tt.w-1, tt.h-1))
+		}
 	}
 }
 
