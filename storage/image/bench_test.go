@@ -53,7 +53,7 @@ func BenchmarkVariantsCached(b *testing.B) {
 	if err != nil {
 		b.Fatal(err)
 	}
-	v := NewVariants(c, Limits{}, 0)
+	v := NewVariants(c, Options{})
 	s := &countingSource{data: encodeJPEG(b, photo(1200, 900))}
 	src := s.source("bucket/photo.jpg", "etag-1")
 	p := mustParse(b, "imageView2/1/w/200")
