@@ -18,8 +18,9 @@ import (
 //	                     weights
 //	render's             the scaled picture, its upright copy and the canvas,
 //	                     4 bytes a pixel each
-//	the encoder's        its state and the encoded bytes (at most twice
+//	the encoder's        the encoded bytes (at most twice
 //	                     Limits.MaxOutputBytes while the buffer grows)
+//	the codecs' state    zlib, Huffman tables, buffers (codecState)
 //
 // The parts are added as if all were alive at once, which overstates the
 // peak a little (the garbage collector may free a buffer before the next
@@ -94,9 +95,15 @@ func planCost(dec decodeCost, bpp float64, sw, sh, orientation int, pl plan, max
 	if pl.padded {
 		sum += canvas
 	}
-	sum += 2*min(float64(maxOut), canvas+64<<10) + 1<<20 // the encoded bytes, and the encoder's state
+	sum += 2 * min(float64(maxOut), canvas+64<<10) // the encoded bytes, as the buffer grows
+	sum += codecState
 	return int64(sum), kernel
 }
+
+// codecState is what the codecs allocate besides pictures: a zlib reader
+// and writer (the deflate compressor's tables are most of it), Huffman
+// tables, buffered readers and writers.
+const codecState = 2 << 20
 
 // kernelBytes is what golang.org/x/image/draw's Catmull-Rom Scale of a
 // cw×ch crop to tw×th allocates: the buffer between its passes, and the
