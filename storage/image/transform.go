@@ -238,7 +238,7 @@ func inspect(src io.ReadSeeker, lim Limits) (j *job, dec decodeCost, bpp float64
 	if err := rewind(); err != nil {
 		return fail(err)
 	}
-	var head [16]byte
+	var head [33]byte // enough to sniff, and a PNG's IHDR
 	n, _ := io.ReadFull(src, head[:])
 	j = &job{src: src, format: sniff(head[:n]), orientation: 1}
 	if j.format == "" {
@@ -260,12 +260,12 @@ func inspect(src io.ReadSeeker, lim Limits) (j *job, dec decodeCost, bpp float64
 			ErrLimit, w, h, pixels(px), pixels(lim.MaxSourcePixels)))
 	}
 	j.cfg = cfg
-	if err := rewind(); err != nil {
-		return fail(err)
-	}
 	bpp = 4
 	switch j.format {
 	case "jpeg":
+		if err := rewind(); err != nil {
+			return fail(err)
+		}
 		info := scanJPEG(src)
 		j.orientation = info.orientation
 		comps := 3
@@ -278,7 +278,7 @@ func inspect(src io.ReadSeeker, lim Limits) (j *job, dec decodeCost, bpp float64
 		dec = jpegCost(info, comps, w, h)
 		bpp = workBytesPerPixel(j.format, info, cfg, false, false)
 	case "png":
-		info, ok := readPNGHeader(src)
+		info, ok := readPNGHeader(bytes.NewReader(head[:n]))
 		if !ok {
 			info = pngInfo{depth: 16, interlaced: true} // cannot happen after DecodeConfig; assume the worst
 		}
