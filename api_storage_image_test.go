@@ -3,15 +3,23 @@ package main
 import (
 	"bytes"
 	bin "encoding/binary"
+	"fmt"
 	"hash/crc32"
 	stdimage "image"
 	"image/color"
 	"image/jpeg"
 	"image/png"
+	"io"
+	"net/http/httptest"
 	"os"
 	"path/filepath"
+	"runtime/metrics"
 	"strings"
 	"testing"
+
+	"minibase/storage/image"
+
+	"github.com/gofiber/fiber/v2"
 )
 
 // testPhoto is a w×h image with a gradient, encoded as JPEG or PNG.
@@ -176,17 +184,20 @@ func TestStorageImageSignedAndPrivate(t *testing.T) {
 
 func TestParseImages(t *testing.T) {
 	c, err := parseImages(func(string) string { return "" })
-	if err != nil || c.CacheDir != "" || c.CacheSize != 1<<30 || c.MaxPixels != 50_000_000 {
+	if err != nil || c != (ImageConfig{CacheSize: 1 << 30, MaxPixels: 50_000_000, Memory: 512 << 20, Queue: 32}) {
 		t.Fatalf("defaults: %+v %v", c, err)
 	}
-	env := map[string]string{"MINIBASE_IMAGE_CACHE_DIR": "/var/cache/mb", "MINIBASE_IMAGE_CACHE_SIZE": "256MiB", "MINIBASE_IMAGE_MAX_PIXELS": "12000000"}
+	env := map[string]string{"MINIBASE_IMAGE_CACHE_DIR": "/var/cache/mb", "MINIBASE_IMAGE_CACHE_SIZE": "256MiB", "MINIBASE_IMAGE_MAX_PIXELS": "12000000",
+		"MINIBASE_IMAGE_MEMORY": "1GiB", "MINIBASE_IMAGE_CONCURRENCY": "2", "MINIBASE_IMAGE_QUEUE": "8"}
 	c, err = parseImages(func(k string) string { return env[k] })
-	if err != nil || c.CacheDir != "/var/cache/mb" || c.CacheSize != 256<<20 || c.MaxPixels != 12_000_000 {
+	if err != nil || c != (ImageConfig{CacheDir: "/var/cache/mb", CacheSize: 256 << 20, MaxPixels: 12_000_000, Memory: 1 << 30, Concurrency: 2, Queue: 8}) {
 		t.Fatalf("set: %+v %v", c, err)
 	}
 	for _, bad := range []map[string]string{
 		{"MINIBASE_IMAGE_CACHE_SIZE": "lots"}, {"MINIBASE_IMAGE_CACHE_SIZE": "100KiB"}, {"MINIBASE_IMAGE_CACHE_SIZE": "0"},
 		{"MINIBASE_IMAGE_MAX_PIXELS": "0"}, {"MINIBASE_IMAGE_MAX_PIXELS": "50MP"}, {"MINIBASE_IMAGE_MAX_PIXELS": "2000000000"},
+		{"MINIBASE_IMAGE_MEMORY": "1MiB"}, {"MINIBASE_IMAGE_MEMORY": "much"}, {"MINIBASE_IMAGE_CONCURRENCY": "0"},
+		{"MINIBASE_IMAGE_CONCURRENCY": "two"}, {"MINIBASE_IMAGE_QUEUE": "-1"}, {"MINIBASE_IMAGE_QUEUE": "100000"},
 	} {
 		if _, err := parseImages(func(k string) string { return bad[k] }); err == nil {
 			t.Errorf("%v: want an error", bad)
@@ -213,4 +224,76 @@ func TestStorageImageLimitsFromConfig(t *testing.T) {
 	if files, _ := filepath.Glob(filepath.Join(cacheDir, "*", "*.png")); len(files) != 1 {
 		t.Errorf("cache dir holds %v, want one variant", files)
 	}
+}
+
+// TestStorageImageHostile: the attack of the security report, end to end.
+// An anonymous user uploads a small PNG of 1×60000 pixels to the default
+// bucket and anyone asks for it stretched to 4096×4096, which used to run
+// the server out of memory: now the variant is never larger than the
+// source (here 1×1) and the request allocates little. A variant whose
+// buffers would pass MINIBASE_IMAGE_MEMORY is a 400 naming the limit.
+func TestStorageImageHostile(t *testing.T) {
+	m := newTestMain(t, func(c *Config) { c.Storage.Images.Memory = 16 << 20 })
+	anon := m.signIn(t, "/v1/auth/anonymous", "", `{}`).str("access_token")
+	var strip bytes.Buffer
+	if err := png.Encode(&strip, stdimage.NewNRGBA(stdimage.Rect(0, 0, 1, 60000))); err != nil {
+		t.Fatal(err)
+	}
+	want(t, "upload by a visitor", m.upload(t, anon, "", "tall.png", strip.String(), "image/png"), 200, "")
+	for _, tt := range []struct {
+		query string
+		w, h  int
+	}{
+		{"w=4096&h=4096&fit=fill", 1, 1},
+		{"imageView2/2/w/4096/h/4096", 1, 4096},
+		{"imageView2/1/w/4096", 1, 1},
+	} {
+		before := heapAllocs()
+		r := m.send(t, "GET", "/f/default/tall.png?"+tt.query, "", nil)
+		if alloc := heapAllocs() - before; alloc > 64<<20 {
+			t.Errorf("?%s allocated %d MiB", tt.query, alloc>>20)
+		}
+		if r.status != 200 {
+			t.Fatalf("?%s: %d %.300s", tt.query, r.status, r.body)
+		}
+		if f, w, h := decodedSize(t, r.body); f != "png" || w != tt.w || h != tt.h {
+			t.Errorf("?%s gave a %s of %d×%d, want a png of %d×%d", tt.query, f, w, h, tt.w, tt.h)
+		}
+	}
+	want(t, "upload a photo", m.upload(t, anon, "", "photo.jpg", string(testPhoto(t, 1000, 750, "jpeg")), "image/jpeg"), 200, "")
+	r := m.send(t, "GET", "/f/default/photo.jpg?w=750", "", nil)
+	if r.status != 400 || r.json()["code"] != "INVALID_PARAM" || !strings.Contains(r.body, "of memory to make, more than the 16 MiB allowed: ask for a smaller size") {
+		t.Errorf("variant over MINIBASE_IMAGE_MEMORY: %d %.300s", r.status, r.body)
+	}
+	if r := m.send(t, "GET", "/f/default/photo.jpg?w=100", "", nil); r.status != 200 {
+		t.Errorf("thumbnail within MINIBASE_IMAGE_MEMORY: %d %.300s", r.status, r.body)
+	}
+}
+
+// TestImageBusyAnswer: a resize refused for want of a slot is a 503 with
+// CloudBase's concurrency code and a Retry-After, through the app's one
+// error handler.
+func TestImageBusyAnswer(t *testing.T) {
+	m := &Main{log: discardLogger()}
+	app := fiber.New(fiber.Config{ErrorHandler: m.handleError})
+	app.Get("/", func(*fiber.Ctx) error {
+		return imageError(fmt.Errorf("image: open: %w", fmt.Errorf("%w: all 4 resizing slots are taken", image.ErrBusy)))
+	})
+	r, err := app.Test(httptest.NewRequest("GET", "/", nil), -1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer r.Body.Close()
+	body, _ := io.ReadAll(r.Body)
+	if r.StatusCode != 503 || r.Header.Get("Retry-After") != "2" ||
+		!strings.Contains(string(body), `"code":"EXCEED_CONCURRENT_REQUEST_LIMIT","errCode":-501004`) || !strings.Contains(string(body), "slots are taken") {
+		t.Errorf("busy: %d Retry-After %q %s", r.StatusCode, r.Header.Get("Retry-After"), body)
+	}
+}
+
+// heapAllocs is the bytes allocated on the heap since the program started.
+func heapAllocs() uint64 {
+	s := []metrics.Sample{{Name: "/gc/heap/allocs:bytes"}}
+	metrics.Read(s)
+	return s[0].Value.Uint64()
 }

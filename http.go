@@ -124,6 +124,7 @@ var storageStatus = map[string]int{
 	storage.CodeBucketNotEmpty:      fiber.StatusConflict,
 	storage.CodeConflict:            fiber.StatusConflict,
 	storage.CodeRangeNotSatisfiable: fiber.StatusRequestedRangeNotSatisfiable,
+	storage.CodeBusy:                fiber.StatusServiceUnavailable,
 }
 
 // authStatus maps auth error codes to HTTP statuses.
@@ -191,6 +192,9 @@ func (m *Main) handleError(c *fiber.Ctx, err error) error {
 			m.log.Error("request failed", "method", c.Method(), "path", c.Path(), "err", err)
 		}
 		body = apiError{Code: se.Code, ErrCode: se.ErrCode, Message: se.Message}
+		if se.RetryAfter > 0 {
+			c.Set(fiber.HeaderRetryAfter, strconv.Itoa(int(math.Ceil(se.RetryAfter.Seconds()))))
+		}
 	case errors.As(err, &fe):
 		status = fe.Code
 		body = apiError{Code: "INVALID_PARAM", ErrCode: -501007, Message: fe.Message}

@@ -3,6 +3,7 @@ package storage
 import (
 	"errors"
 	"fmt"
+	"time"
 )
 
 // Error is a storage failure a client can act on. Code and ErrCode follow
@@ -14,6 +15,8 @@ type Error struct {
 	Code    string
 	ErrCode int
 	Message string
+	// RetryAfter is set on CodeBusy: when to try again.
+	RetryAfter time.Duration
 }
 
 func (e *Error) Error() string { return e.Message }
@@ -35,6 +38,9 @@ const (
 	CodeConflict         = "STORAGE_PATH_CONFLICT"      // 409, -503001: a file where a folder must be (local disk)
 	// CodeRangeNotSatisfiable: a Range that starts past the end (416).
 	CodeRangeNotSatisfiable = "STORAGE_RANGE_NOT_SATISFIABLE"
+	// CodeBusy: image variants are being made as fast as the server
+	// allows and the queue is full (503, -501004, with RetryAfter).
+	CodeBusy = "EXCEED_CONCURRENT_REQUEST_LIMIT"
 )
 
 var errCodes = map[string]int{
@@ -50,6 +56,7 @@ var errCodes = map[string]int{
 	CodeBucketNotEmpty:      -503001,
 	CodeConflict:            -503001,
 	CodeRangeNotSatisfiable: -501007,
+	CodeBusy:                -501004,
 }
 
 // Errorf returns an *Error with code and a formatted message.

@@ -23,7 +23,8 @@ type Transformer interface {
 	// like a file (conditional requests, ranges) and then closed; an
 	// *os.File is sent with sendfile. src.Open opens the original only when
 	// it is needed (a cache miss). An *Error (CodeInvalidParam for bad
-	// parameters or an image too large to decode) reaches the client as is.
+	// parameters or an image too large to resize, CodeBusy when too many
+	// variants are being made) reaches the client as is.
 	Transform(ctx context.Context, src Source, query string) (io.ReadSeekCloser, ObjectInfo, error)
 }
 

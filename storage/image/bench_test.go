@@ -5,7 +5,11 @@ import (
 	"context"
 	stdimage "image"
 	"image/color"
+	"syscall"
 	"testing"
+	"time"
+
+	"golang.org/x/image/draw"
 )
 
 // photo is a w×h image with smooth gradients and some texture, closer to a
@@ -21,29 +25,44 @@ func photo(w, h int) *stdimage.NRGBA {
 }
 
 // BenchmarkTransform: a thumbnail of a 12-megapixel JPEG (4000×3000, a
-// phone photo) and of a 1-megapixel one, decode + resize + encode.
+// phone photo), of a 1-megapixel one, and of a 16-bit PNG, decode + resize
+// + encode. cpu-ns/op is the process's CPU time per transform (garbage
+// collection included), which stays meaningful on a busy machine.
 func BenchmarkTransform(b *testing.B) {
+	deep := stdimage.NewNRGBA64(stdimage.Rect(0, 0, 2000, 1500))
+	draw.Draw(deep, deep.Rect, photo(2000, 1500), stdimage.Point{}, draw.Src)
 	for _, tc := range []struct {
 		name  string
-		w, h  int
+		src   func() []byte
 		query string
 	}{
-		{"12MP_to_w200", 4000, 3000, "w=200"},
-		{"12MP_cover_200x200", 4000, 3000, "imageView2/1/w/200"},
-		{"1MP_to_w200", 1200, 900, "w=200"},
-		{"1MP_to_w800", 1200, 900, "w=800"},
+		{"12MP_to_w200", func() []byte { return encodeJPEG(b, photo(4000, 3000)) }, "w=200"},
+		{"12MP_cover_200x200", func() []byte { return encodeJPEG(b, photo(4000, 3000)) }, "imageView2/1/w/200"},
+		{"1MP_to_w200", func() []byte { return encodeJPEG(b, photo(1200, 900)) }, "w=200"},
+		{"1MP_to_w800", func() []byte { return encodeJPEG(b, photo(1200, 900)) }, "w=800"},
+		{"png16_3MP_to_w200", func() []byte { return encodePNG(b, deep) }, "w=200"},
 	} {
-		src := encodeJPEG(b, photo(tc.w, tc.h))
 		p := mustParse(b, tc.query)
 		b.Run(tc.name, func(b *testing.B) {
+			src := tc.src()
 			b.SetBytes(int64(len(src)))
+			b.ResetTimer()
+			cpu0 := cpuTime()
 			for b.Loop() {
 				if _, _, err := Transform(context.Background(), bytes.NewReader(src), p, Limits{}); err != nil {
 					b.Fatal(err)
 				}
 			}
+			b.ReportMetric(float64(cpuTime()-cpu0)/float64(b.N), "cpu-ns/op")
 		})
 	}
+}
+
+// cpuTime is the user and system CPU time the process has used.
+func cpuTime() time.Duration {
+	var ru syscall.Rusage
+	syscall.Getrusage(syscall.RUSAGE_SELF, &ru)
+	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
 }
 
 // BenchmarkVariantsCached: a thumbnail served from the disk cache, in
@@ -53,7 +72,7 @@ func BenchmarkVariantsCached(b *testing.B) {
 	if err != nil {
 		b.Fatal(err)
 	}
-	v := NewVariants(c, Limits{}, 0)
+	v := NewVariants(c, Options{})
 	s := &countingSource{data: encodeJPEG(b, photo(1200, 900))}
 	src := s.source("bucket/photo.jpg", "etag-1")
 	p := mustParse(b, "imageView2/1/w/200")

@@ -32,7 +32,7 @@ func TestPlanModes(t *testing.T) {
 		{query: "imageView2/2/w/500/h/400", sw: 1000, sh: 500, wantW: 500, wantH: 250},
 		{query: "imageView2/2/w/500/h/400", sw: 500, sh: 1000, wantW: 200, wantH: 400},
 		{query: "imageView2/2/h/100", sw: 1000, sh: 500, wantW: 200, wantH: 100},
-		{query: "imageView2/2/w/2000", sw: 1000, sh: 500, wantW: 2000, wantH: 1000}, // enlarges
+		{query: "imageView2/2/w/2000", sw: 1000, sh: 500, wantW: 1000, wantH: 500}, // never enlarges
 		// Mode 3: width ≥ w, height ≥ h, no crop.
 		{query: "imageView2/3/w/500/h/400", sw: 1000, sh: 500, wantW: 800, wantH: 400},
 		{query: "imageView2/3/w/100", sw: 1000, sh: 500, wantW: 200, wantH: 100},
@@ -73,6 +73,54 @@ func TestPlanModes(t *testing.T) {
 			}
 			if pl.crop != wantCrop {
 				t.Errorf("crop %v, want %v", pl.crop, wantCrop)
+			}
+		})
+	}
+}
+
+// TestPlanNeverEnlarges: a box bigger than the source never scales it up,
+// in any mode: inside and outside keep the source, cover and fill shrink
+// the box into the source keeping its shape, contain pads to the box's
+// shape around the source.
+func TestPlanNeverEnlarges(t *testing.T) {
+	tests := []struct {
+		query          string
+		sw, sh         int
+		scaledW, scalH int
+		canvasW, canvH int
+		crop           stdimage.Rectangle
+	}{
+		{"w=600", 300, 200, 300, 200, 300, 200, stdimage.Rect(0, 0, 300, 200)},
+		{"imageView2/0/w/600/h/600", 300, 200, 300, 200, 300, 200, stdimage.Rect(0, 0, 300, 200)},
+		{"imageView2/2/w/600/h/600", 300, 200, 300, 200, 300, 200, stdimage.Rect(0, 0, 300, 200)},
+		{"imageView2/3/w/600/h/100", 300, 200, 300, 200, 300, 200, stdimage.Rect(0, 0, 300, 200)},
+		{"imageView2/4/w/600/h/400", 300, 200, 300, 200, 300, 200, stdimage.Rect(0, 0, 300, 200)},
+		{"w=600&h=600", 300, 200, 200, 200, 200, 200, stdimage.Rect(50, 0, 250, 200)},
+		{"imageView2/1/w/500/h/400", 300, 200, 250, 200, 250, 200, stdimage.Rect(25, 0, 275, 200)},
+		{"imageView2/5/w/600/h/400", 300, 200, 300, 200, 300, 200, stdimage.Rect(0, 0, 300, 200)},
+		{"w=600&h=300&fit=fill", 300, 200, 300, 150, 300, 150, stdimage.Rect(0, 0, 300, 200)},
+		{"w=150&h=600&fit=fill", 300, 200, 50, 200, 50, 200, stdimage.Rect(0, 0, 300, 200)},
+		{"w=600&h=600&fit=contain", 300, 200, 300, 200, 300, 300, stdimage.Rect(0, 0, 300, 200)},
+		{"w=100&h=600&fit=contain", 300, 200, 100, 67, 100, 600, stdimage.Rect(0, 0, 300, 200)},
+		// The strip of the security report: 4096×4096 asked of 1×60000.
+		{"w=4096&h=4096&fit=fill", 1, 60000, 1, 1, 1, 1, stdimage.Rect(0, 0, 1, 60000)},
+		{"w=4096&h=4096", 1, 60000, 1, 1, 1, 1, stdimage.Rect(0, 29999, 1, 30000)},
+		{"h=4096", 1, 60000, 1, 4096, 1, 4096, stdimage.Rect(0, 0, 1, 60000)},
+		{"imageView2/2/w/4096/h/4096", 60000, 1, 4096, 1, 4096, 1, stdimage.Rect(0, 0, 60000, 1)},
+		{"w=4096&h=4096&fit=contain", 1, 60000, 1, 4096, 4096, 4096, stdimage.Rect(0, 0, 1, 60000)},
+	}
+	for _, tt := range tests {
+		t.Run(fmt.Sprintf("%s_%dx%d", tt.query, tt.sw, tt.sh), func(t *testing.T) {
+			pl, err := planFor(tt.sw, tt.sh, mustParse(t, tt.query))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if pl.scaledW != tt.scaledW || pl.scaledH != tt.scalH || pl.canvasW != tt.canvasW || pl.canvasH != tt.canvH || pl.crop != tt.crop {
+				t.Errorf("scaled %d×%d on %d×%d from %v; want %d×%d on %d×%d from %v", pl.scaledW, pl.scaledH,
+					pl.canvasW, pl.canvasH, pl.crop, tt.scaledW, tt.scalH, tt.canvasW, tt.canvH, tt.crop)
+			}
+			if pl.resized != (pl.scaledW != pl.crop.Dx() || pl.scaledH != pl.crop.Dy()) {
+				t.Errorf("resized %v for %v → %d×%d", pl.resized, pl.crop, pl.scaledW, pl.scaledH)
 			}
 		})
 	}

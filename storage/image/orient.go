@@ -1,48 +1,9 @@
 package image
 
 import (
-	"bytes"
 	"encoding/binary"
 	stdimage "image"
-	"io"
 )
-
-// exifScanLimit bounds how much of a JPEG jpegOrientation reads looking for
-// the EXIF segment (it sits right after SOI in practice).
-const exifScanLimit = 256 << 10
-
-// jpegOrientation returns the EXIF Orientation (1–8) of the JPEG r reads,
-// 1 when there is none or it is malformed. It reads at most
-// exifScanLimit bytes and never fails: a bad EXIF block changes nothing.
-func jpegOrientation(r io.Reader) int {
-	b, _ := io.ReadAll(io.LimitReader(r, exifScanLimit))
-	if len(b) < 4 || b[0] != 0xFF || b[1] != 0xD8 {
-		return 1
-	}
-	for i := 2; i+4 <= len(b); {
-		if b[i] != 0xFF {
-			return 1
-		}
-		marker := b[i+1]
-		if marker == 0xFF { // fill byte
-			i++
-			continue
-		}
-		if marker == 0xDA || marker == 0xD9 { // start of scan, end of image: no EXIF before
-			return 1
-		}
-		n := int(binary.BigEndian.Uint16(b[i+2:]))
-		if n < 2 || i+2+n > len(b) {
-			return 1
-		}
-		seg := b[i+4 : i+2+n]
-		if marker == 0xE1 && bytes.HasPrefix(seg, []byte("Exif\x00\x00")) {
-			return tiffOrientation(seg[6:])
-		}
-		i += 2 + n
-	}
-	return 1
-}
 
 // tiffOrientation reads tag 0x0112 of IFD0 in a TIFF block.
 func tiffOrientation(t []byte) int {

@@ -3,9 +3,11 @@
 // (`?imageView2/1/w/200/h/200/q/80/format/jpg`) or the simple form
 // (`?w=200&h=200&fit=cover&q=80&format=jpeg`).
 //
-// ParseQuery reads the parameters, Transform makes one variant with limits
-// against image bombs, and Variants puts a size-capped disk Cache and
-// per-variant deduplication in front of Transform. The package imports no
+// ParseQuery reads the parameters, Transform makes one variant within
+// limits on its source and on the memory it may take (estimated from the
+// header, before decoding), and Variants puts a size-capped disk Cache,
+// per-variant deduplication and a gate (a few transforms at once, a
+// bounded queue, a memory budget for all of them) in front of Transform. The package imports no
 // project package: the storage HTTP layer calls it through a small interface
 // of its own.
 package image
@@ -27,8 +29,13 @@ var (
 	// PNG, GIF, WebP), or it is corrupt.
 	ErrNotImage = errors.New("not a processable image")
 	// ErrLimit: the source or the result exceeds a Limits value (an image
-	// bomb, a huge file, an output bigger than allowed).
+	// bomb, a huge file, an output bigger than allowed, a variant that
+	// would take more memory than allowed).
 	ErrLimit = errors.New("image exceeds a limit")
+	// ErrBusy: Variants is running and queueing as many transforms as it
+	// may, or their memory budget stayed taken for its whole wait; the
+	// request may succeed later.
+	ErrBusy = errors.New("image resizing is busy")
 )
 
 // MaxSide is the largest width or height a request may ask for, and the

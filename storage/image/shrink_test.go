@@ -1,9 +1,12 @@
 package image
 
 import (
+	"context"
+	"errors"
 	"fmt"
 	stdimage "image"
 	"image/color"
+	"image/color/palette"
 	"testing"
 
 	"golang.org/x/image/draw"
@@ -62,7 +65,10 @@ func TestPrefilterMatchesDirect(t *testing.T) {
 		for _, crop := range crops {
 			t.Run(fmt.Sprintf("%s_%v", name, crop), func(t *testing.T) {
 				tw, th := 37, 23
-				small, smallCrop := prefilter(img, crop, tw, th)
+				small, smallCrop, err := prefilter(context.Background(), img, crop, tw, th)
+				if err != nil {
+					t.Fatal(err)
+				}
 				if small == img && name != "YCbCrYCbCrSubsampleRatio411" && name != "YCbCrYCbCrSubsampleRatio410" {
 					t.Fatalf("no prefiltering happened for %s", name)
 				}
@@ -93,26 +99,46 @@ func TestPrefilterTransparency(t *testing.T) {
 			img.SetNRGBA(x, y, color.NRGBA{255, 0, 0, 255}) // every other column red, the rest transparent black
 		}
 	}
-	small, _ := prefilter(img, img.Rect, 8, 8)
+	small, _, _ := prefilter(context.Background(), img, img.Rect, 8, 8)
 	c := small.At(3, 3).(color.NRGBA)
 	if c.R != 255 || c.G != 0 || c.A < 126 || c.A > 129 {
 		t.Errorf("halved pixel %v, want half-transparent pure red", c)
 	}
 }
 
-// TestPrefilterStops: nothing is halved when the target is within 4× of
-// the crop, and unknown pixel types are left alone.
+// TestPrefilterStops: an axis is halved only while it is at least 4× the
+// target; nothing is halved when neither is; unknown pixel types are left
+// alone.
 func TestPrefilterStops(t *testing.T) {
+	ctx := context.Background()
 	img := photo(400, 300)
-	if small, _ := prefilter(img, img.Rect, 101, 10); small != stdimage.Image(img) {
-		t.Error("halved although the width is within 4× of the target")
+	if small, _, _ := prefilter(ctx, img, img.Rect, 101, 76); small != stdimage.Image(img) {
+		t.Error("halved although both sides are within 4× of the target")
 	}
-	gray := stdimage.NewGray(stdimage.Rect(0, 0, 400, 400))
-	if small, _ := prefilter(gray, gray.Rect, 10, 10); small != stdimage.Image(gray) {
+	pal := stdimage.NewPaletted(stdimage.Rect(0, 0, 400, 400), palette.Plan9)
+	if small, _, _ := prefilter(ctx, pal, pal.Rect, 10, 10); small != stdimage.Image(pal) {
 		t.Error("halved a type it does not know")
 	}
-	small, crop := prefilter(img, img.Rect, 10, 10)
-	if b := small.Bounds(); b.Dx() != 50 || b.Dy() != 38 || crop != b {
-		t.Errorf("400×300 for 10×10 halved to %v (crop %v), want 50×38", b, crop)
+	for _, tt := range []struct {
+		tw, th int
+		want   stdimage.Rectangle
+	}{
+		{10, 10, stdimage.Rect(0, 0, 25, 38)},   // 400×300 → 200×150 → 100×75 → 50×38 → 25×38
+		{101, 10, stdimage.Rect(0, 0, 400, 38)}, // the height only
+		{10, 76, stdimage.Rect(0, 0, 25, 300)},  // the width only
+	} {
+		small, crop, err := prefilter(ctx, img, img.Rect, tt.tw, tt.th)
+		if b := small.Bounds(); err != nil || b != tt.want || crop != b {
+			t.Errorf("400×300 for %d×%d halved to %v (crop %v, %v), want %v", tt.tw, tt.th, b, crop, err, tt.want)
+		}
+	}
+	gray := stdimage.NewGray(stdimage.Rect(0, 0, 400, 400))
+	if small, _, _ := prefilter(ctx, gray, gray.Rect, 10, 10); small.Bounds() != stdimage.Rect(0, 0, 25, 25) {
+		t.Errorf("grey 400×400 for 10×10 halved to %v, want 25×25", small.Bounds())
+	}
+	canceled, cancel := context.WithCancel(ctx)
+	cancel()
+	if _, _, err := prefilter(canceled, img, img.Rect, 10, 10); !errors.Is(err, context.Canceled) {
+		t.Errorf("canceled prefilter: %v", err)
 	}
 }

@@ -8,6 +8,7 @@ import (
 	stdimage "image"
 	"image/color"
 	"image/color/palette"
+	"image/png"
 	"strings"
 	"testing"
 )
@@ -59,8 +60,11 @@ func TestTransformSizes(t *testing.T) {
 		{"w=100&h=100&fit=contain", 100, 100},
 		{"w=100&h=100&fit=fill", 100, 100},
 		{"w=100&h=100&fit=inside", 100, 50},
-		{"w=800", 800, 400}, // enlarging is allowed
-		{"q=50", 400, 200},  // re-encode only
+		{"w=800", 400, 200},                     // never enlarged
+		{"w=800&h=100&fit=fill", 400, 50},       // the box shrinks into the source
+		{"w=1000&h=1000&fit=contain", 400, 400}, // padded to the box's shape, not its size
+		{"imageView2/1/w/1000", 200, 200},       // a square cover, as large as the source allows
+		{"q=50", 400, 200},                      // re-encode only
 	}
 	for name, src := range sources {
 		for _, tt := range tests {
@@ -255,8 +259,8 @@ func TestTransformRefuses(t *testing.T) {
 		{"PNG over a lowered limit", pngClaiming(t, 2000, 2000), "w=100", Limits{MaxSourcePixels: 1_000_000}, ErrLimit, "more than the 1.0 megapixels"},
 		{"WebP bomb", solidWebP(16384, 16384, color.NRGBA{1, 2, 3, 255}), "w=100", Limits{}, ErrLimit, "16384×16384"},
 		{"source bytes", good, "w=10", Limits{MaxSourceBytes: 100}, ErrLimit, "more than the 100 allowed"},
-		{"output bytes", encodePNG(t, quadrants(300, 300)), "w=1000&format=png", Limits{MaxOutputBytes: 1000}, ErrLimit, "more than 1000 bytes encoded"},
-		{"result side", encodeJPEG(t, quadrants(64, 8)), "imageView2/3/w/10/h/4000", Limits{}, ErrLimit, "more than 4096 on a side"},
+		{"output bytes", encodePNG(t, photo(300, 300)), "w=200&format=png", Limits{MaxOutputBytes: 1000}, ErrLimit, "more than 1000 bytes encoded"},
+		{"result side", encodeJPEG(t, quadrants(5000, 8)), "q=80", Limits{}, ErrLimit, "more than 4096 on a side"},
 		{"text file", []byte("hello, I am not an image"), "w=10", Limits{}, ErrNotImage, "not a JPEG, PNG, GIF or WebP"},
 		{"empty file", nil, "w=10", Limits{}, ErrNotImage, "not a JPEG, PNG, GIF or WebP"},
 		{"SVG", []byte(`<svg xmlns="http://www.w3.org/2000/svg"/>`), "w=10", Limits{}, ErrNotImage, "not a JPEG"},
@@ -297,6 +301,23 @@ func TestTransformCanceled(t *testing.T) {
 	_, _, err := Transform(ctx, bytes.NewReader(encodePNG(t, quadrants(50, 50))), mustParse(t, "w=10"), Limits{})
 	if !errors.Is(err, context.Canceled) {
 		t.Errorf("err %v, want context.Canceled", err)
+	}
+}
+
+// TestBlankPNGHelper keeps the hand-written zlib stream honest: the
+// reference decoder reads the PNG back as zeros of the declared size.
+func TestBlankPNGHelper(t *testing.T) {
+	for _, tt := range []struct{ w, h, depth, colorType int }{{1, 1, 8, 6}, {37, 300, 16, 6}, {300, 7, 8, 3}, {5, 5, 1, 0}} {
+		img, err := png.Decode(bytes.NewReader(blankPNG(t, tt.w, tt.h, tt.depth, tt.colorType)))
+		if err != nil {
+			t.Fatalf("%+v: %v", tt, err)
+		}
+		if b := img.Bounds(); b.Dx() != tt.w || b.Dy() != tt.h {
+			t.Fatalf("%+v: decoded %v", tt, b)
+		}
+		if r, g, b, _ := img.At(tt.w-1, tt.h-1).RGBA(); r|g|b != 0 {
+			t.Errorf("%+v: last pixel %v, want zeros", tt, img.At(tt.w-1, tt.h-1))
+		}
 	}
 }
 
