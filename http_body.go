@@ -3,12 +3,32 @@ package main
 import (
 	"io"
 	"strings"
+	"time"
 
 	"minibase/functions"
 	"minibase/storage"
 
 	"github.com/gofiber/fiber/v2"
+	"github.com/valyala/fasthttp"
 )
+
+// boundDrain has the server give up on what a handler left unread of a
+// request's body d after the handler returns. fasthttp (v1.80) owns the
+// request boundary: after writing the answer it reads and drops up to 256 KiB
+// of an unread streamed body, so that the next request on the connection
+// starts where the body ends, and closes the connection when more is left or
+// the read fails. That holds for every answer, including those fiber writes
+// before any middleware runs (an unknown method). It has no deadline of its
+// own: without this one a client that stops sending mid-body would hold its
+// connection, and shutdown, for as long as it likes.
+func boundDrain(d time.Duration, next fasthttp.RequestHandler) fasthttp.RequestHandler {
+	return func(ctx *fasthttp.RequestCtx) {
+		next(ctx)
+		if ctx.Request.IsBodyStream() && !ctx.Hijacked() {
+			ctx.SetReadDeadline(time.Now().Add(d)) // the server clears it after the drain
+		}
+	}
+}
 
 // limitBody holds request bodies to BodyLimit. The server streams bodies
 // (for uploads), so fasthttp no longer refuses large ones itself: a

@@ -207,3 +207,19 @@ func TestKeepAlive(t *testing.T) {
 	}
 }
 
+// TestStalledBody: a client that stops sending mid-body after its answer
+// loses the connection once RequestTimeout has passed, instead of holding
+// it (and shutdown) open.
+func TestStalledBody(t *testing.T) {
+	m := newTestMain(t, func(c *Config) { c.RequestTimeout = 200 * time.Millisecond })
+	addr := listen(t, m)
+	c := dialRaw(t, addr)
+	c.conn.SetDeadline(time.Now().Add(10 * time.Second))
+	c.send("GET /v1/health HTTP/1.1\r\nHost: x\r\nContent-Length: 100000\r\n\r\n" + strings.Repeat("x", 9<<10))
+	if resp, body := c.next(); resp == nil || resp.StatusCode != 200 {
+		t.Fatalf("no answer to the stalled request: %v %s", resp, body)
+	}
+	if resp, body := c.next(); resp != nil {
+		t.Errorf("an answer after the stalled request: %d %s", resp.StatusCode, body)
+	}
+}
