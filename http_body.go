@@ -46,7 +46,7 @@ func (m *Main) limitBody(c *fiber.Ctx) error {
 		limit = max(limit, functions.MaxZipBytes) // a function's zip may be larger than an API body
 	}
 	if n := req.Header.ContentLength(); n > limit {
-		discard(c, req.BodyStream(), int64(n))
+		m.discard(c, req.BodyStream(), int64(n))
 		return fiber.ErrRequestEntityTooLarge
 	} else if n >= 0 {
 		return c.Next() // fasthttp reads exactly n bytes
@@ -57,7 +57,7 @@ func (m *Main) limitBody(c *fiber.Ctx) error {
 		return fiber.NewError(fiber.StatusBadRequest, "could not read the request body")
 	}
 	if len(b) > limit {
-		discard(c, req.BodyStream(), -1)
+		m.discard(c, req.BodyStream(), -1)
 		return fiber.ErrRequestEntityTooLarge
 	}
 	req.SetBodyRaw(b)
@@ -70,13 +70,14 @@ func (m *Main) limitBody(c *fiber.Ctx) error {
 const maxDiscard = 8 << 20
 
 // discard drops the rest of a refused body of n bytes (-1: unknown) when
-// it is at most maxDiscard, and otherwise closes the connection after the
-// answer instead.
-func discard(c *fiber.Ctx, body io.Reader, n int64) {
+// it is at most maxDiscard and arrives within RequestTimeout, and
+// otherwise closes the connection after the answer instead.
+func (m *Main) discard(c *fiber.Ctx, body io.Reader, n int64) {
 	if n > maxDiscard {
 		c.Context().SetConnectionClose()
 		return
 	}
+	c.Context().SetReadDeadline(time.Now().Add(m.Config.RequestTimeout)) // the server clears it after the request
 	if k, err := io.Copy(io.Discard, io.LimitReader(body, maxDiscard+1)); err != nil || k > maxDiscard {
 		c.Context().SetConnectionClose()
 	}

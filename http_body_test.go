@@ -207,19 +207,33 @@ func TestKeepAlive(t *testing.T) {
 	}
 }
 
-// TestStalledBody: a client that stops sending mid-body after its answer
-// loses the connection once RequestTimeout has passed, instead of holding
-// it (and shutdown) open.
+// TestStalledBody: a client that stops sending mid-body loses the
+// connection once RequestTimeout has passed, instead of holding it (and
+// shutdown) open: after an answer that did not need the body, and while a
+// refused body is read so that its sender gets the 413.
 func TestStalledBody(t *testing.T) {
-	m := newTestMain(t, func(c *Config) { c.RequestTimeout = 200 * time.Millisecond })
+	m := newTestMain(t, func(c *Config) {
+		c.RequestTimeout = 200 * time.Millisecond
+		c.BodyLimit = 64 << 10
+	})
 	addr := listen(t, m)
-	c := dialRaw(t, addr)
-	c.conn.SetDeadline(time.Now().Add(10 * time.Second))
-	c.send("GET /v1/health HTTP/1.1\r\nHost: x\r\nContent-Length: 100000\r\n\r\n" + strings.Repeat("x", 9<<10))
-	if resp, body := c.next(); resp == nil || resp.StatusCode != 200 {
-		t.Fatalf("no answer to the stalled request: %v %s", resp, body)
-	}
-	if resp, body := c.next(); resp != nil {
-		t.Errorf("an answer after the stalled request: %d %s", resp.StatusCode, body)
+	for _, tc := range []struct {
+		name, head string
+		status     int
+	}{
+		{"after the answer", "GET /v1/health HTTP/1.1\r\nHost: x\r\nContent-Length: 60000\r\n\r\n", 200},
+		{"refused", "POST /v1/db/posts/query HTTP/1.1\r\nHost: x\r\nContent-Length: 1000000\r\n\r\n", 413},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			c := dialRaw(t, addr)
+			c.conn.SetDeadline(time.Now().Add(10 * time.Second))
+			c.send(tc.head + strings.Repeat("x", 9<<10))
+			if resp, body := c.next(); resp == nil || resp.StatusCode != tc.status {
+				t.Fatalf("no %d answer to the stalled request: %v %s", tc.status, resp, body)
+			}
+			if resp, body := c.next(); resp != nil {
+				t.Errorf("an answer after the stalled request: %d %s", resp.StatusCode, body)
+			}
+		})
 	}
 }
