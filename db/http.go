@@ -33,22 +33,8 @@ func (s *Service) Mount(r fiber.Router) {
 	r.Post("/admin/rules/explain", s.handleExplain)
 }
 
-// body decodes the request body: a JSON object, or empty for {}.
-func body(c *fiber.Ctx) (Doc, error) {
-	raw := c.Body()
-	if len(raw) == 0 {
-		return Doc{}, nil
-	}
-	v, err := DecodeJSON(raw, MaxDepth+4)
-	if err != nil {
-		return nil, err
-	}
-	d, ok := v.(Doc)
-	if !ok {
-		return nil, Errorf(CodeInvalidParam, "request body must be a JSON object")
-	}
-	return d, nil
-}
+// body decodes the request body (DecodeBody).
+func body(c *fiber.Ctx) (Doc, error) { return DecodeBody(c.Body()) }
 
 // param returns a route parameter, percent-decoded (a document id may hold
 // any character, so clients encode it): fiber matches routes on the raw path,
