@@ -35,6 +35,7 @@ func (m *Main) newApp() *fiber.App {
 		// to 8 KiB from this buffer in one write).
 		WriteBufferSize: 16 << 10,
 	})
+	app.Server().Handler = boundDrain(m.Config.RequestTimeout, app.Server().Handler)
 	m.conns = newConnStates()
 	app.Server().ConnState = m.conns.hook
 	app.Use(m.conns.enter)

@@ -30,8 +30,35 @@ var (
 // errors of code INVALID_PARAM. Objects with other "$" keys are returned as
 // Docs: operators are the business of the filter and update parsers.
 func DecodeJSON(data []byte, maxDepth int) (any, error) {
+	return decodeLimited(data, limits{depth: maxDepth})
+}
+
+// DecodeBody decodes a request body: a JSON object, or {} when it is empty,
+// nested at most MaxDepth+4 levels (a document inside {data: …} or an
+// operator). Besides DecodeJSON's checks, an object with more than
+// MaxFields fields is refused as soon as its field MaxFields+1 is read: no
+// part of a request (a document, a filter, an update) may have more.
+func DecodeBody(data []byte) (Doc, error) {
+	if len(data) == 0 {
+		return Doc{}, nil
+	}
+	v, err := decodeLimited(data, limits{depth: MaxDepth + 4, fields: MaxFields})
+	if err != nil {
+		return nil, err
+	}
+	d, ok := v.(Doc)
+	if !ok {
+		return nil, Errorf(CodeInvalidParam, "request body must be a JSON object")
+	}
+	return d, nil
+}
+
+// limits bound a decode: nesting, and fields per object (0: no bound).
+type limits struct{ depth, fields int }
+
+func decodeLimited(data []byte, lim limits) (any, error) {
 	dec := jsontext.NewDecoder(bytes.NewReader(data))
-	v, err := decodeValue(dec, 0, maxDepth)
+	v, err := decodeValue(dec, 0, lim)
 	if err != nil {
 		return nil, err
 	}
@@ -52,7 +79,7 @@ func jsonErr(err error) error {
 	return Errorf(CodeInvalidParam, "invalid JSON: %v", err)
 }
 
-func decodeValue(dec *jsontext.Decoder, depth, maxDepth int) (any, error) {
+func decodeValue(dec *jsontext.Decoder, depth int, lim limits) (any, error) {
 	tok, err := dec.ReadToken()
 	if err != nil {
 		return nil, jsonErr(err)
@@ -69,12 +96,12 @@ func decodeValue(dec *jsontext.Decoder, depth, maxDepth int) (any, error) {
 	case '0':
 		return parseNumber(tok.String())
 	case '[':
-		if depth >= maxDepth {
-			return nil, Errorf(CodeInvalidParam, "JSON nested deeper than %d levels", maxDepth)
+		if depth >= lim.depth {
+			return nil, Errorf(CodeInvalidParam, "JSON nested deeper than %d levels", lim.depth)
 		}
 		arr := []any{}
 		for dec.PeekKind() != ']' {
-			v, err := decodeValue(dec, depth+1, maxDepth)
+			v, err := decodeValue(dec, depth+1, lim)
 			if err != nil {
 				return nil, err
 			}
@@ -85,17 +112,20 @@ func decodeValue(dec *jsontext.Decoder, depth, maxDepth int) (any, error) {
 		}
 		return arr, nil
 	case '{':
-		if depth >= maxDepth {
-			return nil, Errorf(CodeInvalidParam, "JSON nested deeper than %d levels", maxDepth)
+		if depth >= lim.depth {
+			return nil, Errorf(CodeInvalidParam, "JSON nested deeper than %d levels", lim.depth)
 		}
 		doc := Doc{}
 		for dec.PeekKind() != '}' {
+			if lim.fields > 0 && len(doc) == lim.fields {
+				return nil, Errorf(CodeInvalidParam, "a JSON object has more than %d fields", lim.fields)
+			}
 			kt, err := dec.ReadToken()
 			if err != nil {
 				return nil, jsonErr(err)
 			}
 			key := kt.String() // the token is void after the next read
-			v, err := decodeValue(dec, depth+1, maxDepth)
+			v, err := decodeValue(dec, depth+1, lim)
 			if err != nil {
 				return nil, err
 			}

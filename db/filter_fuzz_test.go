@@ -1,6 +1,7 @@
 package db
 
 import (
+	"math"
 	"strings"
 	"testing"
 )
@@ -62,10 +63,14 @@ func FuzzParseFilter(f *testing.F) {
 	})
 }
 
-// FuzzDecodeJSON checks that the extended-JSON decoder never panics and
-// that what it decodes survives MarshalJSON and a second decode.
+// FuzzDecodeJSON checks that the extended-JSON decoder never panics, that
+// what it decodes survives MarshalJSON and a second decode, that DecodeBody
+// decodes an object body alike, and that ValidateDoc judges the document
+// (and a copy whose names collide) as validSlow does.
 func FuzzDecodeJSON(f *testing.F) {
 	f.Add([]byte(`{"a": [1, 2.5, "x", null, true, {"$date": 0}]}`))
+	f.Add([]byte(`{"_id": "x", "a": {"b": 1, "bb": [{"c": 2, "cc": 1e400}]}, "d.e": 1, "": {"$f": 0}}`))
+	f.Add([]byte(`{"a1":1,"a2":1,"a3":1,"a4":1,"a5":1,"a6":1,"a7":1,"a8":1,"a9":1,"b1":1,"b2":1,"b3":1,"b4":1,"b5":1,"b6":1,"b7":1,"b8":1}`))
 	f.Fuzz(func(t *testing.T, data []byte) {
 		v, err := DecodeJSON(data, MaxDepth)
 		if err != nil {
@@ -82,5 +87,79 @@ func FuzzDecodeJSON(f *testing.F) {
 		if !Equal(v, w) {
 			t.Fatalf("round trip of %q: got %s, want %s", data, MarshalJSON(w), out)
 		}
+		d, isDoc := v.(Doc)
+		if !isDoc {
+			return
+		}
+		if b, err := DecodeBody(data); err != nil || !Equal(b, d) {
+			t.Fatalf("DecodeBody(%q) = %s, %v; want %s", data, MarshalJSON(b), err, out)
+		}
+		for _, doc := range []Doc{d, collide(d).(Doc)} {
+			err := ValidateDoc(doc)
+			if want := validSlow(doc); (err == nil) != want {
+				t.Fatalf("ValidateDoc(%s) = %v, want valid %v", MarshalJSON(doc), err, want)
+			}
+		}
 	})
+}
+
+// validSlow is what ValidateDoc checks, written the obvious way (names
+// compared pair by pair) for documents of at most MaxFields fields.
+func validSlow(d Doc) bool {
+	if v, ok := d.Get("_id"); ok {
+		if s, isStr := v.(string); !isStr || s == "" || len(s) > 256 {
+			return false
+		}
+	}
+	var ok func(v any, depth int) bool
+	ok = func(v any, depth int) bool {
+		if depth > MaxDepth {
+			return false
+		}
+		switch x := v.(type) {
+		case Doc:
+			for i, f := range x {
+				if f.Key == "" || f.Key[0] == '$' || strings.Contains(f.Key, ".") || !ok(f.Value, depth+1) {
+					return false
+				}
+				for _, g := range x[:i] {
+					if g.Key == f.Key {
+						return false
+					}
+				}
+			}
+		case []any:
+			for _, e := range x {
+				if !ok(e, depth+1) {
+					return false
+				}
+			}
+		case float64:
+			return !math.IsNaN(x) && !math.IsInf(x, 0)
+		case ServerDate:
+			return false
+		}
+		return true
+	}
+	return ok(d, 0)
+}
+
+// collide copies v with every name cut to its first byte, so that the
+// names of an object repeat.
+func collide(v any) any {
+	switch x := v.(type) {
+	case Doc:
+		out := make(Doc, len(x))
+		for i, f := range x {
+			out[i] = Field{f.Key[:min(len(f.Key), 1)], collide(f.Value)}
+		}
+		return out
+	case []any:
+		out := make([]any, len(x))
+		for i, e := range x {
+			out[i] = collide(e)
+		}
+		return out
+	}
+	return v
 }

@@ -33,21 +33,28 @@ func (s *Service) Mount(r fiber.Router) {
 	r.Post("/admin/rules/explain", s.handleExplain)
 }
 
-// body decodes the request body: a JSON object, or empty for {}.
-func body(c *fiber.Ctx) (Doc, error) {
-	raw := c.Body()
-	if len(raw) == 0 {
-		return Doc{}, nil
-	}
-	v, err := DecodeJSON(raw, MaxDepth+4)
+// body decodes the request body (DecodeBody).
+func body(c *fiber.Ctx) (Doc, error) { return DecodeBody(c.Body()) }
+
+// admitted admits the caller for op on the route's collection (admit) and
+// only then reads and decodes the body: a request the rules refuse whatever
+// it says is answered before its body is read.
+func (s *Service) admitted(c *fiber.Ctx, op int) (grant, Doc, error) {
+	g, err := s.admit(c.UserContext(), param(c, "coll"), op)
 	if err != nil {
+		return grant{}, nil, err
+	}
+	b, err := body(c)
+	return g, b, err
+}
+
+// adminBody reads the body of an admin route once the caller is known to
+// be an admin.
+func (s *Service) adminBody(c *fiber.Ctx) (Doc, error) {
+	if _, err := s.authorize(c.UserContext(), "", ActionAdmin); err != nil {
 		return nil, err
 	}
-	d, ok := v.(Doc)
-	if !ok {
-		return nil, Errorf(CodeInvalidParam, "request body must be a JSON object")
-	}
-	return d, nil
+	return body(c)
 }
 
 // param returns a route parameter, percent-decoded (a document id may hold
@@ -82,11 +89,11 @@ func appendDocs(b []byte, docs [][]byte) []byte {
 }
 
 func (s *Service) handleQuery(c *fiber.Ctx) error {
-	b, err := body(c)
+	g, b, err := s.admitted(c, opRead)
 	if err != nil {
 		return err
 	}
-	docs, err := s.Query(c.UserContext(), param(c, "coll"), b)
+	docs, err := s.queryAs(c.UserContext(), g, b)
 	if err != nil {
 		return err
 	}
@@ -100,11 +107,11 @@ func (s *Service) handleQuery(c *fiber.Ctx) error {
 }
 
 func (s *Service) handleCount(c *fiber.Ctx) error {
-	b, err := body(c)
+	g, b, err := s.admitted(c, opRead)
 	if err != nil {
 		return err
 	}
-	n, err := s.Count(c.UserContext(), param(c, "coll"), b)
+	n, err := s.countAs(c.UserContext(), g, b)
 	if err != nil {
 		return err
 	}
@@ -112,11 +119,11 @@ func (s *Service) handleCount(c *fiber.Ctx) error {
 }
 
 func (s *Service) handleInsert(c *fiber.Ctx) error {
-	b, err := body(c)
+	g, b, err := s.admitted(c, opCreate)
 	if err != nil {
 		return err
 	}
-	ids, many, err := s.Insert(c.UserContext(), param(c, "coll"), b)
+	ids, many, err := s.insertAs(c.UserContext(), g, b)
 	if err != nil {
 		return err
 	}
@@ -127,11 +134,11 @@ func (s *Service) handleInsert(c *fiber.Ctx) error {
 }
 
 func (s *Service) handleUpdate(c *fiber.Ctx) error {
-	b, err := body(c)
+	g, b, err := s.admitted(c, opUpdate)
 	if err != nil {
 		return err
 	}
-	res, err := s.Update(c.UserContext(), param(c, "coll"), b)
+	res, err := s.updateAs(c.UserContext(), g, b)
 	if err != nil {
 		return err
 	}
@@ -149,11 +156,11 @@ func updateStats(res WriteResult) fiber.Map {
 }
 
 func (s *Service) handleRemove(c *fiber.Ctx) error {
-	b, err := body(c)
+	g, b, err := s.admitted(c, opDelete)
 	if err != nil {
 		return err
 	}
-	n, err := s.Remove(c.UserContext(), param(c, "coll"), b)
+	n, err := s.removeAs(c.UserContext(), g, b)
 	if err != nil {
 		return err
 	}
@@ -170,12 +177,16 @@ func (s *Service) handleGetDoc(c *fiber.Ctx) error {
 }
 
 func (s *Service) handleSetDoc(c *fiber.Ctx) error {
+	g, err := s.admitSet(c.UserContext(), param(c, "coll"))
+	if err != nil {
+		return err
+	}
 	b, err := body(c)
 	if err != nil {
 		return err
 	}
 	id := param(c, "id")
-	res, err := s.SetDoc(c.UserContext(), param(c, "coll"), id, b)
+	res, err := s.setDocAs(c.UserContext(), g, id, b)
 	if err != nil {
 		return err
 	}
@@ -187,11 +198,11 @@ func (s *Service) handleSetDoc(c *fiber.Ctx) error {
 }
 
 func (s *Service) handleUpdateDoc(c *fiber.Ctx) error {
-	b, err := body(c)
+	g, b, err := s.admitted(c, opUpdate)
 	if err != nil {
 		return err
 	}
-	res, err := s.UpdateDoc(c.UserContext(), param(c, "coll"), param(c, "id"), b)
+	res, err := s.updateDocAs(c.UserContext(), g, param(c, "id"), b)
 	if err != nil {
 		return err
 	}
@@ -215,7 +226,7 @@ func (s *Service) handleCollections(c *fiber.Ctx) error {
 }
 
 func (s *Service) handleCreateCollection(c *fiber.Ctx) error {
-	b, err := body(c)
+	b, err := s.adminBody(c)
 	if err != nil {
 		return err
 	}
@@ -242,7 +253,7 @@ func (s *Service) handleIndexes(c *fiber.Ctx) error {
 }
 
 func (s *Service) handleCreateIndex(c *fiber.Ctx) error {
-	b, err := body(c)
+	b, err := s.adminBody(c)
 	if err != nil {
 		return err
 	}
@@ -261,7 +272,7 @@ func (s *Service) handleDropIndex(c *fiber.Ctx) error {
 		name = string([]byte(c.Query("name")))
 	}
 	if name == "" {
-		b, err := body(c)
+		b, err := s.adminBody(c)
 		if err != nil {
 			return err
 		}
@@ -286,7 +297,7 @@ func (s *Service) handleGetRules(c *fiber.Ctx) error {
 }
 
 func (s *Service) handleSetRules(c *fiber.Ctx) error {
-	b, err := body(c)
+	b, err := s.adminBody(c)
 	if err != nil {
 		return err
 	}
@@ -298,7 +309,7 @@ func (s *Service) handleSetRules(c *fiber.Ctx) error {
 }
 
 func (s *Service) handleExplain(c *fiber.Ctx) error {
-	b, err := body(c)
+	b, err := s.adminBody(c)
 	if err != nil {
 		return err
 	}

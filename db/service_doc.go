@@ -35,10 +35,14 @@ func (s *Service) GetDoc(ctx context.Context, coll, id string, body Doc) ([]byte
 // refused); under custom rules the update rule decides, or the create rule
 // for a new document.
 func (s *Service) SetDoc(ctx context.Context, coll, id string, body Doc) (WriteResult, error) {
-	g, err := s.authorize(ctx, coll, ActionUpdate)
+	g, err := s.admitSet(ctx, coll)
 	if err != nil {
 		return WriteResult{}, err
 	}
+	return s.setDocAs(ctx, g, id, body)
+}
+
+func (s *Service) setDocAs(ctx context.Context, g grant, id string, body Doc) (WriteResult, error) {
 	if err := checkID(id); err != nil {
 		return WriteResult{}, err
 	}
@@ -67,17 +71,21 @@ func (s *Service) SetDoc(ctx context.Context, coll, id string, body Doc) (WriteR
 	if err := s.guardSet(ctx, g, op); err != nil {
 		return WriteResult{}, err
 	}
-	return s.drv.Write(ctx, coll, op)
+	return s.drv.Write(ctx, g.coll, op)
 }
 
 // UpdateDoc applies body {update} to the document id; updated is 0 when it
 // does not exist. Under custom rules the stored document is checked, so the
 // filter need not pin what the rule reads.
 func (s *Service) UpdateDoc(ctx context.Context, coll, id string, body Doc) (WriteResult, error) {
-	g, err := s.authorize(ctx, coll, ActionUpdate)
+	g, err := s.admit(ctx, coll, opUpdate)
 	if err != nil {
 		return WriteResult{}, err
 	}
+	return s.updateDocAs(ctx, g, id, body)
+}
+
+func (s *Service) updateDocAs(ctx context.Context, g grant, id string, body Doc) (WriteResult, error) {
 	if err := checkID(id); err != nil {
 		return WriteResult{}, err
 	}

@@ -61,10 +61,16 @@ func withIDTieBreak(keys []SortKey) []SortKey {
 
 // Query runs a find: body {filter, sort, skip, limit, projection}.
 func (s *Service) Query(ctx context.Context, coll string, body Doc) ([][]byte, error) {
-	g, err := s.authorize(ctx, coll, ActionRead)
+	g, err := s.admit(ctx, coll, opRead)
 	if err != nil {
 		return nil, err
 	}
+	return s.queryAs(ctx, g, body)
+}
+
+// queryAs is Query for g, from admit (as are the grants of the other …As
+// methods).
+func (s *Service) queryAs(ctx context.Context, g grant, body Doc) ([][]byte, error) {
 	q, p, err := s.parseQuery(g, body)
 	if err != nil {
 		return nil, err
@@ -72,7 +78,7 @@ func (s *Service) Query(ctx context.Context, coll string, body Doc) ([][]byte, e
 	if q.Filter, err = s.readFilter(ctx, g, q.Filter); err != nil {
 		return nil, err
 	}
-	docs, err := s.drv.Find(ctx, coll, q)
+	docs, err := s.drv.Find(ctx, g.coll, q)
 	if err != nil {
 		return nil, err
 	}
@@ -100,10 +106,14 @@ func (s *Service) finish(docs [][]byte, p *Projection) ([][]byte, error) {
 
 // Count counts matching documents: body {filter}.
 func (s *Service) Count(ctx context.Context, coll string, body Doc) (int64, error) {
-	g, err := s.authorize(ctx, coll, ActionRead)
+	g, err := s.admit(ctx, coll, opRead)
 	if err != nil {
 		return 0, err
 	}
+	return s.countAs(ctx, g, body)
+}
+
+func (s *Service) countAs(ctx context.Context, g grant, body Doc) (int64, error) {
 	m, err := fields(body, "filter")
 	if err != nil {
 		return 0, err
@@ -115,16 +125,20 @@ func (s *Service) Count(ctx context.Context, coll string, body Doc) (int64, erro
 	if f, err = s.readFilter(ctx, g, f); err != nil {
 		return 0, err
 	}
-	return s.drv.Count(ctx, coll, f)
+	return s.drv.Count(ctx, g.coll, f)
 }
 
 // Insert adds one document or many: body {data: doc | [docs]}. It returns
 // the new ids and whether data was an array.
 func (s *Service) Insert(ctx context.Context, coll string, body Doc) ([]string, bool, error) {
-	g, err := s.authorize(ctx, coll, ActionCreate)
+	g, err := s.admit(ctx, coll, opCreate)
 	if err != nil {
 		return nil, false, err
 	}
+	return s.insertAs(ctx, g, body)
+}
+
+func (s *Service) insertAs(ctx context.Context, g grant, body Doc) ([]string, bool, error) {
 	m, err := fields(body, "data")
 	if err != nil {
 		return nil, false, err
@@ -156,7 +170,7 @@ func (s *Service) Insert(ctx context.Context, coll string, body Doc) ([]string, 
 	if err := s.createDocs(ctx, g, docs); err != nil {
 		return nil, false, err
 	}
-	res, err := s.drv.Write(ctx, coll, &WriteOp{Kind: WriteInsert, Docs: docs, Now: now, MustExist: !g.admin})
+	res, err := s.drv.Write(ctx, g.coll, &WriteOp{Kind: WriteInsert, Docs: docs, Now: now, MustExist: !g.admin})
 	if err != nil {
 		return nil, false, err
 	}
@@ -178,10 +192,14 @@ func (s *Service) prepareDoc(d Doc, now time.Time) (Doc, error) {
 // Update updates matching documents: body {filter, update, multi, upsert}.
 // multi and upsert default to false.
 func (s *Service) Update(ctx context.Context, coll string, body Doc) (WriteResult, error) {
-	g, err := s.authorize(ctx, coll, ActionUpdate)
+	g, err := s.admit(ctx, coll, opUpdate)
 	if err != nil {
 		return WriteResult{}, err
 	}
+	return s.updateAs(ctx, g, body)
+}
+
+func (s *Service) updateAs(ctx context.Context, g grant, body Doc) (WriteResult, error) {
 	m, err := fields(body, "filter", "update", "multi", "upsert")
 	if err != nil {
 		return WriteResult{}, err
@@ -224,10 +242,14 @@ func (s *Service) update(ctx context.Context, g grant, f *Filter, m map[string]a
 // Remove deletes matching documents: body {filter, multi} (multi defaults
 // to false: one document).
 func (s *Service) Remove(ctx context.Context, coll string, body Doc) (int64, error) {
-	g, err := s.authorize(ctx, coll, ActionDelete)
+	g, err := s.admit(ctx, coll, opDelete)
 	if err != nil {
 		return 0, err
 	}
+	return s.removeAs(ctx, g, body)
+}
+
+func (s *Service) removeAs(ctx context.Context, g grant, body Doc) (int64, error) {
 	m, err := fields(body, "filter", "multi")
 	if err != nil {
 		return 0, err

@@ -15,9 +15,18 @@ var collNameRE = regexp.MustCompile(`^[a-zA-Z0-9][a-zA-Z0-9_-]{0,63}$`)
 // ValidCollectionName reports whether name is an allowed collection name.
 func ValidCollectionName(name string) bool { return collNameRE.MatchString(name) }
 
+// MaxFields is the most fields a stored document may have, counting the
+// fields of its nested documents (in arrays too) at every level, as
+// Firestore does (20,000; MongoDB's only bound is the 16 MiB size). It keeps
+// what is done per field of a document bounded, and a request object with
+// more fields is refused while it is decoded (DecodeBody).
+const MaxFields = 20_000
+
 // ValidateDoc checks a document about to be stored: field names must not be
-// empty, start with "$" or contain "."; numbers must be finite; nesting at
-// most MaxDepth; _id, when present, a non-empty string of at most 256 bytes.
+// empty, start with "$", contain "." or repeat within an object; numbers
+// must be finite; nesting at most MaxDepth; at most MaxFields fields; _id,
+// when present, a non-empty string of at most 256 bytes. Its cost is linear
+// in the document's size.
 func ValidateDoc(d Doc) error {
 	if v, ok := d.Get("_id"); ok {
 		s, isStr := v.(string)
@@ -25,55 +34,90 @@ func ValidateDoc(d Doc) error {
 			return Errorf(CodeInvalidParam, "_id must be a non-empty string of at most 256 bytes")
 		}
 	}
-	return validateValue(d, 0, "")
+	var v validator
+	return v.value(d, 0)
 }
 
-func validateValue(v any, depth int, path string) error {
+// validator walks a document for ValidateDoc.
+type validator struct {
+	fields int      // counted so far
+	path   []string // the field names from the document to the value being checked
+}
+
+// at is the path of the value being checked, for messages: it is joined
+// only when one is written, so deep documents with long names cost nothing.
+func (v *validator) at() string { return strings.Join(v.path, ".") }
+
+func (v *validator) value(x any, depth int) error {
 	if depth > MaxDepth {
 		return Errorf(CodeInvalidParam, "document nested deeper than %d levels", MaxDepth)
 	}
-	switch x := v.(type) {
+	switch x := x.(type) {
 	case Doc:
+		if v.fields += len(x); v.fields > MaxFields {
+			return Errorf(CodeInvalidParam, "document has more than %d fields (counting those of nested documents)", MaxFields)
+		}
+		var seen map[string]struct{} // for a large object; a small one is searched
+		if len(x) > smallDoc {
+			seen = make(map[string]struct{}, len(x))
+		}
 		for i, f := range x {
-			if f.Key == "" {
-				return Errorf(CodeInvalidParam, "field name at %q must not be empty", path)
+			if err := v.name(x, i, seen); err != nil {
+				return err
 			}
-			if f.Key[0] == '$' {
-				return Errorf(CodeInvalidParam, "field name %q must not start with '$'", f.Key)
-			}
-			if strings.Contains(f.Key, ".") {
-				return Errorf(CodeInvalidParam, "field name %q must not contain '.'", f.Key)
-			}
-			for j := 0; j < i; j++ {
-				if x[j].Key == f.Key {
-					return Errorf(CodeInvalidParam, "duplicate field name %q", f.Key)
-				}
-			}
-			if err := validateValue(f.Value, depth+1, joinPath(path, f.Key)); err != nil {
+			v.path = append(v.path, f.Key)
+			err := v.value(f.Value, depth+1)
+			v.path = v.path[:len(v.path)-1]
+			if err != nil {
 				return err
 			}
 		}
 	case []any:
 		for _, e := range x {
-			if err := validateValue(e, depth+1, path); err != nil {
+			if err := v.value(e, depth+1); err != nil {
 				return err
 			}
 		}
 	case float64:
 		if math.IsNaN(x) || math.IsInf(x, 0) {
-			return Errorf(CodeInvalidParam, "field %q: number is not finite", path)
+			return Errorf(CodeInvalidParam, "field %q: number is not finite", v.at())
 		}
 	case ServerDate:
-		return Errorf(CodeInvalidParam, "field %q: unresolved $serverDate", path)
+		return Errorf(CodeInvalidParam, "field %q: unresolved $serverDate", v.at())
 	}
 	return nil
 }
 
-func joinPath(a, b string) string {
-	if a == "" {
-		return b
+// smallDoc is the size up to which an object's names are compared with
+// each other to find a repeat (at most smallDoc²/2 comparisons, no
+// allocation); larger objects use a set.
+const smallDoc = 16
+
+// name checks the name of d[i]; seen holds the names before it when d is
+// larger than smallDoc.
+func (v *validator) name(d Doc, i int, seen map[string]struct{}) error {
+	key := d[i].Key
+	switch {
+	case key == "":
+		return Errorf(CodeInvalidParam, "field name at %q must not be empty", v.at())
+	case key[0] == '$':
+		return Errorf(CodeInvalidParam, "field name %q must not start with '$'", key)
+	case strings.Contains(key, "."):
+		return Errorf(CodeInvalidParam, "field name %q must not contain '.'", key)
 	}
-	return a + "." + b
+	dup := false
+	if seen != nil {
+		_, dup = seen[key]
+		seen[key] = struct{}{}
+	} else {
+		for j := range i {
+			dup = dup || d[j].Key == key
+		}
+	}
+	if dup {
+		return Errorf(CodeInvalidParam, "duplicate field name %q", key)
+	}
+	return nil
 }
 
 // ResolveServerDates replaces every ServerDate inside v with now plus its
