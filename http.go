@@ -6,6 +6,7 @@ import (
 	"math"
 	"net/http"
 	"path"
+	"runtime/debug"
 	"strconv"
 
 	"minibase/auth"
@@ -38,7 +39,7 @@ func (m *Main) newApp() *fiber.App {
 	app.Server().Handler = boundDrain(m.Config.RequestTimeout, app.Server().Handler)
 	m.conns = newConnStates()
 	app.Server().ConnState = m.conns.hook
-	app.Use(m.conns.enter)
+	app.Use(m.conns.enter, m.recoverPanic)
 	app.Use(m.limitBody, m.timeout)
 	v1 := app.Group("/v1")
 	m.auth.MountSignIn(v1) // before the middleware: a stale token must not block a refresh
@@ -60,6 +61,22 @@ func (m *Main) newApp() *fiber.App {
 	})
 	return app
 }
+
+// recoverPanic turns a panic in a handler into a 500 for that request
+// (logged once with its stack) instead of the end of the process.
+func (m *Main) recoverPanic(c *fiber.Ctx) (err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			m.log.Error("request panicked", "method", c.Method(), "path", c.Path(), "panic", r, "stack", string(debug.Stack()))
+			err = errPanic
+		}
+	}()
+	return c.Next()
+}
+
+// errPanic is what a panicked request answers: an internal error, with
+// nothing of the panic sent to the client.
+var errPanic = errors.New("handler panicked")
 
 // sdkTypes are the content types of the SDK's files, which fiber's table
 // lacks (.mjs, .cjs) or gets wrong (.ts is MPEG-TS video there).
