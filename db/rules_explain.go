@@ -160,6 +160,13 @@ func (e *explainer) stored(ctx context.Context, c *checker, upd *Update, out *Ex
 	}
 	if !r.Allowed() {
 		_, out.Reason = c.reason(verdict{result: r, branches: 1}, true)
+		switch {
+		case e.op == opRead:
+			out.Reason += "; the client is told the document does not exist (DATABASE_DOCUMENT_NOT_EXIST), as for a missing one"
+		case !e.s.readable(ctx, e.g, doc, c.cache):
+			out.Reason += "; the client may not read the document either, so it is answered as a missing one (0 " +
+				map[int]string{opUpdate: "updated", opDelete: "removed"}[e.op] + ")"
+		}
 		return out, nil
 	}
 	out.Allowed, out.Reason = true, "the filter does not decide the rule, but the stored document satisfies it (doc(id) requests are checked against the document)"

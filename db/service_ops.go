@@ -2,6 +2,7 @@ package db
 
 import (
 	"context"
+	"errors"
 	"time"
 )
 
@@ -218,7 +219,11 @@ func (s *Service) update(ctx context.Context, g grant, f *Filter, m map[string]a
 	if err := s.guardWrite(ctx, g, opUpdate, op, byID); err != nil {
 		return WriteResult{}, err
 	}
-	return s.drv.Write(ctx, g.coll, op)
+	res, err := s.drv.Write(ctx, g.coll, op)
+	if errors.Is(err, errHidden) {
+		return WriteResult{}, nil // as for a missing document
+	}
+	return res, err
 }
 
 // Remove deletes matching documents: body {filter, multi} (multi defaults
@@ -250,5 +255,8 @@ func (s *Service) remove(ctx context.Context, g grant, f *Filter, multi, byID bo
 		return 0, err
 	}
 	res, err := s.drv.Write(ctx, g.coll, op)
+	if errors.Is(err, errHidden) {
+		return 0, nil // as for a missing document
+	}
 	return res.Removed, err
 }
