@@ -22,7 +22,10 @@ func presetDenied(rs *RuleSet, op int) error {
 	return Errorf(CodePermissionDenied, "permission denied: only admins may %s this collection (preset %s)", what, rs.Preset)
 }
 
-// readFilter returns the filter a client's query or count runs with.
+// readFilter returns the filter a client's query or count runs with. Under
+// a custom rule that holds only where some fields hold no array (see
+// NoArray in auth/rules), the filter leaves out the documents where one
+// does.
 func (s *Service) readFilter(ctx context.Context, g grant, f *Filter) (*Filter, error) {
 	if g.admin {
 		return f, nil
@@ -43,10 +46,10 @@ func (s *Service) readFilter(ctx context.Context, g grant, f *Filter) (*Filter, 
 	if err != nil {
 		return nil, err
 	}
-	if !v.result.Allowed() {
+	if v.result.Truth != rules.True {
 		return nil, c.denied(v, false)
 	}
-	return f, nil
+	return WithoutArrays(f, v.result.NoArray), nil
 }
 
 // readDoc returns the document id as the caller may see it. Under custom
@@ -70,7 +73,7 @@ func (s *Service) readDoc(ctx context.Context, g grant, id string) ([]byte, erro
 	if err != nil {
 		return nil, err
 	}
-	if t := v.result.Truth; t == rules.False || t == rules.Failed {
+	if t := v.result.Truth; !v.open() && t != rules.True {
 		return nil, c.denied(v, false)
 	}
 	docs, err := s.drv.Find(ctx, g.coll, &Query{Filter: f, Limit: 1})
@@ -137,11 +140,13 @@ func (s *Service) createDocs(ctx context.Context, g grant, docs []Doc) error {
 // guardWrite prepares a client's update (op opUpdate, w.Update set) or
 // remove (opDelete). Presets narrow w.Filter to the caller's documents.
 // Custom rules must hold for every document the filter may match (with
-// request.data as far as the update tells it); a doc(id) write (byID) whose
-// rule the filter {_id} does not decide is left to the check of the stored
-// document, which w.Check runs inside the write for every document either
-// way; a stored document the caller may not even read is then answered as
-// a missing one (errHidden: nothing changes and the count is 0).
+// request.data as far as the update tells it); the filter leaves out the
+// documents where the rule's proof needs a field to hold no array. A doc(id)
+// write (byID) whose rule the filter {_id} does not decide is left to the
+// check of the stored document, which w.Check runs inside the write for
+// every document either way; a stored document the caller may not even
+// read is then answered as a missing one (errHidden: nothing changes and
+// the count is 0).
 func (s *Service) guardWrite(ctx context.Context, g grant, op int, w *WriteOp, byID bool) error {
 	if g.admin {
 		return nil
@@ -165,7 +170,12 @@ func (s *Service) guardWrite(ctx context.Context, g grant, op int, w *WriteOp, b
 	if err != nil {
 		return err
 	}
-	if t := v.result.Truth; t != rules.True && !(byID && t == rules.Undecided) {
+	switch t := v.result.Truth; {
+	case byID && v.open():
+		// the stored document decides
+	case t == rules.True:
+		w.Filter = WithoutArrays(w.Filter, v.result.NoArray)
+	default:
 		return c.denied(v, false)
 	}
 	w.Check = func(old, next Doc) error {

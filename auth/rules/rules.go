@@ -146,10 +146,20 @@ type Result struct {
 	Hints []Hint
 	// Err describes the failure (Truth Failed): "auth is null", ….
 	Err string
+	// NoArray lists paths of a Facts-bound variable (e.g. "room", "a.b")
+	// on which a True or False verdict relies on there being no array, at
+	// the path or above it: the verdict speaks only of the documents where
+	// none lies. MongoDB's == matches an array by its elements, so a
+	// filter's {room: 'r1'} pins room to 'r1' only where room is no array;
+	// a rule that uses room whole (get(), a template, .length, a regular
+	// expression, truthiness) relies on that. Empty when the verdict holds
+	// for every document the facts allow.
+	NoArray []string
 }
 
-// Allowed reports whether the result allows the request.
-func (r Result) Allowed() bool { return r.Truth == True }
+// Allowed reports whether the result allows the request: True, for every
+// document the facts allow (NoArray is empty).
+func (r Result) Allowed() bool { return r.Truth == True && len(r.NoArray) == 0 }
 
 // Hint names one undecided comparison on a field of a Facts variable, as
 // the rule needs it to hold: Var.Path Op Value (e.g. doc._openid == "o1";
@@ -220,7 +230,7 @@ func (e *Expr) Eval(ctx context.Context, env *Env) (Result, error) {
 		return Result{}, ev.ioErr
 	}
 	if s, ok := v.(sym); ok {
-		v = s.resolve("truthy")
+		v = ev.value(s, "truthy") // only the boolean true allows, not an array holding it
 	}
 	switch x := v.(type) {
 	case failure:
@@ -229,8 +239,8 @@ func (e *Expr) Eval(ctx context.Context, env *Env) (Result, error) {
 		return Result{Truth: Undecided, Hints: x.hints}, nil
 	case bool:
 		if x {
-			return Result{Truth: True}, nil
+			return Result{Truth: True, NoArray: ev.noArray}, nil
 		}
 	}
-	return Result{Truth: False}, nil
+	return Result{Truth: False, NoArray: ev.noArray}, nil
 }
