@@ -27,29 +27,36 @@ func presetDenied(rs *RuleSet, op int) error {
 // NoArray in auth/rules), the filter leaves out the documents where one
 // does.
 func (s *Service) readFilter(ctx context.Context, g grant, f *Filter) (*Filter, error) {
+	f, _, err := s.readQuery(ctx, g, f)
+	return f, err
+}
+
+// readQuery is readFilter that also returns, under custom rules, the
+// checker whose returned method the query's results must pass.
+func (s *Service) readQuery(ctx context.Context, g grant, f *Filter) (*Filter, *checker, error) {
 	if g.admin {
-		return f, nil
+		return f, nil, nil
 	}
 	switch g.rules.Preset {
 	case PresetReadOnly, PresetAdminWrite:
-		return f, nil
+		return f, nil, nil
 	case PresetAdminOnly:
-		return nil, presetDenied(g.rules, opRead)
+		return nil, nil, presetDenied(g.rules, opRead)
 	case PresetPrivate:
 		if g.openid == "" {
-			return nil, errSignIn()
+			return nil, nil, errSignIn()
 		}
-		return g.scope(f), nil
+		return g.scope(f), nil, nil
 	}
 	c := s.checker(g, opRead, nil)
 	v, err := c.query(ctx, f, nil)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	if v.result.Truth != rules.True {
-		return nil, c.denied(v, false)
+		return nil, nil, c.denied(v, false)
 	}
-	return WithoutArrays(f, v.result.NoArray), nil
+	return WithoutArrays(f, v.result.NoArray), c, nil
 }
 
 // readDoc returns the document id as the caller may see it. Under custom
@@ -78,8 +85,11 @@ func (s *Service) readDoc(ctx context.Context, g grant, id string) ([]byte, erro
 	}
 	docs, err := s.drv.Find(ctx, g.coll, &Query{Filter: f, Limit: 1})
 	raw, err := firstDoc(docs, err, id)
-	if err != nil || v.result.Allowed() {
-		return raw, err
+	if err != nil {
+		return nil, err
+	}
+	if v.result.Allowed() {
+		return raw, c.returned(ctx, docs)
 	}
 	doc, err := DecodeJSON(raw, MaxDepth+1)
 	if err != nil {

@@ -70,12 +70,18 @@ func (s *Service) Query(ctx context.Context, coll string, body Doc) ([][]byte, e
 	if err != nil {
 		return nil, err
 	}
-	if q.Filter, err = s.readFilter(ctx, g, q.Filter); err != nil {
+	var c *checker
+	if q.Filter, c, err = s.readQuery(ctx, g, q.Filter); err != nil {
 		return nil, err
 	}
 	docs, err := s.drv.Find(ctx, coll, q)
 	if err != nil {
 		return nil, err
+	}
+	if c != nil {
+		if err := c.returned(ctx, docs); err != nil {
+			return nil, err
+		}
 	}
 	return s.finish(docs, p)
 }

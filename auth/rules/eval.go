@@ -100,6 +100,16 @@ func (ev *evaluator) plain(v any, where string) any {
 	return v
 }
 
+// field is plain for member name of the value of node of, naming it only
+// when it is needed (every document a query returns is checked: no
+// allocation per field read).
+func (ev *evaluator) field(v any, of *node, name string) any {
+	if _, ok := v.(unknownValue); ok {
+		return ev.plain(v, describe(of)+"."+name)
+	}
+	return v
+}
+
 // describe names the value of n for messages: "auth", "doc.a.b", "get(…)".
 func describe(n *node) string {
 	switch n.kind {
@@ -138,15 +148,15 @@ func (ev *evaluator) member(x any, name string, of *node) any {
 		return failure{describe(of) + " is null"}
 	case Object:
 		f, _ := v.Get(name)
-		return ev.plain(f, describe(of)+"."+name)
+		return ev.field(f, of, name)
 	case map[string]any:
-		return ev.plain(v[name], describe(of)+"."+name)
+		return ev.field(v[name], of, name)
 	case []any:
 		if name == "length" {
 			return int64(len(v))
 		}
 		if i, err := strconv.Atoi(name); err == nil && i >= 0 && i < len(v) {
-			return ev.plain(v[i], describe(of)+"."+name)
+			return ev.field(v[i], of, name)
 		}
 	case string:
 		if name == "length" {

@@ -43,6 +43,7 @@ package rules
 import (
 	"context"
 	"fmt"
+	"slices"
 )
 
 // Limits of one expression.
@@ -72,6 +73,51 @@ func (e *Expr) Gets() int { return e.gets }
 
 // Vars returns the global variables the expression reads, in order of first use.
 func (e *Expr) Vars() []string { return e.vars }
+
+// Fields returns the top-level fields of the variable name that the
+// expression reads (doc.a.b and doc['a'] read a), in order of first use,
+// and whether they are all it reads of it: false when it uses the variable
+// whole or with a computed key (doc[auth.uid]). The value of the
+// expression then depends on those fields of name only.
+func (e *Expr) Fields(name string) ([]string, bool) {
+	var out []string
+	ok := true
+	var walk func(n *node)
+	walk = func(n *node) {
+		if n == nil || !ok {
+			return
+		}
+		if n.kind == nVar && n.name == name {
+			ok = false // the variable itself, not one of its fields
+			return
+		}
+		if (n.kind == nMember || n.kind == nIndex) && n.x.kind == nVar && n.x.name == name {
+			field := n.name
+			if n.kind == nIndex {
+				lit, isLit := n.y.val.(string)
+				if n.y.kind != nLit || !isLit {
+					ok = false
+					return
+				}
+				field = lit
+			}
+			if !slices.Contains(out, field) {
+				out = append(out, field)
+			}
+			return
+		}
+		walk(n.x)
+		walk(n.y)
+		for _, c := range n.list {
+			walk(c)
+		}
+	}
+	walk(e.root)
+	if !ok {
+		return nil, false
+	}
+	return out, true
+}
 
 // SyntaxError is a rule that does not parse or breaks a limit. Pos is the
 // 1-based character (not byte) position of the problem in the source.
