@@ -89,7 +89,10 @@ func (s *Service) readDoc(ctx context.Context, g grant, id string) ([]byte, erro
 		return nil, err
 	}
 	if v.result.Allowed() {
-		return raw, c.returned(ctx, docs)
+		if err := c.returned(ctx, docs); err != nil {
+			return nil, err
+		}
+		return raw, nil
 	}
 	doc, err := DecodeJSON(raw, MaxDepth+1)
 	if err != nil {
