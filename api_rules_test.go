@@ -44,8 +44,9 @@ func TestRulesAPI(t *testing.T) {
 		t.Errorf("alice's pinned query: %s", q.raw)
 	}
 	expect(t, "doc(id).get by the owner", m.do(t, "GET", "/v1/db/notes/docs/"+id, at, ""), 200, `{"data":{"t":"mine"}}`)
-	expect(t, "doc(id).get by another user", m.do(t, "GET", "/v1/db/notes/docs/"+id, bt, ""), 403, `{"errCode":-502003}`)
-	expect(t, "doc(id).update by another user", m.do(t, "PATCH", "/v1/db/notes/docs/"+id, bt, `{"update":{"$set":{"t":"x"}}}`), 403, `{"errCode":-502003}`)
+	// To another user the document is not there (TestRulesNoExistenceOracle).
+	expect(t, "doc(id).get by another user", m.do(t, "GET", "/v1/db/notes/docs/"+id, bt, ""), 404, `{"errCode":-1}`)
+	expect(t, "doc(id).update by another user", m.do(t, "PATCH", "/v1/db/notes/docs/"+id, bt, `{"update":{"$set":{"t":"x"}}}`), 200, `{"stats":{"updated":0}}`)
 
 	expect(t, "explain for alice", m.do(t, "POST", "/v1/admin/rules/explain", testKey,
 		`{"collection":"notes","operation":"read","filter":{},"uid":"`+alice.str("user.uid")+`"}`), 200,
@@ -61,5 +62,49 @@ func TestRulesAPI(t *testing.T) {
 	expect(t, "a visitor reads a READONLY collection", r, 200, "")
 	if data, _ := r.body["data"].([]any); len(data) != 2 {
 		t.Errorf("visitor query: %s", r.raw)
+	}
+}
+
+// TestRulesNoExistenceOracle (issue 11.9): to a client that may not read a
+// document, it looks the same as a missing one. GET, PATCH and DELETE of
+// another user's id answer exactly (status and body) as after the document
+// is gone, under PRIVATE and under custom rules; PUT of it answers as an
+// insert of that _id does (set would create a missing id, and cannot).
+func TestRulesNoExistenceOracle(t *testing.T) {
+	m, _ := newAuthMain(t, nil)
+	at := m.signIn(t, "/v1/auth/anonymous", "", `{}`).str("access_token")
+	bt := m.signIn(t, "/v1/auth/anonymous", "", `{}`).str("access_token")
+	for i, rules := range []string{
+		`{"preset":"PRIVATE"}`,
+		`{"read":"doc._openid == auth.openid","write":"doc._openid == auth.openid"}`,
+		`{"read":"doc._openid == auth.openid || doc.shared == true","write":"doc._openid == auth.openid"}`,
+	} {
+		coll := "c" + string(rune('0'+i))
+		expect(t, "create "+coll, m.do(t, "POST", "/v1/admin/collections", testKey, `{"name":"`+coll+`"}`), 200, "")
+		expect(t, "rules "+rules, m.do(t, "PUT", "/v1/admin/collections/"+coll+"/rules", testKey, rules), 200, "")
+		expect(t, "alice's document", m.do(t, "POST", "/v1/db/"+coll+"/insert", at, `{"data":{"_id":"x1","t":"mine"}}`), 200, "")
+		doc := "/v1/db/" + coll + "/docs/x1"
+		bobAsks := func() []answer {
+			return []answer{
+				m.do(t, "GET", doc, bt, ""),
+				m.do(t, "PATCH", doc, bt, `{"update":{"$set":{"t":"x"}}}`),
+				m.do(t, "DELETE", doc, bt, ""),
+			}
+		}
+		there := bobAsks()
+		put := m.do(t, "PUT", doc, bt, `{"data":{"t":"his"}}`)
+		insert := m.do(t, "POST", "/v1/db/"+coll+"/insert", bt, `{"data":{"_id":"x1","t":"his"}}`)
+		if put.status != insert.status || put.raw != insert.raw || put.status != 409 {
+			t.Errorf("%s: bob's PUT of alice's id = %d %s; his insert of that _id = %d %s: want the same 409", rules, put.status, put.raw, insert.status, insert.raw)
+		}
+		expect(t, "alice's document unchanged", m.do(t, "GET", doc, at, ""), 200, `{"data":{"t":"mine"}}`)
+		expect(t, "admin removes it", m.do(t, "DELETE", doc, testKey, ""), 200, `{"stats":{"removed":1}}`)
+		gone := bobAsks()
+		for k, what := range []string{"GET", "PATCH", "DELETE"} {
+			if there[k].status != gone[k].status || there[k].raw != gone[k].raw {
+				t.Errorf("%s: bob's %s of alice's document = %d %s, of a missing one = %d %s", rules, what, there[k].status, there[k].raw, gone[k].status, gone[k].raw)
+			}
+		}
+		expect(t, "a missing document", gone[0], 404, `{"code":"DATABASE_DOCUMENT_NOT_EXIST"}`)
 	}
 }

@@ -83,3 +83,55 @@ func setRule(t *testing.T, m *Main, rule string) {
 	t.Helper()
 	want(t, "set rule "+rule, m.send(t, "PATCH", "/v1/admin/storage/buckets/rules", testKey, []byte(`{"rule":`+rule+`}`)), 200, "")
 }
+
+// TestStorageNoExistenceOracle (issue 11.9): a file a caller may not read
+// and a missing file at the same path get the same answer (status and
+// body) from download, temp-urls, delete and the /f/ URL, unless the rule
+// would let the caller read any file there (then a missing file is simply
+// STORAGE_FILE_NONEXIST). The answer is CloudBase's per-item status for a
+// file one may not read: STORAGE_EXCEED_AUTHORITY.
+func TestStorageNoExistenceOracle(t *testing.T) {
+	m, _ := newStorageMain(t)
+	want(t, "bucket", m.send(t, "POST", "/v1/admin/storage/buckets", testKey, []byte(`{"name":"rules"}`)), 200, "")
+	owner := m.signIn(t, "/v1/auth/anonymous", "", `{}`).str("access_token")
+	other := m.signIn(t, "/v1/auth/anonymous", "", `{}`).str("access_token")
+	const id = "cloud://minibase.rules/secret.txt"
+	asks := func(tok string) []resp {
+		return []resp{
+			m.send(t, "GET", "/v1/storage/download?fileID="+url.QueryEscape(id), tok, nil),
+			m.send(t, "HEAD", "/v1/storage/download?fileID="+url.QueryEscape(id), tok, nil),
+			m.send(t, "POST", "/v1/storage/temp-urls", tok, []byte(`{"fileList":["`+id+`"]}`)),
+			m.send(t, "POST", "/v1/storage/delete", tok, []byte(`{"fileList":["`+id+`"]}`)),
+			m.send(t, "GET", "/f/rules/secret.txt", tok, nil),
+		}
+	}
+	names := []string{"download", "HEAD download", "temp-urls", "delete", "/f/ URL"}
+	for _, rule := range []string{`"PRIVATE"`, `"ADMINONLY"`, `{"read":"resource.openid == auth.openid","write":"resource.openid == auth.openid"}`} {
+		for _, who := range []string{"other", "visitor"} {
+			tok := map[string]string{"other": other, "visitor": ""}[who]
+			setRule(t, m, `"READONLY"`)
+			want(t, "owner uploads", m.upload(t, owner, "?bucket=rules", "secret.txt", "the owner's", "text/plain"), 200, "")
+			setRule(t, m, rule)
+			there := asks(tok)
+			want(t, "admin deletes it", m.send(t, "POST", "/v1/storage/delete", testKey, []byte(`{"fileList":["`+id+`"]}`)), 200, `{"fileList":[{"status":0}]}`)
+			gone := asks(tok)
+			for k, name := range names {
+				if there[k].status != gone[k].status || there[k].body != gone[k].body {
+					t.Errorf("%s, %s: %s of the owner's file = %d %.200s, of a missing file = %d %.200s",
+						rule, who, name, there[k].status, there[k].body, gone[k].status, gone[k].body)
+				}
+			}
+			want(t, rule+" "+who+": download", gone[0], 403, `{"code":"STORAGE_EXCEED_AUTHORITY"}`)
+			want(t, rule+" "+who+": temp-urls", gone[2], 200, `{"fileList":[{"status":-503002,"code":"STORAGE_EXCEED_AUTHORITY"}]}`)
+		}
+	}
+	// Where any file may be read, a missing one is just missing.
+	setRule(t, m, `"READONLY"`)
+	want(t, "READONLY: a missing file", m.send(t, "GET", "/v1/storage/download?fileID="+url.QueryEscape(id), other, nil), 404, `{"code":"STORAGE_FILE_NONEXIST"}`)
+	want(t, "READONLY: deleting a missing file", m.send(t, "POST", "/v1/storage/delete", other, []byte(`{"fileList":["`+id+`"]}`)), 200,
+		`{"fileList":[{"status":-503003,"code":"STORAGE_FILE_NONEXIST"}]}`)
+	// The owner of a missing file under PRIVATE cannot tell either: no
+	// rule says who would own it.
+	setRule(t, m, `"PRIVATE"`)
+	want(t, "PRIVATE: the owner asks for a missing file", m.send(t, "GET", "/v1/storage/download?fileID="+url.QueryEscape(id), owner, nil), 403, "")
+}

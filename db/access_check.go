@@ -3,6 +3,7 @@ package db
 import (
 	"context"
 	"fmt"
+	"slices"
 	"strings"
 
 	"minibase/auth"
@@ -67,8 +68,9 @@ type verdict struct {
 }
 
 // query checks the rule against every document f may match, branch by
-// branch of its $or's; it returns the first branch that is not True (or
-// True).
+// branch of its $or's; it returns the first branch that is not True, or
+// True with the paths that must hold no array in any branch (NoArray: the
+// query must leave out the documents where one does, see WithoutArrays).
 func (c *checker) query(ctx context.Context, f *Filter, data any) (verdict, error) {
 	var all []rules.Facts
 	if uses(c.expr, "doc") {
@@ -76,13 +78,26 @@ func (c *checker) query(ctx context.Context, f *Filter, data any) (verdict, erro
 	} else {
 		all = []rules.Facts{{}}
 	}
+	var noArray []string
 	for i, facts := range all {
 		r, err := c.eval(ctx, facts, data)
-		if err != nil || !r.Allowed() {
+		if err != nil || r.Truth != rules.True {
 			return verdict{result: r, branch: i, branches: len(all)}, err
 		}
+		for _, p := range r.NoArray {
+			if !slices.Contains(noArray, p) {
+				noArray = append(noArray, p)
+			}
+		}
 	}
-	return verdict{result: rules.Result{Truth: rules.True}, branches: len(all)}, nil
+	return verdict{result: rules.Result{Truth: rules.True, NoArray: noArray}, branches: len(all)}, nil
+}
+
+// open reports whether the verdict leaves a doc(id) request to the stored
+// document: the filter {_id} does not decide the rule, or decides it only
+// where some field holds no array.
+func (v verdict) open() bool {
+	return v.result.Truth == rules.Undecided || len(v.result.NoArray) > 0
 }
 
 func uses(e *rules.Expr, name string) bool {

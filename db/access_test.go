@@ -98,8 +98,8 @@ func TestClientAccess(t *testing.T) {
 	if _, err := s.UpdateDoc(alice, "notes", "a1", doc(t, `{"update":{"$rename":{"t":"_openid"}}}`)); db.ErrorCode(err) != db.CodePermissionDenied {
 		t.Errorf("client renaming onto _openid: %v", err)
 	}
-	if _, err := s.SetDoc(bob, "notes", "a1", doc(t, `{"data":{"t":"mine now"}}`)); db.ErrorCode(err) != db.CodePermissionDenied {
-		t.Errorf("bob replacing alice's doc: %v, want PERMISSION_DENIED", err)
+	if _, err := s.SetDoc(bob, "notes", "a1", doc(t, `{"data":{"t":"mine now"}}`)); db.ErrorCode(err) != db.CodeDuplicateKey {
+		t.Errorf("bob replacing alice's doc: %v, want DUPLICATE_KEY (as inserting a taken _id)", err)
 	}
 	if res, err := s.SetDoc(bob, "notes", "b2", doc(t, `{"data":{"t":"new"}}`)); err != nil || res.UpsertedID != "b2" {
 		t.Errorf("bob creating b2 with set: %+v %v", res, err)

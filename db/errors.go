@@ -49,6 +49,14 @@ func Errorf(code, format string, args ...any) *Error {
 	return &Error{Code: code, ErrCode: errCodes[code], Message: fmt.Sprintf(format, args...)}
 }
 
+// DuplicateID is the error of a write that would give a second document of
+// coll an _id another one has. Drivers return it for a taken _id; a client's
+// doc(id).set of a document it may not read gets it too, so that the answer
+// tells no more than an insert with that _id would.
+func DuplicateID(coll string) *Error {
+	return Errorf(CodeDuplicateKey, "duplicate _id in collection %q", coll)
+}
+
 // ErrorCode returns the code of err when it is (or wraps) an *Error, else "".
 func ErrorCode(err error) string {
 	var e *Error

@@ -27,6 +27,35 @@ func ParseFilter(v any) (*Filter, error) {
 	return &Filter{root: root, Source: d}, nil
 }
 
+// WithoutArrays returns a filter that matches the documents f matches in
+// which, for each of paths, no value along the path is an array: neither
+// the value at the path nor one above it (for a.b: a and a.b), following
+// the path through documents only (OpNoArray). A client's query runs with
+// it where its security rule holds only for such documents (see NoArray in
+// auth/rules). The condition has no query-document form, so Source stays
+// f's. With no paths it returns f.
+func WithoutArrays(f *Filter, paths []string) *Filter {
+	if len(paths) == 0 {
+		return f
+	}
+	root := &Node{Op: OpAnd}
+	if r := f.Root(); r.Op == OpAnd {
+		root.Children = append(root.Children, r.Children...)
+	} else if r.Op != OpTrue {
+		root.Children = append(root.Children, r)
+	}
+	for _, p := range paths {
+		n := &Node{Op: OpNoArray, Path: p}
+		n.segs, n.index = pathSegs(p)
+		root.Children = append(root.Children, n)
+	}
+	var src Doc
+	if f != nil {
+		src = f.Source
+	}
+	return &Filter{root: root, Source: src}
+}
+
 // typeName names v's JSON type for error messages.
 func typeName(v any) string {
 	switch v.(type) {
@@ -86,7 +115,7 @@ func collectPositional(n *Node, arrayPath string, out *[]*Node) {
 			collectPositional(c, arrayPath, out)
 		}
 		return
-	case OpTrue, OpOr, OpNor, OpNe, OpNin, OpNot, OpSize, OpAll:
+	case OpTrue, OpOr, OpNor, OpNe, OpNin, OpNot, OpSize, OpAll, OpNoArray:
 		return
 	case OpExists:
 		if b, _ := n.Value.(bool); !b {

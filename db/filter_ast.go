@@ -28,6 +28,7 @@ const (
 	OpSize                // Value int64
 	OpRegex               // Value Regex, Regex compiled
 	OpNot                 // Children[0]: the negated field condition (same Path)
+	OpNoArray             // no value along Path is an array (WithoutArrays; no query form)
 )
 
 // Details of the operators above, as ParseFilter builds them:
@@ -50,6 +51,10 @@ const (
 //   - OpNot: Children are all the negated field conditions of one $not (same
 //     Path); the node matches when they do not all match. With one condition
 //     this is just Children[0].
+//   - OpNoArray follows Path through documents only, not into arrays: it
+//     matches when neither the value at Path nor any value above it (a.b:
+//     the values of a and of a.b) is an array. A missing or scalar value on
+//     the way ends the path and matches. Only WithoutArrays builds it.
 //   - Missing fields: a path through an array element that is not a document
 //     (a scalar, a nested array) or through an empty array counts as a
 //     missing branch, which {f: null} matches (MongoDB 9.0, SERVER-36681).

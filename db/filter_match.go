@@ -37,8 +37,28 @@ func (n *Node) match(root any) bool {
 			return allMatch(n.Children, root)
 		}
 		return len(n.terms) > 0 && allMatch(n.terms, root)
+	case OpNoArray:
+		return n.noArray(root)
 	}
 	return n.walk(root, 0)
+}
+
+// noArray reports whether no value along n's path, followed through
+// documents, is an array.
+func (n *Node) noArray(v any) bool {
+	for _, seg := range n.segs {
+		d, ok := v.(Doc)
+		if !ok {
+			return true
+		}
+		if v, ok = d.Get(seg); !ok {
+			return true
+		}
+		if _, arr := v.([]any); arr {
+			return false
+		}
+	}
+	return true
 }
 
 func allMatch(nodes []*Node, root any) bool {

@@ -3,6 +3,7 @@ package db
 import (
 	"context"
 	"fmt"
+	"strings"
 
 	"minibase/auth"
 	"minibase/auth/rules"
@@ -123,15 +124,30 @@ func (e *explainer) explain(ctx context.Context) (*Explanation, error) {
 	if err != nil {
 		return nil, err
 	}
+	t := v.result.Truth
 	switch {
 	case v.result.Allowed():
 		out.Allowed, out.Reason = true, "every document the filter can match satisfies the rule"
 		return out, nil
-	case e.id == "" || v.result.Truth != rules.Undecided:
-		_, out.Reason = c.reason(v, false)
+	case e.id != "" && v.open():
+		return e.stored(ctx, c, upd, out)
+	case t == rules.True:
+		out.Allowed, out.Reason = true, noArrayReason(v.result.NoArray)
 		return out, nil
 	}
-	return e.stored(ctx, c, upd, out)
+	_, out.Reason = c.reason(v, false)
+	return out, nil
+}
+
+// noArrayReason explains a filter allowed where some fields hold no array.
+func noArrayReason(paths []string) string {
+	fields := make([]string, len(paths))
+	for i, p := range paths {
+		fields[i] = "`" + p + "`"
+	}
+	return fmt.Sprintf("every document the filter can match satisfies the rule, except those in which %s (or a field above it) "+
+		"holds an array, which the request leaves out: the filter's == also matches an array holding the value, "+
+		"and the rule uses the value whole", strings.Join(fields, " or "))
 }
 
 // stored checks a doc(id) request against the stored document.
@@ -160,6 +176,13 @@ func (e *explainer) stored(ctx context.Context, c *checker, upd *Update, out *Ex
 	}
 	if !r.Allowed() {
 		_, out.Reason = c.reason(verdict{result: r, branches: 1}, true)
+		switch {
+		case e.op == opRead:
+			out.Reason += "; the client is told the document does not exist (DATABASE_DOCUMENT_NOT_EXIST), as for a missing one"
+		case !e.s.readable(ctx, e.g, doc, c.cache):
+			out.Reason += "; the client may not read the document either, so it is answered as a missing one (0 " +
+				map[int]string{opUpdate: "updated", opDelete: "removed"}[e.op] + ")"
+		}
 		return out, nil
 	}
 	out.Allowed, out.Reason = true, "the filter does not decide the rule, but the stored document satisfies it (doc(id) requests are checked against the document)"

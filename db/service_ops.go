@@ -2,6 +2,7 @@ package db
 
 import (
 	"context"
+	"errors"
 	"time"
 )
 
@@ -75,12 +76,18 @@ func (s *Service) queryAs(ctx context.Context, g grant, body Doc) ([][]byte, err
 	if err != nil {
 		return nil, err
 	}
-	if q.Filter, err = s.readFilter(ctx, g, q.Filter); err != nil {
+	var c *checker
+	if q.Filter, c, err = s.readQuery(ctx, g, q.Filter); err != nil {
 		return nil, err
 	}
 	docs, err := s.drv.Find(ctx, g.coll, q)
 	if err != nil {
 		return nil, err
+	}
+	if c != nil {
+		if err := c.returned(ctx, docs); err != nil {
+			return nil, err
+		}
 	}
 	return s.finish(docs, p)
 }
@@ -236,7 +243,11 @@ func (s *Service) update(ctx context.Context, g grant, f *Filter, m map[string]a
 	if err := s.guardWrite(ctx, g, opUpdate, op, byID); err != nil {
 		return WriteResult{}, err
 	}
-	return s.drv.Write(ctx, g.coll, op)
+	res, err := s.drv.Write(ctx, g.coll, op)
+	if errors.Is(err, errHidden) {
+		return WriteResult{}, nil // as for a missing document
+	}
+	return res, err
 }
 
 // Remove deletes matching documents: body {filter, multi} (multi defaults
@@ -272,5 +283,8 @@ func (s *Service) remove(ctx context.Context, g grant, f *Filter, multi, byID bo
 		return 0, err
 	}
 	res, err := s.drv.Write(ctx, g.coll, op)
+	if errors.Is(err, errHidden) {
+		return 0, nil // as for a missing document
+	}
 	return res.Removed, err
 }

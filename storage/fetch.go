@@ -2,6 +2,7 @@ package storage
 
 import (
 	"context"
+	"errors"
 	"io"
 	"net/url"
 	"strconv"
@@ -98,12 +99,18 @@ func (s *Service) Fetch(ctx context.Context, r FetchRequest) (*Content, error) {
 		t, _ := strconv.ParseInt(r.T, 10, 64)
 		c.CacheControl = "private, max-age=" + strconv.FormatInt(signedCacheAge(s.now(), t), 10)
 	case !b.Rule.public():
+		// As access: a missing file answers as a private one, unless the
+		// caller may read any file at that path.
+		id := auth.FromContext(ctx)
+		private := Errorf(CodePermissionDenied, "file %s is private (or does not exist): get a temporary URL for it (getTempFileURL)", f)
 		st, err := s.be.Stat(ctx, f.key())
-		if err != nil {
+		switch {
+		case errors.Is(err, ErrNotExist) && !b.Rule.anyOwner(ctx, id, opRead, f.Path, s.now()):
+			return nil, private
+		case err != nil:
 			return nil, clientError(err, "file "+f.String())
-		}
-		if !b.Rule.allows(ctx, auth.FromContext(ctx), opRead, resource{OpenID: st.Owner, Path: f.Path}, s.now()) {
-			return nil, Errorf(CodePermissionDenied, "file %s is private: get a temporary URL for it (getTempFileURL)", f)
+		case !b.Rule.allows(ctx, id, opRead, resource{OpenID: st.Owner, Path: f.Path}, s.now()):
+			return nil, private
 		}
 		info, c.CacheControl = &st, cacheNone
 	}

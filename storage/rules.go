@@ -90,6 +90,33 @@ func (r Rule) allows(ctx context.Context, id *auth.Identity, o op, res resource,
 	return false // ADMINONLY, and anything unknown
 }
 
+// anyOwner reports whether the rule lets id do o on every file at path,
+// whoever uploaded it: the rule does not depend on resource.openid, or
+// allows either way. Then whether such a file exists is no secret from id;
+// otherwise a missing file must be answered as one id may not see.
+func (r Rule) anyOwner(ctx context.Context, id *auth.Identity, o op, path string, now time.Time) bool {
+	if id.IsAdmin() {
+		return true
+	}
+	switch r.Preset {
+	case PresetReadOnly, PresetAdminWrite:
+		return o == opRead
+	case PresetCustom:
+		expr := r.read
+		if o == opWrite {
+			expr = r.write
+		}
+		if expr == nil {
+			return false
+		}
+		env := &rules.Env{Vars: map[string]any{"auth": authValue(id), "now": now.UTC(),
+			"resource": map[string]any{"openid": rules.Unknown, "path": path}}}
+		res, err := expr.Eval(ctx, env)
+		return err == nil && res.Allowed()
+	}
+	return false // PRIVATE (the owner decides), ADMINONLY
+}
+
 // authValue is a rule's auth: null for visitors, else the caller's uid,
 // openid, loginType and custom claims (as in database rules).
 func authValue(id *auth.Identity) any {

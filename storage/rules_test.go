@@ -206,3 +206,44 @@ func TestBucketSettings(t *testing.T) {
 		}
 	}
 }
+
+// TestRuleAnyOwner: whether a rule lets a caller read (or write) every file
+// at a path, whoever uploaded it. Only then may a missing file be answered
+// as missing; otherwise the answer would tell whose files exist.
+func TestRuleAnyOwner(t *testing.T) {
+	custom := func(read, write string) Rule {
+		r, err := ParseRule([]byte(`{"read":` + read + `,"write":` + write + `}`))
+		if err != nil {
+			t.Fatal(err)
+		}
+		return r
+	}
+	cases := []struct {
+		rule   Rule
+		caller string
+		want   string // "r" read and "w" write allowed for any owner
+	}{
+		{Rule{Preset: PresetReadOnly}, "other", "r-"},
+		{Rule{Preset: PresetAdminWrite}, "visitor", "r-"},
+		{Rule{Preset: PresetPrivate}, "owner", "--"},
+		{Rule{Preset: PresetAdminOnly}, "owner", "--"},
+		{Rule{Preset: PresetPrivate}, "admin", "rw"},
+		{custom(`"resource.openid == auth.openid"`, `"resource.openid == auth.openid"`), "owner", "--"},
+		{custom(`"auth != null"`, `"auth != null && resource.openid == auth.openid"`), "other", "r-"},
+		{custom(`"auth != null"`, `false`), "visitor", "--"},
+		{custom(`"/^pub\\//.test(resource.path)"`, `true`), "visitor", "-w"},
+		{custom(`"resource.openid == auth.openid || auth.role == 'editor'"`, `false`), "owner", "r-"},
+	}
+	for _, c := range cases {
+		got := []byte("--")
+		if c.rule.anyOwner(ctx, callers[c.caller], opRead, "a.png", time.Now()) {
+			got[0] = 'r'
+		}
+		if c.rule.anyOwner(ctx, callers[c.caller], opWrite, "a.png", time.Now()) {
+			got[1] = 'w'
+		}
+		if string(got) != c.want {
+			t.Errorf("%+v, %s: %s, want %s", c.rule, c.caller, got, c.want)
+		}
+	}
+}

@@ -198,6 +198,14 @@ func tooLarge(b *BucketSettings) error {
 	return Errorf(CodeFileTooLarge, "file is larger than bucket %q allows (%d bytes)", b.Name, b.MaxSize)
 }
 
+// hidden is the denial of access: the same for a file the caller may not
+// see and for a missing one, so it says both.
+func hidden(id *auth.Identity, what string, f FileID) error {
+	err := denied(id, what, f).(*Error)
+	err.Message += " (or it does not exist)"
+	return err
+}
+
 func denied(id *auth.Identity, what string, f FileID) error {
 	if id.Role == auth.Visitor {
 		return Errorf(CodePermissionDenied, "permission denied: sign in to %s %s", what, f)

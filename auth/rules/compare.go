@@ -16,16 +16,19 @@ func (s sym) child(name string) sym {
 	return sym{name: s.name, path: name, facts: s.facts}
 }
 
-// pinned returns the value the facts give the field: the value of an Eq
-// condition on it (or of an In with one value), or the field inside an
-// object an Eq pins a parent to.
-func (s sym) pinned() (any, bool) {
+// pinned returns the value the facts give the field, and the path whose
+// condition gives it: the value of an Eq condition on the field (or of an
+// In with one value), at s.path, or the field inside an object an Eq pins
+// a parent path to. MongoDB's equality also matches an array that holds the
+// value, so the value is the field's only where no array lies at that path
+// or above it (see ev.value).
+func (s sym) pinned() (v any, at string, ok bool) {
 	if s.path == "" {
-		return nil, false
+		return nil, "", false
 	}
 	for _, c := range s.facts[s.path] {
 		if v, ok := c.pin(); ok {
-			return v, true
+			return v, s.path, true
 		}
 	}
 	for i := len(s.path) - 1; i > 0; i-- {
@@ -39,11 +42,11 @@ func (s sym) pinned() (any, bool) {
 			}
 			v, ok := lookupPath(pin, s.path[i+1:])
 			if ok {
-				return v, true
+				return v, s.path[:i], true
 			}
 		}
 	}
-	return nil, false
+	return nil, "", false
 }
 
 // pin is the one value the condition allows, if it allows one.
@@ -71,15 +74,6 @@ func lookupPath(v any, path string) (any, bool) {
 	return v, true
 }
 
-// resolve returns the field's pinned value, or unknown with a hint that the
-// rule needed it (op says how: "" for its value, "truthy", "test").
-func (s sym) resolve(op string) any {
-	if v, ok := s.pinned(); ok {
-		return v
-	}
-	return unknown{[]Hint{{Var: s.name, Path: s.path, Op: op, Value: Unknown}}}
-}
-
 // flipped gives the operator with its operands swapped.
 var flipped = map[string]string{"==": "==", "!=": "!=", "<": ">", "<=": ">=", ">": "<", ">=": "<="}
 
@@ -90,7 +84,7 @@ func (ev *evaluator) compare(op string, x, y any) any {
 	sx, xsym := x.(sym)
 	sy, ysym := y.(sym)
 	if xsym && ysym {
-		vx, vy := sx.resolve(""), sy.resolve("")
+		vx, vy := ev.value(sx, ""), ev.value(sy, "")
 		if r, stop := propagate(vx, vy); stop {
 			return r
 		}
@@ -98,13 +92,13 @@ func (ev *evaluator) compare(op string, x, y any) any {
 	}
 	switch {
 	case xsym && op == "in":
-		return sx.prove("in", y)
+		return ev.prove(sx, "in", y)
 	case ysym && op == "in":
-		return sy.prove("has", x)
+		return ev.prove(sy, "has", x)
 	case xsym:
-		return sx.prove(op, y)
+		return ev.prove(sx, op, y)
 	case ysym:
-		return sy.prove(flipped[op], x)
+		return ev.prove(sy, flipped[op], x)
 	}
 	return compareValues(op, x, y)
 }

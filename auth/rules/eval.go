@@ -25,9 +25,10 @@ type (
 )
 
 type evaluator struct {
-	ctx   context.Context
-	env   *Env
-	ioErr error
+	ctx     context.Context
+	env     *Env
+	ioErr   error
+	noArray []string // see arrays.go
 }
 
 func (ev *evaluator) eval(n *node) any {
@@ -62,17 +63,29 @@ func (ev *evaluator) eval(n *node) any {
 	}
 	switch n.op {
 	case "&&":
+		mark := len(ev.noArray)
 		a := ev.truth(ev.eval(n.x))
 		if a == false {
 			return false
 		}
-		return and(a, ev.truth(ev.eval(n.y)))
+		upto := len(ev.noArray)
+		b := ev.truth(ev.eval(n.y))
+		if b == false {
+			ev.forget(mark, upto)
+		}
+		return and(a, b)
 	case "||":
+		mark := len(ev.noArray)
 		a := ev.truth(ev.eval(n.x))
 		if a == true {
 			return true
 		}
-		return or(a, ev.truth(ev.eval(n.y)))
+		upto := len(ev.noArray)
+		b := ev.truth(ev.eval(n.y))
+		if b == true {
+			ev.forget(mark, upto)
+		}
+		return or(a, b)
 	case "+":
 		return ev.add(ev.eval(n.x), ev.eval(n.y))
 	}
@@ -83,6 +96,16 @@ func (ev *evaluator) eval(n *node) any {
 func (ev *evaluator) plain(v any, where string) any {
 	if _, ok := v.(unknownValue); ok {
 		return unknown{[]Hint{{Var: where, Value: Unknown}}}
+	}
+	return v
+}
+
+// field is plain for member name of the value of node of, naming it only
+// when it is needed (every document a query returns is checked: no
+// allocation per field read).
+func (ev *evaluator) field(v any, of *node, name string) any {
+	if _, ok := v.(unknownValue); ok {
+		return ev.plain(v, describe(of)+"."+name)
 	}
 	return v
 }
@@ -111,24 +134,29 @@ func (ev *evaluator) member(x any, name string, of *node) any {
 		return v
 	case sym:
 		if name == "length" {
-			if pinned, ok := v.pinned(); ok {
-				return ev.member(pinned, name, of)
+			if pin, at, ok := v.pinned(); ok && v.exact(pin, at) {
+				return ev.member(ev.value(v, ""), name, of)
 			}
+		}
+		if name == "" || strings.Contains(name, ".") {
+			// No stored field has such a name, and a filter's path would
+			// mean another field: the facts say nothing of it.
+			return unknown{[]Hint{{Var: v.name, Path: v.path, Op: "", Value: Unknown}}}
 		}
 		return v.child(name)
 	case nil:
 		return failure{describe(of) + " is null"}
 	case Object:
 		f, _ := v.Get(name)
-		return ev.plain(f, describe(of)+"."+name)
+		return ev.field(f, of, name)
 	case map[string]any:
-		return ev.plain(v[name], describe(of)+"."+name)
+		return ev.field(v[name], of, name)
 	case []any:
 		if name == "length" {
 			return int64(len(v))
 		}
 		if i, err := strconv.Atoi(name); err == nil && i >= 0 && i < len(v) {
-			return ev.plain(v[i], describe(of)+"."+name)
+			return ev.field(v[i], of, name)
 		}
 	case string:
 		if name == "length" {
@@ -141,7 +169,7 @@ func (ev *evaluator) member(x any, name string, of *node) any {
 func (ev *evaluator) index(n *node) any {
 	x, k := ev.eval(n.x), ev.eval(n.y)
 	if s, ok := k.(sym); ok {
-		k = s.resolve("")
+		k = ev.value(s, "")
 	}
 	switch kv := k.(type) {
 	case failure, unknown:
@@ -164,7 +192,7 @@ func (ev *evaluator) index(n *node) any {
 func (ev *evaluator) get(n *node) any {
 	arg := ev.eval(n.x)
 	if s, ok := arg.(sym); ok {
-		arg = s.resolve("")
+		arg = ev.value(s, "")
 	}
 	switch a := arg.(type) {
 	case failure, unknown:
@@ -193,9 +221,14 @@ func (ev *evaluator) test(n *node) any {
 	re := n.val.(*regexp.Regexp)
 	arg := ev.eval(n.x)
 	if s, ok := arg.(sym); ok {
-		arg = s.resolve("test")
+		return ev.testOf(s, re)
 	}
-	switch a := arg.(type) {
+	return testValue(re, arg)
+}
+
+// testValue is re.test(v) for a plain value (or a failure or unknown).
+func testValue(re *regexp.Regexp, v any) any {
+	switch a := v.(type) {
 	case failure, unknown:
 		return a
 	case string:
@@ -212,7 +245,7 @@ func (ev *evaluator) test(n *node) any {
 
 func (ev *evaluator) neg(x any) any {
 	if s, ok := x.(sym); ok {
-		x = s.resolve("")
+		x = ev.value(s, "")
 	}
 	switch v := x.(type) {
 	case failure, unknown:
@@ -234,7 +267,7 @@ func (ev *evaluator) array(n *node) any {
 	for _, e := range n.list {
 		v := ev.eval(e)
 		if s, ok := v.(sym); ok {
-			v = s.resolve("")
+			v = ev.value(s, "")
 		}
 		switch x := v.(type) {
 		case failure:
@@ -256,7 +289,7 @@ func (ev *evaluator) template(n *node) any {
 	for _, part := range n.list {
 		v := ev.eval(part)
 		if s, ok := v.(sym); ok {
-			v = s.resolve("")
+			v = ev.value(s, "")
 		}
 		switch x := v.(type) {
 		case failure, unknown:
@@ -269,10 +302,10 @@ func (ev *evaluator) template(n *node) any {
 
 func (ev *evaluator) add(x, y any) any {
 	if s, ok := x.(sym); ok {
-		x = s.resolve("")
+		x = ev.value(s, "")
 	}
 	if s, ok := y.(sym); ok {
-		y = s.resolve("")
+		y = ev.value(s, "")
 	}
 	if r, stop := propagate(x, y); stop {
 		return r
@@ -321,7 +354,7 @@ func propagate(x, y any) (any, bool) {
 // failure (JavaScript truthiness for plain values).
 func (ev *evaluator) truth(v any) any {
 	if s, ok := v.(sym); ok {
-		v = s.resolve("truthy")
+		return ev.truthOf(s)
 	}
 	switch x := v.(type) {
 	case failure, unknown:

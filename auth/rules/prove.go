@@ -10,31 +10,41 @@ import "time"
 // speaks of some element (Eq, In, ranges) or of every element (Ne, Nin),
 // and the rule's comparisons are element-wise in the same way (see the
 // package comment), so each step below holds whether the field is a scalar
-// or an array. A field pinned to an array or an object proves only
-// equality with an equal array.
-func (s sym) prove(op string, c any) any {
+// or an array. A field pinned to an array proves nothing: MongoDB's == also
+// matches an array that holds it as an element.
+//
+// Paths differ: MongoDB follows a.b into every element of an array a, the
+// rule reads a.b of a document a only (and fails on a null a). A decision
+// on a path below the top level therefore needs the parent to be a
+// document in every matching document (reaches), and holds only where
+// no array lies at the parent or above it, which prove records
+// (Result.NoArray).
+func (ev *evaluator) prove(s sym, op string, c any) any {
 	if op == "!=" {
-		return not(s.prove("==", c))
+		return not(ev.prove(s, "==", c))
 	}
 	if _, ok := c.(unknownValue); ok {
 		return unknown{[]Hint{{Var: s.name, Path: s.path, Op: op, Value: Unknown}}}
 	}
-	if s.path != "" {
+	if s.path != "" && s.reaches(s.path) {
 		verdict := any(nil)
 		for _, cond := range s.facts[s.path] {
 			switch decide(cond, op, c) {
 			case true:
+				ev.assume(parent(s.path))
 				return true
 			case false:
 				verdict = false
 			}
 		}
 		if verdict == false {
+			ev.assume(parent(s.path))
 			return false
 		}
-		if v, ok := s.pinnedByParent(); ok && compareValues(opOrEq(op), v, c) {
-			return true
-		}
+	}
+	if v, at, ok := s.pinnedByParent(); ok && compareValues(opOrEq(op), v, c) {
+		ev.assume(at)
+		return true
 	}
 	return unknown{[]Hint{{Var: s.name, Path: s.path, Op: op, Value: c}}}
 }
@@ -47,11 +57,15 @@ func opOrEq(op string) string {
 }
 
 // pinnedByParent is the field's value inside an object an Eq pins a parent
-// path to. Only a true comparison with it is proof.
-func (s sym) pinnedByParent() (any, bool) {
+// path (at) to. Only a true comparison with it is proof, and only where no
+// array lies at the parent or above it.
+func (s sym) pinnedByParent() (any, string, bool) {
+	if s.path == "" {
+		return nil, "", false
+	}
 	for _, c := range s.facts[s.path] {
 		if _, ok := c.pin(); ok {
-			return nil, false // decided (or not) by the field's own conditions
+			return nil, "", false // decided (or not) by the field's own conditions
 		}
 	}
 	return s.pinned()
@@ -61,12 +75,7 @@ func (s sym) pinnedByParent() (any, bool) {
 // false (refuted) or nil (nothing).
 func decide(cond Cond, op string, c any) any {
 	if _, arr := c.([]any); arr && op != "in" {
-		if cond.Op == Eq && op == "==" {
-			if _, pinnedArr := cond.Value.([]any); pinnedArr && same(cond.Value, c) {
-				return true
-			}
-		}
-		return nil
+		return nil // see prove: an array pin proves nothing
 	}
 	switch cond.Op {
 	case Eq:

@@ -43,6 +43,7 @@ package rules
 import (
 	"context"
 	"fmt"
+	"slices"
 )
 
 // Limits of one expression.
@@ -72,6 +73,51 @@ func (e *Expr) Gets() int { return e.gets }
 
 // Vars returns the global variables the expression reads, in order of first use.
 func (e *Expr) Vars() []string { return e.vars }
+
+// Fields returns the top-level fields of the variable name that the
+// expression reads (doc.a.b and doc['a'] read a), in order of first use,
+// and whether they are all it reads of it: false when it uses the variable
+// whole or with a computed key (doc[auth.uid]). The value of the
+// expression then depends on those fields of name only.
+func (e *Expr) Fields(name string) ([]string, bool) {
+	var out []string
+	ok := true
+	var walk func(n *node)
+	walk = func(n *node) {
+		if n == nil || !ok {
+			return
+		}
+		if n.kind == nVar && n.name == name {
+			ok = false // the variable itself, not one of its fields
+			return
+		}
+		if (n.kind == nMember || n.kind == nIndex) && n.x.kind == nVar && n.x.name == name {
+			field := n.name
+			if n.kind == nIndex {
+				lit, isLit := n.y.val.(string)
+				if n.y.kind != nLit || !isLit {
+					ok = false
+					return
+				}
+				field = lit
+			}
+			if !slices.Contains(out, field) {
+				out = append(out, field)
+			}
+			return
+		}
+		walk(n.x)
+		walk(n.y)
+		for _, c := range n.list {
+			walk(c)
+		}
+	}
+	walk(e.root)
+	if !ok {
+		return nil, false
+	}
+	return out, true
+}
 
 // SyntaxError is a rule that does not parse or breaks a limit. Pos is the
 // 1-based character (not byte) position of the problem in the source.
@@ -146,10 +192,20 @@ type Result struct {
 	Hints []Hint
 	// Err describes the failure (Truth Failed): "auth is null", ….
 	Err string
+	// NoArray lists paths of a Facts-bound variable (e.g. "room", "a.b")
+	// on which a True or False verdict relies on there being no array, at
+	// the path or above it: the verdict speaks only of the documents where
+	// none lies. MongoDB's == matches an array by its elements, so a
+	// filter's {room: 'r1'} pins room to 'r1' only where room is no array;
+	// a rule that uses room whole (get(), a template, .length, a regular
+	// expression, truthiness) relies on that. Empty when the verdict holds
+	// for every document the facts allow.
+	NoArray []string
 }
 
-// Allowed reports whether the result allows the request.
-func (r Result) Allowed() bool { return r.Truth == True }
+// Allowed reports whether the result allows the request: True, for every
+// document the facts allow (NoArray is empty).
+func (r Result) Allowed() bool { return r.Truth == True && len(r.NoArray) == 0 }
 
 // Hint names one undecided comparison on a field of a Facts variable, as
 // the rule needs it to hold: Var.Path Op Value (e.g. doc._openid == "o1";
@@ -220,7 +276,7 @@ func (e *Expr) Eval(ctx context.Context, env *Env) (Result, error) {
 		return Result{}, ev.ioErr
 	}
 	if s, ok := v.(sym); ok {
-		v = s.resolve("truthy")
+		v = ev.value(s, "truthy") // only the boolean true allows, not an array holding it
 	}
 	switch x := v.(type) {
 	case failure:
@@ -229,8 +285,8 @@ func (e *Expr) Eval(ctx context.Context, env *Env) (Result, error) {
 		return Result{Truth: Undecided, Hints: x.hints}, nil
 	case bool:
 		if x {
-			return Result{Truth: True}, nil
+			return Result{Truth: True, NoArray: ev.noArray}, nil
 		}
 	}
-	return Result{Truth: False}, nil
+	return Result{Truth: False, NoArray: ev.noArray}, nil
 }

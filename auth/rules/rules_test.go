@@ -196,3 +196,33 @@ func TestEvalGetErrors(t *testing.T) {
 		t.Errorf("a cached document: %+v, %d fetched", r, cache.Fetched())
 	}
 }
+
+// TestFields: the top-level fields of doc a rule reads, which is all its
+// value depends on, unless it reads doc whole or by a computed key.
+func TestFields(t *testing.T) {
+	for src, want := range map[string]string{
+		"doc._openid == auth.openid":                               "_openid",
+		"doc.a.b == 1 && doc['c'] != doc.a.d":                      "a,c",
+		"auth.openid in get(`database.room.${doc.room}`).members":  "room",
+		"/^x/.test(doc.name) || doc.tags.length > 2 || -doc.n < 0": "name,tags,n",
+		"auth != null":               "",
+		"doc == null":                "-",
+		"doc[auth.uid] == true":      "-",
+		"doc[0] == 1":                "-",
+		"get(doc.path).x || doc.a":   "path,a",
+		"[doc.a, doc.b][0] == doc.c": "a,b,c",
+	} {
+		e, err := rules.Parse(src, dbVars...)
+		if err != nil {
+			t.Fatal(err)
+		}
+		fields, ok := e.Fields("doc")
+		got := strings.Join(fields, ",")
+		if !ok {
+			got = "-"
+		}
+		if got != want {
+			t.Errorf("Fields(%q) = %q, want %q", src, got, want)
+		}
+	}
+}

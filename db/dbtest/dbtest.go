@@ -49,6 +49,7 @@ func Run(t *testing.T, open func(t *testing.T) db.Driver) {
 	t.Run("Index", func(t *testing.T) { testIndex(t, open) })
 	t.Run("Durability", func(t *testing.T) { testDurability(t, open) })
 	t.Run("Rules", func(t *testing.T) { testRules(t, open) })
+	t.Run("NoArray", func(t *testing.T) { testNoArray(t, open) })
 	t.Run("Changes", func(t *testing.T) { testChanges(t, open) })
 }
 

@@ -1,5 +1,7 @@
 package dbtest
 
+import "strings"
+
 // queryGroups are the query cases. Each group names the MongoDB manual page
 // its documents and expectations come from.
 var queryGroups = []queryGroup{
@@ -265,6 +267,10 @@ var queryGroups = []queryGroup{
 			`{"_id": "1", "arr": [{"a": 1}, {"a": 2}], "m": {"n": {"o": "deep"}}}`,
 			`{"_id": "2", "arr": [{"a": 2}, {"a": 1}], "m": {"n": {"o": "other"}}}`,
 			`{"_id": "3", "arr": [], "m": {"n": "flat"}}`,
+			// An array 17 levels down, and one under a 300-byte field name:
+			// deeper and longer than a driver may care to track.
+			`{"_id": "4", "d": ` + strings.Repeat(`{"d": `, 15) + `{"x": [1, 2]}` + strings.Repeat("}", 15) + `}`,
+			`{"_id": "5", "` + strings.Repeat("k", 300) + `": {"x": [1, 2]}}`,
 		},
 		cases: []queryCase{
 			{"arr.0.a", `{"arr.0.a": 1}`, []string{"1"}},
@@ -276,7 +282,9 @@ var queryGroups = []queryGroup{
 			{"document at path", `{"m.n": {"o": "deep"}}`, []string{"1"}},
 			{"empty array $size", `{"arr": {"$size": 0}}`, []string{"3"}},
 			{"empty array equality", `{"arr": []}`, []string{"3"}},
-			{"no first element", `{"arr.0": {"$exists": false}}`, []string{"3"}},
+			{"no first element", `{"arr.0": {"$exists": false}}`, []string{"3", "4", "5"}},
+			{"array deep down", `{"` + strings.Repeat("d.", 16) + `x": 2}`, []string{"4"}},
+			{"array under a long name", `{"` + strings.Repeat("k", 300) + `.x": 2}`, []string{"5"}},
 		},
 	},
 }

@@ -159,3 +159,35 @@ func tieBreak(keys []db.SortKey) []db.SortKey {
 	}
 	return append(keys, db.SortKey{Path: "_id", Desc: desc})
 }
+
+// TestNoArrayStaysExact: a client's query narrowed to the documents without
+// an array on some paths (db.WithoutArrays, under a custom rule) stays one
+// exact SQL query on its index: the narrowing costs nothing where the
+// collection never held an array, and one json_type test where it did.
+func TestNoArrayStaysExact(t *testing.T) {
+	d := openTest(t)
+	ctx := context.Background()
+	seedPosts(t, d, 200) // type is always an array
+	if err := d.CreateIndex(ctx, "posts", db.Index{Keys: []db.IndexKey{{Path: "author"}}}); err != nil {
+		t.Fatal(err)
+	}
+	c := d.lookup("posts")
+	sh, _ := c.shape.load()
+	for _, paths := range [][]string{{"author"}, {"author", "title"}, {"type"}} {
+		q := &db.Query{Filter: db.WithoutArrays(mustFilter(t, `{"author":"u1"}`), paths), Limit: 20}
+		p := planFind(c, sh, q)
+		if !p.exact {
+			t.Errorf("without arrays at %v: translation not exact: %s", paths, p.sql)
+		}
+		if plan := explain(t, d, p); !strings.Contains(plan, "USING INDEX") {
+			t.Errorf("without arrays at %v: no index used: %s\n  sql: %s", paths, plan, p.sql)
+		}
+		if tested := strings.Contains(p.sql, "json_type"); tested != (paths[0] == "type") {
+			t.Errorf("without arrays at %v: sql %s", paths, p.sql)
+		}
+		got, err := d.Find(ctx, "posts", q)
+		if want := map[string]int{"author": 2, "type": 0}[paths[0]]; err != nil || len(got) != want {
+			t.Errorf("without arrays at %v: %d documents, %v; want %d", paths, len(got), err, want)
+		}
+	}
+}

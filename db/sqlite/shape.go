@@ -68,6 +68,9 @@ func kindOf(v any) kind {
 
 // lookup returns the kinds a path may hold.
 func (s *shape) lookup(path string) kind {
+	if strings.Count(path, ".") >= maxShapeDepth || len(parent(path)) > maxShapePath {
+		return kAll // deeper than adds looks: never recorded
+	}
 	k, ok := s.Paths[path]
 	if !ok && s.Overflow {
 		return kAll
@@ -79,6 +82,14 @@ func (s *shape) lookup(path string) kind {
 		}
 	}
 	return k
+}
+
+// parent is the path above p ("" for a top-level field).
+func parent(p string) string {
+	if i := strings.LastIndexByte(p, '.'); i >= 0 {
+		return p[:i]
+	}
+	return ""
 }
 
 func nextDot(s string, i int) int {

@@ -227,10 +227,10 @@ func sqlErr(err error, coll string) error {
 	if errors.As(err, &se) {
 		switch se.Code() {
 		case sqlite3.SQLITE_CONSTRAINT_PRIMARYKEY:
-			return db.Errorf(db.CodeDuplicateKey, "duplicate _id in collection %q", coll)
+			return db.DuplicateID(coll)
 		case sqlite3.SQLITE_CONSTRAINT_UNIQUE:
 			if strings.Contains(se.Error(), ".id") {
-				return db.Errorf(db.CodeDuplicateKey, "duplicate _id in collection %q", coll)
+				return db.DuplicateID(coll)
 			}
 			return db.Errorf(db.CodeDuplicateKey, "duplicate key: a unique index of collection %q already has this value", coll)
 		}

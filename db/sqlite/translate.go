@@ -98,6 +98,8 @@ func (t *translator) cond(n *db.Node) (string, bool) {
 	case db.OpNot:
 		s, exact := t.and(n.Children)
 		return t.not(s, exact)
+	case db.OpNoArray:
+		return t.noArray(n.Path)
 	}
 	if n.Path == "_id" {
 		return t.idCond(n)
@@ -112,6 +114,33 @@ func (t *translator) cond(n *db.Node) (string, bool) {
 	}
 	f := field{expr: expr, typ: typeExpr(n.Path), k: k}
 	return t.fieldCond(n, f)
+}
+
+// noArray translates OpNoArray: no value along path is an array. Only the
+// paths on the way that ever held an array (as the shape says) need a look
+// at the document, so on a collection without arrays there it costs
+// nothing.
+func (t *translator) noArray(path string) (string, bool) {
+	var parts []string
+	for i := 0; i <= len(path); i++ {
+		if i < len(path) && path[i] != '.' {
+			continue
+		}
+		p := path[:i]
+		if p == "_id" || t.sh.lookup(p)&kArray == 0 {
+			continue
+		}
+		if _, ok := columnExpr(p); !ok {
+			return sqlTrue, false
+		}
+		// json_type is NULL for a missing value, and for a path through an
+		// array (whose own part says no).
+		parts = append(parts, "IFNULL("+typeExpr(p)+", '') <> 'array'")
+	}
+	if len(parts) == 0 {
+		return sqlTrue, true
+	}
+	return "(" + strings.Join(parts, " AND ") + ")", true
 }
 
 type field struct {

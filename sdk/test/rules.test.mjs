@@ -65,16 +65,20 @@ test("'{openid}' in where() is the caller's openid", async () => {
   assert.deepEqual(upd, { stats: { updated: 1 }, errMsg: 'collection.update:ok' });
 });
 
-test('doc(id) is checked against the stored document', async () => {
+test('doc(id) is checked against the stored document; one the caller may not read looks missing', async () => {
   const mine = await alice.db.collection('notes').doc('a1').get();
   assert.deepEqual(mine, { data: { _id: 'a1', _openid: alice.openid, text: 'alice' }, errMsg: 'document.get:ok' });
   const e = await failure(bob.db.collection('notes').doc('a1').get());
-  assert.equal(e.errCode, -502003);
-  assert.match(e.errMsg, /^document\.get:fail -502003 /);
+  const missing = await failure(bob.db.collection('notes').doc('a9').get());
+  assert.equal(e.errCode, -1);
+  assert.equal(e.errMsg, 'document.get:fail document with _id a1 does not exist');
+  assert.equal(missing.errMsg, 'document.get:fail document with _id a9 does not exist');
+  // update goes through where({_id}), which does not pin _openid.
   const u = await failure(bob.db.collection('notes').doc('a1').update({ data: { text: 'hacked' } }));
   assert.match(u.errMsg, /^document\.update:fail -502003 /);
-  const r = await failure(bob.db.collection('notes').doc('a1').remove());
-  assert.match(r.errMsg, /^document\.remove:fail -502003 /);
+  const r = await bob.db.collection('notes').doc('a1').remove();
+  assert.deepEqual(r, await bob.db.collection('notes').doc('a9').remove());
+  assert.deepEqual(r, { stats: { removed: 0 }, errMsg: 'document.remove:ok' });
   const still = await alice.db.collection('notes').doc('a1').get();
   assert.equal(still.data.text, 'alice');
 });
