@@ -108,3 +108,29 @@ func TestRulesNoExistenceOracle(t *testing.T) {
 		expect(t, "a missing document", gone[0], 404, `{"code":"DATABASE_DOCUMENT_NOT_EXIST"}`)
 	}
 }
+
+// TestRulesDocUpdateAsWhere: the SDK sends doc(id).update as a where-update
+// on {_id} (mini-program request APIs have no PATCH), and doc(id).remove
+// from wx-server-sdk-style code as a where-remove on {_id}. Under a custom
+// owner rule those are checked against the stored document, as docs/{id}
+// is: the owner's succeed, another user's change nothing, and neither needs
+// `_openid` in the filter.
+func TestRulesDocUpdateAsWhere(t *testing.T) {
+	m, _ := newAuthMain(t, nil)
+	at := m.signIn(t, "/v1/auth/anonymous", "", `{}`).str("access_token")
+	bt := m.signIn(t, "/v1/auth/anonymous", "", `{}`).str("access_token")
+	expect(t, "create notes", m.do(t, "POST", "/v1/admin/collections", testKey, `{"name":"notes"}`), 200, "")
+	owner := `{"read":"doc._openid == auth.openid","write":"doc._openid == auth.openid"}`
+	expect(t, "set custom rules", m.do(t, "PUT", "/v1/admin/collections/notes/rules", testKey, owner), 200, owner)
+	id := m.do(t, "POST", "/v1/db/notes/insert", at, `{"data":{"t":"mine"}}`).str("_id")
+	update := `{"filter":{"_id":"` + id + `"},"update":{"$set":{"t":"edited"}},"multi":false}`
+	expect(t, "another user's doc(id).update", m.do(t, "POST", "/v1/db/notes/update", bt, update), 200, `{"stats":{"updated":0}}`)
+	expect(t, "the owner's doc(id).update", m.do(t, "POST", "/v1/db/notes/update", at, update), 200, `{"stats":{"updated":1}}`)
+	expect(t, "the edit", m.do(t, "GET", "/v1/db/notes/docs/"+id, at, ""), 200, `{"data":{"t":"edited"}}`)
+	expect(t, "a where-update on more than the id still needs the proof",
+		m.do(t, "POST", "/v1/db/notes/update", at, `{"filter":{"_id":"`+id+`","t":"edited"},"update":{"$set":{"t":"x"}}}`), 403,
+		`{"code":"DATABASE_PERMISSION_DENIED"}`)
+	remove := `{"filter":{"_id":"` + id + `"}}`
+	expect(t, "another user's where-remove by id", m.do(t, "POST", "/v1/db/notes/remove", bt, remove), 200, `{"stats":{"removed":0}}`)
+	expect(t, "the owner's where-remove by id", m.do(t, "POST", "/v1/db/notes/remove", at, remove), 200, `{"stats":{"removed":1}}`)
+}

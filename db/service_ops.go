@@ -215,7 +215,21 @@ func (s *Service) updateAs(ctx context.Context, g grant, body Doc) (WriteResult,
 	if err != nil {
 		return WriteResult{}, err
 	}
-	return s.update(ctx, g, f, m, false)
+	return s.update(ctx, g, f, m, namesOneID(m["filter"]))
+}
+
+// namesOneID reports whether a where-update or where-remove filter names
+// one document by its _id and nothing else ({_id: "x"}). That is how the
+// SDK sends doc(id).update (wx.request and my.request have no PATCH), so it
+// is checked as docs/{id} is: the stored document decides what the filter
+// does not pin.
+func namesOneID(filter any) bool {
+	d, ok := filter.(Doc)
+	if !ok || len(d) != 1 || d[0].Key != "_id" {
+		return false
+	}
+	_, ok = d[0].Value.(string)
+	return ok
 }
 
 // update runs a parsed update; byID marks a doc(id).update.
@@ -273,7 +287,7 @@ func (s *Service) removeAs(ctx context.Context, g grant, body Doc) (int64, error
 	if err != nil {
 		return 0, err
 	}
-	return s.remove(ctx, g, f, multi, false)
+	return s.remove(ctx, g, f, multi, namesOneID(m["filter"]))
 }
 
 // remove runs a parsed remove; byID marks a doc(id).remove.
