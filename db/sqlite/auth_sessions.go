@@ -118,7 +118,7 @@ func (s *Sessions) RotateSession(ctx context.Context, oldHash, newHash []byte, n
 
 // RevokeToken deletes the family of the token with tokenHash.
 func (s *Sessions) RevokeToken(ctx context.Context, tokenHash []byte) error {
-	_, err := s.d.do(ctx, func(tx *sql.Tx, _ *effects) (any, error) {
+	_, err := s.d.free(ctx, func(tx *sql.Tx, _ *effects) (any, error) {
 		_, err := tx.Exec("DELETE FROM _auth_sessions WHERE sid = (SELECT sid FROM _auth_sessions WHERE hash = ?)", tokenHash)
 		return nil, err
 	})
@@ -127,7 +127,7 @@ func (s *Sessions) RevokeToken(ctx context.Context, tokenHash []byte) error {
 
 // RevokeSession deletes the family sid.
 func (s *Sessions) RevokeSession(ctx context.Context, sid string) error {
-	_, err := s.d.do(ctx, func(tx *sql.Tx, _ *effects) (any, error) {
+	_, err := s.d.free(ctx, func(tx *sql.Tx, _ *effects) (any, error) {
 		_, err := tx.Exec("DELETE FROM _auth_sessions WHERE sid = ?", sid)
 		return nil, err
 	})
@@ -136,7 +136,7 @@ func (s *Sessions) RevokeSession(ctx context.Context, sid string) error {
 
 // RevokeSubject deletes every token of a user's or admin's families.
 func (s *Sessions) RevokeSubject(ctx context.Context, kind, subject string) (int, error) {
-	res, err := s.d.do(ctx, func(tx *sql.Tx, _ *effects) (any, error) {
+	res, err := s.d.free(ctx, func(tx *sql.Tx, _ *effects) (any, error) {
 		r, err := tx.Exec("DELETE FROM _auth_sessions WHERE subject = ? AND kind = ?", subject, kind)
 		if err != nil {
 			return nil, err
