@@ -47,6 +47,8 @@ var errDiskFull = db.Errorf(db.CodeDiskFull, "the server's disk is full: the wri
 // on (see damage). Other errors come back as they are.
 func (d *DB) fault(err error) error {
 	switch {
+	case err == nil:
+		return nil
 	case isFull(err):
 		if d.opts.Space != nil {
 			d.opts.Space.Exhausted()
@@ -61,6 +63,9 @@ func (d *DB) fault(err error) error {
 
 // sqliteCode returns the primary result code of a SQLite error, else 0.
 func sqliteCode(err error) int {
+	if err == nil {
+		return 0
+	}
 	var se *sqlite.Error
 	if errors.As(err, &se) {
 		return se.Code() & 0xff
