@@ -3,6 +3,7 @@ package storage
 import (
 	"errors"
 	"fmt"
+	"syscall"
 )
 
 // Error is a storage failure a client can act on. Code and ErrCode follow
@@ -35,6 +36,9 @@ const (
 	CodeConflict         = "STORAGE_PATH_CONFLICT"      // 409, -503001: a file where a folder must be (local disk)
 	// CodeRangeNotSatisfiable: a Range that starts past the end (416).
 	CodeRangeNotSatisfiable = "STORAGE_RANGE_NOT_SATISFIABLE"
+	// CodeDiskFull: the server's disk is full; nothing was stored (507).
+	// Deletes still work.
+	CodeDiskFull = "STORAGE_DISK_FULL"
 )
 
 var errCodes = map[string]int{
@@ -50,6 +54,7 @@ var errCodes = map[string]int{
 	CodeBucketNotEmpty:      -503001,
 	CodeConflict:            -503001,
 	CodeRangeNotSatisfiable: -501007,
+	CodeDiskFull:            -503001,
 }
 
 // Errorf returns an *Error with code and a formatted message.
@@ -83,6 +88,19 @@ func clientError(err error, what string) error {
 		return Errorf(CodeConflict, "%s: a file and a folder would have the same name", what)
 	case errors.Is(err, ErrBadKey):
 		return Errorf(CodeInvalidParam, "%s: invalid path", what)
+	case DiskFull(err):
+		return diskFull(what)
 	}
 	return fmt.Errorf("%s: %w", what, err)
+}
+
+func diskFull(what string) error {
+	return Errorf(CodeDiskFull, "%s: the server's disk is full; nothing was stored (deletes still work)", what)
+}
+
+// DiskFull reports whether err is the file system refusing to store more:
+// no space left (ENOSPC), a quota reached (EDQUOT), or a file grown past
+// the size the process or the file system allows (EFBIG).
+func DiskFull(err error) bool {
+	return errors.Is(err, syscall.ENOSPC) || errors.Is(err, syscall.EDQUOT) || errors.Is(err, syscall.EFBIG)
 }
