@@ -19,7 +19,7 @@ import (
 
 // seeded creates a database at path holding n documents of ~500 bytes in
 // collection "c" (about n/7 pages), and closes it.
-func seeded(t *testing.T, path string, n int) {
+func seeded(t testing.TB, path string, n int) {
 	t.Helper()
 	d, err := Open(context.Background(), path, Options{Synchronous: "NORMAL"})
 	if err != nil {
@@ -311,4 +311,44 @@ func TestDiskFull(t *testing.T) {
 	if _, err := d.Write(ctx, "c", &db.WriteOp{Kind: db.WriteInsert, Docs: []db.Doc{doc("again")}}); err != nil {
 		t.Errorf("insert into the pages the remove freed: %v", err)
 	}
+}
+
+// FuzzHeaderProblem: any first bytes and size give an answer without a
+// panic; a file it accepts starts with SQLite's header, has a valid page
+// size and (without a log beside it) whole pages.
+func FuzzHeaderProblem(f *testing.F) {
+	path := filepath.Join(f.TempDir(), "seed.db")
+	seeded(f, path, 10)
+	raw, err := os.ReadFile(path)
+	if err != nil {
+		f.Fatal(err)
+	}
+	f.Add(raw[:headerSize], int64(len(raw)), false)
+	f.Add(raw[:headerSize], int64(len(raw))-1, false)
+	f.Add(raw[:headerSize], int64(4096), true)
+	f.Add(raw[:50], int64(50), false)
+	f.Add([]byte{}, int64(0), false)
+	f.Add(make([]byte, headerSize), int64(1<<20), false)
+	f.Fuzz(func(t *testing.T, h []byte, size int64, wal bool) {
+		if len(h) > headerSize {
+			h = h[:headerSize]
+		}
+		if size < int64(len(h)) {
+			size = int64(len(h)) // a file is at least as long as what was read of it
+		}
+		why := headerProblem(h, size, wal)
+		if why != "" {
+			return
+		}
+		if size == 0 || len(h) < headerSize || string(h[:16]) != "SQLite format 3\x00" {
+			t.Fatalf("accepted %d bytes of %q", size, h)
+		}
+		ps := int64(h[16])<<8 | int64(h[17])
+		if ps == 1 {
+			ps = 65536
+		}
+		if ps < 512 || ps&(ps-1) != 0 || (!wal && size%ps != 0) {
+			t.Fatalf("accepted page size %d for %d bytes (log %v)", ps, size, wal)
+		}
+	})
 }

@@ -90,36 +90,52 @@ const headerSize = 100
 // (a failed copy, a crash of the file system), not one damaged inside,
 // which takes reading every page (Check).
 func checkHeader(path string, size int64) error {
-	if size == 0 {
-		return damaged(path, "it is empty (0 bytes); minibase never leaves a database empty, so its data was lost")
-	}
 	f, err := os.Open(path)
 	if err != nil {
 		return fmt.Errorf("open database: %w", err)
 	}
 	defer f.Close()
-	var h [headerSize]byte
-	if _, err := io.ReadFull(f, h[:]); err != nil || string(h[:16]) != "SQLite format 3\x00" {
-		return damaged(path, "it is not a SQLite database (it does not start with SQLite's header)")
+	h := make([]byte, headerSize)
+	n, err := io.ReadFull(f, h)
+	if err != nil && !errors.Is(err, io.ErrUnexpectedEOF) && !errors.Is(err, io.EOF) {
+		return fmt.Errorf("open database: %w", err)
+	}
+	wal, err := os.Stat(path + "-wal")
+	if why := headerProblem(h[:n], size, err == nil && wal.Size() > 32); why != "" {
+		return damaged(path, "%s", why)
+	}
+	return nil
+}
+
+// headerProblem says what is wrong with a database file of size bytes
+// that starts with h (its first 100 bytes, or fewer when it is shorter),
+// or "" when nothing is. wal says whether a write-ahead log with frames
+// lies beside it: then the file may lack pages the log holds.
+func headerProblem(h []byte, size int64, wal bool) string {
+	if size == 0 {
+		return "it is empty (0 bytes); minibase never leaves a database empty, so its data was lost"
+	}
+	if len(h) < headerSize || string(h[:16]) != "SQLite format 3\x00" {
+		return "it is not a SQLite database (it does not start with SQLite's header)"
 	}
 	pageSize := int64(binary.BigEndian.Uint16(h[16:]))
 	if pageSize == 1 {
 		pageSize = 65536
 	}
 	if pageSize < 512 || pageSize&(pageSize-1) != 0 {
-		return damaged(path, "its header is damaged (page size %d)", pageSize)
+		return fmt.Sprintf("its header is damaged (page size %d)", pageSize)
 	}
-	if wal, err := os.Stat(path + "-wal"); err == nil && wal.Size() > 32 {
-		return nil // the log may hold pages the file does not have yet; SQLite replays it
+	if wal {
+		return "" // SQLite replays the log
 	}
 	if size%pageSize != 0 {
-		return damaged(path, "it is cut short: %d bytes is not a whole number of %d-byte pages", size, pageSize)
+		return fmt.Sprintf("it is cut short: %d bytes is not a whole number of %d-byte pages", size, pageSize)
 	}
 	// The page count in the header is valid when the change counter equals
 	// the "version-valid-for" number (the format's section 1.3.7).
 	pages := int64(binary.BigEndian.Uint32(h[28:]))
 	if pages > 0 && binary.BigEndian.Uint32(h[24:]) == binary.BigEndian.Uint32(h[92:]) && size < pages*pageSize {
-		return damaged(path, "it is cut short: it holds %d pages of the %d its header counts", size/pageSize, pages)
+		return fmt.Sprintf("it is cut short: it holds %d pages of the %d its header counts", size/pageSize, pages)
 	}
-	return nil
+	return ""
 }
