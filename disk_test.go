@@ -158,6 +158,7 @@ func TestDiskFull(t *testing.T) {
 					refusedAndUnchanged(t, dir, send, j, w.write(t, send, 10))
 				}
 			}
+			want(t, "sign in on a full disk", m.send(t, "POST", "/v1/auth/anonymous", "", nil), 507, `{"code":"DATABASE_DISK_FULL"}`)
 
 			want(t, "remove documents", send(t, "POST", "/v1/db/posts/remove", []byte(`{"filter":{"n":{"$lt":100}},"multi":true}`)), 200, `{"stats":{"removed":100}}`)
 			want(t, "delete a file", send(t, "POST", "/v1/storage/delete", []byte(`{"fileList":["cloud://minibase.default/keep.txt"]}`)), 200, `{"fileList":[{"status":0}]}`)
