@@ -68,11 +68,18 @@ func parseAge(v string) (time.Duration, error) {
 //
 // It holds only logs: when it cannot be opened (damaged, say), the server
 // runs without the log store, says so in its log, and the log API answers
-// FUNCTIONS_LOG_STORE_OFF with the reason.
+// FUNCTIONS_LOG_STORE_OFF with the reason. MINIBASE_SQLITE_CHECK=start
+// checks it whole too; the default background check does not.
 func (m *Main) openFnLogs(ctx context.Context) {
 	path := filepath.Join(m.Config.Dir, "functions.db")
 	opts := m.Config.SQLite
 	opts.Synchronous, opts.Readers, opts.MmapMiB, opts.Space = "NORMAL", 2, -1, m.reserve
+	if opts.Check == sqlite.CheckBackground {
+		// Not beside data.db's at every start: reading up to 256 MiB of logs
+		// would take a core for half a second. Its header is checked, and
+		// damage a query meets is handled as ever.
+		opts.Check = sqlite.CheckOff
+	}
 	opts.OnDamage = func(err error) {
 		m.log.Error("functions.db is damaged: function logs are no longer stored", "err", err, "todo", fnLogsAdvice(path))
 	}
