@@ -146,16 +146,13 @@ func (d *DB) quickCheck(ctx context.Context) error {
 	return nil
 }
 
-// checkInBackground runs Check until Close, on its own goroutine, on a
-// thread that runs only when the CPU has nothing else to do (see
-// yieldCPU), so that it does not slow the server down as it starts.
+// checkInBackground runs Check until Close, on its own goroutine.
 func (d *DB) checkInBackground() {
 	ctx, cancel := context.WithCancel(context.Background())
 	d.stopCheck = cancel
 	d.checkD = make(chan struct{})
 	go func() {
 		defer close(d.checkD)
-		yieldCPU()
 		d.Check(ctx)
 	}()
 }
