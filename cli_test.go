@@ -8,13 +8,16 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"minibase/db/sqlite"
 )
 
 func TestParseServe(t *testing.T) {
 	env := map[string]string{}
 	getenv := func(k string) string { return env[k] }
 	cfg, err := parseServe(nil, getenv, io.Discard)
-	if err != nil || cfg.Dir != "./mb_data" || cfg.HTTP != "127.0.0.1:8090" || cfg.Sync != "FULL" || cfg.BodyLimit != 16<<20 {
+	if err != nil || cfg.Dir != "./mb_data" || cfg.HTTP != "127.0.0.1:8090" || cfg.Sync != "FULL" || cfg.BodyLimit != 16<<20 ||
+		cfg.SQLite.Check != sqlite.CheckBackground || cfg.DiskReserve != 32<<20 {
 		t.Fatalf("defaults: %+v %v", cfg, err)
 	}
 	env["MINIBASE_DIR"], env["MINIBASE_HTTP"] = "/tmp/x", "127.0.0.1:1"
@@ -22,12 +25,18 @@ func TestParseServe(t *testing.T) {
 	if cfg.Dir != "/tmp/x" || cfg.HTTP != "127.0.0.1:1" {
 		t.Errorf("env not used: %+v", cfg)
 	}
+	env["MINIBASE_SQLITE_CHECK"], env["MINIBASE_DISK_RESERVE"] = "start", "0"
+	if cfg, err = parseServe(nil, getenv, io.Discard); err != nil || cfg.SQLite.Check != sqlite.CheckOpen || cfg.DiskReserve != 0 {
+		t.Errorf("check and reserve: %q, %d, %v", cfg.SQLite.Check, cfg.DiskReserve, err)
+	}
 	cfg, _ = parseServe([]string{"--dir", "d", "--http", "127.0.0.1:2"}, getenv, io.Discard)
 	if cfg.Dir != "d" || cfg.HTTP != "127.0.0.1:2" {
 		t.Errorf("flags must win over env: %+v", cfg)
 	}
 	for _, bad := range []map[string]string{
 		{"MINIBASE_BODY_LIMIT": "lots"}, {"MINIBASE_SQLITE_SYNC": "OFF"}, {"MINIBASE_REQUEST_TIMEOUT": "-1s"},
+		{"MINIBASE_SQLITE_CHECK": "quick"}, {"MINIBASE_DISK_RESERVE": "-1"}, {"MINIBASE_DISK_RESERVE": "lots"},
+		{"MINIBASE_DISK_RESERVE": "2000GiB"},
 	} {
 		if _, err := parseServe(nil, func(k string) string { return bad[k] }, io.Discard); err == nil {
 			t.Errorf("%v: want an error", bad)

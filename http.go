@@ -50,7 +50,7 @@ func (m *Main) newApp() *fiber.App {
 	})
 	m.db.Mount(v1)
 	m.auth.Mount(v1)
-	m.fnLogs.Mount(v1) // before functions: /admin/functions/logs is not a function's name
+	m.mountFnLogs(v1) // before functions: /admin/functions/logs is not a function's name
 	m.functions.Mount(v1, deployer{m.fnDir, m.triggers})
 	m.files.Mount(v1)
 	m.files.MountFiles(app)
@@ -127,6 +127,8 @@ var dbStatus = map[string]int{
 	db.CodeCollectionExists:   fiber.StatusConflict,
 	db.CodeResultTooLarge:     fiber.StatusBadRequest,
 	db.CodeCollectionExceed:   fiber.StatusBadRequest,
+	db.CodeDiskFull:           fiber.StatusInsufficientStorage,
+	db.CodeCorrupted:          fiber.StatusInternalServerError,
 }
 
 // storageStatus maps storage error codes to HTTP statuses.
@@ -143,6 +145,7 @@ var storageStatus = map[string]int{
 	storage.CodeConflict:            fiber.StatusConflict,
 	storage.CodeRangeNotSatisfiable: fiber.StatusRequestedRangeNotSatisfiable,
 	storage.CodeBusy:                fiber.StatusServiceUnavailable,
+	storage.CodeDiskFull:            fiber.StatusInsufficientStorage,
 }
 
 // authStatus maps auth error codes to HTTP statuses.

@@ -45,6 +45,7 @@ type Config struct {
 	Sync           string        // SQLite synchronous: FULL (default) or NORMAL (MINIBASE_SQLITE_SYNC)
 	RequestTimeout time.Duration // per request (MINIBASE_REQUEST_TIMEOUT; default 30s)
 	Pprof          string        // MINIBASE_PPROF: address for net/http/pprof (off when empty)
+	DiskReserve    int64         // MINIBASE_DISK_RESERVE: bytes kept in <dir>/disk_reserve for a full disk (default 32 MiB)
 	SQLite         sqlite.Options
 	Auth           AuthConfig
 	Functions      FunctionsConfig
@@ -77,6 +78,13 @@ serve flags and environment:
   MINIBASE_SQLITE_CACHE_KIB  SQLite page cache per connection (default 2048)
   MINIBASE_SQLITE_MMAP_MIB   memory-map up to this much of the database (default 1024)
   MINIBASE_SQLITE_READERS    read connections (default 4)
+  MINIBASE_SQLITE_CHECK      when to read the whole database for damage
+                             (quick_check): background (default; damage found
+                             stops writes), start (before serving; refuses to
+                             start on damage), off
+  MINIBASE_DISK_RESERVE      space kept in <dir>/disk_reserve and released when
+                             the disk fills up, so deletes still run (default
+                             32MiB; 0: none)
   MINIBASE_PPROF             address for Go's profiler (net/http/pprof), e.g.
                              127.0.0.1:6060; off by default
 ` + authUsage + storageUsage + functionsUsage
@@ -125,6 +133,7 @@ func parseServe(args []string, getenv func(string) string, stderr io.Writer) (Co
 		AdminKey:       getenv("MINIBASE_ADMIN_KEY"),
 		Pprof:          getenv("MINIBASE_PPROF"),
 		Sync:           envOr(getenv, "MINIBASE_SQLITE_SYNC", "FULL"),
+		DiskReserve:    32 << 20,
 		BodyLimit:      16 << 20,
 		RequestTimeout: 30 * time.Second,
 	}
@@ -164,6 +173,23 @@ func parseServe(args []string, getenv func(string) string, stderr io.Writer) (Co
 	if cfg.Sync != "FULL" && cfg.Sync != "NORMAL" {
 		return cfg, fmt.Errorf("MINIBASE_SQLITE_SYNC must be FULL or NORMAL, got %q", cfg.Sync)
 	}
+	switch v := envOr(getenv, "MINIBASE_SQLITE_CHECK", "background"); v {
+	case "background":
+		cfg.SQLite.Check = sqlite.CheckBackground
+	case "start":
+		cfg.SQLite.Check = sqlite.CheckOpen
+	case "off":
+		cfg.SQLite.Check = sqlite.CheckOff
+	default:
+		return cfg, fmt.Errorf("MINIBASE_SQLITE_CHECK must be background, start or off, got %q", v)
+	}
+	if v := getenv("MINIBASE_DISK_RESERVE"); v != "" {
+		n, err := parseSize(v)
+		if err != nil || n < 0 || n > 1<<40 {
+			return cfg, fmt.Errorf("MINIBASE_DISK_RESERVE must be a size like 32MiB, or 0, got %q", v)
+		}
+		cfg.DiskReserve = n
+	}
 	var err error
 	if cfg.Auth, err = parseAuth(getenv); err != nil {
 		return cfg, err
@@ -194,7 +220,9 @@ type Main struct {
 	fnDir     *functions.Dir
 	functions *functions.Runtime
 	fnLogDB   *sqlite.DB          // <dir>/functions.db
-	fnLogs    *functions.LogStore // invocation records and async outcomes, in fnLogDB
+	fnLogs    *functions.LogStore // invocation records and async outcomes, in fnLogDB; nil when it could not open
+	fnLogsOff string              // why fnLogs is nil
+	reserve   *diskReserve        // the disk's state, for everything that writes to it
 	triggers  *functions.Triggers
 	app       *fiber.App
 	conns     *connStates // which connections wait for a request (closed first at shutdown)
@@ -204,11 +232,13 @@ type Main struct {
 }
 
 // Open creates the data directory and opens everything serve needs. A
-// newly generated admin key is printed to out, once.
+// newly generated admin key is printed to out, once. A damaged database
+// fails with what to do about it.
 func (m *Main) Open(ctx context.Context, out io.Writer) error {
-	if err := os.MkdirAll(m.Config.Dir, 0o700); err != nil {
-		return fmt.Errorf("create data dir: %w", err)
+	if err := openDataDir(m.Config.Dir, m.log); err != nil {
+		return err
 	}
+	m.reserve = openReserve(m.Config.Dir, m.Config.DiskReserve, m.log)
 	keys, generated, err := auth.LoadAdminKeys(m.Config.Dir, m.Config.AdminKey)
 	if err != nil {
 		return err
@@ -218,15 +248,22 @@ func (m *Main) Open(ctx context.Context, out io.Writer) error {
 		fmt.Fprintf(out, "minibase: generated an admin key; it is shown only this once, store it now:\n\n    %s\n\n", generated)
 	}
 	opts := m.Config.SQLite
-	opts.Synchronous = m.Config.Sync
+	opts.Synchronous, opts.Space = m.Config.Sync, m.reserve
+	opts.OnDamage = func(err error) {
+		m.log.Error("data.db is damaged: every write is refused from now on (reads go on)", "err", err,
+			"todo", damagedAdvice(m.Config.Dir, "data.db"))
+	}
 	m.store, err = sqlite.Open(ctx, filepath.Join(m.Config.Dir, "data.db"), opts)
+	if errors.Is(err, sqlite.ErrDamaged) {
+		return fmt.Errorf("%w\n\nminibase will not serve a damaged database. %s", err, damagedAdvice(m.Config.Dir, "data.db"))
+	}
 	if err != nil {
 		return err
 	}
 	if m.auth, err = openAuth(ctx, m.Config, m.store, m.log); err != nil {
 		return err
 	}
-	if m.files, m.fileBE, err = openStorage(ctx, m.Config); err != nil {
+	if m.files, m.fileBE, err = openStorage(ctx, m.Config, m.reserve); err != nil {
 		return err
 	}
 	m.db = db.NewService(m.store, db.Limits{})

@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"path/filepath"
 	"strconv"
@@ -64,19 +65,61 @@ func parseAge(v string) (time.Duration, error) {
 // MINIBASE_SQLITE_SYNC says: its commits are not fsynced (a power cut may
 // lose the last records and outcomes; a crash of the process loses
 // nothing), so they take no turns at the disk from the app's.
-func (m *Main) openFnLogs(ctx context.Context) error {
+//
+// It holds only logs: when it cannot be opened (damaged, say), the server
+// runs without the log store, says so in its log, and the log API answers
+// FUNCTIONS_LOG_STORE_OFF with the reason. MINIBASE_SQLITE_CHECK=start
+// checks it whole too; the default background check does not.
+func (m *Main) openFnLogs(ctx context.Context) {
+	path := filepath.Join(m.Config.Dir, "functions.db")
 	opts := m.Config.SQLite
-	opts.Synchronous, opts.Readers, opts.MmapMiB = "NORMAL", 2, -1
-	var err error
-	m.fnLogDB, err = sqlite.Open(ctx, filepath.Join(m.Config.Dir, "functions.db"), opts)
-	if err != nil {
-		return fmt.Errorf("open functions.db: %w", err)
+	opts.Synchronous, opts.Readers, opts.MmapMiB, opts.Space = "NORMAL", 2, -1, m.reserve
+	if opts.Check == sqlite.CheckBackground {
+		// Not beside data.db's at every start: reading up to 256 MiB of logs
+		// would take a core for half a second. Its header is checked, and
+		// damage a query meets is handled as ever.
+		opts.Check = sqlite.CheckOff
 	}
-	c := m.Config.Functions
-	svc := db.NewService(m.fnLogDB, db.Limits{MaxResult: 64 << 20})
-	m.fnLogs, err = functions.OpenLogStore(ctx, svc, functions.LogStoreOptions{MaxAge: c.LogAge, MaxBytes: c.LogSize,
-		Usage: m.fnLogDB.Usage, OnError: func(err error) { m.log.Warn("function logs", "err", err) }})
-	return err
+	opts.OnDamage = func(err error) {
+		m.log.Error("functions.db is damaged: function logs are no longer stored", "err", err, "todo", fnLogsAdvice(path))
+	}
+	var err error
+	if m.fnLogDB, err = sqlite.Open(ctx, path, opts); err == nil {
+		c := m.Config.Functions
+		svc := db.NewService(m.fnLogDB, db.Limits{MaxResult: 64 << 20})
+		m.fnLogs, err = functions.OpenLogStore(ctx, svc, functions.LogStoreOptions{MaxAge: c.LogAge, MaxBytes: c.LogSize,
+			Usage: m.fnLogDB.Usage, OnError: func(err error) { m.log.Warn("function logs", "err", err) }})
+	}
+	if err == nil {
+		return
+	}
+	if m.fnLogDB != nil {
+		m.fnLogDB.Close()
+		m.fnLogDB = nil
+	}
+	m.fnLogsOff = fmt.Sprintf("%s could not be opened at start (%v); the server runs without it", path, err)
+	if errors.Is(err, sqlite.ErrDamaged) {
+		m.fnLogsOff = fmt.Sprintf("%v; the server runs without it. %s", err, fnLogsAdvice(path))
+	}
+	m.log.Error("function log store off: invocations are not recorded and the log API answers FUNCTIONS_LOG_STORE_OFF", "reason", m.fnLogsOff)
+}
+
+// mountFnLogs mounts the log API: the store's, or one saying why it is off.
+func (m *Main) mountFnLogs(r fiber.Router) {
+	if m.fnLogs == nil {
+		functions.MountLogsOff(r, m.fnLogsOff)
+		return
+	}
+	m.fnLogs.Mount(r)
+}
+
+// outcomes is where asynchronous invocations' outcomes are kept: the log
+// store, or (without it) the runtime's memory.
+func (m *Main) outcomes() functions.OutcomeStore {
+	if m.fnLogs == nil {
+		return nil
+	}
+	return m.fnLogs
 }
 
 // logSinks is where invocation records go: the log store
@@ -84,10 +127,11 @@ func (m *Main) openFnLogs(ctx context.Context) error {
 func (m *Main) logSinks() functions.LogSink {
 	c := m.Config.Functions
 	var out sinks
-	switch c.LogStore {
-	case "all", "":
+	switch {
+	case m.fnLogs == nil:
+	case c.LogStore == "all", c.LogStore == "":
 		out = append(out, m.fnLogs)
-	case "errors":
+	case c.LogStore == "errors":
 		out = append(out, failedOnly{m.fnLogs})
 	}
 	if c.Log != "off" {

@@ -111,14 +111,13 @@ func (m *Main) openFunctions() error {
 	if err != nil {
 		return err
 	}
-	if err := m.openFnLogs(context.Background()); err != nil {
-		return err
-	}
+	dir.Space = m.reserve
+	m.openFnLogs(context.Background())
 	c := m.Config.Functions
 	opts := functions.Options{
 		Env: m.Config.Storage.Env, AppID: m.Config.Auth.Providers.WeChat.AppID, Concurrency: c.Concurrency, Queue: c.Queue,
 		Fetch: c.Fetch, Async: functions.AsyncOptions{Retries: c.AsyncRetries, Backoff: c.RetryBackoff},
-		Logs: m.logSinks(), Outcomes: m.fnLogs, Files: m.files,
+		Logs: m.logSinks(), Outcomes: m.outcomes(), Files: m.files,
 	}
 	m.fnDir = dir
 	m.functions, err = functions.New(dir, m.db, opts)
@@ -205,4 +204,6 @@ var functionsStatus = map[string]int{
 	functions.CodeNoInvocation:     404,
 	functions.CodeUnavailable:      503,
 	functions.CodeMethodNotAllowed: 405,
+	functions.CodeDiskFull:         507,
+	functions.CodeLogStoreOff:      503,
 }

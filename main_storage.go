@@ -128,9 +128,10 @@ func parseSize(v string) (int64, error) {
 	return n * unit, nil
 }
 
-// openStorage opens the configured backend and the storage service on it.
-// The returned closer releases the backend.
-func openStorage(ctx context.Context, cfg Config) (*storage.Service, io.Closer, error) {
+// openStorage opens the configured backend and the storage service on it;
+// space is the local disk's state (S3's disk is not ours to watch). The
+// returned closer releases the backend.
+func openStorage(ctx context.Context, cfg Config, space storage.Space) (*storage.Service, io.Closer, error) {
 	sc := cfg.Storage
 	key, err := storage.LoadSignKey(cfg.Dir, sc.SignKey)
 	if err != nil {
@@ -144,7 +145,7 @@ func openStorage(ctx context.Context, cfg Config) (*storage.Service, io.Closer, 
 		if err != nil {
 			return nil, nil, err
 		}
-		be = b
+		be, space = b, nil
 	default:
 		dir := sc.Dir
 		if dir == "" {
@@ -162,7 +163,7 @@ func openStorage(ctx context.Context, cfg Config) (*storage.Service, io.Closer, 
 		return nil, nil, err
 	}
 	svc, err := storage.New(ctx, storage.Config{Env: sc.Env, Backend: be, SignKey: key, MaxSize: sc.MaxSize,
-		Proxy: sc.S3Proxy, PublicURL: sc.PublicURL, UploadIdle: sc.Idle, Now: sc.Now, Transformer: tr})
+		Proxy: sc.S3Proxy, PublicURL: sc.PublicURL, UploadIdle: sc.Idle, Now: sc.Now, Transformer: tr, Space: space})
 	if err != nil {
 		closer.Close()
 		return nil, nil, err

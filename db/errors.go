@@ -29,6 +29,14 @@ const (
 	CodeDuplicateKey       = "DATABASE_DUPLICATE_KEY"        // -502001: _id or unique index taken
 	CodeCollectionExists   = "DATABASE_COLLECTION_ALREADY_EXIST"
 	CodeResultTooLarge     = "DATABASE_RESULT_SIZE_EXCEED" // -602001
+	// CodeDiskFull: the server's disk is full; the write changed nothing
+	// (507). Removes still run. minibase's own name, with the errCode of
+	// DATABASE_REQUEST_FAILED.
+	CodeDiskFull = "DATABASE_DISK_FULL"
+	// CodeCorrupted: the database file is damaged; the server refuses
+	// writes until an operator repairs or restores it (500). minibase's
+	// own name, with the errCode of DATABASE_REQUEST_FAILED.
+	CodeCorrupted = "DATABASE_CORRUPTED"
 )
 
 var errCodes = map[string]int{
@@ -42,6 +50,8 @@ var errCodes = map[string]int{
 	CodeDuplicateKey:       -502001,
 	CodeCollectionExists:   -502001,
 	CodeResultTooLarge:     -602001,
+	CodeDiskFull:           -502001,
+	CodeCorrupted:          -502001,
 }
 
 // Errorf returns an *Error with code and a formatted message.

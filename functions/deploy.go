@@ -10,6 +10,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"minibase/storage"
 )
 
 // sources are a function's files as deployed (or found on disk), checked.
@@ -69,7 +71,9 @@ func (s *sources) bytes() int64 {
 // swapped in with one rename, so an invocation sees the old code or the
 // new, never a mix. An "http" path another function already serves is
 // refused (INVALID_PARAM naming it). Files equal to the live code deploy
-// nothing: the current version comes back with Unchanged set.
+// nothing: the current version comes back with Unchanged set. On a full
+// disk (Space, or a write that fails for lack of space) nothing is
+// deployed and the error is CodeDiskFull.
 func (d *Dir) Put(ctx context.Context, name string, files map[string][]byte) (*Version, error) {
 	return d.deploy(ctx, name, files, nil, Version{Origin: OriginDeploy})
 }
@@ -102,14 +106,17 @@ func (d *Dir) deploy(ctx context.Context, name string, files map[string][]byte, 
 	if err != nil {
 		return nil, err
 	}
+	if d.Space != nil && d.Space.Full() {
+		return nil, diskFull(name)
+	}
 	staging, err := os.MkdirTemp(d.root, ".deploy-"+name+"-")
 	if err != nil {
-		return nil, fmt.Errorf("deploy %s: %w", name, err)
+		return nil, d.failed(name, err)
 	}
 	defer os.RemoveAll(staging) // after the swap it holds the old version
 	for p, b := range files {
 		if err := writeFile(filepath.Join(staging, filepath.FromSlash(p)), b); err != nil {
-			return nil, fmt.Errorf("deploy %s: %w", name, err)
+			return nil, d.failed(name, err)
 		}
 	}
 	if s.reason == "" {
@@ -120,7 +127,7 @@ func (d *Dir) deploy(ctx context.Context, name string, files map[string][]byte, 
 		}
 	}
 	if err := syncTree(staging); err != nil {
-		return nil, fmt.Errorf("deploy %s: %w", name, err)
+		return nil, d.failed(name, err)
 	}
 	v.Version, v.Files, v.Bytes, v.Bundled = s.hash, len(files), s.bytes(), bundled != nil
 
@@ -141,7 +148,7 @@ func (d *Dir) deploy(ctx context.Context, name string, files map[string][]byte, 
 	}
 	target := filepath.Join(d.root, name)
 	if err := swapDir(staging, target); err != nil {
-		return nil, fmt.Errorf("deploy %s: %w", name, err)
+		return nil, d.failed(name, err)
 	}
 	syncDir(d.root)
 	stamp, newest, err := fingerprint(target)
@@ -154,10 +161,29 @@ func (d *Dir) deploy(ctx context.Context, name string, files map[string][]byte, 
 	d.mu.Unlock()
 	v.Number, v.DeployedAt = nextNumber(hist), time.Now().UTC()
 	if err := d.record(name, v, files, bundled); err != nil {
+		if storage.DiskFull(err) && d.Space != nil {
+			d.Space.Exhausted()
+		}
 		return nil, fmt.Errorf("deploy %s: deployed, but keeping it in the history failed: %w", name, err)
 	}
 	d.prune(name, append(hist, v))
 	return &v, nil
+}
+
+// failed is the error of a deployment that did not happen: CodeDiskFull
+// (told to Space) when the disk was full.
+func (d *Dir) failed(name string, err error) error {
+	if !storage.DiskFull(err) {
+		return fmt.Errorf("deploy %s: %w", name, err)
+	}
+	if d.Space != nil {
+		d.Space.Exhausted()
+	}
+	return diskFull(name)
+}
+
+func diskFull(name string) error {
+	return Errorf(CodeDiskFull, "deploy %s: the server's disk is full; nothing was deployed (deleting functions still works)", name)
 }
 
 func nextNumber(hist []Version) int {

@@ -25,6 +25,12 @@ import (
 // bundleReason) runs as its bundle: the one kept with its version, or one
 // built when the folder was edited on disk.
 type Dir struct {
+	// Space, when set before the first deployment, is asked before each
+	// deployment whether the disk is full (then it fails at once with
+	// CodeDiskFull), and told of deployments that failed because it is.
+	// Deletes run regardless.
+	Space Space
+
 	root  string
 	every time.Duration
 
@@ -44,6 +50,15 @@ type dirEntry struct {
 
 var _ Source = (*Dir)(nil)
 var _ Deployer = (*Dir)(nil)
+
+// Space is the disk the functions folder lives on, as the server sees it
+// (main's disk reserve).
+type Space interface {
+	// Full reports whether the disk is full: then deployments fail at once.
+	Full() bool
+	// Exhausted is told that a write failed because the disk is full.
+	Exhausted()
+}
 
 // OpenDir opens (creating it when missing) the functions folder root and
 // removes what an interrupted deployment left behind.

@@ -30,6 +30,8 @@ const (
 	CodeNoInvocation     = "INVOCATION_NOT_FOUND"            // -1: no asynchronous invocation with that requestID
 	CodeUnavailable      = "FUNCTIONS_REQUEST_FAIL"          // -504001: the runtime is closed or cannot load the code
 	CodeMethodNotAllowed = "HTTP_METHOD_NOT_ALLOWED"         // -1: an HTTP access route that does not take this method
+	CodeDiskFull         = "FUNCTIONS_DISK_FULL"             // -504001: the server's disk is full; nothing was deployed
+	CodeLogStoreOff      = "FUNCTIONS_LOG_STORE_OFF"         // -504001: the log store could not be opened at start
 )
 
 var errCodes = map[string]int{
@@ -43,6 +45,8 @@ var errCodes = map[string]int{
 	CodeNoInvocation:     -1,
 	CodeUnavailable:      -504001,
 	CodeMethodNotAllowed: -1,
+	CodeDiskFull:         -504001,
+	CodeLogStoreOff:      -504001,
 }
 
 // Errorf returns an *Error with code and a formatted message.

@@ -29,6 +29,21 @@ func (s *LogStore) Mount(r fiber.Router) {
 	r.Get(TailPath, s.handleTail, websocket.New(s.serveTail, websocket.Config{ReadBufferSize: 512, WriteBufferSize: 16 << 10}))
 }
 
+// MountLogsOff registers the log store's admin routes for a server that
+// runs without its log store (its database could not be opened): they
+// answer admins CodeLogStoreOff, saying why.
+func MountLogsOff(r fiber.Router, why string) {
+	off := func(c *fiber.Ctx) error {
+		if err := requireAdmin(c); err != nil {
+			return err
+		}
+		return Errorf(CodeLogStoreOff, "the function log store is off: %s", why)
+	}
+	r.Get("/admin/functions/logs", off)
+	r.Get("/admin/functions/logs/stats", off)
+	r.Get(TailPath, off)
+}
+
 func requireAdmin(c *fiber.Ctx) error {
 	if !auth.FromContext(c.UserContext()).IsAdmin() {
 		return Errorf(CodePermissionDenied, "permission denied: function logs are for admins")

@@ -330,6 +330,10 @@ func (s *LogStore) write(ctx context.Context, batch []*LogRecord) {
 		for i := range ok {
 			ok[i] = true
 		}
+	} else if code := db.ErrorCode(err); code == db.CodeDiskFull || code == db.CodeCorrupted {
+		// No record would fare better alone.
+		s.failed.Add(int64(len(batch)))
+		s.report(fmt.Errorf("function logs: %d records not stored: %w", len(batch), err))
 	} else {
 		failed, first := 0, error(nil)
 		for i, d := range docs {

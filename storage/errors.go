@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"time"
+	"syscall"
 )
 
 // Error is a storage failure a client can act on. Code and ErrCode follow
@@ -41,6 +42,9 @@ const (
 	// CodeBusy: image variants are being made as fast as the server
 	// allows and the queue is full (503, -501004, with RetryAfter).
 	CodeBusy = "EXCEED_CONCURRENT_REQUEST_LIMIT"
+	// CodeDiskFull: the server's disk is full; nothing was stored (507).
+	// Deletes still work.
+	CodeDiskFull = "STORAGE_DISK_FULL"
 )
 
 var errCodes = map[string]int{
@@ -57,6 +61,7 @@ var errCodes = map[string]int{
 	CodeConflict:            -503001,
 	CodeRangeNotSatisfiable: -501007,
 	CodeBusy:                -501004,
+	CodeDiskFull:            -503001,
 }
 
 // Errorf returns an *Error with code and a formatted message.
@@ -90,6 +95,19 @@ func clientError(err error, what string) error {
 		return Errorf(CodeConflict, "%s: a file and a folder would have the same name", what)
 	case errors.Is(err, ErrBadKey):
 		return Errorf(CodeInvalidParam, "%s: invalid path", what)
+	case DiskFull(err):
+		return diskFull(what)
 	}
 	return fmt.Errorf("%s: %w", what, err)
+}
+
+func diskFull(what string) error {
+	return Errorf(CodeDiskFull, "%s: the server's disk is full; nothing was stored (deletes still work)", what)
+}
+
+// DiskFull reports whether err is the file system refusing to store more:
+// no space left (ENOSPC), a quota reached (EDQUOT), or a file grown past
+// the size the process or the file system allows (EFBIG).
+func DiskFull(err error) bool {
+	return errors.Is(err, syscall.ENOSPC) || errors.Is(err, syscall.EDQUOT) || errors.Is(err, syscall.EFBIG)
 }

@@ -33,6 +33,19 @@ type Config struct {
 	// from each request (scheme and Host).
 	PublicURL string
 	Now       func() time.Time // the clock; nil: time.Now
+	// Space, when set, is asked before each upload whether the disk is
+	// full (then the upload fails at once with CodeDiskFull), and told of
+	// uploads that failed because it is. Deletes run regardless.
+	Space Space
+}
+
+// Space is the disk the files live on, as the server sees it (main's disk
+// reserve).
+type Space interface {
+	// Full reports whether the disk is full: then uploads fail at once.
+	Full() bool
+	// Exhausted is told that a write failed because the disk is full.
+	Exhausted()
 }
 
 // Defaults of Config.
@@ -56,6 +69,7 @@ type Service struct {
 	cat   catalog
 	limit int           // items per temp-urls or delete call
 	idle  time.Duration // Config.UploadIdle
+	space Space         // nil: never full
 }
 
 // MaxBatch is the most fileIDs one temp-urls or delete call takes (as CloudBase).
@@ -71,7 +85,7 @@ func New(ctx context.Context, cfg Config) (*Service, error) {
 		return nil, errors.New("storage: sign key must be at least 32 bytes")
 	}
 	s := &Service{env: cfg.Env, pub: strings.TrimRight(cfg.PublicURL, "/"), be: cfg.Backend, sig: signer{cfg.SignKey}, tr: cfg.Transformer,
-		now: cfg.Now, max: cfg.MaxSize, limit: MaxBatch}
+		now: cfg.Now, max: cfg.MaxSize, limit: MaxBatch, space: cfg.Space}
 	if s.now == nil {
 		s.now = time.Now
 	}
@@ -139,10 +153,10 @@ const UploadOverhead = 64 << 10
 
 // Upload stores a file, replacing the one at the same path (as CloudBase).
 // Everything is checked before the body is read: the path, the bucket,
-// its allowed types, the declared size, and the rule (for an overwrite,
-// against the existing file's owner). Then the body is streamed to the
-// backend; more than the bucket's max size is CodeFileTooLarge, and
-// nothing is stored.
+// its allowed types, the declared size, the rule (for an overwrite,
+// against the existing file's owner), and that the disk is not full. Then
+// the body is streamed to the backend; more than the bucket's max size is
+// CodeFileTooLarge, a full disk CodeDiskFull, and nothing is stored.
 func (s *Service) Upload(ctx context.Context, req UploadRequest) (FileID, ObjectInfo, error) {
 	if req.Bucket == "" {
 		req.Bucket = DefaultBucket
@@ -181,6 +195,9 @@ func (s *Service) Upload(ctx context.Context, req UploadRequest) (FileID, Object
 	if !id.IsAdmin() {
 		owner = id.OpenID
 	}
+	if s.space != nil && s.space.Full() {
+		return f, ObjectInfo{}, diskFull("upload")
+	}
 	body := &limitReader{r: req.Body, left: b.MaxSize}
 	info, err := s.be.Put(ctx, f.key(), body, PutOptions{ContentType: typ, Owner: owner, MaxSize: b.MaxSize})
 	switch {
@@ -190,6 +207,8 @@ func (s *Service) Upload(ctx context.Context, req UploadRequest) (FileID, Object
 		return f, ObjectInfo{}, tooLarge(b)
 	case body.err != nil && ctx.Err() == nil: // the client's body broke off
 		return f, ObjectInfo{}, Errorf(CodeInvalidParam, "upload body ended early or is malformed: %v", body.err)
+	case DiskFull(err) && s.space != nil:
+		s.space.Exhausted()
 	}
 	return f, ObjectInfo{}, clientError(err, "upload")
 }

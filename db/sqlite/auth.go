@@ -246,7 +246,7 @@ func (s *Users) UpdateUser(ctx context.Context, uid string, fn func(u *auth.User
 
 // DeleteUser deletes the user uid.
 func (s *Users) DeleteUser(ctx context.Context, uid string) error {
-	_, err := s.d.do(ctx, func(tx *sql.Tx, _ *effects) (any, error) {
+	_, err := s.d.free(ctx, func(tx *sql.Tx, _ *effects) (any, error) {
 		r, err := tx.Exec("DELETE FROM _auth_users WHERE uid = ?", uid)
 		if err != nil {
 			return nil, err

@@ -174,7 +174,7 @@ func (s *Sessions) RevokeSession(ctx context.Context, sid string, now time.Time)
 }
 
 func (s *Sessions) revokeOne(ctx context.Context, now time.Time, where string, arg any) (*auth.Revocation, error) {
-	res, err := s.d.do(ctx, func(tx *sql.Tx, _ *effects) (any, error) {
+	res, err := s.d.free(ctx, func(tx *sql.Tx, _ *effects) (any, error) {
 		_, revs, err := revoke(tx, now, where, arg)
 		return revs, err
 	})
@@ -195,7 +195,7 @@ type revokedSubject struct {
 // RevokeSubject deletes every token of a user's or admin's families and
 // records their revocations.
 func (s *Sessions) RevokeSubject(ctx context.Context, kind, subject string, now time.Time) (int, []auth.Revocation, error) {
-	res, err := s.d.do(ctx, func(tx *sql.Tx, _ *effects) (any, error) {
+	res, err := s.d.free(ctx, func(tx *sql.Tx, _ *effects) (any, error) {
 		n, revs, err := revoke(tx, now, "subject = ? AND kind = ?", subject, kind)
 		return revokedSubject{n, revs}, err
 	})

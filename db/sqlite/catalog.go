@@ -148,7 +148,7 @@ func (d *DB) createTx(tx *sql.Tx, e *effects, name string) (*collection, error) 
 
 // DropCollection deletes a collection, its documents and indexes.
 func (d *DB) DropCollection(ctx context.Context, name string) error {
-	_, err := d.do(ctx, func(tx *sql.Tx, e *effects) (any, error) {
+	_, err := d.free(ctx, func(tx *sql.Tx, e *effects) (any, error) {
 		c := d.lookupTx(e, name)
 		if c == nil {
 			return nil, notExist(name)
@@ -297,7 +297,7 @@ func indexSQL(c *collection, id int64, idx db.Index) string {
 
 // DropIndex drops a secondary index by name.
 func (d *DB) DropIndex(ctx context.Context, coll, name string) error {
-	_, err := d.do(ctx, func(tx *sql.Tx, e *effects) (any, error) {
+	_, err := d.free(ctx, func(tx *sql.Tx, e *effects) (any, error) {
 		c := d.lookupTx(e, coll)
 		if c == nil {
 			return nil, notExist(coll)

@@ -208,7 +208,7 @@ func (d *DB) Ack(ctx context.Context, consumer string, seqs ...int64) error {
 		return db.Errorf(db.CodeInvalidParam, "acknowledge at most %d changes at once, got %d", db.MaxAck, len(seqs))
 	}
 	list, _ := json.Marshal(seqs)
-	_, err := d.do(ctx, func(tx *sql.Tx, e *effects) (any, error) {
+	_, err := d.free(ctx, func(tx *sql.Tx, e *effects) (any, error) {
 		_, err := tx.Exec("DELETE FROM _changes WHERE consumer = ? AND seq IN (SELECT value FROM json_each(?))", consumer, string(list))
 		return nil, err
 	})

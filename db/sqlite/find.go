@@ -101,7 +101,7 @@ func (d *DB) Find(ctx context.Context, coll string, q *db.Query) ([][]byte, erro
 		sh, gen := c.shape.load()
 		out, err := d.find(ctx, c, sh, q)
 		if err != nil {
-			return nil, sqlErr(err, coll)
+			return nil, d.fault(sqlErr(err, coll))
 		}
 		if _, now := c.shape.load(); now == gen {
 			return out, nil
@@ -300,7 +300,7 @@ func (d *DB) Count(ctx context.Context, coll string, f *db.Filter) (int64, error
 		sh, gen := c.shape.load()
 		n, err := d.count(ctx, c, sh, f)
 		if err != nil {
-			return 0, sqlErr(err, coll)
+			return 0, d.fault(sqlErr(err, coll))
 		}
 		if _, now := c.shape.load(); now == gen {
 			return n, nil

@@ -47,6 +47,17 @@ type Options struct {
 	MmapMiB int
 	// MaxBatch caps the writes committed together (default 512).
 	MaxBatch int
+	// Check is how Open checks the file beyond its header: CheckBackground
+	// (the default), CheckOpen or CheckOff.
+	Check string
+	// Space, when set, is asked before each write that takes space whether
+	// the disk is full, and told of writes that failed because it is.
+	// Writes that only delete run regardless.
+	Space Space
+	// OnDamage, when set, is called once, on any goroutine, when SQLite
+	// finds the file damaged after Open (a query, or the background
+	// check): from then on every write fails with db.CodeCorrupted.
+	OnDamage func(cause error)
 }
 
 // DB is the SQLite driver. It is safe for concurrent use.
@@ -67,6 +78,10 @@ type DB struct {
 	savepoint, release *sql.Stmt
 	sessions           *sessionStmts // the refresh-token path's, likewise
 	feed               feed          // the change feed (changes.go)
+
+	damaged   atomic.Pointer[error] // why writes are refused (fault.go)
+	stopCheck context.CancelFunc    // ends the background check
+	checkD    chan struct{}         // closed when it has ended
 }
 
 var (
@@ -74,10 +89,18 @@ var (
 	_ db.Catalog = (*DB)(nil)
 )
 
-// Open opens (creating if needed) the database file at path. The caller
-// closes the DB with Close.
+// Open opens the database file at path, creating it (mode 0600) when
+// missing. A file that is not a whole database fails with an error
+// wrapping ErrDamaged (see Options.Check). The caller closes the DB with
+// Close.
 func Open(ctx context.Context, path string, opts Options) (*DB, error) {
 	opts = withDefaults(opts)
+	if opts.Check != CheckBackground && opts.Check != CheckOpen && opts.Check != CheckOff {
+		return nil, fmt.Errorf("open sqlite: unknown check %q", opts.Check)
+	}
+	if err := prepareFile(ctx, path); err != nil {
+		return nil, err
+	}
 	w, err := sql.Open("sqlite", dsn(path, opts, true))
 	if err != nil {
 		return nil, fmt.Errorf("open sqlite writer: %w", err)
@@ -98,7 +121,20 @@ func Open(ctx context.Context, path string, opts Options) (*DB, error) {
 	if err := d.init(ctx); err != nil {
 		w.Close()
 		r.Close()
+		if isCorrupt(err) {
+			return nil, damaged(path, "%v", err)
+		}
 		return nil, err
+	}
+	if opts.Check == CheckOpen {
+		if err := d.quickCheck(ctx); err != nil {
+			w.Close()
+			r.Close()
+			if errors.Is(err, ErrDamaged) {
+				return nil, fmt.Errorf("%s: %w", path, err)
+			}
+			return nil, err
+		}
 	}
 	if d.savepoint, err = w.PrepareContext(ctx, "SAVEPOINT job"); err == nil {
 		d.release, err = w.PrepareContext(ctx, "RELEASE job")
@@ -115,6 +151,9 @@ func Open(ctx context.Context, path string, opts Options) (*DB, error) {
 		return nil, fmt.Errorf("prepare writer statements: %w", err)
 	}
 	go d.writer()
+	if opts.Check == CheckBackground {
+		d.checkInBackground()
+	}
 	return d, nil
 }
 
@@ -136,6 +175,9 @@ func withDefaults(o Options) Options {
 	}
 	if o.MaxBatch <= 0 {
 		o.MaxBatch = 512
+	}
+	if o.Check == "" {
+		o.Check = CheckBackground
 	}
 	return o
 }
@@ -195,6 +237,10 @@ func (d *DB) Close() error {
 	}
 	close(d.jobs)
 	d.closeMu.Unlock()
+	if d.stopCheck != nil {
+		d.stopCheck()
+		<-d.checkD
+	}
 	<-d.writerD
 	d.stmts.close()
 	err := errors.Join(d.r.Close(), d.checkpoint(), d.w.Close())

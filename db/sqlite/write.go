@@ -49,7 +49,13 @@ func (d *DB) Write(ctx context.Context, coll string, op *db.WriteOp) (db.WriteRe
 	default:
 		return db.WriteResult{}, fmt.Errorf("unknown write kind %d", op.Kind)
 	}
-	res, err := d.do(ctx, fn)
+	var res any
+	var err error
+	if op.Kind == db.WriteRemove {
+		res, err = d.free(ctx, fn) // removes run on a full disk too, to free space
+	} else {
+		res, err = d.do(ctx, fn)
+	}
 	if err != nil {
 		return db.WriteResult{}, sqlErr(err, coll)
 	}

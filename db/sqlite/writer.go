@@ -58,8 +58,22 @@ func (e *effects) merge(o *effects) {
 // errClosed is returned for writes submitted after Close.
 var errClosed = errors.New("database is closed")
 
-// do runs fn on the writer and waits for its transaction to commit.
+// do runs fn, a write that may take space, on the writer and waits for
+// its transaction to commit. While Options.Space says the disk is full it
+// fails at once with db.CodeDiskFull; a damaged database refuses it.
 func (d *DB) do(ctx context.Context, fn func(tx *sql.Tx, e *effects) (any, error)) (any, error) {
+	if d.opts.Space != nil && d.opts.Space.Full() {
+		return nil, errDiskFull
+	}
+	return d.free(ctx, fn)
+}
+
+// free is do for a write that only deletes: it runs on a full disk too,
+// so that space can be freed.
+func (d *DB) free(ctx context.Context, fn func(tx *sql.Tx, e *effects) (any, error)) (any, error) {
+	if d.damaged.Load() != nil {
+		return nil, d.refusal()
+	}
 	j := &job{ctx: ctx, fn: fn, done: make(chan struct{})}
 	d.closeMu.RLock()
 	if d.closed.Load() {
@@ -74,7 +88,7 @@ func (d *DB) do(ctx context.Context, fn func(tx *sql.Tx, e *effects) (any, error
 	}
 	d.closeMu.RUnlock()
 	<-j.done // once queued, a write runs to the end: never report a committed write as failed
-	return j.res, j.err
+	return j.res, d.fault(j.err)
 }
 
 func (d *DB) writer() {
@@ -111,10 +125,24 @@ func (d *DB) runBatch(batch []*job) {
 		if j.err = j.ctx.Err(); j.err != nil {
 			continue
 		}
+		if d.damaged.Load() != nil {
+			j.err = d.refusal()
+			continue
+		}
 		j.res, j.err = d.runJob(tx, j, all)
 		if j.err == nil {
 			ok++
+		} else if isCorrupt(j.err) {
+			d.damage(fmt.Errorf("%w: %w", ErrDamaged, j.err))
 		}
+	}
+	if d.damaged.Load() != nil { // found by this batch: commit none of it
+		for _, j := range batch {
+			if j.err == nil {
+				j.res, j.err = nil, d.refusal()
+			}
+		}
+		ok = 0
 	}
 	if ok == 0 {
 		tx.Rollback()

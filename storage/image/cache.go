@@ -61,14 +61,14 @@ func typeOfExt(ext string) string {
 	return ""
 }
 
-// OpenCache opens (creating it if needed) the cache directory dir, holding
-// at most maxBytes (> 0). It indexes the files already there, removes
+// OpenCache opens (creating it if needed, mode 0700; its files are 0600)
+// the cache directory dir, holding at most maxBytes (> 0). It indexes the files already there, removes
 // unfinished temp files, and trims the cache to maxBytes.
 func OpenCache(dir string, maxBytes int64) (*Cache, error) {
 	if maxBytes <= 0 {
 		return nil, fmt.Errorf("image cache: size cap must be positive, got %d", maxBytes)
 	}
-	if err := os.MkdirAll(dir, 0o755); err != nil {
+	if err := os.MkdirAll(dir, 0o700); err != nil {
 		return nil, fmt.Errorf("image cache: %w", err)
 	}
 	c := &Cache{dir: dir, max: maxBytes, entries: map[string]*cacheEntry{}}
@@ -205,7 +205,7 @@ func (c *Cache) Put(name, contentType string, data []byte) error {
 // directory and a rename.
 func writeAtomic(path string, data []byte) error {
 	dir := filepath.Dir(path)
-	if err := os.MkdirAll(dir, 0o755); err != nil {
+	if err := os.MkdirAll(dir, 0o700); err != nil {
 		return err
 	}
 	f, err := os.CreateTemp(dir, tmpPrefix+"*")
