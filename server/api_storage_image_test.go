@@ -275,7 +275,7 @@ func TestStorageImageHostile(t *testing.T) {
 // error handler.
 func TestImageBusyAnswer(t *testing.T) {
 	m := &Server{log: discardLogger()}
-	app := fiber.New(fiber.Config{ErrorHandler: m.handleError})
+	app := fiber.New(fiber.Config{ErrorHandler: m.writeError})
 	app.Get("/", func(*fiber.Ctx) error {
 		return imageError(fmt.Errorf("image: open: %w", fmt.Errorf("%w: all 4 resizing slots are taken", image.ErrBusy)))
 	})

@@ -4,6 +4,7 @@ import (
 	"context"
 	"net/http"
 	"path"
+	"strings"
 
 	"minibase/auth"
 	"minibase/functions"
@@ -13,6 +14,7 @@ import (
 	"github.com/gofiber/fiber/v2"
 	"github.com/gofiber/fiber/v2/middleware/etag"
 	"github.com/gofiber/fiber/v2/middleware/filesystem"
+	"github.com/gofiber/fiber/v2/utils"
 )
 
 // newApp builds the HTTP app: middleware, routes, and the one place where
@@ -21,7 +23,7 @@ func (s *Server) newApp() *fiber.App {
 	app := fiber.New(fiber.Config{
 		BodyLimit:             s.Config.BodyLimit,
 		DisableStartupMessage: true,
-		ErrorHandler:          s.handleError,
+		ErrorHandler:          s.writeError,
 		AppName:               "minibase",
 		// Uploads stream to the file store (storage.UploadPath); every
 		// other body is held to BodyLimit by limitBody.
@@ -34,7 +36,7 @@ func (s *Server) newApp() *fiber.App {
 	app.Server().Handler = boundDrain(s.Config.RequestTimeout, app.Server().Handler)
 	s.conns = newConnStates()
 	app.Server().ConnState = s.conns.hook
-	app.Use(s.conns.enter, s.recoverPanic)
+	app.Use(s.conns.enter, requestID, recoverPanic)
 	app.Use(s.limitBody, s.timeout)
 	v1 := app.Group("/v1")
 	s.auth.MountSignIn(v1) // before the middleware: a stale token must not block a refresh
@@ -112,4 +114,38 @@ func tailToken(c *fiber.Ctx) error {
 		c.Request().Header.Set(fiber.HeaderAuthorization, "Bearer "+tok)
 	}
 	return c.Next()
+}
+
+// requestID gives each request an id: the client's (or its proxy's)
+// X-Request-Id when it is a sane one, else a new one. The answer carries it
+// in X-Request-Id, and the server log with every 5xx.
+func requestID(c *fiber.Ctx) error {
+	id := c.Get(fiber.HeaderXRequestID)
+	if !saneRequestID(id) {
+		id = utils.UUID()
+	}
+	c.Set(fiber.HeaderXRequestID, id)
+	return c.Next()
+}
+
+// requestIDOf is the id requestID gave c's request ("" before it ran).
+func requestIDOf(c *fiber.Ctx) string {
+	return string(c.Response().Header.Peek(fiber.HeaderXRequestID))
+}
+
+// saneRequestID reports whether id may be taken as a request's id: 1 to
+// 128 letters, digits and -_.:+/= (UUIDs, nginx's $request_id, base64),
+// nothing that could forge a log line or a header.
+func saneRequestID(id string) bool {
+	if len(id) == 0 || len(id) > 128 {
+		return false
+	}
+	for i := 0; i < len(id); i++ {
+		switch b := id[i]; {
+		case 'a' <= b && b <= 'z', 'A' <= b && b <= 'Z', '0' <= b && b <= '9', strings.IndexByte("-_.:+/=", b) >= 0:
+		default:
+			return false
+		}
+	}
+	return true
 }

@@ -3,9 +3,13 @@ package server
 import (
 	"context"
 	"errors"
+	"fmt"
+	"log/slog"
 	"math"
+	"net/http"
 	"runtime/debug"
 	"strconv"
+	"time"
 
 	"minibase/auth"
 	"minibase/db"
@@ -15,150 +19,132 @@ import (
 	"github.com/gofiber/fiber/v2"
 )
 
+// clientError is an error a client is told about. Each area's Error (db,
+// auth, storage, functions) is one: its Answer gives the HTTP status from
+// the table beside the area's codes, CloudBase's code name and number, and
+// the message.
+type clientError interface {
+	error
+	Answer() (status int, code string, errCode int, message string)
+}
+
+// retryLater is an error that says when to try again (Retry-After): auth's
+// rate limits, storage's busy image resizing.
+type retryLater interface {
+	RetryDelay() time.Duration
+}
+
+// invocationError is the error of a function invocation: its InvocationID
+// is the requestId of the invocation's record, which holds the failure.
+type invocationError interface {
+	InvocationID() string
+}
+
+var (
+	_ clientError     = (*db.Error)(nil)
+	_ clientError     = (*auth.Error)(nil)
+	_ clientError     = (*storage.Error)(nil)
+	_ clientError     = (*functions.Error)(nil)
+	_ retryLater      = (*auth.Error)(nil)
+	_ retryLater      = (*storage.Error)(nil)
+	_ invocationError = (*functions.Error)(nil)
+)
+
+// errorBody is every error answer: CloudBase's {code, errCode, message},
+// and for a function invocation's errors the invocation's requestId.
+type errorBody struct {
+	Code      string `json:"code"`
+	ErrCode   int    `json:"errCode"`
+	Message   string `json:"message"`
+	RequestID string `json:"requestId,omitempty"`
+}
+
+// writeError is the app's one error handler: whatever a handler, a
+// middleware or the router returns is answered here.
+//
+//   - An area's error (clientError) answers with its status, code and
+//     message; Retry-After when it says when to try again.
+//   - The router's own 404 and 405 answer 404 "no such endpoint: GET /x"
+//     (handlers answer their area's not-found errors, never fiber's); other
+//     fiber errors (413, 426…) keep their status as INVALID_PARAM.
+//   - A request past its deadline is 504 SERVER_TIMEOUT; one whose client
+//     went away 499; anything else an internal 500 SYS_ERR that tells the
+//     client nothing of the cause.
+//
+// Every answer carries the request's id in X-Request-Id (see requestID).
+// The body's requestId is a function invocation's only (the id of its
+// logs, as CloudBase answers), so that it names one thing; the SDK takes
+// the header's when the body has none. Every answer of 500 or more is
+// logged once, with the request's id and the cause, except an invocation's:
+// its record, in the log store and the server log (MINIBASE_FUNCTIONS_LOG),
+// holds it.
+func (s *Server) writeError(c *fiber.Ctx, err error) error {
+	status, body := http.StatusInternalServerError, errorBody{Code: "SYS_ERR", ErrCode: -501001, Message: "internal error"}
+	var ce clientError
+	var fe *fiber.Error
+	switch {
+	case errors.As(err, &ce):
+		status, body.Code, body.ErrCode, body.Message = ce.Answer()
+	case errors.As(err, &fe):
+		status, body = fe.Code, errorBody{Code: "INVALID_PARAM", ErrCode: -501007, Message: fe.Message}
+		switch fe.Code {
+		case fiber.StatusNotFound, fiber.StatusMethodNotAllowed:
+			status, body.Message = fiber.StatusNotFound, "no such endpoint: "+c.Method()+" "+c.Path()
+		case fiber.StatusRequestEntityTooLarge:
+			body.Message = "request body is too large"
+		}
+	case errors.Is(err, context.DeadlineExceeded):
+		status, body = fiber.StatusGatewayTimeout, errorBody{Code: "SERVER_TIMEOUT", ErrCode: -501002, Message: "the request took too long"}
+	case errors.Is(err, context.Canceled):
+		status, body = 499, errorBody{Code: "SYS_ERR", ErrCode: -501001, Message: "request canceled"}
+	}
+	var rl retryLater
+	if errors.As(err, &rl) && rl.RetryDelay() > 0 {
+		c.Set(fiber.HeaderRetryAfter, strconv.Itoa(int(math.Ceil(rl.RetryDelay().Seconds()))))
+	}
+	var inv invocationError
+	switch {
+	case errors.As(err, &inv) && inv.InvocationID() != "":
+		body.RequestID = inv.InvocationID()
+	case status >= http.StatusInternalServerError:
+		s.logFailure(c, status, err)
+	}
+	return c.Status(status).JSON(body)
+}
+
+// logFailure writes the server log's one line about a request answered
+// with status (5xx) because of err.
+func (s *Server) logFailure(c *fiber.Ctx, status int, err error) {
+	attrs := []any{"status", status, "method", c.Method(), "path", c.Path(), "requestId", requestIDOf(c)}
+	var pe *panicError
+	if errors.As(err, &pe) {
+		s.log.Error("request panicked", append(attrs, "panic", pe.value, "stack", pe.stack)...)
+		return
+	}
+	level := slog.LevelError
+	if status == http.StatusServiceUnavailable || status == http.StatusInsufficientStorage || status == http.StatusNotImplemented {
+		level = slog.LevelWarn // a state the operator has been told of (busy, disk full, not configured)
+	}
+	s.log.Log(c.UserContext(), level, "request failed", append(attrs, "err", err)...)
+}
+
 // recoverPanic turns a panic in a handler into a 500 for that request
-// (logged once with its stack) instead of the end of the process.
-func (s *Server) recoverPanic(c *fiber.Ctx) (err error) {
+// (logged once, with its stack, by writeError) instead of the end of the
+// process.
+func recoverPanic(c *fiber.Ctx) (err error) {
 	defer func() {
 		if r := recover(); r != nil {
-			s.log.Error("request panicked", "method", c.Method(), "path", c.Path(), "panic", r, "stack", string(debug.Stack()))
-			err = errPanic
+			err = &panicError{value: r, stack: string(debug.Stack())}
 		}
 	}()
 	return c.Next()
 }
 
-// errPanic is what a panicked request answers: an internal error, with
-// nothing of the panic sent to the client.
-var errPanic = errors.New("handler panicked")
-
-// dbStatus maps database error codes to HTTP statuses.
-var dbStatus = map[string]int{
-	db.CodeInvalidParam:       fiber.StatusBadRequest,
-	db.CodeInvalidOperator:    fiber.StatusBadRequest,
-	db.CodePermissionDenied:   fiber.StatusForbidden,
-	db.CodeCollectionNotExist: fiber.StatusNotFound,
-	db.CodeDocumentNotExist:   fiber.StatusNotFound,
-	db.CodeDuplicateKey:       fiber.StatusConflict,
-	db.CodeCollectionExists:   fiber.StatusConflict,
-	db.CodeResultTooLarge:     fiber.StatusBadRequest,
-	db.CodeCollectionExceed:   fiber.StatusBadRequest,
-	db.CodeDiskFull:           fiber.StatusInsufficientStorage,
-	db.CodeCorrupted:          fiber.StatusInternalServerError,
+// panicError is a handler's panic: an internal error, with nothing of the
+// panic sent to the client.
+type panicError struct {
+	value any
+	stack string
 }
 
-// storageStatus maps storage error codes to HTTP statuses.
-var storageStatus = map[string]int{
-	storage.CodeInvalidParam:        fiber.StatusBadRequest,
-	storage.CodePermissionDenied:    fiber.StatusForbidden,
-	storage.CodeFileNotExist:        fiber.StatusNotFound,
-	storage.CodeSignInvalid:         fiber.StatusForbidden,
-	storage.CodeFileTooLarge:        fiber.StatusRequestEntityTooLarge,
-	storage.CodeTypeNotAllowed:      fiber.StatusUnsupportedMediaType,
-	storage.CodeBucketNotExist:      fiber.StatusNotFound,
-	storage.CodeBucketExists:        fiber.StatusConflict,
-	storage.CodeBucketNotEmpty:      fiber.StatusConflict,
-	storage.CodeConflict:            fiber.StatusConflict,
-	storage.CodeRangeNotSatisfiable: fiber.StatusRequestedRangeNotSatisfiable,
-	storage.CodeBusy:                fiber.StatusServiceUnavailable,
-	storage.CodeDiskFull:            fiber.StatusInsufficientStorage,
-}
-
-// authStatus maps auth error codes to HTTP statuses.
-var authStatus = map[string]int{
-	auth.CodeInvalidParam:        fiber.StatusBadRequest,
-	auth.CodeInvalidAccessToken:  fiber.StatusUnauthorized,
-	auth.CodeAccessTokenExpired:  fiber.StatusUnauthorized,
-	auth.CodeAccessTokenRevoked:  fiber.StatusUnauthorized,
-	auth.CodeInvalidRefreshToken: fiber.StatusUnauthorized,
-	auth.CodeRefreshTokenExpired: fiber.StatusUnauthorized,
-	auth.CodeInvalidCredentials:  fiber.StatusUnauthorized,
-	auth.CodeAccountExists:       fiber.StatusConflict,
-	auth.CodeUserNotFound:        fiber.StatusNotFound,
-	auth.CodePermissionDenied:    fiber.StatusForbidden,
-	auth.CodeRateLimited:         fiber.StatusTooManyRequests,
-	auth.CodeNotConfigured:       fiber.StatusNotImplemented,
-	auth.CodeProviderFailed:      fiber.StatusBadGateway,
-}
-
-type apiError struct {
-	Code      string `json:"code"`
-	ErrCode   int    `json:"errCode"`
-	Message   string `json:"message"`
-	RequestID string `json:"requestId,omitempty"` // the function invocation's, for its logs
-}
-
-// handleError writes {code, errCode, message} with CloudBase's codes.
-// Internal errors are logged and reach the client without details.
-func (s *Server) handleError(c *fiber.Ctx, err error) error {
-	status, body := fiber.StatusInternalServerError, apiError{Code: "SYS_ERR", ErrCode: -501001, Message: "internal error"}
-	var de *db.Error
-	var ae *auth.Error
-	var fne *functions.Error
-	var se *storage.Error
-	var fe *fiber.Error
-	switch {
-	case errors.As(err, &fne):
-		status = functionsStatus[fne.Code]
-		if status == 0 {
-			status = fiber.StatusInternalServerError
-		}
-		body = apiError{fne.Code, fne.ErrCode, fne.Message, fne.RequestID}
-	case errors.As(err, &ae):
-		status = authStatus[ae.Code]
-		if status == 0 {
-			status = fiber.StatusInternalServerError
-		}
-		body = apiError{Code: ae.Code, ErrCode: ae.ErrCode, Message: ae.Message}
-		if ae.RetryAfter > 0 {
-			c.Set(fiber.HeaderRetryAfter, strconv.Itoa(int(math.Ceil(ae.RetryAfter.Seconds()))))
-		}
-		if status >= fiber.StatusInternalServerError {
-			s.log.Error("request failed", "method", c.Method(), "path", c.Path(), "err", err)
-		}
-	case errors.As(err, &de):
-		status = dbStatus[de.Code]
-		if status == 0 {
-			status = fiber.StatusInternalServerError
-		}
-		body = apiError{Code: de.Code, ErrCode: de.ErrCode, Message: de.Message}
-	case errors.As(err, &se):
-		status = storageStatus[se.Code]
-		if status == 0 {
-			status = fiber.StatusInternalServerError
-			s.log.Error("request failed", "method", c.Method(), "path", c.Path(), "err", err)
-		}
-		body = apiError{Code: se.Code, ErrCode: se.ErrCode, Message: se.Message}
-		if se.RetryAfter > 0 {
-			c.Set(fiber.HeaderRetryAfter, strconv.Itoa(int(math.Ceil(se.RetryAfter.Seconds()))))
-		}
-	case errors.As(err, &fe):
-		status = fe.Code
-		body = apiError{Code: "INVALID_PARAM", ErrCode: -501007, Message: fe.Message}
-		if fe.Code == fiber.StatusRequestEntityTooLarge {
-			body.Message = "request body is too large"
-		}
-	case errors.Is(err, context.DeadlineExceeded):
-		status, body = fiber.StatusGatewayTimeout, apiError{Code: "SERVER_TIMEOUT", ErrCode: -501002, Message: "the request took too long"}
-	case errors.Is(err, context.Canceled):
-		status, body = 499, apiError{Code: "SYS_ERR", ErrCode: -501001, Message: "request canceled"}
-	default:
-		s.log.Error("request failed", "method", c.Method(), "path", c.Path(), "err", err)
-	}
-	return c.Status(status).JSON(body)
-}
-
-// functionsStatus maps functions error codes to HTTP statuses.
-var functionsStatus = map[string]int{
-	functions.CodeInvalidParam:     400,
-	functions.CodeNotFound:         404,
-	functions.CodeExecuteFail:      500,
-	functions.CodeResultTooLarge:   500,
-	functions.CodeEventTooLarge:    413,
-	functions.CodeBusy:             429,
-	functions.CodePermissionDenied: 403,
-	functions.CodeNoInvocation:     404,
-	functions.CodeUnavailable:      503,
-	functions.CodeMethodNotAllowed: 405,
-	functions.CodeDiskFull:         507,
-	functions.CodeLogStoreOff:      503,
-}
+func (e *panicError) Error() string { return fmt.Sprintf("handler panicked: %v", e.value) }
