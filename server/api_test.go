@@ -16,13 +16,13 @@ const testKey = "test-admin-key-0123456789"
 
 // newTestMain opens a Main on a temp dir; requests go through app.Test,
 // the whole fiber stack without a socket.
-func newTestMain(t *testing.T, mod func(*Config)) *Server {
+func newTestMain(t testing.TB, mod func(*Config)) *Server {
 	t.Helper()
 	return newTestMainLog(t, mod, discardLogger())
 }
 
 // newTestMainLog is newTestMain with log as the server's logger.
-func newTestMainLog(t *testing.T, mod func(*Config), log *slog.Logger) *Server {
+func newTestMainLog(t testing.TB, mod func(*Config), log *slog.Logger) *Server {
 	t.Helper()
 	cfg, err := ParseConfig(nil, func(string) string { return "" })
 	if err != nil {

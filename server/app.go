@@ -2,14 +2,15 @@ package server
 
 import (
 	"context"
+	"fmt"
 	"net/http"
 	"path"
+	"slices"
 	"strings"
 
 	"minibase/auth"
 	"minibase/functions"
 	"minibase/sdk"
-	"minibase/storage"
 
 	"github.com/gofiber/fiber/v2"
 	"github.com/gofiber/fiber/v2/middleware/etag"
@@ -17,16 +18,19 @@ import (
 	"github.com/gofiber/fiber/v2/utils"
 )
 
-// newApp builds the HTTP app: middleware, routes, and the one place where
-// errors become HTTP responses.
+// newApp builds the HTTP app: the handlers every request passes
+// (connection state, request id, panic recovery), then the domains' routes
+// on the route groups (routers), each route with its group's body limit,
+// time limit and identity. Errors, the router's 404 included, become
+// answers in writeError.
 func (s *Server) newApp() *fiber.App {
 	app := fiber.New(fiber.Config{
 		BodyLimit:             s.Config.BodyLimit,
 		DisableStartupMessage: true,
 		ErrorHandler:          s.writeError,
 		AppName:               "minibase",
-		// Uploads stream to the file store (storage.UploadPath); every
-		// other body is held to BodyLimit by limitBody.
+		// Uploads stream to the file store; every other body is held to
+		// its group's limit by limitBody.
 		StreamRequestBody:            true,
 		DisablePreParseMultipartForm: true,
 		// Room for the headers and a small file (storage sends files up
@@ -37,26 +41,159 @@ func (s *Server) newApp() *fiber.App {
 	s.conns = newConnStates()
 	app.Server().ConnState = s.conns.hook
 	app.Use(s.conns.enter, requestID, recoverPanic)
-	app.Use(s.limitBody, s.timeout)
-	v1 := app.Group("/v1")
-	s.auth.MountSignIn(v1) // before the middleware: a stale token must not block a refresh
-	app.Use("/v1"+functions.TailPath, tailToken)
-	app.Use(auth.Middleware(s.keys, s.auth.Tokens()))
-	v1.Get("/health", func(c *fiber.Ctx) error {
+	// CORS goes here (app.Use(s.cors)): before every route, so that it
+	// answers preflights, and for every path.
+
+	r := s.routers(app)
+	r.api.Get("/health", func(c *fiber.Ctx) error {
 		return c.JSON(fiber.Map{"status": "ok", "version": s.version()})
 	})
-	s.db.Mount(v1)
-	s.auth.Mount(v1)
-	s.mountFnLogs(v1) // before functions: /admin/functions/logs is not a function's name
-	s.functions.Mount(v1, deployer{s.fnDir, s.triggers})
-	s.files.Mount(v1)
-	s.files.MountFiles(app)
-	s.triggers.MountHTTP(app)
+	s.auth.MountSignIn(r.signIn)
+	s.db.Mount(r.api)
+	s.auth.Mount(r.api)
+	s.mountFnLogs(r.api, r.streams) // before functions: /admin/functions/logs is not a function's name
+	s.functions.Mount(r.api, r.deploys, deployer{s.fnDir, s.triggers})
+	s.files.Mount(r.api, r.uploads)
+	s.files.MountFiles(r.root)
+	s.triggers.MountHTTP(r.root)
 	app.Use("/sdk", etag.New(), sdkHeaders, filesystem.New(filesystem.Config{Root: http.FS(sdk.Dist)}))
-	app.Use(func(c *fiber.Ctx) error {
-		return fiber.NewError(fiber.StatusNotFound, "no such endpoint: "+c.Method()+" "+c.Path())
-	})
+	s.root = r.root
 	return app
+}
+
+// routers are the app's route groups: where a route goes says what
+// bounds its request.
+type routers struct {
+	signIn  fiber.Router // /v1, sign-in by body: body limit and time limit, no identity (a stale token must not block a refresh)
+	api     fiber.Router // /v1: body limit, time limit, the caller's identity
+	uploads fiber.Router // /v1, streamed uploads: no body limit (the bucket's max size) and no total time (MINIBASE_UPLOAD_IDLE_TIMEOUT)
+	deploys fiber.Router // /v1, function deployments: zips up to functions.MaxZipBytes, time limit, identity
+	streams fiber.Router // /v1, WebSocket tails: no time limit; the token may come as ?access_token= (browsers)
+	root    fiber.Router // /: files (/f/), HTTP access (/fn/) and an embedding program's routes: as api
+}
+
+func (s *Server) routers(app *fiber.App) routers {
+	limit, deployLimit := s.limitBody(s.Config.BodyLimit), s.limitBody(max(s.Config.BodyLimit, functions.MaxZipBytes))
+	identity := auth.Middleware(s.keys, s.auth.Tokens())
+	// TRUSTED PROXIES go here: the client's IP (c.IP(), which rate limits
+	// and CLIENTIP read) from X-Forwarded-For only from a trusted proxy.
+	v1 := app.Group("/v1")
+	return routers{
+		signIn:  newGroup(v1, limit, s.timeout),
+		api:     newGroup(v1, limit, s.timeout, identity),
+		uploads: newGroup(v1, identity),
+		deploys: newGroup(v1, deployLimit, s.timeout, identity),
+		streams: newGroup(v1, limit, tailToken, identity),
+		root:    newGroup(app, limit, s.timeout, identity),
+	}
+}
+
+// Router is where an embedding program adds its routes, after Open: they
+// run behind the same chain as the API's (body limit, time limit, and the
+// caller's identity: auth.FromContext(c.UserContext())), their errors are
+// answered as the API's, and a path no route takes is still a 404 "no such
+// endpoint". Routes registered here do not override the server's own.
+func (s *Server) Router() fiber.Router { return s.root }
+
+// group is a fiber.Router whose routes run the group's handlers before
+// their own: a route group's limits are attached to each of its routes
+// rather than to a path prefix (fiber's Group(prefix, handlers…) would run
+// them for every path under the prefix, other groups' routes and unknown
+// paths included). Static and Mount register on the app without them.
+type group struct {
+	fiber.Router // the app, or a prefix of it
+	mw           []fiber.Handler
+}
+
+var _ fiber.Router = (*group)(nil)
+
+func newGroup(r fiber.Router, mw ...fiber.Handler) *group { return &group{Router: r, mw: mw} }
+
+// chain is the group's handlers, then h.
+func (g *group) chain(h []fiber.Handler) []fiber.Handler { return append(slices.Clip(g.mw), h...) }
+
+func (g *group) Get(path string, h ...fiber.Handler) fiber.Router {
+	g.Router.Get(path, g.chain(h)...)
+	return g
+}
+
+func (g *group) Head(path string, h ...fiber.Handler) fiber.Router {
+	g.Router.Head(path, g.chain(h)...)
+	return g
+}
+
+func (g *group) Post(path string, h ...fiber.Handler) fiber.Router {
+	g.Router.Post(path, g.chain(h)...)
+	return g
+}
+
+func (g *group) Put(path string, h ...fiber.Handler) fiber.Router {
+	g.Router.Put(path, g.chain(h)...)
+	return g
+}
+
+func (g *group) Delete(path string, h ...fiber.Handler) fiber.Router {
+	g.Router.Delete(path, g.chain(h)...)
+	return g
+}
+
+func (g *group) Connect(path string, h ...fiber.Handler) fiber.Router {
+	g.Router.Connect(path, g.chain(h)...)
+	return g
+}
+
+func (g *group) Options(path string, h ...fiber.Handler) fiber.Router {
+	g.Router.Options(path, g.chain(h)...)
+	return g
+}
+
+func (g *group) Trace(path string, h ...fiber.Handler) fiber.Router {
+	g.Router.Trace(path, g.chain(h)...)
+	return g
+}
+
+func (g *group) Patch(path string, h ...fiber.Handler) fiber.Router {
+	g.Router.Patch(path, g.chain(h)...)
+	return g
+}
+
+func (g *group) All(path string, h ...fiber.Handler) fiber.Router {
+	g.Router.All(path, g.chain(h)...)
+	return g
+}
+
+func (g *group) Add(method, path string, h ...fiber.Handler) fiber.Router {
+	g.Router.Add(method, path, g.chain(h)...)
+	return g
+}
+
+// Group is a group under prefix whose routes run g's handlers, then h.
+func (g *group) Group(prefix string, h ...fiber.Handler) fiber.Router {
+	return &group{Router: g.Router.Group(prefix), mw: g.chain(h)}
+}
+
+func (g *group) Route(prefix string, fn func(fiber.Router), _ ...string) fiber.Router {
+	sub := g.Group(prefix)
+	fn(sub)
+	return sub
+}
+
+func (g *group) Name(name string) fiber.Router {
+	g.Router.Name(name)
+	return g
+}
+
+// Use adds handlers to the routes registered on g after it, not to a path
+// prefix: a prefix argument panics (use Group).
+func (g *group) Use(args ...any) fiber.Router {
+	for _, a := range args {
+		h, ok := a.(fiber.Handler)
+		if !ok {
+			panic(fmt.Sprintf("server: Use(%T) on a route group: only handlers, which run before the routes registered after", a))
+		}
+		g.mw = append(g.mw, h)
+	}
+	return g
 }
 
 // sdkTypes are the content types of the SDK's files, which fiber's table
@@ -84,13 +221,8 @@ func sdkHeaders(c *fiber.Ctx) error {
 	return nil
 }
 
-// timeout bounds each request to RequestTimeout. Uploads are exempt: a
-// large file on a slow link takes longer; storage bounds them by a stall
-// of storage.UploadIdleTimeout instead.
+// timeout bounds each request of its route groups to RequestTimeout.
 func (s *Server) timeout(c *fiber.Ctx) error {
-	if c.Path() == "/v1"+storage.UploadPath {
-		return c.Next()
-	}
 	ctx, cancel := context.WithTimeout(c.UserContext(), s.Config.RequestTimeout)
 	defer cancel()
 	c.SetUserContext(ctx)
@@ -98,17 +230,17 @@ func (s *Server) timeout(c *fiber.Ctx) error {
 }
 
 // mountFnLogs mounts the log API: the store's, or one saying why it is off.
-func (s *Server) mountFnLogs(r fiber.Router) {
+func (s *Server) mountFnLogs(r, streams fiber.Router) {
 	if s.fnLogs == nil {
-		functions.MountLogsOff(r, s.fnLogsOff)
+		functions.MountLogsOff(r, streams, s.fnLogsOff)
 		return
 	}
-	s.fnLogs.Mount(r)
+	s.fnLogs.Mount(r, streams)
 }
 
 // tailToken lets a browser, whose WebSocket cannot send headers, give its
-// token to the live tail as ?access_token=; it runs before the auth
-// middleware. A header, when present, wins.
+// token to a stream (the functions' live log tail) as ?access_token=; it
+// runs before the identity. A header, when present, wins.
 func tailToken(c *fiber.Ctx) error {
 	if tok := c.Query("access_token"); tok != "" && len(c.Request().Header.Peek(fiber.HeaderAuthorization)) == 0 {
 		c.Request().Header.Set(fiber.HeaderAuthorization, "Bearer "+tok)

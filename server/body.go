@@ -2,11 +2,7 @@ package server
 
 import (
 	"io"
-	"strings"
 	"time"
-
-	"minibase/functions"
-	"minibase/storage"
 
 	"github.com/gofiber/fiber/v2"
 	"github.com/valyala/fasthttp"
@@ -30,38 +26,35 @@ func boundDrain(d time.Duration, next fasthttp.RequestHandler) fasthttp.RequestH
 	}
 }
 
-// limitBody holds request bodies to BodyLimit. The server streams bodies
-// (for uploads), so fasthttp no longer refuses large ones itself: a
-// declared length over the limit is refused before it is read, and a
-// chunked body is read here, at most BodyLimit bytes. Uploads are exempt:
-// the bucket's max size limits them. A function's deployment may send up
-// to functions.MaxZipBytes (50 MiB, CloudBase's code size).
-func (s *Server) limitBody(c *fiber.Ctx) error {
-	req := c.Request()
-	if !req.IsBodyStream() || c.Path() == "/v1"+storage.UploadPath {
+// limitBody holds request bodies to limit bytes: each route group's body
+// limit. The server streams bodies (for uploads, whose group has none), so
+// fasthttp no longer refuses large ones itself: a declared length over the
+// limit is refused before it is read, and a chunked body is read here, at
+// most limit bytes.
+func (s *Server) limitBody(limit int) fiber.Handler {
+	return func(c *fiber.Ctx) error {
+		req := c.Request()
+		if !req.IsBodyStream() {
+			return c.Next()
+		}
+		if n := req.Header.ContentLength(); n > limit {
+			s.discard(c, req.BodyStream(), int64(n))
+			return fiber.ErrRequestEntityTooLarge
+		} else if n >= 0 {
+			return c.Next() // fasthttp reads exactly n bytes
+		}
+		b, err := io.ReadAll(io.LimitReader(req.BodyStream(), int64(limit)+1))
+		if err != nil {
+			c.Context().SetConnectionClose()
+			return fiber.NewError(fiber.StatusBadRequest, "could not read the request body")
+		}
+		if len(b) > limit {
+			s.discard(c, req.BodyStream(), -1)
+			return fiber.ErrRequestEntityTooLarge
+		}
+		req.SetBodyRaw(b)
 		return c.Next()
 	}
-	limit := s.Config.BodyLimit
-	if c.Method() == fiber.MethodPut && strings.HasPrefix(c.Path(), "/v1/admin/functions/") {
-		limit = max(limit, functions.MaxZipBytes) // a function's zip may be larger than an API body
-	}
-	if n := req.Header.ContentLength(); n > limit {
-		s.discard(c, req.BodyStream(), int64(n))
-		return fiber.ErrRequestEntityTooLarge
-	} else if n >= 0 {
-		return c.Next() // fasthttp reads exactly n bytes
-	}
-	b, err := io.ReadAll(io.LimitReader(req.BodyStream(), int64(limit)+1))
-	if err != nil {
-		c.Context().SetConnectionClose()
-		return fiber.NewError(fiber.StatusBadRequest, "could not read the request body")
-	}
-	if len(b) > limit {
-		s.discard(c, req.BodyStream(), -1)
-		return fiber.ErrRequestEntityTooLarge
-	}
-	req.SetBodyRaw(b)
-	return c.Next()
 }
 
 // maxDiscard is how much of a refused body is read and dropped so that

@@ -49,7 +49,8 @@ type Server struct {
 	reserve   *diskReserve        // the disk's state, for everything that writes to it
 	triggers  *functions.Triggers
 	app       *fiber.App
-	conns     *connStates // which connections wait for a request (closed first at shutdown)
+	root      fiber.Router // Router: the app's root route group
+	conns     *connStates  // which connections wait for a request (closed first at shutdown)
 	log       *slog.Logger
 
 	dbTriggers *functions.DBTriggers // dbtriggers.go
