@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"net"
 	"os"
 	"path/filepath"
 	"strings"
@@ -41,5 +42,20 @@ func TestGeneratedAdminKey(t *testing.T) {
 	time.Sleep(50 * time.Millisecond)
 	if strings.Contains(s2.out.String(), "mbk_") {
 		t.Errorf("key printed again on the second start:\n%s", s2.out)
+	}
+}
+
+// `minibase serve` on an address in use fails, saying so, and never says
+// it serves.
+func TestServePortInUse(t *testing.T) {
+	taken, err := net.Listen("tcp4", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer taken.Close()
+	stdout, stderr, code := cli(t, binary(t), []string{"MINIBASE_ADMIN_KEY=" + testKey},
+		"serve", "--dir", t.TempDir(), "--http", taken.Addr().String())
+	if code != 1 || !strings.Contains(stderr, "address already in use") || strings.Contains(stdout+stderr, "serving on") {
+		t.Errorf("serve on a taken port: exit %d\nstdout:\n%s\nstderr:\n%s", code, stdout, stderr)
 	}
 }

@@ -10,8 +10,9 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"net"
 	"net/http"
-	_ "net/http/pprof" // served only on Config.Pprof (MINIBASE_PPROF)
+	"net/http/pprof"
 	"os"
 	"path/filepath"
 	"time"
@@ -53,7 +54,7 @@ type Server struct {
 	conns     *connStates  // which connections wait for a request (closed first at shutdown)
 	log       *slog.Logger
 
-	dbTriggers *functions.DBTriggers // dbtriggers.go
+	dbTriggers *functions.DBTriggers // adapters.go
 }
 
 // Open creates the data directory and opens everything the server needs.
@@ -100,10 +101,23 @@ func (s *Server) App() *fiber.App { return s.app }
 
 // Run serves HTTP on Config.HTTP until ctx ends, then shuts down
 // gracefully: in-flight requests finish (up to 30 s) before Run returns.
-// Database triggers and timers run meanwhile.
+// Database triggers and timers run meanwhile. An address it cannot listen
+// on (one in use) is an error before anything is printed to Out.
 func (s *Server) Run(ctx context.Context) error {
+	ln, err := net.Listen(s.app.Config().Network, s.Config.HTTP)
+	if err != nil {
+		return fmt.Errorf("listen: %w", err)
+	}
+	if s.Config.Pprof != "" {
+		stop, err := servePprof(s.Config.Pprof, s.log)
+		if err != nil {
+			ln.Close()
+			return err
+		}
+		defer stop()
+	}
 	errc := make(chan error, 1)
-	go func() { errc <- s.app.Listen(s.Config.HTTP) }()
+	go func() { errc <- s.app.Listener(ln) }()
 	trigCtx, stopTriggers := context.WithCancel(ctx)
 	trigDone := make(chan struct{})
 	go func() {
@@ -112,13 +126,10 @@ func (s *Server) Run(ctx context.Context) error {
 	}()
 	defer func() { stopTriggers(); <-trigDone }()
 	defer s.runDBTriggers(ctx)()
-	if s.Config.Pprof != "" {
-		go func() { s.log.Error("pprof listener", "err", http.ListenAndServe(s.Config.Pprof, nil)) }()
-	}
-	fmt.Fprintf(s.out(), "minibase %s serving on http://%s (data in %s)\n", s.version(), s.Config.HTTP, s.Config.Dir)
+	fmt.Fprintf(s.out(), "minibase %s serving on http://%s (data in %s)\n", s.version(), ln.Addr(), s.Config.Dir)
 	select {
 	case err := <-errc:
-		return fmt.Errorf("listen: %w", err)
+		return fmt.Errorf("serve: %w", err)
 	case <-ctx.Done():
 	}
 	fmt.Fprintln(s.out(), "minibase: shutting down")
@@ -219,6 +230,28 @@ func CreateAdmin(ctx context.Context, cfg Config, email, password string, log *s
 		return nil, err
 	}
 	return svc.CreateAdmin(ctx, email, password)
+}
+
+// servePprof serves Go's profiler (net/http/pprof) on addr until stop is
+// called.
+func servePprof(addr string, log *slog.Logger) (stop func(), err error) {
+	ln, err := net.Listen("tcp", addr)
+	if err != nil {
+		return nil, fmt.Errorf("MINIBASE_PPROF: %w", err)
+	}
+	mux := http.NewServeMux()
+	mux.HandleFunc("/debug/pprof/", pprof.Index)
+	mux.HandleFunc("/debug/pprof/cmdline", pprof.Cmdline)
+	mux.HandleFunc("/debug/pprof/profile", pprof.Profile)
+	mux.HandleFunc("/debug/pprof/symbol", pprof.Symbol)
+	mux.HandleFunc("/debug/pprof/trace", pprof.Trace)
+	srv := &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second}
+	go func() {
+		if err := srv.Serve(ln); !errors.Is(err, http.ErrServerClosed) {
+			log.Error("pprof listener", "err", err)
+		}
+	}()
+	return func() { srv.Close() }, nil
 }
 
 func (s *Server) out() io.Writer {
