@@ -35,7 +35,12 @@ func (a *AuthConfig) settings() []setting {
 		{env: "MINIBASE_REFRESH_TTL", def: "720h", usage: "refresh-token life, renewed by each refresh (720h: 30 days)",
 			set: duration(&a.RefreshTTL, time.Hour, 365*24*time.Hour)},
 		{env: "MINIBASE_RATE_LIMITS", usage: `override sign-in rate limits, e.g. "login.account=50/h,anonymous.ip=300/m", or "off"`,
-			set: func(v string) error { return a.Limits.Parse(v) }},
+			set: func(v string) error {
+				if err := a.Limits.Parse(v); err != nil {
+					return fmt.Errorf("must be limits like login.account=50/h,anonymous.ip=300/m, or off (%v)", err)
+				}
+				return nil
+			}},
 		{env: "MINIBASE_OTP_SIGNUP", def: "true", usage: "a verified one-time code creates the account when none exists",
 			set: boolean(&a.OTPSignup)},
 		{env: "MINIBASE_WECHAT_APPID", usage: "WeChat mini-program login (/v1/auth/wechat), with MINIBASE_WECHAT_SECRET",

@@ -1,6 +1,7 @@
 package server
 
 import (
+	"os"
 	"strings"
 	"testing"
 	"time"
@@ -8,7 +9,7 @@ import (
 	"minibase/db/sqlite"
 )
 
-func TestParseServe(t *testing.T) {
+func TestParseConfig(t *testing.T) {
 	env := map[string]string{}
 	getenv := func(k string) string { return env[k] }
 	cfg, err := ParseConfig(nil, getenv)
@@ -92,4 +93,75 @@ func parseStorage(getenv func(string) string) (StorageConfig, error) {
 func parseImages(getenv func(string) string) (ImageConfig, error) {
 	c, err := ParseConfig(nil, getenv)
 	return c.Storage.Images, err
+}
+
+// The README's Configuration section names every setting the server reads
+// (the table in config*.go is the list).
+func TestREADMEListsEverySetting(t *testing.T) {
+	raw, err := os.ReadFile("../README.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, section, _ := strings.Cut(string(raw), "\n## Configuration\n")
+	section, _, _ = strings.Cut(section, "\n## ")
+	for _, s := range new(Config).settings() {
+		if !strings.Contains(section, "`"+s.env+"`") {
+			t.Errorf("README.md's Configuration section does not name %s", s.env)
+		}
+	}
+}
+
+// The table: one row per variable, each with help; the help text lists
+// them all with their defaults; a bad value is refused naming the setting
+// (or the flag) and what it must be.
+func TestSettingsTable(t *testing.T) {
+	seen := map[string]bool{}
+	usage := "\n" + Usage()
+	words := strings.Join(strings.Fields(usage), " ")
+	for _, s := range new(Config).settings() {
+		if seen[s.env] || !strings.HasPrefix(s.env, "MINIBASE_") || s.usage == "" || s.set == nil {
+			t.Errorf("%s: a second row, a bad name, or no help or parser", s.env)
+		}
+		seen[s.env] = true
+		if n := strings.Count(usage, "\n  "+s.env+" ") + strings.Count(usage, "\n  "+s.env+",") + strings.Count(usage, "\n  "+s.env+"\n"); n != 1 {
+			t.Errorf("%s is in the help %d times, want once", s.env, n)
+		}
+		if s.def != "" && !strings.Contains(words, "(default "+s.def+")") {
+			t.Errorf("%s: the help does not give its default %s", s.env, s.def)
+		}
+	}
+	for _, tc := range []struct {
+		args []string
+		env  map[string]string
+		want string
+	}{
+		{nil, map[string]string{"MINIBASE_BODY_LIMIT": "lots"}, `MINIBASE_BODY_LIMIT must be a number from 1024 to 4294967296, got "lots"`},
+		{nil, map[string]string{"MINIBASE_SQLITE_CHECK": "quick"}, `MINIBASE_SQLITE_CHECK must be background, off or start, got "quick"`},
+		{nil, map[string]string{"MINIBASE_DISK_RESERVE": "2TiB"}, `MINIBASE_DISK_RESERVE must be a size from 0 to 1024GiB`},
+		{nil, map[string]string{"MINIBASE_PUBLIC_URL": "api.example.com"}, `MINIBASE_PUBLIC_URL must be an http(s) URL`},
+		{nil, map[string]string{"MINIBASE_SMTP_TLS": "ssl"}, `MINIBASE_SMTP_TLS must be starttls, tls or none`},
+		{[]string{"--http", "x", "--nope"}, nil, `serve: flag provided but not defined: -nope`},
+	} {
+		_, err := ParseConfig(tc.args, func(k string) string { return tc.env[k] })
+		if err == nil || !strings.Contains(err.Error(), tc.want) {
+			t.Errorf("%v %v: %v, want an error saying %s", tc.args, tc.env, err, tc.want)
+		}
+	}
+}
+
+// Every setting's parser takes any value without panicking, and its error
+// says what the value must be (ParseConfig puts the setting's name before).
+func FuzzParseConfig(f *testing.F) {
+	for i, s := range new(Config).settings() {
+		f.Add(i, s.def)
+		f.Add(i, "-1")
+		f.Add(i, "9999999999999999999GiB")
+	}
+	f.Fuzz(func(t *testing.T, i int, v string) {
+		table := new(Config).settings()
+		s := table[uint(i)%uint(len(table))]
+		if err := s.set(v); err != nil && !strings.HasPrefix(err.Error(), "must be ") {
+			t.Errorf("%s=%q: %q does not say what the value must be", s.env, v, err)
+		}
+	})
 }
