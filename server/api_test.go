@@ -14,7 +14,7 @@ import (
 
 const testKey = "test-admin-key-0123456789"
 
-// newTestMain opens a Main on a temp dir; requests go through app.Test,
+// newTestMain opens a Server on a temp dir; requests go through app.Test,
 // the whole fiber stack without a socket.
 func newTestMain(t testing.TB, mod func(*Config)) *Server {
 	t.Helper()

@@ -15,7 +15,7 @@ import (
 	"time"
 )
 
-// openMain opens a Main on dir with env (MINIBASE_… settings), logging to
+// openMain opens a Server on dir with env (MINIBASE_… settings), logging to
 // log; the caller closes it.
 func openMain(t *testing.T, dir string, env map[string]string, log io.Writer) (*Server, error) {
 	t.Helper()
@@ -33,7 +33,7 @@ func openMain(t *testing.T, dir string, env map[string]string, log io.Writer) (*
 }
 
 // mustOpenMain is openMain that fails the test on an error and closes the
-// Main at the end.
+// Server at the end.
 func mustOpenMain(t *testing.T, dir string, env map[string]string, log io.Writer) *Server {
 	t.Helper()
 	m, err := openMain(t, dir, env, log)
