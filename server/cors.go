@@ -283,15 +283,24 @@ func checkHostName(s string) error {
 	if s == "" || len(s) > 253 {
 		return fmt.Errorf("the host must be a name of 1 to 253 characters")
 	}
-	for _, label := range strings.Split(s, ".") {
-		if label == "" || len(label) > 63 {
-			return fmt.Errorf("host %q has an empty or too long label", s)
-		}
-		for i := 0; i < len(label); i++ {
-			if c := label[i]; !(c >= 'a' && c <= 'z' || c >= '0' && c <= '9' || c == '-' || c == '_') {
-				return fmt.Errorf("host %q has the character %q: no path, query, user name or upper case", s, c)
+	label := 0 // length of the current label
+	for i := 0; i < len(s); i++ {
+		switch c := s[i]; {
+		case c == '.':
+			if label == 0 {
+				return fmt.Errorf("host %q has an empty label", s)
 			}
+			label = 0
+			continue
+		case !(c >= 'a' && c <= 'z' || c >= '0' && c <= '9' || c == '-' || c == '_'):
+			return fmt.Errorf("host %q has the character %q: no path, query, user name or upper case", s, c)
 		}
+		if label++; label > 63 {
+			return fmt.Errorf("host %q has a label longer than 63 characters", s)
+		}
+	}
+	if label == 0 {
+		return fmt.Errorf("host %q has an empty label", s)
 	}
 	return nil
 }
