@@ -24,9 +24,11 @@ type FetchOptions struct {
 	Allow []string
 	// Deny lists hosts fetch may never reach, in the same forms.
 	Deny []string
-	// AllowPrivate lists loopback, private and link-local addresses (IPs or
-	// CIDRs such as "10.0.0.0/8") fetch may connect to; none by default, so
-	// a function cannot reach the server's own network.
+	// AllowPrivate lists addresses that are not public — loopback,
+	// private, link-local, CGNAT and the rest of IANA's special-purpose
+	// blocks (bind_fetch_addr.go) — that fetch may connect to anyway (IPs
+	// or CIDRs such as "10.0.0.0/8"); none by default, so a function cannot
+	// reach the server's own network.
 	AllowPrivate []string
 	Timeout      time.Duration // per request (default 10 s, and never past the invocation's deadline)
 	MaxResponse  int64         // bytes of a response body (default 10 MiB)
@@ -99,7 +101,8 @@ func (f *fetcher) checkConn(network, address string, _ syscall.RawConn) error {
 		return err
 	}
 	a = a.Unmap()
-	if !restricted(a) {
+	why := refusedAddr(a)
+	if why == "" {
 		return nil
 	}
 	for _, p := range f.private {
@@ -107,14 +110,7 @@ func (f *fetcher) checkConn(network, address string, _ syscall.RawConn) error {
 			return nil
 		}
 	}
-	return fmt.Errorf("address %s is loopback, private or link-local, which functions may not reach (allow it in the fetch settings)", a)
-}
-
-var cgnat = netip.MustParsePrefix("100.64.0.0/10")
-
-func restricted(a netip.Addr) bool {
-	return a.IsLoopback() || a.IsPrivate() || a.IsLinkLocalUnicast() || a.IsLinkLocalMulticast() ||
-		a.IsInterfaceLocalMulticast() || a.IsMulticast() || a.IsUnspecified() || cgnat.Contains(a)
+	return fmt.Errorf("address %s is not a public address (%s), which functions may not reach (allow it in the fetch settings)", a, why)
 }
 
 // checkHost applies the scheme rule and the allow and deny lists.
