@@ -74,6 +74,10 @@ func TestHugeValuesAreRefused(t *testing.T) {
 	if ErrorCode(err) != CodeExecuteFail || !contains(err, "JSON.stringify stops at 10000 levels of nesting") {
 		t.Errorf("a result nested a million levels deep: %v", err)
 	}
+	res, err := answerWithin(t, rt, "bigvalues", `{"mode":"logDeep"}`, 50*time.Second)
+	if err != nil || string(res.Value) != `"logged"` || len(res.Logs) != 2 || res.Logs[0].Message != "[object Array]" || len(res.Logs[1].Message) > 64<<10+1 {
+		t.Errorf("console.log of a deep and a sparse array: %+v, %v", res, err)
+	}
 }
 
 // Shutdown interrupts an invocation stuck in the runtime's own work (here
@@ -96,6 +100,8 @@ func TestCloseStopsAStuckDescription(t *testing.T) {
 	}()
 	select {
 	case <-inGetter:
+	case err := <-done:
+		t.Fatalf("the invocation ended before its stack getter ran: %v", err)
 	case <-time.After(30 * time.Second):
 		t.Fatal("the stack getter never ran")
 	}

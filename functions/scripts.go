@@ -11,7 +11,7 @@ import (
 //go:generate go test -run ^TestWXServerSDKBundle$ -update .
 
 // preludeJS is js/prelude.js: fetch, Headers, Response, queueMicrotask,
-// process.nextTick and the limits on allocating built-ins.
+// process.nextTick and what Buffer lacks.
 //
 //go:embed js/prelude.js
 var preludeJS string
@@ -68,7 +68,6 @@ func (in *instance) runPrelude() error {
 	}
 	natives := in.vm.NewObject()
 	natives.Set("fetch", in.nativeFetch)
-	natives.Set("maxBytes", int64(in.fn.code.Config.MemoryMB)<<20)
 	if _, err = fn(goja.Undefined(), natives); err != nil {
 		return err
 	}

@@ -67,7 +67,7 @@ func TestJSONStringifyLimits(t *testing.T) {
 		{`JSON.stringify({n: 1n})`, "TypeError: Do not know how to serialize a BigInt"},
 		{`(() => { let v = 0; for (let i = 0; i < 10001; i++) v = [v]; return JSON.stringify(v) })()`, "RangeError: Maximum call stack size exceeded: JSON.stringify stops at 10000 levels"},
 		{`(() => { let v = 0; for (let i = 0; i < 10000; i++) v = [v]; return JSON.stringify(v).length })()`, "20001"},
-		{`JSON.stringify('x'.repeat(100 << 20))`, "RangeError: Invalid string length: JSON.stringify would write more than the function's memory limit"},
+		{`(() => { const s = 'x'.repeat(40 << 20); return JSON.stringify([s, s]) })()`, "RangeError: Invalid string length: JSON.stringify would write more than the function's memory limit"},
 		{`JSON.parse('['.repeat(10001) + ']'.repeat(10001))`, "RangeError: Maximum call stack size exceeded: JSON.parse stops at 10000 levels"},
 		{`JSON.parse('["[[[[", ' + '['.repeat(9998) + ']'.repeat(9998) + ']').length`, "2"},
 		{`JSON.parse('{"a": [1, {"b": 2}]}', (k, v) => typeof v === 'number' ? v + 1 : v).a[1].b`, "3"},
