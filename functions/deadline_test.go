@@ -49,6 +49,23 @@ func TestDeadlineHoldsInTheRuntimesOwnWork(t *testing.T) {
 	}
 }
 
+// A built-in that runs long in one Go call — here a sort without a
+// comparator — ends at the deadline too (3 s): it is handed a comparator
+// of the runtime's, which polls.
+func TestDeadlineHoldsInLongBuiltins(t *testing.T) {
+	rt, _ := newTestRuntime(t, Options{})
+	for _, mode := range []string{"typed", "array"} {
+		start := time.Now()
+		_, err := answerWithin(t, rt, "slowsort", `{"mode":"`+mode+`"}`, 3*time.Second+10*time.Second)
+		if ErrorCode(err) != CodeExecuteFail || !contains(err, "Task timed out after 3 seconds") {
+			t.Errorf("%s: %v, want the timeout", mode, err)
+		}
+		t.Logf("%s: answered %v after the start", mode, time.Since(start).Round(time.Millisecond))
+	}
+	// -0 before 0, NaN last; strings in code unit order.
+	runCases(t, rt, []fcase{{name: "sorts as before", fn: "slowsort", event: `{"mode":"ok"}`, want: `[1,10,2,3,-1,0,0,3,null]`}})
+}
+
 // Values too deep or too large to write are refused with a clear error
 // long before the function's timeout (a minute), instead of keeping a core
 // busy for minutes or ending the process: main's result, JSON.stringify,

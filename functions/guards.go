@@ -249,9 +249,7 @@ func (g *guards) iterators() {
 	for _, it := range iters {
 		if proto := it.ToObject(vm).Prototype(); proto != nil {
 			g.wrap(proto, "next", func(call goja.FunctionCall, orig goja.Callable) goja.Value {
-				if g.iterate++; g.iterate%pollEvery == 0 {
-					g.in.poll()
-				}
+				g.pollSometimes()
 				return g.call(orig, call.This)
 			})
 		}

@@ -3,6 +3,7 @@ package functions
 import (
 	"fmt"
 	"math"
+	"math/big"
 	"strconv"
 
 	"github.com/dop251/goja"
@@ -12,7 +13,7 @@ import (
 // of this's length in one Go call: beyond maxElems they are refused.
 var walkingMethods = []string{"copyWithin", "every", "fill", "filter", "find", "findIndex", "findLast", "findLastIndex",
 	"forEach", "includes", "indexOf", "lastIndexOf", "map", "reduce", "reduceRight", "reverse", "shift", "slice", "some",
-	"sort", "splice", "unshift", "toReversed", "toSorted", "toSpliced", "with"}
+	"splice", "unshift", "toReversed", "toSpliced", "with"}
 
 // arrays guards Array and Array.prototype. A length costs nothing to
 // claim (a.length = 2 ** 32 - 1, or an array-like {length: 2 ** 53 - 1}),
@@ -31,6 +32,26 @@ func (g *guards) arrays() {
 				panic(g.tooMany())
 			}
 			return unview(g.call(orig, view, call.Arguments...), o, view)
+		})
+	}
+	// sort and toSorted without a comparator compare in one Go call (a
+	// million elements took seconds): given one of the runtime's, which
+	// compares as the standard's default and polls, the deadline holds.
+	stringOrder := g.vm.ToValue(func(call goja.FunctionCall) goja.Value {
+		g.pollSometimes()
+		return g.vm.ToValue(g.str(call.Argument(0)).CompareTo(g.str(call.Argument(1))))
+	})
+	for _, name := range []string{"sort", "toSorted"} {
+		g.wrap(proto, name, func(call goja.FunctionCall, orig goja.Callable) goja.Value {
+			o, view, n := g.arrayLike(call.This)
+			if n > g.maxElems {
+				panic(g.tooMany())
+			}
+			order := call.Argument(0)
+			if goja.IsUndefined(order) {
+				order = stringOrder
+			}
+			return unview(g.call(orig, view, order), o, view)
 		})
 	}
 	g.wrap(proto, "join", func(call goja.FunctionCall, _ goja.Callable) goja.Value {
@@ -73,9 +94,23 @@ func (g *guards) arrays() {
 		g.typedValues, _ = i8.Prototype().GetSymbol(goja.SymIterator).(*goja.Object)
 	}
 	// %TypedArray%.prototype, shared by every typed array: join writes
-	// numbers, but with a separator of any length.
+	// numbers, but with a separator of any length; sort (16 million
+	// elements: a minute) gets a comparator that polls.
 	if i8 := g.proto("Int8Array"); i8 != nil {
 		if typed := i8.Prototype(); typed != nil {
+			numericOrder := g.vm.ToValue(func(call goja.FunctionCall) goja.Value {
+				g.pollSometimes()
+				return g.vm.ToValue(numericOrder(call.Argument(0), call.Argument(1)))
+			})
+			for _, name := range []string{"sort", "toSorted"} {
+				g.wrap(typed, name, func(call goja.FunctionCall, orig goja.Callable) goja.Value {
+					order := call.Argument(0)
+					if goja.IsUndefined(order) {
+						order = numericOrder
+					}
+					return g.call(orig, call.This, order)
+				})
+			}
 			g.wrap(typed, "join", func(call goja.FunctionCall, orig goja.Callable) goja.Value {
 				o, ok := call.This.(*goja.Object)
 				n, typed := 0, false
@@ -88,6 +123,43 @@ func (g *guards) arrays() {
 				return g.join(o, int64(n), g.separator(call.Argument(0)), false)
 			})
 		}
+	}
+}
+
+// numericOrder is a typed array's default order: numbers ascending, -0
+// before +0, NaN last; BigInts by value.
+func numericOrder(x, y goja.Value) int {
+	if bx, ok := x.Export().(*big.Int); ok {
+		if by, ok := y.Export().(*big.Int); ok {
+			return bx.Cmp(by)
+		}
+	}
+	a, b := x.ToFloat(), y.ToFloat()
+	switch {
+	case math.IsNaN(a) && math.IsNaN(b):
+		return 0
+	case math.IsNaN(a):
+		return 1
+	case math.IsNaN(b):
+		return -1
+	case a < b:
+		return -1
+	case a > b:
+		return 1
+	case a == 0 && b == 0 && math.Signbit(a) != math.Signbit(b):
+		if math.Signbit(a) {
+			return -1
+		}
+		return 1
+	}
+	return 0
+}
+
+// pollSometimes polls every pollEvery calls: for Go functions the
+// built-ins call in a loop (comparators, replacers, iterators' next).
+func (g *guards) pollSometimes() {
+	if g.iterate++; g.iterate%pollEvery == 0 {
+		g.in.poll()
 	}
 }
 

@@ -222,9 +222,7 @@ func (g *guards) replacement(s goja.String, repl goja.Value, step int) goja.Valu
 	}
 	total := int64(s.Length()) // the result is at most s and every replacement
 	return g.vm.ToValue(func(call goja.FunctionCall) goja.Value {
-		if g.iterate++; g.iterate%pollEvery == 0 {
-			g.in.poll()
-		}
+		g.pollSometimes()
 		var r goja.String
 		if functional {
 			r = g.str(g.call(f, goja.Undefined(), call.Arguments...))
