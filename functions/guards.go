@@ -22,11 +22,12 @@ import (
 // a valueOf or a length getter that answers differently the second time
 // finds the original given the value that was checked, or a view of the
 // object that keeps answering it (frozen). Limits derive from the
-// function's memory budget: maxBytes of one buffer, maxChars of one string
-// and maxElems elements of one array made in one step — a quarter of the
-// budget each (a goja value takes 16 bytes, an element of an array more),
-// so that the guard, not the memory watchdog, is what stops the step,
-// and what it made fits beside what it was made of.
+// function's memory budget: one buffer up to the budget itself (maxBytes:
+// bytes are all it holds), one string up to a quarter of it (maxChars),
+// one array up to budget/64 elements (maxElems: a goja value takes 16
+// bytes, an array's element more) — below the budget, so that the guard,
+// not the memory watchdog, is what stops the step, and what it made fits
+// beside what it was made of.
 type guards struct {
 	in       *instance
 	vm       *goja.Runtime

@@ -228,3 +228,22 @@ func BenchmarkGuardedBuiltins(b *testing.B) {
 		}
 	}
 }
+
+// A new instance's own cost — its bindings, the prelude, the guards and a
+// trivial index.js — which a cold start pays before the function runs.
+func BenchmarkColdInstance(b *testing.B) {
+	rt, _ := newTestRuntime(b, Options{})
+	code, err := rt.src.Load(adminCtx, "hello")
+	if err != nil {
+		b.Fatal(err)
+	}
+	fn := rt.function(code)
+	b.ReportAllocs()
+	for i := 0; i < b.N; i++ {
+		in := rt.newInstance(fn)
+		if err := in.load(); err != nil {
+			b.Fatal(err)
+		}
+		in.close()
+	}
+}
