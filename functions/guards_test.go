@@ -247,3 +247,44 @@ func BenchmarkColdInstance(b *testing.B) {
 		in.close()
 	}
 }
+
+// For any replacement template, the runtime's expansion of its $ patterns
+// writes what goja's does, with and without captures and named groups.
+func FuzzReplacementTemplate(f *testing.F) {
+	for _, s := range []string{"$&", "$1$2", "$<y>", "$$", "$'$`", "$01$10$00", "$<", "x$"} {
+		f.Add(s, "a12b3-45c3")
+	}
+	in, _ := newBareInstance(f)
+	plain := goja.New()
+	g := &guards{in: in, vm: in.vm, maxBytes: 1 << 20, maxChars: 1 << 20, maxElems: 1 << 16, joining: map[*goja.Object]bool{}}
+	var template goja.String
+	in.vm.Set("viaGo", func(call goja.FunctionCall) goja.Value {
+		n := len(call.Arguments)
+		groups := goja.Value(goja.Undefined())
+		if !goja.IsString(call.Arguments[n-1]) {
+			groups, n = call.Arguments[n-1], n-1
+		}
+		return g.substitute(template, g.str(call.Arguments[0]), g.str(call.Arguments[n-1]), int(call.Arguments[n-2].ToInteger()),
+			call.Arguments[1:n-2], groups, 1<<20)
+	})
+	f.Fuzz(func(t *testing.T, tmpl, subject string) {
+		if len(subject) > 64 || len(tmpl) > 64 {
+			return
+		}
+		template = in.vm.ToValue(tmpl).(goja.String)
+		in.vm.Set("tmpl", tmpl)
+		in.vm.Set("subject", subject)
+		plain.Set("tmpl", tmpl)
+		plain.Set("subject", subject)
+		for _, re := range []string{`/(\d)(\d)?/g`, `/(?<y>\d+)-(?<m>\d+)/g`, `/b/`} {
+			want, err := plain.RunString(`subject.replace(` + re + `, tmpl)`)
+			if err != nil {
+				return
+			}
+			got, err := in.vm.RunString(`subject.replace(` + re + `, viaGo)`)
+			if err != nil || got.String() != want.String() {
+				t.Fatalf("%q.replace(%s, %q): %v, %v; goja writes %q", subject, re, tmpl, got, err, want)
+			}
+		}
+	})
+}
