@@ -3,6 +3,7 @@ package functions
 import (
 	"encoding/json"
 	"fmt"
+	"regexp"
 	"strings"
 	"testing"
 
@@ -79,6 +80,17 @@ func TestJSONStringifyLimits(t *testing.T) {
 	}
 }
 
+// Indentation after an empty object or array is the standard's (and
+// Node's): goja's own JSON.stringify left it one level deeper.
+func TestJSONStringifyIndents(t *testing.T) {
+	in, _ := newBareInstance(t)
+	v, err := in.vm.RunString(`JSON.stringify({a: {}, b: [[], 1], c: 2}, null, 2)`)
+	want := "{\n  \"a\": {},\n  \"b\": [\n    [],\n    1\n  ],\n  \"c\": 2\n}"
+	if err != nil || v.String() != want {
+		t.Errorf("got %q, %v; want %q", v, err, want)
+	}
+}
+
 // The nesting scan of JSON.parse counts what a parser would: brackets
 // outside strings, escapes included.
 func TestJSONNesting(t *testing.T) {
@@ -136,9 +148,10 @@ func FuzzJSONStringify(f *testing.F) {
 	in, native := newBareInstance(f)
 	parse, _ := goja.AssertFunction(in.vm.Get("JSON").ToObject(in.vm).Get("parse"))
 	ours, _ := goja.AssertFunction(in.vm.Get("JSON").ToObject(in.vm).Get("stringify"))
+	emptyContainer := regexp.MustCompile(`\{\s*\}|\[\s*\]`)
 	f.Fuzz(func(t *testing.T, s string, space int, list bool) {
-		if jsonNesting(s) > 100 {
-			return
+		if jsonNesting(s) > 100 || space%12 != 0 && emptyContainer.MatchString(s) {
+			return // goja's indentation after an empty {} or [] is wrong: TestJSONStringifyIndents
 		}
 		v, err := parse(goja.Undefined(), in.vm.ToValue(s))
 		if err != nil {
