@@ -40,9 +40,11 @@ func (s *Server) newApp() *fiber.App {
 	app.Server().Handler = boundDrain(s.Config.RequestTimeout, app.Server().Handler)
 	s.conns = newConnStates()
 	app.Server().ConnState = s.conns.hook
-	app.Use(s.conns.enter, requestID, recoverPanic)
-	// CORS goes here (app.Use(s.cors)): before every route, so that it
-	// answers preflights, and for every path.
+	// The proxies' and CORS handlers come before anything that reads the
+	// client's address or can refuse a request, outside panic recovery so
+	// that a 500 carries the CORS headers too; CORS answers preflights for
+	// every path, before any route.
+	app.Use(s.conns.enter, s.Config.Proxies.Handler, s.Config.CORS.Handler, requestID, recoverPanic)
 
 	r := s.routers(app)
 	r.api.Get("/health", func(c *fiber.Ctx) error {
@@ -56,7 +58,7 @@ func (s *Server) newApp() *fiber.App {
 	s.files.Mount(r.api, r.uploads)
 	s.files.MountFiles(r.root)
 	s.triggers.MountHTTP(r.root)
-	app.Use("/sdk", etag.New(), sdkHeaders, filesystem.New(filesystem.Config{Root: http.FS(sdk.Dist)}))
+	app.Use("/sdk", PublicCORS, etag.New(), sdkHeaders, filesystem.New(filesystem.Config{Root: http.FS(sdk.Dist)}))
 	s.root = r.root
 	return app
 }
@@ -75,8 +77,6 @@ type routers struct {
 func (s *Server) routers(app *fiber.App) routers {
 	limit, deployLimit := s.limitBody(s.Config.BodyLimit), s.limitBody(max(s.Config.BodyLimit, functions.MaxZipBytes))
 	identity := auth.Middleware(s.keys, s.auth.Tokens())
-	// TRUSTED PROXIES go here: the client's IP (c.IP(), which rate limits
-	// and CLIENTIP read) from X-Forwarded-For only from a trusted proxy.
 	v1 := app.Group("/v1")
 	return routers{
 		signIn:  newGroup(v1, limit, s.timeout),

@@ -31,6 +31,8 @@ type Config struct {
 	Pprof          string        // address for net/http/pprof; off when empty
 	DiskReserve    int64         // bytes kept in <dir>/disk_reserve for a full disk
 	SQLite         sqlite.Options
+	CORS           *CORS           // origins whose pages may call the API; nil: none
+	Proxies        *TrustedProxies // reverse proxies whose forwarding headers count; nil: none
 	Auth           AuthConfig
 	Functions      FunctionsConfig
 	Storage        StorageConfig
@@ -44,7 +46,8 @@ type setting struct {
 	def   string // the default, parsed like a value; "" sets nothing
 	usage string // one line of help, wrapped by Usage
 	// set parses a value (never "") into the field it was made for; its
-	// error says what the value must be ("must be …").
+	// error says what the value must be ("must be …"), or is the whole
+	// message, naming the setting.
 	set func(v string) error
 }
 
@@ -71,6 +74,12 @@ func (c *Config) settings() []setting {
 		{env: "MINIBASE_DISK_RESERVE", def: "32MiB", usage: "space kept in <dir>/disk_reserve and released when the disk fills up, so deletes still run (0: none)",
 			set: size(&c.DiskReserve, 0, 1<<40)},
 		{env: "MINIBASE_PPROF", usage: "address for Go's profiler (net/http/pprof), e.g. 127.0.0.1:6060; off by default", set: text(&c.Pprof)},
+		{env: "MINIBASE_CORS_ORIGINS", usage: "origins whose web pages may call the API, comma-separated " +
+			"(https://app.example.com, https://*.example.com), or * for all; none by default (/sdk/ is open to every origin)",
+			set: func(v string) (err error) { c.CORS, err = ParseCORSOrigins(v); return err }},
+		{env: "MINIBASE_TRUSTED_PROXIES", usage: "reverse proxies whose X-Forwarded-For, X-Real-IP and X-Forwarded-Proto count: " +
+			"IPs, CIDRs, loopback, private; none by default",
+			set: func(v string) (err error) { c.Proxies, err = ParseTrustedProxies(v); return err }},
 	}
 	s = append(s, c.Auth.settings()...)
 	s = append(s, c.Storage.settings()...)
@@ -114,7 +123,9 @@ func ParseConfig(args []string, getenv func(string) string) (Config, error) {
 		if v == "" {
 			continue
 		}
-		if err := s.set(v); err != nil {
+		if err := s.set(v); err != nil && strings.HasPrefix(err.Error(), s.env) {
+			return c, err
+		} else if err != nil {
 			return c, fmt.Errorf("%s %v, got %q", from, err, v)
 		}
 	}
