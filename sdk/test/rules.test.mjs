@@ -73,12 +73,17 @@ test('doc(id) is checked against the stored document; one the caller may not rea
   assert.equal(e.errCode, -1);
   assert.equal(e.errMsg, 'document.get:fail document with _id a1 does not exist');
   assert.equal(missing.errMsg, 'document.get:fail document with _id a9 does not exist');
-  // update goes through where({_id}), which does not pin _openid.
-  const u = await failure(bob.db.collection('notes').doc('a1').update({ data: { text: 'hacked' } }));
-  assert.match(u.errMsg, /^document\.update:fail -502003 /);
+  // update is sent as where({_id}) (mini-programs have no PATCH), which the
+  // server checks as it checks doc(id): against the stored document.
+  const u = await bob.db.collection('notes').doc('a1').update({ data: { text: 'hacked' } });
+  assert.deepEqual(u, await bob.db.collection('notes').doc('a9').update({ data: { text: 'hacked' } }));
+  assert.deepEqual(u, { stats: { updated: 0 }, errMsg: 'document.update:ok' });
   const r = await bob.db.collection('notes').doc('a1').remove();
   assert.deepEqual(r, await bob.db.collection('notes').doc('a9').remove());
   assert.deepEqual(r, { stats: { removed: 0 }, errMsg: 'document.remove:ok' });
   const still = await alice.db.collection('notes').doc('a1').get();
   assert.equal(still.data.text, 'alice');
+  const own = await alice.db.collection('notes').doc('a1').update({ data: { text: 'alice 2' } });
+  assert.deepEqual(own, { stats: { updated: 1 }, errMsg: 'document.update:ok' });
+  assert.equal((await alice.db.collection('notes').doc('a1').get()).data.text, 'alice 2');
 });
