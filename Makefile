@@ -3,7 +3,7 @@ VERSION ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
 # The same flags as the Dockerfile: a static, CGO-free binary.
 BUILD_FLAGS = -trimpath -ldflags "-s -w -X main.version=$(VERSION)"
 
-.PHONY: run build test vet unit sdk fuzz bench bench-files clean
+.PHONY: run build test vet unit sdk e2e fuzz bench bench-files clean
 
 run:
 	go run . serve
@@ -15,9 +15,9 @@ vet:
 	go vet ./...
 
 # Every suite: vet, the static build, unit/conformance/API/durability tests
-# with the race detector, the JS SDK's suite, and a short run of every fuzz
-# target.
-test: vet build unit sdk fuzz
+# with the race detector, the JS SDK's suite, the browser suite, and a short
+# run of every fuzz target.
+test: vet build unit sdk e2e fuzz
 
 # The storage suites run against a real MinIO server: scripts/minio.sh
 # installs the pinned build into ~/.cache/minibase the first time.
@@ -35,6 +35,18 @@ sdk: build
 		{ cd sdk && npm ci --no-audit --no-fund && cp package-lock.json ../$(SDK_STAMP); }
 	cd sdk && npm run --silent check && npm run --silent check:dist
 	cd sdk && MINIBASE_BIN=$(CURDIR)/bin/minibase npm test --silent
+
+# The browser suite: pages on other origins use the SDK against the binary
+# just built, in headless Chromium (Debian's, installed by
+# scripts/chromium.sh when missing) driven by playwright-core, pinned in
+# e2e/package-lock.json and installed like the SDK's dev dependencies.
+E2E_STAMP = e2e/node_modules/.minibase-package-lock.json
+
+e2e: build
+	@cmp -s e2e/package-lock.json $(E2E_STAMP) || \
+		{ cd e2e && npm ci --no-audit --no-fund && cp package-lock.json ../$(E2E_STAMP); }
+	scripts/chromium.sh >/dev/null
+	cd e2e && CHROMIUM=$$(../scripts/chromium.sh) MINIBASE_BIN=$(CURDIR)/bin/minibase npm test --silent
 
 # Every fuzz target, found by scripts/fuzz.sh, for FUZZEXECS executions each.
 fuzz:

@@ -13,6 +13,7 @@ import (
 	"minibase/db"
 	"minibase/functions"
 	"minibase/sdk"
+	mbserver "minibase/server"
 	"minibase/storage"
 
 	"github.com/gofiber/fiber/v2"
@@ -39,7 +40,10 @@ func (m *Main) newApp() *fiber.App {
 	app.Server().Handler = boundDrain(m.Config.RequestTimeout, app.Server().Handler)
 	m.conns = newConnStates()
 	app.Server().ConnState = m.conns.hook
-	app.Use(m.conns.enter, m.recoverPanic)
+	// The proxies' and CORS middlewares come before anything that reads the
+	// client's address or can refuse a request, outside panic recovery so
+	// a 500 carries the CORS headers too.
+	app.Use(m.conns.enter, m.Config.Proxies.Handler, m.Config.CORS.Handler, m.recoverPanic)
 	app.Use(m.limitBody, m.timeout)
 	v1 := app.Group("/v1")
 	m.auth.MountSignIn(v1) // before the middleware: a stale token must not block a refresh
@@ -55,7 +59,7 @@ func (m *Main) newApp() *fiber.App {
 	m.files.Mount(v1)
 	m.files.MountFiles(app)
 	m.triggers.MountHTTP(app)
-	app.Use("/sdk", etag.New(), sdkHeaders, filesystem.New(filesystem.Config{Root: http.FS(sdk.Dist)}))
+	app.Use("/sdk", mbserver.PublicCORS, etag.New(), sdkHeaders, filesystem.New(filesystem.Config{Root: http.FS(sdk.Dist)}))
 	app.Use(func(c *fiber.Ctx) error {
 		return fiber.NewError(fiber.StatusNotFound, "no such endpoint: "+c.Method()+" "+c.Path())
 	})

@@ -28,6 +28,7 @@ import (
 	"minibase/db"
 	"minibase/db/sqlite"
 	"minibase/functions"
+	mbserver "minibase/server" // the root package moves there; until then this name avoids durability_test.go's type server
 	"minibase/storage"
 
 	"github.com/gofiber/fiber/v2"
@@ -47,6 +48,8 @@ type Config struct {
 	Pprof          string        // MINIBASE_PPROF: address for net/http/pprof (off when empty)
 	DiskReserve    int64         // MINIBASE_DISK_RESERVE: bytes kept in <dir>/disk_reserve for a full disk (default 32 MiB)
 	SQLite         sqlite.Options
+	CORS           *mbserver.CORS           // MINIBASE_CORS_ORIGINS: origins whose pages may call the API
+	Proxies        *mbserver.TrustedProxies // MINIBASE_TRUSTED_PROXIES: whose forwarding headers count
 	Auth           AuthConfig
 	Functions      FunctionsConfig
 	Storage        StorageConfig
@@ -87,6 +90,13 @@ serve flags and environment:
                              32MiB; 0: none)
   MINIBASE_PPROF             address for Go's profiler (net/http/pprof), e.g.
                              127.0.0.1:6060; off by default
+  MINIBASE_CORS_ORIGINS      origins whose web pages may call the API, comma-
+                             separated (https://app.example.com,
+                             https://*.example.com), or * for all; none by
+                             default (/sdk/ is open to every origin)
+  MINIBASE_TRUSTED_PROXIES   reverse proxies whose X-Forwarded-For, X-Real-IP
+                             and X-Forwarded-Proto count: IPs, CIDRs, loopback,
+                             private; none by default
 ` + authUsage + storageUsage + functionsUsage
 
 func main() {
@@ -191,6 +201,12 @@ func parseServe(args []string, getenv func(string) string, stderr io.Writer) (Co
 		cfg.DiskReserve = n
 	}
 	var err error
+	if cfg.CORS, err = mbserver.ParseCORSOrigins(getenv("MINIBASE_CORS_ORIGINS")); err != nil {
+		return cfg, err
+	}
+	if cfg.Proxies, err = mbserver.ParseTrustedProxies(getenv("MINIBASE_TRUSTED_PROXIES")); err != nil {
+		return cfg, err
+	}
 	if cfg.Auth, err = parseAuth(getenv); err != nil {
 		return cfg, err
 	}

@@ -38,8 +38,8 @@ func (in *instance) randomUUID(goja.FunctionCall) goja.Value { return in.vm.ToVa
 
 func (in *instance) getRandomValues(call goja.FunctionCall) goja.Value {
 	a := call.Argument(0)
-	var b []byte
-	if err := in.vm.ExportTo(a, &b); err != nil {
+	b, ok := in.viewBytes(a)
+	if !ok {
 		panic(in.jsError("TypeError", "getRandomValues takes an integer TypedArray, such as a Uint8Array"))
 	}
 	if len(b) > 65536 {

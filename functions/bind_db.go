@@ -34,7 +34,7 @@ func (in *instance) dbNatives(natives *goja.Object) *goja.Object {
 	onColl := func(name string, op func(ctx context.Context, coll string, body db.Doc) (answer, error)) {
 		o.Set(name, func(call goja.FunctionCall) goja.Value {
 			coll := call.Argument(1).String()
-			return in.dbCall(natives, call.Argument(0).String(), in.jsonArg(call.Argument(2)), func(ctx context.Context, body db.Doc) (answer, error) {
+			return in.dbCall(natives, call.Argument(0).String(), in.dbBodyArg(call.Argument(2)), func(ctx context.Context, body db.Doc) (answer, error) {
 				return op(ctx, coll, body)
 			})
 		})
@@ -43,7 +43,7 @@ func (in *instance) dbNatives(natives *goja.Object) *goja.Object {
 	onDoc := func(name string, op func(ctx context.Context, coll, id string, body db.Doc) (answer, error)) {
 		o.Set(name, func(call goja.FunctionCall) goja.Value {
 			coll, id := call.Argument(1).String(), call.Argument(2).String()
-			return in.dbCall(natives, call.Argument(0).String(), in.jsonArg(call.Argument(3)), func(ctx context.Context, body db.Doc) (answer, error) {
+			return in.dbCall(natives, call.Argument(0).String(), in.dbBodyArg(call.Argument(3)), func(ctx context.Context, body db.Doc) (answer, error) {
 				return op(ctx, coll, id, body)
 			})
 		})
@@ -85,12 +85,23 @@ func (in *instance) dbNatives(natives *goja.Object) *goja.Object {
 		return db.RemoveAnswer{Removed: n}, err
 	})
 	o.Set("createCollection", func(call goja.FunctionCall) goja.Value {
-		return in.dbCall(natives, call.Argument(0).String(), in.jsonArg(call.Argument(1)), func(ctx context.Context, body db.Doc) (answer, error) {
+		return in.dbCall(natives, call.Argument(0).String(), in.dbBodyArg(call.Argument(1)), func(ctx context.Context, body db.Doc) (answer, error) {
 			name, err := s.CreateCollection(ctx, body)
 			return db.NameAnswer{Name: name}, err
 		})
 	})
 	return o
+}
+
+// dbBodyArg returns an operation's body as JSON.stringify makes it (nil
+// for none). A body longer than the function's memory limit throws a
+// RangeError, as a string that long would.
+func (in *instance) dbBodyArg(v goja.Value) []byte {
+	body, over := in.jsonArg(v, int(in.memoryBudget()))
+	if over {
+		panic(in.jsError("RangeError", "Invalid string length: the database request would take more than the function's memory limit (config.json memorySize)"))
+	}
+	return body
 }
 
 // dbCall runs op with body (JSON; nil for none) decoded, on a worker under

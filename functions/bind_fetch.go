@@ -10,6 +10,7 @@ import (
 	"net/http"
 	"net/netip"
 	"net/url"
+	"strconv"
 	"strings"
 	"syscall"
 	"time"
@@ -24,9 +25,11 @@ type FetchOptions struct {
 	Allow []string
 	// Deny lists hosts fetch may never reach, in the same forms.
 	Deny []string
-	// AllowPrivate lists loopback, private and link-local addresses (IPs or
-	// CIDRs such as "10.0.0.0/8") fetch may connect to; none by default, so
-	// a function cannot reach the server's own network.
+	// AllowPrivate lists addresses that are not public — loopback,
+	// private, link-local, CGNAT and the rest of IANA's special-purpose
+	// blocks (bind_fetch_addr.go) — that fetch may connect to anyway (IPs
+	// or CIDRs such as "10.0.0.0/8"); none by default, so a function cannot
+	// reach the server's own network.
 	AllowPrivate []string
 	Timeout      time.Duration // per request (default 10 s, and never past the invocation's deadline)
 	MaxResponse  int64         // bytes of a response body (default 10 MiB)
@@ -99,7 +102,8 @@ func (f *fetcher) checkConn(network, address string, _ syscall.RawConn) error {
 		return err
 	}
 	a = a.Unmap()
-	if !restricted(a) {
+	why := refusedAddr(a)
+	if why == "" {
 		return nil
 	}
 	for _, p := range f.private {
@@ -107,14 +111,7 @@ func (f *fetcher) checkConn(network, address string, _ syscall.RawConn) error {
 			return nil
 		}
 	}
-	return fmt.Errorf("address %s is loopback, private or link-local, which functions may not reach (allow it in the fetch settings)", a)
-}
-
-var cgnat = netip.MustParsePrefix("100.64.0.0/10")
-
-func restricted(a netip.Addr) bool {
-	return a.IsLoopback() || a.IsPrivate() || a.IsLinkLocalUnicast() || a.IsLinkLocalMulticast() ||
-		a.IsInterfaceLocalMulticast() || a.IsMulticast() || a.IsUnspecified() || cgnat.Contains(a)
+	return fmt.Errorf("address %s is not a public address (%s), which functions may not reach (allow it in the fetch settings)", a, why)
 }
 
 // checkHost applies the scheme rule and the allow and deny lists.
@@ -200,31 +197,55 @@ func (f *fetcher) do(ctx context.Context, fr *fetchRequest) (*http.Response, []b
 	return resp, body, nil
 }
 
+// Bounds on the headers of one fetch request.
+const (
+	maxHeaders     = 1000
+	maxHeaderBytes = 256 << 10
+)
+
+// headerPairs reads the prelude's [[name, value]…] (from the function's
+// Headers object, whose methods it may have replaced): pairs of strings,
+// at most maxHeaders of them and maxHeaderBytes in all.
+func (in *instance) headerPairs(h *goja.Object) [][2]string {
+	n := toLength(h.Get("length"))
+	if n > maxHeaders {
+		panic(in.jsError("TypeError", fmt.Sprintf("fetch failed: more than %d headers", maxHeaders)))
+	}
+	var pairs [][2]string
+	size := 0
+	for i := int64(0); i < n; i++ {
+		p, ok := h.Get(strconv.FormatInt(i, 10)).(*goja.Object)
+		if !ok || toLength(p.Get("length")) != 2 {
+			panic(in.jsError("TypeError", "invalid headers"))
+		}
+		name, value := p.Get("0").String(), p.Get("1").String()
+		if size += len(name) + len(value); size > maxHeaderBytes {
+			panic(in.jsError("TypeError", fmt.Sprintf("fetch failed: the request headers are over %d bytes", maxHeaderBytes)))
+		}
+		pairs = append(pairs, [2]string{name, value})
+	}
+	return pairs
+}
+
 // nativeFetch is the prelude's natives.fetch(url, method, headers, body,
 // timeoutMs, redirect): a promise of {status, statusText, url, redirected,
 // headers: [[name, value]…], body: ArrayBuffer}. Failures reject with
 // TypeError("fetch failed: …"), as Node's fetch.
 func (in *instance) nativeFetch(call goja.FunctionCall) goja.Value {
-	vm := in.vm
 	fr := &fetchRequest{url: call.Argument(0).String(), method: strings.ToUpper(call.Argument(1).String())}
 	if h, ok := call.Argument(2).(*goja.Object); ok {
-		var pairs [][]string
-		if err := vm.ExportTo(h, &pairs); err != nil {
-			panic(in.jsError("TypeError", "invalid headers"))
-		}
-		for _, p := range pairs {
-			if len(p) == 2 {
-				fr.headers = append(fr.headers, [2]string{p[0], p[1]})
-			}
-		}
+		fr.headers = in.headerPairs(h)
 	}
 	if b := call.Argument(3); !goja.IsUndefined(b) && !goja.IsNull(b) {
-		fr.body = []byte{}
-		if err := vm.ExportTo(b, &fr.body); err != nil {
+		max := in.rt.fetch.opts.MaxRequest
+		if view, ok := in.viewBytes(b); ok && len(view) <= max {
+			fr.body = bytes.Clone(view) // the request is sent after the function goes on
+		} else if !ok && goja.IsString(b) && len(b.String()) <= max {
 			fr.body = []byte(b.String())
-		}
-		if len(fr.body) > in.rt.fetch.opts.MaxRequest {
-			panic(in.jsError("TypeError", fmt.Sprintf("fetch failed: the request body is over %d bytes", in.rt.fetch.opts.MaxRequest)))
+		} else if ok || goja.IsString(b) {
+			panic(in.jsError("TypeError", fmt.Sprintf("fetch failed: the request body is over %d bytes", max)))
+		} else {
+			panic(in.jsError("TypeError", "fetch: body must be a string, ArrayBuffer, TypedArray, Buffer or URLSearchParams"))
 		}
 	}
 	if ms := call.Argument(4).ToFloat(); ms > 0 {

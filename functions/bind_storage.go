@@ -115,26 +115,21 @@ func (in *instance) storageCall(n *goja.Object, api string, work func(context.Co
 // UTF-8) or the bytes of a Buffer, typed array, DataView or ArrayBuffer.
 // It must fit in the function's memory budget (the copy is the upload's).
 func (in *instance) fileContent(v goja.Value) ([]byte, error) {
-	var b []byte
-	switch x := v.Export().(type) {
-	case string:
-		b = []byte(x)
-	case goja.ArrayBuffer:
-		b = bytes.Clone(x.Bytes())
-	default:
-		var view []byte
-		if in.vm.ExportTo(v, &view) != nil {
-			return nil, storage.Errorf(storage.CodeInvalidParam, "fileContent must be a Buffer, a typed array, an ArrayBuffer or a string")
+	if goja.IsString(v) {
+		b := []byte(v.String())
+		if max := in.memoryBudget(); int64(len(b)) > max {
+			return nil, overBudget("fileContent", int64(len(b)), max)
 		}
-		if max := in.memoryBudget(); int64(len(view)) > max {
-			return nil, overBudget("fileContent", int64(len(view)), max)
-		}
-		b = bytes.Clone(view)
+		return b, nil
 	}
-	if max := in.memoryBudget(); int64(len(b)) > max {
-		return nil, overBudget("fileContent", int64(len(b)), max)
+	view, ok := in.viewBytes(v)
+	if !ok {
+		return nil, storage.Errorf(storage.CodeInvalidParam, "fileContent must be a Buffer, a typed array, an ArrayBuffer or a string")
 	}
-	return b, nil
+	if max := in.memoryBudget(); int64(len(view)) > max {
+		return nil, overBudget("fileContent", int64(len(view)), max)
+	}
+	return bytes.Clone(view), nil
 }
 
 // download reads a whole file, which must fit in the function's memory

@@ -50,12 +50,9 @@ func (in *instance) bindText() {
 		o.Set("decode", func(c goja.FunctionCall) goja.Value {
 			var b []byte
 			if a := c.Argument(0); !goja.IsUndefined(a) && !goja.IsNull(a) {
-				if err := vm.ExportTo(a, &b); err != nil {
-					if ab, ok := a.Export().(goja.ArrayBuffer); ok {
-						b = ab.Bytes()
-					} else {
-						panic(vm.NewTypeError("The \"input\" argument must be an instance of ArrayBuffer or ArrayBufferView"))
-					}
+				var ok bool
+				if b, ok = in.viewBytes(a); !ok {
+					panic(vm.NewTypeError("The \"input\" argument must be an instance of ArrayBuffer or ArrayBufferView"))
 				}
 			}
 			if !ignoreBOM {

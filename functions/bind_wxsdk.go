@@ -63,11 +63,16 @@ func (in *instance) wxNatives() *goja.Object {
 	})
 	n.Set("db", in.dbNatives(n))
 	n.Set("callFunction", func(call goja.FunctionCall) goja.Value {
-		name, data := call.Argument(0).String(), in.jsonArg(call.Argument(1))
+		name := call.Argument(0).String()
+		data, over := in.jsonArg(call.Argument(1), rt.opts.MaxEvent)
 		c := in.cur
 		inv := Invocation{Source: c.source + ",scf", ClientIP: c.clientIP, BaseURL: c.baseURL, depth: c.depth + 1}
 		return in.loop.async(func(ctx context.Context) func(*goja.Runtime) (goja.Value, error) {
-			res, err := rt.Invoke(ctx, name, data, inv)
+			var res *Result
+			err := error(Errorf(CodeEventTooLarge, "the event is more than %d bytes of JSON", rt.opts.MaxEvent))
+			if !over {
+				res, err = rt.Invoke(ctx, name, data, inv)
+			}
 			return func(vm *goja.Runtime) (goja.Value, error) {
 				if err != nil {
 					var fe *Error
@@ -87,6 +92,20 @@ func (in *instance) wxNatives() *goja.Object {
 		return goja.Undefined()
 	})
 	return n
+}
+
+// jsonArg returns the JSON of a native function's argument, as
+// JSON.stringify makes it (nil for undefined), or over when it is longer
+// than max bytes; what JSON.stringify would throw (a cycle, a BigInt, a
+// getter's exception) is thrown to the caller.
+func (in *instance) jsonArg(v goja.Value, max int) (b []byte, over bool) {
+	w := in.newJSONWriter(max)
+	b, present, over := w.write(v)
+	in.freeJSONWriter(w)
+	if !present {
+		return nil, over
+	}
+	return b, over
 }
 
 // sdkError turns a failure body into the module's error for api, with

@@ -131,9 +131,9 @@ func TestFetch(t *testing.T) {
 		url  string
 		want string
 	}{
-		{closed, "loopback is refused by default", base + "/json", "is loopback, private or link-local"},
-		{closed, "so is a name for it", strings.Replace(base, "127.0.0.1", "localhost", 1) + "/json", "is loopback, private or link-local"},
-		{closed, "and the cloud metadata address", "http://169.254.169.254/latest/meta-data/", "is loopback, private or link-local"},
+		{closed, "loopback is refused by default", base + "/json", "is not a public address (loopback)"},
+		{closed, "so is a name for it", strings.Replace(base, "127.0.0.1", "localhost", 1) + "/json", "is not a public address (loopback)"},
+		{closed, "and the cloud metadata address", "http://169.254.169.254/latest/meta-data/", "is not a public address (link-local)"},
 		{listed, "hosts outside the allow list", base + "/json", "host 127.0.0.1 is not in the fetch allow list"},
 		{listed, "denied hosts", "https://bad.example.com/", "host bad.example.com is denied"},
 	} {

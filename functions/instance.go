@@ -9,6 +9,7 @@ import (
 	"strings"
 	"sync/atomic"
 	"time"
+	"unicode/utf8"
 
 	"minibase/auth"
 
@@ -34,9 +35,14 @@ type instance struct {
 	loop *loop
 	req  *require.RequireModule
 
-	main      goja.Callable
-	stringify goja.Callable    // JSON.stringify
-	dateCtor  goja.Constructor // Date
+	main       goja.Callable
+	dateCtor   goja.Constructor // Date
+	intrinsics intrinsics
+
+	task   goja.Callable // runs the last of tasks: see inVM
+	tasks  []vmTask
+	noop   goja.Callable // see poll
+	writer *jsonWriter   // a spare one: see newJSONWriter
 
 	crypto goja.Value // require('crypto'), made on first use
 	wxsdk  goja.Value // require('wx-server-sdk'), made on first use
@@ -128,8 +134,8 @@ func (r *Runtime) newInstance(fn *function) *instance {
 	in := &instance{rt: r, fn: fn, vm: vm}
 	in.loop = newLoop(vm, in)
 	in.req = fn.registry.Enable(vm)
-	in.stringify, _ = goja.AssertFunction(vm.Get("JSON").ToObject(vm).Get("stringify"))
 	in.dateCtor, _ = goja.AssertConstructor(vm.Get("Date"))
+	in.bindInterrupts()
 	in.bindRequire()
 	buffer.Enable(vm)
 	url.Enable(vm)
@@ -198,21 +204,30 @@ func (in *instance) run(c *call, event []byte) ([]byte, error) {
 var promiseType = reflect.TypeOf((*goja.Promise)(nil))
 
 // result returns the JSON of v ("null" for undefined), as JSON.stringify
-// writes it.
+// writes it, under the invocation's deadline (a toJSON or a getter is the
+// function's code) and without writing more than MaxResult bytes.
 func (in *instance) result(v goja.Value) ([]byte, error) {
-	out, err := in.toJSON(v)
-	if err != nil {
-		var ex *goja.Exception
-		if errors.As(err, &ex) {
-			return nil, Errorf(CodeExecuteFail, "main's result cannot be turned into JSON: %s", ex.Value().String())
+	max := in.rt.opts.MaxResult
+	w := in.newJSONWriter(max)
+	w.input = v
+	err := in.inVM(w)
+	out, present, over := w.out, w.present, w.over
+	w.out = nil // the caller's now
+	in.freeJSONWriter(w)
+	if ex, ok := err.(*goja.Exception); ok {
+		var text string
+		if err := in.inVM(vmFunc(func() { text = cut(ex.Value().String(), maxErrorMessage) })); err != nil {
+			return nil, unreadable(err)
 		}
+		return nil, Errorf(CodeExecuteFail, "main's result cannot be turned into JSON: %s", text)
+	}
+	switch {
+	case err != nil:
 		return nil, err
-	}
-	if out == nil {
+	case over:
+		return nil, Errorf(CodeResultTooLarge, "cloudfunction result size exceed limit: the result is more than %d bytes of JSON", max)
+	case !present:
 		return []byte("null"), nil
-	}
-	if max := in.rt.opts.MaxResult; len(out) > max {
-		return nil, Errorf(CodeResultTooLarge, "cloudfunction result size exceed limit: the result is %d bytes of JSON, more than %d", len(out), max)
 	}
 	return out, nil
 }
@@ -304,12 +319,22 @@ func (f *contextFields) Keys() []string {
 // thrown is a JavaScript value a function threw or rejected with.
 type thrown struct{ v goja.Value }
 
-func (t *thrown) Error() string { return t.v.String() }
+// Error says what was thrown without running the function's code (an
+// object's toString): describe reads it, under the deadline.
+func (t *thrown) Error() string {
+	if _, ok := t.v.(*goja.Object); ok || t.v == nil {
+		return "uncaught exception"
+	}
+	return t.v.String()
+}
 
 // maxErrorMessage bounds the message of a failed invocation.
 const maxErrorMessage = 4 << 10
 
 // describe turns what ended an invocation into the error its caller sees.
+// It runs before the invocation's deadline is disarmed: reading a thrown
+// value runs the function's code (a stack or message getter, a toString, a
+// Proxy's traps), which the deadline must stop as any other.
 func (in *instance) describe(err error, c *call) *Error {
 	var fe *Error
 	var ex *goja.Exception
@@ -328,10 +353,16 @@ func (in *instance) describe(err error, c *call) *Error {
 		msg = fmt.Sprint(ie.Value())
 	case errors.As(err, &so):
 		msg = "RangeError: Maximum call stack size exceeded"
-	case errors.As(err, &th):
-		msg = in.errorText(th.v)
-	case errors.As(err, &ex):
-		msg = in.errorText(ex.Value())
+	case errors.As(err, &th) || errors.As(err, &ex):
+		v := th.value()
+		if ex != nil {
+			v = ex.Value()
+		}
+		text, err := in.errorText(v)
+		if err != nil {
+			return in.describe(unreadable(err), c)
+		}
+		msg = text
 	case errors.Is(err, errTimedOut):
 		msg = fmt.Sprintf("Task timed out after %s (the function's timeout; config.json \"timeout\" raises it)", seconds(in.fn.code.Config.Timeout))
 	case errors.Is(err, context.DeadlineExceeded):
@@ -341,27 +372,66 @@ func (in *instance) describe(err error, c *call) *Error {
 	default:
 		msg = err.Error()
 	}
-	if len(msg) > maxErrorMessage {
-		msg = msg[:maxErrorMessage] + "…"
+	return Errorf(CodeExecuteFail, "%s", cut(msg, maxErrorMessage))
+}
+
+func (t *thrown) value() goja.Value {
+	if t == nil {
+		return nil
 	}
-	return Errorf(CodeExecuteFail, "%s", msg)
+	return t.v
+}
+
+// unreadable is what reading a thrown value failed with: an interrupt (the
+// deadline passed while its getters ran) as it is, an exception (its
+// toString threw too) as a plain error.
+func unreadable(err error) error {
+	if isUncatchable(err) {
+		return err
+	}
+	return errors.New("uncaught exception (reading it threw another)")
 }
 
 // errorText is how a thrown value reads: an Error's stack (which starts
-// with its name and message), else its string.
-func (in *instance) errorText(v goja.Value) string {
+// with its name and message), else its JSON, else its string; at most
+// maxErrorMessage bytes or so. It runs the function's code (getters,
+// toJSON, toString) in the VM: an exception or interrupt is the error.
+func (in *instance) errorText(v goja.Value) (text string, err error) {
+	err = in.inVM(vmFunc(func() { text = in.errorString(v, maxErrorMessage) }))
+	return text, err
+}
+
+// errorString is errorText in the VM, cut at about max bytes.
+func (in *instance) errorString(v goja.Value, max int) string {
 	if v == nil {
 		return "undefined"
 	}
 	if o, ok := v.(*goja.Object); ok {
 		if st := o.Get("stack"); st != nil && !goja.IsUndefined(st) {
-			return strings.TrimRight(st.String(), "\n")
+			return strings.TrimRight(cut(st.String(), max), "\n")
 		}
-		if s, err := in.stringify(goja.Undefined(), v); err == nil && !goja.IsUndefined(s) {
-			return s.String()
+		w := in.newJSONWriter(max)
+		b, present, over := w.write(v)
+		in.freeJSONWriter(w)
+		switch {
+		case over:
+			return string(b) + "…"
+		case present:
+			return string(b)
 		}
 	}
-	return v.String()
+	return cut(v.String(), max)
+}
+
+// cut returns s, or its first max bytes (a whole UTF-8 sequence) and "…".
+func cut(s string, max int) string {
+	if len(s) <= max {
+		return s
+	}
+	for max > 0 && !utf8.RuneStart(s[max]) {
+		max--
+	}
+	return s[:max] + "…"
 }
 
 func seconds(d time.Duration) string {

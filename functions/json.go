@@ -6,9 +6,7 @@ import (
 	"math"
 	"reflect"
 	"strconv"
-	"strings"
 	"time"
-	"unicode/utf8"
 
 	"github.com/dop251/goja"
 	"github.com/go-json-experiment/json/jsontext"
@@ -169,146 +167,6 @@ func (in *instance) date(v goja.Value) (goja.Value, bool) {
 	return d, true
 }
 
-// maxWalkDepth bounds the nesting appendJSON follows; deeper values (or a
-// cycle) are left to JSON.stringify, which reports cycles.
-const maxWalkDepth = 64
-
-var errNotPlain = errors.New("not a plain value")
-
-// toJSON returns what JSON.stringify(v) returns, as bytes (nil for
-// undefined). It writes the values results are usually made of itself —
-// primitives, plain objects and arrays, documents read from the database —
-// which costs a third of JSON.stringify's allocations, and leaves anything
-// else (a toJSON method such as a Date's, a Map, a boxed primitive, a
-// Proxy, a BigInt, a lone surrogate, a cycle) to JSON.stringify itself.
-func (in *instance) toJSON(v goja.Value) (out []byte, err error) {
-	b, present, werr := in.appendJSON(make([]byte, 0, 256), v, 0)
-	switch {
-	case werr == nil && !present:
-		return nil, nil
-	case werr == nil:
-		return b, nil
-	case werr != errNotPlain:
-		return nil, werr
-	}
-	s, err := in.stringify(goja.Undefined(), v)
-	if err != nil || goja.IsUndefined(s) {
-		return nil, err
-	}
-	return []byte(s.String()), nil
-}
-
-// jsonArg returns the JSON of a native function's argument, as
-// JSON.stringify makes it (nil for undefined); what JSON.stringify would
-// throw (a cycle, a BigInt, a getter's exception) is thrown to the caller.
-func (in *instance) jsonArg(v goja.Value) []byte {
-	b, err := in.toJSON(v)
-	if err != nil {
-		var ex *goja.Exception
-		if errors.As(err, &ex) {
-			panic(ex.Value())
-		}
-		panic(err)
-	}
-	return b
-}
-
-// appendJSON appends v's JSON; present is false for what JSON.stringify
-// omits (undefined, functions, symbols). A JavaScript exception (a getter
-// that throws, as *goja.Exception) or an interrupt comes back as the error,
-// errNotPlain when v holds something only JSON.stringify writes right.
-func (in *instance) appendJSON(b []byte, v goja.Value, depth int) (_ []byte, present bool, err error) {
-	if v == nil || goja.IsUndefined(v) {
-		return b, false, nil
-	}
-	if goja.IsNull(v) {
-		return append(b, "null"...), true, nil
-	}
-	if _, ok := v.(*goja.Symbol); ok {
-		return b, false, nil
-	}
-	o, ok := v.(*goja.Object)
-	if !ok {
-		switch x := v.Export().(type) {
-		case bool:
-			return strconv.AppendBool(b, x), true, nil
-		case int64:
-			return strconv.AppendInt(b, x, 10), true, nil
-		case float64:
-			return appendNumber(b, x, v), true, nil
-		case string:
-			if strings.ContainsRune(x, utf8.RuneError) {
-				return b, true, errNotPlain // maybe a lone surrogate, which JSON.stringify escapes
-			}
-			return appendQuoted(b, x), true, nil
-		}
-		return b, true, errNotPlain // BigInt
-	}
-	if depth >= maxWalkDepth {
-		return b, true, errNotPlain
-	}
-	if _, isFn := goja.AssertFunction(o); isFn {
-		return b, false, nil
-	}
-	if o.ExportType() == proxyType {
-		return b, true, errNotPlain
-	}
-	defer func() {
-		if p := recover(); p != nil {
-			switch e := p.(type) {
-			case *goja.Exception:
-				err = e
-			case *goja.InterruptedError:
-				err = e
-			default:
-				panic(p)
-			}
-		}
-	}()
-	if tj := o.Get("toJSON"); tj != nil && !goja.IsUndefined(tj) {
-		return b, true, errNotPlain
-	}
-	switch o.ClassName() {
-	case "Array":
-		n := o.Get("length").ToInteger()
-		b = append(b, '[')
-		for i := int64(0); i < n; i++ {
-			if i > 0 {
-				b = append(b, ',')
-			}
-			var present bool
-			if b, present, err = in.appendJSON(b, o.Get(strconv.FormatInt(i, 10)), depth+1); err != nil {
-				return b, true, err
-			}
-			if !present {
-				b = append(b, "null"...)
-			}
-		}
-		return append(b, ']'), true, nil
-	case "Object":
-		b = append(b, '{')
-		first := true
-		for _, k := range o.Keys() {
-			mark := len(b)
-			if !first {
-				b = append(b, ',')
-			}
-			b = append(appendQuoted(b, k), ':')
-			var present bool
-			if b, present, err = in.appendJSON(b, o.Get(k), depth+1); err != nil {
-				return b, true, err
-			}
-			if present {
-				first = false
-			} else {
-				b = b[:mark]
-			}
-		}
-		return append(b, '}'), true, nil
-	}
-	return b, true, errNotPlain
-}
-
 var proxyType = reflect.TypeOf(goja.Proxy{})
 
 // appendNumber writes a number as JavaScript does (NaN and ±Infinity as
@@ -329,7 +187,6 @@ func appendNumber(b []byte, f float64, v goja.Value) []byte {
 
 // appendQuoted writes s as JSON.stringify quotes a string.
 func appendQuoted(b []byte, s string) []byte {
-	const hex = "0123456789abcdef"
 	b = append(b, '"')
 	start := 0
 	for i := 0; i < len(s); i++ {
@@ -337,24 +194,29 @@ func appendQuoted(b []byte, s string) []byte {
 		if c >= 0x20 && c != '"' && c != '\\' {
 			continue
 		}
-		b = append(b, s[start:i]...)
-		switch c {
-		case '"', '\\':
-			b = append(b, '\\', c)
-		case '\b':
-			b = append(b, '\\', 'b')
-		case '\t':
-			b = append(b, '\\', 't')
-		case '\n':
-			b = append(b, '\\', 'n')
-		case '\f':
-			b = append(b, '\\', 'f')
-		case '\r':
-			b = append(b, '\\', 'r')
-		default:
-			b = append(b, '\\', 'u', '0', '0', hex[c>>4], hex[c&0xF])
-		}
+		b = appendEscaped(append(b, s[start:i]...), c)
 		start = i + 1
 	}
 	return append(append(b, s[start:]...), '"')
+}
+
+// appendEscaped writes c, a control character, '"' or '\\', as
+// JSON.stringify escapes it.
+func appendEscaped(b []byte, c byte) []byte {
+	const hex = "0123456789abcdef"
+	switch c {
+	case '"', '\\':
+		return append(b, '\\', c)
+	case '\b':
+		return append(b, '\\', 'b')
+	case '\t':
+		return append(b, '\\', 't')
+	case '\n':
+		return append(b, '\\', 'n')
+	case '\f':
+		return append(b, '\\', 'f')
+	case '\r':
+		return append(b, '\\', 'r')
+	}
+	return append(b, '\\', 'u', '0', '0', hex[c>>4], hex[c&0xF])
 }

@@ -121,7 +121,7 @@ func (m *memSource) Load(_ context.Context, name string) (*Code, error) {
 	return nil, ErrNotFound
 }
 
-func (m *memSource) put(t *testing.T, name, index string) {
+func (m *memSource) put(t testing.TB, name, index string) {
 	t.Helper()
 	c, err := NewCode(name, map[string][]byte{"index.js": []byte(index)})
 	if err != nil {

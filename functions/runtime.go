@@ -300,6 +300,10 @@ func (r *Runtime) run(ctx context.Context, in *instance, c *call, event []byte) 
 	in.arm(c)
 	r.wd.add(c, uint64(in.fn.code.Config.MemoryMB)<<20)
 	out, err := in.safeRun(c, event)
+	var fe *Error
+	if err != nil {
+		fe = in.safeDescribe(err, c) // still under the deadline and the watchdog: it may run the function's getters
+	}
 	killed := r.wd.remove(c)
 	if !in.disarm() || killed || in.loop.failure != nil || fatal(err) {
 		in.broken = true // interrupted (or about to be), or its state is suspect
@@ -307,10 +311,21 @@ func (r *Runtime) run(ctx context.Context, in *instance, c *call, event []byte) 
 	in.loop.reset()
 	c.release()
 	in.cur = nil
-	if err != nil {
-		return nil, in.describe(err, c)
+	if fe != nil {
+		return nil, fe
 	}
 	return out, nil
+}
+
+// safeDescribe is describe, where a Go panic makes an internal error.
+func (in *instance) safeDescribe(err error, c *call) (fe *Error) {
+	defer func() {
+		if p := recover(); p != nil {
+			in.broken = true
+			fe = Errorf(CodeExecuteFail, "internal error in the functions runtime: %v", p)
+		}
+	}()
+	return in.describe(err, c)
 }
 
 // safeRun loads the instance when needed and runs the invocation. A Go

@@ -11,7 +11,7 @@ import (
 //go:generate go test -run ^TestWXServerSDKBundle$ -update .
 
 // preludeJS is js/prelude.js: fetch, Headers, Response, queueMicrotask,
-// process.nextTick and the limits on allocating built-ins.
+// process.nextTick and what Buffer lacks.
 //
 //go:embed js/prelude.js
 var preludeJS string
@@ -26,6 +26,7 @@ var wxServerSDKJS string
 // instance.
 type scripts struct {
 	prelude *goja.Program
+	noop    *goja.Program // an empty function: poll calls it
 
 	sdkOnce sync.Once
 	sdk     *goja.Program
@@ -37,7 +38,11 @@ func compileScripts() (*scripts, error) {
 	if err != nil {
 		return nil, fmt.Errorf("compile the functions prelude: %w", err)
 	}
-	return &scripts{prelude: p}, nil
+	noop, err := goja.Compile("minibase:noop", "(function () {})", true)
+	if err != nil {
+		return nil, fmt.Errorf("compile the functions noop: %w", err)
+	}
+	return &scripts{prelude: p, noop: noop}, nil
 }
 
 // wxServerSDK returns the compiled bundle, wrapped as a CommonJS module
@@ -50,7 +55,8 @@ func (s *scripts) wxServerSDK() (*goja.Program, error) {
 	return s.sdk, s.sdkErr
 }
 
-// runPrelude runs the prelude with the instance's natives.
+// runPrelude runs the prelude with the instance's natives, then replaces
+// the built-ins that need guarding, before the function's code runs.
 func (in *instance) runPrelude() error {
 	f, err := in.vm.RunProgram(in.rt.js.prelude)
 	if err != nil {
@@ -62,7 +68,9 @@ func (in *instance) runPrelude() error {
 	}
 	natives := in.vm.NewObject()
 	natives.Set("fetch", in.nativeFetch)
-	natives.Set("maxBytes", int64(in.fn.code.Config.MemoryMB)<<20)
-	_, err = fn(goja.Undefined(), natives)
-	return err
+	if _, err = fn(goja.Undefined(), natives); err != nil {
+		return err
+	}
+	in.installGuards()
+	return nil
 }

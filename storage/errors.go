@@ -3,8 +3,8 @@ package storage
 import (
 	"errors"
 	"fmt"
-	"time"
 	"syscall"
+	"time"
 )
 
 // Error is a storage failure a client can act on. Code and ErrCode follow

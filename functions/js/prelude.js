@@ -1,6 +1,6 @@
 // The prelude: what every function instance gets besides ECMAScript, in
 // JavaScript. It evaluates to a function that the runtime calls once per
-// instance with its natives (fetch, limits); nothing here reaches the host.
+// instance with its natives (fetch); nothing here reaches the host.
 (function (natives) {
   'use strict';
   const g = globalThis;
@@ -32,14 +32,6 @@
     for (let i = 0; i < n; i++) if (a[i] !== b[i]) return a[i] < b[i] ? -1 : 1;
     return a.length === b.length ? 0 : a.length < b.length ? -1 : 1;
   });
-  // Buffer.from(JSON of a Buffer): how wx.cloud sends a Buffer in a
-  // function's data ({type: 'Buffer', data: [bytes]}, spec §5.1), as Node
-  // reads it.
-  const from = B.from;
-  define(B, 'from', function from_(v, ...rest) {
-    if (v !== null && typeof v === 'object' && v.type === 'Buffer' && Array.isArray(v.data) && !ArrayBuffer.isView(v)) v = v.data;
-    return from.call(this, v, ...rest);
-  });
   const BP = B.prototype;
   define(BP, 'toJSON', function toJSON() {
     return { type: 'Buffer', data: Array.from(this) };
@@ -61,69 +53,9 @@
     return n;
   });
 
-  // ---- limits on the built-ins that allocate in one uninterruptible step ----
-  const maxBytes = natives.maxBytes;
-  const maxElems = Math.floor(maxBytes / 16);
-  const tooLong = () => new RangeError('Invalid string length: over the function\'s memory limit (config.json memorySize)');
-  const tooMany = () => new RangeError('Invalid array length: over the function\'s memory limit (config.json memorySize)');
-  const wrap = (proto, name, check) => {
-    const orig = proto[name];
-    const f = {
-      [name](...args) {
-        check(this, args);
-        return orig.apply(this, args);
-      },
-    }[name];
-    define(proto, name, f);
-  };
-  wrap(String.prototype, 'repeat', (s, [n]) => {
-    if (String(s).length * Number(n) > maxBytes) throw tooLong();
-  });
-  for (const name of ['padStart', 'padEnd']) {
-    wrap(String.prototype, name, (s, [n]) => {
-      if (Number(n) > maxBytes) throw tooLong();
-    });
-  }
-  for (const name of ['fill', 'map', 'join', 'toString', 'toLocaleString']) {
-    wrap(Array.prototype, name, (a) => {
-      if (a !== null && a !== undefined && Number(a.length) > maxElems) throw tooMany();
-    });
-  }
-  wrap(Array, 'from', (_, [src]) => {
-    if (src !== null && src !== undefined && Number(src.length) > maxElems) throw tooMany();
-  });
-  const checkBytes = (n) => {
-    if (Number(n) > maxBytes) throw new RangeError('Array buffer allocation failed: over the function\'s memory limit (config.json memorySize)');
-  };
-  const OrigArrayBuffer = ArrayBuffer;
-  // goja's instanceof refuses a Proxy of a function as its right side
-  // ("Expecting a function in instanceof check"), so the guarded
-  // constructors answer Symbol.hasInstance themselves, as the originals.
-  const hasInstance = (C) => (v) => v instanceof C;
-  const guardCtor = (name, perElem) => {
-    const C = g[name];
-    const isInstance = hasInstance(C);
-    define(g, name, new Proxy(C, {
-      construct(target, args, newTarget) {
-        const a = args[0];
-        if (typeof a === 'number') checkBytes(a * perElem);
-        else if (a !== null && typeof a === 'object' && !(a instanceof OrigArrayBuffer) && typeof a.length === 'number') checkBytes(a.length * perElem);
-        return Reflect.construct(target, args, newTarget);
-      },
-      get(target, key, receiver) {
-        return key === Symbol.hasInstance ? isInstance : Reflect.get(target, key, receiver);
-      },
-    }));
-  };
-  guardCtor('ArrayBuffer', 1);
-  for (const [name, size] of [['Int8Array', 1], ['Uint8Array', 1], ['Uint8ClampedArray', 1], ['Int16Array', 2],
-    ['Uint16Array', 2], ['Int32Array', 4], ['Uint32Array', 4], ['Float32Array', 4], ['Float64Array', 8],
-    ['BigInt64Array', 8], ['BigUint64Array', 8]]) {
-    if (g[name]) guardCtor(name, size);
-  }
-  for (const name of ['alloc', 'allocUnsafe', 'allocUnsafeSlow']) {
-    if (typeof Buffer[name] === 'function') wrap(Buffer, name, (_, [n]) => checkBytes(n));
-  }
+  // The limits on built-ins that allocate or walk in one uninterruptible
+  // step are in Go (guards.go), installed after this runs: Buffer.from
+  // reads a Buffer's JSON ({type: 'Buffer', data}) there too.
 
   // ---- fetch (WHATWG subset): Headers, Response, fetch ----
   const norm = (name) => {

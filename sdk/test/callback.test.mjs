@@ -20,11 +20,23 @@ before(async () => {
 });
 after(() => srv?.stop());
 
-const get = (coll) => () =>
-  client.request('collection.get', 'POST', `/v1/db/${coll}/query`, { filter: {} }).then((r) => ({ data: r.data, errMsg: 'collection.get:ok' }));
+// Every request a test starts, so that settle can wait for them.
+const pending = new Set();
+const get = (coll) => () => {
+  const p = client.request('collection.get', 'POST', `/v1/db/${coll}/query`, { filter: {} }).then((r) => ({ data: r.data, errMsg: 'collection.get:ok' }));
+  pending.add(p);
+  return p;
+};
 
-// settle waits for callbacks: a few macrotasks after the request.
-const settle = () => new Promise((r) => setTimeout(r, 50));
+// settle waits for the callbacks: until every request started has settled,
+// then for the callbacks its settling queued (microtasks) and for a
+// callback's exception, which is rethrown from a setTimeout(0) task.
+const settle = async () => {
+  await Promise.allSettled([...pending]);
+  pending.clear();
+  await new Promise((r) => setTimeout(r, 0));
+  await new Promise((r) => setImmediate(r));
+};
 
 test('without callbacks the call returns a Promise', async () => {
   for (const opts of [undefined, {}, { success: 'not a function' }, { data: 1 }]) {
