@@ -2,7 +2,6 @@ package db
 
 import (
 	"net/url"
-	"strconv"
 	"strings"
 
 	"github.com/gofiber/fiber/v2"
@@ -72,20 +71,17 @@ func param(c *fiber.Ctx, name string) string {
 	return string([]byte(raw))
 }
 
+// answer is an operation's answer (answers.go).
+type answer interface{ AppendJSON(b []byte) []byte }
+
+// send sends a's JSON.
+func send(c *fiber.Ctx, a answer) error {
+	return sendJSON(c, a.AppendJSON(nil))
+}
+
 func sendJSON(c *fiber.Ctx, b []byte) error {
 	c.Set(fiber.HeaderContentType, fiber.MIMEApplicationJSON)
 	return c.Send(b)
-}
-
-func appendDocs(b []byte, docs [][]byte) []byte {
-	b = append(b, '[')
-	for i, d := range docs {
-		if i > 0 {
-			b = append(b, ',')
-		}
-		b = append(b, d...)
-	}
-	return append(b, ']')
 }
 
 func (s *Service) handleQuery(c *fiber.Ctx) error {
@@ -97,13 +93,8 @@ func (s *Service) handleQuery(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	size := 16
-	for _, d := range docs {
-		size += len(d) + 1
-	}
-	out := append(make([]byte, 0, size), `{"data":`...)
-	out = appendDocs(out, docs)
-	return sendJSON(c, append(out, '}'))
+	a := QueryAnswer{Docs: docs}
+	return sendJSON(c, a.AppendJSON(make([]byte, 0, a.Size())))
 }
 
 func (s *Service) handleCount(c *fiber.Ctx) error {
@@ -115,7 +106,7 @@ func (s *Service) handleCount(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	return sendJSON(c, append(strconv.AppendInt([]byte(`{"total":`), n, 10), '}'))
+	return send(c, CountAnswer{Total: n})
 }
 
 func (s *Service) handleInsert(c *fiber.Ctx) error {
@@ -127,10 +118,7 @@ func (s *Service) handleInsert(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	if many {
-		return c.JSON(fiber.Map{"_ids": ids})
-	}
-	return c.JSON(fiber.Map{"_id": ids[0]})
+	return send(c, InsertAnswer{IDs: ids, Many: many})
 }
 
 func (s *Service) handleUpdate(c *fiber.Ctx) error {
@@ -142,17 +130,7 @@ func (s *Service) handleUpdate(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	return c.JSON(updateStats(res))
-}
-
-func updateStats(res WriteResult) fiber.Map {
-	stats := fiber.Map{"updated": res.Updated, "matched": res.Matched}
-	out := fiber.Map{"stats": stats}
-	if res.UpsertedID != "" {
-		stats["created"] = 1
-		out["upsertedId"] = res.UpsertedID
-	}
-	return out
+	return send(c, UpdateAnswer{Result: res})
 }
 
 func (s *Service) handleRemove(c *fiber.Ctx) error {
@@ -164,7 +142,7 @@ func (s *Service) handleRemove(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	return c.JSON(fiber.Map{"stats": fiber.Map{"removed": n}})
+	return send(c, RemoveAnswer{Removed: n})
 }
 
 func (s *Service) handleGetDoc(c *fiber.Ctx) error {
@@ -172,8 +150,7 @@ func (s *Service) handleGetDoc(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	out := append(make([]byte, 0, len(doc)+10), `{"data":`...)
-	return sendJSON(c, append(append(out, doc...), '}'))
+	return sendJSON(c, DocAnswer{Doc: doc}.AppendJSON(make([]byte, 0, len(doc)+10)))
 }
 
 func (s *Service) handleSetDoc(c *fiber.Ctx) error {
@@ -190,11 +167,7 @@ func (s *Service) handleSetDoc(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	created := 0
-	if res.UpsertedID != "" {
-		created = 1
-	}
-	return c.JSON(fiber.Map{"_id": id, "stats": fiber.Map{"updated": res.Updated, "created": created}})
+	return send(c, SetAnswer{ID: id, Result: res})
 }
 
 func (s *Service) handleUpdateDoc(c *fiber.Ctx) error {
@@ -206,7 +179,7 @@ func (s *Service) handleUpdateDoc(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	return c.JSON(fiber.Map{"stats": fiber.Map{"updated": res.Updated}})
+	return send(c, UpdateDocAnswer{Result: res})
 }
 
 func (s *Service) handleDeleteDoc(c *fiber.Ctx) error {
@@ -214,7 +187,7 @@ func (s *Service) handleDeleteDoc(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	return c.JSON(fiber.Map{"stats": fiber.Map{"removed": n}})
+	return send(c, RemoveAnswer{Removed: n})
 }
 
 func (s *Service) handleCollections(c *fiber.Ctx) error {
@@ -234,7 +207,7 @@ func (s *Service) handleCreateCollection(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	return c.JSON(fiber.Map{"name": name})
+	return send(c, NameAnswer{Name: name})
 }
 
 func (s *Service) handleDropCollection(c *fiber.Ctx) error {
@@ -261,7 +234,7 @@ func (s *Service) handleCreateIndex(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	return c.JSON(fiber.Map{"name": name})
+	return send(c, NameAnswer{Name: name})
 }
 
 // handleDropIndex takes the name from the path (/indexes/{name}), the

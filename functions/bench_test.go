@@ -128,6 +128,28 @@ func BenchmarkReadWrite(b *testing.B) {
 	})
 }
 
+// Each database operation of wx-server-sdk, one per invocation (testdata
+// dbops): the builder, the native call, the db.Service method and the
+// answer as the function sees it.
+func BenchmarkDBOps(b *testing.B) {
+	rt, svc := newTestRuntime(b, Options{})
+	seedPosts(b, svc, "posts", 1000)
+	if _, _, err := svc.Insert(adminCtx, "posts", doc("data", doc("_id", "p1", "author", "u7", "n", int64(0)))); err != nil {
+		b.Fatal(err)
+	}
+	for _, op := range []string{"get", "query", "count", "add", "update", "set", "whereUpdate", "remove"} {
+		event := []byte(`{"coll":"posts","op":"` + op + `","id":"p1","author":"u7"}`)
+		b.Run(op, func(b *testing.B) {
+			b.ReportAllocs()
+			for b.Loop() {
+				if _, err := rt.Invoke(adminCtx, "dbops", event, Invocation{}); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+	}
+}
+
 func seedPosts(b testing.TB, svc *db.Service, coll string, count int) {
 	docs := make([]any, count)
 	for i := range docs {

@@ -3,52 +3,136 @@ package functions
 import (
 	"context"
 	"errors"
-	"net/url"
-	"strings"
 
 	"minibase/auth"
 	"minibase/db"
+
+	"github.com/dop251/goja"
 )
 
 // functionIdentity is who the database sees when a function calls it: an
 // admin, so rules do not apply (as in CloudBase).
 var functionIdentity = &auth.Identity{Role: auth.Admin}
 
-// dbAnswer is a database call's answer: JSON, or for a query the matching
-// documents (each extended JSON), which become {data: [...]}.
-type dbAnswer struct {
-	json  []byte
-	docs  [][]byte // query: {data: docs}
-	doc   []byte   // doc().get(): {data: doc}
-	query bool
+// answer is a database operation's answer (db/answers.go): the same value
+// the HTTP API sends as JSON.
+type answer interface{ AppendJSON(b []byte) []byte }
+
+// dbNatives returns natives.db, wx-server-sdk's transport of the database
+// builder's operations (DbOps in sdk/src/database/ops.ts): query, count,
+// insert, update and remove take (api, coll, body); getDoc and removeDoc
+// (api, coll, id); setDoc and updateDoc (api, coll, id, body);
+// createCollection (api, body). Each calls the db.Service method of its
+// name in-process, as an admin (doc(id).update is Service.UpdateDoc, the
+// PATCH of the HTTP API), and returns a Promise of its answer, rejected
+// with the module's error of api (natives.toError). env is the
+// environment, for Database.config.
+func (in *instance) dbNatives(natives *goja.Object) *goja.Object {
+	s, o := in.rt.db, in.vm.NewObject()
+	o.Set("env", in.rt.opts.Env)
+	// Operations on a collection: (api, coll, body).
+	onColl := func(name string, op func(ctx context.Context, coll string, body db.Doc) (answer, error)) {
+		o.Set(name, func(call goja.FunctionCall) goja.Value {
+			coll := call.Argument(1).String()
+			return in.dbCall(natives, call.Argument(0).String(), in.dbBodyArg(call.Argument(2)), func(ctx context.Context, body db.Doc) (answer, error) {
+				return op(ctx, coll, body)
+			})
+		})
+	}
+	// Operations on one document: (api, coll, id, body?).
+	onDoc := func(name string, op func(ctx context.Context, coll, id string, body db.Doc) (answer, error)) {
+		o.Set(name, func(call goja.FunctionCall) goja.Value {
+			coll, id := call.Argument(1).String(), call.Argument(2).String()
+			return in.dbCall(natives, call.Argument(0).String(), in.dbBodyArg(call.Argument(3)), func(ctx context.Context, body db.Doc) (answer, error) {
+				return op(ctx, coll, id, body)
+			})
+		})
+	}
+	onColl("query", func(ctx context.Context, coll string, body db.Doc) (answer, error) {
+		docs, err := s.Query(ctx, coll, body)
+		return db.QueryAnswer{Docs: docs}, err
+	})
+	onColl("count", func(ctx context.Context, coll string, body db.Doc) (answer, error) {
+		n, err := s.Count(ctx, coll, body)
+		return db.CountAnswer{Total: n}, err
+	})
+	onColl("insert", func(ctx context.Context, coll string, body db.Doc) (answer, error) {
+		ids, many, err := s.Insert(ctx, coll, body)
+		return db.InsertAnswer{IDs: ids, Many: many}, err
+	})
+	onColl("update", func(ctx context.Context, coll string, body db.Doc) (answer, error) {
+		res, err := s.Update(ctx, coll, body)
+		return db.UpdateAnswer{Result: res}, err
+	})
+	onColl("remove", func(ctx context.Context, coll string, body db.Doc) (answer, error) {
+		n, err := s.Remove(ctx, coll, body)
+		return db.RemoveAnswer{Removed: n}, err
+	})
+	onDoc("getDoc", func(ctx context.Context, coll, id string, _ db.Doc) (answer, error) {
+		doc, err := s.GetDoc(ctx, coll, id, nil)
+		return db.DocAnswer{Doc: doc}, err
+	})
+	onDoc("setDoc", func(ctx context.Context, coll, id string, body db.Doc) (answer, error) {
+		res, err := s.SetDoc(ctx, coll, id, body)
+		return db.SetAnswer{ID: id, Result: res}, err
+	})
+	onDoc("updateDoc", func(ctx context.Context, coll, id string, body db.Doc) (answer, error) {
+		res, err := s.UpdateDoc(ctx, coll, id, body)
+		return db.UpdateDocAnswer{Result: res}, err
+	})
+	onDoc("removeDoc", func(ctx context.Context, coll, id string, _ db.Doc) (answer, error) {
+		n, err := s.DeleteDoc(ctx, coll, id)
+		return db.RemoveAnswer{Removed: n}, err
+	})
+	o.Set("createCollection", func(call goja.FunctionCall) goja.Value {
+		return in.dbCall(natives, call.Argument(0).String(), in.dbBodyArg(call.Argument(1)), func(ctx context.Context, body db.Doc) (answer, error) {
+			name, err := s.CreateCollection(ctx, body)
+			return db.NameAnswer{Name: name}, err
+		})
+	})
+	return o
 }
 
-// dbCall serves one request of the database builder in-process: the same
-// routes, bodies and answers as the database's HTTP API (db/http.go), with
-// no HTTP in between. It runs as an admin.
-func (r *Runtime) dbCall(ctx context.Context, method, path string, body []byte) (dbAnswer, error) {
-	if method == "POST" && strings.HasSuffix(path, "/query") {
-		if coll, ok := strings.CutPrefix(strings.TrimSuffix(path, "/query"), "/v1/db/"); ok && !strings.Contains(coll, "/") {
-			req, err := dbBody(body)
-			if err != nil {
-				return dbAnswer{}, err
-			}
-			docs, err := r.db.Query(auth.NewContext(ctx, functionIdentity), unescape(coll), req)
-			return dbAnswer{docs: docs, query: true}, err
-		}
+// dbBodyArg returns an operation's body as JSON.stringify makes it (nil
+// for none). A body longer than the function's memory limit throws a
+// RangeError, as a string that long would.
+func (in *instance) dbBodyArg(v goja.Value) []byte {
+	body, over := in.jsonArg(v, int(in.memoryBudget()))
+	if over {
+		panic(in.jsError("RangeError", "Invalid string length: the database request would take more than the function's memory limit (config.json memorySize)"))
 	}
-	if method == "GET" {
-		if rest, ok := strings.CutPrefix(path, "/v1/db/"); ok {
-			if coll, id, ok := strings.Cut(rest, "/docs/"); ok {
-				doc, err := r.db.GetDoc(auth.NewContext(ctx, functionIdentity), unescape(coll), unescape(id), nil)
-				return dbAnswer{doc: doc}, err
-			}
-		}
-	}
-	out, err := r.dbWrite(ctx, method, path, body)
-	return dbAnswer{json: out}, err
+	return body
 }
 
+// dbCall runs op with body (JSON; nil for none) decoded, on a worker under
+// the invocation's context, as an admin, and returns a promise the loop
+// settles with op's answer (dbValue) or with the module's error of api.
+func (in *instance) dbCall(natives *goja.Object, api string, body []byte, op func(context.Context, db.Doc) (answer, error)) goja.Value {
+	return in.loop.async(func(ctx context.Context) func(*goja.Runtime) (goja.Value, error) {
+		a, err := runDB(auth.NewContext(ctx, functionIdentity), body, op)
+		return func(vm *goja.Runtime) (goja.Value, error) {
+			if err == nil {
+				geo, _ := goja.AssertFunction(natives.Get("geo"))
+				return in.dbValue(a, geo)
+			}
+			if internalDBError(err) {
+				in.log("error", "[minibase] database call "+api+" failed: "+err.Error())
+			}
+			return nil, &jsError{in.sdkError(natives, api, vm.ToValue(dbFailure(err)))}
+		}
+	})
+}
+
+func runDB(ctx context.Context, body []byte, op func(context.Context, db.Doc) (answer, error)) (answer, error) {
+	req, err := dbBody(body)
+	if err != nil {
+		return nil, err
+	}
+	return op(ctx, req)
+}
+
+// dbBody decodes an operation's body: a JSON object, or {} when there is
+// none.
 func dbBody(body []byte) (db.Doc, error) {
 	if len(body) == 0 {
 		return db.Doc{}, nil
@@ -64,91 +148,37 @@ func dbBody(body []byte) (db.Doc, error) {
 	return d, nil
 }
 
-// dbWrite serves the calls other than reads.
-func (r *Runtime) dbWrite(ctx context.Context, method, path string, body []byte) ([]byte, error) {
-	ctx = auth.NewContext(ctx, functionIdentity)
-	req, err := dbBody(body)
-	if err != nil {
-		return nil, err
-	}
-	s := r.db
-	if method == "POST" && path == "/v1/admin/collections" {
-		name, err := s.CreateCollection(ctx, req)
-		return answer(err, doc("name", name))
-	}
-	rest, ok := strings.CutPrefix(path, "/v1/db/")
-	if !ok {
-		return nil, db.Errorf(db.CodeInvalidParam, "no such database call: %s %s", method, path)
-	}
-	rawColl, op, _ := strings.Cut(rest, "/")
-	coll := unescape(rawColl)
-	if id, isDoc := strings.CutPrefix(op, "docs/"); isDoc {
-		return r.docCall(ctx, method, coll, unescape(id), req)
-	}
-	if method != "POST" {
-		return nil, db.Errorf(db.CodeInvalidParam, "no such database call: %s %s", method, path)
-	}
-	switch op {
-	case "count":
-		n, err := s.Count(ctx, coll, req)
-		return answer(err, doc("total", n))
-	case "insert":
-		ids, many, err := s.Insert(ctx, coll, req)
-		if err != nil || !many {
-			var id string
-			if len(ids) > 0 {
-				id = ids[0]
+// dbValue is the JavaScript value of a database answer: the documents of
+// a query ({data: [...]}) or of doc(id).get() ({data}) are lazy objects
+// (docs.go), other answers their JSON with extended values converted.
+func (in *instance) dbValue(a answer, geo goja.Callable) (goja.Value, error) {
+	conv := &docConverter{in: in, geo: geo}
+	switch a := a.(type) {
+	case db.QueryAnswer:
+		items := make([]any, len(a.Docs))
+		for i, raw := range a.Docs {
+			v, err := conv.document(raw)
+			if err != nil {
+				return nil, err
 			}
-			return answer(err, doc("_id", id))
+			items[i] = v
 		}
-		list := make([]any, len(ids))
-		for i, id := range ids {
-			list[i] = id
+		o := in.vm.NewObject()
+		o.Set("data", in.vm.NewArray(items...))
+		return o, nil
+	case db.DocAnswer:
+		v, err := conv.document(a.Doc)
+		if err != nil {
+			return nil, err
 		}
-		return answer(nil, doc("_ids", list))
-	case "update":
-		res, err := s.Update(ctx, coll, req)
-		out := doc("stats", doc("updated", res.Updated, "matched", res.Matched))
-		if res.UpsertedID != "" {
-			out = append(out, db.Field{Key: "upsertedId", Value: res.UpsertedID})
-		}
-		return answer(err, out)
-	case "remove":
-		n, err := s.Remove(ctx, coll, req)
-		return answer(err, doc("stats", doc("removed", n)))
+		o := in.vm.NewObject()
+		o.Set("data", v)
+		return o, nil
 	}
-	return nil, db.Errorf(db.CodeInvalidParam, "no such database call: %s %s", method, path)
-}
-
-func (r *Runtime) docCall(ctx context.Context, method, coll, id string, req db.Doc) ([]byte, error) {
-	s := r.db
-	switch method {
-	case "PUT":
-		res, err := s.SetDoc(ctx, coll, id, req)
-		created := int64(0)
-		if res.UpsertedID != "" {
-			created = 1
-		}
-		return answer(err, doc("_id", id, "stats", doc("updated", res.Updated, "created", created)))
-	case "DELETE":
-		n, err := s.DeleteDoc(ctx, coll, id)
-		return answer(err, doc("stats", doc("removed", n)))
+	if geo == nil {
+		geo = func(goja.Value, ...goja.Value) (goja.Value, error) { return goja.Undefined(), nil }
 	}
-	return nil, db.Errorf(db.CodeInvalidParam, "no such database call: %s on a document", method)
-}
-
-func answer(err error, d db.Doc) ([]byte, error) {
-	if err != nil {
-		return nil, err
-	}
-	return db.MarshalJSON(d), nil
-}
-
-func unescape(s string) string {
-	if u, err := url.PathUnescape(s); err == nil {
-		return u
-	}
-	return s
+	return in.fromDB(a.AppendJSON(nil), geo)
 }
 
 // dbFailure is how a database error reaches the builder: the HTTP API's

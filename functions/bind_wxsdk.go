@@ -61,26 +61,7 @@ func (in *instance) wxNatives() *goja.Object {
 		}
 		return vm.ToValue("")
 	})
-	n.Set("db", func(call goja.FunctionCall) goja.Value {
-		api, method, path := call.Argument(0).String(), call.Argument(1).String(), call.Argument(2).String()
-		body, over := in.jsonArg(call.Argument(3), int(in.memoryBudget()))
-		if over {
-			panic(in.jsError("RangeError", "Invalid string length: the database request would take more than the function's memory limit (config.json memorySize)"))
-		}
-		return in.loop.async(func(ctx context.Context) func(*goja.Runtime) (goja.Value, error) {
-			out, err := rt.dbCall(ctx, method, path, body)
-			return func(vm *goja.Runtime) (goja.Value, error) {
-				if err == nil {
-					geo, _ := goja.AssertFunction(n.Get("geo"))
-					return in.dbValue(out, geo)
-				}
-				if internalDBError(err) {
-					in.log("error", "[minibase] database call "+method+" "+path+" failed: "+err.Error())
-				}
-				return nil, &jsError{in.sdkError(n, api, vm.ToValue(dbFailure(err)))}
-			}
-		})
-	})
+	n.Set("db", in.dbNatives(n))
 	n.Set("callFunction", func(call goja.FunctionCall) goja.Value {
 		name := call.Argument(0).String()
 		data, over := in.jsonArg(call.Argument(1), rt.opts.MaxEvent)
@@ -125,39 +106,6 @@ func (in *instance) jsonArg(v goja.Value, max int) (b []byte, over bool) {
 		return nil, over
 	}
 	return b, over
-}
-
-// dbValue is the JavaScript value of a database answer: queried
-// documents are lazy objects (docs.go), other answers plain JSON with
-// extended values converted.
-func (in *instance) dbValue(a dbAnswer, geo goja.Callable) (goja.Value, error) {
-	conv := &docConverter{in: in, geo: geo}
-	switch {
-	case a.query:
-		items := make([]any, len(a.docs))
-		for i, raw := range a.docs {
-			v, err := conv.document(raw)
-			if err != nil {
-				return nil, err
-			}
-			items[i] = v
-		}
-		o := in.vm.NewObject()
-		o.Set("data", in.vm.NewArray(items...))
-		return o, nil
-	case a.doc != nil:
-		v, err := conv.document(a.doc)
-		if err != nil {
-			return nil, err
-		}
-		o := in.vm.NewObject()
-		o.Set("data", v)
-		return o, nil
-	}
-	if geo == nil {
-		geo = func(goja.Value, ...goja.Value) (goja.Value, error) { return goja.Undefined(), nil }
-	}
-	return in.fromDB(a.json, geo)
 }
 
 // sdkError turns a failure body into the module's error for api, with

@@ -1169,6 +1169,28 @@ var command = {
   aggregate
 };
 
+// src/database/ops.ts
+function httpOps(client2) {
+  const coll = (name) => "/v1/db/" + encodeURIComponent(name);
+  const doc = (name, id) => coll(name) + "/docs/" + encodeURIComponent(id);
+  return {
+    env: client2.env,
+    query: (api, c, body) => client2.request(api, "POST", coll(c) + "/query", body),
+    count: (api, c, body) => client2.request(api, "POST", coll(c) + "/count", body),
+    insert: (api, c, body) => client2.request(api, "POST", coll(c) + "/insert", body),
+    update: (api, c, body) => client2.request(api, "POST", coll(c) + "/update", body),
+    remove: (api, c, body) => client2.request(api, "POST", coll(c) + "/remove", body),
+    getDoc: (api, c, id) => client2.request(api, "GET", doc(c, id)),
+    setDoc: (api, c, id, body) => client2.request(api, "PUT", doc(c, id), body),
+    // Not PATCH …/docs/{id}: wx.request and my.request have no PATCH. The
+    // server checks a where-update on {_id} alone as it checks PATCH,
+    // against the stored document.
+    updateDoc: (api, c, id, body) => client2.request(api, "POST", coll(c) + "/update", { filter: { _id: id }, update: body.update, multi: false }),
+    removeDoc: (api, c, id) => client2.request(api, "DELETE", doc(c, id)),
+    createCollection: (api, body) => client2.request(api, "POST", "/v1/admin/collections", body)
+  };
+}
+
 // src/core/callback.ts
 function promiseOrCallback(opts, run) {
   const success = fn(opts, "success");
@@ -1491,9 +1513,6 @@ function encodeProjection(p) {
 
 // src/database/request.ts
 var CLIENT = { defaultLimit: 20, batchAdd: false, decode: true };
-function collPath(t) {
-  return "/v1/db/" + encodeURIComponent(t.coll);
-}
 function invalid(api, detail) {
   return cloudError(api, ErrCode.INVALID_PARAM, detail, "INVALID_PARAM");
 }
@@ -1530,14 +1549,13 @@ var DocumentReference = class _DocumentReference {
     return promiseOrCallback(options, async () => {
       const api = "document.get";
       const id = this._id(api);
-      const client2 = this._t.client;
+      const { ops, coll } = this._t;
       let doc;
       try {
         if (this._projection) {
-          const body = { filter: { _id: id }, projection: this._projection, limit: 1 };
-          doc = (await client2.request(api, "POST", collPath(this._t) + "/query", body)).data[0];
+          doc = (await ops.query(api, coll, { filter: { _id: id }, projection: this._projection, limit: 1 })).data[0];
         } else {
-          doc = (await client2.request(api, "GET", this._path())).data;
+          doc = (await ops.getDoc(api, coll, id)).data;
         }
       } catch (e) {
         if (!(e instanceof CloudError) || e.code !== NOT_EXIST) throw e;
@@ -1549,13 +1567,13 @@ var DocumentReference = class _DocumentReference {
   set(options) {
     return promiseOrCallback(options, async () => {
       const api = "document.set";
-      this._id(api);
+      const id = this._id(api);
       const data = checkData(api, options && options.data, "set");
       if (hasUpdateCommand(data)) {
         throw cloudError(api, ErrCode.DATABASE_REQUEST_FAILED, "update operator complicit", "DATABASE_REQUEST_FAILED");
       }
       const body = { data: encodeFor(api, () => encodeValue(data)) };
-      const r = await this._t.client.request(api, "PUT", this._path(), body);
+      const r = await this._t.ops.setDoc(api, this._t.coll, id, body);
       return { _id: r._id, stats: { updated: r.stats.updated, created: r.stats.created }, errMsg: "document.set:ok" };
     });
   }
@@ -1564,16 +1582,14 @@ var DocumentReference = class _DocumentReference {
       const api = "document.update";
       const id = this._id(api);
       const data = checkData(api, options && options.data, "update");
-      const body = { filter: { _id: id }, update: encodeFor(api, () => encodeUpdate(data)), multi: false };
-      const r = await this._t.client.request(api, "POST", collPath(this._t) + "/update", body);
+      const r = await this._t.ops.updateDoc(api, this._t.coll, id, { update: encodeFor(api, () => encodeUpdate(data)) });
       return { stats: { updated: r.stats.updated }, errMsg: "document.update:ok" };
     });
   }
   remove(options) {
     return promiseOrCallback(options, async () => {
       const api = "document.remove";
-      this._id(api);
-      const r = await this._t.client.request(api, "DELETE", this._path());
+      const r = await this._t.ops.removeDoc(api, this._t.coll, this._id(api));
       return { stats: { removed: r.stats.removed }, errMsg: "document.remove:ok" };
     });
   }
@@ -1582,9 +1598,6 @@ var DocumentReference = class _DocumentReference {
     const id = String(this.id);
     if (!id) throw invalid(api, "docId不能为空");
     return id;
-  }
-  _path() {
-    return collPath(this._t) + "/docs/" + encodeURIComponent(String(this.id));
   }
 };
 
@@ -1645,19 +1658,14 @@ var Query = class _Query {
       if (s.sort) body.sort = s.sort;
       if (s.skip) body.skip = s.skip;
       if (s.projection) body.projection = s.projection;
-      const r = await this._t.client.request(
-        "collection.get",
-        "POST",
-        collPath(this._t) + "/query",
-        body
-      );
+      const r = await this._t.ops.query("collection.get", this._t.coll, body);
       return { data: this._t.flavor.decode ? decode(r.data) : r.data, errMsg: "collection.get:ok" };
     });
   }
   count(options) {
     return promiseOrCallback(options, async () => {
       const body = this._s.filter ? { filter: this._s.filter } : {};
-      const r = await this._t.client.request("collection.count", "POST", collPath(this._t) + "/count", body);
+      const r = await this._t.ops.count("collection.count", this._t.coll, body);
       return { total: r.total, errMsg: "collection.count:ok" };
     });
   }
@@ -1666,7 +1674,7 @@ var Query = class _Query {
       const api = "collection.update";
       const data = checkData(api, options && options.data, "update");
       const body = { filter: this._s.filter || {}, update: encodeFor(api, () => encodeUpdate(data)), multi: true };
-      const r = await this._t.client.request(api, "POST", collPath(this._t) + "/update", body);
+      const r = await this._t.ops.update(api, this._t.coll, body);
       return { stats: { updated: r.stats.updated }, errMsg: "collection.update:ok" };
     });
   }
@@ -1677,12 +1685,7 @@ var Query = class _Query {
         console.warn("`offset`, `limit`, `projection`, `orderBy` are not supported in remove() operation");
       }
       const body = { filter: s.filter || {}, multi: true };
-      const r = await this._t.client.request(
-        "collection.remove",
-        "POST",
-        collPath(this._t) + "/remove",
-        body
-      );
+      const r = await this._t.ops.remove("collection.remove", this._t.coll, body);
       return { stats: { removed: r.stats.removed }, errMsg: "collection.remove:ok" };
     });
   }
@@ -1693,8 +1696,8 @@ var Query = class _Query {
 };
 var CollectionReference = class extends Query {
   /** @internal */
-  constructor(client2, name, flavor = CLIENT) {
-    super({ client: client2, coll: name, flavor }, {});
+  constructor(ops, name, flavor = CLIENT) {
+    super({ ops, coll: name, flavor }, {});
     this.collectionName = name;
   }
   /**
@@ -1714,12 +1717,12 @@ var CollectionReference = class extends Query {
         if (raw.length === 0) throw invalid(api, "参数必需是非空对象");
         const docs = raw.map((d) => checkData(api, d, "add"));
         const body2 = { data: encodeFor(api, () => docs.map((d) => encodeValue(d))) };
-        const r2 = await this._t.client.request(api, "POST", collPath(this._t) + "/insert", body2);
+        const r2 = await this._t.ops.insert(api, this._t.coll, body2);
         return { _ids: r2._ids, errMsg: "collection.add:ok" };
       }
       const data = checkData(api, raw, "add");
       const body = { data: encodeFor(api, () => encodeValue(data)) };
-      const r = await this._t.client.request(api, "POST", collPath(this._t) + "/insert", body);
+      const r = await this._t.ops.insert(api, this._t.coll, body);
       return { _id: r._id, errMsg: "collection.add:ok" };
     });
   }
@@ -1728,20 +1731,22 @@ var CollectionReference = class extends Query {
 // src/database/index.ts
 var Database = class {
   /**
-   * Made by cloud.database(); opts.env names the environment (wx.cloud's
-   * option). flavor is the dialect: wx.cloud's (the default) or, inside
-   * cloud functions, wx-server-sdk's.
+   * Made by cloud.database(), over the client's HTTP API; inside cloud
+   * functions, wx-server-sdk makes it over its own operations (DbOps).
+   * opts.env names the environment (wx.cloud's option). flavor is the
+   * dialect: wx.cloud's (the default) or, inside cloud functions,
+   * wx-server-sdk's.
    */
-  constructor(client2, opts, flavor = CLIENT) {
+  constructor(via, opts, flavor = CLIENT) {
     /** db.command, conventionally `const _ = db.command`. */
     this.command = command;
     /** db.Geo: Point, LineString, Polygon, MultiPoint, MultiLineString, MultiPolygon. */
     this.Geo = Geo;
     /** db.RegExp({regexp, options}), with or without `new`. */
     this.RegExp = callable(DbRegExp);
-    this._client = client2;
+    this._ops = "query" in via ? via : httpOps(via);
     this._flavor = flavor;
-    this.config = { env: opts && opts.env || client2.env };
+    this.config = { env: opts && opts.env || this._ops.env };
   }
   /** db.serverDate({offset}): the server's time when the write happens, plus offset ms. */
   serverDate(opts) {
@@ -1750,7 +1755,7 @@ var Database = class {
   /** The collection called name; throws 'Collection name is required' when name is empty. */
   collection(name) {
     if (!name) throw new Error("Collection name is required");
-    return new CollectionReference(this._client, String(name), this._flavor);
+    return new CollectionReference(this._ops, String(name), this._flavor);
   }
 };
 

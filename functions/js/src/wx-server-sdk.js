@@ -1,9 +1,10 @@
 // require('wx-server-sdk') inside minibase's cloud functions: dialect B of
 // wx.cloud (reference/wxcloud-api.md §0, §5.4). The database is the client
-// SDK's own builder (sdk/src/database) in its server flavor, talking to the
-// database in-process, as an admin, through natives.db; errors and results
-// keep wx-server-sdk's shapes. The storage calls go to object storage the
-// same way, also as an admin.
+// SDK's own builder (sdk/src/database) in its server flavor, whose
+// operations (DbOps, sdk/src/database/ops.ts) are natives.db: Go functions
+// that call the database in-process, as an admin (functions/bind_db.go);
+// errors and results keep wx-server-sdk's shapes. The storage calls go to
+// object storage the same way, also as an admin.
 //
 // Bundled by `go generate ./functions` (gen.go) into ../wx-server-sdk.js,
 // which the runtime embeds; a test keeps that file equal to a fresh build.
@@ -19,10 +20,10 @@ const DYNAMIC_CURRENT_ENV = Symbol.for('DYNAMIC_CURRENT_ENV');
 
 /**
  * createCloud returns the module for one function instance. natives holds
- * the runtime's side: env, version, requestID(), db(api, method, path,
- * body) → Promise of the answer (rejected with toError(api, failure), set
- * here; body is turned into JSON there, as JSON.stringify would),
- * callFunction(name, data) → Promise of {result (JSON text),
+ * the runtime's side: env, version, requestID(), db (the builder's
+ * operations, DbOps: each → Promise of the answer, rejected with
+ * toError(api, failure), set here; bodies are turned into JSON there, as
+ * JSON.stringify would), callFunction(name, data) → Promise of {result (JSON text),
  * requestID} (rejected with {code, errCode, message, requestID}),
  * wxContext(), log(level, text), and the storage calls
  * uploadFile(cloudPath, content) → Promise of the fileID,
@@ -38,24 +39,19 @@ export function createCloud(natives) {
     if (!initialized) throw new CloudError(ErrCode.RESOURCE_NOT_INITIAL, NOT_INITIALIZED);
   };
 
-  // The builder's request layer: in-process calls instead of HTTP. The
-  // promise resolves with the answer as parsed JSON (dates already Date
-  // objects) or rejects with toError's error.
+  // The builder's operations, in-process instead of over HTTP. Each
+  // promise resolves with the answer (dates already Date objects) or
+  // rejects with toError's error.
   natives.toError = (api, e) => serverError(api, e.status || 500, e);
   // Documents arrive with dates as Date objects; GeoJSON becomes db.Geo here.
   natives.geo = fromGeoJSON;
-  const client = {
-    env: natives.env,
-    request(api, method, path, body) {
-      return natives.db(api, method, path, body); // body goes to JSON on the Go side
-    },
-  };
+  const ops = natives.db;
 
   class ServerDatabase extends Database {
     /** db.createCollection(name) → {errMsg: 'createCollection:ok', requestId}. */
     createCollection(name) {
-      return client
-        .request('createCollection', 'POST', '/v1/admin/collections', { name })
+      return ops
+        .createCollection('createCollection', { name })
         .then(() => ({ errMsg: 'createCollection:ok', requestId: natives.requestID() }));
     }
   }
@@ -102,7 +98,7 @@ export function createCloud(natives) {
       need();
       const env = opts && opts.env !== undefined ? opts.env : config.env;
       const e = typeof env === 'object' && env !== null && env !== DYNAMIC_CURRENT_ENV ? env.database : env;
-      return new ServerDatabase(client, { env: envOf(e) }, SERVER);
+      return new ServerDatabase(ops, { env: envOf(e) }, SERVER);
     },
 
     /**

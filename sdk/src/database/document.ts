@@ -1,14 +1,13 @@
 /**
- * DocumentReference (spec §1.2): one document by _id, over minibase's
- * `/v1/db/{coll}/docs/{id}` (GET get, PUT set, DELETE remove) and
- * `POST /v1/db/{coll}/update` with `{filter: {_id}}` for update: the
- * mini-program request APIs have no PATCH.
+ * DocumentReference (spec §1.2): one document by _id, through the
+ * operations getDoc, setDoc, updateDoc and removeDoc (ops.ts), and query
+ * for a get() with field().
  */
 import { promiseOrCallback, type CallbackOptions } from '../core/callback';
 import { CloudError, ErrCode, cloudError } from '../core/errors';
 import { decode } from './decode';
 import { encodeProjection, encodeUpdate, encodeValue, hasUpdateCommand, isPlain, type Obj } from './encode';
-import { checkData, collPath, encodeFor, invalid, type Target } from './request';
+import { checkData, encodeFor, invalid, type Target } from './request';
 import type { DataOptions, DocumentData, GetOneResult, NoCallback, RemoveResult, SetResult, UpdateResult, WithCallback } from './types';
 
 const NOT_EXIST = 'DATABASE_DOCUMENT_NOT_EXIST';
@@ -46,14 +45,13 @@ export class DocumentReference {
     return promiseOrCallback(options, async () => {
       const api = 'document.get';
       const id = this._id(api);
-      const client = this._t.client;
+      const { ops, coll } = this._t;
       let doc: DocumentData | undefined;
       try {
         if (this._projection) {
-          const body = { filter: { _id: id }, projection: this._projection, limit: 1 };
-          doc = (await client.request<{ data: DocumentData[] }>(api, 'POST', collPath(this._t) + '/query', body)).data[0];
+          doc = (await ops.query(api, coll, { filter: { _id: id }, projection: this._projection, limit: 1 })).data[0];
         } else {
-          doc = (await client.request<{ data: DocumentData }>(api, 'GET', this._path())).data;
+          doc = (await ops.getDoc(api, coll, id)).data;
         }
       } catch (e) {
         if (!(e instanceof CloudError) || e.code !== NOT_EXIST) throw e;
@@ -73,13 +71,13 @@ export class DocumentReference {
   set(options: DataOptions & CallbackOptions<SetResult>): Promise<SetResult> | void {
     return promiseOrCallback(options, async () => {
       const api = 'document.set';
-      this._id(api);
+      const id = this._id(api);
       const data = checkData(api, options && options.data, 'set');
       if (hasUpdateCommand(data)) {
         throw cloudError(api, ErrCode.DATABASE_REQUEST_FAILED, 'update operator complicit', 'DATABASE_REQUEST_FAILED');
       }
       const body = { data: encodeFor(api, () => encodeValue(data)) };
-      const r = await this._t.client.request<SetResult>(api, 'PUT', this._path(), body);
+      const r = await this._t.ops.setDoc(api, this._t.coll, id, body);
       return { _id: r._id, stats: { updated: r.stats.updated, created: r.stats.created }, errMsg: 'document.set:ok' };
     });
   }
@@ -96,9 +94,7 @@ export class DocumentReference {
       const api = 'document.update';
       const id = this._id(api);
       const data = checkData(api, options && options.data, 'update');
-      // POST …/update rather than PATCH …/docs/{id}: wx.request and my.request have no PATCH.
-      const body = { filter: { _id: id }, update: encodeFor(api, () => encodeUpdate(data)), multi: false };
-      const r = await this._t.client.request<{ stats: { updated: number } }>(api, 'POST', collPath(this._t) + '/update', body);
+      const r = await this._t.ops.updateDoc(api, this._t.coll, id, { update: encodeFor(api, () => encodeUpdate(data)) });
       return { stats: { updated: r.stats.updated }, errMsg: 'document.update:ok' };
     });
   }
@@ -109,8 +105,7 @@ export class DocumentReference {
   remove(options?: CallbackOptions<RemoveResult>): Promise<RemoveResult> | void {
     return promiseOrCallback(options, async () => {
       const api = 'document.remove';
-      this._id(api);
-      const r = await this._t.client.request<{ stats: { removed: number } }>(api, 'DELETE', this._path());
+      const r = await this._t.ops.removeDoc(api, this._t.coll, this._id(api));
       return { stats: { removed: r.stats.removed }, errMsg: 'document.remove:ok' };
     });
   }
@@ -120,9 +115,5 @@ export class DocumentReference {
     const id = String(this.id);
     if (!id) throw invalid(api, 'docId不能为空');
     return id;
-  }
-
-  private _path(): string {
-    return collPath(this._t) + '/docs/' + encodeURIComponent(String(this.id));
   }
 }

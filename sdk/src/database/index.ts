@@ -8,6 +8,7 @@
 import type { Client } from '../core/client';
 import { command, type Command } from './command';
 import { Geo, callable } from './geo';
+import { httpOps, type DbOps } from './ops';
 import { CollectionReference } from './query';
 import { CLIENT, type Flavor } from './request';
 import { DbRegExp, ServerDate } from './values';
@@ -23,19 +24,21 @@ export class Database {
   /** db.RegExp({regexp, options}), with or without `new`. */
   readonly RegExp = callable(DbRegExp);
   /** @internal */
-  private readonly _client: Client;
+  private readonly _ops: DbOps;
   /** @internal */
   private readonly _flavor: Flavor;
 
   /**
-   * Made by cloud.database(); opts.env names the environment (wx.cloud's
-   * option). flavor is the dialect: wx.cloud's (the default) or, inside
-   * cloud functions, wx-server-sdk's.
+   * Made by cloud.database(), over the client's HTTP API; inside cloud
+   * functions, wx-server-sdk makes it over its own operations (DbOps).
+   * opts.env names the environment (wx.cloud's option). flavor is the
+   * dialect: wx.cloud's (the default) or, inside cloud functions,
+   * wx-server-sdk's.
    */
-  constructor(client: Client, opts?: { env?: string }, flavor: Flavor = CLIENT) {
-    this._client = client;
+  constructor(via: Client | DbOps, opts?: { env?: string }, flavor: Flavor = CLIENT) {
+    this._ops = 'query' in via ? via : httpOps(via);
     this._flavor = flavor;
-    this.config = { env: (opts && opts.env) || client.env };
+    this.config = { env: (opts && opts.env) || this._ops.env };
   }
 
   /** db.serverDate({offset}): the server's time when the write happens, plus offset ms. */
@@ -46,7 +49,7 @@ export class Database {
   /** The collection called name; throws 'Collection name is required' when name is empty. */
   collection(name: string): CollectionReference {
     if (!name) throw new Error('Collection name is required');
-    return new CollectionReference(this._client, String(name), this._flavor);
+    return new CollectionReference(this._ops, String(name), this._flavor);
   }
 }
 
@@ -54,6 +57,7 @@ export { CollectionReference, Query } from './query';
 export { DocumentReference } from './document';
 export { fromGeoJSON } from './geo';
 export { CLIENT, SERVER } from './request';
+export type { DbOps } from './ops';
 export type { Flavor } from './request';
 export { LogicCommand, QueryCommand, UpdateCommand } from './command';
 export type { Command, AggregateCommand, QueryCondition } from './command';

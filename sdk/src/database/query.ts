@@ -8,18 +8,17 @@
  * every matching document (multi: true).
  */
 import { promiseOrCallback, type CallbackOptions } from '../core/callback';
-import type { Client } from '../core/client';
 import type { LogicCommand, QueryCondition } from './command';
 import { decode } from './decode';
 import { DocumentReference } from './document';
 import { encodeProjection, encodeUpdate, encodeValue, encodeWhere, isPlain, type Obj } from './encode';
-import { CLIENT, checkData, collPath, encodeFor, invalid, type Flavor, type Target } from './request';
+import type { DbOps, QueryBody } from './ops';
+import { CLIENT, checkData, encodeFor, invalid, type Flavor, type Target } from './request';
 import type {
   AddManyResult,
   AddResult,
   CountResult,
   DataOptions,
-  DocumentData,
   GetResult,
   NoCallback,
   RemoveResult,
@@ -101,17 +100,12 @@ export class Query {
   get(options?: CallbackOptions<GetResult>): Promise<GetResult> | void {
     return promiseOrCallback(options, async () => {
       const s = this._s;
-      const body: Obj = { limit: s.limit || this._t.flavor.defaultLimit };
+      const body: QueryBody = { limit: s.limit || this._t.flavor.defaultLimit };
       if (s.filter) body.filter = s.filter;
       if (s.sort) body.sort = s.sort;
       if (s.skip) body.skip = s.skip;
       if (s.projection) body.projection = s.projection;
-      const r = await this._t.client.request<{ data: DocumentData[] }>(
-        'collection.get',
-        'POST',
-        collPath(this._t) + '/query',
-        body,
-      );
+      const r = await this._t.ops.query('collection.get', this._t.coll, body);
       return { data: this._t.flavor.decode ? decode(r.data) : r.data, errMsg: 'collection.get:ok' };
     });
   }
@@ -122,7 +116,7 @@ export class Query {
   count(options?: CallbackOptions<CountResult>): Promise<CountResult> | void {
     return promiseOrCallback(options, async () => {
       const body = this._s.filter ? { filter: this._s.filter } : {};
-      const r = await this._t.client.request<{ total: number }>('collection.count', 'POST', collPath(this._t) + '/count', body);
+      const r = await this._t.ops.count('collection.count', this._t.coll, body);
       return { total: r.total, errMsg: 'collection.count:ok' };
     });
   }
@@ -138,7 +132,7 @@ export class Query {
       const api = 'collection.update';
       const data = checkData(api, options && options.data, 'update');
       const body = { filter: this._s.filter || {}, update: encodeFor(api, () => encodeUpdate(data)), multi: true };
-      const r = await this._t.client.request<{ stats: { updated: number } }>(api, 'POST', collPath(this._t) + '/update', body);
+      const r = await this._t.ops.update(api, this._t.coll, body);
       return { stats: { updated: r.stats.updated }, errMsg: 'collection.update:ok' };
     });
   }
@@ -156,12 +150,7 @@ export class Query {
         console.warn('`offset`, `limit`, `projection`, `orderBy` are not supported in remove() operation');
       }
       const body = { filter: s.filter || {}, multi: true };
-      const r = await this._t.client.request<{ stats: { removed: number } }>(
-        'collection.remove',
-        'POST',
-        collPath(this._t) + '/remove',
-        body,
-      );
+      const r = await this._t.ops.remove('collection.remove', this._t.coll, body);
       return { stats: { removed: r.stats.removed }, errMsg: 'collection.remove:ok' };
     });
   }
@@ -178,8 +167,8 @@ export class CollectionReference extends Query {
   readonly collectionName: string;
 
   /** @internal */
-  constructor(client: Client, name: string, flavor: Flavor = CLIENT) {
-    super({ client, coll: name, flavor }, {});
+  constructor(ops: DbOps, name: string, flavor: Flavor = CLIENT) {
+    super({ ops, coll: name, flavor }, {});
     this.collectionName = name;
   }
 
@@ -210,13 +199,13 @@ export class CollectionReference extends Query {
         if (raw.length === 0) throw invalid(api, '参数必需是非空对象');
         const docs = raw.map((d) => checkData(api, d, 'add'));
         const body = { data: encodeFor(api, () => docs.map((d) => encodeValue(d))) };
-        const r = await this._t.client.request<{ _ids: string[] }>(api, 'POST', collPath(this._t) + '/insert', body);
-        return { _ids: r._ids, errMsg: 'collection.add:ok' };
+        const r = await this._t.ops.insert(api, this._t.coll, body);
+        return { _ids: r._ids as string[], errMsg: 'collection.add:ok' };
       }
       const data = checkData(api, raw, 'add');
       const body = { data: encodeFor(api, () => encodeValue(data)) };
-      const r = await this._t.client.request<{ _id: string }>(api, 'POST', collPath(this._t) + '/insert', body);
-      return { _id: r._id, errMsg: 'collection.add:ok' };
+      const r = await this._t.ops.insert(api, this._t.coll, body);
+      return { _id: r._id as string, errMsg: 'collection.add:ok' };
     });
   }
 }

@@ -1,10 +1,10 @@
 /**
- * What the query and document references share: the collection they talk
- * to, the path of its HTTP endpoints and the CloudErrors of bad input.
+ * What the query and document references share: the operations they send
+ * (ops.ts), the collection they talk to and the CloudErrors of bad input.
  */
-import type { Client } from '../core/client';
 import { CloudError, ErrCode, cloudError } from '../core/errors';
 import { isPlain, type Obj } from './encode';
+import type { DbOps } from './ops';
 
 /**
  * What differs between the builder's two dialects (spec §0, §1.4): wx.cloud
@@ -29,16 +29,11 @@ export const CLIENT: Flavor = { defaultLimit: 20, batchAdd: false, decode: true 
 /** Dialect B: wx-server-sdk in cloud functions (get() defaults to 100, add takes an array too). */
 export const SERVER: Flavor = { defaultLimit: 100, batchAdd: true, decode: false };
 
-/** The client and collection a reference works on, in a dialect. */
+/** The operations and collection a reference works on, in a dialect. */
 export interface Target {
-  readonly client: Client;
+  readonly ops: DbOps;
   readonly coll: string;
   readonly flavor: Flavor;
-}
-
-/** The URL path of the collection's endpoints: `/v1/db/<name>`. */
-export function collPath(t: Target): string {
-  return '/v1/db/' + encodeURIComponent(t.coll);
 }
 
 /** An INVALID_PARAM failure of api (errCode -501007). */

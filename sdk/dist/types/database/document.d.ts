@@ -30,5 +30,4 @@ export declare class DocumentReference {
     remove(options: WithCallback<object, RemoveResult>): void;
     remove(options?: NoCallback<object>): Promise<RemoveResult>;
     private _id;
-    private _path;
 }

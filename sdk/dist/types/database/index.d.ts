@@ -7,6 +7,7 @@
  */
 import type { Client } from '../core/client';
 import { type Command } from './command';
+import { type DbOps } from './ops';
 import { CollectionReference } from './query';
 import { type Flavor } from './request';
 import { DbRegExp, ServerDate } from './values';
@@ -51,11 +52,13 @@ export declare class Database {
         options?: string;
     }], DbRegExp>;
     /**
-     * Made by cloud.database(); opts.env names the environment (wx.cloud's
-     * option). flavor is the dialect: wx.cloud's (the default) or, inside
-     * cloud functions, wx-server-sdk's.
+     * Made by cloud.database(), over the client's HTTP API; inside cloud
+     * functions, wx-server-sdk makes it over its own operations (DbOps).
+     * opts.env names the environment (wx.cloud's option). flavor is the
+     * dialect: wx.cloud's (the default) or, inside cloud functions,
+     * wx-server-sdk's.
      */
-    constructor(client: Client, opts?: {
+    constructor(via: Client | DbOps, opts?: {
         env?: string;
     }, flavor?: Flavor);
     /** db.serverDate({offset}): the server's time when the write happens, plus offset ms. */
@@ -69,6 +72,7 @@ export { CollectionReference, Query } from './query';
 export { DocumentReference } from './document';
 export { fromGeoJSON } from './geo';
 export { CLIENT, SERVER } from './request';
+export type { DbOps } from './ops';
 export type { Flavor } from './request';
 export { LogicCommand, QueryCommand, UpdateCommand } from './command';
 export type { Command, AggregateCommand, QueryCondition } from './command';

@@ -1,10 +1,10 @@
 /**
- * What the query and document references share: the collection they talk
- * to, the path of its HTTP endpoints and the CloudErrors of bad input.
+ * What the query and document references share: the operations they send
+ * (ops.ts), the collection they talk to and the CloudErrors of bad input.
  */
-import type { Client } from '../core/client';
 import { CloudError } from '../core/errors';
 import { type Obj } from './encode';
+import type { DbOps } from './ops';
 /**
  * What differs between the builder's two dialects (spec §0, §1.4): wx.cloud
  * in mini-programs (A) and wx-server-sdk inside cloud functions (B).
@@ -25,14 +25,12 @@ export interface Flavor {
 export declare const CLIENT: Flavor;
 /** Dialect B: wx-server-sdk in cloud functions (get() defaults to 100, add takes an array too). */
 export declare const SERVER: Flavor;
-/** The client and collection a reference works on, in a dialect. */
+/** The operations and collection a reference works on, in a dialect. */
 export interface Target {
-    readonly client: Client;
+    readonly ops: DbOps;
     readonly coll: string;
     readonly flavor: Flavor;
 }
-/** The URL path of the collection's endpoints: `/v1/db/<name>`. */
-export declare function collPath(t: Target): string;
 /** An INVALID_PARAM failure of api (errCode -501007). */
 export declare function invalid(api: string, detail: string): CloudError;
 /** Runs an encoder, turning what it throws into an INVALID_PARAM failure of api. */
