@@ -6,7 +6,7 @@
 // Storage is behind small interfaces declared here (Users, Sessions,
 // Admins, OTPs) and implemented by db/sqlite; login providers (WeChat and
 // other mini-program platforms, one-time-code senders, custom tickets) are
-// plugged in by main.
+// plugged in by the server (server/providers.go).
 package auth
 
 import "context"

@@ -3,6 +3,7 @@ package auth
 import (
 	"errors"
 	"fmt"
+	"net/http"
 	"time"
 )
 
@@ -10,8 +11,9 @@ import (
 // CloudBase (reference/wxcloud-api.md §2.4): its web SDK's string codes for
 // tokens, and errCode -501007 (invalid parameters) for every credential or
 // token problem, -501003 for rate limits and -501009 for a login method the
-// server is not configured for. The HTTP layer in main maps Code to a status
-// in one place. Errors that are not *Error are internal.
+// server is not configured for. The code's HTTP status is in the table
+// codes, and Answer is what the server writes. Errors that are not *Error
+// are internal.
 type Error struct {
 	Code    string
 	ErrCode int
@@ -29,6 +31,21 @@ func (e *Error) Error() string {
 	}
 	return e.Message
 }
+
+// Answer is what a client is told of e: the HTTP status of its code (500
+// for a code without a row), CloudBase's code name and number, and the
+// message. The server writes every area's errors through it.
+func (e *Error) Answer() (status int, code string, errCode int, message string) {
+	status = codes[e.Code].status
+	if status == 0 {
+		status = http.StatusInternalServerError
+	}
+	return status, e.Code, e.ErrCode, e.Message
+}
+
+// RetryDelay is how long the client should wait before trying again (the
+// answer's Retry-After), or 0.
+func (e *Error) RetryDelay() time.Duration { return e.RetryAfter }
 
 // Unwrap returns the internal cause.
 func (e *Error) Unwrap() error { return e.Err }
@@ -50,25 +67,27 @@ const (
 	CodeProviderFailed      = "LOGIN_PROVIDER_FAILED" // 502: WeChat (or another provider) could not be reached
 )
 
-var errCodes = map[string]int{
-	CodeInvalidParam:        -501007,
-	CodeInvalidAccessToken:  -501007,
-	CodeAccessTokenExpired:  -501007,
-	CodeAccessTokenRevoked:  -501007,
-	CodeInvalidRefreshToken: -501007,
-	CodeRefreshTokenExpired: -501007,
-	CodeInvalidCredentials:  -501007,
-	CodeAccountExists:       -501007,
-	CodeUserNotFound:        -1,
-	CodePermissionDenied:    -501007,
-	CodeRateLimited:         -501003,
-	CodeNotConfigured:       -501009,
-	CodeProviderFailed:      -501001,
+// codes gives each code its CloudBase errCode and the HTTP status it is
+// answered with: a new code is a constant above and a row here.
+var codes = map[string]struct{ errCode, status int }{
+	CodeInvalidParam:        {-501007, http.StatusBadRequest},
+	CodeInvalidAccessToken:  {-501007, http.StatusUnauthorized},
+	CodeAccessTokenExpired:  {-501007, http.StatusUnauthorized},
+	CodeAccessTokenRevoked:  {-501007, http.StatusUnauthorized},
+	CodeInvalidRefreshToken: {-501007, http.StatusUnauthorized},
+	CodeRefreshTokenExpired: {-501007, http.StatusUnauthorized},
+	CodeInvalidCredentials:  {-501007, http.StatusUnauthorized},
+	CodeAccountExists:       {-501007, http.StatusConflict},
+	CodeUserNotFound:        {-1, http.StatusNotFound},
+	CodePermissionDenied:    {-501007, http.StatusForbidden},
+	CodeRateLimited:         {-501003, http.StatusTooManyRequests},
+	CodeNotConfigured:       {-501009, http.StatusNotImplemented},
+	CodeProviderFailed:      {-501001, http.StatusBadGateway},
 }
 
 // Errorf returns an *Error with code and a formatted message.
 func Errorf(code, format string, args ...any) *Error {
-	return &Error{Code: code, ErrCode: errCodes[code], Message: fmt.Sprintf(format, args...)}
+	return &Error{Code: code, ErrCode: codes[code].errCode, Message: fmt.Sprintf(format, args...)}
 }
 
 // ErrorCode returns the code of err when it is (or wraps) an *Error, else "".

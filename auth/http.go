@@ -54,8 +54,8 @@ func identify(keys *AdminKeys, tokens *Tokens, token string) (*Identity, error) 
 }
 
 // MountSignIn registers the endpoints that authenticate by their body, on
-// r (the /v1 group). Mount them before Middleware: a stale access token
-// sent along must not stop a client from refreshing or signing in again.
+// r (under /v1), a router without Middleware: a stale access token sent
+// along must not stop a client from refreshing or signing in again.
 func (s *Service) MountSignIn(r fiber.Router) {
 	r.Post("/auth/anonymous", s.handleAnonymous)
 	r.Post("/auth/login", s.handleLogin)
@@ -73,8 +73,8 @@ func (s *Service) MountSignIn(r fiber.Router) {
 	}
 }
 
-// Mount registers the endpoints that need the caller's identity (mount
-// them after Middleware): signup (which upgrades an anonymous caller),
+// Mount registers the endpoints that need the caller's identity, on r
+// (under /v1), a router whose routes run Middleware first: signup (which upgrades an anonymous caller),
 // ticket sign-in, /auth/me, and the admin endpoints for users and tickets.
 func (s *Service) Mount(r fiber.Router) {
 	r.Post("/auth/signup", s.handleSignup)

@@ -3,12 +3,13 @@ package db
 import (
 	"errors"
 	"fmt"
+	"net/http"
 )
 
 // Error is a database failure a client can act on. Code and ErrCode are
-// CloudBase's (reference/wxcloud-api.md §2.4); the HTTP layer maps Code to a
-// status in one place. Errors that are not *Error are internal and reach the
-// client only as DATABASE_REQUEST_FAILED without details.
+// CloudBase's; the code's HTTP status is in the table codes, and Answer is
+// what the server writes. Errors that are not *Error are internal and reach
+// the client without details.
 type Error struct {
 	Code    string
 	ErrCode int
@@ -16,6 +17,17 @@ type Error struct {
 }
 
 func (e *Error) Error() string { return e.Message }
+
+// Answer is what a client is told of e: the HTTP status of its code (500
+// for a code without a row), CloudBase's code name and number, and the
+// message. The server writes every area's errors through it.
+func (e *Error) Answer() (status int, code string, errCode int, message string) {
+	status = codes[e.Code].status
+	if status == 0 {
+		status = http.StatusInternalServerError
+	}
+	return status, e.Code, e.ErrCode, e.Message
+}
 
 // Error codes, as CloudBase spells them.
 const (
@@ -39,24 +51,26 @@ const (
 	CodeCorrupted = "DATABASE_CORRUPTED"
 )
 
-var errCodes = map[string]int{
-	CodeInvalidParam:       -501007,
-	CodeRequestFailed:      -502001,
-	CodeInvalidOperator:    -502002,
-	CodePermissionDenied:   -502003,
-	CodeCollectionExceed:   -502004,
-	CodeCollectionNotExist: -502005,
-	CodeDocumentNotExist:   -1,
-	CodeDuplicateKey:       -502001,
-	CodeCollectionExists:   -502001,
-	CodeResultTooLarge:     -602001,
-	CodeDiskFull:           -502001,
-	CodeCorrupted:          -502001,
+// codes gives each code its CloudBase errCode and the HTTP status it is
+// answered with: a new code is a constant above and a row here.
+var codes = map[string]struct{ errCode, status int }{
+	CodeInvalidParam:       {-501007, http.StatusBadRequest},
+	CodeRequestFailed:      {-502001, http.StatusInternalServerError},
+	CodeInvalidOperator:    {-502002, http.StatusBadRequest},
+	CodePermissionDenied:   {-502003, http.StatusForbidden},
+	CodeCollectionExceed:   {-502004, http.StatusBadRequest},
+	CodeCollectionNotExist: {-502005, http.StatusNotFound},
+	CodeDocumentNotExist:   {-1, http.StatusNotFound},
+	CodeDuplicateKey:       {-502001, http.StatusConflict},
+	CodeCollectionExists:   {-502001, http.StatusConflict},
+	CodeResultTooLarge:     {-602001, http.StatusBadRequest},
+	CodeDiskFull:           {-502001, http.StatusInsufficientStorage},
+	CodeCorrupted:          {-502001, http.StatusInternalServerError},
 }
 
 // Errorf returns an *Error with code and a formatted message.
 func Errorf(code, format string, args ...any) *Error {
-	return &Error{Code: code, ErrCode: errCodes[code], Message: fmt.Sprintf(format, args...)}
+	return &Error{Code: code, ErrCode: codes[code].errCode, Message: fmt.Sprintf(format, args...)}
 }
 
 // DuplicateID is the error of a write that would give a second document of

@@ -169,7 +169,7 @@ func (a *asyncRunner) run(ctx context.Context, o *Outcome, event []byte, inv Inv
 		case <-time.After(backoff):
 		case <-ctx.Done():
 			o.Status = OutcomeFailed
-			o.Error = &OutcomeError{Code: CodeUnavailable, ErrCode: errCodes[CodeUnavailable], Message: "the server shut down before the next attempt"}
+			o.Error = &OutcomeError{Code: CodeUnavailable, ErrCode: codes[CodeUnavailable].errCode, Message: "the server shut down before the next attempt"}
 			a.save(ctx, o)
 			return
 		}

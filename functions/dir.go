@@ -52,7 +52,7 @@ var _ Source = (*Dir)(nil)
 var _ Deployer = (*Dir)(nil)
 
 // Space is the disk the functions folder lives on, as the server sees it
-// (main's disk reserve).
+// (its disk reserve).
 type Space interface {
 	// Full reports whether the disk is full: then deployments fail at once.
 	Full() bool

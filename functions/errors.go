@@ -3,12 +3,13 @@ package functions
 import (
 	"errors"
 	"fmt"
+	"net/http"
 )
 
 // Error is a failed invocation or request a caller can act on. Code and
-// ErrCode are CloudBase's where it has them (reference/wxcloud-api.md §2.4);
-// main maps Code to an HTTP status in one place. RequestID names the
-// invocation (for its logs) when there was one.
+// ErrCode are CloudBase's where it has them; the code's HTTP status is in
+// the table codes, and Answer is what the server writes. RequestID names
+// the invocation (for its logs) when there was one.
 type Error struct {
 	Code      string
 	ErrCode   int
@@ -17,6 +18,21 @@ type Error struct {
 }
 
 func (e *Error) Error() string { return e.Message }
+
+// Answer is what a client is told of e: the HTTP status of its code (500
+// for a code without a row), CloudBase's code name and number, and the
+// message. The server writes every area's errors through it.
+func (e *Error) Answer() (status int, code string, errCode int, message string) {
+	status = codes[e.Code].status
+	if status == 0 {
+		status = http.StatusInternalServerError
+	}
+	return status, e.Code, e.ErrCode, e.Message
+}
+
+// InvocationID names the invocation that failed, "" when none ran: the
+// requestId of its logs, which the error's answer carries.
+func (e *Error) InvocationID() string { return e.RequestID }
 
 // Error codes.
 const (
@@ -34,24 +50,26 @@ const (
 	CodeLogStoreOff      = "FUNCTIONS_LOG_STORE_OFF"         // -504001: the log store could not be opened at start
 )
 
-var errCodes = map[string]int{
-	CodeInvalidParam:     -501007,
-	CodeNotFound:         -504001,
-	CodeExecuteFail:      -504002,
-	CodeResultTooLarge:   -604001,
-	CodeEventTooLarge:    -501007,
-	CodeBusy:             -501004,
-	CodePermissionDenied: -501007,
-	CodeNoInvocation:     -1,
-	CodeUnavailable:      -504001,
-	CodeMethodNotAllowed: -1,
-	CodeDiskFull:         -504001,
-	CodeLogStoreOff:      -504001,
+// codes gives each code its CloudBase errCode and the HTTP status it is
+// answered with: a new code is a constant above and a row here.
+var codes = map[string]struct{ errCode, status int }{
+	CodeInvalidParam:     {-501007, http.StatusBadRequest},
+	CodeNotFound:         {-504001, http.StatusNotFound},
+	CodeExecuteFail:      {-504002, http.StatusInternalServerError},
+	CodeResultTooLarge:   {-604001, http.StatusInternalServerError},
+	CodeEventTooLarge:    {-501007, http.StatusRequestEntityTooLarge},
+	CodeBusy:             {-501004, http.StatusTooManyRequests},
+	CodePermissionDenied: {-501007, http.StatusForbidden},
+	CodeNoInvocation:     {-1, http.StatusNotFound},
+	CodeUnavailable:      {-504001, http.StatusServiceUnavailable},
+	CodeMethodNotAllowed: {-1, http.StatusMethodNotAllowed},
+	CodeDiskFull:         {-504001, http.StatusInsufficientStorage},
+	CodeLogStoreOff:      {-504001, http.StatusServiceUnavailable},
 }
 
 // Errorf returns an *Error with code and a formatted message.
 func Errorf(code, format string, args ...any) *Error {
-	return &Error{Code: code, ErrCode: errCodes[code], Message: fmt.Sprintf(format, args...)}
+	return &Error{Code: code, ErrCode: codes[code].errCode, Message: fmt.Sprintf(format, args...)}
 }
 
 // ErrorCode returns the code of err when it is (or wraps) an *Error, else "".

@@ -30,11 +30,13 @@ type Deployer interface {
 //	GET  /functions/invocations/{id}     an asynchronous invocation's outcome (admin, or its caller)
 //	…    /admin/functions…               deploy and manage (admin): see mountAdmin
 //
-// Handlers return *Error values; the app's error handler maps them to HTTP.
-func (rt *Runtime) Mount(r fiber.Router, d Deployer) {
+// deploys takes the deployments, whose zips may pass the API's body limit
+// (up to MaxZipBytes). Handlers return *Error values; the app's error
+// handler writes them (Error.Answer).
+func (rt *Runtime) Mount(r, deploys fiber.Router, d Deployer) {
 	r.Post("/functions/:name/invoke", rt.handleInvoke)
 	r.Get("/functions/invocations/:id", rt.handleOutcome)
-	mountAdmin(r, d)
+	mountAdmin(r, deploys, d)
 }
 
 // MountHTTP serves the functions' HTTP access routes (config.json "http")

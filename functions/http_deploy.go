@@ -29,10 +29,10 @@ const logsName = "logs"
 //	GET    /admin/functions/{name}/versions      {data: [Version…]}, newest first
 //	POST   /admin/functions/{name}/rollback      {version: N | "hash"} → {name, Version…}
 //	DELETE /admin/functions/{name}               {name, deleted: true}
-func mountAdmin(r fiber.Router, d Deployer) {
+func mountAdmin(r, deploys fiber.Router, d Deployer) {
 	a := adminAPI{d}
 	r.Get("/admin/functions", a.list)
-	r.Put("/admin/functions/:name", a.deploy)
+	deploys.Put("/admin/functions/:name", a.deploy)
 	r.Get("/admin/functions/:name", a.passLogs(a.get))
 	r.Delete("/admin/functions/:name", a.passLogs(a.delete))
 	r.Get("/admin/functions/:name/versions", a.passLogs(a.versions))

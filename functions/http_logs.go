@@ -11,28 +11,28 @@ import (
 	"github.com/gofiber/fiber/v2"
 )
 
-// TailPath is the live tail's path under /v1. main lets a browser give
-// its token there as ?access_token= (a browser's WebSocket cannot set
-// headers).
-const TailPath = "/admin/functions/logs/tail"
+// tailPath is the live tail's path under /v1.
+const tailPath = "/admin/functions/logs/tail"
 
-// Mount registers the log store's admin routes on r (the /v1 group).
-// Mount it before Runtime.Mount, so that these paths win over
+// Mount registers the log store's admin routes under /v1, the live tail on
+// streams (a router without a time limit, where a browser, whose WebSocket
+// cannot set headers, may give its token as ?access_token=), the others on
+// r. Mount it before Runtime.Mount, so that these paths win over
 // /admin/functions/{name}:
 //
 //	GET /admin/functions/logs        ?function=&requestId=&openid=&status=&since=&until=&limit=&cursor= → {data, next}
 //	GET /admin/functions/logs/stats  → LogStats
 //	GET /admin/functions/logs/tail   ?function= — WebSocket: each new record as JSON
-func (s *LogStore) Mount(r fiber.Router) {
+func (s *LogStore) Mount(r, streams fiber.Router) {
 	r.Get("/admin/functions/logs", s.handleQuery)
 	r.Get("/admin/functions/logs/stats", s.handleStats)
-	r.Get(TailPath, s.handleTail, websocket.New(s.serveTail, websocket.Config{ReadBufferSize: 512, WriteBufferSize: 16 << 10}))
+	streams.Get(tailPath, s.handleTail, websocket.New(s.serveTail, websocket.Config{ReadBufferSize: 512, WriteBufferSize: 16 << 10}))
 }
 
-// MountLogsOff registers the log store's admin routes for a server that
-// runs without its log store (its database could not be opened): they
-// answer admins CodeLogStoreOff, saying why.
-func MountLogsOff(r fiber.Router, why string) {
+// MountLogsOff registers the log store's admin routes (as Mount does) for a
+// server that runs without its log store (its database could not be
+// opened): they answer admins CodeLogStoreOff, saying why.
+func MountLogsOff(r, streams fiber.Router, why string) {
 	off := func(c *fiber.Ctx) error {
 		if err := requireAdmin(c); err != nil {
 			return err
@@ -41,7 +41,7 @@ func MountLogsOff(r fiber.Router, why string) {
 	}
 	r.Get("/admin/functions/logs", off)
 	r.Get("/admin/functions/logs/stats", off)
-	r.Get(TailPath, off)
+	streams.Get(tailPath, off)
 }
 
 func requireAdmin(c *fiber.Ctx) error {

@@ -175,7 +175,7 @@ func TestEventAndResultLimits(t *testing.T) {
 		{name: "event over MaxEvent", fn: "echo", event: big, errCode: CodeEventTooLarge, errText: "more than 64"},
 		{name: "result over MaxResult", fn: "hello", event: `{}`, errCode: CodeResultTooLarge, errText: "more than 10"},
 	})
-	if err := (&Error{ErrCode: errCodes[CodeResultTooLarge]}); err.ErrCode != -604001 {
+	if err := (&Error{ErrCode: codes[CodeResultTooLarge].errCode}); err.ErrCode != -604001 {
 		t.Errorf("result too large has errCode %d, want -604001", err.ErrCode)
 	}
 }

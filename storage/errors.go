@@ -3,15 +3,16 @@ package storage
 import (
 	"errors"
 	"fmt"
+	"net/http"
 	"syscall"
 	"time"
 )
 
 // Error is a storage failure a client can act on. Code and ErrCode follow
-// CloudBase (reference/wxcloud-api.md §2.4: -503001…-503004, and -501007 for
-// invalid parameters); main's HTTP layer maps Code to a status in one place.
-// Errors that are not *Error are internal and reach the client only as a
-// system error without details.
+// CloudBase (-503001…-503004, and -501007 for invalid parameters); the
+// code's HTTP status is in the table codes, and Answer is what the server
+// writes. Errors that are not *Error are internal and reach the client only
+// as a system error without details.
 type Error struct {
 	Code    string
 	ErrCode int
@@ -21,6 +22,21 @@ type Error struct {
 }
 
 func (e *Error) Error() string { return e.Message }
+
+// Answer is what a client is told of e: the HTTP status of its code (500
+// for a code without a row), CloudBase's code name and number, and the
+// message. The server writes every area's errors through it.
+func (e *Error) Answer() (status int, code string, errCode int, message string) {
+	status = codes[e.Code].status
+	if status == 0 {
+		status = http.StatusInternalServerError
+	}
+	return status, e.Code, e.ErrCode, e.Message
+}
+
+// RetryDelay is how long the client should wait before trying again (the
+// answer's Retry-After), or 0.
+func (e *Error) RetryDelay() time.Duration { return e.RetryAfter }
 
 // Error codes. The first four are CloudBase's; the others are minibase's
 // own names for cases CloudBase has no code for, with the errCode of the
@@ -47,26 +63,28 @@ const (
 	CodeDiskFull = "STORAGE_DISK_FULL"
 )
 
-var errCodes = map[string]int{
-	CodeInvalidParam:        -501007,
-	CodeRequestFailed:       -503001,
-	CodePermissionDenied:    -503002,
-	CodeFileNotExist:        -503003,
-	CodeSignInvalid:         -503004,
-	CodeFileTooLarge:        -503001,
-	CodeTypeNotAllowed:      -503001,
-	CodeBucketNotExist:      -503003,
-	CodeBucketExists:        -503001,
-	CodeBucketNotEmpty:      -503001,
-	CodeConflict:            -503001,
-	CodeRangeNotSatisfiable: -501007,
-	CodeBusy:                -501004,
-	CodeDiskFull:            -503001,
+// codes gives each code its CloudBase errCode and the HTTP status it is
+// answered with: a new code is a constant above and a row here.
+var codes = map[string]struct{ errCode, status int }{
+	CodeInvalidParam:        {-501007, http.StatusBadRequest},
+	CodeRequestFailed:       {-503001, http.StatusInternalServerError},
+	CodePermissionDenied:    {-503002, http.StatusForbidden},
+	CodeFileNotExist:        {-503003, http.StatusNotFound},
+	CodeSignInvalid:         {-503004, http.StatusForbidden},
+	CodeFileTooLarge:        {-503001, http.StatusRequestEntityTooLarge},
+	CodeTypeNotAllowed:      {-503001, http.StatusUnsupportedMediaType},
+	CodeBucketNotExist:      {-503003, http.StatusNotFound},
+	CodeBucketExists:        {-503001, http.StatusConflict},
+	CodeBucketNotEmpty:      {-503001, http.StatusConflict},
+	CodeConflict:            {-503001, http.StatusConflict},
+	CodeRangeNotSatisfiable: {-501007, http.StatusRequestedRangeNotSatisfiable},
+	CodeBusy:                {-501004, http.StatusServiceUnavailable},
+	CodeDiskFull:            {-503001, http.StatusInsufficientStorage},
 }
 
 // Errorf returns an *Error with code and a formatted message.
 func Errorf(code, format string, args ...any) *Error {
-	return &Error{Code: code, ErrCode: errCodes[code], Message: fmt.Sprintf(format, args...)}
+	return &Error{Code: code, ErrCode: codes[code].errCode, Message: fmt.Sprintf(format, args...)}
 }
 
 // ErrorCode returns the code of err when it is (or wraps) an *Error, else "".

@@ -16,7 +16,7 @@ import (
 // of an image — for /f/ URLs whose query asks for one (ImageQuery:
 // CloudBase's ?imageView2/…, or w, h, fit, q, format). It is optional
 // (Config.Transformer); without one such parameters are ignored and the
-// original is served. main adapts storage/image to it (main_images.go).
+// original is served. The server adapts storage/image to it (server/images.go).
 type Transformer interface {
 	// Transform returns the variant of src that query (the raw URL query)
 	// asks for, and its info: ContentType, Size, ModTime and an ETag that

@@ -17,17 +17,15 @@ import (
 	"github.com/gofiber/fiber/v2"
 )
 
-// UploadPath is the upload endpoint under /v1. Its body is streamed: the
-// server must run with fiber's StreamRequestBody and
-// DisablePreParseMultipartForm, and must not apply the JSON body limit to
-// it (the bucket's max size is its limit).
-const UploadPath = "/storage/upload"
-
-// Mount registers the API on r (the /v1 group): the four client calls
-// under /storage and the admin calls under /admin/storage. Handlers return
-// *Error values; the app's error handler maps them to HTTP.
-func (s *Service) Mount(r fiber.Router) {
-	r.Post(UploadPath, s.handleUpload)
+// Mount registers the API under /v1: the upload on uploads, the three other
+// client calls under /storage and the admin calls under /admin/storage on
+// r. The upload's body is streamed: the server must run with fiber's
+// StreamRequestBody and DisablePreParseMultipartForm, and uploads must not
+// hold the JSON body limit nor a total time limit (the bucket's max size
+// and Config.UploadIdle bound an upload). Handlers return *Error values;
+// the app's error handler writes them (Error.Answer).
+func (s *Service) Mount(r, uploads fiber.Router) {
+	uploads.Post("/storage/upload", s.handleUpload)
 	r.Post("/storage/temp-urls", s.handleTempURLs)
 	r.Post("/storage/delete", s.handleDelete)
 	r.Get("/storage/download", s.handleDownload) // and HEAD

@@ -155,7 +155,7 @@ func byteRange(c *fiber.Ctx, info ObjectInfo, lastMod string) (start, n int64, p
 	if !ok {
 		return 0, size, false, nil
 	}
-	unsatisfiable := &Error{Code: CodeRangeNotSatisfiable, ErrCode: errCodes[CodeRangeNotSatisfiable],
+	unsatisfiable := &Error{Code: CodeRangeNotSatisfiable, ErrCode: codes[CodeRangeNotSatisfiable].errCode,
 		Message: "range not satisfiable: the file has " + strconv.FormatInt(size, 10) + " bytes"}
 	if first == "" { // the last N bytes
 		k, err := strconv.ParseInt(last, 10, 64)

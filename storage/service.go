@@ -39,7 +39,7 @@ type Config struct {
 	Space Space
 }
 
-// Space is the disk the files live on, as the server sees it (main's disk
+// Space is the disk the files live on, as the server sees it (its disk
 // reserve).
 type Space interface {
 	// Full reports whether the disk is full: then uploads fail at once.

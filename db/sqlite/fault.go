@@ -12,7 +12,7 @@ import (
 	sqlite3 "modernc.org/sqlite/lib"
 )
 
-// Space is the disk the database lives on, as the server sees it (main's
+// Space is the disk the database lives on, as the server sees it (its
 // disk reserve). A DB asks it before each write that takes space, and
 // tells it of writes that failed because the disk is full.
 type Space interface {

@@ -1,0 +1,42 @@
+// Package cli is the minibase command's commands, one file each: serve
+// runs the server (package server), admin manages its data directory, and
+// functions talks to a running server over HTTP. main dispatches to them.
+package cli
+
+import (
+	"io"
+
+	"minibase/server"
+)
+
+// Env is what a command has besides its arguments: the environment (for
+// settings) and the standard streams.
+type Env struct {
+	Getenv  func(string) string // os.Getenv
+	Stdin   io.Reader
+	Stdout  io.Writer
+	Stderr  io.Writer
+	Version string // the binary's version
+}
+
+// Usage is the help of the minibase command: its commands, then serve's
+// settings.
+func Usage() string {
+	return usage + "\nserve's flags and environment:\n" + server.Usage()
+}
+
+const usage = `minibase: a backend for mini-programs in one binary.
+
+Usage:
+  minibase serve [--dir DIR] [--http ADDR]   run the server
+  minibase admin create EMAIL [--dir DIR] [--password-stdin]
+                                             add an admin account (password from
+                                             stdin, MINIBASE_ADMIN_PASSWORD or a prompt)
+  minibase functions deploy DIR [--name NAME] [--server URL] [--key KEY]
+                                             deploy a function folder, or every one in
+                                             a cloudfunctions/ folder, to a running server
+                                             (env MINIBASE_URL, MINIBASE_ADMIN_KEY)
+  minibase functions invoke NAME [--data JSON] | list | rollback NAME VERSION
+  minibase version                           print the version
+  minibase help                              print this help
+`

@@ -1,0 +1,349 @@
+package server
+
+import (
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"maps"
+	"net/url"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"minibase/auth"
+	"minibase/db/sqlite"
+)
+
+// Config is every setting of a server. ParseConfig fills it from serve's
+// flags and MINIBASE_* environment variables over the defaults; each
+// setting is one row of a table (Config.settings and the area files
+// config_*.go), which also gives the usage text. Fields without a row are
+// for tests and embedding programs.
+type Config struct {
+	Dir            string        // data directory
+	HTTP           string        // listen address
+	AdminKey       string        // empty: generated once, hash kept in Dir
+	BodyLimit      int           // bytes of a request body (uploads and function zips have their own)
+	Sync           string        // SQLite synchronous: FULL or NORMAL
+	RequestTimeout time.Duration // per request
+	Pprof          string        // address for net/http/pprof; off when empty
+	DiskReserve    int64         // bytes kept in <dir>/disk_reserve for a full disk
+	SQLite         sqlite.Options
+	CORS           *CORS           // origins whose pages may call the API; nil: none
+	Proxies        *TrustedProxies // reverse proxies whose forwarding headers count; nil: none
+	Auth           AuthConfig
+	Functions      FunctionsConfig
+	Storage        StorageConfig
+}
+
+// setting is one row of the table: where a value comes from, its default
+// and help, and how it is parsed into a Config.
+type setting struct {
+	env   string // MINIBASE_…
+	flag  string // serve's flag (--flag VALUE), if any
+	def   string // the default, parsed like a value; "" sets nothing
+	usage string // one line of help, wrapped by Usage
+	// set parses a value (never "") into the field it was made for; its
+	// error says what the value must be ("must be …"), or is the whole
+	// message, naming the setting.
+	set func(v string) error
+}
+
+// settings is the table, bound to c's fields: every setting of minibase,
+// in the order of the help text.
+func (c *Config) settings() []setting {
+	s := []setting{
+		{env: "MINIBASE_DIR", flag: "dir", def: "./mb_data", usage: "data directory", set: text(&c.Dir)},
+		{env: "MINIBASE_HTTP", flag: "http", def: "127.0.0.1:8090", usage: "listen address", set: text(&c.HTTP)},
+		{env: "MINIBASE_ADMIN_KEY", usage: "admin key (at least 16 characters); without it the first serve generates one and prints it once",
+			set: text(&c.AdminKey)},
+		{env: "MINIBASE_BODY_LIMIT", def: "16777216", usage: "largest request body in bytes (file uploads and function zips have their own limits)",
+			set: integer(&c.BodyLimit, 1024, 1<<32)},
+		{env: "MINIBASE_SQLITE_SYNC", def: "FULL", usage: "FULL (commits survive power loss) or NORMAL (they survive a crash of the process)",
+			set: oneOf(&c.Sync, "FULL", "NORMAL")},
+		{env: "MINIBASE_REQUEST_TIMEOUT", def: "30s", usage: "per-request time limit",
+			set: duration(&c.RequestTimeout, time.Millisecond, 24*time.Hour)},
+		{env: "MINIBASE_SQLITE_CACHE_KIB", usage: "SQLite page cache per connection (default 2048)", set: integer(&c.SQLite.CacheKiB, 0, 1<<20)},
+		{env: "MINIBASE_SQLITE_MMAP_MIB", usage: "memory-map up to this much of the database (default 1024)", set: integer(&c.SQLite.MmapMiB, 0, 1<<20)},
+		{env: "MINIBASE_SQLITE_READERS", usage: "read connections (default 4)", set: integer(&c.SQLite.Readers, 0, 1<<20)},
+		{env: "MINIBASE_SQLITE_CHECK", def: "background", usage: "when to read the whole database for damage (quick_check): " +
+			"background (damage found stops writes), start (before serving; refuses to start on damage), off",
+			set: choice(&c.SQLite.Check, map[string]string{"background": sqlite.CheckBackground, "start": sqlite.CheckOpen, "off": sqlite.CheckOff})},
+		{env: "MINIBASE_DISK_RESERVE", def: "32MiB", usage: "space kept in <dir>/disk_reserve and released when the disk fills up, so deletes still run (0: none)",
+			set: size(&c.DiskReserve, 0, 1<<40)},
+		{env: "MINIBASE_PPROF", usage: "address for Go's profiler (net/http/pprof), e.g. 127.0.0.1:6060; off by default", set: text(&c.Pprof)},
+		{env: "MINIBASE_CORS_ORIGINS", usage: "origins whose web pages may call the API, comma-separated " +
+			"(https://app.example.com, https://*.example.com), or * for all; none by default (/sdk/ is open to every origin)",
+			set: func(v string) (err error) { c.CORS, err = ParseCORSOrigins(v); return err }},
+		{env: "MINIBASE_TRUSTED_PROXIES", usage: "reverse proxies whose X-Forwarded-For, X-Real-IP and X-Forwarded-Proto count: " +
+			"IPs, CIDRs, loopback, private; none by default",
+			set: func(v string) (err error) { c.Proxies, err = ParseTrustedProxies(v); return err }},
+	}
+	s = append(s, c.Auth.settings()...)
+	s = append(s, c.Storage.settings()...)
+	return append(s, c.Functions.settings()...)
+}
+
+// check is what the table cannot say: settings that go together.
+func (c *Config) check() error {
+	return errors.Join(c.Auth.check(), c.Storage.check())
+}
+
+// ParseConfig reads serve's flags from args and the MINIBASE_* variables
+// from getenv (os.Getenv; a flag wins over its variable) over the
+// defaults. A value that is not valid is an error naming the setting and
+// what it must be.
+func ParseConfig(args []string, getenv func(string) string) (Config, error) {
+	c := Config{Auth: AuthConfig{Config: auth.Config{Limits: auth.DefaultLimits()}}}
+	table := c.settings()
+	fs := flag.NewFlagSet("serve", flag.ContinueOnError)
+	fs.SetOutput(io.Discard)
+	flags := map[string]*string{}
+	for _, s := range table {
+		if s.flag != "" {
+			flags[s.env] = fs.String(s.flag, "", s.usage)
+		}
+	}
+	if err := fs.Parse(args); err != nil {
+		return c, fmt.Errorf("serve: %w", err)
+	}
+	if fs.NArg() > 0 {
+		return c, fmt.Errorf("serve: unexpected argument %q", fs.Arg(0))
+	}
+	for _, s := range table {
+		v, from := getenv(s.env), s.env
+		if f := flags[s.env]; f != nil && *f != "" {
+			v, from = *f, "--"+s.flag
+		}
+		if v == "" {
+			v = s.def
+		}
+		if v == "" {
+			continue
+		}
+		if err := s.set(v); err != nil && strings.HasPrefix(err.Error(), s.env) {
+			return c, err
+		} else if err != nil {
+			return c, fmt.Errorf("%s %v, got %q", from, err, v)
+		}
+	}
+	return c, c.check()
+}
+
+// Usage is the help text of the settings: serve's flags and every
+// MINIBASE_* variable, with its default.
+func Usage() string {
+	var b strings.Builder
+	for _, s := range new(Config).settings() {
+		name := "  " + s.env
+		if s.flag != "" {
+			name += ", --" + s.flag
+		}
+		text := s.usage
+		if s.def != "" {
+			text += " (default " + s.def + ")"
+		}
+		b.WriteString(name)
+		col := len(name)
+		if col > usageIndent-2 {
+			b.WriteString("\n")
+			col = 0
+		}
+		for i, line := range wrap(text, usageWidth-usageIndent) {
+			if i > 0 {
+				col = 0
+				b.WriteString("\n")
+			}
+			b.WriteString(strings.Repeat(" ", usageIndent-col) + line)
+		}
+		b.WriteString("\n")
+	}
+	return b.String()
+}
+
+const usageIndent, usageWidth = 29, 80
+
+// wrap splits text into lines of at most width bytes, at spaces.
+func wrap(text string, width int) []string {
+	var lines []string
+	line := ""
+	for _, w := range strings.Fields(text) {
+		if line != "" && len(line)+1+len(w) > width {
+			lines, line = append(lines, line), ""
+		}
+		if line != "" {
+			line += " "
+		}
+		line += w
+	}
+	return append(lines, line)
+}
+
+// The parsers of the table's rows: each returns the set func of a setting
+// bound to dst.
+
+func text(dst *string) func(string) error {
+	return func(v string) error { *dst = v; return nil }
+}
+
+func oneOf(dst *string, allowed ...string) func(string) error {
+	return func(v string) error {
+		for _, a := range allowed {
+			if v == a {
+				*dst = v
+				return nil
+			}
+		}
+		return fmt.Errorf("must be %s", orList(allowed))
+	}
+}
+
+// choice is oneOf whose values stand for others (names as the user
+// writes them, values as the program needs them).
+func choice(dst *string, values map[string]string) func(string) error {
+	return func(v string) error {
+		if x, ok := values[v]; ok {
+			*dst = x
+			return nil
+		}
+		return fmt.Errorf("must be %s", orList(slices.Sorted(maps.Keys(values))))
+	}
+}
+
+func boolean(dst *bool) func(string) error {
+	return func(v string) error {
+		b, err := strconv.ParseBool(v)
+		if err != nil {
+			return errors.New("must be true or false")
+		}
+		*dst = b
+		return nil
+	}
+}
+
+func integer(dst *int, lo, hi int) func(string) error {
+	return func(v string) error {
+		n, err := strconv.Atoi(v)
+		if err != nil || n < lo || n > hi {
+			return fmt.Errorf("must be a number from %d to %d", lo, hi)
+		}
+		*dst = n
+		return nil
+	}
+}
+
+func integer64(dst *int64, lo, hi int64) func(string) error {
+	return func(v string) error {
+		n, err := strconv.ParseInt(v, 10, 64)
+		if err != nil || n < lo || n > hi {
+			return fmt.Errorf("must be a number from %d to %d", lo, hi)
+		}
+		*dst = n
+		return nil
+	}
+}
+
+// size parses a byte count such as 32MiB (see parseSize).
+func size(dst *int64, lo, hi int64) func(string) error {
+	return func(v string) error {
+		n, err := parseSize(v)
+		if err != nil || n < lo || n > hi {
+			return fmt.Errorf("must be a size from %s to %s, like 32MiB or 5000000 (bytes)", sizeText(lo), sizeText(hi))
+		}
+		*dst = n
+		return nil
+	}
+}
+
+// duration parses a Go duration, or whole days ("7d").
+func duration(dst *time.Duration, lo, hi time.Duration) func(string) error {
+	return func(v string) error {
+		d, err := parseAge(v)
+		if err != nil || d < lo || d > hi {
+			return fmt.Errorf("must be a duration from %v to %v, like 30s, 2h or 7d", lo, hi)
+		}
+		*dst = d
+		return nil
+	}
+}
+
+// commaList parses a comma-separated list, dropping empty items.
+func commaList(dst *[]string) func(string) error {
+	return func(v string) error {
+		*dst = nil
+		for _, p := range strings.Split(v, ",") {
+			if p = strings.TrimSpace(p); p != "" {
+				*dst = append(*dst, p)
+			}
+		}
+		return nil
+	}
+}
+
+// httpURL takes an http(s) URL with a host.
+func httpURL(dst *string) func(string) error {
+	return func(v string) error {
+		u, err := url.Parse(v)
+		if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+			return errors.New("must be an http(s) URL")
+		}
+		*dst = v
+		return nil
+	}
+}
+
+// parseSize reads a byte count: a number, optionally followed by KiB, MiB,
+// GiB (or KB, MB, GB, also powers of 1024).
+func parseSize(v string) (int64, error) {
+	num, unit := strings.TrimSpace(v), int64(1)
+	for _, u := range []struct {
+		suffix string
+		mult   int64
+	}{{"KiB", 1 << 10}, {"MiB", 1 << 20}, {"GiB", 1 << 30}, {"KB", 1 << 10}, {"MB", 1 << 20}, {"GB", 1 << 30}} {
+		if s, ok := strings.CutSuffix(num, u.suffix); ok {
+			num, unit = strings.TrimSpace(s), u.mult
+			break
+		}
+	}
+	n, err := strconv.ParseInt(num, 10, 64)
+	if err != nil || n > (1<<62)/unit {
+		return 0, fmt.Errorf("invalid size %q", v)
+	}
+	return n * unit, nil
+}
+
+// sizeText writes n bytes the way parseSize reads them, in the largest
+// whole unit.
+func sizeText(n int64) string {
+	for _, u := range []struct {
+		suffix string
+		mult   int64
+	}{{"GiB", 1 << 30}, {"MiB", 1 << 20}, {"KiB", 1 << 10}} {
+		if n >= u.mult && n%u.mult == 0 {
+			return strconv.FormatInt(n/u.mult, 10) + u.suffix
+		}
+	}
+	return strconv.FormatInt(n, 10)
+}
+
+// parseAge is time.ParseDuration that also takes whole days ("7d").
+func parseAge(v string) (time.Duration, error) {
+	if days, ok := strings.CutSuffix(v, "d"); ok {
+		n, err := strconv.Atoi(days)
+		if err != nil || n < 0 || n > 100000 {
+			return 0, fmt.Errorf("invalid duration %q", v)
+		}
+		return time.Duration(n) * 24 * time.Hour, nil
+	}
+	return time.ParseDuration(v)
+}
+
+// orList writes "a, b or c".
+func orList(items []string) string {
+	if len(items) < 2 {
+		return strings.Join(items, "")
+	}
+	return strings.Join(items[:len(items)-1], ", ") + " or " + items[len(items)-1]
+}

@@ -1,0 +1,168 @@
+package server
+
+import (
+	"os"
+	"strings"
+	"testing"
+	"time"
+
+	"minibase/db/sqlite"
+)
+
+func TestParseConfig(t *testing.T) {
+	env := map[string]string{}
+	getenv := func(k string) string { return env[k] }
+	cfg, err := ParseConfig(nil, getenv)
+	if err != nil || cfg.Dir != "./mb_data" || cfg.HTTP != "127.0.0.1:8090" || cfg.Sync != "FULL" || cfg.BodyLimit != 16<<20 ||
+		cfg.SQLite.Check != sqlite.CheckBackground || cfg.DiskReserve != 32<<20 {
+		t.Fatalf("defaults: %+v %v", cfg, err)
+	}
+	env["MINIBASE_DIR"], env["MINIBASE_HTTP"] = "/tmp/x", "127.0.0.1:1"
+	cfg, _ = ParseConfig(nil, getenv)
+	if cfg.Dir != "/tmp/x" || cfg.HTTP != "127.0.0.1:1" {
+		t.Errorf("env not used: %+v", cfg)
+	}
+	env["MINIBASE_SQLITE_CHECK"], env["MINIBASE_DISK_RESERVE"] = "start", "0"
+	if cfg, err = ParseConfig(nil, getenv); err != nil || cfg.SQLite.Check != sqlite.CheckOpen || cfg.DiskReserve != 0 {
+		t.Errorf("check and reserve: %q, %d, %v", cfg.SQLite.Check, cfg.DiskReserve, err)
+	}
+	cfg, _ = ParseConfig([]string{"--dir", "d", "--http", "127.0.0.1:2"}, getenv)
+	if cfg.Dir != "d" || cfg.HTTP != "127.0.0.1:2" {
+		t.Errorf("flags must win over env: %+v", cfg)
+	}
+	for _, bad := range []map[string]string{
+		{"MINIBASE_BODY_LIMIT": "lots"}, {"MINIBASE_SQLITE_SYNC": "OFF"}, {"MINIBASE_REQUEST_TIMEOUT": "-1s"},
+		{"MINIBASE_SQLITE_CHECK": "quick"}, {"MINIBASE_DISK_RESERVE": "-1"}, {"MINIBASE_DISK_RESERVE": "lots"},
+		{"MINIBASE_DISK_RESERVE": "2000GiB"},
+	} {
+		if _, err := ParseConfig(nil, func(k string) string { return bad[k] }); err == nil {
+			t.Errorf("%v: want an error", bad)
+		}
+	}
+	if _, err := ParseConfig([]string{"extra"}, getenv); err == nil {
+		t.Error("stray argument: want an error")
+	}
+}
+
+func TestParseAuthConfig(t *testing.T) {
+	env := map[string]string{
+		"MINIBASE_ACCESS_TTL": "15m", "MINIBASE_REFRESH_TTL": "48h", "MINIBASE_RATE_LIMITS": "login.account=3/m",
+		"MINIBASE_OTP_SIGNUP": "false", "MINIBASE_WECHAT_APPID": "wx1", "MINIBASE_WECHAT_SECRET": "s",
+		"MINIBASE_SMTP_ADDR": "smtp.example.com:465", "MINIBASE_SMTP_FROM": "a@example.com", "MINIBASE_SMTP_TLS": "tls",
+		"MINIBASE_SMS_WEBHOOK_URL": "https://sms.example.com/hook", "MINIBASE_OTP_LOG": "1",
+	}
+	cfg, err := ParseConfig(nil, func(k string) string { return env[k] })
+	a := cfg.Auth
+	if err != nil || a.AccessTTL != 15*time.Minute || a.RefreshTTL != 48*time.Hour || a.Limits.LoginAccount.N != 3 ||
+		a.Limits.LoginIP.N != 30 || a.OTPSignup || a.Providers.WeChat.AppID != "wx1" || !a.Providers.SMTP.ImplicitTLS ||
+		a.Providers.SMS.URL == "" || !a.Providers.OTPLog {
+		t.Fatalf("parsed %+v, %v", a, err)
+	}
+	def, _ := ParseConfig(nil, func(string) string { return "" })
+	if def.Auth.AccessTTL != 2*time.Hour || def.Auth.RefreshTTL != 720*time.Hour || !def.Auth.OTPSignup || def.Auth.Limits.AnonymousIP.N != 120 {
+		t.Errorf("defaults: %+v", def.Auth)
+	}
+	for _, bad := range []map[string]string{
+		{"MINIBASE_ACCESS_TTL": "2"}, {"MINIBASE_ACCESS_TTL": "10s"}, {"MINIBASE_REFRESH_TTL": "9000h"},
+		{"MINIBASE_ACCESS_TTL": "3h", "MINIBASE_REFRESH_TTL": "2h"}, {"MINIBASE_RATE_LIMITS": "login=1/m"},
+		{"MINIBASE_RATE_LIMITS": "login.ip=many"}, {"MINIBASE_OTP_SIGNUP": "maybe"}, {"MINIBASE_WECHAT_APPID": "wx1"},
+		{"MINIBASE_DOUYIN_SECRET": "s"}, {"MINIBASE_WECHAT_API_BASE": "ftp://x"}, {"MINIBASE_SMTP_ADDR": "smtp.example.com"},
+		{"MINIBASE_SMTP_ADDR": "smtp.example.com:25"}, {"MINIBASE_SMTP_ADDR": "h:25", "MINIBASE_SMTP_FROM": "a@b.co", "MINIBASE_SMTP_TLS": "ssl"},
+		{"MINIBASE_SMS_WEBHOOK_URL": "sms.example.com"}, {"MINIBASE_OTP_LOG": "yes please"},
+		{"MINIBASE_APP_NAME": strings.Repeat("x", 65)},
+	} {
+		if _, err := ParseConfig(nil, func(k string) string { return bad[k] }); err == nil {
+			t.Errorf("%v: want an error", bad)
+		}
+	}
+}
+
+// The settings of one area, parsed from getenv alone: what the area's tests
+// look at (one parser reads them all).
+
+func parseFunctions(getenv func(string) string) (FunctionsConfig, error) {
+	c, err := ParseConfig(nil, getenv)
+	return c.Functions, err
+}
+
+func parseStorage(getenv func(string) string) (StorageConfig, error) {
+	c, err := ParseConfig(nil, getenv)
+	return c.Storage, err
+}
+
+func parseImages(getenv func(string) string) (ImageConfig, error) {
+	c, err := ParseConfig(nil, getenv)
+	return c.Storage.Images, err
+}
+
+// The README's Configuration section names every setting the server reads
+// (the table in config*.go is the list).
+func TestREADMEListsEverySetting(t *testing.T) {
+	raw, err := os.ReadFile("../README.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, section, _ := strings.Cut(string(raw), "\n## Configuration\n")
+	section, _, _ = strings.Cut(section, "\n## ")
+	for _, s := range new(Config).settings() {
+		if !strings.Contains(section, "`"+s.env+"`") {
+			t.Errorf("README.md's Configuration section does not name %s", s.env)
+		}
+	}
+}
+
+// The table: one row per variable, each with help; the help text lists
+// them all with their defaults; a bad value is refused naming the setting
+// (or the flag) and what it must be.
+func TestSettingsTable(t *testing.T) {
+	seen := map[string]bool{}
+	usage := "\n" + Usage()
+	words := strings.Join(strings.Fields(usage), " ")
+	for _, s := range new(Config).settings() {
+		if seen[s.env] || !strings.HasPrefix(s.env, "MINIBASE_") || s.usage == "" || s.set == nil {
+			t.Errorf("%s: a second row, a bad name, or no help or parser", s.env)
+		}
+		seen[s.env] = true
+		if n := strings.Count(usage, "\n  "+s.env+" ") + strings.Count(usage, "\n  "+s.env+",") + strings.Count(usage, "\n  "+s.env+"\n"); n != 1 {
+			t.Errorf("%s is in the help %d times, want once", s.env, n)
+		}
+		if s.def != "" && !strings.Contains(words, "(default "+s.def+")") {
+			t.Errorf("%s: the help does not give its default %s", s.env, s.def)
+		}
+	}
+	for _, tc := range []struct {
+		args []string
+		env  map[string]string
+		want string
+	}{
+		{nil, map[string]string{"MINIBASE_BODY_LIMIT": "lots"}, `MINIBASE_BODY_LIMIT must be a number from 1024 to 4294967296, got "lots"`},
+		{nil, map[string]string{"MINIBASE_SQLITE_CHECK": "quick"}, `MINIBASE_SQLITE_CHECK must be background, off or start, got "quick"`},
+		{nil, map[string]string{"MINIBASE_DISK_RESERVE": "2TiB"}, `MINIBASE_DISK_RESERVE must be a size from 0 to 1024GiB`},
+		{nil, map[string]string{"MINIBASE_PUBLIC_URL": "api.example.com"}, `MINIBASE_PUBLIC_URL must be an http(s) URL`},
+		{nil, map[string]string{"MINIBASE_SMTP_TLS": "ssl"}, `MINIBASE_SMTP_TLS must be starttls, tls or none`},
+		{[]string{"--http", "x", "--nope"}, nil, `serve: flag provided but not defined: -nope`},
+	} {
+		_, err := ParseConfig(tc.args, func(k string) string { return tc.env[k] })
+		if err == nil || !strings.Contains(err.Error(), tc.want) {
+			t.Errorf("%v %v: %v, want an error saying %s", tc.args, tc.env, err, tc.want)
+		}
+	}
+}
+
+// Every setting's parser takes any value without panicking, and its error
+// says what the value must be (ParseConfig puts the setting's name before)
+// or names the setting itself.
+func FuzzParseConfig(f *testing.F) {
+	for i, s := range new(Config).settings() {
+		f.Add(i, s.def)
+		f.Add(i, "-1")
+		f.Add(i, "9999999999999999999GiB")
+	}
+	f.Fuzz(func(t *testing.T, i int, v string) {
+		table := new(Config).settings()
+		s := table[uint(i)%uint(len(table))]
+		if err := s.set(v); err != nil && !strings.HasPrefix(err.Error(), "must be ") && !strings.HasPrefix(err.Error(), s.env+": ") {
+			t.Errorf("%s=%q: %q does not say what the value must be", s.env, v, err)
+		}
+	})
+}

@@ -1,0 +1,269 @@
+// Package server is minibase assembled: every setting (Config), the
+// backends chosen by them, the adapters between the packages, and the HTTP
+// app that serves them all on one port. The minibase command runs it; another
+// Go program can embed it (see the example) and add routes of its own.
+package server
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"net/http/pprof"
+	"os"
+	"path/filepath"
+	"time"
+
+	"minibase/auth"
+	"minibase/db"
+	"minibase/db/sqlite"
+	"minibase/functions"
+	"minibase/storage"
+
+	"github.com/gofiber/fiber/v2"
+)
+
+// Server is a minibase server: Open it, Run it until its context ends,
+// then Close it. Set the exported fields before Open.
+type Server struct {
+	Config  Config
+	Version string       // reported by /v1/health and at start; "" is "dev"
+	Log     *slog.Logger // the server log; nil: text to stderr
+	// Out receives what the operator must see: a newly generated admin key
+	// (once) and the "serving on" line; nil: stdout.
+	Out io.Writer
+
+	keys      *auth.AdminKeys
+	store     *sqlite.DB
+	db        *db.Service
+	auth      *auth.Service
+	files     *storage.Service
+	fileBE    io.Closer // the storage backend
+	fnDir     *functions.Dir
+	functions *functions.Runtime
+	fnLogDB   *sqlite.DB          // <dir>/functions.db
+	fnLogs    *functions.LogStore // invocation records and async outcomes, in fnLogDB; nil when it could not open
+	fnLogsOff string              // why fnLogs is nil
+	reserve   *diskReserve        // the disk's state, for everything that writes to it
+	triggers  *functions.Triggers
+	app       *fiber.App
+	root      fiber.Router // Router: the app's root route group
+	conns     *connStates  // which connections wait for a request (closed first at shutdown)
+	log       *slog.Logger
+
+	dbTriggers *functions.DBTriggers // adapters.go
+}
+
+// Open creates the data directory and opens everything the server needs.
+// A newly generated admin key is printed to Out, once. A damaged database
+// fails with what to do about it. Call Close even when Open fails.
+func (s *Server) Open(ctx context.Context) error {
+	s.log = s.Log
+	if s.log == nil {
+		s.log = slog.New(slog.NewTextHandler(os.Stderr, nil))
+	}
+	if err := openDataDir(s.Config.Dir, s.log); err != nil {
+		return err
+	}
+	s.reserve = openReserve(s.Config.Dir, s.Config.DiskReserve, s.log)
+	keys, generated, err := auth.LoadAdminKeys(s.Config.Dir, s.Config.AdminKey)
+	if err != nil {
+		return err
+	}
+	s.keys = keys
+	if generated != "" {
+		fmt.Fprintf(s.out(), "minibase: generated an admin key; it is shown only this once, store it now:\n\n    %s\n\n", generated)
+	}
+	if s.store, err = openDatabase(ctx, s.Config, s.reserve, s.log); err != nil {
+		return err
+	}
+	if s.auth, err = openAuth(ctx, s.Config, s.store, s.log); err != nil {
+		return err
+	}
+	if s.files, s.fileBE, err = openStorage(ctx, s.Config, s.reserve); err != nil {
+		return err
+	}
+	s.db = db.NewService(s.store, db.Limits{})
+	s.db.SetUsers(s.auth)
+	if err := s.openFunctions(); err != nil {
+		return err
+	}
+	s.app = s.newApp()
+	return nil
+}
+
+// App is the server's fiber app, after Open: for tests, and for serving it
+// on a listener of one's own (App().Listener) instead of Run.
+func (s *Server) App() *fiber.App { return s.app }
+
+// Run serves HTTP on Config.HTTP until ctx ends, then shuts down
+// gracefully: in-flight requests finish (up to 30 s) before Run returns.
+// Database triggers and timers run meanwhile. An address it cannot listen
+// on (one in use) is an error before anything is printed to Out.
+func (s *Server) Run(ctx context.Context) error {
+	ln, err := net.Listen(s.app.Config().Network, s.Config.HTTP)
+	if err != nil {
+		return fmt.Errorf("listen: %w", err)
+	}
+	if s.Config.Pprof != "" {
+		stop, err := servePprof(s.Config.Pprof, s.log)
+		if err != nil {
+			ln.Close()
+			return err
+		}
+		defer stop()
+	}
+	errc := make(chan error, 1)
+	go func() { errc <- s.app.Listener(ln) }()
+	trigCtx, stopTriggers := context.WithCancel(ctx)
+	trigDone := make(chan struct{})
+	go func() {
+		defer close(trigDone)
+		s.triggers.Run(trigCtx, triggerRefresh, func(err error) { s.log.Warn("functions triggers", "err", err) })
+	}()
+	defer func() { stopTriggers(); <-trigDone }()
+	defer s.runDBTriggers(ctx)()
+	fmt.Fprintf(s.out(), "minibase %s serving on http://%s (data in %s)\n", s.version(), ln.Addr(), s.Config.Dir)
+	select {
+	case err := <-errc:
+		return fmt.Errorf("serve: %w", err)
+	case <-ctx.Done():
+	}
+	fmt.Fprintln(s.out(), "minibase: shutting down")
+	// Stop accepting; close the connections no request is using (the rest
+	// close after their response); wait up to 30 s for requests in progress.
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	done := make(chan error, 1)
+	go func() { done <- s.app.ShutdownWithContext(ctx) }()
+	s.conns.drain(ctx)
+	cancel() // fasthttp's own wait may not end by itself (see connStates)
+	if err := <-done; err != nil && !errors.Is(err, context.Canceled) {
+		return fmt.Errorf("shutdown: %w", err)
+	}
+	return nil
+}
+
+// Close stops the functions runtime and its log store, then releases the
+// file store and the databases (after Run returned).
+func (s *Server) Close() error {
+	var errs []error
+	if s.functions != nil {
+		errs = append(errs, s.functions.Close())
+	}
+	if s.fnLogs != nil {
+		errs = append(errs, s.fnLogs.Close())
+	}
+	if s.fnLogDB != nil {
+		errs = append(errs, s.fnLogDB.Close())
+	}
+	if s.fileBE != nil {
+		errs = append(errs, s.fileBE.Close())
+	}
+	if s.store != nil {
+		errs = append(errs, s.store.Close())
+	}
+	return errors.Join(errs...)
+}
+
+// openAuth builds the auth service on the database's stores, with the
+// access-token key kept in the data directory.
+func openAuth(ctx context.Context, cfg Config, store *sqlite.DB, log *slog.Logger) (*auth.Service, error) {
+	key, err := auth.LoadSigningKey(cfg.Dir)
+	if err != nil {
+		return nil, err
+	}
+	a := cfg.Auth
+	return auth.NewService(ctx, a.Config, auth.Stores{Users: store.Users(), Sessions: store.Sessions(), Admins: store.Admins(), OTPs: store.OTPs()},
+		a.Providers.providers(cfg.Dir, a.Now, log), key)
+}
+
+// openFunctions opens <dir>/functions and the runtime over it. Functions
+// see MINIBASE_ENV (Config.Storage.Env, the env id of fileIDs) as their
+// environment, and object storage (opened first) through wx-server-sdk.
+func (s *Server) openFunctions() error {
+	dir, err := functions.OpenDir(filepath.Join(s.Config.Dir, "functions"))
+	if err != nil {
+		return err
+	}
+	dir.Space = s.reserve
+	s.openFnLogs(context.Background())
+	c := s.Config.Functions
+	opts := functions.Options{
+		Env: s.Config.Storage.Env, AppID: s.Config.Auth.Providers.WeChat.AppID, Concurrency: c.Concurrency, Queue: c.Queue,
+		Fetch: c.Fetch, Async: functions.AsyncOptions{Retries: c.AsyncRetries, Backoff: c.RetryBackoff},
+		Logs: s.logSinks(), Outcomes: s.outcomes(), Files: s.files,
+	}
+	s.fnDir = dir
+	s.functions, err = functions.New(dir, s.db, opts)
+	if err != nil {
+		return err
+	}
+	loc := c.TimerTZ
+	if loc == nil {
+		loc = time.FixedZone("UTC+8", 8*60*60)
+	}
+	s.triggers = functions.NewTriggers(s.functions, dir, dir, loc)
+	s.openDBTriggers()
+	return s.triggers.Refresh(context.Background(), time.Now())
+}
+
+// CreateAdmin adds an admin account (email, password) to the database in
+// cfg.Dir, creating the directory and the database when needed; the server
+// need not run. An email already taken is auth.ErrAdminExists.
+func CreateAdmin(ctx context.Context, cfg Config, email, password string, log *slog.Logger) (*auth.AdminAccount, error) {
+	if err := os.MkdirAll(cfg.Dir, 0o700); err != nil {
+		return nil, fmt.Errorf("create data dir: %w", err)
+	}
+	opts := cfg.SQLite
+	opts.Synchronous = cfg.Sync
+	store, err := sqlite.Open(ctx, filepath.Join(cfg.Dir, "data.db"), opts)
+	if err != nil {
+		return nil, err
+	}
+	defer store.Close()
+	svc, err := openAuth(ctx, cfg, store, log)
+	if err != nil {
+		return nil, err
+	}
+	return svc.CreateAdmin(ctx, email, password)
+}
+
+// servePprof serves Go's profiler (net/http/pprof) on addr until stop is
+// called.
+func servePprof(addr string, log *slog.Logger) (stop func(), err error) {
+	ln, err := net.Listen("tcp", addr)
+	if err != nil {
+		return nil, fmt.Errorf("MINIBASE_PPROF: %w", err)
+	}
+	mux := http.NewServeMux()
+	mux.HandleFunc("/debug/pprof/", pprof.Index)
+	mux.HandleFunc("/debug/pprof/cmdline", pprof.Cmdline)
+	mux.HandleFunc("/debug/pprof/profile", pprof.Profile)
+	mux.HandleFunc("/debug/pprof/symbol", pprof.Symbol)
+	mux.HandleFunc("/debug/pprof/trace", pprof.Trace)
+	srv := &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second}
+	go func() {
+		if err := srv.Serve(ln); !errors.Is(err, http.ErrServerClosed) {
+			log.Error("pprof listener", "err", err)
+		}
+	}()
+	return func() { srv.Close() }, nil
+}
+
+func (s *Server) out() io.Writer {
+	if s.Out == nil {
+		return os.Stdout
+	}
+	return s.Out
+}
+
+func (s *Server) version() string {
+	if s.Version == "" {
+		return "dev"
+	}
+	return s.Version
+}
