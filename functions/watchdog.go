@@ -1,8 +1,12 @@
 package functions
 
 import (
+	"cmp"
 	"errors"
+	"math"
+	"runtime"
 	"runtime/metrics"
+	"slices"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -10,70 +14,202 @@ import (
 	"github.com/dop251/goja"
 )
 
-// watchdog enforces functions' memory budgets (config.json memorySize).
-// goja cannot count a runtime's memory, so it watches the process's live
-// heap (as of the last garbage collection) every few milliseconds: when
-// the heap has grown by more than an invocation's budget since that
-// invocation started, the oldest such invocation, the likeliest culprit,
-// is interrupted and its instance thrown away, which frees what it held.
-// Heap that is only garbage does not count, so a function that allocates
-// a lot without keeping it is left alone.
+// watchdog enforces functions' memory budgets (config.json memorySize, per
+// instance, as a Node container's memory) and the runtime's total
+// (Options.MaxMemory).
+//
+// What an instance holds is measured, not guessed: each instance has a
+// heap tag (memtag.go), and Go's heap profile says how many bytes the
+// instance's own code allocated that are still live. Memory that another
+// invocation, an image resize or an upload allocated never carries the
+// tag, so it is never charged to the instance, whether the instance was
+// waiting on a timer or running on the other core at the time.
+//
+// A measurement can only be trusted to prove that an instance kept
+// memory: a snapshot also counts what it allocated during the garbage
+// collection that took it ("floating garbage", freed only by the next
+// one), which a function churning through garbage while a big heap is
+// being marked has plenty of. So the proof is taken over two snapshots:
+// what was live at the later one minus everything the instance allocated
+// between them is memory it allocated before the earlier one and still
+// kept. An instance is stopped (running: its invocation ends with
+// "memory limit exceeded"; idle: it is dropped) only when that proof
+// exceeds its budget by four standard deviations of the profile's
+// sampling error, sqrt(MemProfileRate × budget) (MemProfileRate 64 KiB:
+// 8 MB for 64 MB, 16 MB for 256 MB), so a function within its budget is
+// stopped for sampling noise with a probability under 1 in 10,000.
+//
+// When to measure: the profile is published by garbage collections, and
+// lags one of them. The watchdog reads it (a fraction of a millisecond)
+// after collections while some instance might be near its budget, and,
+// when a running instance might be over it, collects at once
+// (runtime.GC) and reads the fresh profile; what an instance can have
+// allocated since the last snapshot is bounded by what the whole process
+// allocated, so instances that cannot be over are never measured for.
+// Forced collections take at most a fifth of the time: a function that
+// passes its budget is stopped about one forced collection later (the
+// overshoot is what it allocates meanwhile), and a churning function
+// costs at most that.
+//
+// When all instances together hold more than MaxMemory, idle instances
+// are dropped, biggest first; if that is not enough, new invocations are
+// refused (CodeBusy) until they hold less, and the running instance that
+// provably holds the most is stopped with an error saying so.
 type watchdog struct {
-	every time.Duration
-	live  atomic.Uint64 // the live heap at the last sample
+	every    time.Duration
+	maxTotal float64
+	marks    *markAddrs
+	checks   atomic.Int64 // heap profile reads
+	full     atomic.Bool  // over maxTotal: new invocations are refused
+	allocs   atomic.Uint64
 
-	mu      sync.Mutex
-	running map[*call]uint64 // invocation → its budget in bytes
+	mu     sync.Mutex
+	tags   map[int]*tracked
+	free   []freeTag // released tags, oldest first
+	minted int       // tags handed out so far
+	last   snapshot  // of the last profile read
+
+	// Used on the watchdog's goroutine only.
+	prof       heapProfile
+	samples    []metrics.Sample
+	cycle      uint64       // garbage collections seen
+	cycleAt    [4][2]uint64 // recent collections: {cycle, allocations before it}
+	nextForced time.Time
+	followUp   bool          // the next forced read may be followed by another at once
+	forcedTook time.Duration // forced collections since the last pause
 }
 
-// errMemory is how an invocation stopped by the watchdog ends.
-var errMemory = Errorf(CodeExecuteFail, "memory limit exceeded: the function kept more memory than its memorySize allows (config.json \"memorySize\", MB); it was stopped")
-
-const liveHeapMetric = "/gc/heap/live:bytes"
-
-func newWatchdog() *watchdog {
-	w := &watchdog{every: 5 * time.Millisecond, running: make(map[*call]uint64)}
-	w.sample()
-	return w
+// tracked is an instance the watchdog watches: its tag's figures as of
+// the last read.
+type tracked struct {
+	in      *instance
+	budget  float64
+	base    float64 // live bytes the tag's previous instance left
+	inuse   float64 // live bytes at the last read
+	alloc   float64 // bytes ever allocated under the tag, at the last read
+	kept    float64 // live bytes at the last read that were allocated before the one before
+	cur     *call   // the running invocation; nil when idle
+	started uint64  // allocations (process-wide) when cur started
+	stopped bool
 }
 
-func (w *watchdog) sample() uint64 {
-	s := []metrics.Sample{{Name: liveHeapMetric}}
-	metrics.Read(s)
-	v := s[0].Value.Uint64()
-	w.live.Store(v)
-	return v
+// freeTag is a tag whose instance closed at GC cycle cycle. It is given
+// to a new instance once a read three collections later has seen all the
+// old one allocated (ready), its live remains becoming the new one's
+// base.
+type freeTag struct {
+	tag          int
+	cycle        uint64
+	ready        bool
+	inuse, alloc float64
 }
 
-func (w *watchdog) add(c *call, budget uint64) {
-	w.mu.Lock()
-	c.heapStart = w.live.Load()
-	c.heapPeak = c.heapStart
-	w.running[c] = budget
-	w.mu.Unlock()
+// snapshot is when the last read's profile was taken.
+type snapshot struct {
+	cycle  uint64 // the garbage collection whose end it shows
+	allocs uint64 // process-wide allocations, at most, then
 }
 
-// remove ends the watch of c and reports whether the watchdog
-// interrupted it.
-func (w *watchdog) remove(c *call) (interrupted bool) {
-	w.mu.Lock()
-	_, ok := w.running[c]
-	delete(w.running, c)
-	c.heapPeak = max(c.heapPeak, w.live.Load())
-	w.mu.Unlock()
-	return !ok
+// memoryError is how an invocation stopped for its instance's memory
+// ends.
+func memoryError(held, budget float64) *Error {
+	return Errorf(CodeExecuteFail, "memory limit exceeded: the function kept %d MB, more than its memorySize of %d MB allows (config.json \"memorySize\"); it was stopped",
+		int64(held)>>20, int64(budget)>>20)
 }
 
-// memory is how much the live heap grew while c ran, as far as the
-// samples tell (LogRecord.Memory); valid after remove.
-func (c *call) memory() uint64 {
-	if c.heapPeak > c.heapStart {
-		return c.heapPeak - c.heapStart
+// MemProfileRate is the heap profiling rate (runtime.MemProfileRate) the
+// memory budgets are made for: set it first thing in main. Under Go's
+// default (512 KiB) budgets hold all the same, with thrice the margin
+// for sampling error; with profiling off (0), they are not enforced.
+const MemProfileRate = 64 << 10
+
+const (
+	gcCyclesMetric = "/gc/cycles/total:gc-cycles"
+	allocsMetric   = "/gc/heap/allocs:bytes"
+	// forcedShare: forced collections run at most 1/forcedShare of the time.
+	forcedShare = 5
+	// cooledCycles: collections after a tag's release before it is reused.
+	cooledCycles = 3
+)
+
+func newWatchdog(maxTotal int64) (*watchdog, error) {
+	marks, err := markPCs()
+	if err != nil {
+		return nil, err
 	}
-	return 0
+	w := &watchdog{every: 5 * time.Millisecond, maxTotal: float64(maxTotal), marks: marks, tags: make(map[int]*tracked),
+		samples: []metrics.Sample{{Name: gcCyclesMetric}, {Name: allocsMetric}}}
+	w.cycle, _ = w.sample()
+	w.last.cycle = w.cycle
+	w.followUp = true
+	return w, nil
 }
 
-// run samples until stop is closed.
+func (w *watchdog) sample() (cycle, allocs uint64) {
+	metrics.Read(w.samples)
+	return w.samples[0].Value.Uint64(), w.samples[1].Value.Uint64()
+}
+
+// assign gives a new instance a tag and starts watching it; 0 when all
+// tags are taken (the instance's memory is then charged to no one).
+func (w *watchdog) assign(in *instance, budget uint64) int {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	t := &tracked{in: in, budget: float64(budget)}
+	tag := 0
+	if i := slices.IndexFunc(w.free, func(f freeTag) bool { return f.ready }); i >= 0 {
+		f := w.free[i]
+		w.free = slices.Delete(w.free, i, i+1)
+		tag, t.base, t.inuse, t.alloc = f.tag, f.inuse, f.inuse, f.alloc
+	} else if w.minted < maxTags-1 {
+		w.minted++
+		tag = w.minted
+	}
+	if tag > 0 {
+		w.tags[tag] = t
+	}
+	return tag
+}
+
+// release stops watching a closed instance; its tag cools before reuse.
+func (w *watchdog) release(tag int) {
+	if tag == 0 {
+		return
+	}
+	s := []metrics.Sample{{Name: gcCyclesMetric}}
+	metrics.Read(s)
+	cycle := s[0].Value.Uint64()
+	w.mu.Lock()
+	delete(w.tags, tag)
+	w.free = append(w.free, freeTag{tag: tag, cycle: cycle})
+	w.mu.Unlock()
+}
+
+// add starts the watch of c, running on its instance.
+func (w *watchdog) add(c *call) {
+	w.mu.Lock()
+	if t := w.tags[c.inst.tag]; t != nil {
+		t.cur, t.started = c, w.allocs.Load()
+	}
+	w.mu.Unlock()
+}
+
+// remove ends the watch of c and reports whether the watchdog stopped it.
+func (w *watchdog) remove(c *call) (stopped bool) {
+	w.mu.Lock()
+	if t := w.tags[c.inst.tag]; t != nil && t.cur == c {
+		t.cur = nil
+	}
+	stopped = c.stopped
+	w.mu.Unlock()
+	return stopped
+}
+
+// memory is the most its instance held while c ran, as the watchdog
+// measured it (LogRecord.Memory); valid after remove.
+func (c *call) memory() uint64 { return c.memPeak }
+
+// run watches until stop is closed.
 func (w *watchdog) run(stop <-chan struct{}) {
 	t := time.NewTicker(w.every)
 	defer t.Stop()
@@ -82,41 +218,248 @@ func (w *watchdog) run(stop <-chan struct{}) {
 		case <-stop:
 			return
 		case <-t.C:
-			w.check(w.sample())
+			w.tick()
 		}
 	}
 }
 
-// check interrupts the oldest invocation over its budget. An invocation's
-// baseline is the lowest live heap seen while it runs, so memory freed
-// after it started (say, a stopped invocation's) is not counted against it.
-func (w *watchdog) check(live uint64) {
+// read kinds.
+const (
+	readNone = iota
+	readNatural
+	readForced
+)
+
+// tick looks at the process's counters and reads the profile when that
+// can tell something.
+func (w *watchdog) tick() {
+	cycle, allocs := w.sample()
+	if cycle != w.cycle {
+		// Every collection since the last tick ended after it: the
+		// allocations then are a lower bound of those at each.
+		copy(w.cycleAt[1:], w.cycleAt[:])
+		w.cycleAt[0] = [2]uint64{cycle, w.allocs.Load()}
+		w.cycle = cycle
+	}
+	w.allocs.Store(allocs)
+	switch w.plan(cycle, allocs, time.Now()) {
+	case readNatural:
+		// The profile published by collection n shows the end of n-1.
+		w.read(cycle, cycle-1, w.allocsAt(cycle-1))
+	case readForced:
+		w.forceRead()
+	}
+}
+
+// allocsAt is a lower bound of the process's allocations at the end of
+// garbage collection cycle.
+func (w *watchdog) allocsAt(cycle uint64) uint64 {
+	for _, c := range w.cycleAt {
+		if c[0] != 0 && c[0] <= cycle {
+			return c[1]
+		}
+	}
+	return w.last.allocs
+}
+
+// plan says whether to read the profile now, and how.
+func (w *watchdog) plan(cycle, allocs uint64, now time.Time) int {
 	w.mu.Lock()
-	var victim *call
-	for c, budget := range w.running {
-		if live < c.heapStart {
-			c.heapStart = live
-		}
-		c.heapPeak = max(c.heapPeak, live)
-		if live > c.heapStart && live-c.heapStart > budget && (victim == nil || c.start.Before(victim.start)) {
-			victim = c
-		}
+	defer w.mu.Unlock()
+	rate := float64(runtime.MemProfileRate)
+	if rate <= 0 {
+		w.full.Store(false)
+		return readNone
 	}
-	if victim != nil {
-		delete(w.running, victim) // remove reports it
-		victim.inst.vm.Interrupt(errMemory)
+	var total float64
+	natural, forced := w.full.Load(), false
+	for _, t := range w.tags {
+		if t.stopped {
+			continue
+		}
+		held := max(t.inuse-t.base, 0)
+		total += held
+		if t.cur != nil { // it may have allocated whatever the process did since
+			held += since(allocs, max(w.last.allocs, t.started))
+		}
+		limit := threshold(t.budget, rate)
+		natural = natural || held >= limit/2
+		forced = forced || t.cur != nil && held > limit
 	}
+	if total <= w.maxTotal*7/8 {
+		w.full.Store(false) // those that held it are gone
+	}
+	total += since(allocs, w.last.allocs)
+	natural = natural || total >= w.maxTotal/2
+	forced = forced || total > w.maxTotal
+	for _, f := range w.free {
+		natural = natural || !f.ready && cycle >= f.cycle+cooledCycles
+	}
+	switch {
+	case forced && !now.Before(w.nextForced):
+		return readForced
+	case natural && cycle-1 > w.last.cycle: // a profile newer than the last read's
+		return readNatural
+	}
+	return readNone
+}
+
+// since is how much the allocation counter moved from then to now.
+func since(now, then uint64) float64 {
+	if now < then {
+		return 0
+	}
+	return float64(now - then)
+}
+
+// threshold is the proven memory past which an instance with budget is
+// stopped: four standard deviations of sampling error above it.
+func threshold(budget, rate float64) float64 { return budget + 4*math.Sqrt(rate*budget) }
+
+// forceRead collects garbage and reads the fresh profile (runtime.GC
+// publishes it). When it leaves an instance past its threshold but not
+// proven so, which takes two profiles, it is followed by one more at
+// once; then forced collections pause for forcedShare-1 times as long as
+// they took.
+func (w *watchdog) forceRead() {
+	_, before := w.sample()
+	start := time.Now()
+	runtime.GC()
+	took := time.Since(start)
+	cycle, allocs := w.sample()
+	w.cycle = cycle
+	w.allocs.Store(allocs)
+	w.forcedTook += took
+	if w.read(cycle, cycle, before) && w.followUp {
+		w.followUp = false
+		return // w.nextForced stays in the past
+	}
+	w.followUp = true
+	w.nextForced = time.Now().Add((forcedShare - 1) * w.forcedTook)
+	w.forcedTook = 0
+}
+
+// read reads the profile, which shows the end of collection snap, when
+// the process had allocated allocs at most, and acts on it. It reports
+// whether a running instance seems to hold more than its threshold
+// without proof.
+func (w *watchdog) read(cycle, snap, allocs uint64) (unproven bool) {
+	heap, ok := w.prof.read(w.marks)
+	if !ok {
+		return false
+	}
+	w.checks.Add(1)
+	w.mu.Lock()
+	evict, unproven := w.judge(heap, cycle, snap, allocs)
 	w.mu.Unlock()
+	for _, in := range evict {
+		in.fn.evict(in)
+	}
+	return unproven
+}
+
+// judge updates every instance's figures from a profile read, stops those
+// that provably hold more than they may, and returns the idle ones to
+// drop, and whether a running one seems over its threshold without
+// proof yet. w.mu is held.
+func (w *watchdog) judge(heap map[int]tagHeap, cycle, snap, allocs uint64) (evict []*instance, unproven bool) {
+	if snap <= w.last.cycle {
+		return nil, false // the profile the last read saw: nothing to compare
+	}
+	rate := float64(runtime.MemProfileRate)
+	var total float64
+	var idle, running []*tracked
+	for tag, t := range w.tags {
+		if t.stopped {
+			continue
+		}
+		h := heap[tag]
+		held := max(h.inuse-t.base, 0)
+		// Live now, minus all it allocated since the last profile: what
+		// it allocated before that one and still keeps. Not what it
+		// allocated while this one's collection ran, garbage or not.
+		kept := h.inuse - t.base - (h.alloc - t.alloc)
+		t.inuse, t.alloc, t.kept = h.inuse, h.alloc, kept
+		if t.cur != nil {
+			t.cur.memPeak = max(t.cur.memPeak, uint64(held))
+		}
+		limit := threshold(t.budget, rate)
+		switch {
+		case kept > limit && t.cur != nil:
+			w.stop(t, memoryError(kept, t.budget))
+		case kept > limit: // idle: its module state is too big
+			evict = append(evict, t.in)
+		case t.cur != nil:
+			unproven = unproven || held > limit
+			total += held
+			running = append(running, t)
+		default:
+			total += held
+			idle = append(idle, t)
+		}
+	}
+	for i := range w.free {
+		if f := &w.free[i]; !f.ready && cycle >= f.cycle+cooledCycles {
+			h := heap[f.tag]
+			f.ready, f.inuse, f.alloc = true, h.inuse, h.alloc
+		}
+	}
+	w.last = snapshot{cycle: snap, allocs: allocs}
+	if total <= w.maxTotal {
+		w.full.Store(total > w.maxTotal*7/8 && w.full.Load())
+		return evict, unproven
+	}
+	// Over the total: drop idle instances, biggest first.
+	slices.SortFunc(idle, func(a, b *tracked) int { return cmp.Compare(b.inuse-b.base, a.inuse-a.base) })
+	for _, t := range idle {
+		if total <= w.maxTotal {
+			return evict, unproven
+		}
+		total -= max(t.inuse-t.base, 0)
+		evict = append(evict, t.in)
+	}
+	if total <= w.maxTotal {
+		return evict, unproven
+	}
+	// Still over: refuse new invocations and stop the running instance
+	// that provably keeps the most, once none other may hold more than
+	// that (proofs take two profiles: until then, read again).
+	w.full.Store(true)
+	var big *tracked
+	for _, t := range running {
+		if big == nil || t.kept > big.kept {
+			big = t
+		}
+	}
+	for _, t := range running {
+		if t != big && t.inuse-t.base > big.kept {
+			return evict, true
+		}
+	}
+	if big != nil && big.kept > 0 {
+		w.stop(big, Errorf(CodeExecuteFail, "stopped: the functions running on this server together held more than %d MB (MINIBASE_FUNCTIONS_MEMORY), and this one held the most (%d MB of its %d MB memorySize)",
+			int64(w.maxTotal)>>20, int64(big.kept)>>20, int64(big.budget)>>20))
+	}
+	return evict, unproven
+}
+
+// stop ends t's running invocation with err. w.mu is held.
+func (w *watchdog) stop(t *tracked, err *Error) {
+	t.stopped = true
+	c := t.cur
+	c.stopped = true
+	c.inst.interrupt(err)
 }
 
 // interruptAll stops every running invocation with err (at Close).
-func (w *watchdog) interruptAll(err error) {
+func (w *watchdog) interruptAll(err *Error) {
 	w.mu.Lock()
-	for c := range w.running {
-		delete(w.running, c)
-		c.inst.vm.Interrupt(err)
+	defer w.mu.Unlock()
+	for _, t := range w.tags {
+		if t.cur != nil && !t.cur.stopped {
+			w.stop(t, err)
+		}
 	}
-	w.mu.Unlock()
 }
 
 // isException reports whether err is a JavaScript exception (the function
