@@ -1,11 +1,15 @@
 package functions
 
 import (
+	"bytes"
 	"errors"
-	"math"
+	"fmt"
 	"reflect"
 	"runtime"
+	"runtime/pprof"
 	"sync"
+
+	"github.com/google/pprof/profile"
 )
 
 // Heap tags say which instance allocated a piece of the Go heap.
@@ -28,11 +32,12 @@ import (
 // allocates never carries t, whatever runs at the same time and on
 // whichever core.
 //
-// A tag is markDigits frames of markFrame, each the return address of one
-// of markBase call sites, read back by address (markPCs). MemProfile keeps
-// a sample's 32 innermost frames: an allocation made deeper than that
-// below the instance's entry (goja nesting native calls and callbacks
-// more than about 25 deep) loses its tag and is charged to no one.
+// A tag is markDigits frames of markFrame, each one of markBase call
+// sites, told apart by source line. The profile keeps a sample's 128
+// innermost frames (Go's default profstackdepth): an allocation made
+// deeper than that below the instance's entry (native calls and callbacks
+// nested a dozen deep; an await in goja costs about 10 frames, a callback
+// such as map's about 12) loses its tag and is charged to no one.
 const (
 	markBase   = 16
 	markDigits = 3
@@ -94,62 +99,60 @@ func markFrame(tag, levels int, f func()) {
 	}
 }
 
-// markAddrs are markFrame's return addresses: end, where it calls f, and
-// digit, where it calls itself for each digit.
-type markAddrs struct {
-	end   uintptr
-	digit map[uintptr]int
+// markLines are markFrame's call sites: its name, the line where it calls
+// f, and the line where it calls itself for each digit.
+type markLines struct {
+	name  string
+	end   int64
+	digit map[int64]int
 }
 
-// markPCs finds markFrame's return addresses by calling it and reading
-// the stack.
-var markPCs = sync.OnceValues(func() (*markAddrs, error) {
-	m := &markAddrs{digit: make(map[uintptr]int, markBase)}
-	name := runtime.FuncForPC(reflect.ValueOf(markFrame).Pointer()).Name()
+// markSites finds markFrame's call sites by calling it and reading the
+// stack.
+var markSites = sync.OnceValues(func() (*markLines, error) {
+	m := &markLines{name: runtime.FuncForPC(reflect.ValueOf(markFrame).Pointer()).Name(), digit: make(map[int64]int, markBase)}
 	for d := 0; d < markBase; d++ {
 		var pcs [16]uintptr
 		var n int
 		markFrame(d*(1+markBase+markBase*markBase), markDigits, func() { n = runtime.Callers(1, pcs[:]) })
-		var mine []uintptr // markFrame's frames, innermost first
-		for _, pc := range pcs[:n] {
-			if f := runtime.FuncForPC(pc - 1); f != nil && f.Name() == name {
-				mine = append(mine, pc)
+		var lines []int64 // markFrame's frames, innermost first
+		for frames, more := runtime.CallersFrames(pcs[:n]), true; more; {
+			var f runtime.Frame
+			if f, more = frames.Next(); f.Function == m.name {
+				lines = append(lines, int64(f.Line))
 			}
 		}
-		if len(mine) != markDigits+1 || m.end != 0 && m.end != mine[0] {
+		if len(lines) != markDigits+1 || m.end != 0 && m.end != lines[0] {
 			return nil, errors.New("heap tags: markFrame's frames are not where they should be (inlined?)")
 		}
-		m.end = mine[0]
-		for _, pc := range mine[1:] {
-			if prev, ok := m.digit[pc]; ok && prev != d {
+		m.end = lines[0]
+		for _, l := range lines[1:] {
+			if prev, ok := m.digit[l]; ok && prev != d {
 				return nil, errors.New("heap tags: two digits share a call site")
 			}
-			m.digit[pc] = d
+			m.digit[l] = d
 		}
 	}
 	if len(m.digit) != markBase {
-		return nil, errors.New("heap tags: markFrame's call sites are not distinct")
+		return nil, errors.New("heap tags: markFrame's call sites are not on lines of their own")
 	}
 	return m, nil
 })
 
-// tagOf reads the innermost tag off a stack (innermost frame first); 0
-// when it carries none, or was cut off inside one.
-func (m *markAddrs) tagOf(stack []uintptr) int {
-	for i, pc := range stack {
-		if pc == 0 {
-			return 0
-		}
-		if pc != m.end {
+// tagOf reads the innermost tag off a stack of function names and lines
+// (innermost first); 0 when it carries none, or was cut off inside one.
+func (m *markLines) tagOf(names []string, lines []int64) int {
+	for i := range names {
+		if names[i] != m.name || lines[i] != m.end {
 			continue
 		}
-		if i+markDigits >= len(stack) {
+		if i+markDigits >= len(names) {
 			return 0
 		}
 		tag := 0
-		for _, pc := range stack[i+1 : i+1+markDigits] {
-			d, ok := m.digit[pc]
-			if !ok {
+		for j := i + 1; j <= i+markDigits; j++ {
+			d, ok := m.digit[lines[j]]
+			if !ok || names[j] != m.name {
 				return 0
 			}
 			tag = tag*markBase + d
@@ -159,53 +162,142 @@ func (m *markAddrs) tagOf(stack []uintptr) int {
 	return 0
 }
 
-// tagHeap is what one tag's samples say, scaled to estimates of bytes:
-// inuse is live as of the profile's garbage collection, alloc was ever
-// allocated (both only grow and shrink by the tag's own code).
+// tagHeap is what one tag's samples say, as estimates of bytes: inuse is
+// live as of the profile's garbage collection, alloc was ever allocated.
+// Both move only by what the tag's own code does.
 type tagHeap struct{ inuse, alloc float64 }
 
 // heapProfile reads Go's heap profile into figures per tag.
 type heapProfile struct {
-	recs []runtime.MemProfileRecord // reused between reads
+	buf   bytes.Buffer // reused between reads
+	names []string
+	lines []int64
 }
 
 // read returns each tag's figures (tags absent from the profile have
-// none), with ok false when the profiler is off (MemProfileRate 0).
-func (p *heapProfile) read(m *markAddrs) (map[int]tagHeap, bool) {
-	rate := float64(runtime.MemProfileRate)
-	if rate <= 0 {
-		return nil, false
+// none), scaled as pprof scales them, with ok false when the profiler is
+// off (MemProfileRate 0). Its cost grows with the profile: a few
+// milliseconds for a thousand stacks.
+func (p *heapProfile) read(m *markLines) (map[int]tagHeap, bool, error) {
+	if runtime.MemProfileRate <= 0 {
+		return nil, false, nil
 	}
-	n, ok := runtime.MemProfile(p.recs, true)
-	for !ok {
-		p.recs = make([]runtime.MemProfileRecord, n+n/4+64)
-		n, ok = runtime.MemProfile(p.recs, true)
+	p.buf.Reset()
+	if err := pprof.Lookup("heap").WriteTo(&p.buf, 0); err != nil {
+		return nil, false, fmt.Errorf("heap profile: %w", err)
+	}
+	prof, err := profile.Parse(&p.buf)
+	if err != nil {
+		return nil, false, fmt.Errorf("heap profile: %w", err)
+	}
+	alloc, inuse := -1, -1
+	for i, st := range prof.SampleType {
+		switch st.Type {
+		case "alloc_space":
+			alloc = i
+		case "inuse_space":
+			inuse = i
+		}
+	}
+	if alloc < 0 || inuse < 0 {
+		return nil, false, errors.New("heap profile: no alloc_space or inuse_space")
 	}
 	out := make(map[int]tagHeap)
-	for i := range p.recs[:n] {
-		r := &p.recs[i]
-		if r.AllocObjects == 0 {
-			continue
+	for _, s := range prof.Sample {
+		p.names, p.lines = p.names[:0], p.lines[:0]
+		for _, loc := range s.Location {
+			for _, l := range loc.Line { // inlined ones first
+				if l.Function != nil {
+					p.names, p.lines = append(p.names, l.Function.Name), append(p.lines, l.Line)
+				}
+			}
 		}
-		tag := m.tagOf(r.Stack0[:])
-		if tag == 0 {
-			continue
+		if tag := m.tagOf(p.names, p.lines); tag != 0 {
+			h := out[tag]
+			h.inuse += float64(s.Value[inuse])
+			h.alloc += float64(s.Value[alloc])
+			out[tag] = h
 		}
-		s := sampleScale(float64(r.AllocBytes)/float64(r.AllocObjects), rate)
-		h := out[tag]
-		h.inuse += float64(r.AllocBytes-r.FreeBytes) * s
-		h.alloc += float64(r.AllocBytes) * s
-		out[tag] = h
 	}
-	return out, true
+	return out, true, nil
 }
 
-// sampleScale is what one sampled byte of objects of size bytes stands
-// for: an object is sampled with probability 1-exp(-size/rate), as
-// pprof scales heap profiles.
-func sampleScale(size, rate float64) float64 {
-	if size <= 0 {
-		return 1
+// heapTags hands out heap tags. The heap profile is the process's, so the
+// tags are too: one pool for every Runtime.
+var heapTags tagPool
+
+// tagPool hands out tags, and takes them back. A returned tag cools
+// before it is reused: the profile shows an allocation two garbage
+// collections late, so a tag released at collection n is given again
+// only once a read at n+cooledCycles or later saw all its previous
+// instance allocated; what of that is still live becomes the new
+// instance's base, not its memory.
+type tagPool struct {
+	mu     sync.Mutex
+	minted int       // tags handed out for the first time, 1..minted
+	free   []freeTag // returned, oldest first
+}
+
+// freeTag is a tag returned at garbage collection cycle.
+type freeTag struct {
+	tag   int
+	cycle uint64
+	ready bool    // a read after it cooled gave its base
+	base  tagHeap // its figures then
+}
+
+// cooledCycles is how many collections a returned tag waits.
+const cooledCycles = 3
+
+// take returns a tag and the figures its previous instance left (0: none
+// left; the instance is then not watched).
+func (p *tagPool) take() (int, tagHeap) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	for i, f := range p.free {
+		if f.ready {
+			p.free = append(p.free[:i], p.free[i+1:]...)
+			return f.tag, f.base
+		}
 	}
-	return 1 / -math.Expm1(-size/rate)
+	if p.minted < maxTags-1 {
+		p.minted++
+		return p.minted, tagHeap{}
+	}
+	return 0, tagHeap{}
+}
+
+// give returns tag at garbage collection cycle.
+func (p *tagPool) give(tag int, cycle uint64) {
+	if tag == 0 {
+		return
+	}
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.free = append(p.free, freeTag{tag: tag, cycle: cycle})
+}
+
+// cooling reports whether a read at cycle would make a returned tag
+// ready.
+func (p *tagPool) cooling(cycle uint64) bool {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	for _, f := range p.free {
+		if !f.ready && cycle >= f.cycle+cooledCycles {
+			return true
+		}
+	}
+	return false
+}
+
+// cooled makes ready the returned tags that had cooled when heap was read
+// at cycle.
+func (p *tagPool) cooled(heap map[int]tagHeap, cycle uint64) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	for i := range p.free {
+		if f := &p.free[i]; !f.ready && cycle >= f.cycle+cooledCycles {
+			f.ready, f.base = true, heap[f.tag]
+		}
+	}
 }

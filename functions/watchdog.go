@@ -58,25 +58,24 @@ import (
 type watchdog struct {
 	every    time.Duration
 	maxTotal float64
-	marks    *markAddrs
+	marks    *markLines
 	checks   atomic.Int64 // heap profile reads
+	failed   atomic.Int64 // reads that failed (none expected)
 	full     atomic.Bool  // over maxTotal: new invocations are refused
 	allocs   atomic.Uint64
 
-	mu     sync.Mutex
-	tags   map[int]*tracked
-	free   []freeTag // released tags, oldest first
-	minted int       // tags handed out so far
-	last   snapshot  // of the last profile read
+	mu   sync.Mutex
+	tags map[int]*tracked // this runtime's instances
+	last snapshot         // of the last profile read
 
 	// Used on the watchdog's goroutine only.
-	prof       heapProfile
-	samples    []metrics.Sample
-	cycle      uint64       // garbage collections seen
-	cycleAt    [4][2]uint64 // recent collections: {cycle, allocations before it}
-	nextForced time.Time
-	followUp   bool          // the next forced read may be followed by another at once
-	forcedTook time.Duration // forced collections since the last pause
+	prof     heapProfile
+	samples  []metrics.Sample
+	cycle    uint64       // garbage collections seen
+	cycleAt  [4][2]uint64 // recent collections: {cycle, allocations before it}
+	next     time.Time    // no read before (they take at most 1/readShare of the time)
+	took     time.Duration
+	followUp bool // the next forced read may be followed by another at once
 }
 
 // tracked is an instance the watchdog watches: its tag's figures as of
@@ -91,17 +90,6 @@ type tracked struct {
 	cur     *call   // the running invocation; nil when idle
 	started uint64  // allocations (process-wide) when cur started
 	stopped bool
-}
-
-// freeTag is a tag whose instance closed at GC cycle cycle. It is given
-// to a new instance once a read three collections later has seen all the
-// old one allocated (ready), its live remains becoming the new one's
-// base.
-type freeTag struct {
-	tag          int
-	cycle        uint64
-	ready        bool
-	inuse, alloc float64
 }
 
 // snapshot is when the last read's profile was taken.
@@ -126,14 +114,13 @@ const MemProfileRate = 64 << 10
 const (
 	gcCyclesMetric = "/gc/cycles/total:gc-cycles"
 	allocsMetric   = "/gc/heap/allocs:bytes"
-	// forcedShare: forced collections run at most 1/forcedShare of the time.
-	forcedShare = 5
-	// cooledCycles: collections after a tag's release before it is reused.
-	cooledCycles = 3
+	// readShare: reads, with the collections forced for them, take at
+	// most 1/readShare of the time.
+	readShare = 5
 )
 
 func newWatchdog(maxTotal int64) (*watchdog, error) {
-	marks, err := markPCs()
+	marks, err := markSites()
 	if err != nil {
 		return nil, err
 	}
@@ -153,36 +140,26 @@ func (w *watchdog) sample() (cycle, allocs uint64) {
 // assign gives a new instance a tag and starts watching it; 0 when all
 // tags are taken (the instance's memory is then charged to no one).
 func (w *watchdog) assign(in *instance, budget uint64) int {
-	w.mu.Lock()
-	defer w.mu.Unlock()
-	t := &tracked{in: in, budget: float64(budget)}
-	tag := 0
-	if i := slices.IndexFunc(w.free, func(f freeTag) bool { return f.ready }); i >= 0 {
-		f := w.free[i]
-		w.free = slices.Delete(w.free, i, i+1)
-		tag, t.base, t.inuse, t.alloc = f.tag, f.inuse, f.inuse, f.alloc
-	} else if w.minted < maxTags-1 {
-		w.minted++
-		tag = w.minted
-	}
+	tag, base := heapTags.take()
 	if tag > 0 {
-		w.tags[tag] = t
+		w.mu.Lock()
+		w.tags[tag] = &tracked{in: in, budget: float64(budget), base: base.inuse, inuse: base.inuse, alloc: base.alloc}
+		w.mu.Unlock()
 	}
 	return tag
 }
 
-// release stops watching a closed instance; its tag cools before reuse.
+// release stops watching a closed instance and gives its tag back.
 func (w *watchdog) release(tag int) {
 	if tag == 0 {
 		return
 	}
 	s := []metrics.Sample{{Name: gcCyclesMetric}}
 	metrics.Read(s)
-	cycle := s[0].Value.Uint64()
 	w.mu.Lock()
 	delete(w.tags, tag)
-	w.free = append(w.free, freeTag{tag: tag, cycle: cycle})
 	w.mu.Unlock()
+	heapTags.give(tag, s[0].Value.Uint64())
 }
 
 // add starts the watch of c, running on its instance.
@@ -242,10 +219,11 @@ func (w *watchdog) tick() {
 		w.cycle = cycle
 	}
 	w.allocs.Store(allocs)
-	switch w.plan(cycle, allocs, time.Now()) {
+	switch start := time.Now(); w.plan(cycle, allocs, start) {
 	case readNatural:
 		// The profile published by collection n shows the end of n-1.
 		w.read(cycle, cycle-1, w.allocsAt(cycle-1))
+		w.pause(time.Since(start))
 	case readForced:
 		w.forceRead()
 	}
@@ -292,13 +270,12 @@ func (w *watchdog) plan(cycle, allocs uint64, now time.Time) int {
 	total += since(allocs, w.last.allocs)
 	natural = natural || total >= w.maxTotal/2
 	forced = forced || total > w.maxTotal
-	for _, f := range w.free {
-		natural = natural || !f.ready && cycle >= f.cycle+cooledCycles
-	}
 	switch {
-	case forced && !now.Before(w.nextForced):
+	case now.Before(w.next):
+		return readNone
+	case forced:
 		return readForced
-	case natural && cycle-1 > w.last.cycle: // a profile newer than the last read's
+	case cycle-1 > w.last.cycle && (natural || heapTags.cooling(cycle)): // a profile newer than the last read's
 		return readNatural
 	}
 	return readNone
@@ -316,27 +293,32 @@ func since(now, then uint64) float64 {
 // stopped: four standard deviations of sampling error above it.
 func threshold(budget, rate float64) float64 { return budget + 4*math.Sqrt(rate*budget) }
 
+// pause holds the next read back so that reads, which took took since
+// the last pause, take at most 1/readShare of the time.
+func (w *watchdog) pause(took time.Duration) {
+	w.took += took
+	w.next = time.Now().Add((readShare - 1) * w.took)
+	w.took = 0
+}
+
 // forceRead collects garbage and reads the fresh profile (runtime.GC
-// publishes it). When it leaves an instance past its threshold but not
-// proven so, which takes two profiles, it is followed by one more at
-// once; then forced collections pause for forcedShare-1 times as long as
-// they took.
+// publishes it). When that leaves an instance past its threshold but not
+// proven so, which takes two profiles, one more follows at once.
 func (w *watchdog) forceRead() {
 	_, before := w.sample()
 	start := time.Now()
 	runtime.GC()
-	took := time.Since(start)
 	cycle, allocs := w.sample()
 	w.cycle = cycle
 	w.allocs.Store(allocs)
-	w.forcedTook += took
-	if w.read(cycle, cycle, before) && w.followUp {
+	unproven := w.read(cycle, cycle, before)
+	if unproven && w.followUp {
 		w.followUp = false
-		return // w.nextForced stays in the past
+		w.took += time.Since(start) // w.next stays in the past
+		return
 	}
 	w.followUp = true
-	w.nextForced = time.Now().Add((forcedShare - 1) * w.forcedTook)
-	w.forcedTook = 0
+	w.pause(time.Since(start))
 }
 
 // read reads the profile, which shows the end of collection snap, when
@@ -344,13 +326,17 @@ func (w *watchdog) forceRead() {
 // whether a running instance seems to hold more than its threshold
 // without proof.
 func (w *watchdog) read(cycle, snap, allocs uint64) (unproven bool) {
-	heap, ok := w.prof.read(w.marks)
+	heap, ok, err := w.prof.read(w.marks)
+	if err != nil {
+		w.failed.Add(1)
+	}
 	if !ok {
 		return false
 	}
+	heapTags.cooled(heap, cycle)
 	w.checks.Add(1)
 	w.mu.Lock()
-	evict, unproven := w.judge(heap, cycle, snap, allocs)
+	evict, unproven := w.judge(heap, snap, allocs)
 	w.mu.Unlock()
 	for _, in := range evict {
 		in.fn.evict(in)
@@ -362,7 +348,7 @@ func (w *watchdog) read(cycle, snap, allocs uint64) (unproven bool) {
 // that provably hold more than they may, and returns the idle ones to
 // drop, and whether a running one seems over its threshold without
 // proof yet. w.mu is held.
-func (w *watchdog) judge(heap map[int]tagHeap, cycle, snap, allocs uint64) (evict []*instance, unproven bool) {
+func (w *watchdog) judge(heap map[int]tagHeap, snap, allocs uint64) (evict []*instance, unproven bool) {
 	if snap <= w.last.cycle {
 		return nil, false // the profile the last read saw: nothing to compare
 	}
@@ -396,12 +382,6 @@ func (w *watchdog) judge(heap map[int]tagHeap, cycle, snap, allocs uint64) (evic
 		default:
 			total += held
 			idle = append(idle, t)
-		}
-	}
-	for i := range w.free {
-		if f := &w.free[i]; !f.ready && cycle >= f.cycle+cooledCycles {
-			h := heap[f.tag]
-			f.ready, f.inuse, f.alloc = true, h.inuse, h.alloc
 		}
 	}
 	w.last = snapshot{cycle: snap, allocs: allocs}
