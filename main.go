@@ -19,6 +19,7 @@ import (
 	"os"
 	"os/signal"
 	"path/filepath"
+	"runtime"
 	"strconv"
 	"syscall"
 	"time"
@@ -82,6 +83,7 @@ serve flags and environment:
 ` + authUsage + storageUsage + functionsUsage
 
 func main() {
+	runtime.MemProfileRate = functions.MemProfileRate // what functions' memory budgets are measured with
 	if err := run(os.Args[1:], os.Stdin, os.Stdout, os.Stderr); err != nil {
 		fmt.Fprintln(os.Stderr, "minibase:", err)
 		os.Exit(1)

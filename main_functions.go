@@ -15,6 +15,7 @@ import (
 // FunctionsConfig is cloud functions' part of Config.
 type FunctionsConfig struct {
 	Concurrency  int           // MINIBASE_FUNCTIONS_CONCURRENCY: running invocations per function (default 32)
+	Memory       int64         // MINIBASE_FUNCTIONS_MEMORY: the most all functions together may hold (default: functions.Options.MaxMemory's)
 	Queue        int           // MINIBASE_FUNCTIONS_QUEUE: waiting invocations per function (default 256)
 	AsyncRetries int           // MINIBASE_FUNCTIONS_ASYNC_RETRIES: retries of a failed async invocation (default 2)
 	RetryBackoff time.Duration // MINIBASE_FUNCTIONS_RETRY_BACKOFF: first retry's delay, doubling (default 1s)
@@ -32,6 +33,8 @@ const triggerRefresh = 2 * time.Second
 
 const functionsUsage = `  MINIBASE_FUNCTIONS_CONCURRENCY  running invocations per function (default 32)
   MINIBASE_FUNCTIONS_QUEUE   invocations waiting per function; beyond, 429 (default 256)
+  MINIBASE_FUNCTIONS_MEMORY  the most memory all functions together may hold, e.g.
+                             2GiB (default: half of GOMEMLIMIT when set, else 1GiB)
   MINIBASE_FUNCTIONS_ASYNC_RETRIES  retries of a failed asynchronous invocation (default 2)
   MINIBASE_FUNCTIONS_RETRY_BACKOFF  delay before the first retry, doubling (default 1s)
   MINIBASE_FUNCTIONS_LOG     functions' console output in the server log: errors
@@ -64,6 +67,13 @@ func parseFunctions(getenv func(string) string) (FunctionsConfig, error) {
 			}
 			*n.dst = i
 		}
+	}
+	if v := getenv("MINIBASE_FUNCTIONS_MEMORY"); v != "" {
+		n, err := parseSize(v)
+		if err != nil || n < 64<<20 {
+			return c, fmt.Errorf("MINIBASE_FUNCTIONS_MEMORY must be a size of at least 64MiB, like 2GiB, got %q", v)
+		}
+		c.Memory = n
 	}
 	if getenv("MINIBASE_FUNCTIONS_ASYNC_RETRIES") != "" && c.AsyncRetries == 0 { // "0", "00", "+0"
 		c.AsyncRetries = -1 // functions.AsyncOptions: negative means none
@@ -118,7 +128,7 @@ func (m *Main) openFunctions() error {
 	opts := functions.Options{
 		Env: m.Config.Storage.Env, AppID: m.Config.Auth.Providers.WeChat.AppID, Concurrency: c.Concurrency, Queue: c.Queue,
 		Fetch: c.Fetch, Async: functions.AsyncOptions{Retries: c.AsyncRetries, Backoff: c.RetryBackoff},
-		Logs: m.logSinks(), Outcomes: m.fnLogs, Files: m.files,
+		Logs: m.logSinks(), Outcomes: m.fnLogs, Files: m.files, MaxMemory: c.Memory,
 	}
 	m.fnDir = dir
 	m.functions, err = functions.New(dir, m.db, opts)
