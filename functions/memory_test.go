@@ -454,3 +454,56 @@ func (s *signals) release(name string) {
 	defer s.mu.Unlock()
 	s.released[name] = true
 }
+
+// How far past its 64 MB budget a function that keeps allocating gets
+// before it is stopped, as the watchdog measured it (goal: well under
+// its budget again).
+func BenchmarkMemoryOvershoot(b *testing.B) {
+	src := &memSource{codes: map[string]*Code{}}
+	f := memoryFunctions["grow64"]
+	c, err := NewCode("grow64", map[string][]byte{"index.js": []byte(f.index), "config.json": []byte(f.config)})
+	if err != nil {
+		b.Fatal(err)
+	}
+	src.codes["grow64"] = c
+	logs := &recordLog{recs: map[string]*LogRecord{}}
+	rt, _ := newRuntimeOver(b, src, Options{Logs: logs})
+	var over, worst float64
+	for i := 0; i < b.N; i++ {
+		id := NewRequestID()
+		if _, err := rt.Invoke(adminCtx, "grow64", []byte(`{}`), Invocation{RequestID: id}); !contains(err, "memory limit exceeded") {
+			b.Fatal(err)
+		}
+		mb := float64(logs.of(id).Memory)/(1<<20) - 64
+		over += mb
+		worst = max(worst, mb)
+	}
+	b.ReportMetric(over/float64(b.N), "MB-past-budget")
+	b.ReportMetric(worst, "worst-MB")
+}
+
+// What one read of the heap profile costs the watchdog, with the profile
+// of a process that has run a variety of functions.
+func BenchmarkHeapProfileRead(b *testing.B) {
+	rt, _ := newTestRuntime(b, Options{})
+	for range 200 {
+		for _, f := range []string{"hello", "sum", "builtins", "bufferdata", "wxcontext", "timers", "echo", "modules", "readwrite"} {
+			rt.Invoke(adminCtx, f, []byte(`{"a":1,"b":2}`), Invocation{})
+		}
+	}
+	runtime.GC()
+	marks, err := markSites()
+	if err != nil {
+		b.Fatal(err)
+	}
+	var p heapProfile
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		if _, ok, err := p.read(marks); !ok || err != nil {
+			b.Fatal(ok, err)
+		}
+	}
+	b.StopTimer()
+	n, _ := runtime.MemProfile(nil, true)
+	b.ReportMetric(float64(n), "stacks")
+}

@@ -69,13 +69,13 @@ type watchdog struct {
 	last snapshot         // of the last profile read
 
 	// Used on the watchdog's goroutine only.
-	prof     heapProfile
-	samples  []metrics.Sample
-	cycle    uint64       // garbage collections seen
-	cycleAt  [4][2]uint64 // recent collections: {cycle, allocations before it}
-	next     time.Time    // no read before (they take at most 1/readShare of the time)
-	took     time.Duration
-	followUp bool // the next forced read may be followed by another at once
+	prof    heapProfile
+	samples []metrics.Sample
+	cycle   uint64        // garbage collections seen
+	cycleAt [4][2]uint64  // recent collections: {cycle, allocations before it}
+	next    time.Time     // no read before (they take at most 1/readShare of the time)
+	took    time.Duration // reads' time since the last pause
+	urgent  int           // reads in a row that did not pause
 }
 
 // tracked is an instance the watchdog watches: its tag's figures as of
@@ -128,7 +128,6 @@ func newWatchdog(maxTotal int64) (*watchdog, error) {
 		samples: []metrics.Sample{{Name: gcCyclesMetric}, {Name: allocsMetric}}}
 	w.cycle, _ = w.sample()
 	w.last.cycle = w.cycle
-	w.followUp = true
 	return w, nil
 }
 
@@ -222,8 +221,8 @@ func (w *watchdog) tick() {
 	switch start := time.Now(); w.plan(cycle, allocs, start) {
 	case readNatural:
 		// The profile published by collection n shows the end of n-1.
-		w.read(cycle, cycle-1, w.allocsAt(cycle-1))
-		w.pause(time.Since(start))
+		r := w.read(cycle, cycle-1, w.allocsAt(cycle-1))
+		w.pace(time.Since(start), r)
 	case readForced:
 		w.forceRead()
 	}
@@ -293,17 +292,39 @@ func since(now, then uint64) float64 {
 // stopped: four standard deviations of sampling error above it.
 func threshold(budget, rate float64) float64 { return budget + 4*math.Sqrt(rate*budget) }
 
-// pause holds the next read back so that reads, which took took since
-// the last pause, take at most 1/readShare of the time.
-func (w *watchdog) pause(took time.Duration) {
+// maxUrgent is how many reads may follow each other without a pause
+// while a running instance grows towards its budget.
+const maxUrgent = 8
+
+// pace holds the next read back after one that took took, so that reads
+// that find nothing to do take at most 1/readShare of the time. A read
+// that stopped an instance is not counted; one that saw a running
+// instance grow by a sixteenth of its budget or more, or pass its
+// threshold without proof yet (a proof takes two profiles), is followed
+// by another at once, up to maxUrgent times in a row.
+func (w *watchdog) pace(took time.Duration, r outcome) {
+	switch {
+	case r.stopped:
+		w.took, w.urgent = 0, 0
+		return
+	case r.urgent && w.urgent < maxUrgent:
+		w.took += took
+		w.urgent++
+		return
+	}
 	w.took += took
 	w.next = time.Now().Add((readShare - 1) * w.took)
-	w.took = 0
+	w.took, w.urgent = 0, 0
+}
+
+// outcome is what a read led to.
+type outcome struct {
+	stopped bool // a running instance was stopped
+	urgent  bool // read again at once (pace)
 }
 
 // forceRead collects garbage and reads the fresh profile (runtime.GC
-// publishes it). When that leaves an instance past its threshold but not
-// proven so, which takes two profiles, one more follows at once.
+// publishes it).
 func (w *watchdog) forceRead() {
 	_, before := w.sample()
 	start := time.Now()
@@ -311,46 +332,37 @@ func (w *watchdog) forceRead() {
 	cycle, allocs := w.sample()
 	w.cycle = cycle
 	w.allocs.Store(allocs)
-	unproven := w.read(cycle, cycle, before)
-	if unproven && w.followUp {
-		w.followUp = false
-		w.took += time.Since(start) // w.next stays in the past
-		return
-	}
-	w.followUp = true
-	w.pause(time.Since(start))
+	r := w.read(cycle, cycle, before)
+	w.pace(time.Since(start), r)
 }
 
 // read reads the profile, which shows the end of collection snap, when
-// the process had allocated allocs at most, and acts on it. It reports
-// whether a running instance seems to hold more than its threshold
-// without proof.
-func (w *watchdog) read(cycle, snap, allocs uint64) (unproven bool) {
+// the process had allocated allocs at most, and acts on it.
+func (w *watchdog) read(cycle, snap, allocs uint64) outcome {
 	heap, ok, err := w.prof.read(w.marks)
 	if err != nil {
 		w.failed.Add(1)
 	}
 	if !ok {
-		return false
+		return outcome{}
 	}
 	heapTags.cooled(heap, cycle)
 	w.checks.Add(1)
 	w.mu.Lock()
-	evict, unproven := w.judge(heap, snap, allocs)
+	evict, r := w.judge(heap, snap, allocs)
 	w.mu.Unlock()
 	for _, in := range evict {
 		in.fn.evict(in)
 	}
-	return unproven
+	return r
 }
 
 // judge updates every instance's figures from a profile read, stops those
 // that provably hold more than they may, and returns the idle ones to
-// drop, and whether a running one seems over its threshold without
-// proof yet. w.mu is held.
-func (w *watchdog) judge(heap map[int]tagHeap, snap, allocs uint64) (evict []*instance, unproven bool) {
+// drop, and whether to read again at once (pace). w.mu is held.
+func (w *watchdog) judge(heap map[int]tagHeap, snap, allocs uint64) (evict []*instance, r outcome) {
 	if snap <= w.last.cycle {
-		return nil, false // the profile the last read saw: nothing to compare
+		return nil, r // the profile the last read saw: nothing to compare
 	}
 	rate := float64(runtime.MemProfileRate)
 	var total float64
@@ -360,7 +372,7 @@ func (w *watchdog) judge(heap map[int]tagHeap, snap, allocs uint64) (evict []*in
 			continue
 		}
 		h := heap[tag]
-		held := max(h.inuse-t.base, 0)
+		held, before := max(h.inuse-t.base, 0), max(t.inuse-t.base, 0)
 		// Live now, minus all it allocated since the last profile: what
 		// it allocated before that one and still keeps. Not what it
 		// allocated while this one's collection ran, garbage or not.
@@ -373,10 +385,11 @@ func (w *watchdog) judge(heap map[int]tagHeap, snap, allocs uint64) (evict []*in
 		switch {
 		case kept > limit && t.cur != nil:
 			w.stop(t, memoryError(kept, t.budget))
+			r.stopped = true
 		case kept > limit: // idle: its module state is too big
 			evict = append(evict, t.in)
 		case t.cur != nil:
-			unproven = unproven || held > limit
+			r.urgent = r.urgent || held > limit || held-before >= t.budget/16
 			total += held
 			running = append(running, t)
 		default:
@@ -387,23 +400,24 @@ func (w *watchdog) judge(heap map[int]tagHeap, snap, allocs uint64) (evict []*in
 	w.last = snapshot{cycle: snap, allocs: allocs}
 	if total <= w.maxTotal {
 		w.full.Store(total > w.maxTotal*7/8 && w.full.Load())
-		return evict, unproven
+		return evict, r
 	}
 	// Over the total: drop idle instances, biggest first.
 	slices.SortFunc(idle, func(a, b *tracked) int { return cmp.Compare(b.inuse-b.base, a.inuse-a.base) })
 	for _, t := range idle {
 		if total <= w.maxTotal {
-			return evict, unproven
+			return evict, r
 		}
 		total -= max(t.inuse-t.base, 0)
 		evict = append(evict, t.in)
 	}
 	if total <= w.maxTotal {
-		return evict, unproven
+		return evict, r
 	}
 	// Still over: refuse new invocations and stop the running instance
 	// that provably keeps the most, once none other may hold more than
-	// that (proofs take two profiles: until then, read again).
+	// that and none may be over its own budget (proofs take two profiles:
+	// until then, read again).
 	w.full.Store(true)
 	var big *tracked
 	for _, t := range running {
@@ -412,15 +426,17 @@ func (w *watchdog) judge(heap map[int]tagHeap, snap, allocs uint64) (evict []*in
 		}
 	}
 	for _, t := range running {
-		if t != big && t.inuse-t.base > big.kept {
-			return evict, true
+		if held := t.inuse - t.base; t != big && held > big.kept || held > threshold(t.budget, rate) {
+			r.urgent = true
+			return evict, r
 		}
 	}
 	if big != nil && big.kept > 0 {
 		w.stop(big, Errorf(CodeExecuteFail, "stopped: the functions running on this server together held more than %d MB (MINIBASE_FUNCTIONS_MEMORY), and this one held the most (%d MB of its %d MB memorySize)",
 			int64(w.maxTotal)>>20, int64(big.kept)>>20, int64(big.budget)>>20))
+		r.stopped = true
 	}
-	return evict, unproven
+	return evict, r
 }
 
 // stop ends t's running invocation with err. w.mu is held.
