@@ -28,9 +28,12 @@ const maxCallStack = 10000
 // long as the instance, as in a warm Node container. It runs one invocation
 // at a time.
 type instance struct {
-	rt   *Runtime
-	fn   *function
-	tag  int // its heap tag: what its code allocates is charged to it (watchdog)
+	rt  *Runtime
+	fn  *function
+	tag int // its heap tag: what its code allocates is charged to it (watchdog)
+	// js is odd while its JavaScript runs (bumped on entering and on
+	// leaving: the watchdog sees when it ran).
+	js   atomic.Uint32
 	vm   *goja.Runtime
 	loop *loop
 	req  *require.RequireModule

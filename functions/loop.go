@@ -109,12 +109,18 @@ func (l *loop) run(c *call, expired <-chan struct{}, settled func() bool) error 
 		if l.pending <= 0 {
 			return errNeverSettles
 		}
+		var stop error
+		l.in.js.Add(1) // parked: its JavaScript does not run
 		select {
 		case <-l.wake:
 		case <-expired:
-			return *l.in.cause.Load()
+			stop = *l.in.cause.Load()
 		case <-c.parent.Done():
-			return context.Cause(c.parent)
+			stop = context.Cause(c.parent)
+		}
+		l.in.js.Add(1)
+		if stop != nil {
+			return stop
 		}
 	}
 }

@@ -324,7 +324,9 @@ func (r *Runtime) run(ctx context.Context, in *instance, c *call, event []byte) 
 	r.wd.add(c)
 	var out []byte
 	var err error
+	in.js.Add(1)
 	tagged(in.tag, func() { out, err = in.safeRun(c, event) })
+	in.js.Add(1)
 	killed := r.wd.remove(c)
 	if !in.disarm() || killed || in.loop.failure != nil || fatal(err) {
 		in.broken = true // interrupted (or about to be), or its state is suspect

@@ -14,47 +14,64 @@ import (
 	"github.com/dop251/goja"
 )
 
-// watchdog enforces functions' memory budgets (config.json memorySize, per
-// instance, as a Node container's memory) and the runtime's total
-// (Options.MaxMemory).
+// watchdog enforces functions' memory budgets (config.json memorySize)
+// and the runtime's total (Options.MaxMemory).
 //
+// A budget bounds what one instance holds, as it bounds a Node
+// container: its module state and whatever its running invocation keeps.
 // What an instance holds is measured, not guessed: each instance has a
-// heap tag (memtag.go), and Go's heap profile says how many bytes the
-// instance's own code allocated that are still live. Memory that another
-// invocation, an image resize or an upload allocated never carries the
-// tag, so it is never charged to the instance, whether the instance was
-// waiting on a timer or running on the other core at the time.
+// heap tag (memtag.go), and Go's heap profile says how many bytes its own
+// code allocated that are still live. Memory another invocation, an image
+// resize, an upload or a query allocated never carries the tag, so it is
+// never charged to the instance, whether the instance was waiting on a
+// timer or running on the other core at the time: no instance is ever
+// stopped for another's memory.
 //
-// A measurement can only be trusted to prove that an instance kept
-// memory: a snapshot also counts what it allocated during the garbage
-// collection that took it ("floating garbage", freed only by the next
+// A snapshot also counts what an instance allocated while the garbage
+// collection that took it ran ("floating garbage", freed only by the next
 // one), which a function churning through garbage while a big heap is
-// being marked has plenty of. So the proof is taken over two snapshots:
-// what was live at the later one minus everything the instance allocated
-// between them is memory it allocated before the earlier one and still
-// kept. An instance is stopped (running: its invocation ends with
+// marked has plenty of. So an instance is judged on proof taken over two
+// snapshots: what was live at the later one minus everything it
+// allocated between them is memory it allocated before the earlier one
+// and still kept. It is stopped (running: its invocation ends with
 // "memory limit exceeded"; idle: it is dropped) only when that proof
-// exceeds its budget by four standard deviations of the profile's
-// sampling error, sqrt(MemProfileRate × budget) (MemProfileRate 64 KiB:
-// 8 MB for 64 MB, 16 MB for 256 MB), so a function within its budget is
-// stopped for sampling noise with a probability under 1 in 10,000.
+// passes its budget by four standard deviations of the profile's
+// sampling error, sqrt(MemProfileRate × budget) (at 64 KiB: 8 MB on
+// 64 MB, 16 MB on 256 MB), so a function within its budget is stopped
+// for sampling noise with a probability under 1 in 10,000.
 //
-// When to measure: the profile is published by garbage collections, and
-// lags one of them. The watchdog reads it (a fraction of a millisecond)
-// after collections while some instance might be near its budget, and,
-// when a running instance might be over it, collects at once
-// (runtime.GC) and reads the fresh profile; what an instance can have
-// allocated since the last snapshot is bounded by what the whole process
-// allocated, so instances that cannot be over are never measured for.
-// Forced collections take at most a fifth of the time: a function that
-// passes its budget is stopped about one forced collection later (the
-// overshoot is what it allocates meanwhile), and a churning function
-// costs at most that.
+// When to measure: the profile is published by garbage collections, one
+// late. The watchdog reads it after collections while some instance may
+// be near its budget and, when a running instance may be over it, forces
+// a collection (runtime.GC), which publishes it at once. Since the last
+// fresh profile, an instance can have allocated no more than the whole
+// process did while its JavaScript ran (the loop says when it runs:
+// instance.js), nor can it hold more than the heap: an instance waiting
+// on a timer or a fetch accrues nothing, and nothing is read for
+// instances that cannot be near their budget (warm calls of small
+// functions cause no reads at all). A read costs milliseconds (more as
+// the profile grows: BenchmarkHeapProfileRead), and a forced collection
+// marks the whole heap: reads that find nothing to do take at most a
+// fifth of the time (GOMEMLIMIT, by making collections more frequent as
+// the heap nears it, makes the profile fresher for free). A read that
+// sees a running instance grow is followed by another at once, so a
+// function passing its budget is stopped two reads later, having
+// allocated meanwhile what it allocates in them (BenchmarkMemoryOvershoot:
+// a 64 MB function keeping 2 GB/s is stopped at about 170 MB, 270 at
+// worst, on a busy 2-core machine).
 //
 // When all instances together hold more than MaxMemory, idle instances
 // are dropped, biggest first; if that is not enough, new invocations are
 // refused (CodeBusy) until they hold less, and the running instance that
-// provably holds the most is stopped with an error saying so.
+// provably holds the most is stopped with an error saying so: for its
+// own memory, not another's.
+//
+// What it cannot do: memory allocated more than 128 frames below an
+// instance's entry (memtag.go) is charged to no one; memory the server
+// keeps on a call's behalf (a pooled connection fetch opened, a cached
+// query plan) is charged to the instance that made the call while it is
+// kept; a function that passes its budget and returns before the next
+// read finishes normally; with MemProfileRate 0, nothing is enforced.
 type watchdog struct {
 	every    time.Duration
 	maxTotal float64
@@ -62,18 +79,18 @@ type watchdog struct {
 	checks   atomic.Int64 // heap profile reads
 	failed   atomic.Int64 // reads that failed (none expected)
 	full     atomic.Bool  // over maxTotal: new invocations are refused
-	allocs   atomic.Uint64
 
 	mu   sync.Mutex
 	tags map[int]*tracked // this runtime's instances
-	last snapshot         // of the last profile read
+	snap uint64           // the garbage collection whose end the last read's profile showed
 
 	// Used on the watchdog's goroutine only.
 	prof    heapProfile
 	samples []metrics.Sample
 	cycle   uint64        // garbage collections seen
-	cycleAt [4][2]uint64  // recent collections: {cycle, allocations before it}
-	next    time.Time     // no read before (they take at most 1/readShare of the time)
+	allocs  uint64        // bytes the process allocated, at the last tick
+	heap    uint64        // bytes in heap objects, live or not yet swept, at the last tick
+	next    time.Time     // no read before (pace)
 	took    time.Duration // reads' time since the last pause
 	urgent  int           // reads in a row that did not pause
 }
@@ -88,14 +105,14 @@ type tracked struct {
 	alloc   float64 // bytes ever allocated under the tag, at the last read
 	kept    float64 // live bytes at the last read that were allocated before the one before
 	cur     *call   // the running invocation; nil when idle
-	started uint64  // allocations (process-wide) when cur started
 	stopped bool
-}
-
-// snapshot is when the last read's profile was taken.
-type snapshot struct {
-	cycle  uint64 // the garbage collection whose end it shows
-	allocs uint64 // process-wide allocations, at most, then
+	// accrued is what the whole process allocated while the instance's
+	// JavaScript ran since the last fresh profile: more than it can have
+	// allocated itself (what its Go work fetches meanwhile is bounded by
+	// fetch's and storage's own limits, and is made into JavaScript
+	// values, which counts, when it resumes).
+	accrued float64
+	seen    uint32 // its instance's js counter at the last tick
 }
 
 // memoryError is how an invocation stopped for its instance's memory
@@ -114,6 +131,7 @@ const MemProfileRate = 64 << 10
 const (
 	gcCyclesMetric = "/gc/cycles/total:gc-cycles"
 	allocsMetric   = "/gc/heap/allocs:bytes"
+	objectsMetric  = "/memory/classes/heap/objects:bytes"
 	// readShare: reads, with the collections forced for them, take at
 	// most 1/readShare of the time.
 	readShare = 5
@@ -125,15 +143,22 @@ func newWatchdog(maxTotal int64) (*watchdog, error) {
 		return nil, err
 	}
 	w := &watchdog{every: 5 * time.Millisecond, maxTotal: float64(maxTotal), marks: marks, tags: make(map[int]*tracked),
-		samples: []metrics.Sample{{Name: gcCyclesMetric}, {Name: allocsMetric}}}
-	w.cycle, _ = w.sample()
-	w.last.cycle = w.cycle
+		samples: []metrics.Sample{{Name: gcCyclesMetric}, {Name: allocsMetric}, {Name: objectsMetric}}}
+	w.sample()
+	w.snap = w.cycle
 	return w, nil
 }
 
-func (w *watchdog) sample() (cycle, allocs uint64) {
+// sample reads the process's counters; it returns what it allocated
+// since the last sample.
+func (w *watchdog) sample() (allocated float64) {
 	metrics.Read(w.samples)
-	return w.samples[0].Value.Uint64(), w.samples[1].Value.Uint64()
+	allocs := w.samples[1].Value.Uint64()
+	if allocs > w.allocs {
+		allocated = float64(allocs - w.allocs)
+	}
+	w.cycle, w.allocs, w.heap = w.samples[0].Value.Uint64(), allocs, w.samples[2].Value.Uint64()
+	return allocated
 }
 
 // assign gives a new instance a tag and starts watching it; 0 when all
@@ -165,7 +190,7 @@ func (w *watchdog) release(tag int) {
 func (w *watchdog) add(c *call) {
 	w.mu.Lock()
 	if t := w.tags[c.inst.tag]; t != nil {
-		t.cur, t.started = c, w.allocs.Load()
+		t.cur = c
 	}
 	w.mu.Unlock()
 }
@@ -209,46 +234,36 @@ const (
 // tick looks at the process's counters and reads the profile when that
 // can tell something.
 func (w *watchdog) tick() {
-	cycle, allocs := w.sample()
-	if cycle != w.cycle {
-		// Every collection since the last tick ended after it: the
-		// allocations then are a lower bound of those at each.
-		copy(w.cycleAt[1:], w.cycleAt[:])
-		w.cycleAt[0] = [2]uint64{cycle, w.allocs.Load()}
-		w.cycle = cycle
+	allocated := w.sample()
+	start := time.Now()
+	w.mu.Lock()
+	for _, t := range w.tags { // those whose JavaScript ran since the last tick
+		if js := t.in.js.Load(); js != t.seen || js%2 == 1 {
+			t.accrued += allocated
+			t.seen = js
+		}
 	}
-	w.allocs.Store(allocs)
-	switch start := time.Now(); w.plan(cycle, allocs, start) {
+	read := w.plan(start)
+	w.mu.Unlock()
+	switch read {
 	case readNatural:
 		// The profile published by collection n shows the end of n-1.
-		r := w.read(cycle, cycle-1, w.allocsAt(cycle-1))
+		r := w.read(w.cycle - 1)
 		w.pace(time.Since(start), r)
 	case readForced:
 		w.forceRead()
 	}
 }
 
-// allocsAt is a lower bound of the process's allocations at the end of
-// garbage collection cycle.
-func (w *watchdog) allocsAt(cycle uint64) uint64 {
-	for _, c := range w.cycleAt {
-		if c[0] != 0 && c[0] <= cycle {
-			return c[1]
-		}
-	}
-	return w.last.allocs
-}
-
-// plan says whether to read the profile now, and how.
-func (w *watchdog) plan(cycle, allocs uint64, now time.Time) int {
-	w.mu.Lock()
-	defer w.mu.Unlock()
+// plan says whether to read the profile now, and how. w.mu is held.
+func (w *watchdog) plan(now time.Time) int {
 	rate := float64(runtime.MemProfileRate)
 	if rate <= 0 {
 		w.full.Store(false)
 		return readNone
 	}
-	var total float64
+	heap := float64(w.heap) // no instance holds more than the whole heap
+	var total, accrued float64
 	natural, forced := w.full.Load(), false
 	for _, t := range w.tags {
 		if t.stopped {
@@ -256,36 +271,26 @@ func (w *watchdog) plan(cycle, allocs uint64, now time.Time) int {
 		}
 		held := max(t.inuse-t.base, 0)
 		total += held
-		if t.cur != nil { // it may have allocated whatever the process did since
-			held += since(allocs, max(w.last.allocs, t.started))
-		}
-		limit := threshold(t.budget, rate)
-		natural = natural || held >= limit/2
-		forced = forced || t.cur != nil && held > limit
+		accrued += t.accrued
+		bound, limit := min(held+t.accrued, heap), threshold(t.budget, rate)
+		natural = natural || bound >= limit/2
+		forced = forced || t.cur != nil && bound > limit
 	}
 	if total <= w.maxTotal*7/8 {
 		w.full.Store(false) // those that held it are gone
 	}
-	total += since(allocs, w.last.allocs)
-	natural = natural || total >= w.maxTotal/2
-	forced = forced || total > w.maxTotal
+	bound := min(total+accrued, heap)
+	natural = natural || bound >= w.maxTotal/2
+	forced = forced || bound > w.maxTotal
 	switch {
 	case now.Before(w.next):
 		return readNone
 	case forced:
 		return readForced
-	case cycle-1 > w.last.cycle && (natural || heapTags.cooling(cycle)): // a profile newer than the last read's
+	case w.cycle-1 > w.snap && (natural || heapTags.cooling(w.cycle)): // a profile newer than the last read's
 		return readNatural
 	}
 	return readNone
-}
-
-// since is how much the allocation counter moved from then to now.
-func since(now, then uint64) float64 {
-	if now < then {
-		return 0
-	}
-	return float64(now - then)
 }
 
 // threshold is the proven memory past which an instance with budget is
@@ -324,21 +329,25 @@ type outcome struct {
 }
 
 // forceRead collects garbage and reads the fresh profile (runtime.GC
-// publishes it).
+// publishes it). What instances allocate while it runs accrues at the
+// next tick.
 func (w *watchdog) forceRead() {
-	_, before := w.sample()
 	start := time.Now()
+	w.mu.Lock()
+	for _, t := range w.tags {
+		t.accrued = 0
+	}
+	w.mu.Unlock()
 	runtime.GC()
-	cycle, allocs := w.sample()
-	w.cycle = cycle
-	w.allocs.Store(allocs)
-	r := w.read(cycle, cycle, before)
+	metrics.Read(w.samples[:1])
+	w.cycle = w.samples[0].Value.Uint64()
+	r := w.read(w.cycle)
 	w.pace(time.Since(start), r)
 }
 
-// read reads the profile, which shows the end of collection snap, when
-// the process had allocated allocs at most, and acts on it.
-func (w *watchdog) read(cycle, snap, allocs uint64) outcome {
+// read reads the profile, which shows the end of collection snap, and
+// acts on it.
+func (w *watchdog) read(snap uint64) outcome {
 	heap, ok, err := w.prof.read(w.marks)
 	if err != nil {
 		w.failed.Add(1)
@@ -346,10 +355,10 @@ func (w *watchdog) read(cycle, snap, allocs uint64) outcome {
 	if !ok {
 		return outcome{}
 	}
-	heapTags.cooled(heap, cycle)
+	heapTags.cooled(heap, w.cycle)
 	w.checks.Add(1)
 	w.mu.Lock()
-	evict, r := w.judge(heap, snap, allocs)
+	evict, r := w.judge(heap, snap)
 	w.mu.Unlock()
 	for _, in := range evict {
 		in.fn.evict(in)
@@ -360,8 +369,8 @@ func (w *watchdog) read(cycle, snap, allocs uint64) outcome {
 // judge updates every instance's figures from a profile read, stops those
 // that provably hold more than they may, and returns the idle ones to
 // drop, and whether to read again at once (pace). w.mu is held.
-func (w *watchdog) judge(heap map[int]tagHeap, snap, allocs uint64) (evict []*instance, r outcome) {
-	if snap <= w.last.cycle {
+func (w *watchdog) judge(heap map[int]tagHeap, snap uint64) (evict []*instance, r outcome) {
+	if snap <= w.snap {
 		return nil, r // the profile the last read saw: nothing to compare
 	}
 	rate := float64(runtime.MemProfileRate)
@@ -397,7 +406,7 @@ func (w *watchdog) judge(heap map[int]tagHeap, snap, allocs uint64) (evict []*in
 			idle = append(idle, t)
 		}
 	}
-	w.last = snapshot{cycle: snap, allocs: allocs}
+	w.snap = snap
 	if total <= w.maxTotal {
 		w.full.Store(total > w.maxTotal*7/8 && w.full.Load())
 		return evict, r
