@@ -28,12 +28,8 @@ const maxCallStack = 10000
 // long as the instance, as in a warm Node container. It runs one invocation
 // at a time.
 type instance struct {
-	rt  *Runtime
-	fn  *function
-	tag int // its heap tag: what its code allocates is charged to it (watchdog)
-	// js is odd while its JavaScript runs (bumped on entering and on
-	// leaving: the watchdog sees when it ran).
-	js   atomic.Uint32
+	rt   *Runtime
+	fn   *function
 	vm   *goja.Runtime
 	loop *loop
 	req  *require.RequireModule
@@ -50,6 +46,9 @@ type instance struct {
 	broken   bool  // interrupted or failed while loading: never run it again
 	closed   bool  // retired (idle too long, a newer version, broken): never run again
 	lastUsed time.Time
+
+	tag int           // its heap tag: what its code allocates is charged to it (watchdog)
+	js  atomic.Uint32 // odd while its JavaScript runs: bumped on entering and on leaving (watchdog)
 
 	timer   *time.Timer           // interrupts the VM at the running invocation's deadline
 	cause   atomic.Pointer[error] // the error the timer (or the watchdog) interrupts with
