@@ -1,6 +1,7 @@
 package functions
 
 import (
+	"bytes"
 	"context"
 	"fmt"
 	"net/http"
@@ -57,6 +58,53 @@ func TestHeapTagsRoundTrip(t *testing.T) {
 		t.Errorf("4 MiB allocated under a tag: the profile says %.0f bytes (%v, %v)", got, ok, err)
 	}
 	runtime.KeepAlive(keep)
+}
+
+// Whatever stack it is given, tagOf reads the tag of the innermost
+// marker frames found whole in it, else 0, and never more.
+func FuzzHeapTagOf(f *testing.F) {
+	marks, err := markSites()
+	if err != nil {
+		f.Fatal(err)
+	}
+	lineOf := map[int]int64{}
+	for line, d := range marks.digit {
+		lineOf[d] = line
+	}
+	f.Add([]byte{200, 16, 1, 2, 3, 200})
+	f.Add([]byte{16, 15, 15})
+	f.Add([]byte{16, 16, 0, 0, 0, 17})
+	f.Fuzz(func(t *testing.T, frames []byte) {
+		// A byte is a frame: 0-15 markFrame calling itself for that digit,
+		// 16 markFrame calling f, 17 markFrame elsewhere, above another
+		// function.
+		names, lines := make([]string, len(frames)), make([]int64, len(frames))
+		for i, b := range frames {
+			switch {
+			case b < 16:
+				names[i], lines[i] = marks.name, lineOf[int(b)]
+			case b == 16:
+				names[i], lines[i] = marks.name, marks.end
+			case b == 17:
+				names[i], lines[i] = marks.name, 1
+			default:
+				names[i], lines[i] = "main.other", int64(b)
+			}
+		}
+		want := 0
+		if i := bytes.IndexByte(frames, 16); i >= 0 && i+markDigits < len(frames) {
+			for _, b := range frames[i+1 : i+1+markDigits] {
+				if b >= 16 {
+					want = 0
+					break
+				}
+				want = want*markBase + int(b)
+			}
+		}
+		if got := marks.tagOf(names, lines); got != want {
+			t.Fatalf("frames %v: tag %d, want %d", frames, got, want)
+		}
+	})
 }
 
 // The memory budget is charged only to the instance whose JavaScript

@@ -71,13 +71,14 @@ import (
 // keeps on a call's behalf (a pooled connection fetch opened, a cached
 // query plan) is charged to the instance that made the call while it is
 // kept; a function that passes its budget and returns before the next
-// read finishes normally; with MemProfileRate 0, nothing is enforced.
+// read finishes normally; instances beyond the 4,095 tags alive or
+// cooling at once are not watched; with MemProfileRate 0, nothing is
+// enforced.
 type watchdog struct {
 	every    time.Duration
 	maxTotal float64
 	marks    *markLines
 	checks   atomic.Int64 // heap profile reads
-	failed   atomic.Int64 // reads that failed (none expected)
 	full     atomic.Bool  // over maxTotal: new invocations are refused
 
 	mu   sync.Mutex
@@ -262,6 +263,8 @@ func (w *watchdog) plan(now time.Time) int {
 		w.full.Store(false)
 		return readNone
 	}
+	// An instance whose JavaScript has not run since the last read cannot
+	// have grown: only the others call for one.
 	heap := float64(w.heap) // no instance holds more than the whole heap
 	var total, accrued float64
 	natural, forced := w.full.Load(), false
@@ -273,15 +276,16 @@ func (w *watchdog) plan(now time.Time) int {
 		total += held
 		accrued += t.accrued
 		bound, limit := min(held+t.accrued, heap), threshold(t.budget, rate)
-		natural = natural || bound >= limit/2
+		natural = natural || (t.cur != nil || t.accrued > 0) && bound >= limit/2
 		forced = forced || t.cur != nil && bound > limit
 	}
 	if total <= w.maxTotal*7/8 {
 		w.full.Store(false) // those that held it are gone
 	}
-	bound := min(total+accrued, heap)
-	natural = natural || bound >= w.maxTotal/2
-	forced = forced || bound > w.maxTotal
+	if bound := min(total+accrued, heap); accrued > 0 {
+		natural = natural || bound >= w.maxTotal/2
+		forced = forced || bound > w.maxTotal
+	}
 	switch {
 	case now.Before(w.next):
 		return readNone
@@ -346,13 +350,10 @@ func (w *watchdog) forceRead() {
 }
 
 // read reads the profile, which shows the end of collection snap, and
-// acts on it.
+// acts on it. A read that fails (never seen) is skipped.
 func (w *watchdog) read(snap uint64) outcome {
 	heap, ok, err := w.prof.read(w.marks)
-	if err != nil {
-		w.failed.Add(1)
-	}
-	if !ok {
+	if !ok || err != nil { // profiling off; a profile that cannot be read is not expected
 		return outcome{}
 	}
 	heapTags.cooled(heap, w.cycle)
