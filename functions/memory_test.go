@@ -60,6 +60,33 @@ func TestHeapTagsRoundTrip(t *testing.T) {
 	runtime.KeepAlive(keep)
 }
 
+// A returned tag is given again only after three garbage collections and
+// a read of the profile, with what its last instance left as the new
+// one's base; past the last tag, instances go untagged.
+func TestHeapTagPool(t *testing.T) {
+	var p tagPool
+	a, _ := p.take()
+	p.give(a, 10)
+	if b, _ := p.take(); b == a {
+		t.Fatalf("tag %d given again at once", a)
+	}
+	p.cooled(map[int]tagHeap{a: {inuse: 5, alloc: 9}}, 12)
+	if b, _ := p.take(); b == a {
+		t.Fatalf("tag %d given again two collections after", a)
+	}
+	if !p.cooling(13) {
+		t.Fatal("a tag three collections old is not ready to be read")
+	}
+	p.cooled(map[int]tagHeap{a: {inuse: 5, alloc: 9}}, 13)
+	if b, base := p.take(); b != a || base != (tagHeap{inuse: 5, alloc: 9}) {
+		t.Fatalf("after cooling: tag %d base %+v, want %d with what it left", b, base, a)
+	}
+	p.minted = maxTags - 1
+	if b, _ := p.take(); b != 0 {
+		t.Fatalf("past the last tag: %d, want 0", b)
+	}
+}
+
 // Whatever stack it is given, tagOf reads the tag of the innermost
 // marker frames found whole in it, else 0, and never more.
 func FuzzHeapTagOf(f *testing.F) {

@@ -158,6 +158,8 @@ func New(src Source, dbs *db.Service, opts Options) (*Runtime, error) {
 
 // Close stops background work: asynchronous invocations still waiting or
 // retrying end as failed. Invocations must not be started after Close.
+// Instances are closed (running ones when they end), which gives their
+// heap tags back to the process's pool.
 func (r *Runtime) Close() error {
 	if r.closed.Swap(true) {
 		return nil
@@ -166,6 +168,11 @@ func (r *Runtime) Close() error {
 	r.wd.interruptAll(Errorf(CodeUnavailable, "the server is shutting down"))
 	r.async.close()
 	r.bg.Wait()
+	r.mu.Lock()
+	for _, fn := range r.fns {
+		fn.retire()
+	}
+	r.mu.Unlock()
 	return nil
 }
 
