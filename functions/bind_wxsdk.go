@@ -83,7 +83,9 @@ func (in *instance) wxNatives() *goja.Object {
 		c := in.cur
 		inv := Invocation{Source: c.source + ",scf", ClientIP: c.clientIP, BaseURL: c.baseURL, depth: c.depth + 1}
 		return in.loop.async(func(ctx context.Context) func(*goja.Runtime) (goja.Value, error) {
-			res, err := rt.Invoke(ctx, name, data, inv)
+			var res *Result
+			var err error
+			untagged(func() { res, err = rt.Invoke(ctx, name, data, inv) }) // the callee's memory is its own
 			return func(vm *goja.Runtime) (goja.Value, error) {
 				if err != nil {
 					var fe *Error

@@ -44,6 +44,19 @@ func TestHeapTagsRoundTrip(t *testing.T) {
 		if got := marks.tagOf(names[:3], lines[:3]); got != 0 {
 			t.Errorf("tag %d cut off inside read back as %d, want 0", tag, got)
 		}
+		var inner []string
+		var innerLines []int64
+		tagged(tag, func() {
+			untagged(func() { n = runtime.Callers(1, pcs[:]) })
+		})
+		for frames, more := runtime.CallersFrames(pcs[:n]), true; more; {
+			var f runtime.Frame
+			f, more = frames.Next()
+			inner, innerLines = append(inner, f.Function), append(innerLines, int64(f.Line))
+		}
+		if got := marks.tagOf(inner, innerLines); got != 0 {
+			t.Errorf("untagged work inside tag %d read as %d, want 0", tag, got)
+		}
 	}
 	var keep [][]byte
 	tagged(maxTags-2, func() {

@@ -53,6 +53,12 @@ func tagged(tag int, f func()) {
 	markFrame(tag, markDigits, f)
 }
 
+// untagged runs f with marker frames that read as no tag: what it
+// allocates is charged to no instance, even inside an instance's tagged
+// work (a function calling another: the callee's instance is charged for
+// its own, the server's bookkeeping to no one).
+func untagged(f func()) { markFrame(0, markDigits, f) }
+
 // markFrame calls itself levels times, through the call site of one digit
 // of tag each time (least significant first), then f.
 //
