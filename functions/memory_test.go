@@ -100,6 +100,27 @@ func TestHeapTagPool(t *testing.T) {
 	}
 }
 
+// The watchdog reads a profile after a garbage collection only when it is
+// newer than the last one it read, from the very first (a read before any
+// collection once left it judging nothing ever again).
+func TestWatchdogReadsOnlyNewProfiles(t *testing.T) {
+	w, err := newWatchdog(1 << 30)
+	if err != nil {
+		t.Fatal(err)
+	}
+	w.heap = 1 << 40
+	w.tags[1] = &tracked{in: &instance{}, budget: 64 << 20, inuse: 40 << 20, cur: &call{}} // running, near its budget
+	for _, c := range []struct {
+		cycle, snap uint64
+		want        int
+	}{{0, 0, readNone}, {1, 0, readNone}, {2, 0, readNatural}, {7, 5, readNatural}, {7, 6, readNone}, {8, 6, readNatural}} {
+		w.cycle, w.snap = c.cycle, c.snap
+		if got := w.plan(time.Now()); got != c.want {
+			t.Errorf("%d collections, last read showing %d: plan %d, want %d", c.cycle, c.snap, got, c.want)
+		}
+	}
+}
+
 // Whatever stack it is given, tagOf reads the tag of the innermost
 // marker frames found whole in it, else 0, and never more.
 func FuzzHeapTagOf(f *testing.F) {
@@ -169,6 +190,23 @@ func TestMemoryBudgetStopsOnlyTheHolder(t *testing.T) {
 	}
 	if got := string(waiter.res.Value); got != "256" {
 		t.Errorf("the waiting function returned %s, want 256 (its strings)", got)
+	}
+}
+
+// A function over its budget is stopped even while it waits on Go work
+// that has not answered (a fetch), not only once its JavaScript runs
+// again.
+func TestMemoryStopsAWaitingFunction(t *testing.T) {
+	rt, _, _ := newMemoryRuntime(t)
+	arrived, release, event := gateServer(t, 1)
+	defer close(release)
+	parked := rt.start(userCtx, "parked64", event)
+	select {
+	case <-arrived: // it holds 100 MB and waits for the fetch, which will not answer
+	case <-parked.done: // stopped while it still allocated
+	}
+	if err := parked.wait(t); ErrorCode(err) != CodeExecuteFail || !contains(err, "memory limit exceeded") {
+		t.Fatalf("a function holding 100 MB of a 64 MB budget, waiting on a fetch: %v, want %s memory limit exceeded", err, CodeExecuteFail)
 	}
 }
 
@@ -339,6 +377,12 @@ exports.main = async (event) => {
 	"grow64": {`{"memorySize": 64, "timeout": 300}`, `exports.main = () => {
   const keep = [], chunk = 'h'.repeat(65520);
   for (let i = 0; ; i++) keep.push(chunk + String(i).padStart(8, '0')); // 64 KiB each
+};`},
+	// parked: holds 100 MB, made in two steps, and waits on a fetch of
+	// event.url.
+	"parked64": {`{"memorySize": 64, "timeout": 300}`, `exports.main = async (event) => {
+  const a = 'p'.repeat(60 << 20), b = 'q'.repeat(40 << 20);
+  return (await (await fetch(event.url)).text()) + a.length + b.length;
 };`},
 	// busy: runs JavaScript, making garbage, until released.
 	"busy64": {`{"memorySize": 64, "timeout": 300}`, `exports.main = async (event) => {

@@ -291,7 +291,7 @@ func (w *watchdog) plan(now time.Time) int {
 		return readNone
 	case forced:
 		return readForced
-	case w.cycle-1 > w.snap && (natural || heapTags.cooling(w.cycle)): // a profile newer than the last read's
+	case w.cycle > w.snap+1 && (natural || heapTags.cooling(w.cycle)): // a profile newer than the last read's
 		return readNatural
 	}
 	return readNone
