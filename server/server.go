@@ -195,7 +195,7 @@ func (s *Server) openFunctions() error {
 	opts := functions.Options{
 		Env: s.Config.Storage.Env, AppID: s.Config.Auth.Providers.WeChat.AppID, Concurrency: c.Concurrency, Queue: c.Queue,
 		Fetch: c.Fetch, Async: functions.AsyncOptions{Retries: c.AsyncRetries, Backoff: c.RetryBackoff},
-		Logs: s.logSinks(), Outcomes: s.outcomes(), Files: s.files,
+		Logs: s.logSinks(), Outcomes: s.outcomes(), Files: s.files, MaxMemory: c.Memory,
 	}
 	s.fnDir = dir
 	s.functions, err = functions.New(dir, s.db, opts)
