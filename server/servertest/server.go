@@ -42,10 +42,12 @@ type Options struct {
 	// Config changes the parsed Config last: fields without a setting.
 	Config func(*server.Config)
 	// Clock, when set, is the time of auth (tokens, codes, rate limits)
-	// and storage (signed URLs); others read the real time.
+	// and storage (signed URLs); others read the real time. A clock moved
+	// in one scenario stays moved: give each scenario a clock of its own.
 	Clock *Clock
-	// MinIO, when set, is the file store: a fresh prefix in its bucket
-	// "files" per server (the bucket is made when missing).
+	// MinIO, when set, is the file store: its bucket "files", under a
+	// fresh prefix per server (Env's MINIBASE_S3_PREFIX, when set, is the
+	// prefix instead: servers sharing one see the same files).
 	MinIO *miniotest.Server
 	// Log receives the server log; nil discards it.
 	Log *slog.Logger
@@ -101,7 +103,8 @@ func New(tb testing.TB, opts Options) *Server {
 
 // Restart closes the server and opens it again on the same data directory
 // with the same options, as a restarted minibase: what it stored is there,
-// and the identities signed in are still signed in.
+// and the identities signed in are still signed in. With Listen, it serves
+// on a new port (URL).
 func (s *Server) Restart(tb testing.TB) {
 	tb.Helper()
 	s.close()
@@ -233,7 +236,9 @@ type Response struct {
 
 // Do sends r to the server (through its socket with Options.Listen) and
 // returns the response. As's identity is signed in first if it is not yet
-// (Session). A request that cannot be sent fails the test.
+// (Session). A request that cannot be sent fails the test (tb.Fatalf,
+// which only the test's goroutine may call; Do itself is safe for
+// concurrent use).
 func (s *Server) Do(tb testing.TB, r Request) *Response {
 	tb.Helper()
 	req := s.request(tb, r)

@@ -132,7 +132,7 @@ func TestListen(t *testing.T) {
 }
 
 // TestMinIO: with MinIO, files go to its bucket, each server under a
-// prefix of its own.
+// prefix of its own unless told to share one.
 func TestMinIO(t *testing.T) {
 	m := miniotest.Start(t)
 	s1 := servertest.New(t, servertest.Options{MinIO: m})
@@ -144,4 +144,6 @@ func TestMinIO(t *testing.T) {
 		t.Errorf("download from s1: %d %v, want a redirect into MinIO", r.Status, r.Header)
 	}
 	s2.Do(t, download).Expect(t, 404, "")
+	s3 := servertest.New(t, servertest.Options{MinIO: m, Env: map[string]string{"MINIBASE_S3_PREFIX": s1.Server.Config.Storage.S3.Prefix}})
+	s3.Do(t, download).Expect(t, 302, "")
 }
