@@ -74,6 +74,24 @@
 // data; WaitFor waits, within WaitTimeout, for something a test expects to
 // happen in the background: wait for the event, never for time to pass.
 //
+// # Moving an area's tests from server/
+//
+// Its api_<area>_test.go become <area>/http*_test.go (package <area>_test),
+// as db/http*_test.go did. The old helpers map so: step and runSteps to
+// Scenario and Run (a chain of steps becomes scenarios with their own
+// Setup, and "nothing changed" steps an After); m.do and expect to Do and
+// Response.Expect; m.send and want to Do with Header, and Expect; a
+// bearer token to As (testKey is Admin, a signIn's token Anonymous or
+// User, any other string Bearer); newAuthMain's clock to Options.Clock,
+// its cheap passwords are the default; m.deploy to Deploy, m.upload to
+// Upload, form to Form; a config func to Options.Env or Options.Config;
+// deadline loops to WaitFor; a child process started only to have a
+// socket, or triggers running, to Options.Listen. Want matches arrays
+// element by element, as storage's want did; where the old subset meant
+// a whole array exactly (a projection's documents), use Equal on the
+// whole body. Tests that need the server's insides (its fields, a raw
+// connection, the built binary) stay in server/.
+//
 // # Benchmarks
 //
 // Benchmark runs scenarios as benchmarks: each on a server of its own,
