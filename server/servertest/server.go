@@ -89,7 +89,7 @@ func New(tb testing.TB, opts Options) *Server {
 	s := &Server{opts: opts, tb: tb, sessions: map[Identity]*Session{}}
 	if s.opts.Dir == "" {
 		s.opts.Dir = tb.TempDir()
-		if err := copyTemplate(s.opts.Dir); err != nil {
+		if err := copyTemplate(s.opts); err != nil {
 			tb.Fatalf("servertest: data directory: %v", err)
 		}
 	}
