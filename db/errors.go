@@ -49,6 +49,12 @@ const (
 	// writes until an operator repairs or restores it (500). minibase's
 	// own name, with the errCode of DATABASE_REQUEST_FAILED.
 	CodeCorrupted = "DATABASE_CORRUPTED"
+
+	// CodeTransactionConflict: what a transaction read changed before it
+	// committed (409); it changed nothing and is run again from the start,
+	// which runTransaction does by itself. CloudBase's string code, with
+	// the errCode of DATABASE_REQUEST_FAILED.
+	CodeTransactionConflict = "DATABASE_TRANSACTION_CONFLICT"
 )
 
 // codes gives each code its CloudBase errCode and the HTTP status it is
@@ -66,6 +72,8 @@ var codes = map[string]struct{ errCode, status int }{
 	CodeResultTooLarge:     {-602001, http.StatusBadRequest},
 	CodeDiskFull:           {-502001, http.StatusInsufficientStorage},
 	CodeCorrupted:          {-502001, http.StatusInternalServerError},
+
+	CodeTransactionConflict: {-502001, http.StatusConflict},
 }
 
 // Errorf returns an *Error with code and a formatted message.
