@@ -199,40 +199,6 @@ func TestFunctionLogsServerLog(t *testing.T) {
 	}
 }
 
-func TestFunctionLogsSettings(t *testing.T) {
-	env := func(kv map[string]string) func(string) string { return func(k string) string { return kv[k] } }
-	if c, err := parseFunctions(env(nil)); err != nil || c.LogStore != "all" || c.LogAge != 7*24*time.Hour || c.LogSize != 256<<20 || c.Memory != 0 {
-		t.Errorf("defaults: age %v, size %d, memory %d, %v", c.LogAge, c.LogSize, c.Memory, err)
-	}
-	if c, err := parseFunctions(env(map[string]string{"MINIBASE_FUNCTIONS_MEMORY": "2GiB"})); err != nil || c.Memory != 2<<30 {
-		t.Errorf("MINIBASE_FUNCTIONS_MEMORY=2GiB: %d, %v", c.Memory, err)
-	}
-	for _, c := range []struct {
-		age, size string
-		wantAge   time.Duration
-		wantSize  int64
-	}{{"30d", "1GiB", 30 * 24 * time.Hour, 1 << 30}, {"36h", "2MiB", 36 * time.Hour, 2 << 20}} {
-		got, err := parseFunctions(env(map[string]string{"MINIBASE_FUNCTIONS_LOG_AGE": c.age, "MINIBASE_FUNCTIONS_LOG_SIZE": c.size}))
-		if err != nil || got.LogAge != c.wantAge || got.LogSize != c.wantSize {
-			t.Errorf("%s, %s: age %v, size %d, %v", c.age, c.size, got.LogAge, got.LogSize, err)
-		}
-	}
-	for _, bad := range []map[string]string{
-		{"MINIBASE_FUNCTIONS_LOG_AGE": "a week"},
-		{"MINIBASE_FUNCTIONS_LOG_AGE": "10s"},
-		{"MINIBASE_FUNCTIONS_LOG_AGE": "-1d"},
-		{"MINIBASE_FUNCTIONS_LOG_SIZE": "100KiB"},
-		{"MINIBASE_FUNCTIONS_LOG_SIZE": "lots"},
-		{"MINIBASE_FUNCTIONS_LOG_STORE": "some"},
-		{"MINIBASE_FUNCTIONS_MEMORY": "32MiB"},
-		{"MINIBASE_FUNCTIONS_MEMORY": "a lot"},
-	} {
-		if _, err := parseFunctions(env(bad)); err == nil {
-			t.Errorf("%v: accepted", bad)
-		}
-	}
-}
-
 // The live tail over a real WebSocket connection: admin only (header or
 // ?access_token=), one function's records or all, as they are written; a
 // bounded number of tails; a shutdown with tails open is not held up.

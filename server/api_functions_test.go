@@ -2,7 +2,6 @@ package server
 
 import (
 	"encoding/json"
-	"io"
 	"strings"
 	"testing"
 	"time"
@@ -120,47 +119,6 @@ func TestFunctionsAsync(t *testing.T) {
 	expect(t, "a failing function is accepted", a, 202, "")
 	expect(t, "and retried (default 2 retries)", wait(a.str("requestID"), user), 200,
 		`{"status":"failed","attempts":3,"error":{"code":"FUNCTIONS_EXECUTE_FAIL","errCode":-504002}}`)
-}
-
-func TestFunctionsSettings(t *testing.T) {
-	env := func(kv map[string]string) func(string) string { return func(k string) string { return kv[k] } }
-	c, err := parseFunctions(env(map[string]string{
-		"MINIBASE_FUNCTIONS_CONCURRENCY": "8", "MINIBASE_FUNCTIONS_QUEUE": "16",
-		"MINIBASE_FUNCTIONS_ASYNC_RETRIES": "0", "MINIBASE_FUNCTIONS_RETRY_BACKOFF": "250ms", "MINIBASE_FUNCTIONS_LOG": "all",
-		"MINIBASE_FETCH_ALLOW": "api.weixin.qq.com, *.example.com", "MINIBASE_FETCH_DENY": "bad.example.com",
-		"MINIBASE_FETCH_ALLOW_PRIVATE": "10.0.0.0/8", "MINIBASE_TIMER_TZ": "UTC",
-	}))
-	if err != nil || c.Concurrency != 8 || c.Queue != 16 || c.AsyncRetries != -1 || c.RetryBackoff != 250*time.Millisecond ||
-		c.Log != "all" || strings.Join(c.Fetch.Allow, "|") != "api.weixin.qq.com|*.example.com" || c.Fetch.Deny[0] != "bad.example.com" ||
-		c.Fetch.AllowPrivate[0] != "10.0.0.0/8" || c.TimerTZ != time.UTC {
-		t.Fatalf("got %+v, %v", c, err)
-	}
-	if c, err := parseFunctions(env(map[string]string{"MINIBASE_FUNCTIONS_ASYNC_RETRIES": "00"})); err != nil || c.AsyncRetries != -1 {
-		t.Errorf("ASYNC_RETRIES=00: retries %d, %v; want -1 (none), not the default", c.AsyncRetries, err)
-	}
-	if c, _ := parseFunctions(env(nil)); c.Log != "errors" || c.Concurrency != 0 || c.TimerTZ.String() != "Asia/Shanghai" {
-		t.Errorf("defaults: %+v", c)
-	}
-	for _, bad := range []map[string]string{
-		{"MINIBASE_FUNCTIONS_CONCURRENCY": "0"},
-		{"MINIBASE_FUNCTIONS_QUEUE": "many"},
-		{"MINIBASE_FUNCTIONS_ASYNC_RETRIES": "-1"},
-		{"MINIBASE_FUNCTIONS_RETRY_BACKOFF": "soon"},
-		{"MINIBASE_FUNCTIONS_LOG": "verbose"},
-		{"MINIBASE_TIMER_TZ": "Mars/Olympus"},
-	} {
-		if _, err := parseFunctions(env(bad)); err == nil {
-			t.Errorf("%v: accepted", bad)
-		}
-	}
-	// A bad AllowPrivate entry stops the server from starting.
-	cfg, _ := ParseConfig(nil, env(map[string]string{"MINIBASE_FETCH_ALLOW_PRIVATE": "not-an-ip"}))
-	cfg.Dir, cfg.AdminKey = t.TempDir(), testKey
-	m := &Server{Config: cfg, Out: io.Discard, Log: discardLogger()}
-	if err := m.Open(t.Context()); err == nil || !strings.Contains(err.Error(), "not-an-ip") {
-		t.Errorf("Open with a bad fetch setting: %v", err)
-	}
-	m.Close()
 }
 
 // Functions use the database as an admin: a collection's rules do not apply
