@@ -66,7 +66,7 @@ func TestTodoCRUD(t *testing.T) {
 }
 
 // Documents read by a function behave as plain objects (they are built
-// lazily, field by field: docs.go).
+// lazily, field by field: lazydoc.go).
 func TestDocumentsAsObjects(t *testing.T) {
 	rt, _ := newTestRuntime(t, Options{})
 	runCases(t, rt, []fcase{{name: "document semantics", fn: "docs", event: `{}`, want: `{
