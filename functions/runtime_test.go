@@ -147,7 +147,7 @@ func TestInvoke(t *testing.T) {
 	rt, _ := newTestRuntime(t, Options{})
 	runCases(t, rt, []fcase{
 		{name: "a sync main", fn: "hello", event: `{}`, want: `{"message":"Hello, World!"}`},
-		{name: "§5.2: an async main with wx-server-sdk", fn: "sum", event: `{"a":1,"b":2}`, want: `{"sum":3,"OPENID":"openid-1","SOURCE":"wx_client","ENV":"minibase"}`},
+		{name: "CloudBase's example: an async main with wx-server-sdk", fn: "sum", event: `{"a":1,"b":2}`, want: `{"sum":3,"OPENID":"openid-1","SOURCE":"wx_client","ENV":"minibase"}`},
 		{name: "an empty event is {}", fn: "echo", event: ``, want: `{"event":{"userInfo":{"openId":"openid-1"}}}`},
 		{name: "context is SCF's", fn: "echo", event: `{"x":1}`, ctx: adminCtx,
 			want: `{"event":{"x":1},"context":{"function_name":"echo","namespace":"minibase","memory_limit_in_mb":256,"time_limit_in_ms":5000,"environment":"{}"}}`},
