@@ -17,21 +17,21 @@ import (
 // invocation of the same function works: the pool stays healthy.
 func TestRunawaysEndTheirInvocationOnly(t *testing.T) {
 	rt, _ := newTestRuntime(t, Options{})
-	cases := []struct{ mode, errText string }{
-		{"loop", "Task timed out after 1 second"},
-		{"catchLoop", "Task timed out after 1 second"},
-		{"hang", "Task timed out after 1 second"},
-		{"never", "main returned a Promise that can never settle"},
-		{"recursion", "RangeError: Maximum call stack size exceeded"},
-		{"repeat", "RangeError: Invalid string length"},
-		{"typed", "RangeError: Array buffer allocation failed"},
-		{"map", "RangeError: Invalid array length"},
-		{"timerThrow", "RangeError: thrown in a timer"},
+	cases := []struct{ fn, mode, errText string }{
+		{"runaway", "loop", "Task timed out after 1 second"},
+		{"runaway", "catchLoop", "Task timed out after 1 second"},
+		{"runaway", "hang", "Task timed out after 1 second"},
+		{"failing", "never", "main returned a Promise that can never settle"},
+		{"failing", "recursion", "RangeError: Maximum call stack size exceeded"},
+		{"failing", "repeat", "RangeError: Invalid string length"},
+		{"failing", "typed", "RangeError: Array buffer allocation failed"},
+		{"failing", "map", "RangeError: Invalid array length"},
+		{"failing", "timerThrow", "RangeError: thrown in a timer"},
 	}
 	for _, c := range cases {
 		runCases(t, rt, []fcase{
-			{name: c.mode, fn: "runaway", event: `{"mode":"` + c.mode + `"}`, errCode: CodeExecuteFail, errText: c.errText},
-			{name: "after " + c.mode, fn: "runaway", event: `{"mode":"ok"}`, want: `"fine"`},
+			{name: c.mode, fn: c.fn, event: `{"mode":"` + c.mode + `"}`, errCode: CodeExecuteFail, errText: c.errText},
+			{name: "after " + c.mode, fn: c.fn, event: `{"mode":"ok"}`, want: `"fine"`},
 		})
 	}
 	// A function that keeps allocating is stopped by the heap watchdog (its
