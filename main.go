@@ -18,16 +18,19 @@ import (
 	"fmt"
 	"os"
 	"os/signal"
+	"runtime"
 	"syscall"
 	_ "time/tzdata" // timer triggers' time zones, in a static binary without /usr/share/zoneinfo
 
 	"minibase/cli"
+	"minibase/server"
 )
 
 // version is set at build time with -ldflags "-X main.version=…".
 var version = "dev"
 
 func main() {
+	runtime.MemProfileRate = server.MemProfileRate // what functions' memory budgets are measured with
 	env := cli.Env{Getenv: os.Getenv, Stdin: os.Stdin, Stdout: os.Stdout, Stderr: os.Stderr, Version: version}
 	if err := run(os.Args[1:], env); err != nil {
 		fmt.Fprintln(os.Stderr, "minibase:", err)

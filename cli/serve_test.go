@@ -37,7 +37,9 @@ func TestGeneratedAdminKey(t *testing.T) {
 	}
 	s.cmd.Process.Kill()
 	s.cmd.Wait()
-	s2 := startServerEnv(t, bin, dir, addr, nil) // returns once serve said all it says at start
+	s2 := startServerEnv(t, bin, dir, addr, nil)
+	// A key would be printed before "serving on", through the same pipe, and
+	// startServerEnv returns once that line is here.
 	if strings.Contains(s2.out.String(), "mbk_") {
 		t.Errorf("key printed again on the second start:\n%s", s2.out)
 	}

@@ -71,7 +71,7 @@ func (in *instance) wxNatives() *goja.Object {
 			var res *Result
 			err := error(Errorf(CodeEventTooLarge, "the event is more than %d bytes of JSON", rt.opts.MaxEvent))
 			if !over {
-				res, err = rt.Invoke(ctx, name, data, inv)
+				untagged(func() { res, err = rt.Invoke(ctx, name, data, inv) }) // the callee's memory is its own
 			}
 			return func(vm *goja.Runtime) (goja.Value, error) {
 				if err != nil {

@@ -53,9 +53,12 @@ type instance struct {
 	closed   bool  // retired (idle too long, a newer version, broken): never run again
 	lastUsed time.Time
 
+	tag int           // its heap tag: what its code allocates is charged to it (watchdog)
+	js  atomic.Uint32 // odd while its JavaScript runs: bumped on entering and on leaving (watchdog)
+
 	timer   *time.Timer           // interrupts the VM at the running invocation's deadline
-	cause   atomic.Pointer[error] // the error the timer interrupts with
-	expired chan struct{}         // signalled by the timer, for the event loop
+	cause   atomic.Pointer[error] // the error the timer (or the watchdog) interrupts with
+	expired chan struct{}         // signalled by the timer (or the watchdog), for the event loop
 }
 
 // context returns the invocation's context: the caller's, ending at the
@@ -95,15 +98,30 @@ func (in *instance) arm(c *call) {
 // may be interrupted: the instance must not be reused.
 func (in *instance) disarm() bool { return in.timer.Stop() }
 
+// interrupt ends the running invocation with err before its deadline (the
+// watchdog, from its goroutine): its JavaScript is interrupted, and its
+// event loop stops waiting if it was. The instance must not be reused.
+func (in *instance) interrupt(err *Error) {
+	var e error = err
+	in.cause.Store(&e)
+	in.vm.Interrupt(err)
+	select {
+	case in.expired <- struct{}{}:
+	default:
+	}
+}
+
 // close ends an instance that will not run again (between invocations):
 // its timer is stopped and whatever its last invocation left on the loop
-// is dropped, so nothing keeps it, and its module state, alive.
+// is dropped, so nothing keeps it, and its module state, alive; its heap
+// tag is given back.
 func (in *instance) close() {
 	if in.timer != nil {
 		in.timer.Stop()
 	}
 	in.loop.reset()
 	in.closed = true
+	in.rt.wd.release(in.tag)
 }
 
 // call is one invocation's state, seen by the bindings.
@@ -121,19 +139,27 @@ type call struct {
 	depth     int    // nested callFunction depth
 	start     time.Time
 	logs      logBuffer
-	heapStart uint64 // live heap when it started (watchdog)
-	heapPeak  uint64 // the most live heap seen while it ran (watchdog)
 	inst      *instance
+	stopped   bool   // by the watchdog (watchdog.mu)
+	memPeak   uint64 // the most its instance held while it ran, as measured (watchdog.mu)
 }
 
-// newInstance builds a runtime with every binding; the function's own code
-// runs later, in load, under the invocation's deadline.
+// newInstance builds a runtime with every binding, under a heap tag of
+// its own; the function's own code runs later, in load, under the
+// invocation's deadline.
 func (r *Runtime) newInstance(fn *function) *instance {
+	in := &instance{rt: r, fn: fn}
+	in.tag = r.wd.assign(in, uint64(fn.code.Config.MemoryMB)<<20)
+	tagged(in.tag, in.build)
+	return in
+}
+
+func (in *instance) build() {
 	vm := goja.New()
 	vm.SetMaxCallStackSize(maxCallStack)
-	in := &instance{rt: r, fn: fn, vm: vm}
+	in.vm = vm
 	in.loop = newLoop(vm, in)
-	in.req = fn.registry.Enable(vm)
+	in.req = in.fn.registry.Enable(vm)
 	in.dateCtor, _ = goja.AssertConstructor(vm.Get("Date"))
 	in.bindInterrupts()
 	in.bindRequire()
@@ -144,7 +170,6 @@ func (r *Runtime) newInstance(fn *function) *instance {
 	in.bindProcess()
 	in.bindText()
 	in.bindCrypto()
-	return in
 }
 
 // load runs the prelude and the function's index.js and finds main.
@@ -344,7 +369,7 @@ func (in *instance) describe(err error, c *call) *Error {
 	var msg string
 	switch {
 	case errors.As(err, &fe):
-		cp := *fe // errMemory is shared
+		cp := *fe // shared errors (CodeUnavailable at shutdown)
 		return &cp
 	case errors.As(err, &ie):
 		if e, ok := ie.Value().(error); ok {

@@ -28,12 +28,11 @@ type LogRecord struct {
 	Error     string // the error's message when Status is StatusError
 	ErrCode   int    // its errCode (-504002, -604001, …)
 	ColdStart bool   // a new instance ran the function's top-level code
-	// Memory is how much the process's live heap grew while the
-	// invocation ran, in bytes, as the watchdog saw it: sampled every few
-	// milliseconds, moving only when a garbage collection ends (so 0 for
-	// most short calls), and counting whatever else ran at the same time.
-	// goja cannot measure one runtime's heap; this is the figure the memory
-	// budget is enforced on.
+	// Memory is the most memory the invocation's instance held (its
+	// module state and what the invocation kept) when the watchdog
+	// measured it while the invocation ran, in bytes: an estimate from
+	// Go's heap profile, measured only while some function may be near
+	// its budget (0 when it was not measured, as for most calls).
 	Memory   uint64
 	MemoryMB int // the memory budget (config.json memorySize)
 	Lines    []LogLine

@@ -81,8 +81,9 @@ func (l *loop) generation() uint64 {
 }
 
 // run runs callbacks until settled reports true, a callback throws, nothing
-// is left that could settle it (errNeverSettles), c's deadline passes
-// (expired is signalled; c's cause) or c's caller goes away.
+// is left that could settle it (errNeverSettles), c's deadline passes or
+// the watchdog stops it (expired is signalled; the instance's cause) or
+// c's caller goes away.
 func (l *loop) run(c *call, expired <-chan struct{}, settled func() bool) error {
 	for {
 		if l.failure != nil {
@@ -108,12 +109,18 @@ func (l *loop) run(c *call, expired <-chan struct{}, settled func() bool) error 
 		if l.pending <= 0 {
 			return errNeverSettles
 		}
+		var stop error
+		l.in.js.Add(1) // parked: its JavaScript does not run
 		select {
 		case <-l.wake:
 		case <-expired:
-			return c.cause
+			stop = *l.in.cause.Load()
 		case <-c.parent.Done():
-			return context.Cause(c.parent)
+			stop = context.Cause(c.parent)
+		}
+		l.in.js.Add(1)
+		if stop != nil {
+			return stop
 		}
 	}
 }
@@ -206,9 +213,10 @@ func (l *loop) setRef(id int64, ref bool) {
 func (l *loop) async(work func(ctx context.Context) func(vm *goja.Runtime) (goja.Value, error)) goja.Value {
 	p, resolve, reject := l.vm.NewPromise()
 	l.pending++
-	gen, ctx := l.generation(), l.in.cur.context()
+	gen, ctx, tag := l.generation(), l.in.cur.context(), l.in.tag
 	l.in.rt.workers.do(func() {
-		finish := safeWork(work, ctx)
+		var finish func(*goja.Runtime) (goja.Value, error)
+		tagged(tag, func() { finish = safeWork(work, ctx) }) // what it fetches is the instance's
 		l.post(gen, func() {
 			l.pending--
 			v, err := finish(l.vm)

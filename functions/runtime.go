@@ -7,8 +7,9 @@
 // A Runtime loads code from a Source (Dir: <data>/functions/<name>/),
 // keeps a pool of instances per function version (module state survives
 // between invocations, as in a warm Node container), and bounds every
-// invocation: timeout, heap watchdog, call depth, result and event sizes,
-// and a concurrency limit with a bounded queue per function.
+// invocation: timeout, memory (what each instance's own code keeps,
+// measured by heap tags: watchdog.go), call depth, result and event
+// sizes, and a concurrency limit with a bounded queue per function.
 //
 // This is the only package that imports goja.
 package functions
@@ -18,6 +19,9 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"math"
+	"runtime/debug"
+	"slices"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -46,6 +50,12 @@ type Options struct {
 	Logs         LogSink      // receives every invocation's record; nil drops them
 	Outcomes     OutcomeStore // keeps asynchronous invocations' outcomes; nil: the latest 10,000 in memory
 	Files        Files        // wx-server-sdk's storage calls; nil: they fail with STORAGE_REQUEST_FAIL
+	// MaxMemory is the most memory all instances together may hold, in
+	// bytes (default: half of the Go runtime's memory limit, GOMEMLIMIT,
+	// when it is set, else 1 GiB). Beyond it, idle instances are dropped,
+	// new invocations refused (CodeBusy) and the running instance holding
+	// the most stopped (the watchdog's doc).
+	MaxMemory int64
 }
 
 func (o Options) withDefaults() Options {
@@ -65,6 +75,12 @@ func (o Options) withDefaults() Options {
 	def(&o.MaxCallDepth, 8)
 	if o.IdleTTL <= 0 {
 		o.IdleTTL = 5 * time.Minute
+	}
+	if o.MaxMemory <= 0 {
+		o.MaxMemory = 1 << 30
+		if limit := debug.SetMemoryLimit(-1); limit < math.MaxInt64 {
+			o.MaxMemory = limit / 2
+		}
 	}
 	o.Fetch = o.Fetch.withDefaults()
 	o.Async = o.Async.withDefaults()
@@ -127,8 +143,11 @@ func New(src Source, dbs *db.Service, opts Options) (*Runtime, error) {
 	if err != nil {
 		return nil, err
 	}
-	r := &Runtime{src: src, db: dbs, opts: opts, js: js, fetch: f, fns: make(map[string]*function), stop: make(chan struct{})}
-	r.wd = newWatchdog()
+	wd, err := newWatchdog(opts.MaxMemory)
+	if err != nil {
+		return nil, err
+	}
+	r := &Runtime{src: src, db: dbs, opts: opts, js: js, fetch: f, fns: make(map[string]*function), stop: make(chan struct{}), wd: wd}
 	r.workers = newWorkers(r.stop)
 	r.async = newAsyncRunner(r)
 	r.bg.Add(2)
@@ -139,6 +158,8 @@ func New(src Source, dbs *db.Service, opts Options) (*Runtime, error) {
 
 // Close stops background work: asynchronous invocations still waiting or
 // retrying end as failed. Invocations must not be started after Close.
+// Instances are closed (running ones when they end), which gives their
+// heap tags back to the process's pool.
 func (r *Runtime) Close() error {
 	if r.closed.Swap(true) {
 		return nil
@@ -147,6 +168,11 @@ func (r *Runtime) Close() error {
 	r.wd.interruptAll(Errorf(CodeUnavailable, "the server is shutting down"))
 	r.async.close()
 	r.bg.Wait()
+	r.mu.Lock()
+	for _, fn := range r.fns {
+		fn.retire()
+	}
+	r.mu.Unlock()
 	return nil
 }
 
@@ -248,6 +274,9 @@ func (r *Runtime) invoke(ctx context.Context, name string, event []byte, c *call
 		return nil, nil, false, err
 	}
 	fn := r.function(code)
+	if r.wd.full.Load() {
+		return nil, fn, false, Errorf(CodeBusy, "the server's functions hold all the memory they may (%d MB, MINIBASE_FUNCTIONS_MEMORY); try again later", r.opts.MaxMemory>>20)
+	}
 	if err := fn.acquire(ctx, r.opts.Queue); err != nil {
 		return nil, fn, false, err
 	}
@@ -289,7 +318,8 @@ var (
 // run runs one invocation on in, under the function's timeout (or the
 // caller's deadline, when sooner): the instance's timer interrupts the VM
 // then, and the watchdog may interrupt it for memory. An interrupted
-// instance is not used again.
+// instance is not used again. All of it runs under the instance's heap
+// tag, so what its JavaScript allocates is charged to it.
 func (r *Runtime) run(ctx context.Context, in *instance, c *call, event []byte) ([]byte, error) {
 	c.parent, c.inst = ctx, in
 	c.deadline, c.cause = time.Now().Add(in.fn.code.Config.Timeout), errTimedOut // from now: waiting for a slot does not count
@@ -298,12 +328,18 @@ func (r *Runtime) run(ctx context.Context, in *instance, c *call, event []byte) 
 	}
 	in.cur = c
 	in.arm(c)
-	r.wd.add(c, uint64(in.fn.code.Config.MemoryMB)<<20)
-	out, err := in.safeRun(c, event)
+	r.wd.add(c)
+	var out []byte
+	var err error
 	var fe *Error
-	if err != nil {
-		fe = in.safeDescribe(err, c) // still under the deadline and the watchdog: it may run the function's getters
-	}
+	in.js.Add(1)
+	tagged(in.tag, func() {
+		out, err = in.safeRun(c, event)
+		if err != nil {
+			fe = in.safeDescribe(err, c) // still under the deadline and the watchdog: it may run the function's getters
+		}
+	})
+	in.js.Add(1)
 	killed := r.wd.remove(c)
 	if !in.disarm() || killed || in.loop.failure != nil || fatal(err) {
 		in.broken = true // interrupted (or about to be), or its state is suspect
@@ -397,6 +433,21 @@ func (f *function) acquire(ctx context.Context, queue int) error {
 	case <-ctx.Done():
 		return Errorf(CodeBusy, "function %s stayed busy (%d invocations running) until the caller's deadline", f.code.Name, cap(f.slots))
 	}
+}
+
+// evict closes in if it is idle in f's pool (the watchdog drops it) and
+// reports whether it was.
+func (f *function) evict(in *instance) bool {
+	f.mu.Lock()
+	i := slices.Index(f.idle, in)
+	if i >= 0 {
+		f.idle = slices.Delete(f.idle, i, i+1)
+	}
+	f.mu.Unlock()
+	if i >= 0 {
+		in.close()
+	}
+	return i >= 0
 }
 
 func (f *function) take() *instance {

@@ -201,8 +201,11 @@ func TestFunctionLogsServerLog(t *testing.T) {
 
 func TestFunctionLogsSettings(t *testing.T) {
 	env := func(kv map[string]string) func(string) string { return func(k string) string { return kv[k] } }
-	if c, err := parseFunctions(env(nil)); err != nil || c.LogStore != "all" || c.LogAge != 7*24*time.Hour || c.LogSize != 256<<20 {
-		t.Errorf("defaults: age %v, size %d, %v", c.LogAge, c.LogSize, err)
+	if c, err := parseFunctions(env(nil)); err != nil || c.LogStore != "all" || c.LogAge != 7*24*time.Hour || c.LogSize != 256<<20 || c.Memory != 0 {
+		t.Errorf("defaults: age %v, size %d, memory %d, %v", c.LogAge, c.LogSize, c.Memory, err)
+	}
+	if c, err := parseFunctions(env(map[string]string{"MINIBASE_FUNCTIONS_MEMORY": "2GiB"})); err != nil || c.Memory != 2<<30 {
+		t.Errorf("MINIBASE_FUNCTIONS_MEMORY=2GiB: %d, %v", c.Memory, err)
 	}
 	for _, c := range []struct {
 		age, size string
@@ -221,6 +224,8 @@ func TestFunctionLogsSettings(t *testing.T) {
 		{"MINIBASE_FUNCTIONS_LOG_SIZE": "100KiB"},
 		{"MINIBASE_FUNCTIONS_LOG_SIZE": "lots"},
 		{"MINIBASE_FUNCTIONS_LOG_STORE": "some"},
+		{"MINIBASE_FUNCTIONS_MEMORY": "32MiB"},
+		{"MINIBASE_FUNCTIONS_MEMORY": "a lot"},
 	} {
 		if _, err := parseFunctions(env(bad)); err == nil {
 			t.Errorf("%v: accepted", bad)

@@ -8,10 +8,18 @@ import (
 	"minibase/functions"
 )
 
+// MemProfileRate is the heap profiling rate functions' memory budgets are
+// measured with (functions.MemProfileRate): a program serving functions
+// sets runtime.MemProfileRate to it first thing in main, as minibase's
+// does. Under Go's default budgets hold with a wider margin; with
+// profiling off they are not enforced.
+const MemProfileRate = functions.MemProfileRate
+
 // FunctionsConfig is cloud functions' part of Config.
 type FunctionsConfig struct {
 	Concurrency  int           // running invocations per function; 0: the runtime's default (32)
 	Queue        int           // waiting invocations per function; 0: the runtime's default (256)
+	Memory       int64         // the most all functions together may hold; 0: the runtime's default (half of GOMEMLIMIT, else 1 GiB)
 	AsyncRetries int           // retries of a failed async invocation; 0: the default (2), negative: none
 	RetryBackoff time.Duration // first retry's delay, doubling; 0: the default (1s)
 	Log          string        // in the server log: errors, all or off
@@ -26,6 +34,8 @@ func (c *FunctionsConfig) settings() []setting {
 	return []setting{
 		{env: "MINIBASE_FUNCTIONS_CONCURRENCY", usage: "running invocations per function (default 32)", set: integer(&c.Concurrency, 1, 10000)},
 		{env: "MINIBASE_FUNCTIONS_QUEUE", usage: "invocations waiting per function; beyond, 429 (default 256)", set: integer(&c.Queue, 1, 1000000)},
+		{env: "MINIBASE_FUNCTIONS_MEMORY", usage: "the most memory all functions together may hold, e.g. 2GiB (default: half of GOMEMLIMIT when set, else 1GiB)",
+			set: size(&c.Memory, 64<<20, 1<<50)},
 		{env: "MINIBASE_FUNCTIONS_ASYNC_RETRIES", usage: "retries of a failed asynchronous invocation (default 2)",
 			set: func(v string) error {
 				n, err := strconv.Atoi(v)
