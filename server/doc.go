@@ -17,5 +17,5 @@
 //	defer srv.Close()                 // even when Open fails
 //	if err := srv.Open(ctx); err != nil { … }
 //	srv.Router().Get("/hello", hello) // behind the API's limits and identity
-//	err = srv.Run(ctx)                // serves cfg.HTTP until ctx ends, then drains
+//	err = srv.Run(ctx)                // serves cfg.HTTP (or srv.Listener) until ctx ends, then drains
 package server
