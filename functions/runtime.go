@@ -1,17 +1,3 @@
-// Package functions runs cloud functions: CloudBase-style folders whose
-// index.js exports main(event, context), in goja runtimes, with
-// require('wx-server-sdk') (dialect B of the database, callFunction,
-// getWXContext, logger), console, timers, fetch, crypto, Buffer, URL,
-// TextEncoder/TextDecoder and process.env, and nothing else of the host.
-//
-// A Runtime loads code from a Source (Dir: <data>/functions/<name>/),
-// keeps a pool of instances per function version (module state survives
-// between invocations, as in a warm Node container), and bounds every
-// invocation: timeout, memory (what each instance's own code keeps,
-// measured by heap tags: watchdog.go), call depth, result and event
-// sizes, and a concurrency limit with a bounded queue per function.
-//
-// This is the only package that imports goja.
 package functions
 
 import (
