@@ -34,9 +34,9 @@ func TestRunawaysEndTheirInvocationOnly(t *testing.T) {
 			{name: "after " + c.mode, fn: c.fn, event: `{"mode":"ok"}`, want: `"fine"`},
 		})
 	}
-	// A function that keeps allocating is stopped by the heap watchdog (its
-	// timeout is two minutes), twice in a row: the memory the first held is
-	// freed once its instance is dropped.
+	// A function that keeps allocating is stopped by the memory watchdog
+	// (its timeout is the longest there is, 15 minutes), twice in a row: the
+	// memory the first held is freed once its instance is dropped.
 	for i := 0; i < 2; i++ {
 		runCases(t, rt, []fcase{
 			{name: "hog", fn: "hog", event: `{}`, errCode: CodeExecuteFail, errText: "memory limit exceeded"},
