@@ -98,9 +98,9 @@ func testTransactions(t *testing.T, open func(t *testing.T) db.Driver) {
 				{Coll: "p", ID: "a", Doc: decodeDoc(t, `{"_id": "a", "n": 2}`)},
 				{Coll: "p", ID: "b"},
 				{Coll: "p", ID: "c", Doc: decodeDoc(t, `{"_id": "c", "n": 3}`)},
-				{Coll: "p", ID: "none"},                                                // nothing to remove
+				{Coll: "p", ID: "none"}, // nothing to remove
 				{Coll: "q", ID: "x", Doc: decodeDoc(t, `{"_id": "x"}`), Create: true}, // a new collection
-				{Coll: "nosuch", ID: "x"},                                              // nothing to remove
+				{Coll: "nosuch", ID: "x"}, // nothing to remove
 			}, nil
 		})
 		if err != nil {
