@@ -18,7 +18,7 @@ var adminCtx = auth.NewContext(context.Background(), &auth.Identity{Role: auth.A
 
 // txnService is a Service on a SQLite database of its own, with the
 // collections and documents of setup (collection → documents as JSON).
-func txnService(t *testing.T, setup map[string][]string) *db.Service {
+func txnService(t testing.TB, setup map[string][]string) *db.Service {
 	t.Helper()
 	drv, err := sqlite.Open(context.Background(), filepath.Join(t.TempDir(), "t.db"), sqlite.Options{Synchronous: "NORMAL"})
 	if err != nil {
@@ -239,15 +239,18 @@ func TestTxnConflict(t *testing.T) {
 	}
 	wantStored(t, s, "acc", "a", `{"_id":"a","balance":0}`)
 
-	// A write between two operations: the second one's read conflicts
-	// already, and the commit too.
+	// A write between two operations: the second works on the snapshot
+	// the first read, and the commit conflicts; a read of another
+	// document conflicts at once.
 	x = s.Begin()
 	mustDo(t, x, `{"op":"getDoc","coll":"acc","id":"a"}`, `{"data":{"_id":"a","balance":0}}`)
 	if _, err := s.UpdateDoc(adminCtx, "acc", "a", doc(t, `{"update":{"$inc":{"balance":1}}}`)); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := do(t, x, `{"op":"updateDoc","coll":"acc","id":"a","update":{"$set":{"balance":100}}}`); db.ErrorCode(err) != db.CodeTransactionConflict {
-		t.Errorf("an update after the document read changed: %v, want DATABASE_TRANSACTION_CONFLICT", err)
+	mustDo(t, x, `{"op":"updateDoc","coll":"acc","id":"a","update":{"$inc":{"balance":100}}}`, `{"stats":{"updated":1}}`)
+	mustDo(t, x, `{"op":"getDoc","coll":"acc","id":"a"}`, `{"data":{"_id":"a","balance":100}}`)
+	if _, err := do(t, x, `{"op":"getDoc","coll":"acc","id":"b"}`); db.ErrorCode(err) != db.CodeTransactionConflict {
+		t.Errorf("a read of the database after a document read changed: %v, want DATABASE_TRANSACTION_CONFLICT", err)
 	}
 	if err := x.Commit(context.Background()); db.ErrorCode(err) != db.CodeTransactionConflict {
 		t.Errorf("commit: %v, want DATABASE_TRANSACTION_CONFLICT", err)

@@ -132,6 +132,13 @@ func decodeStored(raw []byte) (Doc, error) {
 // sees them, in _id order: all of them (at most MaxTxnDocs), or only the
 // first when first is set.
 func (v *txnView) match(ctx context.Context, coll string, f *Filter, first bool) ([]Doc, error) {
+	if id, ok := pinnedID(f); ok { // doc(id) writes: one document, read by id
+		d, _, err := v.doc(ctx, coll, id)
+		if err != nil || d == nil || !f.Match(d) {
+			return nil, err
+		}
+		return []Doc{d}, nil
+	}
 	// The documents the transaction wrote in coll: the database's version of
 	// each is hidden by the transaction's.
 	var mine []Doc
@@ -184,6 +191,22 @@ func (v *txnView) match(ctx context.Context, coll string, f *Filter, first bool)
 		out = out[:1]
 	}
 	return out, nil
+}
+
+// pinnedID returns the _id that f requires with a string equality, at its
+// root or in its top-level $and: the one document f can match (an _id is
+// always a string).
+func pinnedID(f *Filter) (string, bool) {
+	nodes := []*Node{f.Root()}
+	if nodes[0].Op == OpAnd {
+		nodes = nodes[0].Children
+	}
+	for _, n := range nodes {
+		if id, ok := n.Value.(string); ok && n.Op == OpEq && n.Path == "_id" {
+			return id, true
+		}
+	}
+	return "", false
 }
 
 // write runs op, built and authorized as for Driver.Write, on coll in the
