@@ -28,6 +28,9 @@ const (
 	// MaxTxnDocs is the most documents a transaction reads and writes,
 	// where-updates and where-removes included.
 	MaxTxnDocs = 1000
+	// MaxTxnBytes is the most bytes of documents (extended JSON) a
+	// transaction reads: what it keeps to check at commit.
+	MaxTxnBytes = 32 << 20
 )
 
 // docKey names a document of a transaction.
@@ -53,6 +56,7 @@ type txnState struct {
 	reads  []txnRead
 	seen   map[docKey]stored // documents read by id: what the database held
 	held   int               // documents read from the database and written
+	bytes  int               // bytes of the documents read
 }
 
 func newTxnState() *txnState {
@@ -75,6 +79,18 @@ func (t *txnState) hold(n int) error {
 		return Errorf(CodeInvalidParam, "a transaction reads and writes at most %d documents", MaxTxnDocs)
 	}
 	return nil
+}
+
+// read counts documents read from the database against MaxTxnDocs and
+// MaxTxnBytes.
+func (t *txnState) read(raws ...[]byte) error {
+	for _, raw := range raws {
+		t.bytes += len(raw)
+	}
+	if t.bytes > MaxTxnBytes {
+		return Errorf(CodeInvalidParam, "a transaction reads at most %d MiB of documents", MaxTxnBytes>>20)
+	}
+	return t.hold(len(raws))
 }
 
 // validate makes reads again in r and fails with a conflict at the first

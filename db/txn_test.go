@@ -411,4 +411,20 @@ func TestTxnLimits(t *testing.T) {
 		t.Fatal(err)
 	}
 	wantStored(t, s, "acc", "a", fmt.Sprintf(`{"_id":"a","balance":%d}`, 1+db.MaxTxnOps))
+
+	// What a transaction reads is bounded in bytes too.
+	fat := strings.Repeat("x", 4<<20)
+	for i := range db.MaxTxnBytes/len(fat) + 1 {
+		if _, _, err := s.Insert(adminCtx, "fat", db.Doc{{Key: "data", Value: db.Doc{{Key: "_id", Value: fmt.Sprint(i)}, {Key: "s", Value: fat}}}}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	x = s.Begin()
+	var err error
+	for i := 0; err == nil && i <= db.MaxTxnBytes/len(fat); i++ {
+		_, err = do(t, x, fmt.Sprintf(`{"op":"getDoc","coll":"fat","id":"%d"}`, i))
+	}
+	if db.ErrorCode(err) != db.CodeInvalidParam || !strings.Contains(fmt.Sprint(err), "32 MiB") {
+		t.Errorf("reading %d MiB in a transaction: %v, want INVALID_PARAM naming the limit", db.MaxTxnBytes>>20+4, err)
+	}
 }

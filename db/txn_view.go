@@ -102,7 +102,7 @@ func (v *txnView) doc(ctx context.Context, coll, id string) (Doc, []byte, error)
 		}
 		v.t.reads = append(v.t.reads, txnRead{coll: coll, id: id, raws: [][]byte{raw}})
 		v.t.seen[k] = got
-		if err := v.t.hold(1); err != nil {
+		if err := v.t.read(raw); err != nil {
 			return nil, nil, err
 		}
 	}
@@ -173,7 +173,7 @@ func (v *txnView) match(ctx context.Context, coll string, f *Filter, first bool)
 	if !first && len(raws) > MaxTxnDocs {
 		return nil, Errorf(CodeInvalidParam, "a where-update or where-remove in a transaction matches at most %d documents", MaxTxnDocs)
 	}
-	if err := v.t.hold(len(raws)); err != nil {
+	if err := v.t.read(raws...); err != nil {
 		return nil, err
 	}
 	out := mine
