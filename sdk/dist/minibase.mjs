@@ -1680,7 +1680,7 @@ var Transaction = class {
     this.committed = false;
     this._tx = tx;
     this._flavor = flavor;
-    this._ops = txnDbOps(tx, env);
+    this._ops = new TxnDbOps(tx, env);
   }
   /** The collection called name, inside the transaction; throws 'Collection name is required' when name is empty. */
   collection(name) {
@@ -1726,30 +1726,51 @@ async function runTransaction(start, callback, times = 3) {
 function isConflict(e) {
   return e !== null && typeof e === "object" && e.code === CONFLICT;
 }
-function txnDbOps(tx, env) {
-  const refuse = (api) => Promise.reject(invalid(api, "not in a transaction: read documents by id in it (doc(id).get()), and query outside it"));
-  return {
-    env,
-    inTransaction: true,
-    // doc(id).field(…).get() arrives as a query of {_id} with a projection.
-    query: (api, coll, body) => {
-      const id = body.filter && Object.keys(body.filter).length === 1 ? body.filter._id : void 0;
-      if (typeof id !== "string" || body.limit !== 1 || body.sort || body.skip) return refuse(api);
-      return tx.run(api, { op: "getDoc", coll, id, projection: body.projection }).then((r) => ({ data: r.data ? [r.data] : [] }));
-    },
-    count: (api) => refuse(api),
-    insert: (api, coll, body) => tx.run(api, { op: "insert", coll, ...body }),
-    update: (api, coll, body) => tx.run(api, { op: "update", coll, ...body }),
-    remove: (api, coll, body) => tx.run(api, { op: "remove", coll, ...body }),
-    getDoc: (api, coll, id) => tx.run(api, { op: "getDoc", coll, id }),
-    setDoc: (api, coll, id, body) => tx.run(api, { op: "setDoc", coll, id, ...body }),
-    updateDoc: (api, coll, id, body) => tx.run(api, { op: "updateDoc", coll, id, ...body }),
-    removeDoc: (api, coll, id) => tx.run(api, { op: "removeDoc", coll, id }),
-    createCollection: (api) => refuse(api),
-    transaction: () => {
-      throw new Error("a transaction cannot start another one");
-    }
-  };
+var TxnDbOps = class {
+  constructor(tx, env) {
+    this.inTransaction = true;
+    this._tx = tx;
+    this.env = env;
+  }
+  // doc(id).field(…).get() arrives as a query of {_id} with a projection.
+  query(api, coll, body) {
+    const id = body.filter && Object.keys(body.filter).length === 1 ? body.filter._id : void 0;
+    if (typeof id !== "string" || body.limit !== 1 || body.sort || body.skip) return refuse(api);
+    return this._tx.run(api, { op: "getDoc", coll, id, projection: body.projection }).then((r) => ({ data: r.data ? [r.data] : [] }));
+  }
+  count(api) {
+    return refuse(api);
+  }
+  insert(api, coll, body) {
+    return this._tx.run(api, { op: "insert", coll, ...body });
+  }
+  update(api, coll, body) {
+    return this._tx.run(api, { op: "update", coll, ...body });
+  }
+  remove(api, coll, body) {
+    return this._tx.run(api, { op: "remove", coll, ...body });
+  }
+  getDoc(api, coll, id) {
+    return this._tx.run(api, { op: "getDoc", coll, id });
+  }
+  setDoc(api, coll, id, body) {
+    return this._tx.run(api, { op: "setDoc", coll, id, ...body });
+  }
+  updateDoc(api, coll, id, body) {
+    return this._tx.run(api, { op: "updateDoc", coll, id, ...body });
+  }
+  removeDoc(api, coll, id) {
+    return this._tx.run(api, { op: "removeDoc", coll, id });
+  }
+  createCollection(api) {
+    return refuse(api);
+  }
+  transaction() {
+    throw new Error("a transaction cannot start another one");
+  }
+};
+function refuse(api) {
+  return Promise.reject(invalid(api, "not in a transaction: read documents by id in it (doc(id).get()), and query outside it"));
 }
 function httpTxn(client2) {
   const done = [];

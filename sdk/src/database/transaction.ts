@@ -21,7 +21,7 @@
  */
 import type { Client } from '../core/client';
 import type { Obj } from './encode';
-import type { DbOps } from './ops';
+import type { DbOps, QueryBody, RemoveBody, UpdateBody } from './ops';
 import { CollectionReference } from './query';
 import { invalid, type Flavor } from './request';
 import type { DocumentData } from './types';
@@ -65,7 +65,7 @@ export class Transaction {
   constructor(tx: TxnOps, flavor: Flavor, env?: string) {
     this._tx = tx;
     this._flavor = flavor;
-    this._ops = txnDbOps(tx, env);
+    this._ops = new TxnDbOps(tx, env);
   }
 
   /** The collection called name, inside the transaction; throws 'Collection name is required' when name is empty. */
@@ -131,35 +131,62 @@ function isConflict(e: unknown): boolean {
 /**
  * The builder's operations over a transaction. A transaction reads
  * documents by id (get() with or without field()); where().get() and
- * count() are refused, as are collections' creation.
+ * count() are refused, as are collections' creation. (A class: its methods
+ * are shared, not made again for every transaction.)
  */
-function txnDbOps(tx: TxnOps, env?: string): DbOps {
-  const refuse = (api: string) =>
-    Promise.reject(invalid(api, 'not in a transaction: read documents by id in it (doc(id).get()), and query outside it'));
-  return {
-    env,
-    inTransaction: true,
-    // doc(id).field(…).get() arrives as a query of {_id} with a projection.
-    query: (api, coll, body) => {
-      const id = body.filter && Object.keys(body.filter).length === 1 ? body.filter._id : undefined;
-      if (typeof id !== 'string' || body.limit !== 1 || body.sort || body.skip) return refuse(api);
-      return tx
-        .run(api, { op: 'getDoc', coll, id, projection: body.projection })
-        .then((r: { data: DocumentData | null }) => ({ data: r.data ? [r.data] : [] }));
-    },
-    count: (api) => refuse(api),
-    insert: (api, coll, body) => tx.run(api, { op: 'insert', coll, ...body }),
-    update: (api, coll, body) => tx.run(api, { op: 'update', coll, ...body }),
-    remove: (api, coll, body) => tx.run(api, { op: 'remove', coll, ...body }),
-    getDoc: (api, coll, id) => tx.run(api, { op: 'getDoc', coll, id }),
-    setDoc: (api, coll, id, body) => tx.run(api, { op: 'setDoc', coll, id, ...body }),
-    updateDoc: (api, coll, id, body) => tx.run(api, { op: 'updateDoc', coll, id, ...body }),
-    removeDoc: (api, coll, id) => tx.run(api, { op: 'removeDoc', coll, id }),
-    createCollection: (api) => refuse(api),
-    transaction: () => {
-      throw new Error('a transaction cannot start another one');
-    },
-  };
+class TxnDbOps implements DbOps {
+  readonly inTransaction = true;
+  readonly env?: string;
+  /** @internal */
+  private readonly _tx: TxnOps;
+
+  constructor(tx: TxnOps, env?: string) {
+    this._tx = tx;
+    this.env = env;
+  }
+
+  // doc(id).field(…).get() arrives as a query of {_id} with a projection.
+  query(api: string, coll: string, body: QueryBody): Promise<{ data: DocumentData[] }> {
+    const id = body.filter && Object.keys(body.filter).length === 1 ? body.filter._id : undefined;
+    if (typeof id !== 'string' || body.limit !== 1 || body.sort || body.skip) return refuse(api);
+    return this._tx
+      .run(api, { op: 'getDoc', coll, id, projection: body.projection })
+      .then((r: { data: DocumentData | null }) => ({ data: r.data ? [r.data] : [] }));
+  }
+  count(api: string): Promise<{ total: number }> {
+    return refuse(api);
+  }
+  insert(api: string, coll: string, body: { data: unknown }) {
+    return this._tx.run(api, { op: 'insert', coll, ...body });
+  }
+  update(api: string, coll: string, body: UpdateBody) {
+    return this._tx.run(api, { op: 'update', coll, ...body });
+  }
+  remove(api: string, coll: string, body: RemoveBody) {
+    return this._tx.run(api, { op: 'remove', coll, ...body });
+  }
+  getDoc(api: string, coll: string, id: string) {
+    return this._tx.run(api, { op: 'getDoc', coll, id });
+  }
+  setDoc(api: string, coll: string, id: string, body: { data: unknown }) {
+    return this._tx.run(api, { op: 'setDoc', coll, id, ...body });
+  }
+  updateDoc(api: string, coll: string, id: string, body: { update: Obj }) {
+    return this._tx.run(api, { op: 'updateDoc', coll, id, ...body });
+  }
+  removeDoc(api: string, coll: string, id: string) {
+    return this._tx.run(api, { op: 'removeDoc', coll, id });
+  }
+  createCollection(api: string): Promise<{ name: string }> {
+    return refuse(api);
+  }
+  transaction(): TxnOps {
+    throw new Error('a transaction cannot start another one');
+  }
+}
+
+function refuse(api: string): Promise<never> {
+  return Promise.reject(invalid(api, 'not in a transaction: read documents by id in it (doc(id).get()), and query outside it'));
 }
 
 /**
