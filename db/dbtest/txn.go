@@ -89,6 +89,48 @@ func testTransactions(t *testing.T, open func(t *testing.T) db.Driver) {
 			})
 		}
 	})
+	t.Run("an unchanged document reads the same bytes everywhere", func(t *testing.T) {
+		// The Service checks a transaction's reads at commit by comparing
+		// what Doc and Match return, byte for byte: a document nobody wrote
+		// must read the same in every View and Update, by id and by filter.
+		d := open(t)
+		insert(t, d, "s", `{"_id": "a", "n": 1.5, "s": "ü\u0000<", "when": {"$date": "2024-05-06T07:08:09.010Z"}, "deep": {"x": [1, {"y": null}]}, "big": 12345678901234567}`)
+		var first []byte
+		same := func(where string, raw []byte) {
+			t.Helper()
+			if first == nil {
+				first = raw
+			} else if string(raw) != string(first) {
+				t.Errorf("%s: %s, want the same bytes as before: %s", where, raw, first)
+			}
+		}
+		for range 2 {
+			err := d.View(t.Context(), func(r db.Reader) error {
+				raw, err := r.Doc(t.Context(), "s", "a")
+				same("Doc in a View", raw)
+				raws, err2 := r.Match(t.Context(), "s", parseFilter(t, `{"n": {"$gt": 1}}`), 10)
+				if len(raws) == 1 {
+					same("Match in a View", raws[0])
+				}
+				return errors.Join(err, err2)
+			})
+			if err != nil {
+				t.Fatal(err)
+			}
+			err = d.Update(t.Context(), func(r db.Reader) ([]db.Put, error) {
+				raw, err := r.Doc(t.Context(), "s", "a")
+				same("Doc in an Update", raw)
+				raws, err2 := r.Match(t.Context(), "s", parseFilter(t, `{"_id": "a"}`), 10)
+				if len(raws) == 1 {
+					same("Match in an Update", raws[0])
+				}
+				return []db.Put{{Coll: "s", ID: "other", Doc: decodeDoc(t, `{"_id": "other"}`)}}, errors.Join(err, err2)
+			})
+			if err != nil {
+				t.Fatal(err)
+			}
+		}
+	})
 	t.Run("Update applies its puts and records them", func(t *testing.T) {
 		d := open(t)
 		insert(t, d, "p", `{"_id": "a", "n": 1}`, `{"_id": "b", "n": 1}`)
