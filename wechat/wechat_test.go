@@ -1,0 +1,451 @@
+package wechat_test
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"net/http"
+	"net/http/httptest"
+	"net/url"
+	"path/filepath"
+	"reflect"
+	"strings"
+	"testing"
+	"time"
+
+	"minibase/db/sqlite"
+	"minibase/wechat"
+	"minibase/wechat/wechattest"
+)
+
+const (
+	appID  = "wx0123456789abcdef"
+	secret = "s3cr3t-0123456789abcdef0123456789"
+)
+
+func newClient(t *testing.T, f *wechattest.Fake, store wechat.TokenStore) *wechat.Client {
+	t.Helper()
+	return wechat.New(wechat.Config{AppID: appID, Secret: secret, BaseURL: f.URL + "/", Store: store,
+		OnError: func(err error) { t.Errorf("OnError: %v", err) }})
+}
+
+// openStore opens the SQLite store at path (a fresh file when path is "").
+func openStore(t *testing.T, path string) wechat.TokenStore {
+	t.Helper()
+	if path == "" {
+		path = filepath.Join(t.TempDir(), "data.db")
+	}
+	d, err := sqlite.Open(context.Background(), path, sqlite.Options{Synchronous: "NORMAL"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { d.Close() })
+	return d.AppTokens()
+}
+
+func call(t *testing.T, c *wechat.Client, api, params string, files ...wechat.File) *wechat.Answer {
+	t.Helper()
+	ans, err := c.Call(context.Background(), api, wechat.Request{Params: []byte(params), Files: files})
+	if err != nil {
+		t.Fatalf("%s: %v", api, err)
+	}
+	return ans
+}
+
+func jsonEqual(t *testing.T, what string, got []byte, want string) {
+	t.Helper()
+	var g, w any
+	if err := json.Unmarshal(got, &g); err != nil {
+		t.Fatalf("%s: %q is not JSON: %v", what, got, err)
+	}
+	if err := json.Unmarshal([]byte(want), &w); err != nil {
+		t.Fatal(err)
+	}
+	if !reflect.DeepEqual(g, w) {
+		t.Errorf("%s = %s, want %s", what, got, want)
+	}
+}
+
+// Each kind of API reaches its WeChat endpoint as WeChat documents it: the
+// path, the current token, the JSON body, the URL's parameters, the
+// multipart upload; and answers come back as JSON or as the file.
+func TestCallShapes(t *testing.T) {
+	f := wechattest.NewFake(t, appID, secret)
+	f.Handle("/cgi-bin/message/subscribe/send", wechattest.JSON(`{"errcode":0,"errmsg":"ok","msgid":3099183212345679873}`))
+	f.Handle("/wxaapi/newtmpl/getpubtemplatetitles", wechattest.JSON(`{"errcode":0,"errmsg":"ok","count":1,"data":[{"tid":99,"title":"签到提醒","type":2,"categoryId":"616"}]}`))
+	f.Handle("/wxa/img_sec_check", wechattest.JSON(`{"errcode":0,"errmsg":"ok"}`))
+	f.Handle("/cgi-bin/media/get", func(wechattest.Call) (int, string, []byte) { return 200, "image/jpeg", []byte("JPEG bytes") })
+	c := newClient(t, f, nil)
+
+	send := call(t, c, "subscribeMessage.send", `{"touser":"o-user","template_id":"T1","page":"pages/index/index",
+		"data":{"thing1":{"value":"活动"},"time2":{"value":"2026-01-01 10:00"}},"miniprogram_state":"formal"}`)
+	jsonEqual(t, "subscribeMessage.send's answer", send.JSON, `{"errcode":0,"errmsg":"ok","msgid":"3099183212345679873"}`)
+
+	code := call(t, c, "wxacode.getUnlimited", `{"scene":"a=1","page":"pages/index/index","width":280,"line_color":{"r":1,"g":2,"b":3}}`)
+	if code.JSON != nil || code.ContentType != "image/png" || !bytes.Equal(code.Body, wechattest.PNG) {
+		t.Errorf("wxacode.getUnlimited = %q %q %q, want the PNG", code.JSON, code.ContentType, code.Body)
+	}
+	titles := call(t, c, "subscribeMessage.getPubTemplateTitleList", `{"ids":"2,616","start":0,"limit":30}`)
+	jsonEqual(t, "getPubTemplateTitleList's answer", titles.JSON, `{"errcode":0,"errmsg":"ok","count":1,"data":[{"tid":99,"title":"签到提醒","type":2,"categoryId":"616"}]}`)
+	call(t, c, "subscribeMessage.addTemplate", `{"tid":"401","kid_list":[1,2],"scene_desc":"测试"}`)
+	call(t, c, "security.imgSecCheck", `{}`, wechat.File{Field: "media", ContentType: "image/png", Data: wechattest.PNG})
+	call(t, c, "ocr.idcard", `{"type":"photo","img_url":"https://example.com/id card.jpg"}`)
+	media := call(t, c, "customerServiceMessage.getTempMedia", `{"media_id":"M1"}`)
+	if media.ContentType != "image/jpeg" || string(media.Body) != "JPEG bytes" {
+		t.Errorf("getTempMedia = %q %q", media.ContentType, media.Body)
+	}
+
+	calls := f.Calls()
+	if len(calls) != 7 {
+		t.Fatalf("WeChat got %d calls, want 7", len(calls))
+	}
+	for _, c := range calls {
+		if c.Token != f.Current() {
+			t.Errorf("%s %s: access_token %q, want the current one", c.Method, c.Path, c.Token)
+		}
+	}
+	want := []struct {
+		method, path, contentType string
+		query                     url.Values
+		body                      string
+	}{
+		{"POST", "/cgi-bin/message/subscribe/send", "application/json", url.Values{}, `{"touser":"o-user","template_id":"T1","page":"pages/index/index",
+			"data":{"thing1":{"value":"活动"},"time2":{"value":"2026-01-01 10:00"}},"miniprogram_state":"formal"}`},
+		{"POST", "/wxa/getwxacodeunlimit", "application/json", url.Values{}, `{"scene":"a=1","page":"pages/index/index","width":280,"line_color":{"r":1,"g":2,"b":3}}`},
+		{"GET", "/wxaapi/newtmpl/getpubtemplatetitles", "", url.Values{"ids": {"2,616"}, "start": {"0"}, "limit": {"30"}}, ""},
+		{"POST", "/wxaapi/newtmpl/addtemplate", "application/json", url.Values{}, `{"tid":"401","kidList":[1,2],"sceneDesc":"测试"}`},
+		{"POST", "/wxa/img_sec_check", "multipart/form-data", url.Values{}, ""},
+		{"POST", "/cv/ocr/idcard", "multipart/form-data", url.Values{"type": {"photo"}, "img_url": {"https://example.com/id card.jpg"}}, ""},
+		{"GET", "/cgi-bin/media/get", "", url.Values{"media_id": {"M1"}}, ""},
+	}
+	for i, w := range want {
+		got := calls[i]
+		if got.Method != w.method || got.Path != w.path || !strings.HasPrefix(got.ContentType, w.contentType) || !reflect.DeepEqual(got.Query, w.query) {
+			t.Errorf("call %d = %s %s ?%v (%s), want %s %s ?%v (%s)", i, got.Method, got.Path, got.Query, got.ContentType, w.method, w.path, w.query, w.contentType)
+		}
+		if w.body != "" {
+			jsonEqual(t, w.path+"'s body", got.Body, w.body)
+		}
+	}
+	if files := calls[4].Files; len(files) != 1 || files[0].Field != "media" || files[0].Name != "media.png" ||
+		files[0].ContentType != "image/png" || !bytes.Equal(files[0].Data, wechattest.PNG) {
+		t.Errorf("imgSecCheck's upload = %+v, want media.png", files)
+	}
+}
+
+// The token is fetched once from stable_token with the app's credentials,
+// kept, and fetched again only when it is due.
+func TestTokenKeptUntilDue(t *testing.T) {
+	f := wechattest.NewFake(t, appID, secret)
+	now := time.UnixMilli(1_800_000_000_000)
+	c := wechat.New(wechat.Config{AppID: appID, Secret: secret, BaseURL: f.URL, Now: func() time.Time { return now }})
+	for range 3 {
+		call(t, c, "security.msgSecCheck", `{"content":"hi","version":2,"scene":1,"openid":"o"}`)
+	}
+	reqs := f.TokenRequests()
+	if want := []wechattest.TokenRequest{{GrantType: "client_credential", AppID: appID, Secret: secret}}; !reflect.DeepEqual(reqs, want) {
+		t.Fatalf("token requests %+v, want %+v", reqs, want)
+	}
+	now = now.Add(2*time.Hour - 5*time.Minute - time.Millisecond) // WeChat's 7200 s, less the margin
+	call(t, c, "security.msgSecCheck", `{"content":"hi"}`)
+	if n := len(f.TokenRequests()); n != 1 {
+		t.Errorf("%d token requests before the margin, want 1", n)
+	}
+	now = now.Add(time.Millisecond)
+	call(t, c, "security.msgSecCheck", `{"content":"hi"}`)
+	if reqs := f.TokenRequests(); len(reqs) != 2 || reqs[1].ForceRefresh {
+		t.Errorf("token requests %+v, want a second one without force_refresh once the first is due", reqs)
+	}
+
+	// A short life (WeChat answers the remaining time near its end) is
+	// used for half of it.
+	f.ExpiresIn(120)
+	now = now.Add(2 * time.Hour)
+	call(t, c, "security.msgSecCheck", `{"content":"hi"}`)
+	now = now.Add(59 * time.Second)
+	call(t, c, "security.msgSecCheck", `{"content":"hi"}`)
+	if n := len(f.TokenRequests()); n != 3 {
+		t.Errorf("%d token requests, want 3", n)
+	}
+	now = now.Add(time.Second)
+	call(t, c, "security.msgSecCheck", `{"content":"hi"}`)
+	if n := len(f.TokenRequests()); n != 4 {
+		t.Errorf("%d token requests, want 4", n)
+	}
+}
+
+// WeChat says the token is invalid (40001): the Client forces a new one
+// once and retries; the answer is the retry's.
+func TestTokenRefreshedOnInvalid(t *testing.T) {
+	f := wechattest.NewFake(t, appID, secret)
+	f.Handle("/wxa/generate_urllink", wechattest.JSON(`{"errcode":0,"errmsg":"ok","url_link":"https://wxaurl.cn/abc"}`))
+	c := newClient(t, f, openStore(t, ""))
+	call(t, c, "urllink.generate", `{"path":"pages/a"}`)
+	old := f.Current()
+	f.Invalidate()
+	ans := call(t, c, "urllink.generate", `{"path":"pages/a"}`)
+	jsonEqual(t, "the retried answer", ans.JSON, `{"errcode":0,"errmsg":"ok","url_link":"https://wxaurl.cn/abc"}`)
+	reqs := f.TokenRequests()
+	if len(reqs) != 2 || reqs[0].ForceRefresh || !reqs[1].ForceRefresh {
+		t.Fatalf("token requests %+v, want a first and a forced one", reqs)
+	}
+	calls := f.Calls()
+	if len(calls) != 3 || calls[1].Token != old || calls[2].Token == old || calls[2].Token != f.Current() {
+		t.Errorf("calls used tokens %q, want the old one, then the new one once", tokensOf(calls))
+	}
+	// Another client's forced refresh: the new token is taken without
+	// forcing again.
+	f.Rotate()
+	call(t, c, "urllink.generate", `{"path":"pages/a"}`)
+	if reqs := f.TokenRequests(); len(reqs) != 3 || reqs[2].ForceRefresh {
+		t.Errorf("token requests %+v, want a third without force_refresh", reqs)
+	}
+}
+
+func tokensOf(calls []wechattest.Call) []string {
+	var out []string
+	for _, c := range calls {
+		out = append(out, c.Token[:min(len(c.Token), 8)])
+	}
+	return out
+}
+
+// A token that stays invalid after the refresh: WeChat's error comes back
+// after one retry, not a loop; forced refreshes are kept to one per 30 s.
+func TestTokenStillInvalid(t *testing.T) {
+	f := wechattest.NewFake(t, appID, secret)
+	f.Handle("/wxa/msg_sec_check", func(wechattest.Call) (int, string, []byte) {
+		return 200, "application/json", []byte(`{"errcode":42001,"errmsg":"access_token expired rid: x"}`)
+	})
+	c := newClient(t, f, nil)
+	for i := range 2 {
+		_, err := c.Call(context.Background(), "security.msgSecCheck", wechat.Request{Params: []byte(`{"content":"x"}`)})
+		var ae *wechat.APIError
+		if !errors.As(err, &ae) || ae.Code != 42001 || ae.Msg != "access_token expired rid: x" || ae.Token {
+			t.Fatalf("call %d: err = %v, want WeChat's 42001", i, err)
+		}
+	}
+	// The first Call retried with a forced token; the second could not
+	// force again so soon, got the same token back, and did not retry.
+	if n := len(f.Calls()); n != 3 {
+		t.Errorf("WeChat got %d calls, want 3", n)
+	}
+	reqs := f.TokenRequests()
+	if len(reqs) != 3 || !reqs[1].ForceRefresh || reqs[2].ForceRefresh {
+		t.Errorf("token requests %+v, want the first, one forced, one not forced (within 30 s of the forced one)", reqs)
+	}
+}
+
+// Many calls at once when there is no token: one stable_token request.
+func TestTokenSingleFlight(t *testing.T) {
+	f := wechattest.NewFake(t, appID, secret)
+	release := f.Hold()
+	c := newClient(t, f, openStore(t, ""))
+	const n = 20
+	errs := make(chan error, n)
+	for range n {
+		go func() {
+			_, err := c.Call(context.Background(), "security.msgSecCheck", wechat.Request{Params: []byte(`{"content":"x"}`)})
+			errs <- err
+		}()
+	}
+	waitFor(t, func() bool { return len(f.TokenRequests()) == 1 })
+	release()
+	for range n {
+		if err := <-errs; err != nil {
+			t.Error(err)
+		}
+	}
+	if reqs := f.TokenRequests(); len(reqs) != 1 {
+		t.Errorf("%d token requests for %d concurrent calls, want 1", len(reqs), n)
+	}
+	if calls := f.Calls(); len(calls) != n {
+		t.Errorf("WeChat got %d calls, want %d", len(calls), n)
+	}
+}
+
+// Two nodes on one database: while one fetches under the lease, the other
+// waits for its token instead of fetching too.
+func TestTokenLeaseAcrossNodes(t *testing.T) {
+	f := wechattest.NewFake(t, appID, secret)
+	path := filepath.Join(t.TempDir(), "data.db")
+	refused := make(chan struct{}, 100)
+	a := newClient(t, f, openStore(t, path))
+	b := newClient(t, f, leaseWatch{openStore(t, path), refused})
+	release := f.Hold()
+	done := make(chan error, 2)
+	go func() {
+		_, err := a.Call(context.Background(), "security.msgSecCheck", wechat.Request{})
+		done <- err
+	}()
+	waitFor(t, func() bool { return len(f.TokenRequests()) == 1 }) // a holds the lease; its fetch waits
+	go func() {
+		_, err := b.Call(context.Background(), "security.msgSecCheck", wechat.Request{})
+		done <- err
+	}()
+	<-refused // b asked for the lease and was told to wait
+	release()
+	for range 2 {
+		if err := <-done; err != nil {
+			t.Error(err)
+		}
+	}
+	if reqs := f.TokenRequests(); len(reqs) != 1 {
+		t.Errorf("%d token requests from two nodes, want 1", len(reqs))
+	}
+}
+
+// leaseWatch is a TokenStore that signals each lease it was refused.
+type leaseWatch struct {
+	wechat.TokenStore
+	refused chan<- struct{}
+}
+
+func (w leaseWatch) LeaseToken(ctx context.Context, app, holder string, now, until time.Time) (bool, error) {
+	ok, err := w.TokenStore.LeaseToken(ctx, app, holder, now, until)
+	if !ok && err == nil {
+		select {
+		case w.refused <- struct{}{}:
+		default:
+		}
+	}
+	return ok, err
+}
+
+// The token is in the database: a new Client on it (a restart, another
+// node) uses it without asking WeChat.
+func TestTokenSurvivesRestart(t *testing.T) {
+	f := wechattest.NewFake(t, appID, secret)
+	path := filepath.Join(t.TempDir(), "data.db")
+	call(t, newClient(t, f, openStore(t, path)), "security.msgSecCheck", `{}`)
+	call(t, newClient(t, f, openStore(t, path)), "security.msgSecCheck", `{}`)
+	if reqs := f.TokenRequests(); len(reqs) != 1 {
+		t.Errorf("%d token requests across a restart, want 1", len(reqs))
+	}
+}
+
+// waitFor waits (at most 10 s) for cond, polling: for what a fake server
+// records from another goroutine.
+func waitFor(t *testing.T, cond func() bool) {
+	t.Helper()
+	deadline := time.Now().Add(10 * time.Second)
+	for !cond() {
+		if time.Now().After(deadline) {
+			t.Fatal("condition not met within 10 s")
+		}
+		time.Sleep(time.Millisecond)
+	}
+}
+
+// Failures: WeChat's errcode passes through; a wrong secret is a token
+// error that does not show the secret; bad input and missing
+// configuration fail before anything is sent.
+func TestCallErrors(t *testing.T) {
+	f := wechattest.NewFake(t, appID, secret)
+	f.Handle("/cgi-bin/message/subscribe/send", wechattest.JSON(`{"errcode":43101,"errmsg":"user refuse to accept the msg rid: 1"}`))
+	f.Handle("/wxa/getwxacode", wechattest.JSON(`{"errcode":41030,"errmsg":"invalid page rid: 2"}`))
+	f.Handle("/wxa/generatescheme", func(wechattest.Call) (int, string, []byte) { return 502, "text/html", []byte("<h1>Bad Gateway</h1>") })
+	c := newClient(t, f, nil)
+	ctx := context.Background()
+	var ae *wechat.APIError
+	if _, err := c.Call(ctx, "subscribeMessage.send", wechat.Request{Params: []byte(`{"touser":"o"}`)}); !errors.As(err, &ae) || ae.Code != 43101 || ae.Msg != "user refuse to accept the msg rid: 1" {
+		t.Errorf("subscribeMessage.send: %v, want WeChat's 43101", err)
+	}
+	if _, err := c.Call(ctx, "wxacode.get", wechat.Request{Params: []byte(`{"path":"nope"}`)}); !errors.As(err, &ae) || ae.Code != 41030 {
+		t.Errorf("wxacode.get answered with JSON: %v, want WeChat's 41030", err)
+	}
+	if _, err := c.Call(ctx, "urlscheme.generate", wechat.Request{}); err == nil || !strings.Contains(err.Error(), "HTTP 502") || errors.As(err, &ae) {
+		t.Errorf("an HTML error page: %v, want an error naming HTTP 502", err)
+	}
+
+	before := len(f.Calls()) + len(f.TokenRequests())
+	for _, tc := range []struct {
+		name string
+		c    *wechat.Client
+		api  string
+		req  wechat.Request
+		want error
+	}{
+		{"unknown API", c, "wxacode.nope", wechat.Request{}, wechat.ErrUnknownAPI},
+		{"no secret", wechat.New(wechat.Config{AppID: appID, BaseURL: f.URL}), "wxacode.get", wechat.Request{}, wechat.ErrNotConfigured},
+		{"no appid", wechat.New(wechat.Config{Secret: secret, BaseURL: f.URL}), "wxacode.get", wechat.Request{}, wechat.ErrNotConfigured},
+		{"an array", c, "wxacode.get", wechat.Request{Params: []byte(`[1]`)}, wechat.ErrInvalidRequest},
+		{"two objects", c, "wxacode.get", wechat.Request{Params: []byte(`{}{}`)}, wechat.ErrInvalidRequest},
+		{"broken JSON", c, "wxacode.get", wechat.Request{Params: []byte(`{"a":`)}, wechat.ErrInvalidRequest},
+		{"too large", c, "wxacode.get", wechat.Request{Params: []byte(`{"a":"` + strings.Repeat("x", wechat.MaxParams) + `"}`)}, wechat.ErrInvalidRequest},
+		{"a file for an API without uploads", c, "wxacode.get", wechat.Request{Files: []wechat.File{{Field: "media"}}}, wechat.ErrInvalidRequest},
+		{"files too large", c, "security.imgSecCheck", wechat.Request{Files: []wechat.File{{Field: "media", Data: make([]byte, wechat.MaxFiles+1)}}}, wechat.ErrInvalidRequest},
+		{"a bad field name", c, "security.imgSecCheck", wechat.Request{Files: []wechat.File{{Field: "a\"b"}}}, wechat.ErrInvalidRequest},
+	} {
+		if _, err := tc.c.Call(ctx, tc.api, tc.req); !errors.Is(err, tc.want) {
+			t.Errorf("%s: %v, want %v", tc.name, err, tc.want)
+		}
+	}
+	if after := len(f.Calls()) + len(f.TokenRequests()); after != before {
+		t.Errorf("refused calls reached WeChat (%d requests)", after-before)
+	}
+
+	wrong := wechat.New(wechat.Config{AppID: appID, Secret: "wrong-" + secret, BaseURL: f.URL})
+	_, err := wrong.Call(ctx, "wxacode.get", wechat.Request{})
+	if !errors.As(err, &ae) || ae.Code != 40125 || !ae.Token || strings.Contains(err.Error(), secret) {
+		t.Errorf("a wrong secret: %v, want WeChat's 40125 on the token, without the secret", err)
+	}
+}
+
+// A WeChat that does not answer is abandoned at the caller's deadline;
+// the error says so and shows neither token nor secret.
+func TestCallDeadline(t *testing.T) {
+	f := wechattest.NewFake(t, appID, secret)
+	release := make(chan struct{})
+	t.Cleanup(func() { close(release) })
+	f.Handle("/wxa/msg_sec_check", func(c wechattest.Call) (int, string, []byte) {
+		<-release
+		return 200, "application/json", []byte(`{}`)
+	})
+	c := newClient(t, f, nil)
+	call(t, c, "urllink.generate", `{}`) // the token first
+	ctx, cancel := context.WithTimeout(context.Background(), 50*time.Millisecond)
+	defer cancel()
+	_, err := c.Call(ctx, "security.msgSecCheck", wechat.Request{})
+	if !errors.Is(err, context.DeadlineExceeded) || strings.Contains(err.Error(), f.Current()) || strings.Contains(err.Error(), secret) {
+		t.Errorf("err = %v, want the deadline, without the token", err)
+	}
+}
+
+// A WeChat whose token answer cannot be used: a clear error.
+func TestTokenAnswerUnusable(t *testing.T) {
+	for _, body := range []string{`<html>`, `{"access_token":"","expires_in":7200}`, `{"access_token":"t","expires_in":0}`,
+		`{"access_token":"` + strings.Repeat("t", 4096) + `","expires_in":7200}`} {
+		srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { w.Write([]byte(body)) }))
+		c := wechat.New(wechat.Config{AppID: appID, Secret: secret, BaseURL: srv.URL})
+		_, err := c.Call(context.Background(), "wxacode.get", wechat.Request{})
+		if err == nil || !strings.Contains(err.Error(), "access_token") {
+			t.Errorf("token answer %.40q: err = %v, want one about the access_token", body, err)
+		}
+		srv.Close()
+	}
+}
+
+// The table: every API has a path and a method, and the required ones are
+// there.
+func TestAPITable(t *testing.T) {
+	for _, name := range []string{"wxacode.getUnlimited", "wxacode.get", "wxacode.createQRCode", "subscribeMessage.send",
+		"security.msgSecCheck", "security.imgSecCheck", "security.mediaCheckAsync", "urlscheme.generate", "urllink.generate",
+		"phonenumber.getPhoneNumber", "customerServiceMessage.send", "uniformMessage.send"} {
+		if _, ok := wechat.Lookup(name); !ok {
+			t.Errorf("%s is not in the table", name)
+		}
+	}
+	for _, name := range wechat.APIs() {
+		a, _ := wechat.Lookup(name)
+		if !strings.HasPrefix(a.Path, "/") || (a.Method != http.MethodGet && a.Method != http.MethodPost) || a.Upload && a.Method != http.MethodPost {
+			t.Errorf("%s: %+v", name, a)
+		}
+	}
+}
+
+// The Client's own memory store behaves as the shared ones do.
+func TestMemStoreConformance(t *testing.T) {
+	wechattest.Run(t, func(t *testing.T) wechat.TokenStore { return wechat.NewMemStore() })
+}
