@@ -125,3 +125,22 @@ func topLevelNames(b []byte) int {
 	}
 	return n
 }
+
+// FuzzDecryptOpenData: whatever a client sends as encryptedData and iv,
+// decryption fails cleanly or yields JSON with this app's watermark.
+func FuzzDecryptOpenData(f *testing.F) {
+	key := "c2Vzc2lvbi1rZXktMTIzNA=="
+	f.Add("AAAAAAAAAAAAAAAAAAAAAA==", "aW5pdGlhbC12ZWN0b3IxMg==")
+	f.Add("", "")
+	f.Add("====", "aW5pdGlhbC12ZWN0b3IxMg==")
+	f.Fuzz(func(t *testing.T, data, iv string) {
+		out, err := DecryptOpenData(key, data, iv, "wxapp")
+		if err != nil {
+			return
+		}
+		var v struct{ Watermark struct{ AppID string } }
+		if json.Unmarshal(out, &v) != nil || v.Watermark.AppID != "wxapp" {
+			t.Fatalf("DecryptOpenData(%q, %q) = %q", data, iv, out)
+		}
+	})
+}

@@ -449,3 +449,36 @@ func TestAPITable(t *testing.T) {
 func TestMemStoreConformance(t *testing.T) {
 	wechattest.Run(t, func(t *testing.T) wechat.TokenStore { return wechat.NewMemStore() })
 }
+
+// Open data (WeRun steps, share info) decrypts with the session key it
+// was made with, for the mini-program it names; anything else is refused
+// with the reason.
+func TestDecryptOpenData(t *testing.T) {
+	key, other, iv := "c2Vzc2lvbi1rZXktMTIzNA==", "b3RoZXIta2V5LTEyMzQ1Ng==", "aW5pdGlhbC12ZWN0b3IxMg=="
+	steps := `{"stepInfoList":[{"timestamp":1445866601,"step":100}],"watermark":{"timestamp":1477314187,"appid":"` + appID + `"}}`
+	enc := wechattest.EncryptOpenData(key, iv, []byte(steps))
+	got, err := wechat.DecryptOpenData(key, enc, iv, appID)
+	if err != nil || string(got) != steps {
+		t.Fatalf("DecryptOpenData = %q, %v; want %s", got, err, steps)
+	}
+	notes := `{"watermark":{"appid":"wx-other"}}`
+	for _, tc := range []struct {
+		name                 string
+		key, data, iv, appID string
+		want                 error
+	}{
+		{"another session key", other, enc, iv, appID, wechat.ErrStaleSessionKey},
+		{"another mini-program", key, wechattest.EncryptOpenData(key, iv, []byte(notes)), iv, appID, wechat.ErrOpenData},
+		{"no watermark", key, wechattest.EncryptOpenData(key, iv, []byte(`{"a":1}`)), iv, appID, wechat.ErrOpenData},
+		{"not JSON", key, wechattest.EncryptOpenData(key, iv, []byte(`hello`)), iv, appID, wechat.ErrStaleSessionKey},
+		{"bad base64", key, "%%%", iv, appID, wechat.ErrOpenData},
+		{"not whole blocks", key, enc[:len(enc)-4] + "AA==", iv, appID, wechat.ErrOpenData},
+		{"a short iv", key, enc, "AAAA", appID, wechat.ErrOpenData},
+		{"a short key", "AAAA", enc, iv, appID, wechat.ErrOpenData},
+		{"too large", key, strings.Repeat("A", wechat.MaxOpenData+4), iv, appID, wechat.ErrOpenData},
+	} {
+		if got, err := wechat.DecryptOpenData(tc.key, tc.data, tc.iv, tc.appID); !errors.Is(err, tc.want) || got != nil {
+			t.Errorf("%s: %q, %v; want %v", tc.name, got, err, tc.want)
+		}
+	}
+}
