@@ -122,20 +122,3 @@ func TestHealth(t *testing.T) {
 		{name: "unknown endpoint", method: "GET", path: "/v1/nope", status: 404, want: `{"code":"INVALID_PARAM","errCode":-501007}`},
 	})
 }
-
-// TestAuthRequired: under the default rules (PRIVATE) a visitor may do
-// nothing; a missing collection is reported as CloudBase does.
-func TestAuthRequired(t *testing.T) {
-	m := newTestMain(t, nil)
-	runSteps(t, m, []step{
-		{name: "missing collection", method: "POST", path: "/v1/db/nosuch/query", body: `{}`, key: "-", status: 404,
-			want: `{"code":"DATABASE_COLLECTION_NOT_EXIST","errCode":-502005}`},
-		{name: "create posts", method: "POST", path: "/v1/admin/collections", body: `{"name":"posts"}`, status: 200},
-		{name: "no key", method: "POST", path: "/v1/db/posts/query", body: `{}`, key: "-", status: 403,
-			want: `{"code":"DATABASE_PERMISSION_DENIED","errCode":-502003}`},
-		{name: "wrong key", method: "POST", path: "/v1/db/posts/query", body: `{}`, key: "not-the-key-at-all", status: 401,
-			want: `{"code":"INVALID_ACCESS_TOKEN"}`},
-		{name: "no key, insert", method: "POST", path: "/v1/db/posts/insert", body: `{"data":{"a":1}}`, key: "-", status: 403},
-		{name: "nothing was written", method: "GET", path: "/v1/admin/collections", status: 200, want: `{"data":[{"name":"posts","count":0}]}`},
-	})
-}

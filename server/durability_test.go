@@ -152,11 +152,15 @@ func TestKillDashNine(t *testing.T) {
 	if code, _, _ := s.post("/v1/admin/collections/posts/indexes", `{"keys":{"n":1}}`); code != 200 {
 		t.Fatalf("create index: %d", code)
 	}
+	// The kill comes once the load is well under way: when the writers
+	// have had enough writes acknowledged, whatever time that takes.
+	const enough = 500
 	var (
-		mu    sync.Mutex
-		acked []string
-		wg    sync.WaitGroup
-		stop  = make(chan struct{})
+		mu       sync.Mutex
+		acked    []string
+		wg       sync.WaitGroup
+		stop     = make(chan struct{})
+		underway = make(chan struct{})
 	)
 	for w := 0; w < 8; w++ {
 		wg.Add(1)
@@ -175,20 +179,26 @@ func TestKillDashNine(t *testing.T) {
 				}
 				if code == 200 {
 					mu.Lock()
-					acked = append(acked, id)
+					if acked = append(acked, id); len(acked) == enough {
+						close(underway)
+					}
 					mu.Unlock()
 				}
 			}
 		}(w)
 	}
-	time.Sleep(700 * time.Millisecond)
+	select {
+	case <-underway:
+	case <-time.After(30 * time.Second):
+		mu.Lock()
+		n := len(acked)
+		mu.Unlock()
+		t.Fatalf("only %d writes acknowledged in 30 s; the load did not run", n)
+	}
 	s.cmd.Process.Signal(syscall.SIGKILL)
 	close(stop)
 	wg.Wait()
 	s.cmd.Wait()
-	if len(acked) < 100 {
-		t.Fatalf("only %d writes acknowledged before the kill; the load did not run", len(acked))
-	}
 
 	s2 := startServer(t, bin, dir, addr)
 	code, body, err := s2.post("/v1/db/posts/count", `{}`)
