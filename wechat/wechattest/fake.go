@@ -22,7 +22,8 @@ var PNG = []byte("\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x01\x00\x00\x0
 // from /cgi-bin/stable_token to the one app it knows, refuses API calls
 // whose token is not the current one (40001), and answers each API path
 // with what Handle set (by default {"errcode":0,"errmsg":"ok"}; the
-// wxacode paths: a PNG). It records every request.
+// wxacode paths: a PNG). It records every request. /sns/jscode2session
+// (wx.login's code) answers the codes Login set.
 type Fake struct {
 	*httptest.Server
 	AppID, Secret string
@@ -37,6 +38,7 @@ type Fake struct {
 	gate      chan struct{}
 	calls     []Call
 	tokenReqs []TokenRequest
+	logins    map[string][2]string // code → openid, session_key
 }
 
 // Handler answers one API call.
@@ -65,7 +67,8 @@ type TokenRequest struct {
 
 // NewFake starts a fake WeChat for appID and secret, closed when t ends.
 func NewFake(t testing.TB, appID, secret string) *Fake {
-	f := &Fake{AppID: appID, Secret: secret, invalid: map[string]bool{}, expiresIn: 7200, handlers: map[string]Handler{}}
+	f := &Fake{AppID: appID, Secret: secret, invalid: map[string]bool{}, expiresIn: 7200, handlers: map[string]Handler{},
+		logins: map[string][2]string{}}
 	for _, p := range []string{"/wxa/getwxacodeunlimit", "/wxa/getwxacode", "/cgi-bin/wxaapp/createwxaqrcode"} {
 		f.handlers[p] = func(Call) (int, string, []byte) { return 200, "image/png", PNG }
 	}
@@ -84,6 +87,14 @@ func (f *Fake) Handle(path string, h Handler) {
 // JSON is a Handler answering body as application/json.
 func JSON(body string) Handler {
 	return func(Call) (int, string, []byte) { return 200, "application/json", []byte(body) }
+}
+
+// Login makes jscode2session answer code (once) with openid and
+// sessionKey, as WeChat answers a wx.login code.
+func (f *Fake) Login(code, openid, sessionKey string) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.logins[code] = [2]string{openid, sessionKey}
 }
 
 // Invalidate makes the current token invalid, as a reset secret or a
@@ -149,8 +160,12 @@ func (f *Fake) newToken() {
 }
 
 func (f *Fake) serve(w http.ResponseWriter, r *http.Request) {
-	if r.URL.Path == "/cgi-bin/stable_token" {
+	switch r.URL.Path {
+	case "/cgi-bin/stable_token":
 		f.serveToken(w, r)
+		return
+	case "/sns/jscode2session":
+		f.serveLogin(w, r)
 		return
 	}
 	c := Call{Method: r.Method, Path: r.URL.Path, ContentType: r.Header.Get("Content-Type"), Query: r.URL.Query()}
@@ -210,6 +225,22 @@ func (f *Fake) serveToken(w http.ResponseWriter, r *http.Request) {
 			f.newToken()
 		}
 		answer(w, 200, "application/json", []byte(fmt.Sprintf(`{"access_token":%q,"expires_in":%d}`, f.current, f.expiresIn)))
+	}
+}
+
+func (f *Fake) serveLogin(w http.ResponseWriter, r *http.Request) {
+	q := r.URL.Query()
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	login, ok := f.logins[q.Get("js_code")]
+	delete(f.logins, q.Get("js_code"))
+	switch {
+	case q.Get("appid") != f.AppID || q.Get("secret") != f.Secret:
+		answer(w, 200, "text/plain", []byte(`{"errcode":40125,"errmsg":"invalid appsecret"}`))
+	case !ok:
+		answer(w, 200, "text/plain", []byte(`{"errcode":40029,"errmsg":"invalid code"}`))
+	default:
+		answer(w, 200, "text/plain", []byte(fmt.Sprintf(`{"openid":%q,"session_key":%q}`, login[0], login[1])))
 	}
 }
 
