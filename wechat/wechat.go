@@ -323,8 +323,9 @@ func prepare(a API, req Request) (*prepared, error) {
 	}
 	body.WriteByte('}')
 	switch {
-	case a.Upload:
+	case a.Upload && len(req.Files) > 0:
 		p.body, p.contentType, err = multipartBody(req.Files)
+	case a.Upload: // a picture by img_url: everything is in the URL
 	case a.Method == http.MethodPost:
 		p.body, p.contentType = body.Bytes(), "application/json"
 	}

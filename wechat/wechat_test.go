@@ -116,7 +116,7 @@ func TestCallShapes(t *testing.T) {
 		{"GET", "/wxaapi/newtmpl/getpubtemplatetitles", "", url.Values{"ids": {"2,616"}, "start": {"0"}, "limit": {"30"}}, ""},
 		{"POST", "/wxaapi/newtmpl/addtemplate", "application/json", url.Values{}, `{"tid":"401","kidList":[1,2],"sceneDesc":"测试"}`},
 		{"POST", "/wxa/img_sec_check", "multipart/form-data", url.Values{}, ""},
-		{"POST", "/cv/ocr/idcard", "multipart/form-data", url.Values{"type": {"photo"}, "img_url": {"https://example.com/id card.jpg"}}, ""},
+		{"POST", "/cv/ocr/idcard", "", url.Values{"type": {"photo"}, "img_url": {"https://example.com/id card.jpg"}}, ""},
 		{"GET", "/cgi-bin/media/get", "", url.Values{"media_id": {"M1"}}, ""},
 	}
 	for i, w := range want {
@@ -126,6 +126,8 @@ func TestCallShapes(t *testing.T) {
 		}
 		if w.body != "" {
 			jsonEqual(t, w.path+"'s body", got.Body, w.body)
+		} else if w.method == "POST" && w.contentType == "" && len(got.Body) > 0 {
+			t.Errorf("%s: body %q, want none (the picture is by URL)", w.path, got.Body)
 		}
 	}
 	if files := calls[4].Files; len(files) != 1 || files[0].Field != "media" || files[0].Name != "media.png" ||
