@@ -1293,6 +1293,7 @@ var DYNAMIC_CURRENT_ENV = /* @__PURE__ */ Symbol.for("DYNAMIC_CURRENT_ENV");
 function createCloud(natives) {
   let initialized = false;
   let config = {};
+  let openapi;
   const need = () => {
     if (!initialized) throw new CloudError(ErrCode.RESOURCE_NOT_INITIAL, NOT_INITIALIZED);
   };
@@ -1421,7 +1422,10 @@ function createCloud(natives) {
      * → {...answer, errCode: 0, errMsg: 'openapi.<module>.<method>:ok'}, an
      * image as {contentType, buffer}; WeChat's errcode rejects with it.
      */
-    openapi: makeOpenAPI(natives, need),
+    get openapi() {
+      openapi = openapi || makeOpenAPI(natives, need);
+      return openapi;
+    },
     /** cloud.getOpenData({list}): [{encryptedData, iv}] decrypted with the caller's session key; not cloudIDs. */
     getOpenData: makeGetOpenData(natives, need)
   };

@@ -38,6 +38,7 @@ const DYNAMIC_CURRENT_ENV = Symbol.for('DYNAMIC_CURRENT_ENV');
 export function createCloud(natives) {
   let initialized = false;
   let config = {};
+  let openapi;
 
   const need = () => {
     if (!initialized) throw new CloudError(ErrCode.RESOURCE_NOT_INITIAL, NOT_INITIALIZED);
@@ -195,7 +196,10 @@ export function createCloud(natives) {
      * → {...answer, errCode: 0, errMsg: 'openapi.<module>.<method>:ok'}, an
      * image as {contentType, buffer}; WeChat's errcode rejects with it.
      */
-    openapi: makeOpenAPI(natives, need),
+    get openapi() {
+      openapi = openapi || makeOpenAPI(natives, need); // made on first use: most functions never touch it
+      return openapi;
+    },
 
     /** cloud.getOpenData({list}): [{encryptedData, iv}] decrypted with the caller's session key; not cloudIDs. */
     getOpenData: makeGetOpenData(natives, need),
