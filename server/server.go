@@ -1,7 +1,3 @@
-// Package server is minibase assembled: every setting (Config), the
-// backends chosen by them, the adapters between the packages, and the HTTP
-// app that serves them all on one port. The minibase command runs it; another
-// Go program can embed it (see the example) and add routes of its own.
 package server
 
 import (

@@ -8,6 +8,7 @@ import (
 	"log/slog"
 	"os"
 	"path/filepath"
+	"strings"
 	"sync"
 
 	"minibase/server"
@@ -23,11 +24,15 @@ import (
 // Options.Dir writes them into its own directory before opening. Each
 // server is still a fresh one, with no data: the copies share only the
 // keys Open generated (token signing, URL signing), and Open redoes what
-// depends on the settings (the storage backend, the disk reserve).
+// depends on the settings (the storage backend, the disk reserve). The
+// local file store (storage/) holds the default bucket, made by the first
+// Open with MINIBASE_STORAGE_MAX_SIZE: a server with another max size
+// starts without it, and makes its own.
 var template struct {
-	once  sync.Once
-	files []file
-	err   error
+	once    sync.Once
+	files   []file
+	maxSize int64 // the default bucket's in storage/
+	err     error
 }
 
 // file is a file or folder of the template, its path relative.
@@ -37,13 +42,20 @@ type file struct {
 	data []byte
 }
 
-// copyTemplate writes the template's files into dir.
-func copyTemplate(dir string) error {
-	template.once.Do(func() { template.files, template.err = makeTemplate() })
+// copyTemplate writes the template's files into opts.Dir, all but the file
+// store when opts make a default bucket of another size.
+func copyTemplate(opts Options) error {
+	template.once.Do(func() { template.files, template.maxSize, template.err = makeTemplate() })
 	if template.err != nil {
 		return template.err
 	}
+	dir := opts.Dir
+	cfg, err := config(opts) // an error is Open's to report
+	otherBucket := err == nil && cfg.Storage.MaxSize != template.maxSize
 	for _, f := range template.files {
+		if otherBucket && (f.path == "storage" || strings.HasPrefix(f.path, "storage"+string(filepath.Separator))) {
+			continue
+		}
 		p := filepath.Join(dir, f.path)
 		var err error
 		if f.mode.IsDir() {
@@ -58,16 +70,17 @@ func copyTemplate(dir string) error {
 	return nil
 }
 
-// makeTemplate initialises a data directory and reads it into memory.
-func makeTemplate() ([]file, error) {
+// makeTemplate initialises a data directory and reads it into memory,
+// with the max size of the default bucket it holds.
+func makeTemplate() ([]file, int64, error) {
 	dir, err := os.MkdirTemp("", "servertest-template-")
 	if err != nil {
-		return nil, err
+		return nil, 0, err
 	}
 	defer os.RemoveAll(dir)
 	cfg, err := config(Options{Dir: dir})
 	if err != nil {
-		return nil, err
+		return nil, 0, err
 	}
 	srv := &server.Server{Config: cfg, Out: io.Discard, Log: slog.New(slog.DiscardHandler)}
 	err = srv.Open(context.Background())
@@ -75,7 +88,7 @@ func makeTemplate() ([]file, error) {
 		err = cerr
 	}
 	if err != nil {
-		return nil, fmt.Errorf("initialise a data directory: %w", err)
+		return nil, 0, fmt.Errorf("initialise a data directory: %w", err)
 	}
 	var files []file
 	err = filepath.WalkDir(dir, func(p string, d fs.DirEntry, err error) error {
@@ -96,5 +109,5 @@ func makeTemplate() ([]file, error) {
 		files = append(files, f)
 		return nil
 	})
-	return files, err
+	return files, cfg.Storage.MaxSize, err
 }
