@@ -153,7 +153,9 @@ var tokenInvalid = map[int]bool{40001: true, 40014: true, 42001: true}
 // *APIError (WeChat's errcode ≠ 0), ctx's error, or another error when
 // WeChat cannot be reached or its answer cannot be used. When WeChat says
 // the access_token is invalid or expired, Call gets a new one and tries
-// once more.
+// once more; when getting one fails (a secret reset in WeChat's console
+// invalidates the token and refuses the old secret), that failure is
+// Call's.
 func (c *Client) Call(ctx context.Context, api string, req Request) (*Answer, error) {
 	a, ok := apis[api]
 	if !ok {
@@ -174,7 +176,10 @@ func (c *Client) Call(ctx context.Context, api string, req Request) (*Answer, er
 	var ae *APIError
 	if errors.As(err, &ae) && tokenInvalid[ae.Code] {
 		fresh, terr := c.tokens.get(ctx, tok)
-		if terr != nil || fresh == tok {
+		if terr != nil {
+			return nil, terr
+		}
+		if fresh == tok {
 			return nil, err
 		}
 		ans, err = c.send(ctx, a, p, fresh)
@@ -234,7 +239,9 @@ func (c *Client) do(req *http.Request) (*http.Response, []byte, error) {
 }
 
 // answer makes an Answer of WeChat's: a file when a expects one and the
-// body is not JSON, else JSON whose errcode ≠ 0 is an *APIError.
+// body is not JSON, else JSON whose errcode ≠ 0 is an *APIError. Text
+// that is not JSON, sent as text/plain, is {"result": text}, as
+// wx-server-sdk makes it.
 func answer(a API, resp *http.Response, raw []byte) (*Answer, error) {
 	ct := strings.TrimSpace(resp.Header.Get("Content-Type"))
 	if a.File && !looksJSON(ct, raw) {
@@ -253,6 +260,9 @@ func answer(a API, resp *http.Response, raw []byte) (*Answer, error) {
 	js, err := rewriteJSON(raw)
 	if err == nil {
 		err = json.Unmarshal(raw, &head)
+	}
+	if err != nil && resp.StatusCode == http.StatusOK && strings.HasPrefix(ct, "text/plain") {
+		return &Answer{JSON: append(appendString([]byte(`{"result":`), string(raw)), '}')}, nil
 	}
 	if err != nil {
 		return nil, fmt.Errorf("WeChat answered HTTP %d (%s), not a JSON object", resp.StatusCode, ct)

@@ -242,7 +242,7 @@ func TestTokenStillInvalid(t *testing.T) {
 // Many calls at once when there is no token: one stable_token request.
 func TestTokenSingleFlight(t *testing.T) {
 	f := wechattest.NewFake(t, appID, secret)
-	release := f.Hold()
+	held, release := f.Hold()
 	c := newClient(t, f, openStore(t, ""))
 	const n = 20
 	errs := make(chan error, n)
@@ -252,7 +252,8 @@ func TestTokenSingleFlight(t *testing.T) {
 			errs <- err
 		}()
 	}
-	waitFor(t, func() bool { return len(f.TokenRequests()) == 1 })
+	wait(t, "the token request", held)
+	// The other calls wait for that one's token, or find it when they come.
 	release()
 	for range n {
 		if err := <-errs; err != nil {
@@ -275,18 +276,18 @@ func TestTokenLeaseAcrossNodes(t *testing.T) {
 	refused := make(chan struct{}, 100)
 	a := newClient(t, f, openStore(t, path))
 	b := newClient(t, f, leaseWatch{openStore(t, path), refused})
-	release := f.Hold()
+	held, release := f.Hold()
 	done := make(chan error, 2)
 	go func() {
 		_, err := a.Call(context.Background(), "security.msgSecCheck", wechat.Request{})
 		done <- err
 	}()
-	waitFor(t, func() bool { return len(f.TokenRequests()) == 1 }) // a holds the lease; its fetch waits
+	wait(t, "a's token request", held) // a holds the lease; its fetch waits
 	go func() {
 		_, err := b.Call(context.Background(), "security.msgSecCheck", wechat.Request{})
 		done <- err
 	}()
-	<-refused // b asked for the lease and was told to wait
+	wait(t, "b's refused lease", refused) // b asked for the lease and was told to wait
 	release()
 	for range 2 {
 		if err := <-done; err != nil {
@@ -327,16 +328,14 @@ func TestTokenSurvivesRestart(t *testing.T) {
 	}
 }
 
-// waitFor waits (at most 10 s) for cond, polling: for what a fake server
-// records from another goroutine.
-func waitFor(t *testing.T, cond func() bool) {
+// wait waits for an event on ch, failing the test after a minute (only a
+// broken Client takes that long, whatever the machine's load).
+func wait[T any](t *testing.T, what string, ch <-chan T) {
 	t.Helper()
-	deadline := time.Now().Add(10 * time.Second)
-	for !cond() {
-		if time.Now().After(deadline) {
-			t.Fatal("condition not met within 10 s")
-		}
-		time.Sleep(time.Millisecond)
+	select {
+	case <-ch:
+	case <-time.After(time.Minute):
+		t.Fatalf("no %s within a minute", what)
 	}
 }
 
@@ -348,6 +347,7 @@ func TestCallErrors(t *testing.T) {
 	f.Handle("/cgi-bin/message/subscribe/send", wechattest.JSON(`{"errcode":43101,"errmsg":"user refuse to accept the msg rid: 1"}`))
 	f.Handle("/wxa/getwxacode", wechattest.JSON(`{"errcode":41030,"errmsg":"invalid page rid: 2"}`))
 	f.Handle("/wxa/generatescheme", func(wechattest.Call) (int, string, []byte) { return 502, "text/html", []byte("<h1>Bad Gateway</h1>") })
+	f.Handle("/wxa/queryscheme", func(wechattest.Call) (int, string, []byte) { return 200, "text/plain", []byte("not JSON \xff") })
 	c := newClient(t, f, nil)
 	ctx := context.Background()
 	var ae *wechat.APIError
@@ -360,6 +360,8 @@ func TestCallErrors(t *testing.T) {
 	if _, err := c.Call(ctx, "urlscheme.generate", wechat.Request{}); err == nil || !strings.Contains(err.Error(), "HTTP 502") || errors.As(err, &ae) {
 		t.Errorf("an HTML error page: %v, want an error naming HTTP 502", err)
 	}
+	// Text that is not JSON, as text/plain: wx-server-sdk's {result: text}.
+	jsonEqual(t, "a text/plain answer", call(t, c, "urlscheme.query", `{}`).JSON, `{"result":"not JSON \ufffd"}`)
 
 	before := len(f.Calls()) + len(f.TokenRequests())
 	for _, tc := range []struct {
@@ -392,6 +394,22 @@ func TestCallErrors(t *testing.T) {
 	_, err := wrong.Call(ctx, "wxacode.get", wechat.Request{})
 	if !errors.As(err, &ae) || ae.Code != 40125 || !ae.Token || strings.Contains(err.Error(), secret) {
 		t.Errorf("a wrong secret: %v, want WeChat's 40125 on the token, without the secret", err)
+	}
+}
+
+// The token turns invalid and WeChat refuses to give another (the secret
+// was reset in its console): the call fails with that refusal, which says
+// to check the settings, not with the 40001 that led to it.
+func TestTokenRefreshRefused(t *testing.T) {
+	f := wechattest.NewFake(t, appID, secret)
+	c := newClient(t, f, nil)
+	call(t, c, "security.msgSecCheck", `{}`)
+	f.ResetSecret("new-" + secret)
+	f.Invalidate()
+	_, err := c.Call(context.Background(), "security.msgSecCheck", wechat.Request{})
+	var ae *wechat.APIError
+	if !errors.As(err, &ae) || ae.Code != 40125 || !ae.Token {
+		t.Errorf("err = %v, want WeChat's 40125 refusing the access_token", err)
 	}
 }
 

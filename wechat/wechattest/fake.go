@@ -26,7 +26,7 @@ var PNG = []byte("\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x01\x00\x00\x0
 // (wx.login's code) answers the codes Login set.
 type Fake struct {
 	*httptest.Server
-	AppID, Secret string
+	AppID, Secret string // Secret changes only by ResetSecret
 
 	mu        sync.Mutex
 	issued    int
@@ -36,6 +36,7 @@ type Fake struct {
 	expiresIn int
 	handlers  map[string]Handler
 	gate      chan struct{}
+	held      chan struct{}
 	calls     []Call
 	tokenReqs []TokenRequest
 	logins    map[string][2]string // code → openid, session_key
@@ -116,6 +117,14 @@ func (f *Fake) Rotate() {
 	f.newToken()
 }
 
+// ResetSecret makes secret the app's secret, as resetting it in WeChat's
+// console does: the old one is refused (40125) from then on.
+func (f *Fake) ResetSecret(secret string) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.Secret = secret
+}
+
 // ExpiresIn sets the life stable_token reports for tokens, in seconds.
 func (f *Fake) ExpiresIn(s int) {
 	f.mu.Lock()
@@ -123,13 +132,14 @@ func (f *Fake) ExpiresIn(s int) {
 	f.expiresIn = s
 }
 
-// Hold makes stable_token requests wait until the returned func is called.
-func (f *Fake) Hold() (release func()) {
+// Hold makes stable_token requests wait until release is called; each
+// request that waits is signalled on held as it arrives (the first 64).
+func (f *Fake) Hold() (held <-chan struct{}, release func()) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
-	gate := make(chan struct{})
-	f.gate = gate
-	return sync.OnceFunc(func() { close(gate) })
+	gate, arrived := make(chan struct{}), make(chan struct{}, 64)
+	f.gate, f.held = gate, arrived
+	return arrived, sync.OnceFunc(func() { close(gate) })
 }
 
 // Calls returns the API calls received so far.
@@ -202,9 +212,13 @@ func (f *Fake) serveToken(w http.ResponseWriter, r *http.Request) {
 	err := json.NewDecoder(r.Body).Decode(&req)
 	f.mu.Lock()
 	f.tokenReqs = append(f.tokenReqs, TokenRequest(req))
-	gate := f.gate
+	gate, held := f.gate, f.held
 	f.mu.Unlock()
 	if gate != nil {
+		select {
+		case held <- struct{}{}:
+		default:
+		}
 		select {
 		case <-gate:
 		case <-r.Context().Done():
