@@ -9,24 +9,24 @@ import (
 	"strconv"
 
 	"minibase/auth"
-	"minibase/wechat"
+	"minibase/functions/openapi"
 
 	"github.com/dop251/goja"
 	"github.com/dop251/goja_nodejs/buffer"
 )
 
 // OpenAPI is WeChat's server APIs behind wx-server-sdk's cloud.openapi
-// (云调用): a *wechat.Client for the configured mini-program, which holds
+// (云调用): a *openapi.Client for the configured mini-program, which holds
 // its access_token.
 type OpenAPI interface {
 	// Call calls the API named api ("wxacode.getUnlimited"); its errors
-	// are wechat.Client.Call's.
-	Call(ctx context.Context, api string, req wechat.Request) (*wechat.Answer, error)
+	// are openapi.Client.Call's.
+	Call(ctx context.Context, api string, req openapi.Request) (*openapi.Answer, error)
 	// AppID is the mini-program's appid (the watermark of its open data).
 	AppID() string
 }
 
-var _ OpenAPI = (*wechat.Client)(nil)
+var _ OpenAPI = (*openapi.Client)(nil)
 
 // Accounts is where getOpenData finds the calling user's WeChat session
 // key, kept from their last sign-in with wx.login: the users store
@@ -61,27 +61,27 @@ func (in *instance) openapiNatives(n *goja.Object) {
 // nativeOpenAPI is natives.openapi(api, params, files): a promise of
 // {json} (the answer's JSON text) or {contentType, buffer}, rejected with
 // {errCode, message}. params is turned into JSON now (at most
-// wechat.MaxParams bytes) and files' bytes copied (at most wechat.MaxFiles
+// openapi.MaxParams bytes) and files' bytes copied (at most openapi.MaxFiles
 // together, and the function's memory), so the call goes on whatever the
 // function does meanwhile.
 func (in *instance) nativeOpenAPI(call goja.FunctionCall) goja.Value {
 	api := call.Argument(0).String()
-	params, over := in.jsonArg(call.Argument(1), wechat.MaxParams)
+	params, over := in.jsonArg(call.Argument(1), openapi.MaxParams)
 	files, ferr := in.openapiFiles(call.Argument(2))
 	client := in.rt.opts.OpenAPI
 	return in.loop.async(func(ctx context.Context) func(*goja.Runtime) (goja.Value, error) {
-		var ans *wechat.Answer
+		var ans *openapi.Answer
 		err := ferr
-		_, known := wechat.Lookup(api)
+		_, known := openapi.Lookup(api)
 		switch {
 		case !known:
-			err = fmt.Errorf("%w: %s", wechat.ErrUnknownAPI, api)
+			err = fmt.Errorf("%w: %s", openapi.ErrUnknownAPI, api)
 		case client == nil:
-			err = wechat.ErrNotConfigured
+			err = openapi.ErrNotConfigured
 		case over:
-			err = fmt.Errorf("%w: the parameters are more than %d bytes of JSON", wechat.ErrInvalidRequest, wechat.MaxParams)
+			err = fmt.Errorf("%w: the parameters are more than %d bytes of JSON", openapi.ErrInvalidRequest, openapi.MaxParams)
 		case err == nil:
-			ans, err = client.Call(ctx, api, wechat.Request{Params: params, Files: files})
+			ans, err = client.Call(ctx, api, openapi.Request{Params: params, Files: files})
 		}
 		return func(vm *goja.Runtime) (goja.Value, error) {
 			if err != nil {
@@ -102,30 +102,30 @@ func (in *instance) nativeOpenAPI(call goja.FunctionCall) goja.Value {
 
 // openapiFiles reads natives.openapi's files: [{field, contentType, name,
 // value}], value a Buffer, typed array, DataView or ArrayBuffer (copied).
-func (in *instance) openapiFiles(v goja.Value) ([]wechat.File, error) {
+func (in *instance) openapiFiles(v goja.Value) ([]openapi.File, error) {
 	arr, ok := v.(*goja.Object)
 	if !ok {
 		return nil, nil
 	}
 	n := toLength(arr.Get("length"))
 	if n > 16 {
-		return nil, fmt.Errorf("%w: more than 16 files", wechat.ErrInvalidRequest)
+		return nil, fmt.Errorf("%w: more than 16 files", openapi.ErrInvalidRequest)
 	}
-	var files []wechat.File
+	var files []openapi.File
 	total, budget := 0, in.memoryBudget()
 	for i := int64(0); i < n; i++ {
 		o, ok := arr.Get(strconv.FormatInt(i, 10)).(*goja.Object)
 		if !ok {
-			return nil, fmt.Errorf("%w: a file must be {contentType, value}", wechat.ErrInvalidRequest)
+			return nil, fmt.Errorf("%w: a file must be {contentType, value}", openapi.ErrInvalidRequest)
 		}
 		data, ok := in.viewBytes(o.Get("value"))
 		if !ok {
-			return nil, fmt.Errorf("%w: a file's value must be a Buffer", wechat.ErrInvalidRequest)
+			return nil, fmt.Errorf("%w: a file's value must be a Buffer", openapi.ErrInvalidRequest)
 		}
-		if total += len(data); total > wechat.MaxFiles || int64(total) > budget {
-			return nil, fmt.Errorf("%w: the files are more than %d bytes together", wechat.ErrInvalidRequest, min(int64(wechat.MaxFiles), budget))
+		if total += len(data); total > openapi.MaxFiles || int64(total) > budget {
+			return nil, fmt.Errorf("%w: the files are more than %d bytes together", openapi.ErrInvalidRequest, min(int64(openapi.MaxFiles), budget))
 		}
-		files = append(files, wechat.File{Field: o.Get("field").String(), ContentType: o.Get("contentType").String(),
+		files = append(files, openapi.File{Field: o.Get("field").String(), ContentType: o.Get("contentType").String(),
 			Name: o.Get("name").String(), Data: bytes.Clone(data)})
 	}
 	return files, nil
@@ -135,18 +135,18 @@ func (in *instance) openapiFiles(v goja.Value) ([]wechat.File, error) {
 // errmsg as they are, else wx-server-sdk's code for what went wrong and
 // its text, then what minibase knows.
 func openapiFailure(api string, err error) (int, string) {
-	var ae *wechat.APIError
+	var ae *openapi.APIError
 	switch {
 	case errors.As(err, &ae) && ae.Token:
 		return ae.Code, ae.Msg + " (WeChat refused the access_token to MINIBASE_WECHAT_APPID and MINIBASE_WECHAT_SECRET: " +
 			"check them, and that this server's IP is on the mini-program's IP allow list if it has one)"
 	case errors.As(err, &ae):
 		return ae.Code, ae.Msg
-	case errors.Is(err, wechat.ErrUnknownAPI):
+	case errors.Is(err, openapi.ErrUnknownAPI):
 		return errOpenAPINotFound, fmt.Sprintf("API not found. minibase knows no WeChat API named %s (the README lists those it has)", api)
-	case errors.Is(err, wechat.ErrNotConfigured):
+	case errors.Is(err, openapi.ErrNotConfigured):
 		return errOpenAPINoPermission, notConfiguredText
-	case errors.Is(err, wechat.ErrInvalidRequest):
+	case errors.Is(err, openapi.ErrInvalidRequest):
 		return errInvalidParam, "invalid parameters. " + err.Error()
 	case errors.Is(err, context.DeadlineExceeded) || errors.Is(err, context.Canceled):
 		return errOpenAPITimeout, "call open API timeout. WeChat did not answer in time: " + err.Error()
@@ -202,7 +202,7 @@ func openData(ctx context.Context, users Accounts, client OpenAPI, uid string, i
 	}
 	texts := make([]string, len(items))
 	for i, it := range items {
-		b, err := wechat.DecryptOpenData(key, it.EncryptedData, it.IV, client.AppID())
+		b, err := openapi.DecryptOpenData(key, it.EncryptedData, it.IV, client.AppID())
 		if err != nil {
 			return nil, errInvalidParam, fmt.Sprintf("invalid parameters. list[%d]: %v", i, err)
 		}

@@ -13,8 +13,8 @@ import (
 
 	"minibase/auth"
 	"minibase/db/sqlite"
-	"minibase/wechat"
-	"minibase/wechat/wechattest"
+	"minibase/functions/openapi"
+	"minibase/functions/openapi/openapitest"
 )
 
 const (
@@ -35,12 +35,12 @@ func openTokens(t *testing.T, path string) *sqlite.AppTokens {
 
 // wxRuntime returns a runtime whose cloud.openapi reaches the fake, with
 // the token kept in the database at dbPath ("": a new one).
-func wxRuntime(t *testing.T, f *wechattest.Fake, dbPath string, opts Options) *Runtime {
+func wxRuntime(t *testing.T, f *openapitest.Fake, dbPath string, opts Options) *Runtime {
 	t.Helper()
 	if dbPath == "" {
 		dbPath = filepath.Join(t.TempDir(), "data.db")
 	}
-	opts.OpenAPI = wechat.New(wechat.Config{AppID: wxAppID, Secret: wxSecret, BaseURL: f.URL, Store: openTokens(t, dbPath),
+	opts.OpenAPI = openapi.New(openapi.Config{AppID: wxAppID, Secret: wxSecret, BaseURL: f.URL, Store: openTokens(t, dbPath),
 		OnError: func(err error) { t.Errorf("wechat: %v", err) }})
 	rt, _ := newTestRuntime(t, opts)
 	return rt
@@ -70,7 +70,7 @@ func openapiSteps(t *testing.T, rt *Runtime, ctx context.Context, what, steps, w
 // wxacode.getUnlimited's image, with the camelCase options WeChat wants in
 // snake_case, uploaded to storage as it came.
 func TestOpenAPIShareCode(t *testing.T) {
-	f := wechattest.NewFake(t, wxAppID, wxSecret)
+	f := openapitest.NewFake(t, wxAppID, wxSecret)
 	files := newStorage(t, "")
 	rt := wxRuntime(t, f, "", Options{Files: files})
 	v, err := invoke(t, rt, userCtx, "qrcode", `{"scene":"r=42"}`)
@@ -87,7 +87,7 @@ func TestOpenAPIShareCode(t *testing.T) {
 	}
 	stored, _ := io.ReadAll(rc)
 	rc.Close()
-	if !bytes.Equal(stored, wechattest.PNG) {
+	if !bytes.Equal(stored, openapitest.PNG) {
 		t.Errorf("stored %q, want WeChat's PNG", stored)
 	}
 	calls := f.Calls()
@@ -119,8 +119,8 @@ func jsonIs(t *testing.T, what string, got []byte, want string) {
 // camelCase, msgid's 19 digits intact. WeChat's refusal comes back as its
 // errcode.
 func TestOpenAPISubscribeMessage(t *testing.T) {
-	f := wechattest.NewFake(t, wxAppID, wxSecret)
-	f.Handle("/cgi-bin/message/subscribe/send", wechattest.JSON(`{"errcode":0,"errmsg":"ok","msgid":3099183212345679873}`))
+	f := openapitest.NewFake(t, wxAppID, wxSecret)
+	f.Handle("/cgi-bin/message/subscribe/send", openapitest.JSON(`{"errcode":0,"errmsg":"ok","msgid":3099183212345679873}`))
 	rt := wxRuntime(t, f, "", Options{})
 	v, err := invoke(t, rt, userCtx, "notify", `{"orderId":"A1001","title":"蓝色帆布包"}`)
 	if err != nil {
@@ -140,7 +140,7 @@ func TestOpenAPISubscribeMessage(t *testing.T) {
 		"data":{"thing1":{"value":"蓝色帆布包"},"time2":{"value":"2026-05-01 10:00"},"character_string3":{"value":"A1001"},"phrase4":{"value":"已发货"}},
 		"template_id":"TEMPLATE_ID_SHIPPED","miniprogram_state":"formal"}`)
 
-	f.Handle("/cgi-bin/message/subscribe/send", wechattest.JSON(`{"errcode":43101,"errmsg":"user refuse to accept the msg rid: 6a1b"}`))
+	f.Handle("/cgi-bin/message/subscribe/send", openapitest.JSON(`{"errcode":43101,"errmsg":"user refuse to accept the msg rid: 6a1b"}`))
 	v, err = invoke(t, rt, userCtx, "notify", `{"orderId":"A1002","title":"x"}`)
 	if err != nil {
 		t.Fatal(err)
@@ -153,19 +153,19 @@ func TestOpenAPISubscribeMessage(t *testing.T) {
 // The other shapes of cloud.openapi: answers camelCased, an upload,
 // convertCase: false, and each kind of failure with wx-server-sdk's code.
 func TestOpenAPICalls(t *testing.T) {
-	f := wechattest.NewFake(t, wxAppID, wxSecret)
-	f.Handle("/wxa/msg_sec_check", wechattest.JSON(`{"errcode":0,"errmsg":"ok","result":{"suggest":"pass","label":100},
+	f := openapitest.NewFake(t, wxAppID, wxSecret)
+	f.Handle("/wxa/msg_sec_check", openapitest.JSON(`{"errcode":0,"errmsg":"ok","result":{"suggest":"pass","label":100},
 		"detail":[{"strategy":"content_model","errcode":0,"suggest":"pass","label":100,"prob":90}],"trace_id":"t-1"}`))
-	f.Handle("/wxa/business/getuserphonenumber", wechattest.JSON(`{"errcode":0,"errmsg":"ok","phone_info":{"phoneNumber":"+86 13800138000",
+	f.Handle("/wxa/business/getuserphonenumber", openapitest.JSON(`{"errcode":0,"errmsg":"ok","phone_info":{"phoneNumber":"+86 13800138000",
 		"purePhoneNumber":"13800138000","countryCode":"86","watermark":{"timestamp":1637744274,"appid":"`+wxAppID+`"}}}`))
-	f.Handle("/wxa/img_sec_check", func(c wechattest.Call) (int, string, []byte) {
-		if len(c.Files) != 1 || c.Files[0].Field != "media" || !bytes.Equal(c.Files[0].Data, wechattest.PNG) {
+	f.Handle("/wxa/img_sec_check", func(c openapitest.Call) (int, string, []byte) {
+		if len(c.Files) != 1 || c.Files[0].Field != "media" || !bytes.Equal(c.Files[0].Data, openapitest.PNG) {
 			return 200, "application/json", []byte(`{"errcode":41005,"errmsg":"media data missing"}`)
 		}
 		return 200, "application/json", []byte(`{"errcode":87014,"errmsg":"risky content"}`)
 	})
 	rt := wxRuntime(t, f, "", Options{})
-	png := base64.StdEncoding.EncodeToString(wechattest.PNG)
+	png := base64.StdEncoding.EncodeToString(openapitest.PNG)
 	openapiSteps(t, rt, userCtx, "calls", `[
 		{"call":"security.msgSecCheck","args":{"content":"你好","version":2,"scene":2,"openid":"openid-1"}},
 		{"call":"phonenumber.getPhoneNumber","args":{"code":"e31968a7f94cc5ee25fafc2aef2773f0bb8c3937b22520eb8ee345274d00c144"}},
@@ -214,7 +214,7 @@ func TestOpenAPINotConfigured(t *testing.T) {
 // WeChat says the token expired: the call is retried once with a new one,
 // and the function sees only the success.
 func TestOpenAPITokenRefresh(t *testing.T) {
-	f := wechattest.NewFake(t, wxAppID, wxSecret)
+	f := openapitest.NewFake(t, wxAppID, wxSecret)
 	rt := wxRuntime(t, f, "", Options{})
 	openapiSteps(t, rt, userCtx, "first", `[{"call":"security.msgSecCheck","args":{"content":"a"}}]`, `[{"errCode":0}]`)
 	f.Invalidate()
@@ -232,7 +232,7 @@ func TestOpenAPITokenRefresh(t *testing.T) {
 // Invocations at once on an empty store ask WeChat for one token; a new
 // runtime on the same database (a restart) asks for none.
 func TestOpenAPITokenSharedAndKept(t *testing.T) {
-	f := wechattest.NewFake(t, wxAppID, wxSecret)
+	f := openapitest.NewFake(t, wxAppID, wxSecret)
 	path := filepath.Join(t.TempDir(), "data.db")
 	rt := wxRuntime(t, f, path, Options{})
 	var wg sync.WaitGroup
@@ -263,7 +263,7 @@ func TestOpenAPITokenSharedAndKept(t *testing.T) {
 // cloudIDs, callers without a WeChat sign-in and data for another key are
 // refused with the reason.
 func TestGetOpenData(t *testing.T) {
-	f := wechattest.NewFake(t, wxAppID, wxSecret)
+	f := openapitest.NewFake(t, wxAppID, wxSecret)
 	d, err := sqlite.Open(context.Background(), filepath.Join(t.TempDir(), "users.db"), sqlite.Options{Synchronous: "NORMAL"})
 	if err != nil {
 		t.Fatal(err)
@@ -280,8 +280,8 @@ func TestGetOpenData(t *testing.T) {
 	}
 	rt := wxRuntime(t, f, "", Options{Accounts: d.Users()})
 	steps := `{"stepInfoList":[{"timestamp":1445866601,"step":8000}],"watermark":{"timestamp":1477314187,"appid":"` + wxAppID + `"}}`
-	enc := wechattest.EncryptOpenData(key, iv, []byte(steps))
-	other := wechattest.EncryptOpenData("b3RoZXIta2V5LTEyMzQ1Ng==", iv, []byte(steps))
+	enc := openapitest.EncryptOpenData(key, iv, []byte(steps))
+	other := openapitest.EncryptOpenData("b3RoZXIta2V5LTEyMzQ1Ng==", iv, []byte(steps))
 	openapiSteps(t, rt, userCtx, "the caller's data", `[
 		{"call":"getOpenData","args":{"list":[{"encryptedData":"`+enc+`","iv":"`+iv+`"}]}},
 		{"call":"getOpenData","args":{"list":["cloudid-from-wx.getWeRunData"]}},

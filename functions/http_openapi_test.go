@@ -5,7 +5,7 @@ import (
 	"testing"
 
 	"minibase/server/servertest"
-	"minibase/wechat/wechattest"
+	"minibase/functions/openapi/openapitest"
 )
 
 const (
@@ -36,7 +36,7 @@ exports.main = async (event, context) => {
 // session key the server kept, sends them a message and stores a share
 // code; after a restart, the token in data.db is used again.
 func TestOpenAPIThroughTheServer(t *testing.T) {
-	f := wechattest.NewFake(t, wxAppID, wxSecret)
+	f := openapitest.NewFake(t, wxAppID, wxSecret)
 	key, iv := "c2Vzc2lvbi1rZXktMTIzNA==", "aW5pdGlhbC12ZWN0b3IxMg=="
 	f.Login("code-1", "oWX_alice", key)
 	s := servertest.New(t, servertest.Options{Env: map[string]string{
@@ -47,11 +47,11 @@ func TestOpenAPIThroughTheServer(t *testing.T) {
 	alice.Expect(t, 200, `{"user":{"openid":"oWX_alice","loginType":"WECHAT"}}`)
 	token := servertest.Bearer(alice.Str("access_token"))
 
-	data := wechattest.EncryptOpenData(key, iv, []byte(`{"stepInfoList":[{"timestamp":1445866601,"step":8123}],"watermark":{"timestamp":1477314187,"appid":"`+wxAppID+`"}}`))
+	data := openapitest.EncryptOpenData(key, iv, []byte(`{"stepInfoList":[{"timestamp":1445866601,"step":8123}],"watermark":{"timestamp":1477314187,"appid":"`+wxAppID+`"}}`))
 	invoke := servertest.Request{Method: "POST", URL: "/v1/functions/werun/invoke", As: token,
 		Body: `{"data":{"encryptedData":"` + data + `","iv":"` + iv + `"}}`}
 	s.Do(t, invoke).Expect(t, 200, `{"result":{"steps":[8123],"sent":"openapi.subscribeMessage.send:ok",
-		"fileID":"cloud://minibase.default/codes/oWX_alice.png","size":`+strconv.Itoa(len(wechattest.PNG))+`}}`)
+		"fileID":"cloud://minibase.default/codes/oWX_alice.png","size":`+strconv.Itoa(len(openapitest.PNG))+`}}`)
 	calls := f.Calls()
 	if len(calls) != 2 || calls[0].Path != "/cgi-bin/message/subscribe/send" || calls[1].Path != "/wxa/getwxacodeunlimit" {
 		t.Fatalf("WeChat got %+v", calls)

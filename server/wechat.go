@@ -3,7 +3,7 @@ package server
 import (
 	"minibase/db/sqlite"
 	"minibase/functions"
-	"minibase/wechat"
+	"minibase/functions/openapi"
 )
 
 // The glue for WeChat's server APIs (cloud.openapi): the same mini-program
@@ -11,7 +11,7 @@ import (
 // access_token kept in data.db so that a restart, and later every node,
 // uses one token. (Login itself is auth/wechat's, in providers.go.)
 
-var _ wechat.TokenStore = (*sqlite.AppTokens)(nil)
+var _ openapi.TokenStore = (*sqlite.AppTokens)(nil)
 
 // openAPI returns cloud.openapi's client, or nil (its calls then say what
 // to set) when the mini-program is not configured.
@@ -20,6 +20,6 @@ func (s *Server) openAPI() functions.OpenAPI {
 	if w.AppID == "" || w.Secret == "" {
 		return nil
 	}
-	return wechat.New(wechat.Config{AppID: w.AppID, Secret: w.Secret, BaseURL: w.BaseURL, Client: w.Client,
+	return openapi.New(openapi.Config{AppID: w.AppID, Secret: w.Secret, BaseURL: w.BaseURL, Client: w.Client,
 		Store: s.store.AppTokens(), OnError: func(err error) { s.log.Warn("WeChat access_token", "err", err) }})
 }

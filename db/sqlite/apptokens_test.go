@@ -6,15 +6,15 @@ import (
 	"testing"
 	"time"
 
-	"minibase/wechat"
-	"minibase/wechat/wechattest"
+	"minibase/functions/openapi"
+	"minibase/functions/openapi/openapitest"
 )
 
-var _ wechat.TokenStore = (*AppTokens)(nil)
+var _ openapi.TokenStore = (*AppTokens)(nil)
 
 // TestAppTokensConformance runs wechat's token-store suite against SQLite.
 func TestAppTokensConformance(t *testing.T) {
-	wechattest.Run(t, func(t *testing.T) wechat.TokenStore { return openTest(t).AppTokens() })
+	openapitest.Run(t, func(t *testing.T) openapi.TokenStore { return openTest(t).AppTokens() })
 }
 
 // TestAppTokensSurviveRestart: the token is in the database file, for the

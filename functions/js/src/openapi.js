@@ -6,7 +6,7 @@
 // top-level members shaped {contentType, value: Buffer} as uploaded files,
 // and turns the answer's keys back to camelCase. Here the same is done in
 // JavaScript, and the call itself is natives.openapi: Go, which holds the
-// access_token and the table of WeChat's endpoints (package wechat).
+// access_token and the table of WeChat's endpoints (Go package functions/openapi).
 import { CloudError, ErrCode } from '../../../sdk/src/core/errors';
 
 /** wx-server-sdk's test for what it converts: plain objects, not Buffers, Dates or arrays. */

@@ -1,4 +1,4 @@
-package wechat
+package openapi
 
 import (
 	"bytes"

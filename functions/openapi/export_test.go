@@ -1,4 +1,4 @@
-package wechat
+package openapi
 
 // NewMemStore is the Client's own memory store, for the external tests.
 func NewMemStore() TokenStore { return &memStore{} }

@@ -1,4 +1,4 @@
-package wechattest
+package openapitest
 
 import (
 	"encoding/json"

@@ -1,7 +1,7 @@
-// Package wechattest is the conformance suite for wechat.TokenStore:
+// Package openapitest is the conformance suite for openapi.TokenStore:
 // every implementation (db/sqlite's AppTokens, the wechat package's own
 // memory store) passes it.
-package wechattest
+package openapitest
 
 import (
 	"context"
@@ -9,14 +9,14 @@ import (
 	"testing"
 	"time"
 
-	"minibase/wechat"
+	"minibase/functions/openapi"
 )
 
 // base is a fixed time at millisecond precision (what stores keep).
 var base = time.UnixMilli(1_800_000_000_000)
 
 // Run runs the suite; open returns a fresh, empty store for each test.
-func Run(t *testing.T, open func(t *testing.T) wechat.TokenStore) {
+func Run(t *testing.T, open func(t *testing.T) openapi.TokenStore) {
 	t.Run("Empty", func(t *testing.T) { testEmpty(t, open(t)) })
 	t.Run("Lease", func(t *testing.T) { testLease(t, open(t)) })
 	t.Run("TakeOver", func(t *testing.T) { testTakeOver(t, open(t)) })
@@ -25,7 +25,7 @@ func Run(t *testing.T, open func(t *testing.T) wechat.TokenStore) {
 	t.Run("OneLeaseAtATime", func(t *testing.T) { testOneAtATime(t, open(t)) })
 }
 
-func wantToken(t *testing.T, s wechat.TokenStore, app, token string, expires time.Time) {
+func wantToken(t *testing.T, s openapi.TokenStore, app, token string, expires time.Time) {
 	t.Helper()
 	got, exp, err := s.Token(context.Background(), app)
 	if err != nil || got != token || !exp.Equal(expires) {
@@ -33,7 +33,7 @@ func wantToken(t *testing.T, s wechat.TokenStore, app, token string, expires tim
 	}
 }
 
-func lease(t *testing.T, s wechat.TokenStore, app, holder string, now time.Time, want bool) {
+func lease(t *testing.T, s openapi.TokenStore, app, holder string, now time.Time, want bool) {
 	t.Helper()
 	got, err := s.LeaseToken(context.Background(), app, holder, now, now.Add(30*time.Second))
 	if err != nil || got != want {
@@ -41,7 +41,7 @@ func lease(t *testing.T, s wechat.TokenStore, app, holder string, now time.Time,
 	}
 }
 
-func save(t *testing.T, s wechat.TokenStore, app, holder, token string, exp time.Time) {
+func save(t *testing.T, s openapi.TokenStore, app, holder, token string, exp time.Time) {
 	t.Helper()
 	if err := s.SaveToken(context.Background(), app, holder, token, exp); err != nil {
 		t.Fatalf("SaveToken(%s, %s, %s): %v", app, holder, token, err)
@@ -49,7 +49,7 @@ func save(t *testing.T, s wechat.TokenStore, app, holder, token string, exp time
 }
 
 // A store with nothing in it has no token, and no lease.
-func testEmpty(t *testing.T, s wechat.TokenStore) {
+func testEmpty(t *testing.T, s openapi.TokenStore) {
 	wantToken(t, s, "wxapp", "", time.Time{})
 	if err := s.ReleaseToken(context.Background(), "wxapp", "a"); err != nil {
 		t.Fatalf("ReleaseToken of nothing: %v", err)
@@ -59,7 +59,7 @@ func testEmpty(t *testing.T, s wechat.TokenStore) {
 
 // One holder at a time; the holder renews; saving stores the token to the
 // millisecond and frees the lease.
-func testLease(t *testing.T, s wechat.TokenStore) {
+func testLease(t *testing.T, s openapi.TokenStore) {
 	lease(t, s, "wxapp", "a", base, true)
 	lease(t, s, "wxapp", "b", base.Add(time.Second), false)
 	lease(t, s, "wxapp", "a", base.Add(2*time.Second), true) // renewed: until +32 s
@@ -75,7 +75,7 @@ func testLease(t *testing.T, s wechat.TokenStore) {
 
 // A lease that ran out is taken over; the old holder's late save stores
 // nothing, the new holder's does.
-func testTakeOver(t *testing.T, s wechat.TokenStore) {
+func testTakeOver(t *testing.T, s openapi.TokenStore) {
 	lease(t, s, "wxapp", "a", base, true)
 	lease(t, s, "wxapp", "b", base.Add(30*time.Second), true) // a's ran out at +30 s
 	save(t, s, "wxapp", "a", "late", base.Add(time.Hour))
@@ -86,7 +86,7 @@ func testTakeOver(t *testing.T, s wechat.TokenStore) {
 }
 
 // Release frees the lease and keeps the token; only the holder releases.
-func testRelease(t *testing.T, s wechat.TokenStore) {
+func testRelease(t *testing.T, s openapi.TokenStore) {
 	ctx := context.Background()
 	lease(t, s, "wxapp", "a", base, true)
 	save(t, s, "wxapp", "a", "tok", base.Add(time.Hour))
@@ -103,7 +103,7 @@ func testRelease(t *testing.T, s wechat.TokenStore) {
 }
 
 // Apps are independent.
-func testApps(t *testing.T, s wechat.TokenStore) {
+func testApps(t *testing.T, s openapi.TokenStore) {
 	lease(t, s, "wx1", "a", base, true)
 	lease(t, s, "wx2", "b", base, true)
 	save(t, s, "wx2", "b", "two", base.Add(time.Hour))
@@ -115,7 +115,7 @@ func testApps(t *testing.T, s wechat.TokenStore) {
 }
 
 // Of many holders asking at once, exactly one gets the lease.
-func testOneAtATime(t *testing.T, s wechat.TokenStore) {
+func testOneAtATime(t *testing.T, s openapi.TokenStore) {
 	const n = 16
 	var wg sync.WaitGroup
 	got := make(chan string, n)

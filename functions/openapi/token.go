@@ -1,4 +1,4 @@
-package wechat
+package openapi
 
 import (
 	"bytes"
@@ -17,7 +17,7 @@ import (
 // TokenStore keeps apps' access tokens where every node of a cluster
 // sees them, with a lease so that one node at a time fetches a new one.
 // Times are kept to the millisecond. db/sqlite's AppTokens is one;
-// wechattest is the suite every implementation passes.
+// openapitest is the suite every implementation passes.
 type TokenStore interface {
 	// Token returns app's stored token and the time to stop using it; ""
 	// and the zero time when there is none.

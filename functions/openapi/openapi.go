@@ -1,4 +1,4 @@
-// Package wechat calls WeChat's server APIs for the configured
+// Package openapi calls WeChat's server APIs for the configured
 // mini-program: what wx-server-sdk's cloud.openapi (云调用) reaches, such
 // as wxacode.getUnlimited or subscribeMessage.send.
 //
@@ -13,7 +13,7 @@
 //
 // Login (wx.login's code exchange) is not here: it is an end-user
 // identity matter, in auth/wechat.
-package wechat
+package openapi
 
 import (
 	"bytes"
