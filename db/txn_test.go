@@ -428,3 +428,28 @@ func TestTxnLimits(t *testing.T) {
 		t.Errorf("reading %d MiB in a transaction: %v, want INVALID_PARAM naming the limit", db.MaxTxnBytes>>20+4, err)
 	}
 }
+
+// A transaction's answers' JSON, byte for byte (README "Transactions"):
+// getDoc's data may be null; a dry run's answers carry their rev.
+func TestTxnAnswers(t *testing.T) {
+	upd := db.UpdateDocAnswer{Result: db.WriteResult{Matched: 1, Updated: 1}}
+	for _, c := range []struct {
+		name string
+		a    db.Answer
+		want string
+	}{
+		{"a document", db.TxnDocAnswer{Doc: []byte(`{"_id":"a"}`)}, `{"data":{"_id":"a"}}`},
+		{"no document", db.TxnDocAnswer{}, `{"data":null}`},
+		{"results", db.TxnAnswer{Results: []db.Answer{db.TxnDocAnswer{}, upd}}, `{"results":[{"data":null},{"stats":{"updated":1}}]}`},
+		{"results with revs", db.TxnAnswer{Results: []db.Answer{db.TxnDocAnswer{}, upd}, Revs: true},
+			`{"results":[{"data":null,"rev":"` + db.Rev(db.TxnDocAnswer{}) + `"},{"stats":{"updated":1},"rev":"` + db.Rev(upd) + `"}]}`},
+		{"no results", db.TxnAnswer{}, `{"results":[]}`},
+	} {
+		if got := string(c.a.AppendJSON([]byte("prefix:"))); got != "prefix:"+c.want {
+			t.Errorf("%s: %s, want prefix:%s", c.name, got, c.want)
+		}
+	}
+	if a, b := db.Rev(db.TxnDocAnswer{}), db.Rev(db.TxnDocAnswer{Doc: []byte(`{}`)}); len(a) != 16 || a == b {
+		t.Errorf("revs %q and %q: want 16 characters, different for different answers", a, b)
+	}
+}
