@@ -2,7 +2,9 @@ package db
 
 import (
 	"bytes"
+	"cmp"
 	"context"
+	"errors"
 	"sync"
 )
 
@@ -12,14 +14,19 @@ import (
 // reads again what the transaction read and, when none of it changed,
 // applies the writes, all or none, as one job of the write path. Nothing is
 // held between operations, so code that runs between them (a cloud
-// function's callback) holds up no other writer. A transaction whose reads
-// changed under it fails with DATABASE_TRANSACTION_CONFLICT, having written
-// nothing, and is run again from the start (runTransaction does that).
+// function's callback) holds up no other writer.
 //
 // Reads are snapshot reads: before an operation first reads the database,
 // the reads of the operations before it are made again in the same
-// snapshot, and a change there is a conflict at once. So everything one
-// transaction reads is one state of the database, as of its last read.
+// snapshot. So everything one transaction reads is one state of the
+// database, as of its last read.
+//
+// When a read changed (there, or at commit), a Txn runs its operations
+// again on the current state (txn_replay.go): if each answers as it did,
+// the transaction goes on from there, since its caller saw nothing that
+// changed; otherwise it fails with DATABASE_TRANSACTION_CONFLICT, having
+// written nothing, and is run again from the start (runTransaction does
+// that).
 
 // Limits of one transaction.
 const (
@@ -148,11 +155,12 @@ func conflict(rd txnRead) error {
 // waits for the one before it to finish). A Txn holds nothing in the
 // database: one that is dropped without Commit is rolled back.
 type Txn struct {
-	s   *Service
-	mu  sync.Mutex
-	st  *txnState
-	ops int
-	end error // why it runs no more operations; nil while it is open
+	s    *Service
+	mu   sync.Mutex
+	st   *txnState
+	done []txnDone // the operations run, to replay (txn_replay.go)
+	ops  int
+	end  error // why it runs no more operations; nil while it is open
 }
 
 // Begin starts a transaction.
@@ -163,7 +171,8 @@ func (s *Service) Begin() *Txn { return &Txn{s: s, st: newTxnState()} }
 // that of the operation's own endpoint, except getDoc's, TxnDocAnswer.
 // An operation that fails writes nothing; the transaction stays open,
 // unless the failure is a conflict, which ends it: its Commit fails with
-// the same conflict.
+// the same conflict. Each operation is kept, as the caller in ctx, to be
+// run again (replay) when something the transaction read changes.
 func (x *Txn) Do(ctx context.Context, op Doc) (Answer, error) {
 	o, err := parseTxnOp(op)
 	if err != nil {
@@ -180,11 +189,33 @@ func (x *Txn) Do(ctx context.Context, op Doc) (Answer, error) {
 	var a Answer
 	err = x.s.drv.View(ctx, func(r Reader) error {
 		v := &txnView{t: x.st, r: r, check: len(x.st.reads)}
-		if a, err = x.s.runTxnOp(ctx, v, o); err != nil {
-			return err
+		a, err = x.s.runTxnOp(ctx, v, o)
+		if ErrorCode(err) == CodeTransactionConflict {
+			// What the transaction read changed: the operations before
+			// this one run again in this snapshot, and if their outcomes
+			// are the same, this one runs on the state they make.
+			st, rerr := x.s.replay(ctx, r, x.done)
+			if rerr != nil || st == nil {
+				return cmp.Or(rerr, err)
+			}
+			x.st = st
+			v = &txnView{t: st, r: r}
+			a, err = x.s.runTxnOp(ctx, v, o)
 		}
-		v.done()
-		return nil
+		var e *Error
+		if err != nil && !errors.As(err, &e) {
+			return err // the database failed, not the operation
+		}
+		if err == nil {
+			v.done()
+			if ins, ok := a.(InsertAnswer); ok {
+				o.body = pinIDs(o.body, ins.IDs)
+			}
+		}
+		if ErrorCode(err) != CodeTransactionConflict {
+			x.done = append(x.done, txnDone{o: o, as: context.WithoutCancel(ctx), a: a, err: err})
+		}
+		return err
 	})
 	if ErrorCode(err) == CodeTransactionConflict {
 		x.end = err
@@ -193,7 +224,9 @@ func (x *Txn) Do(ctx context.Context, op Doc) (Answer, error) {
 }
 
 // Commit applies the transaction's writes if nothing it read has changed,
-// all of them or, on error, none, and ends the transaction. A conflict is
+// or its operations, run again, answer as they did (then it applies what
+// they write now), all of them or, on error, none, and ends the
+// transaction. A conflict is
 // an *Error with code DATABASE_TRANSACTION_CONFLICT.
 func (x *Txn) Commit(ctx context.Context) error {
 	x.mu.Lock()
@@ -206,7 +239,15 @@ func (x *Txn) Commit(ctx context.Context) error {
 		return nil // its reads were one snapshot already
 	}
 	err := x.s.drv.Update(ctx, func(r Reader) ([]Put, error) {
-		if err := validate(ctx, r, x.st.reads); err != nil {
+		err := validate(ctx, r, x.st.reads)
+		if ErrorCode(err) == CodeTransactionConflict {
+			st, rerr := x.s.replay(ctx, r, x.done)
+			if rerr != nil || st == nil {
+				return nil, cmp.Or(rerr, err)
+			}
+			return st.puts(), nil
+		}
+		if err != nil {
 			return nil, err
 		}
 		return x.st.puts(), nil

@@ -2,6 +2,7 @@ package db_test
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"path/filepath"
@@ -452,4 +453,136 @@ func TestTxnAnswers(t *testing.T) {
 	if a, b := db.Rev(db.TxnDocAnswer{}), db.Rev(db.TxnDocAnswer{Doc: []byte(`{}`)}); len(a) != 16 || a == b {
 		t.Errorf("revs %q and %q: want 16 characters, different for different answers", a, b)
 	}
+}
+
+// A document a transaction read changed, but not what its operations
+// answered: the operations run again on the new state and the transaction
+// commits, without running its code again.
+func TestTxnReplay(t *testing.T) {
+	s := txnService(t, map[string][]string{
+		"acc":   {`{"_id":"a","balance":100}`, `{"_id":"b","balance":0}`},
+		"seats": {`{"_id":"s1","free":true}`, `{"_id":"s2","free":true}`, `{"_id":"s3","free":false}`},
+	})
+	outside := func(coll, id, update string) {
+		t.Helper()
+		if _, err := s.UpdateDoc(adminCtx, coll, id, doc(t, `{"update":`+update+`}`)); err != nil {
+			t.Fatal(err)
+		}
+	}
+
+	// Increments over others' increments: between the operations, and
+	// before the commit.
+	x := s.Begin()
+	mustDo(t, x, `{"op":"updateDoc","coll":"acc","id":"a","update":{"$inc":{"balance":-10}}}`, `{"stats":{"updated":1}}`)
+	outside("acc", "a", `{"$inc":{"balance":5}}`)
+	mustDo(t, x, `{"op":"updateDoc","coll":"acc","id":"b","update":{"$inc":{"balance":10}}}`, `{"stats":{"updated":1}}`)
+	mustDo(t, x, `{"op":"getDoc","coll":"acc","id":"a"}`, `{"data":{"_id":"a","balance":95}}`)
+	outside("acc", "b", `{"$inc":{"balance":1}}`)
+	if err := x.Commit(context.Background()); err != nil {
+		t.Fatalf("commit of increments over others' increments: %v", err)
+	}
+	wantStored(t, s, "acc", "a", `{"_id":"a","balance":95}`)
+	wantStored(t, s, "acc", "b", `{"_id":"b","balance":11}`)
+
+	// But once the transaction has shown a document, a change to it is a
+	// conflict (the getDoc above answered 95).
+	x = s.Begin()
+	mustDo(t, x, `{"op":"getDoc","coll":"acc","id":"a"}`, `{"data":{"_id":"a","balance":95}}`)
+	mustDo(t, x, `{"op":"updateDoc","coll":"acc","id":"a","update":{"$inc":{"balance":-95}}}`, `{"stats":{"updated":1}}`)
+	outside("acc", "a", `{"$inc":{"balance":1}}`)
+	if err := x.Commit(context.Background()); db.ErrorCode(err) != db.CodeTransactionConflict {
+		t.Fatalf("commit after a document read changed: %v, want DATABASE_TRANSACTION_CONFLICT", err)
+	}
+	wantStored(t, s, "acc", "a", `{"_id":"a","balance":96}`)
+
+	// An insert keeps the _id it answered when it runs again.
+	x = s.Begin()
+	got, err := do(t, x, `{"op":"insert","coll":"log","data":[{"n":1},{"_id":"l2","n":2}]}`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var ids struct {
+		IDs []string `json:"_ids"`
+	}
+	if err := json.Unmarshal([]byte(got), &ids); err != nil || len(ids.IDs) != 2 || ids.IDs[1] != "l2" {
+		t.Fatalf("insert answered %s (%v)", got, err)
+	}
+	mustDo(t, x, `{"op":"updateDoc","coll":"acc","id":"a","update":{"$inc":{"balance":-1}}}`, `{"stats":{"updated":1}}`)
+	outside("acc", "a", `{"$inc":{"balance":1}}`)
+	if err := x.Commit(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	wantStored(t, s, "log", ids.IDs[0], `{"_id":"`+ids.IDs[0]+`","n":1}`)
+	wantStored(t, s, "log", "l2", `{"_id":"l2","n":2}`)
+	wantStored(t, s, "acc", "a", `{"_id":"a","balance":96}`)
+
+	// A where-update whose counts hold commits over a change to what it
+	// matched; one whose counts change conflicts.
+	x = s.Begin()
+	mustDo(t, x, `{"op":"update","coll":"seats","filter":{"free":true},"update":{"$set":{"free":false,"order":"o1"}},"multi":true}`, `{"stats":{"matched":2,"updated":2}}`)
+	outside("seats", "s1", `{"$set":{"row":1}}`)
+	if err := x.Commit(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	wantStored(t, s, "seats", "s1", `{"_id":"s1","free":false,"row":1,"order":"o1"}`)
+	x = s.Begin()
+	mustDo(t, x, `{"op":"update","coll":"seats","filter":{"free":false},"update":{"$set":{"free":true}},"multi":true}`, `{"stats":{"matched":3,"updated":3}}`)
+	outside("seats", "s3", `{"$set":{"free":true}}`)
+	if err := x.Commit(context.Background()); db.ErrorCode(err) != db.CodeTransactionConflict {
+		t.Fatalf("commit after a where-update's count changed: %v, want DATABASE_TRANSACTION_CONFLICT", err)
+	}
+
+	// An operation that failed fails again, or the transaction conflicts:
+	// here the duplicate it met is gone.
+	x = s.Begin()
+	if _, err := do(t, x, `{"op":"insert","coll":"acc","data":{"_id":"b"}}`); db.ErrorCode(err) != db.CodeDuplicateKey {
+		t.Fatalf("insert of a taken _id: %v, want DATABASE_DUPLICATE_KEY", err)
+	}
+	if _, err := s.DeleteDoc(adminCtx, "acc", "b"); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := do(t, x, `{"op":"updateDoc","coll":"acc","id":"a","update":{"$inc":{"balance":1}}}`); db.ErrorCode(err) != db.CodeTransactionConflict {
+		t.Fatalf("an operation after the failed one's outcome changed: %v, want DATABASE_TRANSACTION_CONFLICT", err)
+	}
+	wantStored(t, s, "acc", "a", `{"_id":"a","balance":96}`)
+}
+
+// Two goroutines transfer with increments between the same accounts, a
+// transfer's updates blind to the balances: none conflicts, and every one
+// is applied once.
+func TestTxnConcurrentIncrements(t *testing.T) {
+	s := txnService(t, map[string][]string{"acc": {`{"_id":"a","balance":1000}`, `{"_id":"b","balance":1000}`}})
+	const each = 250
+	var wg sync.WaitGroup
+	errs := make([]error, 2)
+	for w, dir := range [][2]string{{"a", "b"}, {"b", "a"}} {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := range each {
+				x := s.Begin()
+				for _, c := range []struct {
+					id string
+					n  int
+				}{{dir[0], -(1 + w)}, {dir[1], 1 + w}} {
+					if _, err := do(t, x, fmt.Sprintf(`{"op":"updateDoc","coll":"acc","id":%q,"update":{"$inc":{"balance":%d}}}`, c.id, c.n)); err != nil {
+						errs[w] = fmt.Errorf("transfer %d: %w", i, err)
+						return
+					}
+				}
+				if err := x.Commit(context.Background()); err != nil {
+					errs[w] = fmt.Errorf("transfer %d: %w", i, err)
+					return
+				}
+			}
+		}()
+	}
+	wg.Wait()
+	for _, err := range errs {
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	wantStored(t, s, "acc", "a", fmt.Sprintf(`{"_id":"a","balance":%d}`, 1000-each+2*each))
+	wantStored(t, s, "acc", "b", fmt.Sprintf(`{"_id":"b","balance":%d}`, 1000+each-2*each))
 }
