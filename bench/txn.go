@@ -32,13 +32,33 @@ exports.main = async (event) => {
   return { runs };
 };`
 
+// txnReadFunction is fn-txn-read's: the same transfer computed from the
+// balances it reads ($set, not _.inc), so that a transfer between its read
+// and its commit is a conflict.
+const txnReadFunction = `const cloud = require('wx-server-sdk');
+cloud.init({ env: cloud.DYNAMIC_CURRENT_ENV });
+const db = cloud.database();
+exports.main = async (event) => {
+  let runs = 0;
+  await db.runTransaction(async (t) => {
+    runs++;
+    const acc = t.collection(event.coll);
+    const from = (await acc.doc(event.from).get()).data;
+    const to = (await acc.doc(event.to).get()).data;
+    await acc.doc(event.from).update({ data: { balance: from.balance - 1 } });
+    await acc.doc(event.to).update({ data: { balance: to.balance + 1 } });
+  }, 1000000);
+  return { runs };
+};`
+
 // startBalance is every account's balance before a scenario.
 const startBalance = 1_000_000
 
 func txnScenarios() []scenario {
 	return []scenario{
-		txnScenario("fn-txn", "a function's runTransaction: 2 updates (a transfer) among 1000 accounts", 1000, opFnTxn),
-		txnScenario("fn-txn-hot", "the same among 10 accounts: most transactions conflict", 10, opFnTxn),
+		txnScenario("fn-txn", "a function's runTransaction: 2 updates (a transfer, _.inc) among 1000 accounts", 1000, opFnTxn("txn")),
+		txnScenario("fn-txn-hot", "the same among 10 accounts", 10, opFnTxn("txn")),
+		txnScenario("fn-txn-read", "the transfer computed from the 2 balances it reads, among 10 accounts: most transactions conflict", 10, opFnTxn("txnread")),
 		txnScenario("db-txn", "the same 2 updates as one POST /v1/db/transaction, among 10 accounts", 10, opDBTxn),
 	}
 }
@@ -92,21 +112,24 @@ func (t *txnState) pair(rng *rand.Rand) (from, to string) {
 	return accountID(i), accountID(j)
 }
 
-func opFnTxn(ctx context.Context, e *env, rng *rand.Rand) error {
-	from, to := e.txn.pair(rng)
-	var out struct {
-		Result struct{ Runs int64 } `json:"result"`
+// opFnTxn invokes the transfer function fn.
+func opFnTxn(fn string) op {
+	return func(ctx context.Context, e *env, rng *rand.Rand) error {
+		from, to := e.txn.pair(rng)
+		var out struct {
+			Result struct{ Runs int64 } `json:"result"`
+		}
+		event := map[string]any{"coll": e.accColl(), "from": from, "to": to}
+		if err := e.cl.call(ctx, "POST", "/v1/functions/"+fn+"/invoke", map[string]any{"data": event}, &out); err != nil {
+			return err
+		}
+		if out.Result.Runs < 1 {
+			return fmt.Errorf("%s answered %+v, want the runs it took", fn, out.Result)
+		}
+		e.txn.commits.Add(1)
+		e.txn.runs.Add(out.Result.Runs)
+		return nil
 	}
-	event := map[string]any{"coll": e.accColl(), "from": from, "to": to}
-	if err := e.cl.call(ctx, "POST", "/v1/functions/txn/invoke", map[string]any{"data": event}, &out); err != nil {
-		return err
-	}
-	if out.Result.Runs < 1 {
-		return fmt.Errorf("txn answered %+v, want the runs it took", out.Result)
-	}
-	e.txn.commits.Add(1)
-	e.txn.runs.Add(out.Result.Runs)
-	return nil
 }
 
 func opDBTxn(ctx context.Context, e *env, rng *rand.Rand) error {
