@@ -83,6 +83,8 @@ func TestTransactions(t *testing.T) {
 		{name: "a conflict is run again", fn: "txn", event: `{"action":"retried"}`, ctx: adminCtx, want: `{"result": "done", "runs": 2, "balance": 202}`},
 		{name: "retries run out: DATABASE_TRANSACTION_CONFLICT", fn: "txn", event: `{"action":"exhausted","times":2}`, ctx: adminCtx,
 			want: `{"runs": 3, "code": "DATABASE_TRANSACTION_CONFLICT", "errCode": -502001, "b": 0}`},
+		{name: "increments over another writer's: no conflict", fn: "txn", event: `{"action":"increments"}`, ctx: adminCtx,
+			want: `{"runs": 1, "a": 9, "b": 11}`},
 		{name: "times defaults to 3", fn: "txn", event: `{"action":"exhausted"}`, ctx: adminCtx, want: `{"runs": 4, "code": "DATABASE_TRANSACTION_CONFLICT"}`},
 		{name: "queries are not in a transaction", fn: "txn", event: `{"action":"query"}`, ctx: adminCtx, want: `{
 			"get": {"errCode": -501007, "errMsg": "collection.get:fail not in a transaction: read documents by id in it (doc(id).get()), and query outside it"},

@@ -96,6 +96,22 @@ const cases = {
       return { runs, ...failure(e), b: (await db.collection('acc').doc('b').get()).data.balance };
     }
   },
+  // Increments over another writer's, between the operations and before
+  // the commit: the callback saw nothing that changed, so it runs once.
+  async increments() {
+    const balance = async (id) => (await db.collection('acc').doc(id).get()).data.balance;
+    const a = await balance('a');
+    const b = await balance('b');
+    let runs = 0;
+    await db.runTransaction(async (t) => {
+      runs++;
+      await t.collection('acc').doc('a').update({ data: { balance: _.inc(-1) } });
+      await db.collection('acc').doc('a').update({ data: { balance: _.inc(10) } });
+      await t.collection('acc').doc('b').update({ data: { balance: _.inc(1) } });
+      await db.collection('acc').doc('b').update({ data: { balance: _.inc(10) } });
+    });
+    return { runs, a: (await balance('a')) - a, b: (await balance('b')) - b };
+  },
   // Queries are not part of a transaction: a clear error.
   async query() {
     const t = await db.startTransaction();
