@@ -457,7 +457,8 @@ func TestTxnAnswers(t *testing.T) {
 
 // A document a transaction read changed, but not what its operations
 // answered: the operations run again on the new state and the transaction
-// commits, without running its code again.
+// commits, without running its code again. They run again as their caller
+// (an admin here), whoever commits (no one: context.Background()).
 func TestTxnReplay(t *testing.T) {
 	s := txnService(t, map[string][]string{
 		"acc":   {`{"_id":"a","balance":100}`, `{"_id":"b","balance":0}`},
