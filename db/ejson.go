@@ -274,7 +274,7 @@ func decodeRegex(d Doc) (any, error) {
 // earlier (see ValidateDoc).
 func AppendJSON(dst []byte, v any) []byte {
 	switch x := v.(type) {
-	case nil:
+	case nil, missingValue:
 		return append(dst, "null"...)
 	case bool:
 		return strconv.AppendBool(dst, x)
