@@ -1,0 +1,163 @@
+package sqlite
+
+import (
+	"context"
+	"database/sql"
+	"strings"
+
+	"minibase/db"
+)
+
+// Scan streams the documents matching q (db.Driver): in SQL order when the
+// sort has an index to follow (or there is no sort), else unsorted, for the
+// caller to sort. The cursor holds one read connection until it is closed.
+func (d *DB) Scan(ctx context.Context, coll string, q *db.Query) (db.Cursor, bool, error) {
+	c := d.lookup(coll)
+	if c == nil {
+		return nil, false, notExist(coll)
+	}
+	for {
+		sh, gen := c.shape.load()
+		cur, sorted, err := d.scan(ctx, c, sh, q)
+		if err != nil {
+			return nil, false, d.fault(sqlErr(err, coll))
+		}
+		// The statement's read snapshot starts with its first step, which
+		// scan took: a write that widened the shape before that is seen
+		// here, and one after it is not in the snapshot.
+		if _, now := c.shape.load(); now == gen {
+			cur.coll, cur.d = coll, d
+			return cur, sorted, nil
+		}
+		cur.Close()
+	}
+}
+
+// scan plans q and takes the first row.
+func (d *DB) scan(ctx context.Context, c *collection, sh *shape, q *db.Query) (*cursor, bool, error) {
+	t := &translator{sh: sh}
+	where, exact := t.cond(q.Filter.Root())
+	order, sorted := orderBy(sh, q.Sort)
+	query := "SELECT json(data) FROM " + c.table + " WHERE " + where
+	args := t.args
+	cur := &cursor{}
+	if !exact {
+		cur.match = q.Filter
+	}
+	if sorted && order != "" && q.Limit == 0 {
+		// Without a limit, a sort no index gives would hold every
+		// document in SQLite's sorter, outside the caller's memory limit.
+		byIndex, err := d.ordersByIndex(ctx, query+" ORDER BY "+order, args)
+		if err != nil {
+			return nil, false, err
+		}
+		sorted = byIndex
+	}
+	if sorted {
+		if order != "" {
+			query += " ORDER BY " + order
+		}
+		if exact {
+			limit := q.Limit
+			if limit == 0 {
+				limit = -1
+			}
+			query += " LIMIT ? OFFSET ?"
+			args = append(args, limit, q.Skip)
+		} else {
+			cur.skip, cur.limit = q.Skip, q.Limit
+		}
+	}
+	rows, err := d.query(ctx, query, args)
+	if err != nil {
+		return nil, false, err
+	}
+	cur.rows = rows
+	if cur.more = rows.Next(); !cur.more {
+		if err := rows.Err(); err != nil {
+			rows.Close()
+			return nil, false, err
+		}
+	}
+	return cur, sorted, nil
+}
+
+// ordersByIndex reports whether SQLite reads query's rows in its ORDER BY
+// order from an index, rather than sorting them.
+func (d *DB) ordersByIndex(ctx context.Context, query string, args []any) (bool, error) {
+	rows, err := d.r.QueryContext(ctx, "EXPLAIN QUERY PLAN "+query, args...)
+	if err != nil {
+		return false, err
+	}
+	defer rows.Close()
+	byIndex := true
+	for rows.Next() {
+		var id, parent, unused int
+		var detail string
+		if err := rows.Scan(&id, &parent, &unused, &detail); err != nil {
+			return false, err
+		}
+		if strings.Contains(detail, "TEMP B-TREE") {
+			byIndex = false
+		}
+	}
+	return byIndex, rows.Err()
+}
+
+// cursor reads a scan's rows; match, skip and limit are what SQL could not
+// do.
+type cursor struct {
+	rows  *sql.Rows
+	more  bool // rows is on a row not read yet
+	match *db.Filter
+	skip  int
+	limit int // 0: none
+	n     int // documents given
+	d     *DB
+	coll  string
+}
+
+// Next returns the next matching document, or nil at the end.
+func (c *cursor) Next() ([]byte, error) {
+	for c.more {
+		if c.limit > 0 && c.n >= c.limit {
+			break
+		}
+		var raw []byte
+		if err := c.rows.Scan(&raw); err != nil {
+			return nil, c.fail(err)
+		}
+		c.more = c.rows.Next()
+		if c.match != nil {
+			doc, err := decodeDoc(raw)
+			if err != nil {
+				return nil, c.fail(err)
+			}
+			if !c.match.Match(doc) {
+				continue
+			}
+			if c.skip > 0 {
+				c.skip--
+				continue
+			}
+		}
+		c.n++
+		return raw, nil
+	}
+	if err := c.rows.Err(); err != nil {
+		return nil, c.fail(err)
+	}
+	c.Close()
+	return nil, nil
+}
+
+func (c *cursor) fail(err error) error {
+	c.Close()
+	return c.d.fault(sqlErr(err, c.coll))
+}
+
+// Close releases the cursor's connection.
+func (c *cursor) Close() error {
+	c.more = false
+	return c.rows.Close()
+}
