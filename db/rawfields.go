@@ -126,3 +126,48 @@ func isName(name []byte, key string) bool {
 	u, err := jsontext.AppendUnquote(nil, name)
 	return err == nil && string(u) == key
 }
+
+// eachTopField calls fn with the name (quoted, as in raw) and the raw
+// value of each top-level field of the JSON object raw, in order. It finds
+// where values begin and end without validating them (fn decodes what it
+// keeps); an error says raw is not an object.
+func eachTopField(raw []byte, fn func(name, val []byte) error) error {
+	bad := Errorf(CodeRequestFailed, "stored document is not a JSON object")
+	i := skipSpace(raw, 0)
+	if i >= len(raw) || raw[i] != '{' {
+		return bad
+	}
+	if i = skipSpace(raw, i+1); i < len(raw) && raw[i] == '}' {
+		return nil
+	}
+	for i < len(raw) && raw[i] == '"' {
+		end, ok := stringEnd(raw, i)
+		if !ok {
+			return bad
+		}
+		name := raw[i:end]
+		if i = skipSpace(raw, end); i >= len(raw) || raw[i] != ':' {
+			return bad
+		}
+		i = skipSpace(raw, i+1)
+		vend, ok := valueEnd(raw, i)
+		if !ok {
+			return bad
+		}
+		if err := fn(name, raw[i:vend]); err != nil {
+			return err
+		}
+		if i = skipSpace(raw, vend); i >= len(raw) {
+			return bad
+		}
+		switch raw[i] {
+		case '}':
+			return nil
+		case ',':
+			i = skipSpace(raw, i+1)
+		default:
+			return bad
+		}
+	}
+	return bad
+}
