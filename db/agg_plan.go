@@ -97,7 +97,13 @@ func planPipeline(stages []stage) aggPlan {
 func (p aggPlan) finish() aggPlan {
 	fields, all := neededFields(append(append([]stage(nil), p.sorted...), p.rest...))
 	if !all {
+		if fields == nil {
+			fields = []string{} // none ($count), which is not all
+		}
 		p.fields = fields
+		if !fieldOrderMatters(p.rest) {
+			p.query.Fields = fields
+		}
 	}
 	p.reads = readsOthers(p.rest)
 	return p
@@ -170,6 +176,23 @@ func neededFields(stages []stage) ([]string, bool) {
 		}
 	}
 	return nil, true
+}
+
+// fieldOrderMatters reports whether the order of the input documents
+// fields can reach the output: through a stage that passes fields on in
+// order ($project, $addFields, …) before the first stage that builds new
+// documents. A driver's Fields may not keep that order.
+func fieldOrderMatters(stages []stage) bool {
+	for _, st := range stages {
+		switch st.op.(type) {
+		case *projStage, *replaceRootStage, *facetStage:
+			return true
+		}
+		if st.whole {
+			return false
+		}
+	}
+	return true
 }
 
 // readsOthers reports whether a stage reads collections: a $lookup, or

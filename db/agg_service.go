@@ -3,6 +3,8 @@ package db
 import (
 	"context"
 	"errors"
+	"io"
+	"sync"
 )
 
 // Aggregate runs an aggregation pipeline on coll: body {pipeline: [stage,
@@ -151,6 +153,7 @@ func (r *aggReader) read(x *aggRun, l *lookupStage, join *Filter, plan aggPlan) 
 	}
 	q := plan.query
 	q.Filter = andFilters(a.filter, join)
+	q.Fields = scanFields(q.Fields, a.check)
 	cur, sorted, err := r.s.drv.Scan(x.ctx, a.coll, &q)
 	if err != nil {
 		if l != nil && ErrorCode(err) == CodeCollectionNotExist {
@@ -158,20 +161,98 @@ func (r *aggReader) read(x *aggRun, l *lookupStage, join *Filter, plan aggPlan) 
 		}
 		return nil, err
 	}
-	rs := &rawSource{ctx: x.ctx, cur: cur, check: a.check, fields: plan.fields}
-	src := &source{docIter: rs, sorted: sorted, close: func() { cur.Close() }}
+	ahead := readAhead(cur)
+	rs := &rawSource{ctx: x.ctx, in: ahead, check: a.check, fields: plan.fields}
+	src := &source{docIter: rs, sorted: sorted, close: ahead.close}
 	// Reading another collection, or a document for a rule's get(), while
 	// this cursor is open would hold two of the driver's connections at
 	// once: read everything first.
 	if plan.reads || a.check != nil && a.check.expr.Gets() > 0 {
 		docs, err := rs.all(x)
-		cur.Close()
+		ahead.close()
 		if err != nil {
 			return nil, err
 		}
 		src.docIter = sliceIter(docs)
 	}
 	return src, nil
+}
+
+// rawBatch is how many documents are read, and checked, at a time.
+const rawBatch = 64
+
+// ahead reads a cursor's documents ahead of the pipeline, in batches, on
+// a goroutine of its own: the driver's work (SQL) runs beside the stages',
+// on another core.
+type ahead struct {
+	batches chan rawBatchOf
+	stop    chan struct{}
+	done    chan struct{}
+	once    sync.Once
+}
+
+// rawBatchOf is one batch: up to rawBatch documents, then the error that
+// ended the reading, or io.EOF.
+type rawBatchOf struct {
+	raws [][]byte
+	err  error
+}
+
+func readAhead(cur Cursor) *ahead {
+	a := &ahead{batches: make(chan rawBatchOf, 2), stop: make(chan struct{}), done: make(chan struct{})}
+	go func() {
+		defer close(a.done)
+		defer cur.Close()
+		for {
+			b := rawBatchOf{raws: make([][]byte, 0, rawBatch)}
+			for b.err == nil && len(b.raws) < rawBatch {
+				raw, err := cur.Next()
+				switch {
+				case err != nil:
+					b.err = err
+				case raw == nil:
+					b.err = io.EOF
+				default:
+					b.raws = append(b.raws, raw)
+				}
+			}
+			select {
+			case a.batches <- b:
+			case <-a.stop:
+				return
+			}
+			if b.err != nil {
+				return
+			}
+		}
+	}()
+	return a
+}
+
+// next is the next batch; after the one with an error, it blocks.
+func (a *ahead) next() rawBatchOf { return <-a.batches }
+
+// close stops the reading and closes the cursor; it may be called again.
+func (a *ahead) close() {
+	a.once.Do(func() { close(a.stop) })
+	<-a.done
+}
+
+// scanFields are the top-level fields a scan must return: those the
+// pipeline reads and those the read rule's check reads (nil: all).
+func scanFields(fields []string, c *checker) []string {
+	if fields == nil || c == nil || !uses(c.expr, "doc") {
+		return fields
+	}
+	paths, some := c.expr.Fields("doc")
+	if !some {
+		return nil
+	}
+	out := fieldDeps{fields: append([]string(nil), fields...)}
+	for _, p := range paths {
+		out.add(Segments(p)[0])
+	}
+	return out.fields
 }
 
 // andFilters is the conjunction of a and b (either may be nil).
@@ -190,36 +271,29 @@ func andFilters(a, b *Filter) *Filter {
 // pipeline reads.
 type rawSource struct {
 	ctx    context.Context
-	cur    Cursor
+	in     *ahead
 	check  *checker
 	fields []string
 	batch  []Doc
 	pos    int
-	done   bool
+	err    error // what ended the input (io.EOF at its end)
 }
-
-// rawBatch is how many documents rawSource checks at a time.
-const rawBatch = 64
 
 func (r *rawSource) next() (Doc, bool, error) {
 	if r.pos < len(r.batch) {
 		r.pos++
 		return r.batch[r.pos-1], true, nil
 	}
-	if r.done {
+	if r.err == io.EOF {
 		return nil, false, nil
 	}
-	raws := make([][]byte, 0, rawBatch)
-	for len(raws) < rawBatch {
-		raw, err := r.cur.Next()
-		if err != nil {
-			return nil, false, err
-		}
-		if raw == nil {
-			r.done = true
-			break
-		}
-		raws = append(raws, raw)
+	if r.err != nil {
+		return nil, false, r.err
+	}
+	b := r.in.next()
+	raws := b.raws
+	if r.err = b.err; r.err != nil && r.err != io.EOF {
+		return nil, false, r.err
 	}
 	if r.check != nil {
 		if err := r.check.returned(r.ctx, raws); err != nil {
@@ -269,7 +343,7 @@ func decodeFields(raw []byte, fields []string) (Doc, error) {
 	err := eachTopField(raw, func(name, val []byte) error {
 		for _, f := range fields {
 			if isName(name, f) {
-				v, err := DecodeJSON(val, MaxDepth)
+				v, err := decodeRawValue(val)
 				if err != nil {
 					return err
 				}

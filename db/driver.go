@@ -95,6 +95,11 @@ type Query struct {
 	Sort   []SortKey
 	Skip   int
 	Limit  int
+	// Fields, when set, are the only top-level fields the caller will read
+	// of the documents Scan returns: a driver may leave the others out (it
+	// keeps _id and those of Fields a document has), and need not keep
+	// their order. Find ignores it.
+	Fields []string
 }
 
 // WriteKind says what a WriteOp does.

@@ -2,6 +2,8 @@ package db
 
 import (
 	"bytes"
+	"time"
+	"unicode/utf8"
 
 	"github.com/go-json-experiment/json/jsontext"
 )
@@ -132,10 +134,9 @@ func isName(name []byte, key string) bool {
 // where values begin and end without validating them (fn decodes what it
 // keeps); an error says raw is not an object.
 func eachTopField(raw []byte, fn func(name, val []byte) error) error {
-	bad := Errorf(CodeRequestFailed, "stored document is not a JSON object")
 	i := skipSpace(raw, 0)
 	if i >= len(raw) || raw[i] != '{' {
-		return bad
+		return errNotObject()
 	}
 	if i = skipSpace(raw, i+1); i < len(raw) && raw[i] == '}' {
 		return nil
@@ -143,22 +144,22 @@ func eachTopField(raw []byte, fn func(name, val []byte) error) error {
 	for i < len(raw) && raw[i] == '"' {
 		end, ok := stringEnd(raw, i)
 		if !ok {
-			return bad
+			return errNotObject()
 		}
 		name := raw[i:end]
 		if i = skipSpace(raw, end); i >= len(raw) || raw[i] != ':' {
-			return bad
+			return errNotObject()
 		}
 		i = skipSpace(raw, i+1)
 		vend, ok := valueEnd(raw, i)
 		if !ok {
-			return bad
+			return errNotObject()
 		}
 		if err := fn(name, raw[i:vend]); err != nil {
 			return err
 		}
 		if i = skipSpace(raw, vend); i >= len(raw) {
-			return bad
+			return errNotObject()
 		}
 		switch raw[i] {
 		case '}':
@@ -166,8 +167,74 @@ func eachTopField(raw []byte, fn func(name, val []byte) error) error {
 		case ',':
 			i = skipSpace(raw, i+1)
 		default:
-			return bad
+			return errNotObject()
 		}
 	}
-	return bad
+	return errNotObject()
+}
+
+func errNotObject() error {
+	return Errorf(CodeRequestFailed, "stored document is not a JSON object")
+}
+
+// decodeRawValue decodes one stored JSON value, the common kinds (strings
+// without escapes, numbers, literals, dates) without a JSON decoder.
+func decodeRawValue(v []byte) (any, error) {
+	switch {
+	case len(v) == 0:
+	case v[0] == '"' && len(v) >= 2 && v[len(v)-1] == '"' && bytes.IndexByte(v[1:len(v)-1], '\\') < 0 && bytes.IndexByte(v[1:len(v)-1], '"') < 0:
+		if s := v[1 : len(v)-1]; utf8.Valid(s) {
+			return string(s), nil
+		}
+	case v[0] == '-' || v[0] >= '0' && v[0] <= '9':
+		if isNumberToken(v) {
+			return parseNumber(string(v))
+		}
+	case string(v) == "true":
+		return true, nil
+	case string(v) == "false":
+		return false, nil
+	case string(v) == "null":
+		return nil, nil
+	case bytes.HasPrefix(v, []byte(`{"$date":"`)) && bytes.HasSuffix(v, []byte(`"}`)) && len(v) == len(`{"$date":"2006-01-02T15:04:05.000Z"}`):
+		if t, err := time.Parse(DateLayout, string(v[10:len(v)-2])); err == nil && !t.Before(minDate) {
+			return t, nil
+		}
+	}
+	return DecodeJSON(v, MaxDepth)
+}
+
+// isNumberToken reports whether b is a JSON number.
+func isNumberToken(b []byte) bool {
+	i := 0
+	if b[i] == '-' {
+		i++
+	}
+	digits := func() int {
+		j := i
+		for i < len(b) && b[i] >= '0' && b[i] <= '9' {
+			i++
+		}
+		return i - j
+	}
+	n := digits()
+	if n == 0 || n > 1 && b[i-n] == '0' {
+		return false
+	}
+	if i < len(b) && b[i] == '.' {
+		i++
+		if digits() == 0 {
+			return false
+		}
+	}
+	if i < len(b) && (b[i] == 'e' || b[i] == 'E') {
+		i++
+		if i < len(b) && (b[i] == '+' || b[i] == '-') {
+			i++
+		}
+		if digits() == 0 {
+			return false
+		}
+	}
+	return i == len(b)
 }

@@ -38,12 +38,19 @@ func (d *DB) scan(ctx context.Context, c *collection, sh *shape, q *db.Query) (*
 	t := &translator{sh: sh}
 	where, exact := t.cond(q.Filter.Root())
 	order, sorted := orderBy(sh, q.Sort)
-	query := "SELECT json(data) FROM " + c.table + " WHERE " + where
-	args := t.args
 	cur := &cursor{}
-	if !exact {
+	columns := "json(data)"
+	if exact {
+		// The caller reads only some fields: SQL extracts them, which
+		// spares converting and reading the rest of each document.
+		if cols, ok := fieldColumns(q.Fields); ok {
+			columns, cur.fields = cols, q.Fields
+		}
+	} else {
 		cur.match = q.Filter
 	}
+	query := "SELECT " + columns + " FROM " + c.table + " WHERE " + where
+	args := t.args
 	if sorted && order != "" && q.Limit == 0 {
 		// Without a limit, a sort no index gives would hold every
 		// document in SQLite's sorter, outside the caller's memory limit.
@@ -104,17 +111,44 @@ func (d *DB) ordersByIndex(ctx context.Context, query string, args []any) (bool,
 	return byIndex, rows.Err()
 }
 
+// fieldColumns is the columns of a scan that returns only fields: the id,
+// then each field's JSON (NULL when the document has none). ok is false
+// when fields is nil (all) or names a field SQL cannot spell.
+func fieldColumns(fields []string) (string, bool) {
+	if fields == nil || len(fields) > 64 {
+		return "", false
+	}
+	var b strings.Builder
+	b.WriteString("id")
+	for _, f := range fields {
+		if f == "_id" {
+			continue
+		}
+		if strings.Contains(f, ".") || !jsonPath(new(strings.Builder), f) {
+			return "", false
+		}
+		b.WriteString(", data -> '$")
+		jsonPath(&b, f)
+		b.WriteString("'")
+	}
+	return b.String(), true
+}
+
 // cursor reads a scan's rows; match, skip and limit are what SQL could not
-// do.
+// do; fields are the fields of its rows' columns after the id, when it
+// reads only some.
 type cursor struct {
-	rows  *sql.Rows
-	more  bool // rows is on a row not read yet
-	match *db.Filter
-	skip  int
-	limit int // 0: none
-	n     int // documents given
-	d     *DB
-	coll  string
+	rows   *sql.Rows
+	fields []string
+	vals   []any    // the row's columns, scanned
+	names  [][]byte // `,"name":` of each column after the id
+	more   bool     // rows is on a row not read yet
+	match  *db.Filter
+	skip   int
+	limit  int // 0: none
+	n      int // documents given
+	d      *DB
+	coll   string
 }
 
 // Next returns the next matching document, or nil at the end.
@@ -123,8 +157,8 @@ func (c *cursor) Next() ([]byte, error) {
 		if c.limit > 0 && c.n >= c.limit {
 			break
 		}
-		var raw []byte
-		if err := c.rows.Scan(&raw); err != nil {
+		raw, err := c.row()
+		if err != nil {
 			return nil, c.fail(err)
 		}
 		c.more = c.rows.Next()
@@ -149,6 +183,41 @@ func (c *cursor) Next() ([]byte, error) {
 	}
 	c.Close()
 	return nil, nil
+}
+
+// row reads the current row as a document: the whole one, or _id and the
+// fields it has of c.fields.
+func (c *cursor) row() ([]byte, error) {
+	if c.fields == nil {
+		var raw []byte
+		err := c.rows.Scan(&raw)
+		return raw, err
+	}
+	if c.vals == nil {
+		c.vals = []any{new(sql.RawBytes)}
+		for _, f := range c.fields {
+			if f != "_id" {
+				c.vals = append(c.vals, new(sql.RawBytes))
+				c.names = append(c.names, append(append([]byte{','}, db.MarshalJSON(f)...), ':'))
+			}
+		}
+	}
+	if err := c.rows.Scan(c.vals...); err != nil {
+		return nil, err
+	}
+	id := *c.vals[0].(*sql.RawBytes)
+	n := 9 + len(id)
+	for i := range c.names {
+		n += len(c.names[i]) + len(*c.vals[i+1].(*sql.RawBytes))
+	}
+	raw := make([]byte, 0, n)
+	raw = db.AppendJSON(append(raw, `{"_id":`...), string(id))
+	for i, name := range c.names {
+		if v := *c.vals[i+1].(*sql.RawBytes); v != nil {
+			raw = append(append(raw, name...), v...)
+		}
+	}
+	return append(raw, '}'), nil
 }
 
 func (c *cursor) fail(err error) error {
