@@ -40,25 +40,38 @@ func (d *DB) scan(ctx context.Context, c *collection, sh *shape, q *db.Query) (*
 	order, sorted := orderBy(sh, q.Sort)
 	cur := &cursor{}
 	columns := "json(data)"
-	if exact {
-		// The caller reads only some fields: SQL extracts them, which
-		// spares converting and reading the rest of each document.
-		if cols, ok := fieldColumns(q.Fields); ok {
-			columns, cur.fields = cols, q.Fields
-		}
-	} else {
+	if exact && q.Fields != nil {
+		// The caller reads only some fields: they are found in the JSONB
+		// here (jsonb.go), which spares SQLite turning whole documents
+		// into text.
+		columns, cur.fields = "id, data", q.Fields
+	} else if !exact {
 		cur.match = q.Filter
 	}
 	query := "SELECT " + columns + " FROM " + c.table + " WHERE " + where
 	args := t.args
-	if sorted && order != "" && q.Limit == 0 {
+	byIndex := true
+	if sorted && order != "" && (q.Limit == 0 || exact) {
+		var err error
+		if byIndex, err = d.ordersByIndex(ctx, query+" ORDER BY "+order, args); err != nil {
+			return nil, false, err
+		}
+	}
+	switch {
+	case !byIndex && q.Limit == 0:
 		// Without a limit, a sort no index gives would hold every
 		// document in SQLite's sorter, outside the caller's memory limit.
-		byIndex, err := d.ordersByIndex(ctx, query+" ORDER BY "+order, args)
+		sorted = false
+	case !byIndex && exact:
+		// SQLite's sorter would carry every row's result, document and
+		// all, to keep the first few: sort the row ids, then read those.
+		query = "SELECT " + columns + " FROM " + c.table + " WHERE rowid IN (SELECT rowid FROM " + c.table +
+			" WHERE " + where + " ORDER BY " + order + " LIMIT ? OFFSET ?) ORDER BY " + order
+		rows, err := d.query(ctx, query, append(args, q.Limit, q.Skip))
 		if err != nil {
 			return nil, false, err
 		}
-		sorted = byIndex
+		return cur.start(rows)
 	}
 	if sorted {
 		if order != "" {
@@ -79,14 +92,20 @@ func (d *DB) scan(ctx context.Context, c *collection, sh *shape, q *db.Query) (*
 	if err != nil {
 		return nil, false, err
 	}
-	cur.rows = rows
-	if cur.more = rows.Next(); !cur.more {
+	cur, _, err = cur.start(rows)
+	return cur, sorted, err
+}
+
+// start takes rows' first row: the statement's read snapshot starts there.
+func (c *cursor) start(rows *sql.Rows) (*cursor, bool, error) {
+	c.rows = rows
+	if c.more = rows.Next(); !c.more {
 		if err := rows.Err(); err != nil {
 			rows.Close()
 			return nil, false, err
 		}
 	}
-	return cur, sorted, nil
+	return c, true, nil
 }
 
 // ordersByIndex reports whether SQLite reads query's rows in its ORDER BY
@@ -111,44 +130,20 @@ func (d *DB) ordersByIndex(ctx context.Context, query string, args []any) (bool,
 	return byIndex, rows.Err()
 }
 
-// fieldColumns is the columns of a scan that returns only fields: the id,
-// then each field's JSON (NULL when the document has none). ok is false
-// when fields is nil (all) or names a field SQL cannot spell.
-func fieldColumns(fields []string) (string, bool) {
-	if fields == nil || len(fields) > 64 {
-		return "", false
-	}
-	var b strings.Builder
-	b.WriteString("id")
-	for _, f := range fields {
-		if f == "_id" {
-			continue
-		}
-		if strings.Contains(f, ".") || !jsonPath(new(strings.Builder), f) {
-			return "", false
-		}
-		b.WriteString(", data -> '$")
-		jsonPath(&b, f)
-		b.WriteString("'")
-	}
-	return b.String(), true
-}
-
 // cursor reads a scan's rows; match, skip and limit are what SQL could not
 // do; fields are the fields of its rows' columns after the id, when it
 // reads only some.
 type cursor struct {
-	rows   *sql.Rows
-	fields []string
-	vals   []any    // the row's columns, scanned
-	names  [][]byte // `,"name":` of each column after the id
-	more   bool     // rows is on a row not read yet
-	match  *db.Filter
-	skip   int
-	limit  int // 0: none
-	n      int // documents given
-	d      *DB
-	coll   string
+	rows     *sql.Rows
+	fields   []string
+	id, data sql.RawBytes // the row's columns, when it reads only fields
+	more     bool         // rows is on a row not read yet
+	match    *db.Filter
+	skip     int
+	limit    int // 0: none
+	n        int // documents given
+	d        *DB
+	coll     string
 }
 
 // Next returns the next matching document, or nil at the end.
@@ -193,31 +188,20 @@ func (c *cursor) row() ([]byte, error) {
 		err := c.rows.Scan(&raw)
 		return raw, err
 	}
-	if c.vals == nil {
-		c.vals = []any{new(sql.RawBytes)}
-		for _, f := range c.fields {
-			if f != "_id" {
-				c.vals = append(c.vals, new(sql.RawBytes))
-				c.names = append(c.names, append(append([]byte{','}, db.MarshalJSON(f)...), ':'))
-			}
-		}
-	}
-	if err := c.rows.Scan(c.vals...); err != nil {
+	if err := c.rows.Scan(&c.id, &c.data); err != nil {
 		return nil, err
 	}
-	id := *c.vals[0].(*sql.RawBytes)
-	n := 9 + len(id)
-	for i := range c.names {
-		n += len(c.names[i]) + len(*c.vals[i+1].(*sql.RawBytes))
-	}
-	raw := make([]byte, 0, n)
-	raw = db.AppendJSON(append(raw, `{"_id":`...), string(id))
-	for i, name := range c.names {
-		if v := *c.vals[i+1].(*sql.RawBytes); v != nil {
-			raw = append(append(raw, name...), v...)
+	return jsonbFields(make([]byte, 0, 64), string(c.id), c.data, c.wants)
+}
+
+// wants reports whether name (a key's text) is one of c.fields.
+func (c *cursor) wants(name []byte) bool {
+	for _, f := range c.fields {
+		if f != "_id" && f == string(name) {
+			return true
 		}
 	}
-	return append(raw, '}'), nil
+	return false
 }
 
 func (c *cursor) fail(err error) error {
