@@ -49,6 +49,12 @@ type aggRun struct {
 	mem  *memMeter
 	from aggSource
 	tick int
+	// doc is the document last bound to $$ROOT and $$CURRENT, and docAny
+	// it as an any: a stage evaluates several expressions per document
+	// (a $group's key and accumulators), converted once.
+	doc    *Field
+	docLen int
+	docAny any
 }
 
 // aggSource reads collections for the runs of a request: the Service's,
@@ -75,9 +81,22 @@ func (x *aggRun) sub(pl *Pipeline) *aggRun {
 
 // eval evaluates fn with doc as $$ROOT and $$CURRENT.
 func (x *aggRun) eval(fn evalFn, doc Doc) (any, error) {
-	x.env.vars[slotRoot], x.env.vars[slotCurrent] = doc, doc
+	x.bind(doc)
 	x.env.work = docWork
 	return fn(x.env)
+}
+
+// bind makes doc $$ROOT and $$CURRENT.
+func (x *aggRun) bind(doc Doc) {
+	if len(doc) == 0 || len(doc) != x.docLen || &doc[0] != x.doc {
+		x.docAny = doc
+		x.docLen = len(doc)
+		x.doc = nil
+		if len(doc) > 0 {
+			x.doc = &doc[0]
+		}
+	}
+	x.env.vars[slotRoot], x.env.vars[slotCurrent] = x.docAny, x.docAny
 }
 
 // check returns the context's error every so many documents, so that a

@@ -264,7 +264,7 @@ func (p *projStage) apply(x *aggRun, d Doc) (Doc, error) {
 	if !p.root.computed {
 		return out, nil
 	}
-	x.env.vars[slotRoot], x.env.vars[slotCurrent] = d, d
+	x.bind(d)
 	x.env.work = docWork
 	return p.root.setComputed(x.env, out)
 }

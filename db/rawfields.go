@@ -182,10 +182,8 @@ func errNotObject() error {
 func decodeRawValue(v []byte) (any, error) {
 	switch {
 	case len(v) == 0:
-	case v[0] == '"' && len(v) >= 2 && v[len(v)-1] == '"' && bytes.IndexByte(v[1:len(v)-1], '\\') < 0 && bytes.IndexByte(v[1:len(v)-1], '"') < 0:
-		if s := v[1 : len(v)-1]; utf8.Valid(s) {
-			return string(s), nil
-		}
+	case v[0] == '"' && len(v) >= 2 && v[len(v)-1] == '"' && plainString(v[1:len(v)-1]):
+		return string(v[1 : len(v)-1]), nil
 	case v[0] == '-' || v[0] >= '0' && v[0] <= '9':
 		if isNumberToken(v) {
 			return parseNumber(string(v))
@@ -197,11 +195,50 @@ func decodeRawValue(v []byte) (any, error) {
 	case string(v) == "null":
 		return nil, nil
 	case bytes.HasPrefix(v, []byte(`{"$date":"`)) && bytes.HasSuffix(v, []byte(`"}`)) && len(v) == len(`{"$date":"2006-01-02T15:04:05.000Z"}`):
-		if t, err := time.Parse(DateLayout, string(v[10:len(v)-2])); err == nil && !t.Before(minDate) {
+		if t, ok := parseDateLayout(v[10 : len(v)-2]); ok && !t.Before(minDate) {
 			return t, nil
 		}
 	}
 	return DecodeJSON(v, MaxDepth)
+}
+
+// plainString reports whether s is the inside of a JSON string that needs
+// no decoding: valid UTF-8 without escapes, quotes or control characters.
+func plainString(s []byte) bool {
+	for _, c := range s {
+		if c < 0x20 || c == '"' || c == '\\' {
+			return false
+		}
+	}
+	return utf8.Valid(s)
+}
+
+// parseDateLayout parses b in DateLayout as time.Parse does, without its
+// general layout machinery: a $group reads a date per document.
+func parseDateLayout(b []byte) (time.Time, bool) {
+	if len(b) != len(DateLayout) || b[4] != '-' || b[7] != '-' || b[10] != 'T' || b[13] != ':' || b[16] != ':' || b[19] != '.' || b[23] != 'Z' {
+		return time.Time{}, false
+	}
+	num := func(i, j int) int {
+		n := 0
+		for ; i < j; i++ {
+			c := b[i]
+			if c < '0' || c > '9' {
+				return -1
+			}
+			n = n*10 + int(c-'0')
+		}
+		return n
+	}
+	y, mo, d, h, mi, sec, ms := num(0, 4), num(5, 7), num(8, 10), num(11, 13), num(14, 16), num(17, 19), num(20, 23)
+	if y < 0 || mo < 1 || mo > 12 || d < 1 || h < 0 || h > 23 || mi < 0 || mi > 59 || sec < 0 || sec > 59 || ms < 0 {
+		return time.Time{}, false
+	}
+	t := time.Date(y, time.Month(mo), d, h, mi, sec, ms*1e6, time.UTC)
+	if t.Day() != d { // the 31st of a 30-day month, the 29th of February off leap years
+		return time.Time{}, false
+	}
+	return t, true
 }
 
 // isNumberToken reports whether b is a JSON number.
