@@ -200,6 +200,10 @@ func TestAggregateBadRequests(t *testing.T) {
 		{`{"pipeline": [` + many + `]}`, db.CodeInvalidParam, "more than 100 stages"},
 		{`{"pipeline": [` + deep + `]}`, db.CodeInvalidParam, "nest deeper"},
 		{`{"pipeline": [{"$project": {"v": ` + strings.Repeat(`{"$add": [1, `, 20) + `1` + strings.Repeat(`]}`, 20) + `}}]}`, "", ""},
+		// An operator given the wrong type says which, as MongoDB does.
+		{`{"pipeline": [{"$project": {"v": {"$multiply": ["x", 2]}}}]}`, db.CodeInvalidOperator, "$multiply only supports numeric types, not string"},
+		{`{"pipeline": [{"$project": {"v": {"$concat": ["a", 1]}}}]}`, db.CodeInvalidOperator, "$concat only supports strings, not int"},
+		{`{"pipeline": [{"$project": {"v": {"$split": [1, "a"]}}}]}`, db.CodeInvalidOperator, "as a first argument, found: int"},
 		{`{"pipeline": [{"$project": {"v": {"$range": [0, 100000000]}}}]}`, db.CodeInvalidParam, "builds more than"},
 		{`{"pipeline": [{"$project": {"v": {"$reduce": {"input": {"$range": [0, 2000]}, "initialValue": "x", "in": {"$concat": ["$$value", "$$value"]}}}}}]}`, db.CodeInvalidParam, "builds more than"},
 	} {

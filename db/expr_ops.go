@@ -169,7 +169,7 @@ func exprType(v any) string {
 
 // typeErr is the error of an operator given a value of the wrong type.
 func typeErr(op, want string, v any) error {
-	return Errorf(CodeInvalidOperator, "%s %s, not %s", op, want, exprType(v))
+	return Errorf(CodeInvalidOperator, "%s %s %s", op, want, exprType(v))
 }
 
 // ---- $let ----
