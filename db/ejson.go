@@ -352,6 +352,15 @@ func AppendJSON(dst []byte, v any) []byte {
 func MarshalJSON(v any) []byte { return AppendJSON(nil, v) }
 
 func appendString(dst []byte, s string) []byte {
+	plain := true // printable ASCII without quotes or backslashes: as is
+	for i := 0; i < len(s) && plain; i++ {
+		plain = s[i] >= 0x20 && s[i] < 0x7f && s[i] != '"' && s[i] != '\\'
+	}
+	if plain {
+		dst = append(dst, '"')
+		dst = append(dst, s...)
+		return append(dst, '"')
+	}
 	out, err := jsontext.AppendQuote(dst, s)
 	if err != nil { // invalid UTF-8 cannot come from DecodeJSON; replace rather than fail
 		return out
