@@ -49,6 +49,10 @@ const (
 	// writes until an operator repairs or restores it (500). minibase's
 	// own name, with the errCode of DATABASE_REQUEST_FAILED.
 	CodeCorrupted = "DATABASE_CORRUPTED"
+	// CodeAggregateMemory: an aggregation stage would hold more than the
+	// server's aggregation memory limit (MongoDB's 100 MB rule). minibase's
+	// own name, with the errCode of DATABASE_REQUEST_FAILED.
+	CodeAggregateMemory = "DATABASE_AGGREGATE_MEMORY_EXCEED"
 
 	// CodeTransactionConflict: what a transaction read changed before it
 	// committed (409); it changed nothing and is run again from the start,
@@ -72,6 +76,7 @@ var codes = map[string]struct{ errCode, status int }{
 	CodeResultTooLarge:     {-602001, http.StatusBadRequest},
 	CodeDiskFull:           {-502001, http.StatusInsufficientStorage},
 	CodeCorrupted:          {-502001, http.StatusInternalServerError},
+	CodeAggregateMemory:    {-502001, http.StatusBadRequest},
 
 	CodeTransactionConflict: {-502001, http.StatusConflict},
 }

@@ -130,9 +130,9 @@ function isConflict(e: unknown): boolean {
 
 /**
  * The builder's operations over a transaction. A transaction reads
- * documents by id (get() with or without field()); where().get() and
- * count() are refused, as are collections' creation. (A class: its methods
- * are shared, not made again for every transaction.)
+ * documents by id (get() with or without field()); where().get(),
+ * count() and aggregate() are refused, as are collections' creation. (A
+ * class: its methods are shared, not made again for every transaction.)
  */
 class TxnDbOps implements DbOps {
   readonly inTransaction = true;
@@ -154,6 +154,9 @@ class TxnDbOps implements DbOps {
       .then((r: { data: DocumentData | null }) => ({ data: r.data ? [r.data] : [] }));
   }
   count(api: string): Promise<{ total: number }> {
+    return refuse(api);
+  }
+  aggregate(api: string): Promise<{ data: DocumentData[] }> {
     return refuse(api);
   }
   insert(api: string, coll: string, body: { data: unknown }) {
