@@ -16,7 +16,6 @@ import (
 	"github.com/gofiber/fiber/v2"
 	"github.com/gofiber/fiber/v2/middleware/etag"
 	"github.com/gofiber/fiber/v2/middleware/filesystem"
-	"github.com/gofiber/fiber/v2/utils"
 )
 
 // newApp builds the HTTP app: the handlers every request passes
@@ -45,6 +44,7 @@ func (s *Server) newApp() *fiber.App {
 		ReadTimeout: s.Config.Conns.HeaderTimeout,
 		IdleTimeout: s.Config.Conns.KeepAliveTimeout,
 	})
+	answerMalformed(app)
 	app.Server().Handler = bound(s.Config.RequestTimeout, app.Server().Handler)
 	s.conns = newConnStates()
 	app.Server().ConnState = s.conns.hook
@@ -270,7 +270,7 @@ func tailToken(c *fiber.Ctx) error {
 func requestID(c *fiber.Ctx) error {
 	id := c.Get(fiber.HeaderXRequestID)
 	if !saneRequestID(id) {
-		id = utils.UUID()
+		id = newRequestID()
 	}
 	c.Set(fiber.HeaderXRequestID, id)
 	return c.Next()
