@@ -79,7 +79,7 @@ var newestFirst = [][2]any{{"created", -1}}
 
 func opCreate(ctx context.Context, e *env, rng *rand.Rand) error {
 	k := len(e.data.ids) + int(e.created.Add(1))
-	body := map[string]any{"data": newPost(k, 1+rng.IntN(numAuthors))}
+	body := map[string]any{"data": newPost(k, 1+rng.IntN(e.data.numAuthors))}
 	var out struct {
 		ID string `json:"_id"`
 	}
