@@ -113,7 +113,7 @@ func TestIndexesAreUsed(t *testing.T) {
 			q.Sort = keys
 		}
 		q.Sort = tieBreak(q.Sort)
-		p := planFind(c, sh, q)
+		p := planFind(c, sh, c.indexList(), q)
 		plan := explain(t, d, p)
 		if strings.Contains(plan, "SCAN "+strings.Trim(c.table, `"`)) && !strings.Contains(plan, "USING") {
 			t.Errorf("%s: table scan: %s\n  sql: %s", tc.name, plan, p.sql)
@@ -132,7 +132,19 @@ func TestIndexesAreUsed(t *testing.T) {
 
 func explain(t *testing.T, d *DB, p plan) string {
 	t.Helper()
-	rows, err := d.r.Query("EXPLAIN QUERY PLAN "+p.sql, p.args...)
+	ctx := context.Background()
+	conn, err := d.r.Conn(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+	// A statement that reads checks the schema first; EXPLAIN does not, and
+	// would show the plan for the schema this connection saw last, before
+	// the test's indexes.
+	if _, err := conn.ExecContext(ctx, "SELECT count(*) FROM sqlite_schema"); err != nil {
+		t.Fatal(err)
+	}
+	rows, err := conn.QueryContext(ctx, "EXPLAIN QUERY PLAN "+p.sql, p.args...)
 	if err != nil {
 		t.Fatalf("explain %s: %v", p.sql, err)
 	}
@@ -176,7 +188,7 @@ func TestNoArrayStaysExact(t *testing.T) {
 	sh, _ := c.shape.load()
 	for _, paths := range [][]string{{"author"}, {"author", "title"}, {"type"}} {
 		q := &db.Query{Filter: db.WithoutArrays(mustFilter(t, `{"author":"u1"}`), paths), Limit: 20}
-		p := planFind(c, sh, q)
+		p := planFind(c, sh, c.indexList(), q)
 		if !p.exact {
 			t.Errorf("without arrays at %v: translation not exact: %s", paths, p.sql)
 		}
@@ -190,5 +202,58 @@ func TestNoArrayStaysExact(t *testing.T) {
 		if want := map[string]int{"author": 2, "type": 0}[paths[0]]; err != nil || len(got) != want {
 			t.Errorf("without arrays at %v: %d documents, %v; want %d", paths, len(got), err, want)
 		}
+	}
+}
+
+// TestGeoQueriesUseTheIndex: every geo condition on a path with a 2dsphere
+// index reads its candidates from the index table's B-tree by key range and
+// the documents by _id, never by a scan of the collection; $nearSphere's
+// rings too.
+func TestGeoQueriesUseTheIndex(t *testing.T) {
+	d := openTest(t)
+	ctx := context.Background()
+	docs := make([]db.Doc, 2000)
+	for i := range docs {
+		loc := db.Doc{{Key: "type", Value: "Point"}, {Key: "coordinates", Value: []any{113 + float64(i%50)/100, 23 + float64(i/50)/100}}}
+		docs[i] = db.Doc{{Key: "_id", Value: fmt.Sprintf("s%04d", i)}, {Key: "kind", Value: fmt.Sprintf("k%d", i%7)}, {Key: "loc", Value: loc}}
+	}
+	if _, err := d.Write(ctx, "shops", &db.WriteOp{Kind: db.WriteInsert, Docs: docs}); err != nil {
+		t.Fatal(err)
+	}
+	for _, idx := range []db.Index{{Keys: []db.IndexKey{{Path: "loc", Type: db.Geo2DSphere}}}, {Keys: []db.IndexKey{{Path: "kind"}}}} {
+		if err := d.CreateIndex(ctx, "shops", idx); err != nil {
+			t.Fatal(err)
+		}
+	}
+	c := d.lookup("shops")
+	sh, _ := c.shape.load()
+	idx := c.indexList()
+	table := strings.Trim(c.table, `"`)
+	geo := strings.Trim(geoTableFor(idx, "loc"), `"`)
+	check := func(name string, p plan) {
+		t.Helper()
+		plan := explain(t, d, p)
+		if !strings.Contains(plan, "SEARCH g USING PRIMARY KEY (cell>? AND cell<?)") {
+			t.Errorf("%s: the index table %s is not searched by key range: %s\n  sql: %s", name, geo, plan, p.sql)
+		}
+		if strings.Contains(plan, "SCAN "+table) {
+			t.Errorf("%s: scans the collection: %s\n  sql: %s", name, plan, p.sql)
+		}
+	}
+	for name, filter := range map[string]string{
+		"geoWithin polygon":         `{"loc": {"$geoWithin": {"$geometry": {"type": "Polygon", "coordinates": [[[113.1, 23.1], [113.2, 23.1], [113.2, 23.2], [113.1, 23.2], [113.1, 23.1]]]}}}}`,
+		"geoWithin centerSphere":    `{"loc": {"$geoWithin": {"$centerSphere": [[113.2, 23.2], 0.0002]}}}`,
+		"geoIntersects point":       `{"loc": {"$geoIntersects": {"$geometry": {"type": "Point", "coordinates": [113.2, 23.2]}}}}`,
+		"nearSphere with a maximum": `{"loc": {"$nearSphere": {"$geometry": {"type": "Point", "coordinates": [113.2, 23.2]}, "$maxDistance": 500}}}`,
+	} {
+		check(name, planFind(c, sh, idx, &db.Query{Filter: mustFilter(t, filter), Limit: 20}))
+	}
+	q := &db.Query{Filter: mustFilter(t, `{"kind": "k3", "loc": {"$nearSphere": {"$geometry": {"type": "Point", "coordinates": [113.2, 23.2]}}}}`), Limit: 20}
+	ranges, _, _ := q.Filter.Near().Scan().Next(0, 20)
+	sqlText, args := planNear(c, sh, idx, q, q.Filter.Near())
+	check("a nearSphere ring", plan{sql: sqlText, args: append(args, rangesJSON(ranges))})
+	got, err := d.Find(ctx, "shops", q)
+	if err != nil || len(got) != 20 {
+		t.Fatalf("Find near: %d documents, %v", len(got), err)
 	}
 }

@@ -99,8 +99,12 @@ func (d *DB) Find(ctx context.Context, coll string, q *db.Query) ([][]byte, erro
 	}
 	for {
 		sh, gen := c.shape.load()
-		out, err := d.find(ctx, c, sh, q)
+		idx := c.indexes.Load()
+		out, err := d.find(ctx, c, sh, deref(idx), q)
 		if err != nil {
+			if c.indexes.Load() != idx {
+				continue // an index went while we read: plan again
+			}
 			return nil, d.fault(sqlErr(err, coll))
 		}
 		if _, now := c.shape.load(); now == gen {
@@ -109,6 +113,14 @@ func (d *DB) Find(ctx context.Context, coll string, q *db.Query) ([][]byte, erro
 		// A write widened the shape while we read: our SQL may have relied
 		// on the old one. Shapes change rarely; read again.
 	}
+}
+
+// deref returns *p, or nil.
+func deref[T any](p *[]T) []T {
+	if p == nil {
+		return nil
+	}
+	return *p
 }
 
 // plan is how a find runs: exact SQL with ORDER BY and LIMIT, SQL order
@@ -120,8 +132,8 @@ type plan struct {
 	sqlSort bool // ORDER BY gives MongoDB's order
 }
 
-func planFind(c *collection, sh *shape, q *db.Query) plan {
-	t := &translator{sh: sh}
+func planFind(c *collection, sh *shape, idx []catIndex, q *db.Query) plan {
+	t := &translator{sh: sh, idx: idx}
 	where, exact := t.cond(q.Filter.Root())
 	order, sqlSort := orderBy(sh, q.Sort)
 	p := plan{sql: "SELECT json(data) FROM " + c.table + " WHERE " + where, exact: exact, sqlSort: sqlSort}
@@ -138,8 +150,14 @@ func planFind(c *collection, sh *shape, q *db.Query) plan {
 	return p
 }
 
-func (d *DB) find(ctx context.Context, c *collection, sh *shape, q *db.Query) ([][]byte, error) {
-	p := planFind(c, sh, q)
+func (d *DB) find(ctx context.Context, c *collection, sh *shape, idx []catIndex, q *db.Query) ([][]byte, error) {
+	if err := db.CheckGeoIndex(q.Filter, plainIndexes(idx)); err != nil {
+		return nil, err
+	}
+	if nr := q.Filter.Near(); nr != nil && len(q.Sort) == 0 {
+		return d.findNear(ctx, c, sh, idx, q, nr)
+	}
+	p := planFind(c, sh, idx, q)
 	switch {
 	case p.exact && p.sqlSort:
 		return d.collect(ctx, p.sql, p.args, nil, q.Limit)
@@ -298,8 +316,12 @@ func (d *DB) Count(ctx context.Context, coll string, f *db.Filter) (int64, error
 	}
 	for {
 		sh, gen := c.shape.load()
-		n, err := d.count(ctx, c, sh, f)
+		idx := c.indexes.Load()
+		n, err := d.count(ctx, c, sh, deref(idx), f)
 		if err != nil {
+			if c.indexes.Load() != idx {
+				continue
+			}
 			return 0, d.fault(sqlErr(err, coll))
 		}
 		if _, now := c.shape.load(); now == gen {
@@ -308,8 +330,11 @@ func (d *DB) Count(ctx context.Context, coll string, f *db.Filter) (int64, error
 	}
 }
 
-func (d *DB) count(ctx context.Context, c *collection, sh *shape, f *db.Filter) (int64, error) {
-	t := &translator{sh: sh}
+func (d *DB) count(ctx context.Context, c *collection, sh *shape, idx []catIndex, f *db.Filter) (int64, error) {
+	if err := db.CheckGeoIndex(f, plainIndexes(idx)); err != nil {
+		return 0, err
+	}
+	t := &translator{sh: sh, idx: idx}
 	where, exact := t.cond(f.Root())
 	if exact {
 		var n int64

@@ -76,9 +76,15 @@ const (
 )
 
 // translator turns a filter into a SQL condition over one collection.
+// idx are the collection's indexes (the geo conditions use its 2dsphere
+// indexes; without them they scan).
 type translator struct {
 	sh   *shape
+	idx  []catIndex
 	args []any
+	// nearRings: the caller reads a $nearSphere's candidates ring by ring
+	// (DB.findNear), so its condition adds nothing here.
+	nearRings bool
 }
 
 // cond returns a SQL condition for n and whether it is exact. A condition
@@ -100,6 +106,8 @@ func (t *translator) cond(n *db.Node) (string, bool) {
 		return t.not(s, exact)
 	case db.OpNoArray:
 		return t.noArray(n.Path)
+	case db.OpGeoWithin, db.OpGeoIntersects, db.OpNear:
+		return t.geo(n)
 	}
 	if n.Path == "_id" {
 		return t.idCond(n)
@@ -141,6 +149,22 @@ func (t *translator) noArray(path string) (string, bool) {
 		return sqlTrue, true
 	}
 	return "(" + strings.Join(parts, " AND ") + ")", true
+}
+
+// geo narrows a geo condition to the documents its 2dsphere index files
+// under the condition's key ranges; the Go matcher decides. Without such an
+// index it does not help.
+func (t *translator) geo(n *db.Node) (string, bool) {
+	table := geoTableFor(t.idx, n.Path)
+	if table == "" || (n.Op == db.OpNear && t.nearRings) {
+		return sqlTrue, false
+	}
+	ranges, ok := n.GeoKeyRanges()
+	if !ok {
+		return sqlTrue, false
+	}
+	t.args = append(t.args, rangesJSON(ranges))
+	return geoCandidates(table), false
 }
 
 type field struct {
