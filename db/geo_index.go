@@ -99,10 +99,17 @@ func (g *geometry) keys() []int64 {
 	return out
 }
 
+// GeoPointKey reports whether key files a point (a leaf cell) rather than
+// a cell of a line's or a polygon's covering. An index whose keys are all
+// point keys needs no ancestor lookups (shapes false below).
+func GeoPointKey(key int64) bool { return key&1 == 1 }
+
 // GeoKeyRanges returns the key ranges under which a 2dsphere index on n's
 // path files every document n may match, for $geoWithin, $geoIntersects
-// and a $nearSphere with a $maxDistance; false for other nodes.
-func (n *Node) GeoKeyRanges() ([]KeyRange, bool) {
+// and a $nearSphere with a $maxDistance; false for other nodes. shapes
+// says whether the index may hold keys other than point keys (lines,
+// polygons): only then are the covering cells' ancestors looked up.
+func (n *Node) GeoKeyRanges(shapes bool) ([]KeyRange, bool) {
 	var cu s2.CellUnion
 	rc := &s2.RegionCoverer{MaxLevel: s2.MaxLevel, MaxCells: queryCells}
 	switch x := n.Value.(type) {
@@ -133,16 +140,17 @@ func (n *Node) GeoKeyRanges() ([]KeyRange, bool) {
 		return nil, false
 	}
 	cu.Normalize()
-	return keyRanges(cu), true
+	return keyRanges(cu, shapes), true
 }
 
-// keyRanges are the ranges of keys that lie in or contain the cells of cu:
-// each cell's range of descendants, and each of its ancestors alone.
-func keyRanges(cu s2.CellUnion) []KeyRange {
+// keyRanges are the ranges of keys that lie in the cells of cu (each
+// cell's range of descendants) and, with shapes, that contain them (each
+// of its ancestors alone).
+func keyRanges(cu s2.CellUnion, shapes bool) []KeyRange {
 	var out []KeyRange
 	for _, id := range cu {
 		out = append(out, KeyRange{key(id.RangeMin()), key(id.RangeMax())})
-		for l := id.Level() - 1; l >= 0; l-- {
+		for l := id.Level() - 1; shapes && l >= 0; l-- {
 			a := key(id.Parent(l))
 			out = append(out, KeyRange{a, a})
 		}
@@ -171,6 +179,7 @@ func keyRanges(cu s2.CellUnion) []KeyRange {
 // keys may come again).
 type NearScan struct {
 	n      *Near
+	shapes bool
 	done   s2.CellUnion
 	radius s1.Angle
 	end    s1.Angle
@@ -181,9 +190,10 @@ type NearScan struct {
 // shops around a street corner.
 const firstRadius = 100
 
-// Scan starts a NearScan of n.
-func (n *Near) Scan() *NearScan {
-	return &NearScan{n: n, end: n.angle(n.Max)}
+// Scan starts a NearScan of n over an index that may hold lines or
+// polygons when shapes (see GeoKeyRanges).
+func (n *Near) Scan(shapes bool) *NearScan {
+	return &NearScan{n: n, shapes: shapes, end: n.angle(n.Max)}
 }
 
 // Next returns the key ranges of the next ring and its outer radius, in
@@ -215,5 +225,5 @@ func (s *NearScan) Next(found, want int) ([]KeyRange, float64, bool) {
 	if r >= math.Pi {
 		s.last = true
 	}
-	return keyRanges(ring), s.n.distanceIn(r), true
+	return keyRanges(ring, s.shapes), s.n.distanceIn(r), true
 }

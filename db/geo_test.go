@@ -187,7 +187,7 @@ func FuzzGeoFilter(f *testing.F) {
 			nr.Distance(d)
 		}
 		for _, n := range append([]*Node{flt.Root()}, flt.Root().Children...) {
-			n.GeoKeyRanges()
+			n.GeoKeyRanges(true)
 		}
 	})
 }

@@ -121,12 +121,19 @@ func (d *DB) loadIndexes(ctx context.Context) error {
 		if err := json.Unmarshal([]byte(spec), &x.Index); err != nil {
 			return fmt.Errorf("load indexes: %s: %w", name, err)
 		}
+		x.shapes = new(atomic.Bool)
 		lists[name] = append(lists[name], x)
 	}
 	if err := rows.Err(); err != nil {
 		return fmt.Errorf("load indexes: %w", err)
 	}
+	rows.Close()
 	for name, l := range lists {
+		for _, x := range geoIndexes(l) {
+			if err := loadShapes(ctx, d.w, x); err != nil {
+				return err
+			}
+		}
 		if c := d.colls[name]; c != nil {
 			c.indexes.Store(&l)
 		}
@@ -309,7 +316,7 @@ func (d *DB) CreateIndex(ctx context.Context, coll string, idx db.Index) error {
 			return nil, db.Errorf(db.CodeInvalidParam, "collection %q already has %d indexes, the maximum", coll, maxIndexes)
 		}
 		spec, _ := json.Marshal(idx)
-		x := catIndex{Index: idx}
+		x := catIndex{Index: idx, shapes: new(atomic.Bool)}
 		if err := tx.QueryRow("INSERT INTO _indexes(coll_id, name, spec) VALUES(?, ?, ?) RETURNING id", c.id, idx.Name, string(spec)).Scan(&x.id); err != nil {
 			return nil, fmt.Errorf("create index: %w", err)
 		}

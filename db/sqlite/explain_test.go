@@ -229,7 +229,8 @@ func TestGeoQueriesUseTheIndex(t *testing.T) {
 	sh, _ := c.shape.load()
 	idx := c.indexList()
 	table := strings.Trim(c.table, `"`)
-	geo := strings.Trim(geoTableFor(idx, "loc"), `"`)
+	gx, _ := geoIndexFor(idx, "loc")
+	geo := strings.Trim(gx.geoTable(), `"`)
 	check := func(name string, p plan) {
 		t.Helper()
 		plan := explain(t, d, p)
@@ -249,9 +250,12 @@ func TestGeoQueriesUseTheIndex(t *testing.T) {
 		check(name, planFind(c, sh, idx, &db.Query{Filter: mustFilter(t, filter), Limit: 20}))
 	}
 	q := &db.Query{Filter: mustFilter(t, `{"kind": "k3", "loc": {"$nearSphere": {"$geometry": {"type": "Point", "coordinates": [113.2, 23.2]}}}}`), Limit: 20}
-	ranges, _, _ := q.Filter.Near().Scan().Next(0, 20)
-	sqlText, args := planNear(c, sh, idx, q, q.Filter.Near())
-	check("a nearSphere ring", plan{sql: sqlText, args: append(args, rangesJSON(ranges))})
+	ranges, _, _ := q.Filter.Near().Scan(false).Next(0, 20)
+	ring := planNear(c, sh, idx, q, q.Filter.Near())
+	if !ring.locOnly {
+		t.Errorf("a nearSphere ring reads whole documents where SQL decides the other conditions: %s", ring.sql)
+	}
+	check("a nearSphere ring", plan{sql: ring.sql, args: append(ring.args, rangesJSON(ranges))})
 	got, err := d.Find(ctx, "shops", q)
 	if err != nil || len(got) != 20 {
 		t.Fatalf("Find near: %d documents, %v", len(got), err)

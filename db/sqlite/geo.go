@@ -8,6 +8,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync/atomic"
 
 	"minibase/db"
 )
@@ -15,7 +16,8 @@ import (
 // A 2dsphere index is a table of its own, "g<index id>": one row (cell, _id)
 // per index key of a document (db.GeoKeys: S2 cells), its primary key a
 // B-tree on (cell, _id), with a second index on _id for rewriting a
-// document's rows. Every write to the collection keeps it in step, in the
+// document's rows and a partial one on the keys of lines and polygons,
+// which tells at once whether there are any (catIndex.shapes). Every write to the collection keeps it in step, in the
 // write's transaction; a query narrows its candidates to the documents
 // under the key ranges of its geo condition (db.Node.GeoKeyRanges, and
 // db.NearScan's rings for the nearest first), then the Go matcher decides.
@@ -24,6 +26,11 @@ import (
 type catIndex struct {
 	id int64
 	db.Index
+	// shapes, for a 2dsphere index: it may hold keys of lines or polygons
+	// (db.GeoPointKey false), so lookups need the ancestors of cells. Set
+	// when such a key is filed (before its transaction commits: a reader
+	// that sees it early only looks up more), never cleared.
+	shapes *atomic.Bool
 }
 
 // geoTable is the quoted name of a 2dsphere index's table.
@@ -40,14 +47,36 @@ func geoIndexes(idx []catIndex) []catIndex {
 	return out
 }
 
-// geoTableFor returns the table of the 2dsphere index on path, or "".
-func geoTableFor(idx []catIndex, path string) string {
+// geoIndexFor returns the 2dsphere index on path.
+func geoIndexFor(idx []catIndex, path string) (catIndex, bool) {
 	for _, x := range idx {
 		if x.Geo() && x.Keys[0].Path == path {
-			return x.geoTable()
+			return x, true
 		}
 	}
-	return ""
+	return catIndex{}, false
+}
+
+// fileKeys notes that keys are filed in x: whether one is a shape's.
+func (x catIndex) fileKeys(keys []int64) {
+	for _, k := range keys {
+		if !db.GeoPointKey(k) {
+			x.shapes.Store(true)
+			return
+		}
+	}
+}
+
+// loadShapes sets x.shapes from its table.
+func loadShapes(ctx context.Context, q interface {
+	QueryRowContext(context.Context, string, ...any) *sql.Row
+}, x catIndex) error {
+	var any bool
+	if err := q.QueryRowContext(ctx, "SELECT EXISTS (SELECT 1 FROM "+x.geoTable()+" WHERE (cell & 1) = 0)").Scan(&any); err != nil {
+		return fmt.Errorf("load 2dsphere index %s: %w", x.Name, err)
+	}
+	x.shapes.Store(any)
+	return nil
 }
 
 // plainIndexes returns idx as db.Index values.
@@ -63,9 +92,11 @@ func plainIndexes(idx []catIndex) []db.Index {
 // it. A document whose value at the path is not geometries fails it.
 func createGeoIndex(tx *sql.Tx, c *collection, x catIndex) error {
 	t := x.geoTable()
+	n := strconv.FormatInt(x.id, 10)
 	stmts := []string{
 		"CREATE TABLE " + t + " (cell INTEGER NOT NULL, id TEXT NOT NULL, PRIMARY KEY (cell, id)) WITHOUT ROWID",
-		`CREATE INDEX "g` + strconv.FormatInt(x.id, 10) + `_id" ON ` + t + " (id)",
+		`CREATE INDEX "g` + n + `_id" ON ` + t + " (id)",
+		`CREATE INDEX "g` + n + `_shapes" ON ` + t + " (cell) WHERE (cell & 1) = 0",
 	}
 	for _, s := range stmts {
 		if _, err := tx.Exec(s); err != nil {
@@ -119,6 +150,7 @@ func createGeoIndex(tx *sql.Tx, c *collection, x catIndex) error {
 	}
 	defer ins.Close()
 	for _, f := range all {
+		x.fileKeys(f.keys)
 		for _, k := range f.keys {
 			if _, err := ins.Exec(k, f.id); err != nil {
 				return fmt.Errorf("create 2dsphere index: %w", err)
@@ -149,6 +181,7 @@ func refile(tx *sql.Tx, idx []catIndex, id string, doc db.Doc, fresh bool) error
 		if err != nil {
 			return err
 		}
+		x.fileKeys(keys)
 		for _, k := range keys {
 			if _, err := tx.Exec("INSERT INTO "+t+" (cell, id) VALUES (?, ?)", k, id); err != nil {
 				return err
@@ -185,23 +218,26 @@ func rangesJSON(rs []db.KeyRange) string {
 // ring by ring out from the centre (db.NearScan), keeps the skip+limit
 // nearest matching documents seen, and stops once every one of them lies
 // within the rings read, so that no document not yet seen can be nearer.
-// Equal distances come in _id order.
+// Equal distances come in _id order. When SQL decides the filter's other
+// conditions, a ring reads only each candidate's location, and the
+// documents are read at the end, the nearest only.
 func (d *DB) findNear(ctx context.Context, c *collection, sh *shape, idx []catIndex, q *db.Query, nr *db.Near) ([][]byte, error) {
 	want := q.Skip + q.Limit
 	if want > maxSortBuffer {
 		return nil, db.Errorf(db.CodeInvalidParam, "geoNear needs skip+limit of at most %d", maxSortBuffer)
 	}
-	sqlText, args := planNear(c, sh, idx, q, nr)
+	x, _ := geoIndexFor(idx, nr.Path)
+	ring := planNear(c, sh, idx, q, nr)
 	best := &nearHeap{}
 	seen := map[string]bool{}
-	scan := nr.Scan()
+	scan := nr.Scan(x.shapes.Load())
 	found := 0
 	for {
 		ranges, radius, ok := scan.Next(found, want)
 		if !ok {
 			break
 		}
-		if err := d.readRing(ctx, sqlText, append(slices.Clone(args), rangesJSON(ranges)), q.Filter, nr, seen, best, want); err != nil {
+		if err := d.readRing(ctx, ring, rangesJSON(ranges), q.Filter, nr, seen, best, want); err != nil {
 			return nil, err
 		}
 		found = 0
@@ -214,27 +250,55 @@ func (d *DB) findNear(ctx context.Context, c *collection, sh *shape, idx []catIn
 			break
 		}
 	}
-	out := make([][]byte, best.Len())
-	for i := len(out) - 1; i >= 0; i-- {
-		out[i] = heap.Pop(best).(nearDoc).raw
+	near := make([]nearDoc, best.Len())
+	for i := len(near) - 1; i >= 0; i-- {
+		near[i] = heap.Pop(best).(nearDoc)
 	}
-	if q.Skip >= len(out) {
-		return [][]byte{}, nil
+	near = near[min(q.Skip, len(near)):]
+	if ring.locOnly {
+		if err := d.readDocs(ctx, c, near); err != nil {
+			return nil, err
+		}
 	}
-	return out[q.Skip:], nil
+	out := make([][]byte, 0, len(near))
+	for _, x := range near {
+		if x.raw != nil { // nil: removed since the ring was read
+			out = append(out, x.raw)
+		}
+	}
+	return out, nil
 }
 
-// planNear is findNear's SQL for one ring, with its arguments but the
-// last, the ring's key ranges.
-func planNear(c *collection, sh *shape, idx []catIndex, q *db.Query, nr *db.Near) (string, []any) {
+// nearPlan is findNear's SQL for one ring; its last argument, the ring's
+// key ranges, is left out.
+type nearPlan struct {
+	sql  string
+	args []any
+	// locOnly: the SQL decides every condition but the distance, and
+	// reads the id and the JSON of the location's top-level field (top).
+	locOnly bool
+	top     string
+}
+
+func planNear(c *collection, sh *shape, idx []catIndex, q *db.Query, nr *db.Near) nearPlan {
 	t := &translator{sh: sh, idx: idx, nearRings: true}
-	where, _ := t.cond(q.Filter.Root())
-	return "SELECT id, json(data) FROM " + c.table + " WHERE " + where + " AND " + geoCandidates(geoTableFor(idx, nr.Path)), t.args
+	where, exact := t.cond(q.Filter.Root())
+	x, _ := geoIndexFor(idx, nr.Path)
+	p := nearPlan{args: t.args, top: db.Segments(nr.Path)[0]}
+	var jp strings.Builder
+	jp.WriteString("$")
+	p.locOnly = exact && jsonPath(&jp, p.top)
+	read := "json(data)"
+	if p.locOnly {
+		read = "data -> '" + jp.String() + "'"
+	}
+	p.sql = "SELECT id, " + read + " FROM " + c.table + " WHERE " + where + " AND " + geoCandidates(x.geoTable())
+	return p
 }
 
 // readRing reads one ring's candidates into best, keeping the want nearest.
-func (d *DB) readRing(ctx context.Context, sqlText string, args []any, f *db.Filter, nr *db.Near, seen map[string]bool, best *nearHeap, want int) error {
-	rows, err := d.query(ctx, sqlText, args)
+func (d *DB) readRing(ctx context.Context, p nearPlan, ranges string, f *db.Filter, nr *db.Near, seen map[string]bool, best *nearHeap, want int) error {
+	rows, err := d.query(ctx, p.sql, append(slices.Clone(p.args), ranges))
 	if err != nil {
 		return err
 	}
@@ -245,15 +309,20 @@ func (d *DB) readRing(ctx context.Context, sqlText string, args []any, f *db.Fil
 		if err := rows.Scan(&id, &raw); err != nil {
 			return err
 		}
-		if seen[id] {
+		if seen[id] || raw == nil {
 			continue
 		}
 		seen[id] = true
-		doc, err := decodeDoc(raw)
-		if err != nil {
+		var doc db.Doc
+		if p.locOnly {
+			v, err := db.DecodeJSON(raw, db.MaxDepth+1)
+			if err != nil {
+				return fmt.Errorf("stored document is unreadable: %w", err)
+			}
+			doc, raw = db.Doc{{Key: "_id", Value: id}, {Key: p.top, Value: v}}, nil
+		} else if doc, err = decodeDoc(raw); err != nil {
 			return err
-		}
-		if !f.Match(doc) {
+		} else if !f.Match(doc) {
 			continue
 		}
 		dist, ok := nr.Distance(doc)
@@ -267,6 +336,34 @@ func (d *DB) readRing(ctx context.Context, sqlText string, args []any, f *db.Fil
 			best.items[0] = x
 			heap.Fix(best, 0)
 		}
+	}
+	return rows.Err()
+}
+
+// readDocs reads the documents of near by id.
+func (d *DB) readDocs(ctx context.Context, c *collection, near []nearDoc) error {
+	if len(near) == 0 {
+		return nil
+	}
+	ids := make([]any, len(near))
+	at := make(map[string]int, len(near))
+	for i, x := range near {
+		ids[i] = x.id
+		at[x.id] = i
+	}
+	list := db.MarshalJSON(ids)
+	rows, err := d.query(ctx, "SELECT id, json(data) FROM "+c.table+" WHERE id IN (SELECT value FROM json_each(?))", []any{string(list)})
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var id string
+		var raw []byte
+		if err := rows.Scan(&id, &raw); err != nil {
+			return err
+		}
+		near[at[id]].raw = raw
 	}
 	return rows.Err()
 }

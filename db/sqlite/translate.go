@@ -155,16 +155,19 @@ func (t *translator) noArray(path string) (string, bool) {
 // under the condition's key ranges; the Go matcher decides. Without such an
 // index it does not help.
 func (t *translator) geo(n *db.Node) (string, bool) {
-	table := geoTableFor(t.idx, n.Path)
-	if table == "" || (n.Op == db.OpNear && t.nearRings) {
+	x, ok := geoIndexFor(t.idx, n.Path)
+	if n.Op == db.OpNear && t.nearRings {
+		return sqlTrue, true // the caller tests the distance
+	}
+	if !ok {
 		return sqlTrue, false
 	}
-	ranges, ok := n.GeoKeyRanges()
+	ranges, ok := n.GeoKeyRanges(x.shapes.Load())
 	if !ok {
 		return sqlTrue, false
 	}
 	t.args = append(t.args, rangesJSON(ranges))
-	return geoCandidates(table), false
+	return geoCandidates(x.geoTable()), false
 }
 
 type field struct {
