@@ -261,3 +261,105 @@ func TestGeoQueriesUseTheIndex(t *testing.T) {
 		t.Fatalf("Find near: %d documents, %v", len(got), err)
 	}
 }
+
+// TestPlannerPicksTheSelectiveIndex: with an index on author and another
+// on created, one author's newest 20 reads the author index and sorts
+// when the author has few posts, and walks the created index when the
+// author has many (two authors, or a prolific one among many), whatever
+// SQLite would guess; a compound index (author, created) serves both,
+// and then SQLite is left to use it. Every answer is the newest 20.
+func TestPlannerPicksTheSelectiveIndex(t *testing.T) {
+	const n = 4000
+	base := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
+	populations := map[string]func(i int) string{
+		"1000 authors": func(i int) string { return fmt.Sprintf("u%d", i%1000) },
+		"2 authors":    func(i int) string { return fmt.Sprintf("u%d", i%2) },
+		"one prolific author among many": func(i int) string {
+			if i%2 == 0 {
+				return "star"
+			}
+			return fmt.Sprintf("u%d", i%1000)
+		},
+	}
+	cases := []struct {
+		population, author string
+		compound           bool
+		want               string // the index read: "author", "created" or "compound"
+	}{
+		{"1000 authors", "u3", false, "author"},
+		{"2 authors", "u1", false, "created"},
+		{"one prolific author among many", "star", false, "created"},
+		{"one prolific author among many", "u3", false, "author"},
+		{"2 authors", "u1", true, "compound"},
+		{"1000 authors", "u3", true, "compound"},
+	}
+	for _, tc := range cases {
+		name := fmt.Sprintf("%s, %s, compound %v", tc.population, tc.author, tc.compound)
+		t.Run(name, func(t *testing.T) {
+			d := openTest(t)
+			ctx := context.Background()
+			docs := make([]db.Doc, n)
+			var want []string
+			for i := range docs {
+				a := populations[tc.population](i)
+				docs[i] = db.Doc{{Key: "_id", Value: fmt.Sprintf("%08d", i)}, {Key: "author", Value: a}, {Key: "created", Value: base.Add(time.Duration(i) * time.Second)}}
+				if a == tc.author {
+					want = append([]string{fmt.Sprintf(`{"_id":"%08d"`, i)}, want...)
+				}
+			}
+			if _, err := d.Write(ctx, "posts", &db.WriteOp{Kind: db.WriteInsert, Docs: docs}); err != nil {
+				t.Fatal(err)
+			}
+			idxs := map[string]db.Index{
+				"author":  {Keys: []db.IndexKey{{Path: "author"}}},
+				"created": {Keys: []db.IndexKey{{Path: "created", Desc: true}}},
+			}
+			if tc.compound {
+				idxs["compound"] = db.Index{Keys: []db.IndexKey{{Path: "author"}, {Path: "created", Desc: true}}}
+			}
+			names := map[string]string{} // SQLite index name → ours
+			for _, key := range []string{"author", "created", "compound"} {
+				idx, ok := idxs[key]
+				if !ok {
+					continue
+				}
+				if err := d.CreateIndex(ctx, "posts", idx); err != nil {
+					t.Fatal(err)
+				}
+				names[fmt.Sprintf("i%d", len(names)+1)] = key
+			}
+			c := d.lookup("posts")
+			sh, _ := c.shape.load()
+			q := &db.Query{Filter: mustFilter(t, `{"author":"`+tc.author+`"}`), Sort: tieBreak([]db.SortKey{{Path: "created", Desc: true}}), Limit: 20}
+			p, err := d.planQuery(ctx, c, sh, c.indexList(), q)
+			if err != nil {
+				t.Fatal(err)
+			}
+			plan := explain(t, d, p)
+			used := ""
+			for sqliteName, ours := range names {
+				if strings.Contains(plan, "INDEX "+sqliteName+" ") || strings.HasSuffix(plan, "INDEX "+sqliteName) {
+					used = ours
+				}
+			}
+			if used != tc.want {
+				t.Errorf("reads the %q index, want %q: %s\n  sql: %s", used, tc.want, plan, p.sql)
+			}
+			if sorts := strings.Contains(plan, "TEMP B-TREE"); sorts != (tc.want == "author") {
+				t.Errorf("sorts with a temporary B-tree: %v, want %v: %s", sorts, tc.want == "author", plan)
+			}
+			got, err := d.Find(ctx, "posts", q)
+			if err != nil {
+				t.Fatal(err)
+			}
+			for i, raw := range got {
+				if i >= len(want) || !strings.HasPrefix(string(raw), want[i]) {
+					t.Fatalf("result %d is %s, want %s…", i, raw, want[i])
+				}
+			}
+			if len(got) != min(20, len(want)) {
+				t.Errorf("%d results, want %d", len(got), min(20, len(want)))
+			}
+		})
+	}
+}

@@ -132,10 +132,30 @@ type plan struct {
 	sqlSort bool // ORDER BY gives MongoDB's order
 }
 
+// planQuery is how q runs: planFind, with the index to read chosen where
+// two compete (choosePlan).
+func (d *DB) planQuery(ctx context.Context, c *collection, sh *shape, idx []catIndex, q *db.Query) (plan, error) {
+	p := planFind(c, sh, idx, q)
+	if eq := competing(idx, q); eq != nil && p.exact && p.sqlSort {
+		use, err := d.choosePlan(ctx, c, sh, q, eq)
+		if err != nil {
+			return plan{}, err
+		}
+		p = planWith(c, sh, idx, q, use)
+	}
+	return p, nil
+}
+
+// planFind is the plan SQLite's own choice of index runs.
 func planFind(c *collection, sh *shape, idx []catIndex, q *db.Query) plan {
-	t := &translator{sh: sh, idx: idx}
+	return planWith(c, sh, idx, q, eitherIndex)
+}
+
+// planWith is the plan that reads the index use says (see choosePlan).
+func planWith(c *collection, sh *shape, idx []catIndex, q *db.Query, use indexUse) plan {
+	t := &translator{sh: sh, idx: idx, unindexed: use == sortIndex}
 	where, exact := t.cond(q.Filter.Root())
-	order, sqlSort := orderBy(sh, q.Sort)
+	order, sqlSort := orderBy(sh, q.Sort, use == filterIndex)
 	p := plan{sql: "SELECT json(data) FROM " + c.table + " WHERE " + where, exact: exact, sqlSort: sqlSort}
 	if sqlSort && order != "" {
 		p.sql += " ORDER BY " + order
@@ -157,7 +177,10 @@ func (d *DB) find(ctx context.Context, c *collection, sh *shape, idx []catIndex,
 	if nr := q.Filter.Near(); nr != nil && len(q.Sort) == 0 {
 		return d.findNear(ctx, c, sh, idx, q, nr)
 	}
-	p := planFind(c, sh, idx, q)
+	p, err := d.planQuery(ctx, c, sh, idx, q)
+	if err != nil {
+		return nil, err
+	}
 	switch {
 	case p.exact && p.sqlSort:
 		return d.collect(ctx, p.sql, p.args, nil, q.Limit)

@@ -85,6 +85,10 @@ type translator struct {
 	// nearRings: the caller reads a $nearSphere's candidates ring by ring
 	// (DB.findNear), so its condition adds nothing here.
 	nearRings bool
+	// unindexed spells field paths with a unary + (a no-op on the value),
+	// which SQLite reads as "use no index for this term": the query then
+	// walks the index of its ORDER BY (see choosePlan).
+	unindexed bool
 }
 
 // cond returns a SQL condition for n and whether it is exact. A condition
@@ -119,6 +123,9 @@ func (t *translator) cond(n *db.Node) (string, bool) {
 	k := t.sh.lookup(n.Path)
 	if k&(kArray|kUnderArray) != 0 {
 		return sqlTrue, false
+	}
+	if t.unindexed {
+		expr = "+" + expr
 	}
 	f := field{expr: expr, typ: typeExpr(n.Path), k: k}
 	return t.fieldCond(n, f)
@@ -459,8 +466,11 @@ func isRegex(v any) bool {
 }
 
 // orderBy translates a sort when SQL's order equals MongoDB's for the kinds
-// the paths hold; ok is false when the Go sort must decide.
-func orderBy(sh *shape, keys []db.SortKey) (string, bool) {
+// the paths hold; ok is false when the Go sort must decide. unindexed
+// spells the field paths with a unary +, so that no index gives the order:
+// SQLite then reads the filter's index and sorts what it finds (see
+// choosePlan).
+func orderBy(sh *shape, keys []db.SortKey, unindexed bool) (string, bool) {
 	parts := make([]string, 0, len(keys))
 	seen := make(map[string]bool, len(keys))
 	for _, k := range keys {
@@ -474,6 +484,9 @@ func orderBy(sh *shape, keys []db.SortKey) (string, bool) {
 		}
 		if k.Path != "_id" && !sortable(sh.lookup(k.Path)) {
 			return "", false
+		}
+		if unindexed && k.Path != "_id" {
+			expr = "+" + expr
 		}
 		if k.Desc {
 			expr += " DESC"

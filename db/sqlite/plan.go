@@ -1,0 +1,108 @@
+package sqlite
+
+import (
+	"context"
+	"database/sql"
+	"math"
+
+	"minibase/db"
+)
+
+// Choosing between two indexes. A query with an equality on a field that
+// has an index and a sort on another field that has one ({author: x}
+// sorted by created, indexes on author and on created) runs one of two
+// ways: read the equality's index and sort the m documents it finds (work
+// ~ m), or walk the sort's index in order, testing each document, until
+// skip+limit match (work ~ (skip+limit)·N/m for N documents, when the
+// field and the order are unrelated). The first wins when the equality is
+// selective, the second when it is not. SQLite has no statistics to tell
+// them apart, and with ANALYZE's averages it still reads the equality's
+// index and sorts (measured: 2 authors of 20,000 posts, 113 ms a query;
+// the averages also hide a prolific author among many). So the driver
+// asks, for the value at hand: it counts the equality's matches on its
+// index up to T = √((skip+limit)·N), where both ways cost the same, and
+// tells SQLite which index to use by spelling the other's terms with a
+// unary + (which changes no value). N is max(rowid), which costs one
+// B-tree descent and is at least the collection's size.
+
+// indexUse is which index a plan leaves SQLite to use.
+type indexUse int
+
+const (
+	eitherIndex indexUse = iota // SQLite's own choice
+	filterIndex                 // the filter's: the sort has no index
+	sortIndex                   // the sort's: the filter has no index
+)
+
+// competing returns the condition whose index competes with the sort's:
+// an equality (or $in) of the filter's top level on a field whose index
+// does not also give the sort's order, when the sort's first field has an
+// index of its own. It returns nil when there is no choice to make.
+func competing(idx []catIndex, q *db.Query) *db.Node {
+	if len(q.Sort) == 0 || q.Sort[0].Path == "_id" || !leadsIndex(idx, q.Sort[0].Path) {
+		return nil
+	}
+	conds := []*db.Node{q.Filter.Root()}
+	if conds[0].Op == db.OpAnd {
+		conds = conds[0].Children
+	}
+	eqs := map[string]bool{}
+	var eq *db.Node
+	for _, n := range conds {
+		if (n.Op == db.OpEq || n.Op == db.OpIn) && n.Path != "_id" && n.Path != q.Sort[0].Path {
+			eqs[n.Path] = true
+			if eq == nil && leadsIndex(idx, n.Path) {
+				eq = n
+			}
+		}
+	}
+	if eq == nil {
+		return nil
+	}
+	for _, x := range idx { // an index on (equalities…, sort field) serves both
+		for i, k := range x.Keys {
+			if !eqs[k.Path] {
+				if i > 0 && k.Path == q.Sort[0].Path {
+					return nil
+				}
+				break
+			}
+		}
+	}
+	return eq
+}
+
+// leadsIndex reports whether an ordinary index starts with path.
+func leadsIndex(idx []catIndex, path string) bool {
+	for _, x := range idx {
+		if !x.Geo() && x.Keys[0].Path == path {
+			return true
+		}
+	}
+	return false
+}
+
+// choosePlan counts eq's matches, up to the point where reading its index
+// stops paying, and says which index the query should read.
+func (d *DB) choosePlan(ctx context.Context, c *collection, sh *shape, q *db.Query, eq *db.Node) (indexUse, error) {
+	t := &translator{sh: sh}
+	cond, exact := t.cond(eq)
+	if !exact {
+		return eitherIndex, nil
+	}
+	probe := "SELECT (SELECT max(rowid) FROM " + c.table + "), (SELECT count(*) FROM (SELECT 1 FROM " + c.table + " WHERE " + cond +
+		" LIMIT (SELECT CAST(sqrt(? * max(rowid)) AS INTEGER) + 1 FROM " + c.table + ")))"
+	want := q.Skip + q.Limit
+	var rows sql.NullInt64
+	var m int64
+	err := d.stmts.use(ctx, probe, func(st *sql.Stmt) error {
+		return st.QueryRowContext(ctx, append(t.args, want)...).Scan(&rows, &m)
+	})
+	if err != nil {
+		return eitherIndex, err
+	}
+	if float64(m) <= math.Floor(math.Sqrt(float64(want)*float64(rows.Int64))) {
+		return filterIndex, nil
+	}
+	return sortIndex, nil
+}
