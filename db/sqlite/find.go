@@ -199,8 +199,16 @@ func (d *DB) find(ctx context.Context, c *collection, sh *shape, idx []catIndex,
 
 // query runs a cached prepared read statement.
 func (d *DB) query(ctx context.Context, q string, args []any) (*sql.Rows, error) {
+	return d.queryIn(ctx, nil, q, args)
+}
+
+// queryIn runs a cached prepared read statement in tx (nil: on its own).
+func (d *DB) queryIn(ctx context.Context, tx *sql.Tx, q string, args []any) (*sql.Rows, error) {
 	var rows *sql.Rows
 	err := d.stmts.use(ctx, q, func(st *sql.Stmt) (err error) {
+		if tx != nil {
+			st = tx.StmtContext(ctx, st)
+		}
 		rows, err = st.QueryContext(ctx, args...)
 		return err
 	})

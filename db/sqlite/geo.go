@@ -220,12 +220,18 @@ func rangesJSON(rs []db.KeyRange) string {
 // within the rings read, so that no document not yet seen can be nearer.
 // Equal distances come in _id order. When SQL decides the filter's other
 // conditions, a ring reads only each candidate's location, and the
-// documents are read at the end, the nearest only.
+// documents are read at the end, the nearest only. All of it reads one
+// snapshot, as a single statement would.
 func (d *DB) findNear(ctx context.Context, c *collection, sh *shape, idx []catIndex, q *db.Query, nr *db.Near) ([][]byte, error) {
 	want := q.Skip + q.Limit
 	if want > maxSortBuffer {
 		return nil, db.Errorf(db.CodeInvalidParam, "geoNear needs skip+limit of at most %d", maxSortBuffer)
 	}
+	tx, err := d.r.BeginTx(ctx, &sql.TxOptions{ReadOnly: true})
+	if err != nil {
+		return nil, err
+	}
+	defer tx.Rollback()
 	x, _ := geoIndexFor(idx, nr.Path)
 	ring := planNear(c, sh, idx, q, nr)
 	best := &nearHeap{}
@@ -237,7 +243,7 @@ func (d *DB) findNear(ctx context.Context, c *collection, sh *shape, idx []catIn
 		if !ok {
 			break
 		}
-		if err := d.readRing(ctx, ring, rangesJSON(ranges), q.Filter, nr, seen, best, want); err != nil {
+		if err := d.readRing(ctx, tx, ring, rangesJSON(ranges), q.Filter, nr, seen, best, want); err != nil {
 			return nil, err
 		}
 		found = 0
@@ -256,7 +262,7 @@ func (d *DB) findNear(ctx context.Context, c *collection, sh *shape, idx []catIn
 	}
 	near = near[min(q.Skip, len(near)):]
 	if ring.locOnly {
-		if err := d.readDocs(ctx, c, near); err != nil {
+		if err := d.readDocs(ctx, tx, c, near); err != nil {
 			return nil, err
 		}
 	}
@@ -297,8 +303,8 @@ func planNear(c *collection, sh *shape, idx []catIndex, q *db.Query, nr *db.Near
 }
 
 // readRing reads one ring's candidates into best, keeping the want nearest.
-func (d *DB) readRing(ctx context.Context, p nearPlan, ranges string, f *db.Filter, nr *db.Near, seen map[string]bool, best *nearHeap, want int) error {
-	rows, err := d.query(ctx, p.sql, append(slices.Clone(p.args), ranges))
+func (d *DB) readRing(ctx context.Context, tx *sql.Tx, p nearPlan, ranges string, f *db.Filter, nr *db.Near, seen map[string]bool, best *nearHeap, want int) error {
+	rows, err := d.queryIn(ctx, tx, p.sql, append(slices.Clone(p.args), ranges))
 	if err != nil {
 		return err
 	}
@@ -341,7 +347,7 @@ func (d *DB) readRing(ctx context.Context, p nearPlan, ranges string, f *db.Filt
 }
 
 // readDocs reads the documents of near by id.
-func (d *DB) readDocs(ctx context.Context, c *collection, near []nearDoc) error {
+func (d *DB) readDocs(ctx context.Context, tx *sql.Tx, c *collection, near []nearDoc) error {
 	if len(near) == 0 {
 		return nil
 	}
@@ -352,7 +358,7 @@ func (d *DB) readDocs(ctx context.Context, c *collection, near []nearDoc) error 
 		at[x.id] = i
 	}
 	list := db.MarshalJSON(ids)
-	rows, err := d.query(ctx, "SELECT id, json(data) FROM "+c.table+" WHERE id IN (SELECT value FROM json_each(?))", []any{string(list)})
+	rows, err := d.queryIn(ctx, tx, "SELECT id, json(data) FROM "+c.table+" WHERE id IN (SELECT value FROM json_each(?))", []any{string(list)})
 	if err != nil {
 		return err
 	}
