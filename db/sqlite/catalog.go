@@ -30,6 +30,8 @@ type collection struct {
 	// indexes are the committed secondary indexes; a write transaction
 	// sees its own changes through DB.indexesTx.
 	indexes atomic.Pointer[[]catIndex]
+	// plans are recent choices between competing indexes (plan.go).
+	plans planCache
 }
 
 // indexList returns the committed secondary indexes.

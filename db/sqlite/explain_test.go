@@ -363,3 +363,25 @@ func TestPlannerPicksTheSelectiveIndex(t *testing.T) {
 		})
 	}
 }
+
+// TestPlanCache: a decision is kept for its key, and a full cache starts
+// over rather than growing.
+func TestPlanCache(t *testing.T) {
+	var pc planCache
+	if _, ok := pc.get("a"); ok {
+		t.Fatal("an empty cache has a decision")
+	}
+	pc.put("a", sortIndex)
+	if use, ok := pc.get("a"); !ok || use != sortIndex {
+		t.Fatalf("get(a) = %v, %v; want sortIndex", use, ok)
+	}
+	for i := range maxPlanKeys {
+		pc.put(fmt.Sprint(i), filterIndex)
+	}
+	if len(pc.m) > maxPlanKeys {
+		t.Errorf("the cache holds %d decisions, more than %d", len(pc.m), maxPlanKeys)
+	}
+	if _, ok := pc.get("a"); ok {
+		t.Error("a full cache kept its oldest decision: it should have started over")
+	}
+}

@@ -4,6 +4,9 @@ import (
 	"context"
 	"database/sql"
 	"math"
+	"strconv"
+	"sync"
+	"time"
 
 	"minibase/db"
 )
@@ -23,7 +26,10 @@ import (
 // index up to T = √((skip+limit)·N), where both ways cost the same, and
 // tells SQLite which index to use by spelling the other's terms with a
 // unary + (which changes no value). N is max(rowid), which costs one
-// B-tree descent and is at least the collection's size.
+// B-tree descent and is at least the collection's size. The count costs
+// about a tenth of the query it decides, so a decision is kept a few
+// seconds for the same value and page (planCache): the same user's list
+// asked again and again pays once.
 
 // indexUse is which index a plan leaves SQLite to use.
 type indexUse int
@@ -85,6 +91,19 @@ func leadsIndex(idx []catIndex, path string) bool {
 // choosePlan counts eq's matches, up to the point where reading its index
 // stops paying, and says which index the query should read.
 func (d *DB) choosePlan(ctx context.Context, c *collection, sh *shape, q *db.Query, eq *db.Node) (indexUse, error) {
+	key := eq.Path + "\x00" + string(db.MarshalJSON(eq.Value)) + "\x00" + strconv.Itoa(q.Skip+q.Limit)
+	if use, ok := c.plans.get(key); ok {
+		return use, nil
+	}
+	use, err := d.countPlan(ctx, c, sh, q, eq)
+	if err == nil {
+		c.plans.put(key, use)
+	}
+	return use, err
+}
+
+// countPlan is choosePlan's count.
+func (d *DB) countPlan(ctx context.Context, c *collection, sh *shape, q *db.Query, eq *db.Node) (indexUse, error) {
 	t := &translator{sh: sh}
 	cond, exact := t.cond(eq)
 	if !exact {
@@ -105,4 +124,40 @@ func (d *DB) choosePlan(ctx context.Context, c *collection, sh *shape, q *db.Que
 		return filterIndex, nil
 	}
 	return sortIndex, nil
+}
+
+// planCache keeps choosePlan's recent decisions, by condition and page,
+// for planTTL. A decision gone stale costs time, never a wrong answer.
+type planCache struct {
+	mu sync.Mutex
+	m  map[string]planEntry
+}
+
+type planEntry struct {
+	use indexUse
+	at  time.Time
+}
+
+const (
+	planTTL     = 5 * time.Second
+	maxPlanKeys = 4096 // then the cache starts over
+)
+
+func (pc *planCache) get(key string) (indexUse, bool) {
+	pc.mu.Lock()
+	defer pc.mu.Unlock()
+	e, ok := pc.m[key]
+	if !ok || time.Since(e.at) > planTTL {
+		return 0, false
+	}
+	return e.use, true
+}
+
+func (pc *planCache) put(key string, use indexUse) {
+	pc.mu.Lock()
+	defer pc.mu.Unlock()
+	if pc.m == nil || len(pc.m) >= maxPlanKeys {
+		pc.m = map[string]planEntry{}
+	}
+	pc.m[key] = planEntry{use, time.Now()}
 }

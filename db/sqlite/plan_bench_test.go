@@ -12,9 +12,10 @@ import (
 
 // BenchmarkOneAuthorNewest20: one author's newest 20 of 20,000 posts, with
 // an index on author and one on created, read as SQLite chooses alone
-// (sqlite) and as the driver chooses (chosen, choosePlan: its probe
-// included), for 1000 authors and for 2. It reports CPU time per query
-// (cpu-ns/op) too.
+// (sqlite) and as the driver chooses (chosen: choosePlan, its decisions
+// kept for the same author), for 1000 authors and for 2; count is the
+// count that decides, alone, as for an author not asked for lately. It
+// reports CPU time per query (cpu-ns/op) too.
 func BenchmarkOneAuthorNewest20(b *testing.B) {
 	for _, authors := range []int{1000, 2} {
 		d := openTest(b)
@@ -23,7 +24,7 @@ func BenchmarkOneAuthorNewest20(b *testing.B) {
 		c := d.lookup("posts")
 		sh, _ := c.shape.load()
 		idx := c.indexList()
-		for _, how := range []string{"sqlite", "chosen"} {
+		for _, how := range []string{"sqlite", "chosen", "count"} {
 			b.Run(fmt.Sprintf("%d-authors/%s", authors, how), func(b *testing.B) {
 				rng := rand.New(rand.NewPCG(5, 6))
 				b.ResetTimer()
@@ -31,6 +32,12 @@ func BenchmarkOneAuthorNewest20(b *testing.B) {
 				for i := 0; i < b.N; i++ {
 					q := &db.Query{Filter: mustFilter(b, fmt.Sprintf(`{"author":"u%d"}`, rng.IntN(authors))),
 						Sort: []db.SortKey{{Path: "created", Desc: true}, {Path: "_id", Desc: true}}, Limit: 20}
+					if how == "count" {
+						if _, err := d.countPlan(ctx, c, sh, q, competing(idx, q)); err != nil {
+							b.Fatal(err)
+						}
+						continue
+					}
 					p := planFind(c, sh, idx, q)
 					if how == "chosen" {
 						var err error
