@@ -91,7 +91,7 @@ func leadsIndex(idx []catIndex, path string) bool {
 // choosePlan counts eq's matches, up to the point where reading its index
 // stops paying, and says which index the query should read.
 func (d *DB) choosePlan(ctx context.Context, c *collection, sh *shape, q *db.Query, eq *db.Node) (indexUse, error) {
-	key := eq.Path + "\x00" + string(db.MarshalJSON(eq.Value)) + "\x00" + strconv.Itoa(q.Skip+q.Limit)
+	key := strconv.Itoa(int(eq.Op)) + "\x00" + eq.Path + "\x00" + string(db.MarshalJSON(eq.Value)) + "\x00" + strconv.Itoa(q.Skip+q.Limit)
 	if use, ok := c.plans.get(key); ok {
 		return use, nil
 	}
