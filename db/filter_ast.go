@@ -32,6 +32,7 @@ const (
 	OpGeoWithin               // Value: the region ($geometry polygons or $centerSphere); see geo*.go
 	OpGeoIntersects           // Value: the GeoJSON geometry
 	OpNear                    // Value *Near: $nearSphere (or $near with GeoJSON), its distance bounds
+	OpExpr                    // Value: an aggregation expression ($expr), true when its value is truthy
 )
 
 // Details of the operators above, as ParseFilter builds them:
@@ -58,6 +59,10 @@ const (
 //     matches when neither the value at Path nor any value above it (a.b:
 //     the values of a and of a.b) is an array. A missing or scalar value on
 //     the way ends the path and matches. Only WithoutArrays builds it.
+//   - OpExpr has no Path: its expression reads the whole document. It
+//     appears at the top of a filter or under $and, $or and $nor only. An
+//     expression that fails on a document (a $divide by zero) does not
+//     match it.
 //   - OpGeoWithin, OpGeoIntersects and OpNear test each value along Path
 //     that is a geometry (GeoJSON, or a legacy [longitude, latitude] pair;
 //     the elements of an array of them), with MongoDB's 2dsphere semantics
@@ -81,6 +86,7 @@ type Node struct {
 	segs  []string // Path split into segments; nil for Path ""
 	index []int    // per segment: its array index (see ArrayIndex), or -1
 	terms []*Node  // OpAll value form: one OpEq or OpRegex node per value
+	expr  *Expr    // OpExpr
 }
 
 // Filter is a parsed, validated MongoDB query document.

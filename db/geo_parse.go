@@ -248,3 +248,16 @@ func checkNearPlacement(root *Node) error {
 	}
 	return walk(root, true)
 }
+
+// hasNear reports whether n or a node under it is a $nearSphere.
+func hasNear(n *Node) bool {
+	if n.Op == OpNear {
+		return true
+	}
+	for _, c := range n.Children {
+		if hasNear(c) {
+			return true
+		}
+	}
+	return false
+}

@@ -8,6 +8,7 @@ import (
 	"strings"
 	"testing"
 
+	"minibase/auth"
 	"minibase/db"
 )
 
@@ -21,6 +22,7 @@ func testGeo(t *testing.T, open func(t *testing.T) db.Driver) {
 	t.Run("near agrees with the reference", func(t *testing.T) { testNearRandom(t, open) })
 	t.Run("index", func(t *testing.T) { testGeoIndex(t, open) })
 	t.Run("geoNear stage", func(t *testing.T) { testGeoNearStage(t, open) })
+	t.Run("in an aggregation", func(t *testing.T) { testGeoAggregate(t, open) })
 }
 
 // geoIndex is the 2dsphere index on loc.
@@ -361,4 +363,51 @@ func nearestRef(docs []db.Doc, f *db.Filter) []string {
 		out[i] = h.id
 	}
 	return out
+}
+
+// testGeoAggregate: an aggregation's $match takes $geoWithin and
+// $geoIntersects, with a 2dsphere index or without, and refuses $near and
+// $nearSphere, which order documents, as MongoDB does.
+func testGeoAggregate(t *testing.T, open func(t *testing.T) db.Driver) {
+	d := open(t)
+	s := db.NewService(d, db.Limits{AggregateMemory: 8 << 20})
+	ctx := auth.NewContext(t.Context(), &auth.Identity{Role: auth.Admin})
+	var docs []string
+	for name := range cities {
+		docs = append(docs, cityDoc(name))
+	}
+	slices.Sort(docs)
+	insert(t, d, "aggcities", docs...)
+	insert(t, d, "aggcities2", docs...)
+	createGeoIndex(t, d, "aggcities2")
+	// The Pearl River Delta: Guangzhou, Foshan, Dongguan, Shenzhen, Hong Kong
+	// and Macau, and nothing else.
+	delta := `{"type": "Polygon", "coordinates": [[[112.8, 21.9], [114.6, 21.9], [114.6, 23.5], [112.8, 23.5], [112.8, 21.9]]]}`
+	want := []string{"dongguan", "foshan", "guangzhou", "hongkong", "macau", "shenzhen"}
+	for _, coll := range []string{"aggcities", "aggcities2"} {
+		for _, op := range []string{"$geoWithin", "$geoIntersects"} {
+			pipeline := fmt.Sprintf(`[{"$match": {"loc": {%q: {"$geometry": %s}}}}, {"$sort": {"_id": 1}}, {"$project": {"_id": 1}}]`, op, delta)
+			out, err := s.Aggregate(ctx, coll, db.Doc{{Key: "pipeline", Value: decode(t, pipeline)}})
+			if err != nil {
+				t.Fatalf("Aggregate(%s) on %s: %v", op, coll, err)
+			}
+			var got []string
+			for _, raw := range out {
+				doc, _ := decode(t, string(raw)).(db.Doc)
+				id, _ := doc.Get("_id")
+				got = append(got, fmt.Sprint(id))
+			}
+			if !slices.Equal(got, want) {
+				t.Errorf("Aggregate(%s) on %s: got %s, want %s", op, coll, show(got), show(want))
+			}
+		}
+	}
+	for _, p := range []string{
+		`[{"$match": {"loc": {"$nearSphere": {"$geometry": {"type": "Point", "coordinates": [113.3, 23.1]}}}}}]`,
+		`[{"$match": {"$or": [{"_id": "foshan"}, {"loc": {"$near": {"$geometry": {"type": "Point", "coordinates": [113.3, 23.1]}}}}]}}]`,
+		`[{"$sort": {"_id": 1}}, {"$match": {"loc": {"$nearSphere": {"$geometry": {"type": "Point", "coordinates": [113.3, 23.1]}}}}}]`,
+	} {
+		_, err := s.Aggregate(ctx, "aggcities2", db.Doc{{Key: "pipeline", Value: decode(t, p)}})
+		wantCode(t, "Aggregate "+p, err, db.CodeInvalidOperator)
+	}
 }
