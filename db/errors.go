@@ -53,6 +53,12 @@ const (
 	// server's aggregation memory limit (MongoDB's 100 MB rule). minibase's
 	// own name, with the errCode of DATABASE_REQUEST_FAILED.
 	CodeAggregateMemory = "DATABASE_AGGREGATE_MEMORY_EXCEED"
+
+	// CodeTransactionConflict: what a transaction read changed before it
+	// committed (409); it changed nothing and is run again from the start,
+	// which runTransaction does by itself. CloudBase's string code, with
+	// the errCode of DATABASE_REQUEST_FAILED.
+	CodeTransactionConflict = "DATABASE_TRANSACTION_CONFLICT"
 )
 
 // codes gives each code its CloudBase errCode and the HTTP status it is
@@ -71,6 +77,8 @@ var codes = map[string]struct{ errCode, status int }{
 	CodeDiskFull:           {-502001, http.StatusInsufficientStorage},
 	CodeCorrupted:          {-502001, http.StatusInternalServerError},
 	CodeAggregateMemory:    {-502001, http.StatusBadRequest},
+
+	CodeTransactionConflict: {-502001, http.StatusConflict},
 }
 
 // Errorf returns an *Error with code and a formatted message.

@@ -21,6 +21,7 @@ func (s *Service) Mount(r fiber.Router) {
 	r.Put("/db/:coll/docs/:id", s.handleSetDoc)
 	r.Patch("/db/:coll/docs/:id", s.handleUpdateDoc)
 	r.Delete("/db/:coll/docs/:id", s.handleDeleteDoc)
+	r.Post("/db/transaction", s.handleTransaction)
 
 	r.Get("/admin/collections", s.handleCollections)
 	r.Post("/admin/collections", s.handleCreateCollection)

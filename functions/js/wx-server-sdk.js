@@ -1046,29 +1046,6 @@ var command = {
   aggregate
 };
 
-// ../sdk/src/database/ops.ts
-function httpOps(client) {
-  const coll = (name) => "/v1/db/" + encodeURIComponent(name);
-  const doc = (name, id) => coll(name) + "/docs/" + encodeURIComponent(id);
-  return {
-    env: client.env,
-    query: (api, c, body) => client.request(api, "POST", coll(c) + "/query", body),
-    aggregate: (api, c, body) => client.request(api, "POST", coll(c) + "/aggregate", body),
-    count: (api, c, body) => client.request(api, "POST", coll(c) + "/count", body),
-    insert: (api, c, body) => client.request(api, "POST", coll(c) + "/insert", body),
-    update: (api, c, body) => client.request(api, "POST", coll(c) + "/update", body),
-    remove: (api, c, body) => client.request(api, "POST", coll(c) + "/remove", body),
-    getDoc: (api, c, id) => client.request(api, "GET", doc(c, id)),
-    setDoc: (api, c, id, body) => client.request(api, "PUT", doc(c, id), body),
-    // Not PATCH …/docs/{id}: wx.request and my.request have no PATCH. The
-    // server checks a where-update on {_id} alone as it checks PATCH,
-    // against the stored document.
-    updateDoc: (api, c, id, body) => client.request(api, "POST", coll(c) + "/update", { filter: { _id: id }, update: body.update, multi: false }),
-    removeDoc: (api, c, id) => client.request(api, "DELETE", doc(c, id)),
-    createCollection: (api, body) => client.request(api, "POST", "/v1/admin/collections", body)
-  };
-}
-
 // ../sdk/src/database/document.ts
 var NOT_EXIST = "DATABASE_DOCUMENT_NOT_EXIST";
 var DocumentReference = class _DocumentReference {
@@ -1098,7 +1075,10 @@ var DocumentReference = class _DocumentReference {
       } catch (e) {
         if (!(e instanceof CloudError) || e.code !== NOT_EXIST) throw e;
       }
-      if (!doc) throw cloudError(api, ErrCode.UNKNOWN, `document with _id ${id} does not exist`, NOT_EXIST);
+      if (!doc) {
+        if (this._t.ops.inTransaction) return { data: null, errMsg: "document.get:ok" };
+        throw cloudError(api, ErrCode.UNKNOWN, `document with _id ${id} does not exist`, NOT_EXIST);
+      }
       return { data: this._t.flavor.decode ? decode(doc) : doc, errMsg: "document.get:ok" };
     });
   }
@@ -1273,6 +1253,183 @@ var CollectionReference = class extends Query {
   }
 };
 
+// ../sdk/src/database/transaction.ts
+var CONFLICT = "DATABASE_TRANSACTION_CONFLICT";
+var Transaction = class {
+  /** @internal */
+  constructor(tx, flavor, env) {
+    /** Set once rollback() was called. */
+    this.aborted = false;
+    /** The reason given to rollback(), which runTransaction rejects with. */
+    this.abortReason = void 0;
+    /** Set once commit() succeeded. */
+    this.committed = false;
+    this._tx = tx;
+    this._flavor = flavor;
+    this._ops = new TxnDbOps(tx, env);
+  }
+  /** The collection called name, inside the transaction; throws 'Collection name is required' when name is empty. */
+  collection(name) {
+    if (!name) throw new Error("Collection name is required");
+    return new CollectionReference(this._ops, String(name), this._flavor);
+  }
+  /** Applies the transaction's writes, all or nothing. */
+  async commit() {
+    const r = await this._tx.commit("transaction.commit");
+    this.committed = true;
+    return r;
+  }
+  /** Drops the transaction's writes; runTransaction then rejects with reason. */
+  async rollback(reason) {
+    const r = await this._tx.rollback("transaction.rollback");
+    this.aborted = true;
+    this.abortReason = reason;
+    return r;
+  }
+};
+async function runTransaction(start, callback, times = 3) {
+  let left = Number(times);
+  for (; ; ) {
+    const t = start();
+    try {
+      const result = await callback(t);
+      if (t.aborted) throw t.abortReason;
+      await t.commit();
+      return result;
+    } catch (e) {
+      if (left > 0 && isConflict(e)) {
+        left--;
+        continue;
+      }
+      if (!t.aborted && !t.committed) {
+        await t.rollback().catch(() => void 0);
+        throw e;
+      }
+      throw t.aborted ? t.abortReason : e;
+    }
+  }
+}
+function isConflict(e) {
+  return e !== null && typeof e === "object" && e.code === CONFLICT;
+}
+var TxnDbOps = class {
+  constructor(tx, env) {
+    this.inTransaction = true;
+    this._tx = tx;
+    this.env = env;
+  }
+  // doc(id).field(…).get() arrives as a query of {_id} with a projection.
+  query(api, coll, body) {
+    const id = body.filter && Object.keys(body.filter).length === 1 ? body.filter._id : void 0;
+    if (typeof id !== "string" || body.limit !== 1 || body.sort || body.skip) return refuse(api);
+    return this._tx.run(api, { op: "getDoc", coll, id, projection: body.projection }).then((r) => ({ data: r.data ? [r.data] : [] }));
+  }
+  count(api) {
+    return refuse(api);
+  }
+  aggregate(api) {
+    return refuse(api);
+  }
+  insert(api, coll, body) {
+    return this._tx.run(api, { op: "insert", coll, ...body });
+  }
+  update(api, coll, body) {
+    return this._tx.run(api, { op: "update", coll, ...body });
+  }
+  remove(api, coll, body) {
+    return this._tx.run(api, { op: "remove", coll, ...body });
+  }
+  getDoc(api, coll, id) {
+    return this._tx.run(api, { op: "getDoc", coll, id });
+  }
+  setDoc(api, coll, id, body) {
+    return this._tx.run(api, { op: "setDoc", coll, id, ...body });
+  }
+  updateDoc(api, coll, id, body) {
+    return this._tx.run(api, { op: "updateDoc", coll, id, ...body });
+  }
+  removeDoc(api, coll, id) {
+    return this._tx.run(api, { op: "removeDoc", coll, id });
+  }
+  createCollection(api) {
+    return refuse(api);
+  }
+  transaction() {
+    throw new Error("a transaction cannot start another one");
+  }
+};
+function refuse(api) {
+  return Promise.reject(invalid(api, "not in a transaction: read documents by id in it (doc(id).get()), and query outside it"));
+}
+function httpTxn(client) {
+  const done = [];
+  let ended = "";
+  let queue = Promise.resolve();
+  const send2 = (api, body) => client.request(api, "POST", "/v1/db/transaction", body);
+  const serially = (f) => {
+    const p = queue.then(f, f);
+    queue = p.catch(() => void 0);
+    return p;
+  };
+  const open = (api) => {
+    if (ended) throw invalid(api, `the transaction was ${ended}: start another one`);
+  };
+  return {
+    run: (api, op) => serially(async () => {
+      open(api);
+      const r = await send2(api, { commit: false, ops: [...done, op] });
+      const { rev, ...answer } = r.results[r.results.length - 1];
+      done.push(pinIDs({ ...op, rev }, answer));
+      return answer;
+    }),
+    commit: (api) => serially(async () => {
+      open(api);
+      ended = "committed";
+      if (done.length > 0) await send2(api, { ops: done });
+      return {};
+    }),
+    rollback: (api) => serially(async () => {
+      open(api);
+      ended = "rolled back";
+      done.length = 0;
+      return {};
+    })
+  };
+}
+function pinIDs(op, answer) {
+  if (op.op !== "insert") return op;
+  if (Array.isArray(op.data) && Array.isArray(answer._ids)) {
+    const ids = answer._ids;
+    return { ...op, data: op.data.map((d, i) => ({ ...d, _id: ids[i] })) };
+  }
+  if (typeof answer._id === "string") return { ...op, data: { ...op.data, _id: answer._id } };
+  return op;
+}
+
+// ../sdk/src/database/ops.ts
+function httpOps(client) {
+  const coll = (name) => "/v1/db/" + encodeURIComponent(name);
+  const doc = (name, id) => coll(name) + "/docs/" + encodeURIComponent(id);
+  return {
+    env: client.env,
+    query: (api, c, body) => client.request(api, "POST", coll(c) + "/query", body),
+    aggregate: (api, c, body) => client.request(api, "POST", coll(c) + "/aggregate", body),
+    count: (api, c, body) => client.request(api, "POST", coll(c) + "/count", body),
+    insert: (api, c, body) => client.request(api, "POST", coll(c) + "/insert", body),
+    update: (api, c, body) => client.request(api, "POST", coll(c) + "/update", body),
+    remove: (api, c, body) => client.request(api, "POST", coll(c) + "/remove", body),
+    getDoc: (api, c, id) => client.request(api, "GET", doc(c, id)),
+    setDoc: (api, c, id, body) => client.request(api, "PUT", doc(c, id), body),
+    // Not PATCH …/docs/{id}: wx.request and my.request have no PATCH. The
+    // server checks a where-update on {_id} alone as it checks PATCH,
+    // against the stored document.
+    updateDoc: (api, c, id, body) => client.request(api, "POST", coll(c) + "/update", { filter: { _id: id }, update: body.update, multi: false }),
+    removeDoc: (api, c, id) => client.request(api, "DELETE", doc(c, id)),
+    createCollection: (api, body) => client.request(api, "POST", "/v1/admin/collections", body),
+    transaction: () => httpTxn(client)
+  };
+}
+
 // ../sdk/src/database/index.ts
 var Database = class {
   /**
@@ -1301,6 +1458,26 @@ var Database = class {
   collection(name) {
     if (!name) throw new Error("Collection name is required");
     return new CollectionReference(this._ops, String(name), this._flavor);
+  }
+  /**
+   * db.startTransaction(): a transaction, whose collection(name) reads and
+   * writes inside it until commit() or rollback() (transaction.ts).
+   */
+  async startTransaction() {
+    return this._transaction();
+  }
+  /**
+   * db.runTransaction(callback, times = 3): runs callback(transaction) and
+   * commits, running it again on a conflict at most times more times;
+   * resolves with callback's result, rejects with rollback(reason)'s reason
+   * or with the failure (transaction.ts).
+   */
+  runTransaction(callback, times) {
+    return runTransaction(() => this._transaction(), callback, times);
+  }
+  /** @internal */
+  _transaction() {
+    return new Transaction(this._ops.transaction(), this._flavor, this.config.env);
   }
 };
 

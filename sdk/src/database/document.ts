@@ -56,7 +56,11 @@ export class DocumentReference {
       } catch (e) {
         if (!(e instanceof CloudError) || e.code !== NOT_EXIST) throw e;
       }
-      if (!doc) throw cloudError(api, ErrCode.UNKNOWN, `document with _id ${id} does not exist`, NOT_EXIST);
+      if (!doc) {
+        // In a transaction, no document is data null (wx-server-sdk: "in transaction, it is object instead").
+        if (this._t.ops.inTransaction) return { data: null as unknown as DocumentData, errMsg: 'document.get:ok' };
+        throw cloudError(api, ErrCode.UNKNOWN, `document with _id ${id} does not exist`, NOT_EXIST);
+      }
       return { data: this._t.flavor.decode ? decode(doc) : doc, errMsg: 'document.get:ok' };
     });
   }
