@@ -525,12 +525,13 @@ function httpOps(client) {
 }
 
 // ../sdk/src/core/callback.ts
-function promiseOrCallback(opts, run) {
+function promiseOrCallback(opts, run, always = false) {
   const success = fn(opts, "success");
   const fail = fn(opts, "fail");
   const complete = fn(opts, "complete");
   if (!success && !fail && !complete) return run();
-  run().then(
+  const p = run();
+  p.then(
     (r) => {
       invoke(success, r);
       invoke(complete, r);
@@ -540,7 +541,7 @@ function promiseOrCallback(opts, run) {
       invoke(complete, e);
     }
   );
-  return void 0;
+  return always ? p : void 0;
 }
 function fn(opts, key) {
   const f = opts != null && typeof opts === "object" ? opts[key] : void 0;
@@ -917,8 +918,8 @@ function encodeProjection(p) {
 }
 
 // ../sdk/src/database/request.ts
-var CLIENT = { defaultLimit: 20, batchAdd: false, decode: true };
-var SERVER = { defaultLimit: 100, batchAdd: true, decode: false };
+var CLIENT = { defaultLimit: 20, batchAdd: false, decode: true, alwaysPromise: false };
+var SERVER = { defaultLimit: 100, batchAdd: true, decode: false, alwaysPromise: true };
 function invalid(api, detail) {
   return cloudError(api, ErrCode.INVALID_PARAM, detail, "INVALID_PARAM");
 }
@@ -968,7 +969,7 @@ var DocumentReference = class _DocumentReference {
       }
       if (!doc) throw cloudError(api, ErrCode.UNKNOWN, `document with _id ${id} does not exist`, NOT_EXIST);
       return { data: this._t.flavor.decode ? decode(doc) : doc, errMsg: "document.get:ok" };
-    });
+    }, this._t.flavor.alwaysPromise);
   }
   set(options) {
     return promiseOrCallback(options, async () => {
@@ -981,7 +982,7 @@ var DocumentReference = class _DocumentReference {
       const body = { data: encodeFor(api, () => encodeValue(data)) };
       const r = await this._t.ops.setDoc(api, this._t.coll, id, body);
       return { _id: r._id, stats: { updated: r.stats.updated, created: r.stats.created }, errMsg: "document.set:ok" };
-    });
+    }, this._t.flavor.alwaysPromise);
   }
   update(options) {
     return promiseOrCallback(options, async () => {
@@ -990,14 +991,14 @@ var DocumentReference = class _DocumentReference {
       const data = checkData(api, options && options.data, "update");
       const r = await this._t.ops.updateDoc(api, this._t.coll, id, { update: encodeFor(api, () => encodeUpdate(data)) });
       return { stats: { updated: r.stats.updated }, errMsg: "document.update:ok" };
-    });
+    }, this._t.flavor.alwaysPromise);
   }
   remove(options) {
     return promiseOrCallback(options, async () => {
       const api = "document.remove";
       const r = await this._t.ops.removeDoc(api, this._t.coll, this._id(api));
       return { stats: { removed: r.stats.removed }, errMsg: "document.remove:ok" };
-    });
+    }, this._t.flavor.alwaysPromise);
   }
   // The id as the server knows it (a string); an empty id fails as in the original SDK.
   _id(api) {
@@ -1066,14 +1067,14 @@ var Query = class _Query {
       if (s.projection) body.projection = s.projection;
       const r = await this._t.ops.query("collection.get", this._t.coll, body);
       return { data: this._t.flavor.decode ? decode(r.data) : r.data, errMsg: "collection.get:ok" };
-    });
+    }, this._t.flavor.alwaysPromise);
   }
   count(options) {
     return promiseOrCallback(options, async () => {
       const body = this._s.filter ? { filter: this._s.filter } : {};
       const r = await this._t.ops.count("collection.count", this._t.coll, body);
       return { total: r.total, errMsg: "collection.count:ok" };
-    });
+    }, this._t.flavor.alwaysPromise);
   }
   update(options) {
     return promiseOrCallback(options, async () => {
@@ -1082,7 +1083,7 @@ var Query = class _Query {
       const body = { filter: this._s.filter || {}, update: encodeFor(api, () => encodeUpdate(data)), multi: true };
       const r = await this._t.ops.update(api, this._t.coll, body);
       return { stats: { updated: r.stats.updated }, errMsg: "collection.update:ok" };
-    });
+    }, this._t.flavor.alwaysPromise);
   }
   remove(options) {
     return promiseOrCallback(options, async () => {
@@ -1093,7 +1094,7 @@ var Query = class _Query {
       const body = { filter: s.filter || {}, multi: true };
       const r = await this._t.ops.remove("collection.remove", this._t.coll, body);
       return { stats: { removed: r.stats.removed }, errMsg: "collection.remove:ok" };
-    });
+    }, this._t.flavor.alwaysPromise);
   }
   /** @internal */
   _with(change) {
@@ -1130,7 +1131,7 @@ var CollectionReference = class extends Query {
       const body = { data: encodeFor(api, () => encodeValue(data)) };
       const r = await this._t.ops.insert(api, this._t.coll, body);
       return { _id: r._id, errMsg: "collection.add:ok" };
-    });
+    }, this._t.flavor.alwaysPromise);
   }
 };
 
@@ -1175,6 +1176,26 @@ function parseResult(result) {
   }
 }
 
+// js/src/files.js
+var isFileID = (v) => typeof v === "string" && v !== "";
+var isTempURLItem = (it) => isFileID(it) || it !== null && typeof it === "object" && isFileID(it.fileID) && (it.maxAge === void 0 || Number.isInteger(it.maxAge) && it.maxAge > 0);
+function checkFileList(opts, max, ok) {
+  const list2 = opts !== null && typeof opts === "object" ? opts.fileList : void 0;
+  if (!Array.isArray(list2) || list2.length === 0) return "fileList must be a non-empty array";
+  if (list2.length > max) return `fileList has ${list2.length} items; at most ${max} per call`;
+  const bad = list2.findIndex((it) => !ok(it));
+  return bad < 0 ? "" : `fileList[${bad}] is not a fileID: ${JSON.stringify(list2[bad]) ?? String(list2[bad])}`;
+}
+function checkUpload(opts) {
+  if (opts === null || typeof opts !== "object") return "options must be an object";
+  const { cloudPath, fileContent } = opts;
+  if (typeof cloudPath !== "string" || cloudPath === "") return "cloudPath must be a non-empty string";
+  if (typeof fileContent !== "string" && !(fileContent instanceof ArrayBuffer) && !ArrayBuffer.isView(fileContent)) {
+    return "fileContent must be a Buffer or a string";
+  }
+  return "";
+}
+
 // js/src/wx-server-sdk.js
 var NOT_INITIALIZED = "Cloud API isn't enabled, please call init first\n请先调用 init 完成初始化后再调用其他云 API。";
 var DYNAMIC_CURRENT_ENV = /* @__PURE__ */ Symbol.for("DYNAMIC_CURRENT_ENV");
@@ -1195,14 +1216,8 @@ function createCloud(natives) {
   }
   const envOf = (env) => env === void 0 || env === DYNAMIC_CURRENT_ENV ? natives.env : env;
   const invalid2 = (api, detail) => Promise.reject(new CloudError(ErrCode.INVALID_PARAM, `${api}:fail -501007 invalid parameters. ${detail}`, "INVALID_PARAM"));
-  const checkFileList = (opts, ok) => {
-    const list2 = opts !== null && typeof opts === "object" ? opts.fileList : void 0;
-    if (!Array.isArray(list2) || list2.length === 0) return "fileList must be a non-empty array";
-    if (list2.length > natives.maxFileList) return `fileList has ${list2.length} items; at most ${natives.maxFileList} per call`;
-    const bad = list2.findIndex((it) => !ok(it));
-    return bad < 0 ? "" : `fileList[${bad}] is not a fileID: ${JSON.stringify(list2[bad]) ?? String(list2[bad])}`;
-  };
-  const isFileID = (v) => typeof v === "string" && v !== "";
+  const checkFileList2 = (opts, ok) => checkFileList(opts, natives.maxFileList, ok);
+  const settle = (opts, run) => promiseOrCallback(opts, run, true);
   const logger = () => {
     const write = (level) => (obj) => natives.log(level, typeof obj === "string" ? obj : JSON.stringify(obj));
     return { log: write("log"), info: write("info"), warn: write("warn"), error: write("error") };
@@ -1234,19 +1249,21 @@ function createCloud(natives) {
      */
     callFunction(opts) {
       need();
-      const api = "callFunction";
-      const name = opts && opts.name;
-      if (typeof name !== "string" || name === "") {
-        return Promise.reject(new CloudError(ErrCode.INVALID_PARAM, `${api}:fail -501007 invalid parameters. name is required`, "INVALID_PARAM"));
-      }
-      const data = opts.data === void 0 ? {} : opts.data;
-      return natives.callFunction(name, data).then(
-        (r) => ({ result: parseResult(JSON.parse(r.result)), requestID: r.requestID, errMsg: `${api}:ok` }),
-        (e) => {
-          const text = ERR_TEXT[e.errCode] || e.code;
-          throw new CloudError(e.errCode, `${api}:fail ${e.errCode} ${text}. ${e.message}`, e.code, e.requestID);
+      return settle(opts, () => {
+        const api = "callFunction";
+        const name = opts && opts.name;
+        if (typeof name !== "string" || name === "") {
+          return Promise.reject(new CloudError(ErrCode.INVALID_PARAM, `${api}:fail -501007 invalid parameters. name is required`, "INVALID_PARAM"));
         }
-      );
+        const data = opts.data === void 0 ? {} : opts.data;
+        return natives.callFunction(name, data).then(
+          (r) => ({ result: parseResult(JSON.parse(r.result)), requestID: r.requestID, errMsg: `${api}:ok` }),
+          (e) => {
+            const text = ERR_TEXT[e.errCode] || e.code;
+            throw new CloudError(e.errCode, `${api}:fail ${e.errCode} ${text}. ${e.message}`, e.code, e.requestID);
+          }
+        );
+      });
     },
     /**
      * cloud.uploadFile({cloudPath, fileContent}) → {fileID, statusCode,
@@ -1256,22 +1273,22 @@ function createCloud(natives) {
      */
     uploadFile(opts) {
       need();
-      const api = "uploadFile";
-      if (opts === null || typeof opts !== "object") return invalid2(api, "options must be an object");
-      const { cloudPath, fileContent } = opts;
-      if (typeof cloudPath !== "string" || cloudPath === "") return invalid2(api, "cloudPath must be a non-empty string");
-      if (typeof fileContent !== "string" && !(fileContent instanceof ArrayBuffer) && !ArrayBuffer.isView(fileContent)) {
-        return invalid2(api, "fileContent must be a Buffer or a string");
-      }
-      return natives.uploadFile(cloudPath, fileContent).then((fileID) => ({ fileID, statusCode: 200, errMsg: `${api}:ok` }));
+      return settle(opts, () => {
+        const api = "uploadFile";
+        const why = checkUpload(opts);
+        if (why) return invalid2(api, why);
+        return natives.uploadFile(opts.cloudPath, opts.fileContent).then((fileID) => ({ fileID, statusCode: 200, errMsg: `${api}:ok` }));
+      });
     },
     /** cloud.downloadFile({fileID}) → {fileContent: Buffer, statusCode, errMsg: 'downloadFile:ok'}. */
     downloadFile(opts) {
       need();
-      const api = "downloadFile";
-      const fileID = opts !== null && typeof opts === "object" ? opts.fileID : void 0;
-      if (!isFileID(fileID)) return invalid2(api, "fileID must be a non-empty string");
-      return natives.downloadFile(fileID).then((fileContent) => ({ fileContent, statusCode: 200, errMsg: `${api}:ok` }));
+      return settle(opts, () => {
+        const api = "downloadFile";
+        const fileID = opts !== null && typeof opts === "object" ? opts.fileID : void 0;
+        if (!isFileID(fileID)) return invalid2(api, "fileID must be a non-empty string");
+        return natives.downloadFile(fileID).then((fileContent) => ({ fileContent, statusCode: 200, errMsg: `${api}:ok` }));
+      });
     },
     /**
      * cloud.getTempFileURL({fileList}) with fileIDs or {fileID, maxAge}
@@ -1281,22 +1298,29 @@ function createCloud(natives) {
      */
     getTempFileURL(opts) {
       need();
-      const api = "getTempFileURL";
-      const why = checkFileList(
-        opts,
-        (it) => isFileID(it) || it !== null && typeof it === "object" && isFileID(it.fileID) && (it.maxAge === void 0 || Number.isInteger(it.maxAge) && it.maxAge > 0)
-      );
-      if (why) return invalid2(api, why);
-      const items = opts.fileList.map((it) => typeof it === "string" ? { fileID: it } : { fileID: it.fileID, maxAge: it.maxAge });
-      return natives.getTempFileURL(JSON.stringify(items)).then((fileList) => ({ fileList, errMsg: `${api}:ok` }));
+      return settle(opts, () => {
+        const api = "getTempFileURL";
+        const why = checkFileList2(opts, isTempURLItem);
+        if (why) return invalid2(api, why);
+        const items = opts.fileList.map((it) => typeof it === "string" ? { fileID: it } : { fileID: it.fileID, maxAge: it.maxAge });
+        return natives.getTempFileURL(JSON.stringify(items)).then((list2) => ({
+          fileList: list2.map((r) => ({ fileID: r.fileID, tempFileURL: r.tempFileURL, maxAge: r.maxAge, status: r.status, errMsg: r.errMsg })),
+          errMsg: `${api}:ok`
+        }));
+      });
     },
     /** cloud.deleteFile({fileList}) → {fileList: [{fileID, status, errMsg}], errMsg: 'deleteFile:ok'}. */
     deleteFile(opts) {
       need();
-      const api = "deleteFile";
-      const why = checkFileList(opts, isFileID);
-      if (why) return invalid2(api, why);
-      return natives.deleteFile(JSON.stringify(opts.fileList)).then((fileList) => ({ fileList, errMsg: `${api}:ok` }));
+      return settle(opts, () => {
+        const api = "deleteFile";
+        const why = checkFileList2(opts, isFileID);
+        if (why) return invalid2(api, why);
+        return natives.deleteFile(JSON.stringify(opts.fileList)).then((list2) => ({
+          fileList: list2.map((r) => ({ fileID: r.fileID, status: r.status, errMsg: r.errMsg })),
+          errMsg: `${api}:ok`
+        }));
+      });
     },
     /** cloud.getWXContext(): OPENID, APPID, UNIONID, ENV, SOURCE, CLIENTIP of the invocation's caller. */
     getWXContext() {
