@@ -61,15 +61,20 @@ type instance struct {
 	expired chan struct{}         // signalled by the timer (or the watchdog), for the event loop
 }
 
-// context returns the invocation's context: the caller's, ending at the
-// deadline. It is made only when Go work needs one (most calls never do).
+// context returns the context of the invocation's Go work: the caller's
+// values, ending at the deadline or when the invocation ends (release). It
+// does not end with the caller's context: the work main did not await goes
+// on after the caller has its answer (finishLeft), and while main runs, a
+// caller that goes away ends the invocation, and so its work. It is made
+// only when Go work needs one (most calls never do).
 func (c *call) context() context.Context {
 	if c.ctx == nil {
-		c.ctx, c.cancel = context.WithDeadlineCause(c.parent, c.deadline, c.cause)
+		c.ctx, c.cancel = context.WithDeadlineCause(context.WithoutCancel(c.parent), c.deadline, c.cause)
 	}
 	return c.ctx
 }
 
+// release ends the invocation's Go work.
 func (c *call) release() {
 	if c.cancel != nil {
 		c.cancel()
@@ -129,8 +134,6 @@ type call struct {
 	parent    context.Context // the caller's: identity, cancellation
 	deadline  time.Time       // the function's timeout or the caller's deadline, whichever is first
 	cause     error           // errTimedOut or errCallerDeadline: what passing the deadline means
-	ctx       context.Context // parent with the deadline, made on first use (Go work: database, fetch, calls)
-	cancel    context.CancelFunc
 	id        *auth.Identity
 	requestID string
 	source    string
@@ -142,6 +145,11 @@ type call struct {
 	inst      *instance
 	stopped   bool   // by the watchdog (watchdog.mu)
 	memPeak   uint64 // the most its instance held while it ran, as measured (watchdog.mu)
+
+	ctx    context.Context // of its Go work (database, fetch, calls), made on first use
+	cancel context.CancelFunc
+	left   chan struct{} // closed when the work main left behind is done or dropped (nil: none was left)
+	early  []LogLine     // with left: the lines logged before main settled
 }
 
 // newInstance builds a runtime with every binding, under a heap tag of
@@ -210,7 +218,7 @@ func (in *instance) run(c *call, event []byte) ([]byte, error) {
 	}
 	if o, ok := ret.(*goja.Object); ok && o.ExportType() == promiseType {
 		if p, ok := o.Export().(*goja.Promise); ok {
-			err := in.loop.run(c, in.expired, func() bool { return p.State() != goja.PromiseStatePending })
+			err := in.loop.run(c.parent, in.expired, func() bool { return p.State() != goja.PromiseStatePending })
 			if err != nil {
 				return nil, err
 			}
