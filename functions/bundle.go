@@ -17,9 +17,10 @@ import (
 // dependencies runs as it is, so edits on disk keep working file by file.
 
 // providedModules are packages the runtime supplies: a function's
-// package.json may list them without needing a bundle, and a bundle leaves
-// them to require() (Node's built-ins are left out by platform "node").
-var providedModules = []string{"wx-server-sdk"}
+// package.json may list them without needing a bundle, a bundle leaves
+// them to require() (Node's built-ins are left out by platform "node"),
+// and a deployment leaves their npm copies out (ProvidedPackages).
+var providedModules = []string{"wx-server-sdk", "@cloudbase/node-sdk", "tcb-admin-node"}
 
 // esmSyntax finds an import or export statement at the start of a line:
 // a file written as an ES module.

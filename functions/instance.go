@@ -44,8 +44,11 @@ type instance struct {
 	noop   goja.Callable // see poll
 	writer *jsonWriter   // a spare one: see newJSONWriter
 
-	crypto goja.Value // require('crypto'), made on first use
-	wxsdk  goja.Value // require('wx-server-sdk'), made on first use
+	crypto     goja.Value   // require('crypto'), made on first use
+	sdkExports *goja.Object // the SDK bundle's exports (wx-server-sdk, node-sdk), run on first use
+	wxsdk      goja.Value   // require('wx-server-sdk'), made on first use
+	nodesdk    goja.Value   // require('@cloudbase/node-sdk'), made on first use
+	tcbadmin   goja.Value   // require('tcb-admin-node'), made on first use
 
 	cur      *call // the running invocation; nil between invocations
 	loaded   bool  // index.js ran

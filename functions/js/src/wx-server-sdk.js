@@ -6,13 +6,17 @@
 // errors and results keep wx-server-sdk's shapes. The storage calls go to
 // object storage the same way, also as an admin.
 //
-// Bundled by `go generate ./functions` (gen.go) into ../wx-server-sdk.js,
+// Bundled by `go generate ./functions` (scripts.go) into ../wx-server-sdk.js,
 // which the runtime embeds; a test keeps that file equal to a fresh build.
+// The bundle also holds @cloudbase/node-sdk's module (node-sdk.js), which
+// shares the database builder's pieces and the natives.
 import { Database, SERVER, fromGeoJSON } from '../../../sdk/src/database/index';
 import { CloudError, ErrCode, ERR_TEXT, serverError } from '../../../sdk/src/core/errors';
 import { parseResult } from '../../../sdk/src/functions/index';
 import { promiseOrCallback } from '../../../sdk/src/core/callback';
 import { checkFileList as checkList, checkUpload, isFileID, isTempURLItem } from './files';
+
+export { createTcb } from './node-sdk';
 
 /** wx-server-sdk's message for an API used before init (spec §2.3). */
 const NOT_INITIALIZED = "Cloud API isn't enabled, please call init first\n请先调用 init 完成初始化后再调用其他云 API。";
