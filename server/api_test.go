@@ -6,10 +6,15 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"net/http"
 	"net/http/httptest"
 	"reflect"
 	"strings"
+	"sync"
 	"testing"
+	"time"
+
+	"minibase/auth"
 )
 
 const testKey = "test-admin-key-0123456789"
@@ -38,6 +43,116 @@ func newTestMainLog(t testing.TB, mod func(*Config), log *slog.Logger) *Server {
 	}
 	t.Cleanup(func() { m.Close() })
 	return m
+}
+
+// clock is a settable time source for auth.
+type clock struct {
+	mu sync.Mutex
+	t  time.Time
+}
+
+func (c *clock) Now() time.Time {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.t
+}
+
+func (c *clock) Add(d time.Duration) {
+	c.mu.Lock()
+	c.t = c.t.Add(d)
+	c.mu.Unlock()
+}
+
+// cheapPasswords keeps the API tests fast; auth's own tests and benchmark
+// cover the real cost.
+var cheapPasswords = auth.PasswordParams{Time: 1, Memory: 64, Threads: 1}
+
+// newAuthMain is newTestMain with a settable clock and cheap hashing; mod
+// may change the config further.
+func newAuthMain(t *testing.T, mod func(*Config)) (*Server, *clock) {
+	t.Helper()
+	return newAuthMainLog(t, mod, discardLogger())
+}
+
+func newAuthMainLog(t *testing.T, mod func(*Config), log *slog.Logger) (*Server, *clock) {
+	t.Helper()
+	clk := &clock{t: time.Now()}
+	m := newTestMainLog(t, func(c *Config) {
+		c.Auth.Password, c.Auth.Now = cheapPasswords, clk.Now
+		if mod != nil {
+			mod(c)
+		}
+	}, log)
+	return m, clk
+}
+
+// answer is a decoded response.
+type answer struct {
+	status int
+	body   map[string]any
+	raw    string
+	header http.Header
+}
+
+// str returns the string at a dotted path of the body ("" when absent).
+func (a answer) str(path string) string {
+	var v any = a.body
+	for _, k := range strings.Split(path, ".") {
+		m, _ := v.(map[string]any)
+		v = m[k]
+	}
+	s, _ := v.(string)
+	return s
+}
+
+// do sends a request with bearer as the Authorization token ("" for none).
+func (m *Server) do(t *testing.T, method, path, bearer, body string) answer {
+	t.Helper()
+	req := httptest.NewRequest(method, path, strings.NewReader(body))
+	req.Header.Set("Content-Type", "application/json")
+	if bearer != "" {
+		req.Header.Set("Authorization", "Bearer "+bearer)
+	}
+	resp, err := m.app.Test(req, -1)
+	if err != nil {
+		t.Fatalf("%s %s: %v", method, path, err)
+	}
+	defer resp.Body.Close()
+	raw, _ := io.ReadAll(resp.Body)
+	a := answer{status: resp.StatusCode, raw: string(raw), header: resp.Header}
+	if err := json.Unmarshal(raw, &a.body); err != nil {
+		t.Fatalf("%s %s: response is not a JSON object: %q", method, path, raw)
+	}
+	return a
+}
+
+// expect fails the test unless a has status and contains want (JSON subset).
+func expect(t *testing.T, what string, a answer, status int, want string) {
+	t.Helper()
+	if a.status != status {
+		t.Fatalf("%s: status %d, want %d; body %s", what, a.status, status, a.raw)
+	}
+	if want == "" {
+		return
+	}
+	var w any
+	if err := json.Unmarshal([]byte(want), &w); err != nil {
+		t.Fatalf("%s: bad want: %v", what, err)
+	}
+	if path, ok := subset(w, any(a.body)); !ok {
+		t.Fatalf("%s: at %s: got %s, want subset %s", what, path, a.raw, want)
+	}
+}
+
+// signIn posts body to an auth endpoint and requires tokens back.
+func (m *Server) signIn(t *testing.T, path, bearer, body string) answer {
+	t.Helper()
+	a := m.do(t, "POST", path, bearer, body)
+	expect(t, path, a, 200, `{"token_type":"Bearer"}`)
+	if a.str("access_token") == "" || a.str("refresh_token") == "" || a.body["expires_in"] == nil {
+		t.Fatalf("%s: incomplete tokens: %s", path, a.raw)
+	}
+	return a
 }
 
 // step is one request of a scenario and what the response must contain:
@@ -120,22 +235,5 @@ func TestHealth(t *testing.T) {
 	runSteps(t, m, []step{
 		{name: "health needs no key", method: "GET", path: "/v1/health", key: "-", status: 200, want: `{"status":"ok"}`},
 		{name: "unknown endpoint", method: "GET", path: "/v1/nope", status: 404, want: `{"code":"INVALID_PARAM","errCode":-501007}`},
-	})
-}
-
-// TestAuthRequired: under the default rules (PRIVATE) a visitor may do
-// nothing; a missing collection is reported as CloudBase does.
-func TestAuthRequired(t *testing.T) {
-	m := newTestMain(t, nil)
-	runSteps(t, m, []step{
-		{name: "missing collection", method: "POST", path: "/v1/db/nosuch/query", body: `{}`, key: "-", status: 404,
-			want: `{"code":"DATABASE_COLLECTION_NOT_EXIST","errCode":-502005}`},
-		{name: "create posts", method: "POST", path: "/v1/admin/collections", body: `{"name":"posts"}`, status: 200},
-		{name: "no key", method: "POST", path: "/v1/db/posts/query", body: `{}`, key: "-", status: 403,
-			want: `{"code":"DATABASE_PERMISSION_DENIED","errCode":-502003}`},
-		{name: "wrong key", method: "POST", path: "/v1/db/posts/query", body: `{}`, key: "not-the-key-at-all", status: 401,
-			want: `{"code":"INVALID_ACCESS_TOKEN"}`},
-		{name: "no key, insert", method: "POST", path: "/v1/db/posts/insert", body: `{"data":{"a":1}}`, key: "-", status: 403},
-		{name: "nothing was written", method: "GET", path: "/v1/admin/collections", status: 200, want: `{"data":[{"name":"posts","count":0}]}`},
 	})
 }

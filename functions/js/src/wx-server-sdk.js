@@ -1,5 +1,5 @@
 // require('wx-server-sdk') inside minibase's cloud functions: dialect B of
-// wx.cloud (reference/wxcloud-api.md §0, §5.4). The database is the client
+// wx.cloud, as in the npm package wx-server-sdk. The database is the client
 // SDK's own builder (sdk/src/database) in its server flavor, whose
 // operations (DbOps, sdk/src/database/ops.ts) are natives.db: Go functions
 // that call the database in-process, as an admin (functions/bind_db.go);
@@ -18,7 +18,7 @@ import { checkFileList as checkList, checkUpload, isFileID, isTempURLItem } from
 
 export { createTcb } from './node-sdk';
 
-/** wx-server-sdk's message for an API used before init (spec §2.3). */
+/** wx-server-sdk's message for an API used before init. */
 const NOT_INITIALIZED = "Cloud API isn't enabled, please call init first\n请先调用 init 完成初始化后再调用其他云 API。";
 
 /** cloud.DYNAMIC_CURRENT_ENV: "the environment this function runs in". */
