@@ -16,12 +16,6 @@ import (
 // loader cannot run as they are. A plain CommonJS folder without
 // dependencies runs as it is, so edits on disk keep working file by file.
 
-// providedModules are packages the runtime supplies: a function's
-// package.json may list them without needing a bundle, a bundle leaves
-// them to require() (Node's built-ins are left out by platform "node"),
-// and a deployment leaves their npm copies out (ProvidedPackages).
-var providedModules = []string{"wx-server-sdk", "@cloudbase/node-sdk", "tcb-admin-node"}
-
 // esmSyntax finds an import or export statement at the start of a line:
 // a file written as an ES module.
 var esmSyntax = regexp.MustCompile(`(?m)^[ \t]*(?:import\b[ \t]*[\w$*{"']|export\b[ \t]*(?:default|const|let|var|function|async|class|\{|\*))`)
