@@ -5,6 +5,7 @@ import (
 	"io/fs"
 	"os"
 	"os/exec"
+	"path"
 	"path/filepath"
 	"regexp"
 	"slices"
@@ -42,7 +43,8 @@ func npmFolder(t *testing.T, name string) ([]byte, int) {
 			}
 			rel, _ := filepath.Rel(dir, p)
 			rel = prefix + filepath.ToSlash(rel)
-			if functions.IsManifest(rel) && rel != "package.json" {
+			if up := path.Dir(path.Dir(rel)); path.Base(rel) == "package.json" &&
+				(path.Base(up) == "node_modules" || strings.HasPrefix(path.Base(up), "@") && path.Base(path.Dir(up)) == "node_modules") {
 				packages++
 			}
 			files[rel], err = os.ReadFile(p)

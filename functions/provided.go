@@ -12,7 +12,7 @@ import (
 
 // A CloudBase function folder lists wx-server-sdk in its package.json, and
 // after `npm install` its node_modules/ holds the SDK and the hundred-odd
-// packages it pulls in (25 to 90 MB, depending on the versions npm
+// packages it pulls in (22 to 86 MB, depending on the versions npm
 // resolves): often more than a function may hold, and none of it would run
 // here, since the runtime answers require('wx-server-sdk') itself. A
 // deployment (the CLI, the zip reader, a JSON deployment) leaves those
@@ -21,7 +21,7 @@ import (
 // providedModules are packages the runtime supplies: a function's
 // package.json may list them without needing a bundle, a bundle leaves
 // them to require() (Node's built-ins are left out by platform "node"),
-// and a deployment leaves their npm copies out (LeaveOut).
+// and a deployment leaves their npm copies out (LeaveOutFS, leaveOut).
 var providedModules = []string{"wx-server-sdk", "@cloudbase/node-sdk", "tcb-admin-node"}
 
 // LeftOut is what a deployment left out of a function folder: the npm
@@ -96,9 +96,9 @@ func (l *LeftOut) String() string {
 	return b.String()
 }
 
-// IsManifest reports whether the file at slash path p is a package.json
-// that LeaveOut reads: the folder's own, or a package's in node_modules/.
-func IsManifest(p string) bool {
+// isManifest reports whether the file at slash path p is a package.json
+// that leaveOut reads: the folder's own, or a package's in node_modules/.
+func isManifest(p string) bool {
 	if p == "package.json" {
 		return true
 	}
@@ -106,10 +106,10 @@ func IsManifest(p string) bool {
 	return ok
 }
 
-// IsOwnSource reports whether the file at slash path p is the function's
-// own code, whose require() and import names LeaveOut reads: a script
+// isOwnSource reports whether the file at slash path p is the function's
+// own code, whose require() and import names leaveOut reads: a script
 // outside node_modules/.
-func IsOwnSource(p string) bool {
+func isOwnSource(p string) bool {
 	if strings.HasPrefix(p, "node_modules/") || strings.Contains(p, "/node_modules/") {
 		return false
 	}
@@ -120,13 +120,13 @@ func IsOwnSource(p string) bool {
 	return false
 }
 
-// MaxManifestBytes bounds one package.json LeaveOut reads; a bigger one
+// maxManifestBytes bounds one package.json leaveOut reads; a bigger one
 // is read as declaring no dependencies.
-const MaxManifestBytes = 1 << 20
+const maxManifestBytes = 1 << 20
 
-// LeaveOut finds what a deployment of a function folder leaves out, from
-// its manifests (the package.json files IsManifest picks, by slash path)
-// and its own sources (IsOwnSource's): every copy of a provided package
+// leaveOut finds what a deployment of a function folder leaves out, from
+// its manifests (the package.json files isManifest picks, by slash path)
+// and its own sources (isOwnSource's): every copy of a provided package
 // (wx-server-sdk, @cloudbase/node-sdk, tcb-admin-node), and each package
 // reachable from one (dependencies, optionalDependencies and
 // peerDependencies, resolved as Node does from the package's folder; not
@@ -138,7 +138,7 @@ const MaxManifestBytes = 1 << 20
 // provided package reaches. A folder left out holds none of them. It
 // returns nil when nothing is left out. Files and Bytes are the caller's
 // to count.
-func LeaveOut(manifests, sources map[string][]byte) *LeftOut {
+func leaveOut(manifests, sources map[string][]byte) *LeftOut {
 	g := npmGraph{pkgs: make(map[string]*npmPackage)}
 	for p, b := range manifests {
 		if dir, ok := packageOf(p); ok {
@@ -165,7 +165,7 @@ func LeaveOut(manifests, sources map[string][]byte) *LeftOut {
 		want(name)
 	}
 	for p, b := range sources {
-		if IsOwnSource(p) {
+		if isOwnSource(p) {
 			for _, name := range requiredNames(b) {
 				want(name)
 			}
@@ -196,10 +196,11 @@ func LeaveOut(manifests, sources map[string][]byte) *LeftOut {
 	return g.leftOut(reached, kept, named)
 }
 
-// LeaveOutFS is LeaveOut for a function folder on disk (os.DirFS): it
-// reads the folder's manifests and its own sources (at most MaxCodeBytes
-// of them: a folder with more cannot be deployed anyway). Symbolic links
-// are not followed. It counts the files and bytes left out.
+// LeaveOutFS finds what a deployment leaves out (leaveOut) of a function
+// folder on disk (os.DirFS), nil when nothing: it reads the folder's
+// package.json files and its own sources (at most MaxCodeBytes of them: a
+// folder with more cannot be deployed anyway), and counts the files and
+// bytes left out. Symbolic links are not followed.
 func LeaveOutFS(fsys fs.FS) (*LeftOut, error) {
 	manifests, sources := make(map[string][]byte), make(map[string][]byte)
 	var own int64
@@ -207,7 +208,7 @@ func LeaveOutFS(fsys fs.FS) (*LeftOut, error) {
 		if err != nil || !de.Type().IsRegular() {
 			return err
 		}
-		manifest, source := IsManifest(p), IsOwnSource(p)
+		manifest, source := isManifest(p), isOwnSource(p)
 		if !manifest && !source {
 			return nil
 		}
@@ -215,7 +216,7 @@ func LeaveOutFS(fsys fs.FS) (*LeftOut, error) {
 		if err != nil {
 			return err
 		}
-		if manifest && fi.Size() > MaxManifestBytes || source && own+fi.Size() > MaxCodeBytes {
+		if manifest && fi.Size() > maxManifestBytes || source && own+fi.Size() > MaxCodeBytes {
 			return nil
 		}
 		b, err := fs.ReadFile(fsys, p)
@@ -233,7 +234,7 @@ func LeaveOutFS(fsys fs.FS) (*LeftOut, error) {
 	if err != nil {
 		return nil, err
 	}
-	l := LeaveOut(manifests, sources)
+	l := leaveOut(manifests, sources)
 	if l == nil {
 		return nil, nil
 	}
@@ -255,19 +256,19 @@ func LeaveOutFS(fsys fs.FS) (*LeftOut, error) {
 	return l, nil
 }
 
-// leaveOutFiles removes from a function's files what LeaveOut leaves out,
+// leaveOutFiles removes from a function's files what leaveOut leaves out,
 // and returns it, counted (nil: nothing).
 func leaveOutFiles(files map[string][]byte) *LeftOut {
 	manifests, sources := make(map[string][]byte), make(map[string][]byte)
 	for p, b := range files {
 		switch {
-		case IsManifest(p):
+		case isManifest(p):
 			manifests[p] = b
-		case IsOwnSource(p):
+		case isOwnSource(p):
 			sources[p] = b
 		}
 	}
-	l := LeaveOut(manifests, sources)
+	l := leaveOut(manifests, sources)
 	for p, b := range files {
 		if l.Holds(p) {
 			l.Files++
@@ -321,9 +322,9 @@ func packageName(dir string) string {
 // dependencies returns the names a package.json depends on:
 // dependencies, optionalDependencies, peerDependencies (npm installs them
 // too) and, with dev (the function's own package.json), devDependencies;
-// none when it is not a JSON object, or bigger than MaxManifestBytes.
+// none when it is not a JSON object, or bigger than maxManifestBytes.
 func dependencies(manifest []byte, dev bool) []string {
-	if len(manifest) == 0 || len(manifest) > MaxManifestBytes {
+	if len(manifest) == 0 || len(manifest) > maxManifestBytes {
 		return nil
 	}
 	var m struct {

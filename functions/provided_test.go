@@ -130,7 +130,7 @@ func TestLeaveOut(t *testing.T) {
 			for p, s := range c.sources {
 				sources[p] = []byte(s)
 			}
-			l := LeaveOut(c.manifests, sources)
+			l := leaveOut(c.manifests, sources)
 			if c.want == nil {
 				if l != nil {
 					t.Fatalf("left out %v, want nothing", l.Dirs)
@@ -242,7 +242,7 @@ func FuzzLeaveOut(f *testing.F) {
 			p, b, _ := strings.Cut(e, "\x00")
 			manifests[p] = []byte(b)
 		}
-		l := LeaveOut(manifests, map[string][]byte{"index.js": []byte(source)})
+		l := leaveOut(manifests, map[string][]byte{"index.js": []byte(source)})
 		if l == nil {
 			return
 		}

@@ -29,7 +29,7 @@ const maxZipEntries = 5 * MaxFiles
 // and .DS_Store litter; when every file sits under one top folder
 // ("sum/index.js") that folder is unwrapped. The npm copies of the SDKs the
 // runtime provides, and the packages only they need, are left out
-// (LeaveOut, from the package.json files and the function's own sources,
+// (leaveOut, from the package.json files and the function's own sources,
 // read first): they are never inflated and count toward no limit.
 // Refused, as INVALID_PARAM: a body that is not a zip, encrypted entries or
 // unknown compression, symbolic links and other non-regular entries, paths
@@ -50,7 +50,7 @@ func ReadZip(data []byte) (map[string][]byte, *LeftOut, error) {
 	if err != nil {
 		return nil, nil, err
 	}
-	left := LeaveOut(early.manifests, early.sources)
+	left := leaveOut(early.manifests, early.sources)
 	kept := entries[:0]
 	for _, e := range entries {
 		if left.Holds(e.path) {
@@ -119,7 +119,7 @@ func zipFiles(data []byte, junk bool) ([]zipFile, error) {
 
 // early is what ReadZip inflates before it knows what it leaves out.
 type early struct {
-	manifests, sources map[string][]byte // by path (LeaveOut's)
+	manifests, sources map[string][]byte // by path (leaveOut's)
 	read               map[*zip.File][]byte
 }
 
@@ -129,7 +129,7 @@ func readForLeaveOut(entries []zipFile) (*early, error) {
 	e := &early{manifests: make(map[string][]byte), sources: make(map[string][]byte), read: make(map[*zip.File][]byte)}
 	var total uint64
 	for _, f := range entries {
-		manifest, source := IsManifest(f.path) && f.UncompressedSize64 <= MaxManifestBytes, IsOwnSource(f.path)
+		manifest, source := isManifest(f.path) && f.UncompressedSize64 <= maxManifestBytes, isOwnSource(f.path)
 		if !manifest && !source {
 			continue
 		}
