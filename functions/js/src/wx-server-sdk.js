@@ -15,6 +15,7 @@ import { CloudError, ErrCode, ERR_TEXT, serverError } from '../../../sdk/src/cor
 import { parseResult } from '../../../sdk/src/functions/index';
 import { promiseOrCallback } from '../../../sdk/src/core/callback';
 import { checkFileList as checkList, checkUpload, isFileID, isTempURLItem } from './files';
+import { makeOpenAPI, makeGetOpenData } from './openapi';
 
 export { createTcb } from './node-sdk';
 
@@ -35,11 +36,15 @@ const DYNAMIC_CURRENT_ENV = Symbol.for('DYNAMIC_CURRENT_ENV');
  * uploadFile(cloudPath, content) → Promise of the fileID,
  * downloadFile(fileID) → Promise of a Buffer, getTempFileURL(items JSON)
  * and deleteFile(fileIDs JSON) → Promise of the fileList (rejected as
- * db's are), with maxFileList, the most fileIDs of one call.
+ * db's are), with maxFileList, the most fileIDs of one call;
+ * openapi(api, params, files) → Promise of {json} or {contentType,
+ * buffer} and getOpenData(items JSON) → Promise of JSON texts (rejected
+ * with {errCode, message}): see openapi.js.
  */
 export function createCloud(natives) {
   let initialized = false;
   let config = {};
+  let openapi;
 
   const need = () => {
     if (!initialized) throw new CloudError(ErrCode.RESOURCE_NOT_INITIAL, NOT_INITIALIZED);
@@ -194,5 +199,18 @@ export function createCloud(natives) {
 
     /** cloud.logger(): log/info/warn/error(obj) write structured lines to the invocation's log. */
     logger,
+
+    /**
+     * cloud.openapi.<module>.<method>(params): WeChat's server APIs (云调用)
+     * → {...answer, errCode: 0, errMsg: 'openapi.<module>.<method>:ok'}, an
+     * image as {contentType, buffer}; WeChat's errcode rejects with it.
+     */
+    get openapi() {
+      openapi = openapi || makeOpenAPI(natives, need); // made on first use: most functions never touch it
+      return openapi;
+    },
+
+    /** cloud.getOpenData({list}): [{encryptedData, iv}] decrypted with the caller's session key; not cloudIDs. */
+    getOpenData: makeGetOpenData(natives, need),
   };
 }
