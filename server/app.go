@@ -37,6 +37,7 @@ func (s *Server) newApp() *fiber.App {
 		// to 8 KiB from this buffer in one write).
 		WriteBufferSize: 16 << 10,
 	})
+	answerMalformed(app)
 	app.Server().Handler = boundDrain(s.Config.RequestTimeout, app.Server().Handler)
 	s.conns = newConnStates()
 	app.Server().ConnState = s.conns.hook
