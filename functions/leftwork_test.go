@@ -146,7 +146,13 @@ func TestLeftWorkDroppedAtTheDeadline(t *testing.T) {
 	json.Unmarshal(gate, &ev)
 	chain, _ := json.Marshal(map[string]any{"mode": "chain", "url": ev["url"], "id": "never"})
 
-	ctx, cancel := context.WithTimeout(userCtx, 300*time.Millisecond) // the caller's deadline (an HTTP request's)
+	// A warm instance, so that the deadline below is all the chained
+	// call's own: from its start, the fetch is sent at once, and the test
+	// holds it past the deadline.
+	if _, err := rt.Invoke(userCtx, "forget", []byte(`{}`), Invocation{}); err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithTimeout(userCtx, 5*time.Second) // the caller's deadline (an HTTP request's)
 	defer cancel()
 	res, err := rt.Invoke(ctx, "forget", chain, Invocation{})
 	if err != nil {
