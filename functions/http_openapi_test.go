@@ -4,8 +4,8 @@ import (
 	"strconv"
 	"testing"
 
-	"minibase/server/servertest"
 	"minibase/functions/openapi/openapitest"
+	"minibase/server/servertest"
 )
 
 const (

@@ -3,6 +3,8 @@ package server
 import (
 	"strings"
 	"testing"
+
+	"github.com/google/uuid"
 )
 
 // TestMalformedRequestsAnswerJSON: a request fasthttp cannot read, and a
@@ -35,5 +37,32 @@ func TestMalformedRequestsAnswerJSON(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// TestRequestIDsAreRandom: generated request ids are version 4 UUIDs with
+// nothing in common from one to the next (fiber's were a counter, which
+// told anyone the server's request rate).
+func TestRequestIDsAreRandom(t *testing.T) {
+	m := newTestMain(t, nil)
+	var prev string
+	for i := 0; i < 50; i++ {
+		id := m.do(t, "GET", "/v1/health", "", "").header.Get("X-Request-Id")
+		u, err := uuid.Parse(id)
+		if err != nil || u.Version() != 4 || u.Variant() != uuid.RFC4122 || id != u.String() {
+			t.Fatalf("request id %q: %v, version %d; want a version 4 UUID", id, err, u.Version())
+		}
+		if prev != "" {
+			same := 0
+			for j := range id {
+				if id[j] == prev[j] {
+					same++
+				}
+			}
+			if same > 20 { // 32 random hex digits share ~2 by chance
+				t.Fatalf("ids %s and %s share %d characters: not random", prev, id, same)
+			}
+		}
+		prev = id
 	}
 }
