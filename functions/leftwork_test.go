@@ -92,7 +92,9 @@ func TestForgottenWorkCompletes(t *testing.T) {
 // its callbacks run and log into the same invocation's record.
 func TestLeftWorkDoesNotDelayTheAnswer(t *testing.T) {
 	s, _ := newLogStore(t, "", LogStoreOptions{})
-	rt, svc := newTestRuntime(t, Options{Logs: s})
+	// The fetch the test holds waits as long as the test may (not fetch's
+	// 10 s default, which a loaded machine can spend on the second call).
+	rt, svc := newTestRuntime(t, Options{Logs: s, Fetch: FetchOptions{Timeout: time.Minute}})
 	tail, err := s.Tail("forget")
 	if err != nil {
 		t.Fatal(err)

@@ -197,7 +197,10 @@ func TestMemoryBudgetStopsOnlyTheHolder(t *testing.T) {
 // that has not answered (a fetch), not only once its JavaScript runs
 // again.
 func TestMemoryStopsAWaitingFunction(t *testing.T) {
-	rt, _, _ := newMemoryRuntime(t)
+	// The fetch waits as long as the test does: the watchdog's stop is the
+	// event awaited, not a race with fetch's 10 s default (lost under load,
+	// when the profile reads are paced far apart).
+	rt, _, _ := newMemoryRuntime(t, Options{Fetch: FetchOptions{Timeout: memoryTestWait}})
 	arrived, release, event := gateServer(t, 1)
 	defer close(release)
 	parked := rt.start(userCtx, "parked64", event)
