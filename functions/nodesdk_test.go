@@ -23,6 +23,11 @@ func TestNodeSDK(t *testing.T) {
 			"set": {"updated": 0, "upsertedId": "fixed-id"},
 			"reset": {"updated": 1, "upsertedId": "none"},
 			"one2": 1, "removed": 3, "gone": 0}`},
+		{name: "aggregate", fn: "tcbapp", event: `{"step":"aggregate"}`, want: `{
+			"keys": ["data", "requestId"],
+			"byCity": [{"_id": "Guangzhou", "total": 22}, {"_id": "Shanghai", "total": 16}],
+			"raw": [{"big": 2}],
+			"failed": {"code": "DATABASE_INVALID_OPERRATOR", "isError": true}}`},
 		{name: "errors: a string code, thrown or resolved", fn: "tcbapp", event: `{"step":"errors"}`, want: `{
 			"thrown": {"code": "DATABASE_COLLECTION_NOT_EXIST", "message": "collection \"nope\" does not exist", "isError": true, "requestId": "string"},
 			"setWithCommand": {"code": "DATABASE_REQUEST_FAILED", "message": "update operator complicit"},

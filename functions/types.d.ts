@@ -309,8 +309,10 @@ interface TcbApp {
    * with an array, {ids, requestId}; update → {updated, requestId}; remove →
    * {deleted, requestId}; doc().get() → {data: [doc] or [], requestId};
    * doc().set() → {updated, upsertedId (when it created the document),
-   * requestId}. db.command, db.serverDate(), db.Geo, db.RegExp as in
-   * wx-server-sdk; no transactions or aggregate() yet.
+   * requestId}; collection.aggregate() (or aggregate([stages])) … end() →
+   * {data, requestId} (20 documents without a limit stage). db.command,
+   * db.serverDate(), db.Geo, db.RegExp as in wx-server-sdk; no transactions
+   * yet.
    */
   database(config?: { env?: string | symbol }): any;
   /** {result, requestId}; the callee sees the same caller and SOURCE + ',scf'. */

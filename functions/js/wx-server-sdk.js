@@ -745,7 +745,7 @@ var Aggregate = class {
       if (!pipeline.some((s) => "$limit" in s)) pipeline.push({ $limit: AGGREGATE_DEFAULT_LIMIT });
       const r = await t.ops.aggregate("collection.aggregate", t.coll, { pipeline });
       return { list: t.flavor.decode ? decode(r.data) : r.data, errMsg: "collection.aggregate:ok" };
-    });
+    }, !!(this._t && this._t.flavor.alwaysPromise));
   }
   /** @internal */
   _add(stage, arg) {
@@ -1623,11 +1623,38 @@ function createTcb(natives, legacy) {
         return many ? { ids: r._ids, requestId: requestId() } : { id: r._id, requestId: requestId() };
       });
     }
+    /**
+     * An aggregation pipeline (the client SDK's stages: match, group,
+     * lookup, …); end() → {data, requestId}, at most 20 documents without a
+     * limit stage. aggregate(stages) starts from an array of stage objects.
+     */
+    aggregate(rawPipeline) {
+      const a = new NodeAggregate(this._coll);
+      if (rawPipeline !== void 0) {
+        if (!Array.isArray(rawPipeline)) throw invalid2("aggregate() takes an array of stages");
+        for (const stage of rawPipeline) a._push(encoded(() => encodeValue(stage)));
+      }
+      return a;
+    }
     options(apiOptions) {
       const q2 = super.options(apiOptions);
       const c = new CollectionReference2(this._coll);
       c._s = q2._s;
       return c;
+    }
+  }
+  class NodeAggregate extends Aggregate {
+    constructor(coll) {
+      super(void 0);
+      this._coll = coll;
+    }
+    end() {
+      return settle(async () => {
+        const pipeline = this.done();
+        if (!pipeline.some((s) => "$limit" in s)) pipeline.push({ $limit: AGGREGATE_DEFAULT_LIMIT });
+        const r = await ops.aggregate("collection.aggregate", this._coll, { pipeline });
+        return { data: r.data, requestId: requestId() };
+      });
     }
   }
   class DocumentReference2 {

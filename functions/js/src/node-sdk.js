@@ -14,6 +14,7 @@
 // query classes are its own: their surface and shapes are node-sdk's, not
 // wx.cloud's, and keeping them here keeps the client SDK's bundle free of
 // them.
+import { AGGREGATE_DEFAULT_LIMIT, Aggregate } from '../../../sdk/src/database/aggregate';
 import { command } from '../../../sdk/src/database/command';
 import { encodeProjection, encodeUpdate, encodeValue, encodeWhere, hasUpdateCommand } from '../../../sdk/src/database/encode';
 import { Geo, callable, fromGeoJSON } from '../../../sdk/src/database/geo';
@@ -236,11 +237,42 @@ export function createTcb(natives, legacy) {
       });
     }
 
+    /**
+     * An aggregation pipeline (the client SDK's stages: match, group,
+     * lookup, …); end() → {data, requestId}, at most 20 documents without a
+     * limit stage. aggregate(stages) starts from an array of stage objects.
+     */
+    aggregate(rawPipeline) {
+      const a = new NodeAggregate(this._coll);
+      if (rawPipeline !== undefined) {
+        if (!Array.isArray(rawPipeline)) throw invalid('aggregate() takes an array of stages');
+        for (const stage of rawPipeline) a._push(encoded(() => encodeValue(stage)));
+      }
+      return a;
+    }
+
     options(apiOptions) {
       const q = super.options(apiOptions);
       const c = new CollectionReference(this._coll);
       c._s = q._s;
       return c;
+    }
+  }
+
+  /** node-sdk's Aggregation: the client SDK's builder, ended in dialect C. */
+  class NodeAggregate extends Aggregate {
+    constructor(coll) {
+      super(undefined);
+      this._coll = coll;
+    }
+
+    end() {
+      return settle(async () => {
+        const pipeline = this.done();
+        if (!pipeline.some((s) => '$limit' in s)) pipeline.push({ $limit: AGGREGATE_DEFAULT_LIMIT });
+        const r = await ops.aggregate('collection.aggregate', this._coll, { pipeline });
+        return { data: r.data, requestId: requestId() };
+      });
     }
   }
 

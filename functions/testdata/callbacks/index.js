@@ -16,6 +16,7 @@ exports.main = async () => {
   const updated = await pending;
   const got = await todos.doc(added._id).get({ success: () => note('get success') });
   const counted = await todos.where({ n: 2 }).count({ complete: (r) => note('count complete', r.total) });
+  const grouped = await todos.aggregate().group({ _id: null, n: _.aggregate.sum('$n') }).end({ success: (r) => note('aggregate success', r.list.length) });
 
   let rejected = null;
   try {
@@ -35,6 +36,7 @@ exports.main = async () => {
     updated: updated.stats.updated,
     n: got.data.n,
     total: counted.total,
+    grouped: grouped.list[0].n,
     rejected,
     text: down.fileContent.toString(),
     url: urls.fileList[0].status,

@@ -7,6 +7,20 @@ const db = app.database();
 const _ = db.command;
 
 const steps = {
+  async aggregate() {
+    const sales = db.collection('tcbsales');
+    await sales.add([{ city: 'Shanghai', n: 11 }, { city: 'Guangzhou', n: 22 }, { city: 'Shanghai', n: 5 }]);
+    const $ = _.aggregate;
+    const byCity = await sales.aggregate().group({ _id: '$city', total: $.sum('$n') }).sort({ total: -1 }).end();
+    const raw = await sales.aggregate([{ $match: { n: { $gt: 6 } } }, { $count: 'big' }]).end();
+    let failed;
+    try {
+      await db.collection('tcbsales').aggregate().group({ _id: '$city', x: { $nope: 1 } }).end();
+    } catch (e) {
+      failed = { code: e.code, isError: e instanceof Error };
+    }
+    return { keys: Object.keys(byCity).sort(), byCity: byCity.data, raw: raw.data, failed };
+  },
   async crud() {
     const books = db.collection('books');
     const added = await books.add({ title: 'Dream of the Red Chamber', stock: 2, at: db.serverDate() });
