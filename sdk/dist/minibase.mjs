@@ -650,12 +650,13 @@ function result(api, res) {
 }
 
 // src/core/callback.ts
-function promiseOrCallback(opts, run) {
+function promiseOrCallback(opts, run, always = false) {
   const success = fn(opts, "success");
   const fail = fn(opts, "fail");
   const complete = fn(opts, "complete");
   if (!success && !fail && !complete) return run();
-  run().then(
+  const p = run();
+  p.then(
     (r) => {
       invoke(success, r);
       invoke(complete, r);
@@ -665,7 +666,7 @@ function promiseOrCallback(opts, run) {
       invoke(complete, e);
     }
   );
-  return void 0;
+  return always ? p : void 0;
 }
 function fn(opts, key) {
   const f = opts != null && typeof opts === "object" ? opts[key] : void 0;
@@ -1163,7 +1164,7 @@ function encodeProjection(p) {
 }
 
 // src/database/request.ts
-var CLIENT = { defaultLimit: 20, batchAdd: false, decode: true };
+var CLIENT = { defaultLimit: 20, batchAdd: false, decode: true, alwaysPromise: false };
 function invalid(api, detail) {
   return cloudError(api, ErrCode.INVALID_PARAM, detail, "INVALID_PARAM");
 }
@@ -1295,7 +1296,7 @@ var Aggregate = class {
       if (!pipeline.some((s) => "$limit" in s)) pipeline.push({ $limit: AGGREGATE_DEFAULT_LIMIT });
       const r = await t.ops.aggregate("collection.aggregate", t.coll, { pipeline });
       return { list: t.flavor.decode ? decode(r.data) : r.data, errMsg: "collection.aggregate:ok" };
-    });
+    }, !!(this._t && this._t.flavor.alwaysPromise));
   }
   /** @internal */
   _add(stage, arg) {
@@ -1632,7 +1633,7 @@ var DocumentReference = class _DocumentReference {
         throw cloudError(api, ErrCode.UNKNOWN, `document with _id ${id} does not exist`, NOT_EXIST);
       }
       return { data: this._t.flavor.decode ? decode(doc) : doc, errMsg: "document.get:ok" };
-    });
+    }, this._t.flavor.alwaysPromise);
   }
   set(options) {
     return promiseOrCallback(options, async () => {
@@ -1645,7 +1646,7 @@ var DocumentReference = class _DocumentReference {
       const body = { data: encodeFor(api, () => encodeValue(data)) };
       const r = await this._t.ops.setDoc(api, this._t.coll, id, body);
       return { _id: r._id, stats: { updated: r.stats.updated, created: r.stats.created }, errMsg: "document.set:ok" };
-    });
+    }, this._t.flavor.alwaysPromise);
   }
   update(options) {
     return promiseOrCallback(options, async () => {
@@ -1654,14 +1655,14 @@ var DocumentReference = class _DocumentReference {
       const data = checkData(api, options && options.data, "update");
       const r = await this._t.ops.updateDoc(api, this._t.coll, id, { update: encodeFor(api, () => encodeUpdate(data)) });
       return { stats: { updated: r.stats.updated }, errMsg: "document.update:ok" };
-    });
+    }, this._t.flavor.alwaysPromise);
   }
   remove(options) {
     return promiseOrCallback(options, async () => {
       const api = "document.remove";
       const r = await this._t.ops.removeDoc(api, this._t.coll, this._id(api));
       return { stats: { removed: r.stats.removed }, errMsg: "document.remove:ok" };
-    });
+    }, this._t.flavor.alwaysPromise);
   }
   // The id as the server knows it (a string); an empty id fails as in the original SDK.
   _id(api) {
@@ -1730,14 +1731,14 @@ var Query = class _Query {
       if (s.projection) body.projection = s.projection;
       const r = await this._t.ops.query("collection.get", this._t.coll, body);
       return { data: this._t.flavor.decode ? decode(r.data) : r.data, errMsg: "collection.get:ok" };
-    });
+    }, this._t.flavor.alwaysPromise);
   }
   count(options) {
     return promiseOrCallback(options, async () => {
       const body = this._s.filter ? { filter: this._s.filter } : {};
       const r = await this._t.ops.count("collection.count", this._t.coll, body);
       return { total: r.total, errMsg: "collection.count:ok" };
-    });
+    }, this._t.flavor.alwaysPromise);
   }
   update(options) {
     return promiseOrCallback(options, async () => {
@@ -1746,7 +1747,7 @@ var Query = class _Query {
       const body = { filter: this._s.filter || {}, update: encodeFor(api, () => encodeUpdate(data)), multi: true };
       const r = await this._t.ops.update(api, this._t.coll, body);
       return { stats: { updated: r.stats.updated }, errMsg: "collection.update:ok" };
-    });
+    }, this._t.flavor.alwaysPromise);
   }
   remove(options) {
     return promiseOrCallback(options, async () => {
@@ -1757,7 +1758,7 @@ var Query = class _Query {
       const body = { filter: s.filter || {}, multi: true };
       const r = await this._t.ops.remove("collection.remove", this._t.coll, body);
       return { stats: { removed: r.stats.removed }, errMsg: "collection.remove:ok" };
-    });
+    }, this._t.flavor.alwaysPromise);
   }
   /** @internal */
   _with(change) {
@@ -1801,7 +1802,7 @@ var CollectionReference = class extends Query {
       const body = { data: encodeFor(api, () => encodeValue(data)) };
       const r = await this._t.ops.insert(api, this._t.coll, body);
       return { _id: r._id, errMsg: "collection.add:ok" };
-    });
+    }, this._t.flavor.alwaysPromise);
   }
 };
 
