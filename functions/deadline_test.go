@@ -119,7 +119,7 @@ func TestCloseStopsAStuckDescription(t *testing.T) {
 	case <-inGetter:
 	case err := <-done:
 		t.Fatalf("the invocation ended before its stack getter ran: %v", err)
-	case <-time.After(30 * time.Second):
+	case <-time.After(memoryTestWait):
 		t.Fatal("the stack getter never ran")
 	}
 	rt.Close()
