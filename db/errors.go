@@ -49,6 +49,9 @@ const (
 	// writes until an operator repairs or restores it (500). minibase's
 	// own name, with the errCode of DATABASE_REQUEST_FAILED.
 	CodeCorrupted = "DATABASE_CORRUPTED"
+	// CodeBusy: the server is at its budget for decoding large requests
+	// (Limits.BodyMemory) and this one waited its time (503).
+	CodeBusy = "EXCEED_CONCURRENT_REQUEST_LIMIT"
 )
 
 // codes gives each code its CloudBase errCode and the HTTP status it is
@@ -66,6 +69,7 @@ var codes = map[string]struct{ errCode, status int }{
 	CodeResultTooLarge:     {-602001, http.StatusBadRequest},
 	CodeDiskFull:           {-502001, http.StatusInsufficientStorage},
 	CodeCorrupted:          {-502001, http.StatusInternalServerError},
+	CodeBusy:               {-501004, http.StatusServiceUnavailable},
 }
 
 // Errorf returns an *Error with code and a formatted message.
