@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"regexp"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -55,6 +56,37 @@ func TestJSONStringifyAgreesWithGoja(t *testing.T) {
 	// Name and length, as the built-in's.
 	if v, _ := in.vm.RunString(`JSON.stringify.name + JSON.stringify.length + JSON.parse.name + JSON.parse.length`); v.String() != "stringify3parse2" {
 		t.Errorf("JSON.stringify and parse: %s", v)
+	}
+}
+
+// JSON.parse of text over goParseMax (read by the runtime's decoder, which
+// polls for interrupts) makes what goja's makes of the same text.
+func TestJSONParseLarge(t *testing.T) {
+	in, _ := newBareInstance(t)
+	if _, err := in.vm.RunString(`var pad = ' '.repeat(` + strconv.Itoa(goParseMax) + `);
+		var show = (v) => JSON.stringify(v) + ' ' + Object.is(v && v.z, -0) + ' ' + (v && Object.getPrototypeOf(v) === Object.prototype) +
+			' ' + (v && Object.keys(v).join());`); err != nil {
+		t.Fatal(err)
+	}
+	for _, text := range []string{
+		`{"a":1,"b":[true,null,"x\\u0041é"],"a":2,"__proto__":{"x":1},"z":-0,"m":-1e-300,"big":12345678901234567890,"1":0,"0":1}`,
+		`[1.5, -0.0, 9007199254740993, {"":""}]`,
+		`"just a string"`, `42`, `null`,
+	} {
+		v, err := in.vm.RunString(`[show(JSON.parse(` + strconv.Quote(text) + `)), show(JSON.parse(pad + ` + strconv.Quote(text) + ` + pad))]`)
+		if err != nil {
+			t.Fatalf("%s: %v", text, err)
+		}
+		o := v.ToObject(in.vm)
+		if small, large := o.Get("0").String(), o.Get("1").String(); small != large {
+			t.Errorf("JSON.parse(%s):\n goja's %s\n ours   %s", text, small, large)
+		}
+	}
+	for _, text := range []string{`[1, 2`, `{"a":1} x`, `{'a':1}`, `[1,]`, `tru`} {
+		v, err := in.vm.RunString(`(() => { try { JSON.parse(pad + ` + strconv.Quote(text) + `); return 'parsed' } catch (e) { return e.name } })()`)
+		if err != nil || v.String() != "SyntaxError" {
+			t.Errorf("JSON.parse of %q padded: %v, %v; want a SyntaxError", text, v, err)
+		}
 	}
 }
 
