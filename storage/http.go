@@ -146,7 +146,7 @@ func formError(err error) error {
 	if errors.Is(err, ErrTooLarge) {
 		return Errorf(CodeInvalidParam, "the form fields before the file are larger than %d bytes", maxFormHead)
 	}
-	return Errorf(CodeInvalidParam, "malformed or truncated multipart body: %v", err)
+	return Errorf(CodeInvalidParam, "malformed or truncated multipart body: %s", readFailure(err))
 }
 
 // capReader fails with ErrTooLarge after left bytes, until lifted.

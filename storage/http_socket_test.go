@@ -66,8 +66,14 @@ func TestStorageUploadOverSocket(t *testing.T) {
 		s, conn, tmp := halfAnUpload(t, "stalled.bin")
 		servertest.WaitFor(t, "the stalled upload's temporary file to go", func() bool { e, _ := os.ReadDir(tmp); return len(e) == 0 })
 		conn.SetReadDeadline(time.Now().Add(servertest.WaitTimeout))
-		if rest, err := io.ReadAll(conn); err != nil || !strings.Contains(string(rest), " 400 ") {
+		rest, err := io.ReadAll(conn)
+		if err != nil || !strings.Contains(string(rest), " 400 ") {
 			t.Errorf("stalled upload: answer %q, %v; want a 400 and the connection closed", rest, err)
+		}
+		// The message says what happened, and nothing of Go's network
+		// error (the server's and the client's socket addresses).
+		if !strings.Contains(string(rest), "the upload stalled") || strings.Contains(string(rest), "127.0.0.1") || strings.Contains(string(rest), "tcp") {
+			t.Errorf("stalled upload: answer %q, want one saying the upload stalled, without socket addresses", rest)
 		}
 		s.Do(t, servertest.Request{URL: download("cloud://minibase.default/stalled.bin"), As: asAdmin}).Expect(t, 404, "")
 		s.Do(t, servertest.Request{URL: "/v1/health"}).Expect(t, 200, "")
