@@ -7,6 +7,7 @@ import (
 	"io"
 	"math"
 	"strconv"
+	"sync"
 	"time"
 
 	"github.com/go-json-experiment/json/jsontext"
@@ -91,12 +92,14 @@ const (
 	costNum   = 8  // a boxed int64 or float64
 )
 
-// decoder is the state of one decode: the limits, the memory estimated so
-// far, and scratch stacks on which arrays and objects collect their
-// members before they are copied out at their exact size (a slice grown by
-// append holds up to twice its length, and leaves the smaller copies
-// behind).
+// decoder is the state of one decode: the JSON decoder, the limits, the
+// memory estimated so far, and scratch stacks on which arrays and objects
+// collect their members before they are copied out at their exact size (a
+// slice grown by append holds up to twice its length, and leaves the
+// smaller copies behind). It is kept for reuse: making one per value was a
+// fifth of the time of reading documents one field at a time.
 type decoder struct {
+	r      bytes.Reader
 	dec    *jsontext.Decoder
 	lim    limits
 	cost   int64
@@ -105,11 +108,30 @@ type decoder struct {
 	seen   map[string]struct{} // unique's
 }
 
+var decoders = sync.Pool{New: func() any {
+	d := &decoder{}
+	d.dec = jsontext.NewDecoder(&d.r)
+	return d
+}}
+
+// release returns d to the pool, unless it read a large input (its buffer
+// and scratch stacks would stay that large).
+func (d *decoder) release(n int) {
+	d.r.Reset(nil)
+	if n <= 64<<10 {
+		decoders.Put(d)
+	}
+}
+
 func decodeLimited(data []byte, lim limits) (any, error) {
+	d := decoders.Get().(*decoder)
+	defer d.release(len(data))
+	d.r.Reset(data)
 	// Repeated names are found by object, once it is read: jsontext's own
 	// check allocates some 90 bytes a name, five times what the name
 	// itself takes.
-	d := &decoder{dec: jsontext.NewDecoder(bytes.NewReader(data), jsontext.AllowDuplicateNames(true)), lim: lim}
+	d.dec.Reset(&d.r, jsontext.AllowDuplicateNames(true))
+	d.lim, d.cost = lim, 0
 	v, err := d.value(0)
 	if err != nil {
 		return nil, err
@@ -408,7 +430,7 @@ func decodeRegex(d Doc) (any, error) {
 // earlier (see ValidateDoc).
 func AppendJSON(dst []byte, v any) []byte {
 	switch x := v.(type) {
-	case nil:
+	case nil, missingValue:
 		return append(dst, "null"...)
 	case bool:
 		return strconv.AppendBool(dst, x)
@@ -460,6 +482,15 @@ func AppendJSON(dst []byte, v any) []byte {
 func MarshalJSON(v any) []byte { return AppendJSON(nil, v) }
 
 func appendString(dst []byte, s string) []byte {
+	plain := true // printable ASCII without quotes or backslashes: as is
+	for i := 0; i < len(s) && plain; i++ {
+		plain = s[i] >= 0x20 && s[i] < 0x7f && s[i] != '"' && s[i] != '\\'
+	}
+	if plain {
+		dst = append(dst, '"')
+		dst = append(dst, s...)
+		return append(dst, '"')
+	}
 	out, err := jsontext.AppendQuote(dst, s)
 	if err != nil { // invalid UTF-8 cannot come from DecodeJSON; replace rather than fail
 		return out

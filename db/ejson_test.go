@@ -6,6 +6,8 @@ import (
 	"runtime"
 	"strings"
 	"testing"
+
+	"github.com/go-json-experiment/json/jsontext"
 )
 
 // Numbers survive a write and a read: integers stay exact int64s, floats
@@ -95,6 +97,21 @@ func TestDecodeBodyMemory(t *testing.T) {
 		}
 		if got > MaxBodyMemory*3/2 {
 			t.Errorf("%s, %d bytes: refused having allocated %d MiB, want about MaxBodyMemory (%d MiB)", name, len(body), got>>20, MaxBodyMemory>>20)
+		}
+	}
+}
+
+// TestAppendStringAsJSONText: strings are quoted as jsontext quotes them,
+// the plain ones without it included.
+func TestAppendStringAsJSONText(t *testing.T) {
+	strs := []string{"", "abc", "0190f3b2c4d5e6f708192a3b4c5d6e7f", "a b~", "<&>", "é", "中文", "\u2028", "\xff", "a\"b", `a\b`}
+	for c := 0; c < 256; c++ {
+		strs = append(strs, string([]byte{byte(c)}), "x"+string([]byte{byte(c)})+"y")
+	}
+	for _, s := range strs {
+		want, _ := jsontext.AppendQuote(nil, s)
+		if got := appendString(nil, s); string(got) != string(want) {
+			t.Errorf("appendString(%q) = %s, want %s", s, got, want)
 		}
 	}
 }

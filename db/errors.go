@@ -52,6 +52,10 @@ const (
 	// CodeBusy: the server is at its budget for decoding large requests
 	// (Limits.BodyMemory) and this one waited its time (503).
 	CodeBusy = "EXCEED_CONCURRENT_REQUEST_LIMIT"
+	// CodeAggregateMemory: an aggregation stage would hold more than the
+	// server's aggregation memory limit (MongoDB's 100 MB rule). minibase's
+	// own name, with the errCode of DATABASE_REQUEST_FAILED.
+	CodeAggregateMemory = "DATABASE_AGGREGATE_MEMORY_EXCEED"
 )
 
 // codes gives each code its CloudBase errCode and the HTTP status it is
@@ -70,6 +74,7 @@ var codes = map[string]struct{ errCode, status int }{
 	CodeDiskFull:           {-502001, http.StatusInsufficientStorage},
 	CodeCorrupted:          {-502001, http.StatusInternalServerError},
 	CodeBusy:               {-501004, http.StatusServiceUnavailable},
+	CodeAggregateMemory:    {-502001, http.StatusBadRequest},
 }
 
 // Errorf returns an *Error with code and a formatted message.

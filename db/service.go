@@ -22,6 +22,10 @@ type Limits struct {
 	// with CodeBusy (503).
 	BodyMemory int64
 	BodyWait   time.Duration // default 5 s
+	// AggregateMemory bounds the bytes the stages of one aggregation may
+	// hold ($group's groups, $sort's documents, …; default 100 MiB, as
+	// MongoDB's limit per stage).
+	AggregateMemory int64
 }
 
 func (l Limits) withDefaults() Limits {
@@ -43,6 +47,9 @@ func (l Limits) withDefaults() Limits {
 	l.BodyMemory = max(l.BodyMemory, MaxBodyMemory)
 	if l.BodyWait <= 0 {
 		l.BodyWait = 5 * time.Second
+	}
+	if l.AggregateMemory <= 0 {
+		l.AggregateMemory = 100 << 20
 	}
 	return l
 }
