@@ -13,6 +13,10 @@ import (
 	"github.com/go-json-experiment/json/jsontext"
 )
 
+// pollFrom is the size of JSON from which a conversion polls for
+// interrupts (eventJSON).
+const pollFrom = 64 << 10
+
 // maxJSONDepth bounds the nesting of JSON turned into JavaScript values
 // (events and database answers; documents are at most 100 deep).
 const maxJSONDepth = 1000
@@ -52,13 +56,19 @@ func (in *instance) decodeJSON(b []byte, geo goja.Callable) (goja.Value, error) 
 	return in.parseJSON(&jsonDecoder{dec: jsontext.NewDecoder(bytes.NewReader(b)), db: geo != nil, geo: geo, maxDepth: maxJSONDepth})
 }
 
-// eventJSON is fromJSON of an event, run in the VM and polling: a large
-// event ends at the deadline or the memory watchdog like the function's own
-// work. An interrupt comes back as a *goja.InterruptedError.
-func (in *instance) eventJSON(b []byte) (v goja.Value, err error) {
-	if string(b) == "{}" {
-		return in.vm.NewObject(), nil
+// eventJSON is fromJSON of an event. One over pollFrom bytes runs in the
+// VM and polls: it ends at the deadline or the memory watchdog like the
+// function's own work, the interrupt coming back as a
+// *goja.InterruptedError. Smaller ones take microseconds and skip that
+// (a warm call's cost).
+func (in *instance) eventJSON(b []byte) (goja.Value, error) {
+	if len(b) <= pollFrom {
+		return in.fromJSON(b)
 	}
+	return in.largeEventJSON(b)
+}
+
+func (in *instance) largeEventJSON(b []byte) (v goja.Value, err error) {
 	d := &jsonDecoder{dec: jsontext.NewDecoder(bytes.NewReader(b)), maxDepth: maxJSONDepth, poll: true}
 	if ierr := in.inVM(vmFunc(func() { v, err = in.parseJSON(d) })); ierr != nil {
 		return nil, ierr
