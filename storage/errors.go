@@ -3,7 +3,6 @@ package storage
 import (
 	"errors"
 	"fmt"
-	"net"
 	"net/http"
 	"syscall"
 	"time"
@@ -129,18 +128,4 @@ func diskFull(what string) error {
 // the size the process or the file system allows (EFBIG).
 func DiskFull(err error) bool {
 	return errors.Is(err, syscall.ENOSPC) || errors.Is(err, syscall.EDQUOT) || errors.Is(err, syscall.EFBIG)
-}
-
-// readFailure says why reading a client's body failed, in words fit for
-// the client: Go's network errors name both ends' socket addresses ("read
-// tcp4 127.0.0.1:8080->…: i/o timeout"), so they are not passed on.
-func readFailure(err error) string {
-	var ne net.Error
-	switch {
-	case errors.As(err, &ne) && ne.Timeout():
-		return "the upload stalled (nothing arrived for too long)"
-	case errors.As(err, &ne), errors.Is(err, net.ErrClosed), errors.Is(err, syscall.ECONNRESET):
-		return "the connection broke off"
-	}
-	return err.Error()
 }

@@ -211,7 +211,7 @@ func (s *Service) Upload(ctx context.Context, req UploadRequest) (FileID, Object
 	case errors.Is(err, ErrTooLarge):
 		return f, ObjectInfo{}, tooLarge(b)
 	case body.err != nil && ctx.Err() == nil: // the client's body broke off
-		return f, ObjectInfo{}, Errorf(CodeInvalidParam, "upload body ended early or is malformed: %s", readFailure(body.err))
+		return f, ObjectInfo{}, Errorf(CodeInvalidParam, "upload body ended early or is malformed: %v", body.err)
 	case DiskFull(err) && s.space != nil:
 		s.space.Exhausted()
 	}
