@@ -7,6 +7,7 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+	"unicode/utf8"
 
 	"github.com/dop251/goja"
 )
@@ -198,6 +199,39 @@ func FuzzJSONStringify(f *testing.F) {
 		got, gerr := ours(goja.Undefined(), v, replacer, sp)
 		if fmt.Sprint(werr) != fmt.Sprint(gerr) || werr == nil && !got.StrictEquals(want) {
 			t.Fatalf("JSON.stringify(JSON.parse(%q), %v, %d):\n ours   %v, %v\n goja's %v, %v", s, list, space%12, got, gerr, want, werr)
+		}
+	})
+}
+
+// bigExponent finds numbers past float64's range, which goja's JSON.parse
+// refuses and V8 (and the decoder) read as Infinity or 0.
+var bigExponent = regexp.MustCompile(`[eE][+-]?0*[0-9]{3,}`)
+
+// FuzzJSONParseLarge: for any text, JSON.parse of it padded past
+// goParseMax (the runtime's decoder) makes what goja's parse makes of it,
+// or both throw a SyntaxError. Numbers goja cannot read (1e400: V8 and the
+// decoder make Infinity) are left out.
+func FuzzJSONParseLarge(f *testing.F) {
+	for _, s := range []string{`{"a":1,"a":[2,{"b":null}]}`, `[1.5,-0,"\u00e9",true]`, `"x\"y"`, `{"__proto__":{"p":1}}`, `[1,]`, `{"a" 1}`} {
+		f.Add(s)
+	}
+	in, _ := newBareInstance(f)
+	if _, err := in.vm.RunString(`var pad = ' '.repeat(` + strconv.Itoa(goParseMax) + `);
+		var both = (t) => [t, pad + t + pad].map((s) => { try { return JSON.stringify(JSON.parse(s)) } catch (e) { return e.name } }).join('\n')`); err != nil {
+		f.Fatal(err)
+	}
+	both, _ := goja.AssertFunction(in.vm.Get("both"))
+	f.Fuzz(func(t *testing.T, text string) {
+		if !utf8.ValidString(text) || bigExponent.MatchString(text) || len(text) > 4096 {
+			return
+		}
+		v, err := both(goja.Undefined(), in.vm.ToValue(text))
+		if err != nil {
+			t.Fatalf("%q: %v", text, err)
+		}
+		goja, ours, _ := strings.Cut(v.String(), "\n")
+		if goja != ours {
+			t.Fatalf("JSON.parse(%q):\n goja's %s\n ours   %s", text, goja, ours)
 		}
 	})
 }
