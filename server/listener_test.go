@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"math"
 	"net"
 	"net/http"
 	"os/exec"
@@ -161,21 +162,28 @@ func TestRefusedBodyNotHeld(t *testing.T) {
 			if strings.Contains(tc.head, "chunked") {
 				req += fmt.Sprintf("%x\r\n", 2*sent)
 			}
-			c := dial(t, addr)
 			msg := []byte(req + payload)
-			var before, after runtime.MemStats
-			runtime.GC()
-			runtime.ReadMemStats(&before)
-			go c.Write(msg) // then nothing more: the body stops a third of the way
-			got := untilClosed(t, c)
-			runtime.ReadMemStats(&after)
-			if len(got) != 1 || got[0].status != 413 || !strings.Contains(got[0].body, "65536") {
-				t.Errorf("answers: %v, want one 413 naming the limit", got)
+			// What the process allocates meanwhile is counted too (what
+			// earlier tests' servers still do in the background): the least
+			// of three tries is this request's. Holding the body would
+			// allocate at least the 3 MiB sent in every try.
+			least := uint64(math.MaxUint64)
+			for try := 0; try < 3 && least > sent/2; try++ {
+				c := dial(t, addr)
+				var before, after runtime.MemStats
+				runtime.GC()
+				runtime.ReadMemStats(&before)
+				go c.Write(msg) // then nothing more: the body stops a third of the way
+				got := untilClosed(t, c)
+				runtime.ReadMemStats(&after)
+				if len(got) != 1 || got[0].status != 413 || !strings.Contains(got[0].body, "65536") {
+					t.Fatalf("answers: %v, want one 413 naming the limit", got)
+				}
+				least = min(least, after.TotalAlloc-before.TotalAlloc)
 			}
-			n := after.TotalAlloc - before.TotalAlloc
-			t.Logf("allocated while the body came and was refused: %d KiB", n>>10)
-			if n > 1<<20 {
-				t.Errorf("the server allocated %d KiB for a refused body of which %d KiB came", n>>10, sent>>10)
+			t.Logf("allocated while the body came and was refused: %d KiB", least>>10)
+			if least > sent/2 {
+				t.Errorf("the server allocated %d KiB for a refused body of which %d KiB came", least>>10, sent>>10)
 			}
 		})
 	}
