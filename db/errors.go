@@ -49,6 +49,9 @@ const (
 	// writes until an operator repairs or restores it (500). minibase's
 	// own name, with the errCode of DATABASE_REQUEST_FAILED.
 	CodeCorrupted = "DATABASE_CORRUPTED"
+	// CodeBusy: the server is at its budget for decoding large requests
+	// (Limits.BodyMemory) and this one waited its time (503).
+	CodeBusy = "EXCEED_CONCURRENT_REQUEST_LIMIT"
 	// CodeAggregateMemory: an aggregation stage would hold more than the
 	// server's aggregation memory limit (MongoDB's 100 MB rule). minibase's
 	// own name, with the errCode of DATABASE_REQUEST_FAILED.
@@ -76,6 +79,7 @@ var codes = map[string]struct{ errCode, status int }{
 	CodeResultTooLarge:     {-602001, http.StatusBadRequest},
 	CodeDiskFull:           {-502001, http.StatusInsufficientStorage},
 	CodeCorrupted:          {-502001, http.StatusInternalServerError},
+	CodeBusy:               {-501004, http.StatusServiceUnavailable},
 	CodeAggregateMemory:    {-502001, http.StatusBadRequest},
 
 	CodeTransactionConflict: {-502001, http.StatusConflict},

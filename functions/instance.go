@@ -209,6 +209,9 @@ func (in *instance) load() error {
 func (in *instance) run(c *call, event []byte) ([]byte, error) {
 	ev, err := in.eventValue(c, event)
 	if err != nil {
+		if ie := (*goja.InterruptedError)(nil); errors.As(err, &ie) {
+			return nil, err // the deadline, or the memory watchdog, while the event was read
+		}
 		return nil, Errorf(CodeInvalidParam, "the event is not valid JSON: %v", err)
 	}
 	if c.id.Role == auth.User {
