@@ -1,6 +1,7 @@
 package functions
 
 import (
+	"bytes"
 	"errors"
 	"path"
 	"strings"
@@ -17,12 +18,25 @@ import (
 func (r *Runtime) newRegistry(code *Code) *require.Registry {
 	load := func(p string) ([]byte, error) {
 		if b, ok := code.Files[strings.TrimPrefix(p, "/")]; ok {
-			return b, nil
+			return commentHashbang(b), nil
 		}
 		return nil, require.ModuleFileDoesNotExistError
 	}
 	resolve := func(base, p string) string { return path.Join(base, p) }
 	return require.NewRegistry(require.WithLoader(load), require.WithPathResolver(resolve))
+}
+
+// commentHashbang turns a script's "#!/usr/bin/env node" line, which Node
+// ignores and esbuild keeps atop a bundle, into a comment: inside the
+// module's wrapper it would be a syntax error.
+func commentHashbang(b []byte) []byte {
+	if !bytes.HasPrefix(b, []byte("#!")) {
+		return b
+	}
+	c := bytes.Clone(b)
+	c[0] = '/'
+	c[1] = '/'
+	return c
 }
 
 // builtinModules are the modules require() gives without a file:

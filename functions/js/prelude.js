@@ -9,6 +9,16 @@
 
   define(g, 'global', g);
 
+  // The well-known symbols goja lacks, as the registered symbols esbuild's
+  // helpers fall back to (Symbol.for('Symbol.asyncIterator')), so lowered
+  // for await loops and async generators (bundle.go) meet the ones that
+  // packages define by name.
+  for (const name of ['asyncIterator', 'dispose', 'asyncDispose']) {
+    if (typeof Symbol[name] !== 'symbol') {
+      Object.defineProperty(Symbol, name, { value: Symbol.for('Symbol.' + name) });
+    }
+  }
+
   define(g, 'queueMicrotask', function queueMicrotask(callback) {
     if (typeof callback !== 'function') throw new TypeError('The "callback" argument must be of type function');
     // An exception thrown by the microtask is uncaught, as in Node: it fails the invocation.
