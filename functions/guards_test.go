@@ -140,6 +140,9 @@ func TestGuardedBuiltinsBehaveAsBefore(t *testing.T) {
 	for _, c := range []struct{ src, want string }{
 		{`[Array.prototype.join.name, Array.prototype.join.length, String.prototype.padStart.length, Uint8Array.name, Uint8Array.length, Uint8Array.BYTES_PER_ELEMENT]`, `["join",1,1,"Uint8Array",3,1]`},
 		{`[new Uint8Array(2) instanceof Uint8Array, Buffer.from('a') instanceof Uint8Array, Buffer.from('a') instanceof Buffer, new Uint8Array(1).constructor === Uint8Array, new ArrayBuffer(1).constructor === ArrayBuffer, Object.getPrototypeOf(Buffer) === Uint8Array]`, `[true,true,true,true,true,true]`},
+		// Buffer inherits Uint8Array's guarded instanceof, answering for itself:
+		// a plain Uint8Array is not a Buffer.
+		{`[new Uint8Array(2) instanceof Buffer, Buffer.isBuffer(new Uint8Array(1)), Buffer.isBuffer(Buffer.alloc(1)), new Uint16Array(1) instanceof Uint8Array]`, `[false,false,true,false]`},
 		{`(() => { class B extends Uint8Array { sum() { return this.reduce((a, b) => a + b, 0) } } const b = new B([1, 2, 3]); return [b instanceof B, b.sum(), b.map((x) => x * 2) instanceof B, Array.from(b)] })()`, `[true,6,true,[1,2,3]]`},
 		{`[Array.from(new Uint16Array([1, 2])), Array.from(new Set([1, 2])), Array.from({length: 2}, (_, i) => i * 2), Array.from('ab'), new Float64Array({length: 2, 0: 1.5, 1: 2})]`, `[[1,2],[1,2],[0,2],["a","b"],{"0":1.5,"1":2}]`},
 		{`[new Int16Array(new Set([1, 2])), new Uint8Array([1, 300]), Buffer.from([104, 105]).toString(), Buffer.from({type: 'Buffer', data: [104, 105]}).toString(), Buffer.from('aGk=', 'base64').toString()]`, `[{"0":1,"1":2},{"0":1,"1":44},"hi","hi","hi"]`},
