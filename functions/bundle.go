@@ -43,7 +43,7 @@ var lowered = map[string]bool{
 	"regexp-set-notation":  false,
 }
 
-// loweredSyntax finds, in a package's file, syntax goja cannot parse that
+// loweredSyntax finds, in a script, syntax goja cannot parse that
 // the bundle lowers: an async generator or a for await loop (a match in a
 // comment or a string only costs a bundle). Files without "async" are not
 // searched: both live only in async functions.
@@ -63,9 +63,9 @@ func entryOf(files map[string][]byte) string {
 // when they run as they are: the entry is index.ts; package.json declares
 // dependencies (other than wx-server-sdk) or "type": "module"; a file of
 // the function's own (outside node_modules) is TypeScript, .mjs, or a .js
-// file with import/export statements; or a package's file (in
-// node_modules) uses syntax goja lacks (loweredSyntax), which only a
-// bundle rewrites.
+// file with import/export statements; or any script, its own or a
+// package's, uses syntax goja lacks (loweredSyntax), which only a bundle
+// rewrites.
 func bundleReason(files map[string][]byte) string {
 	if entryOf(files) == "index.ts" {
 		return "index.ts"
@@ -87,16 +87,14 @@ func bundleReason(files map[string][]byte) string {
 		}
 	}
 	for p, b := range files {
-		if strings.HasPrefix(p, "node_modules/") {
-			if ext := path.Ext(p); (ext == ".js" || ext == ".cjs") && bytes.Contains(b, []byte("async")) && loweredSyntax.Match(b) {
-				return p + " (async generators or for await)"
-			}
+		ext := path.Ext(p)
+		if (ext == ".js" || ext == ".cjs") && bytes.Contains(b, []byte("async")) && loweredSyntax.Match(b) {
+			return p + " (async generators or for await)"
+		}
+		if strings.HasPrefix(p, "node_modules/") || strings.HasSuffix(p, ".d.ts") {
 			continue
 		}
-		if strings.HasSuffix(p, ".d.ts") {
-			continue
-		}
-		switch path.Ext(p) {
+		switch ext {
 		case ".ts", ".mts", ".mjs":
 			return p
 		case ".js":

@@ -131,6 +131,7 @@ func TestBundleReason(t *testing.T) {
 		{map[string]string{"index.js": "", "node_modules/x/index.js": "exports.g = async function* () {}"}, "node_modules/x/index.js (async generators or for await)"},
 		{map[string]string{"index.js": "", "node_modules/x/a.cjs": "exports.f = async (s) => { for await (const c of s); }"}, "node_modules/x/a.cjs (async generators or for await)"},
 		{map[string]string{"index.js": "", "node_modules/x/index.js": "exports.f = async () => { await null } // for (const x of y)"}, ""},
+		{map[string]string{"index.js": "exports.main = async (e) => { for await (const x of e.list); }"}, "index.js (async generators or for await)"},
 	} {
 		files := make(map[string][]byte)
 		for p, s := range c.files {
