@@ -57,6 +57,9 @@ func (in *instance) bindRequire() {
 		if mod, ok := own[name]; ok {
 			return mod()
 		}
+		if v, ok := in.builtin(name); ok {
+			return v
+		}
 		v, err := in.req.Require(name)
 		if err == nil {
 			return v
@@ -65,9 +68,7 @@ func (in *instance) bindRequire() {
 		switch {
 		case errors.Is(err, require.InvalidModuleError), errors.Is(err, require.IllegalModuleNameError),
 			errors.Is(err, require.NoSuchBuiltInModuleError):
-			e := vm.NewGoError(errors.New("Cannot find module '" + name + "'"))
-			e.Set("code", "MODULE_NOT_FOUND")
-			panic(e)
+			panic(in.moduleNotFound(name))
 		case errors.As(err, &ex):
 			panic(ex)
 		case isUncatchable(err):
@@ -75,6 +76,13 @@ func (in *instance) bindRequire() {
 		}
 		panic(vm.NewGoError(err))
 	})
+}
+
+// moduleNotFound is Node's error for a module require cannot find.
+func (in *instance) moduleNotFound(name string) *goja.Object {
+	e := in.vm.NewGoError(errors.New("Cannot find module '" + name + "'"))
+	e.Set("code", "MODULE_NOT_FOUND")
+	return e
 }
 
 func isUncatchable(err error) bool {

@@ -118,6 +118,9 @@ type function struct {
 	mu      sync.Mutex
 	idle    []*instance
 	retired bool // a newer version replaced it
+
+	fsOnce sync.Once
+	fs     *fsIndex // its files as directories, for require('fs'): made on first use
 }
 
 // regexpTimeout bounds one match of goja's backtracking regular

@@ -19,19 +19,59 @@
     }
   }
 
+  // V8's Error.captureStackTrace(target), which packages' error classes
+  // call: target gets a stack from here (its own frames included).
+  if (typeof Error.captureStackTrace !== 'function') {
+    define(Error, 'captureStackTrace', function captureStackTrace(target) {
+      if (target === null || typeof target !== 'object') throw new TypeError('Invalid argument');
+      const frames = String(new Error().stack).split('\n').slice(2).join('\n');
+      let head;
+      try {
+        head = Error.prototype.toString.call(target);
+      } catch {
+        head = 'Error';
+      }
+      define(target, 'stack', frames ? head + '\n' + frames : head);
+    });
+    define(Error, 'stackTraceLimit', 10);
+  }
+
   define(g, 'queueMicrotask', function queueMicrotask(callback) {
     if (typeof callback !== 'function') throw new TypeError('The "callback" argument must be of type function');
     // An exception thrown by the microtask is uncaught, as in Node: it fails the invocation.
     Promise.resolve().then(callback).catch((e) => setImmediate(() => { throw e; }));
   });
 
+  // Node's Web platform globals, made when first used (js/node/internal/abort.js).
+  for (const name of ['AbortController', 'AbortSignal', 'DOMException', 'Event', 'EventTarget']) {
+    Object.defineProperty(g, name, {
+      configurable: true,
+      enumerable: false,
+      get() {
+        const value = natives.node('internal/abort')[name];
+        define(g, name, value);
+        return value;
+      },
+      set(value) {
+        define(g, name, value);
+      },
+    });
+  }
+
   define(g.process, 'nextTick', function nextTick(callback, ...args) {
     if (typeof callback !== 'function') throw new TypeError('The "callback" argument must be of type function');
     g.queueMicrotask(() => callback(...args));
   });
 
+  // ---- process: the rest of Node's (version, platform, hrtime, exit, on,
+  // stdout…) is inherited from natives.processProto, made when first read
+  // (bind_process.go, js/node/internal/process.js) ----
+  Object.defineProperty(g.process, Symbol.toStringTag, { value: 'process', configurable: true }); // [object process]
+  Object.setPrototypeOf(g.process, natives.processProto);
+
   // ---- Buffer: what goja_nodejs lacks of Node's common subset ----
   const B = g.Buffer;
+  Object.defineProperty(B, 'name', { value: 'Buffer' }); // goja_nodejs's is its Go function's
   define(B, 'isBuffer', (v) => v instanceof B);
   define(B, 'isEncoding', (e) => ['utf8', 'utf-8', 'hex', 'base64', 'base64url', 'latin1', 'binary', 'ascii'].includes(String(e).toLowerCase()));
   define(B, 'byteLength', (v, enc) => (typeof v === 'string' ? B.from(v, enc).length : v.byteLength));
@@ -62,6 +102,73 @@
     for (let i = 0; i < n; i++) target[targetStart + i] = part[i];
     return n;
   });
+
+  // ---- URL: goja_nodejs's keeps "//:@" once username and password are
+  // set empty (and Go would then send an empty Basic authorization); the
+  // WHATWG URL drops the credentials. Its accessors cannot be redefined:
+  // a subclass fixes them ----
+  const BaseURL = g.URL;
+  const accessor = (name) => Object.getOwnPropertyDescriptor(BaseURL.prototype, name);
+  const dropEmptyCredentials = (u) => {
+    if (u.username !== '' || u.password !== '') return;
+    const h = u.href;
+    const at = h.indexOf('@');
+    if (at >= 0 && h.slice(u.protocol.length, at).startsWith('//')) u.href = u.protocol + '//' + h.slice(at + 1);
+  };
+  // Its hostname of an IPv6 host is "[", and it keeps WHATWG's other
+  // IPv4 forms (2130706433, 0x7f.1, 127.1) as names: a URL here names the
+  // address they stand for, as in Node.
+  const hostOf = accessor('host');
+  const invalidURL = (input) => Object.assign(new TypeError('Invalid URL'), { code: 'ERR_INVALID_URL', input });
+  const ipv4Part = (p) => {
+    if (/^0x[0-9a-f]*$/i.test(p)) return p.length === 2 ? 0 : parseInt(p.slice(2), 16);
+    if (/^0[0-7]+$/.test(p)) return parseInt(p.slice(1), 8);
+    return /^(?:0|[1-9][0-9]*)$/.test(p) ? Number(p) : NaN;
+  };
+  const ipv4 = (host) => { // the dotted address host names, or '' when it is a name
+    const parts = host.split('.');
+    if (parts.length > 1 && parts[parts.length - 1] === '') parts.pop();
+    if (!/^(?:[0-9]+|0x[0-9a-f]*)$/i.test(parts[parts.length - 1])) return '';
+    const nums = parts.map(ipv4Part);
+    const last = nums.pop();
+    if (parts.length > 4 || nums.some((n) => !(n <= 255)) || !(last < 256 ** (4 - nums.length))) return null;
+    let n = last;
+    nums.forEach((v, i) => (n += v * 256 ** (3 - i)));
+    return [n >>> 24, (n >>> 16) & 255, (n >>> 8) & 255, n & 255].join('.');
+  };
+  class URL extends BaseURL {
+    constructor(input, base) {
+      super(input, base);
+      const special = ['http:', 'https:', 'ws:', 'wss:', 'ftp:'].includes(this.protocol);
+      const name = this.hostname;
+      if (!special || name.startsWith('[') || !/[0-9]$|\.$/.test(name)) return;
+      const dotted = ipv4(name);
+      if (dotted === null) throw invalidURL(String(input));
+      if (dotted !== '' && dotted !== name) hostOf.set.call(this, dotted + (this.port ? ':' + this.port : ''));
+    }
+    get hostname() {
+      const h = hostOf.get.call(this);
+      if (h.startsWith('[')) return h.slice(0, h.indexOf(']') + 1);
+      const colon = h.lastIndexOf(':');
+      return colon < 0 ? h : h.slice(0, colon);
+    }
+    set hostname(value) {
+      accessor('hostname').set.call(this, value);
+    }
+  }
+  for (const name of ['username', 'password']) {
+    const d = accessor(name);
+    Object.defineProperty(URL.prototype, name, {
+      get: d.get,
+      set(value) {
+        d.set.call(this, value);
+        dropEmptyCredentials(this);
+      },
+      enumerable: true,
+      configurable: true,
+    });
+  }
+  define(g, 'URL', URL);
 
   // The limits on built-ins that allocate or walk in one uninterruptible
   // step are in Go (guards.go), installed after this runs: Buffer.from

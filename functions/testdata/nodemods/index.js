@@ -1,0 +1,116 @@
+// Node's built-in modules as npm packages use them; every value here is
+// what Node 20 gives for the same code (functions/node_test.go).
+const path = require('path');
+const util = require('node:util');
+const assert = require('assert');
+const os = require('os');
+const qs = require('querystring');
+const EventEmitter = require('events');
+const { PassThrough, Readable, Transform, Writable, pipeline } = require('stream');
+const { StringDecoder } = require('string_decoder');
+const punycode = require('punycode');
+const timers = require('timers/promises');
+
+const caught = (fn) => {
+  try {
+    fn();
+    return 'no error';
+  } catch (e) {
+    return `${e.name}|${e.code}|${e.message.split('\n')[0]}`;
+  }
+};
+
+exports.main = async () => {
+  const out = {};
+  out.path = [
+    path.join('/a/b', '../c', './d.txt'), path.resolve('x', '../y'), path.relative('/a/b/c', '/a/d'),
+    path.dirname('/a/b/'), path.basename('/a/b.js', '.js'), path.extname('index.test.ts'), path.normalize('a//b/../c/'),
+    path.isAbsolute('./x'), path.format({ dir: '/tmp', name: 'f', ext: 'txt' }), path.parse('/home/u/f.tar.gz'), path.sep,
+    path.posix === path, caught(() => path.join(1)),
+  ];
+
+  class Point { constructor() { this.x = 1; this.y = [1, 'two', { three: 3 }]; } }
+  const circular = { name: 'c' };
+  circular.self = circular;
+  out.util = [
+    util.format('%s has %d items costing %i, %f; %j %o %%', 'cart', 3, 4.9, '1.5', { a: 1 }, [1]),
+    util.format('a', 1, { b: 2 }, 'c'), util.inspect(new Point()), util.inspect({ a: { b: { c: { d: 1 } } } }),
+    util.inspect(circular), util.inspect(new Map([['k', 1]])), util.inspect(new Set([1, 'x'])),
+    util.inspect(Buffer.from('hi')), util.inspect([1, , 3]), util.inspect('it\'s'), util.inspect(null),
+    util.inspect(Symbol('s')), util.inspect(10n), util.inspect(function named() {}), util.inspect(class Foo {}),
+    util.inspect(new Date(0)), util.inspect(/x/g), util.inspect(Object.create(null)), util.inspect(-0),
+    util.inspect(new Uint8Array([1, 2])), util.inspect({ 'a-b': 1, [Symbol('k')]: 2 }),
+    util.inspect(Promise.resolve(4)), util.inspect(new Promise(() => {})),
+    util.inspect({ long: 'x'.repeat(60), other: 'y'.repeat(20) }),
+    util.types.isDate(new Date()), util.types.isRegExp({}), util.types.isPromise(Promise.resolve()),
+    util.types.isUint8Array(Buffer.alloc(1)), util.types.isAsyncFunction(async () => {}), util.isDeepStrictEqual({ a: [1] }, { a: [1] }),
+    util.isDeepStrictEqual([1], ['1']),
+  ];
+  const sleep = util.promisify((ms, cb) => setTimeout(() => cb(null, ms * 2), ms));
+  const fails = util.promisify((cb) => cb(new Error('nope')));
+  out.promisify = [await sleep(1), await fails().catch((e) => e.message), typeof util.promisify.custom];
+  const cbified = util.callbackify(async (x) => x + 1);
+  out.callbackify = await new Promise((resolve) => cbified(1, (err, v) => resolve([err, v])));
+  function Animal(name) { this.name = name; }
+  Animal.prototype.speak = function () { return this.name + ' speaks'; };
+  function Dog(name) { Animal.call(this, name); }
+  util.inherits(Dog, Animal);
+  out.inherits = [new Dog('rex').speak(), Dog.super_ === Animal];
+
+  out.assert = [
+    caught(() => assert.strictEqual(1, 2)), caught(() => assert.deepStrictEqual({ a: 1 }, { a: 1 })),
+    caught(() => assert.deepEqual({ a: 1 }, { a: '1' })), caught(() => assert.deepStrictEqual({ a: 1 }, { a: '1' })),
+    caught(() => assert(false, 'custom')), caught(() => assert.throws(() => { throw new TypeError('bad'); }, TypeError)),
+    caught(() => assert.throws(() => {}, Error)), caught(() => assert.throws(() => { throw new Error('x1'); }, /x1/)),
+    caught(() => assert.match('abc', /z/)), caught(() => assert.notStrictEqual(1, 1)), caught(() => assert.ifError(null)),
+    caught(() => assert.deepStrictEqual(new Map([[1, { a: 1 }]]), new Map([[1, { a: 1 }]]))),
+    caught(() => assert.deepStrictEqual(new Set([{ a: 1 }, 2]), new Set([2, { a: 1 }]))),
+    caught(() => assert.strict.equal(1, '1')), caught(() => assert.equal(1, '1')),
+    await assert.rejects(Promise.reject(new Error('r')), /r/).then(() => 'rejected as expected'),
+  ];
+
+  out.os = [os.platform(), os.type(), os.EOL, os.hostname(), os.cpus().length, os.totalmem() > 0, os.tmpdir(), os.endianness()];
+
+  out.querystring = [
+    qs.stringify({ a: [1, 2], b: 'x y', c: '中' }), qs.parse('a=1&a=2&b=x+y&c=%E4%B8%AD&d'), qs.escape('a b&c'),
+    qs.parse('bad=%E4%B8'), qs.stringify({ n: null, u: undefined, t: true }),
+  ];
+
+  const em = new EventEmitter();
+  const seen = [];
+  em.on('x', (a) => seen.push('on ' + a));
+  em.once('x', (a) => seen.push('once ' + a));
+  em.prependListener('x', () => seen.push('first'));
+  em.emit('x', 1);
+  em.emit('x', 2);
+  out.events = [seen, em.listenerCount('x'), em.eventNames(), caught(() => em.emit('error', new Error('unhandled'))),
+    EventEmitter.defaultMaxListeners, typeof EventEmitter.once, EventEmitter.EventEmitter === EventEmitter];
+  setTimeout(() => em.emit('later', 'v'), 1);
+  out.events.push(await EventEmitter.once(em, 'later'));
+
+  const pt = new PassThrough();
+  const chunks = [];
+  pt.on('data', (c) => chunks.push(c.toString()));
+  const ended = new Promise((r) => pt.on('end', r));
+  pt.write('a');
+  pt.end('b');
+  await ended;
+  const upper = new Transform({ transform(chunk, enc, cb) { cb(null, chunk.toString().toUpperCase()); } });
+  const collected = [];
+  await new Promise((resolve, reject) => pipeline(Readable.from(['x', 'y', 'z']), upper,
+    new Writable({ write(c, e, cb) { collected.push(c.toString()); cb(); } }), (err) => (err ? reject(err) : resolve())));
+  const iterated = [];
+  for await (const c of Readable.from([1, 2, 3])) iterated.push(c);
+  const { pipeline: pipelineP } = require('stream/promises');
+  out.stream = [chunks, collected, iterated, typeof pipelineP, pt instanceof EventEmitter, pt.readableEnded, pt.writableFinished];
+
+  const dec = new StringDecoder('utf8');
+  const euro = Buffer.from('€');
+  out.string_decoder = [dec.write(euro.subarray(0, 1)), dec.write(euro.subarray(1)), dec.end(), new StringDecoder('hex').write(Buffer.from([255]))];
+
+  out.punycode = [punycode.toASCII('mañana.com'), punycode.toUnicode('xn--maana-pta.com'), punycode.encode('ü')];
+
+  const t0 = Date.now();
+  out.timers = [await timers.setTimeout(5, 'waited'), Date.now() - t0 >= 4, await timers.setImmediate('now')];
+  return out;
+};
