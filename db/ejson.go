@@ -340,7 +340,12 @@ func appendFloat(dst []byte, f float64) []byte {
 	}
 	abs := math.Abs(f)
 	format := byte('f')
-	if abs != 0 && (abs < 1e-6 || abs >= 1e21) {
+	if abs != 0 && (abs < 1e-6 || abs >= 1e21) || abs >= 1<<53 && abs < 1<<63 && abs == math.Trunc(abs) {
+		// From 2^53 to 2^63 an integral float written without a point or
+		// an exponent would read back as a different integer (2e16+8 is
+		// written 20000000000000010 by JavaScript, an exact int64 here):
+		// the exponent keeps it a float with the same value. Beyond 2^63
+		// no int64 can take the digits, so they read back as the float.
 		format = 'e'
 	}
 	dst = strconv.AppendFloat(dst, f, format, -1, 64)

@@ -1,229 +1,178 @@
 package db_test
 
+// The database's HTTP contract (db/http.go as the server mounts it): each
+// scenario runs on a server of its own (server/servertest), so that a case
+// states what it needs in Setup and one failure never cascades.
+
 import (
-	"context"
-	"errors"
-	"fmt"
-	"io"
-	"net/http/httptest"
-	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 
-	"minibase/auth"
-	"minibase/db"
-	"minibase/db/sqlite"
-
-	"github.com/gofiber/fiber/v2"
+	"minibase/server/servertest"
 )
 
-// newHTTP serves s's routes under /v1 the way the server does, minus the
-// token check: "X-Role: admin" makes the caller an admin, "X-Role: user" an
-// end user, and no header a visitor. Errors answer their code as the body.
-func newHTTP(tb testing.TB) (*fiber.App, *db.Service) {
-	tb.Helper()
-	drv, err := sqlite.Open(context.Background(), filepath.Join(tb.TempDir(), "h.db"), sqlite.Options{Synchronous: "NORMAL"})
-	if err != nil {
-		tb.Fatal(err)
+var (
+	asAdmin = servertest.Admin
+	alice   = servertest.Anonymous("alice")
+	bob     = servertest.Anonymous("bob")
+)
+
+// byAdmin is a request of the admin's.
+func byAdmin(method, url, body string) servertest.Request {
+	return servertest.Request{Method: method, URL: url, Body: body, As: asAdmin}
+}
+
+// seedPosts are three posts, p1 to p3, with n 1 to 3.
+var seedPosts = []servertest.Request{
+	byAdmin("POST", "/v1/db/posts/insert",
+		`{"data":{"_id":"p1","title":"hello","n":1,"tags":["a","b"],"at":{"$date":"2024-05-01T08:00:00Z"}}}`),
+	byAdmin("POST", "/v1/db/posts/insert", `{"data":[{"_id":"p2","title":"world","n":2,"tags":["b"]},{"_id":"p3","title":"again","n":3}]}`),
+}
+
+// count is a step checking how many documents of coll match filter.
+func count(coll, filter string, total int) servertest.Scenario {
+	return servertest.Scenario{Name: "then count " + coll + " " + filter, Method: "POST", URL: "/v1/db/" + coll + "/count",
+		Body: `{"filter":` + filter + `}`, As: asAdmin, Status: 200, Equal: `{"total":` + strconv.Itoa(total) + `}`}
+}
+
+// get is a step checking the admin's GET of a document.
+func get(coll, id string, status int, equal string) servertest.Scenario {
+	return servertest.Scenario{Name: "then get " + coll + "/" + id, Method: "GET", URL: "/v1/db/" + coll + "/docs/" + id,
+		As: asAdmin, Status: status, Equal: equal}
+}
+
+// messageHas is an After requiring part in the error's message.
+func messageHas(part string) func(testing.TB, *servertest.Server, *servertest.Response) {
+	return func(tb testing.TB, _ *servertest.Server, r *servertest.Response) {
+		tb.Helper()
+		if msg := r.Str("message"); !strings.Contains(msg, part) {
+			tb.Errorf("%s: message %q, want it to say %q", r.Req, msg, part)
+		}
 	}
-	tb.Cleanup(func() { drv.Close() })
-	s := db.NewService(drv, db.Limits{})
-	app := fiber.New(fiber.Config{BodyLimit: 64 << 20, ErrorHandler: func(c *fiber.Ctx, err error) error {
-		var de *db.Error
-		if !errors.As(err, &de) {
-			return c.Status(500).SendString(err.Error())
-		}
-		return c.Status(400).SendString(de.Code + ": " + de.Message)
-	}})
-	app.Use(func(c *fiber.Ctx) error {
-		switch c.Get("X-Role") {
-		case "admin":
-			c.SetUserContext(auth.NewContext(c.UserContext(), &auth.Identity{Role: auth.Admin}))
-		case "user":
-			c.SetUserContext(auth.NewContext(c.UserContext(), &auth.Identity{Role: auth.User, UID: "u1", OpenID: "o1"}))
-		}
-		return c.Next()
+}
+
+// TestDatabaseAPI: the database endpoints, one case each, with the
+// response shapes the SDK relies on (DESIGN.md, HTTP API).
+func TestDatabaseAPI(t *testing.T) {
+	servertest.Run(t, []servertest.Scenario{
+		{Name: "query a missing collection", Method: "POST", URL: "/v1/db/posts/query", Body: `{}`, As: asAdmin,
+			Status: 404, Want: `{"code":"DATABASE_COLLECTION_NOT_EXIST","errCode":-502005}`},
+		{Name: "count a missing collection", Method: "POST", URL: "/v1/db/posts/count", Body: `{}`, As: asAdmin, Status: 404},
+		{Name: "insert creates the collection", Method: "POST", URL: "/v1/db/posts/insert",
+			Body: `{"data":{"_id":"p1","title":"hello"}}`, As: asAdmin, Status: 200, Equal: `{"_id":"p1"}`,
+			After: servertest.Then(get("posts", "p1", 200, `{"data":{"_id":"p1","title":"hello"}}`))},
+		{Name: "insert many", Method: "POST", URL: "/v1/db/posts/insert",
+			Body: `{"data":[{"_id":"p2","title":"world","n":2,"tags":["b"]},{"_id":"p3","title":"again","n":3}]}`, As: asAdmin,
+			Status: 200, Equal: `{"_ids":["p2","p3"]}`, After: servertest.Then(count("posts", `{}`, 2))},
+		{Name: "get by id", Setup: seedPosts, Method: "GET", URL: "/v1/db/posts/docs/p1", As: asAdmin, Status: 200,
+			Equal: `{"data":{"_id":"p1","title":"hello","n":1,"tags":["a","b"],"at":{"$date":"2024-05-01T08:00:00.000Z"}}}`},
+		{Name: "get a missing doc", Setup: seedPosts, Method: "GET", URL: "/v1/db/posts/docs/nope", As: asAdmin, Status: 404,
+			Want: `{"code":"DATABASE_DOCUMENT_NOT_EXIST","errCode":-1}`},
+		{Name: "query with filter, sort, projection", Setup: seedPosts, Method: "POST", URL: "/v1/db/posts/query",
+			Body: `{"filter":{"tags":"b"},"sort":[["n",-1]],"projection":{"title":1}}`, As: asAdmin, Status: 200,
+			Equal: `{"data":[{"_id":"p2","title":"world"},{"_id":"p1","title":"hello"}]}`},
+		{Name: "skip and limit", Setup: seedPosts, Method: "POST", URL: "/v1/db/posts/query",
+			Body: `{"sort":[["n",1]],"skip":1,"limit":1,"projection":{"n":1}}`, As: asAdmin, Status: 200,
+			Equal: `{"data":[{"_id":"p2","n":2}]}`},
+		{Name: "count", Setup: seedPosts, Method: "POST", URL: "/v1/db/posts/count", Body: `{"filter":{"n":{"$gte":2}}}`,
+			As: asAdmin, Status: 200, Equal: `{"total":2}`},
+		{Name: "update many", Setup: seedPosts, Method: "POST", URL: "/v1/db/posts/update",
+			Body: `{"filter":{"n":{"$gte":2}},"update":{"$inc":{"n":10}},"multi":true}`, As: asAdmin, Status: 200,
+			Want: `{"stats":{"updated":2}}`, After: servertest.Then(count("posts", `{"n":{"$in":[1,12,13]}}`, 3))},
+		{Name: "update one", Setup: seedPosts, Method: "POST", URL: "/v1/db/posts/update",
+			Body: `{"filter":{},"update":{"$set":{"flag":true}}}`, As: asAdmin, Status: 200, Want: `{"stats":{"updated":1}}`,
+			After: servertest.Then(count("posts", `{"flag":true}`, 1))},
+		{Name: "upsert", Setup: seedPosts, Method: "POST", URL: "/v1/db/posts/update",
+			Body: `{"filter":{"title":"new"},"update":{"$set":{"n":7}},"upsert":true}`, As: asAdmin, Status: 200,
+			Want: `{"stats":{"updated":0,"created":1}}`,
+			After: servertest.Then(servertest.Scenario{Name: "the upserted doc", Method: "POST", URL: "/v1/db/posts/query",
+				Body: `{"filter":{"title":"new"},"projection":{"_id":0}}`, As: asAdmin, Status: 200,
+				Equal: `{"data":[{"title":"new","n":7}]}`})},
+		{Name: "set replaces", Setup: seedPosts, Method: "PUT", URL: "/v1/db/posts/docs/p1", Body: `{"data":{"title":"replaced"}}`,
+			As: asAdmin, Status: 200, Equal: `{"_id":"p1","stats":{"updated":1,"created":0}}`,
+			After: servertest.Then(get("posts", "p1", 200, `{"data":{"_id":"p1","title":"replaced"}}`))},
+		{Name: "set creates", Setup: seedPosts, Method: "PUT", URL: "/v1/db/posts/docs/p9", Body: `{"data":{"title":"nine"}}`,
+			As: asAdmin, Status: 200, Equal: `{"_id":"p9","stats":{"updated":0,"created":1}}`,
+			After: servertest.Then(get("posts", "p9", 200, `{"data":{"_id":"p9","title":"nine"}}`))},
+		{Name: "patch", Setup: seedPosts, Method: "PATCH", URL: "/v1/db/posts/docs/p3", Body: `{"update":{"$push":{"tags":"x"}}}`,
+			As: asAdmin, Status: 200, Want: `{"stats":{"updated":1}}`,
+			After: servertest.Then(get("posts", "p3", 200, `{"data":{"_id":"p3","title":"again","n":3,"tags":["x"]}}`))},
+		{Name: "patch a missing doc", Setup: seedPosts, Method: "PATCH", URL: "/v1/db/posts/docs/zz",
+			Body: `{"update":{"$set":{"a":1}}}`, As: asAdmin, Status: 200, Want: `{"stats":{"updated":0}}`,
+			After: servertest.Then(count("posts", `{}`, 3))},
+		{Name: "delete", Setup: seedPosts, Method: "DELETE", URL: "/v1/db/posts/docs/p3", As: asAdmin, Status: 200,
+			Want: `{"stats":{"removed":1}}`, After: servertest.Then(get("posts", "p3", 404, ""), count("posts", `{}`, 2))},
+		{Name: "delete a missing doc", Setup: seedPosts, Method: "DELETE", URL: "/v1/db/posts/docs/p9", As: asAdmin, Status: 200,
+			Want: `{"stats":{"removed":0}}`, After: servertest.Then(count("posts", `{}`, 3))},
+		{Name: "remove many", Setup: seedPosts, Method: "POST", URL: "/v1/db/posts/remove", Body: `{"filter":{"n":{"$gt":1}},"multi":true}`,
+			As: asAdmin, Status: 200, Want: `{"stats":{"removed":2}}`, After: servertest.Then(count("posts", `{}`, 1))},
+		{Name: "server date", Method: "POST", URL: "/v1/db/posts/insert", Body: `{"data":{"_id":"sd","at":{"$serverDate":{"offset":0}}}}`,
+			As: asAdmin, Status: 200,
+			After: servertest.Then(count("posts", `{"_id":"sd","at":{"$gt":{"$date":"2020-01-01T00:00:00Z"}}}`, 1))},
 	})
-	s.Mount(app.Group("/v1"))
-	admin := auth.NewContext(context.Background(), &auth.Identity{Role: auth.Admin})
-	if _, err := s.CreateCollection(admin, db.Doc{{"name", "notes"}}); err != nil { // PRIVATE
-		tb.Fatal(err)
-	}
-	return app, s
 }
 
-// post sends body to path as role and returns the status and body.
-func post(tb testing.TB, app *fiber.App, role, path, body string) (int, string) {
-	tb.Helper()
-	req := httptest.NewRequest("POST", path, strings.NewReader(body))
-	req.Header.Set("Content-Type", "application/json")
-	if role != "" {
-		req.Header.Set("X-Role", role)
-	}
-	resp, err := app.Test(req, -1)
-	if err != nil {
-		tb.Fatal(err)
-	}
-	defer resp.Body.Close()
-	b, _ := io.ReadAll(resp.Body)
-	return resp.StatusCode, string(b)
-}
-
-// manyKeys is an insert of one document with n fields.
-func manyKeys(n int) string {
-	var b strings.Builder
-	b.WriteString(`{"data":{`)
-	for i := range n {
-		if i > 0 {
-			b.WriteByte(',')
-		}
-		fmt.Fprintf(&b, `"k%d":%d`, i, i)
-	}
-	b.WriteString(`}}`)
-	return b.String()
-}
-
-// BenchmarkInsertManyKeys: an insert of one document with many fields,
-// which must be refused, through the HTTP handler: a visitor's into a
-// PRIVATE collection (issue 11: 60,000 keys cost 7 s of CPU before the
-// refusal), a visitor's under a create rule that reads request.data (the
-// body must be decoded), and an admin's.
-func BenchmarkInsertManyKeys(b *testing.B) {
-	app, s := newHTTP(b)
-	admin := auth.NewContext(context.Background(), &auth.Identity{Role: auth.Admin})
-	if _, err := s.CreateCollection(admin, db.Doc{{"name", "open"}}); err != nil {
-		b.Fatal(err)
-	}
-	if _, err := s.SetRules(admin, "open", db.Doc{{"read", true}, {"create", "request.data.k0 == 0"}}); err != nil {
-		b.Fatal(err)
-	}
-	for _, c := range []struct{ name, role, coll string }{
-		{"visitor-PRIVATE", "", "notes"},
-		{"visitor-data-rule", "", "open"},
-		{"admin", "admin", "notes"},
-	} {
-		for _, n := range []int{60_000, 400_000} {
-			body := manyKeys(n)
-			b.Run(fmt.Sprintf("%s/keys=%d", c.name, n), func(b *testing.B) {
-				b.SetBytes(int64(len(body)))
-				for b.Loop() {
-					post(b, app, c.role, "/v1/db/"+c.coll+"/insert", body)
+// TestGeneratedIDs: ids the server makes are 32 lowercase hex characters,
+// time-ordered.
+func TestGeneratedIDs(t *testing.T) {
+	servertest.Run(t, []servertest.Scenario{{
+		Name: "insert without ids", Method: "POST", URL: "/v1/db/c/insert", Body: `{"data":[{"a":1},{"a":2}]}`, As: asAdmin,
+		Status: 200,
+		After: func(tb testing.TB, _ *servertest.Server, r *servertest.Response) {
+			a, b := r.Str("_ids.0"), r.Str("_ids.1")
+			for _, id := range []string{a, b} {
+				if len(id) != 32 || strings.Trim(id, "0123456789abcdef") != "" {
+					tb.Errorf("generated id %q is not 32 lowercase hex characters: %s", id, r.Body)
 				}
-			})
-		}
-	}
-}
-
-// TestRefusedBeforeTheBody: what the rules refuse whatever a request says
-// is refused before its body is read: a body that is not even JSON gets the
-// permission error, not INVALID_PARAM. Where the answer depends on the body
-// (an admin, a rule that reads doc or request.data), the body is decoded.
-func TestRefusedBeforeTheBody(t *testing.T) {
-	app, s := newHTTP(t)
-	admin := auth.NewContext(context.Background(), &auth.Identity{Role: auth.Admin})
-	for _, c := range []struct{ name, rules string }{
-		{"readonly", `{"preset":"READONLY"}`},
-		{"adminwrite", `{"preset":"ADMINWRITE"}`},
-		{"adminonly", `{"preset":"ADMINONLY"}`},
-		{"signedin", `{"read":"auth != null","write":"auth != null && now > 0"}`},
-		{"bydata", `{"read":"doc.public == true","write":"request.data.ok == true"}`},
-	} {
-		if _, err := s.CreateCollection(admin, db.Doc{{"name", c.name}}); err != nil {
-			t.Fatal(err)
-		}
-		v, _ := db.DecodeJSON([]byte(c.rules), db.MaxDepth)
-		if _, err := s.SetRules(admin, c.name, v.(db.Doc)); err != nil {
-			t.Fatal(err)
-		}
-	}
-	const garbage = `{"data": not JSON at all`
-	for _, c := range []struct {
-		role, method, path string
-		want               string // the error code
-	}{
-		{"", "POST", "/v1/db/notes/insert", db.CodePermissionDenied}, // PRIVATE
-		{"", "POST", "/v1/db/notes/query", db.CodePermissionDenied},
-		{"", "POST", "/v1/db/notes/count", db.CodePermissionDenied},
-		{"", "POST", "/v1/db/readonly/insert", db.CodePermissionDenied},
-		{"", "POST", "/v1/db/readonly/remove", db.CodePermissionDenied},
-		{"", "PUT", "/v1/db/readonly/docs/d1", db.CodePermissionDenied},
-		{"user", "POST", "/v1/db/adminwrite/update", db.CodePermissionDenied},
-		{"user", "PATCH", "/v1/db/adminwrite/docs/d1", db.CodePermissionDenied},
-		{"user", "PUT", "/v1/db/adminwrite/docs/d1", db.CodePermissionDenied},
-		{"user", "POST", "/v1/db/adminonly/query", db.CodePermissionDenied},
-		{"", "POST", "/v1/db/signedin/insert", db.CodePermissionDenied},
-		{"", "POST", "/v1/db/signedin/query", db.CodePermissionDenied},
-		{"user", "POST", "/v1/admin/collections", db.CodePermissionDenied},
-		{"user", "PUT", "/v1/admin/collections/notes/rules", db.CodePermissionDenied},
-		{"user", "POST", "/v1/admin/collections/notes/indexes", db.CodePermissionDenied},
-		{"user", "POST", "/v1/admin/rules/explain", db.CodePermissionDenied},
-		// The answer depends on the body: it is decoded.
-		{"", "POST", "/v1/db/readonly/query", db.CodeInvalidParam},
-		{"user", "POST", "/v1/db/notes/insert", db.CodeInvalidParam},
-		{"", "POST", "/v1/db/bydata/insert", db.CodeInvalidParam},
-		{"", "POST", "/v1/db/bydata/query", db.CodeInvalidParam},
-		{"user", "POST", "/v1/db/signedin/insert", db.CodeInvalidParam},
-		{"admin", "POST", "/v1/db/adminonly/insert", db.CodeInvalidParam},
-		{"admin", "POST", "/v1/admin/collections", db.CodeInvalidParam},
-	} {
-		req := httptest.NewRequest(c.method, c.path, strings.NewReader(garbage))
-		if c.role != "" {
-			req.Header.Set("X-Role", c.role)
-		}
-		resp, err := app.Test(req, -1)
-		if err != nil {
-			t.Fatal(err)
-		}
-		b, _ := io.ReadAll(resp.Body)
-		resp.Body.Close()
-		if !strings.HasPrefix(string(b), c.want+":") {
-			t.Errorf("%s %s as %q: %s, want %s", c.method, c.path, c.role, b, c.want)
-		}
-	}
-}
-
-// TestFieldLimit: a document has at most MaxFields fields, counted at
-// every level; more is INVALID_PARAM naming the limit, whether the document
-// is inserted, set or grown by an update, and nothing is written.
-func TestFieldLimit(t *testing.T) {
-	app, _ := newHTTP(t)
-	fields := func(prefix string, n int) string {
-		var b strings.Builder
-		for i := range n {
-			if i > 0 {
-				b.WriteByte(',')
 			}
-			fmt.Fprintf(&b, `"%s%d":0`, prefix, i)
-		}
-		return b.String()
-	}
-	wide := `{"_id":"wide",` + fields("k", db.MaxFields-1) + `}` // with _id: MaxFields
-	if status, got := post(t, app, "admin", "/v1/db/notes/insert", `{"data":`+wide+`}`); status != 200 {
-		t.Fatalf("a document of %d fields: %d %.200s", db.MaxFields, status, got)
-	}
-	over := fmt.Sprintf("%d fields", db.MaxFields)
-	for _, c := range []struct{ name, method, path, body string }{
-		{"one object", "POST", "/v1/db/notes/insert", `{"data":{` + fields("k", db.MaxFields+1) + `}}`},
-		{"nested", "POST", "/v1/db/notes/insert", `{"data":{"a":{` + fields("k", db.MaxFields/2) + `},"b":{` + fields("k", db.MaxFields/2) + `}}}`},
-		{"in an array", "POST", "/v1/db/notes/insert", `{"data":{"a":[{` + fields("k", db.MaxFields/2) + `},{` + fields("k", db.MaxFields/2) + `}]}}`},
-		{"in a batch", "POST", "/v1/db/notes/insert", `{"data":[{"_id":"ok"},{"a":{` + fields("k", db.MaxFields) + `}}]}`},
-		{"set", "PUT", "/v1/db/notes/docs/set", `{"data":{"a":{` + fields("k", db.MaxFields) + `}}}`},
-		{"update", "PATCH", "/v1/db/notes/docs/wide", `{"update":{"$set":{"one":1,"more":2}}}`},
-		{"upsert", "POST", "/v1/db/notes/update", `{"filter":{"_id":"new"},"update":{"$set":{"a":{` + fields("k", db.MaxFields) + `}}},"upsert":true}`},
-	} {
-		req := httptest.NewRequest(c.method, c.path, strings.NewReader(c.body))
-		req.Header.Set("X-Role", "admin")
-		resp, err := app.Test(req, -1)
-		if err != nil {
-			t.Fatal(err)
-		}
-		b, _ := io.ReadAll(resp.Body)
-		resp.Body.Close()
-		if !strings.HasPrefix(string(b), db.CodeInvalidParam+":") || !strings.Contains(string(b), over) {
-			t.Errorf("%s: %s, want INVALID_PARAM naming %q", c.name, b, over)
-		}
-	}
-	if status, got := post(t, app, "admin", "/v1/db/notes/count", `{}`); status != 200 || got != `{"total":1}` {
-		t.Errorf("after the refusals: %d %s, want only the first document", status, got)
-	}
+			if a >= b {
+				tb.Errorf("ids are not time-ordered: %s then %s", a, b)
+			}
+		},
+	}})
+}
+
+// TestDocumentIDsInPaths: an id in /docs/{id} arrives percent-encoded (the
+// SDK encodes every id) and is the id itself once decoded, whatever its
+// characters; an encoded "/" stays inside the id.
+func TestDocumentIDsInPaths(t *testing.T) {
+	const encoded = "/v1/db/ids/docs/a%20b%2Fc%3A%40%E4%B8%AD"
+	set := []servertest.Request{byAdmin("PUT", encoded, `{"data":{"n":1}}`)}
+	servertest.Run(t, []servertest.Scenario{
+		{Name: "set with an encoded id", Method: "PUT", URL: encoded, Body: `{"data":{"n":1}}`, As: asAdmin,
+			Status: 200, Want: `{"_id":"a b/c:@中","stats":{"created":1}}`},
+		{Name: "the stored id is decoded", Setup: set, Method: "POST", URL: "/v1/db/ids/query", Body: `{"filter":{"_id":"a b/c:@中"}}`,
+			As: asAdmin, Status: 200, Equal: `{"data":[{"_id":"a b/c:@中","n":1}]}`},
+		{Name: "get", Setup: set, Method: "GET", URL: encoded, As: asAdmin, Status: 200, Equal: `{"data":{"_id":"a b/c:@中","n":1}}`},
+		{Name: "patch", Setup: set, Method: "PATCH", URL: encoded, Body: `{"update":{"$inc":{"n":1}}}`, As: asAdmin,
+			Status: 200, Want: `{"stats":{"updated":1}}`, After: servertest.Then(count("ids", `{"_id":"a b/c:@中","n":2}`, 1))},
+		{Name: "a literal percent", Method: "PUT", URL: "/v1/db/ids/docs/100%25", Body: `{"data":{}}`, As: asAdmin,
+			Status: 200, Want: `{"_id":"100%"}`},
+		{Name: "delete", Setup: set, Method: "DELETE", URL: encoded, As: asAdmin, Status: 200, Want: `{"stats":{"removed":1}}`,
+			After: servertest.Then(count("ids", `{}`, 0))},
+		{Name: "plain ids are unchanged", Method: "PUT", URL: "/v1/db/ids/docs/user-1_a.b", Body: `{"data":{}}`, As: asAdmin,
+			Status: 200, Want: `{"_id":"user-1_a.b"}`},
+	})
+}
+
+// TestAuthRequired: under the default rules (PRIVATE) a visitor may do
+// nothing; a missing collection is reported as CloudBase does; a token
+// that is not one is refused as such.
+func TestAuthRequired(t *testing.T) {
+	posts := []servertest.Request{byAdmin("POST", "/v1/admin/collections", `{"name":"posts"}`)}
+	nothingWritten := servertest.Then(servertest.Scenario{Name: "nothing was written", Method: "GET", URL: "/v1/admin/collections",
+		As: asAdmin, Status: 200, Equal: `{"data":[{"name":"posts","count":0}]}`})
+	servertest.Run(t, []servertest.Scenario{
+		{Name: "missing collection", Method: "POST", URL: "/v1/db/nosuch/query", Body: `{}`, Status: 404,
+			Want: `{"code":"DATABASE_COLLECTION_NOT_EXIST","errCode":-502005}`},
+		{Name: "no key", Setup: posts, Method: "POST", URL: "/v1/db/posts/query", Body: `{}`, Status: 403,
+			Want: `{"code":"DATABASE_PERMISSION_DENIED","errCode":-502003}`},
+		{Name: "wrong key", Setup: posts, Method: "POST", URL: "/v1/db/posts/query", Body: `{}`,
+			As: servertest.Bearer("not-the-key-at-all"), Status: 401, Want: `{"code":"INVALID_ACCESS_TOKEN"}`},
+		{Name: "no key, insert", Setup: posts, Method: "POST", URL: "/v1/db/posts/insert", Body: `{"data":{"a":1}}`, Status: 403,
+			After: nothingWritten},
+		{Name: "wrong key, insert", Setup: posts, Method: "POST", URL: "/v1/db/posts/insert", Body: `{"data":{"a":1}}`,
+			As: servertest.Bearer("not-the-key-at-all"), Status: 401, After: nothingWritten},
+	})
 }

@@ -39,11 +39,30 @@ func TestParseStorage(t *testing.T) {
 	}
 }
 
-// TestStorageEnvID: fileIDs carry the configured env id, and fileIDs of
-// another env are not this server's files.
-func TestStorageEnvID(t *testing.T) {
-	m := newTestMain(t, func(c *Config) { c.Storage.Env = "shop-prod" })
-	want(t, "upload", m.upload(t, testKey, "", "a.txt", "a", ""), 200, `{"fileID":"cloud://shop-prod.default/a.txt"}`)
-	want(t, "other env", m.send(t, "POST", "/v1/storage/temp-urls", testKey, []byte(`{"fileList":["cloud://minibase.default/a.txt"]}`)), 200,
-		`{"fileList":[{"status":-503003,"code":"STORAGE_FILE_NONEXIST"}]}`)
+// TestParseImages: the image settings, their defaults and their bounds;
+// parseStorage reports a bad one.
+func TestParseImages(t *testing.T) {
+	c, err := parseImages(func(string) string { return "" })
+	if err != nil || c != (ImageConfig{CacheSize: 1 << 30, MaxPixels: 50_000_000, Memory: 512 << 20, Queue: 32}) {
+		t.Fatalf("defaults: %+v %v", c, err)
+	}
+	env := map[string]string{"MINIBASE_IMAGE_CACHE_DIR": "/var/cache/mb", "MINIBASE_IMAGE_CACHE_SIZE": "256MiB", "MINIBASE_IMAGE_MAX_PIXELS": "12000000",
+		"MINIBASE_IMAGE_MEMORY": "1GiB", "MINIBASE_IMAGE_CONCURRENCY": "2", "MINIBASE_IMAGE_QUEUE": "8"}
+	c, err = parseImages(func(k string) string { return env[k] })
+	if err != nil || c != (ImageConfig{CacheDir: "/var/cache/mb", CacheSize: 256 << 20, MaxPixels: 12_000_000, Memory: 1 << 30, Concurrency: 2, Queue: 8}) {
+		t.Fatalf("set: %+v %v", c, err)
+	}
+	for _, bad := range []map[string]string{
+		{"MINIBASE_IMAGE_CACHE_SIZE": "lots"}, {"MINIBASE_IMAGE_CACHE_SIZE": "100KiB"}, {"MINIBASE_IMAGE_CACHE_SIZE": "0"},
+		{"MINIBASE_IMAGE_MAX_PIXELS": "0"}, {"MINIBASE_IMAGE_MAX_PIXELS": "50MP"}, {"MINIBASE_IMAGE_MAX_PIXELS": "2000000000"},
+		{"MINIBASE_IMAGE_MEMORY": "1MiB"}, {"MINIBASE_IMAGE_MEMORY": "much"}, {"MINIBASE_IMAGE_CONCURRENCY": "0"},
+		{"MINIBASE_IMAGE_CONCURRENCY": "two"}, {"MINIBASE_IMAGE_QUEUE": "-1"}, {"MINIBASE_IMAGE_QUEUE": "100000"},
+	} {
+		if _, err := parseImages(func(k string) string { return bad[k] }); err == nil {
+			t.Errorf("%v: want an error", bad)
+		}
+	}
+	if _, err := parseStorage(func(k string) string { return map[string]string{"MINIBASE_IMAGE_CACHE_SIZE": "x"}[k] }); err == nil {
+		t.Error("parseStorage ignored a bad MINIBASE_IMAGE_CACHE_SIZE")
+	}
 }

@@ -1,7 +1,3 @@
-// Package server is minibase assembled: every setting (Config), the
-// backends chosen by them, the adapters between the packages, and the HTTP
-// app that serves them all on one port. The minibase command runs it; another
-// Go program can embed it (see the example) and add routes of its own.
 package server
 
 import (
@@ -35,6 +31,10 @@ type Server struct {
 	// Out receives what the operator must see: a newly generated admin key
 	// (once) and the "serving on" line; nil: stdout.
 	Out io.Writer
+	// Listener, when set, is where Run serves instead of listening on
+	// Config.HTTP (a test's 127.0.0.1:0, a socket handed over by systemd);
+	// Run closes it.
+	Listener net.Listener
 
 	keys      *auth.AdminKeys
 	store     *sqlite.DB
@@ -99,14 +99,17 @@ func (s *Server) Open(ctx context.Context) error {
 // on a listener of one's own (App().Listener) instead of Run.
 func (s *Server) App() *fiber.App { return s.app }
 
-// Run serves HTTP on Config.HTTP until ctx ends, then shuts down
-// gracefully: in-flight requests finish (up to 30 s) before Run returns.
-// Database triggers and timers run meanwhile. An address it cannot listen
-// on (one in use) is an error before anything is printed to Out.
+// Run serves HTTP on Config.HTTP (or Listener) until ctx ends, then shuts
+// down gracefully: in-flight requests finish (up to 30 s) before Run
+// returns. Database triggers and timers run meanwhile. An address it cannot
+// listen on (one in use) is an error before anything is printed to Out.
 func (s *Server) Run(ctx context.Context) error {
-	ln, err := net.Listen(s.app.Config().Network, s.Config.HTTP)
-	if err != nil {
-		return fmt.Errorf("listen: %w", err)
+	ln := s.Listener
+	if ln == nil {
+		var err error
+		if ln, err = net.Listen(s.app.Config().Network, s.Config.HTTP); err != nil {
+			return fmt.Errorf("listen: %w", err)
+		}
 	}
 	if s.Config.Pprof != "" {
 		stop, err := servePprof(s.Config.Pprof, s.log)

@@ -1,5 +1,5 @@
 // require('wx-server-sdk') inside minibase's cloud functions: dialect B of
-// wx.cloud (reference/wxcloud-api.md §0, §5.4). The database is the client
+// wx.cloud, as in the npm package wx-server-sdk. The database is the client
 // SDK's own builder (sdk/src/database) in its server flavor, whose
 // operations (DbOps, sdk/src/database/ops.ts) are natives.db: Go functions
 // that call the database in-process, as an admin (functions/bind_db.go);
@@ -12,7 +12,7 @@ import { Database, SERVER, fromGeoJSON } from '../../../sdk/src/database/index';
 import { CloudError, ErrCode, ERR_TEXT, serverError } from '../../../sdk/src/core/errors';
 import { parseResult } from '../../../sdk/src/functions/index';
 
-/** wx-server-sdk's message for an API used before init (spec §2.3). */
+/** wx-server-sdk's message for an API used before init. */
 const NOT_INITIALIZED = "Cloud API isn't enabled, please call init first\n请先调用 init 完成初始化后再调用其他云 API。";
 
 /** cloud.DYNAMIC_CURRENT_ENV: "the environment this function runs in". */

@@ -1,0 +1,158 @@
+package db_test
+
+import (
+	"testing"
+
+	"minibase/server/servertest"
+)
+
+// owner is the custom rule "each user reads and writes their own".
+const owner = `{"read":"doc._openid == auth.openid","write":"doc._openid == auth.openid"}`
+
+// ownerNotes is notes under the owner rule, with alice's note a1 and
+// bob's b1.
+var ownerNotes = []servertest.Request{
+	byAdmin("POST", "/v1/admin/collections", `{"name":"notes"}`),
+	byAdmin("PUT", "/v1/admin/collections/notes/rules", owner),
+	{Method: "POST", URL: "/v1/db/notes/insert", Body: `{"data":{"_id":"a1","t":"mine"}}`, As: alice},
+	{Method: "POST", URL: "/v1/db/notes/insert", Body: `{"data":{"_id":"b1","t":"his"}}`, As: bob},
+}
+
+// explainFor is a Before that sends body as an explain request for
+// alice's uid.
+func explainFor(body string) func(testing.TB, *servertest.Server, *servertest.Request) {
+	return func(tb testing.TB, s *servertest.Server, r *servertest.Request) {
+		r.Body = body[:len(body)-1] + `,"uid":"` + s.Session(tb, alice).UID + `"}`
+	}
+}
+
+// TestRulesAPI: an admin sets a collection's rules over HTTP; a client's
+// denial arrives as DATABASE_PERMISSION_DENIED (-502003) with a reason that
+// says how to fix the query; explain answers for a given user.
+func TestRulesAPI(t *testing.T) {
+	notes := []servertest.Request{byAdmin("POST", "/v1/admin/collections", `{"name":"notes"}`)}
+	stillPrivate := servertest.Scenario{Name: "the rules are as they were", Method: "GET", URL: "/v1/admin/collections/notes/rules",
+		As: asAdmin, Status: 200, Equal: `{"preset":"PRIVATE"}`}
+	const why = "the filter does not pin `_openid`; add `_openid: '{openid}'` (rule read: doc._openid == auth.openid)"
+	servertest.Run(t, []servertest.Scenario{
+		{Name: "default rules", Setup: notes, Method: "GET", URL: "/v1/admin/collections/notes/rules", As: asAdmin,
+			Status: 200, Want: `{"preset":"PRIVATE"}`},
+		{Name: "rules of a missing collection", Method: "GET", URL: "/v1/admin/collections/nosuch/rules", As: asAdmin,
+			Status: 404, Want: `{"code":"DATABASE_COLLECTION_NOT_EXIST"}`},
+		{Name: "a rule that does not parse", Setup: notes, Method: "PUT", URL: "/v1/admin/collections/notes/rules",
+			Body: `{"read":"doc._openid == auth.openid &&"}`, As: asAdmin, Status: 400, Want: `{"code":"INVALID_PARAM","errCode":-501007}`,
+			After: func(tb testing.TB, s *servertest.Server, r *servertest.Response) {
+				messageHas(`rule "read": at character 30: unexpected end`)(tb, s, r) // the rule and the position
+				s.Run(tb, stillPrivate)
+			}},
+		{Name: "a client cannot set rules", Setup: notes, Method: "PUT", URL: "/v1/admin/collections/notes/rules",
+			Body: `{"read":true}`, As: alice, Status: 403, Want: `{"code":"DATABASE_PERMISSION_DENIED"}`,
+			After: servertest.Then(stillPrivate)},
+		{Name: "set custom rules", Setup: notes, Method: "PUT", URL: "/v1/admin/collections/notes/rules", Body: owner, As: asAdmin,
+			Status: 200, Want: owner,
+			After: servertest.Then(servertest.Scenario{Name: "read them back", Method: "GET", URL: "/v1/admin/collections/notes/rules",
+				As: asAdmin, Status: 200, Want: owner})},
+		{Name: "alice adds a note", Setup: ownerNotes[:2], Method: "POST", URL: "/v1/db/notes/insert", Body: `{"data":{"t":"mine"}}`,
+			As: alice, Status: 200},
+		{Name: "bob adds a note", Setup: ownerNotes[:3], Method: "POST", URL: "/v1/db/notes/insert", Body: `{"data":{"t":"his"}}`,
+			As: bob, Status: 200},
+		{Name: "a query that is not a subset of the rule", Setup: ownerNotes, Method: "POST", URL: "/v1/db/notes/query",
+			Body: `{"filter":{}}`, As: alice, Status: 403, Want: `{"code":"DATABASE_PERMISSION_DENIED","errCode":-502003}`,
+			Absent: []string{"auth.openid"}, After: messageHas("add `_openid: '{openid}'`")}, // the fix, not the rule
+		{Name: "the same query pinned with '{openid}'", Setup: ownerNotes, Method: "POST", URL: "/v1/db/notes/query",
+			Body: `{"filter":{"_openid":"{openid}"}}`, As: alice, Status: 200, Want: `{"data":[{"_id":"a1","t":"mine"}]}`},
+		{Name: "doc(id).get by the owner", Setup: ownerNotes, Method: "GET", URL: "/v1/db/notes/docs/a1", As: alice,
+			Status: 200, Want: `{"data":{"t":"mine"}}`},
+		// To another user the document is not there (TestRulesNoExistenceOracle).
+		{Name: "doc(id).get by another user", Setup: ownerNotes, Method: "GET", URL: "/v1/db/notes/docs/a1", As: bob,
+			Status: 404, Want: `{"errCode":-1}`},
+		{Name: "doc(id).update by another user", Setup: ownerNotes, Method: "PATCH", URL: "/v1/db/notes/docs/a1",
+			Body: `{"update":{"$set":{"t":"x"}}}`, As: bob, Status: 200, Want: `{"stats":{"updated":0}}`,
+			After: servertest.Then(get("notes", "a1", 200, ""), count("notes", `{"_id":"a1","t":"mine"}`, 1))},
+		{Name: "explain for alice", Setup: ownerNotes, Method: "POST", URL: "/v1/admin/rules/explain", As: asAdmin,
+			Before: explainFor(`{"collection":"notes","operation":"read","filter":{}}`), Status: 200,
+			Want: `{"allowed":false,"rule":"read: doc._openid == auth.openid","reason":"` + why + `"}`},
+		{Name: "explain, fixed", Setup: ownerNotes, Method: "POST", URL: "/v1/admin/rules/explain", As: asAdmin,
+			Before: explainFor(`{"collection":"notes","operation":"read","filter":{"_openid":"{openid}"}}`), Status: 200,
+			Want: `{"allowed":true}`},
+		{Name: "explain for an unknown user", Setup: ownerNotes, Method: "POST", URL: "/v1/admin/rules/explain",
+			Body: `{"collection":"notes","operation":"read","uid":"nobody"}`, As: asAdmin, Status: 404, Want: `{"code":"USER_NOT_FOUND"}`},
+		{Name: "explain is for admins", Setup: ownerNotes, Method: "POST", URL: "/v1/admin/rules/explain",
+			Body: `{"collection":"notes","operation":"read"}`, As: alice, Status: 403},
+		{Name: "back to a preset", Setup: ownerNotes, Method: "PUT", URL: "/v1/admin/collections/notes/rules",
+			Body: `{"preset":"READONLY"}`, As: asAdmin, Status: 200, Want: `{"preset":"READONLY"}`,
+			After: servertest.Then(servertest.Scenario{Name: "a visitor reads a READONLY collection", Method: "POST",
+				URL: "/v1/db/notes/query", Body: `{}`, Status: 200, Want: `{"data":[{},{}]}`})},
+	})
+}
+
+// TestRulesNoExistenceOracle: to a client that may not read a
+// document, it looks the same as a missing one. GET, PATCH and DELETE of
+// another user's id answer exactly (status and body) as after the document
+// is gone, under PRIVATE and under custom rules; PUT of it answers as an
+// insert of that _id does (set would create a missing id, and cannot).
+func TestRulesNoExistenceOracle(t *testing.T) {
+	for _, c := range []struct{ name, rules string }{
+		{"PRIVATE", `{"preset":"PRIVATE"}`},
+		{"owner", owner},
+		{"owner or shared", `{"read":"doc._openid == auth.openid || doc.shared == true","write":"doc._openid == auth.openid"}`},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			s := servertest.New(t, servertest.Options{})
+			s.Do(t, byAdmin("POST", "/v1/admin/collections", `{"name":"c"}`)).Expect(t, 200, "")
+			s.Do(t, byAdmin("PUT", "/v1/admin/collections/c/rules", c.rules)).Expect(t, 200, "")
+			s.Do(t, servertest.Request{Method: "POST", URL: "/v1/db/c/insert", Body: `{"data":{"_id":"x1","t":"mine"}}`, As: alice}).
+				Expect(t, 200, "")
+			const doc = "/v1/db/c/docs/x1"
+			bobAsks := func() []*servertest.Response {
+				return []*servertest.Response{
+					s.Do(t, servertest.Request{Method: "GET", URL: doc, As: bob}),
+					s.Do(t, servertest.Request{Method: "PATCH", URL: doc, Body: `{"update":{"$set":{"t":"x"}}}`, As: bob}),
+					s.Do(t, servertest.Request{Method: "DELETE", URL: doc, As: bob}),
+				}
+			}
+			there := bobAsks()
+			put := s.Do(t, servertest.Request{Method: "PUT", URL: doc, Body: `{"data":{"t":"his"}}`, As: bob})
+			insert := s.Do(t, servertest.Request{Method: "POST", URL: "/v1/db/c/insert", Body: `{"data":{"_id":"x1","t":"his"}}`, As: bob})
+			if put.Status != insert.Status || put.Body != insert.Body || put.Status != 409 {
+				t.Errorf("bob's PUT of alice's id = %d %s; his insert of that _id = %d %s: want the same 409", put.Status, put.Body, insert.Status, insert.Body)
+			}
+			s.Do(t, servertest.Request{Method: "GET", URL: doc, As: alice}).Expect(t, 200, `{"data":{"t":"mine"}}`)
+			s.Do(t, byAdmin("DELETE", doc, "")).Expect(t, 200, `{"stats":{"removed":1}}`)
+			gone := bobAsks()
+			for k, what := range []string{"GET", "PATCH", "DELETE"} {
+				if there[k].Status != gone[k].Status || there[k].Body != gone[k].Body {
+					t.Errorf("bob's %s of alice's document = %d %s, of a missing one = %d %s", what, there[k].Status, there[k].Body, gone[k].Status, gone[k].Body)
+				}
+			}
+			gone[0].Expect(t, 404, `{"code":"DATABASE_DOCUMENT_NOT_EXIST"}`)
+		})
+	}
+}
+
+// TestRulesDocUpdateAsWhere: the SDK sends doc(id).update as a where-update
+// on {_id} (mini-program request APIs have no PATCH), and doc(id).remove
+// from wx-server-sdk-style code as a where-remove on {_id}. Under a custom
+// owner rule those are checked against the stored document, as docs/{id}
+// is: the owner's succeed, another user's change nothing, and neither needs
+// `_openid` in the filter.
+func TestRulesDocUpdateAsWhere(t *testing.T) {
+	const update = `{"filter":{"_id":"a1"},"update":{"$set":{"t":"edited"}},"multi":false}`
+	const remove = `{"filter":{"_id":"a1"}}`
+	unchanged := servertest.Then(count("notes", `{"_id":"a1","t":"mine"}`, 1))
+	servertest.Run(t, []servertest.Scenario{
+		{Name: "another user's doc(id).update", Setup: ownerNotes, Method: "POST", URL: "/v1/db/notes/update", Body: update,
+			As: bob, Status: 200, Want: `{"stats":{"updated":0}}`, After: unchanged},
+		{Name: "the owner's doc(id).update", Setup: ownerNotes, Method: "POST", URL: "/v1/db/notes/update", Body: update,
+			As: alice, Status: 200, Want: `{"stats":{"updated":1}}`,
+			After: servertest.Then(servertest.Scenario{Name: "the edit", Method: "GET", URL: "/v1/db/notes/docs/a1", As: alice,
+				Status: 200, Want: `{"data":{"t":"edited"}}`})},
+		{Name: "a where-update on more than the id still needs the proof", Setup: ownerNotes, Method: "POST",
+			URL: "/v1/db/notes/update", Body: `{"filter":{"_id":"a1","t":"mine"},"update":{"$set":{"t":"x"}}}`, As: alice,
+			Status: 403, Want: `{"code":"DATABASE_PERMISSION_DENIED"}`, After: unchanged},
+		{Name: "another user's where-remove by id", Setup: ownerNotes, Method: "POST", URL: "/v1/db/notes/remove", Body: remove,
+			As: bob, Status: 200, Want: `{"stats":{"removed":0}}`, After: unchanged},
+		{Name: "the owner's where-remove by id", Setup: ownerNotes, Method: "POST", URL: "/v1/db/notes/remove", Body: remove,
+			As: alice, Status: 200, Want: `{"stats":{"removed":1}}`, After: servertest.Then(count("notes", `{"_id":"a1"}`, 0))},
+	})
+}
