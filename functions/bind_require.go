@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"errors"
 	"path"
+	"sort"
 	"strings"
 
 	"github.com/dop251/goja"
@@ -40,8 +41,16 @@ func commentHashbang(b []byte) []byte {
 }
 
 // builtinModules are the modules require() gives without a file:
-// minibase's own, and Node's buffer and url (from goja_nodejs).
-var builtinModules = []string{"wx-server-sdk", "crypto", "buffer", "url"}
+// minibase's own, Node's buffer (from goja_nodejs), and Node's modules of
+// js/node/ (nodeModules).
+var builtinModules = func() []string {
+	names := []string{"wx-server-sdk", "crypto", "buffer"}
+	for name := range nodeModules {
+		names = append(names, name)
+	}
+	sort.Strings(names)
+	return names
+}()
 
 // bindRequire installs require(): the registry's, with minibase's own
 // modules (wx-server-sdk, crypto) and Node's error for a missing module.
