@@ -4,11 +4,14 @@ import (
 	"encoding/json"
 	"fmt"
 	"os"
+	"path"
 	"path/filepath"
 	"reflect"
 	"sort"
 	"strings"
 	"testing"
+
+	"github.com/dop251/goja"
 )
 
 // sameAsNode compares a function's result with what Node 20 gave for the
@@ -177,4 +180,95 @@ func TestNodeFSConfined(t *testing.T) {
 	if b, _ := json.Marshal(got); err != nil || strings.Contains(string(b), "secret") {
 		t.Errorf("the link's target leaked: %s, %v", b, err)
 	}
+}
+
+// What a cold instance costs a function that requires Node's modules at
+// load (nodemods: path, util, assert, os, querystring, events, stream,
+// string_decoder, punycode, timers/promises) or bundles four HTTP clients
+// from npm (npmhttp: axios, got, node-fetch, request-promise), to set
+// beside BenchmarkColdInstance (hello, which requires none and pays
+// nothing for them: they are run on first require).
+func BenchmarkColdInstanceNode(b *testing.B) {
+	rt, _ := newTestRuntime(b, Options{})
+	for _, name := range []string{"nodemods", "npmhttp"} {
+		b.Run(name, func(b *testing.B) {
+			code, err := rt.src.Load(adminCtx, name)
+			if err != nil {
+				b.Fatal(err)
+			}
+			fn := rt.function(code)
+			b.ReportAllocs()
+			for i := 0; i < b.N; i++ {
+				in := rt.newInstance(fn)
+				if err := in.load(); err != nil {
+					b.Fatal(err)
+				}
+				in.close()
+			}
+		})
+	}
+}
+
+// fsPath never names a path above the function's folder: what it accepts
+// is clean, relative and without "..", and it is the path Node would
+// reach from "/" whenever that stays inside the folder.
+func FuzzFSPath(f *testing.F) {
+	for _, s := range []string{"/data/a.json", "../x", "a/../../b", "/", "", ".", "a//b/./c/", "/../../etc/passwd", "a/..", "..", "a/b/../c/.."} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, p string) {
+		rel, _, ok := fsPath(p)
+		clean := path.Clean("/" + p)
+		climbs := false
+		depth := 0
+		for _, s := range strings.Split(p, "/") {
+			switch s {
+			case "", ".":
+			case "..":
+				if depth--; depth < 0 {
+					climbs = true
+				}
+			default:
+				depth++
+			}
+		}
+		switch {
+		case ok == climbs:
+			t.Fatalf("fsPath(%q) ok = %v, but it climbs above the folder: %v", p, ok, climbs)
+		case !ok:
+			return
+		case rel != strings.TrimPrefix(clean, "/"):
+			t.Fatalf("fsPath(%q) = %q, want %q", p, rel, strings.TrimPrefix(clean, "/"))
+		case rel == ".." || strings.HasPrefix(rel, "../") || strings.Contains(rel, "/../") || strings.HasPrefix(rel, "/"):
+			t.Fatalf("fsPath(%q) = %q leaves the folder", p, rel)
+		}
+	})
+}
+
+// The legacy url.parse and the URL class (with the runtime's IPv4 forms)
+// take any input without a Go panic or an uncatchable error: a URL that
+// is not one is a TypeError (url.parse: or a URIError for a malformed
+// escape in its credentials), as in Node.
+func FuzzNodeURL(f *testing.F) {
+	for _, s := range []string{"http://a.com/x?y=1#z", "http://2130706433:80/", "http://0x7f.1/", "http://[::1]:8080/", "//x", "http://u:p@h/", "http://1.2.3.4.5/", "http://0x/", "mailto:a@b", "http://%zz/"} {
+		f.Add(s)
+	}
+	in, _ := newBareInstance(f)
+	check, err := in.vm.RunString(`(function (s) {
+		try { require('url').parse(s, true) } catch (e) { if (!(e instanceof TypeError || e instanceof URIError)) throw e }
+		try { new URL(s).href } catch (e) { if (!(e instanceof TypeError)) throw e }
+	})`)
+	if err != nil {
+		f.Fatal(err)
+	}
+	in.vm.Set("require", func(call goja.FunctionCall) goja.Value {
+		v, _ := in.builtin(call.Argument(0).String())
+		return v
+	})
+	fn, _ := goja.AssertFunction(check)
+	f.Fuzz(func(t *testing.T, s string) {
+		if _, err := fn(goja.Undefined(), in.vm.ToValue(s)); err != nil {
+			t.Fatalf("%q: %v", s, err)
+		}
+	})
 }
