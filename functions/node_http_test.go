@@ -4,6 +4,7 @@ import (
 	"compress/gzip"
 	"compress/zlib"
 	"encoding/json"
+	"encoding/pem"
 	"fmt"
 	"io"
 	"net/http"
@@ -17,10 +18,26 @@ import (
 // apiServer is the service the npm clients of testdata/npmhttp call, on
 // 127.0.0.1: JSON, an echo of the request, each content encoding, a
 // redirect, an error status, a response that never comes (until the
-// client gives up), a large body, and a redirect to any URL.
-func apiServer(t *testing.T) *httptest.Server {
+// client gives up), a large body, and a redirect to any URL. With tls,
+// over https with httptest's self-signed certificate.
+func apiServer(t *testing.T, tls ...bool) *httptest.Server {
 	t.Helper()
 	done := make(chan struct{})
+	srv := httptest.NewUnstartedServer(apiHandler(done))
+	if len(tls) > 0 && tls[0] {
+		srv.StartTLS()
+	} else {
+		srv.Start()
+	}
+	t.Cleanup(func() {
+		close(done)
+		srv.Close()
+	})
+	return srv
+}
+
+// apiHandler serves apiServer's paths; /slow answers when done is closed.
+func apiHandler(done <-chan struct{}) http.Handler {
 	mux := http.NewServeMux()
 	mux.HandleFunc("/json", func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "application/json")
@@ -68,12 +85,7 @@ func apiServer(t *testing.T) *httptest.Server {
 	mux.HandleFunc("/big", func(w http.ResponseWriter, r *http.Request) {
 		w.Write(make([]byte, 2<<20))
 	})
-	srv := httptest.NewServer(mux)
-	t.Cleanup(func() {
-		close(done)
-		srv.Close()
-	})
-	return srv
+	return mux
 }
 
 // The HTTP clients real functions bundle — axios@1 (its Node adapter,
@@ -128,6 +140,20 @@ func TestNPMHTTPClients(t *testing.T) {
 		{name: "a bundled function reads its own files", fn: "npmhttp", event: `{"self":true}`,
 			want: `{"axios": "1.21.1", "files": ["config.json", "index.js", "package-lock.json", "package.json"]}`},
 	})
+}
+
+// https verifies the server's certificate as Node does: a self-signed one
+// is refused with Node's code, and trusted through the ca option (of a
+// request, of an agent: axios's httpsAgent, got's certificateAuthority)
+// or skipped with rejectUnauthorized: false.
+func TestNPMHTTPSCertificates(t *testing.T) {
+	srv := apiServer(t, true)
+	ca := pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: srv.Certificate().Raw})
+	rt, _ := newTestRuntime(t, Options{})
+	selfSigned := `["DEPTH_ZERO_SELF_SIGNED_CERT", "self-signed certificate"]`
+	runCases(t, rt, []fcase{{name: "https", fn: "npmhttp", event: fmt.Sprintf(`{"base":%q,"ca":%q}`, srv.URL, ca), want: `{
+		"untrusted": ` + selfSigned + `, "untrustedAxios": ` + selfSigned + `,
+		"ca": "ok 200 GET", "insecure": "ok 200 GET", "axios": "ok 200", "got": "ok 200"}`}})
 }
 
 // require('http') keeps fetch's limits whatever package calls it: the

@@ -118,6 +118,24 @@ exports.main = async (event) => {
     }
     return out;
   }
+  if (event.ca !== undefined) { // an https server whose certificate is event.ca's
+    const https = require('https');
+    const url = event.base + '/json';
+    const viaNode = (opts) => new Promise((resolve) => {
+      https.get(url, opts, (res) => {
+        let s = '';
+        res.on('data', (c) => (s += c)).on('end', () => resolve(`ok ${res.statusCode} ${JSON.parse(s).method}`));
+      }).on('error', (e) => resolve([e.code, e.message]));
+    });
+    return {
+      untrusted: await viaNode({}),
+      ca: await viaNode({ ca: event.ca }),
+      insecure: await viaNode({ rejectUnauthorized: false }),
+      axios: await axios.get(url, { httpsAgent: new https.Agent({ ca: event.ca }) }).then((r) => `ok ${r.status}`, failed),
+      got: await got(url, { https: { certificateAuthority: event.ca }, retry: 0 }).then((r) => `ok ${r.statusCode}`, failed),
+      untrustedAxios: await axios.get(url).then((r) => `ok ${r.status}`, failed),
+    };
+  }
   if (event.body !== undefined) { // a body of event.body bytes, posted by each client
     const body = 'x'.repeat(event.body);
     const out = {};
