@@ -20,7 +20,7 @@ exports.main = async (event) => {
   }
   let host;
   try {
-    require('fs');
+    require('child_process');
   } catch (e) {
     host = e.message;
   }
