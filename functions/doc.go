@@ -1,8 +1,9 @@
 // Package functions runs cloud functions: CloudBase-style folders whose
 // index.js exports main(event, context), in goja runtimes, with
 // require('wx-server-sdk') (dialect B of the database, callFunction,
-// getWXContext, logger), console, timers, fetch, crypto, Buffer, URL,
-// TextEncoder/TextDecoder and process.env, and nothing else of the host.
+// getWXContext, logger, storage, cloud.openapi, getOpenData), console,
+// timers, fetch, crypto, Buffer, URL, TextEncoder/TextDecoder and
+// process.env, and nothing else of the host.
 //
 // A Runtime loads code from a Source (Dir: <data>/functions/<name>/),
 // keeps a pool of instances per function version (module state survives

@@ -238,22 +238,28 @@ func BenchmarkGuardedBuiltins(b *testing.B) {
 	}
 }
 
-// A new instance's own cost — its bindings, the prelude, the guards and a
-// trivial index.js — which a cold start pays before the function runs.
+// A new instance's own cost — its bindings, the prelude, the guards and
+// index.js's top level — which a cold start pays before the function runs:
+// a trivial one (hello), and one that requires wx-server-sdk and opens its
+// database (readwrite).
 func BenchmarkColdInstance(b *testing.B) {
 	rt, _ := newTestRuntime(b, Options{})
-	code, err := rt.src.Load(adminCtx, "hello")
-	if err != nil {
-		b.Fatal(err)
-	}
-	fn := rt.function(code)
-	b.ReportAllocs()
-	for i := 0; i < b.N; i++ {
-		in := rt.newInstance(fn)
-		if err := in.load(); err != nil {
-			b.Fatal(err)
-		}
-		in.close()
+	for _, name := range []string{"hello", "readwrite"} {
+		b.Run(name, func(b *testing.B) {
+			code, err := rt.src.Load(adminCtx, name)
+			if err != nil {
+				b.Fatal(err)
+			}
+			fn := rt.function(code)
+			b.ReportAllocs()
+			for i := 0; i < b.N; i++ {
+				in := rt.newInstance(fn)
+				if err := in.load(); err != nil {
+					b.Fatal(err)
+				}
+				in.close()
+			}
+		})
 	}
 }
 

@@ -176,8 +176,8 @@ func integrationResponse(v []byte) (*HTTPResponse, *Error) {
 		return bad("%v (want {statusCode: number, headers: {name: string}, body: string, isBase64Encoded: bool})", err)
 	}
 	status, err := strconv.Atoi(string(r.StatusCode))
-	if err != nil || status < 100 || status > 599 {
-		return bad("statusCode must be an HTTP status, 100 to 599, got %s", r.StatusCode)
+	if err != nil || status < 200 || status > 599 {
+		return bad("statusCode must be a final HTTP status, 200 to 599, got %s (1xx statuses are the server's to send)", r.StatusCode)
 	}
 	out := &HTTPResponse{Status: status}
 	typed := false

@@ -66,6 +66,12 @@ func TestFunctionsHTTPAccess(t *testing.T) {
 		fn("a method the route does not take", "DELETE", "/fn/api/other", 405, `{"code":"HTTP_METHOD_NOT_ALLOWED"}`),
 		fn("no route", "GET", "/fn/apix", 404, `{"code":"FUNCTION_NOT_FOUND"}`),
 		fn("a bad statusCode", "GET", "/fn/api?reply="+url.QueryEscape(`{"statusCode":"ok"}`), 500, `{"code":"FUNCTIONS_EXECUTE_FAIL"}`),
+		// An interim status sent as the answer would leave the client (and
+		// a proxy in front: 101 makes nginx a raw tunnel) waiting for
+		// another answer on the connection.
+		fn("a 101 statusCode", "GET", "/fn/api?reply="+url.QueryEscape(`{"statusCode":101,"headers":{"Upgrade":"x"}}`), 500, `{"code":"FUNCTIONS_EXECUTE_FAIL"}`),
+		fn("a 100 statusCode", "GET", "/fn/api?reply="+url.QueryEscape(`{"statusCode":100}`), 500, `{"code":"FUNCTIONS_EXECUTE_FAIL"}`),
+		fn("a 199 statusCode", "GET", "/fn/api?reply="+url.QueryEscape(`{"statusCode":199}`), 500, `{"code":"FUNCTIONS_EXECUTE_FAIL"}`),
 		oldRoute, newRoute, tooBig,
 	}
 	// The integration response rules.

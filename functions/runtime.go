@@ -33,6 +33,12 @@ type Options struct {
 	Logs         LogSink      // receives every invocation's record; nil drops them
 	Outcomes     OutcomeStore // keeps asynchronous invocations' outcomes; nil: the latest 10,000 in memory
 	Files        Files        // wx-server-sdk's storage calls; nil: they fail with STORAGE_REQUEST_FAIL
+	// OpenAPI is cloud.openapi's WeChat (a *wechat.Client); nil: its calls
+	// fail saying MINIBASE_WECHAT_APPID and MINIBASE_WECHAT_SECRET are not set.
+	OpenAPI OpenAPI
+	// Accounts gives getOpenData the calling user's WeChat session key; nil:
+	// it fails.
+	Accounts Accounts
 	// MaxMemory is the most memory all instances together may hold, in
 	// bytes (default: half of the Go runtime's memory limit, GOMEMLIMIT,
 	// when it is set, else 1 GiB). Beyond it, idle instances are dropped,

@@ -180,6 +180,19 @@ func TestEventAndResultLimits(t *testing.T) {
 	}
 }
 
+// TestStacksNameNoGoCode: a stack through a function the runtime made in
+// Go names that frame as Node names what it cannot name, not by the Go
+// name goja gives it, which would tell whoever the error reaches about the
+// server's code.
+func TestStacksNameNoGoCode(t *testing.T) {
+	rt, _ := newTestRuntime(t, Options{})
+	_, err := invoke(t, rt, userCtx, "failing", `{"mode":"nativeThrow","why":"x"}`)
+	if err == nil || !strings.Contains(err.Error(), "no-such-module-x") || !strings.Contains(err.Error(), "at <anonymous> (native)") ||
+		strings.Contains(err.Error(), "minibase/") || strings.Contains(err.Error(), "(*") {
+		t.Fatalf("got %v; want the module's name and a native frame without a Go name", err)
+	}
+}
+
 func TestErrorsCarryTheRequestID(t *testing.T) {
 	rt, _ := newTestRuntime(t, Options{})
 	_, err := rt.Invoke(userCtx, "failing", []byte(`{"mode":"throw"}`), Invocation{RequestID: "req-1"})

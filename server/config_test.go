@@ -27,6 +27,13 @@ func TestParseConfig(t *testing.T) {
 	if cfg, err = ParseConfig(nil, getenv); err != nil || cfg.SQLite.Check != sqlite.CheckOpen || cfg.DiskReserve != 0 {
 		t.Errorf("check and reserve: %q, %d, %v", cfg.SQLite.Check, cfg.DiskReserve, err)
 	}
+	for v, want := range map[string]int{"1KiB": 1 << 10, "1024": 1 << 10, "4GiB": 1 << 32, "2 MiB": 2 << 20} {
+		env["MINIBASE_BODY_LIMIT"] = v
+		if cfg, err = ParseConfig(nil, getenv); err != nil || cfg.BodyLimit != want {
+			t.Errorf("MINIBASE_BODY_LIMIT=%s: %d, %v; want %d", v, cfg.BodyLimit, err, want)
+		}
+	}
+	delete(env, "MINIBASE_BODY_LIMIT")
 	cfg, _ = ParseConfig([]string{"--dir", "d", "--http", "127.0.0.1:2"}, getenv)
 	if cfg.Dir != "d" || cfg.HTTP != "127.0.0.1:2" {
 		t.Errorf("flags must win over env: %+v", cfg)
@@ -136,7 +143,8 @@ func TestSettingsTable(t *testing.T) {
 		env  map[string]string
 		want string
 	}{
-		{nil, map[string]string{"MINIBASE_BODY_LIMIT": "lots"}, `MINIBASE_BODY_LIMIT must be a number from 1024 to 4294967296, got "lots"`},
+		{nil, map[string]string{"MINIBASE_BODY_LIMIT": "lots"}, `MINIBASE_BODY_LIMIT must be a size from 1KiB to 4GiB, like 32MiB or 5000000 (bytes), got "lots"`},
+		{nil, map[string]string{"MINIBASE_BODY_LIMIT": "1023"}, `MINIBASE_BODY_LIMIT must be a size from 1KiB to 4GiB`},
 		{nil, map[string]string{"MINIBASE_SQLITE_CHECK": "quick"}, `MINIBASE_SQLITE_CHECK must be background, off or start, got "quick"`},
 		{nil, map[string]string{"MINIBASE_DISK_RESERVE": "2TiB"}, `MINIBASE_DISK_RESERVE must be a size from 0 to 1024GiB`},
 		{nil, map[string]string{"MINIBASE_PUBLIC_URL": "api.example.com"}, `MINIBASE_PUBLIC_URL must be an http(s) URL`},

@@ -14,6 +14,9 @@ exports.main = async (event) => {
       return new Promise(() => {});
     case 'throw':
       throw new TypeError('bad input: ' + event.why);
+    case 'nativeThrow':
+      // A throw from a function the runtime made in Go.
+      return require('no-such-module-' + event.why);
     case 'throwString':
       throw 'a plain string';
     case 'reject':
