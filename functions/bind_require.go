@@ -89,7 +89,7 @@ func (in *instance) bindRequire() {
 
 // moduleNotFound is Node's error for a module require cannot find.
 func (in *instance) moduleNotFound(name string) *goja.Object {
-	e := in.vm.NewGoError(errors.New("Cannot find module '" + name + "'"))
+	e := in.jsError("Error", "Cannot find module '"+name+"'").ToObject(in.vm)
 	e.Set("code", "MODULE_NOT_FOUND")
 	return e
 }

@@ -14,7 +14,8 @@ func TestModules(t *testing.T) {
 	rt, _ := newTestRuntime(t, Options{})
 	want := `{"sum":5,"sameModule":true,"loadedOnce":1,"data":{"name":"modules-test","items":[1,2,3]},"padded":"007",
 		"scoped":"@scope/pkg helped","filename":"/lib/math.js",
-		"missing":{"message":"Cannot find module 'not-installed'","code":"MODULE_NOT_FOUND"},"host":"Cannot find module 'child_process'"}`
+		"missing":{"name":"Error","text":"Error: Cannot find module 'not-installed'","isError":true,
+			"message":"Cannot find module 'not-installed'","code":"MODULE_NOT_FOUND"},"host":"Cannot find module 'child_process'"}`
 	runCases(t, rt, []fcase{
 		{name: "first call", fn: "modules", event: `{}`, want: strings.Replace(want, `"sum":5`, `"sum":5,"counted":1,"calls":1`, 1)},
 		{name: "warm: top-level state and module caches kept", fn: "modules", event: `{}`, want: strings.Replace(want, `"sum":5`, `"sum":5,"counted":2,"calls":2`, 1)},
