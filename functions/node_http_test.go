@@ -82,6 +82,21 @@ func apiHandler(done <-chan struct{}) http.Handler {
 		case <-done:
 		}
 	})
+	mux.HandleFunc("/multipart", func(w http.ResponseWriter, r *http.Request) {
+		if err := r.ParseMultipartForm(1 << 20); err != nil {
+			http.Error(w, err.Error(), http.StatusBadRequest)
+			return
+		}
+		files := map[string]any{}
+		for name, fhs := range r.MultipartForm.File {
+			f, _ := fhs[0].Open()
+			b, _ := io.ReadAll(f)
+			f.Close()
+			files[name] = []any{fhs[0].Filename, fhs[0].Header.Get("Content-Type"), string(b)}
+		}
+		w.Header().Set("Content-Type", "application/json")
+		json.NewEncoder(w).Encode(map[string]any{"fields": r.MultipartForm.Value, "files": files})
+	})
 	mux.HandleFunc("/big", func(w http.ResponseWriter, r *http.Request) {
 		w.Write(make([]byte, 2<<20))
 	})
@@ -137,6 +152,11 @@ func TestNPMHTTPClients(t *testing.T) {
 			"redirect": [200, "from=redirect", "` + base + `/json?from=redirect"],
 			"status": ["StatusCodeError", 418, {"error":"teapot"}],
 			"timeout": ["RequestError", "ESOCKETTIMEDOUT"]}`},
+		{name: "multipart uploads (form-data, as WeChat's media APIs take them)", fn: "npmhttp", event: fmt.Sprintf(`{"multipart":%q}`, base), want: `{
+			"axios": {"fields": {"openid": ["o-1"]}, "files": {"media": ["a.txt", "text/plain", "hello from axios"]}},
+			"got": {"fields": {"openid": ["o-1"]}, "files": {"media": ["a.txt", "text/plain", "hello from got"]}},
+			"requestPromise": {"fields": {"openid": ["o-1"]}, "files": {"media": ["a.txt", "text/plain", "hello from request"]}},
+			"ownFile": {"fields": {}, "files": {"media": ["config.json", "application/json", "{\"timeout\": 60}\n"]}}}`},
 		{name: "a bundled function reads its own files", fn: "npmhttp", event: `{"self":true}`,
 			want: `{"axios": "1.21.1", "files": ["config.json", "index.js", "package-lock.json", "package.json"]}`},
 	})

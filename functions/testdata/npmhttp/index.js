@@ -136,6 +136,24 @@ exports.main = async (event) => {
       untrustedAxios: await axios.get(url).then((r) => `ok ${r.status}`, failed),
     };
   }
+  if (event.multipart !== undefined) { // multipart/form-data with the form-data package, as WeChat's media uploads
+    const FormData = require('form-data');
+    const url = event.multipart + '/multipart';
+    const form = (who) => {
+      const f = new FormData();
+      f.append('openid', 'o-1');
+      f.append('media', Buffer.from('hello from ' + who), { filename: 'a.txt', contentType: 'text/plain' });
+      return f;
+    };
+    const own = new FormData(); // a file of the function's own, streamed from fs
+    own.append('media', require('fs').createReadStream(require('path').join(__dirname, 'config.json')));
+    return {
+      axios: (await axios.post(url, form('axios'))).data,
+      got: await got.post(url, { body: form('got') }).json(),
+      requestPromise: await rp.post(url, { formData: { openid: 'o-1', media: { value: Buffer.from('hello from request'), options: { filename: 'a.txt', contentType: 'text/plain' } } }, json: true }),
+      ownFile: (await axios.post(url, own)).data,
+    };
+  }
   if (event.body !== undefined) { // a body of event.body bytes, posted by each client
     const body = 'x'.repeat(event.body);
     const out = {};
