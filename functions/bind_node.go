@@ -38,7 +38,7 @@ var nodeModules = map[string]nodeModule{
 	"constants":       {file: "constants"},
 	"dns":             {file: "dns"},
 	"dns/promises":    {file: "dns", prop: "promises"},
-	"events":          {file: "vendor/events"},
+	"events":          {file: "events"},
 	"fs":              {file: "fs"},
 	"fs/promises":     {file: "fs", prop: "promises"},
 	"http":            {file: "http"},
@@ -117,12 +117,12 @@ func (in *instance) builtin(name string) (goja.Value, bool) {
 }
 
 // nodeRequire is the require of js/node/ files: the built-in modules, the
-// internal ones (internal/…) and buffer and crypto, never the function's
-// own files or packages.
+// internal ones (internal/…), the npm packages they complete (vendor/…)
+// and buffer and crypto, never the function's own files or packages.
 func (in *instance) nodeRequire(call goja.FunctionCall) goja.Value {
 	name := call.Argument(0).String()
 	switch {
-	case strings.HasPrefix(name, "internal/"):
+	case strings.HasPrefix(name, "internal/"), strings.HasPrefix(name, "vendor/"):
 		return in.nodeFile(name)
 	case name == "crypto" || name == "node:crypto":
 		return in.cryptoModule()

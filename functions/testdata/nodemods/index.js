@@ -87,6 +87,33 @@ exports.main = async () => {
     EventEmitter.defaultMaxListeners, typeof EventEmitter.once, EventEmitter.EventEmitter === EventEmitter];
   setTimeout(() => em.emit('later', 'v'), 1);
   out.events.push(await EventEmitter.once(em, 'later'));
+  // What Node added to events after the npm package: once and on with a
+  // signal, on as an async iterator, errorMonitor, getEventListeners.
+  const ac = new AbortController();
+  setTimeout(() => ac.abort(), 1);
+  const aborted = await EventEmitter.once(em, 'never', { signal: ac.signal }).catch((e) => [e.name, e.code, e.message]);
+  const ticks = [];
+  setTimeout(() => { em.emit('tick', 1); em.emit('tick', 2, 'two'); em.emit('tick', 3); }, 1);
+  for await (const args of EventEmitter.on(em, 'tick')) {
+    ticks.push(args);
+    if (args[0] === 3) break;
+  }
+  const failing = new EventEmitter();
+  setTimeout(() => failing.emit('error', new Error('boom')), 1);
+  const onError = await (async () => {
+    for await (const args of EventEmitter.on(failing, 'data')) return args;
+  })().catch((e) => e.message);
+  const monitored = [];
+  const watched = new EventEmitter();
+  watched.on(EventEmitter.errorMonitor, (e) => monitored.push('monitor ' + e.message));
+  monitored.push(caught(() => watched.emit('error', new Error('seen'))));
+  EventEmitter.setMaxListeners(20, watched, ac.signal);
+  const listener = () => {};
+  ac.signal.addEventListener('abort', listener);
+  out.events.push(aborted, ticks, onError, em.listenerCount('tick'), monitored, watched.getMaxListeners(),
+    EventEmitter.getEventListeners(ac.signal, 'abort').length, EventEmitter.getEventListeners(em, 'x').length,
+    typeof EventEmitter.errorMonitor, await EventEmitter.once(em, 'x', { signal: 1 }).catch((e) => [e.name, e.code, e.message]),
+    caught(() => EventEmitter.on(em, 'x', { signal: {} })));
 
   const pt = new PassThrough();
   const chunks = [];

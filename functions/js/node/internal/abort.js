@@ -151,4 +151,11 @@ class AbortController {
   }
 }
 
-module.exports = { DOMException, Event, EventTarget, AbortSignal, AbortController };
+// listenersOf is what events.getEventListeners shows of an EventTarget:
+// its listeners of type.
+function listenersOf(target, type) {
+  const list = target instanceof EventTarget ? target[listeners].get(type) : undefined;
+  return list ? list.map((l) => l.listener) : [];
+}
+
+module.exports = { DOMException, Event, EventTarget, AbortSignal, AbortController, listenersOf };

@@ -24,7 +24,7 @@ function received(v) {
 exports.coded = coded;
 
 exports.invalidArgType = (name, type, value) =>
-  coded(TypeError, 'ERR_INVALID_ARG_TYPE', `The "${name}" argument must be ${/^[A-Z]/.test(type) ? 'an instance' : 'of type'} ${type}.${received(value)}`);
+  coded(TypeError, 'ERR_INVALID_ARG_TYPE', `The "${name}" argument must be ${/^[A-Z]/.test(type) ? 'an instance of' : 'of type'} ${type}.${received(value)}`);
 
 exports.invalidArgValue = (name, value, reason) =>
   coded(TypeError, 'ERR_INVALID_ARG_VALUE', `The argument '${name}' ${reason || 'is invalid'}.${received(value)}`);
