@@ -566,13 +566,18 @@ declare module 'dns/promises' {
   export function setServers(...args: any[]): any;
 }
 
-/** Node's events (the npm package events): EventEmitter, once, on. */
+/** Node's events (the npm package events, with what Node added since): EventEmitter, once and on (with an AbortSignal), errorMonitor. */
 declare module 'events' {
   export class EventEmitter { constructor(...args: any[]); [key: string]: any }
+  export function addAbortListener(...args: any[]): any;
   export const defaultMaxListeners: number;
+  export const errorMonitor: unique symbol;
+  export function getEventListeners(...args: any[]): any;
   export function init(...args: any[]): any;
   export function listenerCount(...args: any[]): any;
+  export function on(...args: any[]): any;
   export function once(...args: any[]): any;
+  export function setMaxListeners(...args: any[]): any;
 }
 
 /** Node's fs, read-only over the function's own files: its folder is "/" (and its cwd); ".." above it fails with EACCES, writes with EROFS. */
