@@ -73,6 +73,7 @@ func (in *instance) runPrelude() error {
 	natives := in.vm.NewObject()
 	natives.Set("fetch", in.nativeFetch)
 	in.processNatives(natives)
+	in.bufferNatives(natives)
 	if _, err = fn(goja.Undefined(), natives); err != nil {
 		return err
 	}

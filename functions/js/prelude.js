@@ -73,7 +73,39 @@
   const B = g.Buffer;
   Object.defineProperty(B, 'name', { value: 'Buffer' }); // goja_nodejs's is its Go function's
   define(B, 'isBuffer', (v) => v instanceof B);
-  define(B, 'isEncoding', (e) => ['utf8', 'utf-8', 'hex', 'base64', 'base64url', 'latin1', 'binary', 'ascii'].includes(String(e).toLowerCase()));
+  // Encodings as Node names them, in any case: goja_nodejs knows utf8,
+  // hex, base64 and base64url (as "base64Url"); latin1 (binary), ascii and
+  // utf16le (ucs2) are the natives' (bind_buffer.go).
+  const encodings = { utf8: 'utf8', 'utf-8': 'utf8', hex: 'hex', base64: 'base64', base64url: 'base64Url',
+    latin1: 'latin1', binary: 'latin1', ascii: 'ascii', ucs2: 'utf16le', 'ucs-2': 'utf16le', utf16le: 'utf16le', 'utf-16le': 'utf16le' };
+  const nativeEncoding = { latin1: true, ascii: true, utf16le: true };
+  const encodingOf = (enc) => {
+    if (enc === undefined || enc === null) return 'utf8';
+    const e = encodings[String(enc).toLowerCase()];
+    if (e === undefined) {
+      const err = new TypeError('Unknown encoding: ' + String(enc));
+      err.code = 'ERR_UNKNOWN_ENCODING';
+      throw err;
+    }
+    return e;
+  };
+  define(B, 'isEncoding', (e) => typeof e === 'string' && encodings[e.toLowerCase()] !== undefined);
+  const bufferFrom = B.from;
+  define(B, 'from', function from(value, enc, length) {
+    if (typeof value !== 'string') return bufferFrom.call(this, value, enc, length);
+    const e = encodingOf(enc);
+    return nativeEncoding[e] ? natives.encodeString(value, e) : bufferFrom.call(this, value, e);
+  });
+  const bufferAlloc = B.alloc;
+  define(B, 'alloc', function alloc(size, fill, enc) {
+    if (typeof fill !== 'string' || enc === undefined) return bufferAlloc.call(this, size, fill);
+    const e = encodingOf(enc);
+    if (!nativeEncoding[e]) return bufferAlloc.call(this, size, fill, e);
+    const b = bufferAlloc.call(this, size);
+    const pattern = natives.encodeString(fill, e);
+    if (pattern.length > 0) for (let i = 0; i < b.length; i++) b[i] = pattern[i % pattern.length];
+    return b;
+  });
   define(B, 'byteLength', (v, enc) => (typeof v === 'string' ? B.from(v, enc).length : v.byteLength));
   define(B, 'allocUnsafe', (n) => B.alloc(n));
   define(B, 'allocUnsafeSlow', (n) => B.alloc(n));
@@ -83,6 +115,55 @@
     return a.length === b.length ? 0 : a.length < b.length ? -1 : 1;
   });
   const BP = B.prototype;
+  const bufferToString = BP.toString;
+  define(BP, 'toString', function toString(enc, start, end) {
+    if (arguments.length === 0) return bufferToString.call(this);
+    const e = encodingOf(enc);
+    if (!nativeEncoding[e]) return bufferToString.call(this, e, start, end);
+    const len = this.length;
+    const s = start === undefined ? 0 : Math.max(Math.trunc(Number(start)) || 0, 0);
+    const f = end === undefined ? len : Math.min(Math.trunc(Number(end)) || 0, len);
+    return s >= f ? '' : natives.decodeBytes(s === 0 && f === len ? this : this.subarray(s, f), e);
+  });
+  // indexOf, lastIndexOf and includes find a string (in an encoding), a
+  // Buffer or a byte, as Node's; a Uint8Array's would find only a byte.
+  const search = (buf, value, byteOffset, enc, last) => {
+    if (typeof byteOffset === 'string') [enc, byteOffset] = [byteOffset, undefined];
+    const len = buf.length;
+    let from = byteOffset === undefined ? (last ? len : 0) : Math.trunc(Number(byteOffset)) || 0;
+    if (from < 0) from = len + from;
+    if (typeof value === 'number') {
+      return last ? Uint8Array.prototype.lastIndexOf.call(buf, value & 255, Math.max(from, -1))
+        : Uint8Array.prototype.indexOf.call(buf, value & 255, Math.max(from, 0));
+    }
+    if (typeof value === 'string') value = B.from(value, enc);
+    else if (!(value instanceof Uint8Array)) {
+      const err = new TypeError('The "value" argument must be one of type number or string or an instance of Buffer or Uint8Array.');
+      err.code = 'ERR_INVALID_ARG_TYPE';
+      throw err;
+    }
+    if (from < 0) return last ? -1 : natives.indexOfBytes(buf, value, 0, false);
+    return natives.indexOfBytes(buf, value, from, last);
+  };
+  define(BP, 'indexOf', function indexOf(value, byteOffset, enc) {
+    return search(this, value, byteOffset, enc, false);
+  });
+  define(BP, 'lastIndexOf', function lastIndexOf(value, byteOffset, enc) {
+    return search(this, value, byteOffset, enc, true);
+  });
+  define(BP, 'includes', function includes(value, byteOffset, enc) {
+    return search(this, value, byteOffset, enc, false) !== -1;
+  });
+  const bufferWrite = BP.write;
+  define(BP, 'write', function write(string, offset, length, enc) {
+    if (typeof offset === 'string') [enc, offset, length] = [offset, 0, undefined];
+    else if (typeof length === 'string') [enc, length] = [length, undefined];
+    const e = encodingOf(enc);
+    offset = offset === undefined ? 0 : offset;
+    if (!nativeEncoding[e]) return length === undefined ? bufferWrite.call(this, string, offset, this.length - offset, e) : bufferWrite.call(this, string, offset, length, e);
+    const bytes = natives.encodeString(string, e);
+    return bytes.copy(this, offset, 0, length === undefined ? bytes.length : Math.min(length, bytes.length));
+  });
   define(BP, 'toJSON', function toJSON() {
     return { type: 'Buffer', data: Array.from(this) };
   });

@@ -137,6 +137,22 @@ exports.main = async () => {
 
   out.punycode = [punycode.toASCII('mañana.com'), punycode.toUnicode('xn--maana-pta.com'), punycode.encode('ü')];
 
+  // Buffer's encodings by Node's names (any case, aliases), and search.
+  const b = Buffer.from('héllo wörld', 'latin1');
+  const w = Buffer.alloc(8);
+  out.buffer = [
+    b.toString('hex'), b.toString('latin1'), b.toString('binary', 1, 4), b.toString('ascii'), Buffer.from('€é', 'binary').toString('hex'),
+    Buffer.from('hé€😀', 'utf16le').toString('hex'), Buffer.from('hé€😀', 'ucs2').toString('UCS-2'),
+    Buffer.from([0x41, 0x00, 0x42]).toString('utf16le'), Buffer.from([0x3d, 0xd8]).toString('utf-16le').charCodeAt(0),
+    Buffer.from('hi?>').toString('base64url'), Buffer.from('aGk_Pg', 'base64url').toString(), Buffer.from('68C3A9', 'HEX').toString('UTF-8'),
+    caught(() => Buffer.from('x', 'nope')), caught(() => Buffer.from('x').toString('utf-32')),
+    ['latin1', 'BINARY', 'ucs-2', 'Base64URL', 'utf16', 'nope', 1].map((e) => Buffer.isEncoding(e)),
+    [w.write('é€', 'latin1'), w.write('ab', 2, 'ascii'), w.write('zz', 4, 1, 'binary'), w.write('é', 6), w.toString('hex')],
+    Buffer.alloc(5, 'é', 'latin1').toString('hex'), Buffer.alloc(5, 'ab', 'utf16le').toString('hex'), Buffer.byteLength('héllo', 'latin1'),
+    [b.indexOf('l'), b.indexOf('l', 4), b.lastIndexOf('l'), b.lastIndexOf('l', 8), b.indexOf('ö', 0, 'latin1'), b.indexOf(Buffer.from('wö', 'latin1')),
+      b.indexOf(0x6f), b.lastIndexOf(0x6f), b.indexOf('l', -3), b.includes('wör', 0, 'latin1'), b.includes('xyz'), b.indexOf(''), b.indexOf('', 50)],
+  ];
+
   const t0 = Date.now();
   out.timers = [await timers.setTimeout(5, 'waited'), Date.now() - t0 >= 4, await timers.setImmediate('now')];
   return out;
