@@ -42,6 +42,11 @@ declare function clearTimeout(timeout: Timeout | number | undefined): void;
 declare function clearInterval(timeout: Timeout | number | undefined): void;
 declare function clearImmediate(timeout: Timeout | number | undefined): void;
 declare function queueMicrotask(callback: () => void): void;
+/** Base64 of a string's Latin-1 characters, and back (forgiving base64), as in Node. */
+declare function btoa(data: string): string;
+declare function atob(data: string): string;
+/** performance.now(): milliseconds since the function's instance began. */
+declare var performance: { now(): number; readonly timeOrigin: number; toJSON(): { timeOrigin: number } };
 
 interface Process {
   /** The function's own envVariables (config.json), nothing of the server's. */

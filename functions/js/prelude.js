@@ -36,6 +36,58 @@
     define(Error, 'stackTraceLimit', 10);
   }
 
+  // atob and btoa: base64 of a string's Latin-1 bytes, decoded as the
+  // WHATWG's forgiving-base64 (ASCII whitespace skipped, "=" only at the
+  // end, padding optional).
+  const missingInput = () => Object.assign(new TypeError('The "input" argument must be specified'), { code: 'ERR_MISSING_ARGS' });
+  const invalidCharacter = (message) => new g.DOMException(message, 'InvalidCharacterError');
+  define(g, 'btoa', function btoa(input) {
+    if (arguments.length === 0) throw missingInput();
+    const s = String(input);
+    for (let i = 0; i < s.length; i++) if (s.charCodeAt(i) > 0xff) throw invalidCharacter('Invalid character');
+    return g.Buffer.from(s, 'latin1').toString('base64');
+  });
+  define(g, 'atob', function atob(input) {
+    if (arguments.length === 0) throw missingInput();
+    const s = String(input).replace(/[\t\n\f\r ]+/g, '');
+    const m = /^[A-Za-z0-9+/]*(={0,2})$/.exec(s);
+    if (m === null) throw invalidCharacter('Invalid character');
+    const pad = m[1].length;
+    if (pad > 0 && s.length % 4 !== 0) throw invalidCharacter('Invalid character');
+    if ((s.length - pad) % 4 === 1) throw invalidCharacter('The string to be decoded is not correctly encoded.');
+    return g.Buffer.from(s, 'base64').toString('latin1');
+  });
+
+  // performance: now() in milliseconds since the instance began, as
+  // Node's counts from its process's start; made when first used.
+  Object.defineProperty(g, 'performance', {
+    configurable: true,
+    enumerable: false,
+    get() {
+      const timeOrigin = Date.now() - Number(g.process.hrtime.bigint()) / 1e6;
+      class Performance {
+        now() {
+          return Number(g.process.hrtime.bigint()) / 1e6;
+        }
+        get timeOrigin() {
+          return timeOrigin;
+        }
+        toJSON() {
+          return { timeOrigin };
+        }
+        get [Symbol.toStringTag]() {
+          return 'Performance';
+        }
+      }
+      const value = new Performance();
+      define(g, 'performance', value);
+      return value;
+    },
+    set(value) {
+      define(g, 'performance', value);
+    },
+  });
+
   define(g, 'queueMicrotask', function queueMicrotask(callback) {
     if (typeof callback !== 'function') throw new TypeError('The "callback" argument must be of type function');
     // An exception thrown by the microtask is uncaught, as in Node: it fails the invocation.

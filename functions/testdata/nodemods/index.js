@@ -153,6 +153,26 @@ exports.main = async () => {
       b.indexOf(0x6f), b.lastIndexOf(0x6f), b.indexOf('l', -3), b.includes('wör', 0, 'latin1'), b.includes('xyz'), b.indexOf(''), b.indexOf('', 50)],
   ];
 
+  // Node's Web globals: atob/btoa, performance, TextDecoder's stream mode.
+  const domCaught = (fn) => {
+    try {
+      return fn();
+    } catch (e) {
+      return [e.name, e.code, e.message];
+    }
+  };
+  const td = new TextDecoder();
+  const bytes = Buffer.from('\ufeffé€😀', 'utf8');
+  const streamed = [td.decode(bytes.subarray(0, 2), { stream: true }), td.decode(bytes.subarray(2, 6), { stream: true }),
+    td.decode(bytes.subarray(6, 9), { stream: true }), td.decode(bytes.subarray(9)), td.decode(bytes.subarray(0, 4))];
+  const p0 = performance.now();
+  out.web = [
+    btoa('hi'), atob(' aGk= '), atob('aGk'), atob('YQ=='), atob('/+8=').charCodeAt(0), btoa(null), btoa('\u00ff\u0000'),
+    ...['a', 'aGk=a', 'YQ=', 'Y*=='].map((s) => domCaught(() => atob(s))), domCaught(() => btoa('€')), domCaught(() => btoa()),
+    streamed, new TextDecoder().decode(bytes.subarray(0, 4), { stream: true }),
+    typeof p0, p0 >= 0, performance.now() >= p0, Math.abs(performance.timeOrigin + p0 - Date.now()) < 1000, String(performance),
+  ];
+
   const t0 = Date.now();
   out.timers = [await timers.setTimeout(5, 'waited'), Date.now() - t0 >= 4, await timers.setImmediate('now')];
   return out;
