@@ -88,6 +88,64 @@
     },
   });
 
+  // Number's toLocaleString: goja has no Intl and threw "radix must be
+  // between 2 and 36" for any locale argument. Numbers are written as
+  // Node's default (en-US) and zh-CN write them — grouped by thousands,
+  // at most 3 decimals, rounded half away from zero on the shortest
+  // decimal form — with minimum/maximumFractionDigits, useGrouping and
+  // style decimal or percent; another style is refused, not guessed.
+  const fractionDigits = (o, name, fallback) => {
+    const v = o[name];
+    if (v === undefined) return fallback;
+    const n = Math.floor(Number(v));
+    if (!(n >= 0 && n <= 100)) throw new RangeError(name + ' value is out of range.');
+    return n;
+  };
+  const decimalDigits = (x) => { // x ≥ 0: [integer digits, fraction digits], exactly as String(x) gives them
+    const [mantissa, e] = String(x).split('e');
+    const [i, f = ''] = mantissa.split('.');
+    const digits = i + f;
+    const point = i.length + Number(e || 0);
+    if (point <= 0) return ['0', '0'.repeat(-point) + digits];
+    if (point >= digits.length) return [digits + '0'.repeat(point - digits.length), ''];
+    return [digits.slice(0, point), digits.slice(point)];
+  };
+  define(Number.prototype, 'toLocaleString', function toLocaleString(locales, options) {
+    let n = Number.prototype.valueOf.call(this);
+    const o = options === undefined ? {} : Object(options);
+    const style = o.style === undefined ? 'decimal' : String(o.style);
+    if (style !== 'decimal' && style !== 'percent') {
+      throw new RangeError(`toLocaleString: style '${style}' is not supported (functions have no Intl; format the number yourself)`);
+    }
+    const minF = fractionDigits(o, 'minimumFractionDigits', 0);
+    const maxF = fractionDigits(o, 'maximumFractionDigits', Math.max(minF, style === 'percent' ? 0 : 3));
+    if (maxF < minF) throw new RangeError('maximumFractionDigits value is out of range.');
+    const sign = n < 0 || Object.is(n, -0) ? '-' : '';
+    const suffix = style === 'percent' ? '%' : '';
+    if (n !== n) return 'NaN';
+    if (!Number.isFinite(n)) return sign + '∞' + suffix;
+    if (style === 'percent') n *= 100;
+    let [int, frac] = decimalDigits(Math.abs(n));
+    if (frac.length > maxF) {
+      const up = frac.charCodeAt(maxF) >= 53; // '5'
+      frac = frac.slice(0, maxF);
+      if (up) {
+        const all = (int + frac).split('');
+        let k = all.length - 1;
+        for (; k >= 0 && all[k] === '9'; k--) all[k] = '0';
+        if (k >= 0) all[k] = String(Number(all[k]) + 1);
+        else all.unshift('1');
+        int = all.slice(0, all.length - frac.length).join('');
+        frac = all.slice(all.length - frac.length).join('');
+      }
+    }
+    int = int.replace(/^0+(?=\d)/, '');
+    frac = frac.replace(/0+$/, '');
+    if (frac.length < minF) frac += '0'.repeat(minF - frac.length);
+    if (o.useGrouping !== false && o.useGrouping !== 'false') int = int.replace(/\B(?=(\d{3})+$)/g, ',');
+    return sign + int + (frac ? '.' + frac : '') + suffix;
+  });
+
   define(g, 'queueMicrotask', function queueMicrotask(callback) {
     if (typeof callback !== 'function') throw new TypeError('The "callback" argument must be of type function');
     // An exception thrown by the microtask is uncaught, as in Node: it fails the invocation.

@@ -173,6 +173,15 @@ exports.main = async () => {
     typeof p0, p0 >= 0, performance.now() >= p0, Math.abs(performance.timeOrigin + p0 - Date.now()) < 1000, String(performance),
   ];
 
+  // Numbers' toLocaleString as Node's default locale (and zh-CN) writes them.
+  out.toLocaleString = [(1234.5).toLocaleString(), (1234.5).toLocaleString('en-US'), (1234.5678).toLocaleString('zh-CN', { maximumFractionDigits: 2 }),
+    (-1234567.891).toLocaleString(), (0.1 + 0.2).toLocaleString(), (5).toLocaleString('zh-CN', { minimumFractionDigits: 2 }),
+    (1234).toLocaleString(undefined, { useGrouping: false }), (0.256).toLocaleString('en', { style: 'percent' }), NaN.toLocaleString(),
+    (-Infinity).toLocaleString(), [1234, 5.5].toLocaleString(), caught(() => (1).toLocaleString('en', { maximumFractionDigits: 1, minimumFractionDigits: 2 })),
+    (1e21).toLocaleString(), (-0.0001).toLocaleString(), (2.5).toLocaleString('en', { maximumFractionDigits: 0 }),
+    (1.005).toLocaleString('en', { maximumFractionDigits: 2 }), (999.9996).toLocaleString(), (0.0000012345).toLocaleString('en', { maximumFractionDigits: 8 }),
+    caught(() => (1).toLocaleString('en', { maximumFractionDigits: 101 }))];
+
   const t0 = Date.now();
   out.timers = [await timers.setTimeout(5, 'waited'), Date.now() - t0 >= 4, await timers.setImmediate('now')];
   return out;
