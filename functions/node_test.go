@@ -1,6 +1,7 @@
 package functions
 
 import (
+	"encoding/base64"
 	"encoding/json"
 	"fmt"
 	"os"
@@ -269,6 +270,78 @@ func FuzzNodeURL(f *testing.F) {
 	f.Fuzz(func(t *testing.T, s string) {
 		if _, err := fn(goja.Undefined(), in.vm.ToValue(s)); err != nil {
 			t.Fatalf("%q: %v", s, err)
+		}
+	})
+}
+
+// atob decodes what WHATWG's forgiving base64 accepts, as Go's base64 does
+// once ASCII whitespace and padding are removed, and refuses everything
+// else with an InvalidCharacterError, never another error; btoa of what it
+// returns gives the input back (canonically padded). Buffer's latin1 and
+// utf16le turn any string into bytes and back unchanged (utf16le) or as
+// its low bytes (latin1).
+func FuzzAtobAndBufferEncodings(f *testing.F) {
+	for _, s := range []string{"aGk=", " aGk ", "YQ=", "a", "Y*==", "/+8=", "", "====", "aGk=a", "\u00ff\u0000", "é€😀"} {
+		f.Add(s)
+	}
+	in, _ := newBareInstance(f)
+	check, err := in.vm.RunString(`(function (s) {
+		let decoded = null;
+		try {
+			decoded = atob(s);
+		} catch (e) {
+			if (!(e instanceof DOMException) || e.name !== 'InvalidCharacterError') throw e;
+		}
+		const u = Buffer.from(s, 'utf16le').toString('utf16le');
+		const l = Buffer.from(s, 'latin1').toString('latin1');
+		let low = '';
+		for (let i = 0; i < s.length; i++) low += String.fromCharCode(s.charCodeAt(i) & 255);
+		return [decoded, decoded === null ? null : btoa(decoded), u === s, l === low];
+	})`)
+	if err != nil {
+		f.Fatal(err)
+	}
+	fn, _ := goja.AssertFunction(check)
+	f.Fuzz(func(t *testing.T, s string) {
+		s = strings.ToValidUTF8(s, "\uFFFD") // goja's === tells a string made of invalid UTF-8 from its own U+FFFD
+		v, err := fn(goja.Undefined(), in.vm.ToValue(s))
+		if err != nil {
+			t.Fatalf("%q: %v", s, err)
+		}
+		r := v.Export().([]any)
+		if r[2] != true || r[3] != true {
+			t.Fatalf("%q: Buffer's utf16le round trip %v, latin1 %v", s, r[2], r[3])
+		}
+		clean := strings.Map(func(c rune) rune {
+			if strings.ContainsRune("\t\n\f\r ", c) {
+				return -1
+			}
+			return c
+		}, s)
+		trimmed := strings.TrimRight(clean, "=")
+		want, werr := base64.RawStdEncoding.DecodeString(trimmed)
+		valid := werr == nil && len(clean)-len(trimmed) <= 2 && (len(clean) == len(trimmed) || len(clean)%4 == 0)
+		if !valid {
+			if r[0] != nil {
+				t.Fatalf("atob(%q) = %q, want an InvalidCharacterError", s, r[0])
+			}
+			return
+		}
+		if r[0] == nil {
+			t.Fatalf("atob(%q) refused it, want %q", s, want)
+		}
+		got := r[0].(string)
+		runes := []rune(got)
+		if len(runes) != len(want) {
+			t.Fatalf("atob(%q) = %q, want the bytes %x", s, got, want)
+		}
+		for i, c := range runes {
+			if c != rune(want[i]) {
+				t.Fatalf("atob(%q) = %q, want the bytes %x", s, got, want)
+			}
+		}
+		if r[1] != base64.StdEncoding.EncodeToString(want) {
+			t.Fatalf("btoa(atob(%q)) = %q", s, r[1])
 		}
 	})
 }
