@@ -34,6 +34,8 @@ const modes = {
   bufferConcat: () => Buffer.concat([Buffer.alloc(1)], 2 ** 33),
   bufferConcatMany: () => Buffer.concat(new Array(100).fill(Buffer.alloc(2 ** 20))),
   bufferMethod: () => Buffer.prototype.toString.call({ length: 2 ** 33 }),
+  bufferMethodLatin1: () => Buffer.prototype.write.call({ length: 2 ** 33 }, 'x', 0, 'latin1'),
+  bufferSearch: () => Buffer.prototype.indexOf.call({ length: 2 ** 33 }, 'x'),
   // strings, whose arguments are read once
   repeatTwice: () => 'x'.repeat(twice(1, 2 ** 31 - 2)),
   repeat: () => 'xx'.repeat(2 ** 29),
@@ -112,6 +114,7 @@ func TestOneStepAllocationsAreRefused(t *testing.T) {
 		{"typedSet", "RangeError"},
 		{"bufferAlloc", tooBig}, {"bufferAllocUnsafe", tooBig}, {"bufferFrom", tooBig}, {"newBuffer", tooBig},
 		{"bufferConcat", tooBig}, {"bufferConcatMany", tooBig}, {"bufferMethod", "TypeError: The \"this\" argument must be an instance of Buffer"},
+		{"bufferMethodLatin1", "TypeError: The \"this\" argument must be an instance of Buffer"}, {"bufferSearch", "TypeError: The \"this\" argument must be an instance of Buffer"},
 		{"repeatTwice", "x"}, {"repeat", tooLong}, {"padStartTwice", "x"}, {"padEnd", tooLong}, {"concat", tooLong},
 		{"replace", tooLong}, {"replaceMatches", tooMany}, {"replaceAllMatches", tooMany}, {"replaceSuffix", tooLong}, {"replaceExec", tooMany}, {"replaceAll", tooLong}, {"split", tooMany}, {"match", tooMany},
 		{"raw", tooMany}, {"stringify", "RangeError: Invalid string length: JSON.stringify would write more than the function's memory limit"},

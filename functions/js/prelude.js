@@ -226,7 +226,10 @@
   });
   const BP = B.prototype;
   const bufferToString = BP.toString;
-  define(BP, 'toString', function toString(enc, start, end) {
+  // Assigned, not defined: enumerable as goja_nodejs's methods are, so
+  // the guards (guards_typed.go) wrap these too and check that this is a
+  // Buffer before the original reads its bytes.
+  BP.toString = function toString(enc, start, end) {
     if (arguments.length === 0) return bufferToString.call(this);
     const e = encodingOf(enc);
     if (!nativeEncoding[e]) return bufferToString.call(this, e, start, end);
@@ -234,7 +237,7 @@
     const s = start === undefined ? 0 : Math.max(Math.trunc(Number(start)) || 0, 0);
     const f = end === undefined ? len : Math.min(Math.trunc(Number(end)) || 0, len);
     return s >= f ? '' : natives.decodeBytes(s === 0 && f === len ? this : this.subarray(s, f), e);
-  });
+  };
   // indexOf, lastIndexOf and includes find a string (in an encoding), a
   // Buffer or a byte, as Node's; a Uint8Array's would find only a byte.
   const search = (buf, value, byteOffset, enc, last) => {
@@ -255,17 +258,17 @@
     if (from < 0) return last ? -1 : natives.indexOfBytes(buf, value, 0, false);
     return natives.indexOfBytes(buf, value, from, last);
   };
-  define(BP, 'indexOf', function indexOf(value, byteOffset, enc) {
+  BP.indexOf = function indexOf(value, byteOffset, enc) {
     return search(this, value, byteOffset, enc, false);
-  });
-  define(BP, 'lastIndexOf', function lastIndexOf(value, byteOffset, enc) {
+  };
+  BP.lastIndexOf = function lastIndexOf(value, byteOffset, enc) {
     return search(this, value, byteOffset, enc, true);
-  });
-  define(BP, 'includes', function includes(value, byteOffset, enc) {
+  };
+  BP.includes = function includes(value, byteOffset, enc) {
     return search(this, value, byteOffset, enc, false) !== -1;
-  });
+  };
   const bufferWrite = BP.write;
-  define(BP, 'write', function write(string, offset, length, enc) {
+  BP.write = function write(string, offset, length, enc) {
     if (typeof offset === 'string') [enc, offset, length] = [offset, 0, undefined];
     else if (typeof length === 'string') [enc, length] = [length, undefined];
     const e = encodingOf(enc);
@@ -273,7 +276,7 @@
     if (!nativeEncoding[e]) return length === undefined ? bufferWrite.call(this, string, offset, this.length - offset, e) : bufferWrite.call(this, string, offset, length, e);
     const bytes = natives.encodeString(string, e);
     return bytes.copy(this, offset, 0, length === undefined ? bytes.length : Math.min(length, bytes.length));
-  });
+  };
   define(BP, 'toJSON', function toJSON() {
     return { type: 'Buffer', data: Array.from(this) };
   });
