@@ -17,11 +17,27 @@ type Driver interface {
 	ChangeLog
 	// Find returns the documents matching q, as extended JSON, in q's order.
 	Find(ctx context.Context, coll string, q *Query) ([][]byte, error)
+	// Scan streams the documents matching q.Filter, as Find returns them,
+	// for callers that read more than a page (aggregation). When it can
+	// give them in q.Sort's order as it reads (an index, or no Sort), it
+	// applies q.Sort, then q.Skip and q.Limit (0: no limit), and reports
+	// sorted; otherwise it gives every matching document in its natural
+	// order and the caller sorts. The caller closes the Cursor.
+	Scan(ctx context.Context, coll string, q *Query) (c Cursor, sorted bool, err error)
 	// Count returns how many documents match f (nil matches all).
 	Count(ctx context.Context, coll string, f *Filter) (int64, error)
 	// Write applies one write atomically: all of it or, on error, none.
 	Write(ctx context.Context, coll string, op *WriteOp) (WriteResult, error)
 	// Close waits for pending writes, then releases the backend.
+	Close() error
+}
+
+// Cursor is a stream of documents from Driver.Scan.
+type Cursor interface {
+	// Next returns the next document as extended JSON (the caller may keep
+	// it), or nil at the end.
+	Next() ([]byte, error)
+	// Close releases the cursor. It may be called at any time, and again.
 	Close() error
 }
 
@@ -59,11 +75,24 @@ type Index struct {
 	Unique bool       `json:"unique"`
 }
 
-// IndexKey is one field of an index, ascending unless Desc.
+// IndexKey is one field of an index: ascending unless Desc, or, when Type
+// is Geo2DSphere, the geometries at Path for geo queries.
 type IndexKey struct {
 	Path string `json:"path"`
 	Desc bool   `json:"desc,omitempty"`
+	Type string `json:"type,omitempty"`
 }
+
+// Geo2DSphere is the Type of a 2dsphere index's key: the index that geo
+// queries use and $nearSphere needs (GeoKeys, GeoKeyRanges, NearScan). A
+// 2dsphere index has that one key and is not unique. Writing a document
+// whose value at the path is neither missing, null, nor geometries fails
+// with CodeInvalidParam (GeoKeys), and so does creating the index on a
+// collection that holds one.
+const Geo2DSphere = "2dsphere"
+
+// Geo reports whether idx is a 2dsphere index.
+func (idx Index) Geo() bool { return len(idx.Keys) == 1 && idx.Keys[0].Type == Geo2DSphere }
 
 // SortKey is one key of a sort: a dot path, ascending unless Desc.
 type SortKey struct {
@@ -73,12 +102,18 @@ type SortKey struct {
 
 // Query is a parsed find request. Limit is always > 0 (the caller applies
 // the default and the maximum). Without Sort the order is the driver's
-// natural order; db.Service ends every Sort with _id.
+// natural order, or nearest first when the filter has a $nearSphere (see
+// Near); db.Service ends every Sort with _id.
 type Query struct {
 	Filter *Filter // nil matches every document
 	Sort   []SortKey
 	Skip   int
 	Limit  int
+	// Fields, when set, are the only top-level fields the caller will read
+	// of the documents Scan returns: a driver may leave the others out (it
+	// keeps _id and those of Fields a document has), and need not keep
+	// their order. Find ignores it.
+	Fields []string
 }
 
 // WriteKind says what a WriteOp does.

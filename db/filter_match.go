@@ -39,6 +39,9 @@ func (n *Node) match(root any) bool {
 		return len(n.terms) > 0 && allMatch(n.terms, root)
 	case OpNoArray:
 		return n.noArray(root)
+	case OpExpr:
+		doc, _ := root.(Doc)
+		return n.expr.matches(doc)
 	}
 	return n.walk(root, 0)
 }
@@ -187,6 +190,15 @@ func (n *Node) test(v any, present bool) bool {
 		return ok && int64(len(arr)) == size
 	case OpElemMatch:
 		return n.elemMatches(v)
+	case OpGeoWithin:
+		g, ok := storedGeometry(v)
+		return ok && n.Value.(*geoRegion).within(g)
+	case OpGeoIntersects:
+		g, ok := storedGeometry(v)
+		return ok && n.Value.(*geometry).intersects(g)
+	case OpNear:
+		_, ok := n.Value.(*Near).within(v)
+		return ok
 	}
 	return false
 }
