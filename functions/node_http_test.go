@@ -156,7 +156,7 @@ func TestNPMHTTPClients(t *testing.T) {
 			"axios": {"fields": {"openid": ["o-1"]}, "files": {"media": ["a.txt", "text/plain", "hello from axios"]}},
 			"got": {"fields": {"openid": ["o-1"]}, "files": {"media": ["a.txt", "text/plain", "hello from got"]}},
 			"requestPromise": {"fields": {"openid": ["o-1"]}, "files": {"media": ["a.txt", "text/plain", "hello from request"]}},
-			"ownFile": {"fields": {}, "files": {"media": ["config.json", "application/json", "{\"timeout\": 60}\n"]}}}`},
+			"ownFile": {"fields": {}, "files": {"media": ["config.json", "application/json", "{\"timeout\": 600}\n"]}}}`},
 		{name: "a bundled function reads its own files", fn: "npmhttp", event: `{"self":true}`,
 			want: `{"axios": "1.21.1", "files": ["config.json", "index.js", "package-lock.json", "package.json"]}`},
 	})
