@@ -285,6 +285,7 @@ func apply(next map[string]db.Doc, op *db.WriteOp, changes *[]db.Change) (db.Wri
 				res.Updated = 1
 			}
 			changed(db.ChangeUpdate, d.ID(), d, old)
+			(*changes)[len(*changes)-1].Replace = true
 		} else {
 			res.UpsertedID = d.ID()
 			changed(db.ChangeInsert, d.ID(), d, nil)

@@ -43,6 +43,10 @@ CREATE TABLE IF NOT EXISTS _change_subs (
 	PRIMARY KEY (consumer, coll)
 ) WITHOUT ROWID;`
 
+// opReplace is the op column of an update that replaced the document
+// whole (db.Change.Replace); the other ops are db.ChangeOp's values.
+const opReplace = 4
+
 const addChangeSQL = "INSERT INTO _changes (consumer, coll, op, doc_id, doc, before, time, hop) VALUES (?, ?, ?, ?, ?, ?, ?, ?)"
 
 // feed is the driver's change feed state.
@@ -183,6 +187,9 @@ func (d *DB) Changes(ctx context.Context, consumer string, after int64, limit in
 			return nil, fmt.Errorf("read changes: %w", err)
 		}
 		c.Op, c.Time, c.Size = db.ChangeOp(op), time.UnixMilli(at).UTC(), len(doc)+len(before)
+		if op == opReplace {
+			c.Op, c.Replace = db.ChangeUpdate, true
+		}
 		size += c.Size
 		if doc != nil {
 			if c.Doc, err = decodeDoc(doc); err != nil {
@@ -268,11 +275,20 @@ func (d *DB) recorder(tx *sql.Tx, e *effects, coll string) *recorder {
 // add records one change; doc and before are extended JSON, nil when
 // absent.
 func (r *recorder) add(op db.ChangeOp, id string, doc, before []byte) error {
+	return r.addOp(int(op), id, doc, before)
+}
+
+// replaced records the update of a stored document that a replace made.
+func (r *recorder) replaced(id string, doc, before []byte) error {
+	return r.addOp(opReplace, id, doc, before)
+}
+
+func (r *recorder) addOp(op int, id string, doc, before []byte) error {
 	if r == nil {
 		return nil
 	}
 	for _, c := range r.consumers {
-		if _, err := r.st.Exec(c, r.coll, int(op), id, text(doc), text(before), r.at, r.e.hop); err != nil {
+		if _, err := r.st.Exec(c, r.coll, op, id, text(doc), text(before), r.at, r.e.hop); err != nil {
 			return fmt.Errorf("record change: %w", err)
 		}
 	}
