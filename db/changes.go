@@ -39,6 +39,14 @@ type ChangeLog interface {
 	// Changed returns a channel that is closed at the next commit that
 	// records a change: get it before reading Changes, wait on it after.
 	Changed() <-chan struct{}
+	// Snapshot returns what Find(coll, q) returns, read at one point of
+	// the feed, and that point: seq is the Seq of the newest change any
+	// consumer's feed recorded before it (0 when none), so the documents
+	// reflect every change with a Seq up to seq and none after. A consumer
+	// that subscribed coll before reading the snapshot applies its changes
+	// with a higher Seq to the snapshot and misses nothing (realtime
+	// watch's initial documents).
+	Snapshot(ctx context.Context, coll string, q *Query) (docs [][]byte, seq int64, err error)
 }
 
 // Limits of the change feed.

@@ -51,6 +51,7 @@ func Run(t *testing.T, open func(t *testing.T) db.Driver) {
 	t.Run("Rules", func(t *testing.T) { testRules(t, open) })
 	t.Run("NoArray", func(t *testing.T) { testNoArray(t, open) })
 	t.Run("Changes", func(t *testing.T) { testChanges(t, open) })
+	t.Run("Snapshot", func(t *testing.T) { testSnapshot(t, open) })
 }
 
 // maxLimit is the Limit of queries that want every match: the largest a

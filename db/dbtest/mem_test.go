@@ -174,6 +174,11 @@ func (m *memDriver) Find(ctx context.Context, coll string, q *db.Query) ([][]byt
 	if err != nil {
 		return nil, err
 	}
+	return find(c, q), nil
+}
+
+// find runs q on c; the caller holds m.mu.
+func find(c *memColl, q *db.Query) [][]byte {
 	docs := matching(c.docs, q.Filter)
 	slices.SortStableFunc(docs, func(a, b db.Doc) int { return db.CompareDocs(a, b, q.Sort) })
 	docs = docs[min(q.Skip, len(docs)):]
@@ -182,7 +187,7 @@ func (m *memDriver) Find(ctx context.Context, coll string, q *db.Query) ([][]byt
 	for i, d := range docs {
 		out[i] = db.MarshalJSON(d)
 	}
-	return out, nil
+	return out
 }
 
 func (m *memDriver) Count(ctx context.Context, coll string, f *db.Filter) (int64, error) {

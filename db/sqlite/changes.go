@@ -303,3 +303,40 @@ func text(b []byte) any {
 	}
 	return string(b)
 }
+
+// Snapshot runs Find and reads the feed's newest Seq in one read
+// transaction: SQLite's WAL gives every statement of a read transaction the
+// database as of its first read. sqlite_sequence holds the highest seq
+// _changes ever gave (AUTOINCREMENT), acknowledged or not.
+func (d *DB) Snapshot(ctx context.Context, coll string, q *db.Query) ([][]byte, int64, error) {
+	c := d.lookup(coll)
+	if c == nil {
+		return nil, 0, notExist(coll)
+	}
+	for {
+		sh, gen := c.shape.load()
+		out, seq, err := d.snapshot(ctx, c, sh, q)
+		if err != nil {
+			return nil, 0, d.fault(sqlErr(err, coll))
+		}
+		if _, now := c.shape.load(); now == gen {
+			return out, seq, nil
+		}
+	}
+}
+
+func (d *DB) snapshot(ctx context.Context, c *collection, sh *shape, q *db.Query) ([][]byte, int64, error) {
+	tx, err := d.r.BeginTx(ctx, nil)
+	if err != nil {
+		return nil, 0, err
+	}
+	defer tx.Rollback()
+	var seq int64
+	if err := tx.QueryRowContext(ctx, "SELECT coalesce(max(seq), 0) FROM sqlite_sequence WHERE name = '_changes'").Scan(&seq); err != nil {
+		return nil, 0, err
+	}
+	out, err := d.find(ctx, func(ctx context.Context, q string, args []any) (*sql.Rows, error) {
+		return tx.QueryContext(ctx, q, args...)
+	}, c, sh, q)
+	return out, seq, err
+}

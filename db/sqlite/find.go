@@ -99,7 +99,7 @@ func (d *DB) Find(ctx context.Context, coll string, q *db.Query) ([][]byte, erro
 	}
 	for {
 		sh, gen := c.shape.load()
-		out, err := d.find(ctx, c, sh, q)
+		out, err := d.find(ctx, d.query, c, sh, q)
 		if err != nil {
 			return nil, d.fault(sqlErr(err, coll))
 		}
@@ -138,13 +138,17 @@ func planFind(c *collection, sh *shape, q *db.Query) plan {
 	return p
 }
 
-func (d *DB) find(ctx context.Context, c *collection, sh *shape, q *db.Query) ([][]byte, error) {
+// reader runs a read statement: DB.query on the read pool, or a statement
+// of one read transaction (Snapshot).
+type reader func(ctx context.Context, q string, args []any) (*sql.Rows, error)
+
+func (d *DB) find(ctx context.Context, read reader, c *collection, sh *shape, q *db.Query) ([][]byte, error) {
 	p := planFind(c, sh, q)
 	switch {
 	case p.exact && p.sqlSort:
-		return d.collect(ctx, p.sql, p.args, nil, q.Limit)
+		return collect(ctx, read, p.sql, p.args, nil, q.Limit)
 	case p.sqlSort:
-		return d.collectMatching(ctx, p.sql, p.args, q)
+		return collectMatching(ctx, read, p.sql, p.args, q)
 	}
 	if q.Skip+q.Limit > maxSortBuffer {
 		return nil, db.Errorf(db.CodeInvalidParam, "sort needs skip+limit of at most %d here: add an index on the sort fields or page with a filter", maxSortBuffer)
@@ -153,7 +157,7 @@ func (d *DB) find(ctx context.Context, c *collection, sh *shape, q *db.Query) ([
 	if !p.exact {
 		f = q.Filter
 	}
-	return d.sortInMemory(ctx, p.sql, p.args, f, q)
+	return sortInMemory(ctx, read, p.sql, p.args, f, q)
 }
 
 // query runs a cached prepared read statement.
@@ -167,8 +171,8 @@ func (d *DB) query(ctx context.Context, q string, args []any) (*sql.Rows, error)
 }
 
 // collect reads up to limit raw documents; match, when set, filters them.
-func (d *DB) collect(ctx context.Context, q string, args []any, match func([]byte) (bool, error), limit int) ([][]byte, error) {
-	rows, err := d.query(ctx, q, args)
+func collect(ctx context.Context, read reader, q string, args []any, match func([]byte) (bool, error), limit int) ([][]byte, error) {
+	rows, err := read(ctx, q, args)
 	if err != nil {
 		return nil, err
 	}
@@ -207,9 +211,9 @@ func decodeDoc(raw []byte) (db.Doc, error) {
 
 // collectMatching streams rows in SQL order, keeps those the Go matcher
 // accepts, and applies skip and limit itself.
-func (d *DB) collectMatching(ctx context.Context, q string, args []any, query *db.Query) ([][]byte, error) {
+func collectMatching(ctx context.Context, read reader, q string, args []any, query *db.Query) ([][]byte, error) {
 	skip := query.Skip
-	return d.collect(ctx, q, args, func(raw []byte) (bool, error) {
+	return collect(ctx, read, q, args, func(raw []byte) (bool, error) {
 		doc, err := decodeDoc(raw)
 		if err != nil {
 			return false, err
@@ -226,8 +230,8 @@ func (d *DB) collectMatching(ctx context.Context, q string, args []any, query *d
 }
 
 // sortInMemory keeps the best skip+limit matching documents in a heap.
-func (d *DB) sortInMemory(ctx context.Context, q string, args []any, f *db.Filter, query *db.Query) ([][]byte, error) {
-	rows, err := d.query(ctx, q, args)
+func sortInMemory(ctx context.Context, read reader, q string, args []any, f *db.Filter, query *db.Query) ([][]byte, error) {
+	rows, err := read(ctx, q, args)
 	if err != nil {
 		return nil, err
 	}
@@ -319,7 +323,7 @@ func (d *DB) count(ctx context.Context, c *collection, sh *shape, f *db.Filter) 
 		return n, err
 	}
 	var n int64
-	_, err := d.collect(ctx, "SELECT json(data) FROM "+c.table+" WHERE "+where, t.args, func(raw []byte) (bool, error) {
+	_, err := collect(ctx, d.query, "SELECT json(data) FROM "+c.table+" WHERE "+where, t.args, func(raw []byte) (bool, error) {
 		doc, err := decodeDoc(raw)
 		if err == nil && f.Match(doc) {
 			n++
