@@ -49,6 +49,14 @@ const (
 	// writes until an operator repairs or restores it (500). minibase's
 	// own name, with the errCode of DATABASE_REQUEST_FAILED.
 	CodeCorrupted = "DATABASE_CORRUPTED"
+	// CodeWatchLimit: a realtime watch or connection beyond the limits of
+	// one connection, one user or the server (CloudBase's code for too
+	// many requests).
+	CodeWatchLimit = "EXCEED_REQUEST_LIMIT"
+	// CodeWatchSlow: the client did not read a watch connection's messages
+	// fast enough and was disconnected; it may watch again. minibase's own
+	// name.
+	CodeWatchSlow = "DATABASE_REALTIME_TOO_SLOW"
 )
 
 // codes gives each code its CloudBase errCode and the HTTP status it is
@@ -66,6 +74,8 @@ var codes = map[string]struct{ errCode, status int }{
 	CodeResultTooLarge:     {-602001, http.StatusBadRequest},
 	CodeDiskFull:           {-502001, http.StatusInsufficientStorage},
 	CodeCorrupted:          {-502001, http.StatusInternalServerError},
+	CodeWatchLimit:         {-501003, http.StatusTooManyRequests},
+	CodeWatchSlow:          {-502001, http.StatusTooManyRequests},
 }
 
 // Errorf returns an *Error with code and a formatted message.
