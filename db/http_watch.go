@@ -104,6 +104,7 @@ func (w *Watches) room(user string) error {
 func (w *Watches) serve(ws *websocket.Conn, ctx context.Context, coll, user string, tokenErr error) {
 	var stopped atomic.Bool
 	out := &outbox{
+		limit: w.opts.SendBuffer,
 		write: func(m outMsg) error { return writeMsg(ws, m) },
 		stop: func(code int, reason string) {
 			stopped.Store(true)

@@ -17,6 +17,7 @@ type WatchOptions struct {
 	PerUser       int           // watches, and connections, of one end user or one visitor's address (default 500)
 	Total         int           // watches, and connections, of the whole server (default 50,000)
 	IdleTimeout   time.Duration // a connection that sends nothing for this long is closed (default 60 s)
+	SendBuffer    int           // bytes of messages waiting for one client; beyond, it is disconnected (default 32 MiB)
 	// Now is the clock access tokens expire by (default time.Now).
 	Now func() time.Time
 	// Sessions, when set, ends the connections of sign-ins it revokes.
@@ -38,6 +39,9 @@ func (o WatchOptions) withDefaults() WatchOptions {
 	}
 	if o.IdleTimeout <= 0 {
 		o.IdleTimeout = 60 * time.Second
+	}
+	if o.SendBuffer <= 0 {
+		o.SendBuffer = 32 << 20
 	}
 	if o.Now == nil {
 		o.Now = time.Now

@@ -29,8 +29,7 @@ import (
 // Connection limits.
 const (
 	maxClientMessage = 256 << 10 // bytes of a message from the client
-	maxQueued        = 1000      // messages waiting to be written to a client
-	maxQueuedBytes   = 32 << 20  // their bytes (an init may be up to MaxResult)
+	maxQueued        = 1000      // messages waiting to be written to a client (their bytes: WatchOptions.SendBuffer)
 )
 
 var watchIDRE = regexp.MustCompile(`^[A-Za-z0-9_.:-]{1,64}$`)

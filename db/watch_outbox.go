@@ -40,6 +40,7 @@ type outbox struct {
 	// unblocks it) and ends the connection: the reader's next read fails.
 	write func(outMsg) error
 	stop  func(code int, reason string)
+	limit int // bytes queued at most (WatchOptions.SendBuffer)
 
 	mu      sync.Mutex
 	q       []outMsg
@@ -63,7 +64,7 @@ func (o *outbox) send(m outMsg) {
 		o.mu.Unlock()
 		return
 	}
-	if len(o.q) >= maxQueued || o.bytes+m.size() > maxQueuedBytes {
+	if len(o.q) >= maxQueued || o.bytes+m.size() > o.limit {
 		o.state, o.q = outShut, nil
 		o.mu.Unlock()
 		err := Errorf(CodeWatchSlow, "the client did not read its messages fast enough (%d waiting): watch again", maxQueued)

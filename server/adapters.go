@@ -162,7 +162,7 @@ func (s *Server) openWatches() {
 	}
 	s.watches = db.NewWatches(s.db, db.FeedSource(s.store, watchConsumer), db.WatchOptions{
 		MaxDocs: w.MaxDocs, PerConnection: w.PerConnection, PerUser: w.PerUser, Total: w.Total, IdleTimeout: w.IdleTimeout,
-		Now: now, Sessions: s.auth.Tokens(),
+		SendBuffer: w.SendBuffer, Now: now, Sessions: s.auth.Tokens(),
 	})
 }
 

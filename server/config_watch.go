@@ -9,6 +9,7 @@ type WatchConfig struct {
 	PerUser       int           // watches and connections of one user (or one visitor's address)
 	Total         int           // watches and connections of the server
 	IdleTimeout   time.Duration // a connection silent this long is closed
+	SendBuffer    int           // bytes waiting for one client before it is disconnected; 0: db's default (no setting)
 }
 
 func (c *WatchConfig) settings() []setting {
