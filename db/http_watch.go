@@ -108,10 +108,16 @@ func (w *Watches) serve(ws *websocket.Conn, ctx context.Context, coll, user stri
 		write: func(m outMsg) error { return writeMsg(ws, m) },
 		stop: func(code int, reason string) {
 			stopped.Store(true)
-			if code != 0 {
+			switch code {
+			case 0, closeTryAgain: // a client that reads nothing: a close frame has little chance
+				if code != 0 {
+					ws.WriteControl(websocket.CloseMessage, websocket.FormatCloseMessage(code, reason), time.Now().Add(100*time.Millisecond))
+				}
+				hangUp(ws)
+			default: // the reader returns with the client's answering close frame, or soon
 				ws.WriteControl(websocket.CloseMessage, websocket.FormatCloseMessage(code, reason), time.Now().Add(time.Second))
+				ws.SetReadDeadline(time.Now().Add(2 * time.Second))
 			}
-			ws.UnderlyingConn().SetDeadline(time.Now()) // the reader and a blocked writer return
 		},
 	}
 	defer out.close() // before the handler returns, which closes the connection
@@ -155,6 +161,17 @@ func (w *Watches) serve(ws *websocket.Conn, ctx context.Context, coll, user stri
 		}
 		conn.handle(data)
 	}
+}
+
+// hangUp closes the TCP connection under ws at once: a blocked read or
+// write returns (gorilla's writer sets a new deadline for every frame, so
+// a deadline would not stop it).
+func hangUp(ws *websocket.Conn) {
+	c := ws.UnderlyingConn()
+	if h, ok := c.(interface{ UnsafeConn() net.Conn }); ok { // fasthttp's hijacked connection, whose Close waits for the handler
+		c = h.UnsafeConn()
+	}
+	c.Close()
 }
 
 // drain reads until the connection is stopped (its last messages are

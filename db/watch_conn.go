@@ -139,14 +139,14 @@ func (w *Watches) release(user string, n int) {
 }
 
 // close ends the connection: its watches leave their queries, and its
-// place in the limits is freed. The caller has stopped reading it.
+// place in the limits is freed. The caller has stopped reading it, and
+// closes its outbox.
 func (c *wconn) close() {
 	c.mu.Lock()
 	c.ended = true
 	subs := c.subs
 	c.subs = nil
 	c.mu.Unlock()
-	c.out.shut()
 	c.w.release(c.user, 1+len(subs))
 	for _, sub := range subs {
 		c.w.post(func() { c.w.detach(sub) })

@@ -36,8 +36,9 @@ type answerer interface {
 // (DATABASE_REALTIME_TOO_SLOW), without holding up whoever sends to it.
 type outbox struct {
 	// write writes one message (not a close message); stop sends a close
-	// frame with code and reason (it may run while write is blocked, and
-	// unblocks it) and ends the connection: the reader's next read fails.
+	// frame with code and reason and ends the connection: the reader's
+	// read returns soon. It may run while write is blocked; code 0 and
+	// closeTryAgain hang up at once, which unblocks the writer.
 	write func(outMsg) error
 	stop  func(code int, reason string)
 	limit int // bytes queued at most (WatchOptions.SendBuffer)
@@ -127,10 +128,17 @@ func (o *outbox) shut() {
 }
 
 // close ends the outbox when the connection's reader is done: nothing
-// more is written, and close returns when nothing writes any more.
+// more is written, and close returns when nothing writes any more. The
+// last messages of an ending connection (its error, its close frame) are
+// written first: the writer's deadlines bound that.
 func (o *outbox) close() {
-	o.shut()
-	o.stop(0, "")
+	o.mu.Lock()
+	ending := o.state == outEnding
+	o.mu.Unlock()
+	if !ending {
+		o.shut()
+		o.stop(0, "")
+	}
 	o.wg.Wait()
 }
 
