@@ -41,17 +41,37 @@ var upgrader = websocket.FastHTTPUpgrader{
 	CheckOrigin:      func(*fasthttp.RequestCtx) bool { return true },
 }
 
-// handleWatch checks what it can before the upgrade, so that a refusal is
-// an HTTP answer: 400 for a bad collection name or parameter, 426 without
-// an upgrade, 403 when the rules let the caller read nothing of the
-// collection, 429 beyond the limits. A bad token is told over the socket.
+// handleWatch answers a request that is not a WebSocket upgrade with 426.
+// Every other refusal is told over the socket, after the upgrade, where
+// browsers and mini-programs can read it (they cannot read a refused
+// handshake's status): a bad parameter or collection name, a token that
+// is not valid, rules that let the caller read nothing of the collection,
+// the limits.
 func (w *Watches) handleWatch(c *fiber.Ctx) error {
-	coll := param(c, "coll")
-	if !ValidCollectionName(coll) {
-		return Errorf(CodeInvalidParam, "invalid collection name %q", coll)
-	}
 	if !websocket.FastHTTPIsWebSocketUpgrade(c.Context()) {
 		return fiber.ErrUpgradeRequired
+	}
+	coll := param(c, "coll")
+	id := auth.FromContext(c.UserContext())
+	ctx := auth.NewContext(context.Background(), id) // the connection outlives the request
+	user := ""
+	switch id.Role {
+	case auth.User:
+		user = "user " + id.UID
+	case auth.Visitor:
+		user = "ip " + c.IP()
+	}
+	refusal := w.refusal(c, ctx, coll, user)
+	if err := upgrader.Upgrade(c.Context(), func(ws *websocket.Conn) { w.serve(ws, ctx, coll, user, refusal) }); err != nil {
+		return nil // the upgrader answered the bad handshake
+	}
+	return nil
+}
+
+// refusal is why a connection is refused, or nil.
+func (w *Watches) refusal(c *fiber.Ctx, ctx context.Context, coll, user string) error {
+	if err := auth.TokenError(c.UserContext()); err != nil {
+		return err
 	}
 	var bad string
 	c.Context().QueryArgs().VisitAll(func(k, _ []byte) {
@@ -62,32 +82,10 @@ func (w *Watches) handleWatch(c *fiber.Ctx) error {
 	if bad != "" {
 		return Errorf(CodeInvalidParam, "unknown parameter %q (known: access_token)", bad)
 	}
-	id := auth.FromContext(c.UserContext())
-	ctx := auth.NewContext(context.Background(), id) // the connection outlives the request
-	tokenErr := auth.TokenError(c.UserContext())
-	user := ""
-	switch {
-	case tokenErr != nil:
-	case id.Role == auth.User:
-		user = "user " + id.UID
-	case id.Role == auth.Visitor:
-		user = "ip " + c.IP()
+	if _, err := w.svc.admit(ctx, coll, opRead); err != nil {
+		return err
 	}
-	if tokenErr == nil {
-		if _, err := w.svc.admit(ctx, coll, opRead); err != nil {
-			return err
-		}
-		if err := w.room(user); err != nil {
-			return err
-		}
-	}
-	err := upgrader.Upgrade(c.Context(), func(ws *websocket.Conn) {
-		w.serve(ws, ctx, coll, user, tokenErr)
-	})
-	if err != nil {
-		return nil // the upgrader answered the bad handshake
-	}
-	return nil
+	return w.room(user)
 }
 
 // room reports whether the limits leave room for a connection of user.
@@ -101,7 +99,8 @@ func (w *Watches) room(user string) error {
 
 // serve runs one connection: it reads the client's messages until the
 // client leaves, stays silent for IdleTimeout, or the connection is ended.
-func (w *Watches) serve(ws *websocket.Conn, ctx context.Context, coll, user string, tokenErr error) {
+// A connection refused (refusal) gets the error, then a close frame.
+func (w *Watches) serve(ws *websocket.Conn, ctx context.Context, coll, user string, refusal error) {
 	var stopped atomic.Bool
 	out := &outbox{
 		limit: w.opts.SendBuffer,
@@ -121,18 +120,19 @@ func (w *Watches) serve(ws *websocket.Conn, ctx context.Context, coll, user stri
 		},
 	}
 	defer out.close() // before the handler returns, which closes the connection
-	if tokenErr != nil {
+	conn, err := w.open(ctx, coll, user, out)
+	if refusal == nil {
+		refusal = err
+	}
+	if refusal != nil {
 		var e answerer
-		if !errors.As(tokenErr, &e) {
-			e = auth.Errorf(auth.CodeInvalidAccessToken, "the access token or admin key is not valid")
+		if !errors.As(refusal, &e) {
+			e = Errorf(CodeRequestFailed, "the watch connection could not be made")
+		}
+		if conn != nil {
+			conn.close()
 		}
 		out.end(e)
-		drain(ws)
-		return
-	}
-	conn, err := w.open(ctx, coll, user, out)
-	if err != nil {
-		out.end(asError(err))
 		drain(ws)
 		return
 	}

@@ -161,3 +161,20 @@ func (c *watchClient) closedWith() *websocket.CloseError {
 	}
 	return c.closed
 }
+
+// refused dials coll's watch as id (with query added to the URL) and
+// requires the connection to be refused over the socket: an error code,
+// then a close frame 1008.
+func refused(tb testing.TB, s *servertest.Server, coll string, id servertest.Identity, query, code string) {
+	tb.Helper()
+	c, resp, err := tryDial(tb, s, coll, id, query)
+	if err != nil {
+		tb.Fatalf("dial %s%s as %s: %v (%v); want the upgrade, then the refusal over the socket", coll, query, id, err, resp)
+	}
+	if m := c.expect("error"); m.str("code") != code || m["watchId"] != nil {
+		tb.Errorf("dial %s%s as %s: %v, want the connection's error %s", coll, query, id, m, code)
+	}
+	if ce := c.closedWith(); ce.Code != websocket.ClosePolicyViolation {
+		tb.Errorf("closed with %v, want 1008", ce)
+	}
+}

@@ -202,8 +202,9 @@ func TestWatchLimits(t *testing.T) {
 	c.watch("again", `{"filter":{"k":1}}`) // its place is free again
 }
 
-// TestWatchBadInput: refusals before the upgrade are HTTP answers; a bad
-// message is answered with an error and changes nothing.
+// TestWatchBadInput: a request that is not an upgrade is answered 426;
+// other refusals are told over the socket, then it closes; a bad message
+// is answered with an error and changes nothing.
 func TestWatchBadInput(t *testing.T) {
 	s := listening(t, nil)
 	do(t, s, "POST", "/v1/db/c/insert", `{"data":{"_id":"1"}}`)
@@ -211,16 +212,8 @@ func TestWatchBadInput(t *testing.T) {
 	if r.Status != 426 {
 		t.Errorf("GET without an upgrade: %d, want 426", r.Status)
 	}
-	for _, tc := range []struct {
-		coll, query string
-		status      int
-	}{
-		{"c", "?x=1", 400}, {"$bad", "", 400},
-	} {
-		if _, resp, err := tryDial(t, s, tc.coll, servertest.Admin, tc.query); err == nil || resp == nil || resp.StatusCode != tc.status {
-			t.Errorf("dial %s%s: %v, want HTTP %d", tc.coll, tc.query, err, tc.status)
-		}
-	}
+	refused(t, s, "c", servertest.Admin, "?x=1", "INVALID_PARAM")
+	refused(t, s, "$bad", servertest.Admin, "", "INVALID_PARAM")
 	c := dialWatch(t, s, "c", servertest.Admin)
 	for _, tc := range []struct{ msg, code string }{
 		{`not json`, "INVALID_PARAM"},

@@ -156,6 +156,25 @@ export class Client {
     return res;
   }
 
+  /**
+   * The headers a connection of the client's own sends (the realtime
+   * module's WebSocket): the bearer token, signing in first with autoLogin,
+   * and the environment.
+   */
+  authHeaders(): Promise<Record<string, string>> {
+    return this.headers(true);
+  }
+
+  /**
+   * Asks the token source to refresh after the server refused the token
+   * with code (ACCESS_TOKEN_EXPIRED, ACCESS_TOKEN_REVOKED, …) on a
+   * connection of the client's own; true when the connection should be
+   * made again with the token then current.
+   */
+  renew(code: string): Promise<boolean> {
+    return this.renewed({ code });
+  }
+
   // renewed asks the token source to refresh after a 401 whose error body
   // says the access token expired or was revoked; true when the request
   // should be retried.
