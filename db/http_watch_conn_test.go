@@ -136,8 +136,9 @@ func TestWatchSlowClient(t *testing.T) {
 	defer slow.Close()
 	slow.WriteMessage(websocket.TextMessage, []byte(`{"type":"watch","watchId":"w","query":{}}`))
 	fast := dialWatch(t, s, "c", servertest.Admin)
-	fast.watch("w", `{}`)                                            // 4 places taken: 2 connections, 2 watches
-	refused(t, s, "c", servertest.Admin, "", "EXCEED_REQUEST_LIMIT") // a fifth place
+	fast.watch("w", `{}`)
+	// 4 places are taken (2 connections, 2 watches): no fifth.
+	refused(t, s, "c", servertest.Admin, "", "EXCEED_REQUEST_LIMIT")
 	// 9 MiB of events: more than the server's socket buffer (at most
 	// 4 MiB here), the client's and the queue's bound together.
 	big := strings.Repeat("x", 60<<10)
