@@ -95,6 +95,19 @@ export declare class Client {
     transfer<R extends {
         status: number;
     }>(api: string, send: (headers: Record<string, string>) => Promise<R>, timeout: number, errorBody: (res: R) => unknown): Promise<R>;
+    /**
+     * The headers a connection of the client's own sends (the realtime
+     * module's WebSocket): the bearer token, signing in first with autoLogin,
+     * and the environment.
+     */
+    authHeaders(): Promise<Record<string, string>>;
+    /**
+     * Asks the token source to refresh after the server refused the token
+     * with code (ACCESS_TOKEN_EXPIRED, ACCESS_TOKEN_REVOKED, …) on a
+     * connection of the client's own; true when the connection should be
+     * made again with the token then current.
+     */
+    renew(code: string): Promise<boolean>;
     private renewed;
     private headers;
     private send;

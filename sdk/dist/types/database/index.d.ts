@@ -1,9 +1,10 @@
 /**
  * The database module: `cloud.database()` of wx.cloud (dialect A, spec
- * §1–§2) over minibase's HTTP API.
+ * §1–§2) over minibase's HTTP API, and `watch()` over its WebSocket
+ * (realtime/).
  *
- * Not here yet: `aggregate()` and `watch()` (their server endpoints come
- * with later issues; no stub pretends to work until then).
+ * Not here yet: `aggregate()` (its server endpoint comes with a later
+ * issue; no stub pretends to work until then).
  */
 import type { Client } from '../core/client';
 import { type Command } from './command';

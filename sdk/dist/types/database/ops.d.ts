@@ -8,6 +8,7 @@
  * server's (db/answers.go), and a failure is a CloudError of api.
  */
 import type { Client } from '../core/client';
+import { type WatchBody, type WatchOptions, type Watcher } from '../realtime/watch';
 import type { Obj } from './encode';
 import type { DocumentData } from './types';
 /** A query's body: POST …/query. */
@@ -99,6 +100,11 @@ export interface DbOps {
     }): Promise<{
         name: string;
     }>;
+    /**
+     * Watches a query (realtime): over HTTP's client only; wx-server-sdk has
+     * no watch (a function is short-lived), as CloudBase's has none.
+     */
+    watch?(api: string, coll: string, body: WatchBody, opts: WatchOptions): Watcher;
 }
 /**
  * The operations over minibase's HTTP API (README "HTTP API"), through
