@@ -520,7 +520,8 @@ function httpOps(client) {
     // against the stored document.
     updateDoc: (api, c, id, body) => client.request(api, "POST", coll(c) + "/update", { filter: { _id: id }, update: body.update, multi: false }),
     removeDoc: (api, c, id) => client.request(api, "DELETE", doc(c, id)),
-    createCollection: (api, body) => client.request(api, "POST", "/v1/admin/collections", body)
+    createCollection: (api, body) => client.request(api, "POST", "/v1/admin/collections", body),
+    watch: (api, c, body, opts) => client.watch(api, c, body, opts)
   };
 }
 
@@ -555,61 +556,6 @@ function invoke(cb, v) {
       throw err;
     }, 0);
   }
-}
-
-// ../sdk/src/database/decode.ts
-function decode(v) {
-  return v !== null && typeof v === "object" ? walk(v) : v;
-}
-function walk(v) {
-  if (Array.isArray(v)) {
-    for (let i = 0; i < v.length; i++) {
-      const x = v[i];
-      if (x !== null && typeof x === "object") v[i] = walk(x);
-    }
-    return v;
-  }
-  const d = v.$date;
-  if (typeof d === "string") return new Date(isoMillis(d));
-  if (typeof d === "number") return new Date(d);
-  if (typeof v.type === "string" && Array.isArray(v.coordinates)) {
-    const g = fromGeoJSON(v);
-    if (g) return g;
-  }
-  for (const k in v) {
-    const x = v[k];
-    if (x !== null && typeof x === "object") v[k] = walk(x);
-  }
-  return v;
-}
-function isoMillis(s) {
-  if (s.length !== 24 || s.charCodeAt(4) !== 45 || s.charCodeAt(10) !== 84 || s.charCodeAt(23) !== 90) {
-    return Date.parse(s);
-  }
-  let bad = false;
-  const num = (at, len) => {
-    let r = 0;
-    for (let i = at; i < at + len; i++) {
-      const c = s.charCodeAt(i) - 48;
-      if (c < 0 || c > 9) bad = true;
-      r = r * 10 + c;
-    }
-    return r;
-  };
-  let y = num(0, 4);
-  const mo = num(5, 2);
-  const d = num(8, 2);
-  const h = num(11, 2);
-  const mi = num(14, 2);
-  const sec = num(17, 2);
-  const ms = num(20, 3);
-  if (bad || mo < 1 || mo > 12 || d < 1 || d > 31 || h > 23 || mi > 59 || sec > 59) return Date.parse(s);
-  if (mo <= 2) y--;
-  const era = Math.floor(y / 400);
-  const yoe = y - era * 400;
-  const doy = Math.floor((153 * (mo > 2 ? mo - 3 : mo + 9) + 2) / 5) + d - 1;
-  const days = era * 146097 + yoe * 365 + Math.floor(yoe / 4) - Math.floor(yoe / 100) + doy - 719468;
-  return days * 864e5 + h * 36e5 + mi * 6e4 + sec * 1e3 + ms;
 }
 
 // ../sdk/src/core/errors.ts
@@ -682,6 +628,61 @@ function serverError(api, status, body) {
   const text = ERR_TEXT[errCode] ?? code ?? "error";
   const msg = `${api}:fail ${errCode} ${text}.` + (message ? ` ${message}` : ` (HTTP ${status})`);
   return new CloudError(errCode, msg, code, requestId);
+}
+
+// ../sdk/src/database/decode.ts
+function decode(v) {
+  return v !== null && typeof v === "object" ? walk(v) : v;
+}
+function walk(v) {
+  if (Array.isArray(v)) {
+    for (let i = 0; i < v.length; i++) {
+      const x = v[i];
+      if (x !== null && typeof x === "object") v[i] = walk(x);
+    }
+    return v;
+  }
+  const d = v.$date;
+  if (typeof d === "string") return new Date(isoMillis(d));
+  if (typeof d === "number") return new Date(d);
+  if (typeof v.type === "string" && Array.isArray(v.coordinates)) {
+    const g = fromGeoJSON(v);
+    if (g) return g;
+  }
+  for (const k in v) {
+    const x = v[k];
+    if (x !== null && typeof x === "object") v[k] = walk(x);
+  }
+  return v;
+}
+function isoMillis(s) {
+  if (s.length !== 24 || s.charCodeAt(4) !== 45 || s.charCodeAt(10) !== 84 || s.charCodeAt(23) !== 90) {
+    return Date.parse(s);
+  }
+  let bad = false;
+  const num = (at, len) => {
+    let r = 0;
+    for (let i = at; i < at + len; i++) {
+      const c = s.charCodeAt(i) - 48;
+      if (c < 0 || c > 9) bad = true;
+      r = r * 10 + c;
+    }
+    return r;
+  };
+  let y = num(0, 4);
+  const mo = num(5, 2);
+  const d = num(8, 2);
+  const h = num(11, 2);
+  const mi = num(14, 2);
+  const sec = num(17, 2);
+  const ms = num(20, 3);
+  if (bad || mo < 1 || mo > 12 || d < 1 || d > 31 || h > 23 || mi > 59 || sec > 59) return Date.parse(s);
+  if (mo <= 2) y--;
+  const era = Math.floor(y / 400);
+  const yoe = y - era * 400;
+  const doy = Math.floor((153 * (mo > 2 ? mo - 3 : mo + 9) + 2) / 5) + d - 1;
+  const days = era * 146097 + yoe * 365 + Math.floor(yoe / 4) - Math.floor(yoe / 100) + doy - 719468;
+  return days * 864e5 + h * 36e5 + mi * 6e4 + sec * 1e3 + ms;
 }
 
 // ../sdk/src/database/encode.ts
@@ -1000,6 +1001,13 @@ var DocumentReference = class _DocumentReference {
     });
   }
   // The id as the server knows it (a string); an empty id fails as in the original SDK.
+  /**
+   * Watches this document, as where({_id}).watch() does: a first snapshot
+   * of type 'init' (the document, or none), then one per change of it.
+   */
+  watch(options) {
+    return startWatch(this._t, "document.watch", options, { filter: { _id: this._id("document.watch") } });
+  }
   _id(api) {
     const id = String(this.id);
     if (!id) throw invalid(api, "docId不能为空");
@@ -1095,6 +1103,21 @@ var Query = class _Query {
       return { stats: { removed: r.stats.removed }, errMsg: "collection.remove:ok" };
     });
   }
+  /**
+   * Watches the query (spec §2.5): onChange receives a first snapshot of
+   * type 'init' (every matching document: where() and orderBy() apply, and
+   * limit() when given; a watch may match at most 5000 documents by
+   * default) and then one snapshot `{id, docChanges, docs}` per change of
+   * that list. Without orderBy() the list is in _id descending order.
+   * field() and skip() do not apply to a watch. The connection is made
+   * again by itself when it drops, and the watch resumes without losing or
+   * repeating a change. onError receives what ends the watch (the rules
+   * refuse it, the query matches too many documents). Throws when onChange
+   * or onError is not a function.
+   */
+  watch(options) {
+    return startWatch(this._t, "collection.watch", options, this._s);
+  }
   /** @internal */
   _with(change) {
     return new _Query(this._t, { ...this._s, ...change });
@@ -1133,6 +1156,18 @@ var CollectionReference = class extends Query {
     });
   }
 };
+function startWatch(t, api, options, state) {
+  if (!options || typeof options.onChange !== "function" || typeof options.onError !== "function") {
+    throw new Error("watch() needs options with the functions onChange and onError");
+  }
+  if (!t.ops.watch) throw cloudError(api, ErrCode.INVALID_PARAM, "watch is not available here (wx-server-sdk has no watch: a function is short-lived)");
+  if (state.projection || state.skip) console.warn("`field` and `skip` do not apply to watch()");
+  const body = {};
+  if (state.filter) body.filter = state.filter;
+  if (state.sort) body.sort = state.sort;
+  if (state.limit) body.limit = state.limit;
+  return t.ops.watch(api, t.coll, body, options);
+}
 
 // ../sdk/src/database/index.ts
 var Database = class {

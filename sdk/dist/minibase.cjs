@@ -573,192 +573,6 @@ function serverError(api, status, body) {
   return new CloudError(errCode, msg, code, requestId);
 }
 
-// src/core/client.ts
-var DEFAULT_TIMEOUT = 15e3;
-var RENEW = /* @__PURE__ */ new Set(["ACCESS_TOKEN_EXPIRED", "ACCESS_TOKEN_REVOKED"]);
-var Client = class {
-  /**
-   * Validates opts and picks the adapter. Throws a CloudError
-   * (cloud.init:fail …, INVALID_PARAM) when endpoint is missing or not an
-   * http(s) URL, or when timeout or adapter is not valid.
-   */
-  constructor(opts) {
-    if (opts === null || typeof opts !== "object") {
-      throw initError('init needs an options object: cloud.init({ endpoint: "https://your-minibase-server" })');
-    }
-    const { endpoint, env, accessToken, timeout } = opts;
-    if (typeof endpoint !== "string" || !/^https?:\/\/[^/]/i.test(endpoint)) {
-      throw initError(
-        'endpoint is required and must be an http(s) URL, e.g. cloud.init({ endpoint: "https://api.example.com" })'
-      );
-    }
-    if (timeout !== void 0 && !(typeof timeout === "number" && timeout > 0 && Number.isFinite(timeout))) {
-      throw initError(`timeout must be a positive number of milliseconds, got ${String(timeout)}`);
-    }
-    if (env !== void 0 && typeof env !== "string") throw initError("env must be a string");
-    if (accessToken !== void 0 && typeof accessToken !== "string") throw initError("accessToken must be a string");
-    if (opts.autoLogin !== void 0 && !["wechat", "douyin", "anonymous"].includes(opts.autoLogin)) {
-      throw initError(`autoLogin must be 'wechat', 'douyin' or 'anonymous', got ${String(opts.autoLogin)}`);
-    }
-    this.endpoint = endpoint.replace(/\/+$/, "");
-    if (env) this.env = env;
-    this.timeout = timeout ?? DEFAULT_TIMEOUT;
-    try {
-      this.adapter = resolveAdapter(opts.adapter);
-    } catch (e) {
-      throw initError(e.message);
-    }
-    if (accessToken) this.tokens = { token: () => accessToken };
-  }
-  /** Installs (or, with undefined, removes) the source of bearer tokens. */
-  setTokenSource(ts) {
-    this.tokens = ts;
-  }
-  /**
-   * Sends method path (starting with /v1/) with body JSON-encoded and
-   * resolves with the parsed JSON body of a 2xx answer. Rejects with a
-   * CloudError whose errMsg starts with `${api}:fail`: the server's error
-   * (serverError), SYS_ERR for a body that is not JSON, SERVER_TIMEOUT after
-   * the time limit, UNKNOWN (-1) for a network failure. A 401
-   * ACCESS_TOKEN_EXPIRED or ACCESS_TOKEN_REVOKED is retried once when the
-   * token source's onUnauthorized resolves true.
-   */
-  async request(api, method, path, body, opts) {
-    const timeout = opts?.timeout ?? this.timeout;
-    const auth2 = opts?.auth !== false;
-    const payload = body === void 0 ? void 0 : JSON.stringify(body);
-    let res = await this.send(api, method, path, payload, timeout, auth2);
-    if (res.status === 401 && auth2 && await this.renewed(res.data)) {
-      res = await this.send(api, method, path, payload, timeout, auth2);
-    }
-    return result(api, res);
-  }
-  /**
-   * Sends a file transfer (storage uploads and downloads, which go through
-   * the adapter's uploadFile/downloadFile rather than request) with the
-   * client's credentials: send gets the headers to add (Authorization,
-   * X-Minibase-Env) and resolves with the answer, whatever its status.
-   * Like request, a 401 ACCESS_TOKEN_EXPIRED or ACCESS_TOKEN_REVOKED (the
-   * code read from the answer's error body, errorBody) is retried once
-   * after the token source refreshed; transport failures and the time
-   * limit become CloudErrors of api. The caller reads the answer's status
-   * (see failure).
-   */
-  async transfer(api, send, timeout, errorBody) {
-    let res = await guard(api, async () => send(await this.headers(true)), timeout);
-    if (res.status === 401 && await this.renewed(errorBody(res))) {
-      res = await guard(api, async () => send(await this.headers(true)), timeout);
-    }
-    return res;
-  }
-  /**
-   * The headers a connection of the client's own sends (the realtime
-   * module's WebSocket): the bearer token, signing in first with autoLogin,
-   * and the environment.
-   */
-  authHeaders() {
-    return this.headers(true);
-  }
-  /**
-   * Asks the token source to refresh after the server refused the token
-   * with code (ACCESS_TOKEN_EXPIRED, ACCESS_TOKEN_REVOKED, …) on a
-   * connection of the client's own; true when the connection should be
-   * made again with the token then current.
-   */
-  renew(code) {
-    return this.renewed({ code });
-  }
-  // renewed asks the token source to refresh after a 401 whose error body
-  // says the access token expired or was revoked; true when the request
-  // should be retried.
-  async renewed(body) {
-    const ts = this.tokens;
-    const code = errorCode(body);
-    if (!ts?.onUnauthorized || code === void 0 || !RENEW.has(code)) return false;
-    try {
-      return await ts.onUnauthorized(code) === true;
-    } catch {
-      return false;
-    }
-  }
-  // headers are the ones every request carries: the bearer token (when
-  // auth and a token source has one) and the environment.
-  async headers(auth2) {
-    const headers = {};
-    if (auth2 && this.tokens) {
-      const t = this.tokens.token();
-      const token = typeof t === "object" && t !== null ? await t : t;
-      if (token) headers["Authorization"] = "Bearer " + token;
-    }
-    if (this.env) headers["X-Minibase-Env"] = this.env;
-    return headers;
-  }
-  async send(api, method, path, body, timeout, auth2) {
-    const headers = await this.headers(auth2);
-    if (body !== void 0) headers["Content-Type"] = "application/json";
-    const req = { url: this.endpoint + path, method, headers, body, timeout };
-    return guard(api, () => this.adapter.request(req), timeout);
-  }
-};
-function guard(api, call2, timeout) {
-  return new Promise((resolve, reject) => {
-    let timer;
-    const fail = (e) => {
-      clearTimeout(timer);
-      reject(transportError(api, e, timeout));
-    };
-    let sent;
-    try {
-      sent = call2();
-    } catch (e) {
-      return fail(e);
-    }
-    timer = setTimeout(() => fail({ timeout: true }), timeout);
-    sent.then((res) => {
-      clearTimeout(timer);
-      resolve(res);
-    }, fail);
-  });
-}
-function failure2(api, status, body) {
-  try {
-    result(api, { status: status >= 200 && status < 300 ? 500 : status, headers: {}, data: body ?? "" });
-  } catch (e) {
-    return e;
-  }
-  return cloudError(api, ErrCode.SYS_ERR, `server answered HTTP ${status}`);
-}
-function initError(detail) {
-  return cloudError("cloud.init", ErrCode.INVALID_PARAM, detail);
-}
-function errorCode(data) {
-  const c = data !== null && typeof data === "object" ? data.code : void 0;
-  return typeof c === "string" ? c : void 0;
-}
-function transportError(api, e, timeout) {
-  if (e instanceof CloudError) return e;
-  if (e?.aborted) return cloudError(api, ErrCode.UNKNOWN, "abort");
-  if (e?.timeout) return cloudError(api, ErrCode.SERVER_TIMEOUT, `request timed out after ${timeout}ms`);
-  const detail = e instanceof Error ? e.message : String(e);
-  return cloudError(api, ErrCode.UNKNOWN, `network error: ${detail}`);
-}
-function result(api, res) {
-  const { status, data } = res;
-  const isObject = data !== null && typeof data === "object";
-  if (status >= 200 && status < 300 && isObject) return data;
-  if (isObject) {
-    const err = serverError(api, status, data);
-    if (err.requestId === void 0 && res.headers["x-request-id"]) err.requestId = res.headers["x-request-id"];
-    throw err;
-  }
-  if (typeof data !== "string") {
-    throw cloudError(api, ErrCode.SYS_ERR, `server answered HTTP ${status} with a body that is not a JSON object`);
-  }
-  const text = data.replace(/\s+/g, " ").trim();
-  const snippet = text ? `: ${text.length > 80 ? text.slice(0, 80) + "…" : text}` : " (empty body)";
-  throw cloudError(api, ErrCode.SYS_ERR, `server answered HTTP ${status} with a body that is not JSON${snippet}`);
-}
-
 // src/database/values.ts
 var DbValue = class {
 };
@@ -951,291 +765,6 @@ function fromGeoJSON(o) {
   }
   return void 0;
 }
-
-// src/database/command.ts
-function args(a) {
-  return Array.isArray(a[0]) ? a[0].slice() : a.slice();
-}
-var LogicCommand = class _LogicCommand {
-  constructor(operator, operands) {
-    this.operator = operator;
-    this.operands = operands;
-  }
-  /** This command and all of the given ones. */
-  and(...expressions) {
-    return new _LogicCommand("and", [this, ...args(expressions)]);
-  }
-  /** This command or any of the given ones. */
-  or(...expressions) {
-    return new _LogicCommand("or", [this, ...args(expressions)]);
-  }
-  /** Neither this command nor any of the given ones. */
-  nor(...expressions) {
-    return new _LogicCommand("nor", [this, ...args(expressions)]);
-  }
-  /** This command and not the given one. */
-  not(expression) {
-    return this.and(new _LogicCommand("not", [expression]));
-  }
-};
-var QueryCommand = class extends LogicCommand {
-  eq(v) {
-    return this.and(command.eq(v));
-  }
-  neq(v) {
-    return this.and(command.neq(v));
-  }
-  gt(v) {
-    return this.and(command.gt(v));
-  }
-  gte(v) {
-    return this.and(command.gte(v));
-  }
-  lt(v) {
-    return this.and(command.lt(v));
-  }
-  lte(v) {
-    return this.and(command.lte(v));
-  }
-  in(list2) {
-    return this.and(command.in(list2));
-  }
-  nin(list2) {
-    return this.and(command.nin(list2));
-  }
-  exists(v) {
-    return this.and(command.exists(v));
-  }
-  mod(divisor, remainder) {
-    return this.and(command.mod(divisor, remainder));
-  }
-  all(list2) {
-    return this.and(command.all(list2));
-  }
-  elemMatch(cond) {
-    return this.and(command.elemMatch(cond));
-  }
-  size(n) {
-    return this.and(command.size(n));
-  }
-  geoNear(o) {
-    return this.and(command.geoNear(o));
-  }
-  geoWithin(o) {
-    return this.and(command.geoWithin(o));
-  }
-  geoIntersects(o) {
-    return this.and(command.geoIntersects(o));
-  }
-};
-var UpdateCommand = class {
-  constructor(operator, operands) {
-    this.operator = operator;
-    this.operands = operands;
-  }
-};
-var q = (op, v) => new QueryCommand(op, [v]);
-var u = (op, v) => new UpdateCommand(op, [v]);
-function typeError(what, type, v) {
-  return new TypeError(`"${what}" must be of type ${type}. Received type ${typeof v}`);
-}
-function checkGeoNear(o) {
-  if (!o || !(o.geometry instanceof GeoPoint)) throw typeError("geometry", "Point", o && o.geometry);
-  for (const k of ["maxDistance", "minDistance"]) {
-    if (o[k] !== void 0 && typeof o[k] !== "number") throw typeError(k, "Number", o[k]);
-  }
-  return o;
-}
-function checkGeoWithin(o) {
-  const g = o && o.geometry;
-  if (g instanceof GeoPolygon || g instanceof GeoMultiPolygon) return o;
-  const c = o && o.centerSphere;
-  if (g === void 0 && Array.isArray(c) && c.length === 2 && typeof c[1] === "number") {
-    const p = c[0];
-    if (p instanceof GeoPoint) return o;
-    if (Array.isArray(p) && p.length === 2 && typeof p[0] === "number" && typeof p[1] === "number") return o;
-  }
-  throw typeError("geometry", "Polygon or MultiPolygon", g);
-}
-var GEOMETRIES = [GeoPoint, GeoLineString, GeoPolygon, GeoMultiPoint, GeoMultiLineString, GeoMultiPolygon];
-function checkGeoIntersects(o) {
-  const g = o && o.geometry;
-  if (!GEOMETRIES.some((C) => g instanceof C)) {
-    throw typeError("geometry", "Point, LineString, Polygon, MultiPoint, MultiLineString or MultiPolygon", g);
-  }
-  return o;
-}
-var AGGREGATE_OPS = [
-  "abs",
-  "add",
-  "addToSet",
-  "allElementsTrue",
-  "and",
-  "anyElementTrue",
-  "arrayElemAt",
-  "arrayToObject",
-  "avg",
-  "ceil",
-  "cmp",
-  "concat",
-  "concatArrays",
-  "cond",
-  "convert",
-  "dateFromParts",
-  "dateFromString",
-  "dateToParts",
-  "dateToString",
-  "dayOfMonth",
-  "dayOfWeek",
-  "dayOfYear",
-  "divide",
-  "eq",
-  "exp",
-  "filter",
-  "first",
-  "floor",
-  "gt",
-  "gte",
-  "hour",
-  "ifNull",
-  "in",
-  "indexOfArray",
-  "indexOfBytes",
-  "indexOfCP",
-  "isArray",
-  "isoDayOfWeek",
-  "isoWeek",
-  "isoWeekYear",
-  "last",
-  "let",
-  "literal",
-  "ln",
-  "log",
-  "log10",
-  "lt",
-  "lte",
-  "ltrim",
-  "map",
-  "max",
-  "mergeObjects",
-  "meta",
-  "millisecond",
-  "min",
-  "minute",
-  "mod",
-  "month",
-  "multiply",
-  "neq",
-  "not",
-  "objectToArray",
-  "or",
-  "pow",
-  "push",
-  "range",
-  "reduce",
-  "reverseArray",
-  "rtrim",
-  "second",
-  "setDifference",
-  "setEquals",
-  "setIntersection",
-  "setIsSubset",
-  "setUnion",
-  "size",
-  "slice",
-  "split",
-  "sqrt",
-  "stdDevPop",
-  "stdDevSamp",
-  "strcasecmp",
-  "strLenBytes",
-  "strLenCP",
-  "substr",
-  "substrBytes",
-  "substrCP",
-  "subtract",
-  "sum",
-  "switch",
-  "toBool",
-  "toDate",
-  "toDecimal",
-  "toDouble",
-  "toInt",
-  "toLong",
-  "toLower",
-  "toObjectId",
-  "toString",
-  "toUpper",
-  "trim",
-  "trunc",
-  "type",
-  "week",
-  "year",
-  "zip"
-];
-var aggregate = {};
-for (const name of AGGREGATE_OPS) {
-  const key = name === "neq" ? "$ne" : "$" + name;
-  aggregate[name] = (param) => ({ [key]: param });
-}
-var command = {
-  eq: (v) => q("eq", v),
-  neq: (v) => q("neq", v),
-  gt: (v) => q("gt", v),
-  gte: (v) => q("gte", v),
-  lt: (v) => q("lt", v),
-  lte: (v) => q("lte", v),
-  in: (list2) => q("in", list2),
-  nin: (list2) => q("nin", list2),
-  exists: (v) => q("exists", v),
-  /** `_.mod(divisor, remainder)` or `_.mod([divisor, remainder])`. */
-  mod: (divisor, remainder) => q("mod", Array.isArray(divisor) ? divisor : [divisor, remainder]),
-  all: (list2) => q("all", list2),
-  /** A condition on array elements: a query object, or commands for scalar elements. */
-  elemMatch: (cond) => q("elemMatch", cond),
-  size: (n) => q("size", n),
-  geoNear: (o) => q("geoNear", checkGeoNear(o)),
-  geoWithin: (o) => q("geoWithin", checkGeoWithin(o)),
-  geoIntersects: (o) => q("geoIntersects", checkGeoIntersects(o)),
-  and: (...expressions) => new LogicCommand("and", args(expressions)),
-  or: (...expressions) => new LogicCommand("or", args(expressions)),
-  nor: (...expressions) => new LogicCommand("nor", args(expressions)),
-  not: (expression) => new LogicCommand("not", [expression]),
-  /** An aggregation expression as a query condition: `where(_.expr($.gt(['$a', '$b'])))`. */
-  expr: (expression) => ({ $expr: expression }),
-  /** Replaces the field's whole value (no flattening of objects). */
-  set: (v) => u("set", v),
-  remove: () => u("remove"),
-  inc: (n) => u("inc", n),
-  mul: (n) => u("mul", n),
-  min: (v) => u("min", v),
-  max: (v) => u("max", v),
-  rename: (name) => u("rename", name),
-  bit: (v) => u("bit", v),
-  /**
-   * `_.push(v…)`, `_.push([v…])`, or `_.push({each, position?, sort?, slice?})`.
-   */
-  push: (...values) => {
-    const a = values[0];
-    if (a !== null && typeof a === "object" && !Array.isArray(a) && Object.prototype.hasOwnProperty.call(a, "each")) {
-      return new UpdateCommand("push", [a, true]);
-    }
-    return u("push", args(values));
-  },
-  pop: () => u("pop"),
-  shift: () => u("shift"),
-  unshift: (...values) => u("unshift", args(values)),
-  /** `_.addToSet(v)` or `_.addToSet({each: [v…]})`. */
-  addToSet: (v) => u("addToSet", v),
-  /** Removes matching elements: a value, a command (`_.in([…])`) or a query object on element fields. */
-  pull: (v) => u("pull", v),
-  pullAll: (list2) => u("pullAll", list2),
-  project: {
-    /** `{field: _.project.slice(n)}` or `slice([skip, n])` in field(). */
-    slice: (v) => ({ $slice: v })
-  },
-  aggregate
-};
 
 // src/database/decode.ts
 function decode(v) {
@@ -1631,6 +1160,486 @@ var Connection = class {
   }
 };
 
+// src/core/client.ts
+var DEFAULT_TIMEOUT = 15e3;
+var RENEW = /* @__PURE__ */ new Set(["ACCESS_TOKEN_EXPIRED", "ACCESS_TOKEN_REVOKED"]);
+var Client = class {
+  /**
+   * Validates opts and picks the adapter. Throws a CloudError
+   * (cloud.init:fail …, INVALID_PARAM) when endpoint is missing or not an
+   * http(s) URL, or when timeout or adapter is not valid.
+   */
+  constructor(opts) {
+    if (opts === null || typeof opts !== "object") {
+      throw initError('init needs an options object: cloud.init({ endpoint: "https://your-minibase-server" })');
+    }
+    const { endpoint, env, accessToken, timeout } = opts;
+    if (typeof endpoint !== "string" || !/^https?:\/\/[^/]/i.test(endpoint)) {
+      throw initError(
+        'endpoint is required and must be an http(s) URL, e.g. cloud.init({ endpoint: "https://api.example.com" })'
+      );
+    }
+    if (timeout !== void 0 && !(typeof timeout === "number" && timeout > 0 && Number.isFinite(timeout))) {
+      throw initError(`timeout must be a positive number of milliseconds, got ${String(timeout)}`);
+    }
+    if (env !== void 0 && typeof env !== "string") throw initError("env must be a string");
+    if (accessToken !== void 0 && typeof accessToken !== "string") throw initError("accessToken must be a string");
+    if (opts.autoLogin !== void 0 && !["wechat", "douyin", "anonymous"].includes(opts.autoLogin)) {
+      throw initError(`autoLogin must be 'wechat', 'douyin' or 'anonymous', got ${String(opts.autoLogin)}`);
+    }
+    this.endpoint = endpoint.replace(/\/+$/, "");
+    if (env) this.env = env;
+    this.timeout = timeout ?? DEFAULT_TIMEOUT;
+    try {
+      this.adapter = resolveAdapter(opts.adapter);
+    } catch (e) {
+      throw initError(e.message);
+    }
+    if (accessToken) this.tokens = { token: () => accessToken };
+  }
+  /** Installs (or, with undefined, removes) the source of bearer tokens. */
+  setTokenSource(ts) {
+    this.tokens = ts;
+  }
+  /**
+   * Sends method path (starting with /v1/) with body JSON-encoded and
+   * resolves with the parsed JSON body of a 2xx answer. Rejects with a
+   * CloudError whose errMsg starts with `${api}:fail`: the server's error
+   * (serverError), SYS_ERR for a body that is not JSON, SERVER_TIMEOUT after
+   * the time limit, UNKNOWN (-1) for a network failure. A 401
+   * ACCESS_TOKEN_EXPIRED or ACCESS_TOKEN_REVOKED is retried once when the
+   * token source's onUnauthorized resolves true.
+   */
+  async request(api, method, path, body, opts) {
+    const timeout = opts?.timeout ?? this.timeout;
+    const auth2 = opts?.auth !== false;
+    const payload = body === void 0 ? void 0 : JSON.stringify(body);
+    let res = await this.send(api, method, path, payload, timeout, auth2);
+    if (res.status === 401 && auth2 && await this.renewed(res.data)) {
+      res = await this.send(api, method, path, payload, timeout, auth2);
+    }
+    return result(api, res);
+  }
+  /**
+   * Sends a file transfer (storage uploads and downloads, which go through
+   * the adapter's uploadFile/downloadFile rather than request) with the
+   * client's credentials: send gets the headers to add (Authorization,
+   * X-Minibase-Env) and resolves with the answer, whatever its status.
+   * Like request, a 401 ACCESS_TOKEN_EXPIRED or ACCESS_TOKEN_REVOKED (the
+   * code read from the answer's error body, errorBody) is retried once
+   * after the token source refreshed; transport failures and the time
+   * limit become CloudErrors of api. The caller reads the answer's status
+   * (see failure).
+   */
+  async transfer(api, send, timeout, errorBody) {
+    let res = await guard(api, async () => send(await this.headers(true)), timeout);
+    if (res.status === 401 && await this.renewed(errorBody(res))) {
+      res = await guard(api, async () => send(await this.headers(true)), timeout);
+    }
+    return res;
+  }
+  /**
+   * The headers a connection of the client's own sends (the realtime
+   * module's WebSocket): the bearer token, signing in first with autoLogin,
+   * and the environment.
+   */
+  authHeaders() {
+    return this.headers(true);
+  }
+  /**
+   * Asks the token source to refresh after the server refused the token
+   * with code (ACCESS_TOKEN_EXPIRED, ACCESS_TOKEN_REVOKED, …) on a
+   * connection of the client's own; true when the connection should be
+   * made again with the token then current.
+   */
+  renew(code) {
+    return this.renewed({ code });
+  }
+  /**
+   * Watches a query of collection coll over the client's WebSocket
+   * (realtime/watch.ts): what Query.watch and DocumentReference.watch do.
+   * Kept here, not in the database module, so that wx-server-sdk, which
+   * bundles that module, carries no socket code.
+   */
+  watch(api, coll, body, opts) {
+    return watch(this, api, coll, body, opts);
+  }
+  // renewed asks the token source to refresh after a 401 whose error body
+  // says the access token expired or was revoked; true when the request
+  // should be retried.
+  async renewed(body) {
+    const ts = this.tokens;
+    const code = errorCode(body);
+    if (!ts?.onUnauthorized || code === void 0 || !RENEW.has(code)) return false;
+    try {
+      return await ts.onUnauthorized(code) === true;
+    } catch {
+      return false;
+    }
+  }
+  // headers are the ones every request carries: the bearer token (when
+  // auth and a token source has one) and the environment.
+  async headers(auth2) {
+    const headers = {};
+    if (auth2 && this.tokens) {
+      const t = this.tokens.token();
+      const token = typeof t === "object" && t !== null ? await t : t;
+      if (token) headers["Authorization"] = "Bearer " + token;
+    }
+    if (this.env) headers["X-Minibase-Env"] = this.env;
+    return headers;
+  }
+  async send(api, method, path, body, timeout, auth2) {
+    const headers = await this.headers(auth2);
+    if (body !== void 0) headers["Content-Type"] = "application/json";
+    const req = { url: this.endpoint + path, method, headers, body, timeout };
+    return guard(api, () => this.adapter.request(req), timeout);
+  }
+};
+function guard(api, call2, timeout) {
+  return new Promise((resolve, reject) => {
+    let timer;
+    const fail = (e) => {
+      clearTimeout(timer);
+      reject(transportError(api, e, timeout));
+    };
+    let sent;
+    try {
+      sent = call2();
+    } catch (e) {
+      return fail(e);
+    }
+    timer = setTimeout(() => fail({ timeout: true }), timeout);
+    sent.then((res) => {
+      clearTimeout(timer);
+      resolve(res);
+    }, fail);
+  });
+}
+function failure2(api, status, body) {
+  try {
+    result(api, { status: status >= 200 && status < 300 ? 500 : status, headers: {}, data: body ?? "" });
+  } catch (e) {
+    return e;
+  }
+  return cloudError(api, ErrCode.SYS_ERR, `server answered HTTP ${status}`);
+}
+function initError(detail) {
+  return cloudError("cloud.init", ErrCode.INVALID_PARAM, detail);
+}
+function errorCode(data) {
+  const c = data !== null && typeof data === "object" ? data.code : void 0;
+  return typeof c === "string" ? c : void 0;
+}
+function transportError(api, e, timeout) {
+  if (e instanceof CloudError) return e;
+  if (e?.aborted) return cloudError(api, ErrCode.UNKNOWN, "abort");
+  if (e?.timeout) return cloudError(api, ErrCode.SERVER_TIMEOUT, `request timed out after ${timeout}ms`);
+  const detail = e instanceof Error ? e.message : String(e);
+  return cloudError(api, ErrCode.UNKNOWN, `network error: ${detail}`);
+}
+function result(api, res) {
+  const { status, data } = res;
+  const isObject = data !== null && typeof data === "object";
+  if (status >= 200 && status < 300 && isObject) return data;
+  if (isObject) {
+    const err = serverError(api, status, data);
+    if (err.requestId === void 0 && res.headers["x-request-id"]) err.requestId = res.headers["x-request-id"];
+    throw err;
+  }
+  if (typeof data !== "string") {
+    throw cloudError(api, ErrCode.SYS_ERR, `server answered HTTP ${status} with a body that is not a JSON object`);
+  }
+  const text = data.replace(/\s+/g, " ").trim();
+  const snippet = text ? `: ${text.length > 80 ? text.slice(0, 80) + "…" : text}` : " (empty body)";
+  throw cloudError(api, ErrCode.SYS_ERR, `server answered HTTP ${status} with a body that is not JSON${snippet}`);
+}
+
+// src/database/command.ts
+function args(a) {
+  return Array.isArray(a[0]) ? a[0].slice() : a.slice();
+}
+var LogicCommand = class _LogicCommand {
+  constructor(operator, operands) {
+    this.operator = operator;
+    this.operands = operands;
+  }
+  /** This command and all of the given ones. */
+  and(...expressions) {
+    return new _LogicCommand("and", [this, ...args(expressions)]);
+  }
+  /** This command or any of the given ones. */
+  or(...expressions) {
+    return new _LogicCommand("or", [this, ...args(expressions)]);
+  }
+  /** Neither this command nor any of the given ones. */
+  nor(...expressions) {
+    return new _LogicCommand("nor", [this, ...args(expressions)]);
+  }
+  /** This command and not the given one. */
+  not(expression) {
+    return this.and(new _LogicCommand("not", [expression]));
+  }
+};
+var QueryCommand = class extends LogicCommand {
+  eq(v) {
+    return this.and(command.eq(v));
+  }
+  neq(v) {
+    return this.and(command.neq(v));
+  }
+  gt(v) {
+    return this.and(command.gt(v));
+  }
+  gte(v) {
+    return this.and(command.gte(v));
+  }
+  lt(v) {
+    return this.and(command.lt(v));
+  }
+  lte(v) {
+    return this.and(command.lte(v));
+  }
+  in(list2) {
+    return this.and(command.in(list2));
+  }
+  nin(list2) {
+    return this.and(command.nin(list2));
+  }
+  exists(v) {
+    return this.and(command.exists(v));
+  }
+  mod(divisor, remainder) {
+    return this.and(command.mod(divisor, remainder));
+  }
+  all(list2) {
+    return this.and(command.all(list2));
+  }
+  elemMatch(cond) {
+    return this.and(command.elemMatch(cond));
+  }
+  size(n) {
+    return this.and(command.size(n));
+  }
+  geoNear(o) {
+    return this.and(command.geoNear(o));
+  }
+  geoWithin(o) {
+    return this.and(command.geoWithin(o));
+  }
+  geoIntersects(o) {
+    return this.and(command.geoIntersects(o));
+  }
+};
+var UpdateCommand = class {
+  constructor(operator, operands) {
+    this.operator = operator;
+    this.operands = operands;
+  }
+};
+var q = (op, v) => new QueryCommand(op, [v]);
+var u = (op, v) => new UpdateCommand(op, [v]);
+function typeError(what, type, v) {
+  return new TypeError(`"${what}" must be of type ${type}. Received type ${typeof v}`);
+}
+function checkGeoNear(o) {
+  if (!o || !(o.geometry instanceof GeoPoint)) throw typeError("geometry", "Point", o && o.geometry);
+  for (const k of ["maxDistance", "minDistance"]) {
+    if (o[k] !== void 0 && typeof o[k] !== "number") throw typeError(k, "Number", o[k]);
+  }
+  return o;
+}
+function checkGeoWithin(o) {
+  const g = o && o.geometry;
+  if (g instanceof GeoPolygon || g instanceof GeoMultiPolygon) return o;
+  const c = o && o.centerSphere;
+  if (g === void 0 && Array.isArray(c) && c.length === 2 && typeof c[1] === "number") {
+    const p = c[0];
+    if (p instanceof GeoPoint) return o;
+    if (Array.isArray(p) && p.length === 2 && typeof p[0] === "number" && typeof p[1] === "number") return o;
+  }
+  throw typeError("geometry", "Polygon or MultiPolygon", g);
+}
+var GEOMETRIES = [GeoPoint, GeoLineString, GeoPolygon, GeoMultiPoint, GeoMultiLineString, GeoMultiPolygon];
+function checkGeoIntersects(o) {
+  const g = o && o.geometry;
+  if (!GEOMETRIES.some((C) => g instanceof C)) {
+    throw typeError("geometry", "Point, LineString, Polygon, MultiPoint, MultiLineString or MultiPolygon", g);
+  }
+  return o;
+}
+var AGGREGATE_OPS = [
+  "abs",
+  "add",
+  "addToSet",
+  "allElementsTrue",
+  "and",
+  "anyElementTrue",
+  "arrayElemAt",
+  "arrayToObject",
+  "avg",
+  "ceil",
+  "cmp",
+  "concat",
+  "concatArrays",
+  "cond",
+  "convert",
+  "dateFromParts",
+  "dateFromString",
+  "dateToParts",
+  "dateToString",
+  "dayOfMonth",
+  "dayOfWeek",
+  "dayOfYear",
+  "divide",
+  "eq",
+  "exp",
+  "filter",
+  "first",
+  "floor",
+  "gt",
+  "gte",
+  "hour",
+  "ifNull",
+  "in",
+  "indexOfArray",
+  "indexOfBytes",
+  "indexOfCP",
+  "isArray",
+  "isoDayOfWeek",
+  "isoWeek",
+  "isoWeekYear",
+  "last",
+  "let",
+  "literal",
+  "ln",
+  "log",
+  "log10",
+  "lt",
+  "lte",
+  "ltrim",
+  "map",
+  "max",
+  "mergeObjects",
+  "meta",
+  "millisecond",
+  "min",
+  "minute",
+  "mod",
+  "month",
+  "multiply",
+  "neq",
+  "not",
+  "objectToArray",
+  "or",
+  "pow",
+  "push",
+  "range",
+  "reduce",
+  "reverseArray",
+  "rtrim",
+  "second",
+  "setDifference",
+  "setEquals",
+  "setIntersection",
+  "setIsSubset",
+  "setUnion",
+  "size",
+  "slice",
+  "split",
+  "sqrt",
+  "stdDevPop",
+  "stdDevSamp",
+  "strcasecmp",
+  "strLenBytes",
+  "strLenCP",
+  "substr",
+  "substrBytes",
+  "substrCP",
+  "subtract",
+  "sum",
+  "switch",
+  "toBool",
+  "toDate",
+  "toDecimal",
+  "toDouble",
+  "toInt",
+  "toLong",
+  "toLower",
+  "toObjectId",
+  "toString",
+  "toUpper",
+  "trim",
+  "trunc",
+  "type",
+  "week",
+  "year",
+  "zip"
+];
+var aggregate = {};
+for (const name of AGGREGATE_OPS) {
+  const key = name === "neq" ? "$ne" : "$" + name;
+  aggregate[name] = (param) => ({ [key]: param });
+}
+var command = {
+  eq: (v) => q("eq", v),
+  neq: (v) => q("neq", v),
+  gt: (v) => q("gt", v),
+  gte: (v) => q("gte", v),
+  lt: (v) => q("lt", v),
+  lte: (v) => q("lte", v),
+  in: (list2) => q("in", list2),
+  nin: (list2) => q("nin", list2),
+  exists: (v) => q("exists", v),
+  /** `_.mod(divisor, remainder)` or `_.mod([divisor, remainder])`. */
+  mod: (divisor, remainder) => q("mod", Array.isArray(divisor) ? divisor : [divisor, remainder]),
+  all: (list2) => q("all", list2),
+  /** A condition on array elements: a query object, or commands for scalar elements. */
+  elemMatch: (cond) => q("elemMatch", cond),
+  size: (n) => q("size", n),
+  geoNear: (o) => q("geoNear", checkGeoNear(o)),
+  geoWithin: (o) => q("geoWithin", checkGeoWithin(o)),
+  geoIntersects: (o) => q("geoIntersects", checkGeoIntersects(o)),
+  and: (...expressions) => new LogicCommand("and", args(expressions)),
+  or: (...expressions) => new LogicCommand("or", args(expressions)),
+  nor: (...expressions) => new LogicCommand("nor", args(expressions)),
+  not: (expression) => new LogicCommand("not", [expression]),
+  /** An aggregation expression as a query condition: `where(_.expr($.gt(['$a', '$b'])))`. */
+  expr: (expression) => ({ $expr: expression }),
+  /** Replaces the field's whole value (no flattening of objects). */
+  set: (v) => u("set", v),
+  remove: () => u("remove"),
+  inc: (n) => u("inc", n),
+  mul: (n) => u("mul", n),
+  min: (v) => u("min", v),
+  max: (v) => u("max", v),
+  rename: (name) => u("rename", name),
+  bit: (v) => u("bit", v),
+  /**
+   * `_.push(v…)`, `_.push([v…])`, or `_.push({each, position?, sort?, slice?})`.
+   */
+  push: (...values) => {
+    const a = values[0];
+    if (a !== null && typeof a === "object" && !Array.isArray(a) && Object.prototype.hasOwnProperty.call(a, "each")) {
+      return new UpdateCommand("push", [a, true]);
+    }
+    return u("push", args(values));
+  },
+  pop: () => u("pop"),
+  shift: () => u("shift"),
+  unshift: (...values) => u("unshift", args(values)),
+  /** `_.addToSet(v)` or `_.addToSet({each: [v…]})`. */
+  addToSet: (v) => u("addToSet", v),
+  /** Removes matching elements: a value, a command (`_.in([…])`) or a query object on element fields. */
+  pull: (v) => u("pull", v),
+  pullAll: (list2) => u("pullAll", list2),
+  project: {
+    /** `{field: _.project.slice(n)}` or `slice([skip, n])` in field(). */
+    slice: (v) => ({ $slice: v })
+  },
+  aggregate
+};
+
 // src/database/ops.ts
 function httpOps(client2) {
   const coll = (name) => "/v1/db/" + encodeURIComponent(name);
@@ -1650,7 +1659,7 @@ function httpOps(client2) {
     updateDoc: (api, c, id, body) => client2.request(api, "POST", coll(c) + "/update", { filter: { _id: id }, update: body.update, multi: false }),
     removeDoc: (api, c, id) => client2.request(api, "DELETE", doc(c, id)),
     createCollection: (api, body) => client2.request(api, "POST", "/v1/admin/collections", body),
-    watch: (api, c, body, opts) => watch(client2, api, c, body, opts)
+    watch: (api, c, body, opts) => client2.watch(api, c, body, opts)
   };
 }
 

@@ -1,6 +1,7 @@
 import type { Adapter, HttpResponse, TransportError } from '../adapters/types';
 import { resolveAdapter, type AdapterName } from '../adapters/index';
 import { CloudError, ErrCode, cloudError, serverError } from './errors';
+import { watch, type WatchBody, type WatchOptions, type Watcher } from '../realtime/watch';
 
 /**
  * What cloud.init takes. Keys wx.cloud knows and minibase does not need
@@ -173,6 +174,16 @@ export class Client {
    */
   renew(code: string): Promise<boolean> {
     return this.renewed({ code });
+  }
+
+  /**
+   * Watches a query of collection coll over the client's WebSocket
+   * (realtime/watch.ts): what Query.watch and DocumentReference.watch do.
+   * Kept here, not in the database module, so that wx-server-sdk, which
+   * bundles that module, carries no socket code.
+   */
+  watch(api: string, coll: string, body: WatchBody, opts: WatchOptions): Watcher {
+    return watch(this, api, coll, body, opts);
   }
 
   // renewed asks the token source to refresh after a 401 whose error body

@@ -8,7 +8,7 @@
  * server's (db/answers.go), and a failure is a CloudError of api.
  */
 import type { Client } from '../core/client';
-import { watch, type WatchBody, type WatchOptions, type Watcher } from '../realtime/watch';
+import type { WatchBody, WatchOptions, Watcher } from '../realtime/watch';
 import type { Obj } from './encode';
 import type { DocumentData } from './types';
 
@@ -73,8 +73,9 @@ export interface DbOps {
   /** Creates a collection (admins): `{name}`. */
   createCollection(api: string, body: { name: string }): Promise<{ name: string }>;
   /**
-   * Watches a query (realtime): over HTTP's client only; wx-server-sdk has
-   * no watch (a function is short-lived), as CloudBase's has none.
+   * Watches a query (realtime): over the client's WebSocket (Client.watch);
+   * wx-server-sdk has no watch (a function is short-lived), as CloudBase's
+   * has none.
    */
   watch?(api: string, coll: string, body: WatchBody, opts: WatchOptions): Watcher;
 }
@@ -103,6 +104,6 @@ export function httpOps(client: Client): DbOps {
       client.request(api, 'POST', coll(c) + '/update', { filter: { _id: id }, update: body.update, multi: false }),
     removeDoc: (api, c, id) => client.request(api, 'DELETE', doc(c, id)),
     createCollection: (api, body) => client.request(api, 'POST', '/v1/admin/collections', body),
-    watch: (api, c, body, opts) => watch(client, api, c, body, opts),
+    watch: (api, c, body, opts) => client.watch(api, c, body, opts),
   };
 }

@@ -1,6 +1,7 @@
 import type { Adapter } from '../adapters/types';
 import { type AdapterName } from '../adapters/index';
 import { CloudError } from './errors';
+import { type WatchBody, type WatchOptions, type Watcher } from '../realtime/watch';
 /**
  * What cloud.init takes. Keys wx.cloud knows and minibase does not need
  * (traceUser, …) are accepted and ignored, as wx ignores unknown keys.
@@ -108,6 +109,13 @@ export declare class Client {
      * made again with the token then current.
      */
     renew(code: string): Promise<boolean>;
+    /**
+     * Watches a query of collection coll over the client's WebSocket
+     * (realtime/watch.ts): what Query.watch and DocumentReference.watch do.
+     * Kept here, not in the database module, so that wx-server-sdk, which
+     * bundles that module, carries no socket code.
+     */
+    watch(api: string, coll: string, body: WatchBody, opts: WatchOptions): Watcher;
     private renewed;
     private headers;
     private send;

@@ -8,7 +8,7 @@
  * server's (db/answers.go), and a failure is a CloudError of api.
  */
 import type { Client } from '../core/client';
-import { type WatchBody, type WatchOptions, type Watcher } from '../realtime/watch';
+import type { WatchBody, WatchOptions, Watcher } from '../realtime/watch';
 import type { Obj } from './encode';
 import type { DocumentData } from './types';
 /** A query's body: POST …/query. */
@@ -101,8 +101,9 @@ export interface DbOps {
         name: string;
     }>;
     /**
-     * Watches a query (realtime): over HTTP's client only; wx-server-sdk has
-     * no watch (a function is short-lived), as CloudBase's has none.
+     * Watches a query (realtime): over the client's WebSocket (Client.watch);
+     * wx-server-sdk has no watch (a function is short-lived), as CloudBase's
+     * has none.
      */
     watch?(api: string, coll: string, body: WatchBody, opts: WatchOptions): Watcher;
 }
