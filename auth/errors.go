@@ -8,12 +8,12 @@ import (
 )
 
 // Error is an auth failure a client can act on. Code and ErrCode follow
-// CloudBase (reference/wxcloud-api.md §2.4): its web SDK's string codes for
-// tokens, and errCode -501007 (invalid parameters) for every credential or
-// token problem, -501003 for rate limits and -501009 for a login method the
-// server is not configured for. The code's HTTP status is in the table
-// codes, and Answer is what the server writes. Errors that are not *Error
-// are internal.
+// CloudBase (the ERR_CODE and TCB_ERR_CODE tables of wx-server-sdk, and
+// @cloudbase/js-sdk): its web SDK's string codes for tokens, and errCode
+// -501007 (invalid parameters) for every credential or token problem,
+// -501003 for rate limits and -501009 for a login method the server is not
+// configured for. The code's HTTP status is in the table codes, and Answer
+// is what the server writes. Errors that are not *Error are internal.
 type Error struct {
 	Code    string
 	ErrCode int

@@ -92,7 +92,7 @@ func TestDecodeHashBounds(t *testing.T) {
 }
 
 // BenchmarkHashPassword is the cost of one login with the default
-// parameters (the issue asks for 50-250 ms).
+// parameters (DefaultPasswordParams aims at 50-250 ms).
 func BenchmarkHashPassword(b *testing.B) {
 	h := newHasher(DefaultPasswordParams, 1)
 	enc, _ := h.hash(context.Background(), "correct horse")

@@ -36,6 +36,10 @@ func ParseRate(s string) (Rate, error) {
 	if !ok || err != nil || count < 0 || count > 1_000_000 {
 		return Rate{}, fmt.Errorf("rate %q: want N/unit, e.g. 10/m", s)
 	}
+	if count == 0 {
+		// No attempts at all would shut the door; "off" opens it: say which.
+		return Rate{}, fmt.Errorf("rate %q: a limit of 0 would refuse every attempt; give at least 1/unit, or off for no limit", s)
+	}
 	switch per {
 	case "s", "m", "h":
 		per = "1" + per

@@ -21,6 +21,7 @@ func TestParseRate(t *testing.T) {
 		{"10", Rate{}, false},
 		{"x/m", Rate{}, false},
 		{"-1/m", Rate{}, false},
+		{"0/m", Rate{}, false}, // not "off": it would read as "no attempts"
 		{"10/ms", Rate{}, false},
 		{"10/48h", Rate{}, false},
 	} {

@@ -10,6 +10,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -102,21 +103,35 @@ func startServerEnv(t *testing.T, bin, dir, addr string, env []string) *serverPr
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { s.cmd.Process.Kill(); s.cmd.Wait() })
-	deadline := time.Now().Add(10 * time.Second)
-	for time.Now().Before(deadline) {
-		if resp, err := http.Get("http://" + addr + "/v1/health"); err == nil {
-			resp.Body.Close()
-			if resp.StatusCode == 200 {
-				return s
-			}
+	// The child's output reaches s.out through a pipe, after the fact: wait
+	// for the "serving on" line, which serve prints after everything it says
+	// at start (a generated key), and for an answer.
+	deadline := time.Now().Add(startTimeout)
+	for !strings.Contains(s.out.String(), "serving on") || !healthy(addr) {
+		if time.Now().After(deadline) {
+			t.Fatalf("server did not say it serves and answer within %v; output:\n%s", startTimeout, s.out)
 		}
 		time.Sleep(5 * time.Millisecond)
 	}
-	t.Fatalf("server did not become healthy; output:\n%s", s.out)
-	return nil
+	return s
 }
 
-var client = &http.Client{Timeout: 10 * time.Second}
+// startTimeout bounds the wait for a server to start: far more than it
+// takes, even on a loaded machine.
+const startTimeout = 60 * time.Second
+
+func healthy(addr string) bool {
+	resp, err := client.Get("http://" + addr + "/v1/health")
+	if err != nil {
+		return false
+	}
+	resp.Body.Close()
+	return resp.StatusCode == 200
+}
+
+// client bounds each request, so that a hung server fails a test instead of
+// hanging it: far more than any request takes, even on a loaded machine.
+var client = &http.Client{Timeout: 60 * time.Second}
 
 func (s *serverProc) post(path, body string) (int, map[string]any, error) {
 	return s.do("POST", path, body)

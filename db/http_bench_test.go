@@ -172,7 +172,7 @@ func manyKeys(n int) string {
 
 // BenchmarkInsertManyKeys: an insert of one document with many fields,
 // which must be refused, through the HTTP handler: a visitor's into a
-// PRIVATE collection (issue 11: 60,000 keys cost 7 s of CPU before the
+// PRIVATE collection (60,000 keys once cost 7 s of CPU before the
 // refusal), a visitor's under a create rule that reads request.data (the
 // body must be decoded), and an admin's.
 func BenchmarkInsertManyKeys(b *testing.B) {

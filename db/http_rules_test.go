@@ -86,7 +86,7 @@ func TestRulesAPI(t *testing.T) {
 	})
 }
 
-// TestRulesNoExistenceOracle (issue 11.9): to a client that may not read a
+// TestRulesNoExistenceOracle: to a client that may not read a
 // document, it looks the same as a missing one. GET, PATCH and DELETE of
 // another user's id answer exactly (status and body) as after the document
 // is gone, under PRIVATE and under custom rules; PUT of it answers as an

@@ -9,7 +9,8 @@ import (
 	"minibase/auth/rules"
 )
 
-// The four presets of CloudBase's simple permissions (wxcloud-api.md §3.2).
+// The four presets of CloudBase's simple permissions (简易权限; their
+// acl_tag names in its HTTP API: https://docs.cloudbase.net/database/data-permission).
 // Clients only: admins bypass rules.
 const (
 	PresetReadOnly   = "READONLY"   // everyone reads; the creator writes

@@ -10,7 +10,7 @@ import (
 	"minibase/db"
 )
 
-// TestRulesArrayFields (issue 11.4): MongoDB's {tags: 'public'} also
+// TestRulesArrayFields: MongoDB's {tags: 'public'} also
 // matches tags: ['public', 'private'], so a filter pins a field's value
 // only where the field holds no array; nor does a rule read a.b of an array
 // a as MongoDB does. Where a rule uses a pinned value whole (a regular

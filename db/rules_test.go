@@ -12,8 +12,9 @@ import (
 	"minibase/db/sqlite"
 )
 
-// The rule sets of the table: the four presets and custom rules from
-// wxcloud-api.md §3 (and the kind of rules users write).
+// The rule sets of the table: the four presets and custom rules as
+// CloudBase documents them (https://docs.cloudbase.net/database/security-rules),
+// and the kind of rules users write.
 var ruleSets = map[string]string{
 	"PRIVATE":    `{"preset":"PRIVATE"}`,
 	"READONLY":   `{"preset":"READONLY"}`,

@@ -1,6 +1,9 @@
-// Package db is minibase's document database: MongoDB query, update and sort
-// semantics over JSON documents, the Driver interface that storage backends
-// implement, and the HTTP handlers of /v1/db.
+// Package db is minibase's document database: MongoDB query, update,
+// projection and sort semantics over JSON documents; each collection's
+// rules, which decide what a client may read and write (access*.go,
+// rules*.go); the Driver interface that database backends implement
+// (db/sqlite); the change feed (ChangeLog); and the HTTP handlers of
+// /v1/db and /v1/admin/collections.
 //
 // Values inside documents are plain Go values of these types only:
 //

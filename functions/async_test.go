@@ -55,7 +55,7 @@ func testInvokeAsync(t *testing.T, store OutcomeStore) {
 		{"succeeds at once", "sum", `{"a":1,"b":1}`, OutcomeSucceeded, 1, `{"sum":2}`, ""},
 		{"succeeds on a retry", "flaky", `{"key":"k1","failures":2}`, OutcomeSucceeded, 3, `{"attempts":3}`, ""},
 		{"fails every attempt", "flaky", `{"key":"k2","failures":5}`, OutcomeFailed, 3, "", "attempt 3 fails"},
-		{"is not retried when the result is too large", "runaway", `{"mode":"bigResult"}`, OutcomeFailed, 1, "", "result size exceed"},
+		{"is not retried when the result is too large", "failing", `{"mode":"bigResult"}`, OutcomeFailed, 1, "", "result size exceed"},
 	}
 	for _, c := range cases {
 		id, err := rt.InvokeAsync(userCtx, c.fn, []byte(c.event), Invocation{})

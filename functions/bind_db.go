@@ -150,7 +150,7 @@ func dbBody(body []byte) (db.Doc, error) {
 
 // dbValue is the JavaScript value of a database answer: the documents of
 // a query ({data: [...]}) or of doc(id).get() ({data}) are lazy objects
-// (docs.go), other answers their JSON with extended values converted.
+// (lazydoc.go), other answers their JSON with extended values converted.
 func (in *instance) dbValue(a answer, geo goja.Callable) (goja.Value, error) {
 	conv := &docConverter{in: in, geo: geo}
 	switch a := a.(type) {

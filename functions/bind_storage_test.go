@@ -64,7 +64,7 @@ const fileA = "cloud://minibase.default/docs/a.txt"
 
 func b64(s string) string { return base64.StdEncoding.EncodeToString([]byte(s)) }
 
-// §4 in a function: uploadFile, downloadFile, getTempFileURL and deleteFile
+// Storage in a function: uploadFile, downloadFile, getTempFileURL and deleteFile
 // with wx-server-sdk's results, the bytes kept exactly, and files really in
 // storage.
 func TestStorageCalls(t *testing.T) {

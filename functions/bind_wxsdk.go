@@ -86,6 +86,7 @@ func (in *instance) wxNatives() *goja.Object {
 		})
 	})
 	in.storageNatives(n)
+	in.openapiNatives(n)
 	n.Set("wxContext", func(goja.FunctionCall) goja.Value { return in.wxContext() })
 	n.Set("log", func(call goja.FunctionCall) goja.Value {
 		in.log(call.Argument(0).String(), call.Argument(1).String())

@@ -7,7 +7,6 @@ import (
 	"net/http/httptest"
 	"strings"
 	"testing"
-	"time"
 )
 
 // CommonJS as in Node, and state that lives as long as the instance.
@@ -99,14 +98,16 @@ func TestFetch(t *testing.T) {
 	mux.HandleFunc("/teapot", func(w http.ResponseWriter, r *http.Request) { w.WriteHeader(http.StatusTeapot) })
 	mux.HandleFunc("/redirect", func(w http.ResponseWriter, r *http.Request) { http.Redirect(w, r, "/echo", http.StatusFound) })
 	mux.HandleFunc("/big", func(w http.ResponseWriter, r *http.Request) { w.Write(make([]byte, 4096)) })
+	ended := make(chan struct{})
 	mux.HandleFunc("/slow", func(w http.ResponseWriter, r *http.Request) {
-		select {
+		select { // no answer until the client gives up, however long that takes
 		case <-r.Context().Done():
-		case <-time.After(5 * time.Second):
+		case <-ended:
 		}
 	})
 	srv := httptest.NewServer(mux)
 	defer srv.Close()
+	defer close(ended)
 	base := srv.URL
 
 	rt, _ := newTestRuntime(t, Options{Fetch: FetchOptions{AllowPrivate: []string{"127.0.0.1"}, MaxResponse: 1024}})

@@ -23,7 +23,8 @@ type HTTPRequest struct {
 	BaseURL  string // scheme://host the request was sent to (Invocation.BaseURL)
 }
 
-// HTTPResponse is what the function's result becomes (§5.6).
+// HTTPResponse is what the function's result becomes, as in CloudBase's
+// HTTP access service (https://docs.cloudbase.net/service/access-cloud-function).
 type HTTPResponse struct {
 	Status int
 	Header [][2]string
@@ -140,7 +141,8 @@ const (
 // response itself.
 var hopHeaders = map[string]bool{"content-length": true, "transfer-encoding": true, "connection": true}
 
-// httpResponse applies §5.6's integration response rules to a result.
+// httpResponse applies the HTTP access service's integration response
+// rules to a result.
 func httpResponse(v []byte) (*HTTPResponse, *Error) {
 	v = bytes.TrimSpace(v)
 	switch {
@@ -174,8 +176,8 @@ func integrationResponse(v []byte) (*HTTPResponse, *Error) {
 		return bad("%v (want {statusCode: number, headers: {name: string}, body: string, isBase64Encoded: bool})", err)
 	}
 	status, err := strconv.Atoi(string(r.StatusCode))
-	if err != nil || status < 100 || status > 599 {
-		return bad("statusCode must be an HTTP status, 100 to 599, got %s", r.StatusCode)
+	if err != nil || status < 200 || status > 599 {
+		return bad("statusCode must be a final HTTP status, 200 to 599, got %s (1xx statuses are the server's to send)", r.StatusCode)
 	}
 	out := &HTTPResponse{Status: status}
 	typed := false

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"reflect"
+	"regexp"
 	"slices"
 	"strings"
 	"sync/atomic"
@@ -433,7 +434,7 @@ func (in *instance) errorString(v goja.Value, max int) string {
 	}
 	if o, ok := v.(*goja.Object); ok {
 		if st := o.Get("stack"); st != nil && !goja.IsUndefined(st) {
-			return strings.TrimRight(cut(st.String(), max), "\n")
+			return strings.TrimRight(cut(hideGoNames(st.String()), max), "\n")
 		}
 		w := in.newJSONWriter(max)
 		b, present, over := w.write(v)
@@ -446,6 +447,21 @@ func (in *instance) errorString(v goja.Value, max int) string {
 		}
 	}
 	return cut(v.String(), max)
+}
+
+// goFrame is a stack frame of a function the runtime made from Go: goja
+// names those by their Go name ("minibase/functions.(*instance)…"), which
+// says nothing to the function's author and describes the server to
+// whoever its errors reach. JavaScript names never hold a slash.
+var goFrame = regexp.MustCompile(`at [^\s()]*/[^\s]* \(native\)`)
+
+// hideGoNames names the Go-made frames of a stack as Node names frames it
+// cannot name.
+func hideGoNames(stack string) string {
+	if !strings.Contains(stack, "/") {
+		return stack
+	}
+	return goFrame.ReplaceAllLiteralString(stack, "at <anonymous> (native)")
 }
 
 // cut returns s, or its first max bytes (a whole UTF-8 sequence) and "…".

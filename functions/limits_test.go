@@ -17,26 +17,26 @@ import (
 // invocation of the same function works: the pool stays healthy.
 func TestRunawaysEndTheirInvocationOnly(t *testing.T) {
 	rt, _ := newTestRuntime(t, Options{})
-	cases := []struct{ mode, errText string }{
-		{"loop", "Task timed out after 1 second"},
-		{"catchLoop", "Task timed out after 1 second"},
-		{"hang", "Task timed out after 1 second"},
-		{"never", "main returned a Promise that can never settle"},
-		{"recursion", "RangeError: Maximum call stack size exceeded"},
-		{"repeat", "RangeError: Invalid string length"},
-		{"typed", "RangeError: Array buffer allocation failed"},
-		{"map", "RangeError: Invalid array length"},
-		{"timerThrow", "RangeError: thrown in a timer"},
+	cases := []struct{ fn, mode, errText string }{
+		{"runaway", "loop", "Task timed out after 1 second"},
+		{"runaway", "catchLoop", "Task timed out after 1 second"},
+		{"runaway", "hang", "Task timed out after 1 second"},
+		{"failing", "never", "main returned a Promise that can never settle"},
+		{"failing", "recursion", "RangeError: Maximum call stack size exceeded"},
+		{"failing", "repeat", "RangeError: Invalid string length"},
+		{"failing", "typed", "RangeError: Array buffer allocation failed"},
+		{"failing", "map", "RangeError: Invalid array length"},
+		{"failing", "timerThrow", "RangeError: thrown in a timer"},
 	}
 	for _, c := range cases {
 		runCases(t, rt, []fcase{
-			{name: c.mode, fn: "runaway", event: `{"mode":"` + c.mode + `"}`, errCode: CodeExecuteFail, errText: c.errText},
-			{name: "after " + c.mode, fn: "runaway", event: `{"mode":"ok"}`, want: `"fine"`},
+			{name: c.mode, fn: c.fn, event: `{"mode":"` + c.mode + `"}`, errCode: CodeExecuteFail, errText: c.errText},
+			{name: "after " + c.mode, fn: c.fn, event: `{"mode":"ok"}`, want: `"fine"`},
 		})
 	}
-	// A function that keeps allocating is stopped by the heap watchdog (its
-	// timeout is two minutes), twice in a row: the memory the first held is
-	// freed once its instance is dropped.
+	// A function that keeps allocating is stopped by the memory watchdog
+	// (its timeout is the longest there is, 15 minutes), twice in a row: the
+	// memory the first held is freed once its instance is dropped.
 	for i := 0; i < 2; i++ {
 		runCases(t, rt, []fcase{
 			{name: "hog", fn: "hog", event: `{}`, errCode: CodeExecuteFail, errText: "memory limit exceeded"},
@@ -174,7 +174,7 @@ func TestTinyIdleTTL(t *testing.T) {
 	src.put(t, "count", `let n = 0; exports.main = () => ++n`)
 	rt, _ := newRuntimeOver(t, src, Options{IdleTTL: time.Nanosecond})
 	runCases(t, rt, []fcase{{name: "runs", fn: "count", event: `{}`, want: `1`}})
-	for deadline := time.Now().Add(10 * time.Second); len(rt.idleOf("count")) > 0; time.Sleep(time.Millisecond) {
+	for deadline := time.Now().Add(time.Minute); len(rt.idleOf("count")) > 0; time.Sleep(time.Millisecond) {
 		if time.Now().After(deadline) {
 			t.Fatal("the janitor never dropped the idle instance")
 		}
@@ -257,7 +257,7 @@ func TestAsyncMaxPending(t *testing.T) {
 			t.Fatalf("%s: %+v", id, o)
 		}
 	}
-	for deadline := time.Now().Add(10 * time.Second); rt.async.pending.Load() > 0; time.Sleep(time.Millisecond) {
+	for deadline := time.Now().Add(time.Minute); rt.async.pending.Load() > 0; time.Sleep(time.Millisecond) {
 		if time.Now().After(deadline) {
 			t.Fatal("finished invocations still count as pending")
 		}

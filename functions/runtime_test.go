@@ -147,24 +147,24 @@ func TestInvoke(t *testing.T) {
 	rt, _ := newTestRuntime(t, Options{})
 	runCases(t, rt, []fcase{
 		{name: "a sync main", fn: "hello", event: `{}`, want: `{"message":"Hello, World!"}`},
-		{name: "§5.2: an async main with wx-server-sdk", fn: "sum", event: `{"a":1,"b":2}`, want: `{"sum":3,"OPENID":"openid-1","SOURCE":"wx_client","ENV":"minibase"}`},
+		{name: "CloudBase's example: an async main with wx-server-sdk", fn: "sum", event: `{"a":1,"b":2}`, want: `{"sum":3,"OPENID":"openid-1","SOURCE":"wx_client","ENV":"minibase"}`},
 		{name: "an empty event is {}", fn: "echo", event: ``, want: `{"event":{"userInfo":{"openId":"openid-1"}}}`},
 		{name: "context is SCF's", fn: "echo", event: `{"x":1}`, ctx: adminCtx,
 			want: `{"event":{"x":1},"context":{"function_name":"echo","namespace":"minibase","memory_limit_in_mb":256,"time_limit_in_ms":5000,"environment":"{}"}}`},
 		{name: "__proto__ in an event is data", fn: "proto", ctx: adminCtx, event: `{"__proto__":{"polluted":true},"a":1}`, want: `{"own":true,"polluted":false,"keys":["__proto__","a"]}`},
 		{name: "event values as JSON.parse makes them", fn: "echo", event: `{"n":1.5,"big":12345678901234567890,"s":"é\u0000","d":{"$date":"2024-01-01T00:00:00Z"},"a":[null,true]}`, ctx: adminCtx,
 			want: `{"event":{"n":1.5,"big":12345678901234567000,"s":"é\u0000","d":{"$date":"2024-01-01T00:00:00Z"},"a":[null,true]}}`},
-		{name: "undefined becomes null", fn: "runaway", event: `{"mode":"undefined"}`, want: `null`},
+		{name: "undefined becomes null", fn: "failing", event: `{"mode":"undefined"}`, want: `null`},
 		{name: "unknown function", fn: "no-such-fn", event: `{}`, errCode: CodeNotFound, errText: `function "no-such-fn" does not exist`},
 		{name: "invalid name", fn: "../etc", event: `{}`, errCode: CodeInvalidParam, errText: "invalid function name"},
 		{name: "event is not JSON", fn: "hello", event: `{nope`, errCode: CodeInvalidParam, errText: "not valid JSON"},
 		{name: "no main exported", fn: "noexport", event: `{}`, errCode: CodeExecuteFail, errText: "index.js must export a main function"},
 		{name: "a syntax error", fn: "syntaxerr", event: `{}`, errCode: CodeExecuteFail, errText: "SyntaxError"},
-		{name: "a throw reaches the caller", fn: "runaway", event: `{"mode":"throw","why":"x"}`, errCode: CodeExecuteFail, errText: "TypeError: bad input: x"},
-		{name: "a thrown string", fn: "runaway", event: `{"mode":"throwString"}`, errCode: CodeExecuteFail, errText: "a plain string"},
-		{name: "a rejection", fn: "runaway", event: `{"mode":"reject"}`, errCode: CodeExecuteFail, errText: "Error: rejected on purpose"},
-		{name: "a result that is not JSON", fn: "runaway", event: `{"mode":"circular"}`, errCode: CodeExecuteFail, errText: "cannot be turned into JSON"},
-		{name: "result over 1 MiB (-604001)", fn: "runaway", event: `{"mode":"bigResult"}`, errCode: CodeResultTooLarge, errText: "more than 1048576"},
+		{name: "a throw reaches the caller", fn: "failing", event: `{"mode":"throw","why":"x"}`, errCode: CodeExecuteFail, errText: "TypeError: bad input: x"},
+		{name: "a thrown string", fn: "failing", event: `{"mode":"throwString"}`, errCode: CodeExecuteFail, errText: "a plain string"},
+		{name: "a rejection", fn: "failing", event: `{"mode":"reject"}`, errCode: CodeExecuteFail, errText: "Error: rejected on purpose"},
+		{name: "a result that is not JSON", fn: "failing", event: `{"mode":"circular"}`, errCode: CodeExecuteFail, errText: "cannot be turned into JSON"},
+		{name: "result over 1 MiB (-604001)", fn: "failing", event: `{"mode":"bigResult"}`, errCode: CodeResultTooLarge, errText: "more than 1048576"},
 	})
 }
 
@@ -180,9 +180,22 @@ func TestEventAndResultLimits(t *testing.T) {
 	}
 }
 
+// TestStacksNameNoGoCode: a stack through a function the runtime made in
+// Go names that frame as Node names what it cannot name, not by the Go
+// name goja gives it, which would tell whoever the error reaches about the
+// server's code.
+func TestStacksNameNoGoCode(t *testing.T) {
+	rt, _ := newTestRuntime(t, Options{})
+	_, err := invoke(t, rt, userCtx, "failing", `{"mode":"nativeThrow","why":"x"}`)
+	if err == nil || !strings.Contains(err.Error(), "no-such-module-x") || !strings.Contains(err.Error(), "at <anonymous> (native)") ||
+		strings.Contains(err.Error(), "minibase/") || strings.Contains(err.Error(), "(*") {
+		t.Fatalf("got %v; want the module's name and a native frame without a Go name", err)
+	}
+}
+
 func TestErrorsCarryTheRequestID(t *testing.T) {
 	rt, _ := newTestRuntime(t, Options{})
-	_, err := rt.Invoke(userCtx, "runaway", []byte(`{"mode":"throw"}`), Invocation{RequestID: "req-1"})
+	_, err := rt.Invoke(userCtx, "failing", []byte(`{"mode":"throw"}`), Invocation{RequestID: "req-1"})
 	var fe *Error
 	if !errors.As(err, &fe) || fe.RequestID != "req-1" || fe.ErrCode != -504002 {
 		t.Fatalf("got %#v, want FUNCTIONS_EXECUTE_FAIL -504002 with requestID req-1", err)

@@ -155,7 +155,7 @@ func (t *Triggers) Tick(ctx context.Context, now time.Time) {
 		go func() {
 			defer t.wg.Done()
 			defer st.running.Store(false)
-			t.run.Invoke(ctx, st.fn, event, Invocation{Source: "wx_trigger"}) // the result is discarded (§5.5); the runtime logs the run
+			t.run.Invoke(ctx, st.fn, event, Invocation{Source: "wx_trigger"}) // the result is discarded, as CloudBase's are; the runtime logs the run
 		}()
 	}
 }

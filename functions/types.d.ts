@@ -187,7 +187,7 @@ declare class TextDecoder {
 
 // ---- modules ----
 
-/** wx-server-sdk (dialect B of wx.cloud): the database and storage as an admin, callFunction, getWXContext, logger. */
+/** wx-server-sdk (dialect B of wx.cloud): the database and storage as an admin, callFunction, getWXContext, logger, openapi. */
 declare module 'wx-server-sdk' {
   /** "The environment this function runs in": pass to init({ env }). */
   export const DYNAMIC_CURRENT_ENV: unique symbol;
@@ -252,6 +252,44 @@ declare module 'wx-server-sdk' {
     warn(obj: object): void;
     error(obj: object): void;
   };
+  /** An answer of cloud.openapi: WeChat's, keys in camelCase, or an image. */
+  interface OpenAPIResult {
+    errCode: 0;
+    /** 'openapi.<module>.<method>:ok' */
+    errMsg: string;
+    /** Image answers (wxacode.*): its type and bytes. */
+    contentType?: string;
+    buffer?: Buffer;
+    [key: string]: any;
+  }
+  interface OpenAPI {
+    /** cloud.openapi({convertCase: false}): parameters and answers keep their keys as they are. */
+    (options: { convertCase?: boolean }): OpenAPI;
+    [module: string]: { [method: string]: (params?: Record<string, any>) => Promise<OpenAPIResult> };
+  }
+  /**
+   * WeChat's server APIs (云调用), with the mini-program's access_token
+   * (MINIBASE_WECHAT_APPID and MINIBASE_WECHAT_SECRET):
+   * cloud.openapi.wxacode.getUnlimited({scene, page}),
+   * cloud.openapi.subscribeMessage.send({touser, templateId, page, data}),
+   * security.msgSecCheck, security.imgSecCheck({media: {contentType, value:
+   * Buffer}}), urlscheme.generate, phonenumber.getPhoneNumber({code})…
+   * Parameters in camelCase become WeChat's snake_case, answers come back in
+   * camelCase. WeChat's errcode ≠ 0 rejects with errCode = errcode and
+   * errMsg 'openapi.<module>.<method>:fail <errcode> <errmsg>'.
+   */
+  export const openapi: OpenAPI;
+  /**
+   * Decrypts open data (wx.getWeRunData, wx.getShareInfo…) sent as
+   * {encryptedData, iv} with the calling user's session key (from their
+   * WeChat sign-in). cloudIDs cannot be resolved off CloudBase: they are
+   * refused (-601005) with the reason.
+   */
+  export function getOpenData(options: { list: { encryptedData: string; iv: string }[] }): Promise<{
+    list: { data: any }[];
+    errCode: 0;
+    errMsg: string;
+  }>;
 }
 
 /** Node's crypto, the subset minibase binds (also as 'node:crypto'). */

@@ -68,7 +68,7 @@ func TestTodoCRUD(t *testing.T) {
 }
 
 // Documents read by a function behave as plain objects (they are built
-// lazily, field by field: docs.go).
+// lazily, field by field: lazydoc.go).
 func TestDocumentsAsObjects(t *testing.T) {
 	rt, _ := newTestRuntime(t, Options{})
 	runCases(t, rt, []fcase{{name: "document semantics", fn: "docs", event: `{}`, want: `{
@@ -87,7 +87,7 @@ func TestDocumentsAsObjects(t *testing.T) {
 		"sameAsDoc": true}`}})
 }
 
-// §5.3: getWXContext() tells an end user from an admin; wx.cloud's
+// getWXContext() tells an end user from an admin; wx.cloud's
 // event.userInfo is added for end users.
 func TestGetWXContext(t *testing.T) {
 	rt, _ := newTestRuntime(t, Options{AppID: "wx0123456789abcdef", Env: "prod-1"})
@@ -142,19 +142,19 @@ func TestCallFunction(t *testing.T) {
 	}
 }
 
-// §5.2's example, verbatim, and its other forms of init ('env-id', one env
-// per service), which minibase's single environment accepts unchanged;
-// §5.1's Buffers in data.
+// CloudBase's example function, verbatim, and wx-server-sdk's other forms of
+// init ('env-id', one env per service), which minibase's single environment
+// accepts unchanged; wx.cloud's Buffers in data.
 func TestSpecExamples(t *testing.T) {
 	rt, _ := newTestRuntime(t, Options{Files: newStorage(t, "")})
 	runCases(t, rt, []fcase{
-		{name: "§5.2 as an end user", fn: "spec52", event: `{"a":1,"b":2}`, want: `{"sum":3}`},
-		{name: "§5.2 as an admin", fn: "spec52", ctx: adminCtx, event: `{"a":40,"b":2}`, want: `{"sum":42}`},
+		{name: "the example as an end user", fn: "spec52", event: `{"a":1,"b":2}`, want: `{"sum":3}`},
+		{name: "the example as an admin", fn: "spec52", ctx: adminCtx, event: `{"a":40,"b":2}`, want: `{"sum":42}`},
 		{name: "init({env: 'env-id'})", fn: "initenv", event: `{"form":"id"}`,
 			want: `{"form":"id","result":{"sum":3},"fileID":"cloud://minibase.default/forms/id.txt","ENV":"minibase"}`},
 		{name: "init({env: {database, functions, storage}})", fn: "initenv", event: `{"form":"object"}`,
 			want: `{"form":"object","result":{"sum":3},"fileID":"cloud://minibase.default/forms/object.txt","ENV":"minibase"}`},
-		{name: "§5.1: a Buffer sent as {type: 'Buffer', data}", fn: "bufferdata", event: `{"file":{"type":"Buffer","data":[104,105]}}`,
+		{name: "a Buffer sent as {type: 'Buffer', data}", fn: "bufferdata", event: `{"file":{"type":"Buffer","data":[104,105]}}`,
 			want: `{"text":"hi","isBuffer":true,"roundTrip":true}`},
 	})
 }

@@ -4,8 +4,9 @@
 # into a cache directory outside the repository, once (it takes a few
 # minutes), shared by every checkout. MINIBASE_CACHE overrides the cache.
 #
-# The pin is the MinIO build reference/perf-anchors.md measured with; it
-# builds with the Go of go.mod (1.26).
+# The pin is one MinIO development build, so that every run of the tests
+# and of `go run ./bench -storage s3` meets the same server; it builds with
+# the Go of go.mod (1.26).
 set -euo pipefail
 MINIO_VERSION=v0.0.0-20260212201848-7aac2a2c5b7c
 cache=${MINIBASE_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/minibase}

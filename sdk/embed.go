@@ -1,7 +1,7 @@
 //go:build !nosdk
 
-// Package sdk holds the JavaScript client SDK's committed build, which main
-// serves at /sdk/. The TypeScript sources, tests and build scripts live
+// Package sdk holds the JavaScript client SDK's committed build, which the
+// server (package server) serves at /sdk/. The TypeScript sources, tests and build scripts live
 // beside this file; `npm run build` writes dist/, and `npm run check:dist`
 // fails when the committed dist/ is stale.
 package sdk

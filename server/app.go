@@ -15,7 +15,6 @@ import (
 	"github.com/gofiber/fiber/v2"
 	"github.com/gofiber/fiber/v2/middleware/etag"
 	"github.com/gofiber/fiber/v2/middleware/filesystem"
-	"github.com/gofiber/fiber/v2/utils"
 )
 
 // newApp builds the HTTP app: the handlers every request passes
@@ -37,6 +36,7 @@ func (s *Server) newApp() *fiber.App {
 		// to 8 KiB from this buffer in one write).
 		WriteBufferSize: 16 << 10,
 	})
+	answerMalformed(app)
 	app.Server().Handler = boundDrain(s.Config.RequestTimeout, app.Server().Handler)
 	s.conns = newConnStates()
 	app.Server().ConnState = s.conns.hook
@@ -258,7 +258,7 @@ func tailToken(c *fiber.Ctx) error {
 func requestID(c *fiber.Ctx) error {
 	id := c.Get(fiber.HeaderXRequestID)
 	if !saneRequestID(id) {
-		id = utils.UUID()
+		id = newRequestID()
 	}
 	c.Set(fiber.HeaderXRequestID, id)
 	return c.Next()

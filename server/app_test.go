@@ -28,8 +28,8 @@ func TestRouteGroupLimitsFollowTheRoute(t *testing.T) {
 		t.Fatalf("the zip is %d bytes, want more than the body limit", zipped.Len())
 	}
 	for _, path := range []string{"/v1/admin/functions/big", "/v1/admin/functions/big/", "/v1/Admin/Functions/big"} {
-		if a := m.sendRaw(t, "PUT", path, testKey, "application/zip", zipped.Bytes()); a.status != 200 {
-			t.Errorf("deployment over the API's body limit to %s: %d %s", path, a.status, a.raw)
+		if r := m.send(t, "PUT", path, testKey, zipped.Bytes(), "Content-Type", "application/zip"); r.status != 200 {
+			t.Errorf("deployment over the API's body limit to %s: %d %s", path, r.status, r.body)
 		}
 	}
 	for _, path := range []string{"/v1/db/c/insert", "/v1/DB/c/insert/", "/v1/admin/functions/big/rollback"} {

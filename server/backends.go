@@ -19,7 +19,7 @@ import (
 
 // The backends the settings choose: the database file, the file store
 // (local disk or S3), the image variant cache and the functions' log
-// database. Only this package (and main) imports the drivers.
+// database. Only this package imports the drivers.
 
 // openDatabase opens <dir>/data.db, the app's database. A damaged file is
 // refused with what to do about it; damage found later stops writes and is

@@ -60,8 +60,8 @@ func (c *Config) settings() []setting {
 		{env: "MINIBASE_HTTP", flag: "http", def: "127.0.0.1:8090", usage: "listen address", set: text(&c.HTTP)},
 		{env: "MINIBASE_ADMIN_KEY", usage: "admin key (at least 16 characters); without it the first serve generates one and prints it once",
 			set: text(&c.AdminKey)},
-		{env: "MINIBASE_BODY_LIMIT", def: "16777216", usage: "largest request body in bytes (file uploads and function zips have their own limits)",
-			set: integer(&c.BodyLimit, 1024, 1<<32)},
+		{env: "MINIBASE_BODY_LIMIT", def: "16777216", usage: "largest request body, like 16MiB (file uploads and function zips have their own limits)",
+			set: sizeInt(&c.BodyLimit, 1<<10, 1<<32)},
 		{env: "MINIBASE_SQLITE_SYNC", def: "FULL", usage: "FULL (commits survive power loss) or NORMAL (they survive a crash of the process)",
 			set: oneOf(&c.Sync, "FULL", "NORMAL")},
 		{env: "MINIBASE_REQUEST_TIMEOUT", def: "30s", usage: "per-request time limit",
@@ -255,6 +255,18 @@ func size(dst *int64, lo, hi int64) func(string) error {
 			return fmt.Errorf("must be a size from %s to %s, like 32MiB or 5000000 (bytes)", sizeText(lo), sizeText(hi))
 		}
 		*dst = n
+		return nil
+	}
+}
+
+// sizeInt is size for an int.
+func sizeInt(dst *int, lo, hi int) func(string) error {
+	return func(v string) error {
+		var n int64
+		if err := size(&n, int64(lo), int64(hi))(v); err != nil {
+			return err
+		}
+		*dst = int(n)
 		return nil
 	}
 }

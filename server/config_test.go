@@ -1,6 +1,7 @@
 package server
 
 import (
+	"io"
 	"os"
 	"strings"
 	"testing"
@@ -26,6 +27,13 @@ func TestParseConfig(t *testing.T) {
 	if cfg, err = ParseConfig(nil, getenv); err != nil || cfg.SQLite.Check != sqlite.CheckOpen || cfg.DiskReserve != 0 {
 		t.Errorf("check and reserve: %q, %d, %v", cfg.SQLite.Check, cfg.DiskReserve, err)
 	}
+	for v, want := range map[string]int{"1KiB": 1 << 10, "1024": 1 << 10, "4GiB": 1 << 32, "2 MiB": 2 << 20} {
+		env["MINIBASE_BODY_LIMIT"] = v
+		if cfg, err = ParseConfig(nil, getenv); err != nil || cfg.BodyLimit != want {
+			t.Errorf("MINIBASE_BODY_LIMIT=%s: %d, %v; want %d", v, cfg.BodyLimit, err, want)
+		}
+	}
+	delete(env, "MINIBASE_BODY_LIMIT")
 	cfg, _ = ParseConfig([]string{"--dir", "d", "--http", "127.0.0.1:2"}, getenv)
 	if cfg.Dir != "d" || cfg.HTTP != "127.0.0.1:2" {
 		t.Errorf("flags must win over env: %+v", cfg)
@@ -155,7 +163,8 @@ func TestSettingsTable(t *testing.T) {
 		env  map[string]string
 		want string
 	}{
-		{nil, map[string]string{"MINIBASE_BODY_LIMIT": "lots"}, `MINIBASE_BODY_LIMIT must be a number from 1024 to 4294967296, got "lots"`},
+		{nil, map[string]string{"MINIBASE_BODY_LIMIT": "lots"}, `MINIBASE_BODY_LIMIT must be a size from 1KiB to 4GiB, like 32MiB or 5000000 (bytes), got "lots"`},
+		{nil, map[string]string{"MINIBASE_BODY_LIMIT": "1023"}, `MINIBASE_BODY_LIMIT must be a size from 1KiB to 4GiB`},
 		{nil, map[string]string{"MINIBASE_SQLITE_CHECK": "quick"}, `MINIBASE_SQLITE_CHECK must be background, off or start, got "quick"`},
 		{nil, map[string]string{"MINIBASE_DISK_RESERVE": "2TiB"}, `MINIBASE_DISK_RESERVE must be a size from 0 to 1024GiB`},
 		{nil, map[string]string{"MINIBASE_PUBLIC_URL": "api.example.com"}, `MINIBASE_PUBLIC_URL must be an http(s) URL`},
@@ -185,4 +194,83 @@ func FuzzParseConfig(f *testing.F) {
 			t.Errorf("%s=%q: %q does not say what the value must be", s.env, v, err)
 		}
 	})
+}
+
+// The functions' settings: limits, retries, logs, the timer's time zone
+// and fetch's lists; a bad value is refused, and stops the server.
+func TestFunctionsSettings(t *testing.T) {
+	env := func(kv map[string]string) func(string) string { return func(k string) string { return kv[k] } }
+	c, err := parseFunctions(env(map[string]string{
+		"MINIBASE_FUNCTIONS_CONCURRENCY": "8", "MINIBASE_FUNCTIONS_QUEUE": "16",
+		"MINIBASE_FUNCTIONS_ASYNC_RETRIES": "0", "MINIBASE_FUNCTIONS_RETRY_BACKOFF": "250ms", "MINIBASE_FUNCTIONS_LOG": "all",
+		"MINIBASE_FETCH_ALLOW": "api.weixin.qq.com, *.example.com", "MINIBASE_FETCH_DENY": "bad.example.com",
+		"MINIBASE_FETCH_ALLOW_PRIVATE": "10.0.0.0/8", "MINIBASE_TIMER_TZ": "UTC",
+	}))
+	if err != nil || c.Concurrency != 8 || c.Queue != 16 || c.AsyncRetries != -1 || c.RetryBackoff != 250*time.Millisecond ||
+		c.Log != "all" || strings.Join(c.Fetch.Allow, "|") != "api.weixin.qq.com|*.example.com" || c.Fetch.Deny[0] != "bad.example.com" ||
+		c.Fetch.AllowPrivate[0] != "10.0.0.0/8" || c.TimerTZ != time.UTC {
+		t.Fatalf("got %+v, %v", c, err)
+	}
+	if c, err := parseFunctions(env(map[string]string{"MINIBASE_FUNCTIONS_ASYNC_RETRIES": "00"})); err != nil || c.AsyncRetries != -1 {
+		t.Errorf("ASYNC_RETRIES=00: retries %d, %v; want -1 (none), not the default", c.AsyncRetries, err)
+	}
+	if c, _ := parseFunctions(env(nil)); c.Log != "errors" || c.Concurrency != 0 || c.TimerTZ.String() != "Asia/Shanghai" {
+		t.Errorf("defaults: %+v", c)
+	}
+	for _, bad := range []map[string]string{
+		{"MINIBASE_FUNCTIONS_CONCURRENCY": "0"},
+		{"MINIBASE_FUNCTIONS_QUEUE": "many"},
+		{"MINIBASE_FUNCTIONS_ASYNC_RETRIES": "-1"},
+		{"MINIBASE_FUNCTIONS_RETRY_BACKOFF": "soon"},
+		{"MINIBASE_FUNCTIONS_LOG": "verbose"},
+		{"MINIBASE_TIMER_TZ": "Mars/Olympus"},
+	} {
+		if _, err := parseFunctions(env(bad)); err == nil {
+			t.Errorf("%v: accepted", bad)
+		}
+	}
+	// A bad AllowPrivate entry stops the server from starting.
+	cfg, _ := ParseConfig(nil, env(map[string]string{"MINIBASE_FETCH_ALLOW_PRIVATE": "not-an-ip"}))
+	cfg.Dir, cfg.AdminKey = t.TempDir(), testKey
+	m := &Server{Config: cfg, Out: io.Discard, Log: discardLogger()}
+	if err := m.Open(t.Context()); err == nil || !strings.Contains(err.Error(), "not-an-ip") {
+		t.Errorf("Open with a bad fetch setting: %v", err)
+	}
+	m.Close()
+}
+
+// The functions' log store settings: age, size and what it keeps; and
+// the memory budget.
+func TestFunctionLogsSettings(t *testing.T) {
+	env := func(kv map[string]string) func(string) string { return func(k string) string { return kv[k] } }
+	if c, err := parseFunctions(env(nil)); err != nil || c.LogStore != "all" || c.LogAge != 7*24*time.Hour || c.LogSize != 256<<20 || c.Memory != 0 {
+		t.Errorf("defaults: age %v, size %d, memory %d, %v", c.LogAge, c.LogSize, c.Memory, err)
+	}
+	if c, err := parseFunctions(env(map[string]string{"MINIBASE_FUNCTIONS_MEMORY": "2GiB"})); err != nil || c.Memory != 2<<30 {
+		t.Errorf("MINIBASE_FUNCTIONS_MEMORY=2GiB: %d, %v", c.Memory, err)
+	}
+	for _, c := range []struct {
+		age, size string
+		wantAge   time.Duration
+		wantSize  int64
+	}{{"30d", "1GiB", 30 * 24 * time.Hour, 1 << 30}, {"36h", "2MiB", 36 * time.Hour, 2 << 20}} {
+		got, err := parseFunctions(env(map[string]string{"MINIBASE_FUNCTIONS_LOG_AGE": c.age, "MINIBASE_FUNCTIONS_LOG_SIZE": c.size}))
+		if err != nil || got.LogAge != c.wantAge || got.LogSize != c.wantSize {
+			t.Errorf("%s, %s: age %v, size %d, %v", c.age, c.size, got.LogAge, got.LogSize, err)
+		}
+	}
+	for _, bad := range []map[string]string{
+		{"MINIBASE_FUNCTIONS_LOG_AGE": "a week"},
+		{"MINIBASE_FUNCTIONS_LOG_AGE": "10s"},
+		{"MINIBASE_FUNCTIONS_LOG_AGE": "-1d"},
+		{"MINIBASE_FUNCTIONS_LOG_SIZE": "100KiB"},
+		{"MINIBASE_FUNCTIONS_LOG_SIZE": "lots"},
+		{"MINIBASE_FUNCTIONS_LOG_STORE": "some"},
+		{"MINIBASE_FUNCTIONS_MEMORY": "32MiB"},
+		{"MINIBASE_FUNCTIONS_MEMORY": "a lot"},
+	} {
+		if _, err := parseFunctions(env(bad)); err == nil {
+			t.Errorf("%v: accepted", bad)
+		}
+	}
 }

@@ -246,7 +246,7 @@ func TestDamagedDatabaseRefused(t *testing.T) {
 		m := mustOpenMain(t, dir, nil, &log)
 		// The check runs beside the server: wait (bounded) until it has
 		// stopped writes; on a healthy database that never happens.
-		deadline := time.Now().Add(10 * time.Second)
+		deadline := time.Now().Add(waitLimit)
 		for {
 			status, got := m.call(t, step{name: "insert", method: "POST", path: "/v1/db/other/insert", body: `{"data":{"a":1}}`})
 			if status == 500 {
@@ -256,7 +256,7 @@ func TestDamagedDatabaseRefused(t *testing.T) {
 				break
 			}
 			if status != 200 || time.Now().After(deadline) {
-				t.Fatalf("writes to a damaged database: %d %v (after %v)", status, got, time.Since(deadline.Add(-10*time.Second)))
+				t.Fatalf("writes to a damaged database: %d %v (after %v)", status, got, time.Since(deadline.Add(-waitLimit)))
 			}
 			time.Sleep(10 * time.Millisecond)
 		}

@@ -170,7 +170,7 @@ func TestDiskFull(t *testing.T) {
 			}
 			// The server looks for room at most once a second: wait for it
 			// (bounded).
-			deadline := time.Now().Add(10 * time.Second)
+			deadline := time.Now().Add(waitLimit)
 			for {
 				r := diskWrites[0].write(t, send, 10)
 				if r.status == 200 {

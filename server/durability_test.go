@@ -9,6 +9,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"mime/multipart"
 	"net"
 	"net/http"
 	"os"
@@ -103,21 +104,34 @@ func startServerEnv(t *testing.T, bin, dir, addr string, env []string) *server {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { s.cmd.Process.Kill(); s.cmd.Wait() })
-	deadline := time.Now().Add(10 * time.Second)
-	for time.Now().Before(deadline) {
-		if resp, err := http.Get("http://" + addr + "/v1/health"); err == nil {
-			resp.Body.Close()
-			if resp.StatusCode == 200 {
-				return s
-			}
+	// The child's output reaches s.out through a pipe, after the fact: wait
+	// for the "serving on" line, which serve prints after everything it says
+	// at start, and for an answer.
+	deadline := time.Now().Add(waitLimit)
+	for !strings.Contains(s.out.String(), "serving on") || !healthy(addr) {
+		if time.Now().After(deadline) {
+			t.Fatalf("server did not say it serves and answer within %v; output:\n%s", waitLimit, s.out)
 		}
 		time.Sleep(5 * time.Millisecond)
 	}
-	t.Fatalf("server did not become healthy; output:\n%s", s.out)
-	return nil
+	return s
 }
 
-var client = &http.Client{Timeout: 10 * time.Second}
+// waitLimit bounds each wait for an event (a start, an exit, an answer):
+// far more than any takes, even on a loaded machine, so that only an event
+// that never comes fails a test.
+const waitLimit = 60 * time.Second
+
+func healthy(addr string) bool {
+	resp, err := client.Get("http://" + addr + "/v1/health")
+	if err != nil {
+		return false
+	}
+	resp.Body.Close()
+	return resp.StatusCode == 200
+}
+
+var client = &http.Client{Timeout: waitLimit}
 
 func (s *server) post(path, body string) (int, map[string]any, error) {
 	return s.do("POST", path, body)
@@ -161,6 +175,7 @@ func TestKillDashNine(t *testing.T) {
 		wg       sync.WaitGroup
 		stop     = make(chan struct{})
 		underway = make(chan struct{})
+		stopped  = make(chan struct{})
 	)
 	for w := 0; w < 8; w++ {
 		wg.Add(1)
@@ -187,17 +202,18 @@ func TestKillDashNine(t *testing.T) {
 			}
 		}(w)
 	}
+	go func() { wg.Wait(); close(stopped) }()
+	count := func() int { mu.Lock(); defer mu.Unlock(); return len(acked) }
 	select {
 	case <-underway:
-	case <-time.After(30 * time.Second):
-		mu.Lock()
-		n := len(acked)
-		mu.Unlock()
-		t.Fatalf("only %d writes acknowledged in 30 s; the load did not run", n)
+	case <-stopped:
+		t.Fatalf("the writers stopped after %d acknowledged writes, before the kill; output:\n%s", count(), s.out)
+	case <-time.After(waitLimit):
+		t.Fatalf("only %d writes acknowledged in %v; the load did not run", count(), waitLimit)
 	}
 	s.cmd.Process.Signal(syscall.SIGKILL)
 	close(stop)
-	wg.Wait()
+	<-stopped
 	s.cmd.Wait()
 
 	s2 := startServer(t, bin, dir, addr)
@@ -220,53 +236,120 @@ func TestKillDashNine(t *testing.T) {
 	t.Logf("%d acknowledged writes, all present after kill -9", len(acked))
 }
 
-// TestGracefulShutdown: SIGTERM lets the server finish and close cleanly,
-// without waiting for clients that hold a connection open with no request
-// on it (an HTTP client's spare or idle keep-alive connection): fasthttp
-// alone gives a connection that never sent a request 5 seconds.
+// TestGracefulShutdown: SIGTERM lets the server finish the requests in
+// progress and close cleanly, without waiting for clients that hold a
+// connection open with no request on it (an HTTP client's spare or idle
+// keep-alive connection; fasthttp alone waits for one that never sent a
+// request until the shutdown's 30 s run out). An upload whose body is
+// held back keeps a request in progress: the server closes the two
+// connections without a request while it waits for that one, so they are
+// closed by the server and not by its exit.
 func TestGracefulShutdown(t *testing.T) {
 	bin, dir, addr := binary(t), t.TempDir(), freeAddr(t)
-	s := startServer(t, bin, dir, addr)
+	s := startServerEnv(t, bin, dir, addr, []string{"MINIBASE_ADMIN_KEY=" + testKey, "MINIBASE_UPLOAD_IDLE_TIMEOUT=1h"})
 	if code, _, _ := s.post("/v1/db/c/insert", `{"data":{"_id":"x"}}`); code != 200 {
 		t.Fatalf("insert: %d", code)
 	}
-	silent, err := net.Dial("tcp", addr) // connects, never sends a request
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer silent.Close()
-	idle, err := net.Dial("tcp", addr) // one keep-alive request, then idle
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer idle.Close()
+	silent := dial(t, addr) // connects, never sends a request
+	idle := dial(t, addr)   // one keep-alive request, then idle
 	fmt.Fprintf(idle, "GET /v1/health HTTP/1.1\r\nHost: x\r\n\r\n")
 	if _, err := http.ReadResponse(bufio.NewReader(idle), nil); err != nil {
 		t.Fatal(err)
 	}
-	start := time.Now()
+	upload := dial(t, addr)
+	head, rest := heldUpload(t, "held.bin", 64<<10)
+	if _, err := upload.Write(head); err != nil {
+		t.Fatal(err)
+	}
+	waitUntil(t, "the upload to be stored (a file in storage/tmp)", func() bool {
+		files, _ := os.ReadDir(filepath.Join(dir, "storage", "tmp"))
+		return len(files) > 0
+	})
+
 	s.cmd.Process.Signal(syscall.SIGTERM)
-	done := make(chan error, 1)
-	go func() { done <- s.cmd.Wait() }()
+	exited := make(chan error, 1)
+	go func() { exited <- s.cmd.Wait() }()
+	for name, c := range map[string]net.Conn{"a connection that never sent a request": silent, "an idle keep-alive connection": idle} {
+		c.SetReadDeadline(time.Now().Add(waitLimit))
+		if n, err := c.Read(make([]byte, 1)); err != io.EOF {
+			t.Fatalf("%s after SIGTERM: read %d bytes, %v; want it closed by the server (EOF)", name, n, err)
+		}
+	}
 	select {
-	case err := <-done:
+	case err := <-exited:
+		t.Fatalf("the server exited (%v) before the upload in progress finished\n%s", err, s.out)
+	default: // it cannot exit while it waits for the upload
+	}
+	if _, err := upload.Write(rest); err != nil {
+		t.Fatal(err)
+	}
+	upload.SetReadDeadline(time.Now().Add(waitLimit))
+	resp, err := http.ReadResponse(bufio.NewReader(upload), nil)
+	if err != nil {
+		t.Fatalf("the upload in progress at SIGTERM: %v", err)
+	}
+	raw, _ := io.ReadAll(resp.Body)
+	if resp.StatusCode != 200 || !strings.Contains(string(raw), "cloud://minibase.default/held.bin") {
+		t.Fatalf("the upload in progress at SIGTERM: %d %s", resp.StatusCode, raw)
+	}
+	select {
+	case err := <-exited:
 		if err != nil {
 			t.Fatalf("exit after SIGTERM: %v\n%s", err, s.out)
 		}
-		if d := time.Since(start); d > 3*time.Second {
-			t.Errorf("shutdown took %v: it waited for connections with no request on them", d)
-		}
-	case <-time.After(10 * time.Second):
-		t.Fatal("server did not exit within 10 s of SIGTERM")
+	case <-time.After(waitLimit):
+		t.Fatalf("server did not exit within %v of SIGTERM and the end of the last request", waitLimit)
 	}
-	if _, err := os.Stat(filepath.Join(dir, "data.db-wal")); err == nil {
-		if fi, _ := os.Stat(filepath.Join(dir, "data.db-wal")); fi.Size() != 0 {
-			t.Errorf("WAL not checkpointed on clean shutdown: %d bytes", fi.Size())
-		}
+	if fi, err := os.Stat(filepath.Join(dir, "data.db-wal")); err == nil && fi.Size() != 0 {
+		t.Errorf("WAL not checkpointed on clean shutdown: %d bytes", fi.Size())
 	}
 	s2 := startServer(t, bin, dir, addr)
 	if code, _, _ := s2.do("GET", "/v1/db/c/docs/x", ""); code != 200 {
 		t.Errorf("document lost after clean restart: %d", code)
+	}
+	if code, _, _ := s2.do("GET", "/v1/storage/download?fileID=cloud://minibase.default/held.bin", ""); code != 200 {
+		t.Errorf("the file uploaded during the shutdown, after a restart: %d", code)
+	}
+}
+
+func dial(t *testing.T, addr string) net.Conn {
+	t.Helper()
+	c, err := net.Dial("tcp", addr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { c.Close() })
+	return c
+}
+
+// heldUpload is an upload of size bytes to cloudPath as raw HTTP, cut in
+// two: head (the request's head, the form's fields and the file's first
+// half, enough for the server to start the handler) and rest.
+func heldUpload(t *testing.T, cloudPath string, size int) (head, rest []byte) {
+	t.Helper()
+	var form bytes.Buffer
+	mw := multipart.NewWriter(&form)
+	mw.WriteField("cloudPath", cloudPath)
+	fw, err := mw.CreateFormFile("file", cloudPath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	fw.Write(bytes.Repeat([]byte("x"), size))
+	mw.Close()
+	req := fmt.Sprintf("POST /v1/storage/upload HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer %s\r\nContent-Type: %s\r\nContent-Length: %d\r\n\r\n",
+		testKey, mw.FormDataContentType(), form.Len())
+	body := form.Bytes()
+	cut := len(body) / 2
+	return append([]byte(req), body[:cut]...), body[cut:]
+}
+
+// waitUntil polls until cond holds, failing the test after waitLimit.
+func waitUntil(t *testing.T, what string, cond func() bool) {
+	t.Helper()
+	for deadline := time.Now().Add(waitLimit); !cond(); time.Sleep(5 * time.Millisecond) {
+		if time.Now().After(deadline) {
+			t.Fatalf("still waiting for %s after %v", what, waitLimit)
+		}
 	}
 }
 

@@ -1,7 +1,3 @@
-// Package server is minibase assembled: every setting (Config), the
-// backends chosen by them, the adapters between the packages, and the HTTP
-// app that serves them all on one port. The minibase command runs it; another
-// Go program can embed it (see the example) and add routes of its own.
 package server
 
 import (
@@ -193,7 +189,8 @@ func openAuth(ctx context.Context, cfg Config, store *sqlite.DB, log *slog.Logge
 
 // openFunctions opens <dir>/functions and the runtime over it. Functions
 // see MINIBASE_ENV (Config.Storage.Env, the env id of fileIDs) as their
-// environment, and object storage (opened first) through wx-server-sdk.
+// environment, object storage (opened first) through wx-server-sdk, and
+// the WeChat mini-program's server APIs through cloud.openapi.
 func (s *Server) openFunctions() error {
 	dir, err := functions.OpenDir(filepath.Join(s.Config.Dir, "functions"))
 	if err != nil {
@@ -206,6 +203,7 @@ func (s *Server) openFunctions() error {
 		Env: s.Config.Storage.Env, AppID: s.Config.Auth.Providers.WeChat.AppID, Concurrency: c.Concurrency, Queue: c.Queue,
 		Fetch: c.Fetch, Async: functions.AsyncOptions{Retries: c.AsyncRetries, Backoff: c.RetryBackoff},
 		Logs: s.logSinks(), Outcomes: s.outcomes(), Files: s.files, MaxMemory: c.Memory,
+		OpenAPI: s.openAPI(), Accounts: s.store.Users(),
 	}
 	s.fnDir = dir
 	s.functions, err = functions.New(dir, s.db, opts)

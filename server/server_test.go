@@ -6,7 +6,6 @@ import (
 	"net"
 	"strings"
 	"testing"
-	"time"
 )
 
 // An address another process listens on is reported by Run before
@@ -20,7 +19,7 @@ func TestRunPortInUse(t *testing.T) {
 	var out bytes.Buffer
 	m := newTestMain(t, func(c *Config) { c.HTTP = taken.Addr().String() })
 	m.Out = &out
-	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	ctx, cancel := context.WithTimeout(context.Background(), waitLimit)
 	defer cancel()
 	err = m.Run(ctx) // returns at once; the deadline only bounds a Run that would serve
 	if err == nil || !strings.Contains(err.Error(), "address already in use") || ctx.Err() != nil {
@@ -42,7 +41,7 @@ func TestRunPprofPortInUse(t *testing.T) {
 	var out bytes.Buffer
 	m := newTestMain(t, func(c *Config) { c.HTTP, c.Pprof = "127.0.0.1:0", taken.Addr().String() })
 	m.Out = &out
-	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	ctx, cancel := context.WithTimeout(context.Background(), waitLimit)
 	defer cancel()
 	if err := m.Run(ctx); err == nil || !strings.Contains(err.Error(), "MINIBASE_PPROF") || ctx.Err() != nil || out.Len() != 0 {
 		t.Errorf("Run with a taken pprof address: %v (context: %v), printed %q", err, ctx.Err(), out.String())

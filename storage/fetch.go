@@ -127,6 +127,24 @@ func (s *Service) Download(ctx context.Context, fileID string, head bool) (*Cont
 	return s.content(ctx, f, &info, FetchRequest{Head: head}, &Content{CacheControl: cacheNone})
 }
 
+// Read opens a file the caller may read and returns its bytes and info,
+// whatever the backend: unlike Download, it never answers with a redirect
+// to a presigned URL. It is for code on the server that needs the bytes
+// (cloud functions' downloadFile). The caller closes the reader. Errors:
+// CodeInvalidParam (a malformed fileID), CodeFileNotExist,
+// CodeBucketNotExist, CodePermissionDenied.
+func (s *Service) Read(ctx context.Context, fileID string) (io.ReadCloser, ObjectInfo, error) {
+	f, _, _, err := s.access(ctx, fileID, opRead, "read")
+	if err != nil {
+		return nil, ObjectInfo{}, err
+	}
+	rc, info, err := s.be.Open(ctx, f.key())
+	if err != nil {
+		return nil, ObjectInfo{}, clientError(err, "file "+f.String())
+	}
+	return rc, info, nil
+}
+
 // content fills c for a file the caller may read: a variant, a redirect,
 // the info alone (HEAD) or the open file. info is the file's, when known.
 func (s *Service) content(ctx context.Context, f FileID, info *ObjectInfo, r FetchRequest, c *Content) (*Content, error) {
@@ -190,4 +208,10 @@ func (s *Service) variant(ctx context.Context, f FileID, info *ObjectInfo, r Fet
 		c.CacheControl = cacheImmutable
 	}
 	return c, nil
+}
+
+// signedCacheAge is how long a response to a signed URL may be cached:
+// until the URL expires, and at most an hour.
+func signedCacheAge(now time.Time, t int64) int64 {
+	return max(0, min(t-now.Unix(), 3600))
 }

@@ -6,7 +6,8 @@ import (
 	"unicode/utf8"
 )
 
-// Limits on names (reference/wxcloud-api.md §4.3).
+// Limits on names: CloudBase's for a cloudPath (at most 850 bytes), and a
+// file system's for one part of it.
 const (
 	MaxPathBytes    = 850 // a cloudPath, UTF-8 encoded
 	MaxSegmentBytes = 255 // one "/"-separated part of it (a file name on disk)
@@ -73,11 +74,12 @@ func validName(s string, min, max int) bool {
 	return true
 }
 
-// ValidPath checks a cloudPath (§4.3): not empty, at most MaxPathBytes of
-// valid UTF-8, no leading "/", no empty ("//"), "." or ".." segment, no
-// segment over MaxSegmentBytes, no backslash and no control character. A
-// path with percent escapes must pass in its decoded form too, so that
-// "%2e%2e/x" is refused like "../x". The error is an INVALID_PARAM *Error.
+// ValidPath checks a cloudPath as CloudBase's naming rules do, and more:
+// not empty, at most MaxPathBytes of valid UTF-8, no leading "/", no empty
+// ("//"), "." or ".." segment, no segment over MaxSegmentBytes, no
+// backslash and no control character. A path with percent escapes must
+// pass in its decoded form too, so that "%2e%2e/x" is refused like "../x".
+// The error is an INVALID_PARAM *Error.
 func ValidPath(p string) error {
 	if p == "" {
 		return Errorf(CodeInvalidParam, "invalid cloudPath: it is empty")

@@ -12,8 +12,8 @@ import (
 	"minibase/auth/rules"
 )
 
-// Rule presets (reference/wxcloud-api.md §4.4), named as CloudBase's
-// storage ACL tags.
+// Rule presets: CloudBase's four bucket-level storage permissions, named
+// as its storage ACL tags.
 const (
 	PresetReadOnly   = "READONLY"   // everyone reads, the creator writes (the default)
 	PresetPrivate    = "PRIVATE"    // only the creator reads and writes

@@ -34,8 +34,9 @@ var callers = map[string]*auth.Identity{
 
 func sameRule(a, b Rule) bool { return a.Preset == b.Preset && a.Read == b.Read && a.Write == b.Write }
 
-// TestRulePresets is the access matrix of §4.4: who may read and write a
-// file owned by "owner" under each preset. Admins bypass every rule.
+// TestRulePresets is the access matrix of CloudBase's storage presets: who
+// may read and write a file owned by "owner" under each preset. Admins
+// bypass every rule.
 func TestRulePresets(t *testing.T) {
 	// want[preset][caller] = "rw", "r-", "--"
 	want := map[string]map[string]string{
@@ -66,8 +67,9 @@ func TestRulePresets(t *testing.T) {
 	}
 }
 
-// TestCustomRules: expressions over auth, resource and now (§4.4's
-// examples and more), for the same callers on files at two paths.
+// TestCustomRules: expressions over auth, resource and now (the examples
+// of CloudBase's storage security rules, and more), for the same callers
+// on files at two paths.
 func TestCustomRules(t *testing.T) {
 	tests := []struct {
 		rule string

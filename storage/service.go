@@ -108,6 +108,11 @@ func New(ctx context.Context, cfg Config) (*Service, error) {
 // Env returns the env id of this server's fileIDs.
 func (s *Service) Env() string { return s.env }
 
+// PublicURL returns the server's address as clients reach it
+// (Config.PublicURL, without a trailing "/"), or "" when it is taken from
+// each request.
+func (s *Service) PublicURL() string { return s.pub }
+
 // bucket returns a bucket's settings or CodeBucketNotExist.
 func (s *Service) bucket(ctx context.Context, name string) (*BucketSettings, error) {
 	if !ValidBucketName(name) {
@@ -215,21 +220,6 @@ func (s *Service) Upload(ctx context.Context, req UploadRequest) (FileID, Object
 
 func tooLarge(b *BucketSettings) error {
 	return Errorf(CodeFileTooLarge, "file is larger than bucket %q allows (%d bytes)", b.Name, b.MaxSize)
-}
-
-// hidden is the denial of access: the same for a file the caller may not
-// see and for a missing one, so it says both.
-func hidden(id *auth.Identity, what string, f FileID) error {
-	err := denied(id, what, f).(*Error)
-	err.Message += " (or it does not exist)"
-	return err
-}
-
-func denied(id *auth.Identity, what string, f FileID) error {
-	if id.Role == auth.Visitor {
-		return Errorf(CodePermissionDenied, "permission denied: sign in to %s %s", what, f)
-	}
-	return Errorf(CodePermissionDenied, "permission denied: the rule of bucket %q does not let you %s %s", f.Bucket, what, f)
 }
 
 // limitReader passes at most left bytes and fails with ErrTooLarge when r

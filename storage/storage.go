@@ -14,6 +14,9 @@ import (
 	"context"
 	"errors"
 	"io"
+	"mime"
+	"path"
+	"strings"
 	"time"
 )
 
@@ -100,3 +103,12 @@ var (
 
 // DefaultContentType is the type of objects stored without one.
 const DefaultContentType = "application/octet-stream"
+
+// TypeByName guesses a content type from a file name's extension
+// (mime.TypeByExtension), else DefaultContentType.
+func TypeByName(name string) string {
+	if t := mime.TypeByExtension(strings.ToLower(path.Ext(name))); t != "" {
+		return t
+	}
+	return DefaultContentType
+}

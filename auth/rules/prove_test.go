@@ -73,7 +73,7 @@ func TestProve(t *testing.T) {
 		{"doc.a == doc.b", rules.Facts{"a": {eq(int64(1))}, "b": {eq(int64(1))}}, rules.True, "", "a,b"},
 		{"doc == null", rules.Facts{}, rules.Undecided, "doc == null", ""},
 		// A field an Eq pins may be an array holding the value: a rule that
-		// uses the value whole holds only where it is not (issue 11.4).
+		// uses the value whole holds only where it is not.
 		{"!/^private$/.test(doc.tags)", rules.Facts{"tags": {eq("public")}}, rules.True, "", "tags"},
 		{"/^pub/.test(doc.tags)", rules.Facts{"tags": {eq("public")}}, rules.True, "", ""},
 		{"!doc.hidden", rules.Facts{"hidden": {eq(false)}}, rules.True, "", "hidden"},

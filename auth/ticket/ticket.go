@@ -3,9 +3,10 @@
 // A ticket lets a developer's own server vouch for one of its users: the server
 // signs the user's id with the app's private key, the client hands the ticket to
 // minibase, and minibase logs the user in. The format is CloudBase's, exactly
-// (reference/wxcloud-api.md §6.4), so code written for
-// `app.auth().createTicket(uid, {refresh, expire})` in @cloudbase/node-sdk works
-// unchanged with the credentials file a Keyring hands out:
+// (https://docs.cloudbase.net/authentication/method/custom-login), so code
+// written for `app.auth().createTicket(uid, {refresh, expire})` in
+// @cloudbase/node-sdk works unchanged with the credentials file a Keyring
+// hands out:
 //
 //	ticket = private_key_id + "/@@/" + JWT_RS256({alg: "RS256", env, iat, exp, uid, refresh, expire})
 //

@@ -1,4 +1,4 @@
--- POST one ~600-byte post, as perf-anchors' create.lua does for PocketBase.
+-- POST one ~600-byte post, as PocketBase's benchmarks (github.com/pocketbase/benchmarks) create one.
 local counter = 0
 local desc = string.rep("Lorem ipsum dolor sit amet, consectetur adipiscing elit. ", 9)
 local types = {"a", "b", "c", "d"}

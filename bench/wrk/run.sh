@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# Cross-check of the bench driver with wrk (a lighter client, as in
-# reference/perf-anchors.md): start minibase with the bench data kept
+# Cross-check of the bench driver with wrk (a lighter client, the one
+# PocketBase's benchmarks use): start minibase with the bench data kept
 # (go run ./bench -keep …), then: bench/wrk/run.sh http://127.0.0.1:PORT KEY
 set -euo pipefail
 url=$1; export KEY=$2; here=$(cd "$(dirname "$0")" && pwd)

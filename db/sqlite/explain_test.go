@@ -65,7 +65,8 @@ func seedPosts(t testing.TB, d *DB, n int) {
 // TestIndexesAreUsed: every documented query shape on an indexed field
 // runs as an index search, never a table scan, and sorts come from the index
 // (no temporary B-tree). This keeps the translator and CREATE INDEX spelling
-// paths identically (reference/perf-anchors.md §3.2).
+// paths identically: SQLite uses an index on an expression only for a query
+// that spells the same expression (https://sqlite.org/expridx.html).
 func TestIndexesAreUsed(t *testing.T) {
 	d := openTest(t)
 	ctx := context.Background()

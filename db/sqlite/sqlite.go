@@ -10,6 +10,11 @@
 // translate.go); where it is not, SQL returns a superset and the Go matcher
 // (db.Filter.Match) decides, so results always equal the Go reference
 // semantics.
+//
+// The same file keeps the collections' catalog and rules, the change feed
+// that database triggers read (changes.go), and auth's stores: Users,
+// Sessions, Admins and OTPs (auth*.go), each in tables whose names start
+// with "_".
 package sqlite
 
 import (
@@ -216,7 +221,7 @@ CREATE TABLE IF NOT EXISTS _indexes (
 );`
 
 func (d *DB) init(ctx context.Context) error {
-	if _, err := d.w.ExecContext(ctx, schema+authSchema+changesSchema); err != nil {
+	if _, err := d.w.ExecContext(ctx, schema+authSchema+changesSchema+appTokensSchema); err != nil {
 		return fmt.Errorf("create schema: %w", err)
 	}
 	if err := d.migrateRules(ctx); err != nil {

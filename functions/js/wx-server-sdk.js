@@ -1210,12 +1210,125 @@ function parseResult(result) {
   }
 }
 
+// js/src/openapi.js
+var isObject = (x) => Object.prototype.toString.call(x) === "[object Object]";
+var toSnake = (s) => s.replace(/[A-Z]/g, (m, i) => (i ? "_" : "") + m.toLowerCase());
+var toCamel = (s) => s.replace(/_[a-z]/g, (m) => m[1].toUpperCase());
+function convertCase(v, rename) {
+  if (Array.isArray(v)) return v.map((item) => convertCase(item, rename));
+  if (!isObject(v)) return v;
+  const out = {};
+  for (const key of Object.keys(v)) out[rename(key)] = convertCase(v[key], rename);
+  return out;
+}
+var isFile = (v) => isObject(v) && Boolean(v.contentType || v.content_type) && v.value !== void 0 && (ArrayBuffer.isView(v.value) || v.value instanceof ArrayBuffer);
+function makeOpenAPI(natives, need, options = {}) {
+  const root = function openapi(opts) {
+    if (!isObject(opts)) throw new TypeError("cloud.openapi(options): an options object is expected");
+    return makeOpenAPI(natives, need, Object.assign({}, options, opts));
+  };
+  const modules = /* @__PURE__ */ new Map();
+  return new Proxy(root, {
+    get(target, mod) {
+      if (typeof mod !== "string" || mod === "toJSON") return void 0;
+      if (!modules.has(mod)) modules.set(mod, openapiModule(natives, need, options, mod));
+      return modules.get(mod);
+    }
+  });
+}
+function openapiModule(natives, need, options, mod) {
+  const methods = /* @__PURE__ */ new Map();
+  return new Proxy({}, {
+    get(target, fn2) {
+      if (typeof fn2 !== "string" || fn2 === "toJSON" || fn2 === "then") return void 0;
+      if (!methods.has(fn2)) methods.set(fn2, (params) => callOpenAPI(natives, need, options, `${mod}.${fn2}`, params));
+      return methods.get(fn2);
+    }
+  });
+}
+function callOpenAPI(natives, need, options, api, params) {
+  need();
+  const name = `openapi.${api}`;
+  if (params !== void 0 && !isObject(params)) {
+    return Promise.reject(new CloudError(ErrCode.INVALID_PARAM, `${name}:fail -501007 invalid parameters. the parameters must be an object`, "INVALID_PARAM"));
+  }
+  try {
+    return send(natives, options, api, name, params);
+  } catch (e) {
+    return Promise.reject(e);
+  }
+}
+function send(natives, options, api, name, params) {
+  const convert = options.convertCase !== false;
+  const data = params === void 0 ? {} : convert ? convertCase(params, toSnake) : params;
+  const rest = {};
+  const files = [];
+  for (const key of Object.keys(data)) {
+    const v = data[key];
+    if (isFile(v)) {
+      files.push({ field: key, contentType: String(v.contentType || v.content_type), name: String(v.fileName || v.file_name || ""), value: v.value });
+    } else {
+      rest[key] = v;
+    }
+  }
+  return natives.openapi(api, rest, files).then(
+    (r) => {
+      let result;
+      if (r.json !== void 0) {
+        result = JSON.parse(r.json);
+        delete result.errcode;
+        delete result.errmsg;
+        if (convert) result = convertCase(result, toCamel);
+      } else {
+        result = { contentType: r.contentType, buffer: r.buffer };
+      }
+      return Object.assign(result, { errMsg: `${name}:ok`, errCode: 0 });
+    },
+    (e) => {
+      throw new CloudError(e.errCode, `${name}:fail ${e.errCode} ${e.message}`);
+    }
+  );
+}
+var MAX_OPEN_DATA = 50;
+function makeGetOpenData(natives, need) {
+  return function getOpenData(opts) {
+    need();
+    const api = "getOpenData";
+    const fail = (errCode, text, detail) => Promise.reject(new CloudError(errCode, `${api}:fail ${errCode} ${text}. ${detail}`));
+    const list2 = isObject(opts) ? opts.list : void 0;
+    if (!Array.isArray(list2) || list2.length === 0 || list2.length > MAX_OPEN_DATA) {
+      return fail(ErrCode.INVALID_PARAM, "invalid parameters", `list must be an array of 1 to ${MAX_OPEN_DATA} items`);
+    }
+    const items = [];
+    for (const it of list2) {
+      if (typeof it === "string") {
+        return fail(
+          -601005,
+          "invalid cloudID",
+          `WeChat resolves cloudIDs only for CloudBase's own backend, which a self-hosted server is not: pass the data's {encryptedData, iv} instead (decrypted with the caller's session key), or, for a phone number, the code of <button open-type="getPhoneNumber"> to cloud.openapi.phonenumber.getPhoneNumber({code})`
+        );
+      }
+      if (!isObject(it) || typeof it.encryptedData !== "string" || typeof it.iv !== "string") {
+        return fail(ErrCode.INVALID_PARAM, "invalid parameters", "each item of list must be {encryptedData, iv} (strings, base64)");
+      }
+      items.push({ encryptedData: it.encryptedData, iv: it.iv });
+    }
+    return natives.getOpenData(JSON.stringify(items)).then(
+      (texts) => ({ list: texts.map((t) => ({ data: JSON.parse(t) })), errMsg: `${api}:ok`, errCode: 0 }),
+      (e) => {
+        throw new CloudError(e.errCode, `${api}:fail ${e.errCode} ${e.message}`);
+      }
+    );
+  };
+}
+
 // js/src/wx-server-sdk.js
 var NOT_INITIALIZED = "Cloud API isn't enabled, please call init first\n请先调用 init 完成初始化后再调用其他云 API。";
 var DYNAMIC_CURRENT_ENV = /* @__PURE__ */ Symbol.for("DYNAMIC_CURRENT_ENV");
 function createCloud(natives) {
   let initialized = false;
   let config = {};
+  let openapi;
   const need = () => {
     if (!initialized) throw new CloudError(ErrCode.RESOURCE_NOT_INITIAL, NOT_INITIALIZED);
   };
@@ -1338,6 +1451,17 @@ function createCloud(natives) {
       return natives.wxContext();
     },
     /** cloud.logger(): log/info/warn/error(obj) write structured lines to the invocation's log. */
-    logger
+    logger,
+    /**
+     * cloud.openapi.<module>.<method>(params): WeChat's server APIs (云调用)
+     * → {...answer, errCode: 0, errMsg: 'openapi.<module>.<method>:ok'}, an
+     * image as {contentType, buffer}; WeChat's errcode rejects with it.
+     */
+    get openapi() {
+      openapi = openapi || makeOpenAPI(natives, need);
+      return openapi;
+    },
+    /** cloud.getOpenData({list}): [{encryptedData, iv}] decrypted with the caller's session key; not cloudIDs. */
+    getOpenData: makeGetOpenData(natives, need)
   };
 }

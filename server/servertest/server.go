@@ -221,7 +221,9 @@ type Request struct {
 	// nil sends none.
 	Body any
 	// Header holds request headers; Content-Type is application/json
-	// unless set here, and "Host" sets the request's host.
+	// unless set here, and "Host" sets the request's host. A value with
+	// newlines is sent as one header line per line: a header given
+	// several times ("a\nb").
 	Header map[string]string
 	As     Identity // who sends it; the zero Identity is a visitor
 }
@@ -298,7 +300,10 @@ func (s *Server) request(tb testing.TB, r Request) *http.Request {
 			req.Host = v
 			continue
 		}
-		req.Header.Set(k, v)
+		req.Header.Del(k)
+		for _, line := range strings.Split(v, "\n") {
+			req.Header.Add(k, line)
+		}
 	}
 	if tok := s.Token(tb, r.As); tok != "" {
 		req.Header.Set("Authorization", "Bearer "+tok)

@@ -10,6 +10,8 @@ import (
 	"minibase/server"
 	"minibase/server/servertest"
 	"minibase/storage/s3/miniotest"
+
+	"github.com/gofiber/fiber/v2"
 )
 
 // TestScenariosAreIndependent: each scenario has a server of its own, so
@@ -93,6 +95,21 @@ func TestOptions(t *testing.T) {
 	s.Do(t, servertest.Request{URL: "/v1/auth/me", As: alice}).Expect(t, 200, "")
 	clock.Add(3 * time.Hour) // access tokens live 2 h
 	s.Do(t, servertest.Request{URL: "/v1/auth/me", As: alice}).Expect(t, 401, `{"code":"ACCESS_TOKEN_EXPIRED"}`)
+}
+
+// TestHeaderLines: a header value with newlines reaches the server as that
+// header given several times, one line each.
+func TestHeaderLines(t *testing.T) {
+	s := servertest.New(t, servertest.Options{})
+	s.Server.Router().Get("/lines", func(c *fiber.Ctx) error {
+		var lines []string
+		for _, v := range c.Request().Header.PeekAll("X-Multi") {
+			lines = append(lines, string(v))
+		}
+		return c.JSON(lines)
+	})
+	s.Run(t, servertest.Scenario{URL: "/lines", Header: map[string]string{"X-Multi": "a\nb"}, Status: 200, Equal: `["a","b"]`})
+	s.Run(t, servertest.Scenario{URL: "/lines", Header: map[string]string{"X-Multi": "a, b"}, Status: 200, Equal: `["a, b"]`})
 }
 
 // auditFn writes an audit document for each order inserted.

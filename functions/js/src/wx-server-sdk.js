@@ -1,5 +1,5 @@
 // require('wx-server-sdk') inside minibase's cloud functions: dialect B of
-// wx.cloud (reference/wxcloud-api.md §0, §5.4). The database is the client
+// wx.cloud, as in the npm package wx-server-sdk. The database is the client
 // SDK's own builder (sdk/src/database) in its server flavor, whose
 // operations (DbOps, sdk/src/database/ops.ts) are natives.db: Go functions
 // that call the database in-process, as an admin (functions/bind_db.go);
@@ -11,8 +11,9 @@
 import { Database, SERVER, fromGeoJSON } from '../../../sdk/src/database/index';
 import { CloudError, ErrCode, ERR_TEXT, serverError } from '../../../sdk/src/core/errors';
 import { parseResult } from '../../../sdk/src/functions/index';
+import { makeOpenAPI, makeGetOpenData } from './openapi';
 
-/** wx-server-sdk's message for an API used before init (spec §2.3). */
+/** wx-server-sdk's message for an API used before init. */
 const NOT_INITIALIZED = "Cloud API isn't enabled, please call init first\n请先调用 init 完成初始化后再调用其他云 API。";
 
 /** cloud.DYNAMIC_CURRENT_ENV: "the environment this function runs in". */
@@ -29,11 +30,15 @@ const DYNAMIC_CURRENT_ENV = Symbol.for('DYNAMIC_CURRENT_ENV');
  * uploadFile(cloudPath, content) → Promise of the fileID,
  * downloadFile(fileID) → Promise of a Buffer, getTempFileURL(items JSON)
  * and deleteFile(fileIDs JSON) → Promise of the fileList (rejected as
- * db's are), with maxFileList, the most fileIDs of one call.
+ * db's are), with maxFileList, the most fileIDs of one call;
+ * openapi(api, params, files) → Promise of {json} or {contentType,
+ * buffer} and getOpenData(items JSON) → Promise of JSON texts (rejected
+ * with {errCode, message}): see openapi.js.
  */
 export function createCloud(natives) {
   let initialized = false;
   let config = {};
+  let openapi;
 
   const need = () => {
     if (!initialized) throw new CloudError(ErrCode.RESOURCE_NOT_INITIAL, NOT_INITIALIZED);
@@ -185,5 +190,18 @@ export function createCloud(natives) {
 
     /** cloud.logger(): log/info/warn/error(obj) write structured lines to the invocation's log. */
     logger,
+
+    /**
+     * cloud.openapi.<module>.<method>(params): WeChat's server APIs (云调用)
+     * → {...answer, errCode: 0, errMsg: 'openapi.<module>.<method>:ok'}, an
+     * image as {contentType, buffer}; WeChat's errcode rejects with it.
+     */
+    get openapi() {
+      openapi = openapi || makeOpenAPI(natives, need); // made on first use: most functions never touch it
+      return openapi;
+    },
+
+    /** cloud.getOpenData({list}): [{encryptedData, iv}] decrypted with the caller's session key; not cloudIDs. */
+    getOpenData: makeGetOpenData(natives, need),
   };
 }

@@ -1,4 +1,4 @@
-// §5.1: a Buffer in wx.cloud's data arrives as {type: 'Buffer', data: [bytes]};
+// A Buffer in wx.cloud's data arrives as {type: 'Buffer', data: [bytes]};
 // Buffer.from turns it back, as in Node.
 exports.main = async (event) => {
   const b = Buffer.from(event.file)

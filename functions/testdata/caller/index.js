@@ -16,7 +16,7 @@ exports.main = async (event) => {
     case 'missing':
     case 'throws':
       try {
-        await cloud.callFunction({ name: event.mode === 'missing' ? 'no-such-function' : 'runaway', data: { mode: 'throw', why: 'nested' } });
+        await cloud.callFunction({ name: event.mode === 'missing' ? 'no-such-function' : 'failing', data: { mode: 'throw', why: 'nested' } });
         return 'no error';
       } catch (e) {
         return { errCode: e.errCode, errMsg: e.errMsg, hasRequestId: typeof e.requestId === 'string' };

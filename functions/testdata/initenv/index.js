@@ -1,4 +1,4 @@
-// §5.2's other forms of init: an env id, or one per service. minibase has
+// wx-server-sdk's other forms of init: an env id, or one per service. minibase has
 // one environment, so each works unchanged.
 const cloud = require('wx-server-sdk')
 

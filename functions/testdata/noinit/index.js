@@ -1,4 +1,4 @@
-// wx-server-sdk's APIs need init() first (spec §2.3).
+// wx-server-sdk's APIs need init() first, and say so as it does.
 const cloud = require('wx-server-sdk');
 exports.main = async () => {
   try {

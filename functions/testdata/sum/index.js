@@ -1,4 +1,4 @@
-// §5.2's example: an async main using wx-server-sdk's context.
+// CloudBase's example: an async main using wx-server-sdk's context.
 const cloud = require('wx-server-sdk');
 cloud.init({ env: cloud.DYNAMIC_CURRENT_ENV });
 

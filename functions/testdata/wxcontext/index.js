@@ -1,4 +1,4 @@
-// §5.3: getWXContext() of the caller; the module's constants.
+// getWXContext() of the caller; the module's constants.
 const cloud = require('wx-server-sdk');
 cloud.init({ env: cloud.DYNAMIC_CURRENT_ENV });
 exports.main = async (event) => ({

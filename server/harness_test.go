@@ -19,6 +19,9 @@ import (
 
 const testKey = "test-admin-key-0123456789"
 
+// The server package's own tests (settings, mounting, shutdown) run on
+// newTestMain; the areas' HTTP contract tests run on servertest instead.
+
 // newTestMain opens a Server on a temp dir; requests go through app.Test,
 // the whole fiber stack without a socket.
 func newTestMain(t testing.TB, mod func(*Config)) *Server {
