@@ -57,6 +57,10 @@ const (
 	// fast enough and was disconnected; it may watch again. minibase's own
 	// name.
 	CodeWatchSlow = "DATABASE_REALTIME_TOO_SLOW"
+	// CodeAggregateMemory: an aggregation stage would hold more than the
+	// server's aggregation memory limit (MongoDB's 100 MB rule). minibase's
+	// own name, with the errCode of DATABASE_REQUEST_FAILED.
+	CodeAggregateMemory = "DATABASE_AGGREGATE_MEMORY_EXCEED"
 )
 
 // codes gives each code its CloudBase errCode and the HTTP status it is
@@ -76,6 +80,7 @@ var codes = map[string]struct{ errCode, status int }{
 	CodeCorrupted:          {-502001, http.StatusInternalServerError},
 	CodeWatchLimit:         {-501003, http.StatusTooManyRequests},
 	CodeWatchSlow:          {-502001, http.StatusTooManyRequests},
+	CodeAggregateMemory:    {-502001, http.StatusBadRequest},
 }
 
 // Errorf returns an *Error with code and a formatted message.

@@ -1,10 +1,7 @@
 /**
  * The database module: `cloud.database()` of wx.cloud (dialect A, spec
- * §1–§2) over minibase's HTTP API, and `watch()` over its WebSocket
- * (realtime/).
- *
- * Not here yet: `aggregate()` (its server endpoint comes with a later
- * issue; no stub pretends to work until then).
+ * §1–§2) over minibase's HTTP API, aggregation included, and `watch()` over
+ * its WebSocket (realtime/).
  */
 import type { Client } from '../core/client';
 import { command, type Command } from './command';
@@ -55,10 +52,12 @@ export class Database {
 }
 
 export { CollectionReference, Query } from './query';
+export { Aggregate, AGGREGATE_DEFAULT_LIMIT } from './aggregate';
+export type { AggregateResult } from './aggregate';
 export { DocumentReference } from './document';
 export { fromGeoJSON } from './geo';
 export { CLIENT, SERVER } from './request';
-export type { DbOps } from './ops';
+export type { DbOps, AggregateBody } from './ops';
 export type { Flavor } from './request';
 export { LogicCommand, QueryCommand, UpdateCommand } from './command';
 export type { Command, AggregateCommand, QueryCondition } from './command';
