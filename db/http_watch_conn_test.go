@@ -212,6 +212,7 @@ func TestWatchMissesNothing(t *testing.T) {
 				for _, id := range m.docs() {
 					w.have[id] = true
 				}
+				done = w.have["zzz-last"] // a snapshot read after the last write
 			case "events":
 				for _, e := range m.events() {
 					id := e["docId"].(string)
