@@ -121,5 +121,6 @@ func (m *memDriver) Snapshot(ctx context.Context, coll string, q *db.Query) ([][
 	m.feed.mu.Lock()
 	seq := m.feed.seq
 	m.feed.mu.Unlock()
-	return find(c, q), seq, nil
+	docs, err := find(c, q)
+	return docs, seq, err
 }

@@ -337,6 +337,6 @@ func (d *DB) snapshot(ctx context.Context, c *collection, sh *shape, q *db.Query
 	}
 	out, err := d.find(ctx, func(ctx context.Context, q string, args []any) (*sql.Rows, error) {
 		return tx.QueryContext(ctx, q, args...)
-	}, c, sh, q)
+	}, c, sh, deref(c.indexes.Load()), q)
 	return out, seq, err
 }
