@@ -49,6 +49,12 @@ type Config struct {
 	Timeout   time.Duration // per request
 	Keep      bool          // keep the temporary directory
 	Storage   string        // the started server's file store: local, or s3 on a MinIO the driver starts
+	// watch-idle and watch-fanout (watch.go)
+	Watchers      int // watches held open at once
+	WatchQueries  int // distinct queries among them (0: one each)
+	Subscribers   int // subscribers of the fan-out
+	FanoutQueries int // distinct queries among them
+	Events        int // inserts timed
 }
 
 func main() {
@@ -97,6 +103,11 @@ func parseFlags(args []string) (Config, error) {
 	fs.DurationVar(&c.Timeout, "timeout", 10*time.Second, "per-request timeout")
 	fs.BoolVar(&c.Keep, "keep", false, "keep the temporary directory (binary, data, server.log)")
 	fs.StringVar(&c.Storage, "storage", "local", "file store of the started server: local, or s3 (a MinIO server the driver starts)")
+	fs.IntVar(&c.Watchers, "watchers", 10000, "watch-idle: watches held open at once, one connection each")
+	fs.IntVar(&c.WatchQueries, "watch-queries", 0, "watch-idle: distinct queries among them (0: one each)")
+	fs.IntVar(&c.Subscribers, "subscribers", 1000, "watch-fanout: connections watching")
+	fs.IntVar(&c.FanoutQueries, "fanout-queries", 1, "watch-fanout: distinct queries among them (all match every insert)")
+	fs.IntVar(&c.Events, "events", 200, "watch-fanout: inserts timed, one at a time")
 	if err := fs.Parse(args); err != nil {
 		return c, err
 	}
@@ -114,6 +125,8 @@ func (c Config) check() error {
 	switch {
 	case c.Docs < 1 || c.Runs < 1 || c.Conc < 1 || c.Starts < 1:
 		return fmt.Errorf("-docs, -runs, -c and -starts must be at least 1")
+	case c.Watchers < 1 || c.Subscribers < 1 || c.Events < 1 || c.WatchQueries < 0 || c.FanoutQueries < 0:
+		return fmt.Errorf("-watchers, -subscribers and -events must be at least 1, -watch-queries and -fanout-queries not negative")
 	case c.Authors < 1 || c.Authors > 65535:
 		return fmt.Errorf("-authors must be 1 to 65535")
 	case indexSets[c.Indexes] == nil:
@@ -131,7 +144,9 @@ func (c Config) check() error {
 }
 
 // allNames lists every scenario.
-func allNames() []string { return append(append(defaultNames(), fileNames()...), txnNames()...) }
+func allNames() []string {
+	return append(append(append(defaultNames(), fileNames()...), txnNames()...), watchNames()...)
+}
 
 // txnNames lists the transaction scenarios.
 func txnNames() []string {

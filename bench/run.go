@@ -34,10 +34,22 @@ func (m *Main) Run(ctx context.Context) error {
 		rep.idleRSS, _ = readRSS(m.pid)
 	}
 	for i, name := range cfg.Scenarios {
-		if name == startScenario {
+		switch name {
+		case startScenario:
 			if err := m.measureStarts(ctx, rep); err != nil {
 				return err
 			}
+			continue
+		case watchIdle, watchFanout:
+			measure := m.measureIdle
+			if name == watchFanout {
+				measure = m.measureFanout
+			}
+			res, err := measure(ctx, cl)
+			if err != nil {
+				return fmt.Errorf("%s: %w", name, err)
+			}
+			rep.watches = append(rep.watches, res)
 			continue
 		}
 		res, err := m.runScenario(ctx, e, lookup(name), uint64(i))
