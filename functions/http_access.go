@@ -6,6 +6,7 @@ import (
 	"encoding/base64"
 	"encoding/json"
 	"mime"
+	"slices"
 	"strconv"
 	"strings"
 	"unicode/utf8"
@@ -153,8 +154,9 @@ func httpResponse(v []byte) (*HTTPResponse, *Error) {
 	case len(v) > 0 && (v[0] == '-' || v[0] >= '0' && v[0] <= '9' || v[0] == 't' || v[0] == 'f'):
 		return &HTTPResponse{Status: 200, Header: [][2]string{{"Content-Type", mimeText}}, Body: v}, nil
 	case len(v) > 0 && v[0] == '{':
-		var probe map[string]json.RawMessage
-		if json.Unmarshal(v, &probe) == nil && probe["statusCode"] != nil {
+		// Only the top level's keys matter: a result of any size is not
+		// decoded to find them.
+		if keys, _, ok := splitObject(v); ok && slices.Contains(keys, "statusCode") {
 			return integrationResponse(v)
 		}
 	}

@@ -18,6 +18,7 @@ import (
 	"github.com/dop251/goja_nodejs/buffer"
 	"github.com/dop251/goja_nodejs/require"
 	"github.com/dop251/goja_nodejs/url"
+	"github.com/go-json-experiment/json/jsontext"
 )
 
 // maxCallStack bounds JavaScript recursion: deeper calls end the
@@ -44,6 +45,9 @@ type instance struct {
 	tasks  []vmTask
 	noop   goja.Callable // see poll
 	writer *jsonWriter   // a spare one: see newJSONWriter
+	// jsonDec is a spare decoder for fromJSON and fromDB, nil while one
+	// of them runs (the geo callback of one may need another).
+	jsonDec *jsontext.Decoder
 
 	crypto goja.Value // require('crypto'), made on first use
 	wxsdk  goja.Value // require('wx-server-sdk'), made on first use

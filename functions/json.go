@@ -42,8 +42,20 @@ func (in *instance) decodeJSON(b []byte, geo goja.Callable) (goja.Value, error) 
 	if string(b) == "{}" { // the most common event
 		return in.vm.NewObject(), nil
 	}
-	d := &jsonDecoder{dec: jsontext.NewDecoder(bytes.NewReader(b)), db: geo != nil, geo: geo}
-	dec := d.dec
+	// The instance's spare decoder keeps its buffers between calls. A
+	// repeated name is allowed, the last one winning, as in JSON.parse.
+	dec := in.jsonDec
+	in.jsonDec = nil
+	if dec == nil {
+		dec = jsontext.NewDecoder(bytes.NewBuffer(b), jsontext.AllowDuplicateNames(true))
+	} else {
+		dec.Reset(bytes.NewBuffer(b), jsontext.AllowDuplicateNames(true))
+	}
+	defer func() {
+		dec.Reset(bytes.NewBuffer(nil)) // keeps nothing of b
+		in.jsonDec = dec
+	}()
+	d := &jsonDecoder{dec: dec, db: geo != nil, geo: geo}
 	v, err := in.jsonValue(d, 0)
 	if err != nil {
 		return nil, err
