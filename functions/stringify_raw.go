@@ -1,6 +1,7 @@
 package functions
 
 import (
+	"reflect"
 	"strings"
 
 	"github.com/dop251/goja"
@@ -17,6 +18,9 @@ import (
 // indentation applies, or when fields were added or deleted.
 func (w *jsonWriter) rawMembers(o *goja.Object) bool {
 	if w.hasProps || w.replacer != nil || w.gap != "" {
+		return false
+	}
+	if o.ExportType() != lazyDocType { // Export would copy a plain object
 		return false
 	}
 	d, ok := o.Export().(*lazyDoc)
@@ -51,6 +55,8 @@ func (w *jsonWriter) rawMembers(o *goja.Object) bool {
 	w.close('}', stepback, first)
 	return true
 }
+
+var lazyDocType = reflect.TypeOf((*lazyDoc)(nil))
 
 // fieldValue is the field's value: the one already made, else a new one.
 func fieldValue(read bool, v goja.Value, d *lazyDoc, k string) goja.Value {
