@@ -3,8 +3,10 @@ package functions
 import (
 	"bytes"
 	"errors"
+	"io"
 	"math"
 	"reflect"
+	"slices"
 	"strconv"
 	"time"
 
@@ -60,7 +62,7 @@ func (in *instance) decodeJSON(b []byte, geo goja.Callable) (goja.Value, error) 
 	if err != nil {
 		return nil, err
 	}
-	if _, err := dec.ReadToken(); err == nil {
+	if _, err := dec.ReadToken(); err != io.EOF {
 		return nil, errors.New("unexpected data after the JSON value")
 	}
 	return v, nil
@@ -231,4 +233,56 @@ func appendEscaped(b []byte, c byte) []byte {
 		return append(b, '\\', 'r')
 	}
 	return append(b, '\\', 'u', '0', '0', hex[c>>4], hex[c&0xF])
+}
+
+// lazyEvent is fromJSON for an invocation's event: a JSON object becomes
+// an object whose members are made JavaScript values when the function
+// first reads them (lazyDoc, plain JSON), so that a function that reads
+// one member of an HTTP access event, or none, does not pay for building
+// the rest. The event is checked whole first: invalid JSON, or nesting
+// fromJSON refuses, fails here as it would there. An object with a
+// repeated or a __proto__ member is built at once, as JSON.parse builds
+// it.
+func (in *instance) lazyEvent(b []byte) (goja.Value, error) {
+	if string(b) == "{}" || len(b) == 0 || b[0] != '{' || jsonDepth(b) >= maxJSONDepth ||
+		!jsontext.Value(b).IsValid(jsontext.AllowDuplicateNames(true)) {
+		return in.fromJSON(b)
+	}
+	text := string(b)
+	keys, spans, ok := splitObject(text)
+	if !ok || len(keys) > 64 {
+		return in.fromJSON(b)
+	}
+	for i, k := range keys {
+		if k == "__proto__" || slices.Contains(keys[:i], k) {
+			return in.fromJSON(b)
+		}
+	}
+	conv := &docConverter{in: in, plain: true}
+	return in.vm.NewDynamicObject(&lazyDoc{c: conv, keys: keys, text: text, spans: spans}), nil
+}
+
+// jsonDepth returns the deepest nesting of objects and arrays in the JSON
+// text b (which may be invalid: it only counts brackets outside strings).
+func jsonDepth(b []byte) int {
+	depth, deepest, inString := 0, 0, false
+	for i := 0; i < len(b); i++ {
+		c := b[i]
+		switch {
+		case inString:
+			if c == '\\' {
+				i++
+			} else if c == '"' {
+				inString = false
+			}
+		case c == '"':
+			inString = true
+		case c == '{' || c == '[':
+			depth++
+			deepest = max(deepest, depth)
+		case c == '}' || c == ']':
+			depth--
+		}
+	}
+	return deepest
 }

@@ -1,0 +1,52 @@
+package functions
+
+import (
+	"strings"
+	"testing"
+)
+
+// An event's members become JavaScript values only when read (lazyEvent);
+// the function must not be able to tell it from the object JSON.parse
+// makes: member order, identity, assignment, deletion, numbers past 2^53,
+// extended-JSON-looking values left alone, JSON.stringify; repeated names
+// (the last wins), invalid JSON and nesting too deep as before.
+func TestEventAsJSONParse(t *testing.T) {
+	rt, _ := newTestRuntime(t, Options{})
+	invokeRaw := func(event string) (string, error) {
+		t.Helper()
+		res, err := rt.Invoke(adminCtx, "eventprobe", []byte(event), Invocation{})
+		if err != nil {
+			return "", err
+		}
+		return string(res.Value), nil
+	}
+	got, err := invokeRaw(`{"text":"a\"b","big":9007199254740993,"nested":{"k":[1,2]},"list":[1,"x",{"y":null}],"gone":1,` +
+		`"when":{"$date":"2024-01-02T03:04:05.006Z"}}`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := `{"keys":["text","big","nested","list","when","extra"],"same":true,"persisted":1,"big":9007199254740992,` +
+		`"text":"a\"b","isArray":true,"hasOwn":true,"hasGone":false,"spread":["text","big","nested","list","when","extra"],` +
+		`"proto":true,"when":{"$date":"2024-01-02T03:04:05.006Z"},` +
+		`"json":"{\"text\":\"a\\\"b\",\"big\":9007199254740992,\"nested\":{\"k\":[1,2],\"added\":1},\"list\":[1,\"x\",{\"y\":null}],` +
+		`\"when\":{\"$date\":\"2024-01-02T03:04:05.006Z\"},\"extra\":true}"}`
+	if got != want {
+		t.Errorf("got  %s\nwant %s", got, want)
+	}
+	if got, err := invokeRaw(`{"dup":1,"nested":{},"dup":2}`); err != nil || !strings.Contains(got, `"dup":2`) {
+		t.Errorf("a repeated name: %s, %v; want the last value, 2", got, err)
+	}
+	for _, bad := range []string{`{"a":}`, `{"a":1} x`, `{"a":` + strings.Repeat("[", 1001) + strings.Repeat("]", 1001) + `}`} {
+		if _, err := invokeRaw(bad); ErrorCode(err) != CodeInvalidParam {
+			t.Errorf("event %.30s…: error %v, want %s", bad, err, CodeInvalidParam)
+		}
+	}
+}
+
+func TestJSONDepth(t *testing.T) {
+	for in, want := range map[string]int{`{}`: 1, `{"a":[1,{"b":"[[["}]}`: 3, `"{"`: 0, `{"a":"\"[","b":[]}`: 2} {
+		if got := jsonDepth([]byte(in)); got != want {
+			t.Errorf("jsonDepth(%s) = %d, want %d", in, got, want)
+		}
+	}
+}
