@@ -1,6 +1,8 @@
 package functions
 
 import (
+	"encoding/json"
+	"reflect"
 	"strings"
 	"testing"
 )
@@ -47,6 +49,44 @@ func TestJSONDepth(t *testing.T) {
 	for in, want := range map[string]int{`{}`: 1, `{"a":[1,{"b":"[[["}]}`: 3, `"{"`: 0, `{"a":"\"[","b":[]}`: 2} {
 		if got := jsonDepth([]byte(in)); got != want {
 			t.Errorf("jsonDepth(%s) = %d, want %d", in, got, want)
+		}
+	}
+}
+
+// The HTTP access event, written by hand, is CloudBase's integration
+// request: valid JSON, names sorted, repeated headers joined, the last
+// query value in queryStringParameters, bad UTF-8 replaced, binary bodies
+// in base64.
+func TestHTTPEventJSON(t *testing.T) {
+	tr := &Triggers{env: "env1", appID: "wxapp"}
+	for _, c := range []struct {
+		name string
+		req  HTTPRequest
+		want string
+	}{
+		{"text body", HTTPRequest{Method: "POST", Path: "/api/a\"b", ClientIP: "203.0.113.9", Body: []byte("<p>&\n"),
+			Header: [][2]string{{"X-B", "2"}, {"Content-Type", "text/html"}, {"x-b", "3"}, {"X-Bad", "a\xffb"}},
+			Query:  [][2]string{{"q", "1"}, {"a", ""}, {"q", "2"}}},
+			`{"path":"/api/a\"b","httpMethod":"POST","headers":{"content-type":"text/html","x-b":"2,3","x-bad":"a\ufffdb"},` +
+				`"multiValueHeaders":{"content-type":["text/html"],"x-b":["2","3"],"x-bad":["a\ufffdb"]},` +
+				`"queryStringParameters":{"a":"","q":"2"},"multiValueQueryStringParameters":{"a":[""],"q":["1","2"]},` +
+				`"requestContext":{"requestId":"r1","envId":"env1","appId":"wxapp","httpMethod":"POST","path":"/api/a\"b","sourceIp":"203.0.113.9"},` +
+				`"body":"<p>&\n","isBase64Encoded":false}`},
+		{"binary body, nothing else", HTTPRequest{Method: "PUT", Path: "/", Body: []byte{0, 0xff}},
+			`{"path":"/","httpMethod":"PUT","headers":{},"multiValueHeaders":{},"queryStringParameters":{},"multiValueQueryStringParameters":{},` +
+				`"requestContext":{"requestId":"r1","envId":"env1","appId":"wxapp","httpMethod":"PUT","path":"/","sourceIp":""},` +
+				`"body":"AP8=","isBase64Encoded":true}`},
+	} {
+		got := tr.appendEvent(nil, &c.req, "r1")
+		var gotV, wantV any
+		if err := json.Unmarshal(got, &gotV); err != nil {
+			t.Fatalf("%s: %s is not JSON: %v", c.name, got, err)
+		}
+		if err := json.Unmarshal([]byte(c.want), &wantV); err != nil {
+			t.Fatal(err)
+		}
+		if !reflect.DeepEqual(gotV, wantV) || !strings.HasPrefix(string(got), `{"path":`) {
+			t.Errorf("%s:\n got %s\nwant %s", c.name, got, c.want)
 		}
 	}
 }
