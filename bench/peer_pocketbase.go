@@ -75,7 +75,7 @@ func (m *Main) runPeer(ctx context.Context) error {
 		return err
 	}
 	logs := &server{bin: m.srv.bin, dir: filepath.Join(m.tmp, "data-logs"), key: randomKey(),
-		logPath: filepath.Join(m.tmp, "server-logs.log"), env: []string{"MINIBASE_PPROF="}} // the profiler is the first one's
+		logPath: filepath.Join(m.tmp, "server-logs.log"), env: []string{"MINIBASE_PPROF=" + os.Getenv("MINIBASE_BENCH_PPROF_LOGS")}} // the first one has MINIBASE_PPROF
 	if logs.addr, err = freeAddr(); err != nil {
 		return err
 	}
