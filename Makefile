@@ -28,7 +28,7 @@ test: vet build unit sdk e2e fuzz
 # The storage suites run against a real MinIO server: scripts/minio.sh
 # installs the pinned build into ~/.cache/minibase the first time.
 unit: build
-	MINIBASE_MINIO_BIN=$$(scripts/minio.sh) MINIBASE_BIN=$(CURDIR)/bin/minibase go test -race -count=1 ./...
+	MINIBASE_MINIO_BIN=$$(scripts/minio.sh) MINIBASE_BIN=$(CURDIR)/bin/minibase go test -race -count=1 -timeout 30m ./...
 
 # The JS SDK: type check, dist/ up to date, and its tests against the
 # binary just built. Dev dependencies are installed (npm ci) only when
