@@ -44,6 +44,7 @@ type jsonWriter struct {
 	indent   string
 
 	arrayToJSON int8 // Array.prototype.toJSON: 0 not looked up yet, 1 absent, 2 present
+	dateToJSON  int8 // Date.prototype's JSON methods: 0 not looked up yet, 1 built-in, 2 changed
 
 	// As a vmTask: input is written, to out, present and over.
 	input         goja.Value

@@ -3,6 +3,9 @@ package functions
 import (
 	"reflect"
 	"strings"
+	"time"
+
+	"minibase/db"
 
 	"github.com/dop251/goja"
 )
@@ -44,6 +47,8 @@ func (w *jsonWriter) rawMembers(o *goja.Object) bool {
 		switch {
 		case !read && w.plainJSON(raw):
 			w.b = append(w.b, raw...)
+			first = false
+		case !read && w.rawDate(raw):
 			first = false
 		case w.property(o, k, nil, fieldValue(read, v, d, k)):
 			first = false
@@ -120,4 +125,38 @@ func plainScalar(raw string) bool {
 		}
 	}
 	return true
+}
+
+// rawDate writes a date of the database's JSON, {"$date":"<DateLayout>"},
+// as JSON.stringify writes the Date it becomes (toISOString's text, the
+// same for years 0 to 9999), when Date.prototype's methods that
+// JSON.stringify calls are still the built-in ones, and reports whether
+// it did.
+func (w *jsonWriter) rawDate(raw string) bool {
+	const prefix, suffix = `{"$date":"`, `"}`
+	s, ok := strings.CutPrefix(raw, prefix)
+	if !ok || len(s) != len(db.DateLayout)+len(suffix) || !strings.HasSuffix(s, suffix) {
+		return false
+	}
+	s = s[:len(db.DateLayout)]
+	if t, err := time.Parse(db.DateLayout, s); err != nil || t.Format(db.DateLayout) != s {
+		return false
+	}
+	if w.dateToJSON == 0 {
+		w.dateToJSON = 1
+		if in := w.in; in.intrinsics.dateProto == nil || dateJSONMethods(in.intrinsics.dateProto) != in.intrinsics.dateJSON {
+			w.dateToJSON = 2
+		}
+	}
+	if w.dateToJSON != 1 {
+		return false
+	}
+	w.b = append(append(append(w.b, '"'), s...), '"')
+	return true
+}
+
+// dateJSONMethods returns what JSON.stringify calls on a Date through
+// proto, Date.prototype.
+func dateJSONMethods(proto *goja.Object) [4]goja.Value {
+	return [4]goja.Value{proto.Get("toJSON"), proto.Get("toISOString"), proto.Get("valueOf"), proto.GetSymbol(goja.SymToPrimitive)}
 }

@@ -45,6 +45,9 @@ func TestRawDocumentResult(t *testing.T) {
 	if got := result("arrayToJSON"); !strings.Contains(got, `\"tags\":\"an array\"`) || !strings.Contains(got, `\"mixed\":\"an array\"`) {
 		t.Errorf("with Array.prototype.toJSON set, JSON.stringify gave %s", got)
 	}
+	if got := result("dateToISOString"); !strings.Contains(got, `\"at\":\"a date\"`) || !strings.Contains(got, `\"when\":\"a date\"`) {
+		t.Errorf("with Date.prototype.toISOString replaced, JSON.stringify gave %s", got)
+	}
 }
 
 func TestPlainScalar(t *testing.T) {

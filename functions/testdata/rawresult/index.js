@@ -29,6 +29,15 @@ exports.main = async (event) => {
       } finally {
         delete Array.prototype.toJSON;
       }
+    case 'dateToISOString': {
+      const iso = Date.prototype.toISOString;
+      Date.prototype.toISOString = function () { return 'a date'; };
+      try {
+        return JSON.stringify(data);
+      } finally {
+        Date.prototype.toISOString = iso;
+      }
+    }
   }
   return data;
 };
