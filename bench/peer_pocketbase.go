@@ -122,6 +122,7 @@ func (m *Main) runPeer(ctx context.Context) error {
 		chosen = slices.DeleteFunc(chosen, func(s peerScenario) bool { return !slices.Contains(cfg.Scenarios, s.name) })
 	}
 	results := make([]scenarioResult, len(chosen))
+	cpu := make([][]float64, len(chosen)) // server CPU µs per request, each round
 	lim := limits{dur: cfg.Dur, n: cfg.N, maxDur: cfg.MaxDur}
 	for round := range cfg.Runs {
 		order := make([]int, len(chosen))
@@ -134,17 +135,24 @@ func (m *Main) runPeer(ctx context.Context) error {
 		for _, i := range order {
 			ps := chosen[i]
 			seed := cfg.Seed<<32 | uint64(i)<<16 | uint64(round)
+			before, errBefore := cpuTime(pids[ps.target])
 			r := runLoad(ctx, envs[ps.target], ps.scenario, cfg.Conc, lim, seed, pids[ps.target])
 			if err := ctx.Err(); err != nil {
 				return err
 			}
-			logf("round %d/%d  %-14s %8.0f req/s  p50 %s ms  p99 %s ms  %d ok  %d errors", round+1, cfg.Runs,
-				ps.name, r.rate(), ms(r.hist.Quantile(0.5)), ms(r.hist.Quantile(0.99)), r.ok, r.errs)
+			after, errAfter := cpuTime(pids[ps.target])
+			perReq := 0.0
+			if errBefore == nil && errAfter == nil && r.ok > 0 {
+				perReq = float64(after-before) / float64(time.Microsecond) / float64(r.ok)
+				cpu[i] = append(cpu[i], perReq)
+			}
+			logf("round %d/%d  %-14s %8.0f req/s  p50 %s ms  p99 %s ms  %5.1f µs CPU/req  %d ok  %d errors", round+1, cfg.Runs,
+				ps.name, r.rate(), ms(r.hist.Quantile(0.5)), ms(r.hist.Quantile(0.99)), perReq, r.ok, r.errs)
 			results[i].sc, results[i].conc = ps.scenario, cfg.Conc
 			results[i].runs = append(results[i].runs, r)
 		}
 	}
-	writePeerReport(os.Stdout, m, results)
+	writePeerReport(os.Stdout, m, results, cpu)
 	var failed []string
 	for _, r := range results {
 		if _, _, errs, _ := r.totals(); errs > 0 {
@@ -225,7 +233,7 @@ func checkPeerPost(e *env, i int, got peerPost) error {
 // writePeerReport prints the comparison as Markdown: each scenario's
 // median rate over the rounds, its range and latencies, then the ratios,
 // computed round by round.
-func writePeerReport(w io.Writer, m *Main, results []scenarioResult) {
+func writePeerReport(w io.Writer, m *Main, results []scenarioResult, cpu [][]float64) {
 	c := m.cfg
 	fmt.Fprintf(w, "## minibase cloud functions vs PocketBase %s JavaScript routes\n\n", pbVersion)
 	fmt.Fprintf(w, "- Command: `go run ./bench %s`\n", strings.Join(os.Args[1:], " "))
@@ -234,20 +242,21 @@ func writePeerReport(w io.Writer, m *Main, results []scenarioResult) {
 		"examples/base (pb_hooks, `logs.maxDays=0`); %d posts in each; 127.0.0.1, HTTP/1.1 keep-alive, c=%d\n",
 		m.version, pbVersion, c.Docs, c.Conc)
 	fmt.Fprintf(w, "- %d rounds × %s per scenario, the order reversed every other round; req/s median (min–max) of the rounds, "+
-		"latencies over all requests; every answer checked\n\n", c.Runs, runLength(c))
-	fmt.Fprintln(w, "| Scenario | What | req/s | min–max | p50 ms | p99 ms | requests | errors | max private RSS MiB |")
-	fmt.Fprintln(w, "|---|---|--:|--:|--:|--:|--:|--:|--:|")
+		"latencies over all requests; server CPU per request from /proc/<pid>/stat (10 ms ticks) over each run; every answer checked\n\n", c.Runs, runLength(c))
+	fmt.Fprintln(w, "| Scenario | What | req/s | min–max | p50 ms | p99 ms | server CPU µs/req (min–max) | requests | errors | max private RSS MiB |")
+	fmt.Fprintln(w, "|---|---|--:|--:|--:|--:|--:|--:|--:|--:|")
 	byName := map[string]scenarioResult{}
-	for _, s := range results {
-		byName[s.sc.name] = s
+	cpuOf := map[string][]float64{}
+	for i, s := range results {
+		byName[s.sc.name], cpuOf[s.sc.name] = s, cpu[i]
 		h, ok, errs, rss := s.totals()
-		sp := s.rates()
-		fmt.Fprintf(w, "| %s | %s | %.0f | %.0f–%.0f | %s | %s | %d | %d | %s |\n", s.sc.name, s.sc.what,
-			sp.Median, sp.Min, sp.Max, ms(h.Quantile(0.5)), ms(h.Quantile(0.99)), ok, errs, mib(rss))
+		sp, cp := s.rates(), Summarize(cpu[i])
+		fmt.Fprintf(w, "| %s | %s | %.0f | %.0f–%.0f | %s | %s | %.1f (%.1f–%.1f) | %d | %d | %s |\n", s.sc.name, s.sc.what,
+			sp.Median, sp.Min, sp.Max, ms(h.Quantile(0.5)), ms(h.Quantile(0.99)), cp.Median, cp.Min, cp.Max, ok, errs, mib(rss))
 	}
 	fmt.Fprintln(w)
-	fmt.Fprintln(w, "| Ratio | median | min–max (round by round) | p99 ms |")
-	fmt.Fprintln(w, "|---|--:|--:|--:|")
+	fmt.Fprintln(w, "| Ratio | req/s median | min–max (round by round) | p99 ms | CPU per request, inverse ratio: median (min–max) |")
+	fmt.Fprintln(w, "|---|--:|--:|--:|--:|")
 	for _, p := range peerPairs {
 		a, okA := byName[p[0]]
 		b, okB := byName[p[1]]
@@ -263,7 +272,14 @@ func writePeerReport(w io.Writer, m *Main, results []scenarioResult) {
 		sp := Summarize(v)
 		ha, _, _, _ := a.totals()
 		hb, _, _, _ := b.totals()
-		fmt.Fprintf(w, "| %s ÷ %s | %.2f | %.2f–%.2f | %s vs %s |\n", p[0], p[1], sp.Median, sp.Min, sp.Max,
-			ms(ha.Quantile(0.99)), ms(hb.Quantile(0.99)))
+		var c []float64
+		for i := range min(len(cpuOf[p[0]]), len(cpuOf[p[1]])) {
+			if cpuOf[p[0]][i] > 0 {
+				c = append(c, cpuOf[p[1]][i]/cpuOf[p[0]][i])
+			}
+		}
+		cs := Summarize(c)
+		fmt.Fprintf(w, "| %s ÷ %s | %.2f | %.2f–%.2f | %s vs %s | %.2f (%.2f–%.2f) |\n", p[0], p[1], sp.Median, sp.Min, sp.Max,
+			ms(ha.Quantile(0.99)), ms(hb.Quantile(0.99)), cs.Median, cs.Min, cs.Max)
 	}
 }
