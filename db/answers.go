@@ -9,8 +9,9 @@ import "strconv"
 // objects' keys are in the order encoding/json sorts them, as the HTTP API
 // has always sent them.
 
-// QueryAnswer is a query's answer, {"data":[doc,…]}: the documents as the
-// Service returned them (extended JSON), appended without re-encoding.
+// QueryAnswer is a query's answer, and an aggregation's, {"data":[doc,…]}:
+// the documents as the Service returned them (extended JSON), appended
+// without re-encoding.
 type QueryAnswer struct{ Docs [][]byte }
 
 // AppendJSON appends {"data":[doc,…]}.

@@ -17,11 +17,27 @@ type Driver interface {
 	ChangeLog
 	// Find returns the documents matching q, as extended JSON, in q's order.
 	Find(ctx context.Context, coll string, q *Query) ([][]byte, error)
+	// Scan streams the documents matching q.Filter, as Find returns them,
+	// for callers that read more than a page (aggregation). When it can
+	// give them in q.Sort's order as it reads (an index, or no Sort), it
+	// applies q.Sort, then q.Skip and q.Limit (0: no limit), and reports
+	// sorted; otherwise it gives every matching document in its natural
+	// order and the caller sorts. The caller closes the Cursor.
+	Scan(ctx context.Context, coll string, q *Query) (c Cursor, sorted bool, err error)
 	// Count returns how many documents match f (nil matches all).
 	Count(ctx context.Context, coll string, f *Filter) (int64, error)
 	// Write applies one write atomically: all of it or, on error, none.
 	Write(ctx context.Context, coll string, op *WriteOp) (WriteResult, error)
 	// Close waits for pending writes, then releases the backend.
+	Close() error
+}
+
+// Cursor is a stream of documents from Driver.Scan.
+type Cursor interface {
+	// Next returns the next document as extended JSON (the caller may keep
+	// it), or nil at the end.
+	Next() ([]byte, error)
+	// Close releases the cursor. It may be called at any time, and again.
 	Close() error
 }
 
@@ -79,6 +95,11 @@ type Query struct {
 	Sort   []SortKey
 	Skip   int
 	Limit  int
+	// Fields, when set, are the only top-level fields the caller will read
+	// of the documents Scan returns: a driver may leave the others out (it
+	// keeps _id and those of Fields a document has), and need not keep
+	// their order. Find ignores it.
+	Fields []string
 }
 
 // WriteKind says what a WriteOp does.

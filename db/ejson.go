@@ -7,6 +7,7 @@ import (
 	"io"
 	"math"
 	"strconv"
+	"sync"
 	"time"
 
 	"github.com/go-json-experiment/json/jsontext"
@@ -57,15 +58,40 @@ func DecodeBody(data []byte) (Doc, error) {
 type limits struct{ depth, fields int }
 
 func decodeLimited(data []byte, lim limits) (any, error) {
-	dec := jsontext.NewDecoder(bytes.NewReader(data))
-	v, err := decodeValue(dec, 0, lim)
+	b := decoders.Get().(*decoder)
+	defer b.release(len(data))
+	b.r.Reset(data)
+	b.dec.Reset(&b.r)
+	v, err := decodeValue(b.dec, 0, lim)
 	if err != nil {
 		return nil, err
 	}
-	if _, err := dec.ReadToken(); err != io.EOF {
+	if _, err := b.dec.ReadToken(); err != io.EOF {
 		return nil, Errorf(CodeInvalidParam, "invalid JSON: unexpected data after the top-level value")
 	}
 	return v, nil
+}
+
+// decoder is a JSON decoder kept for reuse: making one per value was a
+// fifth of the time of reading documents one field at a time.
+type decoder struct {
+	r   bytes.Reader
+	dec *jsontext.Decoder
+}
+
+var decoders = sync.Pool{New: func() any {
+	d := &decoder{}
+	d.dec = jsontext.NewDecoder(&d.r)
+	return d
+}}
+
+// release returns d to the pool, unless it read a large input (its buffer
+// would stay that large).
+func (d *decoder) release(n int) {
+	d.r.Reset(nil)
+	if n <= 64<<10 {
+		decoders.Put(d)
+	}
 }
 
 func jsonErr(err error) error {
@@ -274,7 +300,7 @@ func decodeRegex(d Doc) (any, error) {
 // earlier (see ValidateDoc).
 func AppendJSON(dst []byte, v any) []byte {
 	switch x := v.(type) {
-	case nil:
+	case nil, missingValue:
 		return append(dst, "null"...)
 	case bool:
 		return strconv.AppendBool(dst, x)
@@ -326,6 +352,15 @@ func AppendJSON(dst []byte, v any) []byte {
 func MarshalJSON(v any) []byte { return AppendJSON(nil, v) }
 
 func appendString(dst []byte, s string) []byte {
+	plain := true // printable ASCII without quotes or backslashes: as is
+	for i := 0; i < len(s) && plain; i++ {
+		plain = s[i] >= 0x20 && s[i] < 0x7f && s[i] != '"' && s[i] != '\\'
+	}
+	if plain {
+		dst = append(dst, '"')
+		dst = append(dst, s...)
+		return append(dst, '"')
+	}
 	out, err := jsontext.AppendQuote(dst, s)
 	if err != nil { // invalid UTF-8 cannot come from DecodeJSON; replace rather than fail
 		return out

@@ -3,6 +3,8 @@ package db
 import (
 	"math"
 	"testing"
+
+	"github.com/go-json-experiment/json/jsontext"
 )
 
 // Numbers survive a write and a read: integers stay exact int64s, floats
@@ -30,6 +32,21 @@ func TestNumbersRoundTrip(t *testing.T) {
 		back, err := DecodeJSON([]byte(got), MaxDepth)
 		if err != nil || !Equal(back, c.v) {
 			t.Errorf("DecodeJSON(%s) = %T %v, %v; want %T %v", got, back, back, err, c.v, c.v)
+		}
+	}
+}
+
+// TestAppendStringAsJSONText: strings are quoted as jsontext quotes them,
+// the plain ones without it included.
+func TestAppendStringAsJSONText(t *testing.T) {
+	strs := []string{"", "abc", "0190f3b2c4d5e6f708192a3b4c5d6e7f", "a b~", "<&>", "é", "中文", "\u2028", "\xff", "a\"b", `a\b`}
+	for c := 0; c < 256; c++ {
+		strs = append(strs, string([]byte{byte(c)}), "x"+string([]byte{byte(c)})+"y")
+	}
+	for _, s := range strs {
+		want, _ := jsontext.AppendQuote(nil, s)
+		if got := appendString(nil, s); string(got) != string(want) {
+			t.Errorf("appendString(%q) = %s, want %s", s, got, want)
 		}
 	}
 }

@@ -49,6 +49,10 @@ const (
 	// writes until an operator repairs or restores it (500). minibase's
 	// own name, with the errCode of DATABASE_REQUEST_FAILED.
 	CodeCorrupted = "DATABASE_CORRUPTED"
+	// CodeAggregateMemory: an aggregation stage would hold more than the
+	// server's aggregation memory limit (MongoDB's 100 MB rule). minibase's
+	// own name, with the errCode of DATABASE_REQUEST_FAILED.
+	CodeAggregateMemory = "DATABASE_AGGREGATE_MEMORY_EXCEED"
 )
 
 // codes gives each code its CloudBase errCode and the HTTP status it is
@@ -66,6 +70,7 @@ var codes = map[string]struct{ errCode, status int }{
 	CodeResultTooLarge:     {-602001, http.StatusBadRequest},
 	CodeDiskFull:           {-502001, http.StatusInsufficientStorage},
 	CodeCorrupted:          {-502001, http.StatusInternalServerError},
+	CodeAggregateMemory:    {-502001, http.StatusBadRequest},
 }
 
 // Errorf returns an *Error with code and a formatted message.

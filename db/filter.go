@@ -4,7 +4,7 @@ import "strings"
 
 // ParseFilter parses a MongoDB query document (nil or a Doc, as DecodeJSON
 // returns it) into a Filter whose Source is v. Unknown or unsupported
-// operators ($where, $expr, $type, …) and wrong operand types are errors of
+// operators ($where, $type, …) and wrong operand types are errors of
 // code DATABASE_INVALID_OPERRATOR; bad shapes (not a document, a bad field
 // path, values outside the document model) and exceeded limits
 // (MaxFilterNodes, MaxFilterList, MaxRegexLen, MaxPathLen, MaxPathDepth) are
@@ -115,7 +115,7 @@ func collectPositional(n *Node, arrayPath string, out *[]*Node) {
 			collectPositional(c, arrayPath, out)
 		}
 		return
-	case OpTrue, OpOr, OpNor, OpNe, OpNin, OpNot, OpSize, OpAll, OpNoArray:
+	case OpTrue, OpOr, OpNor, OpNe, OpNin, OpNot, OpSize, OpAll, OpNoArray, OpExpr:
 		return
 	case OpExists:
 		if b, _ := n.Value.(bool); !b {

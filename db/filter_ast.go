@@ -29,6 +29,7 @@ const (
 	OpRegex               // Value Regex, Regex compiled
 	OpNot                 // Children[0]: the negated field condition (same Path)
 	OpNoArray             // no value along Path is an array (WithoutArrays; no query form)
+	OpExpr                // Value: an aggregation expression ($expr), true when its value is truthy
 )
 
 // Details of the operators above, as ParseFilter builds them:
@@ -55,6 +56,10 @@ const (
 //     matches when neither the value at Path nor any value above it (a.b:
 //     the values of a and of a.b) is an array. A missing or scalar value on
 //     the way ends the path and matches. Only WithoutArrays builds it.
+//   - OpExpr has no Path: its expression reads the whole document. It
+//     appears at the top of a filter or under $and, $or and $nor only. An
+//     expression that fails on a document (a $divide by zero) does not
+//     match it.
 //   - Missing fields: a path through an array element that is not a document
 //     (a scalar, a nested array) or through an empty array counts as a
 //     missing branch, which {f: null} matches (MongoDB 9.0, SERVER-36681).
@@ -73,6 +78,7 @@ type Node struct {
 	segs  []string // Path split into segments; nil for Path ""
 	index []int    // per segment: its array index (see ArrayIndex), or -1
 	terms []*Node  // OpAll value form: one OpEq or OpRegex node per value
+	expr  *Expr    // OpExpr
 }
 
 // Filter is a parsed, validated MongoDB query document.

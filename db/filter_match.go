@@ -39,6 +39,9 @@ func (n *Node) match(root any) bool {
 		return len(n.terms) > 0 && allMatch(n.terms, root)
 	case OpNoArray:
 		return n.noArray(root)
+	case OpExpr:
+		doc, _ := root.(Doc)
+		return n.expr.matches(doc)
 	}
 	return n.walk(root, 0)
 }

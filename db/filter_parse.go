@@ -23,6 +23,9 @@ const (
 // filterParser builds a Filter's nodes and counts them against MaxFilterNodes.
 type filterParser struct {
 	nodes int
+	// scope is the expression scope of $expr: a pipeline's (its $$NOW and
+	// $lookup's variables), or nil for a fresh one.
+	scope *exprScope
 }
 
 func (p *filterParser) add(n *Node) (*Node, error) {
@@ -73,6 +76,14 @@ func (p *filterParser) parseDoc(d Doc) (*Node, error) {
 func (p *filterParser) parseConds(d Doc) ([]*Node, error) {
 	var conds []*Node
 	for _, f := range d {
+		if f.Key == "$expr" {
+			n, err := p.parseExpr(f.Value)
+			if err != nil {
+				return nil, err
+			}
+			conds = append(conds, n)
+			continue
+		}
 		if strings.HasPrefix(f.Key, "$") {
 			n, err := p.parseLogical(f.Key, f.Value)
 			if err != nil {
@@ -122,6 +133,18 @@ func (p *filterParser) parseLogical(op string, v any) (*Node, error) {
 		n.Children = append(n.Children, c)
 	}
 	return p.add(n)
+}
+
+// parseExpr parses {$expr: expression}.
+func (p *filterParser) parseExpr(v any) (*Node, error) {
+	if p.scope == nil {
+		p.scope = newScope(time.Now().UTC())
+	}
+	fn, err := p.scope.parseExpr(v)
+	if err != nil {
+		return nil, err
+	}
+	return p.add(&Node{Op: OpExpr, Value: v, expr: &Expr{fn: fn, scope: p.scope}})
 }
 
 // parseField parses the condition on one field: a value to equal, a regular

@@ -16,6 +16,7 @@ func (s *Service) Mount(r fiber.Router) {
 	r.Post("/db/:coll/insert", s.handleInsert)
 	r.Post("/db/:coll/update", s.handleUpdate)
 	r.Post("/db/:coll/remove", s.handleRemove)
+	r.Post("/db/:coll/aggregate", s.handleAggregate)
 	r.Get("/db/:coll/docs/:id", s.handleGetDoc)
 	r.Put("/db/:coll/docs/:id", s.handleSetDoc)
 	r.Patch("/db/:coll/docs/:id", s.handleUpdateDoc)
@@ -90,6 +91,19 @@ func (s *Service) handleQuery(c *fiber.Ctx) error {
 		return err
 	}
 	docs, err := s.queryAs(c.UserContext(), g, b)
+	if err != nil {
+		return err
+	}
+	a := QueryAnswer{Docs: docs}
+	return sendJSON(c, a.AppendJSON(make([]byte, 0, a.Size())))
+}
+
+func (s *Service) handleAggregate(c *fiber.Ctx) error {
+	g, b, err := s.admitted(c, opRead)
+	if err != nil {
+		return err
+	}
+	docs, err := s.aggregateAs(c.UserContext(), g, b)
 	if err != nil {
 		return err
 	}

@@ -2,6 +2,8 @@ package db
 
 import (
 	"bytes"
+	"time"
+	"unicode/utf8"
 
 	"github.com/go-json-experiment/json/jsontext"
 )
@@ -125,4 +127,151 @@ func isName(name []byte, key string) bool {
 	}
 	u, err := jsontext.AppendUnquote(nil, name)
 	return err == nil && string(u) == key
+}
+
+// eachTopField calls fn with the name (quoted, as in raw) and the raw
+// value of each top-level field of the JSON object raw, in order. It finds
+// where values begin and end without validating them (fn decodes what it
+// keeps); an error says raw is not an object.
+func eachTopField(raw []byte, fn func(name, val []byte) error) error {
+	i := skipSpace(raw, 0)
+	if i >= len(raw) || raw[i] != '{' {
+		return errNotObject()
+	}
+	if i = skipSpace(raw, i+1); i < len(raw) && raw[i] == '}' {
+		return nil
+	}
+	for i < len(raw) && raw[i] == '"' {
+		end, ok := stringEnd(raw, i)
+		if !ok {
+			return errNotObject()
+		}
+		name := raw[i:end]
+		if i = skipSpace(raw, end); i >= len(raw) || raw[i] != ':' {
+			return errNotObject()
+		}
+		i = skipSpace(raw, i+1)
+		vend, ok := valueEnd(raw, i)
+		if !ok {
+			return errNotObject()
+		}
+		if err := fn(name, raw[i:vend]); err != nil {
+			return err
+		}
+		if i = skipSpace(raw, vend); i >= len(raw) {
+			return errNotObject()
+		}
+		switch raw[i] {
+		case '}':
+			return nil
+		case ',':
+			i = skipSpace(raw, i+1)
+		default:
+			return errNotObject()
+		}
+	}
+	return errNotObject()
+}
+
+func errNotObject() error {
+	return Errorf(CodeRequestFailed, "stored document is not a JSON object")
+}
+
+// decodeRawValue decodes one stored JSON value, the common kinds (strings
+// without escapes, numbers, literals, dates) without a JSON decoder.
+func decodeRawValue(v []byte) (any, error) {
+	switch {
+	case len(v) == 0:
+	case v[0] == '"' && len(v) >= 2 && v[len(v)-1] == '"' && plainString(v[1:len(v)-1]):
+		return string(v[1 : len(v)-1]), nil
+	case v[0] == '-' || v[0] >= '0' && v[0] <= '9':
+		if isNumberToken(v) {
+			return parseNumber(string(v))
+		}
+	case string(v) == "true":
+		return true, nil
+	case string(v) == "false":
+		return false, nil
+	case string(v) == "null":
+		return nil, nil
+	case bytes.HasPrefix(v, []byte(`{"$date":"`)) && bytes.HasSuffix(v, []byte(`"}`)) && len(v) == len(`{"$date":"2006-01-02T15:04:05.000Z"}`):
+		if t, ok := parseDateLayout(v[10 : len(v)-2]); ok && !t.Before(minDate) {
+			return t, nil
+		}
+	}
+	return DecodeJSON(v, MaxDepth)
+}
+
+// plainString reports whether s is the inside of a JSON string that needs
+// no decoding: valid UTF-8 without escapes, quotes or control characters.
+func plainString(s []byte) bool {
+	for _, c := range s {
+		if c < 0x20 || c == '"' || c == '\\' {
+			return false
+		}
+	}
+	return utf8.Valid(s)
+}
+
+// parseDateLayout parses b in DateLayout as time.Parse does, without its
+// general layout machinery: a $group reads a date per document.
+func parseDateLayout(b []byte) (time.Time, bool) {
+	if len(b) != len(DateLayout) || b[4] != '-' || b[7] != '-' || b[10] != 'T' || b[13] != ':' || b[16] != ':' || b[19] != '.' || b[23] != 'Z' {
+		return time.Time{}, false
+	}
+	num := func(i, j int) int {
+		n := 0
+		for ; i < j; i++ {
+			c := b[i]
+			if c < '0' || c > '9' {
+				return -1
+			}
+			n = n*10 + int(c-'0')
+		}
+		return n
+	}
+	y, mo, d, h, mi, sec, ms := num(0, 4), num(5, 7), num(8, 10), num(11, 13), num(14, 16), num(17, 19), num(20, 23)
+	if y < 0 || mo < 1 || mo > 12 || d < 1 || h < 0 || h > 23 || mi < 0 || mi > 59 || sec < 0 || sec > 59 || ms < 0 {
+		return time.Time{}, false
+	}
+	t := time.Date(y, time.Month(mo), d, h, mi, sec, ms*1e6, time.UTC)
+	if t.Day() != d { // the 31st of a 30-day month, the 29th of February off leap years
+		return time.Time{}, false
+	}
+	return t, true
+}
+
+// isNumberToken reports whether b is a JSON number.
+func isNumberToken(b []byte) bool {
+	i := 0
+	if b[i] == '-' {
+		i++
+	}
+	digits := func() int {
+		j := i
+		for i < len(b) && b[i] >= '0' && b[i] <= '9' {
+			i++
+		}
+		return i - j
+	}
+	n := digits()
+	if n == 0 || n > 1 && b[i-n] == '0' {
+		return false
+	}
+	if i < len(b) && b[i] == '.' {
+		i++
+		if digits() == 0 {
+			return false
+		}
+	}
+	if i < len(b) && (b[i] == 'e' || b[i] == 'E') {
+		i++
+		if i < len(b) && (b[i] == '+' || b[i] == '-') {
+			i++
+		}
+		if digits() == 0 {
+			return false
+		}
+	}
+	return i == len(b)
 }

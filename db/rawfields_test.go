@@ -43,3 +43,31 @@ func FuzzTopFields(f *testing.F) {
 		}
 	})
 }
+
+// FuzzDecodeRawValue: decodeRawValue's shortcuts (plain strings, numbers,
+// dates) give what DecodeJSON gives, for any input, errors included.
+func FuzzDecodeRawValue(f *testing.F) {
+	for _, s := range []string{
+		`"abc"`, `"a\"b"`, `"\u00e9"`, `12`, `-0`, `1.5e300`, `01`, `true`, `null`, `[1]`,
+		`{"$date":"2026-01-31T23:59:59.999Z"}`, `{"$date":"2024-02-29T00:00:00.000Z"}`,
+		`{"$date":"2026-02-29T00:00:00.000Z"}`, `{"$date":"2026-04-31T00:00:00.000Z"}`,
+		`{"$date":"2026-13-01T00:00:00.000Z"}`, `{"$date":"2026-00-01T00:00:00.000Z"}`,
+		`{"$date":"2026-01-00T00:00:00.000Z"}`, `{"$date":"2026-01-01T24:00:00.000Z"}`,
+		`{"$date":"2026-01-01T00:60:00.000Z"}`, `{"$date":"2026-01-01T00:00:60.000Z"}`,
+		`{"$date":"0000-01-01T00:00:00.000Z"}`, `{"$date":"0001-01-01T00:00:00.000Z"}`,
+		`{"$date":"9999-12-31T23:59:59.999Z"}`, `{"$date":"2026-01-01T00:00:00.00aZ"}`,
+		`{"$date":"+026-01-01T00:00:00.000Z"}`, `{"$date":"2026-01-01 00:00:00.000Z"}`,
+	} {
+		f.Add([]byte(s))
+	}
+	f.Fuzz(func(t *testing.T, data []byte) {
+		got, gotErr := decodeRawValue(data)
+		want, wantErr := DecodeJSON(data, MaxDepth)
+		if (gotErr == nil) != (wantErr == nil) {
+			t.Fatalf("decodeRawValue(%s): error %v, DecodeJSON's %v", data, gotErr, wantErr)
+		}
+		if gotErr == nil && !bytes.Equal(MarshalJSON(got), MarshalJSON(want)) {
+			t.Fatalf("decodeRawValue(%s) = %s, DecodeJSON gives %s", data, MarshalJSON(got), MarshalJSON(want))
+		}
+	})
+}

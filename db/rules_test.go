@@ -1,6 +1,7 @@
 package db_test
 
 import (
+	"bytes"
 	"context"
 	"fmt"
 	"path/filepath"
@@ -86,6 +87,10 @@ func (e *rulesEnv) do(t *testing.T, user, coll, op string) string {
 		var docs [][]byte
 		docs, err = s.Query(ctx, coll, body(`{"filter":`+arg+`,"sort":[["_id",1]]}`))
 		out = ids(t, docs)
+	case "aggregate":
+		var docs [][]byte
+		docs, err = s.Aggregate(ctx, coll, body(`{"pipeline":`+arg+`}`))
+		out = "[" + string(bytes.Join(docs, []byte(","))) + "]"
 	case "count":
 		var n int64
 		n, err = s.Count(ctx, coll, body(`{"filter":`+arg+`}`))

@@ -14,6 +14,10 @@ type Limits struct {
 	MaxLimit     int // the most a query returns (default 1000; larger limits are clamped)
 	MaxInsert    int // documents per insert (default 1000)
 	MaxResult    int // bytes of documents per response (default 16 MiB)
+	// AggregateMemory bounds the bytes the stages of one aggregation may
+	// hold ($group's groups, $sort's documents, …; default 100 MiB, as
+	// MongoDB's limit per stage).
+	AggregateMemory int64
 }
 
 func (l Limits) withDefaults() Limits {
@@ -28,6 +32,9 @@ func (l Limits) withDefaults() Limits {
 	}
 	if l.MaxResult <= 0 {
 		l.MaxResult = 16 << 20
+	}
+	if l.AggregateMemory <= 0 {
+		l.AggregateMemory = 100 << 20
 	}
 	return l
 }

@@ -19,10 +19,10 @@ var functionIdentity = &auth.Identity{Role: auth.Admin}
 type answer interface{ AppendJSON(b []byte) []byte }
 
 // dbNatives returns natives.db, wx-server-sdk's transport of the database
-// builder's operations (DbOps in sdk/src/database/ops.ts): query, count,
-// insert, update and remove take (api, coll, body); getDoc and removeDoc
-// (api, coll, id); setDoc and updateDoc (api, coll, id, body);
-// createCollection (api, body). Each calls the db.Service method of its
+// builder's operations (DbOps in sdk/src/database/ops.ts): query,
+// aggregate, count, insert, update and remove take (api, coll, body);
+// getDoc and removeDoc (api, coll, id); setDoc and updateDoc (api, coll,
+// id, body); createCollection (api, body). Each calls the db.Service method of its
 // name in-process, as an admin (doc(id).update is Service.UpdateDoc, the
 // PATCH of the HTTP API), and returns a Promise of its answer, rejected
 // with the module's error of api (natives.toError). env is the
@@ -50,6 +50,10 @@ func (in *instance) dbNatives(natives *goja.Object) *goja.Object {
 	}
 	onColl("query", func(ctx context.Context, coll string, body db.Doc) (answer, error) {
 		docs, err := s.Query(ctx, coll, body)
+		return db.QueryAnswer{Docs: docs}, err
+	})
+	onColl("aggregate", func(ctx context.Context, coll string, body db.Doc) (answer, error) {
+		docs, err := s.Aggregate(ctx, coll, body)
 		return db.QueryAnswer{Docs: docs}, err
 	})
 	onColl("count", func(ctx context.Context, coll string, body db.Doc) (answer, error) {

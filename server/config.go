@@ -30,6 +30,7 @@ type Config struct {
 	RequestTimeout time.Duration // per request
 	Pprof          string        // address for net/http/pprof; off when empty
 	DiskReserve    int64         // bytes kept in <dir>/disk_reserve for a full disk
+	AggregateMem   int64         // bytes the stages of one aggregation may hold
 	SQLite         sqlite.Options
 	CORS           *CORS           // origins whose pages may call the API; nil: none
 	Proxies        *TrustedProxies // reverse proxies whose forwarding headers count; nil: none
@@ -71,6 +72,9 @@ func (c *Config) settings() []setting {
 		{env: "MINIBASE_SQLITE_CHECK", def: "background", usage: "when to read the whole database for damage (quick_check): " +
 			"background (damage found stops writes), start (before serving; refuses to start on damage), off",
 			set: choice(&c.SQLite.Check, map[string]string{"background": sqlite.CheckBackground, "start": sqlite.CheckOpen, "off": sqlite.CheckOff})},
+		{env: "MINIBASE_DB_AGGREGATE_MEMORY", def: "100MiB", usage: "memory the stages of one aggregation may hold ($group, $sort without an index, …); " +
+			"a pipeline that needs more fails (DATABASE_AGGREGATE_MEMORY_EXCEED)",
+			set: size(&c.AggregateMem, 1<<20, 1<<40)},
 		{env: "MINIBASE_DISK_RESERVE", def: "32MiB", usage: "space kept in <dir>/disk_reserve and released when the disk fills up, so deletes still run (0: none)",
 			set: size(&c.DiskReserve, 0, 1<<40)},
 		{env: "MINIBASE_PPROF", usage: "address for Go's profiler (net/http/pprof), e.g. 127.0.0.1:6060; off by default", set: text(&c.Pprof)},

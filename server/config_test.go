@@ -15,7 +15,7 @@ func TestParseConfig(t *testing.T) {
 	getenv := func(k string) string { return env[k] }
 	cfg, err := ParseConfig(nil, getenv)
 	if err != nil || cfg.Dir != "./mb_data" || cfg.HTTP != "127.0.0.1:8090" || cfg.Sync != "FULL" || cfg.BodyLimit != 16<<20 ||
-		cfg.SQLite.Check != sqlite.CheckBackground || cfg.DiskReserve != 32<<20 {
+		cfg.SQLite.Check != sqlite.CheckBackground || cfg.DiskReserve != 32<<20 || cfg.AggregateMem != 100<<20 {
 		t.Fatalf("defaults: %+v %v", cfg, err)
 	}
 	env["MINIBASE_DIR"], env["MINIBASE_HTTP"] = "/tmp/x", "127.0.0.1:1"
@@ -26,6 +26,10 @@ func TestParseConfig(t *testing.T) {
 	env["MINIBASE_SQLITE_CHECK"], env["MINIBASE_DISK_RESERVE"] = "start", "0"
 	if cfg, err = ParseConfig(nil, getenv); err != nil || cfg.SQLite.Check != sqlite.CheckOpen || cfg.DiskReserve != 0 {
 		t.Errorf("check and reserve: %q, %d, %v", cfg.SQLite.Check, cfg.DiskReserve, err)
+	}
+	env["MINIBASE_DB_AGGREGATE_MEMORY"] = "1GiB"
+	if cfg, err = ParseConfig(nil, getenv); err != nil || cfg.AggregateMem != 1<<30 {
+		t.Errorf("aggregation memory: %d, %v", cfg.AggregateMem, err)
 	}
 	for v, want := range map[string]int{"1KiB": 1 << 10, "1024": 1 << 10, "4GiB": 1 << 32, "2 MiB": 2 << 20} {
 		env["MINIBASE_BODY_LIMIT"] = v
@@ -41,7 +45,7 @@ func TestParseConfig(t *testing.T) {
 	for _, bad := range []map[string]string{
 		{"MINIBASE_BODY_LIMIT": "lots"}, {"MINIBASE_SQLITE_SYNC": "OFF"}, {"MINIBASE_REQUEST_TIMEOUT": "-1s"},
 		{"MINIBASE_SQLITE_CHECK": "quick"}, {"MINIBASE_DISK_RESERVE": "-1"}, {"MINIBASE_DISK_RESERVE": "lots"},
-		{"MINIBASE_DISK_RESERVE": "2000GiB"},
+		{"MINIBASE_DISK_RESERVE": "2000GiB"}, {"MINIBASE_DB_AGGREGATE_MEMORY": "1KiB"}, {"MINIBASE_DB_AGGREGATE_MEMORY": "0"},
 	} {
 		if _, err := ParseConfig(nil, func(k string) string { return bad[k] }); err == nil {
 			t.Errorf("%v: want an error", bad)

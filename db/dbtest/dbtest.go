@@ -40,6 +40,7 @@ func Run(t *testing.T, open func(t *testing.T) db.Driver) {
 	t.Run("Query", func(t *testing.T) { testQuery(t, open) })
 	t.Run("Sort", func(t *testing.T) { testSort(t, open) })
 	t.Run("Count", func(t *testing.T) { testCount(t, open) })
+	t.Run("Scan", func(t *testing.T) { testScan(t, open) })
 	t.Run("Insert", func(t *testing.T) { testInsert(t, open) })
 	t.Run("Update", func(t *testing.T) { testUpdate(t, open) })
 	t.Run("Upsert", func(t *testing.T) { testUpsert(t, open) })
@@ -51,6 +52,7 @@ func Run(t *testing.T, open func(t *testing.T) db.Driver) {
 	t.Run("Rules", func(t *testing.T) { testRules(t, open) })
 	t.Run("NoArray", func(t *testing.T) { testNoArray(t, open) })
 	t.Run("Changes", func(t *testing.T) { testChanges(t, open) })
+	t.Run("Aggregate", func(t *testing.T) { testAggregate(t, open) })
 }
 
 // maxLimit is the Limit of queries that want every match: the largest a

@@ -185,6 +185,37 @@ func (m *memDriver) Find(ctx context.Context, coll string, q *db.Query) ([][]byt
 	return out, nil
 }
 
+// Scan gives the matching documents in _id order and never sorts, so
+// that the suite runs the aggregation's own sort, skip and limit.
+func (m *memDriver) Scan(ctx context.Context, coll string, q *db.Query) (db.Cursor, bool, error) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	c, err := m.get(coll)
+	if err != nil {
+		return nil, false, err
+	}
+	docs := matching(c.docs, q.Filter)
+	raws := make([][]byte, len(docs))
+	for i, d := range docs {
+		raws[i] = db.MarshalJSON(d)
+	}
+	return &memCursor{raws}, len(q.Sort) == 0 && q.Skip == 0 && q.Limit == 0, nil
+}
+
+// memCursor streams what Scan read.
+type memCursor struct{ raws [][]byte }
+
+func (c *memCursor) Next() ([]byte, error) {
+	if len(c.raws) == 0 {
+		return nil, nil
+	}
+	raw := c.raws[0]
+	c.raws = c.raws[1:]
+	return raw, nil
+}
+
+func (c *memCursor) Close() error { c.raws = nil; return nil }
+
 func (m *memDriver) Count(ctx context.Context, coll string, f *db.Filter) (int64, error) {
 	m.mu.Lock()
 	defer m.mu.Unlock()

@@ -287,4 +287,28 @@ var queryGroups = []queryGroup{
 			{"array under a long name", `{"` + strings.Repeat("k", 300) + `.x": 2}`, []string{"5"}},
 		},
 	},
+	{
+		// Manual: "$expr": compare fields of one document (the monthlyBudget
+		// example), and $cond inside a query.
+		name: "$expr",
+		docs: []string{
+			`{"_id": "1", "category": "food", "budget": 400, "spent": 450}`,
+			`{"_id": "2", "category": "drinks", "budget": 100, "spent": 150}`,
+			`{"_id": "3", "category": "clothes", "budget": 100, "spent": 50}`,
+			`{"_id": "4", "category": "misc", "budget": 500, "spent": 300}`,
+			`{"_id": "5", "category": "travel", "budget": 200, "spent": 650}`,
+			`{"_id": "6", "category": "none", "budget": 0}`,
+		},
+		cases: []queryCase{
+			{"fields compared", `{"$expr": {"$gt": ["$spent", "$budget"]}}`, []string{"1", "2", "5"}},
+			{"with a field condition", `{"category": {"$in": ["food", "misc"]}, "$expr": {"$gt": ["$spent", "$budget"]}}`, []string{"1"}},
+			{"$cond", `{"$expr": {"$lt": [{"$cond": {"if": {"$gte": ["$budget", 200]}, "then": {"$multiply": ["$spent", 0.5]}, "else": "$spent"}}, 100]}}`, []string{"3", "6"}},
+			{"missing is not null", `{"$expr": {"$eq": ["$spent", null]}}`, nil},
+			{"missing is below numbers", `{"$expr": {"$lt": ["$spent", 0]}}`, []string{"6"}},
+			{"under $or", `{"$or": [{"category": "misc"}, {"$expr": {"$eq": ["$budget", 0]}}]}`, []string{"4", "6"}},
+			{"under $nor", `{"$nor": [{"$expr": {"$gte": ["$budget", 200]}}]}`, []string{"2", "3", "6"}},
+			{"truthy value", `{"$expr": "$spent"}`, []string{"1", "2", "3", "4", "5"}},
+			{"an error matches nothing (MongoDB fails the query)", `{"$expr": {"$gt": [{"$divide": ["$spent", "$budget"]}, 1]}}`, []string{"1", "2", "5"}},
+		},
+	},
 }

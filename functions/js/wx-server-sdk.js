@@ -24,6 +24,39 @@ __export(wx_server_sdk_exports, {
 });
 module.exports = __toCommonJS(wx_server_sdk_exports);
 
+// ../sdk/src/core/callback.ts
+function promiseOrCallback(opts, run) {
+  const success = fn(opts, "success");
+  const fail = fn(opts, "fail");
+  const complete = fn(opts, "complete");
+  if (!success && !fail && !complete) return run();
+  run().then(
+    (r) => {
+      invoke(success, r);
+      invoke(complete, r);
+    },
+    (e) => {
+      invoke(fail, e);
+      invoke(complete, e);
+    }
+  );
+  return void 0;
+}
+function fn(opts, key) {
+  const f = opts != null && typeof opts === "object" ? opts[key] : void 0;
+  return typeof f === "function" ? f.bind(opts) : void 0;
+}
+function invoke(cb, v) {
+  if (!cb) return;
+  try {
+    cb(v);
+  } catch (err) {
+    setTimeout(() => {
+      throw err;
+    }, 0);
+  }
+}
+
 // ../sdk/src/database/values.ts
 var DbValue = class {
 };
@@ -217,346 +250,6 @@ function fromGeoJSON(o) {
   return void 0;
 }
 
-// ../sdk/src/database/command.ts
-function args(a) {
-  return Array.isArray(a[0]) ? a[0].slice() : a.slice();
-}
-var LogicCommand = class _LogicCommand {
-  constructor(operator, operands) {
-    this.operator = operator;
-    this.operands = operands;
-  }
-  /** This command and all of the given ones. */
-  and(...expressions) {
-    return new _LogicCommand("and", [this, ...args(expressions)]);
-  }
-  /** This command or any of the given ones. */
-  or(...expressions) {
-    return new _LogicCommand("or", [this, ...args(expressions)]);
-  }
-  /** Neither this command nor any of the given ones. */
-  nor(...expressions) {
-    return new _LogicCommand("nor", [this, ...args(expressions)]);
-  }
-  /** This command and not the given one. */
-  not(expression) {
-    return this.and(new _LogicCommand("not", [expression]));
-  }
-};
-var QueryCommand = class extends LogicCommand {
-  eq(v) {
-    return this.and(command.eq(v));
-  }
-  neq(v) {
-    return this.and(command.neq(v));
-  }
-  gt(v) {
-    return this.and(command.gt(v));
-  }
-  gte(v) {
-    return this.and(command.gte(v));
-  }
-  lt(v) {
-    return this.and(command.lt(v));
-  }
-  lte(v) {
-    return this.and(command.lte(v));
-  }
-  in(list2) {
-    return this.and(command.in(list2));
-  }
-  nin(list2) {
-    return this.and(command.nin(list2));
-  }
-  exists(v) {
-    return this.and(command.exists(v));
-  }
-  mod(divisor, remainder) {
-    return this.and(command.mod(divisor, remainder));
-  }
-  all(list2) {
-    return this.and(command.all(list2));
-  }
-  elemMatch(cond) {
-    return this.and(command.elemMatch(cond));
-  }
-  size(n) {
-    return this.and(command.size(n));
-  }
-  geoNear(o) {
-    return this.and(command.geoNear(o));
-  }
-  geoWithin(o) {
-    return this.and(command.geoWithin(o));
-  }
-  geoIntersects(o) {
-    return this.and(command.geoIntersects(o));
-  }
-};
-var UpdateCommand = class {
-  constructor(operator, operands) {
-    this.operator = operator;
-    this.operands = operands;
-  }
-};
-var q = (op, v) => new QueryCommand(op, [v]);
-var u = (op, v) => new UpdateCommand(op, [v]);
-function typeError(what, type, v) {
-  return new TypeError(`"${what}" must be of type ${type}. Received type ${typeof v}`);
-}
-function checkGeoNear(o) {
-  if (!o || !(o.geometry instanceof GeoPoint)) throw typeError("geometry", "Point", o && o.geometry);
-  for (const k of ["maxDistance", "minDistance"]) {
-    if (o[k] !== void 0 && typeof o[k] !== "number") throw typeError(k, "Number", o[k]);
-  }
-  return o;
-}
-function checkGeoWithin(o) {
-  const g = o && o.geometry;
-  if (g instanceof GeoPolygon || g instanceof GeoMultiPolygon) return o;
-  const c = o && o.centerSphere;
-  if (g === void 0 && Array.isArray(c) && c.length === 2 && typeof c[1] === "number") {
-    const p = c[0];
-    if (p instanceof GeoPoint) return o;
-    if (Array.isArray(p) && p.length === 2 && typeof p[0] === "number" && typeof p[1] === "number") return o;
-  }
-  throw typeError("geometry", "Polygon or MultiPolygon", g);
-}
-var GEOMETRIES = [GeoPoint, GeoLineString, GeoPolygon, GeoMultiPoint, GeoMultiLineString, GeoMultiPolygon];
-function checkGeoIntersects(o) {
-  const g = o && o.geometry;
-  if (!GEOMETRIES.some((C) => g instanceof C)) {
-    throw typeError("geometry", "Point, LineString, Polygon, MultiPoint, MultiLineString or MultiPolygon", g);
-  }
-  return o;
-}
-var AGGREGATE_OPS = [
-  "abs",
-  "add",
-  "addToSet",
-  "allElementsTrue",
-  "and",
-  "anyElementTrue",
-  "arrayElemAt",
-  "arrayToObject",
-  "avg",
-  "ceil",
-  "cmp",
-  "concat",
-  "concatArrays",
-  "cond",
-  "convert",
-  "dateFromParts",
-  "dateFromString",
-  "dateToParts",
-  "dateToString",
-  "dayOfMonth",
-  "dayOfWeek",
-  "dayOfYear",
-  "divide",
-  "eq",
-  "exp",
-  "filter",
-  "first",
-  "floor",
-  "gt",
-  "gte",
-  "hour",
-  "ifNull",
-  "in",
-  "indexOfArray",
-  "indexOfBytes",
-  "indexOfCP",
-  "isArray",
-  "isoDayOfWeek",
-  "isoWeek",
-  "isoWeekYear",
-  "last",
-  "let",
-  "literal",
-  "ln",
-  "log",
-  "log10",
-  "lt",
-  "lte",
-  "ltrim",
-  "map",
-  "max",
-  "mergeObjects",
-  "meta",
-  "millisecond",
-  "min",
-  "minute",
-  "mod",
-  "month",
-  "multiply",
-  "neq",
-  "not",
-  "objectToArray",
-  "or",
-  "pow",
-  "push",
-  "range",
-  "reduce",
-  "reverseArray",
-  "rtrim",
-  "second",
-  "setDifference",
-  "setEquals",
-  "setIntersection",
-  "setIsSubset",
-  "setUnion",
-  "size",
-  "slice",
-  "split",
-  "sqrt",
-  "stdDevPop",
-  "stdDevSamp",
-  "strcasecmp",
-  "strLenBytes",
-  "strLenCP",
-  "substr",
-  "substrBytes",
-  "substrCP",
-  "subtract",
-  "sum",
-  "switch",
-  "toBool",
-  "toDate",
-  "toDecimal",
-  "toDouble",
-  "toInt",
-  "toLong",
-  "toLower",
-  "toObjectId",
-  "toString",
-  "toUpper",
-  "trim",
-  "trunc",
-  "type",
-  "week",
-  "year",
-  "zip"
-];
-var aggregate = {};
-for (const name of AGGREGATE_OPS) {
-  const key = name === "neq" ? "$ne" : "$" + name;
-  aggregate[name] = (param) => ({ [key]: param });
-}
-var command = {
-  eq: (v) => q("eq", v),
-  neq: (v) => q("neq", v),
-  gt: (v) => q("gt", v),
-  gte: (v) => q("gte", v),
-  lt: (v) => q("lt", v),
-  lte: (v) => q("lte", v),
-  in: (list2) => q("in", list2),
-  nin: (list2) => q("nin", list2),
-  exists: (v) => q("exists", v),
-  /** `_.mod(divisor, remainder)` or `_.mod([divisor, remainder])`. */
-  mod: (divisor, remainder) => q("mod", Array.isArray(divisor) ? divisor : [divisor, remainder]),
-  all: (list2) => q("all", list2),
-  /** A condition on array elements: a query object, or commands for scalar elements. */
-  elemMatch: (cond) => q("elemMatch", cond),
-  size: (n) => q("size", n),
-  geoNear: (o) => q("geoNear", checkGeoNear(o)),
-  geoWithin: (o) => q("geoWithin", checkGeoWithin(o)),
-  geoIntersects: (o) => q("geoIntersects", checkGeoIntersects(o)),
-  and: (...expressions) => new LogicCommand("and", args(expressions)),
-  or: (...expressions) => new LogicCommand("or", args(expressions)),
-  nor: (...expressions) => new LogicCommand("nor", args(expressions)),
-  not: (expression) => new LogicCommand("not", [expression]),
-  /** An aggregation expression as a query condition: `where(_.expr($.gt(['$a', '$b'])))`. */
-  expr: (expression) => ({ $expr: expression }),
-  /** Replaces the field's whole value (no flattening of objects). */
-  set: (v) => u("set", v),
-  remove: () => u("remove"),
-  inc: (n) => u("inc", n),
-  mul: (n) => u("mul", n),
-  min: (v) => u("min", v),
-  max: (v) => u("max", v),
-  rename: (name) => u("rename", name),
-  bit: (v) => u("bit", v),
-  /**
-   * `_.push(v…)`, `_.push([v…])`, or `_.push({each, position?, sort?, slice?})`.
-   */
-  push: (...values) => {
-    const a = values[0];
-    if (a !== null && typeof a === "object" && !Array.isArray(a) && Object.prototype.hasOwnProperty.call(a, "each")) {
-      return new UpdateCommand("push", [a, true]);
-    }
-    return u("push", args(values));
-  },
-  pop: () => u("pop"),
-  shift: () => u("shift"),
-  unshift: (...values) => u("unshift", args(values)),
-  /** `_.addToSet(v)` or `_.addToSet({each: [v…]})`. */
-  addToSet: (v) => u("addToSet", v),
-  /** Removes matching elements: a value, a command (`_.in([…])`) or a query object on element fields. */
-  pull: (v) => u("pull", v),
-  pullAll: (list2) => u("pullAll", list2),
-  project: {
-    /** `{field: _.project.slice(n)}` or `slice([skip, n])` in field(). */
-    slice: (v) => ({ $slice: v })
-  },
-  aggregate
-};
-
-// ../sdk/src/database/ops.ts
-function httpOps(client) {
-  const coll = (name) => "/v1/db/" + encodeURIComponent(name);
-  const doc = (name, id) => coll(name) + "/docs/" + encodeURIComponent(id);
-  return {
-    env: client.env,
-    query: (api, c, body) => client.request(api, "POST", coll(c) + "/query", body),
-    count: (api, c, body) => client.request(api, "POST", coll(c) + "/count", body),
-    insert: (api, c, body) => client.request(api, "POST", coll(c) + "/insert", body),
-    update: (api, c, body) => client.request(api, "POST", coll(c) + "/update", body),
-    remove: (api, c, body) => client.request(api, "POST", coll(c) + "/remove", body),
-    getDoc: (api, c, id) => client.request(api, "GET", doc(c, id)),
-    setDoc: (api, c, id, body) => client.request(api, "PUT", doc(c, id), body),
-    // Not PATCH …/docs/{id}: wx.request and my.request have no PATCH. The
-    // server checks a where-update on {_id} alone as it checks PATCH,
-    // against the stored document.
-    updateDoc: (api, c, id, body) => client.request(api, "POST", coll(c) + "/update", { filter: { _id: id }, update: body.update, multi: false }),
-    removeDoc: (api, c, id) => client.request(api, "DELETE", doc(c, id)),
-    createCollection: (api, body) => client.request(api, "POST", "/v1/admin/collections", body)
-  };
-}
-
-// ../sdk/src/core/callback.ts
-function promiseOrCallback(opts, run) {
-  const success = fn(opts, "success");
-  const fail = fn(opts, "fail");
-  const complete = fn(opts, "complete");
-  if (!success && !fail && !complete) return run();
-  run().then(
-    (r) => {
-      invoke(success, r);
-      invoke(complete, r);
-    },
-    (e) => {
-      invoke(fail, e);
-      invoke(complete, e);
-    }
-  );
-  return void 0;
-}
-function fn(opts, key) {
-  const f = opts != null && typeof opts === "object" ? opts[key] : void 0;
-  return typeof f === "function" ? f.bind(opts) : void 0;
-}
-function invoke(cb, v) {
-  if (!cb) return;
-  try {
-    cb(v);
-  } catch (err) {
-    setTimeout(() => {
-      throw err;
-    }, 0);
-  }
-}
-
 // ../sdk/src/database/decode.ts
 function decode(v) {
   return v !== null && typeof v === "object" ? walk(v) : v;
@@ -610,78 +303,6 @@ function isoMillis(s) {
   const doy = Math.floor((153 * (mo > 2 ? mo - 3 : mo + 9) + 2) / 5) + d - 1;
   const days = era * 146097 + yoe * 365 + Math.floor(yoe / 4) - Math.floor(yoe / 100) + doy - 719468;
   return days * 864e5 + h * 36e5 + mi * 6e4 + sec * 1e3 + ms;
-}
-
-// ../sdk/src/core/errors.ts
-var ErrCode = {
-  /** unknown error, SDK-level failures (network down, document not found). */
-  UNKNOWN: -1,
-  SYS_ERR: -501001,
-  SERVER_TIMEOUT: -501002,
-  EXCEED_REQUEST_LIMIT: -501003,
-  INVALID_ENV: -501005,
-  INVALID_PARAM: -501007,
-  RESOURCE_NOT_INITIAL: -501009,
-  DATABASE_REQUEST_FAILED: -502001,
-  DATABASE_INVALID_OPERATOR: -502002,
-  DATABASE_PERMISSION_DENIED: -502003,
-  DATABASE_COLLECTION_EXCEED_LIMIT: -502004,
-  DATABASE_COLLECTION_NOT_EXIST: -502005,
-  STORAGE_REQUEST_FAIL: -503001,
-  STORAGE_EXCEED_AUTHORITY: -503002,
-  STORAGE_FILE_NONEXIST: -503003,
-  FUNCTIONS_REQUEST_FAIL: -504001,
-  FUNCTIONS_EXECUTE_FAIL: -504002
-};
-var ERR_TEXT = {
-  [-501001]: "resource system error",
-  [-501002]: "resource server timeout",
-  [-501003]: "exceed request limit",
-  [-501004]: "exceed concurrent request limit",
-  [-501005]: "invalid env",
-  [-501006]: "invalid common parameters",
-  [-501007]: "invalid parameters",
-  [-501008]: "invalid request source",
-  [-501009]: "resource not initialized",
-  [-502001]: "database request fail",
-  [-502002]: "database invalid command",
-  [-502003]: "database permission denied",
-  [-502004]: "database exceed collection limit",
-  [-502005]: "database collection not exists",
-  [-503001]: "storage request fail",
-  [-503002]: "storage permission denied",
-  [-503003]: "storage file not exists",
-  [-503004]: "storage invalid sign parameter",
-  [-504001]: "functions request fail",
-  [-504002]: "functions execute fail",
-  [-602001]: "query result size exceed limit (1MB)",
-  [-604001]: "cloudfunction result size exceed limit (1MB)"
-};
-var CloudError = class extends Error {
-  constructor(errCode, errMsg, code, requestId) {
-    super(errMsg);
-    this.name = "CloudError";
-    this.errCode = errCode;
-    this.errMsg = errMsg;
-    if (code !== void 0) this.code = code;
-    if (requestId !== void 0) this.requestId = requestId;
-  }
-};
-function cloudError(api, errCode, detail, code) {
-  return new CloudError(errCode, `${api}:fail ${detail}`, code);
-}
-function serverError(api, status, body) {
-  const b = body !== null && typeof body === "object" && !Array.isArray(body) ? body : {};
-  const code = typeof b.code === "string" ? b.code : void 0;
-  const message = typeof b.message === "string" ? b.message : void 0;
-  const requestId = typeof b.requestId === "string" ? b.requestId : void 0;
-  if (typeof b.errCode !== "number" && code === void 0) {
-    return cloudError(api, ErrCode.SYS_ERR, `server answered HTTP ${status} without an error body`);
-  }
-  const errCode = typeof b.errCode === "number" ? b.errCode : ErrCode.SYS_ERR;
-  const text = ERR_TEXT[errCode] ?? code ?? "error";
-  const msg = `${api}:fail ${errCode} ${text}.` + (message ? ` ${message}` : ` (HTTP ${status})`);
-  return new CloudError(errCode, msg, code, requestId);
 }
 
 // ../sdk/src/database/encode.ts
@@ -916,6 +537,78 @@ function encodeProjection(p) {
   return out;
 }
 
+// ../sdk/src/core/errors.ts
+var ErrCode = {
+  /** unknown error, SDK-level failures (network down, document not found). */
+  UNKNOWN: -1,
+  SYS_ERR: -501001,
+  SERVER_TIMEOUT: -501002,
+  EXCEED_REQUEST_LIMIT: -501003,
+  INVALID_ENV: -501005,
+  INVALID_PARAM: -501007,
+  RESOURCE_NOT_INITIAL: -501009,
+  DATABASE_REQUEST_FAILED: -502001,
+  DATABASE_INVALID_OPERATOR: -502002,
+  DATABASE_PERMISSION_DENIED: -502003,
+  DATABASE_COLLECTION_EXCEED_LIMIT: -502004,
+  DATABASE_COLLECTION_NOT_EXIST: -502005,
+  STORAGE_REQUEST_FAIL: -503001,
+  STORAGE_EXCEED_AUTHORITY: -503002,
+  STORAGE_FILE_NONEXIST: -503003,
+  FUNCTIONS_REQUEST_FAIL: -504001,
+  FUNCTIONS_EXECUTE_FAIL: -504002
+};
+var ERR_TEXT = {
+  [-501001]: "resource system error",
+  [-501002]: "resource server timeout",
+  [-501003]: "exceed request limit",
+  [-501004]: "exceed concurrent request limit",
+  [-501005]: "invalid env",
+  [-501006]: "invalid common parameters",
+  [-501007]: "invalid parameters",
+  [-501008]: "invalid request source",
+  [-501009]: "resource not initialized",
+  [-502001]: "database request fail",
+  [-502002]: "database invalid command",
+  [-502003]: "database permission denied",
+  [-502004]: "database exceed collection limit",
+  [-502005]: "database collection not exists",
+  [-503001]: "storage request fail",
+  [-503002]: "storage permission denied",
+  [-503003]: "storage file not exists",
+  [-503004]: "storage invalid sign parameter",
+  [-504001]: "functions request fail",
+  [-504002]: "functions execute fail",
+  [-602001]: "query result size exceed limit (1MB)",
+  [-604001]: "cloudfunction result size exceed limit (1MB)"
+};
+var CloudError = class extends Error {
+  constructor(errCode, errMsg, code, requestId) {
+    super(errMsg);
+    this.name = "CloudError";
+    this.errCode = errCode;
+    this.errMsg = errMsg;
+    if (code !== void 0) this.code = code;
+    if (requestId !== void 0) this.requestId = requestId;
+  }
+};
+function cloudError(api, errCode, detail, code) {
+  return new CloudError(errCode, `${api}:fail ${detail}`, code);
+}
+function serverError(api, status, body) {
+  const b = body !== null && typeof body === "object" && !Array.isArray(body) ? body : {};
+  const code = typeof b.code === "string" ? b.code : void 0;
+  const message = typeof b.message === "string" ? b.message : void 0;
+  const requestId = typeof b.requestId === "string" ? b.requestId : void 0;
+  if (typeof b.errCode !== "number" && code === void 0) {
+    return cloudError(api, ErrCode.SYS_ERR, `server answered HTTP ${status} without an error body`);
+  }
+  const errCode = typeof b.errCode === "number" ? b.errCode : ErrCode.SYS_ERR;
+  const text = ERR_TEXT[errCode] ?? code ?? "error";
+  const msg = `${api}:fail ${errCode} ${text}.` + (message ? ` ${message}` : ` (HTTP ${status})`);
+  return new CloudError(errCode, msg, code, requestId);
+}
+
 // ../sdk/src/database/request.ts
 var CLIENT = { defaultLimit: 20, batchAdd: false, decode: true };
 var SERVER = { defaultLimit: 100, batchAdd: true, decode: false };
@@ -935,6 +628,445 @@ function checkData(api, data, kind) {
   }
   if (kind !== "add" && Object.prototype.hasOwnProperty.call(data, "_id")) throw invalid(api, "不能更新_id的值");
   return data;
+}
+
+// ../sdk/src/database/aggregate.ts
+var AGGREGATE_DEFAULT_LIMIT = 20;
+var Aggregate = class {
+  /** @internal: t is undefined for db.command.aggregate.pipeline(). */
+  constructor(t) {
+    /** @internal */
+    this._stages = [];
+    this._t = t;
+  }
+  /** $addFields: new or replaced fields, `{field: expression}`. */
+  addFields(fields) {
+    return this._add("addFields", fields);
+  }
+  /** $bucket: `{groupBy, boundaries, default?, output?}`. */
+  bucket(options) {
+    return this._add("bucket", options);
+  }
+  /** $bucketAuto: `{groupBy, buckets, granularity?, output?}`. */
+  bucketAuto(options) {
+    return this._add("bucketAuto", options);
+  }
+  /** $count: one document `{[fieldName]: n}`. */
+  count(fieldName) {
+    return this._add("count", fieldName);
+  }
+  /** $facet: `{name: pipeline, …}` over the same input. */
+  facet(pipelines) {
+    if (!isPlain(pipelines)) throw new TypeError("facet() takes an object of pipelines");
+    const out = {};
+    for (const k of Object.keys(pipelines)) out[k] = subPipeline(pipelines[k]);
+    return this._push({ $facet: out });
+  }
+  /** $geoNear: `{near: db.Geo.Point, distanceField, …}` (the server does not support it yet). */
+  geoNear(options) {
+    const o = { ...options };
+    if (o.query) o.query = encodeWhere(o.query);
+    return this._add("geoNear", o);
+  }
+  /** $group: `{_id: expression, field: {accumulator: expression}, …}`. */
+  group(spec) {
+    return this._add("group", spec);
+  }
+  /** $limit: at most n documents. */
+  limit(n) {
+    return this._add("limit", n);
+  }
+  /**
+   * $lookup: `{from, localField, foreignField, as}`, or `{from, let,
+   * pipeline, as}` with pipeline from `$.pipeline()…done()`. On the client
+   * too (CloudBase refuses it there): the rules of `from` apply.
+   */
+  lookup(options) {
+    const o = { ...options };
+    if (o.pipeline !== void 0) o.pipeline = subPipeline(o.pipeline);
+    return this._add("lookup", o);
+  }
+  /** $match: a where() condition (db.command queries, `_.expr(…)`). */
+  match(condition) {
+    if (!isPlain(condition) && !(condition instanceof LogicCommand)) throw new TypeError("match() takes a query object");
+    return this._push({ $match: encodeFor("collection.aggregate", () => encodeWhere(condition)) });
+  }
+  /** $project: `{field: 1 | 0 | expression}`. */
+  project(spec) {
+    return this._add("project", spec);
+  }
+  /** $replaceRoot: `{newRoot: expression}`. */
+  replaceRoot(options) {
+    return this._add("replaceRoot", options);
+  }
+  /** $replaceWith: an expression that gives the new document. */
+  replaceWith(expression) {
+    return this._add("replaceWith", expression);
+  }
+  /** $sample: `{size}` documents at random. */
+  sample(options) {
+    return this._add("sample", options);
+  }
+  /** $set: the same as addFields. */
+  set(fields) {
+    return this._add("set", fields);
+  }
+  /** $skip: skips n documents. */
+  skip(n) {
+    return this._add("skip", n);
+  }
+  /** $sort: `{field: 1 | -1, …}`. */
+  sort(spec) {
+    return this._add("sort", spec);
+  }
+  /** $sortByCount: groups by an expression and counts, most first. */
+  sortByCount(expression) {
+    return this._add("sortByCount", expression);
+  }
+  /** $unset: removes a field or fields. */
+  unset(fields) {
+    return this._add("unset", fields);
+  }
+  /** $unwind: `'$field'` or `{path, includeArrayIndex?, preserveNullAndEmptyArrays?}`. */
+  unwind(path) {
+    return this._add("unwind", path);
+  }
+  /** The stages so far, as plain objects: a sub-pipeline for lookup() or facet(). */
+  done() {
+    return this._stages.slice();
+  }
+  end(options) {
+    return promiseOrCallback(options, async () => {
+      const t = this._t;
+      if (!t) throw new Error("a pipeline made with db.command.aggregate.pipeline() has no collection: pass its done() to lookup()");
+      const pipeline = this.done();
+      if (!pipeline.some((s) => "$limit" in s)) pipeline.push({ $limit: AGGREGATE_DEFAULT_LIMIT });
+      const r = await t.ops.aggregate("collection.aggregate", t.coll, { pipeline });
+      return { list: t.flavor.decode ? decode(r.data) : r.data, errMsg: "collection.aggregate:ok" };
+    });
+  }
+  /** @internal */
+  _add(stage, arg) {
+    return this._push({ ["$" + stage]: encodeFor("collection.aggregate", () => encodeValue(arg)) });
+  }
+  /** @internal */
+  _push(stage) {
+    this._stages.push(stage);
+    return this;
+  }
+};
+function subPipeline(p) {
+  if (p instanceof Aggregate) return p.done();
+  if (!Array.isArray(p)) throw new TypeError("a pipeline is $.pipeline()…done() or an array of stages");
+  return p.map((s) => encodeValue(s));
+}
+
+// ../sdk/src/database/command.ts
+function args(a) {
+  return Array.isArray(a[0]) ? a[0].slice() : a.slice();
+}
+var LogicCommand = class _LogicCommand {
+  constructor(operator, operands) {
+    this.operator = operator;
+    this.operands = operands;
+  }
+  /** This command and all of the given ones. */
+  and(...expressions) {
+    return new _LogicCommand("and", [this, ...args(expressions)]);
+  }
+  /** This command or any of the given ones. */
+  or(...expressions) {
+    return new _LogicCommand("or", [this, ...args(expressions)]);
+  }
+  /** Neither this command nor any of the given ones. */
+  nor(...expressions) {
+    return new _LogicCommand("nor", [this, ...args(expressions)]);
+  }
+  /** This command and not the given one. */
+  not(expression) {
+    return this.and(new _LogicCommand("not", [expression]));
+  }
+};
+var QueryCommand = class extends LogicCommand {
+  eq(v) {
+    return this.and(command.eq(v));
+  }
+  neq(v) {
+    return this.and(command.neq(v));
+  }
+  gt(v) {
+    return this.and(command.gt(v));
+  }
+  gte(v) {
+    return this.and(command.gte(v));
+  }
+  lt(v) {
+    return this.and(command.lt(v));
+  }
+  lte(v) {
+    return this.and(command.lte(v));
+  }
+  in(list2) {
+    return this.and(command.in(list2));
+  }
+  nin(list2) {
+    return this.and(command.nin(list2));
+  }
+  exists(v) {
+    return this.and(command.exists(v));
+  }
+  mod(divisor, remainder) {
+    return this.and(command.mod(divisor, remainder));
+  }
+  all(list2) {
+    return this.and(command.all(list2));
+  }
+  elemMatch(cond) {
+    return this.and(command.elemMatch(cond));
+  }
+  size(n) {
+    return this.and(command.size(n));
+  }
+  geoNear(o) {
+    return this.and(command.geoNear(o));
+  }
+  geoWithin(o) {
+    return this.and(command.geoWithin(o));
+  }
+  geoIntersects(o) {
+    return this.and(command.geoIntersects(o));
+  }
+};
+var UpdateCommand = class {
+  constructor(operator, operands) {
+    this.operator = operator;
+    this.operands = operands;
+  }
+};
+var q = (op, v) => new QueryCommand(op, [v]);
+var u = (op, v) => new UpdateCommand(op, [v]);
+function typeError(what, type, v) {
+  return new TypeError(`"${what}" must be of type ${type}. Received type ${typeof v}`);
+}
+function checkGeoNear(o) {
+  if (!o || !(o.geometry instanceof GeoPoint)) throw typeError("geometry", "Point", o && o.geometry);
+  for (const k of ["maxDistance", "minDistance"]) {
+    if (o[k] !== void 0 && typeof o[k] !== "number") throw typeError(k, "Number", o[k]);
+  }
+  return o;
+}
+function checkGeoWithin(o) {
+  const g = o && o.geometry;
+  if (g instanceof GeoPolygon || g instanceof GeoMultiPolygon) return o;
+  const c = o && o.centerSphere;
+  if (g === void 0 && Array.isArray(c) && c.length === 2 && typeof c[1] === "number") {
+    const p = c[0];
+    if (p instanceof GeoPoint) return o;
+    if (Array.isArray(p) && p.length === 2 && typeof p[0] === "number" && typeof p[1] === "number") return o;
+  }
+  throw typeError("geometry", "Polygon or MultiPolygon", g);
+}
+var GEOMETRIES = [GeoPoint, GeoLineString, GeoPolygon, GeoMultiPoint, GeoMultiLineString, GeoMultiPolygon];
+function checkGeoIntersects(o) {
+  const g = o && o.geometry;
+  if (!GEOMETRIES.some((C) => g instanceof C)) {
+    throw typeError("geometry", "Point, LineString, Polygon, MultiPoint, MultiLineString or MultiPolygon", g);
+  }
+  return o;
+}
+var AGGREGATE_OPS = [
+  "abs",
+  "add",
+  "addToSet",
+  "allElementsTrue",
+  "and",
+  "anyElementTrue",
+  "arrayElemAt",
+  "arrayToObject",
+  "avg",
+  "ceil",
+  "cmp",
+  "concat",
+  "concatArrays",
+  "cond",
+  "convert",
+  "dateFromParts",
+  "dateFromString",
+  "dateToParts",
+  "dateToString",
+  "dayOfMonth",
+  "dayOfWeek",
+  "dayOfYear",
+  "divide",
+  "eq",
+  "exp",
+  "filter",
+  "first",
+  "floor",
+  "gt",
+  "gte",
+  "hour",
+  "ifNull",
+  "in",
+  "indexOfArray",
+  "indexOfBytes",
+  "indexOfCP",
+  "isArray",
+  "isoDayOfWeek",
+  "isoWeek",
+  "isoWeekYear",
+  "last",
+  "let",
+  "literal",
+  "ln",
+  "log",
+  "log10",
+  "lt",
+  "lte",
+  "ltrim",
+  "map",
+  "max",
+  "mergeObjects",
+  "meta",
+  "millisecond",
+  "min",
+  "minute",
+  "mod",
+  "month",
+  "multiply",
+  "neq",
+  "not",
+  "objectToArray",
+  "or",
+  "pow",
+  "push",
+  "range",
+  "reduce",
+  "reverseArray",
+  "rtrim",
+  "second",
+  "setDifference",
+  "setEquals",
+  "setIntersection",
+  "setIsSubset",
+  "setUnion",
+  "size",
+  "slice",
+  "split",
+  "sqrt",
+  "stdDevPop",
+  "stdDevSamp",
+  "strcasecmp",
+  "strLenBytes",
+  "strLenCP",
+  "substr",
+  "substrBytes",
+  "substrCP",
+  "subtract",
+  "sum",
+  "switch",
+  "toBool",
+  "toDate",
+  "toDecimal",
+  "toDouble",
+  "toInt",
+  "toLong",
+  "toLower",
+  "toObjectId",
+  "toString",
+  "toUpper",
+  "trim",
+  "trunc",
+  "type",
+  "week",
+  "year",
+  "zip"
+];
+var aggregate = { pipeline: () => new Aggregate() };
+for (const name of AGGREGATE_OPS) {
+  const key = name === "neq" ? "$ne" : "$" + name;
+  aggregate[name] = (param) => ({ [key]: param });
+}
+var command = {
+  eq: (v) => q("eq", v),
+  neq: (v) => q("neq", v),
+  gt: (v) => q("gt", v),
+  gte: (v) => q("gte", v),
+  lt: (v) => q("lt", v),
+  lte: (v) => q("lte", v),
+  in: (list2) => q("in", list2),
+  nin: (list2) => q("nin", list2),
+  exists: (v) => q("exists", v),
+  /** `_.mod(divisor, remainder)` or `_.mod([divisor, remainder])`. */
+  mod: (divisor, remainder) => q("mod", Array.isArray(divisor) ? divisor : [divisor, remainder]),
+  all: (list2) => q("all", list2),
+  /** A condition on array elements: a query object, or commands for scalar elements. */
+  elemMatch: (cond) => q("elemMatch", cond),
+  size: (n) => q("size", n),
+  geoNear: (o) => q("geoNear", checkGeoNear(o)),
+  geoWithin: (o) => q("geoWithin", checkGeoWithin(o)),
+  geoIntersects: (o) => q("geoIntersects", checkGeoIntersects(o)),
+  and: (...expressions) => new LogicCommand("and", args(expressions)),
+  or: (...expressions) => new LogicCommand("or", args(expressions)),
+  nor: (...expressions) => new LogicCommand("nor", args(expressions)),
+  not: (expression) => new LogicCommand("not", [expression]),
+  /** An aggregation expression as a query condition: `where(_.expr($.gt(['$a', '$b'])))`. */
+  expr: (expression) => ({ $expr: expression }),
+  /** Replaces the field's whole value (no flattening of objects). */
+  set: (v) => u("set", v),
+  remove: () => u("remove"),
+  inc: (n) => u("inc", n),
+  mul: (n) => u("mul", n),
+  min: (v) => u("min", v),
+  max: (v) => u("max", v),
+  rename: (name) => u("rename", name),
+  bit: (v) => u("bit", v),
+  /**
+   * `_.push(v…)`, `_.push([v…])`, or `_.push({each, position?, sort?, slice?})`.
+   */
+  push: (...values) => {
+    const a = values[0];
+    if (a !== null && typeof a === "object" && !Array.isArray(a) && Object.prototype.hasOwnProperty.call(a, "each")) {
+      return new UpdateCommand("push", [a, true]);
+    }
+    return u("push", args(values));
+  },
+  pop: () => u("pop"),
+  shift: () => u("shift"),
+  unshift: (...values) => u("unshift", args(values)),
+  /** `_.addToSet(v)` or `_.addToSet({each: [v…]})`. */
+  addToSet: (v) => u("addToSet", v),
+  /** Removes matching elements: a value, a command (`_.in([…])`) or a query object on element fields. */
+  pull: (v) => u("pull", v),
+  pullAll: (list2) => u("pullAll", list2),
+  project: {
+    /** `{field: _.project.slice(n)}` or `slice([skip, n])` in field(). */
+    slice: (v) => ({ $slice: v })
+  },
+  aggregate
+};
+
+// ../sdk/src/database/ops.ts
+function httpOps(client) {
+  const coll = (name) => "/v1/db/" + encodeURIComponent(name);
+  const doc = (name, id) => coll(name) + "/docs/" + encodeURIComponent(id);
+  return {
+    env: client.env,
+    query: (api, c, body) => client.request(api, "POST", coll(c) + "/query", body),
+    aggregate: (api, c, body) => client.request(api, "POST", coll(c) + "/aggregate", body),
+    count: (api, c, body) => client.request(api, "POST", coll(c) + "/count", body),
+    insert: (api, c, body) => client.request(api, "POST", coll(c) + "/insert", body),
+    update: (api, c, body) => client.request(api, "POST", coll(c) + "/update", body),
+    remove: (api, c, body) => client.request(api, "POST", coll(c) + "/remove", body),
+    getDoc: (api, c, id) => client.request(api, "GET", doc(c, id)),
+    setDoc: (api, c, id, body) => client.request(api, "PUT", doc(c, id), body),
+    // Not PATCH …/docs/{id}: wx.request and my.request have no PATCH. The
+    // server checks a where-update on {_id} alone as it checks PATCH,
+    // against the stored document.
+    updateDoc: (api, c, id, body) => client.request(api, "POST", coll(c) + "/update", { filter: { _id: id }, update: body.update, multi: false }),
+    removeDoc: (api, c, id) => client.request(api, "DELETE", doc(c, id)),
+    createCollection: (api, body) => client.request(api, "POST", "/v1/admin/collections", body)
+  };
 }
 
 // ../sdk/src/database/document.ts
@@ -1114,6 +1246,13 @@ var CollectionReference = class extends Query {
   doc(id) {
     if (typeof id !== "string" && typeof id !== "number") throw new Error("docId必须为字符串或数字");
     return new DocumentReference(this._t, id);
+  }
+  /**
+   * A pipeline over the collection's documents (spec §1.10): stage methods,
+   * then end() → `{list, errMsg: 'collection.aggregate:ok'}`.
+   */
+  aggregate() {
+    return new Aggregate(this._t);
   }
   add(options) {
     return promiseOrCallback(options, async () => {

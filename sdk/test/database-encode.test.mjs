@@ -381,8 +381,9 @@ test('db.command.aggregate: every expression operator is {$name: param}; neq is 
     setIntersection setIsSubset setUnion size slice split sqrt stdDevPop stdDevSamp strcasecmp strLenBytes strLenCP
     substr substrBytes substrCP subtract sum switch toBool toDate toDecimal toDouble toInt toLong toObjectId toString
     toLower toUpper trim trunc type week year zip`.split(/\s+/);
-  const names = Object.keys(_.aggregate);
+  const names = Object.keys(_.aggregate).filter((n) => n !== 'pipeline');
   assert.deepEqual([...names].sort(), [...typings].sort());
+  assert.deepEqual(_.aggregate.pipeline().match({ a: 1 }).limit(2).done(), [{ $match: { a: 1 } }, { $limit: 2 }]);
   for (const name of names) {
     const want = name === 'neq' ? '$ne' : '$' + name;
     assert.deepEqual(_.aggregate[name](['$a', 1]), { [want]: ['$a', 1] }, name);

@@ -202,6 +202,15 @@ test('geo queries serialise exactly and the server refuses them cleanly for now'
     assert.equal(e.errCode, -502002);
     assert.equal(e.errMsg, `collection.get:fail -502002 database invalid command. unknown operator: ${op}`);
   }
-  const e = await db.collection('fruit').where(_.expr(_.aggregate.eq(['$n', 1]))).get().catch((e) => e);
-  assert.equal(e.errMsg, 'collection.get:fail -502002 database invalid command. unknown operator: $expr');
+});
+
+test('_.expr compares fields of one document', async () => {
+  const c = db.collection('budgets');
+  await c.add({ data: { _id: 'over', budget: 100, spent: 150 } });
+  await c.add({ data: { _id: 'under', budget: 100, spent: 50 } });
+  const $ = _.aggregate;
+  const { data } = await c.where(_.expr($.gt(['$spent', '$budget']))).get();
+  assert.deepEqual(data, [{ _id: 'over', budget: 100, spent: 150 }]);
+  const both = await c.where(_.and([{ budget: 100 }, _.expr($.lt(['$spent', '$budget']))])).count();
+  assert.equal(both.total, 1);
 });

@@ -43,6 +43,21 @@ exports.main = async (event) => {
       const capped = await db.collection('many').limit(5000).get();
       return { defaultLimit: all.data.length, capped: capped.data.length };
     }
+    case 'report': {
+      const $ = _.aggregate;
+      return todos
+        .aggregate()
+        .match({ _openid: OPENID })
+        .group({ _id: '$done', n: $.sum(1), titles: $.push('$title'), due: $.max('$due') })
+        .sort({ _id: 1 })
+        .end();
+    }
+    case 'aggregateLimit': {
+      const many = db.collection('many');
+      const dflt = await many.aggregate().project({ n: 1 }).end();
+      const more = await many.aggregate().sort({ n: 1 }).limit(150).end();
+      return { defaultLimit: dflt.list.length, limited: more.list.length, errMsg: more.errMsg };
+    }
     case 'createCollection':
       return db.createCollection(event.name);
     case 'missingCollection':

@@ -4,6 +4,7 @@
  * operator and operands; encode.ts turns it into MongoDB operator JSON once
  * it knows the field it applies to.
  */
+import { Aggregate } from './aggregate';
 import { GeoLineString, GeoMultiLineString, GeoMultiPoint, GeoMultiPolygon, GeoPoint, GeoPolygon } from './geo';
 
 /** A query condition: a plain object of field conditions, or a logic command. */
@@ -185,10 +186,16 @@ const AGGREGATE_OPS = [
 /** An aggregation expression: `{'$' + name: param}`, as plain JSON. */
 export type AggregateExpression = { [op: string]: unknown };
 
-/** db.command.aggregate (`$`): each operator returns `{'$' + name: param}`; neq is `$ne`. */
-export type AggregateCommand = { [K in (typeof AGGREGATE_OPS)[number]]: (param: unknown) => AggregateExpression };
+/**
+ * db.command.aggregate (`$`): each operator returns `{'$' + name: param}`
+ * (neq is `$ne`); pipeline() starts a sub-pipeline for lookup() and
+ * facet(), ended with done().
+ */
+export type AggregateCommand = { [K in (typeof AGGREGATE_OPS)[number]]: (param: unknown) => AggregateExpression } & {
+  pipeline(): Aggregate;
+};
 
-const aggregate = {} as AggregateCommand;
+const aggregate = { pipeline: () => new Aggregate() } as AggregateCommand;
 for (const name of AGGREGATE_OPS) {
   const key = name === 'neq' ? '$ne' : '$' + name;
   aggregate[name] = (param: unknown) => ({ [key]: param });

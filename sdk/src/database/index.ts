@@ -1,9 +1,9 @@
 /**
  * The database module: `cloud.database()` of wx.cloud (dialect A, spec
- * §1–§2) over minibase's HTTP API.
+ * §1–§2) over minibase's HTTP API, aggregation included.
  *
- * Not here yet: `aggregate()` and `watch()` (their server endpoints come
- * with later issues; no stub pretends to work until then).
+ * Not here yet: `watch()` (its server endpoint comes with a later issue; no
+ * stub pretends to work until then).
  */
 import type { Client } from '../core/client';
 import { command, type Command } from './command';
@@ -54,10 +54,12 @@ export class Database {
 }
 
 export { CollectionReference, Query } from './query';
+export { Aggregate, AGGREGATE_DEFAULT_LIMIT } from './aggregate';
+export type { AggregateResult } from './aggregate';
 export { DocumentReference } from './document';
 export { fromGeoJSON } from './geo';
 export { CLIENT, SERVER } from './request';
-export type { DbOps } from './ops';
+export type { DbOps, AggregateBody } from './ops';
 export type { Flavor } from './request';
 export { LogicCommand, QueryCommand, UpdateCommand } from './command';
 export type { Command, AggregateCommand, QueryCondition } from './command';

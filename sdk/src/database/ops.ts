@@ -20,6 +20,11 @@ export interface QueryBody {
   projection?: Obj;
 }
 
+/** An aggregation's body: POST …/aggregate (stages as MongoDB writes them). */
+export interface AggregateBody {
+  pipeline: Obj[];
+}
+
 /** A where-update's body: POST …/update. */
 export interface UpdateBody {
   filter: Obj;
@@ -48,6 +53,8 @@ export interface DbOps {
   readonly env?: string;
   /** Matching documents: `{data: [docs]}`. */
   query(api: string, coll: string, body: QueryBody): Promise<{ data: DocumentData[] }>;
+  /** The documents the pipeline outputs: `{data: [docs]}`. */
+  aggregate(api: string, coll: string, body: AggregateBody): Promise<{ data: DocumentData[] }>;
   /** `{total}` of the documents filter matches (all without one). */
   count(api: string, coll: string, body: { filter?: Obj }): Promise<{ total: number }>;
   /** Inserts data, one document (`{_id}`) or an array of them (`{_ids}`). */
@@ -84,6 +91,7 @@ export function httpOps(client: Client): DbOps {
   return {
     env: client.env,
     query: (api, c, body) => client.request(api, 'POST', coll(c) + '/query', body),
+    aggregate: (api, c, body) => client.request(api, 'POST', coll(c) + '/aggregate', body),
     count: (api, c, body) => client.request(api, 'POST', coll(c) + '/count', body),
     insert: (api, c, body) => client.request(api, 'POST', coll(c) + '/insert', body),
     update: (api, c, body) => client.request(api, 'POST', coll(c) + '/update', body),

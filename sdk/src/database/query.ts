@@ -8,6 +8,7 @@
  * every matching document (multi: true).
  */
 import { promiseOrCallback, type CallbackOptions } from '../core/callback';
+import { Aggregate } from './aggregate';
 import type { LogicCommand, QueryCondition } from './command';
 import { decode } from './decode';
 import { DocumentReference } from './document';
@@ -180,6 +181,14 @@ export class CollectionReference extends Query {
   doc(id: string | number): DocumentReference {
     if (typeof id !== 'string' && typeof id !== 'number') throw new Error('docId必须为字符串或数字');
     return new DocumentReference(this._t, id);
+  }
+
+  /**
+   * A pipeline over the collection's documents (spec §1.10): stage methods,
+   * then end() → `{list, errMsg: 'collection.aggregate:ok'}`.
+   */
+  aggregate(): Aggregate {
+    return new Aggregate(this._t);
   }
 
   /**

@@ -4,6 +4,7 @@
  * operator and operands; encode.ts turns it into MongoDB operator JSON once
  * it knows the field it applies to.
  */
+import { Aggregate } from './aggregate';
 import { GeoLineString, GeoMultiLineString, GeoMultiPoint, GeoMultiPolygon, GeoPoint, GeoPolygon } from './geo';
 /** A query condition: a plain object of field conditions, or a logic command. */
 export type QueryCondition = Record<string, unknown> | LogicCommand;
@@ -77,9 +78,15 @@ declare const AGGREGATE_OPS: readonly ["abs", "add", "addToSet", "allElementsTru
 export type AggregateExpression = {
     [op: string]: unknown;
 };
-/** db.command.aggregate (`$`): each operator returns `{'$' + name: param}`; neq is `$ne`. */
+/**
+ * db.command.aggregate (`$`): each operator returns `{'$' + name: param}`
+ * (neq is `$ne`); pipeline() starts a sub-pipeline for lookup() and
+ * facet(), ended with done().
+ */
 export type AggregateCommand = {
     [K in (typeof AGGREGATE_OPS)[number]]: (param: unknown) => AggregateExpression;
+} & {
+    pipeline(): Aggregate;
 };
 /** db.command, conventionally `const _ = db.command`. */
 export declare const command: {

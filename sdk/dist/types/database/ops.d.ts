@@ -18,6 +18,10 @@ export interface QueryBody {
     limit: number;
     projection?: Obj;
 }
+/** An aggregation's body: POST …/aggregate (stages as MongoDB writes them). */
+export interface AggregateBody {
+    pipeline: Obj[];
+}
 /** A where-update's body: POST …/update. */
 export interface UpdateBody {
     filter: Obj;
@@ -46,6 +50,10 @@ export interface DbOps {
     readonly env?: string;
     /** Matching documents: `{data: [docs]}`. */
     query(api: string, coll: string, body: QueryBody): Promise<{
+        data: DocumentData[];
+    }>;
+    /** The documents the pipeline outputs: `{data: [docs]}`. */
+    aggregate(api: string, coll: string, body: AggregateBody): Promise<{
         data: DocumentData[];
     }>;
     /** `{total}` of the documents filter matches (all without one). */

@@ -1,3 +1,4 @@
+import { Aggregate } from './aggregate';
 import type { QueryCondition } from './command';
 import { DocumentReference } from './document';
 import type { AddManyResult, AddResult, CountResult, DataOptions, GetResult, NoCallback, RemoveResult, UpdateResult, WithCallback } from './types';
@@ -54,6 +55,11 @@ export declare class CollectionReference extends Query {
      * string). Throws 'docId必须为字符串或数字' for any other type.
      */
     doc(id: string | number): DocumentReference;
+    /**
+     * A pipeline over the collection's documents (spec §1.10): stage methods,
+     * then end() → `{list, errMsg: 'collection.aggregate:ok'}`.
+     */
+    aggregate(): Aggregate;
     /**
      * Inserts data as a new document (the server generates _id unless data
      * has one): `{_id, errMsg: 'collection.add:ok'}`. A collection that does
