@@ -241,20 +241,22 @@ func appendEscaped(b []byte, c byte) []byte {
 // one member of an HTTP access event, or none, does not pay for building
 // the rest. The event is checked whole first: invalid JSON, or nesting
 // fromJSON refuses, fails here as it would there. An object with a
-// repeated or a __proto__ member is built at once, as JSON.parse builds
-// it.
+// repeated or a __proto__ member, or one named like an array index (which
+// JavaScript lists first), is built at once, as JSON.parse builds it.
 func (in *instance) lazyEvent(b []byte) (goja.Value, error) {
-	if string(b) == "{}" || len(b) == 0 || b[0] != '{' || jsonDepth(b) >= maxJSONDepth ||
-		!jsontext.Value(b).IsValid(jsontext.AllowDuplicateNames(true)) {
+	if string(b) == "{}" || len(b) == 0 || b[0] != '{' {
 		return in.fromJSON(b)
 	}
 	text := string(b)
+	if jsonNesting(text) >= maxJSONDepth || !jsontext.Value(b).IsValid(jsontext.AllowDuplicateNames(true)) {
+		return in.fromJSON(b)
+	}
 	keys, spans, ok := splitObject(text)
 	if !ok || len(keys) > 64 {
 		return in.fromJSON(b)
 	}
 	for i, k := range keys {
-		if k == "__proto__" || slices.Contains(keys[:i], k) {
+		if k == "__proto__" || indexLike(k) || slices.Contains(keys[:i], k) {
 			return in.fromJSON(b)
 		}
 	}
@@ -262,27 +264,16 @@ func (in *instance) lazyEvent(b []byte) (goja.Value, error) {
 	return in.vm.NewDynamicObject(&lazyDoc{c: conv, keys: keys, text: text, spans: spans}), nil
 }
 
-// jsonDepth returns the deepest nesting of objects and arrays in the JSON
-// text b (which may be invalid: it only counts brackets outside strings).
-func jsonDepth(b []byte) int {
-	depth, deepest, inString := 0, 0, false
-	for i := 0; i < len(b); i++ {
-		c := b[i]
-		switch {
-		case inString:
-			if c == '\\' {
-				i++
-			} else if c == '"' {
-				inString = false
-			}
-		case c == '"':
-			inString = true
-		case c == '{' || c == '[':
-			depth++
-			deepest = max(deepest, depth)
-		case c == '}' || c == ']':
-			depth--
+// indexLike reports whether key is a canonical non-negative integer,
+// which an object lists before its other keys whatever their order.
+func indexLike(key string) bool {
+	if key == "" || len(key) > 1 && key[0] == '0' {
+		return false
+	}
+	for i := 0; i < len(key); i++ {
+		if key[i] < '0' || key[i] > '9' {
+			return false
 		}
 	}
-	return deepest
+	return true
 }

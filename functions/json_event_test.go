@@ -45,14 +45,6 @@ func TestEventAsJSONParse(t *testing.T) {
 	}
 }
 
-func TestJSONDepth(t *testing.T) {
-	for in, want := range map[string]int{`{}`: 1, `{"a":[1,{"b":"[[["}]}`: 3, `"{"`: 0, `{"a":"\"[","b":[]}`: 2} {
-		if got := jsonDepth([]byte(in)); got != want {
-			t.Errorf("jsonDepth(%s) = %d, want %d", in, got, want)
-		}
-	}
-}
-
 // The HTTP access event, written by hand, is CloudBase's integration
 // request: valid JSON, names sorted, repeated headers joined, the last
 // query value in queryStringParameters, bad UTF-8 replaced, binary bodies
@@ -89,4 +81,32 @@ func TestHTTPEventJSON(t *testing.T) {
 			t.Errorf("%s:\n got %s\nwant %s", c.name, got, c.want)
 		}
 	}
+}
+
+// For any event, the lazy object and JSON.parse's give the same JSON and
+// the same error.
+func FuzzLazyEvent(f *testing.F) {
+	for _, s := range []string{`{"a":1,"b":[1,{"c":"d"}],"e":{"$date":"2024-01-02T03:04:05.006Z"}}`, `{"a":1,"a":2}`,
+		`{"__proto__":{"x":1}}`, `{"big":9007199254740993,"f":1e400}`, `{"s":"\ud800"}`, `{"a":}`, `{} x`} {
+		f.Add(s)
+	}
+	in, _ := newBareInstance(f)
+	f.Fuzz(func(t *testing.T, s string) {
+		if len(s) > 1<<16 {
+			return
+		}
+		lazy, lerr := in.lazyEvent([]byte(s))
+		eager, eerr := in.fromJSON([]byte(s))
+		if (lerr == nil) != (eerr == nil) {
+			t.Fatalf("%q: lazy error %v, JSON.parse's %v", s, lerr, eerr)
+		}
+		if lerr != nil {
+			return
+		}
+		got, gerr := in.result(lazy)
+		want, werr := in.result(eager)
+		if string(got) != string(want) || (gerr == nil) != (werr == nil) {
+			t.Fatalf("%q: lazy %s (%v), JSON.parse's %s (%v)", s, got, gerr, want, werr)
+		}
+	})
 }

@@ -48,7 +48,7 @@ func (w *jsonWriter) rawMembers(o *goja.Object) bool {
 		case !read && w.plainJSON(raw):
 			w.b = append(w.b, raw...)
 			first = false
-		case !read && w.rawDate(raw):
+		case !read && !d.c.plain && w.rawDate(raw): // an event's {"$date": …} is a plain object
 			first = false
 		case w.property(o, k, nil, fieldValue(read, v, d, k)):
 			first = false
