@@ -91,14 +91,16 @@ func (s *Service) Mount(r fiber.Router) {
 	r.Post("/admin/auth/ticket-key/rotate", s.handleRotateTicketKey)
 }
 
-// maxBody bounds auth request bodies: they hold a few short strings.
-const maxBody = 64 << 10
+// MaxBody bounds auth request bodies: they hold a few short strings. The
+// server holds the routes Mount and MountSignIn register to it, so that a
+// larger body is refused before it is read.
+const MaxBody = 64 << 10
 
 // decode reads the JSON object body into v; an empty body is {}.
 func decode(c *fiber.Ctx, v any) error {
 	b := c.Body()
-	if len(b) > maxBody {
-		return Errorf(CodeInvalidParam, "request body is too large (at most %d bytes)", maxBody)
+	if len(b) > MaxBody {
+		return Errorf(CodeInvalidParam, "request body is too large (at most %d bytes)", MaxBody)
 	}
 	if len(b) == 0 {
 		return nil

@@ -35,6 +35,8 @@ type Config struct {
 	URL, Key  string        // a running server and its admin key, instead of starting one
 	PID       int           // that server's pid, for RSS sampling
 	Docs      int           // posts to seed
+	Authors   int           // distinct authors of the posts
+	Indexes   string        // the seeded collection's index set (indexSets)
 	Coll      string        // collection to seed; Coll+"_create" takes the creates
 	Scenarios []string      // names to run, in order
 	Runs      int           // runs per scenario
@@ -82,6 +84,8 @@ func parseFlags(args []string) (Config, error) {
 	fs.StringVar(&c.Key, "key", os.Getenv("MINIBASE_ADMIN_KEY"), "admin key of the -url server (default $MINIBASE_ADMIN_KEY)")
 	fs.IntVar(&c.PID, "pid", 0, "pid of the -url server, to sample its RSS")
 	fs.IntVar(&c.Docs, "docs", 100000, "posts to seed")
+	fs.IntVar(&c.Authors, "authors", 1000, "distinct authors of the posts (at most 65535)")
+	fs.StringVar(&c.Indexes, "indexes", "compound", "indexes of the posts: compound (created desc; author + created desc) or single (created desc; author)")
 	fs.StringVar(&c.Coll, "coll", "posts", "collection to seed (creates go to <coll>_create)")
 	fs.StringVar(&scen, "scenarios", strings.Join(defaultNames(), ","), "comma-separated scenarios to run, in order (file scenarios: "+strings.Join(fileNames(), ",")+")")
 	fs.IntVar(&c.Runs, "runs", 3, "runs per scenario")
@@ -119,6 +123,10 @@ func (c Config) check() error {
 	switch {
 	case c.Docs < 1 || c.Runs < 1 || c.Conc < 1 || c.Starts < 1:
 		return fmt.Errorf("-docs, -runs, -c and -starts must be at least 1")
+	case c.Authors < 1 || c.Authors > 65535:
+		return fmt.Errorf("-authors must be 1 to 65535")
+	case indexSets[c.Indexes] == nil:
+		return fmt.Errorf("-indexes is compound or single")
 	case c.Dur <= 0 || c.MaxDur <= 0 || c.Timeout <= 0 || c.N < 0:
 		return fmt.Errorf("-d, -max-d and -timeout must be positive, -n not negative")
 	case c.URL != "" && c.Key == "":

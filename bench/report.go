@@ -59,8 +59,8 @@ func (r *report) writeMarkdown(w io.Writer) {
 	fmt.Fprintf(w, "- Command: `%s`\n", r.cmdline)
 	fmt.Fprintf(w, "- Machine: %s\n", machineInfo())
 	fmt.Fprintf(w, "- Server: minibase %s; driver on the same machine, 127.0.0.1, HTTP/1.1 keep-alive\n", r.version)
-	fmt.Fprintf(w, "- Data: %d posts of ~%d B JSON (PocketBase benchmark shape), indexes (created desc) and (author, created desc)\n",
-		c.Docs, approxPostSize())
+	fmt.Fprintf(w, "- Data: %d posts of ~%d B JSON (PocketBase benchmark shape) by %d authors, indexes %s\n",
+		c.Docs, approxPostSize(), c.Authors, indexNames(indexSets[c.Indexes]))
 	fmt.Fprintf(w, "- Protocol: closed loop, each scenario run %d × %s; req/s is the median run (min–max); "+
 		"latency percentiles over all requests of all runs; every answer checked\n\n", c.Runs, runLength(c))
 	fmt.Fprintln(w, "| Scenario | What | c | req/s | min–max | p50 ms | p99 ms | requests | errors | max private RSS MiB |")
@@ -173,4 +173,21 @@ func procField(file, key, sep string) string {
 		}
 	}
 	return ""
+}
+
+// indexNames describes an index set: "(created desc) and (author, created desc)".
+func indexNames(set [][]indexKey) string {
+	var parts []string
+	for _, keys := range set {
+		var ks []string
+		for _, k := range keys {
+			if k.Desc {
+				ks = append(ks, k.Path+" desc")
+			} else {
+				ks = append(ks, k.Path)
+			}
+		}
+		parts = append(parts, "("+strings.Join(ks, ", ")+")")
+	}
+	return strings.Join(parts, " and ")
 }

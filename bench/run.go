@@ -16,14 +16,14 @@ func (m *Main) Run(ctx context.Context) error {
 		return m.runPeer(ctx)
 	}
 	cl := newClient(m.base, m.key, cfg.Conc, cfg.Timeout)
-	e := &env{cl: cl, coll: cfg.Coll, createColl: cfg.Coll + "_create", userColl: cfg.Coll + "_notes", data: newDataset(cfg.Docs, cfg.Seed)}
+	e := &env{cl: cl, coll: cfg.Coll, createColl: cfg.Coll + "_create", userColl: cfg.Coll + "_notes", data: newDataset(cfg.Docs, cfg.Authors, cfg.Seed)}
 	if m.minio != nil {
 		e.s3 = &rawS3{endpoint: m.minio.Endpoint, access: m.minio.AccessKey, secret: m.minio.SecretKey}
 	}
-	if err := createCollection(ctx, cl, e.coll, true); err != nil {
+	if err := createCollection(ctx, cl, e.coll, indexSets[cfg.Indexes], true); err != nil {
 		return err
 	}
-	if err := createCollection(ctx, cl, e.createColl, false); err != nil {
+	if err := createCollection(ctx, cl, e.createColl, indexSets[cfg.Indexes], false); err != nil {
 		return err
 	}
 	logf("seeding %d posts into %q …", cfg.Docs, e.coll)

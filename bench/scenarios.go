@@ -21,6 +21,7 @@ type env struct {
 	users      chan *userSession // signed-in end users (setupUsers), one per worker at a time
 	fnReady    bool              // setupFunctions ran
 	ownReady   bool              // the rule scenarios' collections are seeded (setupOwn)
+	geo        *geoData          // the geo scenario's shops and answers (setupGeo)
 	s3         *rawS3            // the MinIO server of -storage s3, else nil
 }
 
@@ -64,6 +65,7 @@ func dbScenarios() []scenario {
 		{name: "own20-private", what: "end user under PRIVATE: query {} limit 20 (the same query, scoped by the rule)", op: opOwnPrivate, setup: setupOwn},
 		{name: "own20-rule", what: "end user, custom rule doc._openid == auth.openid: query {_openid: '{openid}'} limit 20", op: opOwnRule, setup: setupOwn},
 		{name: "own20-get", what: "end user, rule with one get(): query {team} limit 20 (index on team)", op: opOwnGet, setup: setupOwn},
+		{name: "geo-near", what: "query the nearest 20 of 100,000 shops to a point ($nearSphere, 2dsphere index)", op: opGeoNear, setup: setupGeo},
 	}
 }
 
@@ -79,7 +81,7 @@ var newestFirst = [][2]any{{"created", -1}}
 
 func opCreate(ctx context.Context, e *env, rng *rand.Rand) error {
 	k := len(e.data.ids) + int(e.created.Add(1))
-	body := map[string]any{"data": newPost(k, 1+rng.IntN(numAuthors))}
+	body := map[string]any{"data": newPost(k, 1+rng.IntN(e.data.numAuthors))}
 	var out struct {
 		ID string `json:"_id"`
 	}

@@ -43,7 +43,7 @@ func setupUsers(ctx context.Context, e *env) error {
 	if e.users != nil {
 		return nil
 	}
-	if err := createCollection(ctx, e.cl, e.userColl, false); err != nil {
+	if err := createCollection(ctx, e.cl, e.userColl, indexSets["compound"], false); err != nil {
 		return err
 	}
 	pool := make(chan *userSession, userSessions)

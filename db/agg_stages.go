@@ -24,6 +24,9 @@ func parseMatchStage(arg any, sc *exprScope) (*matchStage, error) {
 	if err != nil {
 		return nil, err
 	}
+	if hasNear(root) { // it orders, which a stage cannot: MongoDB's rule
+		return nil, Errorf(CodeInvalidOperator, "$near and $nearSphere (geoNear) are not allowed in $match: ask for the nearest documents with a query")
+	}
 	m := &matchStage{f: &Filter{root: root, Source: d}}
 	m.hasExpr = filterDeps(root, sc.deps)
 	return m, nil

@@ -75,11 +75,24 @@ type Index struct {
 	Unique bool       `json:"unique"`
 }
 
-// IndexKey is one field of an index, ascending unless Desc.
+// IndexKey is one field of an index: ascending unless Desc, or, when Type
+// is Geo2DSphere, the geometries at Path for geo queries.
 type IndexKey struct {
 	Path string `json:"path"`
 	Desc bool   `json:"desc,omitempty"`
+	Type string `json:"type,omitempty"`
 }
+
+// Geo2DSphere is the Type of a 2dsphere index's key: the index that geo
+// queries use and $nearSphere needs (GeoKeys, GeoKeyRanges, NearScan). A
+// 2dsphere index has that one key and is not unique. Writing a document
+// whose value at the path is neither missing, null, nor geometries fails
+// with CodeInvalidParam (GeoKeys), and so does creating the index on a
+// collection that holds one.
+const Geo2DSphere = "2dsphere"
+
+// Geo reports whether idx is a 2dsphere index.
+func (idx Index) Geo() bool { return len(idx.Keys) == 1 && idx.Keys[0].Type == Geo2DSphere }
 
 // SortKey is one key of a sort: a dot path, ascending unless Desc.
 type SortKey struct {
@@ -89,7 +102,8 @@ type SortKey struct {
 
 // Query is a parsed find request. Limit is always > 0 (the caller applies
 // the default and the maximum). Without Sort the order is the driver's
-// natural order; db.Service ends every Sort with _id.
+// natural order, or nearest first when the filter has a $nearSphere (see
+// Near); db.Service ends every Sort with _id.
 type Query struct {
 	Filter *Filter // nil matches every document
 	Sort   []SortKey

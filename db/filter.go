@@ -24,6 +24,9 @@ func ParseFilter(v any) (*Filter, error) {
 	if err != nil {
 		return nil, err
 	}
+	if err := checkNearPlacement(root); err != nil {
+		return nil, err
+	}
 	return &Filter{root: root, Source: d}, nil
 }
 
@@ -115,7 +118,7 @@ func collectPositional(n *Node, arrayPath string, out *[]*Node) {
 			collectPositional(c, arrayPath, out)
 		}
 		return
-	case OpTrue, OpOr, OpNor, OpNe, OpNin, OpNot, OpSize, OpAll, OpNoArray, OpExpr:
+	case OpTrue, OpOr, OpNor, OpNe, OpNin, OpNot, OpSize, OpAll, OpNoArray, OpExpr, OpGeoWithin, OpGeoIntersects, OpNear:
 		return
 	case OpExists:
 		if b, _ := n.Value.(bool); !b {

@@ -9,27 +9,30 @@ type Op int
 // Value (and Regex, Children as noted). Semantics are MongoDB's, including
 // element-wise matching over arrays along Path.
 const (
-	OpTrue      Op = iota // matches everything (the empty filter)
-	OpAnd                 // Children all match
-	OpOr                  // some child matches
-	OpNor                 // no child matches
-	OpEq                  // Value: equality, element-wise on arrays; a Regex value matches as $regex
-	OpNe                  // Value: not OpEq (so matches a missing field)
-	OpGt                  // Value, same type bracket only
-	OpGte                 //
-	OpLt                  //
-	OpLte                 //
-	OpIn                  // Value []any (elements may be Regex)
-	OpNin                 // Value []any: not OpIn
-	OpExists              // Value bool
-	OpMod                 // Value []any{divisor, remainder} (numbers, divisor != 0)
-	OpAll                 // Value []any; or Children: $elemMatch nodes
-	OpElemMatch           // Children: conditions on each element; a child with Path "" tests the element itself
-	OpSize                // Value int64
-	OpRegex               // Value Regex, Regex compiled
-	OpNot                 // Children[0]: the negated field condition (same Path)
-	OpNoArray             // no value along Path is an array (WithoutArrays; no query form)
-	OpExpr                // Value: an aggregation expression ($expr), true when its value is truthy
+	OpTrue          Op = iota // matches everything (the empty filter)
+	OpAnd                     // Children all match
+	OpOr                      // some child matches
+	OpNor                     // no child matches
+	OpEq                      // Value: equality, element-wise on arrays; a Regex value matches as $regex
+	OpNe                      // Value: not OpEq (so matches a missing field)
+	OpGt                      // Value, same type bracket only
+	OpGte                     //
+	OpLt                      //
+	OpLte                     //
+	OpIn                      // Value []any (elements may be Regex)
+	OpNin                     // Value []any: not OpIn
+	OpExists                  // Value bool
+	OpMod                     // Value []any{divisor, remainder} (numbers, divisor != 0)
+	OpAll                     // Value []any; or Children: $elemMatch nodes
+	OpElemMatch               // Children: conditions on each element; a child with Path "" tests the element itself
+	OpSize                    // Value int64
+	OpRegex                   // Value Regex, Regex compiled
+	OpNot                     // Children[0]: the negated field condition (same Path)
+	OpNoArray                 // no value along Path is an array (WithoutArrays; no query form)
+	OpGeoWithin               // Value: the region ($geometry polygons or $centerSphere); see geo*.go
+	OpGeoIntersects           // Value: the GeoJSON geometry
+	OpNear                    // Value *Near: $nearSphere (or $near with GeoJSON), its distance bounds
+	OpExpr                    // Value: an aggregation expression ($expr), true when its value is truthy
 )
 
 // Details of the operators above, as ParseFilter builds them:
@@ -60,6 +63,11 @@ const (
 //     appears at the top of a filter or under $and, $or and $nor only. An
 //     expression that fails on a document (a $divide by zero) does not
 //     match it.
+//   - OpGeoWithin, OpGeoIntersects and OpNear test each value along Path
+//     that is a geometry (GeoJSON, or a legacy [longitude, latitude] pair;
+//     the elements of an array of them), with MongoDB's 2dsphere semantics
+//     (geo_match.go). An OpNear is a condition of the whole filter, at most
+//     one (Filter.Near).
 //   - Missing fields: a path through an array element that is not a document
 //     (a scalar, a nested array) or through an empty array counts as a
 //     missing branch, which {f: null} matches (MongoDB 9.0, SERVER-36681).

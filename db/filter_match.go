@@ -190,6 +190,15 @@ func (n *Node) test(v any, present bool) bool {
 		return ok && int64(len(arr)) == size
 	case OpElemMatch:
 		return n.elemMatches(v)
+	case OpGeoWithin:
+		g, ok := storedGeometry(v)
+		return ok && n.Value.(*geoRegion).within(g)
+	case OpGeoIntersects:
+		g, ok := storedGeometry(v)
+		return ok && n.Value.(*geometry).intersects(g)
+	case OpNear:
+		_, ok := n.Value.(*Near).within(v)
+		return ok
 	}
 	return false
 }

@@ -11,10 +11,25 @@ import (
 // path is "" inside the value form of $elemMatch.
 func (p *filterParser) parseOps(path string, ops Doc) ([]*Node, error) {
 	var nodes []*Node
-	regexDone := false
+	regexDone, geoDone := false, false
 	for _, f := range ops {
 		if !strings.HasPrefix(f.Key, "$") {
 			return nil, Errorf(CodeInvalidOperator, "cannot mix operators and field names in the condition on %q (found %q)", path, f.Key)
+		}
+		if geoOperator(f.Key) {
+			if geoDone {
+				continue
+			}
+			geoDone = true
+			if path == "" {
+				return nil, Errorf(CodeInvalidOperator, "%s needs a field: use $elemMatch with a document of fields", f.Key)
+			}
+			ns, err := p.parseGeoOps(path, ops)
+			if err != nil {
+				return nil, err
+			}
+			nodes = append(nodes, ns...)
+			continue
 		}
 		if f.Key == "$regex" || f.Key == "$options" {
 			if regexDone {

@@ -45,7 +45,9 @@ func (s *Service) Indexes(ctx context.Context, coll string) ([]Index, error) {
 }
 
 // CreateIndex creates an index: body {name?, keys, unique?}, keys either
-// [{path, desc?}, …] or {path: 1|-1, …}. It returns the index's name.
+// [{path, desc?, type?}, …] or {path: 1|-1|"2dsphere", …}. A 2dsphere
+// index (type "2dsphere") has one key and is not unique. It returns the
+// index's name.
 func (s *Service) CreateIndex(ctx context.Context, coll string, body Doc) (string, error) {
 	if _, err := s.authorize(ctx, coll, ActionAdmin); err != nil {
 		return "", err
@@ -68,13 +70,34 @@ func (s *Service) CreateIndex(ctx context.Context, coll string, body Doc) (strin
 	if idx.Unique, err = boolField(m["unique"], "unique"); err != nil {
 		return "", err
 	}
+	if err := checkGeoIndex(idx); err != nil {
+		return "", err
+	}
 	if idx.Name == "" {
 		idx.Name = IndexName(idx.Keys)
 	}
 	return idx.Name, s.drv.CreateIndex(ctx, coll, idx)
 }
 
-// IndexName is the name MongoDB gives an index: path_1 or path_-1 per key.
+// checkGeoIndex enforces the shape of a 2dsphere index: one key, not
+// unique.
+func checkGeoIndex(idx Index) error {
+	for _, k := range idx.Keys {
+		if k.Type != Geo2DSphere {
+			continue
+		}
+		if len(idx.Keys) > 1 {
+			return Errorf(CodeInvalidParam, "a 2dsphere index has one key (%q): compound 2dsphere indexes are not supported", k.Path)
+		}
+		if idx.Unique {
+			return Errorf(CodeInvalidParam, "a 2dsphere index cannot be unique")
+		}
+	}
+	return nil
+}
+
+// IndexName is the name MongoDB gives an index: path_1, path_-1 or
+// path_2dsphere per key.
 func IndexName(keys []IndexKey) string {
 	name := ""
 	for i, k := range keys {
@@ -82,7 +105,10 @@ func IndexName(keys []IndexKey) string {
 			name += "_"
 		}
 		dir := "1"
-		if k.Desc {
+		switch {
+		case k.Type != "":
+			dir = k.Type
+		case k.Desc:
 			dir = "-1"
 		}
 		name += k.Path + "_" + dir
@@ -90,8 +116,19 @@ func IndexName(keys []IndexKey) string {
 	return name
 }
 
+// indexType reads a key's type: "" (a B-tree key) or "2dsphere".
+func indexType(path string, v any) (string, error) {
+	switch v {
+	case nil, "":
+		return "", nil
+	case Geo2DSphere:
+		return Geo2DSphere, nil
+	}
+	return "", Errorf(CodeInvalidParam, "index type of %q must be \"2dsphere\" (other MongoDB index types, such as 2d, text and hashed, are not supported)", path)
+}
+
 func indexKeys(v any) ([]IndexKey, error) {
-	bad := Errorf(CodeInvalidParam, `keys must be [{"path": "a.b", "desc": false}, …] or {"a.b": 1, …}`)
+	bad := Errorf(CodeInvalidParam, `keys must be [{"path": "a.b", "desc": false, "type": "2dsphere"?}, …] or {"a.b": 1 | -1 | "2dsphere", …}`)
 	var keys []IndexKey
 	switch x := v.(type) {
 	case []any:
@@ -100,7 +137,7 @@ func indexKeys(v any) ([]IndexKey, error) {
 			if !ok {
 				return nil, bad
 			}
-			m, err := fields(d, "path", "desc")
+			m, err := fields(d, "path", "desc", "type")
 			if err != nil {
 				return nil, err
 			}
@@ -112,13 +149,28 @@ func indexKeys(v any) ([]IndexKey, error) {
 			if err != nil {
 				return nil, err
 			}
-			keys = append(keys, IndexKey{Path: p, Desc: desc})
+			typ, err := indexType(p, m["type"])
+			if err != nil {
+				return nil, err
+			}
+			if typ != "" && desc {
+				return nil, Errorf(CodeInvalidParam, "a %s key of %q has no direction", typ, p)
+			}
+			keys = append(keys, IndexKey{Path: p, Desc: desc, Type: typ})
 		}
 	case Doc:
 		for _, f := range x {
+			if s, ok := f.Value.(string); ok {
+				typ, err := indexType(f.Key, s)
+				if err != nil || typ == "" {
+					return nil, Errorf(CodeInvalidParam, "index direction of %q must be 1, -1 or \"2dsphere\"", f.Key)
+				}
+				keys = append(keys, IndexKey{Path: f.Key, Type: typ})
+				continue
+			}
 			n, ok := f.Value.(int64)
 			if !ok || (n != 1 && n != -1) {
-				return nil, Errorf(CodeInvalidParam, "index direction of %q must be 1 or -1", f.Key)
+				return nil, Errorf(CodeInvalidParam, "index direction of %q must be 1, -1 or \"2dsphere\"", f.Key)
 			}
 			keys = append(keys, IndexKey{Path: f.Key, Desc: n == -1})
 		}

@@ -197,7 +197,9 @@ func TestMemoryBudgetStopsOnlyTheHolder(t *testing.T) {
 // that has not answered (a fetch), not only once its JavaScript runs
 // again.
 func TestMemoryStopsAWaitingFunction(t *testing.T) {
-	rt, _, _ := newMemoryRuntime(t)
+	// The fetch must outwait the watchdog, whose reads are paced by their
+	// own cost: seconds under -race on a machine at load 25.
+	rt, _, _ := newMemoryRuntime(t, Options{Fetch: FetchOptions{Timeout: memoryTestWait}})
 	arrived, release, event := gateServer(t, 1)
 	defer close(release)
 	parked := rt.start(userCtx, "parked64", event)

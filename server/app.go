@@ -11,6 +11,7 @@ import (
 	"minibase/auth"
 	"minibase/functions"
 	"minibase/sdk"
+	"minibase/storage"
 
 	"github.com/gofiber/fiber/v2"
 	"github.com/gofiber/fiber/v2/middleware/etag"
@@ -35,9 +36,16 @@ func (s *Server) newApp() *fiber.App {
 		// Room for the headers and a small file (storage sends files up
 		// to 8 KiB from this buffer in one write).
 		WriteBufferSize: 16 << 10,
+		// fasthttp's ReadTimeout bounds what it reads before the handler:
+		// the request's line and headers, and with a streamed body its
+		// first 8 KiB. bound hands each later read its own timeout, and
+		// the listener's connections each write theirs (fasthttp's
+		// WriteTimeout would bound a whole answer, a large file's too).
+		ReadTimeout: s.Config.Conns.HeaderTimeout,
+		IdleTimeout: s.Config.Conns.KeepAliveTimeout,
 	})
 	answerMalformed(app)
-	app.Server().Handler = boundDrain(s.Config.RequestTimeout, app.Server().Handler)
+	app.Server().Handler = bound(s.Config.RequestTimeout, app.Server().Handler)
 	s.conns = newConnStates()
 	app.Server().ConnState = s.conns.hook
 	// The proxies' and CORS handlers come before anything that reads the
@@ -52,10 +60,10 @@ func (s *Server) newApp() *fiber.App {
 	})
 	s.auth.MountSignIn(r.signIn)
 	s.db.Mount(r.api)
-	s.auth.Mount(r.api)
+	s.auth.Mount(r.auth)
 	s.mountFnLogs(r.api, r.streams) // before functions: /admin/functions/logs is not a function's name
 	s.functions.Mount(r.api, r.deploys, deployer{s.fnDir, s.triggers})
-	s.files.Mount(r.api, r.uploads)
+	s.files.Mount(r.files, r.uploads)
 	s.files.MountFiles(r.root)
 	s.triggers.MountHTTP(r.root)
 	app.Use("/sdk", PublicCORS, etag.New(), sdkHeaders, filesystem.New(filesystem.Config{Root: http.FS(sdk.Dist)}))
@@ -66,8 +74,10 @@ func (s *Server) newApp() *fiber.App {
 // routers are the app's route groups: where a route goes says what
 // bounds its request.
 type routers struct {
-	signIn  fiber.Router // /v1, sign-in by body: body limit and time limit, no identity (a stale token must not block a refresh)
+	signIn  fiber.Router // /v1, sign-in by body: auth's body limit and time limit, no identity (a stale token must not block a refresh)
 	api     fiber.Router // /v1: body limit, time limit, the caller's identity
+	auth    fiber.Router // /v1, auth's other routes: as api, with auth's body limit
+	files   fiber.Router // /v1, storage's routes but uploads: as api, with storage's body limit for JSON
 	uploads fiber.Router // /v1, streamed uploads: no body limit (the bucket's max size) and no total time (MINIBASE_UPLOAD_IDLE_TIMEOUT)
 	deploys fiber.Router // /v1, function deployments: zips up to functions.MaxZipBytes, time limit, identity
 	streams fiber.Router // /v1, WebSocket tails: no time limit; the token may come as ?access_token= (browsers)
@@ -76,11 +86,17 @@ type routers struct {
 
 func (s *Server) routers(app *fiber.App) routers {
 	limit, deployLimit := s.limitBody(s.Config.BodyLimit), s.limitBody(max(s.Config.BodyLimit, functions.MaxZipBytes))
+	// An area whose bodies are small says how small, so that a larger one
+	// is refused before it is read, not after it is held in memory.
+	authLimit := s.limitBody(min(s.Config.BodyLimit, auth.MaxBody))
+	filesLimit := s.limitBody(min(s.Config.BodyLimit, storage.MaxJSONBody))
 	identity := auth.Middleware(s.keys, s.auth.Tokens())
 	v1 := app.Group("/v1")
 	return routers{
-		signIn:  newGroup(v1, limit, s.timeout),
+		signIn:  newGroup(v1, authLimit, s.timeout),
 		api:     newGroup(v1, limit, s.timeout, identity),
+		auth:    newGroup(v1, authLimit, s.timeout, identity),
+		files:   newGroup(v1, filesLimit, s.timeout, identity),
 		uploads: newGroup(v1, identity),
 		deploys: newGroup(v1, deployLimit, s.timeout, identity),
 		streams: newGroup(v1, limit, tailToken, identity),

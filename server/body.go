@@ -1,6 +1,7 @@
 package server
 
 import (
+	"fmt"
 	"io"
 	"time"
 
@@ -8,23 +9,43 @@ import (
 	"github.com/valyala/fasthttp"
 )
 
-// boundDrain has the server give up on what a handler left unread of a
-// request's body d after the handler returns. fasthttp (v1.80) owns the
-// request boundary: after writing the answer it reads and drops up to 256 KiB
-// of an unread streamed body, so that the next request on the connection
-// starts where the body ends, and closes the connection when more is left or
-// the read fails. That holds for every answer, including those fiber writes
-// before any middleware runs (an unknown method). It has no deadline of its
-// own: without this one a client that stops sending mid-body would hold its
-// connection, and shutdown, for as long as it likes.
-func boundDrain(d time.Duration, next fasthttp.RequestHandler) fasthttp.RequestHandler {
+// bound runs a request's handler between the connection's other steps.
+// Before it, the header deadline gives way to one for each read of the
+// body (conn.startHandler: MINIBASE_BODY_TIMEOUT, or what the handler sets
+// itself, as uploads do). After it, an answer to a body that stopped
+// arriving says so (408; the connection closes), and the server gives up
+// on what the handler left unread after drain.
+//
+// fasthttp (v1.80) owns the request boundary: after writing the answer it
+// reads and drops up to 256 KiB of an unread streamed body, so that the
+// next request on the connection starts where the body ends, and closes
+// the connection when more is left or the read fails. That holds for every
+// answer, including those fiber writes before any middleware runs (an
+// unknown method). It has no deadline of its own: without drain a client
+// that stops sending mid-body would hold its connection, and shutdown, for
+// as long as it likes.
+func bound(drain time.Duration, next fasthttp.RequestHandler) fasthttp.RequestHandler {
 	return func(ctx *fasthttp.RequestCtx) {
+		c, _ := ctx.Conn().(*conn) // nil when not served from the server's listener (app.Test)
+		if c != nil {
+			c.startHandler()
+		}
 		next(ctx)
+		if c != nil && c.endHandler() && ctx.Response.StatusCode() != fiber.StatusRequestEntityTooLarge {
+			ctx.Response.SetStatusCode(fiber.StatusRequestTimeout)
+			ctx.Response.Header.SetContentType(fiber.MIMEApplicationJSON)
+			ctx.Response.SetBodyString(stalledBody)
+			ctx.SetConnectionClose()
+		}
 		if ctx.Request.IsBodyStream() && !ctx.Hijacked() {
-			ctx.SetReadDeadline(time.Now().Add(d)) // the server clears it after the drain
+			ctx.SetReadDeadline(time.Now().Add(drain)) // the server clears it after the drain
 		}
 	}
 }
+
+// stalledBody is the answer to a request whose body stopped arriving
+// while its handler read it.
+const stalledBody = `{"code":"INVALID_PARAM","errCode":-501007,"message":"the request body stopped arriving before its end"}`
 
 // limitBody holds request bodies to limit bytes: each route group's body
 // limit. The server streams bodies (for uploads, whose group has none), so
@@ -39,7 +60,7 @@ func (s *Server) limitBody(limit int) fiber.Handler {
 		}
 		if n := req.Header.ContentLength(); n > limit {
 			s.discard(c, req.BodyStream(), int64(n))
-			return fiber.ErrRequestEntityTooLarge
+			return tooLarge(limit)
 		} else if n >= 0 {
 			return c.Next() // fasthttp reads exactly n bytes
 		}
@@ -50,11 +71,16 @@ func (s *Server) limitBody(limit int) fiber.Handler {
 		}
 		if len(b) > limit {
 			s.discard(c, req.BodyStream(), -1)
-			return fiber.ErrRequestEntityTooLarge
+			return tooLarge(limit)
 		}
 		req.SetBodyRaw(b)
 		return c.Next()
 	}
+}
+
+// tooLarge is the answer to a body over limit bytes.
+func tooLarge(limit int) error {
+	return fiber.NewError(fiber.StatusRequestEntityTooLarge, fmt.Sprintf("request body is larger than %d bytes", limit))
 }
 
 // maxDiscard is how much of a refused body is read and dropped so that

@@ -11,16 +11,12 @@ import (
 	"time"
 )
 
-// listen serves m's app on a 127.0.0.1 socket until the test ends.
+// listen serves m's app on a 127.0.0.1 socket until the test ends, from
+// the server's own listener (see serve).
 func listen(t *testing.T, m *Server) string {
 	t.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	go m.app.Listener(ln)
-	t.Cleanup(func() { m.app.ShutdownWithTimeout(5 * time.Second) })
-	return ln.Addr().String()
+	_, addr := serve(t, m)
+	return addr
 }
 
 // rawConn is a client connection that writes requests as bytes and reads

@@ -28,6 +28,7 @@ type Config struct {
 	BodyLimit      int           // bytes of a request body (uploads and function zips have their own)
 	Sync           string        // SQLite synchronous: FULL or NORMAL
 	RequestTimeout time.Duration // per request
+	Conns          ConnConfig    // connections: timeouts of each step, caps
 	Pprof          string        // address for net/http/pprof; off when empty
 	DiskReserve    int64         // bytes kept in <dir>/disk_reserve for a full disk
 	AggregateMem   int64         // bytes the stages of one aggregation may hold
@@ -85,6 +86,7 @@ func (c *Config) settings() []setting {
 			"IPs, CIDRs, loopback, private; none by default",
 			set: func(v string) (err error) { c.Proxies, err = ParseTrustedProxies(v); return err }},
 	}
+	s = append(s, c.Conns.settings()...)
 	s = append(s, c.Auth.settings()...)
 	s = append(s, c.Storage.settings()...)
 	return append(s, c.Functions.settings()...)

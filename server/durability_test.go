@@ -96,8 +96,14 @@ func startServer(t *testing.T, bin, dir, addr string) *server {
 
 func startServerEnv(t *testing.T, bin, dir, addr string, env []string) *server {
 	t.Helper()
-	s := &server{addr: addr, key: testKey, out: &syncBuffer{}}
-	s.cmd = exec.Command(bin, "serve", "--dir", dir, "--http", addr)
+	return startServerCmd(t, exec.Command(bin, "serve", "--dir", dir, "--http", addr), addr, env)
+}
+
+// startServerCmd starts cmd, a minibase serve on addr, with env added to
+// the test's environment.
+func startServerCmd(t *testing.T, cmd *exec.Cmd, addr string, env []string) *server {
+	t.Helper()
+	s := &server{addr: addr, key: testKey, out: &syncBuffer{}, cmd: cmd}
 	s.cmd.Env = append(os.Environ(), env...)
 	s.cmd.Stdout, s.cmd.Stderr = s.out, s.out
 	if err := s.cmd.Start(); err != nil {
@@ -246,7 +252,7 @@ func TestKillDashNine(t *testing.T) {
 // closed by the server and not by its exit.
 func TestGracefulShutdown(t *testing.T) {
 	bin, dir, addr := binary(t), t.TempDir(), freeAddr(t)
-	s := startServerEnv(t, bin, dir, addr, []string{"MINIBASE_ADMIN_KEY=" + testKey, "MINIBASE_UPLOAD_IDLE_TIMEOUT=1h"})
+	s := startServerEnv(t, bin, dir, addr, []string{"MINIBASE_ADMIN_KEY=" + testKey, "MINIBASE_UPLOAD_IDLE_TIMEOUT=1h", "MINIBASE_HEADER_TIMEOUT=1h"})
 	if code, _, _ := s.post("/v1/db/c/insert", `{"data":{"_id":"x"}}`); code != 200 {
 		t.Fatalf("insert: %d", code)
 	}

@@ -17,6 +17,7 @@ import (
 	"minibase/storage"
 
 	"github.com/gofiber/fiber/v2"
+	"github.com/gofiber/fiber/v2/utils"
 )
 
 // clientError is an error a client is told about. Each area's Error (db,
@@ -91,7 +92,9 @@ func (s *Server) writeError(c *fiber.Ctx, err error) error {
 		case fiber.StatusNotFound, fiber.StatusMethodNotAllowed:
 			status, body.Message = fiber.StatusNotFound, "no such endpoint: "+c.Method()+" "+c.Path()
 		case fiber.StatusRequestEntityTooLarge:
-			body.Message = "request body is too large"
+			if fe.Message == utils.StatusMessage(fe.Code) { // fiber's own, not limitBody's
+				body.Message = "request body is too large"
+			}
 		}
 	case errors.Is(err, context.DeadlineExceeded):
 		status, body = fiber.StatusGatewayTimeout, errorBody{Code: "SERVER_TIMEOUT", ErrCode: -501002, Message: "the request took too long"}

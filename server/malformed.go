@@ -20,7 +20,7 @@ import (
 // request in them: fasthttp's errors for a head it cannot parse quote the
 // head (an Authorization header, what a proxy added), and fiber answers a
 // method it does not know in plain text. It wraps app's handlers; call it
-// before boundDrain, which must stay outermost.
+// before bound, which must stay outermost.
 func answerMalformed(app *fiber.App) {
 	srv := app.Server()
 	srv.SecureErrorLogMessage = true

@@ -96,13 +96,16 @@ func (s *Server) Open(ctx context.Context) error {
 }
 
 // App is the server's fiber app, after Open: for tests, and for serving it
-// on a listener of one's own (App().Listener) instead of Run.
+// on a listener of one's own (App().Listener) instead of Run, which then
+// applies none of Config.Conns but the header and keep-alive timeouts.
 func (s *Server) App() *fiber.App { return s.app }
 
 // Run serves HTTP on Config.HTTP (or Listener) until ctx ends, then shuts
 // down gracefully: in-flight requests finish (up to 30 s) before Run
-// returns. Database triggers and timers run meanwhile. An address it cannot
-// listen on (one in use) is an error before anything is printed to Out.
+// returns. Database triggers and timers run meanwhile. Connections are
+// held to Config.Conns (see listener); running out of file descriptors
+// delays new connections but ends nothing. An address it cannot listen on
+// (one in use) is an error before anything is printed to Out.
 func (s *Server) Run(ctx context.Context) error {
 	ln := s.Listener
 	if ln == nil {
@@ -120,7 +123,7 @@ func (s *Server) Run(ctx context.Context) error {
 		defer stop()
 	}
 	errc := make(chan error, 1)
-	go func() { errc <- s.app.Listener(ln) }()
+	go func() { errc <- s.app.Listener(s.newListener(ln)) }()
 	trigCtx, stopTriggers := context.WithCancel(ctx)
 	trigDone := make(chan struct{})
 	go func() {

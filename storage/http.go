@@ -50,8 +50,12 @@ func (s *Service) MountFiles(r fiber.Router) {
 const (
 	maxFormHead  = 64 << 10 // bytes of the form before the file part
 	maxFieldSize = 1024     // one text field (cloudPath, bucket)
-	maxJSONBody  = 256 << 10
 )
+
+// MaxJSONBody bounds the bodies of the routes Mount registers on r (all
+// but the upload): lists of fileIDs, bucket settings. The server holds
+// those routes to it, so that a larger body is refused before it is read.
+const MaxJSONBody = 256 << 10
 
 func (s *Service) handleUpload(c *fiber.Ctx) error {
 	var body io.Reader = c.Context().RequestBodyStream()
@@ -195,8 +199,8 @@ type fileList struct {
 
 func readFileList(c *fiber.Ctx) ([]TempURLItem, error) {
 	b := c.Body()
-	if len(b) > maxJSONBody {
-		return nil, Errorf(CodeInvalidParam, "request body is larger than %d bytes", maxJSONBody)
+	if len(b) > MaxJSONBody {
+		return nil, Errorf(CodeInvalidParam, "request body is larger than %d bytes", MaxJSONBody)
 	}
 	var fl fileList
 	if err := json.Unmarshal(b, &fl); err != nil {

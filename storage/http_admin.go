@@ -30,8 +30,8 @@ func decodeBody(c *fiber.Ctx, v any) error {
 		return err
 	}
 	b := c.Body()
-	if len(b) > maxJSONBody {
-		return Errorf(CodeInvalidParam, "request body is larger than %d bytes", maxJSONBody)
+	if len(b) > MaxJSONBody {
+		return Errorf(CodeInvalidParam, "request body is larger than %d bytes", MaxJSONBody)
 	}
 	if err := json.Unmarshal(b, v); err != nil {
 		var e *Error

@@ -1,8 +1,8 @@
 package dbtest_test
 
 import (
+	"cmp"
 	"context"
-	"fmt"
 	"slices"
 	"strings"
 	"sync"
@@ -96,13 +96,12 @@ func (m *memDriver) CreateIndex(ctx context.Context, coll string, idx db.Index) 
 		return err
 	}
 	if idx.Name == "" {
-		var parts []string
-		for _, k := range idx.Keys {
-			parts = append(parts, fmt.Sprintf("%s_%d", k.Path, map[bool]int{false: 1, true: -1}[k.Desc]))
-		}
-		idx.Name = strings.Join(parts, "_")
+		idx.Name = db.IndexName(idx.Keys)
 	}
 	if err := checkUnique(c.docs, []db.Index{idx}); err != nil {
+		return err
+	}
+	if err := checkGeo(c.docs, []db.Index{idx}); err != nil {
 		return err
 	}
 	c.indexes = append(c.indexes, idx)
@@ -174,7 +173,13 @@ func (m *memDriver) Find(ctx context.Context, coll string, q *db.Query) ([][]byt
 	if err != nil {
 		return nil, err
 	}
+	if err := db.CheckGeoIndex(q.Filter, c.indexes); err != nil {
+		return nil, err
+	}
 	docs := matching(c.docs, q.Filter)
+	if nr := q.Filter.Near(); nr != nil && len(q.Sort) == 0 {
+		sortNearest(docs, nr)
+	}
 	slices.SortStableFunc(docs, func(a, b db.Doc) int { return db.CompareDocs(a, b, q.Sort) })
 	docs = docs[min(q.Skip, len(docs)):]
 	docs = docs[:min(q.Limit, len(docs))]
@@ -223,6 +228,9 @@ func (m *memDriver) Count(ctx context.Context, coll string, f *db.Filter) (int64
 	if err != nil {
 		return 0, err
 	}
+	if err := db.CheckGeoIndex(f, c.indexes); err != nil {
+		return 0, err
+	}
 	return int64(len(matching(c.docs, f))), nil
 }
 
@@ -245,6 +253,9 @@ func (m *memDriver) Write(ctx context.Context, coll string, op *db.WriteOp) (db.
 	res, err := apply(next, op, &changes)
 	if err == nil {
 		err = checkUnique(next, c.indexes)
+	}
+	if err == nil {
+		err = checkGeo(next, c.indexes)
 	}
 	if err != nil {
 		return db.WriteResult{}, err
@@ -359,4 +370,35 @@ func checkUnique(docs map[string]db.Doc, idxs []db.Index) error {
 		}
 	}
 	return nil
+}
+
+// checkGeo fails when a document holds a value at a 2dsphere index's path
+// that the index cannot file (db.GeoKeys).
+func checkGeo(docs map[string]db.Doc, idxs []db.Index) error {
+	for _, idx := range idxs {
+		if !idx.Geo() {
+			continue
+		}
+		for _, d := range docs {
+			if _, err := db.GeoKeys(d, idx.Keys[0].Path); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+// sortNearest orders docs (which all match nr) nearest first, equal
+// distances in _id order.
+func sortNearest(docs []db.Doc, nr *db.Near) {
+	dist := make(map[string]float64, len(docs))
+	for _, d := range docs {
+		dist[d.ID()], _ = nr.Distance(d)
+	}
+	slices.SortStableFunc(docs, func(a, b db.Doc) int {
+		if c := cmp.Compare(dist[a.ID()], dist[b.ID()]); c != 0 {
+			return c
+		}
+		return strings.Compare(a.ID(), b.ID())
+	})
 }

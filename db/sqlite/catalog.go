@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"regexp"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -26,6 +27,19 @@ type collection struct {
 	insert *sql.Stmt
 	// rules are the committed security rules (JSON; nil: the default).
 	rules atomic.Pointer[[]byte]
+	// indexes are the committed secondary indexes; a write transaction
+	// sees its own changes through DB.indexesTx.
+	indexes atomic.Pointer[[]catIndex]
+	// plans are recent choices between competing indexes (plan.go).
+	plans planCache
+}
+
+// indexList returns the committed secondary indexes.
+func (c *collection) indexList() []catIndex {
+	if p := c.indexes.Load(); p != nil {
+		return *p
+	}
+	return nil
 }
 
 const insertSQL = "INSERT INTO %s (id, data) VALUES (?, jsonb(?))"
@@ -83,8 +97,48 @@ func (d *DB) loadCatalog(ctx context.Context) error {
 		return err
 	}
 	rows.Close()
+	if err := d.loadIndexes(ctx); err != nil {
+		return err
+	}
 	for _, c := range d.colls {
 		d.prepareInsert(c)
+	}
+	return nil
+}
+
+// loadIndexes reads every collection's index list.
+func (d *DB) loadIndexes(ctx context.Context) error {
+	rows, err := d.w.QueryContext(ctx, "SELECT i.id, c.name, i.spec FROM _indexes i JOIN _collections c ON c.id = i.coll_id ORDER BY i.name")
+	if err != nil {
+		return fmt.Errorf("load indexes: %w", err)
+	}
+	defer rows.Close()
+	lists := map[string][]catIndex{}
+	for rows.Next() {
+		var x catIndex
+		var name, spec string
+		if err := rows.Scan(&x.id, &name, &spec); err != nil {
+			return fmt.Errorf("load indexes: %w", err)
+		}
+		if err := json.Unmarshal([]byte(spec), &x.Index); err != nil {
+			return fmt.Errorf("load indexes: %s: %w", name, err)
+		}
+		x.shapes = new(atomic.Bool)
+		lists[name] = append(lists[name], x)
+	}
+	if err := rows.Err(); err != nil {
+		return fmt.Errorf("load indexes: %w", err)
+	}
+	rows.Close()
+	for name, l := range lists {
+		for _, x := range geoIndexes(l) {
+			if err := loadShapes(ctx, d.w, x); err != nil {
+				return err
+			}
+		}
+		if c := d.colls[name]; c != nil {
+			c.indexes.Store(&l)
+		}
 	}
 	return nil
 }
@@ -155,9 +209,14 @@ func (d *DB) DropCollection(ctx context.Context, name string) error {
 		}
 		stmts := []string{
 			"DROP TABLE " + c.table,
-			"DELETE FROM _indexes WHERE coll_id = " + strconv.FormatInt(c.id, 10),
-			"DELETE FROM _collections WHERE id = " + strconv.FormatInt(c.id, 10),
 		}
+		for _, x := range geoIndexes(d.indexesTx(e, c)) {
+			stmts = append(stmts, "DROP TABLE "+x.geoTable())
+		}
+		stmts = append(stmts,
+			"DELETE FROM _indexes WHERE coll_id = "+strconv.FormatInt(c.id, 10),
+			"DELETE FROM _collections WHERE id = "+strconv.FormatInt(c.id, 10),
+		)
 		for _, s := range stmts {
 			if _, err := tx.Exec(s); err != nil {
 				return nil, fmt.Errorf("drop collection %s: %w", name, err)
@@ -210,6 +269,12 @@ func checkIndex(idx *db.Index) error {
 	}
 	seen := map[string]bool{}
 	for _, k := range idx.Keys {
+		switch {
+		case k.Type == db.Geo2DSphere && (len(idx.Keys) > 1 || idx.Unique || k.Desc):
+			return db.Errorf(db.CodeInvalidParam, "a 2dsphere index has one key, without a direction, and is not unique")
+		case k.Type != "" && k.Type != db.Geo2DSphere:
+			return db.Errorf(db.CodeInvalidParam, "unknown index type %q", k.Type)
+		}
 		if _, ok := columnExpr(k.Path); !ok {
 			return db.Errorf(db.CodeInvalidParam, "cannot index path %q: use field names of letters, digits and '_' (no array positions)", k.Path)
 		}
@@ -253,16 +318,21 @@ func (d *DB) CreateIndex(ctx context.Context, coll string, idx db.Index) error {
 			return nil, db.Errorf(db.CodeInvalidParam, "collection %q already has %d indexes, the maximum", coll, maxIndexes)
 		}
 		spec, _ := json.Marshal(idx)
-		var id int64
-		if err := tx.QueryRow("INSERT INTO _indexes(coll_id, name, spec) VALUES(?, ?, ?) RETURNING id", c.id, idx.Name, string(spec)).Scan(&id); err != nil {
+		x := catIndex{Index: idx, shapes: new(atomic.Bool)}
+		if err := tx.QueryRow("INSERT INTO _indexes(coll_id, name, spec) VALUES(?, ?, ?) RETURNING id", c.id, idx.Name, string(spec)).Scan(&x.id); err != nil {
 			return nil, fmt.Errorf("create index: %w", err)
 		}
-		if _, err := tx.Exec(indexSQL(c, id, idx)); err != nil {
+		if x.Geo() {
+			if err := createGeoIndex(tx, c, x); err != nil {
+				return nil, err
+			}
+		} else if _, err := tx.Exec(indexSQL(c, x.id, idx)); err != nil {
 			if code := db.ErrorCode(sqlErr(err, coll)); code == db.CodeDuplicateKey {
 				return nil, db.Errorf(db.CodeDuplicateKey, "cannot create unique index %q: collection %q has duplicate values", idx.Name, coll)
 			}
 			return nil, fmt.Errorf("create index: %w", err)
 		}
+		d.setIndexesTx(e, c, append(slices.Clone(d.indexesTx(e, c)), x))
 		return nil, nil
 	})
 	return err
@@ -310,8 +380,17 @@ func (d *DB) DropIndex(ctx context.Context, coll, name string) error {
 		if err != nil {
 			return nil, fmt.Errorf("drop index: %w", err)
 		}
-		if _, err := tx.Exec(fmt.Sprintf(`DROP INDEX "i%d"`, id)); err != nil {
+		list := d.indexesTx(e, c)
+		i := slices.IndexFunc(list, func(x catIndex) bool { return x.id == id })
+		drop := fmt.Sprintf(`DROP INDEX "i%d"`, id)
+		if i >= 0 && list[i].Geo() {
+			drop = "DROP TABLE " + list[i].geoTable()
+		}
+		if _, err := tx.Exec(drop); err != nil {
 			return nil, fmt.Errorf("drop index: %w", err)
+		}
+		if i >= 0 {
+			d.setIndexesTx(e, c, slices.Delete(slices.Clone(list), i, i+1))
 		}
 		return nil, nil
 	})

@@ -99,8 +99,12 @@ func (d *DB) Find(ctx context.Context, coll string, q *db.Query) ([][]byte, erro
 	}
 	for {
 		sh, gen := c.shape.load()
-		out, err := d.find(ctx, c, sh, q)
+		idx := c.indexes.Load()
+		out, err := d.find(ctx, c, sh, deref(idx), q)
 		if err != nil {
+			if c.indexes.Load() != idx {
+				continue // an index went while we read: plan again
+			}
 			return nil, d.fault(sqlErr(err, coll))
 		}
 		if _, now := c.shape.load(); now == gen {
@@ -109,6 +113,14 @@ func (d *DB) Find(ctx context.Context, coll string, q *db.Query) ([][]byte, erro
 		// A write widened the shape while we read: our SQL may have relied
 		// on the old one. Shapes change rarely; read again.
 	}
+}
+
+// deref returns *p, or nil.
+func deref[T any](p *[]T) []T {
+	if p == nil {
+		return nil
+	}
+	return *p
 }
 
 // plan is how a find runs: exact SQL with ORDER BY and LIMIT, SQL order
@@ -120,10 +132,30 @@ type plan struct {
 	sqlSort bool // ORDER BY gives MongoDB's order
 }
 
-func planFind(c *collection, sh *shape, q *db.Query) plan {
-	t := &translator{sh: sh}
+// planQuery is how q runs: planFind, with the index to read chosen where
+// two compete (choosePlan).
+func (d *DB) planQuery(ctx context.Context, c *collection, sh *shape, idx []catIndex, q *db.Query) (plan, error) {
+	p := planFind(c, sh, idx, q)
+	if eq := competing(idx, q); eq != nil && p.exact && p.sqlSort {
+		use, err := d.choosePlan(ctx, c, sh, q, eq)
+		if err != nil {
+			return plan{}, err
+		}
+		p = planWith(c, sh, idx, q, use)
+	}
+	return p, nil
+}
+
+// planFind is the plan SQLite's own choice of index runs.
+func planFind(c *collection, sh *shape, idx []catIndex, q *db.Query) plan {
+	return planWith(c, sh, idx, q, eitherIndex)
+}
+
+// planWith is the plan that reads the index use says (see choosePlan).
+func planWith(c *collection, sh *shape, idx []catIndex, q *db.Query, use indexUse) plan {
+	t := &translator{sh: sh, idx: idx, unindexed: use == sortIndex}
 	where, exact := t.cond(q.Filter.Root())
-	order, sqlSort := orderBy(sh, q.Sort)
+	order, sqlSort := orderBy(sh, q.Sort, use == filterIndex)
 	p := plan{sql: "SELECT json(data) FROM " + c.table + " WHERE " + where, exact: exact, sqlSort: sqlSort}
 	if sqlSort && order != "" {
 		p.sql += " ORDER BY " + order
@@ -138,8 +170,17 @@ func planFind(c *collection, sh *shape, q *db.Query) plan {
 	return p
 }
 
-func (d *DB) find(ctx context.Context, c *collection, sh *shape, q *db.Query) ([][]byte, error) {
-	p := planFind(c, sh, q)
+func (d *DB) find(ctx context.Context, c *collection, sh *shape, idx []catIndex, q *db.Query) ([][]byte, error) {
+	if err := db.CheckGeoIndex(q.Filter, plainIndexes(idx)); err != nil {
+		return nil, err
+	}
+	if nr := q.Filter.Near(); nr != nil && len(q.Sort) == 0 {
+		return d.findNear(ctx, c, sh, idx, q, nr)
+	}
+	p, err := d.planQuery(ctx, c, sh, idx, q)
+	if err != nil {
+		return nil, err
+	}
 	switch {
 	case p.exact && p.sqlSort:
 		return d.collect(ctx, p.sql, p.args, nil, q.Limit)
@@ -158,8 +199,16 @@ func (d *DB) find(ctx context.Context, c *collection, sh *shape, q *db.Query) ([
 
 // query runs a cached prepared read statement.
 func (d *DB) query(ctx context.Context, q string, args []any) (*sql.Rows, error) {
+	return d.queryIn(ctx, nil, q, args)
+}
+
+// queryIn runs a cached prepared read statement in tx (nil: on its own).
+func (d *DB) queryIn(ctx context.Context, tx *sql.Tx, q string, args []any) (*sql.Rows, error) {
 	var rows *sql.Rows
 	err := d.stmts.use(ctx, q, func(st *sql.Stmt) (err error) {
+		if tx != nil {
+			st = tx.StmtContext(ctx, st)
+		}
 		rows, err = st.QueryContext(ctx, args...)
 		return err
 	})
@@ -298,8 +347,12 @@ func (d *DB) Count(ctx context.Context, coll string, f *db.Filter) (int64, error
 	}
 	for {
 		sh, gen := c.shape.load()
-		n, err := d.count(ctx, c, sh, f)
+		idx := c.indexes.Load()
+		n, err := d.count(ctx, c, sh, deref(idx), f)
 		if err != nil {
+			if c.indexes.Load() != idx {
+				continue
+			}
 			return 0, d.fault(sqlErr(err, coll))
 		}
 		if _, now := c.shape.load(); now == gen {
@@ -308,8 +361,11 @@ func (d *DB) Count(ctx context.Context, coll string, f *db.Filter) (int64, error
 	}
 }
 
-func (d *DB) count(ctx context.Context, c *collection, sh *shape, f *db.Filter) (int64, error) {
-	t := &translator{sh: sh}
+func (d *DB) count(ctx context.Context, c *collection, sh *shape, idx []catIndex, f *db.Filter) (int64, error) {
+	if err := db.CheckGeoIndex(f, plainIndexes(idx)); err != nil {
+		return 0, err
+	}
+	t := &translator{sh: sh, idx: idx}
 	where, exact := t.cond(f.Root())
 	if exact {
 		var n int64

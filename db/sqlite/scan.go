@@ -35,9 +35,9 @@ func (d *DB) Scan(ctx context.Context, coll string, q *db.Query) (db.Cursor, boo
 
 // scan plans q and takes the first row.
 func (d *DB) scan(ctx context.Context, c *collection, sh *shape, q *db.Query) (*cursor, bool, error) {
-	t := &translator{sh: sh}
+	t := &translator{sh: sh, idx: c.indexList()} // a geo condition reads its 2dsphere index
 	where, exact := t.cond(q.Filter.Root())
-	order, sorted := orderBy(sh, q.Sort)
+	order, sorted := orderBy(sh, q.Sort, false)
 	cur := &cursor{}
 	columns := "json(data)"
 	if exact && q.Fields != nil {

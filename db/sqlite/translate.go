@@ -76,9 +76,19 @@ const (
 )
 
 // translator turns a filter into a SQL condition over one collection.
+// idx are the collection's indexes (the geo conditions use its 2dsphere
+// indexes; without them they scan).
 type translator struct {
 	sh   *shape
+	idx  []catIndex
 	args []any
+	// nearRings: the caller reads a $nearSphere's candidates ring by ring
+	// (DB.findNear), so its condition adds nothing here.
+	nearRings bool
+	// unindexed spells field paths with a unary + (a no-op on the value),
+	// which SQLite reads as "use no index for this term": the query then
+	// walks the index of its ORDER BY (see choosePlan).
+	unindexed bool
 }
 
 // cond returns a SQL condition for n and whether it is exact. A condition
@@ -100,6 +110,8 @@ func (t *translator) cond(n *db.Node) (string, bool) {
 		return t.not(s, exact)
 	case db.OpNoArray:
 		return t.noArray(n.Path)
+	case db.OpGeoWithin, db.OpGeoIntersects, db.OpNear:
+		return t.geo(n)
 	}
 	if n.Path == "_id" {
 		return t.idCond(n)
@@ -111,6 +123,9 @@ func (t *translator) cond(n *db.Node) (string, bool) {
 	k := t.sh.lookup(n.Path)
 	if k&(kArray|kUnderArray) != 0 {
 		return sqlTrue, false
+	}
+	if t.unindexed {
+		expr = "+" + expr
 	}
 	f := field{expr: expr, typ: typeExpr(n.Path), k: k}
 	return t.fieldCond(n, f)
@@ -141,6 +156,25 @@ func (t *translator) noArray(path string) (string, bool) {
 		return sqlTrue, true
 	}
 	return "(" + strings.Join(parts, " AND ") + ")", true
+}
+
+// geo narrows a geo condition to the documents its 2dsphere index files
+// under the condition's key ranges; the Go matcher decides. Without such an
+// index it does not help.
+func (t *translator) geo(n *db.Node) (string, bool) {
+	x, ok := geoIndexFor(t.idx, n.Path)
+	if n.Op == db.OpNear && t.nearRings {
+		return sqlTrue, true // the caller tests the distance
+	}
+	if !ok {
+		return sqlTrue, false
+	}
+	ranges, ok := n.GeoKeyRanges(x.shapes.Load())
+	if !ok {
+		return sqlTrue, false
+	}
+	t.args = append(t.args, rangesJSON(ranges))
+	return geoCandidates(x.geoTable()), false
 }
 
 type field struct {
@@ -432,8 +466,11 @@ func isRegex(v any) bool {
 }
 
 // orderBy translates a sort when SQL's order equals MongoDB's for the kinds
-// the paths hold; ok is false when the Go sort must decide.
-func orderBy(sh *shape, keys []db.SortKey) (string, bool) {
+// the paths hold; ok is false when the Go sort must decide. unindexed
+// spells the field paths with a unary +, so that no index gives the order:
+// SQLite then reads the filter's index and sorts what it finds (see
+// choosePlan).
+func orderBy(sh *shape, keys []db.SortKey, unindexed bool) (string, bool) {
 	parts := make([]string, 0, len(keys))
 	seen := make(map[string]bool, len(keys))
 	for _, k := range keys {
@@ -447,6 +484,9 @@ func orderBy(sh *shape, keys []db.SortKey) (string, bool) {
 		}
 		if k.Path != "_id" && !sortable(sh.lookup(k.Path)) {
 			return "", false
+		}
+		if unindexed && k.Path != "_id" {
+			expr = "+" + expr
 		}
 		if k.Desc {
 			expr += " DESC"

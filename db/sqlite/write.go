@@ -110,10 +110,14 @@ func (d *DB) insertTx(tx *sql.Tx, e *effects, coll string, op *db.WriteOp, encs 
 	}
 	defer st.Close()
 	rec := d.recorder(tx, e, coll)
+	idx := d.indexesTx(e, c)
 	res := db.WriteResult{InsertedIDs: make([]string, len(encs))}
 	for i, enc := range encs {
 		if _, err := st.Exec(enc.id, enc.raw); err != nil {
 			return nil, sqlErr(err, coll)
+		}
+		if err := refile(tx, idx, enc.id, op.Docs[i], true); err != nil {
+			return nil, err
 		}
 		if rec != nil {
 			if err := rec.add(db.ChangeInsert, enc.id, []byte(enc.raw), nil); err != nil {
@@ -126,9 +130,9 @@ func (d *DB) insertTx(tx *sql.Tx, e *effects, coll string, op *db.WriteOp, encs 
 }
 
 // candidates returns the ids of documents that may match f, in _id order.
-func candidates(tx *sql.Tx, c *collection, f *db.Filter, first bool) (ids []string, exact bool, err error) {
+func candidates(tx *sql.Tx, c *collection, idx []catIndex, f *db.Filter, first bool) (ids []string, exact bool, err error) {
 	sh, _ := c.shape.load()
-	t := &translator{sh: sh}
+	t := &translator{sh: sh, idx: idx}
 	where, exact := t.cond(f.Root())
 	q := "SELECT id FROM " + c.table + " WHERE " + where + " ORDER BY id"
 	if first && exact {
@@ -164,7 +168,7 @@ func (d *DB) updateTx(tx *sql.Tx, e *effects, coll string, op *db.WriteOp) (any,
 	if err != nil {
 		return nil, err
 	}
-	ids, _, err := candidates(tx, c, op.Filter, !op.Multi)
+	ids, _, err := candidates(tx, c, d.indexesTx(e, c), op.Filter, !op.Multi)
 	if err != nil {
 		return nil, err
 	}
@@ -189,7 +193,7 @@ func (d *DB) updateTx(tx *sql.Tx, e *effects, coll string, op *db.WriteOp) (any,
 			}
 		}
 		if changed {
-			after, err := d.store(tx, c, next, false)
+			after, err := d.store(tx, e, c, next, false)
 			if err != nil {
 				return nil, err
 			}
@@ -207,7 +211,7 @@ func (d *DB) updateTx(tx *sql.Tx, e *effects, coll string, op *db.WriteOp) (any,
 		if err != nil {
 			return nil, err
 		}
-		after, err := d.store(tx, c, doc, true)
+		after, err := d.store(tx, e, c, doc, true)
 		if err != nil {
 			return nil, err
 		}
@@ -221,7 +225,7 @@ func (d *DB) updateTx(tx *sql.Tx, e *effects, coll string, op *db.WriteOp) (any,
 
 // store validates and writes one document (insert or overwrite by _id)
 // and returns it as extended JSON.
-func (d *DB) store(tx *sql.Tx, c *collection, doc db.Doc, insert bool) ([]byte, error) {
+func (d *DB) store(tx *sql.Tx, e *effects, c *collection, doc db.Doc, insert bool) ([]byte, error) {
 	if err := db.ValidateDoc(doc); err != nil {
 		return nil, err
 	}
@@ -239,7 +243,10 @@ func (d *DB) store(tx *sql.Tx, c *collection, doc db.Doc, insert bool) ([]byte, 
 	} else {
 		_, err = tx.Exec("UPDATE "+c.table+" SET data = jsonb(?) WHERE id = ?", text, doc.ID())
 	}
-	return raw, sqlErr(err, c.name)
+	if err != nil {
+		return nil, sqlErr(err, c.name)
+	}
+	return raw, refile(tx, d.indexesTx(e, c), doc.ID(), doc, insert)
 }
 
 func (d *DB) replaceTx(tx *sql.Tx, e *effects, coll string, op *db.WriteOp, enc encoded) (any, error) {
@@ -271,7 +278,11 @@ func (d *DB) replaceTx(tx *sql.Tx, e *effects, coll string, op *db.WriteOp, enc 
 	if err != nil {
 		return nil, sqlErr(err, coll)
 	}
-	if n, _ := r.RowsAffected(); n == 1 {
+	n, _ := r.RowsAffected()
+	if err := refile(tx, d.indexesTx(e, c), enc.id, op.Doc, n == 0); err != nil {
+		return nil, err
+	}
+	if n == 1 {
 		if rec != nil {
 			if err := rec.add(db.ChangeUpdate, enc.id, []byte(enc.raw), before); err != nil {
 				return nil, err
@@ -295,11 +306,12 @@ func (d *DB) removeTx(tx *sql.Tx, e *effects, coll string, op *db.WriteOp) (any,
 	if err != nil {
 		return nil, err
 	}
-	ids, exact, err := candidates(tx, c, op.Filter, !op.Multi)
+	ids, exact, err := candidates(tx, c, d.indexesTx(e, c), op.Filter, !op.Multi)
 	if err != nil {
 		return nil, err
 	}
 	rec := d.recorder(tx, e, coll)
+	idx := d.indexesTx(e, c)
 	var res db.WriteResult
 	for _, id := range ids {
 		var before []byte
@@ -319,6 +331,9 @@ func (d *DB) removeTx(tx *sql.Tx, e *effects, coll string, op *db.WriteOp) (any,
 			}
 		}
 		if _, err := tx.Exec("DELETE FROM "+c.table+" WHERE id = ?", id); err != nil {
+			return nil, err
+		}
+		if err := refile(tx, idx, id, nil, false); err != nil {
 			return nil, err
 		}
 		if err := rec.add(db.ChangeDelete, id, nil, before); err != nil {

@@ -29,6 +29,9 @@ type effects struct {
 	subs    *subscriptions // the change feed's subscriptions, when the job changed them
 	changes int            // changes recorded to the feed
 	hop     int            // the job's db.HopFrom, recorded with its changes
+	// indexes are the collections' index lists the job changed; published
+	// after commit.
+	indexes map[*collection][]catIndex
 
 	addChange *sql.Stmt // the batch's (root effects only): feed.add in the transaction
 }
@@ -49,6 +52,12 @@ func (e *effects) merge(o *effects) {
 		delete(e.created, k)
 	}
 	e.after = append(e.after, o.after...)
+	for c, l := range o.indexes {
+		if e.indexes == nil {
+			e.indexes = map[*collection][]catIndex{}
+		}
+		e.indexes[c] = l
+	}
 	if o.subs != nil {
 		e.subs = o.subs
 	}
@@ -208,6 +217,9 @@ func (d *DB) apply(e *effects) {
 	if e.subs != nil {
 		d.feed.subs.Store(e.subs)
 	}
+	for c, l := range e.indexes {
+		c.indexes.Store(&l)
+	}
 	if len(e.created) == 0 && len(e.dropped) == 0 && len(e.after) == 0 {
 		return
 	}
@@ -226,6 +238,25 @@ func (d *DB) apply(e *effects) {
 	for _, f := range e.after {
 		f(d)
 	}
+}
+
+// indexesTx returns c's secondary indexes as the running write transaction
+// sees them.
+func (d *DB) indexesTx(e *effects, c *collection) []catIndex {
+	for x := e; x != nil; x = x.parent {
+		if l, ok := x.indexes[c]; ok {
+			return l
+		}
+	}
+	return c.indexList()
+}
+
+// setIndexesTx records that the job changed c's indexes to l.
+func (d *DB) setIndexesTx(e *effects, c *collection, l []catIndex) {
+	if e.indexes == nil {
+		e.indexes = map[*collection][]catIndex{}
+	}
+	e.indexes[c] = l
 }
 
 // lookupTx finds a collection as the running write transaction sees it.

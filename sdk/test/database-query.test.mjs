@@ -188,20 +188,43 @@ test('queries are immutable: each call returns a new query, and a query can be r
   assert.equal((await c.count()).total, 5);
 });
 
-test('geo queries serialise exactly and the server refuses them cleanly for now', async () => {
-  const P = db.Geo.Point(113.3, 23.1);
-  const square = db.Geo.Polygon([db.Geo.LineString([db.Geo.Point(0, 0), db.Geo.Point(1, 0), db.Geo.Point(1, 1), db.Geo.Point(0, 0)])]);
-  const cases = [
-    [{ loc: _.geoNear({ geometry: P, maxDistance: 100 }) }, '$nearSphere'],
-    [{ loc: _.geoWithin({ geometry: square }) }, '$geoWithin'],
-    [{ loc: _.geoWithin({ centerSphere: [P, 0.01] }) }, '$geoWithin'],
-    [{ loc: _.geoIntersects({ geometry: square }) }, '$geoIntersects'],
-  ];
-  for (const [cond, op] of cases) {
-    const e = await db.collection('fruit').where(cond).get().then(() => assert.fail('resolved'), (e) => e);
-    assert.equal(e.errCode, -502002);
-    assert.equal(e.errMsg, `collection.get:fail -502002 database invalid command. unknown operator: ${op}`);
-  }
+test('geo queries: geoNear nearest first with a 2dsphere index, geoWithin, geoIntersects (§1.6, §1.7)', async () => {
+  const shops = db.collection('shops');
+  const at = (lng, lat) => db.Geo.Point(lng, lat);
+  await shops.add({ data: { _id: 's3', location: at(113.35, 23.15) } });
+  await shops.add({ data: { _id: 's1', location: at(113.326, 23.135) } });
+  await shops.add({ data: { _id: 'far', location: at(113.15, 23.1) } });
+  await shops.add({ data: { _id: 's2', location: at(113.33, 23.14) } });
+  const here = at(113.3245, 23.1365);
+  // geoNear needs a 2dsphere index, as in CloudBase: refused without one.
+  const e = await shops.where({ location: _.geoNear({ geometry: here }) }).get().then(() => assert.fail('resolved'), (e) => e);
+  assert.equal(e.errCode, -502002);
+  assert.match(e.errMsg, /^collection\.get:fail -502002 database invalid command\. \$nearSphere \(geoNear\) needs a 2dsphere index on "location"/);
+  const res = await fetch(`${srv.endpoint}/v1/admin/collections/shops/indexes`, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${srv.adminKey}`, 'content-type': 'application/json' },
+    body: JSON.stringify({ keys: { location: '2dsphere' } }),
+  });
+  assert.equal(res.status, 200);
+
+  const near = await shops.where({ location: _.geoNear({ geometry: here }) }).get();
+  assert.equal(near.errMsg, 'collection.get:ok');
+  assert.deepEqual(near.data.map((d) => d._id), ['s1', 's2', 's3', 'far']);
+  assert.ok(near.data[0].location instanceof db.Geo.Point);
+  assert.deepEqual([near.data[0].location.longitude, near.data[0].location.latitude], [113.326, 23.135]);
+  const within1km = await shops.where({ location: _.geoNear({ geometry: here, maxDistance: 1000 }) }).get();
+  assert.deepEqual(within1km.data.map((d) => d._id), ['s1', 's2']);
+  const beyond500m = await shops.where({ location: _.geoNear({ geometry: here, minDistance: 500, maxDistance: 5000 }) }).limit(1).get();
+  assert.deepEqual(beyond500m.data.map((d) => d._id), ['s2']);
+
+  const ring = [[113.32, 23.13], [113.34, 23.13], [113.34, 23.145], [113.32, 23.145], [113.32, 23.13]];
+  const zone = db.Geo.Polygon([db.Geo.LineString(ring.map(([lng, lat]) => at(lng, lat)))]);
+  const byID = (q) => q.orderBy('_id', 'asc').get().then((r) => r.data.map((d) => d._id));
+  assert.deepEqual(await byID(shops.where({ location: _.geoWithin({ geometry: zone }) })), ['s1', 's2']);
+  assert.deepEqual(await byID(shops.where({ location: _.geoWithin({ centerSphere: [here, 0.0005] }) })), ['s1', 's2', 's3']);
+  assert.deepEqual(await byID(shops.where({ location: _.geoWithin({ centerSphere: [[113.3245, 23.1365], 0.0005] }) })), ['s1', 's2', 's3']);
+  assert.deepEqual(await byID(shops.where({ location: _.geoIntersects({ geometry: zone }) })), ['s1', 's2']);
+  assert.equal((await shops.where({ location: _.geoWithin({ geometry: zone }) }).count()).total, 2);
 });
 
 test('_.expr compares fields of one document', async () => {
