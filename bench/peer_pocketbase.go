@@ -95,7 +95,7 @@ func (m *Main) runPeer(ctx context.Context) error {
 	}
 	defer pb.stop()
 
-	ds := newDataset(cfg.Docs, cfg.Seed)
+	ds := newDataset(cfg.Docs, cfg.Authors, cfg.Seed)
 	envs := map[string]*env{}
 	pids := map[string]int{"minibase": m.pid, "minibase+logs": logs.pid(), "pocketbase": pb.cmd.Process.Pid}
 	for name, base := range map[string][2]string{"minibase": {m.base, m.key}, "minibase+logs": {logs.url(), logs.key}} {
@@ -106,7 +106,7 @@ func (m *Main) runPeer(ctx context.Context) error {
 		envs[name] = e
 	}
 	logf("seeding %d posts into minibase and PocketBase …", cfg.Docs)
-	if err := createCollection(ctx, envs["minibase"].cl, "posts", true); err != nil {
+	if err := createCollection(ctx, envs["minibase"].cl, "posts", indexSets[cfg.Indexes], true); err != nil {
 		return err
 	}
 	if _, err := seed(ctx, envs["minibase"].cl, "posts", ds); err != nil {
