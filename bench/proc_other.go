@@ -2,10 +2,7 @@
 
 package main
 
-import (
-	"syscall"
-	"time"
-)
+import "syscall"
 
 // sysProcAttr puts the server in its own process group, so that a Ctrl-C in
 // the terminal reaches only the driver, which then stops the server.
@@ -13,5 +10,3 @@ func sysProcAttr() *syscall.SysProcAttr {
 	return &syscall.SysProcAttr{Setpgid: true}
 }
 
-// cpuTime is unknown here.
-func cpuTime(pid int) time.Duration { return 0 }

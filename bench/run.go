@@ -12,6 +12,9 @@ import (
 // to stdout, and fails if any scenario saw an error.
 func (m *Main) Run(ctx context.Context) error {
 	cfg := m.cfg
+	if cfg.Peer != "" {
+		return m.runPeer(ctx)
+	}
 	cl := newClient(m.base, m.key, cfg.Conc, cfg.Timeout)
 	e := &env{cl: cl, coll: cfg.Coll, createColl: cfg.Coll + "_create", userColl: cfg.Coll + "_notes", data: newDataset(cfg.Docs, cfg.Authors, cfg.Seed)}
 	if m.minio != nil {

@@ -17,6 +17,7 @@ import (
 	"github.com/dop251/goja"
 	"github.com/dop251/goja_nodejs/buffer"
 	"github.com/dop251/goja_nodejs/require"
+	"github.com/go-json-experiment/json/jsontext"
 )
 
 // maxCallStack bounds JavaScript recursion: deeper calls end the
@@ -43,6 +44,9 @@ type instance struct {
 	tasks  []vmTask
 	noop   goja.Callable // see poll
 	writer *jsonWriter   // a spare one: see newJSONWriter
+	// jsonDec is a spare decoder for fromJSON and fromDB, nil while one
+	// of them runs (the geo callback of one may need another).
+	jsonDec *jsontext.Decoder
 
 	crypto     goja.Value            // require('crypto'), made on first use
 	sdkExports *goja.Object          // the SDK bundle's exports (wx-server-sdk, node-sdk), run on first use
