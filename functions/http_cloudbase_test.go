@@ -92,7 +92,8 @@ func TestCloudBaseNodeSDKFolder(t *testing.T) {
 		"downloaded": {"text": "a cover"},
 		"deleted": {"fileList": [{"code": "SUCCESS", "fileID": "cloud://minibase.default/covers/hongloumeng.txt"}]},
 		"called": {"result": {"sum": 3}},
-		"failed": {"code": "DATABASE_REQUEST_FAILED"}}}`)
+		"failed": {"code": "DATABASE_REQUEST_FAILED"},
+		"lent": {"left": 0}, "refused": {"reason": "out of stock"}, "loans": 1}}`)
 	id := regexp.MustCompile(`^[0-9a-f]{32}$`)
 	for path, keys := range map[string][]string{
 		"result.added": {"id", "requestId"}, "result.batch": {"ids", "requestId"}, "result.borrowed": {"requestId", "updated"},

@@ -1,8 +1,10 @@
 package functions
 
 import (
+	"bytes"
 	"encoding/json"
 	"fmt"
+	"slices"
 	"sync"
 	"testing"
 
@@ -140,4 +142,132 @@ func TestTransactionsConcurrent(t *testing.T) {
 	}
 	t.Logf("%d transfers by two functions took %d and %d runs: %d conflicts run again",
 		2*each, runs[0], runs[1], runs[0]+runs[1]-2*each)
+}
+
+// @cloudbase/node-sdk's transactions: the same transactions in node-sdk's
+// shapes (@cloudbase/database@1.4.3's transaction/index.ts and
+// document.ts): bare payloads; doc().get() {data: the document or null},
+// update() {updated}, delete() and remove() {deleted}, add() {id,
+// inserted, ok}, set() {updated, upserted: [{_id}]}, commit() and
+// rollback() {requestId}, each with a requestId; failures TcbErrors with a
+// string code; rollback(reason) rejects runTransaction with reason; a
+// conflict run again up to times more times.
+func TestTransactionsNodeSDK(t *testing.T) {
+	rt, svc := newTestRuntime(t, Options{})
+	seedAccounts(t, svc, 100)
+	runCases(t, rt, []fcase{
+		{name: "every operation's answer", fn: "tcbtxn", event: `{"action":"shapes"}`, ctx: adminCtx, want: `{
+			"get": {"data": {"_id": "a", "balance": 100}, "requestId": "string", "keys": ["data", "requestId"]},
+			"missing": {"data": null, "keys": ["data", "requestId"]},
+			"field": {"_id": "a", "balance": 100},
+			"add": {"id": "l1", "inserted": 1, "ok": 1, "requestId": "string", "keys": ["id", "inserted", "ok", "requestId"]},
+			"addMany": {"keys": ["ids", "requestId"]},
+			"setNew": {"updated": 0, "upserted": [{"_id": "c"}], "requestId": "string", "keys": ["requestId", "updated", "upserted"]},
+			"setOld": {"updated": 1, "upserted": 1, "id": true},
+			"update": {"updated": 1, "requestId": "string", "keys": ["requestId", "updated"]},
+			"after": {"_id": "a", "balance": 90, "seen": true},
+			"deleted": {"deleted": 1, "requestId": "string", "keys": ["deleted", "requestId"]},
+			"removed": {"deleted": 1, "keys": ["deleted", "requestId"]},
+			"gone": null,
+			"outside": 100,
+			"logDate": true,
+			"commit": {"requestId": "string", "keys": ["requestId"]},
+			"committed": [{"_id": "a", "balance": 90, "seen": true}],
+			"afterCommit": {"code": "INVALID_PARAM", "message": "the transaction was committed: start another one", "isError": true}}`},
+	})
+	if _, err := svc.GetDoc(adminCtx, "acc", "b", nil); db.ErrorCode(err) != db.CodeDocumentNotExist {
+		t.Errorf("b after the commit: %v, want removed", err)
+	}
+	if n, err := svc.Count(adminCtx, "log", nil); err != nil || n != 3 {
+		t.Errorf("log holds %d documents (%v), want l1 and the two added at once", n, err)
+	}
+
+	rt, svc = newTestRuntime(t, Options{})
+	seedAccounts(t, svc, 100)
+	runCases(t, rt, []fcase{
+		{name: "rollback(reason) rejects with the reason", fn: "tcbtxn", event: `{"action":"rollback"}`, ctx: adminCtx,
+			want: `{"rejected": -100, "rolledBack": {"requestId": "string", "keys": ["requestId"]}, "balance": 100}`},
+		{name: "startTransaction's rollback() drops the writes", fn: "tcbtxn", event: `{"action":"startRollback"}`, ctx: adminCtx,
+			want: `{"rolledBack": {"keys": ["requestId"]}, "aborted": true, "balance": 100, "log": 0}`},
+		{name: "what the callback throws", fn: "tcbtxn", event: `{"action":"throws"}`, ctx: adminCtx, want: `{"message": "boom", "balance": 100}`},
+		{name: "a conflict is run again", fn: "tcbtxn", event: `{"action":"retried"}`, ctx: adminCtx, want: `{"result": "done", "runs": 2, "balance": 202}`},
+		{name: "retries run out: DATABASE_TRANSACTION_CONFLICT", fn: "tcbtxn", event: `{"action":"exhausted","times":2}`, ctx: adminCtx,
+			want: `{"runs": 3, "code": "DATABASE_TRANSACTION_CONFLICT", "isError": true, "b": 0}`},
+		{name: "times defaults to 3", fn: "tcbtxn", event: `{"action":"exhausted"}`, ctx: adminCtx, want: `{"runs": 4, "code": "DATABASE_TRANSACTION_CONFLICT", "b": 0}`},
+		{name: "queries are not in a transaction", fn: "tcbtxn", event: `{"action":"query"}`, ctx: adminCtx, want: `{
+			"get": {"code": "INVALID_PARAM", "message": "not in a transaction: read documents by id in it (doc(id).get()), and query outside it", "isError": true},
+			"count": {"code": "INVALID_PARAM"}, "aggregate": {"code": "INVALID_PARAM"}}`},
+		{name: "setThrowOnCode(false): failures resolve, a conflicting commit rejects", fn: "tcbtxn", event: `{"action":"resolved"}`, ctx: adminCtx,
+			want: `{"dup": {"code": "DATABASE_DUPLICATE_KEY", "requestId": "string"}, "commit": {"code": "DATABASE_TRANSACTION_CONFLICT", "isError": true}}`},
+	})
+
+	rt, svc = newTestRuntime(t, Options{})
+	seedAccounts(t, svc, 100)
+	runCases(t, rt, []fcase{
+		{name: "CloudBase's transfer", fn: "tcbtransfer", event: `{"from":"a","to":"b","n":30}`, ctx: adminCtx, want: `{"success": true, "balance": 70}`},
+		{name: "CloudBase's transfer: insufficient funds", fn: "tcbtransfer", event: `{"from":"b","to":"a","n":31}`, ctx: adminCtx,
+			want: `{"success": false, "error": "insufficient funds"}`},
+	})
+	if a, b := balances(t, svc); a != 70 || b != 30 {
+		t.Errorf("balances a=%d b=%d, want 70 and 30", a, b)
+	}
+}
+
+// Two callers run CloudBase's node-sdk transfer from a to b at once, more
+// times than a can pay: a transfer applies only when its read of a still
+// holds at its commit, so each one applied saw a different balance, a
+// never goes below 0, and what a lost b gained.
+func TestTransactionsNodeSDKConcurrent(t *testing.T) {
+	rt, svc := newTestRuntime(t, Options{})
+	const start, each = 150, 100
+	seedAccounts(t, svc, start)
+	var wg sync.WaitGroup
+	moved := make([]int64, 2)
+	seen := make([][]int64, 2) // the balances of a the applied transfers answered
+	errs := make([]error, 2)
+	for w := range moved {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := range each {
+				res, err := rt.Invoke(adminCtx, "tcbtransfer", []byte(`{"from":"a","to":"b","n":1}`), Invocation{})
+				if err != nil {
+					errs[w] = fmt.Errorf("transfer %d: %w", i, err)
+					return
+				}
+				var v struct {
+					Success bool
+					Balance int64
+					Error   json.RawMessage
+				}
+				json.Unmarshal(res.Value, &v)
+				switch {
+				case v.Success:
+					moved[w]++
+					seen[w] = append(seen[w], v.Balance)
+				case string(v.Error) != `"insufficient funds"` && !bytes.Contains(v.Error, []byte(`"DATABASE_TRANSACTION_CONFLICT"`)):
+					errs[w] = fmt.Errorf("transfer %d: %s, want success, insufficient funds or a conflict after 3 retries", i, res.Value)
+					return
+				}
+			}
+		}()
+	}
+	wg.Wait()
+	for _, err := range errs {
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	a, b := balances(t, svc)
+	n := moved[0] + moved[1]
+	if a < 0 || a+b != start || b != n {
+		t.Fatalf("balances a=%d b=%d after %d transfers of 1 succeeded, want a ≥ 0, a+b = %d and b = %d", a, b, n, start, n)
+	}
+	after := slices.Sorted(slices.Values(append(seen[0], seen[1]...)))
+	for i, bal := range after {
+		if bal != start-n+int64(i) {
+			t.Fatalf("the applied transfers left a with %v, want each of %d…%d once", after, start-n, start-1)
+		}
+	}
+	t.Logf("%d transfers of 1 from an account holding %d: %d applied", 2*each, start, n)
 }

@@ -1678,9 +1678,12 @@ function createTcb(natives, legacy) {
   const requestId = () => natives.requestID();
   natives.toError = (api, e) => new TcbError(e.code || "SYS_ERR", e.message || "system error", requestId());
   natives.geo = fromGeoJSON;
-  const ops = natives.db;
+  const plain = { ops: natives.db, txn: false };
   const fail = (code, message) => new TcbError(code, message, requestId());
   const invalid2 = (message) => fail("INVALID_PARAM", message);
+  const outsideTxn = (c) => {
+    if (c.txn) throw invalid2("not in a transaction: read documents by id in it (doc(id).get()), and query outside it");
+  };
   const settle = (run) => {
     const p = Promise.resolve().then(run);
     if (throwOnCode) return p;
@@ -1711,12 +1714,13 @@ function createTcb(natives, legacy) {
     return encodeProjection(out);
   };
   class Query2 {
-    constructor(coll, s) {
+    constructor(coll, s, c) {
       this._coll = coll;
       this._s = s;
+      this._c = c || plain;
     }
     _with(change) {
-      return new Query2(this._coll, Object.assign({}, this._s, change));
+      return new Query2(this._coll, Object.assign({}, this._s, change), this._c);
     }
     where(query) {
       if (Object.prototype.toString.call(query).slice(8, -1) !== "Object") throw new Error("查询参数必须为对象");
@@ -1771,20 +1775,22 @@ function createTcb(natives, legacy) {
     /** The matching documents: {data, requestId}; 100 unless limit() says otherwise, at most 1000. */
     get() {
       return settle(async () => {
+        outsideTxn(this._c);
         const s = this._s;
         const body = { limit: s.limit ? Math.min(s.limit, MAX_LIMIT) : DEFAULT_LIMIT };
         if (s.filter) body.filter = s.filter;
         if (s.sort) body.sort = s.sort;
         if (s.offset) body.skip = s.offset;
         if (s.projection) body.projection = s.projection;
-        const r = await ops.query("collection.get", this._coll, body);
+        const r = await this._c.ops.query("collection.get", this._coll, body);
         return { data: r.data, requestId: requestId() };
       });
     }
     /** {total, requestId}. */
     count() {
       return settle(async () => {
-        const r = await ops.count("collection.count", this._coll, this._s.filter ? { filter: this._s.filter } : {});
+        outsideTxn(this._c);
+        const r = await this._c.ops.count("collection.count", this._coll, this._s.filter ? { filter: this._s.filter } : {});
         return { total: r.total, requestId: requestId() };
       });
     }
@@ -1794,7 +1800,7 @@ function createTcb(natives, legacy) {
         checkWrite(data, "update");
         const multi = this._s.multiple === void 0 ? true : this._s.multiple;
         const body = { filter: this._s.filter || {}, update: encoded(() => encodeUpdate(data)), multi };
-        const r = await ops.update("collection.update", this._coll, body);
+        const r = await this._c.ops.update("collection.update", this._coll, body);
         return { updated: r.stats.updated, requestId: requestId() };
       });
     }
@@ -1806,14 +1812,14 @@ function createTcb(natives, legacy) {
           console.warn("`offset`, `limit`, `projection`, `orderBy` are not supported in remove() operation");
         }
         const multi = s.multiple === void 0 ? true : s.multiple;
-        const r = await ops.remove("collection.remove", this._coll, { filter: s.filter || {}, multi });
+        const r = await this._c.ops.remove("collection.remove", this._coll, { filter: s.filter || {}, multi });
         return { deleted: r.stats.removed, requestId: requestId() };
       });
     }
   }
   class CollectionReference2 extends Query2 {
-    constructor(coll) {
-      super(coll, {});
+    constructor(coll, c) {
+      super(coll, {}, c);
     }
     /** The collection's name. */
     get name() {
@@ -1821,7 +1827,7 @@ function createTcb(natives, legacy) {
     }
     doc(docID) {
       if (typeof docID !== "string" && typeof docID !== "number") throw new Error("docId必须为字符串或数字");
-      return new DocumentReference2(this._coll, docID);
+      return new DocumentReference2(this._coll, docID, void 0, this._c);
     }
     /** Inserts a document → {id, requestId}, or an array of them → {ids, requestId}. */
     add(data) {
@@ -1831,8 +1837,9 @@ function createTcb(natives, legacy) {
         if (docs.length === 0) throw invalid2("参数必需是非空对象");
         docs.forEach((d) => checkWrite(d, "add"));
         const body = { data: encoded(() => many ? docs.map((d) => encodeValue(d)) : encodeValue(data)) };
-        const r = await ops.insert("collection.add", this._coll, body);
-        return many ? { ids: r._ids, requestId: requestId() } : { id: r._id, requestId: requestId() };
+        const r = await this._c.ops.insert("collection.add", this._coll, body);
+        if (many) return { ids: r._ids, requestId: requestId() };
+        return this._c.txn ? { id: r._id, inserted: 1, ok: 1, requestId: requestId() } : { id: r._id, requestId: requestId() };
       });
     }
     /**
@@ -1841,7 +1848,7 @@ function createTcb(natives, legacy) {
      * limit stage. aggregate(stages) starts from an array of stage objects.
      */
     aggregate(rawPipeline) {
-      const a = new NodeAggregate(this._coll);
+      const a = new NodeAggregate(this._coll, this._c);
       if (rawPipeline !== void 0) {
         if (!Array.isArray(rawPipeline)) throw invalid2("aggregate() takes an array of stages");
         for (const stage of rawPipeline) a._push(encoded(() => encodeValue(stage)));
@@ -1850,52 +1857,60 @@ function createTcb(natives, legacy) {
     }
     options(apiOptions) {
       const q2 = super.options(apiOptions);
-      const c = new CollectionReference2(this._coll);
+      const c = new CollectionReference2(this._coll, this._c);
       c._s = q2._s;
       return c;
     }
   }
   class NodeAggregate extends Aggregate {
-    constructor(coll) {
+    constructor(coll, c) {
       super(void 0);
       this._coll = coll;
+      this._c = c;
     }
     end() {
       return settle(async () => {
+        outsideTxn(this._c);
         const pipeline = this.done();
         if (!pipeline.some((s) => "$limit" in s)) pipeline.push({ $limit: AGGREGATE_DEFAULT_LIMIT });
-        const r = await ops.aggregate("collection.aggregate", this._coll, { pipeline });
+        const r = await this._c.ops.aggregate("collection.aggregate", this._coll, { pipeline });
         return { data: r.data, requestId: requestId() };
       });
     }
   }
   class DocumentReference2 {
-    constructor(coll, id, projection) {
+    constructor(coll, id, projection, c) {
       this._coll = coll;
       this.id = id;
       this._projection = projection;
+      this._c = c || plain;
     }
     field(projection) {
       if (projection === null || typeof projection !== "object") throw invalid2("projection must be an object");
-      return new DocumentReference2(this._coll, this.id, projectionOf(projection));
+      return new DocumentReference2(this._coll, this.id, projectionOf(projection), this._c);
     }
-    /** {data: [the document] (or [] when there is none), requestId}. */
+    /** {data: [the document] (or [] when there is none), requestId}; in a transaction {data: the document or null, requestId}. */
     get() {
       return settle(async () => {
         const body = { filter: { _id: String(this.id) }, limit: 1 };
         if (this._projection) body.projection = this._projection;
-        const r = await ops.query("document.get", this._coll, body);
-        return { data: r.data, requestId: requestId() };
+        const r = await this._c.ops.query("document.get", this._coll, body);
+        return { data: this._c.txn ? r.data[0] || null : r.data, requestId: requestId() };
       });
     }
-    /** Replaces the document with data, or creates it: {updated, upsertedId (when created), requestId}. */
+    /**
+     * Replaces the document with data, or creates it: {updated, upsertedId
+     * (when created), requestId}; in a transaction {updated, upserted:
+     * [{_id (when created)}], requestId}, as @cloudbase/database's.
+     */
     set(data) {
       return settle(async () => {
         const id = String(this.id);
         if (!id) throw invalid2("docId不能为空");
         checkWrite(data, "set");
         if (hasUpdateCommand(data)) throw fail("DATABASE_REQUEST_FAILED", "update operator complicit");
-        const r = await ops.setDoc("document.set", this._coll, id, { data: encoded(() => encodeValue(data)) });
+        const r = await this._c.ops.setDoc("document.set", this._coll, id, { data: encoded(() => encodeValue(data)) });
+        if (this._c.txn) return { updated: r.stats.updated, upserted: [{ _id: r.stats.created ? r._id : void 0 }], requestId: requestId() };
         const out = { updated: r.stats.updated, requestId: requestId() };
         if (r.stats.created) out.upsertedId = r._id;
         return out;
@@ -1906,7 +1921,7 @@ function createTcb(natives, legacy) {
       return settle(async () => {
         checkWrite(data, "add");
         const doc = Object.assign({}, data, { _id: String(this.id) });
-        const r = await ops.insert("document.create", this._coll, { data: encoded(() => encodeValue(doc)) });
+        const r = await this._c.ops.insert("document.create", this._coll, { data: encoded(() => encodeValue(doc)) });
         return { id: r._id, requestId: requestId() };
       });
     }
@@ -1914,14 +1929,14 @@ function createTcb(natives, legacy) {
     update(data) {
       return settle(async () => {
         checkWrite(data, "update");
-        const r = await ops.updateDoc("document.update", this._coll, String(this.id), { update: encoded(() => encodeUpdate(data)) });
+        const r = await this._c.ops.updateDoc("document.update", this._coll, String(this.id), { update: encoded(() => encodeUpdate(data)) });
         return { updated: r.stats.updated, requestId: requestId() };
       });
     }
     /** Removes the document: {deleted: 0|1, requestId}. */
     remove() {
       return settle(async () => {
-        const r = await ops.removeDoc("document.remove", this._coll, String(this.id));
+        const r = await this._c.ops.removeDoc("document.remove", this._coll, String(this.id));
         return { deleted: r.stats.removed, requestId: requestId() };
       });
     }
@@ -1946,17 +1961,39 @@ function createTcb(natives, legacy) {
     /** Creates a collection: {requestId}; one that exists fails with DATABASE_COLLECTION_ALREADY_EXIST. */
     createCollection(name) {
       return settle(async () => {
-        await ops.createCollection("createCollection", { name });
+        await this._c.ops.createCollection("createCollection", { name });
         return { requestId: requestId() };
       });
     }
-    runTransaction() {
-      return settle(() => {
-        throw fail("DATABASE_REQUEST_FAILED", "transactions are not available in minibase yet");
-      });
+    /**
+     * Runs callback(transaction) and commits, resolving with what it
+     * returned; on DATABASE_TRANSACTION_CONFLICT runs it again, at most
+     * times more times (3). It rejects with rollback(reason)'s reason,
+     * with what callback threw (rolling back), or with the commit's
+     * failure, whatever setThrowOnCode says, as node-sdk's.
+     */
+    runTransaction(callback, times) {
+      if (typeof callback !== "function") return Promise.reject(invalid2("runTransaction(callback, times) takes a function"));
+      return runTransaction(() => new NodeTransaction(natives.db.transaction()), callback, times === void 0 ? 3 : times);
     }
+    /** A transaction to commit() or rollback() yourself. */
     startTransaction() {
-      return this.runTransaction();
+      return Promise.resolve(new NodeTransaction(natives.db.transaction()));
+    }
+  }
+  class NodeTransaction extends Transaction {
+    constructor(tx) {
+      super(tx, SERVER);
+      this._c = { ops: this._ops, txn: true };
+      this.inited = true;
+    }
+    collection(name) {
+      if (!name) throw new Error("Collection name is required");
+      return new CollectionReference2(String(name), this._c);
+    }
+    /** node-sdk's spelling of committed. */
+    get commited() {
+      return this.committed;
     }
   }
   const logger = () => {

@@ -6,7 +6,9 @@
 // {id, requestId}, {updated, requestId}, {deleted, requestId}; failures are
 // Errors with a string code, message and requestId (TcbError), thrown or,
 // after setThrowOnCode(false) and always in tcb-admin-node, resolved as
-// {code, message, requestId}.
+// {code, message, requestId}. Transactions are wx-server-sdk's (the client
+// SDK's Transaction over natives.db.transaction()), with node-sdk's
+// builders and shapes.
 //
 // It reuses the client SDK's database pieces (commands, value and query
 // encoding: sdk/src/database) and the same natives as wx-server-sdk: the
@@ -18,6 +20,8 @@ import { AGGREGATE_DEFAULT_LIMIT, Aggregate } from '../../../sdk/src/database/ag
 import { command } from '../../../sdk/src/database/command';
 import { encodeProjection, encodeUpdate, encodeValue, encodeWhere, hasUpdateCommand } from '../../../sdk/src/database/encode';
 import { Geo, callable, fromGeoJSON } from '../../../sdk/src/database/geo';
+import { SERVER } from '../../../sdk/src/database/request';
+import { Transaction, runTransaction } from '../../../sdk/src/database/transaction';
 import { DbRegExp, ServerDate } from '../../../sdk/src/database/values';
 import { isFileID } from './files';
 
@@ -53,10 +57,18 @@ export function createTcb(natives, legacy) {
   const requestId = () => natives.requestID();
   natives.toError = (api, e) => new TcbError(e.code || 'SYS_ERR', e.message || 'system error', requestId());
   natives.geo = fromGeoJSON;
-  const ops = natives.db;
+  // plain is where the builders' operations go outside a transaction: the
+  // database, as an admin; a transaction's builders have its own ({ops:
+  // the transaction's, txn: true}), and answer in node-sdk's transaction
+  // shapes.
+  const plain = { ops: natives.db, txn: false };
 
   const fail = (code, message) => new TcbError(code, message, requestId());
   const invalid = (message) => fail('INVALID_PARAM', message);
+  // outsideTxn refuses in a transaction what reads more than a document by id.
+  const outsideTxn = (c) => {
+    if (c.txn) throw invalid('not in a transaction: read documents by id in it (doc(id).get()), and query outside it');
+  };
 
   // settle runs an API call: its coded failures reject (throwOnCode) or
   // resolve as {code, message, requestId}.
@@ -96,13 +108,14 @@ export function createTcb(natives, legacy) {
 
   /** A query on one collection (node-sdk's Query): immutable, each call returns a new one. */
   class Query {
-    constructor(coll, s) {
+    constructor(coll, s, c) {
       this._coll = coll;
       this._s = s;
+      this._c = c || plain;
     }
 
     _with(change) {
-      return new Query(this._coll, Object.assign({}, this._s, change));
+      return new Query(this._coll, Object.assign({}, this._s, change), this._c);
     }
 
     where(query) {
@@ -164,13 +177,14 @@ export function createTcb(natives, legacy) {
     /** The matching documents: {data, requestId}; 100 unless limit() says otherwise, at most 1000. */
     get() {
       return settle(async () => {
+        outsideTxn(this._c);
         const s = this._s;
         const body = { limit: s.limit ? Math.min(s.limit, MAX_LIMIT) : DEFAULT_LIMIT };
         if (s.filter) body.filter = s.filter;
         if (s.sort) body.sort = s.sort;
         if (s.offset) body.skip = s.offset;
         if (s.projection) body.projection = s.projection;
-        const r = await ops.query('collection.get', this._coll, body);
+        const r = await this._c.ops.query('collection.get', this._coll, body);
         return { data: r.data, requestId: requestId() };
       });
     }
@@ -178,7 +192,8 @@ export function createTcb(natives, legacy) {
     /** {total, requestId}. */
     count() {
       return settle(async () => {
-        const r = await ops.count('collection.count', this._coll, this._s.filter ? { filter: this._s.filter } : {});
+        outsideTxn(this._c);
+        const r = await this._c.ops.count('collection.count', this._coll, this._s.filter ? { filter: this._s.filter } : {});
         return { total: r.total, requestId: requestId() };
       });
     }
@@ -189,7 +204,7 @@ export function createTcb(natives, legacy) {
         checkWrite(data, 'update');
         const multi = this._s.multiple === undefined ? true : this._s.multiple;
         const body = { filter: this._s.filter || {}, update: encoded(() => encodeUpdate(data)), multi };
-        const r = await ops.update('collection.update', this._coll, body);
+        const r = await this._c.ops.update('collection.update', this._coll, body);
         return { updated: r.stats.updated, requestId: requestId() };
       });
     }
@@ -202,7 +217,7 @@ export function createTcb(natives, legacy) {
           console.warn('`offset`, `limit`, `projection`, `orderBy` are not supported in remove() operation');
         }
         const multi = s.multiple === undefined ? true : s.multiple;
-        const r = await ops.remove('collection.remove', this._coll, { filter: s.filter || {}, multi });
+        const r = await this._c.ops.remove('collection.remove', this._coll, { filter: s.filter || {}, multi });
         return { deleted: r.stats.removed, requestId: requestId() };
       });
     }
@@ -210,8 +225,8 @@ export function createTcb(natives, legacy) {
 
   /** A collection: a Query on all its documents, plus doc() and add(). */
   class CollectionReference extends Query {
-    constructor(coll) {
-      super(coll, {});
+    constructor(coll, c) {
+      super(coll, {}, c);
     }
 
     /** The collection's name. */
@@ -221,7 +236,7 @@ export function createTcb(natives, legacy) {
 
     doc(docID) {
       if (typeof docID !== 'string' && typeof docID !== 'number') throw new Error('docId必须为字符串或数字');
-      return new DocumentReference(this._coll, docID);
+      return new DocumentReference(this._coll, docID, undefined, this._c);
     }
 
     /** Inserts a document → {id, requestId}, or an array of them → {ids, requestId}. */
@@ -232,8 +247,9 @@ export function createTcb(natives, legacy) {
         if (docs.length === 0) throw invalid('参数必需是非空对象');
         docs.forEach((d) => checkWrite(d, 'add'));
         const body = { data: encoded(() => (many ? docs.map((d) => encodeValue(d)) : encodeValue(data))) };
-        const r = await ops.insert('collection.add', this._coll, body);
-        return many ? { ids: r._ids, requestId: requestId() } : { id: r._id, requestId: requestId() };
+        const r = await this._c.ops.insert('collection.add', this._coll, body);
+        if (many) return { ids: r._ids, requestId: requestId() };
+        return this._c.txn ? { id: r._id, inserted: 1, ok: 1, requestId: requestId() } : { id: r._id, requestId: requestId() };
       });
     }
 
@@ -243,7 +259,7 @@ export function createTcb(natives, legacy) {
      * limit stage. aggregate(stages) starts from an array of stage objects.
      */
     aggregate(rawPipeline) {
-      const a = new NodeAggregate(this._coll);
+      const a = new NodeAggregate(this._coll, this._c);
       if (rawPipeline !== undefined) {
         if (!Array.isArray(rawPipeline)) throw invalid('aggregate() takes an array of stages');
         for (const stage of rawPipeline) a._push(encoded(() => encodeValue(stage)));
@@ -253,7 +269,7 @@ export function createTcb(natives, legacy) {
 
     options(apiOptions) {
       const q = super.options(apiOptions);
-      const c = new CollectionReference(this._coll);
+      const c = new CollectionReference(this._coll, this._c);
       c._s = q._s;
       return c;
     }
@@ -261,16 +277,18 @@ export function createTcb(natives, legacy) {
 
   /** node-sdk's Aggregation: the client SDK's builder, ended in dialect C. */
   class NodeAggregate extends Aggregate {
-    constructor(coll) {
+    constructor(coll, c) {
       super(undefined);
       this._coll = coll;
+      this._c = c;
     }
 
     end() {
       return settle(async () => {
+        outsideTxn(this._c);
         const pipeline = this.done();
         if (!pipeline.some((s) => '$limit' in s)) pipeline.push({ $limit: AGGREGATE_DEFAULT_LIMIT });
-        const r = await ops.aggregate('collection.aggregate', this._coll, { pipeline });
+        const r = await this._c.ops.aggregate('collection.aggregate', this._coll, { pipeline });
         return { data: r.data, requestId: requestId() };
       });
     }
@@ -278,35 +296,41 @@ export function createTcb(natives, legacy) {
 
   /** One document by _id (node-sdk's DocumentReference). */
   class DocumentReference {
-    constructor(coll, id, projection) {
+    constructor(coll, id, projection, c) {
       this._coll = coll;
       this.id = id;
       this._projection = projection;
+      this._c = c || plain;
     }
 
     field(projection) {
       if (projection === null || typeof projection !== 'object') throw invalid('projection must be an object');
-      return new DocumentReference(this._coll, this.id, projectionOf(projection));
+      return new DocumentReference(this._coll, this.id, projectionOf(projection), this._c);
     }
 
-    /** {data: [the document] (or [] when there is none), requestId}. */
+    /** {data: [the document] (or [] when there is none), requestId}; in a transaction {data: the document or null, requestId}. */
     get() {
       return settle(async () => {
         const body = { filter: { _id: String(this.id) }, limit: 1 };
         if (this._projection) body.projection = this._projection;
-        const r = await ops.query('document.get', this._coll, body);
-        return { data: r.data, requestId: requestId() };
+        const r = await this._c.ops.query('document.get', this._coll, body);
+        return { data: this._c.txn ? r.data[0] || null : r.data, requestId: requestId() };
       });
     }
 
-    /** Replaces the document with data, or creates it: {updated, upsertedId (when created), requestId}. */
+    /**
+     * Replaces the document with data, or creates it: {updated, upsertedId
+     * (when created), requestId}; in a transaction {updated, upserted:
+     * [{_id (when created)}], requestId}, as @cloudbase/database's.
+     */
     set(data) {
       return settle(async () => {
         const id = String(this.id);
         if (!id) throw invalid('docId不能为空');
         checkWrite(data, 'set');
         if (hasUpdateCommand(data)) throw fail('DATABASE_REQUEST_FAILED', 'update operator complicit');
-        const r = await ops.setDoc('document.set', this._coll, id, { data: encoded(() => encodeValue(data)) });
+        const r = await this._c.ops.setDoc('document.set', this._coll, id, { data: encoded(() => encodeValue(data)) });
+        if (this._c.txn) return { updated: r.stats.updated, upserted: [{ _id: r.stats.created ? r._id : undefined }], requestId: requestId() };
         const out = { updated: r.stats.updated, requestId: requestId() };
         if (r.stats.created) out.upsertedId = r._id;
         return out;
@@ -318,7 +342,7 @@ export function createTcb(natives, legacy) {
       return settle(async () => {
         checkWrite(data, 'add');
         const doc = Object.assign({}, data, { _id: String(this.id) });
-        const r = await ops.insert('document.create', this._coll, { data: encoded(() => encodeValue(doc)) });
+        const r = await this._c.ops.insert('document.create', this._coll, { data: encoded(() => encodeValue(doc)) });
         return { id: r._id, requestId: requestId() };
       });
     }
@@ -327,7 +351,7 @@ export function createTcb(natives, legacy) {
     update(data) {
       return settle(async () => {
         checkWrite(data, 'update');
-        const r = await ops.updateDoc('document.update', this._coll, String(this.id), { update: encoded(() => encodeUpdate(data)) });
+        const r = await this._c.ops.updateDoc('document.update', this._coll, String(this.id), { update: encoded(() => encodeUpdate(data)) });
         return { updated: r.stats.updated, requestId: requestId() };
       });
     }
@@ -335,7 +359,7 @@ export function createTcb(natives, legacy) {
     /** Removes the document: {deleted: 0|1, requestId}. */
     remove() {
       return settle(async () => {
-        const r = await ops.removeDoc('document.remove', this._coll, String(this.id));
+        const r = await this._c.ops.removeDoc('document.remove', this._coll, String(this.id));
         return { deleted: r.stats.removed, requestId: requestId() };
       });
     }
@@ -366,19 +390,50 @@ export function createTcb(natives, legacy) {
     /** Creates a collection: {requestId}; one that exists fails with DATABASE_COLLECTION_ALREADY_EXIST. */
     createCollection(name) {
       return settle(async () => {
-        await ops.createCollection('createCollection', { name });
+        await this._c.ops.createCollection('createCollection', { name });
         return { requestId: requestId() };
       });
     }
 
-    runTransaction() {
-      return settle(() => {
-        throw fail('DATABASE_REQUEST_FAILED', 'transactions are not available in minibase yet');
-      });
+    /**
+     * Runs callback(transaction) and commits, resolving with what it
+     * returned; on DATABASE_TRANSACTION_CONFLICT runs it again, at most
+     * times more times (3). It rejects with rollback(reason)'s reason,
+     * with what callback threw (rolling back), or with the commit's
+     * failure, whatever setThrowOnCode says, as node-sdk's.
+     */
+    runTransaction(callback, times) {
+      if (typeof callback !== 'function') return Promise.reject(invalid('runTransaction(callback, times) takes a function'));
+      return runTransaction(() => new NodeTransaction(natives.db.transaction()), callback, times === undefined ? 3 : times);
     }
 
+    /** A transaction to commit() or rollback() yourself. */
     startTransaction() {
-      return this.runTransaction();
+      return Promise.resolve(new NodeTransaction(natives.db.transaction()));
+    }
+  }
+
+  /**
+   * node-sdk's Transaction (sdk/src/database/transaction.ts's, over the
+   * runtime's transaction): collection(name) is node-sdk's builder over it,
+   * answering in @cloudbase/database's transaction shapes; commit() and
+   * rollback(reason) resolve with {requestId}.
+   */
+  class NodeTransaction extends Transaction {
+    constructor(tx) {
+      super(tx, SERVER);
+      this._c = { ops: this._ops, txn: true };
+      this.inited = true;
+    }
+
+    collection(name) {
+      if (!name) throw new Error('Collection name is required');
+      return new CollectionReference(String(name), this._c);
+    }
+
+    /** node-sdk's spelling of committed. */
+    get commited() {
+      return this.committed;
     }
   }
 

@@ -2,7 +2,7 @@
 // @cloudbase/node-sdk (npm install puts it in node_modules/; the runtime
 // answers the require itself): bare payloads, results such as
 // {id, requestId} and {updated, requestId}, an app for storage and
-// functions.
+// functions, a transaction.
 const tcb = require('@cloudbase/node-sdk');
 
 const app = tcb.init({ env: tcb.SYMBOL_CURRENT_ENV });
@@ -31,7 +31,21 @@ exports.main = async (event, context) => {
   } catch (e) {
     failed = { code: e.code, message: e.message };
   }
+  // Lending a book: a transaction reads its stock, then takes one and
+  // records the loan, or rolls back when there is none left.
+  const lend = () =>
+    db.runTransaction(async (transaction) => {
+      const book = (await transaction.collection('books').doc(added.id).get()).data;
+      if (book.stock < 1) return transaction.rollback('out of stock');
+      await transaction.collection('books').doc(added.id).update({ stock: _.inc(-1) });
+      await transaction.collection('loans').add({ book: added.id, at: db.serverDate() });
+      return { left: book.stock - 1 };
+    });
+  const lent = await lend();
+  const refused = await lend().catch((reason) => ({ reason }));
+  const loans = await db.collection('loans').count();
   return {
+    lent, refused, loans: loans.total,
     added, batch, borrowed, one, inStock, counted, removed,
     uploaded, urls, downloaded: { text: downloaded.fileContent.toString() }, deleted,
     called, failed, user: app.auth().getUserInfo(),
