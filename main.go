@@ -4,7 +4,7 @@
 //
 //	minibase serve [--dir DIR] [--http ADDR]
 //	minibase admin create EMAIL …
-//	minibase functions deploy|invoke|list|rollback …
+//	minibase functions deploy|invoke|list|rollback|logs …
 //	minibase version
 //	minibase help
 //
@@ -51,7 +51,9 @@ func run(args []string, env cli.Env) error {
 	case "admin":
 		return cli.Admin(context.Background(), args[1:], env)
 	case "functions":
-		return cli.Functions(context.Background(), args[1:], env)
+		ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+		defer stop()
+		return cli.Functions(ctx, args[1:], env)
 	case "version", "--version", "-v":
 		fmt.Fprintln(env.Stdout, "minibase", env.Version)
 		return nil

@@ -74,7 +74,7 @@ type guess struct {
 // when the account has had too many failures from unfamiliar addresses
 // and ip is one.
 func (g *guesses) begin(now time.Time, ip, account string) (*guess, error) {
-	addr := addrKey(ip)
+	addr := AddressKey(ip)
 	gs := &guess{g: g, now: now, account: account, pair: account + "\x00" + addr}
 	gs.familiar = g.familiar.Contains(gs.pair)
 	wait := g.ip.allow(addr, now)

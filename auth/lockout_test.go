@@ -144,16 +144,16 @@ func TestIPv6Prefix(t *testing.T) {
 		{"::ffff:192.0.2.1", "192.0.2.1"},
 		{"fe80::1%eth0", "fe80::2"},
 	} {
-		if addrKey(tc.a) != addrKey(tc.b) {
-			t.Errorf("%s and %s: keys %q and %q, want one", tc.a, tc.b, addrKey(tc.a), addrKey(tc.b))
+		if AddressKey(tc.a) != AddressKey(tc.b) {
+			t.Errorf("%s and %s: keys %q and %q, want one", tc.a, tc.b, AddressKey(tc.a), AddressKey(tc.b))
 		}
 	}
 	for _, tc := range []struct{ a, b string }{
 		{"2001:db8:1:2::1", "2001:db8:1:3::1"},
 		{"192.0.2.1", "192.0.2.2"},
 	} {
-		if addrKey(tc.a) == addrKey(tc.b) {
-			t.Errorf("%s and %s share key %q", tc.a, tc.b, addrKey(tc.a))
+		if AddressKey(tc.a) == AddressKey(tc.b) {
+			t.Errorf("%s and %s share key %q", tc.a, tc.b, AddressKey(tc.a))
 		}
 	}
 	g := loginGuesses()

@@ -259,7 +259,7 @@ func newLimiters(l Limits) *limiters {
 // then the account limiter and returns EXCEED_REQUEST_LIMIT when either
 // has none left.
 func check(now time.Time, ip *limiter, ipAddr string, acct *limiter, acctKey string) error {
-	wait := ip.allow(addrKey(ipAddr), now)
+	wait := ip.allow(AddressKey(ipAddr), now)
 	if wait == 0 && acct != nil {
 		wait = acct.allow(acctKey, now)
 	}
@@ -277,10 +277,10 @@ func rateLimited(wait time.Duration) error {
 	return e
 }
 
-// addrKey is the rate-limit key of a client address: the address, or for
-// IPv6 its /64, which one host or home usually holds whole (per-address
+// AddressKey is the key a client address counts under in per-address
+// limits: the address, or for IPv6 its /64, which one host or home usually holds whole (per-address
 // keys would give it 2^64 fresh buckets).
-func addrKey(ip string) string {
+func AddressKey(ip string) string {
 	a, err := netip.ParseAddr(ip)
 	if err != nil {
 		return ip

@@ -20,6 +20,8 @@ exports.main = async (event) => {
   const { _id } = await db.collection(event.log).add({ data: { author: event.author, seen: data.length } });
   return { ids: data.map((p) => p._id), _id };
 };`,
+	"txn":     txnFunction,
+	"txnread": txnReadFunction,
 }
 
 // setupFunctions deploys benchFunctions and creates the log collection,

@@ -86,7 +86,7 @@ func parseFlags(args []string) (Config, error) {
 	fs.IntVar(&c.Authors, "authors", 1000, "distinct authors of the posts (at most 65535)")
 	fs.StringVar(&c.Indexes, "indexes", "compound", "indexes of the posts: compound (created desc; author + created desc) or single (created desc; author)")
 	fs.StringVar(&c.Coll, "coll", "posts", "collection to seed (creates go to <coll>_create)")
-	fs.StringVar(&scen, "scenarios", strings.Join(defaultNames(), ","), "comma-separated scenarios to run, in order (file scenarios: "+strings.Join(fileNames(), ",")+")")
+	fs.StringVar(&scen, "scenarios", strings.Join(defaultNames(), ","), "comma-separated scenarios to run, in order (file scenarios: "+strings.Join(fileNames(), ",")+"; transactions: "+strings.Join(txnNames(), ",")+")")
 	fs.IntVar(&c.Runs, "runs", 3, "runs per scenario")
 	fs.DurationVar(&c.Dur, "d", 5*time.Second, "length of each run")
 	fs.Int64Var(&c.N, "n", 0, "requests per run instead of -d (0: use -d)")
@@ -131,7 +131,16 @@ func (c Config) check() error {
 }
 
 // allNames lists every scenario.
-func allNames() []string { return append(defaultNames(), fileNames()...) }
+func allNames() []string { return append(append(defaultNames(), fileNames()...), txnNames()...) }
+
+// txnNames lists the transaction scenarios.
+func txnNames() []string {
+	var names []string
+	for _, s := range txnScenarios() {
+		names = append(names, s.name)
+	}
+	return names
+}
 
 // defaultNames lists the scenarios run by default, in order.
 func defaultNames() []string {

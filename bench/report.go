@@ -13,9 +13,10 @@ import (
 
 // scenarioResult is every run of one scenario.
 type scenarioResult struct {
-	sc   scenario
-	conc int
-	runs []runResult
+	sc    scenario
+	conc  int
+	runs  []runResult
+	notes []string // scenario.notes's lines
 }
 
 // totals merges the runs: all latencies, request and error counts, and the
@@ -77,6 +78,9 @@ func (r *report) writeMarkdown(w io.Writer) {
 	}
 	fmt.Fprintln(w)
 	for _, s := range r.results {
+		for _, n := range s.notes {
+			fmt.Fprintf(w, "- %s: %s\n", s.sc.name, n)
+		}
 		if s.sc.bytes > 0 {
 			sp := s.rates()
 			fmt.Fprintf(w, "- Throughput, %s:%s (median run; %s–%s)\n", s.sc.name, throughput(sp.Median, s.sc.bytes),

@@ -93,6 +93,16 @@ func (m *Main) runScenario(ctx context.Context, e *env, sc scenario, idx uint64)
 			r.ok, r.errs, mib(r.maxRSS), throughput(r.rate(), sc.bytes))
 		res.runs = append(res.runs, r)
 	}
+	if sc.notes != nil {
+		notes, err := sc.notes(ctx, e)
+		if err != nil {
+			return res, fmt.Errorf("%s: %w", sc.name, err)
+		}
+		for _, n := range notes {
+			logf("%-11s %s", sc.name, n)
+		}
+		res.notes = notes
+	}
 	return res, nil
 }
 

@@ -23,6 +23,7 @@ type env struct {
 	ownReady   bool              // the rule scenarios' collections are seeded (setupOwn)
 	geo        *geoData          // the geo scenario's shops and answers (setupGeo)
 	s3         *rawS3            // the MinIO server of -storage s3, else nil
+	txn        *txnState         // the running transaction scenario's counts (txn.go)
 }
 
 // op performs one request and checks its answer, using the worker's own rng.
@@ -37,13 +38,17 @@ type scenario struct {
 	op     op
 	setup  func(ctx context.Context, e *env) error // run once before the first run, when set
 	bytes  int64                                   // payload moved per request, for a throughput line
+	// notes, when set, runs after the last run: lines for the report, or
+	// an error when what the runs left behind is wrong.
+	notes func(ctx context.Context, e *env) ([]string, error)
 }
 
 // scenarios returns every HTTP scenario: the default ones in their default
-// order, then the file ones. The cold start ("start") is not among them: it
-// restarts the server instead of sending load.
+// order, then the file ones, then the transaction ones. The cold start
+// ("start") is not among them: it restarts the server instead of sending
+// load.
 func scenarios() []scenario {
-	return append(dbScenarios(), fileScenarios()...)
+	return append(append(dbScenarios(), fileScenarios()...), txnScenarios()...)
 }
 
 // dbScenarios are the database and auth scenarios, the default list.

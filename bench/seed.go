@@ -177,6 +177,12 @@ func isConflict(err error) bool {
 	return errors.As(err, &ae) && ae.Status == http.StatusConflict
 }
 
+// isNotFound reports whether err is the server's 404.
+func isNotFound(err error) bool {
+	var ae *apiError
+	return errors.As(err, &ae) && ae.Status == http.StatusNotFound
+}
+
 // seed inserts every post of ds into coll in batches of seedBatch from
 // seedClients concurrent clients, records the returned ids in ds, and
 // returns how long it took.

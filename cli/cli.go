@@ -37,6 +37,9 @@ Usage:
                                              a cloudfunctions/ folder, to a running server
                                              (env MINIBASE_URL, MINIBASE_ADMIN_KEY)
   minibase functions invoke NAME [--data JSON] | list | rollback NAME VERSION
+  minibase functions logs [NAME] [--follow] [--limit N] [--since 10m] [--request-id ID] [--status ok|error]
+                                             print the latest invocations' logs; --follow
+                                             then prints new ones until Ctrl-C
   minibase version                           print the version
   minibase help                              print this help
 `

@@ -21,13 +21,21 @@ const functionsCLIUsage = `usage:
   minibase functions invoke NAME [--data JSON]  call a function, print {result, requestID}
   minibase functions list                       list the deployed functions
   minibase functions rollback NAME VERSION      deploy an earlier version again
+  minibase functions logs [NAME] [--follow]     print a function's latest invocations (every
+                                                function's without NAME), oldest first;
+                                                --follow then prints new ones until Ctrl-C
+    --limit N            how many (default 20, at most 10000)
+    --since D|TIME       only those that started since: 10m, 2h, 7d, or an RFC 3339 time
+    --request-id ID      only that invocation
+    --status ok|error    only those that succeeded, or failed
 flags of every command:
   --server URL   the server (env MINIBASE_URL, default http://127.0.0.1:8090)
   --key KEY      an admin key (env MINIBASE_ADMIN_KEY)`
 
-// Functions runs `minibase functions deploy|invoke|list|rollback …`
+// Functions runs `minibase functions deploy|invoke|list|rollback|logs …`
 // against a running server, with an admin key (--server and --key, or
-// MINIBASE_URL and MINIBASE_ADMIN_KEY).
+// MINIBASE_URL and MINIBASE_ADMIN_KEY). When ctx ends (Ctrl-C), `logs
+// --follow` ends without an error.
 func Functions(ctx context.Context, args []string, env Env) error {
 	if len(args) == 0 {
 		return errors.New(functionsCLIUsage)
@@ -41,12 +49,19 @@ func Functions(ctx context.Context, args []string, env Env) error {
 	fs.StringVar(&cl.key, "key", env.Getenv("MINIBASE_ADMIN_KEY"), "admin key")
 	name := fs.String("name", "", "deploy: the function's name (default: the folder's)")
 	data := fs.String("data", "{}", "invoke: the event, a JSON object")
+	var logs logsOptions
+	fs.BoolVar(&logs.follow, "follow", false, "logs: print new invocations as they end, until Ctrl-C")
+	fs.BoolVar(&logs.follow, "f", false, "logs: --follow")
+	fs.IntVar(&logs.limit, "limit", 20, "logs: how many to print first")
+	fs.StringVar(&logs.since, "since", "", "logs: only those since a duration ago or a time")
+	fs.StringVar(&logs.requestID, "request-id", "", "logs: only that invocation")
+	fs.StringVar(&logs.status, "status", "", "logs: ok or error")
 	pos, err := parseInterleaved(fs, args[1:])
 	if err != nil {
 		return err
 	}
-	want := map[string]int{"deploy": 1, "invoke": 1, "list": 0, "rollback": 2}
-	if n, ok := want[cmd]; !ok || len(pos) != n {
+	want := map[string]int{"deploy": 1, "invoke": 1, "list": 0, "rollback": 2, "logs": 1}
+	if n, ok := want[cmd]; !ok || len(pos) != n && !(cmd == "logs" && len(pos) == 0) {
 		return errors.New(functionsCLIUsage)
 	}
 	if err := cl.check(); err != nil {
@@ -59,6 +74,11 @@ func Functions(ctx context.Context, args []string, env Env) error {
 		return invokeFunction(ctx, cl, pos[0], *data, env.Stdout)
 	case "list":
 		return listFunctions(ctx, cl, env.Stdout)
+	case "logs":
+		if len(pos) == 1 {
+			logs.name = pos[0]
+		}
+		return showLogs(ctx, cl, logs, env.Stdout, env.Stderr)
 	default:
 		return rollbackFunction(ctx, cl, pos[0], pos[1], env.Stdout)
 	}

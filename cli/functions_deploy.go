@@ -69,54 +69,84 @@ func findFunctions(dir, name string) (found []fnFolder, skipped []string, err er
 }
 
 // zipFunction zips a function folder as the server takes it: every
-// regular file, node_modules included, but not .git/ or .DS_Store.
-// Symbolic links to files are followed; links to folders are left out
-// (warnings says so).
-func zipFunction(dir string) (zipped []byte, warnings []string, err error) {
-	files := make(map[string][]byte)
-	total := 0
+// regular file, node_modules included, but not .git/, .DS_Store, nor the
+// npm copies of the SDKs the runtime provides and the packages only they
+// need (functions.LeaveOutFS; left says what it left out, nil when
+// nothing). Symbolic links to files are followed, except into a folder
+// left out (node_modules/.bin's); links to folders are left out (warnings
+// says so). A folder over a function's limits is refused, naming its
+// largest folders.
+func zipFunction(dir string) (zipped []byte, left *functions.LeftOut, warnings []string, err error) {
+	if left, err = functions.LeaveOutFS(os.DirFS(dir)); err != nil {
+		return nil, nil, nil, err
+	}
+	sizes := make(map[string]int64)
+	var total int64
 	err = filepath.WalkDir(dir, func(p string, de fs.DirEntry, err error) error {
 		if err != nil {
 			return err
 		}
 		rel, _ := filepath.Rel(dir, p)
+		rel = filepath.ToSlash(rel)
 		switch {
-		case de.IsDir() && de.Name() == ".git":
+		case de.IsDir() && (de.Name() == ".git" || left.Holds(rel)):
 			return filepath.SkipDir
 		case de.IsDir() || de.Name() == ".DS_Store":
 			return nil
 		case de.Type()&fs.ModeSymlink != 0:
-			if fi, err := os.Stat(p); err != nil || !fi.Mode().IsRegular() {
-				warnings = append(warnings, "left out "+filepath.ToSlash(rel)+": a symbolic link to a folder or to nothing")
+			fi, err := os.Stat(p)
+			if err != nil || !fi.Mode().IsRegular() {
+				warnings = append(warnings, "left out "+rel+": a symbolic link to a folder or to nothing")
 				return nil
 			}
+			if target, err := filepath.EvalSymlinks(p); err == nil {
+				if t, err := filepath.Rel(dir, target); err == nil && left.Holds(filepath.ToSlash(t)) {
+					return nil
+				}
+			}
+			sizes[rel] = fi.Size()
 		case !de.Type().IsRegular():
 			return nil
+		default:
+			fi, err := de.Info()
+			if err != nil {
+				return err
+			}
+			sizes[rel] = fi.Size()
 		}
-		b, err := os.ReadFile(p)
-		if err != nil {
-			return err
-		}
-		if total += len(b); total > functions.MaxCodeBytes {
-			return fmt.Errorf("the folder holds more than %d bytes (the limit of a function)", functions.MaxCodeBytes)
-		}
-		if len(files) == functions.MaxFiles {
-			return fmt.Errorf("the folder holds more than %d files (the limit of a function)", functions.MaxFiles)
-		}
-		files[filepath.ToSlash(rel)] = b
+		total += sizes[rel]
 		return nil
 	})
 	if err != nil {
-		return nil, warnings, err
+		return nil, left, warnings, err
+	}
+	if len(sizes) > functions.MaxFiles {
+		return nil, left, warnings, fmt.Errorf("the folder holds %d files, more than the %d a function may hold; %s",
+			len(sizes), functions.MaxFiles, functions.LargestFolders(sizes, true))
+	}
+	if total > functions.MaxCodeBytes {
+		return nil, left, warnings, fmt.Errorf("the folder holds %s, more than the %s a function may hold; %s",
+			size(total), size(functions.MaxCodeBytes), functions.LargestFolders(sizes, false))
+	}
+	files := make(map[string][]byte, len(sizes))
+	for rel := range sizes {
+		b, err := os.ReadFile(filepath.Join(dir, filepath.FromSlash(rel)))
+		if err != nil {
+			return nil, left, warnings, err
+		}
+		if total += int64(len(b)) - sizes[rel]; total > functions.MaxCodeBytes { // a file grew since it was measured
+			return nil, left, warnings, fmt.Errorf("the folder holds more than %s (the limit of a function)", size(functions.MaxCodeBytes))
+		}
+		files[rel] = b
 	}
 	var buf bytes.Buffer
 	if err := functions.WriteZip(&buf, files); err != nil {
-		return nil, warnings, err
+		return nil, left, warnings, err
 	}
 	if buf.Len() > functions.MaxZipBytes {
-		return nil, warnings, fmt.Errorf("the zip is %s, more than the %s a deployment may upload", size(int64(buf.Len())), size(functions.MaxZipBytes))
+		return nil, left, warnings, fmt.Errorf("the zip is %s, more than the %s a deployment may upload", size(int64(buf.Len())), size(functions.MaxZipBytes))
 	}
-	return buf.Bytes(), warnings, nil
+	return buf.Bytes(), left, warnings, nil
 }
 
 // deployFunctions deploys the function folder dir, or every function
@@ -171,9 +201,12 @@ func deployOne(ctx context.Context, cl *fnClient, f fnFolder, prefix string, liv
 		fmt.Fprint(stderr, prefix)
 		return nil, fmt.Errorf("%q is not a function name: a letter, then up to 59 letters, digits, '-' or '_' (use --name)", f.name)
 	}
-	zipped, warnings, err := zipFunction(f.dir)
+	zipped, left, warnings, err := zipFunction(f.dir)
 	for _, w := range warnings {
 		fmt.Fprintf(stderr, "%s%s\n", prefix, w)
+	}
+	if left != nil {
+		fmt.Fprintf(stderr, "%sleft out %s\n", prefix, left)
 	}
 	if err != nil {
 		fmt.Fprint(stderr, prefix)

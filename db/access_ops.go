@@ -66,13 +66,22 @@ func (s *Service) readQuery(ctx context.Context, g grant, f *Filter) (*Filter, *
 // rule does not let the caller read is answered as a missing one: whether
 // an id exists is not the caller's to learn.
 func (s *Service) readDoc(ctx context.Context, g grant, id string) ([]byte, error) {
+	return s.readDocFrom(ctx, g, id, func(f *Filter) ([][]byte, error) {
+		return s.drv.Find(ctx, g.coll, &Query{Filter: f, Limit: 1})
+	})
+}
+
+// readDocFrom is readDoc with the document found by find: the document
+// id if f, a filter on its _id, matches it (a transaction reads through
+// its own writes).
+func (s *Service) readDocFrom(ctx context.Context, g grant, id string, find func(f *Filter) ([][]byte, error)) ([]byte, error) {
 	f := idFilter(id)
 	if g.admin || g.rules.Preset != "" {
 		f, err := s.readFilter(ctx, g, f)
 		if err != nil {
 			return nil, err
 		}
-		docs, err := s.drv.Find(ctx, g.coll, &Query{Filter: f, Limit: 1})
+		docs, err := find(f)
 		return firstDoc(docs, err, id)
 	}
 	c := s.checker(g, opRead, nil)
@@ -83,7 +92,7 @@ func (s *Service) readDoc(ctx context.Context, g grant, id string) ([]byte, erro
 	if t := v.result.Truth; !v.open() && t != rules.True {
 		return nil, c.denied(v, false)
 	}
-	docs, err := s.drv.Find(ctx, g.coll, &Query{Filter: f, Limit: 1})
+	docs, err := find(f)
 	raw, err := firstDoc(docs, err, id)
 	if err != nil {
 		return nil, err

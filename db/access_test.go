@@ -10,7 +10,7 @@ import (
 	"minibase/db/sqlite"
 )
 
-func doc(t *testing.T, s string) db.Doc {
+func doc(t testing.TB, s string) db.Doc {
 	t.Helper()
 	v, err := db.DecodeJSON([]byte(s), db.MaxDepth)
 	if err != nil {

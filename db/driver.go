@@ -15,6 +15,7 @@ import (
 type Driver interface {
 	Catalog
 	ChangeLog
+	Transactions
 	// Find returns the documents matching q, as extended JSON, in q's order.
 	Find(ctx context.Context, coll string, q *Query) ([][]byte, error)
 	// Scan streams the documents matching q.Filter, as Find returns them,
@@ -161,4 +162,52 @@ type WriteResult struct {
 	Updated     int64 // documents changed (update, replace)
 	Removed     int64
 	UpsertedID  string // set when an update upserted or a replace created
+}
+
+// Transactions are how a Driver runs db.Service's transactions, which are
+// optimistic: while the caller's code runs (a cloud function's callback, a
+// client's round trips) the Service reads through View, holding nothing
+// between reads; at commit, Update re-reads what the transaction read, in
+// the write path, and applies its writes, all or none. Neither may run user
+// code or wait for other writes inside fn: fn is the Service's own Go code
+// over a handful of documents.
+type Transactions interface {
+	// View calls fn with a Reader over one consistent snapshot of the
+	// committed documents: every read fn makes sees the same state, whatever
+	// commits meanwhile (writes are not held up by it). The snapshot ends
+	// when fn returns; View returns fn's error.
+	View(ctx context.Context, fn func(Reader) error) error
+	// Update calls fn inside a write transaction with a Reader that sees the
+	// latest state (every write committed, or ordered before this one) and
+	// applies the Puts fn returns, in order, in that transaction: all of
+	// them or, when fn or a put fails (a taken unique key, a document too
+	// large), none. No other write to the documents fn read can come
+	// between its reads and its puts. The writes record their changes
+	// (ChangeLog) as single writes do: an insert for a document that did
+	// not exist, an update for one that did, a delete.
+	Update(ctx context.Context, fn func(Reader) ([]Put, error)) error
+}
+
+// Reader reads documents inside View or Update.
+type Reader interface {
+	// Doc returns the document id of coll as extended JSON (as Find returns
+	// it), or nil when there is none. A missing collection is an *Error with
+	// code DATABASE_COLLECTION_NOT_EXIST.
+	Doc(ctx context.Context, coll, id string) ([]byte, error)
+	// Match returns the documents of coll that f matches (nil matches all),
+	// in _id order, at most limit of them; a missing collection is as for
+	// Doc.
+	Match(ctx context.Context, coll string, f *Filter, limit int) ([][]byte, error)
+}
+
+// Put is one document a transaction writes: Doc (with _id ID) replaces
+// the document ID or creates it; a nil Doc removes it (nothing when there is
+// none). A put to a missing collection creates it when Create is set, and
+// fails with DATABASE_COLLECTION_NOT_EXIST otherwise (clients write only to
+// existing collections).
+type Put struct {
+	Coll   string
+	ID     string
+	Doc    Doc
+	Create bool
 }

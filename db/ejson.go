@@ -36,14 +36,17 @@ func DecodeJSON(data []byte, maxDepth int) (any, error) {
 
 // DecodeBody decodes a request body: a JSON object, or {} when it is empty,
 // nested at most MaxDepth+4 levels (a document inside {data: …} or an
-// operator). Besides DecodeJSON's checks, an object with more than
-// MaxFields fields is refused as soon as its field MaxFields+1 is read: no
-// part of a request (a document, a filter, an update) may have more.
+// operator). Besides DecodeJSON's checks, and while it decodes (the moment
+// a limit is passed, before the rest is read): an object with more than
+// MaxFields fields or an array with more than MaxFields elements is
+// refused — no part of a request (a document, a filter, an $in list, an
+// update) may have more — and so is a body whose decoded form would take
+// more than MaxBodyMemory bytes.
 func DecodeBody(data []byte) (Doc, error) {
 	if len(data) == 0 {
 		return Doc{}, nil
 	}
-	v, err := decodeLimited(data, limits{depth: MaxDepth + 4, fields: MaxFields})
+	v, err := decodeLimited(data, limits{depth: MaxDepth + 4, fields: MaxFields, memory: MaxBodyMemory})
 	if err != nil {
 		return nil, err
 	}
@@ -54,29 +57,55 @@ func DecodeBody(data []byte) (Doc, error) {
 	return d, nil
 }
 
-// limits bound a decode: nesting, and fields per object (0: no bound).
-type limits struct{ depth, fields int }
+// MaxBodyMemory bounds the decoded form of one request body (DecodeBody),
+// in bytes as decodeCost estimates them: documents of ordinary JSON take 2
+// to 4 times their text, so a 16 MiB body of them fits, while a body of
+// tiny values ([0,0,…] takes 8 times its text, [[],[],…] 13) is refused
+// past a few MiB instead of taking hundreds of MiB.
+const MaxBodyMemory = 64 << 20
 
-func decodeLimited(data []byte, lim limits) (any, error) {
-	b := decoders.Get().(*decoder)
-	defer b.release(len(data))
-	b.r.Reset(data)
-	b.dec.Reset(&b.r)
-	v, err := decodeValue(b.dec, 0, lim)
-	if err != nil {
-		return nil, err
-	}
-	if _, err := b.dec.ReadToken(); err != io.EOF {
-		return nil, Errorf(CodeInvalidParam, "invalid JSON: unexpected data after the top-level value")
-	}
-	return v, nil
+// MaxMemoryPerByte is the most the decoded form of a body may take per
+// byte of its text (a body of empty arrays or objects: 40 bytes for each
+// "[]," or "{},"): BodyMemory reserves that much of a small body up front.
+const MaxMemoryPerByte = 14
+
+// BodyMemory is the most DecodeBody may hold for a body of n bytes: n
+// times MaxMemoryPerByte, at most MaxBodyMemory. It is what a server
+// reserves from its budget before decoding (Service.body).
+func BodyMemory(n int) int64 { return min(int64(n)*MaxMemoryPerByte, MaxBodyMemory) }
+
+// limits bound a decode: nesting, fields per object and elements per
+// array, and estimated memory (0: no bound but nesting).
+type limits struct {
+	depth, fields int
+	memory        int64
 }
 
-// decoder is a JSON decoder kept for reuse: making one per value was a
+// Estimated bytes held by decoded values (64-bit): every value takes an
+// interface slot in its array or field; numbers, strings, containers and
+// extended values are boxed besides (small integers are not: Go keeps
+// 0-255 static).
+const (
+	costSlot  = 16 // an element of a []any, or a Field's value
+	costField = 16 // a Field's key header, besides its slot and its bytes
+	costBox   = 24 // a boxed slice, Doc, string header, time or regex
+	costNum   = 8  // a boxed int64 or float64
+)
+
+// decoder is the state of one decode: the JSON decoder, the limits, the
+// memory estimated so far, and scratch stacks on which arrays and objects
+// collect their members before they are copied out at their exact size (a
+// slice grown by append holds up to twice its length, and leaves the
+// smaller copies behind). It is kept for reuse: making one per value was a
 // fifth of the time of reading documents one field at a time.
 type decoder struct {
-	r   bytes.Reader
-	dec *jsontext.Decoder
+	r      bytes.Reader
+	dec    *jsontext.Decoder
+	lim    limits
+	cost   int64
+	vals   []any
+	fields []Field
+	seen   map[string]struct{} // unique's
 }
 
 var decoders = sync.Pool{New: func() any {
@@ -86,12 +115,31 @@ var decoders = sync.Pool{New: func() any {
 }}
 
 // release returns d to the pool, unless it read a large input (its buffer
-// would stay that large).
+// and scratch stacks would stay that large).
 func (d *decoder) release(n int) {
 	d.r.Reset(nil)
 	if n <= 64<<10 {
 		decoders.Put(d)
 	}
+}
+
+func decodeLimited(data []byte, lim limits) (any, error) {
+	d := decoders.Get().(*decoder)
+	defer d.release(len(data))
+	d.r.Reset(data)
+	// Repeated names are found by object, once it is read: jsontext's own
+	// check allocates some 90 bytes a name, five times what the name
+	// itself takes.
+	d.dec.Reset(&d.r, jsontext.AllowDuplicateNames(true))
+	d.lim, d.cost = lim, 0
+	v, err := d.value(0)
+	if err != nil {
+		return nil, err
+	}
+	if _, err := d.dec.ReadToken(); err != io.EOF {
+		return nil, Errorf(CodeInvalidParam, "invalid JSON: unexpected data after the top-level value")
+	}
+	return v, nil
 }
 
 func jsonErr(err error) error {
@@ -105,8 +153,17 @@ func jsonErr(err error) error {
 	return Errorf(CodeInvalidParam, "invalid JSON: %v", err)
 }
 
-func decodeValue(dec *jsontext.Decoder, depth int, lim limits) (any, error) {
-	tok, err := dec.ReadToken()
+// charge adds n bytes to the estimate and refuses the body past its bound.
+func (d *decoder) charge(n int64) error {
+	d.cost += n
+	if d.lim.memory > 0 && d.cost > d.lim.memory {
+		return Errorf(CodeInvalidParam, "the request is too complex: decoded, it would take more than %d MiB (too many small values)", d.lim.memory>>20)
+	}
+	return nil
+}
+
+func (d *decoder) value(depth int) (any, error) {
+	tok, err := d.dec.ReadToken()
 	if err != nil {
 		return nil, jsonErr(err)
 	}
@@ -118,51 +175,124 @@ func decodeValue(dec *jsontext.Decoder, depth int, lim limits) (any, error) {
 	case 'f':
 		return false, nil
 	case '"':
-		return tok.String(), nil
+		s := tok.String()
+		return s, d.charge(costBox + int64(len(s)))
 	case '0':
-		return parseNumber(tok.String())
+		if n, err := tok.Int(); err == nil { // an integer, read without a copy of its text
+			if n >= 0 && n < 256 {
+				return n, nil
+			}
+			return n, d.charge(costNum)
+		}
+		v, err := parseNumber(tok.String())
+		if err != nil {
+			return nil, err
+		}
+		return v, d.charge(costNum)
 	case '[':
-		if depth >= lim.depth {
-			return nil, Errorf(CodeInvalidParam, "JSON nested deeper than %d levels", lim.depth)
+		if depth >= d.lim.depth {
+			return nil, Errorf(CodeInvalidParam, "JSON nested deeper than %d levels", d.lim.depth)
 		}
-		arr := []any{}
-		for dec.PeekKind() != ']' {
-			v, err := decodeValue(dec, depth+1, lim)
-			if err != nil {
-				return nil, err
-			}
-			arr = append(arr, v)
-		}
-		if _, err := dec.ReadToken(); err != nil {
-			return nil, jsonErr(err)
-		}
-		return arr, nil
+		return d.array(depth)
 	case '{':
-		if depth >= lim.depth {
-			return nil, Errorf(CodeInvalidParam, "JSON nested deeper than %d levels", lim.depth)
+		if depth >= d.lim.depth {
+			return nil, Errorf(CodeInvalidParam, "JSON nested deeper than %d levels", d.lim.depth)
 		}
-		doc := Doc{}
-		for dec.PeekKind() != '}' {
-			if lim.fields > 0 && len(doc) == lim.fields {
-				return nil, Errorf(CodeInvalidParam, "a JSON object has more than %d fields", lim.fields)
-			}
-			kt, err := dec.ReadToken()
-			if err != nil {
-				return nil, jsonErr(err)
-			}
-			key := kt.String() // the token is void after the next read
-			v, err := decodeValue(dec, depth+1, lim)
-			if err != nil {
-				return nil, err
-			}
-			doc = append(doc, Field{key, v})
-		}
-		if _, err := dec.ReadToken(); err != nil {
-			return nil, jsonErr(err)
-		}
-		return decodeExtended(doc)
+		return d.object(depth)
 	}
 	return nil, Errorf(CodeInvalidParam, "invalid JSON")
+}
+
+func (d *decoder) array(depth int) (any, error) {
+	if err := d.charge(costBox); err != nil {
+		return nil, err
+	}
+	start := len(d.vals)
+	defer func() { clear(d.vals[start:]); d.vals = d.vals[:start] }()
+	for d.dec.PeekKind() != ']' {
+		if d.lim.fields > 0 && len(d.vals)-start == d.lim.fields {
+			return nil, Errorf(CodeInvalidParam, "a JSON array has more than %d elements (a document may have %d fields and array elements together)", d.lim.fields, MaxFields)
+		}
+		if err := d.charge(costSlot); err != nil {
+			return nil, err
+		}
+		v, err := d.value(depth + 1)
+		if err != nil {
+			return nil, err
+		}
+		d.vals = append(d.vals, v)
+	}
+	if _, err := d.dec.ReadToken(); err != nil {
+		return nil, jsonErr(err)
+	}
+	return append([]any{}, d.vals[start:]...), nil
+}
+
+// unique refuses an object with a name twice: a small one by comparing its
+// names, a larger one with a set the decoder keeps (cleared, not
+// reallocated, for the next).
+func (d *decoder) unique(fs []Field) error {
+	if len(fs) <= smallDoc {
+		for i := 1; i < len(fs); i++ {
+			for j := range i {
+				if fs[i].Key == fs[j].Key {
+					return errDuplicateName(fs[i].Key)
+				}
+			}
+		}
+		return nil
+	}
+	if d.seen == nil {
+		d.seen = make(map[string]struct{}, len(fs))
+	}
+	defer clear(d.seen)
+	for _, f := range fs {
+		if _, dup := d.seen[f.Key]; dup {
+			return errDuplicateName(f.Key)
+		}
+		d.seen[f.Key] = struct{}{}
+	}
+	return nil
+}
+
+func errDuplicateName(name string) error {
+	if len(name) > 64 {
+		name = name[:64] + "…"
+	}
+	return Errorf(CodeInvalidParam, "invalid JSON: duplicate object member name %q", name)
+}
+
+func (d *decoder) object(depth int) (any, error) {
+	if err := d.charge(costBox); err != nil {
+		return nil, err
+	}
+	start := len(d.fields)
+	defer func() { clear(d.fields[start:]); d.fields = d.fields[:start] }()
+	for d.dec.PeekKind() != '}' {
+		if d.lim.fields > 0 && len(d.fields)-start == d.lim.fields {
+			return nil, Errorf(CodeInvalidParam, "a JSON object has more than %d fields", d.lim.fields)
+		}
+		kt, err := d.dec.ReadToken()
+		if err != nil {
+			return nil, jsonErr(err)
+		}
+		key := kt.String() // the token is void after the next read
+		if err := d.charge(costSlot + costField + int64(len(key))); err != nil {
+			return nil, err
+		}
+		v, err := d.value(depth + 1)
+		if err != nil {
+			return nil, err
+		}
+		d.fields = append(d.fields, Field{key, v})
+	}
+	if _, err := d.dec.ReadToken(); err != nil {
+		return nil, jsonErr(err)
+	}
+	if err := d.unique(d.fields[start:]); err != nil {
+		return nil, err
+	}
+	return decodeExtended(append(Doc{}, d.fields[start:]...))
 }
 
 func parseNumber(s string) (any, error) {

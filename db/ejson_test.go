@@ -1,7 +1,10 @@
 package db
 
 import (
+	"fmt"
 	"math"
+	"runtime"
+	"strings"
 	"testing"
 
 	"github.com/go-json-experiment/json/jsontext"
@@ -32,6 +35,68 @@ func TestNumbersRoundTrip(t *testing.T) {
 		back, err := DecodeJSON([]byte(got), MaxDepth)
 		if err != nil || !Equal(back, c.v) {
 			t.Errorf("DecodeJSON(%s) = %T %v, %v; want %T %v", got, back, back, err, c.v, c.v)
+		}
+	}
+}
+
+// TestDecodeBodyMemory: what DecodeBody allocates stays within
+// MaxMemoryPerByte times the body for the shapes that cost most per byte
+// of text (a decoded [0,0,…] used to take 36 times its text, 550 MB for a
+// 15 MB body), and a 10 MiB body of the smallest values is refused having
+// allocated about MaxBodyMemory.
+func TestDecodeBodyMemory(t *testing.T) {
+	// arrays of n ≤ MaxFields items (each item once within the array).
+	arrays := func(item string, size int) []byte {
+		inner := "[" + strings.TrimSuffix(strings.Repeat(item+",", 10000), ",") + "]"
+		n := max(1, size/(len(inner)+1))
+		return []byte(`{"data":[` + strings.TrimSuffix(strings.Repeat(inner+",", n), ",") + `]}`)
+	}
+	var fields strings.Builder
+	fields.WriteString("{")
+	for i := range 10000 {
+		fmt.Fprintf(&fields, `"%d":0,`, i)
+	}
+	fieldsObj := strings.TrimSuffix(fields.String(), ",") + "}"
+	shapes := map[string]func(size int) []byte{
+		"zeros":         func(size int) []byte { return arrays("0", size) },
+		"large numbers": func(size int) []byte { return arrays("1000", size) },
+		"empty strings": func(size int) []byte { return arrays(`""`, size) },
+		"empty arrays":  func(size int) []byte { return arrays("[]", size) },
+		"empty objects": func(size int) []byte { return arrays("{}", size) },
+		"fields": func(size int) []byte {
+			n := max(1, size/(len(fieldsObj)+1))
+			return []byte(`{"data":[` + strings.TrimSuffix(strings.Repeat(fieldsObj+",", n), ",") + `]}`)
+		},
+	}
+	allocated := func(body []byte) (uint64, error) {
+		var before, after runtime.MemStats
+		runtime.GC()
+		runtime.ReadMemStats(&before)
+		_, err := DecodeBody(body)
+		runtime.ReadMemStats(&after)
+		return after.TotalAlloc - before.TotalAlloc, err
+	}
+	for name, shape := range shapes {
+		body := shape(2 << 20)
+		got, err := allocated(body)
+		if err != nil {
+			t.Fatalf("%s, %d bytes: %v", name, len(body), err)
+		}
+		// The scratch stacks and the decoder's buffer come on top of the
+		// values: allow one more byte per byte of text.
+		if ratio := float64(got) / float64(len(body)); ratio > MaxMemoryPerByte+1 {
+			t.Errorf("%s: %d bytes decoded with %d allocated, %.1f per byte; want at most %d", name, len(body), got, ratio, MaxMemoryPerByte+1)
+		}
+		if name == "fields" || name == "large numbers" {
+			continue // 10 MiB of them fit in MaxBodyMemory
+		}
+		body = shape(10 << 20)
+		got, err = allocated(body)
+		if ErrorCode(err) != CodeInvalidParam || !strings.Contains(err.Error(), "too complex") {
+			t.Errorf("%s, %d bytes: %v, want it refused as too complex", name, len(body), err)
+		}
+		if got > MaxBodyMemory*3/2 {
+			t.Errorf("%s, %d bytes: refused having allocated %d MiB, want about MaxBodyMemory (%d MiB)", name, len(body), got>>20, MaxBodyMemory>>20)
 		}
 	}
 }

@@ -49,10 +49,19 @@ const (
 	// writes until an operator repairs or restores it (500). minibase's
 	// own name, with the errCode of DATABASE_REQUEST_FAILED.
 	CodeCorrupted = "DATABASE_CORRUPTED"
+	// CodeBusy: the server is at its budget for decoding large requests
+	// (Limits.BodyMemory) and this one waited its time (503).
+	CodeBusy = "EXCEED_CONCURRENT_REQUEST_LIMIT"
 	// CodeAggregateMemory: an aggregation stage would hold more than the
 	// server's aggregation memory limit (MongoDB's 100 MB rule). minibase's
 	// own name, with the errCode of DATABASE_REQUEST_FAILED.
 	CodeAggregateMemory = "DATABASE_AGGREGATE_MEMORY_EXCEED"
+
+	// CodeTransactionConflict: what a transaction read changed before it
+	// committed (409); it changed nothing and is run again from the start,
+	// which runTransaction does by itself. CloudBase's string code, with
+	// the errCode of DATABASE_REQUEST_FAILED.
+	CodeTransactionConflict = "DATABASE_TRANSACTION_CONFLICT"
 )
 
 // codes gives each code its CloudBase errCode and the HTTP status it is
@@ -70,7 +79,10 @@ var codes = map[string]struct{ errCode, status int }{
 	CodeResultTooLarge:     {-602001, http.StatusBadRequest},
 	CodeDiskFull:           {-502001, http.StatusInsufficientStorage},
 	CodeCorrupted:          {-502001, http.StatusInternalServerError},
+	CodeBusy:               {-501004, http.StatusServiceUnavailable},
 	CodeAggregateMemory:    {-502001, http.StatusBadRequest},
+
+	CodeTransactionConflict: {-502001, http.StatusConflict},
 }
 
 // Errorf returns an *Error with code and a formatted message.

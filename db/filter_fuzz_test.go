@@ -4,6 +4,8 @@ import (
 	"math"
 	"strings"
 	"testing"
+
+	"github.com/go-json-experiment/json/jsontext"
 )
 
 // fuzzDocs are the documents every fuzzed filter is matched against.
@@ -70,6 +72,7 @@ func FuzzParseFilter(f *testing.F) {
 func FuzzDecodeJSON(f *testing.F) {
 	f.Add([]byte(`{"a": [1, 2.5, "x", null, true, {"$date": 0}]}`))
 	f.Add([]byte(`{"_id": "x", "a": {"b": 1, "bb": [{"c": 2, "cc": 1e400}]}, "d.e": 1, "": {"$f": 0}}`))
+	f.Add([]byte(`{"a":1,"b":{"a":1,"a":2}}`))
 	f.Add([]byte(`{"a1":1,"a2":1,"a3":1,"a4":1,"a5":1,"a6":1,"a7":1,"a8":1,"a9":1,"b1":1,"b2":1,"b3":1,"b4":1,"b5":1,"b6":1,"b7":1,"b8":1}`))
 	f.Fuzz(func(t *testing.T, data []byte) {
 		v, err := DecodeJSON(data, MaxDepth)
@@ -78,6 +81,11 @@ func FuzzDecodeJSON(f *testing.F) {
 				t.Fatalf("DecodeJSON(%q): error without a code: %v", data, err)
 			}
 			return
+		}
+		// Repeated names are found by the decoder itself, not by
+		// jsontext: what it accepts, jsontext's strict check does too.
+		if !jsontext.Value(data).IsValid() {
+			t.Fatalf("DecodeJSON(%q) accepted what jsontext finds invalid (a repeated name?)", data)
 		}
 		out := MarshalJSON(v)
 		w, err := DecodeJSON(out, MaxDepth)

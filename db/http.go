@@ -1,6 +1,7 @@
 package db
 
 import (
+	"context"
 	"net/url"
 	"strings"
 
@@ -21,6 +22,7 @@ func (s *Service) Mount(r fiber.Router) {
 	r.Put("/db/:coll/docs/:id", s.handleSetDoc)
 	r.Patch("/db/:coll/docs/:id", s.handleUpdateDoc)
 	r.Delete("/db/:coll/docs/:id", s.handleDeleteDoc)
+	r.Post("/db/transaction", s.handleTransaction)
 
 	r.Get("/admin/collections", s.handleCollections)
 	r.Post("/admin/collections", s.handleCreateCollection)
@@ -33,28 +35,54 @@ func (s *Service) Mount(r fiber.Router) {
 	r.Post("/admin/rules/explain", s.handleExplain)
 }
 
-// body decodes the request body (DecodeBody).
-func body(c *fiber.Ctx) (Doc, error) { return DecodeBody(c.Body()) }
+// smallBody is the size up to which a body is decoded without a
+// reservation (it takes at most MaxMemoryPerByte times as much): only
+// larger ones can add up to much, and they must not keep the small ones
+// waiting behind them.
+const smallBody = 64 << 10
+
+// body decodes the request body (DecodeBody). A body larger than
+// smallBody first reserves what its decoded form may take (BodyMemory)
+// from Limits.BodyMemory, waiting at most Limits.BodyWait (then CodeBusy):
+// concurrent large requests queue rather than multiply the server's
+// memory. The caller calls release once it has answered.
+func (s *Service) body(c *fiber.Ctx) (d Doc, release func(), err error) {
+	raw := c.Body()
+	release = func() {}
+	if len(raw) > smallBody {
+		n := BodyMemory(len(raw))
+		ctx, cancel := context.WithTimeout(c.UserContext(), s.limits.BodyWait)
+		err := s.bodies.Acquire(ctx, n)
+		cancel()
+		if err != nil {
+			return nil, release, Errorf(CodeBusy, "the server is decoding other large requests; try again in a few seconds")
+		}
+		release = func() { s.bodies.Release(n) }
+	}
+	d, err = DecodeBody(raw)
+	return d, release, err
+}
 
 // admitted admits the caller for op on the route's collection (admit) and
-// only then reads and decodes the body: a request the rules refuse whatever
-// it says is answered before its body is read.
-func (s *Service) admitted(c *fiber.Ctx, op int) (grant, Doc, error) {
+// only then reads and decodes the body (body: the caller calls release): a
+// request the rules refuse whatever it says is answered before its body is
+// read.
+func (s *Service) admitted(c *fiber.Ctx, op int) (grant, Doc, func(), error) {
 	g, err := s.admit(c.UserContext(), param(c, "coll"), op)
 	if err != nil {
-		return grant{}, nil, err
+		return grant{}, nil, func() {}, err
 	}
-	b, err := body(c)
-	return g, b, err
+	b, release, err := s.body(c)
+	return g, b, release, err
 }
 
 // adminBody reads the body of an admin route once the caller is known to
-// be an admin.
-func (s *Service) adminBody(c *fiber.Ctx) (Doc, error) {
+// be an admin (body: the caller calls release).
+func (s *Service) adminBody(c *fiber.Ctx) (Doc, func(), error) {
 	if _, err := s.authorize(c.UserContext(), "", ActionAdmin); err != nil {
-		return nil, err
+		return nil, func() {}, err
 	}
-	return body(c)
+	return s.body(c)
 }
 
 // param returns a route parameter, percent-decoded (a document id may hold
@@ -86,7 +114,8 @@ func sendJSON(c *fiber.Ctx, b []byte) error {
 }
 
 func (s *Service) handleQuery(c *fiber.Ctx) error {
-	g, b, err := s.admitted(c, opRead)
+	g, b, release, err := s.admitted(c, opRead)
+	defer release()
 	if err != nil {
 		return err
 	}
@@ -99,7 +128,8 @@ func (s *Service) handleQuery(c *fiber.Ctx) error {
 }
 
 func (s *Service) handleAggregate(c *fiber.Ctx) error {
-	g, b, err := s.admitted(c, opRead)
+	g, b, release, err := s.admitted(c, opRead)
+	defer release()
 	if err != nil {
 		return err
 	}
@@ -112,7 +142,8 @@ func (s *Service) handleAggregate(c *fiber.Ctx) error {
 }
 
 func (s *Service) handleCount(c *fiber.Ctx) error {
-	g, b, err := s.admitted(c, opRead)
+	g, b, release, err := s.admitted(c, opRead)
+	defer release()
 	if err != nil {
 		return err
 	}
@@ -124,7 +155,8 @@ func (s *Service) handleCount(c *fiber.Ctx) error {
 }
 
 func (s *Service) handleInsert(c *fiber.Ctx) error {
-	g, b, err := s.admitted(c, opCreate)
+	g, b, release, err := s.admitted(c, opCreate)
+	defer release()
 	if err != nil {
 		return err
 	}
@@ -136,7 +168,8 @@ func (s *Service) handleInsert(c *fiber.Ctx) error {
 }
 
 func (s *Service) handleUpdate(c *fiber.Ctx) error {
-	g, b, err := s.admitted(c, opUpdate)
+	g, b, release, err := s.admitted(c, opUpdate)
+	defer release()
 	if err != nil {
 		return err
 	}
@@ -148,7 +181,8 @@ func (s *Service) handleUpdate(c *fiber.Ctx) error {
 }
 
 func (s *Service) handleRemove(c *fiber.Ctx) error {
-	g, b, err := s.admitted(c, opDelete)
+	g, b, release, err := s.admitted(c, opDelete)
+	defer release()
 	if err != nil {
 		return err
 	}
@@ -172,7 +206,8 @@ func (s *Service) handleSetDoc(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	b, err := body(c)
+	b, release, err := s.body(c)
+	defer release()
 	if err != nil {
 		return err
 	}
@@ -185,7 +220,8 @@ func (s *Service) handleSetDoc(c *fiber.Ctx) error {
 }
 
 func (s *Service) handleUpdateDoc(c *fiber.Ctx) error {
-	g, b, err := s.admitted(c, opUpdate)
+	g, b, release, err := s.admitted(c, opUpdate)
+	defer release()
 	if err != nil {
 		return err
 	}
@@ -213,7 +249,8 @@ func (s *Service) handleCollections(c *fiber.Ctx) error {
 }
 
 func (s *Service) handleCreateCollection(c *fiber.Ctx) error {
-	b, err := s.adminBody(c)
+	b, release, err := s.adminBody(c)
+	defer release()
 	if err != nil {
 		return err
 	}
@@ -240,7 +277,8 @@ func (s *Service) handleIndexes(c *fiber.Ctx) error {
 }
 
 func (s *Service) handleCreateIndex(c *fiber.Ctx) error {
-	b, err := s.adminBody(c)
+	b, release, err := s.adminBody(c)
+	defer release()
 	if err != nil {
 		return err
 	}
@@ -259,7 +297,8 @@ func (s *Service) handleDropIndex(c *fiber.Ctx) error {
 		name = string([]byte(c.Query("name")))
 	}
 	if name == "" {
-		b, err := s.adminBody(c)
+		b, release, err := s.adminBody(c)
+		defer release()
 		if err != nil {
 			return err
 		}
@@ -284,7 +323,8 @@ func (s *Service) handleGetRules(c *fiber.Ctx) error {
 }
 
 func (s *Service) handleSetRules(c *fiber.Ctx) error {
-	b, err := s.adminBody(c)
+	b, release, err := s.adminBody(c)
+	defer release()
 	if err != nil {
 		return err
 	}
@@ -296,7 +336,8 @@ func (s *Service) handleSetRules(c *fiber.Ctx) error {
 }
 
 func (s *Service) handleExplain(c *fiber.Ctx) error {
-	b, err := s.adminBody(c)
+	b, release, err := s.adminBody(c)
+	defer release()
 	if err != nil {
 		return err
 	}

@@ -164,6 +164,13 @@ func TestFieldLimit(t *testing.T) {
 		{"update", []servertest.Request{byAdmin("POST", "/v1/db/notes/insert", wide)}, "PATCH", "/v1/db/notes/docs/wide",
 			`{"update":{"$set":{"one":1,"more":2}}}`, `wide`},
 		{"upsert", small, "POST", "/v1/db/notes/update", `{"filter":{"_id":"new"},"update":{"$set":{"a":{` + fields("k", db.MaxFields) + `}}},"upsert":true}`, `small`},
+		// Array elements count as fields: a document of one huge array
+		// of numbers cost a second of CPU for every query on that field.
+		{"array elements", small, "POST", "/v1/db/notes/insert", `{"data":{"a":[` + zeros(db.MaxFields+1) + `]}}`, `small`},
+		{"elements and fields", small, "POST", "/v1/db/notes/insert", `{"data":{"a":[` + zeros(db.MaxFields/2) + `],"b":{` + fields("k", db.MaxFields/2) + `}}}`, `small`},
+		{"nested arrays", small, "POST", "/v1/db/notes/insert", `{"data":{"a":[[` + zeros(db.MaxFields/2) + `],[` + zeros(db.MaxFields/2) + `]]}}`, `small`},
+		{"push each", []servertest.Request{byAdmin("POST", "/v1/db/notes/insert", `{"data":{"_id":"wide","b":[`+zeros(db.MaxFields-2)+`]}}`)},
+			"PATCH", "/v1/db/notes/docs/wide", `{"update":{"$push":{"b":{"$each":[1,2]}}}}`, `wide`},
 	} {
 		scenarios = append(scenarios, servertest.Scenario{Name: c.name, Setup: c.setup,
 			Method: c.method, URL: c.url, Body: c.body, As: asAdmin, Status: 400, Want: `{"code":"` + db.CodeInvalidParam + `"}`,
@@ -171,6 +178,63 @@ func TestFieldLimit(t *testing.T) {
 				messageHas(over)(tb, s, r)
 				s.Run(tb, count("notes", `{}`, 1))                                                                  // nothing written
 				s.Run(tb, count("notes", `{"_id":"`+c.whole+`","one":{"$exists":false},"a":{"$exists":false}}`, 1)) // nor changed
+			}})
+	}
+	servertest.Run(t, scenarios)
+}
+
+// manyFields is n fields "f0":0… each after a comma.
+func manyFields(n int) string {
+	var b strings.Builder
+	for i := range n {
+		fmt.Fprintf(&b, `,"f%d":0`, i)
+	}
+	return b.String()
+}
+
+// zeros is n comma-separated zeros.
+func zeros(n int) string { return strings.TrimSuffix(strings.Repeat("0,", n), ",") }
+
+// TestLimitsWhileDecoding: an array over MaxFields elements, an object over
+// MaxFields fields and a body whose decoded form would pass MaxBodyMemory
+// are refused the moment the limit is passed, as an anonymous user's
+// insert, a filter's $in list, an $or's conditions and an update's $each:
+// what follows (here, bytes that are not JSON) is never read, so a 15 MB
+// body of small values costs what its first part does.
+func TestLimitsWhileDecoding(t *testing.T) {
+	const garbage = `, this is not JSON`
+	elements := fmt.Sprintf("more than %d elements", db.MaxFields)
+	var objects strings.Builder
+	for i := range db.MaxFields + 1 {
+		fmt.Fprintf(&objects, `{"k%d":1},`, i)
+	}
+	// 20 arrays of 9,000 empty arrays: each "[]," takes 40 bytes decoded,
+	// 180,000 of them more than MaxBodyMemory (64 MiB) past 1.7 million;
+	// the 6 MB body is refused after about 5 MB.
+	var empties strings.Builder
+	empties.WriteString(`{"data":{"a":[`)
+	for range 200 {
+		empties.WriteString("[" + strings.Repeat("[],", 9000) + "[]],")
+	}
+	empties.WriteString(`[]` + garbage)
+	small := []servertest.Request{byAdmin("POST", "/v1/db/notes/insert", `{"data":{"_id":"small","a":1}}`)}
+	var scenarios []servertest.Scenario
+	for _, c := range []struct {
+		name, url, body, want string
+	}{
+		{"insert an array", "insert", `{"data":{"a":[` + zeros(db.MaxFields+1) + garbage, elements},
+		{"a filter's $in", "query", `{"filter":{"a":{"$in":[` + zeros(db.MaxFields+1) + garbage, elements},
+		{"a count's $or", "count", `{"filter":{"$or":[` + objects.String() + garbage, elements},
+		{"an object's fields", "insert", `{"data":{"_id":"x"` + manyFields(db.MaxFields+1) + garbage,
+			fmt.Sprintf("more than %d fields", db.MaxFields)},
+		{"an update's $each", "update", `{"filter":{},"update":{"$push":{"a":{"$each":[` + zeros(db.MaxFields+1) + garbage, elements},
+		{"a body of empty arrays", "insert", empties.String(), "too complex"},
+	} {
+		scenarios = append(scenarios, servertest.Scenario{Name: c.name, Setup: small, Method: "POST", URL: "/v1/db/notes/" + c.url,
+			Body: c.body, As: alice, Status: 400, Want: `{"code":"` + db.CodeInvalidParam + `"}`, Absent: []string{"invalid JSON"},
+			After: func(tb testing.TB, s *servertest.Server, r *servertest.Response) {
+				messageHas(c.want)(tb, s, r)
+				s.Run(tb, count("notes", `{}`, 1))
 			}})
 	}
 	servertest.Run(t, scenarios)

@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/google/uuid"
+	"golang.org/x/sync/semaphore"
 )
 
 // Limits bounds what one request may ask for. Zero values take the defaults.
@@ -14,6 +15,13 @@ type Limits struct {
 	MaxLimit     int // the most a query returns (default 1000; larger limits are clamped)
 	MaxInsert    int // documents per insert (default 1000)
 	MaxResult    int // bytes of documents per response (default 16 MiB)
+	// BodyMemory is the most the decoded request bodies being handled
+	// together may take (default 256 MiB, at least MaxBodyMemory): a
+	// request reserves BodyMemory(its size) before decoding and keeps it
+	// until answered; one that cannot have it within BodyWait is refused
+	// with CodeBusy (503).
+	BodyMemory int64
+	BodyWait   time.Duration // default 5 s
 	// AggregateMemory bounds the bytes the stages of one aggregation may
 	// hold ($group's groups, $sort's documents, …; default 100 MiB, as
 	// MongoDB's limit per stage).
@@ -33,6 +41,13 @@ func (l Limits) withDefaults() Limits {
 	if l.MaxResult <= 0 {
 		l.MaxResult = 16 << 20
 	}
+	if l.BodyMemory <= 0 {
+		l.BodyMemory = 256 << 20
+	}
+	l.BodyMemory = max(l.BodyMemory, MaxBodyMemory)
+	if l.BodyWait <= 0 {
+		l.BodyWait = 5 * time.Second
+	}
 	if l.AggregateMemory <= 0 {
 		l.AggregateMemory = 100 << 20
 	}
@@ -47,12 +62,14 @@ type Service struct {
 	limits Limits
 	now    func() time.Time
 	rules  ruleCache
-	users  Users // for Explain; nil until SetUsers
+	users  Users               // for Explain; nil until SetUsers
+	bodies *semaphore.Weighted // decoded request bodies' memory (Limits.BodyMemory)
 }
 
 // NewService returns a Service over drv. The caller closes drv.
 func NewService(drv Driver, limits Limits) *Service {
-	return &Service{drv: drv, limits: limits.withDefaults(), now: time.Now}
+	limits = limits.withDefaults()
+	return &Service{drv: drv, limits: limits, now: time.Now, bodies: semaphore.NewWeighted(limits.BodyMemory)}
 }
 
 // Action is what a request does to a collection, for authorization.

@@ -43,35 +43,44 @@ func (s *Service) SetDoc(ctx context.Context, coll, id string, body Doc) (WriteR
 }
 
 func (s *Service) setDocAs(ctx context.Context, g grant, id string, body Doc) (WriteResult, error) {
-	if err := checkID(id); err != nil {
-		return WriteResult{}, err
-	}
-	m, err := fields(body, "data")
+	op, err := s.setOp(ctx, g, id, body)
 	if err != nil {
 		return WriteResult{}, err
 	}
+	return s.drv.Write(ctx, g.coll, op)
+}
+
+// setOp parses and authorizes doc(id).set, body {data}.
+func (s *Service) setOp(ctx context.Context, g grant, id string, body Doc) (*WriteOp, error) {
+	if err := checkID(id); err != nil {
+		return nil, err
+	}
+	m, err := fields(body, "data")
+	if err != nil {
+		return nil, err
+	}
 	d, ok := m["data"].(Doc)
 	if !ok {
-		return WriteResult{}, Errorf(CodeInvalidParam, "data must be a document")
+		return nil, Errorf(CodeInvalidParam, "data must be a document")
 	}
 	for _, f := range d {
 		if len(f.Key) > 0 && f.Key[0] == '$' {
-			return WriteResult{}, Errorf(CodeInvalidParam, "set replaces the whole document: data must be a plain document, not update operators like %s", f.Key)
+			return nil, Errorf(CodeInvalidParam, "set replaces the whole document: data must be a plain document, not update operators like %s", f.Key)
 		}
 	}
 	if v, ok := d.Get("_id"); ok && v != id {
-		return WriteResult{}, Errorf(CodeInvalidParam, "cannot modify _id: data._id must be absent or equal to %q", id)
+		return nil, Errorf(CodeInvalidParam, "cannot modify _id: data._id must be absent or equal to %q", id)
 	}
 	d = append(Doc{{"_id", id}}, d...)
 	now := s.now()
 	if d, err = s.prepareDoc(d, now); err != nil {
-		return WriteResult{}, err
+		return nil, err
 	}
 	op := &WriteOp{Kind: WriteReplace, Doc: d, Now: now, MustExist: !g.admin}
 	if err := s.guardSet(ctx, g, op); err != nil {
-		return WriteResult{}, err
+		return nil, err
 	}
-	return s.drv.Write(ctx, g.coll, op)
+	return op, nil
 }
 
 // UpdateDoc applies body {update} to the document id; updated is 0 when it
@@ -86,14 +95,23 @@ func (s *Service) UpdateDoc(ctx context.Context, coll, id string, body Doc) (Wri
 }
 
 func (s *Service) updateDocAs(ctx context.Context, g grant, id string, body Doc) (WriteResult, error) {
-	if err := checkID(id); err != nil {
-		return WriteResult{}, err
-	}
-	m, err := fields(body, "update")
+	op, err := s.docUpdateOp(ctx, g, id, body)
 	if err != nil {
 		return WriteResult{}, err
 	}
-	return s.update(ctx, g, idFilter(id), m, true)
+	return written(s.drv.Write(ctx, g.coll, op))
+}
+
+// docUpdateOp parses and authorizes doc(id).update, body {update}.
+func (s *Service) docUpdateOp(ctx context.Context, g grant, id string, body Doc) (*WriteOp, error) {
+	if err := checkID(id); err != nil {
+		return nil, err
+	}
+	m, err := fields(body, "update")
+	if err != nil {
+		return nil, err
+	}
+	return s.updateOp(ctx, g, idFilter(id), m, true)
 }
 
 // DeleteDoc removes the document id; removed is 0 when it does not exist.
@@ -103,8 +121,18 @@ func (s *Service) DeleteDoc(ctx context.Context, coll, id string) (int64, error)
 	if err != nil {
 		return 0, err
 	}
-	if err := checkID(id); err != nil {
+	op, err := s.docRemoveOp(ctx, g, id)
+	if err != nil {
 		return 0, err
 	}
-	return s.remove(ctx, g, idFilter(id), false, true)
+	res, err := written(s.drv.Write(ctx, g.coll, op))
+	return res.Removed, err
+}
+
+// docRemoveOp authorizes doc(id).remove.
+func (s *Service) docRemoveOp(ctx context.Context, g grant, id string) (*WriteOp, error) {
+	if err := checkID(id); err != nil {
+		return nil, err
+	}
+	return s.removeOp(ctx, g, idFilter(id), false, true)
 }

@@ -146,6 +146,22 @@ func (s *Service) Insert(ctx context.Context, coll string, body Doc) ([]string, 
 }
 
 func (s *Service) insertAs(ctx context.Context, g grant, body Doc) ([]string, bool, error) {
+	op, many, err := s.insertOp(ctx, g, body)
+	if err != nil {
+		return nil, false, err
+	}
+	res, err := s.drv.Write(ctx, g.coll, op)
+	if err != nil {
+		return nil, false, err
+	}
+	return res.InsertedIDs, many, nil
+}
+
+// insertOp parses and authorizes an insert (body {data}) into the write to
+// run; many says data was an array. (The …Op methods build a request's
+// write, rules checked or set to be checked in it (WriteOp.Check), for the
+// Driver or a transaction to run.)
+func (s *Service) insertOp(ctx context.Context, g grant, body Doc) (*WriteOp, bool, error) {
 	m, err := fields(body, "data")
 	if err != nil {
 		return nil, false, err
@@ -177,11 +193,7 @@ func (s *Service) insertAs(ctx context.Context, g grant, body Doc) ([]string, bo
 	if err := s.createDocs(ctx, g, docs); err != nil {
 		return nil, false, err
 	}
-	res, err := s.drv.Write(ctx, g.coll, &WriteOp{Kind: WriteInsert, Docs: docs, Now: now, MustExist: !g.admin})
-	if err != nil {
-		return nil, false, err
-	}
-	return res.InsertedIDs, many, nil
+	return &WriteOp{Kind: WriteInsert, Docs: docs, Now: now, MustExist: !g.admin}, many, nil
 }
 
 func (s *Service) prepareDoc(d Doc, now time.Time) (Doc, error) {
@@ -207,15 +219,25 @@ func (s *Service) Update(ctx context.Context, coll string, body Doc) (WriteResul
 }
 
 func (s *Service) updateAs(ctx context.Context, g grant, body Doc) (WriteResult, error) {
-	m, err := fields(body, "filter", "update", "multi", "upsert")
+	op, err := s.whereUpdateOp(ctx, g, body)
 	if err != nil {
 		return WriteResult{}, err
+	}
+	return written(s.drv.Write(ctx, g.coll, op))
+}
+
+// whereUpdateOp parses and authorizes a where-update, body {filter,
+// update, multi, upsert}.
+func (s *Service) whereUpdateOp(ctx context.Context, g grant, body Doc) (*WriteOp, error) {
+	m, err := fields(body, "filter", "update", "multi", "upsert")
+	if err != nil {
+		return nil, err
 	}
 	f, err := g.filter(m["filter"])
 	if err != nil {
-		return WriteResult{}, err
+		return nil, err
 	}
-	return s.update(ctx, g, f, m, namesOneID(m["filter"]))
+	return s.updateOp(ctx, g, f, m, namesOneID(m["filter"]))
 }
 
 // namesOneID reports whether a where-update or where-remove filter names
@@ -232,34 +254,40 @@ func namesOneID(filter any) bool {
 	return ok
 }
 
-// update runs a parsed update; byID marks a doc(id).update.
-func (s *Service) update(ctx context.Context, g grant, f *Filter, m map[string]any, byID bool) (WriteResult, error) {
+// updateOp builds a parsed update's write; byID marks a doc(id).update.
+func (s *Service) updateOp(ctx context.Context, g grant, f *Filter, m map[string]any, byID bool) (*WriteOp, error) {
 	op := &WriteOp{Kind: WriteUpdate, Filter: f, Now: s.now(), UpsertID: NewID(), MustExist: !g.admin}
 	if m["update"] == nil {
-		return WriteResult{}, Errorf(CodeInvalidParam, "update is required")
+		return nil, Errorf(CodeInvalidParam, "update is required")
 	}
 	var err error
 	if op.Update, err = ParseUpdate(m["update"]); err != nil {
-		return WriteResult{}, err
+		return nil, err
 	}
 	if op.Multi, err = boolField(m["multi"], "multi"); err != nil {
-		return WriteResult{}, err
+		return nil, err
 	}
 	if op.Upsert, err = boolField(m["upsert"], "upsert"); err != nil {
-		return WriteResult{}, err
+		return nil, err
 	}
 	if err := g.checkUpdate(op.Update); err != nil {
-		return WriteResult{}, err
+		return nil, err
 	}
 	if op.Upsert && !g.admin {
-		return WriteResult{}, Errorf(CodePermissionDenied, "permission denied: upsert is for admins; a client adds documents with insert")
+		return nil, Errorf(CodePermissionDenied, "permission denied: upsert is for admins; a client adds documents with insert")
 	}
 	if err := s.guardWrite(ctx, g, opUpdate, op, byID); err != nil {
-		return WriteResult{}, err
+		return nil, err
 	}
-	res, err := s.drv.Write(ctx, g.coll, op)
+	return op, nil
+}
+
+// written is a write's result as its caller learns it: a doc(id) write
+// whose stored document the caller may not even read (errHidden) answers
+// as for a missing document.
+func written(res WriteResult, err error) (WriteResult, error) {
 	if errors.Is(err, errHidden) {
-		return WriteResult{}, nil // as for a missing document
+		return WriteResult{}, nil
 	}
 	return res, err
 }
@@ -275,30 +303,36 @@ func (s *Service) Remove(ctx context.Context, coll string, body Doc) (int64, err
 }
 
 func (s *Service) removeAs(ctx context.Context, g grant, body Doc) (int64, error) {
-	m, err := fields(body, "filter", "multi")
+	op, err := s.whereRemoveOp(ctx, g, body)
 	if err != nil {
 		return 0, err
+	}
+	res, err := written(s.drv.Write(ctx, g.coll, op))
+	return res.Removed, err
+}
+
+// whereRemoveOp parses and authorizes a where-remove, body {filter, multi}.
+func (s *Service) whereRemoveOp(ctx context.Context, g grant, body Doc) (*WriteOp, error) {
+	m, err := fields(body, "filter", "multi")
+	if err != nil {
+		return nil, err
 	}
 	f, err := g.filter(m["filter"])
 	if err != nil {
-		return 0, err
+		return nil, err
 	}
 	multi, err := boolField(m["multi"], "multi")
 	if err != nil {
-		return 0, err
+		return nil, err
 	}
-	return s.remove(ctx, g, f, multi, namesOneID(m["filter"]))
+	return s.removeOp(ctx, g, f, multi, namesOneID(m["filter"]))
 }
 
-// remove runs a parsed remove; byID marks a doc(id).remove.
-func (s *Service) remove(ctx context.Context, g grant, f *Filter, multi, byID bool) (int64, error) {
+// removeOp builds a parsed remove's write; byID marks a doc(id).remove.
+func (s *Service) removeOp(ctx context.Context, g grant, f *Filter, multi, byID bool) (*WriteOp, error) {
 	op := &WriteOp{Kind: WriteRemove, Filter: f, Multi: multi, Now: s.now()}
 	if err := s.guardWrite(ctx, g, opDelete, op, byID); err != nil {
-		return 0, err
+		return nil, err
 	}
-	res, err := s.drv.Write(ctx, g.coll, op)
-	if errors.Is(err, errHidden) {
-		return 0, nil // as for a missing document
-	}
-	return res.Removed, err
+	return op, nil
 }

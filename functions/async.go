@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -16,6 +17,11 @@ type AsyncOptions struct {
 	Retries    int           // attempts after the first when an attempt fails (default 2; negative: none)
 	Backoff    time.Duration // wait before the first retry, doubled before each next (default 1 s)
 	MaxPending int           // accepted and unfinished invocations (default 1000); beyond, CodeBusy
+	// PerCaller is the most of them one caller may have (default
+	// MaxPending/10, at least 1): an end user, and an anonymous one's
+	// client address as well (anonymous accounts are cheap to make).
+	// Admins have no share. Beyond, CodeBusy.
+	PerCaller int
 }
 
 func (o AsyncOptions) withDefaults() AsyncOptions {
@@ -30,6 +36,9 @@ func (o AsyncOptions) withDefaults() AsyncOptions {
 	}
 	if o.MaxPending <= 0 {
 		o.MaxPending = 1000
+	}
+	if o.PerCaller <= 0 {
+		o.PerCaller = max(1, o.MaxPending/10)
 	}
 	return o
 }
@@ -73,6 +82,9 @@ type asyncRunner struct {
 	cancel   context.CancelFunc
 	pending  atomic.Int64
 	wg       sync.WaitGroup
+
+	mu     sync.Mutex
+	shares map[string]int // pending invocations per caller key (callerKeys)
 }
 
 // memOutcomesMax is how many outcomes a Runtime without an OutcomeStore
@@ -81,7 +93,7 @@ const memOutcomesMax = 10000
 
 func newAsyncRunner(r *Runtime) *asyncRunner {
 	ctx, cancel := context.WithCancel(context.Background())
-	a := &asyncRunner{r: r, opts: r.opts.Async, outcomes: r.opts.Outcomes, ctx: ctx, cancel: cancel}
+	a := &asyncRunner{r: r, opts: r.opts.Async, outcomes: r.opts.Outcomes, ctx: ctx, cancel: cancel, shares: map[string]int{}}
 	if a.outcomes == nil {
 		a.outcomes = newMemOutcomes(memOutcomesMax)
 	}
@@ -113,31 +125,82 @@ func (r *Runtime) InvokeAsync(ctx context.Context, name string, event []byte, in
 	} else if err != nil {
 		return "", err
 	}
-	if a.pending.Add(1) > int64(a.opts.MaxPending) {
-		a.pending.Add(-1)
-		return "", Errorf(CodeBusy, "%d asynchronous invocations are pending; try again later", a.opts.MaxPending)
+	id := auth.FromContext(ctx)
+	keys := callerKeys(id, inv.ClientIP)
+	if err := a.take(keys); err != nil {
+		return "", err
 	}
 	if inv.RequestID == "" {
 		inv.RequestID = NewRequestID()
 	}
-	id := auth.FromContext(ctx)
 	now := time.Now()
 	o := &Outcome{RequestID: inv.RequestID, Function: name, Status: OutcomeQueued, Created: now, Updated: now}
 	if id.Role == auth.User {
 		o.OpenID = id.OpenID
 	}
 	if err := a.save(ctx, o); err != nil {
-		a.pending.Add(-1)
+		a.release(keys)
 		return "", err
 	}
 	event = append([]byte(nil), event...)
 	a.wg.Add(1)
 	go func() {
 		defer a.wg.Done()
-		defer a.pending.Add(-1)
+		defer a.release(keys)
 		a.run(auth.NewContext(a.ctx, id), o, event, inv)
 	}()
 	return inv.RequestID, nil
+}
+
+// callerKeys are the shares an invocation counts against: an end user's
+// openid, and an anonymous user's client address too (one address can
+// make 120 anonymous accounts a minute). Admins, triggers and other
+// server-side callers have none.
+func callerKeys(id *auth.Identity, clientIP string) []string {
+	if id.Role != auth.User {
+		return nil
+	}
+	keys := []string{"user " + id.OpenID}
+	if id.LoginType == auth.LoginAnonymous && clientIP != "" {
+		keys = append(keys, "address "+auth.AddressKey(clientIP))
+	}
+	return keys
+}
+
+// take counts an invocation against the queue and each of keys' shares,
+// or refuses it (CodeBusy, naming the limit reached) and counts nothing.
+func (a *asyncRunner) take(keys []string) error {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	if a.pending.Load() >= int64(a.opts.MaxPending) {
+		return Errorf(CodeBusy, "%d asynchronous invocations are pending, the most the server queues; try again later", a.opts.MaxPending)
+	}
+	for _, k := range keys {
+		if a.shares[k] >= a.opts.PerCaller {
+			who := "this user has"
+			if strings.HasPrefix(k, "address ") {
+				who = "anonymous users at this address have"
+			}
+			return Errorf(CodeBusy, "%s %d asynchronous invocations pending, the most one caller may; try again when they finish", who, a.opts.PerCaller)
+		}
+	}
+	for _, k := range keys {
+		a.shares[k]++
+	}
+	a.pending.Add(1)
+	return nil
+}
+
+// release returns what take counted.
+func (a *asyncRunner) release(keys []string) {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	for _, k := range keys {
+		if a.shares[k]--; a.shares[k] <= 0 {
+			delete(a.shares, k)
+		}
+	}
+	a.pending.Add(-1)
 }
 
 // run makes the attempts and records each step.

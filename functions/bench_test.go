@@ -130,15 +130,15 @@ func BenchmarkReadWrite(b *testing.B) {
 
 // Each database operation of wx-server-sdk, one per invocation (testdata
 // dbops): the builder, the native call, the db.Service method and the
-// answer as the function sees it.
+// answer as the function sees it; txn is a transaction of two updates.
 func BenchmarkDBOps(b *testing.B) {
 	rt, svc := newTestRuntime(b, Options{})
 	seedPosts(b, svc, "posts", 1000)
-	if _, _, err := svc.Insert(adminCtx, "posts", doc("data", doc("_id", "p1", "author", "u7", "n", int64(0)))); err != nil {
+	if _, _, err := svc.Insert(adminCtx, "posts", doc("data", []any{doc("_id", "p1", "author", "u7", "n", int64(0)), doc("_id", "p2", "n", int64(0))})); err != nil {
 		b.Fatal(err)
 	}
-	for _, op := range []string{"get", "query", "count", "add", "update", "set", "whereUpdate", "remove"} {
-		event := []byte(`{"coll":"posts","op":"` + op + `","id":"p1","author":"u7"}`)
+	for _, op := range []string{"get", "query", "count", "add", "update", "set", "whereUpdate", "remove", "txn"} {
+		event := []byte(`{"coll":"posts","op":"` + op + `","id":"p1","id2":"p2","author":"u7"}`)
 		b.Run(op, func(b *testing.B) {
 			b.ReportAllocs()
 			for b.Loop() {

@@ -22,11 +22,11 @@ type answer interface{ AppendJSON(b []byte) []byte }
 // builder's operations (DbOps in sdk/src/database/ops.ts): query,
 // aggregate, count, insert, update and remove take (api, coll, body);
 // getDoc and removeDoc (api, coll, id); setDoc and updateDoc (api, coll,
-// id, body); createCollection (api, body). Each calls the db.Service method of its
-// name in-process, as an admin (doc(id).update is Service.UpdateDoc, the
-// PATCH of the HTTP API), and returns a Promise of its answer, rejected
-// with the module's error of api (natives.toError). env is the
-// environment, for Database.config.
+// id, body); createCollection (api, body); transaction() (bind_txn.go).
+// Each calls the db.Service method of its name in-process, as an admin
+// (doc(id).update is Service.UpdateDoc, the PATCH of the HTTP API), and
+// returns a Promise of its answer, rejected with the module's error of api
+// (natives.toError). env is the environment, for Database.config.
 func (in *instance) dbNatives(natives *goja.Object) *goja.Object {
 	s, o := in.rt.db, in.vm.NewObject()
 	o.Set("env", in.rt.opts.Env)
@@ -88,6 +88,7 @@ func (in *instance) dbNatives(natives *goja.Object) *goja.Object {
 		n, err := s.DeleteDoc(ctx, coll, id)
 		return db.RemoveAnswer{Removed: n}, err
 	})
+	o.Set("transaction", in.txnNative(natives))
 	o.Set("createCollection", func(call goja.FunctionCall) goja.Value {
 		return in.dbCall(natives, call.Argument(0).String(), in.dbBodyArg(call.Argument(1)), func(ctx context.Context, body db.Doc) (answer, error) {
 			name, err := s.CreateCollection(ctx, body)

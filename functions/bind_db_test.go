@@ -38,7 +38,9 @@ func dbHTTP(s *db.Service) *fiber.App {
 }
 
 // route is the HTTP API's route of a natives.db operation. doc(id).update
-// is PATCH: the semantics the in-function call must have.
+// is PATCH: the semantics the in-function call must have. A transaction's
+// operations are run and committed in a function as POST
+// /v1/db/transaction runs them.
 func route(op, coll, id string) (method, path string) {
 	c := "/v1/db/" + url.PathEscape(coll)
 	d := c + "/docs/" + url.PathEscape(id)
@@ -53,6 +55,8 @@ func route(op, coll, id string) (method, path string) {
 		return "DELETE", d
 	case "createCollection":
 		return "POST", "/v1/admin/collections"
+	case "transaction":
+		return "POST", "/v1/db/transaction"
 	}
 	return "POST", c + "/" + op
 }
@@ -118,6 +122,11 @@ func TestDBOperationsAnswerAsHTTP(t *testing.T) {
 		{"removeDoc of nothing", "removeDoc", "t", "d", ``, ""},
 		{"remove many", "remove", "t", "", `{"filter":{"n":{"$gt":10}},"multi":true}`, ""},
 		{"remove one", "remove", "t", "", `{"filter":{}}`, ""},
+		{"a transaction", "transaction", "", "", `{"ops":[{"op":"getDoc","coll":"t","id":"a"},{"op":"getDoc","coll":"t","id":"missing"},
+			{"op":"updateDoc","coll":"t","id":"a","update":{"$inc":{"n":1}}},{"op":"insert","coll":"t","data":{"_id":"e","n":7}},
+			{"op":"update","coll":"t","filter":{"n":{"$gte":6}},"update":{"$set":{"big":true}},"multi":true},
+			{"op":"setDoc","coll":"t","id":"f","data":{"n":8}},{"op":"removeDoc","coll":"t","id":"e"},
+			{"op":"remove","coll":"t","filter":{"_id":"f"}},{"op":"getDoc","coll":"t","id":"a"}]}`, ""},
 		{"what is left", "query", "t", "", `{"sort":[["_id",1]]}`, ""},
 		{"createCollection", "createCollection", "", "", `{"name":"fresh"}`, ""},
 		{"createCollection again", "createCollection", "", "", `{"name":"fresh"}`, db.CodeCollectionExists},
@@ -152,7 +161,7 @@ func TestDBOperationsAnswerAsHTTP(t *testing.T) {
 			}
 			args := []any{c.coll, body}
 			switch {
-			case c.op == "createCollection":
+			case c.op == "createCollection" || c.op == "transaction":
 				args = []any{body}
 			case c.op == "getDoc" || c.op == "removeDoc":
 				args = []any{c.coll, id}

@@ -27,16 +27,18 @@ func (r *Runtime) newRegistry(code *Code) *require.Registry {
 
 // builtinModules are the modules require() gives without a file:
 // minibase's own, and Node's buffer and url (from goja_nodejs).
-var builtinModules = []string{"wx-server-sdk", "crypto", "buffer", "url"}
+var builtinModules = []string{"wx-server-sdk", "@cloudbase/node-sdk", "tcb-admin-node", "crypto", "buffer", "url"}
 
 // bindRequire installs require(): the registry's, with minibase's own
 // modules (wx-server-sdk, crypto) and Node's error for a missing module.
 func (in *instance) bindRequire() {
 	vm := in.vm
 	own := map[string]func() goja.Value{
-		"wx-server-sdk": in.wxServerSDK,
-		"crypto":        in.cryptoModule,
-		"node:crypto":   in.cryptoModule,
+		"wx-server-sdk":       in.wxServerSDK,
+		"@cloudbase/node-sdk": func() goja.Value { return in.nodeSDK(false) },
+		"tcb-admin-node":      func() goja.Value { return in.nodeSDK(true) },
+		"crypto":              in.cryptoModule,
+		"node:crypto":         in.cryptoModule,
 	}
 	vm.Set("require", func(call goja.FunctionCall) goja.Value {
 		name := call.Argument(0).String()

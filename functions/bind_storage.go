@@ -172,9 +172,11 @@ func (in *instance) fileBase() string {
 	return ""
 }
 
-// fileList is getTempFileURL's or deleteFile's fileList in wx-server-sdk's
-// shape: every item has fileID, status and errMsg; temporary URLs also
-// tempFileURL ("" when the item failed) and maxAge.
+// fileList is getTempFileURL's or deleteFile's fileList, which each module
+// shapes as its SDK does: every item has fileID, status (0, or the
+// errCode), errMsg ("ok", or why) and code ("" when ok, else the storage
+// error's code); temporary URLs also tempFileURL ("" when the item failed)
+// and maxAge.
 func fileList(res []storage.Result, urls bool) func(*goja.Runtime) goja.Value {
 	return func(vm *goja.Runtime) goja.Value {
 		items := make([]any, len(res))
@@ -187,6 +189,7 @@ func fileList(res []storage.Result, urls bool) func(*goja.Runtime) goja.Value {
 			}
 			o.Set("status", r.Status)
 			o.Set("errMsg", r.ErrMsg)
+			o.Set("code", r.Code)
 			items[i] = o
 		}
 		return vm.NewArray(items...)

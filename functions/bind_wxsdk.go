@@ -18,35 +18,67 @@ const wxServerSDKVersion = "minibase"
 // instance, so cloud.init() at the top of index.js lasts as long as the
 // instance.
 func (in *instance) wxServerSDK() goja.Value {
-	if in.wxsdk != nil {
-		return in.wxsdk
+	if in.wxsdk == nil {
+		in.wxsdk = in.sdkModule("createCloud", in.wxNatives())
 	}
+	return in.wxsdk
+}
+
+// nodeSDK returns require('@cloudbase/node-sdk') for this instance, or
+// with legacy require('tcb-admin-node'): dialect C over natives of its own
+// (each module maps failures to its own errors), created once per
+// instance.
+func (in *instance) nodeSDK(legacy bool) goja.Value {
+	mod := &in.nodesdk
+	if legacy {
+		mod = &in.tcbadmin
+	}
+	if *mod == nil {
+		n := in.wxNatives()
+		n.Set("userInfo", func(goja.FunctionCall) goja.Value { return in.userInfo() })
+		n.Set("clientIP", func(goja.FunctionCall) goja.Value {
+			if c := in.cur; c != nil {
+				return in.vm.ToValue(c.clientIP)
+			}
+			return in.vm.ToValue("")
+		})
+		*mod = in.sdkModule("createTcb", n, in.vm.ToValue(legacy))
+	}
+	return *mod
+}
+
+// sdkModule calls the bundle's factory create (createCloud, createTcb)
+// with args and returns the module it makes. The bundle runs once per
+// instance.
+func (in *instance) sdkModule(create string, args ...goja.Value) goja.Value {
 	vm := in.vm
-	prg, err := in.rt.js.wxServerSDK()
-	if err != nil {
-		panic(vm.NewGoError(err))
+	if in.sdkExports == nil {
+		prg, err := in.rt.js.wxServerSDK()
+		if err != nil {
+			panic(vm.NewGoError(err))
+		}
+		wrapper, err := vm.RunProgram(prg)
+		if err != nil {
+			panic(err)
+		}
+		fn, _ := goja.AssertFunction(wrapper)
+		module := vm.NewObject()
+		exports := vm.NewObject()
+		module.Set("exports", exports)
+		if _, err := fn(goja.Undefined(), module, exports); err != nil {
+			panic(err)
+		}
+		in.sdkExports = module.Get("exports").ToObject(vm)
 	}
-	wrapper, err := vm.RunProgram(prg)
-	if err != nil {
-		panic(err)
-	}
-	fn, _ := goja.AssertFunction(wrapper)
-	module := vm.NewObject()
-	exports := vm.NewObject()
-	module.Set("exports", exports)
-	if _, err := fn(goja.Undefined(), module, exports); err != nil {
-		panic(err)
-	}
-	create, ok := goja.AssertFunction(module.Get("exports").ToObject(vm).Get("createCloud"))
+	f, ok := goja.AssertFunction(in.sdkExports.Get(create))
 	if !ok {
-		panic(vm.NewGoError(errors.New("wx-server-sdk bundle has no createCloud")))
+		panic(vm.NewGoError(errors.New("the SDK bundle has no " + create)))
 	}
-	cloud, err := create(goja.Undefined(), in.wxNatives())
+	m, err := f(goja.Undefined(), args...)
 	if err != nil {
 		panic(err)
 	}
-	in.wxsdk = cloud
-	return cloud
+	return m
 }
 
 // wxNatives are the Go side of wx-server-sdk.
@@ -118,6 +150,24 @@ func (in *instance) sdkError(natives *goja.Object, api string, body goja.Value) 
 		}
 	}
 	return body
+}
+
+// userInfo is node-sdk's app.auth().getUserInfo(): the invocation's caller
+// as {openId, appId, uid, customUserId, isAnonymous} (empty strings for
+// admins and triggers; customUserId is always empty: custom logins' ids
+// stay in the account).
+func (in *instance) userInfo() goja.Value {
+	o := in.vm.NewObject()
+	openID, uid, anonymous := "", "", false
+	if c := in.cur; c != nil && c.id.Role == auth.User {
+		openID, uid, anonymous = c.id.OpenID, c.id.UID, c.id.LoginType == auth.LoginAnonymous
+	}
+	o.Set("openId", openID)
+	o.Set("appId", in.rt.opts.AppID)
+	o.Set("uid", uid)
+	o.Set("customUserId", "")
+	o.Set("isAnonymous", anonymous)
+	return o
 }
 
 // wxContext is cloud.getWXContext(): OPENID (end users only), APPID, ENV,

@@ -16,11 +16,6 @@ import (
 // loader cannot run as they are. A plain CommonJS folder without
 // dependencies runs as it is, so edits on disk keep working file by file.
 
-// providedModules are packages the runtime supplies: a function's
-// package.json may list them without needing a bundle, and a bundle leaves
-// them to require() (Node's built-ins are left out by platform "node").
-var providedModules = []string{"wx-server-sdk"}
-
 // esmSyntax finds an import or export statement at the start of a line:
 // a file written as an ES module.
 var esmSyntax = regexp.MustCompile(`(?m)^[ \t]*(?:import\b[ \t]*[\w$*{"']|export\b[ \t]*(?:default|const|let|var|function|async|class|\{|\*))`)

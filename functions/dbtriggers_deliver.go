@@ -129,7 +129,7 @@ func (in *instance) eventValue(c *call, event []byte) (goja.Value, error) {
 	if c.source == "wx_trigger" {
 		return in.fromDB(event, keepGeoJSON)
 	}
-	return in.fromJSON(event)
+	return in.eventJSON(event)
 }
 
 func keepGeoJSON(goja.Value, ...goja.Value) (goja.Value, error) { return goja.Undefined(), nil }

@@ -119,7 +119,7 @@ func TestCloseStopsAStuckDescription(t *testing.T) {
 	case <-inGetter:
 	case err := <-done:
 		t.Fatalf("the invocation ended before its stack getter ran: %v", err)
-	case <-time.After(30 * time.Second):
+	case <-time.After(memoryTestWait):
 		t.Fatal("the stack getter never ran")
 	}
 	rt.Close()
@@ -130,5 +130,41 @@ func TestCloseStopsAStuckDescription(t *testing.T) {
 		}
 	case <-time.After(20 * time.Second):
 		t.Fatal("Close did not stop the invocation (its timeout is a minute)")
+	}
+}
+
+// JSON.parse of tens of MB polls for interrupts: shutdown (as the deadline
+// and the memory watchdog) stops it within moments, where goja's parse
+// kept the invocation for as long as it took (40 MB: 25 s).
+func TestInterruptStopsALargeJSONParse(t *testing.T) {
+	parsing := make(chan struct{}, 1)
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		select {
+		case parsing <- struct{}{}:
+		default:
+		}
+	}))
+	defer srv.Close()
+	rt, _ := newTestRuntime(t, Options{})
+	done := make(chan error, 1)
+	go func() {
+		_, err := rt.Invoke(userCtx, "bigparse", []byte(`{"url":"`+srv.URL+`"}`), Invocation{})
+		done <- err
+	}()
+	select {
+	case <-parsing:
+	case err := <-done:
+		t.Fatalf("the invocation ended before it parsed: %v", err)
+	case <-time.After(60 * time.Second):
+		t.Fatal("the function never got to JSON.parse")
+	}
+	rt.Close()
+	select {
+	case err := <-done:
+		if err == nil {
+			t.Error("the parse finished: it was not interrupted")
+		}
+	case <-time.After(20 * time.Second):
+		t.Fatal("Close did not stop JSON.parse (the function's timeout is a minute)")
 	}
 }

@@ -67,6 +67,7 @@ func needAdmin(c *fiber.Ctx) error {
 type versionAnswer struct {
 	Name string `json:"name"`
 	*Version
+	LeftOut *LeftOut `json:"leftOut,omitempty"` // what the deployment left out of the files given
 }
 
 func (a adminAPI) list(c *fiber.Ctx) error {
@@ -93,11 +94,12 @@ func (a adminAPI) deploy(c *fiber.Ctx) error {
 		return Errorf(CodeInvalidParam, "the name %q is reserved (the functions' log API lives at /v1/admin/functions/logs): choose another", name)
 	}
 	var files map[string][]byte
+	var left *LeftOut
 	var err error
 	if mt, _, _ := mime.ParseMediaType(c.Get(fiber.HeaderContentType)); zipTypes[mt] {
-		files, err = ReadZip(c.Body())
-	} else {
-		files, err = fileMap(c)
+		files, left, err = ReadZip(c.Body())
+	} else if files, err = fileMap(c); err == nil {
+		left = leaveOutFiles(files)
 	}
 	if err != nil {
 		return err
@@ -106,7 +108,7 @@ func (a adminAPI) deploy(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	return c.JSON(versionAnswer{name, v})
+	return c.JSON(versionAnswer{name, v, left})
 }
 
 // fileMap reads the JSON deployment {files: {path: text}, config?}.
@@ -181,7 +183,7 @@ func (a adminAPI) rollback(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	return c.JSON(versionAnswer{name, ver})
+	return c.JSON(versionAnswer{Name: name, Version: ver})
 }
 
 // file answers a file's bytes: text/plain when they are UTF-8 text.

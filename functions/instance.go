@@ -45,8 +45,11 @@ type instance struct {
 	noop   goja.Callable // see poll
 	writer *jsonWriter   // a spare one: see newJSONWriter
 
-	crypto goja.Value // require('crypto'), made on first use
-	wxsdk  goja.Value // require('wx-server-sdk'), made on first use
+	crypto     goja.Value   // require('crypto'), made on first use
+	sdkExports *goja.Object // the SDK bundle's exports (wx-server-sdk, node-sdk), run on first use
+	wxsdk      goja.Value   // require('wx-server-sdk'), made on first use
+	nodesdk    goja.Value   // require('@cloudbase/node-sdk'), made on first use
+	tcbadmin   goja.Value   // require('tcb-admin-node'), made on first use
 
 	cur      *call // the running invocation; nil between invocations
 	loaded   bool  // index.js ran
@@ -62,15 +65,20 @@ type instance struct {
 	expired chan struct{}         // signalled by the timer (or the watchdog), for the event loop
 }
 
-// context returns the invocation's context: the caller's, ending at the
-// deadline. It is made only when Go work needs one (most calls never do).
+// context returns the context of the invocation's Go work: the caller's
+// values, ending at the deadline or when the invocation ends (release). It
+// does not end with the caller's context: the work main did not await goes
+// on after the caller has its answer (finishLeft), and while main runs, a
+// caller that goes away ends the invocation, and so its work. It is made
+// only when Go work needs one (most calls never do).
 func (c *call) context() context.Context {
 	if c.ctx == nil {
-		c.ctx, c.cancel = context.WithDeadlineCause(c.parent, c.deadline, c.cause)
+		c.ctx, c.cancel = context.WithDeadlineCause(context.WithoutCancel(c.parent), c.deadline, c.cause)
 	}
 	return c.ctx
 }
 
+// release ends the invocation's Go work.
 func (c *call) release() {
 	if c.cancel != nil {
 		c.cancel()
@@ -130,8 +138,6 @@ type call struct {
 	parent    context.Context // the caller's: identity, cancellation
 	deadline  time.Time       // the function's timeout or the caller's deadline, whichever is first
 	cause     error           // errTimedOut or errCallerDeadline: what passing the deadline means
-	ctx       context.Context // parent with the deadline, made on first use (Go work: database, fetch, calls)
-	cancel    context.CancelFunc
 	id        *auth.Identity
 	requestID string
 	source    string
@@ -143,6 +149,11 @@ type call struct {
 	inst      *instance
 	stopped   bool   // by the watchdog (watchdog.mu)
 	memPeak   uint64 // the most its instance held while it ran, as measured (watchdog.mu)
+
+	ctx    context.Context // of its Go work (database, fetch, calls), made on first use
+	cancel context.CancelFunc
+	left   chan struct{} // closed when the work main left behind is done or dropped (nil: none was left)
+	early  []LogLine     // with left: the lines logged before main settled
 }
 
 // newInstance builds a runtime with every binding, under a heap tag of
@@ -198,6 +209,9 @@ func (in *instance) load() error {
 func (in *instance) run(c *call, event []byte) ([]byte, error) {
 	ev, err := in.eventValue(c, event)
 	if err != nil {
+		if ie := (*goja.InterruptedError)(nil); errors.As(err, &ie) {
+			return nil, err // the deadline, or the memory watchdog, while the event was read
+		}
 		return nil, Errorf(CodeInvalidParam, "the event is not valid JSON: %v", err)
 	}
 	if c.id.Role == auth.User {
@@ -211,7 +225,7 @@ func (in *instance) run(c *call, event []byte) ([]byte, error) {
 	}
 	if o, ok := ret.(*goja.Object); ok && o.ExportType() == promiseType {
 		if p, ok := o.Export().(*goja.Promise); ok {
-			err := in.loop.run(c, in.expired, func() bool { return p.State() != goja.PromiseStatePending })
+			err := in.loop.run(c.parent, in.expired, func() bool { return p.State() != goja.PromiseStatePending })
 			if err != nil {
 				return nil, err
 			}

@@ -3,6 +3,7 @@ package functions
 import (
 	"bytes"
 	"errors"
+	"io"
 	"math"
 	"reflect"
 	"strconv"
@@ -11,6 +12,10 @@ import (
 	"github.com/dop251/goja"
 	"github.com/go-json-experiment/json/jsontext"
 )
+
+// pollFrom is the size of JSON from which a conversion polls for
+// interrupts (eventJSON).
+const pollFrom = 64 << 10
 
 // maxJSONDepth bounds the nesting of JSON turned into JavaScript values
 // (events and database answers; documents are at most 100 deep).
@@ -33,22 +38,51 @@ func (in *instance) fromDB(b []byte, geo goja.Callable) (goja.Value, error) {
 
 // jsonDecoder carries what one conversion needs.
 type jsonDecoder struct {
-	dec *jsontext.Decoder
-	db  bool          // extended JSON
-	geo goja.Callable // for GeoJSON, when db
+	dec      *jsontext.Decoder
+	db       bool          // extended JSON
+	geo      goja.Callable // for GeoJSON, when db
+	maxDepth int
+	// poll: the conversion runs in the VM (under inVM, or in a native
+	// function) and polls for an interrupt every pollEvery values, so that
+	// a large one ends at the deadline or the memory watchdog.
+	poll  bool
+	steps int
 }
 
 func (in *instance) decodeJSON(b []byte, geo goja.Callable) (goja.Value, error) {
 	if string(b) == "{}" { // the most common event
 		return in.vm.NewObject(), nil
 	}
-	d := &jsonDecoder{dec: jsontext.NewDecoder(bytes.NewReader(b)), db: geo != nil, geo: geo}
-	dec := d.dec
+	return in.parseJSON(&jsonDecoder{dec: jsontext.NewDecoder(bytes.NewReader(b)), db: geo != nil, geo: geo, maxDepth: maxJSONDepth})
+}
+
+// eventJSON is fromJSON of an event. One over pollFrom bytes runs in the
+// VM and polls: it ends at the deadline or the memory watchdog like the
+// function's own work, the interrupt coming back as a
+// *goja.InterruptedError. Smaller ones take microseconds and skip that
+// (a warm call's cost).
+func (in *instance) eventJSON(b []byte) (goja.Value, error) {
+	if len(b) <= pollFrom {
+		return in.fromJSON(b)
+	}
+	return in.largeEventJSON(b)
+}
+
+func (in *instance) largeEventJSON(b []byte) (v goja.Value, err error) {
+	d := &jsonDecoder{dec: jsontext.NewDecoder(bytes.NewReader(b)), maxDepth: maxJSONDepth, poll: true}
+	if ierr := in.inVM(vmFunc(func() { v, err = in.parseJSON(d) })); ierr != nil {
+		return nil, ierr
+	}
+	return v, err
+}
+
+// parseJSON reads one JSON value, and nothing after it, with d.
+func (in *instance) parseJSON(d *jsonDecoder) (goja.Value, error) {
 	v, err := in.jsonValue(d, 0)
 	if err != nil {
 		return nil, err
 	}
-	if _, err := dec.ReadToken(); err == nil {
+	if _, err := d.dec.ReadToken(); err != io.EOF {
 		return nil, errors.New("unexpected data after the JSON value")
 	}
 	return v, nil
@@ -56,6 +90,11 @@ func (in *instance) decodeJSON(b []byte, geo goja.Callable) (goja.Value, error) 
 
 func (in *instance) jsonValue(d *jsonDecoder, depth int) (goja.Value, error) {
 	dec := d.dec
+	if d.poll {
+		if d.steps++; d.steps%pollEvery == 0 {
+			in.poll()
+		}
+	}
 	tok, err := dec.ReadToken()
 	if err != nil {
 		return nil, err
@@ -72,7 +111,7 @@ func (in *instance) jsonValue(d *jsonDecoder, depth int) (goja.Value, error) {
 		return vm.ToValue(tok.String()), nil
 	case '0':
 		raw := tok.String()
-		if n, err := strconv.ParseInt(raw, 10, 64); err == nil && n > -1<<53 && n < 1<<53 {
+		if n, err := strconv.ParseInt(raw, 10, 64); err == nil && n > -1<<53 && n < 1<<53 && (n != 0 || raw[0] != '-') {
 			return vm.ToValue(n), nil
 		}
 		f, err := strconv.ParseFloat(raw, 64)
@@ -81,7 +120,7 @@ func (in *instance) jsonValue(d *jsonDecoder, depth int) (goja.Value, error) {
 		}
 		return vm.ToValue(f), nil
 	case '[':
-		if depth >= maxJSONDepth {
+		if depth >= d.maxDepth {
 			return nil, errors.New("JSON nested too deep")
 		}
 		var items []any
@@ -97,7 +136,7 @@ func (in *instance) jsonValue(d *jsonDecoder, depth int) (goja.Value, error) {
 		}
 		return vm.NewArray(items...), nil
 	case '{':
-		if depth >= maxJSONDepth {
+		if depth >= d.maxDepth {
 			return nil, errors.New("JSON nested too deep")
 		}
 		return in.jsonObject(d, depth)

@@ -11,6 +11,8 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"minibase/auth"
 )
 
 // Each runaway ends its own invocation with a clear error, and the next
@@ -235,7 +237,7 @@ func TestRedeployRetiresWarmInstances(t *testing.T) {
 // Asynchronous invocations beyond MaxPending are refused with
 // EXCEED_CONCURRENT_REQUEST_LIMIT; once one finishes, there is room again.
 func TestAsyncMaxPending(t *testing.T) {
-	rt, _ := newTestRuntime(t, Options{Async: AsyncOptions{MaxPending: 2}})
+	rt, _ := newTestRuntime(t, Options{Async: AsyncOptions{MaxPending: 2, PerCaller: 2}})
 	arrived, release, event := gateServer(t, 2)
 	var ids []string
 	for range 2 {
@@ -268,6 +270,73 @@ func TestAsyncMaxPending(t *testing.T) {
 	}
 	if o := waitOutcome(t, rt, userCtx, id); o.Status != OutcomeSucceeded {
 		t.Fatalf("%+v", o)
+	}
+}
+
+// One caller cannot fill the asynchronous queue for everyone: an end user
+// has at most PerCaller invocations pending, and anonymous users (cheap to
+// make) count by their client address too (IPv6 by its /64); another
+// caller is still accepted, and a share is free again once its
+// invocations finish.
+func TestAsyncPerCaller(t *testing.T) {
+	rt, _ := newTestRuntime(t, Options{Async: AsyncOptions{MaxPending: 100, PerCaller: 2}})
+	arrived, release, event := gateServer(t, 10)
+	anon := func(uid string) context.Context {
+		return auth.NewContext(context.Background(), &auth.Identity{Role: auth.User, UID: uid, OpenID: uid, LoginType: auth.LoginAnonymous})
+	}
+	var ids []string
+	steps := []struct {
+		name    string
+		ctx     context.Context
+		ip      string
+		errText string // "": accepted
+	}{
+		{"alice's first", userCtx, "198.51.100.1", ""},
+		{"alice's second", userCtx, "198.51.100.2", ""},
+		{"alice's third", userCtx, "198.51.100.3", "this user has 2 asynchronous invocations pending, the most one caller may"},
+		{"bob's first, at alice's address", user2Ctx, "198.51.100.1", ""},
+		{"an anonymous user", anon("anon-1"), "203.0.113.9", ""},
+		{"another anonymous user at that address", anon("anon-2"), "203.0.113.9", ""},
+		{"a third one there", anon("anon-3"), "203.0.113.9", "anonymous users at this address have 2 asynchronous invocations pending"},
+		{"an anonymous user in a /64", anon("anon-4"), "2001:db8:1:2::1", ""},
+		{"another one in that /64", anon("anon-5"), "2001:db8:1:2:ffff::7", ""},
+		{"a third one there", anon("anon-6"), "2001:db8:1:2::99", "anonymous users at this address have 2"},
+		{"an anonymous user elsewhere", anon("anon-3"), "203.0.113.10", ""},
+	}
+	for _, st := range steps {
+		id, err := rt.InvokeAsync(st.ctx, "gate", event, Invocation{ClientIP: st.ip})
+		if st.errText == "" {
+			if err != nil {
+				t.Fatalf("%s: %v, want it accepted", st.name, err)
+			}
+			ids = append(ids, id)
+			continue
+		}
+		if fe, ok := err.(*Error); !ok || fe.Code != CodeBusy || !strings.Contains(fe.Message, st.errText) {
+			t.Fatalf("%s: %v, want %s saying %q", st.name, err, CodeBusy, st.errText)
+		}
+	}
+	if _, err := rt.InvokeAsync(adminCtx, "hello", nil, Invocation{}); err != nil {
+		t.Errorf("an admin's invocation: %v, want it accepted (admins have no share)", err)
+	}
+	for range ids {
+		<-arrived
+	}
+	close(release)
+	for _, id := range ids {
+		if o := waitOutcome(t, rt, adminCtx, id); o.Status != OutcomeSucceeded {
+			t.Fatalf("%s: %+v", id, o)
+		}
+	}
+	for deadline := time.Now().Add(time.Minute); rt.async.pending.Load() > 0; time.Sleep(time.Millisecond) {
+		if time.Now().After(deadline) {
+			t.Fatal("finished invocations still count as pending")
+		}
+	}
+	if id, err := rt.InvokeAsync(userCtx, "hello", nil, Invocation{}); err != nil {
+		t.Errorf("alice after hers finished: %v", err)
+	} else {
+		waitOutcome(t, rt, userCtx, id)
 	}
 }
 

@@ -8,9 +8,10 @@ import (
 
 // LogSink receives the record of every invocation when it ends: its
 // console output, outcome and timing. Write is called on the invoking
-// goroutine after the caller's result is ready; it must not block for long
-// (queue and return) and must not keep rec's slices past the call unless
-// it copies them.
+// goroutine after the caller's result is ready or, when main left work
+// running (a promise it did not await), on another goroutine once that
+// work is done or dropped; it must not block for long (queue and return)
+// and must not keep rec's slices past the call unless it copies them.
 type LogSink interface {
 	Write(ctx context.Context, rec *LogRecord)
 }

@@ -13,9 +13,11 @@ import (
 // loop is an instance's event loop: timers, immediates and Go work (database
 // calls, fetch, callFunction) whose results come back to JavaScript. It runs
 // on the goroutine of the invocation that holds the instance; other
-// goroutines only post to it. When an invocation ends, reset cancels every
-// timer and drops whatever arrives late, so nothing of one invocation runs
-// during the next.
+// goroutines only post to it. Go work main started and did not wait for
+// still runs after main settles, on the goroutine that finishes the
+// invocation (Runtime.finishLeft). When an invocation ends, reset cancels
+// every timer and drops whatever arrives late, so nothing of one
+// invocation runs during the next.
 //
 // It is minibase's own rather than goja_nodejs/eventloop because a cloud
 // function needs three things that loop does not offer: it knows when
@@ -34,10 +36,13 @@ type loop struct {
 	wake  chan struct{}
 
 	// Used on the loop's goroutine only.
-	pending int // referenced timers, immediates and Go work in flight
-	timers  map[int64]*timer
-	nextID  int64
-	failure error // the first exception thrown by a callback
+	pending  int  // referenced timers, immediates and Go work in flight
+	inflight int  // Go work in flight (part of pending)
+	draining bool // main settled: Go work cut by the deadline is dropped, not settled (finishLeft)
+	dropped  int  // Go work dropped so
+	timers   map[int64]*timer
+	nextID   int64
+	failure  error // the first exception thrown by a callback
 }
 
 type timer struct {
@@ -81,10 +86,10 @@ func (l *loop) generation() uint64 {
 }
 
 // run runs callbacks until settled reports true, a callback throws, nothing
-// is left that could settle it (errNeverSettles), c's deadline passes or
-// the watchdog stops it (expired is signalled; the instance's cause) or
-// c's caller goes away.
-func (l *loop) run(c *call, expired <-chan struct{}, settled func() bool) error {
+// is left that could settle it (errNeverSettles), the invocation's
+// deadline passes or the watchdog stops it (expired is signalled; the
+// instance's cause) or caller ends (its cause).
+func (l *loop) run(caller context.Context, expired <-chan struct{}, settled func() bool) error {
 	for {
 		if l.failure != nil {
 			return l.failure
@@ -115,8 +120,8 @@ func (l *loop) run(c *call, expired <-chan struct{}, settled func() bool) error 
 		case <-l.wake:
 		case <-expired:
 			stop = *l.in.cause.Load()
-		case <-c.parent.Done():
-			stop = context.Cause(c.parent)
+		case <-caller.Done():
+			stop = context.Cause(caller)
 		}
 		l.in.js.Add(1)
 		if stop != nil {
@@ -145,7 +150,8 @@ func (l *loop) reset() {
 		}
 		delete(l.timers, id)
 	}
-	l.pending, l.failure = 0, nil
+	l.pending, l.inflight, l.failure = 0, 0, nil
+	l.draining, l.dropped = false, 0
 }
 
 // schedule starts a timer (interval > 0 repeats) or, with a negative
@@ -213,12 +219,18 @@ func (l *loop) setRef(id int64, ref bool) {
 func (l *loop) async(work func(ctx context.Context) func(vm *goja.Runtime) (goja.Value, error)) goja.Value {
 	p, resolve, reject := l.vm.NewPromise()
 	l.pending++
+	l.inflight++
 	gen, ctx, tag := l.generation(), l.in.cur.context(), l.in.tag
 	l.in.rt.workers.do(func() {
 		var finish func(*goja.Runtime) (goja.Value, error)
 		tagged(tag, func() { finish = safeWork(work, ctx) }) // what it fetches is the instance's
 		l.post(gen, func() {
 			l.pending--
+			l.inflight--
+			if l.draining && ctx.Err() != nil { // the deadline passed while it ran: nobody waits for it
+				l.dropped++
+				return
+			}
 			v, err := finish(l.vm)
 			if err == nil {
 				err = resolve(v)

@@ -1,6 +1,7 @@
 package functions
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -93,6 +94,7 @@ type Runtime struct {
 	closed  atomic.Bool
 	stop    chan struct{}
 	bg      sync.WaitGroup
+	drains  sync.WaitGroup // finishLeft running; Add under mu while not closed
 }
 
 // regexpTimeout bounds one match of goja's backtracking regular
@@ -141,6 +143,9 @@ func (r *Runtime) Close() error {
 	}
 	close(r.stop)
 	r.wd.interruptAll(Errorf(CodeUnavailable, "the server is shutting down"))
+	r.mu.Lock() // no drain starts after this (drainStarts)
+	r.mu.Unlock()
+	r.drains.Wait()
 	r.async.close()
 	r.bg.Wait()
 	r.mu.Lock()
@@ -179,7 +184,10 @@ type Result struct {
 func NewRequestID() string { return uuid.Must(uuid.NewV7()).String() }
 
 // Invoke runs the function called name with event (JSON; empty means {})
-// and returns its result. Errors are *Error: CodeNotFound, CodeBusy,
+// and returns its result when main settles; Go work main started and did
+// not await (a database call, fetch, storage call or callFunction) goes on
+// after, up to the invocation's deadline, on the same instance, which no
+// other invocation uses meanwhile (finishLeft). Errors are *Error: CodeNotFound, CodeBusy,
 // CodeEventTooLarge, CodeExecuteFail (the function threw, rejected, timed
 // out, ran out of memory or returned a promise that can never settle),
 // CodeResultTooLarge; each carries the invocation's RequestID.
@@ -199,9 +207,9 @@ func (r *Runtime) Invoke(ctx context.Context, name string, event []byte, inv Inv
 	out, fn, cold, err := r.invoke(ctx, name, event, c)
 	dur := time.Since(c.start)
 	rec := &LogRecord{RequestID: c.requestID, Function: name, OpenID: id.OpenID, Source: c.source, Start: c.start,
-		Duration: dur, Status: StatusOK, ColdStart: cold, Lines: c.logs.finish()}
+		Duration: dur, Status: StatusOK, ColdStart: cold}
 	if fn != nil {
-		rec.Version, rec.MemoryMB, rec.Memory = fn.code.Version, fn.code.Config.MemoryMB, c.memory()
+		rec.Version, rec.MemoryMB = fn.code.Version, fn.code.Config.MemoryMB
 	}
 	if err != nil {
 		var fe *Error
@@ -210,11 +218,31 @@ func (r *Runtime) Invoke(ctx context.Context, name string, event []byte, inv Inv
 		}
 		fe.RequestID = c.requestID
 		rec.Status, rec.Error, rec.ErrCode = StatusError, fe.Message, fe.ErrCode
-		r.record(ctx, rec)
-		return nil, fe
+		err = fe
 	}
-	r.record(ctx, rec)
-	return &Result{RequestID: c.requestID, Value: out, Duration: dur, Logs: rec.Lines}, nil
+	lines := r.recordWhenDone(ctx, c, rec)
+	if err != nil {
+		return nil, err
+	}
+	return &Result{RequestID: c.requestID, Value: out, Duration: dur, Logs: lines}, nil
+}
+
+// recordWhenDone records rec once c is over and returns the lines c logged
+// before main settled. The record of an invocation whose main left work
+// running (finishLeft) waits for that work, so it holds the lines logged
+// meanwhile and says what was dropped; the caller does not wait.
+func (r *Runtime) recordWhenDone(ctx context.Context, c *call, rec *LogRecord) []LogLine {
+	if c.left == nil {
+		rec.Lines, rec.Memory = c.logs.finish(), c.memory()
+		r.record(ctx, rec)
+		return rec.Lines
+	}
+	go func() {
+		<-c.left
+		rec.Lines, rec.Memory = c.logs.finish(), c.memory()
+		r.record(context.WithoutCancel(ctx), rec)
+	}()
+	return c.early
 }
 
 func (r *Runtime) record(ctx context.Context, rec *LogRecord) {
@@ -255,16 +283,34 @@ func (r *Runtime) invoke(ctx context.Context, name string, event []byte, c *call
 	if err := fn.acquire(ctx, r.opts.Queue); err != nil {
 		return nil, fn, false, err
 	}
-	defer func() { <-fn.slots }()
 	in := fn.take()
 	cold := in == nil
 	if cold {
 		in = r.newInstance(fn)
 	}
 	out, err := r.run(ctx, in, c, event)
+	if c.left == nil {
+		r.release(fn, in)
+		return out, fn, cold, err
+	}
+	// The work main left keeps the instance, and its slot, until it is
+	// done: the next invocation runs on another instance.
+	n := len(c.logs.lines)
+	c.early = c.logs.lines[:n:n] // what finishLeft logs goes after them
+	go func() {
+		defer r.drains.Done()
+		r.finishLeft(in, c)
+		r.release(fn, in)
+		close(c.left)
+	}()
+	return out, fn, cold, err
+}
+
+// release gives back in, after an invocation, and its slot.
+func (r *Runtime) release(fn *function, in *instance) {
 	in.lastUsed = time.Now()
 	fn.put(in)
-	return out, fn, cold, err
+	<-fn.slots
 }
 
 // validName is ValidName without a regular expression (every call checks
@@ -315,6 +361,19 @@ func (r *Runtime) run(ctx context.Context, in *instance, c *call, event []byte) 
 		}
 	})
 	in.js.Add(1)
+	if in.loop.inflight > 0 && in.loop.failure == nil && !fatal(err) && r.drainStarts() {
+		c.left = make(chan struct{})
+	} else {
+		r.end(in, c, err)
+	}
+	if fe != nil {
+		return nil, fe
+	}
+	return out, nil
+}
+
+// end ends the invocation c on in.
+func (r *Runtime) end(in *instance, c *call, err error) {
 	killed := r.wd.remove(c)
 	if !in.disarm() || killed || in.loop.failure != nil || fatal(err) {
 		in.broken = true // interrupted (or about to be), or its state is suspect
@@ -322,10 +381,69 @@ func (r *Runtime) run(ctx context.Context, in *instance, c *call, event []byte) 
 	in.loop.reset()
 	c.release()
 	in.cur = nil
-	if fe != nil {
-		return nil, fe
+}
+
+// drainStarts counts a finishLeft about to start, unless the runtime is
+// closing (then the work main left is dropped at once).
+func (r *Runtime) drainStarts() bool {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if r.closed.Load() {
+		return false
 	}
-	return out, nil
+	r.drains.Add(1)
+	return true
+}
+
+// finishLeft runs in's event loop after main settled and its caller was
+// answered, as CloudBase's instance keeps running briefly after the
+// response: the Go work main started and did not wait for (a remove()
+// fired and forgotten, a fetch) finishes, and the callbacks waiting for it
+// run, until none is in flight or the invocation's deadline passes; what
+// is still running then is dropped, with a line in the invocation's log.
+// Timers do not keep it waiting (those due meanwhile run). Then the
+// invocation ends.
+func (r *Runtime) finishLeft(in *instance, c *call) {
+	var err error
+	in.loop.draining = true
+	in.js.Add(1)
+	tagged(in.tag, func() { err = in.safeLoop(c) })
+	in.js.Add(1)
+	if n := in.loop.inflight + in.loop.dropped; n > 0 {
+		in.log("warn", fmt.Sprintf("[minibase] %d operation(s) the function started and did not await were still running when its time ran out (%v), and were dropped", n, describeStop(cmp.Or(err, *in.cause.Load()))))
+	} else if err != nil {
+		in.log("error", "[minibase] after main returned: "+describeStop(err))
+	}
+	r.end(in, c, err)
+}
+
+// safeLoop runs the loop until no Go work is in flight; a Go panic ends
+// it (and the instance).
+func (in *instance) safeLoop(c *call) (err error) {
+	defer func() {
+		if p := recover(); p != nil {
+			in.broken = true
+			err = fmt.Errorf("internal error in the functions runtime: %v", p)
+		}
+	}()
+	return in.loop.run(context.Background(), in.expired, func() bool { return in.loop.inflight == 0 })
+}
+
+// describeStop says why finishLeft stopped.
+func describeStop(err error) string {
+	switch {
+	case err == nil:
+		return "done"
+	case errors.Is(err, errTimedOut):
+		return "its timeout"
+	case errors.Is(err, context.DeadlineExceeded):
+		return "its caller's deadline"
+	}
+	var fe *Error
+	if errors.As(err, &fe) {
+		return fe.Message
+	}
+	return err.Error()
 }
 
 // safeDescribe is describe, where a Go panic makes an internal error.

@@ -154,6 +154,11 @@ func TestInvoke(t *testing.T) {
 		{name: "__proto__ in an event is data", fn: "proto", ctx: adminCtx, event: `{"__proto__":{"polluted":true},"a":1}`, want: `{"own":true,"polluted":false,"keys":["__proto__","a"]}`},
 		{name: "event values as JSON.parse makes them", fn: "echo", event: `{"n":1.5,"big":12345678901234567890,"s":"é\u0000","d":{"$date":"2024-01-01T00:00:00Z"},"a":[null,true]}`, ctx: adminCtx,
 			want: `{"event":{"n":1.5,"big":12345678901234567000,"s":"é\u0000","d":{"$date":"2024-01-01T00:00:00Z"},"a":[null,true]}}`},
+		// Over pollFrom bytes, the event is read in the VM, polling.
+		{name: "a large event", fn: "echo", ctx: adminCtx, event: `{"pad":"` + strings.Repeat("p", pollFrom) + `","n":-0,"a":[1,{"b":"é"}]}`,
+			want: `{"event":{"pad":"` + strings.Repeat("p", pollFrom) + `","n":0,"a":[1,{"b":"é"}]}}`},
+		{name: "a large event that is not JSON", fn: "hello", event: `{"pad":"` + strings.Repeat("p", pollFrom) + `",nope}`,
+			errCode: CodeInvalidParam, errText: "not valid JSON"},
 		{name: "undefined becomes null", fn: "failing", event: `{"mode":"undefined"}`, want: `null`},
 		{name: "unknown function", fn: "no-such-fn", event: `{}`, errCode: CodeNotFound, errText: `function "no-such-fn" does not exist`},
 		{name: "invalid name", fn: "../etc", event: `{}`, errCode: CodeInvalidParam, errText: "invalid function name"},

@@ -144,8 +144,15 @@ func checkFiles(name string, files map[string][]byte) error {
 	if err := checkName(name); err != nil {
 		return err
 	}
+	sizes := func() map[string]int64 {
+		m := make(map[string]int64, len(files))
+		for p, b := range files {
+			m[p] = int64(len(b))
+		}
+		return m
+	}
 	if len(files) > MaxFiles {
-		return Errorf(CodeInvalidParam, "function %s has %d files, more than %d", name, len(files), MaxFiles)
+		return Errorf(CodeInvalidParam, "function %s has %d files, more than %d; %s", name, len(files), MaxFiles, LargestFolders(sizes(), true))
 	}
 	total := 0
 	for p, b := range files {
@@ -155,9 +162,85 @@ func checkFiles(name string, files map[string][]byte) error {
 		total += len(b)
 	}
 	if total > MaxCodeBytes {
-		return Errorf(CodeInvalidParam, "function %s holds %d bytes of files, more than %d", name, total, MaxCodeBytes)
+		return Errorf(CodeInvalidParam, "function %s holds %d bytes of files, more than %d; %s", name, total, MaxCodeBytes, LargestFolders(sizes(), false))
 	}
 	return nil
+}
+
+// LargestFolders names, for a message about a function's limits, the
+// folders holding the most bytes (or files, byFiles) of a function whose
+// files' sizes are sizes, by slash path: each top folder counts, except
+// node_modules/, whose packages count one by one ("." is the files at the
+// top). It says "the largest folders: node_modules/xml2js (3.3 MiB, 120
+// files), …", five at most, largest first.
+func LargestFolders(sizes map[string]int64, byFiles bool) string {
+	type folder struct {
+		path         string
+		bytes, files int64
+	}
+	byPath := make(map[string]*folder)
+	for p, n := range sizes {
+		key := folderOf(p)
+		f := byPath[key]
+		if f == nil {
+			f = &folder{path: key}
+			byPath[key] = f
+		}
+		f.bytes += n
+		f.files++
+	}
+	all := make([]*folder, 0, len(byPath))
+	for _, f := range byPath {
+		all = append(all, f)
+	}
+	sort.Slice(all, func(i, j int) bool {
+		a, b := all[i], all[j]
+		if byFiles && a.files != b.files {
+			return a.files > b.files
+		}
+		if a.bytes != b.bytes {
+			return a.bytes > b.bytes
+		}
+		return a.path < b.path
+	})
+	var b strings.Builder
+	if byFiles {
+		b.WriteString("the folders with the most files: ")
+	} else {
+		b.WriteString("the largest folders: ")
+	}
+	for i, f := range all[:min(5, len(all))] {
+		if i > 0 {
+			b.WriteString(", ")
+		}
+		fmt.Fprintf(&b, "%s (%s, %d file%s)", f.path, sizeText(f.bytes), f.files, map[bool]string{true: "s"}[f.files != 1])
+	}
+	return b.String()
+}
+
+// folderOf is the folder LargestFolders counts the file at p in.
+func folderOf(p string) string {
+	parts := strings.SplitN(p, "/", 4)
+	switch {
+	case len(parts) == 1:
+		return "."
+	case parts[0] != "node_modules" || len(parts) == 2:
+		return parts[0]
+	case strings.HasPrefix(parts[1], "@") && len(parts) == 4:
+		return strings.Join(parts[:3], "/")
+	}
+	return parts[0] + "/" + parts[1]
+}
+
+// sizeText formats a byte count: 812 B, 12.3 KiB, 4.0 MiB.
+func sizeText(n int64) string {
+	switch {
+	case n < 1<<10:
+		return fmt.Sprintf("%d B", n)
+	case n < 1<<20:
+		return fmt.Sprintf("%.1f KiB", float64(n)/(1<<10))
+	}
+	return fmt.Sprintf("%.1f MiB", float64(n)/(1<<20))
 }
 
 // hashFiles is a Code's Version: a hash of the files' paths and contents.

@@ -4,8 +4,10 @@ import (
 	"encoding/json"
 	"fmt"
 	"regexp"
+	"strconv"
 	"strings"
 	"testing"
+	"unicode/utf8"
 
 	"github.com/dop251/goja"
 )
@@ -55,6 +57,37 @@ func TestJSONStringifyAgreesWithGoja(t *testing.T) {
 	// Name and length, as the built-in's.
 	if v, _ := in.vm.RunString(`JSON.stringify.name + JSON.stringify.length + JSON.parse.name + JSON.parse.length`); v.String() != "stringify3parse2" {
 		t.Errorf("JSON.stringify and parse: %s", v)
+	}
+}
+
+// JSON.parse of text over goParseMax (read by the runtime's decoder, which
+// polls for interrupts) makes what goja's makes of the same text.
+func TestJSONParseLarge(t *testing.T) {
+	in, _ := newBareInstance(t)
+	if _, err := in.vm.RunString(`var pad = ' '.repeat(` + strconv.Itoa(goParseMax) + `);
+		var show = (v) => JSON.stringify(v) + ' ' + Object.is(v && v.z, -0) + ' ' + (v && Object.getPrototypeOf(v) === Object.prototype) +
+			' ' + (v && Object.keys(v).join());`); err != nil {
+		t.Fatal(err)
+	}
+	for _, text := range []string{
+		`{"a":1,"b":[true,null,"x\\u0041é"],"a":2,"__proto__":{"x":1},"z":-0,"m":-1e-300,"big":12345678901234567890,"1":0,"0":1}`,
+		`[1.5, -0.0, 9007199254740993, {"":""}]`,
+		`"just a string"`, `42`, `null`,
+	} {
+		v, err := in.vm.RunString(`[show(JSON.parse(` + strconv.Quote(text) + `)), show(JSON.parse(pad + ` + strconv.Quote(text) + ` + pad))]`)
+		if err != nil {
+			t.Fatalf("%s: %v", text, err)
+		}
+		o := v.ToObject(in.vm)
+		if small, large := o.Get("0").String(), o.Get("1").String(); small != large {
+			t.Errorf("JSON.parse(%s):\n goja's %s\n ours   %s", text, small, large)
+		}
+	}
+	for _, text := range []string{`[1, 2`, `{"a":1} x`, `{'a':1}`, `[1,]`, `tru`} {
+		v, err := in.vm.RunString(`(() => { try { JSON.parse(pad + ` + strconv.Quote(text) + `); return 'parsed' } catch (e) { return e.name } })()`)
+		if err != nil || v.String() != "SyntaxError" {
+			t.Errorf("JSON.parse of %q padded: %v, %v; want a SyntaxError", text, v, err)
+		}
 	}
 }
 
@@ -166,6 +199,39 @@ func FuzzJSONStringify(f *testing.F) {
 		got, gerr := ours(goja.Undefined(), v, replacer, sp)
 		if fmt.Sprint(werr) != fmt.Sprint(gerr) || werr == nil && !got.StrictEquals(want) {
 			t.Fatalf("JSON.stringify(JSON.parse(%q), %v, %d):\n ours   %v, %v\n goja's %v, %v", s, list, space%12, got, gerr, want, werr)
+		}
+	})
+}
+
+// bigExponent finds numbers past float64's range, which goja's JSON.parse
+// refuses and V8 (and the decoder) read as Infinity or 0.
+var bigExponent = regexp.MustCompile(`[eE][+-]?0*[0-9]{3,}`)
+
+// FuzzJSONParseLarge: for any text, JSON.parse of it padded past
+// goParseMax (the runtime's decoder) makes what goja's parse makes of it,
+// or both throw a SyntaxError. Numbers goja cannot read (1e400: V8 and the
+// decoder make Infinity) are left out.
+func FuzzJSONParseLarge(f *testing.F) {
+	for _, s := range []string{`{"a":1,"a":[2,{"b":null}]}`, `[1.5,-0,"\u00e9",true]`, `"x\"y"`, `{"__proto__":{"p":1}}`, `[1,]`, `{"a" 1}`} {
+		f.Add(s)
+	}
+	in, _ := newBareInstance(f)
+	if _, err := in.vm.RunString(`var pad = ' '.repeat(` + strconv.Itoa(goParseMax) + `);
+		var both = (t) => [t, pad + t + pad].map((s) => { try { return JSON.stringify(JSON.parse(s)) } catch (e) { return e.name } }).join('\n')`); err != nil {
+		f.Fatal(err)
+	}
+	both, _ := goja.AssertFunction(in.vm.Get("both"))
+	f.Fuzz(func(t *testing.T, text string) {
+		if !utf8.ValidString(text) || bigExponent.MatchString(text) || len(text) > 4096 {
+			return
+		}
+		v, err := both(goja.Undefined(), in.vm.ToValue(text))
+		if err != nil {
+			t.Fatalf("%q: %v", text, err)
+		}
+		goja, ours, _ := strings.Cut(v.String(), "\n")
+		if goja != ours {
+			t.Fatalf("JSON.parse(%q):\n goja's %s\n ours   %s", text, goja, ours)
 		}
 	})
 }

@@ -201,7 +201,9 @@ declare module 'wx-server-sdk' {
    * returns 100 documents unless limit() says otherwise (at most 1000),
    * add({data: [...]}) inserts many (→ _ids), rules do not apply.
    * Results: {data, errMsg: 'collection.get:ok'}, {_id}, {stats: {updated}}…
-   * Failures reject with {errCode, errMsg: 'collection.get:fail …'}.
+   * Failures reject with {errCode, errMsg: 'collection.get:fail …'}. Every
+   * call returns its Promise, also when success, fail or complete are given
+   * (they are called too), as every call of this module does.
    */
   export function database(options?: { env?: string | symbol; throwOnNotFound?: boolean }): any;
   /**
@@ -290,6 +292,78 @@ declare module 'wx-server-sdk' {
     errCode: 0;
     errMsg: string;
   }>;
+}
+
+/**
+ * An app of @cloudbase/node-sdk or tcb-admin-node (dialect C): the same
+ * database, storage and functions as wx-server-sdk, as an admin, with
+ * node-sdk's shapes. Failures are Errors with a string code, message and
+ * requestId (thrown; resolved as {code, message, requestId} after
+ * setThrowOnCode(false), and always in tcb-admin-node).
+ */
+interface TcbApp {
+  /**
+   * node-sdk's database: bare payloads (add(doc), update(doc), set(doc)).
+   * get() → {data, requestId} (100 documents unless limit() says otherwise,
+   * at most 1000); count() → {total, requestId}; add → {id, requestId} or,
+   * with an array, {ids, requestId}; update → {updated, requestId}; remove →
+   * {deleted, requestId}; doc().get() → {data: [doc] or [], requestId};
+   * doc().set() → {updated, upsertedId (when it created the document),
+   * requestId}; collection.aggregate() (or aggregate([stages])) … end() →
+   * {data, requestId} (20 documents without a limit stage). db.command,
+   * db.serverDate(), db.Geo, db.RegExp as in wx-server-sdk; no transactions
+   * yet.
+   */
+  database(config?: { env?: string | symbol }): any;
+  /** {result, requestId}; the callee sees the same caller and SOURCE + ',scf'. */
+  callFunction(options: { name: string; data?: Record<string, any> }): Promise<{ result: any; requestId: string }>;
+  /** {fileID, requestId}. */
+  uploadFile(options: { cloudPath: string; fileContent: string | ArrayBuffer | ArrayBufferView }): Promise<{ fileID: string; requestId: string }>;
+  /** {fileContent, message: '文件下载完成'}. */
+  downloadFile(options: { fileID: string }): Promise<{ fileContent: Buffer; message: string }>;
+  /** Up to 50 files: {fileList: [{code: 'SUCCESS' (else the failure's code), fileID, tempFileURL, maxAge}], requestId}. */
+  getTempFileURL(options: { fileList: (string | { fileID: string; maxAge: number })[] }): Promise<{
+    fileList: { code: string; fileID: string; tempFileURL: string; maxAge?: number; message?: string }[];
+    requestId: string;
+  }>;
+  /** Up to 50 files: {fileList: [{code: 'SUCCESS' (else the failure's code), fileID}], requestId}. */
+  deleteFile(options: { fileList: string[] }): Promise<{ fileList: { code: string; fileID: string; message?: string }[]; requestId: string }>;
+  /** The invocation's caller. */
+  auth(): {
+    getUserInfo(): { openId: string; appId: string; uid: string; customUserId: string; isAnonymous: boolean };
+    getEndUserInfo(): Promise<{ userInfo: { openId: string; appId: string; uid: string; customUserId: string; isAnonymous: boolean } }>;
+    getClientIP(): string;
+  };
+  logger(): { log(obj: object): void; info(obj: object): void; warn(obj: object): void; error(obj: object): void };
+}
+
+/** @cloudbase/node-sdk: CloudBase's server SDK (dialect C), answered by the runtime (its npm copy is left out at deploy). */
+declare module '@cloudbase/node-sdk' {
+  /** "The environment this function runs in": pass to init({ env }). */
+  export const SYMBOL_CURRENT_ENV: unique symbol;
+  export const SYMBOL_DEFAULT_ENV: unique symbol;
+  /** 'minibase'. */
+  export const version: string;
+  /** An app; minibase has one environment, and secretId/secretKey are not needed (ignored). */
+  export function init(config?: { env?: string | symbol; [option: string]: any }): TcbApp;
+  /** false: failures resolve as {code, message, requestId} instead of throwing. */
+  export function setThrowOnCode(value: boolean): void;
+}
+
+/** tcb-admin-node: node-sdk's predecessor; the module is an app itself, and failures resolve as {code, message, requestId}. */
+declare module 'tcb-admin-node' {
+  export const SYMBOL_CURRENT_ENV: unique symbol;
+  /** Returns a new app and makes it the module's. */
+  export function init(config?: { env?: string | symbol; [option: string]: any }): TcbApp;
+  export function getCurrentEnv(): string;
+  export function database(config?: { env?: string | symbol }): any;
+  export function callFunction(options: { name: string; data?: Record<string, any> }): Promise<{ result: any; requestId: string }>;
+  export function uploadFile(options: { cloudPath: string; fileContent: string | ArrayBuffer | ArrayBufferView }): Promise<{ fileID: string; requestId: string }>;
+  export function downloadFile(options: { fileID: string }): Promise<{ fileContent: Buffer; message: string }>;
+  export function getTempFileURL(options: { fileList: (string | { fileID: string; maxAge: number })[] }): ReturnType<TcbApp['getTempFileURL']>;
+  export function deleteFile(options: { fileList: string[] }): ReturnType<TcbApp['deleteFile']>;
+  export function auth(): ReturnType<TcbApp['auth']>;
+  export function logger(): ReturnType<TcbApp['logger']>;
 }
 
 /** Node's crypto, the subset minibase binds (also as 'node:crypto'). */

@@ -160,3 +160,16 @@ func TestSpecExamples(t *testing.T) {
 			want: `{"text":"hi","isBuffer":true,"roundTrip":true}`},
 	})
 }
+
+// wx-server-sdk's calls given success, fail or complete still return
+// their Promise, and call the callbacks too.
+func TestCallbacksAndPromise(t *testing.T) {
+	rt, _ := newTestRuntime(t, Options{Files: newStorage(t, "https://cdn.example.com")})
+	runCases(t, rt, []fcase{{name: "callbacks and await", fn: "callbacks", event: `{}`, want: `{
+		"isPromise": true, "updated": 1, "n": 2, "total": 1, "grouped": 2,
+		"rejected": "document.get:fail document with _id no-such-id does not exist",
+		"text": "hi", "url": 0, "sum": 3, "deleted": 0,
+		"calls": ["add success collection.add:ok", "add complete", "update success 1", "get success", "count complete 1",
+			"aggregate success 1", "get fail -1", "uploadFile success uploadFile:ok", "downloadFile complete", "getTempFileURL success 1",
+			"callFunction success 3", "deleteFile success 0"]}`}})
+}

@@ -6,6 +6,7 @@ import (
 	"compress/flate"
 	"hash/crc32"
 	"io/fs"
+	"slices"
 	"strings"
 	"testing"
 )
@@ -74,7 +75,7 @@ func TestReadZip(t *testing.T) {
 			map[string]string{"index.js": "i"}, []string{"__MACOSX/sum/._index.js", ".DS_Store"}},
 	}
 	for _, c := range good {
-		files, err := ReadZip(c.zip)
+		files, _, err := ReadZip(c.zip)
 		if err != nil {
 			t.Errorf("%s: %v", c.name, err)
 			continue
@@ -123,13 +124,67 @@ func TestReadZip(t *testing.T) {
 			"checksum"},
 	}
 	for _, c := range bad {
-		files, err := ReadZip(c.zip)
+		files, _, err := ReadZip(c.zip)
 		if ErrorCode(err) != CodeInvalidParam || !strings.Contains(err.Error(), c.want) {
 			t.Errorf("%s: %d files, %v; want INVALID_PARAM containing %q", c.name, len(files), err, c.want)
 		}
 	}
-	if _, err := ReadZip(make([]byte, MaxZipBytes+1)); ErrorCode(err) != CodeInvalidParam {
+	if _, _, err := ReadZip(make([]byte, MaxZipBytes+1)); ErrorCode(err) != CodeInvalidParam {
 		t.Errorf("a body over MaxZipBytes: %v", err)
+	}
+}
+
+// A zip of a CloudBase folder after npm install: the npm copy of
+// wx-server-sdk and what only it needs are left out without being
+// inflated (tslib.js would fail: it inflates past its declared size), the
+// rest is kept, and ReadZip says what it left out.
+func TestReadZipLeavesOutTheSDK(t *testing.T) {
+	big := bytes.Repeat([]byte{0}, 1<<20)
+	z := makeZip(t,
+		entry{name: "login/index.js", body: "const cloud = require('wx-server-sdk')\nconst dayjs = require('dayjs')"},
+		entry{name: "login/package.json", body: `{"dependencies": {"wx-server-sdk": "4.0.2", "lodash": "4"}}`},
+		entry{name: "login/node_modules/wx-server-sdk/package.json", body: `{"dependencies": {"tslib": "1", "dayjs": "1"}}`},
+		entry{name: "login/node_modules/wx-server-sdk/index.js", body: "module.exports = {}"},
+		entry{name: "login/node_modules/tslib/package.json", body: `{}`},
+		entry{raw: &zip.FileHeader{Name: "login/node_modules/tslib/tslib.js", Method: zip.Deflate, UncompressedSize64: 10,
+			CompressedSize64: uint64(len(deflated(big))), CRC32: crc32.ChecksumIEEE(big)}, body: deflated(big)},
+		entry{name: "login/node_modules/dayjs/package.json", body: `{}`},
+		entry{name: "login/node_modules/lodash/package.json", body: `{}`},
+		entry{name: "login/node_modules/lodash/lodash.js", body: "module.exports = {}"},
+	)
+	files, left, err := ReadZip(z)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for p := range files {
+		got = append(got, p)
+	}
+	slices.Sort(got)
+	want := []string{"index.js", "node_modules/dayjs/package.json", "node_modules/lodash/lodash.js", "node_modules/lodash/package.json", "package.json"}
+	if !slices.Equal(got, want) {
+		t.Errorf("kept %v, want %v", got, want)
+	}
+	wantLeft := "wx-server-sdk and 1 package only it needs (77 B): the runtime provides it"
+	wantBytes := int64(len(`{"dependencies": {"tslib": "1", "dayjs": "1"}}`) + len("module.exports = {}") + len(`{}`) + 10) // tslib.js as declared
+	if left.String() != wantLeft || left.Files != 4 || left.Bytes != wantBytes {
+		t.Errorf("left out %q, %d files, %d bytes; want %q, 4 files, %d bytes", left, left.Files, left.Bytes, wantLeft, wantBytes)
+	}
+}
+
+// A folder over the limits is refused with the folders that hold the
+// most, so that its owner knows what to trim.
+func TestReadZipNamesTheLargestFolders(t *testing.T) {
+	stored := func(name string, size uint64) entry {
+		return entry{raw: &zip.FileHeader{Name: name, Method: zip.Store, UncompressedSize64: size, CompressedSize64: 1}, body: "x"}
+	}
+	z := makeZip(t, entry{name: "index.js", body: "exports.main = () => 1"},
+		stored("node_modules/@img/sharp/lib.node", 30<<20), stored("node_modules/typescript/lib/tsc.js", 20<<20),
+		stored("assets/a.png", 1<<20))
+	_, _, err := ReadZip(z)
+	want := "the largest folders: node_modules/@img/sharp (30.0 MiB, 1 file), node_modules/typescript (20.0 MiB, 1 file), assets (1.0 MiB, 1 file), . (22 B, 1 file)"
+	if ErrorCode(err) != CodeInvalidParam || !strings.Contains(err.Error(), want) {
+		t.Errorf("got %v, want INVALID_PARAM with %q", err, want)
 	}
 }
 
@@ -140,7 +195,7 @@ func TestWriteZipRoundTrip(t *testing.T) {
 	if err := WriteZip(&buf, files); err != nil {
 		t.Fatal(err)
 	}
-	got, err := ReadZip(buf.Bytes())
+	got, _, err := ReadZip(buf.Bytes())
 	if err != nil || len(got) != len(files) || hashFiles(got) != hashFiles(files) {
 		t.Fatalf("round trip: %d files, %v", len(got), err)
 	}
@@ -154,8 +209,11 @@ func FuzzReadZip(f *testing.F) {
 	f.Add(makeZip(f, entry{name: "link", mode: fs.ModeSymlink | 0o777, body: "/etc"}))
 	f.Add(makeZip(f, entry{raw: &zip.FileHeader{Name: "s", Method: zip.Store, UncompressedSize64: 3, CompressedSize64: 3}, body: "abc"}))
 	f.Add([]byte("PK\x05\x06"))
+	f.Add(makeZip(f, entry{name: "f/index.js", body: "require('wx-server-sdk'); require('a')"},
+		entry{name: "f/node_modules/wx-server-sdk/package.json", body: `{"dependencies": {"a": "1", "b": "1"}}`},
+		entry{name: "f/node_modules/a/package.json", body: "{}"}, entry{name: "f/node_modules/b/package.json", body: "{}"}))
 	f.Fuzz(func(t *testing.T, data []byte) {
-		files, err := ReadZip(data)
+		files, left, err := ReadZip(data)
 		if err != nil {
 			if ErrorCode(err) != CodeInvalidParam {
 				t.Fatalf("error %v is not INVALID_PARAM", err)
@@ -171,6 +229,18 @@ func FuzzReadZip(f *testing.F) {
 		}
 		if len(files) > MaxFiles || total > MaxCodeBytes {
 			t.Fatalf("accepted %d files, %d bytes", len(files), total)
+		}
+		if left != nil {
+			for _, d := range left.Dirs {
+				if !strings.HasPrefix(d, "node_modules/") && !strings.Contains(d, "/node_modules/") {
+					t.Fatalf("left out %s, outside node_modules/", d)
+				}
+			}
+		}
+		for p := range files {
+			if left.Holds(p) {
+				t.Fatalf("kept %s, which it says it left out", p)
+			}
 		}
 	})
 }

@@ -21,6 +21,7 @@ type FunctionsConfig struct {
 	Queue        int           // waiting invocations per function; 0: the runtime's default (256)
 	Memory       int64         // the most all functions together may hold; 0: the runtime's default (half of GOMEMLIMIT, else 1 GiB)
 	AsyncRetries int           // retries of a failed async invocation; 0: the default (2), negative: none
+	AsyncPerUser int           // pending async invocations per caller; 0: the default (100, a tenth of the queue)
 	RetryBackoff time.Duration // first retry's delay, doubling; 0: the default (1s)
 	Log          string        // in the server log: errors, all or off
 	LogStore     string        // records kept in functions.db: all, errors or off
@@ -48,6 +49,8 @@ func (c *FunctionsConfig) settings() []setting {
 				c.AsyncRetries = n
 				return nil
 			}},
+		{env: "MINIBASE_FUNCTIONS_ASYNC_PER_USER", usage: "pending asynchronous invocations one user may have (anonymous users: also one address); beyond, 429 (default 100 of the 1000 queued)",
+			set: integer(&c.AsyncPerUser, 1, 1000)},
 		{env: "MINIBASE_FUNCTIONS_RETRY_BACKOFF", usage: "delay before the first retry, doubling (default 1s)",
 			set: duration(&c.RetryBackoff, time.Millisecond, time.Hour)},
 		{env: "MINIBASE_FUNCTIONS_LOG", def: "errors", usage: "functions' console output in the server log: errors (failed invocations), all, or off " +

@@ -201,7 +201,7 @@ func (s *Server) openFunctions() error {
 	c := s.Config.Functions
 	opts := functions.Options{
 		Env: s.Config.Storage.Env, AppID: s.Config.Auth.Providers.WeChat.AppID, Concurrency: c.Concurrency, Queue: c.Queue,
-		Fetch: c.Fetch, Async: functions.AsyncOptions{Retries: c.AsyncRetries, Backoff: c.RetryBackoff},
+		Fetch: c.Fetch, Async: functions.AsyncOptions{Retries: c.AsyncRetries, Backoff: c.RetryBackoff, PerCaller: c.AsyncPerUser},
 		Logs: s.logSinks(), Outcomes: s.outcomes(), Files: s.files, MaxMemory: c.Memory,
 		OpenAPI: s.openAPI(), Accounts: s.store.Users(),
 	}

@@ -58,7 +58,7 @@ func (s *Service) TempURLs(ctx context.Context, items []TempURLItem, base string
 			u += "?v=" + version(info.ETag)
 		} else {
 			t := s.now().Unix() + res.MaxAge
-			u += "?sign=" + s.sig.sign(f.Bucket, f.Path, t) + "&t=" + strconv.FormatInt(t, 10)
+			u += "?sign=" + s.sig.sign(f.Bucket, f.Path, info.Owner, t) + "&t=" + strconv.FormatInt(t, 10)
 		}
 		res.TempFileURL = u
 		return res, nil

@@ -93,10 +93,21 @@ func (s *Service) Fetch(ctx context.Context, r FetchRequest) (*Content, error) {
 	var info *ObjectInfo
 	switch {
 	case r.Sign != "" || r.T != "":
-		if err := s.sig.verify(r.Bucket, r.Path, r.Sign, r.T, s.now()); err != nil {
+		t, sig, err := s.sig.parse(r.Sign, r.T, s.now())
+		if err != nil {
 			return nil, err
 		}
-		t, _ := strconv.ParseInt(r.T, 10, 64)
+		// The signature names the file's owner: the file is read first.
+		st, err := s.be.Stat(ctx, f.key())
+		switch {
+		case errors.Is(err, ErrNotExist):
+			return nil, errSignMismatch()
+		case err != nil:
+			return nil, clientError(err, "file "+f.String())
+		case !s.sig.match(sig, r.Bucket, r.Path, st.Owner, t):
+			return nil, errSignMismatch()
+		}
+		info = &st
 		c.CacheControl = "private, max-age=" + strconv.FormatInt(signedCacheAge(s.now(), t), 10)
 	case !b.Rule.public():
 		// As access: a missing file answers as a private one, unless the

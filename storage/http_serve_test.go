@@ -142,6 +142,29 @@ func TestStorageSignedURLs(t *testing.T) {
 		}
 	})
 
+	// A URL names its file's owner: it keeps working across the owner's
+	// overwrites (a re-uploaded avatar keeps its cached URLs), and a file
+	// deleted and uploaded again at the path by another user does not
+	// answer it.
+	t.Run("owner", func(t *testing.T) {
+		s := servertest.New(t, servertest.Options{})
+		for _, r := range secret {
+			s.Do(t, r).Expect(t, 200, "")
+		}
+		signed := tempURL(t, s, alice, diary, 600)
+		s.Do(t, upload(alice, "?bucket=secret", "me/diary.txt", "dear diary, again", "text/plain")).Expect(t, 200, "")
+		s.Run(t, servertest.Scenario{Name: "after the owner's overwrite", URL: signed, Status: 200, After: bodyIs("dear diary, again")})
+
+		s.Do(t, servertest.Request{Method: "POST", URL: "/v1/storage/delete", Body: fileList(diary), As: alice}).
+			Expect(t, 200, `{"fileList":[{"status":0}]}`)
+		s.Run(t, servertest.Scenario{Name: "after a delete", URL: signed, Status: 403,
+			Want: `{"code":"STORAGE_SIGN_PARAM_INVALID","errCode":-503004}`})
+		s.Do(t, upload(bob, "?bucket=secret", "me/diary.txt", "bob's secret", "text/plain")).Expect(t, 200, "")
+		s.Run(t, servertest.Scenario{Name: "another user's file at the path", URL: signed, Status: 403,
+			Want: `{"code":"STORAGE_SIGN_PARAM_INVALID","errCode":-503004}`, Absent: []string{"bob's secret"}})
+		s.Run(t, servertest.Scenario{Name: "bob's own URL", URL: tempURL(t, s, bob, diary, 600), Status: 200, After: bodyIs("bob's secret")})
+	})
+
 	t.Run("expiry", func(t *testing.T) {
 		clock := servertest.NewClock(time.Now())
 		s := servertest.New(t, servertest.Options{Clock: clock})

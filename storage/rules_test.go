@@ -2,6 +2,9 @@ package storage
 
 import (
 	"context"
+	"crypto/hmac"
+	"crypto/sha256"
+	"encoding/hex"
 	"encoding/json"
 	"strings"
 	"testing"
@@ -146,42 +149,60 @@ func TestParseRule(t *testing.T) {
 	}
 }
 
+// verify is parse and match together, as Fetch uses them.
+func (s signer) verify(bucket, path, owner, sign, t string, now time.Time) error {
+	exp, got, err := s.parse(sign, t, now)
+	if err != nil {
+		return err
+	}
+	if !s.match(got, bucket, path, owner, exp) {
+		return errSignMismatch()
+	}
+	return nil
+}
+
 func TestSigner(t *testing.T) {
 	s := signer{key: []byte("0123456789abcdef0123456789abcdef")}
 	now := time.Unix(1_800_000_000, 0)
 	exp := now.Unix() + 600
 	t10 := "1800000600"
-	sign := s.sign("default", "a/b.png", exp)
+	sign := s.sign("default", "a/b.png", "alice", exp)
 	if len(sign) != 32 {
 		t.Fatalf("sign %q is not 32 hex digits", sign)
 	}
-	if err := s.verify("default", "a/b.png", sign, t10, now); err != nil {
+	if err := s.verify("default", "a/b.png", "alice", sign, t10, now); err != nil {
 		t.Fatalf("valid URL refused: %v", err)
 	}
-	if err := s.verify("default", "a/b.png", sign, t10, time.Unix(exp, 0)); err != nil {
+	if err := s.verify("default", "a/b.png", "alice", sign, t10, time.Unix(exp, 0)); err != nil {
 		t.Errorf("URL refused in its last second: %v", err)
 	}
+	// Version 1 signed bucket, path and t without the owner.
+	v1 := hmac.New(sha256.New, s.key)
+	v1.Write([]byte("minibase-url-v1\ndefault\na/b.png\n" + t10))
 	flip := []byte(sign)
 	flip[5] ^= 1
-	for name, c := range map[string][4]string{
-		"expired":         {"default", "a/b.png", sign, t10},
-		"other path":      {"default", "a/c.png", sign, t10},
-		"other bucket":    {"avatars", "a/b.png", sign, t10},
-		"later t":         {"default", "a/b.png", sign, "1800009999"},
-		"altered sign":    {"default", "a/b.png", string(flip), t10},
-		"short sign":      {"default", "a/b.png", sign[:30], t10},
-		"not hex":         {"default", "a/b.png", "zz" + sign[2:], t10},
-		"no sign":         {"default", "a/b.png", "", t10},
-		"no t":            {"default", "a/b.png", sign, ""},
-		"t not a number":  {"default", "a/b.png", sign, "soon"},
-		"negative t":      {"default", "a/b.png", sign, "-1"},
-		"other key's URL": {"default", "a/b.png", signer{key: []byte("another key, also 32 bytes long!")}.sign("default", "a/b.png", exp), t10},
+	for name, c := range map[string][5]string{
+		"expired":         {"default", "a/b.png", "alice", sign, t10},
+		"other path":      {"default", "a/c.png", "alice", sign, t10},
+		"other bucket":    {"avatars", "a/b.png", "alice", sign, t10},
+		"other owner":     {"default", "a/b.png", "bob", sign, t10},
+		"admin's file":    {"default", "a/b.png", "", sign, t10},
+		"version 1 URL":   {"default", "a/b.png", "alice", hex.EncodeToString(v1.Sum(nil)[:16]), t10},
+		"later t":         {"default", "a/b.png", "alice", sign, "1800009999"},
+		"altered sign":    {"default", "a/b.png", "alice", string(flip), t10},
+		"short sign":      {"default", "a/b.png", "alice", sign[:30], t10},
+		"not hex":         {"default", "a/b.png", "alice", "zz" + sign[2:], t10},
+		"no sign":         {"default", "a/b.png", "alice", "", t10},
+		"no t":            {"default", "a/b.png", "alice", sign, ""},
+		"t not a number":  {"default", "a/b.png", "alice", sign, "soon"},
+		"negative t":      {"default", "a/b.png", "alice", sign, "-1"},
+		"other key's URL": {"default", "a/b.png", "alice", signer{key: []byte("another key, also 32 bytes long!")}.sign("default", "a/b.png", "alice", exp), t10},
 	} {
 		at := now
 		if name == "expired" {
 			at = time.Unix(exp+1, 0)
 		}
-		if err := s.verify(c[0], c[1], c[2], c[3], at); ErrorCode(err) != CodeSignInvalid {
+		if err := s.verify(c[0], c[1], c[2], c[3], c[4], at); ErrorCode(err) != CodeSignInvalid {
 			t.Errorf("%s: verify = %v, want %s", name, err, CodeSignInvalid)
 		}
 	}

@@ -54,36 +54,52 @@ func LoadSignKey(dir, configured string) ([]byte, error) {
 
 // signer makes and checks the signatures of temporary URLs: sign is the
 // first 128 bits (32 hex digits, as CloudBase's) of HMAC-SHA256 over the
-// bucket, the path and the expiry t (Unix seconds).
+// bucket, the path, the file's owner (its _openid; "" for a file an admin
+// uploaded) and the expiry t (Unix seconds). Binding the owner keeps a URL
+// valid across its owner's overwrites (an avatar.png re-uploaded keeps its
+// cached URLs working, as on CloudBase) while a file deleted and created
+// again at that path by someone else does not answer it. The input is
+// versioned: URLs of version 1 (without the owner) no longer match.
 type signer struct{ key []byte }
 
-func (s signer) mac(bucket, path string, t int64) []byte {
+func (s signer) mac(bucket, path, owner string, t int64) []byte {
 	m := hmac.New(sha256.New, s.key)
-	m.Write([]byte("minibase-url-v1\n" + bucket + "\n" + path + "\n" + strconv.FormatInt(t, 10)))
+	m.Write([]byte("minibase-url-v2\n" + bucket + "\n" + path + "\n" + owner + "\n" + strconv.FormatInt(t, 10)))
 	return m.Sum(nil)[:16]
 }
 
-// sign returns the sign parameter for the file until t.
-func (s signer) sign(bucket, path string, t int64) string {
-	return hex.EncodeToString(s.mac(bucket, path, t))
+// sign returns the sign parameter for the file, owned by owner, until t.
+func (s signer) sign(bucket, path, owner string, t int64) string {
+	return hex.EncodeToString(s.mac(bucket, path, owner, t))
 }
 
-// verify checks sign and t (as they came in the URL) at now: an altered
-// URL, a malformed one and an expired one are all CodeSignInvalid.
-func (s signer) verify(bucket, path, sign, t string, now time.Time) error {
+// parse checks the form of sign and t (as they came in the URL) and that t
+// is not past at now: an altered URL, a malformed one and an expired one
+// are all CodeSignInvalid. It returns the expiry and the signature, which
+// match checks once the file's owner is known.
+func (s signer) parse(sign, t string, now time.Time) (int64, []byte, error) {
 	exp, err := strconv.ParseInt(t, 10, 64)
 	if err != nil || len(t) > 12 || exp <= 0 {
-		return Errorf(CodeSignInvalid, "invalid signed URL: t must be a Unix time")
+		return 0, nil, Errorf(CodeSignInvalid, "invalid signed URL: t must be a Unix time")
 	}
 	got, err := hex.DecodeString(sign)
 	if err != nil || len(got) != 16 {
-		return Errorf(CodeSignInvalid, "invalid signed URL: sign must be 32 hex digits")
-	}
-	if !hmac.Equal(got, s.mac(bucket, path, exp)) {
-		return Errorf(CodeSignInvalid, "invalid signed URL: the signature does not match")
+		return 0, nil, Errorf(CodeSignInvalid, "invalid signed URL: sign must be 32 hex digits")
 	}
 	if now.Unix() > exp {
-		return Errorf(CodeSignInvalid, "signed URL expired at %s", time.Unix(exp, 0).UTC().Format(time.RFC3339))
+		return 0, nil, Errorf(CodeSignInvalid, "signed URL expired at %s", time.Unix(exp, 0).UTC().Format(time.RFC3339))
 	}
-	return nil
+	return exp, got, nil
+}
+
+// match reports whether got signs the file of owner at bucket/path until exp.
+func (s signer) match(got []byte, bucket, path, owner string, exp int64) bool {
+	return hmac.Equal(got, s.mac(bucket, path, owner, exp))
+}
+
+// errSignMismatch is the answer to a signature that does not match, and to
+// a well-formed one for a file that is not there (any more): the two are
+// not told apart, so a forged URL does not reveal which paths exist.
+func errSignMismatch() error {
+	return Errorf(CodeSignInvalid, "invalid signed URL: the signature does not match the file (altered, or the file was deleted or replaced by another user's)")
 }

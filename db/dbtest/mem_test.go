@@ -25,6 +25,7 @@ var _ db.Driver = (*memDriver)(nil)
 // memDriver keeps documents in maps. Every write builds the collection's
 // next state from copies and commits it only when all of it succeeded.
 type memDriver struct {
+	wmu   sync.Mutex // one write (Write, Update) at a time
 	mu    sync.Mutex
 	colls map[string]*memColl
 	feed  memFeed
@@ -235,6 +236,8 @@ func (m *memDriver) Count(ctx context.Context, coll string, f *db.Filter) (int64
 }
 
 func (m *memDriver) Write(ctx context.Context, coll string, op *db.WriteOp) (db.WriteResult, error) {
+	m.wmu.Lock()
+	defer m.wmu.Unlock()
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	c, ok := m.colls[coll]

@@ -20,17 +20,19 @@ var __toCommonJS = (mod) => __copyProps(__defProp({}, "__esModule", { value: tru
 // js/src/wx-server-sdk.js
 var wx_server_sdk_exports = {};
 __export(wx_server_sdk_exports, {
-  createCloud: () => createCloud
+  createCloud: () => createCloud,
+  createTcb: () => createTcb
 });
 module.exports = __toCommonJS(wx_server_sdk_exports);
 
 // ../sdk/src/core/callback.ts
-function promiseOrCallback(opts, run) {
+function promiseOrCallback(opts, run, always = false) {
   const success = fn(opts, "success");
   const fail = fn(opts, "fail");
   const complete = fn(opts, "complete");
   if (!success && !fail && !complete) return run();
-  run().then(
+  const p = run();
+  p.then(
     (r) => {
       invoke(success, r);
       invoke(complete, r);
@@ -40,7 +42,7 @@ function promiseOrCallback(opts, run) {
       invoke(complete, e);
     }
   );
-  return void 0;
+  return always ? p : void 0;
 }
 function fn(opts, key) {
   const f = opts != null && typeof opts === "object" ? opts[key] : void 0;
@@ -610,8 +612,8 @@ function serverError(api, status, body) {
 }
 
 // ../sdk/src/database/request.ts
-var CLIENT = { defaultLimit: 20, batchAdd: false, decode: true };
-var SERVER = { defaultLimit: 100, batchAdd: true, decode: false };
+var CLIENT = { defaultLimit: 20, batchAdd: false, decode: true, alwaysPromise: false };
+var SERVER = { defaultLimit: 100, batchAdd: true, decode: false, alwaysPromise: true };
 function invalid(api, detail) {
   return cloudError(api, ErrCode.INVALID_PARAM, detail, "INVALID_PARAM");
 }
@@ -743,7 +745,7 @@ var Aggregate = class {
       if (!pipeline.some((s) => "$limit" in s)) pipeline.push({ $limit: AGGREGATE_DEFAULT_LIMIT });
       const r = await t.ops.aggregate("collection.aggregate", t.coll, { pipeline });
       return { list: t.flavor.decode ? decode(r.data) : r.data, errMsg: "collection.aggregate:ok" };
-    });
+    }, !!(this._t && this._t.flavor.alwaysPromise));
   }
   /** @internal */
   _add(stage, arg) {
@@ -1046,29 +1048,6 @@ var command = {
   aggregate
 };
 
-// ../sdk/src/database/ops.ts
-function httpOps(client) {
-  const coll = (name) => "/v1/db/" + encodeURIComponent(name);
-  const doc = (name, id) => coll(name) + "/docs/" + encodeURIComponent(id);
-  return {
-    env: client.env,
-    query: (api, c, body) => client.request(api, "POST", coll(c) + "/query", body),
-    aggregate: (api, c, body) => client.request(api, "POST", coll(c) + "/aggregate", body),
-    count: (api, c, body) => client.request(api, "POST", coll(c) + "/count", body),
-    insert: (api, c, body) => client.request(api, "POST", coll(c) + "/insert", body),
-    update: (api, c, body) => client.request(api, "POST", coll(c) + "/update", body),
-    remove: (api, c, body) => client.request(api, "POST", coll(c) + "/remove", body),
-    getDoc: (api, c, id) => client.request(api, "GET", doc(c, id)),
-    setDoc: (api, c, id, body) => client.request(api, "PUT", doc(c, id), body),
-    // Not PATCH …/docs/{id}: wx.request and my.request have no PATCH. The
-    // server checks a where-update on {_id} alone as it checks PATCH,
-    // against the stored document.
-    updateDoc: (api, c, id, body) => client.request(api, "POST", coll(c) + "/update", { filter: { _id: id }, update: body.update, multi: false }),
-    removeDoc: (api, c, id) => client.request(api, "DELETE", doc(c, id)),
-    createCollection: (api, body) => client.request(api, "POST", "/v1/admin/collections", body)
-  };
-}
-
 // ../sdk/src/database/document.ts
 var NOT_EXIST = "DATABASE_DOCUMENT_NOT_EXIST";
 var DocumentReference = class _DocumentReference {
@@ -1098,9 +1077,12 @@ var DocumentReference = class _DocumentReference {
       } catch (e) {
         if (!(e instanceof CloudError) || e.code !== NOT_EXIST) throw e;
       }
-      if (!doc) throw cloudError(api, ErrCode.UNKNOWN, `document with _id ${id} does not exist`, NOT_EXIST);
+      if (!doc) {
+        if (this._t.ops.inTransaction) return { data: null, errMsg: "document.get:ok" };
+        throw cloudError(api, ErrCode.UNKNOWN, `document with _id ${id} does not exist`, NOT_EXIST);
+      }
       return { data: this._t.flavor.decode ? decode(doc) : doc, errMsg: "document.get:ok" };
-    });
+    }, this._t.flavor.alwaysPromise);
   }
   set(options) {
     return promiseOrCallback(options, async () => {
@@ -1113,7 +1095,7 @@ var DocumentReference = class _DocumentReference {
       const body = { data: encodeFor(api, () => encodeValue(data)) };
       const r = await this._t.ops.setDoc(api, this._t.coll, id, body);
       return { _id: r._id, stats: { updated: r.stats.updated, created: r.stats.created }, errMsg: "document.set:ok" };
-    });
+    }, this._t.flavor.alwaysPromise);
   }
   update(options) {
     return promiseOrCallback(options, async () => {
@@ -1122,14 +1104,14 @@ var DocumentReference = class _DocumentReference {
       const data = checkData(api, options && options.data, "update");
       const r = await this._t.ops.updateDoc(api, this._t.coll, id, { update: encodeFor(api, () => encodeUpdate(data)) });
       return { stats: { updated: r.stats.updated }, errMsg: "document.update:ok" };
-    });
+    }, this._t.flavor.alwaysPromise);
   }
   remove(options) {
     return promiseOrCallback(options, async () => {
       const api = "document.remove";
       const r = await this._t.ops.removeDoc(api, this._t.coll, this._id(api));
       return { stats: { removed: r.stats.removed }, errMsg: "document.remove:ok" };
-    });
+    }, this._t.flavor.alwaysPromise);
   }
   // The id as the server knows it (a string); an empty id fails as in the original SDK.
   _id(api) {
@@ -1198,14 +1180,14 @@ var Query = class _Query {
       if (s.projection) body.projection = s.projection;
       const r = await this._t.ops.query("collection.get", this._t.coll, body);
       return { data: this._t.flavor.decode ? decode(r.data) : r.data, errMsg: "collection.get:ok" };
-    });
+    }, this._t.flavor.alwaysPromise);
   }
   count(options) {
     return promiseOrCallback(options, async () => {
       const body = this._s.filter ? { filter: this._s.filter } : {};
       const r = await this._t.ops.count("collection.count", this._t.coll, body);
       return { total: r.total, errMsg: "collection.count:ok" };
-    });
+    }, this._t.flavor.alwaysPromise);
   }
   update(options) {
     return promiseOrCallback(options, async () => {
@@ -1214,7 +1196,7 @@ var Query = class _Query {
       const body = { filter: this._s.filter || {}, update: encodeFor(api, () => encodeUpdate(data)), multi: true };
       const r = await this._t.ops.update(api, this._t.coll, body);
       return { stats: { updated: r.stats.updated }, errMsg: "collection.update:ok" };
-    });
+    }, this._t.flavor.alwaysPromise);
   }
   remove(options) {
     return promiseOrCallback(options, async () => {
@@ -1225,7 +1207,7 @@ var Query = class _Query {
       const body = { filter: s.filter || {}, multi: true };
       const r = await this._t.ops.remove("collection.remove", this._t.coll, body);
       return { stats: { removed: r.stats.removed }, errMsg: "collection.remove:ok" };
-    });
+    }, this._t.flavor.alwaysPromise);
   }
   /** @internal */
   _with(change) {
@@ -1269,9 +1251,186 @@ var CollectionReference = class extends Query {
       const body = { data: encodeFor(api, () => encodeValue(data)) };
       const r = await this._t.ops.insert(api, this._t.coll, body);
       return { _id: r._id, errMsg: "collection.add:ok" };
-    });
+    }, this._t.flavor.alwaysPromise);
   }
 };
+
+// ../sdk/src/database/transaction.ts
+var CONFLICT = "DATABASE_TRANSACTION_CONFLICT";
+var Transaction = class {
+  /** @internal */
+  constructor(tx, flavor, env) {
+    /** Set once rollback() was called. */
+    this.aborted = false;
+    /** The reason given to rollback(), which runTransaction rejects with. */
+    this.abortReason = void 0;
+    /** Set once commit() succeeded. */
+    this.committed = false;
+    this._tx = tx;
+    this._flavor = flavor;
+    this._ops = new TxnDbOps(tx, env);
+  }
+  /** The collection called name, inside the transaction; throws 'Collection name is required' when name is empty. */
+  collection(name) {
+    if (!name) throw new Error("Collection name is required");
+    return new CollectionReference(this._ops, String(name), this._flavor);
+  }
+  /** Applies the transaction's writes, all or nothing. */
+  async commit() {
+    const r = await this._tx.commit("transaction.commit");
+    this.committed = true;
+    return r;
+  }
+  /** Drops the transaction's writes; runTransaction then rejects with reason. */
+  async rollback(reason) {
+    const r = await this._tx.rollback("transaction.rollback");
+    this.aborted = true;
+    this.abortReason = reason;
+    return r;
+  }
+};
+async function runTransaction(start, callback, times = 3) {
+  let left = Number(times);
+  for (; ; ) {
+    const t = start();
+    try {
+      const result = await callback(t);
+      if (t.aborted) throw t.abortReason;
+      await t.commit();
+      return result;
+    } catch (e) {
+      if (left > 0 && isConflict(e)) {
+        left--;
+        continue;
+      }
+      if (!t.aborted && !t.committed) {
+        await t.rollback().catch(() => void 0);
+        throw e;
+      }
+      throw t.aborted ? t.abortReason : e;
+    }
+  }
+}
+function isConflict(e) {
+  return e !== null && typeof e === "object" && e.code === CONFLICT;
+}
+var TxnDbOps = class {
+  constructor(tx, env) {
+    this.inTransaction = true;
+    this._tx = tx;
+    this.env = env;
+  }
+  // doc(id).field(…).get() arrives as a query of {_id} with a projection.
+  query(api, coll, body) {
+    const id = body.filter && Object.keys(body.filter).length === 1 ? body.filter._id : void 0;
+    if (typeof id !== "string" || body.limit !== 1 || body.sort || body.skip) return refuse(api);
+    return this._tx.run(api, { op: "getDoc", coll, id, projection: body.projection }).then((r) => ({ data: r.data ? [r.data] : [] }));
+  }
+  count(api) {
+    return refuse(api);
+  }
+  aggregate(api) {
+    return refuse(api);
+  }
+  insert(api, coll, body) {
+    return this._tx.run(api, { op: "insert", coll, ...body });
+  }
+  update(api, coll, body) {
+    return this._tx.run(api, { op: "update", coll, ...body });
+  }
+  remove(api, coll, body) {
+    return this._tx.run(api, { op: "remove", coll, ...body });
+  }
+  getDoc(api, coll, id) {
+    return this._tx.run(api, { op: "getDoc", coll, id });
+  }
+  setDoc(api, coll, id, body) {
+    return this._tx.run(api, { op: "setDoc", coll, id, ...body });
+  }
+  updateDoc(api, coll, id, body) {
+    return this._tx.run(api, { op: "updateDoc", coll, id, ...body });
+  }
+  removeDoc(api, coll, id) {
+    return this._tx.run(api, { op: "removeDoc", coll, id });
+  }
+  createCollection(api) {
+    return refuse(api);
+  }
+  transaction() {
+    throw new Error("a transaction cannot start another one");
+  }
+};
+function refuse(api) {
+  return Promise.reject(invalid(api, "not in a transaction: read documents by id in it (doc(id).get()), and query outside it"));
+}
+function httpTxn(client) {
+  const done = [];
+  let ended = "";
+  let queue = Promise.resolve();
+  const send2 = (api, body) => client.request(api, "POST", "/v1/db/transaction", body);
+  const serially = (f) => {
+    const p = queue.then(f, f);
+    queue = p.catch(() => void 0);
+    return p;
+  };
+  const open = (api) => {
+    if (ended) throw invalid(api, `the transaction was ${ended}: start another one`);
+  };
+  return {
+    run: (api, op) => serially(async () => {
+      open(api);
+      const r = await send2(api, { commit: false, ops: [...done, op] });
+      const { rev, ...answer } = r.results[r.results.length - 1];
+      done.push(pinIDs({ ...op, rev }, answer));
+      return answer;
+    }),
+    commit: (api) => serially(async () => {
+      open(api);
+      ended = "committed";
+      if (done.length > 0) await send2(api, { ops: done });
+      return {};
+    }),
+    rollback: (api) => serially(async () => {
+      open(api);
+      ended = "rolled back";
+      done.length = 0;
+      return {};
+    })
+  };
+}
+function pinIDs(op, answer) {
+  if (op.op !== "insert") return op;
+  if (Array.isArray(op.data) && Array.isArray(answer._ids)) {
+    const ids = answer._ids;
+    return { ...op, data: op.data.map((d, i) => ({ ...d, _id: ids[i] })) };
+  }
+  if (typeof answer._id === "string") return { ...op, data: { ...op.data, _id: answer._id } };
+  return op;
+}
+
+// ../sdk/src/database/ops.ts
+function httpOps(client) {
+  const coll = (name) => "/v1/db/" + encodeURIComponent(name);
+  const doc = (name, id) => coll(name) + "/docs/" + encodeURIComponent(id);
+  return {
+    env: client.env,
+    query: (api, c, body) => client.request(api, "POST", coll(c) + "/query", body),
+    aggregate: (api, c, body) => client.request(api, "POST", coll(c) + "/aggregate", body),
+    count: (api, c, body) => client.request(api, "POST", coll(c) + "/count", body),
+    insert: (api, c, body) => client.request(api, "POST", coll(c) + "/insert", body),
+    update: (api, c, body) => client.request(api, "POST", coll(c) + "/update", body),
+    remove: (api, c, body) => client.request(api, "POST", coll(c) + "/remove", body),
+    getDoc: (api, c, id) => client.request(api, "GET", doc(c, id)),
+    setDoc: (api, c, id, body) => client.request(api, "PUT", doc(c, id), body),
+    // Not PATCH …/docs/{id}: wx.request and my.request have no PATCH. The
+    // server checks a where-update on {_id} alone as it checks PATCH,
+    // against the stored document.
+    updateDoc: (api, c, id, body) => client.request(api, "POST", coll(c) + "/update", { filter: { _id: id }, update: body.update, multi: false }),
+    removeDoc: (api, c, id) => client.request(api, "DELETE", doc(c, id)),
+    createCollection: (api, body) => client.request(api, "POST", "/v1/admin/collections", body),
+    transaction: () => httpTxn(client)
+  };
+}
 
 // ../sdk/src/database/index.ts
 var Database = class {
@@ -1302,6 +1461,26 @@ var Database = class {
     if (!name) throw new Error("Collection name is required");
     return new CollectionReference(this._ops, String(name), this._flavor);
   }
+  /**
+   * db.startTransaction(): a transaction, whose collection(name) reads and
+   * writes inside it until commit() or rollback() (transaction.ts).
+   */
+  async startTransaction() {
+    return this._transaction();
+  }
+  /**
+   * db.runTransaction(callback, times = 3): runs callback(transaction) and
+   * commits, running it again on a conflict at most times more times;
+   * resolves with callback's result, rejects with rollback(reason)'s reason
+   * or with the failure (transaction.ts).
+   */
+  runTransaction(callback, times) {
+    return runTransaction(() => this._transaction(), callback, times);
+  }
+  /** @internal */
+  _transaction() {
+    return new Transaction(this._ops.transaction(), this._flavor, this.config.env);
+  }
 };
 
 // ../sdk/src/functions/index.ts
@@ -1312,6 +1491,26 @@ function parseResult(result) {
   } catch {
     return result;
   }
+}
+
+// js/src/files.js
+var isFileID = (v) => typeof v === "string" && v !== "";
+var isTempURLItem = (it) => isFileID(it) || it !== null && typeof it === "object" && isFileID(it.fileID) && (it.maxAge === void 0 || Number.isInteger(it.maxAge) && it.maxAge > 0);
+function checkFileList(opts, max, ok) {
+  const list2 = opts !== null && typeof opts === "object" ? opts.fileList : void 0;
+  if (!Array.isArray(list2) || list2.length === 0) return "fileList must be a non-empty array";
+  if (list2.length > max) return `fileList has ${list2.length} items; at most ${max} per call`;
+  const bad = list2.findIndex((it) => !ok(it));
+  return bad < 0 ? "" : `fileList[${bad}] is not a fileID: ${JSON.stringify(list2[bad]) ?? String(list2[bad])}`;
+}
+function checkUpload(opts) {
+  if (opts === null || typeof opts !== "object") return "options must be an object";
+  const { cloudPath, fileContent } = opts;
+  if (typeof cloudPath !== "string" || cloudPath === "") return "cloudPath must be a non-empty string";
+  if (typeof fileContent !== "string" && !(fileContent instanceof ArrayBuffer) && !ArrayBuffer.isView(fileContent)) {
+    return "fileContent must be a Buffer or a string";
+  }
+  return "";
 }
 
 // js/src/openapi.js
@@ -1426,6 +1625,442 @@ function makeGetOpenData(natives, need) {
   };
 }
 
+// js/src/node-sdk.js
+var SYMBOL_CURRENT_ENV = /* @__PURE__ */ Symbol.for("SYMBOL_CURRENT_ENV");
+var SYMBOL_DEFAULT_ENV = /* @__PURE__ */ Symbol.for("SYMBOL_DEFAULT_ENV");
+var MAX_LIMIT = 1e3;
+var DEFAULT_LIMIT = 100;
+var TcbError = class extends Error {
+  constructor(code, message, requestId) {
+    super(message);
+    this.code = code;
+    this.message = message;
+    this.requestId = requestId || "";
+  }
+};
+function createTcb(natives, legacy) {
+  let throwOnCode = !legacy;
+  const requestId = () => natives.requestID();
+  natives.toError = (api, e) => new TcbError(e.code || "SYS_ERR", e.message || "system error", requestId());
+  natives.geo = fromGeoJSON;
+  const ops = natives.db;
+  const fail = (code, message) => new TcbError(code, message, requestId());
+  const invalid2 = (message) => fail("INVALID_PARAM", message);
+  const settle = (run) => {
+    const p = Promise.resolve().then(run);
+    if (throwOnCode) return p;
+    return p.catch((e) => {
+      if (e instanceof TcbError) return { code: e.code, message: e.message, requestId: e.requestId };
+      throw e;
+    });
+  };
+  const encoded = (f) => {
+    try {
+      return f();
+    } catch (e) {
+      throw invalid2(e.message);
+    }
+  };
+  const checkWrite = (data, what) => {
+    if (!data || typeof data !== "object") throw invalid2("参数必需是非空对象");
+    if (what !== "add" && Object.prototype.hasOwnProperty.call(data, "_id")) throw invalid2("不能更新_id的值");
+  };
+  const projectionOf = (p) => {
+    const out = {};
+    for (const k in p) {
+      const v = p[k];
+      if (typeof v === "boolean") out[k] = v;
+      else if (typeof v === "number") out[k] = v > 0;
+      else if (v !== null && typeof v === "object") out[k] = v;
+    }
+    return encodeProjection(out);
+  };
+  class Query2 {
+    constructor(coll, s) {
+      this._coll = coll;
+      this._s = s;
+    }
+    _with(change) {
+      return new Query2(this._coll, Object.assign({}, this._s, change));
+    }
+    where(query) {
+      if (Object.prototype.toString.call(query).slice(8, -1) !== "Object") throw new Error("查询参数必须为对象");
+      const keys = Object.keys(query);
+      if (keys.length && !keys.some((k) => query[k] !== void 0)) throw new Error("查询参数对象值不能均为undefined");
+      return this._with({ filter: encodeWhere(query) });
+    }
+    orderBy(fieldPath, direction) {
+      if (typeof fieldPath !== "string" || !/^[a-zA-Z0-9-_.]/.test(fieldPath)) throw new Error("非法排序路径");
+      if (direction !== "asc" && direction !== "desc") throw new Error("排序字符不合法");
+      const sort = (this._s.sort || []).filter(([f]) => f !== fieldPath).concat([[fieldPath, direction === "desc" ? -1 : 1]]);
+      return this._with({ sort });
+    }
+    limit(limit) {
+      if (!Number.isInteger(limit)) throw new Error("limit must be integer");
+      return this._with({ limit });
+    }
+    skip(offset) {
+      if (!Number.isInteger(offset)) throw new Error("offset must be integer");
+      return this._with({ offset });
+    }
+    field(projection) {
+      if (projection === null || typeof projection !== "object") throw invalid2("projection must be an object");
+      return this._with({ projection: projectionOf(projection) });
+    }
+    /** options({multiple, limit, offset, projection, timeout}): multiple: false makes update() and remove() act on one document. */
+    options(apiOptions) {
+      if (Object.prototype.toString.call(apiOptions).slice(8, -1) !== "Object") throw invalid2("options must be an object");
+      const change = {};
+      for (const key of Object.keys(apiOptions)) {
+        const v = apiOptions[key];
+        switch (key) {
+          case "multiple":
+            if (typeof v !== "boolean") throw new Error("multiple must be boolean");
+            change.multiple = v;
+            break;
+          case "limit":
+          case "offset":
+          case "timeout":
+            if (!Number.isInteger(v)) throw new Error(key + " must be integer");
+            if (key !== "timeout") change[key] = v;
+            break;
+          case "projection":
+            change.projection = projectionOf(v);
+            break;
+          default:
+            throw invalid2(`${key} is invalid options key`);
+        }
+      }
+      return this._with(change);
+    }
+    /** The matching documents: {data, requestId}; 100 unless limit() says otherwise, at most 1000. */
+    get() {
+      return settle(async () => {
+        const s = this._s;
+        const body = { limit: s.limit ? Math.min(s.limit, MAX_LIMIT) : DEFAULT_LIMIT };
+        if (s.filter) body.filter = s.filter;
+        if (s.sort) body.sort = s.sort;
+        if (s.offset) body.skip = s.offset;
+        if (s.projection) body.projection = s.projection;
+        const r = await ops.query("collection.get", this._coll, body);
+        return { data: r.data, requestId: requestId() };
+      });
+    }
+    /** {total, requestId}. */
+    count() {
+      return settle(async () => {
+        const r = await ops.count("collection.count", this._coll, this._s.filter ? { filter: this._s.filter } : {});
+        return { total: r.total, requestId: requestId() };
+      });
+    }
+    /** Updates every matching document (one with options({multiple: false})) with data: {updated, requestId}. */
+    update(data) {
+      return settle(async () => {
+        checkWrite(data, "update");
+        const multi = this._s.multiple === void 0 ? true : this._s.multiple;
+        const body = { filter: this._s.filter || {}, update: encoded(() => encodeUpdate(data)), multi };
+        const r = await ops.update("collection.update", this._coll, body);
+        return { updated: r.stats.updated, requestId: requestId() };
+      });
+    }
+    /** Removes every matching document (one with options({multiple: false})): {deleted, requestId}. */
+    remove() {
+      return settle(async () => {
+        const s = this._s;
+        if (s.offset !== void 0 || s.limit !== void 0 || s.projection !== void 0 || s.sort !== void 0) {
+          console.warn("`offset`, `limit`, `projection`, `orderBy` are not supported in remove() operation");
+        }
+        const multi = s.multiple === void 0 ? true : s.multiple;
+        const r = await ops.remove("collection.remove", this._coll, { filter: s.filter || {}, multi });
+        return { deleted: r.stats.removed, requestId: requestId() };
+      });
+    }
+  }
+  class CollectionReference2 extends Query2 {
+    constructor(coll) {
+      super(coll, {});
+    }
+    /** The collection's name. */
+    get name() {
+      return this._coll;
+    }
+    doc(docID) {
+      if (typeof docID !== "string" && typeof docID !== "number") throw new Error("docId必须为字符串或数字");
+      return new DocumentReference2(this._coll, docID);
+    }
+    /** Inserts a document → {id, requestId}, or an array of them → {ids, requestId}. */
+    add(data) {
+      return settle(async () => {
+        const many = Array.isArray(data);
+        const docs = many ? data : [data];
+        if (docs.length === 0) throw invalid2("参数必需是非空对象");
+        docs.forEach((d) => checkWrite(d, "add"));
+        const body = { data: encoded(() => many ? docs.map((d) => encodeValue(d)) : encodeValue(data)) };
+        const r = await ops.insert("collection.add", this._coll, body);
+        return many ? { ids: r._ids, requestId: requestId() } : { id: r._id, requestId: requestId() };
+      });
+    }
+    /**
+     * An aggregation pipeline (the client SDK's stages: match, group,
+     * lookup, …); end() → {data, requestId}, at most 20 documents without a
+     * limit stage. aggregate(stages) starts from an array of stage objects.
+     */
+    aggregate(rawPipeline) {
+      const a = new NodeAggregate(this._coll);
+      if (rawPipeline !== void 0) {
+        if (!Array.isArray(rawPipeline)) throw invalid2("aggregate() takes an array of stages");
+        for (const stage of rawPipeline) a._push(encoded(() => encodeValue(stage)));
+      }
+      return a;
+    }
+    options(apiOptions) {
+      const q2 = super.options(apiOptions);
+      const c = new CollectionReference2(this._coll);
+      c._s = q2._s;
+      return c;
+    }
+  }
+  class NodeAggregate extends Aggregate {
+    constructor(coll) {
+      super(void 0);
+      this._coll = coll;
+    }
+    end() {
+      return settle(async () => {
+        const pipeline = this.done();
+        if (!pipeline.some((s) => "$limit" in s)) pipeline.push({ $limit: AGGREGATE_DEFAULT_LIMIT });
+        const r = await ops.aggregate("collection.aggregate", this._coll, { pipeline });
+        return { data: r.data, requestId: requestId() };
+      });
+    }
+  }
+  class DocumentReference2 {
+    constructor(coll, id, projection) {
+      this._coll = coll;
+      this.id = id;
+      this._projection = projection;
+    }
+    field(projection) {
+      if (projection === null || typeof projection !== "object") throw invalid2("projection must be an object");
+      return new DocumentReference2(this._coll, this.id, projectionOf(projection));
+    }
+    /** {data: [the document] (or [] when there is none), requestId}. */
+    get() {
+      return settle(async () => {
+        const body = { filter: { _id: String(this.id) }, limit: 1 };
+        if (this._projection) body.projection = this._projection;
+        const r = await ops.query("document.get", this._coll, body);
+        return { data: r.data, requestId: requestId() };
+      });
+    }
+    /** Replaces the document with data, or creates it: {updated, upsertedId (when created), requestId}. */
+    set(data) {
+      return settle(async () => {
+        const id = String(this.id);
+        if (!id) throw invalid2("docId不能为空");
+        checkWrite(data, "set");
+        if (hasUpdateCommand(data)) throw fail("DATABASE_REQUEST_FAILED", "update operator complicit");
+        const r = await ops.setDoc("document.set", this._coll, id, { data: encoded(() => encodeValue(data)) });
+        const out = { updated: r.stats.updated, requestId: requestId() };
+        if (r.stats.created) out.upsertedId = r._id;
+        return out;
+      });
+    }
+    /** Creates the document with this _id and data: {id, requestId}. */
+    create(data) {
+      return settle(async () => {
+        checkWrite(data, "add");
+        const doc = Object.assign({}, data, { _id: String(this.id) });
+        const r = await ops.insert("document.create", this._coll, { data: encoded(() => encodeValue(doc)) });
+        return { id: r._id, requestId: requestId() };
+      });
+    }
+    /** Updates the document with data (nested objects merge; commands apply): {updated: 0|1, requestId}. */
+    update(data) {
+      return settle(async () => {
+        checkWrite(data, "update");
+        const r = await ops.updateDoc("document.update", this._coll, String(this.id), { update: encoded(() => encodeUpdate(data)) });
+        return { updated: r.stats.updated, requestId: requestId() };
+      });
+    }
+    /** Removes the document: {deleted: 0|1, requestId}. */
+    remove() {
+      return settle(async () => {
+        const r = await ops.removeDoc("document.remove", this._coll, String(this.id));
+        return { deleted: r.stats.removed, requestId: requestId() };
+      });
+    }
+    delete() {
+      return this.remove();
+    }
+  }
+  class Db {
+    constructor(config) {
+      this.config = config;
+      this.command = command;
+      this.Geo = Geo;
+      this.RegExp = callable(DbRegExp);
+    }
+    serverDate(opts) {
+      return new ServerDate(opts);
+    }
+    collection(name) {
+      if (!name) throw new Error("Collection name is required");
+      return new CollectionReference2(String(name));
+    }
+    /** Creates a collection: {requestId}; one that exists fails with DATABASE_COLLECTION_ALREADY_EXIST. */
+    createCollection(name) {
+      return settle(async () => {
+        await ops.createCollection("createCollection", { name });
+        return { requestId: requestId() };
+      });
+    }
+    runTransaction() {
+      return settle(() => {
+        throw fail("DATABASE_REQUEST_FAILED", "transactions are not available in minibase yet");
+      });
+    }
+    startTransaction() {
+      return this.runTransaction();
+    }
+  }
+  const logger = () => {
+    const write = (level) => (obj) => natives.log(level, typeof obj === "string" ? obj : JSON.stringify(obj));
+    return { log: write("log"), info: write("info"), warn: write("warn"), error: write("error") };
+  };
+  class App {
+    constructor(config) {
+      this.config = Object.assign({}, config, { envName: envOf(config && config.env) });
+    }
+    database(dbConfig) {
+      if (dbConfig !== void 0 && Object.prototype.toString.call(dbConfig).slice(8, -1) !== "Object") {
+        throw new TcbError("INVALID_PARAM", "dbConfig must be an object", "");
+      }
+      const env = dbConfig && dbConfig.env !== void 0 ? envOf(dbConfig.env) : this.config.envName;
+      return new Db(Object.assign({}, this.config, dbConfig, { env, envName: env }));
+    }
+    /** {result, requestId}: the called function sees the same caller, SOURCE with ',scf' appended. */
+    callFunction(opts) {
+      return settle(async () => {
+        const name = opts && opts.name;
+        if (!name || typeof name !== "string") throw invalid2("函数名不能为空");
+        let r;
+        try {
+          r = await natives.callFunction(name, opts.data === void 0 ? {} : opts.data);
+        } catch (e) {
+          if (e instanceof Error) throw e;
+          throw new TcbError(e.code, e.message, e.requestID);
+        }
+        return { result: JSON.parse(r.result), requestId: r.requestID };
+      });
+    }
+    /** {fileID, requestId}; fileContent a Buffer (any typed array, ArrayBuffer) or a string (UTF-8). */
+    uploadFile(opts) {
+      return settle(async () => {
+        const o = opts || {};
+        if (typeof o.cloudPath !== "string" || o.cloudPath === "") throw invalid2("cloudPath must be a non-empty string");
+        const c = o.fileContent;
+        if (typeof c !== "string" && !(c instanceof ArrayBuffer) && !ArrayBuffer.isView(c)) {
+          throw invalid2("[node-sdk] fileContent should be instance of fs.ReadStream or Buffer");
+        }
+        const fileID = await natives.uploadFile(o.cloudPath, c);
+        return { fileID, requestId: requestId() };
+      });
+    }
+    /** {fileContent: Buffer, message: '文件下载完成'}. */
+    downloadFile(opts) {
+      return settle(async () => {
+        const fileID = opts && opts.fileID;
+        if (!isFileID(fileID)) throw invalid2("fileID must be a non-empty string");
+        const fileContent = await natives.downloadFile(fileID);
+        return { fileContent, message: "文件下载完成" };
+      });
+    }
+    /** {fileList: [{code: 'SUCCESS' or why not, fileID, tempFileURL, maxAge}], requestId}. */
+    getTempFileURL(opts) {
+      return settle(async () => {
+        const list2 = checkList(opts);
+        const items = list2.map((f) => {
+          if (typeof f === "string") return { fileID: f };
+          if (f !== null && typeof f === "object") {
+            if (!isFileID(f.fileID) || !Object.prototype.hasOwnProperty.call(f, "maxAge")) {
+              throw invalid2("fileList 的元素如果是对象，必须是包含 fileID 和 maxAge 的对象");
+            }
+            if (!Number.isInteger(f.maxAge) || f.maxAge <= 0) throw invalid2("maxAge must be a positive integer (seconds)");
+            return { fileID: f.fileID, maxAge: f.maxAge };
+          }
+          throw invalid2("fileList的元素如果不是对象，则必须是字符串");
+        });
+        const res = await natives.getTempFileURL(JSON.stringify(items));
+        return {
+          fileList: res.map(
+            (r) => r.status === 0 ? { code: "SUCCESS", fileID: r.fileID, tempFileURL: r.tempFileURL, maxAge: r.maxAge } : { code: r.code, fileID: r.fileID, tempFileURL: "", message: r.errMsg }
+          ),
+          requestId: requestId()
+        };
+      });
+    }
+    /** {fileList: [{code: 'SUCCESS' or why not, fileID}], requestId}. */
+    deleteFile(opts) {
+      return settle(async () => {
+        const list2 = checkList(opts);
+        if (!list2.every(isFileID)) throw invalid2("fileList的元素必须是非空的字符串");
+        const res = await natives.deleteFile(JSON.stringify(list2));
+        return {
+          fileList: res.map((r) => r.status === 0 ? { code: "SUCCESS", fileID: r.fileID } : { code: r.code, fileID: r.fileID, message: r.errMsg }),
+          requestId: requestId()
+        };
+      });
+    }
+    /** The invocation's caller: getUserInfo(), getEndUserInfo() (of the caller only), getClientIP(). */
+    auth() {
+      return {
+        getUserInfo: () => natives.userInfo(),
+        getEndUserInfo: (uid) => {
+          if (uid !== void 0) {
+            return settle(() => {
+              throw invalid2("getEndUserInfo(uid) of another user is not available in minibase; without uid it gives the caller");
+            });
+          }
+          return Promise.resolve({ userInfo: natives.userInfo() });
+        },
+        getClientIP: () => natives.clientIP()
+      };
+    }
+    logger() {
+      return logger();
+    }
+  }
+  const checkList = (opts) => {
+    const list2 = opts && opts.fileList;
+    if (!Array.isArray(list2) || list2.length === 0) throw invalid2("fileList必须是非空的数组");
+    if (list2.length > natives.maxFileList) throw invalid2(`fileList has ${list2.length} items; at most ${natives.maxFileList} per call`);
+    return list2;
+  };
+  const envOf = (env) => env === void 0 || env === SYMBOL_CURRENT_ENV || env === SYMBOL_DEFAULT_ENV ? natives.env : env;
+  if (legacy) {
+    let app = new App({});
+    const mod = {
+      SYMBOL_CURRENT_ENV,
+      init: (config) => app = new App(config || {}),
+      getCurrentEnv: () => natives.env
+    };
+    for (const m of ["database", "callFunction", "uploadFile", "downloadFile", "getTempFileURL", "deleteFile", "auth", "logger"]) {
+      mod[m] = (...args2) => app[m](...args2);
+    }
+    return mod;
+  }
+  return {
+    version: natives.version,
+    SYMBOL_CURRENT_ENV,
+    SYMBOL_DEFAULT_ENV,
+    init: (config) => new App(config || {}),
+    setThrowOnCode: (value) => {
+      throwOnCode = value !== false;
+    }
+  };
+}
+
 // js/src/wx-server-sdk.js
 var NOT_INITIALIZED = "Cloud API isn't enabled, please call init first\n请先调用 init 完成初始化后再调用其他云 API。";
 var DYNAMIC_CURRENT_ENV = /* @__PURE__ */ Symbol.for("DYNAMIC_CURRENT_ENV");
@@ -1447,14 +2082,8 @@ function createCloud(natives) {
   }
   const envOf = (env) => env === void 0 || env === DYNAMIC_CURRENT_ENV ? natives.env : env;
   const invalid2 = (api, detail) => Promise.reject(new CloudError(ErrCode.INVALID_PARAM, `${api}:fail -501007 invalid parameters. ${detail}`, "INVALID_PARAM"));
-  const checkFileList = (opts, ok) => {
-    const list2 = opts !== null && typeof opts === "object" ? opts.fileList : void 0;
-    if (!Array.isArray(list2) || list2.length === 0) return "fileList must be a non-empty array";
-    if (list2.length > natives.maxFileList) return `fileList has ${list2.length} items; at most ${natives.maxFileList} per call`;
-    const bad = list2.findIndex((it) => !ok(it));
-    return bad < 0 ? "" : `fileList[${bad}] is not a fileID: ${JSON.stringify(list2[bad]) ?? String(list2[bad])}`;
-  };
-  const isFileID = (v) => typeof v === "string" && v !== "";
+  const checkFileList2 = (opts, ok) => checkFileList(opts, natives.maxFileList, ok);
+  const settle = (opts, run) => promiseOrCallback(opts, run, true);
   const logger = () => {
     const write = (level) => (obj) => natives.log(level, typeof obj === "string" ? obj : JSON.stringify(obj));
     return { log: write("log"), info: write("info"), warn: write("warn"), error: write("error") };
@@ -1486,19 +2115,21 @@ function createCloud(natives) {
      */
     callFunction(opts) {
       need();
-      const api = "callFunction";
-      const name = opts && opts.name;
-      if (typeof name !== "string" || name === "") {
-        return Promise.reject(new CloudError(ErrCode.INVALID_PARAM, `${api}:fail -501007 invalid parameters. name is required`, "INVALID_PARAM"));
-      }
-      const data = opts.data === void 0 ? {} : opts.data;
-      return natives.callFunction(name, data).then(
-        (r) => ({ result: parseResult(JSON.parse(r.result)), requestID: r.requestID, errMsg: `${api}:ok` }),
-        (e) => {
-          const text = ERR_TEXT[e.errCode] || e.code;
-          throw new CloudError(e.errCode, `${api}:fail ${e.errCode} ${text}. ${e.message}`, e.code, e.requestID);
+      return settle(opts, () => {
+        const api = "callFunction";
+        const name = opts && opts.name;
+        if (typeof name !== "string" || name === "") {
+          return Promise.reject(new CloudError(ErrCode.INVALID_PARAM, `${api}:fail -501007 invalid parameters. name is required`, "INVALID_PARAM"));
         }
-      );
+        const data = opts.data === void 0 ? {} : opts.data;
+        return natives.callFunction(name, data).then(
+          (r) => ({ result: parseResult(JSON.parse(r.result)), requestID: r.requestID, errMsg: `${api}:ok` }),
+          (e) => {
+            const text = ERR_TEXT[e.errCode] || e.code;
+            throw new CloudError(e.errCode, `${api}:fail ${e.errCode} ${text}. ${e.message}`, e.code, e.requestID);
+          }
+        );
+      });
     },
     /**
      * cloud.uploadFile({cloudPath, fileContent}) → {fileID, statusCode,
@@ -1508,22 +2139,22 @@ function createCloud(natives) {
      */
     uploadFile(opts) {
       need();
-      const api = "uploadFile";
-      if (opts === null || typeof opts !== "object") return invalid2(api, "options must be an object");
-      const { cloudPath, fileContent } = opts;
-      if (typeof cloudPath !== "string" || cloudPath === "") return invalid2(api, "cloudPath must be a non-empty string");
-      if (typeof fileContent !== "string" && !(fileContent instanceof ArrayBuffer) && !ArrayBuffer.isView(fileContent)) {
-        return invalid2(api, "fileContent must be a Buffer or a string");
-      }
-      return natives.uploadFile(cloudPath, fileContent).then((fileID) => ({ fileID, statusCode: 200, errMsg: `${api}:ok` }));
+      return settle(opts, () => {
+        const api = "uploadFile";
+        const why = checkUpload(opts);
+        if (why) return invalid2(api, why);
+        return natives.uploadFile(opts.cloudPath, opts.fileContent).then((fileID) => ({ fileID, statusCode: 200, errMsg: `${api}:ok` }));
+      });
     },
     /** cloud.downloadFile({fileID}) → {fileContent: Buffer, statusCode, errMsg: 'downloadFile:ok'}. */
     downloadFile(opts) {
       need();
-      const api = "downloadFile";
-      const fileID = opts !== null && typeof opts === "object" ? opts.fileID : void 0;
-      if (!isFileID(fileID)) return invalid2(api, "fileID must be a non-empty string");
-      return natives.downloadFile(fileID).then((fileContent) => ({ fileContent, statusCode: 200, errMsg: `${api}:ok` }));
+      return settle(opts, () => {
+        const api = "downloadFile";
+        const fileID = opts !== null && typeof opts === "object" ? opts.fileID : void 0;
+        if (!isFileID(fileID)) return invalid2(api, "fileID must be a non-empty string");
+        return natives.downloadFile(fileID).then((fileContent) => ({ fileContent, statusCode: 200, errMsg: `${api}:ok` }));
+      });
     },
     /**
      * cloud.getTempFileURL({fileList}) with fileIDs or {fileID, maxAge}
@@ -1533,22 +2164,29 @@ function createCloud(natives) {
      */
     getTempFileURL(opts) {
       need();
-      const api = "getTempFileURL";
-      const why = checkFileList(
-        opts,
-        (it) => isFileID(it) || it !== null && typeof it === "object" && isFileID(it.fileID) && (it.maxAge === void 0 || Number.isInteger(it.maxAge) && it.maxAge > 0)
-      );
-      if (why) return invalid2(api, why);
-      const items = opts.fileList.map((it) => typeof it === "string" ? { fileID: it } : { fileID: it.fileID, maxAge: it.maxAge });
-      return natives.getTempFileURL(JSON.stringify(items)).then((fileList) => ({ fileList, errMsg: `${api}:ok` }));
+      return settle(opts, () => {
+        const api = "getTempFileURL";
+        const why = checkFileList2(opts, isTempURLItem);
+        if (why) return invalid2(api, why);
+        const items = opts.fileList.map((it) => typeof it === "string" ? { fileID: it } : { fileID: it.fileID, maxAge: it.maxAge });
+        return natives.getTempFileURL(JSON.stringify(items)).then((list2) => ({
+          fileList: list2.map((r) => ({ fileID: r.fileID, tempFileURL: r.tempFileURL, maxAge: r.maxAge, status: r.status, errMsg: r.errMsg })),
+          errMsg: `${api}:ok`
+        }));
+      });
     },
     /** cloud.deleteFile({fileList}) → {fileList: [{fileID, status, errMsg}], errMsg: 'deleteFile:ok'}. */
     deleteFile(opts) {
       need();
-      const api = "deleteFile";
-      const why = checkFileList(opts, isFileID);
-      if (why) return invalid2(api, why);
-      return natives.deleteFile(JSON.stringify(opts.fileList)).then((fileList) => ({ fileList, errMsg: `${api}:ok` }));
+      return settle(opts, () => {
+        const api = "deleteFile";
+        const why = checkFileList2(opts, isFileID);
+        if (why) return invalid2(api, why);
+        return natives.deleteFile(JSON.stringify(opts.fileList)).then((list2) => ({
+          fileList: list2.map((r) => ({ fileID: r.fileID, status: r.status, errMsg: r.errMsg })),
+          errMsg: `${api}:ok`
+        }));
+      });
     },
     /** cloud.getWXContext(): OPENID, APPID, UNIONID, ENV, SOURCE, CLIENTIP of the invocation's caller. */
     getWXContext() {

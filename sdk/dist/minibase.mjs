@@ -650,12 +650,13 @@ function result(api, res) {
 }
 
 // src/core/callback.ts
-function promiseOrCallback(opts, run) {
+function promiseOrCallback(opts, run, always = false) {
   const success = fn(opts, "success");
   const fail = fn(opts, "fail");
   const complete = fn(opts, "complete");
   if (!success && !fail && !complete) return run();
-  run().then(
+  const p = run();
+  p.then(
     (r) => {
       invoke(success, r);
       invoke(complete, r);
@@ -665,7 +666,7 @@ function promiseOrCallback(opts, run) {
       invoke(complete, e);
     }
   );
-  return void 0;
+  return always ? p : void 0;
 }
 function fn(opts, key) {
   const f = opts != null && typeof opts === "object" ? opts[key] : void 0;
@@ -1163,7 +1164,7 @@ function encodeProjection(p) {
 }
 
 // src/database/request.ts
-var CLIENT = { defaultLimit: 20, batchAdd: false, decode: true };
+var CLIENT = { defaultLimit: 20, batchAdd: false, decode: true, alwaysPromise: false };
 function invalid(api, detail) {
   return cloudError(api, ErrCode.INVALID_PARAM, detail, "INVALID_PARAM");
 }
@@ -1295,7 +1296,7 @@ var Aggregate = class {
       if (!pipeline.some((s) => "$limit" in s)) pipeline.push({ $limit: AGGREGATE_DEFAULT_LIMIT });
       const r = await t.ops.aggregate("collection.aggregate", t.coll, { pipeline });
       return { list: t.flavor.decode ? decode(r.data) : r.data, errMsg: "collection.aggregate:ok" };
-    });
+    }, !!(this._t && this._t.flavor.alwaysPromise));
   }
   /** @internal */
   _add(stage, arg) {
@@ -1598,29 +1599,6 @@ var command = {
   aggregate
 };
 
-// src/database/ops.ts
-function httpOps(client2) {
-  const coll = (name) => "/v1/db/" + encodeURIComponent(name);
-  const doc = (name, id) => coll(name) + "/docs/" + encodeURIComponent(id);
-  return {
-    env: client2.env,
-    query: (api, c, body) => client2.request(api, "POST", coll(c) + "/query", body),
-    aggregate: (api, c, body) => client2.request(api, "POST", coll(c) + "/aggregate", body),
-    count: (api, c, body) => client2.request(api, "POST", coll(c) + "/count", body),
-    insert: (api, c, body) => client2.request(api, "POST", coll(c) + "/insert", body),
-    update: (api, c, body) => client2.request(api, "POST", coll(c) + "/update", body),
-    remove: (api, c, body) => client2.request(api, "POST", coll(c) + "/remove", body),
-    getDoc: (api, c, id) => client2.request(api, "GET", doc(c, id)),
-    setDoc: (api, c, id, body) => client2.request(api, "PUT", doc(c, id), body),
-    // Not PATCH …/docs/{id}: wx.request and my.request have no PATCH. The
-    // server checks a where-update on {_id} alone as it checks PATCH,
-    // against the stored document.
-    updateDoc: (api, c, id, body) => client2.request(api, "POST", coll(c) + "/update", { filter: { _id: id }, update: body.update, multi: false }),
-    removeDoc: (api, c, id) => client2.request(api, "DELETE", doc(c, id)),
-    createCollection: (api, body) => client2.request(api, "POST", "/v1/admin/collections", body)
-  };
-}
-
 // src/database/document.ts
 var NOT_EXIST = "DATABASE_DOCUMENT_NOT_EXIST";
 var DocumentReference = class _DocumentReference {
@@ -1650,9 +1628,12 @@ var DocumentReference = class _DocumentReference {
       } catch (e) {
         if (!(e instanceof CloudError) || e.code !== NOT_EXIST) throw e;
       }
-      if (!doc) throw cloudError(api, ErrCode.UNKNOWN, `document with _id ${id} does not exist`, NOT_EXIST);
+      if (!doc) {
+        if (this._t.ops.inTransaction) return { data: null, errMsg: "document.get:ok" };
+        throw cloudError(api, ErrCode.UNKNOWN, `document with _id ${id} does not exist`, NOT_EXIST);
+      }
       return { data: this._t.flavor.decode ? decode(doc) : doc, errMsg: "document.get:ok" };
-    });
+    }, this._t.flavor.alwaysPromise);
   }
   set(options) {
     return promiseOrCallback(options, async () => {
@@ -1665,7 +1646,7 @@ var DocumentReference = class _DocumentReference {
       const body = { data: encodeFor(api, () => encodeValue(data)) };
       const r = await this._t.ops.setDoc(api, this._t.coll, id, body);
       return { _id: r._id, stats: { updated: r.stats.updated, created: r.stats.created }, errMsg: "document.set:ok" };
-    });
+    }, this._t.flavor.alwaysPromise);
   }
   update(options) {
     return promiseOrCallback(options, async () => {
@@ -1674,14 +1655,14 @@ var DocumentReference = class _DocumentReference {
       const data = checkData(api, options && options.data, "update");
       const r = await this._t.ops.updateDoc(api, this._t.coll, id, { update: encodeFor(api, () => encodeUpdate(data)) });
       return { stats: { updated: r.stats.updated }, errMsg: "document.update:ok" };
-    });
+    }, this._t.flavor.alwaysPromise);
   }
   remove(options) {
     return promiseOrCallback(options, async () => {
       const api = "document.remove";
       const r = await this._t.ops.removeDoc(api, this._t.coll, this._id(api));
       return { stats: { removed: r.stats.removed }, errMsg: "document.remove:ok" };
-    });
+    }, this._t.flavor.alwaysPromise);
   }
   // The id as the server knows it (a string); an empty id fails as in the original SDK.
   _id(api) {
@@ -1750,14 +1731,14 @@ var Query = class _Query {
       if (s.projection) body.projection = s.projection;
       const r = await this._t.ops.query("collection.get", this._t.coll, body);
       return { data: this._t.flavor.decode ? decode(r.data) : r.data, errMsg: "collection.get:ok" };
-    });
+    }, this._t.flavor.alwaysPromise);
   }
   count(options) {
     return promiseOrCallback(options, async () => {
       const body = this._s.filter ? { filter: this._s.filter } : {};
       const r = await this._t.ops.count("collection.count", this._t.coll, body);
       return { total: r.total, errMsg: "collection.count:ok" };
-    });
+    }, this._t.flavor.alwaysPromise);
   }
   update(options) {
     return promiseOrCallback(options, async () => {
@@ -1766,7 +1747,7 @@ var Query = class _Query {
       const body = { filter: this._s.filter || {}, update: encodeFor(api, () => encodeUpdate(data)), multi: true };
       const r = await this._t.ops.update(api, this._t.coll, body);
       return { stats: { updated: r.stats.updated }, errMsg: "collection.update:ok" };
-    });
+    }, this._t.flavor.alwaysPromise);
   }
   remove(options) {
     return promiseOrCallback(options, async () => {
@@ -1777,7 +1758,7 @@ var Query = class _Query {
       const body = { filter: s.filter || {}, multi: true };
       const r = await this._t.ops.remove("collection.remove", this._t.coll, body);
       return { stats: { removed: r.stats.removed }, errMsg: "collection.remove:ok" };
-    });
+    }, this._t.flavor.alwaysPromise);
   }
   /** @internal */
   _with(change) {
@@ -1821,9 +1802,186 @@ var CollectionReference = class extends Query {
       const body = { data: encodeFor(api, () => encodeValue(data)) };
       const r = await this._t.ops.insert(api, this._t.coll, body);
       return { _id: r._id, errMsg: "collection.add:ok" };
-    });
+    }, this._t.flavor.alwaysPromise);
   }
 };
+
+// src/database/transaction.ts
+var CONFLICT = "DATABASE_TRANSACTION_CONFLICT";
+var Transaction = class {
+  /** @internal */
+  constructor(tx, flavor, env) {
+    /** Set once rollback() was called. */
+    this.aborted = false;
+    /** The reason given to rollback(), which runTransaction rejects with. */
+    this.abortReason = void 0;
+    /** Set once commit() succeeded. */
+    this.committed = false;
+    this._tx = tx;
+    this._flavor = flavor;
+    this._ops = new TxnDbOps(tx, env);
+  }
+  /** The collection called name, inside the transaction; throws 'Collection name is required' when name is empty. */
+  collection(name) {
+    if (!name) throw new Error("Collection name is required");
+    return new CollectionReference(this._ops, String(name), this._flavor);
+  }
+  /** Applies the transaction's writes, all or nothing. */
+  async commit() {
+    const r = await this._tx.commit("transaction.commit");
+    this.committed = true;
+    return r;
+  }
+  /** Drops the transaction's writes; runTransaction then rejects with reason. */
+  async rollback(reason) {
+    const r = await this._tx.rollback("transaction.rollback");
+    this.aborted = true;
+    this.abortReason = reason;
+    return r;
+  }
+};
+async function runTransaction(start, callback, times = 3) {
+  let left = Number(times);
+  for (; ; ) {
+    const t = start();
+    try {
+      const result2 = await callback(t);
+      if (t.aborted) throw t.abortReason;
+      await t.commit();
+      return result2;
+    } catch (e) {
+      if (left > 0 && isConflict(e)) {
+        left--;
+        continue;
+      }
+      if (!t.aborted && !t.committed) {
+        await t.rollback().catch(() => void 0);
+        throw e;
+      }
+      throw t.aborted ? t.abortReason : e;
+    }
+  }
+}
+function isConflict(e) {
+  return e !== null && typeof e === "object" && e.code === CONFLICT;
+}
+var TxnDbOps = class {
+  constructor(tx, env) {
+    this.inTransaction = true;
+    this._tx = tx;
+    this.env = env;
+  }
+  // doc(id).field(…).get() arrives as a query of {_id} with a projection.
+  query(api, coll, body) {
+    const id = body.filter && Object.keys(body.filter).length === 1 ? body.filter._id : void 0;
+    if (typeof id !== "string" || body.limit !== 1 || body.sort || body.skip) return refuse(api);
+    return this._tx.run(api, { op: "getDoc", coll, id, projection: body.projection }).then((r) => ({ data: r.data ? [r.data] : [] }));
+  }
+  count(api) {
+    return refuse(api);
+  }
+  aggregate(api) {
+    return refuse(api);
+  }
+  insert(api, coll, body) {
+    return this._tx.run(api, { op: "insert", coll, ...body });
+  }
+  update(api, coll, body) {
+    return this._tx.run(api, { op: "update", coll, ...body });
+  }
+  remove(api, coll, body) {
+    return this._tx.run(api, { op: "remove", coll, ...body });
+  }
+  getDoc(api, coll, id) {
+    return this._tx.run(api, { op: "getDoc", coll, id });
+  }
+  setDoc(api, coll, id, body) {
+    return this._tx.run(api, { op: "setDoc", coll, id, ...body });
+  }
+  updateDoc(api, coll, id, body) {
+    return this._tx.run(api, { op: "updateDoc", coll, id, ...body });
+  }
+  removeDoc(api, coll, id) {
+    return this._tx.run(api, { op: "removeDoc", coll, id });
+  }
+  createCollection(api) {
+    return refuse(api);
+  }
+  transaction() {
+    throw new Error("a transaction cannot start another one");
+  }
+};
+function refuse(api) {
+  return Promise.reject(invalid(api, "not in a transaction: read documents by id in it (doc(id).get()), and query outside it"));
+}
+function httpTxn(client2) {
+  const done = [];
+  let ended = "";
+  let queue = Promise.resolve();
+  const send = (api, body) => client2.request(api, "POST", "/v1/db/transaction", body);
+  const serially = (f) => {
+    const p = queue.then(f, f);
+    queue = p.catch(() => void 0);
+    return p;
+  };
+  const open = (api) => {
+    if (ended) throw invalid(api, `the transaction was ${ended}: start another one`);
+  };
+  return {
+    run: (api, op) => serially(async () => {
+      open(api);
+      const r = await send(api, { commit: false, ops: [...done, op] });
+      const { rev, ...answer2 } = r.results[r.results.length - 1];
+      done.push(pinIDs({ ...op, rev }, answer2));
+      return answer2;
+    }),
+    commit: (api) => serially(async () => {
+      open(api);
+      ended = "committed";
+      if (done.length > 0) await send(api, { ops: done });
+      return {};
+    }),
+    rollback: (api) => serially(async () => {
+      open(api);
+      ended = "rolled back";
+      done.length = 0;
+      return {};
+    })
+  };
+}
+function pinIDs(op, answer2) {
+  if (op.op !== "insert") return op;
+  if (Array.isArray(op.data) && Array.isArray(answer2._ids)) {
+    const ids = answer2._ids;
+    return { ...op, data: op.data.map((d, i) => ({ ...d, _id: ids[i] })) };
+  }
+  if (typeof answer2._id === "string") return { ...op, data: { ...op.data, _id: answer2._id } };
+  return op;
+}
+
+// src/database/ops.ts
+function httpOps(client2) {
+  const coll = (name) => "/v1/db/" + encodeURIComponent(name);
+  const doc = (name, id) => coll(name) + "/docs/" + encodeURIComponent(id);
+  return {
+    env: client2.env,
+    query: (api, c, body) => client2.request(api, "POST", coll(c) + "/query", body),
+    aggregate: (api, c, body) => client2.request(api, "POST", coll(c) + "/aggregate", body),
+    count: (api, c, body) => client2.request(api, "POST", coll(c) + "/count", body),
+    insert: (api, c, body) => client2.request(api, "POST", coll(c) + "/insert", body),
+    update: (api, c, body) => client2.request(api, "POST", coll(c) + "/update", body),
+    remove: (api, c, body) => client2.request(api, "POST", coll(c) + "/remove", body),
+    getDoc: (api, c, id) => client2.request(api, "GET", doc(c, id)),
+    setDoc: (api, c, id, body) => client2.request(api, "PUT", doc(c, id), body),
+    // Not PATCH …/docs/{id}: wx.request and my.request have no PATCH. The
+    // server checks a where-update on {_id} alone as it checks PATCH,
+    // against the stored document.
+    updateDoc: (api, c, id, body) => client2.request(api, "POST", coll(c) + "/update", { filter: { _id: id }, update: body.update, multi: false }),
+    removeDoc: (api, c, id) => client2.request(api, "DELETE", doc(c, id)),
+    createCollection: (api, body) => client2.request(api, "POST", "/v1/admin/collections", body),
+    transaction: () => httpTxn(client2)
+  };
+}
 
 // src/database/index.ts
 var Database = class {
@@ -1853,6 +2011,26 @@ var Database = class {
   collection(name) {
     if (!name) throw new Error("Collection name is required");
     return new CollectionReference(this._ops, String(name), this._flavor);
+  }
+  /**
+   * db.startTransaction(): a transaction, whose collection(name) reads and
+   * writes inside it until commit() or rollback() (transaction.ts).
+   */
+  async startTransaction() {
+    return this._transaction();
+  }
+  /**
+   * db.runTransaction(callback, times = 3): runs callback(transaction) and
+   * commits, running it again on a conflict at most times more times;
+   * resolves with callback's result, rejects with rollback(reason)'s reason
+   * or with the failure (transaction.ts).
+   */
+  runTransaction(callback, times) {
+    return runTransaction(() => this._transaction(), callback, times);
+  }
+  /** @internal */
+  _transaction() {
+    return new Transaction(this._ops.transaction(), this._flavor, this.config.env);
   }
 };
 

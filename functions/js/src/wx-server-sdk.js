@@ -6,12 +6,18 @@
 // errors and results keep wx-server-sdk's shapes. The storage calls go to
 // object storage the same way, also as an admin.
 //
-// Bundled by `go generate ./functions` (gen.go) into ../wx-server-sdk.js,
+// Bundled by `go generate ./functions` (scripts.go) into ../wx-server-sdk.js,
 // which the runtime embeds; a test keeps that file equal to a fresh build.
+// The bundle also holds @cloudbase/node-sdk's module (node-sdk.js), which
+// shares the database builder's pieces and the natives.
 import { Database, SERVER, fromGeoJSON } from '../../../sdk/src/database/index';
 import { CloudError, ErrCode, ERR_TEXT, serverError } from '../../../sdk/src/core/errors';
 import { parseResult } from '../../../sdk/src/functions/index';
+import { promiseOrCallback } from '../../../sdk/src/core/callback';
+import { checkFileList as checkList, checkUpload, isFileID, isTempURLItem } from './files';
 import { makeOpenAPI, makeGetOpenData } from './openapi';
+
+export { createTcb } from './node-sdk';
 
 /** wx-server-sdk's message for an API used before init. */
 const NOT_INITIALIZED = "Cloud API isn't enabled, please call init first\n请先调用 init 完成初始化后再调用其他云 API。";
@@ -66,16 +72,11 @@ export function createCloud(natives) {
   const invalid = (api, detail) =>
     Promise.reject(new CloudError(ErrCode.INVALID_PARAM, `${api}:fail -501007 invalid parameters. ${detail}`, 'INVALID_PARAM'));
 
-  // checkFileList returns why fileList is not 1 to maxFileList items that
-  // ok accepts, or '' when it is.
-  const checkFileList = (opts, ok) => {
-    const list = opts !== null && typeof opts === 'object' ? opts.fileList : undefined;
-    if (!Array.isArray(list) || list.length === 0) return 'fileList must be a non-empty array';
-    if (list.length > natives.maxFileList) return `fileList has ${list.length} items; at most ${natives.maxFileList} per call`;
-    const bad = list.findIndex((it) => !ok(it));
-    return bad < 0 ? '' : `fileList[${bad}] is not a fileID: ${JSON.stringify(list[bad]) ?? String(list[bad])}`;
-  };
-  const isFileID = (v) => typeof v === 'string' && v !== '';
+  const checkFileList = (opts, ok) => checkList(opts, natives.maxFileList, ok);
+
+  // wx-server-sdk never switches to callback style: every call returns
+  // its Promise, and success, fail and complete are called as well.
+  const settle = (opts, run) => promiseOrCallback(opts, run, true);
 
   const logger = () => {
     const write = (level) => (obj) => natives.log(level, typeof obj === 'string' ? obj : JSON.stringify(obj));
@@ -113,19 +114,21 @@ export function createCloud(natives) {
      */
     callFunction(opts) {
       need();
-      const api = 'callFunction';
-      const name = opts && opts.name;
-      if (typeof name !== 'string' || name === '') {
-        return Promise.reject(new CloudError(ErrCode.INVALID_PARAM, `${api}:fail -501007 invalid parameters. name is required`, 'INVALID_PARAM'));
-      }
-      const data = opts.data === undefined ? {} : opts.data;
-      return natives.callFunction(name, data).then(
-        (r) => ({ result: parseResult(JSON.parse(r.result)), requestID: r.requestID, errMsg: `${api}:ok` }),
-        (e) => {
-          const text = ERR_TEXT[e.errCode] || e.code;
-          throw new CloudError(e.errCode, `${api}:fail ${e.errCode} ${text}. ${e.message}`, e.code, e.requestID);
-        },
-      );
+      return settle(opts, () => {
+        const api = 'callFunction';
+        const name = opts && opts.name;
+        if (typeof name !== 'string' || name === '') {
+          return Promise.reject(new CloudError(ErrCode.INVALID_PARAM, `${api}:fail -501007 invalid parameters. name is required`, 'INVALID_PARAM'));
+        }
+        const data = opts.data === undefined ? {} : opts.data;
+        return natives.callFunction(name, data).then(
+          (r) => ({ result: parseResult(JSON.parse(r.result)), requestID: r.requestID, errMsg: `${api}:ok` }),
+          (e) => {
+            const text = ERR_TEXT[e.errCode] || e.code;
+            throw new CloudError(e.errCode, `${api}:fail ${e.errCode} ${text}. ${e.message}`, e.code, e.requestID);
+          },
+        );
+      });
     },
 
     /**
@@ -136,23 +139,23 @@ export function createCloud(natives) {
      */
     uploadFile(opts) {
       need();
-      const api = 'uploadFile';
-      if (opts === null || typeof opts !== 'object') return invalid(api, 'options must be an object');
-      const { cloudPath, fileContent } = opts;
-      if (typeof cloudPath !== 'string' || cloudPath === '') return invalid(api, 'cloudPath must be a non-empty string');
-      if (typeof fileContent !== 'string' && !(fileContent instanceof ArrayBuffer) && !ArrayBuffer.isView(fileContent)) {
-        return invalid(api, 'fileContent must be a Buffer or a string');
-      }
-      return natives.uploadFile(cloudPath, fileContent).then((fileID) => ({ fileID, statusCode: 200, errMsg: `${api}:ok` }));
+      return settle(opts, () => {
+        const api = 'uploadFile';
+        const why = checkUpload(opts);
+        if (why) return invalid(api, why);
+        return natives.uploadFile(opts.cloudPath, opts.fileContent).then((fileID) => ({ fileID, statusCode: 200, errMsg: `${api}:ok` }));
+      });
     },
 
     /** cloud.downloadFile({fileID}) → {fileContent: Buffer, statusCode, errMsg: 'downloadFile:ok'}. */
     downloadFile(opts) {
       need();
-      const api = 'downloadFile';
-      const fileID = opts !== null && typeof opts === 'object' ? opts.fileID : undefined;
-      if (!isFileID(fileID)) return invalid(api, 'fileID must be a non-empty string');
-      return natives.downloadFile(fileID).then((fileContent) => ({ fileContent, statusCode: 200, errMsg: `${api}:ok` }));
+      return settle(opts, () => {
+        const api = 'downloadFile';
+        const fileID = opts !== null && typeof opts === 'object' ? opts.fileID : undefined;
+        if (!isFileID(fileID)) return invalid(api, 'fileID must be a non-empty string');
+        return natives.downloadFile(fileID).then((fileContent) => ({ fileContent, statusCode: 200, errMsg: `${api}:ok` }));
+      });
     },
 
     /**
@@ -163,24 +166,30 @@ export function createCloud(natives) {
      */
     getTempFileURL(opts) {
       need();
-      const api = 'getTempFileURL';
-      const why = checkFileList(opts, (it) =>
-        isFileID(it) ||
-        (it !== null && typeof it === 'object' && isFileID(it.fileID) &&
-          (it.maxAge === undefined || (Number.isInteger(it.maxAge) && it.maxAge > 0))),
-      );
-      if (why) return invalid(api, why);
-      const items = opts.fileList.map((it) => (typeof it === 'string' ? { fileID: it } : { fileID: it.fileID, maxAge: it.maxAge }));
-      return natives.getTempFileURL(JSON.stringify(items)).then((fileList) => ({ fileList, errMsg: `${api}:ok` }));
+      return settle(opts, () => {
+        const api = 'getTempFileURL';
+        const why = checkFileList(opts, isTempURLItem);
+        if (why) return invalid(api, why);
+        const items = opts.fileList.map((it) => (typeof it === 'string' ? { fileID: it } : { fileID: it.fileID, maxAge: it.maxAge }));
+        return natives.getTempFileURL(JSON.stringify(items)).then((list) => ({
+          fileList: list.map((r) => ({ fileID: r.fileID, tempFileURL: r.tempFileURL, maxAge: r.maxAge, status: r.status, errMsg: r.errMsg })),
+          errMsg: `${api}:ok`,
+        }));
+      });
     },
 
     /** cloud.deleteFile({fileList}) → {fileList: [{fileID, status, errMsg}], errMsg: 'deleteFile:ok'}. */
     deleteFile(opts) {
       need();
-      const api = 'deleteFile';
-      const why = checkFileList(opts, isFileID);
-      if (why) return invalid(api, why);
-      return natives.deleteFile(JSON.stringify(opts.fileList)).then((fileList) => ({ fileList, errMsg: `${api}:ok` }));
+      return settle(opts, () => {
+        const api = 'deleteFile';
+        const why = checkFileList(opts, isFileID);
+        if (why) return invalid(api, why);
+        return natives.deleteFile(JSON.stringify(opts.fileList)).then((list) => ({
+          fileList: list.map((r) => ({ fileID: r.fileID, status: r.status, errMsg: r.errMsg })),
+          errMsg: `${api}:ok`,
+        }));
+      });
     },
 
     /** cloud.getWXContext(): OPENID, APPID, UNIONID, ENV, SOURCE, CLIENTIP of the invocation's caller. */

@@ -26,6 +26,12 @@ exports.main = async (event) => {
       return (await c.where({ _id: event.id }).update({ data: { n: _.inc(1) } })).stats.updated;
     case 'remove':
       return (await c.doc('missing').remove()).stats.removed;
+    case 'txn': // two updates in a transaction: a transfer
+      return db.runTransaction(async (t) => {
+        await t.collection(event.coll).doc(event.id).update({ data: { n: _.inc(-1) } });
+        await t.collection(event.coll).doc(event.id2).update({ data: { n: _.inc(1) } });
+        return 1;
+      });
   }
   throw new Error('unknown op ' + event.op);
 };

@@ -12,7 +12,9 @@ export interface CallbackOptions<T> {
  * or complete function, they are called (success or fail, then complete,
  * each at most once) and undefined is returned: no Promise, so a failure
  * reported to fail is never also an unhandled rejection. Otherwise run's
- * Promise is returned.
+ * Promise is returned. With always (wx-server-sdk, which never switches to
+ * callback style), the callbacks are called and the Promise is returned
+ * too, so `await` waits for the call whatever options it was given.
  *
  * run is called synchronously: what it throws synchronously (a builder's
  * validation error) reaches the caller as a throw, as in wx.cloud.
@@ -26,12 +28,14 @@ export interface CallbackOptions<T> {
 export function promiseOrCallback<T>(
   opts: CallbackOptions<T> | undefined,
   run: () => Promise<T>,
+  always = false,
 ): Promise<T> | undefined {
   const success = fn(opts, 'success');
   const fail = fn(opts, 'fail');
   const complete = fn(opts, 'complete');
   if (!success && !fail && !complete) return run();
-  run().then(
+  const p = run();
+  p.then(
     (r) => {
       invoke(success, r);
       invoke(complete, r);
@@ -41,7 +45,7 @@ export function promiseOrCallback<T>(
       invoke(complete, e);
     },
   );
-  return undefined;
+  return always ? p : undefined;
 }
 
 function fn<T>(opts: CallbackOptions<T> | undefined, key: keyof CallbackOptions<T>): ((v: any) => void) | undefined {

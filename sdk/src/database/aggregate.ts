@@ -152,7 +152,7 @@ export class Aggregate {
       if (!pipeline.some((s) => '$limit' in s)) pipeline.push({ $limit: AGGREGATE_DEFAULT_LIMIT });
       const r = await t.ops.aggregate('collection.aggregate', t.coll, { pipeline });
       return { list: t.flavor.decode ? decode(r.data) : r.data, errMsg: 'collection.aggregate:ok' };
-    });
+    }, !!(this._t && this._t.flavor.alwaysPromise));
   }
 
   /** @internal */

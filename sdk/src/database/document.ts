@@ -56,9 +56,13 @@ export class DocumentReference {
       } catch (e) {
         if (!(e instanceof CloudError) || e.code !== NOT_EXIST) throw e;
       }
-      if (!doc) throw cloudError(api, ErrCode.UNKNOWN, `document with _id ${id} does not exist`, NOT_EXIST);
+      if (!doc) {
+        // In a transaction, no document is data null (wx-server-sdk: "in transaction, it is object instead").
+        if (this._t.ops.inTransaction) return { data: null as unknown as DocumentData, errMsg: 'document.get:ok' };
+        throw cloudError(api, ErrCode.UNKNOWN, `document with _id ${id} does not exist`, NOT_EXIST);
+      }
       return { data: this._t.flavor.decode ? decode(doc) : doc, errMsg: 'document.get:ok' };
-    });
+    }, this._t.flavor.alwaysPromise);
   }
 
   /**
@@ -79,7 +83,7 @@ export class DocumentReference {
       const body = { data: encodeFor(api, () => encodeValue(data)) };
       const r = await this._t.ops.setDoc(api, this._t.coll, id, body);
       return { _id: r._id, stats: { updated: r.stats.updated, created: r.stats.created }, errMsg: 'document.set:ok' };
-    });
+    }, this._t.flavor.alwaysPromise);
   }
 
   /**
@@ -96,7 +100,7 @@ export class DocumentReference {
       const data = checkData(api, options && options.data, 'update');
       const r = await this._t.ops.updateDoc(api, this._t.coll, id, { update: encodeFor(api, () => encodeUpdate(data)) });
       return { stats: { updated: r.stats.updated }, errMsg: 'document.update:ok' };
-    });
+    }, this._t.flavor.alwaysPromise);
   }
 
   /** Removes the document: `{stats: {removed: 0|1}, errMsg: 'document.remove:ok'}`. */
@@ -107,7 +111,7 @@ export class DocumentReference {
       const api = 'document.remove';
       const r = await this._t.ops.removeDoc(api, this._t.coll, this._id(api));
       return { stats: { removed: r.stats.removed }, errMsg: 'document.remove:ok' };
-    });
+    }, this._t.flavor.alwaysPromise);
   }
 
   // The id as the server knows it (a string); an empty id fails as in the original SDK.

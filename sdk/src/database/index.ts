@@ -4,6 +4,7 @@
  *
  * Not here yet: `watch()` (its server endpoint comes with a later issue; no
  * stub pretends to work until then).
+ * Transactions: startTransaction() and runTransaction() (transaction.ts).
  */
 import type { Client } from '../core/client';
 import { command, type Command } from './command';
@@ -11,6 +12,7 @@ import { Geo, callable } from './geo';
 import { httpOps, type DbOps } from './ops';
 import { CollectionReference } from './query';
 import { CLIENT, type Flavor } from './request';
+import { Transaction, runTransaction } from './transaction';
 import { DbRegExp, ServerDate } from './values';
 
 /** `cloud.database(options)`: the entry point of the database API. */
@@ -51,12 +53,37 @@ export class Database {
     if (!name) throw new Error('Collection name is required');
     return new CollectionReference(this._ops, String(name), this._flavor);
   }
+
+  /**
+   * db.startTransaction(): a transaction, whose collection(name) reads and
+   * writes inside it until commit() or rollback() (transaction.ts).
+   */
+  async startTransaction(): Promise<Transaction> {
+    return this._transaction();
+  }
+
+  /**
+   * db.runTransaction(callback, times = 3): runs callback(transaction) and
+   * commits, running it again on a conflict at most times more times;
+   * resolves with callback's result, rejects with rollback(reason)'s reason
+   * or with the failure (transaction.ts).
+   */
+  runTransaction<T>(callback: (transaction: Transaction) => T | Promise<T>, times?: number): Promise<T> {
+    return runTransaction(() => this._transaction(), callback, times);
+  }
+
+  /** @internal */
+  private _transaction(): Transaction {
+    return new Transaction(this._ops.transaction(), this._flavor, this.config.env);
+  }
 }
 
 export { CollectionReference, Query } from './query';
 export { Aggregate, AGGREGATE_DEFAULT_LIMIT } from './aggregate';
 export type { AggregateResult } from './aggregate';
 export { DocumentReference } from './document';
+export { Transaction } from './transaction';
+export type { TxnOp, TxnOps } from './transaction';
 export { fromGeoJSON } from './geo';
 export { CLIENT, SERVER } from './request';
 export type { DbOps, AggregateBody } from './ops';

@@ -9,6 +9,7 @@
  */
 import type { Client } from '../core/client';
 import type { Obj } from './encode';
+import { httpTxn, type TxnOps } from './transaction';
 import type { DocumentData } from './types';
 
 /** A query's body: POST …/query. */
@@ -78,6 +79,10 @@ export interface DbOps {
   removeDoc(api: string, coll: string, id: string): Promise<{ stats: { removed: number } }>;
   /** Creates a collection (admins): `{name}`. */
   createCollection(api: string, body: { name: string }): Promise<{ name: string }>;
+  /** A new transaction (transaction.ts). */
+  transaction(): TxnOps;
+  /** Set on a transaction's operations: a document's get() answers `{data: null}` when there is none. */
+  readonly inTransaction?: boolean;
 }
 
 /**
@@ -105,5 +110,6 @@ export function httpOps(client: Client): DbOps {
       client.request(api, 'POST', coll(c) + '/update', { filter: { _id: id }, update: body.update, multi: false }),
     removeDoc: (api, c, id) => client.request(api, 'DELETE', doc(c, id)),
     createCollection: (api, body) => client.request(api, 'POST', '/v1/admin/collections', body),
+    transaction: () => httpTxn(client),
   };
 }

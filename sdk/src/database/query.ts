@@ -108,7 +108,7 @@ export class Query {
       if (s.projection) body.projection = s.projection;
       const r = await this._t.ops.query('collection.get', this._t.coll, body);
       return { data: this._t.flavor.decode ? decode(r.data) : r.data, errMsg: 'collection.get:ok' };
-    });
+    }, this._t.flavor.alwaysPromise);
   }
 
   /** Counts the matching documents: `{total, errMsg: 'collection.count:ok'}`. */
@@ -119,7 +119,7 @@ export class Query {
       const body = this._s.filter ? { filter: this._s.filter } : {};
       const r = await this._t.ops.count('collection.count', this._t.coll, body);
       return { total: r.total, errMsg: 'collection.count:ok' };
-    });
+    }, this._t.flavor.alwaysPromise);
   }
 
   /**
@@ -135,7 +135,7 @@ export class Query {
       const body = { filter: this._s.filter || {}, update: encodeFor(api, () => encodeUpdate(data)), multi: true };
       const r = await this._t.ops.update(api, this._t.coll, body);
       return { stats: { updated: r.stats.updated }, errMsg: 'collection.update:ok' };
-    });
+    }, this._t.flavor.alwaysPromise);
   }
 
   /**
@@ -153,7 +153,7 @@ export class Query {
       const body = { filter: s.filter || {}, multi: true };
       const r = await this._t.ops.remove('collection.remove', this._t.coll, body);
       return { stats: { removed: r.stats.removed }, errMsg: 'collection.remove:ok' };
-    });
+    }, this._t.flavor.alwaysPromise);
   }
 
   /** @internal */
@@ -215,6 +215,6 @@ export class CollectionReference extends Query {
       const body = { data: encodeFor(api, () => encodeValue(data)) };
       const r = await this._t.ops.insert(api, this._t.coll, body);
       return { _id: r._id as string, errMsg: 'collection.add:ok' };
-    });
+    }, this._t.flavor.alwaysPromise);
   }
 }

@@ -21,13 +21,21 @@ export interface Flavor {
    * the functions runtime does in Go.
    */
   readonly decode: boolean;
+  /**
+   * Whether a call given success, fail or complete still returns its
+   * Promise (wx-server-sdk) or returns nothing (wx.cloud).
+   */
+  readonly alwaysPromise: boolean;
 }
 
-/** Dialect A: wx.cloud in the client (get() defaults to 20, add takes one document). */
-export const CLIENT: Flavor = { defaultLimit: 20, batchAdd: false, decode: true };
+/** Dialect A: wx.cloud in the client (get() defaults to 20, add takes one document, callbacks or a Promise). */
+export const CLIENT: Flavor = { defaultLimit: 20, batchAdd: false, decode: true, alwaysPromise: false };
 
-/** Dialect B: wx-server-sdk in cloud functions (get() defaults to 100, add takes an array too). */
-export const SERVER: Flavor = { defaultLimit: 100, batchAdd: true, decode: false };
+/**
+ * Dialect B: wx-server-sdk in cloud functions (get() defaults to 100, add
+ * takes an array too, a Promise even when callbacks are given).
+ */
+export const SERVER: Flavor = { defaultLimit: 100, batchAdd: true, decode: false, alwaysPromise: true };
 
 /** The operations and collection a reference works on, in a dialect. */
 export interface Target {

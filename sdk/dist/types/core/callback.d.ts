@@ -10,7 +10,9 @@ export interface CallbackOptions<T> {
  * or complete function, they are called (success or fail, then complete,
  * each at most once) and undefined is returned: no Promise, so a failure
  * reported to fail is never also an unhandled rejection. Otherwise run's
- * Promise is returned.
+ * Promise is returned. With always (wx-server-sdk, which never switches to
+ * callback style), the callbacks are called and the Promise is returned
+ * too, so `await` waits for the call whatever options it was given.
  *
  * run is called synchronously: what it throws synchronously (a builder's
  * validation error) reaches the caller as a throw, as in wx.cloud.
@@ -21,4 +23,4 @@ export interface CallbackOptions<T> {
  * instead of vanishing or becoming an unhandled rejection, and it does not
  * turn a success into a call to fail.
  */
-export declare function promiseOrCallback<T>(opts: CallbackOptions<T> | undefined, run: () => Promise<T>): Promise<T> | undefined;
+export declare function promiseOrCallback<T>(opts: CallbackOptions<T> | undefined, run: () => Promise<T>, always?: boolean): Promise<T> | undefined;

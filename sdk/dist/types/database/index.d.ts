@@ -4,12 +4,14 @@
  *
  * Not here yet: `watch()` (its server endpoint comes with a later issue; no
  * stub pretends to work until then).
+ * Transactions: startTransaction() and runTransaction() (transaction.ts).
  */
 import type { Client } from '../core/client';
 import { type Command } from './command';
 import { type DbOps } from './ops';
 import { CollectionReference } from './query';
 import { type Flavor } from './request';
+import { Transaction } from './transaction';
 import { DbRegExp, ServerDate } from './values';
 /** `cloud.database(options)`: the entry point of the database API. */
 export declare class Database {
@@ -67,11 +69,25 @@ export declare class Database {
     }): ServerDate;
     /** The collection called name; throws 'Collection name is required' when name is empty. */
     collection(name: string): CollectionReference;
+    /**
+     * db.startTransaction(): a transaction, whose collection(name) reads and
+     * writes inside it until commit() or rollback() (transaction.ts).
+     */
+    startTransaction(): Promise<Transaction>;
+    /**
+     * db.runTransaction(callback, times = 3): runs callback(transaction) and
+     * commits, running it again on a conflict at most times more times;
+     * resolves with callback's result, rejects with rollback(reason)'s reason
+     * or with the failure (transaction.ts).
+     */
+    runTransaction<T>(callback: (transaction: Transaction) => T | Promise<T>, times?: number): Promise<T>;
 }
 export { CollectionReference, Query } from './query';
 export { Aggregate, AGGREGATE_DEFAULT_LIMIT } from './aggregate';
 export type { AggregateResult } from './aggregate';
 export { DocumentReference } from './document';
+export { Transaction } from './transaction';
+export type { TxnOp, TxnOps } from './transaction';
 export { fromGeoJSON } from './geo';
 export { CLIENT, SERVER } from './request';
 export type { DbOps, AggregateBody } from './ops';

@@ -9,6 +9,7 @@
  */
 import type { Client } from '../core/client';
 import type { Obj } from './encode';
+import { type TxnOps } from './transaction';
 import type { DocumentData } from './types';
 /** A query's body: POST …/query. */
 export interface QueryBody {
@@ -107,6 +108,10 @@ export interface DbOps {
     }): Promise<{
         name: string;
     }>;
+    /** A new transaction (transaction.ts). */
+    transaction(): TxnOps;
+    /** Set on a transaction's operations: a document's get() answers `{data: null}` when there is none. */
+    readonly inTransaction?: boolean;
 }
 /**
  * The operations over minibase's HTTP API (README "HTTP API"), through

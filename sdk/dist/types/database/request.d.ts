@@ -20,10 +20,18 @@ export interface Flavor {
      * the functions runtime does in Go.
      */
     readonly decode: boolean;
+    /**
+     * Whether a call given success, fail or complete still returns its
+     * Promise (wx-server-sdk) or returns nothing (wx.cloud).
+     */
+    readonly alwaysPromise: boolean;
 }
-/** Dialect A: wx.cloud in the client (get() defaults to 20, add takes one document). */
+/** Dialect A: wx.cloud in the client (get() defaults to 20, add takes one document, callbacks or a Promise). */
 export declare const CLIENT: Flavor;
-/** Dialect B: wx-server-sdk in cloud functions (get() defaults to 100, add takes an array too). */
+/**
+ * Dialect B: wx-server-sdk in cloud functions (get() defaults to 100, add
+ * takes an array too, a Promise even when callbacks are given).
+ */
 export declare const SERVER: Flavor;
 /** The operations and collection a reference works on, in a dialect. */
 export interface Target {

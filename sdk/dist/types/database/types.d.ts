@@ -31,7 +31,11 @@ export interface GetResult {
     data: DocumentData[];
     errMsg: string;
 }
-/** doc.get. */
+/**
+ * doc.get. Inside a transaction, data is null when there is no such
+ * document (outside one, get() fails instead); typed as a document so that
+ * code outside transactions need not check.
+ */
 export interface GetOneResult {
     data: DocumentData;
     errMsg: string;
