@@ -4,7 +4,7 @@ VERSION ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
 # The same flags as the Dockerfile: a static, CGO-free binary.
 BUILD_FLAGS = -trimpath -ldflags "-s -w -X main.version=$(VERSION)"
 
-.PHONY: run build test vet unit sdk e2e fuzz bench bench-files clean
+.PHONY: run build test vet unit sdk e2e fuzz bench bench-files bench-fn clean
 
 # make run ARGS="--http 127.0.0.1:9000" passes serve's flags on. The binary
 # runs under make itself (not go run, which answers Ctrl-C with exit status
@@ -61,6 +61,11 @@ fuzz:
 # The README's performance table: 100k documents, every scenario.
 bench: build
 	go run ./bench -bin bin/minibase -docs 100000
+
+# Cloud functions against PocketBase's JavaScript routes, side by side
+# (PocketBase is built once into the user cache: see bench/pocketbase.go).
+bench-fn: build
+	go run ./bench -bin bin/minibase -peer pocketbase -docs 10000 -runs 5 -d 4s
 
 # The README's file numbers: local disk, then MinIO (upload through minibase
 # and a bare minio-go PUT, alternating) and the 1 GiB upload's memory.

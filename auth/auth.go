@@ -9,7 +9,10 @@
 // plugged in by the server (server/providers.go).
 package auth
 
-import "context"
+import (
+	"context"
+	"time"
+)
 
 // Role is what kind of caller a request comes from.
 type Role int
@@ -42,6 +45,10 @@ type Identity struct {
 	LoginType LoginType      // end users: how they signed in (ANONYMOUS, WECHAT, …)
 	Claims    map[string]any // end users: custom claims set by an admin (e.g. roles); read-only
 	SessionID string         // token callers: the refresh-token family the token came from
+	// Expires is when the caller's access token expires (token callers;
+	// zero for admin keys and visitors): a connection that outlives its
+	// request, such as a realtime watch, ends then.
+	Expires time.Time
 }
 
 // IsAdmin reports whether the caller bypasses rules.

@@ -1,6 +1,7 @@
 package auth
 
 import (
+	"context"
 	"encoding/json"
 	"strings"
 	"time"
@@ -17,21 +18,57 @@ import (
 // without a database read.
 func Middleware(keys *AdminKeys, tokens *Tokens) fiber.Handler {
 	return func(c *fiber.Ctx) error {
-		h := c.Get(fiber.HeaderAuthorization)
-		if h == "" {
-			return c.Next()
-		}
-		token, ok := strings.CutPrefix(h, "Bearer ")
-		if !ok || token == "" {
-			return Errorf(CodeInvalidAccessToken, "Authorization header must be \"Bearer <token>\"")
-		}
-		id, err := identify(keys, tokens, token)
+		id, err := caller(c, keys, tokens)
 		if err != nil {
 			return err
 		}
-		c.SetUserContext(NewContext(c.UserContext(), id))
+		if id != nil {
+			c.SetUserContext(NewContext(c.UserContext(), id))
+		}
 		return c.Next()
 	}
+}
+
+// SocketMiddleware is Middleware for WebSocket routes. A browser's
+// WebSocket (and wx.connectSocket) cannot read the status of a refused
+// handshake, so a token that is not valid is not answered here: the
+// request goes on as a visitor's, with the error in its context
+// (TokenError), for the handler to send over the socket, where the client
+// learns to refresh its token or sign in again.
+func SocketMiddleware(keys *AdminKeys, tokens *Tokens) fiber.Handler {
+	return func(c *fiber.Ctx) error {
+		id, err := caller(c, keys, tokens)
+		switch {
+		case err != nil:
+			c.SetUserContext(context.WithValue(c.UserContext(), tokenErrKey{}, err))
+		case id != nil:
+			c.SetUserContext(NewContext(c.UserContext(), id))
+		}
+		return c.Next()
+	}
+}
+
+type tokenErrKey struct{}
+
+// TokenError returns the error SocketMiddleware found with the request's
+// token (an *Error), or nil.
+func TokenError(ctx context.Context) error {
+	err, _ := ctx.Value(tokenErrKey{}).(error)
+	return err
+}
+
+// caller returns the identity the Authorization header names (nil without
+// one).
+func caller(c *fiber.Ctx, keys *AdminKeys, tokens *Tokens) (*Identity, error) {
+	h := c.Get(fiber.HeaderAuthorization)
+	if h == "" {
+		return nil, nil
+	}
+	token, ok := strings.CutPrefix(h, "Bearer ")
+	if !ok || token == "" {
+		return nil, Errorf(CodeInvalidAccessToken, "Authorization header must be \"Bearer <token>\"")
+	}
+	return identify(keys, tokens, token)
 }
 
 var adminKeyIdentity = &Identity{Role: Admin}

@@ -43,6 +43,30 @@ func (t *Tokens) Revoke(sid string, until time.Time) {
 	if u := until.UnixNano(); u > t.revoked[sid] {
 		t.revoked[sid] = u
 	}
+	if t.revoke != nil {
+		close(t.revoke)
+		t.revoke = nil
+	}
+}
+
+// Revoked reports whether the access tokens of the session family sid
+// are refused (Revoke): what a connection authenticated once, such as a
+// realtime watch, asks when Revocations signals.
+func (t *Tokens) Revoked(sid string) bool {
+	t.mu.RLock()
+	defer t.mu.RUnlock()
+	return t.revokedLocked(sid)
+}
+
+// Revocations returns a channel that is closed at the next Revoke: get it,
+// check the sessions one holds (Revoked), wait on it.
+func (t *Tokens) Revocations() <-chan struct{} {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	if t.revoke == nil {
+		t.revoke = make(chan struct{})
+	}
+	return t.revoke
 }
 
 // revokedLocked reports whether tokens of the family sid are refused; the

@@ -86,7 +86,8 @@ type Tokens struct {
 	// of theirs may still be valid: sid → when the last of them expires
 	// (unix ns). See Revoke.
 	revoked map[string]int64
-	sweepAt int // len(revoked) at which Revoke next drops the entries past their time
+	sweepAt int           // len(revoked) at which Revoke next drops the entries past their time
+	revoke  chan struct{} // closed at the next Revoke; nil until Revocations asks
 }
 
 type verified struct {
@@ -228,6 +229,7 @@ func (t *Tokens) verify(token string) (*Identity, time.Time, error) {
 	if !t.now().Before(exp) {
 		return nil, time.Time{}, errTokenExpired
 	}
+	id.Expires = exp
 	return id, exp, nil
 }
 

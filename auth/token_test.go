@@ -41,6 +41,9 @@ func TestTokensRoundTrip(t *testing.T) {
 				got.LoginType != tc.want.LoginType || got.SessionID != tc.want.SessionID || len(got.Claims) != len(tc.want.Claims) {
 				t.Errorf("got %+v, want %+v", got, tc.want)
 			}
+			if !got.Expires.Equal(now.Add(time.Hour)) {
+				t.Errorf("Expires %v, want the token's expiry %v", got.Expires, now.Add(time.Hour))
+			}
 		})
 	}
 	tok, _ := tk.Sign(user, "s1")
@@ -283,7 +286,16 @@ func TestTokenRevoke(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
+	signal := tk.Revocations()
 	tk.Revoke("s1", now.Add(time.Hour))
+	select {
+	case <-signal:
+	default:
+		t.Error("Revoke did not close the channel Revocations gave")
+	}
+	if !tk.Revoked("s1") || tk.Revoked("s2") {
+		t.Errorf("Revoked(s1) = %v, Revoked(s2) = %v; want true, false", tk.Revoked("s1"), tk.Revoked("s2"))
+	}
 	for name, tok := range map[string]string{"cached": cached, "never verified": fresh} {
 		if _, err := tk.Verify(tok); ErrorCode(err) != CodeAccessTokenRevoked {
 			t.Errorf("%s token of a revoked family: %v, want ACCESS_TOKEN_REVOKED", name, err)

@@ -49,6 +49,13 @@ type Config struct {
 	Timeout   time.Duration // per request
 	Keep      bool          // keep the temporary directory
 	Storage   string        // the started server's file store: local, or s3 on a MinIO the driver starts
+	// watch-idle and watch-fanout (watch.go)
+	Watchers      int    // watches held open at once
+	WatchQueries  int    // distinct queries among them (0: one each)
+	Subscribers   int    // subscribers of the fan-out
+	FanoutQueries int    // distinct queries among them
+	Events        int    // inserts timed
+	Peer          string // "pocketbase": compare cloud functions with its JS routes (peer_pocketbase.go)
 }
 
 func main() {
@@ -97,23 +104,38 @@ func parseFlags(args []string) (Config, error) {
 	fs.DurationVar(&c.Timeout, "timeout", 10*time.Second, "per-request timeout")
 	fs.BoolVar(&c.Keep, "keep", false, "keep the temporary directory (binary, data, server.log)")
 	fs.StringVar(&c.Storage, "storage", "local", "file store of the started server: local, or s3 (a MinIO server the driver starts)")
+	fs.IntVar(&c.Watchers, "watchers", 10000, "watch-idle: watches held open at once, one connection each")
+	fs.IntVar(&c.WatchQueries, "watch-queries", 0, "watch-idle: distinct queries among them (0: one each)")
+	fs.IntVar(&c.Subscribers, "subscribers", 1000, "watch-fanout: connections watching")
+	fs.IntVar(&c.FanoutQueries, "fanout-queries", 1, "watch-fanout: distinct queries among them (all match every insert)")
+	fs.IntVar(&c.Events, "events", 200, "watch-fanout: inserts timed, one at a time")
+	fs.StringVar(&c.Peer, "peer", "", "pocketbase: run the cloud-function comparison with PocketBase's JS routes (scenarios: "+strings.Join(peerNames(), ",")+")")
 	if err := fs.Parse(args); err != nil {
 		return c, err
 	}
 	c.Scenarios = strings.Split(scen, ",")
+	if c.Peer != "" && !flagSet(fs, "scenarios") {
+		c.Scenarios = peerNames()
+	}
 	return c, c.check()
 }
 
 // check reports the first invalid setting.
 func (c Config) check() error {
+	names := allNames()
+	if c.Peer != "" {
+		names = peerNames()
+	}
 	for _, name := range c.Scenarios {
-		if !slices.Contains(allNames(), name) {
-			return fmt.Errorf("unknown scenario %q (have %s)", name, strings.Join(allNames(), ", "))
+		if !slices.Contains(names, name) {
+			return fmt.Errorf("unknown scenario %q (have %s)", name, strings.Join(names, ", "))
 		}
 	}
 	switch {
 	case c.Docs < 1 || c.Runs < 1 || c.Conc < 1 || c.Starts < 1:
 		return fmt.Errorf("-docs, -runs, -c and -starts must be at least 1")
+	case c.Watchers < 1 || c.Subscribers < 1 || c.Events < 1 || c.WatchQueries < 0 || c.FanoutQueries < 0:
+		return fmt.Errorf("-watchers, -subscribers and -events must be at least 1, -watch-queries and -fanout-queries not negative")
 	case c.Authors < 1 || c.Authors > 65535:
 		return fmt.Errorf("-authors must be 1 to 65535")
 	case indexSets[c.Indexes] == nil:
@@ -126,12 +148,23 @@ func (c Config) check() error {
 		return fmt.Errorf("-url and -bin exclude each other")
 	case c.Storage != "local" && c.Storage != "s3", c.Storage == "s3" && c.URL != "":
 		return fmt.Errorf("-storage is local or s3, and only for a server the driver starts")
+	case c.Peer != "" && (c.Peer != "pocketbase" || c.URL != ""):
+		return fmt.Errorf("-peer is pocketbase, and only with servers the driver starts")
 	}
 	return nil
 }
 
+// flagSet reports whether the command line set flag name.
+func flagSet(fs *flag.FlagSet, name string) bool {
+	set := false
+	fs.Visit(func(f *flag.Flag) { set = set || f.Name == name })
+	return set
+}
+
 // allNames lists every scenario.
-func allNames() []string { return append(append(defaultNames(), fileNames()...), txnNames()...) }
+func allNames() []string {
+	return append(append(append(defaultNames(), fileNames()...), txnNames()...), watchNames()...)
+}
 
 // txnNames lists the transaction scenarios.
 func txnNames() []string {
@@ -206,6 +239,9 @@ func (m *Main) Open(ctx context.Context) error {
 		}
 		m.srv.env = []string{"MINIBASE_STORAGE=s3", "MINIBASE_S3_ENDPOINT=" + m.minio.Endpoint, "MINIBASE_S3_BUCKET=minibase",
 			"MINIBASE_S3_ACCESS_KEY=" + m.minio.AccessKey, "MINIBASE_S3_SECRET_KEY=" + m.minio.SecretKey}
+	}
+	if m.cfg.Peer != "" {
+		m.srv.env = append(m.srv.env, "MINIBASE_FUNCTIONS_LOG_STORE=off")
 	}
 	if err := m.srv.start(); err != nil {
 		return err

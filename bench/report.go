@@ -48,6 +48,7 @@ type report struct {
 	cfg       Config
 	seedTime  time.Duration
 	idleRSS   int64 // KiB after seeding, 0 if unknown
+	watches   []watchResult
 	results   []scenarioResult
 	starts    []time.Duration // cold starts, if measured
 	startNote string          // why they were not, if asked for
@@ -102,6 +103,9 @@ func (r *report) writeMarkdown(w io.Writer) {
 			c.Docs, sp.Median, sp.Min, sp.Max, len(v))
 	} else if r.startNote != "" {
 		fmt.Fprintf(w, "- Start: not measured (%s)\n", r.startNote)
+	}
+	for _, wr := range r.watches {
+		wr.writeMarkdown(w)
 	}
 }
 

@@ -12,6 +12,9 @@ import (
 // to stdout, and fails if any scenario saw an error.
 func (m *Main) Run(ctx context.Context) error {
 	cfg := m.cfg
+	if cfg.Peer != "" {
+		return m.runPeer(ctx)
+	}
 	cl := newClient(m.base, m.key, cfg.Conc, cfg.Timeout)
 	e := &env{cl: cl, coll: cfg.Coll, createColl: cfg.Coll + "_create", userColl: cfg.Coll + "_notes", data: newDataset(cfg.Docs, cfg.Authors, cfg.Seed)}
 	if m.minio != nil {
@@ -34,10 +37,22 @@ func (m *Main) Run(ctx context.Context) error {
 		rep.idleRSS, _ = readRSS(m.pid)
 	}
 	for i, name := range cfg.Scenarios {
-		if name == startScenario {
+		switch name {
+		case startScenario:
 			if err := m.measureStarts(ctx, rep); err != nil {
 				return err
 			}
+			continue
+		case watchIdle, watchFanout:
+			measure := m.measureIdle
+			if name == watchFanout {
+				measure = m.measureFanout
+			}
+			res, err := measure(ctx, cl)
+			if err != nil {
+				return fmt.Errorf("%s: %w", name, err)
+			}
+			rep.watches = append(rep.watches, res)
 			continue
 		}
 		res, err := m.runScenario(ctx, e, lookup(name), uint64(i))

@@ -15,8 +15,9 @@ import (
 // A write records its changes in its own transaction, so a committed write
 // always has them and a failed one never does: one Change per document the
 // write inserted, changed or removed (an update that changes nothing records
-// nothing; a replace of an existing document records an update; an upsert or
-// a replace that creates the document records an insert). A consumer's
+// nothing; a replace of an existing document records an update marked
+// Replace; an upsert or a replace that creates the document records an
+// insert). A consumer's
 // changes come in commit order, each with a Seq higher than every earlier
 // one's, and stay (across restarts) until Ack removes them: delivery is at
 // least once.
@@ -38,6 +39,14 @@ type ChangeLog interface {
 	// Changed returns a channel that is closed at the next commit that
 	// records a change: get it before reading Changes, wait on it after.
 	Changed() <-chan struct{}
+	// Snapshot returns what Find(coll, q) returns, read at one point of
+	// the feed, and that point: seq is the Seq of the newest change any
+	// consumer's feed recorded before it (0 when none), so the documents
+	// reflect every change with a Seq up to seq and none after. A consumer
+	// that subscribed coll before reading the snapshot applies its changes
+	// with a higher Seq to the snapshot and misses nothing (realtime
+	// watch's initial documents).
+	Snapshot(ctx context.Context, coll string, q *Query) (docs [][]byte, seq int64, err error)
 }
 
 // Limits of the change feed.
@@ -86,10 +95,14 @@ type Change struct {
 	Seq    int64 // position in the consumer's feed
 	Coll   string
 	Op     ChangeOp
-	ID     string    // the document's _id
-	Doc    Doc       // the document after the change (insert, update); nil for delete
-	Before Doc       // the document before (update, delete); nil for insert
-	Time   time.Time // when the write ran, just before its commit (UTC, milliseconds)
+	ID     string // the document's _id
+	Doc    Doc    // the document after the change (insert, update); nil for delete
+	Before Doc    // the document before (update, delete); nil for insert
+	// Replace marks an update that replaced the stored document whole
+	// (WriteReplace: doc(id).set) instead of applying update operators;
+	// realtime watch tells the two apart (dataType replace and update).
+	Replace bool
+	Time    time.Time // when the write ran, just before its commit (UTC, milliseconds)
 	// Hop is how many changes led to this one: 0 for a write made by a
 	// client or an admin, n+1 for a write made by whatever handled a change
 	// of hop n (a database trigger's function). Consumers bound chains with it.

@@ -52,6 +52,14 @@ const (
 	// CodeBusy: the server is at its budget for decoding large requests
 	// (Limits.BodyMemory) and this one waited its time (503).
 	CodeBusy = "EXCEED_CONCURRENT_REQUEST_LIMIT"
+	// CodeWatchLimit: a realtime watch or connection beyond the limits of
+	// one connection, one user or the server (CloudBase's code for too
+	// many requests).
+	CodeWatchLimit = "EXCEED_REQUEST_LIMIT"
+	// CodeWatchSlow: the client did not read a watch connection's messages
+	// fast enough and was disconnected; it may watch again. minibase's own
+	// name.
+	CodeWatchSlow = "DATABASE_REALTIME_TOO_SLOW"
 	// CodeAggregateMemory: an aggregation stage would hold more than the
 	// server's aggregation memory limit (MongoDB's 100 MB rule). minibase's
 	// own name, with the errCode of DATABASE_REQUEST_FAILED.
@@ -80,6 +88,8 @@ var codes = map[string]struct{ errCode, status int }{
 	CodeDiskFull:           {-502001, http.StatusInsufficientStorage},
 	CodeCorrupted:          {-502001, http.StatusInternalServerError},
 	CodeBusy:               {-501004, http.StatusServiceUnavailable},
+	CodeWatchLimit:         {-501003, http.StatusTooManyRequests},
+	CodeWatchSlow:          {-502001, http.StatusTooManyRequests},
 	CodeAggregateMemory:    {-502001, http.StatusBadRequest},
 
 	CodeTransactionConflict: {-502001, http.StatusConflict},

@@ -3,6 +3,7 @@ package db
 import (
 	"strconv"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"github.com/google/uuid"
@@ -64,7 +65,12 @@ type Service struct {
 	rules  ruleCache
 	users  Users               // for Explain; nil until SetUsers
 	bodies *semaphore.Weighted // decoded request bodies' memory (Limits.BodyMemory)
+	// watches are the realtime watches over this Service (NewWatches),
+	// told when a collection is dropped.
+	watches atomic.Pointer[Watches]
 }
+
+func (s *Service) setWatches(w *Watches) { s.watches.Store(w) }
 
 // NewService returns a Service over drv. The caller closes drv.
 func NewService(drv Driver, limits Limits) *Service {

@@ -33,7 +33,13 @@ func (s *Service) DropCollection(ctx context.Context, name string) error {
 	if _, err := s.authorize(ctx, name, ActionAdmin); err != nil {
 		return err
 	}
-	return s.drv.DropCollection(ctx, name)
+	if err := s.drv.DropCollection(ctx, name); err != nil {
+		return err
+	}
+	if w := s.watches.Load(); w != nil {
+		w.dropped(name) // a drop records no change: its watches end here
+	}
+	return nil
 }
 
 // Indexes lists a collection's indexes.

@@ -46,8 +46,8 @@ func txnService(t testing.TB, setup map[string][]string) *db.Service {
 	return s
 }
 
-// do runs one operation of x (JSON) and returns its answer's JSON.
-func do(t testing.TB, x *db.Txn, op string) (string, error) {
+// txnDo runs one operation of x (JSON) and returns its answer's JSON.
+func txnDo(t testing.TB, x *db.Txn, op string) (string, error) {
 	t.Helper()
 	v, err := db.DecodeJSON([]byte(op), db.MaxDepth+4)
 	if err != nil {
@@ -63,7 +63,7 @@ func do(t testing.TB, x *db.Txn, op string) (string, error) {
 // mustDo is do that fails the test on an error, or on an answer other than want.
 func mustDo(t testing.TB, x *db.Txn, op, want string) {
 	t.Helper()
-	got, err := do(t, x, op)
+	got, err := txnDo(t, x, op)
 	if err != nil {
 		t.Fatalf("%s: %v", op, err)
 	}
@@ -101,7 +101,7 @@ func orNone(s string) string {
 
 // balance reads an account's balance inside x.
 func balance(t testing.TB, x *db.Txn, id string) (int64, error) {
-	got, err := do(t, x, `{"op":"getDoc","coll":"acc","id":"`+id+`"}`)
+	got, err := txnDo(t, x, `{"op":"getDoc","coll":"acc","id":"`+id+`"}`)
 	if err != nil {
 		return 0, err
 	}
@@ -130,10 +130,10 @@ func transfer(t testing.TB, s *db.Service, from, to string, n int64) (conflicts 
 			if err != nil {
 				return err
 			}
-			if _, err := do(t, x, fmt.Sprintf(`{"op":"updateDoc","coll":"acc","id":%q,"update":{"$set":{"balance":%d}}}`, from, a-n)); err != nil {
+			if _, err := txnDo(t, x, fmt.Sprintf(`{"op":"updateDoc","coll":"acc","id":%q,"update":{"$set":{"balance":%d}}}`, from, a-n)); err != nil {
 				return err
 			}
-			if _, err := do(t, x, fmt.Sprintf(`{"op":"updateDoc","coll":"acc","id":%q,"update":{"$set":{"balance":%d}}}`, to, b+n)); err != nil {
+			if _, err := txnDo(t, x, fmt.Sprintf(`{"op":"updateDoc","coll":"acc","id":%q,"update":{"$set":{"balance":%d}}}`, to, b+n)); err != nil {
 				return err
 			}
 			return x.Commit(context.Background())
@@ -227,7 +227,7 @@ func TestTxnConflict(t *testing.T) {
 		t.Errorf("conflict errCode %d, want -502001", e.ErrCode)
 	}
 	wantStored(t, s, "acc", "a", `{"_id":"a","balance":15}`)
-	if _, err := do(t, x, `{"op":"getDoc","coll":"acc","id":"a"}`); db.ErrorCode(err) != db.CodeTransactionConflict {
+	if _, err := txnDo(t, x, `{"op":"getDoc","coll":"acc","id":"a"}`); db.ErrorCode(err) != db.CodeTransactionConflict {
 		t.Errorf("an operation after the conflict: %v, want the conflict again", err)
 	}
 
@@ -250,7 +250,7 @@ func TestTxnConflict(t *testing.T) {
 	}
 	mustDo(t, x, `{"op":"updateDoc","coll":"acc","id":"a","update":{"$inc":{"balance":100}}}`, `{"stats":{"updated":1}}`)
 	mustDo(t, x, `{"op":"getDoc","coll":"acc","id":"a"}`, `{"data":{"_id":"a","balance":100}}`)
-	if _, err := do(t, x, `{"op":"getDoc","coll":"acc","id":"b"}`); db.ErrorCode(err) != db.CodeTransactionConflict {
+	if _, err := txnDo(t, x, `{"op":"getDoc","coll":"acc","id":"b"}`); db.ErrorCode(err) != db.CodeTransactionConflict {
 		t.Errorf("a read of the database after a document read changed: %v, want DATABASE_TRANSACTION_CONFLICT", err)
 	}
 	if err := x.Commit(context.Background()); db.ErrorCode(err) != db.CodeTransactionConflict {
@@ -271,7 +271,7 @@ func TestTxnSnapshotReads(t *testing.T) {
 		t.Fatal(err)
 	}
 	mustDo(t, x, `{"op":"getDoc","coll":"acc","id":"a"}`, `{"data":{"_id":"a","balance":10}}`) // read before: as it was
-	if _, err := do(t, x, `{"op":"getDoc","coll":"acc","id":"b"}`); db.ErrorCode(err) != db.CodeTransactionConflict {
+	if _, err := txnDo(t, x, `{"op":"getDoc","coll":"acc","id":"b"}`); db.ErrorCode(err) != db.CodeTransactionConflict {
 		t.Errorf("a read after a read document changed: %v, want DATABASE_TRANSACTION_CONFLICT", err)
 	}
 }
@@ -284,7 +284,7 @@ func TestTxnRollback(t *testing.T) {
 	mustDo(t, x, `{"op":"insert","coll":"acc","data":{"_id":"c","balance":10}}`, `{"_id":"c"}`)
 	mustDo(t, x, `{"op":"insert","coll":"log","data":{"_id":"l1"}}`, `{"_id":"l1"}`)
 	x.Rollback()
-	if _, err := do(t, x, `{"op":"getDoc","coll":"acc","id":"a"}`); db.ErrorCode(err) != db.CodeInvalidParam || !strings.Contains(err.Error(), "rolled back") {
+	if _, err := txnDo(t, x, `{"op":"getDoc","coll":"acc","id":"a"}`); db.ErrorCode(err) != db.CodeInvalidParam || !strings.Contains(err.Error(), "rolled back") {
 		t.Errorf("an operation after rollback: %v, want an error saying it was rolled back", err)
 	}
 	if err := x.Commit(context.Background()); err == nil {
@@ -322,7 +322,7 @@ func TestTxnAcrossCollections(t *testing.T) {
 		{`{"op":"remove","coll":"seats","filter":{"hold":true},"multi":true}`, `{"stats":{"removed":1}}`},
 		{`{"op":"insert","coll":"acc","data":{"_id":"a"}}`, ""},
 	} {
-		got, err := do(t, x, c.op)
+		got, err := txnDo(t, x, c.op)
 		if c.want == "" {
 			if db.ErrorCode(err) != db.CodeDuplicateKey {
 				t.Errorf("%s: %s %v, want DATABASE_DUPLICATE_KEY", c.op, got, err)
@@ -367,7 +367,7 @@ func TestTxnLimits(t *testing.T) {
 	}
 	s := txnService(t, map[string][]string{"big": many, "acc": {`{"_id":"a","balance":1}`}})
 	x := s.Begin()
-	if _, err := do(t, x, `{"op":"update","coll":"big","filter":{"n":1},"update":{"$set":{"n":2}},"multi":true}`); db.ErrorCode(err) != db.CodeInvalidParam || !strings.Contains(err.Error(), "1000") {
+	if _, err := txnDo(t, x, `{"op":"update","coll":"big","filter":{"n":1},"update":{"$set":{"n":2}},"multi":true}`); db.ErrorCode(err) != db.CodeInvalidParam || !strings.Contains(err.Error(), "1000") {
 		t.Errorf("a where-update of %d documents: %v, want INVALID_PARAM naming the limit", db.MaxTxnDocs+1, err)
 	}
 	// One (non-multi) needs only one.
@@ -389,7 +389,7 @@ func TestTxnLimits(t *testing.T) {
 		{`{"op":"getDoc","coll":"acc","id":"a","rev":5}`, db.CodeInvalidParam, "rev"},
 		{`{"op":"getDoc","coll":"acc","id":true}`, db.CodeInvalidParam, "id"},
 	} {
-		_, err := do(t, x, c.op)
+		_, err := txnDo(t, x, c.op)
 		if db.ErrorCode(err) != c.code || !strings.Contains(err.Error(), c.says) {
 			t.Errorf("%s: %v, want %s saying %q", c.op, err, c.code, c.says)
 		}
@@ -405,7 +405,7 @@ func TestTxnLimits(t *testing.T) {
 	for range db.MaxTxnOps {
 		mustDo(t, x, `{"op":"updateDoc","coll":"acc","id":"a","update":{"$inc":{"balance":1}}}`, "")
 	}
-	if _, err := do(t, x, `{"op":"getDoc","coll":"acc","id":"a"}`); db.ErrorCode(err) != db.CodeInvalidParam || !strings.Contains(err.Error(), "100") {
+	if _, err := txnDo(t, x, `{"op":"getDoc","coll":"acc","id":"a"}`); db.ErrorCode(err) != db.CodeInvalidParam || !strings.Contains(err.Error(), "100") {
 		t.Errorf("operation %d: %v, want INVALID_PARAM naming the limit", db.MaxTxnOps+1, err)
 	}
 	if err := x.Commit(context.Background()); err != nil {
@@ -423,7 +423,7 @@ func TestTxnLimits(t *testing.T) {
 	x = s.Begin()
 	var err error
 	for i := 0; err == nil && i <= db.MaxTxnBytes/len(fat); i++ {
-		_, err = do(t, x, fmt.Sprintf(`{"op":"getDoc","coll":"fat","id":"%d"}`, i))
+		_, err = txnDo(t, x, fmt.Sprintf(`{"op":"getDoc","coll":"fat","id":"%d"}`, i))
 	}
 	if db.ErrorCode(err) != db.CodeInvalidParam || !strings.Contains(fmt.Sprint(err), "32 MiB") {
 		t.Errorf("reading %d MiB in a transaction: %v, want INVALID_PARAM naming the limit", db.MaxTxnBytes>>20+4, err)
@@ -498,7 +498,7 @@ func TestTxnReplay(t *testing.T) {
 
 	// An insert keeps the _id it answered when it runs again.
 	x = s.Begin()
-	got, err := do(t, x, `{"op":"insert","coll":"log","data":[{"n":1},{"_id":"l2","n":2}]}`)
+	got, err := txnDo(t, x, `{"op":"insert","coll":"log","data":[{"n":1},{"_id":"l2","n":2}]}`)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -536,13 +536,13 @@ func TestTxnReplay(t *testing.T) {
 	// An operation that failed fails again, or the transaction conflicts:
 	// here the duplicate it met is gone.
 	x = s.Begin()
-	if _, err := do(t, x, `{"op":"insert","coll":"acc","data":{"_id":"b"}}`); db.ErrorCode(err) != db.CodeDuplicateKey {
+	if _, err := txnDo(t, x, `{"op":"insert","coll":"acc","data":{"_id":"b"}}`); db.ErrorCode(err) != db.CodeDuplicateKey {
 		t.Fatalf("insert of a taken _id: %v, want DATABASE_DUPLICATE_KEY", err)
 	}
 	if _, err := s.DeleteDoc(adminCtx, "acc", "b"); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := do(t, x, `{"op":"updateDoc","coll":"acc","id":"a","update":{"$inc":{"balance":1}}}`); db.ErrorCode(err) != db.CodeTransactionConflict {
+	if _, err := txnDo(t, x, `{"op":"updateDoc","coll":"acc","id":"a","update":{"$inc":{"balance":1}}}`); db.ErrorCode(err) != db.CodeTransactionConflict {
 		t.Fatalf("an operation after the failed one's outcome changed: %v, want DATABASE_TRANSACTION_CONFLICT", err)
 	}
 	wantStored(t, s, "acc", "a", `{"_id":"a","balance":96}`)
@@ -566,7 +566,7 @@ func TestTxnConcurrentIncrements(t *testing.T) {
 					id string
 					n  int
 				}{{dir[0], -(1 + w)}, {dir[1], 1 + w}} {
-					if _, err := do(t, x, fmt.Sprintf(`{"op":"updateDoc","coll":"acc","id":%q,"update":{"$inc":{"balance":%d}}}`, c.id, c.n)); err != nil {
+					if _, err := txnDo(t, x, fmt.Sprintf(`{"op":"updateDoc","coll":"acc","id":%q,"update":{"$inc":{"balance":%d}}}`, c.id, c.n)); err != nil {
 						errs[w] = fmt.Errorf("transfer %d: %w", i, err)
 						return
 					}

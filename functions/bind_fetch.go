@@ -58,6 +58,7 @@ type fetcher struct {
 	opts    FetchOptions
 	private []netip.Prefix
 	client  *http.Client
+	raw     *http.Transport // require('http')'s: no decompression, no HTTP/2 (bind_http.go)
 }
 
 func newFetcher(opts FetchOptions) (*fetcher, error) {
@@ -82,6 +83,9 @@ func newFetcher(opts FetchOptions) (*fetcher, error) {
 		TLSHandshakeTimeout:   10 * time.Second,
 		ResponseHeaderTimeout: 0,
 	}
+	f.raw = tr.Clone()
+	f.raw.DisableCompression = true
+	f.raw.ForceAttemptHTTP2 = false
 	f.client = &http.Client{Transport: tr, CheckRedirect: func(req *http.Request, via []*http.Request) error {
 		if len(via) >= maxRedirects {
 			return fmt.Errorf("more than %d redirects", maxRedirects)
@@ -111,20 +115,25 @@ func (f *fetcher) checkConn(network, address string, _ syscall.RawConn) error {
 			return nil
 		}
 	}
-	return fmt.Errorf("address %s is not a public address (%s), which functions may not reach (allow it in the fetch settings)", a, why)
+	return &refusedError{fmt.Sprintf("address %s is not a public address (%s), which functions may not reach (allow it in the fetch settings)", a, why)}
 }
+
+// refusedError is a connection or host the fetch settings do not allow.
+type refusedError struct{ msg string }
+
+func (e *refusedError) Error() string { return e.msg }
 
 // checkHost applies the scheme rule and the allow and deny lists.
 func (f *fetcher) checkHost(u *url.URL) error {
 	if u.Scheme != "http" && u.Scheme != "https" {
-		return fmt.Errorf("only http and https URLs can be fetched, not %q", u.Scheme)
+		return &refusedError{fmt.Sprintf("only http and https URLs can be fetched, not %q", u.Scheme)}
 	}
 	host := strings.ToLower(u.Hostname())
 	if matchHost(f.opts.Deny, host) {
-		return fmt.Errorf("host %s is denied by the fetch settings", host)
+		return &refusedError{fmt.Sprintf("host %s is denied by the fetch settings", host)}
 	}
 	if len(f.opts.Allow) > 0 && !matchHost(f.opts.Allow, host) {
-		return fmt.Errorf("host %s is not in the fetch allow list", host)
+		return &refusedError{fmt.Sprintf("host %s is not in the fetch allow list", host)}
 	}
 	return nil
 }

@@ -21,7 +21,7 @@ func (in *instance) bindJSON() {
 		if jsonNesting(str) > maxJSONNesting {
 			panic(in.jsError("RangeError", fmt.Sprintf("Maximum call stack size exceeded: JSON.parse stops at %d levels of nesting", maxJSONNesting)))
 		}
-		if _, reviver := goja.AssertFunction(call.Argument(1)); !reviver && len(str) > goParseMax && !hasSurrogate(str) {
+		if _, reviver := goja.AssertFunction(call.Argument(1)); !reviver && len(str) > goParseMax && !hasSurrogateEscape(str) {
 			return in.parseLarge(str)
 		}
 		v, err := parse(goja.Undefined(), text, call.Argument(1))
@@ -54,8 +54,8 @@ func (in *instance) parseLarge(str string) goja.Value {
 	return v
 }
 
-// hasSurrogate reports whether s has an escape \uD800-\uDFFF.
-func hasSurrogate(s string) bool {
+// hasSurrogateEscape reports whether s has an escape \uD800-\uDFFF.
+func hasSurrogateEscape(s string) bool {
 	for i := strings.Index(s, `\u`); i >= 0 && i+3 < len(s); {
 		if c := s[i+2]; (c == 'd' || c == 'D') && strings.IndexByte("89abcdefABCDEF", s[i+3]) >= 0 {
 			return true

@@ -1,8 +1,10 @@
 package functions
 
 import (
+	"bytes"
 	"errors"
 	"path"
+	"sort"
 	"strings"
 
 	"github.com/dop251/goja"
@@ -17,7 +19,7 @@ import (
 func (r *Runtime) newRegistry(code *Code) *require.Registry {
 	load := func(p string) ([]byte, error) {
 		if b, ok := code.Files[strings.TrimPrefix(p, "/")]; ok {
-			return b, nil
+			return commentHashbang(b), nil
 		}
 		return nil, require.ModuleFileDoesNotExistError
 	}
@@ -25,9 +27,31 @@ func (r *Runtime) newRegistry(code *Code) *require.Registry {
 	return require.NewRegistry(require.WithLoader(load), require.WithPathResolver(resolve))
 }
 
+// commentHashbang turns a script's "#!/usr/bin/env node" line, which Node
+// ignores and esbuild keeps atop a bundle, into a comment: inside the
+// module's wrapper it would be a syntax error.
+func commentHashbang(b []byte) []byte {
+	if !bytes.HasPrefix(b, []byte("#!")) {
+		return b
+	}
+	c := bytes.Clone(b)
+	c[0] = '/'
+	c[1] = '/'
+	return c
+}
+
 // builtinModules are the modules require() gives without a file:
-// minibase's own, and Node's buffer and url (from goja_nodejs).
-var builtinModules = []string{"wx-server-sdk", "@cloudbase/node-sdk", "tcb-admin-node", "crypto", "buffer", "url"}
+// minibase's own (wx-server-sdk, @cloudbase/node-sdk, tcb-admin-node,
+// crypto), Node's buffer (from goja_nodejs), and Node's modules of
+// js/node/ (nodeModules).
+var builtinModules = func() []string {
+	names := []string{"wx-server-sdk", "@cloudbase/node-sdk", "tcb-admin-node", "crypto", "buffer"}
+	for name := range nodeModules {
+		names = append(names, name)
+	}
+	sort.Strings(names)
+	return names
+}()
 
 // bindRequire installs require(): the registry's, with minibase's own
 // modules (wx-server-sdk, crypto) and Node's error for a missing module.
@@ -45,6 +69,9 @@ func (in *instance) bindRequire() {
 		if mod, ok := own[name]; ok {
 			return mod()
 		}
+		if v, ok := in.builtin(name); ok {
+			return v
+		}
 		v, err := in.req.Require(name)
 		if err == nil {
 			return v
@@ -53,9 +80,7 @@ func (in *instance) bindRequire() {
 		switch {
 		case errors.Is(err, require.InvalidModuleError), errors.Is(err, require.IllegalModuleNameError),
 			errors.Is(err, require.NoSuchBuiltInModuleError):
-			e := vm.NewGoError(errors.New("Cannot find module '" + name + "'"))
-			e.Set("code", "MODULE_NOT_FOUND")
-			panic(e)
+			panic(in.moduleNotFound(name))
 		case errors.As(err, &ex):
 			panic(ex)
 		case isUncatchable(err):
@@ -63,6 +88,13 @@ func (in *instance) bindRequire() {
 		}
 		panic(vm.NewGoError(err))
 	})
+}
+
+// moduleNotFound is Node's error for a module require cannot find.
+func (in *instance) moduleNotFound(name string) *goja.Object {
+	e := in.jsError("Error", "Cannot find module '"+name+"'").ToObject(in.vm)
+	e.Set("code", "MODULE_NOT_FOUND")
+	return e
 }
 
 func isUncatchable(err error) bool {

@@ -47,6 +47,11 @@ func (in *instance) bindText() {
 		o.Set("encoding", "utf-8")
 		o.Set("fatal", fatal)
 		o.Set("ignoreBOM", ignoreBOM)
+		// With {stream: true}, a character split across calls is kept
+		// (pending) for the next, and the BOM is looked for only at the
+		// start of the stream.
+		var pending []byte
+		started := false
 		o.Set("decode", func(c goja.FunctionCall) goja.Value {
 			var b []byte
 			if a := c.Argument(0); !goja.IsUndefined(a) && !goja.IsNull(a) {
@@ -55,9 +60,24 @@ func (in *instance) bindText() {
 					panic(vm.NewTypeError("The \"input\" argument must be an instance of ArrayBuffer or ArrayBufferView"))
 				}
 			}
-			if !ignoreBOM {
+			stream := false
+			if opts, ok := c.Argument(1).(*goja.Object); ok {
+				stream = opts.Get("stream") != nil && opts.Get("stream").ToBoolean()
+			}
+			if len(pending) > 0 {
+				b = append(pending, b...)
+				pending = nil
+			}
+			if !ignoreBOM && !started {
 				b = bytes.TrimPrefix(b, []byte("\xef\xbb\xbf"))
 			}
+			if stream {
+				if n := incompleteTail(b); n > 0 {
+					pending = bytes.Clone(b[len(b)-n:])
+					b = b[:len(b)-n]
+				}
+			}
+			started = stream && (started || len(b) > 0)
 			if !utf8.Valid(b) {
 				if fatal {
 					panic(vm.NewTypeError("The encoded data was not valid for encoding utf-8"))
@@ -68,6 +88,20 @@ func (in *instance) bindText() {
 		})
 		return nil
 	})
+}
+
+// incompleteTail is how many bytes at the end of b begin a UTF-8
+// character that the next bytes would complete.
+func incompleteTail(b []byte) int {
+	for i := len(b) - 1; i >= 0 && i >= len(b)-3; i-- {
+		if utf8.RuneStart(b[i]) {
+			if b[i] >= 0xc0 && !utf8.FullRune(b[i:]) {
+				return len(b) - i
+			}
+			return 0
+		}
+	}
+	return 0
 }
 
 // jsError returns a new JavaScript error of the built-in class kind

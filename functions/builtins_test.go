@@ -14,7 +14,8 @@ func TestModules(t *testing.T) {
 	rt, _ := newTestRuntime(t, Options{})
 	want := `{"sum":5,"sameModule":true,"loadedOnce":1,"data":{"name":"modules-test","items":[1,2,3]},"padded":"007",
 		"scoped":"@scope/pkg helped","filename":"/lib/math.js",
-		"missing":{"message":"Cannot find module 'not-installed'","code":"MODULE_NOT_FOUND"},"host":"Cannot find module 'fs'"}`
+		"missing":{"name":"Error","text":"Error: Cannot find module 'not-installed'","isError":true,
+			"message":"Cannot find module 'not-installed'","code":"MODULE_NOT_FOUND"},"host":"Cannot find module 'child_process'"}`
 	runCases(t, rt, []fcase{
 		{name: "first call", fn: "modules", event: `{}`, want: strings.Replace(want, `"sum":5`, `"sum":5,"counted":1,"calls":1`, 1)},
 		{name: "warm: top-level state and module caches kept", fn: "modules", event: `{}`, want: strings.Replace(want, `"sum":5`, `"sum":5,"counted":2,"calls":2`, 1)},
@@ -40,8 +41,8 @@ func TestBuiltins(t *testing.T) {
 		"query": "a=1&b=x+y",
 		"text": {"length": 6, "back": "héllo", "fatal": "TypeError"},
 		"env": {},
-		"absent": {"fs": "MODULE_NOT_FOUND", "child_process": "MODULE_NOT_FOUND", "http": "MODULE_NOT_FOUND", "net": "MODULE_NOT_FOUND",
-			"os": "MODULE_NOT_FOUND", "process": "MODULE_NOT_FOUND", "vm": "MODULE_NOT_FOUND", "worker_threads": "MODULE_NOT_FOUND"},
+		"absent": {"child_process": "MODULE_NOT_FOUND", "vm": "MODULE_NOT_FOUND", "worker_threads": "MODULE_NOT_FOUND",
+			"cluster": "MODULE_NOT_FOUND", "inspector": "MODULE_NOT_FOUND"},
 		"typed": [true, true, true, true, false, false, 3],
 		"globals": ["function", "function", "function", "function", "function", "function", "object"]
 	}`)

@@ -1,6 +1,7 @@
 package functions
 
 import (
+	"bytes"
 	"encoding/json"
 	"fmt"
 	"path"
@@ -20,6 +21,29 @@ import (
 // a file written as an ES module.
 var esmSyntax = regexp.MustCompile(`(?m)^[ \t]*(?:import\b[ \t]*[\w$*{"']|export\b[ \t]*(?:default|const|let|var|function|async|class|\{|\*))`)
 
+// lowered is the syntax goja cannot parse, which the bundle rewrites into
+// what it can (esbuild's feature names): async generators and for await
+// become generators driven by esbuild's helpers (Symbol.asyncIterator is
+// the prelude's), import() of a module left to require() a promise of it,
+// using declarations try/finally blocks, and regular expression literals
+// with the d or v flag new RegExp(...) calls, which throw only if they run
+// (goja has neither flag). Everything else of ES2025 goja runs as written,
+// so the bundle targets ESNext minus these (bundle_test.go runs each).
+var lowered = map[string]bool{
+	"async-generator":      false,
+	"for-await":            false,
+	"dynamic-import":       false,
+	"using":                false,
+	"regexp-match-indices": false,
+	"regexp-set-notation":  false,
+}
+
+// loweredSyntax finds, in a script, syntax goja cannot parse that
+// the bundle lowers: an async generator or a for await loop (a match in a
+// comment or a string only costs a bundle). Files without "async" are not
+// searched: both live only in async functions.
+var loweredSyntax = regexp.MustCompile(`\basync\s*(?:function\s*)?\*|\bfor\s+await\s*\(`)
+
 // entryOf is the file a function starts from: index.js, else index.ts.
 func entryOf(files map[string][]byte) string {
 	if _, ok := files["index.js"]; !ok {
@@ -32,9 +56,11 @@ func entryOf(files map[string][]byte) string {
 
 // bundleReason says why files must be bundled before they run, or ""
 // when they run as they are: the entry is index.ts; package.json declares
-// dependencies (other than wx-server-sdk) or "type": "module"; or a file of
+// dependencies (other than wx-server-sdk) or "type": "module"; a file of
 // the function's own (outside node_modules) is TypeScript, .mjs, or a .js
-// file with import/export statements.
+// file with import/export statements; or any script, its own or a
+// package's, uses syntax goja lacks (loweredSyntax), which only a bundle
+// rewrites.
 func bundleReason(files map[string][]byte) string {
 	if entryOf(files) == "index.ts" {
 		return "index.ts"
@@ -56,10 +82,14 @@ func bundleReason(files map[string][]byte) string {
 		}
 	}
 	for p, b := range files {
+		ext := path.Ext(p)
+		if (ext == ".js" || ext == ".cjs") && bytes.Contains(b, []byte("async")) && loweredSyntax.Match(b) {
+			return p + " (async generators or for await)"
+		}
 		if strings.HasPrefix(p, "node_modules/") || strings.HasSuffix(p, ".d.ts") {
 			continue
 		}
-		switch path.Ext(p) {
+		switch ext {
 		case ".ts", ".mts", ".mjs":
 			return p
 		case ".js":
@@ -72,9 +102,10 @@ func bundleReason(files map[string][]byte) string {
 }
 
 // bundle builds the function whose sources are in folder, starting at
-// entry, into one CommonJS script with esbuild: platform node, ES2020 (what
-// goja runs), wx-server-sdk and Node's built-ins left to require(), an
-// inline source map so stack traces name the source files and lines.
+// entry, into one CommonJS script with esbuild: platform node, the syntax
+// goja runs (ESNext minus lowered), wx-server-sdk and Node's built-ins
+// left to require(), an inline source map so stack traces name the source
+// files and lines.
 // Every file the bundle reads must be inside folder. Build errors are
 // *Error INVALID_PARAM carrying esbuild's messages with file:line:column.
 func bundle(folder, entry string) ([]byte, error) {
@@ -93,7 +124,8 @@ func bundle(folder, entry string) ([]byte, error) {
 		Write:          false,
 		Platform:       api.PlatformNode,
 		Format:         api.FormatCommonJS,
-		Target:         api.ES2020,
+		Target:         api.ESNext,
+		Supported:      lowered,
 		External:       providedModules,
 		Charset:        api.CharsetUTF8,
 		Sourcemap:      api.SourceMapInline,

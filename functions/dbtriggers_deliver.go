@@ -129,7 +129,10 @@ func (in *instance) eventValue(c *call, event []byte) (goja.Value, error) {
 	if c.source == "wx_trigger" {
 		return in.fromDB(event, keepGeoJSON)
 	}
-	return in.eventJSON(event)
+	if len(event) > pollFrom {
+		return in.largeEventJSON(event)
+	}
+	return in.lazyEvent(event)
 }
 
 func keepGeoJSON(goja.Value, ...goja.Value) (goja.Value, error) { return goja.Undefined(), nil }

@@ -96,4 +96,11 @@ func TestDirSeesEditsOnDisk(t *testing.T) {
 	}
 	os.WriteFile(filepath.Join(folder, "index.js"), []byte(`exports.main = () => { try { return require('./link') } catch (e) { return e.code } }`), 0o600)
 	runCases(t, rt, []fcase{{name: "a symlink is not a file of the function", fn: "edited", event: `{}`, want: `"MODULE_NOT_FOUND"`}})
+
+	// Uncaught, a missing package fails the call with Node's words, not a GoError.
+	os.WriteFile(filepath.Join(folder, "index.js"), []byte(`const x = require('not-installed'); exports.main = () => x`), 0o600)
+	if _, err := invoke(t, rt, userCtx, "edited", `{}`); ErrorCode(err) != CodeExecuteFail ||
+		!strings.HasPrefix(err.Error(), "Error: Cannot find module 'not-installed'") {
+		t.Errorf("a missing package: error %v (%s)", err, ErrorCode(err))
+	}
 }

@@ -50,6 +50,10 @@ type intrinsics struct {
 	regExpExec goja.Callable                                          // RegExp.prototype.exec
 	execObject *goja.Object                                           // the same, as an object
 	indexOf    goja.Callable                                          // String.prototype.indexOf
+	// Date.prototype and what JSON.stringify calls on a Date: its toJSON,
+	// toISOString, valueOf and Symbol.toPrimitive (see rawDate).
+	dateProto *goja.Object
+	dateJSON  [4]goja.Value
 }
 
 // installGuards keeps the intrinsics and replaces the built-ins that
@@ -77,6 +81,8 @@ func (in *instance) captureIntrinsics() {
 	in.intrinsics.execObject, _ = vm.Get("RegExp").ToObject(vm).Get("prototype").ToObject(vm).Get("exec").(*goja.Object)
 	in.intrinsics.regExpExec, _ = goja.AssertFunction(in.intrinsics.execObject)
 	in.intrinsics.indexOf, _ = goja.AssertFunction(vm.Get("String").ToObject(vm).Get("prototype").ToObject(vm).Get("indexOf"))
+	in.intrinsics.dateProto = vm.Get("Date").ToObject(vm).Get("prototype").ToObject(vm)
+	in.intrinsics.dateJSON = dateJSONMethods(in.intrinsics.dateProto)
 	descriptor, _ := goja.AssertFunction(object.Get("getOwnPropertyDescriptor"))
 	in.intrinsics.descriptor = descriptor
 	getter := func(proto goja.Value, name string) goja.Callable {

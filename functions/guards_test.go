@@ -34,6 +34,8 @@ const modes = {
   bufferConcat: () => Buffer.concat([Buffer.alloc(1)], 2 ** 33),
   bufferConcatMany: () => Buffer.concat(new Array(100).fill(Buffer.alloc(2 ** 20))),
   bufferMethod: () => Buffer.prototype.toString.call({ length: 2 ** 33 }),
+  bufferMethodLatin1: () => Buffer.prototype.write.call({ length: 2 ** 33 }, 'x', 0, 'latin1'),
+  bufferSearch: () => Buffer.prototype.indexOf.call({ length: 2 ** 33 }, 'x'),
   // strings, whose arguments are read once
   repeatTwice: () => 'x'.repeat(twice(1, 2 ** 31 - 2)),
   repeat: () => 'xx'.repeat(2 ** 29),
@@ -112,6 +114,7 @@ func TestOneStepAllocationsAreRefused(t *testing.T) {
 		{"typedSet", "RangeError"},
 		{"bufferAlloc", tooBig}, {"bufferAllocUnsafe", tooBig}, {"bufferFrom", tooBig}, {"newBuffer", tooBig},
 		{"bufferConcat", tooBig}, {"bufferConcatMany", tooBig}, {"bufferMethod", "TypeError: The \"this\" argument must be an instance of Buffer"},
+		{"bufferMethodLatin1", "TypeError: The \"this\" argument must be an instance of Buffer"}, {"bufferSearch", "TypeError: The \"this\" argument must be an instance of Buffer"},
 		{"repeatTwice", "x"}, {"repeat", tooLong}, {"padStartTwice", "x"}, {"padEnd", tooLong}, {"concat", tooLong},
 		{"replace", tooLong}, {"replaceMatches", tooMany}, {"replaceAllMatches", tooMany}, {"replaceSuffix", tooLong}, {"replaceExec", tooMany}, {"replaceAll", tooLong}, {"split", tooMany}, {"match", tooMany},
 		{"raw", tooMany}, {"stringify", "RangeError: Invalid string length: JSON.stringify would write more than the function's memory limit"},
@@ -146,6 +149,9 @@ func TestGuardedBuiltinsBehaveAsBefore(t *testing.T) {
 	for _, c := range []struct{ src, want string }{
 		{`[Array.prototype.join.name, Array.prototype.join.length, String.prototype.padStart.length, Uint8Array.name, Uint8Array.length, Uint8Array.BYTES_PER_ELEMENT]`, `["join",1,1,"Uint8Array",3,1]`},
 		{`[new Uint8Array(2) instanceof Uint8Array, Buffer.from('a') instanceof Uint8Array, Buffer.from('a') instanceof Buffer, new Uint8Array(1).constructor === Uint8Array, new ArrayBuffer(1).constructor === ArrayBuffer, Object.getPrototypeOf(Buffer) === Uint8Array]`, `[true,true,true,true,true,true]`},
+		// Buffer inherits Uint8Array's guarded instanceof, answering for itself:
+		// a plain Uint8Array is not a Buffer.
+		{`[new Uint8Array(2) instanceof Buffer, Buffer.isBuffer(new Uint8Array(1)), Buffer.isBuffer(Buffer.alloc(1)), new Uint16Array(1) instanceof Uint8Array]`, `[false,false,true,false]`},
 		{`(() => { class B extends Uint8Array { sum() { return this.reduce((a, b) => a + b, 0) } } const b = new B([1, 2, 3]); return [b instanceof B, b.sum(), b.map((x) => x * 2) instanceof B, Array.from(b)] })()`, `[true,6,true,[1,2,3]]`},
 		{`[Array.from(new Uint16Array([1, 2])), Array.from(new Set([1, 2])), Array.from({length: 2}, (_, i) => i * 2), Array.from('ab'), new Float64Array({length: 2, 0: 1.5, 1: 2})]`, `[[1,2],[1,2],[0,2],["a","b"],{"0":1.5,"1":2}]`},
 		{`[new Int16Array(new Set([1, 2])), new Uint8Array([1, 300]), Buffer.from([104, 105]).toString(), Buffer.from({type: 'Buffer', data: [104, 105]}).toString(), Buffer.from('aGk=', 'base64').toString()]`, `[{"0":1,"1":2},{"0":1,"1":44},"hi","hi","hi"]`},
@@ -154,7 +160,7 @@ func TestGuardedBuiltinsBehaveAsBefore(t *testing.T) {
 		{`['a-b-c'.split('-'), 'a-b-c'.split('-', 2), 'abc'.split(''), 'a1b2c'.split(/\d/), 'abc'.split(), 'aXbX'.match(/X/g), 'ab'.match(/(a)(b)/).slice(), 'xx'.match(/y/g)]`, `[["a","b","c"],["a","b"],["a","b","c"],["a","b","c"],["abc"],["X","X"],["ab","a","b"],null]`},
 		{`['aaa'.replace('a', 'b'), 'aaa'.replace(/a/g, '[$&]'), 'abc'.replace('b', "$'$` + "`" + `$$"), 'John Smith'.replace(/(\w+)\s(\w+)/, '$2, $1'), '2020-01'.replace(/(?<y>\d+)-(?<m>\d+)/, '$<m>/$<y>'), 'aaa'.replaceAll('a', (m, i) => i), 'a.b'.replaceAll('.', '$&$&')]`, `["baa","[a][a][a]","ac` + "a$" + `c","Smith, John","01/2020","012","a..b"]`},
 		{`[[1, [2, [3, [4]]]].flat(), [1, [2, [3, [4]]]].flat(Infinity), [1, 2].flatMap((x) => [x, x * 2]), [1].concat([2], 3, [[4]]), [1, , 3].concat([4, , 6]).length, Object.keys([1, , 3].concat([, 5]))]`, `[[1,2,[3,[4]]],[1,2,3,4],[1,2,2,4],[1,2,3,[4]],6,["0","2","4"]]`},
-		{`[[3, 1, 2].sort(), [1, 2, 3].map((x) => x * 2), [1, 2, 3].indexOf(2), Array.prototype.map.call('ab', (c) => c + c), Array.prototype.slice.call({length: 2, 0: 'a', 1: 'b'}), [1, [2, [3]]].join(';'), [1, [2, [3]]].toString(), [1234.5].toLocaleString('en-US')]`, `[[1,2,3],[2,4,6],1,["aa","bb"],["a","b"],"1;2,3","1,2,3","1234.5"]`},
+		{`[[3, 1, 2].sort(), [1, 2, 3].map((x) => x * 2), [1, 2, 3].indexOf(2), Array.prototype.map.call('ab', (c) => c + c), Array.prototype.slice.call({length: 2, 0: 'a', 1: 'b'}), [1, [2, [3]]].join(';'), [1, [2, [3]]].toString(), [1234.5].toLocaleString('en-US')]`, `[[1,2,3],[2,4,6],1,["aa","bb"],["a","b"],"1;2,3","1,2,3","1,234.5"]`}, // the prelude's Number toLocaleString, as Node's
 		{`(() => { const a = [1, 2]; a.push(a); return [a.join(), String(a)] })()`, `["1,2,","1,2,"]`},
 		{`(() => { const rx = /b(.)/g; const exec = rx.exec; rx.exec = function (s) { return exec.call(this, s) }; return ['abcbd'.replace(rx, '[$1]'), 'abcbd'.match(rx), 'abcbd'.replace(/b/g, (m, i) => i)] })()`, `["a[c][d]",["bc","bd"],"a1c3d"]`},
 		{`[Math.max.apply(null, [1, 5, 2]), Math.max.apply(null, {length: 2, 0: 3, 1: 4}), Reflect.apply(Math.min, null, [4, 2]), Reflect.construct(Date, [0]).getTime(), (function () { return Array.prototype.slice.apply(arguments) })(1, 2)]`, `[5,4,2,0,[1,2]]`},

@@ -70,23 +70,50 @@ func (g *guards) guardConstructor(orig *goja.Object, isBuffer bool, size int64) 
 // construct trap is construct.
 func (g *guards) proxyConstructor(orig *goja.Object, construct func(args []goja.Value, newTarget *goja.Object) *goja.Object) *goja.Object {
 	vm := g.vm
+	var proxy *goja.Object
 	hasInstance := vm.ToValue(func(call goja.FunctionCall) goja.Value {
-		return vm.ToValue(vm.InstanceOf(call.Argument(0), orig))
+		// this is the constructor on the right of instanceof: the Proxy,
+		// or one inheriting the trap (Buffer, whose parent is Uint8Array's),
+		// whose own prototype decides.
+		c := orig
+		if t, ok := call.This.(*goja.Object); ok && !t.SameAs(proxy) {
+			c = t
+		}
+		return vm.ToValue(inherits(call.Argument(0), c))
 	})
-	return vm.ToValue(vm.NewProxy(orig, &goja.ProxyTrapConfig{
+	proxy = vm.ToValue(vm.NewProxy(orig, &goja.ProxyTrapConfig{
 		Construct: func(_ *goja.Object, args []goja.Value, newTarget *goja.Object) *goja.Object {
 			return construct(args, newTarget)
 		},
 		// goja's instanceof refuses a Proxy on its right ("Expecting a
 		// function in instanceof check"): the guarded constructor answers
 		// Symbol.hasInstance as the original does.
-		GetSym: func(t *goja.Object, s *goja.Symbol, _ goja.Value) goja.Value {
+		GetSym: func(t *goja.Object, s *goja.Symbol, receiver goja.Value) goja.Value {
 			if s == goja.SymHasInstance {
 				return hasInstance
 			}
-			return t.GetSymbol(s)
+			// With the receiver: a subclass's Symbol.species getter
+			// answers the subclass.
+			return g.call(g.in.intrinsics.reflectGet, goja.Undefined(), t, s, receiver)
 		},
 	})).(*goja.Object)
+	return proxy
+}
+
+// inherits is instanceof's ordinary answer: c's prototype is on v's
+// prototype chain.
+func inherits(v goja.Value, c *goja.Object) bool {
+	o, ok := v.(*goja.Object)
+	p, isObject := c.Get("prototype").(*goja.Object)
+	if !ok || !isObject {
+		return false
+	}
+	for o = o.Prototype(); o != nil; o = o.Prototype() {
+		if o.SameAs(p) {
+			return true
+		}
+	}
+	return false
 }
 
 // bufferArgs checks new ArrayBuffer(length): the length read once.

@@ -6,6 +6,7 @@ import (
 	"encoding/base64"
 	"encoding/json"
 	"mime"
+	"slices"
 	"strconv"
 	"strings"
 	"unicode/utf8"
@@ -36,28 +37,6 @@ type HTTPResponse struct {
 // and the event must also fit the runtime's event limit.
 const MaxHTTPBody = 6 << 20
 
-// httpEvent is CloudBase's integration request.
-type httpEvent struct {
-	Path                  string              `json:"path"`
-	HTTPMethod            string              `json:"httpMethod"`
-	Headers               map[string]string   `json:"headers"`
-	MultiValueHeaders     map[string][]string `json:"multiValueHeaders"`
-	QueryStringParameters map[string]string   `json:"queryStringParameters"`
-	MultiValueQuery       map[string][]string `json:"multiValueQueryStringParameters"`
-	RequestContext        httpRequestContext  `json:"requestContext"`
-	Body                  string              `json:"body"`
-	IsBase64Encoded       bool                `json:"isBase64Encoded"`
-}
-
-type httpRequestContext struct {
-	RequestID  string `json:"requestId"`
-	EnvID      string `json:"envId"`
-	AppID      string `json:"appId"`
-	HTTPMethod string `json:"httpMethod"`
-	Path       string `json:"path"`
-	SourceIP   string `json:"sourceIp"`
-}
-
 // ServeHTTP runs the function whose route is the longest prefix of
 // req.Path, with CloudBase's integration request as its event and SOURCE
 // wx_http, and turns its result into the response: a string or number →
@@ -77,37 +56,7 @@ func (t *Triggers) ServeHTTP(ctx context.Context, req *HTTPRequest) (*HTTPRespon
 		return nil, Errorf(CodeMethodNotAllowed, "/fn%s takes %s, not %s", route.Path, strings.Join(route.Methods, ", "), req.Method)
 	}
 	id := NewRequestID()
-	ev := httpEvent{Path: req.Path, HTTPMethod: req.Method, Headers: map[string]string{}, MultiValueHeaders: map[string][]string{},
-		QueryStringParameters: map[string]string{}, MultiValueQuery: map[string][]string{},
-		RequestContext: httpRequestContext{RequestID: id, EnvID: t.env, AppID: t.appID, HTTPMethod: req.Method, Path: req.Path, SourceIP: req.ClientIP}}
-	contentType := ""
-	for _, h := range req.Header {
-		k := strings.ToLower(h[0])
-		if k == "content-type" {
-			contentType = h[1]
-		}
-		if old, ok := ev.Headers[k]; ok {
-			ev.Headers[k] = old + "," + h[1]
-		} else {
-			ev.Headers[k] = h[1]
-		}
-		ev.MultiValueHeaders[k] = append(ev.MultiValueHeaders[k], h[1])
-	}
-	for _, q := range req.Query {
-		ev.QueryStringParameters[q[0]] = q[1]
-		ev.MultiValueQuery[q[0]] = append(ev.MultiValueQuery[q[0]], q[1])
-	}
-	if len(req.Body) > 0 {
-		if isText(contentType) && utf8.Valid(req.Body) {
-			ev.Body = string(req.Body)
-		} else {
-			ev.Body, ev.IsBase64Encoded = base64.StdEncoding.EncodeToString(req.Body), true
-		}
-	}
-	event, err := json.Marshal(ev)
-	if err != nil {
-		return nil, err
-	}
+	event := t.appendEvent(make([]byte, 0, 512+len(req.Body)), req, id)
 	res, err := t.run.Invoke(ctx, fn, event, Invocation{RequestID: id, Source: "wx_http", ClientIP: req.ClientIP, BaseURL: req.BaseURL})
 	if err != nil {
 		return nil, err
@@ -153,8 +102,9 @@ func httpResponse(v []byte) (*HTTPResponse, *Error) {
 	case len(v) > 0 && (v[0] == '-' || v[0] >= '0' && v[0] <= '9' || v[0] == 't' || v[0] == 'f'):
 		return &HTTPResponse{Status: 200, Header: [][2]string{{"Content-Type", mimeText}}, Body: v}, nil
 	case len(v) > 0 && v[0] == '{':
-		var probe map[string]json.RawMessage
-		if json.Unmarshal(v, &probe) == nil && probe["statusCode"] != nil {
+		// Only the top level's keys matter: a result of any size is not
+		// decoded to find them.
+		if keys, _, ok := splitObject(v); ok && slices.Contains(keys, "statusCode") {
 			return integrationResponse(v)
 		}
 	}
@@ -220,4 +170,123 @@ func integrationResponse(v []byte) (*HTTPResponse, *Error) {
 		}
 	}
 	return out, nil
+}
+
+// appendEvent appends CloudBase's integration request for req as JSON:
+// path, httpMethod, headers (lower-case names; repeated ones joined by
+// commas, and each value in multiValueHeaders), queryStringParameters (the
+// last value of a repeated name) and multiValueQueryStringParameters,
+// requestContext, body (text, or base64 with isBase64Encoded). Names are
+// in sorted order; text that is not UTF-8 has its bad bytes replaced by
+// U+FFFD. It is written by hand: it is every HTTP access call's path.
+func (t *Triggers) appendEvent(b []byte, req *HTTPRequest, id string) []byte {
+	headers := make([]nameValues, 0, len(req.Header))
+	contentType := ""
+	for _, h := range req.Header {
+		k := strings.ToLower(h[0])
+		if k == "content-type" {
+			contentType = h[1]
+		}
+		headers = addNameValue(headers, k, h[1])
+	}
+	query := make([]nameValues, 0, len(req.Query))
+	for _, q := range req.Query {
+		query = addNameValue(query, q[0], q[1])
+	}
+	slices.SortFunc(headers, func(a, b nameValues) int { return strings.Compare(a.name, b.name) })
+	slices.SortFunc(query, func(a, b nameValues) int { return strings.Compare(a.name, b.name) })
+	b = append(b, `{"path":`...)
+	b = appendJSONString(b, req.Path)
+	b = append(b, `,"httpMethod":`...)
+	b = appendJSONString(b, req.Method)
+	b = append(b, `,"headers":`...)
+	b = appendNameValues(b, headers, func(vals []string) string { return strings.Join(vals, ",") })
+	b = append(b, `,"multiValueHeaders":`...)
+	b = appendNameLists(b, headers)
+	b = append(b, `,"queryStringParameters":`...)
+	b = appendNameValues(b, query, func(vals []string) string { return vals[len(vals)-1] })
+	b = append(b, `,"multiValueQueryStringParameters":`...)
+	b = appendNameLists(b, query)
+	b = append(b, `,"requestContext":{"requestId":`...)
+	b = appendJSONString(b, id)
+	b = append(b, `,"envId":`...)
+	b = appendJSONString(b, t.env)
+	b = append(b, `,"appId":`...)
+	b = appendJSONString(b, t.appID)
+	b = append(b, `,"httpMethod":`...)
+	b = appendJSONString(b, req.Method)
+	b = append(b, `,"path":`...)
+	b = appendJSONString(b, req.Path)
+	b = append(b, `,"sourceIp":`...)
+	b = appendJSONString(b, req.ClientIP)
+	b = append(b, `},"body":`...)
+	switch {
+	case len(req.Body) == 0:
+		b = append(b, `"","isBase64Encoded":false}`...)
+	case isText(contentType) && utf8.Valid(req.Body):
+		b = appendJSONString(b, string(req.Body))
+		b = append(b, `,"isBase64Encoded":false}`...)
+	default:
+		b = append(b, '"')
+		b = base64.StdEncoding.AppendEncode(b, req.Body)
+		b = append(b, `","isBase64Encoded":true}`...)
+	}
+	return b
+}
+
+// nameValues is a header's or a query parameter's values, in order.
+type nameValues struct {
+	name string
+	vals []string
+}
+
+func addNameValue(list []nameValues, name, value string) []nameValues {
+	for i := range list {
+		if list[i].name == name {
+			list[i].vals = append(list[i].vals, value)
+			return list
+		}
+	}
+	return append(list, nameValues{name, []string{value}})
+}
+
+// appendNameValues appends {name: one(values), …}.
+func appendNameValues(b []byte, list []nameValues, one func([]string) string) []byte {
+	b = append(b, '{')
+	for i, nv := range list {
+		if i > 0 {
+			b = append(b, ',')
+		}
+		b = append(appendJSONString(b, nv.name), ':')
+		b = appendJSONString(b, one(nv.vals))
+	}
+	return append(b, '}')
+}
+
+// appendNameLists appends {name: [values…], …}.
+func appendNameLists(b []byte, list []nameValues) []byte {
+	b = append(b, '{')
+	for i, nv := range list {
+		if i > 0 {
+			b = append(b, ',')
+		}
+		b = append(appendJSONString(b, nv.name), ':', '[')
+		for j, v := range nv.vals {
+			if j > 0 {
+				b = append(b, ',')
+			}
+			b = appendJSONString(b, v)
+		}
+		b = append(b, ']')
+	}
+	return append(b, '}')
+}
+
+// appendJSONString appends s as a JSON string, its bytes that are not
+// UTF-8 replaced by U+FFFD (as encoding/json does).
+func appendJSONString(b []byte, s string) []byte {
+	if !utf8.ValidString(s) {
+		s = strings.ToValidUTF8(s, "\uFFFD")
+	}
+	return appendQuoted(b, s)
 }

@@ -17,7 +17,7 @@ import (
 	"github.com/dop251/goja"
 	"github.com/dop251/goja_nodejs/buffer"
 	"github.com/dop251/goja_nodejs/require"
-	"github.com/dop251/goja_nodejs/url"
+	"github.com/go-json-experiment/json/jsontext"
 )
 
 // maxCallStack bounds JavaScript recursion: deeper calls end the
@@ -44,12 +44,20 @@ type instance struct {
 	tasks  []vmTask
 	noop   goja.Callable // see poll
 	writer *jsonWriter   // a spare one: see newJSONWriter
+	// jsonDec is a spare decoder for fromJSON and fromDB, nil while one
+	// of them runs (the geo callback of one may need another).
+	jsonDec *jsontext.Decoder
 
-	crypto     goja.Value   // require('crypto'), made on first use
-	sdkExports *goja.Object // the SDK bundle's exports (wx-server-sdk, node-sdk), run on first use
-	wxsdk      goja.Value   // require('wx-server-sdk'), made on first use
-	nodesdk    goja.Value   // require('@cloudbase/node-sdk'), made on first use
-	tcbadmin   goja.Value   // require('tcb-admin-node'), made on first use
+	crypto     goja.Value            // require('crypto'), made on first use
+	sdkExports *goja.Object          // the SDK bundle's exports (wx-server-sdk, node-sdk), run on first use
+	wxsdk      goja.Value            // require('wx-server-sdk'), made on first use
+	nodesdk    goja.Value            // require('@cloudbase/node-sdk'), made on first use
+	tcbadmin   goja.Value            // require('tcb-admin-node'), made on first use
+	node       map[string]goja.Value // js/node/ files run so far, by file: their exports (bind_node.go)
+	nodeReq    goja.Value            // their require
+	whatwg     *goja.Object          // goja_nodejs's url module: URL, URLSearchParams
+	made       time.Time             // process.hrtime() counts from here
+	pid        int                   // process.pid
 
 	cur      *call // the running invocation; nil between invocations
 	loaded   bool  // index.js ran
@@ -160,7 +168,7 @@ type call struct {
 // its own; the function's own code runs later, in load, under the
 // invocation's deadline.
 func (r *Runtime) newInstance(fn *function) *instance {
-	in := &instance{rt: r, fn: fn}
+	in := &instance{rt: r, fn: fn, made: time.Now(), pid: newPID()}
 	in.tag = r.wd.assign(in, uint64(fn.code.Config.MemoryMB)<<20)
 	tagged(in.tag, in.build)
 	return in
@@ -176,7 +184,7 @@ func (in *instance) build() {
 	in.bindInterrupts()
 	in.bindRequire()
 	buffer.Enable(vm)
-	url.Enable(vm)
+	in.bindURL()
 	in.bindConsole()
 	in.bindTimers()
 	in.bindProcess()

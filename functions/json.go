@@ -6,6 +6,7 @@ import (
 	"io"
 	"math"
 	"reflect"
+	"slices"
 	"strconv"
 	"time"
 
@@ -53,23 +54,30 @@ func (in *instance) decodeJSON(b []byte, geo goja.Callable) (goja.Value, error) 
 	if string(b) == "{}" { // the most common event
 		return in.vm.NewObject(), nil
 	}
-	return in.parseJSON(&jsonDecoder{dec: jsontext.NewDecoder(bytes.NewReader(b)), db: geo != nil, geo: geo, maxDepth: maxJSONDepth})
-}
-
-// eventJSON is fromJSON of an event. One over pollFrom bytes runs in the
-// VM and polls: it ends at the deadline or the memory watchdog like the
-// function's own work, the interrupt coming back as a
-// *goja.InterruptedError. Smaller ones take microseconds and skip that
-// (a warm call's cost).
-func (in *instance) eventJSON(b []byte) (goja.Value, error) {
-	if len(b) <= pollFrom {
-		return in.fromJSON(b)
+	// The instance's spare decoder keeps its buffers between calls. A
+	// repeated name is allowed, the last one winning, as in JSON.parse.
+	dec := in.jsonDec
+	in.jsonDec = nil
+	if dec == nil {
+		dec = jsontext.NewDecoder(bytes.NewBuffer(b), jsontext.AllowDuplicateNames(true))
+	} else {
+		dec.Reset(bytes.NewBuffer(b), jsontext.AllowDuplicateNames(true))
 	}
-	return in.largeEventJSON(b)
+	defer func() {
+		dec.Reset(bytes.NewBuffer(nil)) // keeps nothing of b
+		in.jsonDec = dec
+	}()
+	return in.parseJSON(&jsonDecoder{dec: dec, db: geo != nil, geo: geo, maxDepth: maxJSONDepth})
 }
 
+// largeEventJSON is fromJSON of an event over pollFrom bytes (eventValue):
+// it runs in the VM and polls, so it ends at the deadline or the memory
+// watchdog like the function's own work, the interrupt coming back as a
+// *goja.InterruptedError. Smaller events take microseconds and skip that
+// (a warm call's cost).
 func (in *instance) largeEventJSON(b []byte) (v goja.Value, err error) {
-	d := &jsonDecoder{dec: jsontext.NewDecoder(bytes.NewReader(b)), maxDepth: maxJSONDepth, poll: true}
+	dec := jsontext.NewDecoder(bytes.NewReader(b), jsontext.AllowDuplicateNames(true))
+	d := &jsonDecoder{dec: dec, maxDepth: maxJSONDepth, poll: true}
 	if ierr := in.inVM(vmFunc(func() { v, err = in.parseJSON(d) })); ierr != nil {
 		return nil, ierr
 	}
@@ -258,4 +266,47 @@ func appendEscaped(b []byte, c byte) []byte {
 		return append(b, '\\', 'r')
 	}
 	return append(b, '\\', 'u', '0', '0', hex[c>>4], hex[c&0xF])
+}
+
+// lazyEvent is fromJSON for an invocation's event: a JSON object becomes
+// an object whose members are made JavaScript values when the function
+// first reads them (lazyDoc, plain JSON), so that a function that reads
+// one member of an HTTP access event, or none, does not pay for building
+// the rest. The event is checked whole first: invalid JSON, or nesting
+// fromJSON refuses, fails here as it would there. An object with a
+// repeated or a __proto__ member, or one named like an array index (which
+// JavaScript lists first), is built at once, as JSON.parse builds it.
+func (in *instance) lazyEvent(b []byte) (goja.Value, error) {
+	if string(b) == "{}" || len(b) == 0 || b[0] != '{' {
+		return in.fromJSON(b)
+	}
+	text := string(b)
+	if jsonNesting(text) >= maxJSONDepth || !jsontext.Value(b).IsValid(jsontext.AllowDuplicateNames(true)) {
+		return in.fromJSON(b)
+	}
+	keys, spans, ok := splitObject(text)
+	if !ok || len(keys) > 64 {
+		return in.fromJSON(b)
+	}
+	for i, k := range keys {
+		if k == "__proto__" || indexLike(k) || slices.Contains(keys[:i], k) {
+			return in.fromJSON(b)
+		}
+	}
+	conv := &docConverter{in: in, plain: true}
+	return in.vm.NewDynamicObject(&lazyDoc{c: conv, keys: keys, text: text, spans: spans}), nil
+}
+
+// indexLike reports whether key is a canonical non-negative integer,
+// which an object lists before its other keys whatever their order.
+func indexLike(key string) bool {
+	if key == "" || len(key) > 1 && key[0] == '0' {
+		return false
+	}
+	for i := 0; i < len(key); i++ {
+		if key[i] < '0' || key[i] > '9' {
+			return false
+		}
+	}
+	return true
 }

@@ -38,6 +38,9 @@ var _ goja.DynamicObject = (*lazyDoc)(nil)
 type docConverter struct {
 	in  *instance
 	geo goja.Callable // GeoJSON → db.Geo (wx-server-sdk's fromGeoJSON)
+	// plain: the JSON is an event's, plain JSON as JSON.parse reads it,
+	// not the database's extended JSON.
+	plain bool
 }
 
 // document returns the lazy object of a document's JSON as the database
@@ -116,6 +119,13 @@ func (c *docConverter) value(v any) goja.Value {
 // (arrays, extended values such as dates, GeoJSON) through db.DecodeJSON.
 func (c *docConverter) rawValue(s string) goja.Value {
 	vm := c.in.vm
+	if c.plain && s[0] != '"' {
+		v, err := c.in.fromJSON([]byte(s))
+		if err != nil {
+			return goja.Null() // checked before: cannot happen
+		}
+		return v
+	}
 	switch s[0] {
 	case 'n':
 		return goja.Null()

@@ -245,6 +245,39 @@ func (l *loop) async(work func(ctx context.Context) func(vm *goja.Runtime) (goja
 	return l.vm.ToValue(p)
 }
 
+// stream runs work on a worker under the invocation's context, like
+// async, for Go work that answers more than once (an HTTP response, chunk
+// by chunk): work calls emit with each piece of JavaScript to run on the
+// loop, in order, and returns when it has nothing more to say. The
+// invocation waits for it until then, as for a promise of async.
+func (l *loop) stream(work func(ctx context.Context, emit func(func(*goja.Runtime) error))) {
+	l.pending++
+	gen, ctx, tag := l.generation(), l.in.cur.context(), l.in.tag
+	emit := func(f func(*goja.Runtime) error) {
+		l.post(gen, func() {
+			if err := f(l.vm); err != nil && l.failure == nil {
+				l.failure = err
+			}
+		})
+	}
+	l.in.rt.workers.do(func() {
+		tagged(tag, func() { safeStream(work, ctx, emit) })
+		l.post(gen, func() { l.pending-- })
+	})
+}
+
+// safeStream runs a stream's work; a Go panic in it fails the invocation
+// instead of ending the server.
+func safeStream(work func(context.Context, func(func(*goja.Runtime) error)), ctx context.Context, emit func(func(*goja.Runtime) error)) {
+	defer func() {
+		if p := recover(); p != nil {
+			err := fmt.Errorf("internal error in the functions runtime: %v", p)
+			emit(func(*goja.Runtime) error { return err })
+		}
+	}()
+	work(ctx, emit)
+}
+
 // workers runs the Go work of event loops (database and storage calls,
 // fetch, callFunction) on goroutines kept for a while after their work. A
 // new goroutine's stack starts small and is copied as it grows to what a

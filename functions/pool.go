@@ -23,6 +23,9 @@ type function struct {
 	mu      sync.Mutex
 	idle    []*instance
 	retired bool // a newer version replaced it
+
+	fsOnce sync.Once
+	fs     *fsIndex // its files as directories, for require('fs'): made on first use
 }
 
 // function returns the pool for code's version, replacing an older one.

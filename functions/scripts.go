@@ -9,6 +9,8 @@ import (
 )
 
 //go:generate go test -run ^TestWXServerSDKBundle$ -update .
+//go:generate npm ci --prefix js --omit=dev --no-audit --no-fund
+//go:generate go test -run ^TestNodeVendorBundles$ -update .
 
 // preludeJS is js/prelude.js: fetch, Headers, Response, queueMicrotask,
 // process.nextTick and what Buffer lacks.
@@ -31,6 +33,8 @@ type scripts struct {
 	sdkOnce sync.Once
 	sdk     *goja.Program
 	sdkErr  error
+
+	node nodePrograms // Node's built-in modules (bind_node.go)
 }
 
 func compileScripts() (*scripts, error) {
@@ -68,6 +72,8 @@ func (in *instance) runPrelude() error {
 	}
 	natives := in.vm.NewObject()
 	natives.Set("fetch", in.nativeFetch)
+	in.processNatives(natives)
+	in.bufferNatives(natives)
 	if _, err = fn(goja.Undefined(), natives); err != nil {
 		return err
 	}

@@ -43,6 +43,9 @@ type jsonWriter struct {
 	gap      string
 	indent   string
 
+	arrayToJSON int8 // Array.prototype.toJSON: 0 not looked up yet, 1 absent, 2 present
+	dateToJSON  int8 // Date.prototype's JSON methods: 0 not looked up yet, 1 built-in, 2 changed
+
 	// As a vmTask: input is written, to out, present and over.
 	input         goja.Value
 	out           []byte
@@ -304,6 +307,9 @@ func (w *jsonWriter) array(o *goja.Object) {
 const largeTypedArray = 4096
 
 func (w *jsonWriter) members(o *goja.Object) {
+	if w.rawMembers(o) {
+		return
+	}
 	var keys []string
 	n, typed := typedArrayLength(o)
 	switch {

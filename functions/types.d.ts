@@ -42,6 +42,11 @@ declare function clearTimeout(timeout: Timeout | number | undefined): void;
 declare function clearInterval(timeout: Timeout | number | undefined): void;
 declare function clearImmediate(timeout: Timeout | number | undefined): void;
 declare function queueMicrotask(callback: () => void): void;
+/** Base64 of a string's Latin-1 characters, and back (forgiving base64), as in Node. */
+declare function btoa(data: string): string;
+declare function atob(data: string): string;
+/** performance.now(): milliseconds since the function's instance began. */
+declare var performance: { now(): number; readonly timeOrigin: number; toJSON(): { timeOrigin: number } };
 
 interface Process {
   /** The function's own envVariables (config.json), nothing of the server's. */
@@ -183,6 +188,39 @@ declare class TextDecoder {
   readonly fatal: boolean;
   readonly ignoreBOM: boolean;
   decode(input?: ArrayBuffer | ArrayBufferView): string;
+}
+
+/** Node's AbortController and the Web platform classes it needs (made when first used). */
+declare class DOMException extends Error {
+  constructor(message?: string, name?: string);
+  readonly code: number;
+}
+declare class Event {
+  constructor(type: string, init?: { bubbles?: boolean; cancelable?: boolean; composed?: boolean });
+  readonly type: string;
+  readonly defaultPrevented: boolean;
+  readonly timeStamp: number;
+  preventDefault(): void;
+  stopPropagation(): void;
+  stopImmediatePropagation(): void;
+}
+declare class EventTarget {
+  addEventListener(type: string, listener: ((event: Event) => void) | { handleEvent(event: Event): void }, options?: boolean | { once?: boolean; signal?: AbortSignal }): void;
+  removeEventListener(type: string, listener: ((event: Event) => void) | { handleEvent(event: Event): void }): void;
+  dispatchEvent(event: Event): boolean;
+}
+declare class AbortSignal extends EventTarget {
+  readonly aborted: boolean;
+  readonly reason: any;
+  onabort: ((event: Event) => void) | null;
+  throwIfAborted(): void;
+  static abort(reason?: any): AbortSignal;
+  static timeout(ms: number): AbortSignal;
+  static any(signals: AbortSignal[]): AbortSignal;
+}
+declare class AbortController {
+  readonly signal: AbortSignal;
+  abort(reason?: any): void;
 }
 
 // ---- modules ----
@@ -388,10 +426,752 @@ declare module 'buffer' {
   export { Buffer };
 }
 
-/** Node's url module: { URL, URLSearchParams, domainToASCII, domainToUnicode }. */
-declare module 'url' {
-  export { URL, URLSearchParams };
-  export function domainToASCII(domain: string): string;
-  export function domainToUnicode(domain: string): string;
+// ---- Node's built-in modules (functions/js/node/): their names as bound; signatures as in @types/node ----
+
+/** Node's assert: ok, equal, strictEqual, deepStrictEqual, throws, rejects, match… (AssertionError with Node's messages). */
+declare module 'assert' {
+  export class AssertionError { constructor(...args: any[]); [key: string]: any }
+  export function deepEqual(...args: any[]): any;
+  export function deepStrictEqual(...args: any[]): any;
+  export function doesNotMatch(...args: any[]): any;
+  export function doesNotReject(...args: any[]): any;
+  export function doesNotThrow(...args: any[]): any;
+  export function equal(...args: any[]): any;
+  export function fail(...args: any[]): any;
+  export function ifError(...args: any[]): any;
+  export function match(...args: any[]): any;
+  export function notDeepEqual(...args: any[]): any;
+  export function notDeepStrictEqual(...args: any[]): any;
+  export function notEqual(...args: any[]): any;
+  export function notStrictEqual(...args: any[]): any;
+  export function ok(...args: any[]): any;
+  export function rejects(...args: any[]): any;
+  export function strict(...args: any[]): any;
+  export function strictEqual(...args: any[]): any;
+  export function throws(...args: any[]): any;
 }
 
+/** Node's assert in strict mode. */
+declare module 'assert/strict' {
+  export class AssertionError { constructor(...args: any[]); [key: string]: any }
+  export function deepEqual(...args: any[]): any;
+  export function deepStrictEqual(...args: any[]): any;
+  export function doesNotMatch(...args: any[]): any;
+  export function doesNotReject(...args: any[]): any;
+  export function doesNotThrow(...args: any[]): any;
+  export function equal(...args: any[]): any;
+  export function fail(...args: any[]): any;
+  export function ifError(...args: any[]): any;
+  export function match(...args: any[]): any;
+  export function notDeepEqual(...args: any[]): any;
+  export function notDeepStrictEqual(...args: any[]): any;
+  export function notEqual(...args: any[]): any;
+  export function notStrictEqual(...args: any[]): any;
+  export function ok(...args: any[]): any;
+  export function rejects(...args: any[]): any;
+  export function strict(...args: any[]): any;
+  export function strictEqual(...args: any[]): any;
+  export function throws(...args: any[]): any;
+}
+
+/** Node's legacy constants: errno, signals and fs flags (Linux's values). */
+declare module 'constants' {
+  export const COPYFILE_EXCL: number;
+  export const COPYFILE_FICLONE: number;
+  export const COPYFILE_FICLONE_FORCE: number;
+  export const E2BIG: number;
+  export const EACCES: number;
+  export const EADDRINUSE: number;
+  export const EADDRNOTAVAIL: number;
+  export const EAGAIN: number;
+  export const EALREADY: number;
+  export const EBADF: number;
+  export const EBUSY: number;
+  export const ECANCELED: number;
+  export const ECONNABORTED: number;
+  export const ECONNREFUSED: number;
+  export const ECONNRESET: number;
+  export const EEXIST: number;
+  export const EHOSTUNREACH: number;
+  export const EINTR: number;
+  export const EINVAL: number;
+  export const EIO: number;
+  export const EISCONN: number;
+  export const EISDIR: number;
+  export const ELOOP: number;
+  export const EMFILE: number;
+  export const ENAMETOOLONG: number;
+  export const ENETDOWN: number;
+  export const ENETUNREACH: number;
+  export const ENFILE: number;
+  export const ENOENT: number;
+  export const ENOMEM: number;
+  export const ENOSPC: number;
+  export const ENOSYS: number;
+  export const ENOTCONN: number;
+  export const ENOTDIR: number;
+  export const ENOTEMPTY: number;
+  export const ENOTSOCK: number;
+  export const ENOTSUP: number;
+  export const EPERM: number;
+  export const EPIPE: number;
+  export const EROFS: number;
+  export const ESPIPE: number;
+  export const ETIMEDOUT: number;
+  export const EXDEV: number;
+  export const F_OK: number;
+  export const O_APPEND: number;
+  export const O_CREAT: number;
+  export const O_DIRECT: number;
+  export const O_DIRECTORY: number;
+  export const O_DSYNC: number;
+  export const O_EXCL: number;
+  export const O_NOATIME: number;
+  export const O_NOCTTY: number;
+  export const O_NOFOLLOW: number;
+  export const O_NONBLOCK: number;
+  export const O_RDONLY: number;
+  export const O_RDWR: number;
+  export const O_SYNC: number;
+  export const O_TRUNC: number;
+  export const O_WRONLY: number;
+  export const PRIORITY_ABOVE_NORMAL: number;
+  export const PRIORITY_BELOW_NORMAL: number;
+  export const PRIORITY_HIGH: number;
+  export const PRIORITY_HIGHEST: number;
+  export const PRIORITY_LOW: number;
+  export const PRIORITY_NORMAL: number;
+  export const R_OK: number;
+  export const SIGABRT: number;
+  export const SIGALRM: number;
+  export const SIGBUS: number;
+  export const SIGCHLD: number;
+  export const SIGCONT: number;
+  export const SIGFPE: number;
+  export const SIGHUP: number;
+  export const SIGILL: number;
+  export const SIGINT: number;
+  export const SIGIO: number;
+  export const SIGIOT: number;
+  export const SIGKILL: number;
+  export const SIGPIPE: number;
+  export const SIGPOLL: number;
+  export const SIGPROF: number;
+  export const SIGPWR: number;
+  export const SIGQUIT: number;
+  export const SIGSEGV: number;
+  export const SIGSTKFLT: number;
+  export const SIGSTOP: number;
+  export const SIGSYS: number;
+  export const SIGTERM: number;
+  export const SIGTRAP: number;
+  export const SIGTSTP: number;
+  export const SIGTTIN: number;
+  export const SIGTTOU: number;
+  export const SIGURG: number;
+  export const SIGUSR1: number;
+  export const SIGUSR2: number;
+  export const SIGVTALRM: number;
+  export const SIGWINCH: number;
+  export const SIGXCPU: number;
+  export const SIGXFSZ: number;
+  export const S_IFBLK: number;
+  export const S_IFCHR: number;
+  export const S_IFDIR: number;
+  export const S_IFIFO: number;
+  export const S_IFLNK: number;
+  export const S_IFMT: number;
+  export const S_IFREG: number;
+  export const S_IFSOCK: number;
+  export const S_IRGRP: number;
+  export const S_IROTH: number;
+  export const S_IRUSR: number;
+  export const S_IRWXG: number;
+  export const S_IRWXO: number;
+  export const S_IRWXU: number;
+  export const S_IWGRP: number;
+  export const S_IWOTH: number;
+  export const S_IWUSR: number;
+  export const S_IXGRP: number;
+  export const S_IXOTH: number;
+  export const S_IXUSR: number;
+  export const UV_DIRENT_BLOCK: number;
+  export const UV_DIRENT_CHAR: number;
+  export const UV_DIRENT_DIR: number;
+  export const UV_DIRENT_FIFO: number;
+  export const UV_DIRENT_FILE: number;
+  export const UV_DIRENT_LINK: number;
+  export const UV_DIRENT_SOCKET: number;
+  export const UV_DIRENT_UNKNOWN: number;
+  export const UV_FS_COPYFILE_EXCL: number;
+  export const UV_FS_COPYFILE_FICLONE: number;
+  export const UV_FS_COPYFILE_FICLONE_FORCE: number;
+  export const UV_FS_O_FILEMAP: number;
+  export const UV_FS_SYMLINK_DIR: number;
+  export const UV_FS_SYMLINK_JUNCTION: number;
+  export const W_OK: number;
+  export const X_OK: number;
+}
+
+/** Node's dns: lookup and resolve* answer from the server's resolver (a name's addresses only: connections stay fetch's). */
+declare module 'dns' {
+  export const ADDRCONFIG: number;
+  export const ALL: number;
+  export const NODATA: string;
+  export const NOTFOUND: string;
+  export class Resolver { constructor(...args: any[]); [key: string]: any }
+  export const TIMEOUT: string;
+  export const V4MAPPED: number;
+  export function getDefaultResultOrder(...args: any[]): any;
+  export function getServers(...args: any[]): any;
+  export function lookup(...args: any[]): any;
+  export const promises: any;
+  export function resolve(...args: any[]): any;
+  export function resolve4(...args: any[]): any;
+  export function resolve6(...args: any[]): any;
+  export function setDefaultResultOrder(...args: any[]): any;
+  export function setServers(...args: any[]): any;
+}
+
+/** Node's dns promises API. */
+declare module 'dns/promises' {
+  export class Resolver { constructor(...args: any[]); [key: string]: any }
+  export function getServers(...args: any[]): any;
+  export function lookup(...args: any[]): any;
+  export function resolve(...args: any[]): any;
+  export function resolve4(...args: any[]): any;
+  export function resolve6(...args: any[]): any;
+  export function setDefaultResultOrder(...args: any[]): any;
+  export function setServers(...args: any[]): any;
+}
+
+/** Node's events (the npm package events, with what Node added since): EventEmitter, once and on (with an AbortSignal), errorMonitor. */
+declare module 'events' {
+  export class EventEmitter { constructor(...args: any[]); [key: string]: any }
+  export function addAbortListener(...args: any[]): any;
+  export const defaultMaxListeners: number;
+  export const errorMonitor: unique symbol;
+  export function getEventListeners(...args: any[]): any;
+  export function init(...args: any[]): any;
+  export function listenerCount(...args: any[]): any;
+  export function on(...args: any[]): any;
+  export function once(...args: any[]): any;
+  export function setMaxListeners(...args: any[]): any;
+}
+
+/** Node's fs, read-only over the function's own files: its folder is "/" (and its cwd); ".." above it fails with EACCES, writes with EROFS. */
+declare module 'fs' {
+  export class Dirent { constructor(...args: any[]); [key: string]: any }
+  export const F_OK: number;
+  export const R_OK: number;
+  export class ReadStream { constructor(...args: any[]); [key: string]: any }
+  export class Stats { constructor(...args: any[]); [key: string]: any }
+  export const W_OK: number;
+  export class WriteStream { constructor(...args: any[]); [key: string]: any }
+  export const X_OK: number;
+  export function access(...args: any[]): any;
+  export function accessSync(...args: any[]): any;
+  export function appendFile(...args: any[]): any;
+  export function appendFileSync(...args: any[]): any;
+  export function chmod(...args: any[]): any;
+  export function chmodSync(...args: any[]): any;
+  export function chown(...args: any[]): any;
+  export function chownSync(...args: any[]): any;
+  export function close(...args: any[]): any;
+  export function closeSync(...args: any[]): any;
+  export const constants: any;
+  export function copyFile(...args: any[]): any;
+  export function copyFileSync(...args: any[]): any;
+  export function cp(...args: any[]): any;
+  export function cpSync(...args: any[]): any;
+  export function createReadStream(...args: any[]): any;
+  export function createWriteStream(...args: any[]): any;
+  export function exists(...args: any[]): any;
+  export function existsSync(...args: any[]): any;
+  export function fstat(...args: any[]): any;
+  export function fstatSync(...args: any[]): any;
+  export function lchmod(...args: any[]): any;
+  export function lchmodSync(...args: any[]): any;
+  export function lchown(...args: any[]): any;
+  export function lchownSync(...args: any[]): any;
+  export function link(...args: any[]): any;
+  export function linkSync(...args: any[]): any;
+  export function lstat(...args: any[]): any;
+  export function lstatSync(...args: any[]): any;
+  export function lutimes(...args: any[]): any;
+  export function lutimesSync(...args: any[]): any;
+  export function mkdir(...args: any[]): any;
+  export function mkdirSync(...args: any[]): any;
+  export function mkdtemp(...args: any[]): any;
+  export function mkdtempSync(...args: any[]): any;
+  export function open(...args: any[]): any;
+  export function openSync(...args: any[]): any;
+  export function opendirSync(...args: any[]): any;
+  export const promises: any;
+  export function read(...args: any[]): any;
+  export function readFile(...args: any[]): any;
+  export function readFileSync(...args: any[]): any;
+  export function readSync(...args: any[]): any;
+  export function readdir(...args: any[]): any;
+  export function readdirSync(...args: any[]): any;
+  export function realpath(...args: any[]): any;
+  export function realpathSync(...args: any[]): any;
+  export function rename(...args: any[]): any;
+  export function renameSync(...args: any[]): any;
+  export function rm(...args: any[]): any;
+  export function rmSync(...args: any[]): any;
+  export function rmdir(...args: any[]): any;
+  export function rmdirSync(...args: any[]): any;
+  export function stat(...args: any[]): any;
+  export function statSync(...args: any[]): any;
+  export function symlink(...args: any[]): any;
+  export function symlinkSync(...args: any[]): any;
+  export function truncate(...args: any[]): any;
+  export function truncateSync(...args: any[]): any;
+  export function unlink(...args: any[]): any;
+  export function unlinkSync(...args: any[]): any;
+  export function unwatchFile(...args: any[]): any;
+  export function utimes(...args: any[]): any;
+  export function utimesSync(...args: any[]): any;
+  export function watch(...args: any[]): any;
+  export function watchFile(...args: any[]): any;
+  export function write(...args: any[]): any;
+  export function writeFile(...args: any[]): any;
+  export function writeFileSync(...args: any[]): any;
+  export function writeSync(...args: any[]): any;
+}
+
+/** Node's fs promises API, read-only as fs. */
+declare module 'fs/promises' {
+  export function access(...args: any[]): any;
+  export function appendFile(...args: any[]): any;
+  export function chmod(...args: any[]): any;
+  export function chown(...args: any[]): any;
+  export const constants: any;
+  export function copyFile(...args: any[]): any;
+  export function cp(...args: any[]): any;
+  export function lchmod(...args: any[]): any;
+  export function lchown(...args: any[]): any;
+  export function link(...args: any[]): any;
+  export function lstat(...args: any[]): any;
+  export function lutimes(...args: any[]): any;
+  export function mkdir(...args: any[]): any;
+  export function mkdtemp(...args: any[]): any;
+  export function open(...args: any[]): any;
+  export function opendir(...args: any[]): any;
+  export function readFile(...args: any[]): any;
+  export function readdir(...args: any[]): any;
+  export function realpath(...args: any[]): any;
+  export function rename(...args: any[]): any;
+  export function rm(...args: any[]): any;
+  export function rmdir(...args: any[]): any;
+  export function stat(...args: any[]): any;
+  export function symlink(...args: any[]): any;
+  export function truncate(...args: any[]): any;
+  export function unlink(...args: any[]): any;
+  export function utimes(...args: any[]): any;
+  export function writeFile(...args: any[]): any;
+}
+
+/** Node's http client (no servers) over Go's net/http with fetch's limits. */
+declare module 'http' {
+  export class Agent { constructor(...args: any[]); [key: string]: any }
+  export class ClientRequest { constructor(...args: any[]); [key: string]: any }
+  export class IncomingMessage { constructor(...args: any[]); [key: string]: any }
+  export const METHODS: any;
+  export class OutgoingMessage { constructor(...args: any[]); [key: string]: any }
+  export const STATUS_CODES: any;
+  export function Server(...args: any[]): any;
+  export class ServerResponse { constructor(...args: any[]); [key: string]: any }
+  export function createServer(...args: any[]): any;
+  export function get(...args: any[]): any;
+  export const globalAgent: any;
+  export const maxHeaderSize: number;
+  export function request(...args: any[]): any;
+  export function setMaxIdleHTTPParsers(...args: any[]): any;
+  export function validateHeaderName(...args: any[]): any;
+  export function validateHeaderValue(...args: any[]): any;
+}
+
+/** Node's http2 names, for packages that only check for them: connecting fails (use http or https). */
+declare module 'http2' {
+  export function connect(...args: any[]): any;
+  export const constants: any;
+  export function createSecureServer(...args: any[]): any;
+  export function createServer(...args: any[]): any;
+  export function getDefaultSettings(...args: any[]): any;
+  export function getPackedSettings(...args: any[]): any;
+  export function getUnpackedSettings(...args: any[]): any;
+  export const sensitiveHeaders: unique symbol;
+}
+
+/** Node's https client (no servers) over Go's net/http with fetch's limits. */
+declare module 'https' {
+  export function Agent(...args: any[]): any;
+  export function Server(...args: any[]): any;
+  export function createServer(...args: any[]): any;
+  export function get(...args: any[]): any;
+  export const globalAgent: any;
+  export function request(...args: any[]): any;
+}
+
+/** Node's net names (isIP, isIPv4…); no sockets: connecting fails. */
+declare module 'net' {
+  export function Server(...args: any[]): any;
+  export class Socket { constructor(...args: any[]); [key: string]: any }
+  export class Stream { constructor(...args: any[]); [key: string]: any }
+  export function connect(...args: any[]): any;
+  export function createConnection(...args: any[]): any;
+  export function createServer(...args: any[]): any;
+  export function getDefaultAutoSelectFamily(...args: any[]): any;
+  export function isIP(...args: any[]): any;
+  export function isIPv4(...args: any[]): any;
+  export function isIPv6(...args: any[]): any;
+  export function setDefaultAutoSelectFamily(...args: any[]): any;
+}
+
+/** Node's os with harmless values: nothing of the host. */
+declare module 'os' {
+  export const EOL: string;
+  export function arch(...args: any[]): any;
+  export function availableParallelism(...args: any[]): any;
+  export const constants: any;
+  export function cpus(...args: any[]): any;
+  export const devNull: string;
+  export function endianness(...args: any[]): any;
+  export function freemem(...args: any[]): any;
+  export function getPriority(...args: any[]): any;
+  export function homedir(...args: any[]): any;
+  export function hostname(...args: any[]): any;
+  export function loadavg(...args: any[]): any;
+  export function machine(...args: any[]): any;
+  export function networkInterfaces(...args: any[]): any;
+  export function platform(...args: any[]): any;
+  export function release(...args: any[]): any;
+  export function setPriority(...args: any[]): any;
+  export function tmpdir(...args: any[]): any;
+  export function totalmem(...args: any[]): any;
+  export function type(...args: any[]): any;
+  export function uptime(...args: any[]): any;
+  export function userInfo(...args: any[]): any;
+  export function version(...args: any[]): any;
+}
+
+/** Node's path (POSIX). */
+declare module 'path' {
+  export function basename(...args: any[]): any;
+  export const delimiter: string;
+  export function dirname(...args: any[]): any;
+  export function extname(...args: any[]): any;
+  export function format(...args: any[]): any;
+  export function isAbsolute(...args: any[]): any;
+  export function join(...args: any[]): any;
+  export function normalize(...args: any[]): any;
+  export function parse(...args: any[]): any;
+  export const posix: any;
+  export function relative(...args: any[]): any;
+  export function resolve(...args: any[]): any;
+  export const sep: string;
+  export function toNamespacedPath(...args: any[]): any;
+}
+
+/** Node's path (POSIX). */
+declare module 'path/posix' {
+  export function basename(...args: any[]): any;
+  export const delimiter: string;
+  export function dirname(...args: any[]): any;
+  export function extname(...args: any[]): any;
+  export function format(...args: any[]): any;
+  export function isAbsolute(...args: any[]): any;
+  export function join(...args: any[]): any;
+  export function normalize(...args: any[]): any;
+  export function parse(...args: any[]): any;
+  export const posix: any;
+  export function relative(...args: any[]): any;
+  export function resolve(...args: any[]): any;
+  export const sep: string;
+  export function toNamespacedPath(...args: any[]): any;
+}
+
+/** Node's process module: the global process. */
+declare module 'process' {
+  export const env: any;
+}
+
+/** Node's punycode (the npm package punycode). */
+declare module 'punycode' {
+  export function decode(...args: any[]): any;
+  export function encode(...args: any[]): any;
+  export function toASCII(...args: any[]): any;
+  export function toUnicode(...args: any[]): any;
+  export const ucs2: any;
+  export const version: string;
+}
+
+/** Node's querystring. */
+declare module 'querystring' {
+  export function decode(...args: any[]): any;
+  export function encode(...args: any[]): any;
+  export function escape(...args: any[]): any;
+  export function parse(...args: any[]): any;
+  export function stringify(...args: any[]): any;
+  export function unescape(...args: any[]): any;
+  export function unescapeBuffer(...args: any[]): any;
+}
+
+/** Node's stream (the npm package readable-stream): Readable, Writable, Transform, PassThrough, pipeline, finished. */
+declare module 'stream' {
+  export class Duplex { constructor(...args: any[]); [key: string]: any }
+  export class PassThrough { constructor(...args: any[]); [key: string]: any }
+  export class Readable { constructor(...args: any[]); [key: string]: any }
+  export class Stream { constructor(...args: any[]); [key: string]: any }
+  export class Transform { constructor(...args: any[]); [key: string]: any }
+  export class Writable { constructor(...args: any[]); [key: string]: any }
+  export function _isUint8Array(...args: any[]): any;
+  export function _uint8ArrayToBuffer(...args: any[]): any;
+  export function addAbortSignal(...args: any[]): any;
+  export function compose(...args: any[]): any;
+  export function destroy(...args: any[]): any;
+  export function finished(...args: any[]): any;
+  export function getDefaultHighWaterMark(...args: any[]): any;
+  export function isDestroyed(...args: any[]): any;
+  export function isDisturbed(...args: any[]): any;
+  export function isErrored(...args: any[]): any;
+  export function isReadable(...args: any[]): any;
+  export function isWritable(...args: any[]): any;
+  export function pipeline(...args: any[]): any;
+  export const promises: any;
+  export function setDefaultHighWaterMark(...args: any[]): any;
+}
+
+/** Node's stream promises API: pipeline, finished. */
+declare module 'stream/promises' {
+  export function finished(...args: any[]): any;
+  export function pipeline(...args: any[]): any;
+}
+
+/** Node's string_decoder (the npm package string_decoder). */
+declare module 'string_decoder' {
+  export class StringDecoder { constructor(...args: any[]); [key: string]: any }
+}
+
+/** Node's timers: the global timer functions. */
+declare module 'timers' {
+  export function clearImmediate(...args: any[]): any;
+  export function clearInterval(...args: any[]): any;
+  export function clearTimeout(...args: any[]): any;
+  export const promises: any;
+  export function setImmediate(...args: any[]): any;
+  export function setInterval(...args: any[]): any;
+  export function setTimeout(...args: any[]): any;
+}
+
+/** Node's timers promises API: setTimeout, setImmediate, setInterval. */
+declare module 'timers/promises' {
+  export const scheduler: any;
+  export function setImmediate(...args: any[]): any;
+  export function setInterval(...args: any[]): any;
+  export function setTimeout(...args: any[]): any;
+}
+
+/** Node's tls names, for packages that only check for them: connecting fails (use https). */
+declare module 'tls' {
+  export const CLIENT_RENEG_LIMIT: number;
+  export const CLIENT_RENEG_WINDOW: number;
+  export const DEFAULT_CIPHERS: string;
+  export const DEFAULT_ECDH_CURVE: string;
+  export const DEFAULT_MAX_VERSION: string;
+  export const DEFAULT_MIN_VERSION: string;
+  export function SecureContext(...args: any[]): any;
+  export function Server(...args: any[]): any;
+  export class TLSSocket { constructor(...args: any[]); [key: string]: any }
+  export function checkServerIdentity(...args: any[]): any;
+  export function connect(...args: any[]): any;
+  export function createSecureContext(...args: any[]): any;
+  export function createServer(...args: any[]): any;
+  export function getCiphers(...args: any[]): any;
+  export const rootCertificates: any;
+}
+
+/** Node's tty: isatty is false. */
+declare module 'tty' {
+  export class ReadStream { constructor(...args: any[]); [key: string]: any }
+  export class WriteStream { constructor(...args: any[]); [key: string]: any }
+  export function isatty(...args: any[]): any;
+}
+
+/** Node's url: the WHATWG URL (goja_nodejs's) and the legacy parse, format, resolve. */
+declare module 'url' {
+  export { URL, URLSearchParams };
+  export class Url { constructor(...args: any[]); [key: string]: any }
+  export function domainToASCII(...args: any[]): any;
+  export function domainToUnicode(...args: any[]): any;
+  export function fileURLToPath(...args: any[]): any;
+  export function format(...args: any[]): any;
+  export function parse(...args: any[]): any;
+  export function pathToFileURL(...args: any[]): any;
+  export function resolve(...args: any[]): any;
+  export function resolveObject(...args: any[]): any;
+  export function urlToHttpOptions(...args: any[]): any;
+}
+
+/** Node's util: format, inspect, promisify, callbackify, inherits, types, isDeepStrictEqual… */
+declare module 'util' {
+  export function TextDecoder(...args: any[]): any;
+  export function TextEncoder(...args: any[]): any;
+  export function callbackify(...args: any[]): any;
+  export function debug(...args: any[]): any;
+  export function debuglog(...args: any[]): any;
+  export function deprecate(...args: any[]): any;
+  export function format(...args: any[]): any;
+  export function formatWithOptions(...args: any[]): any;
+  export function inherits(...args: any[]): any;
+  export function inspect(...args: any[]): any;
+  export function isArray(...args: any[]): any;
+  export function isBoolean(...args: any[]): any;
+  export function isBuffer(...args: any[]): any;
+  export function isDate(...args: any[]): any;
+  export function isDeepStrictEqual(...args: any[]): any;
+  export function isError(...args: any[]): any;
+  export function isFunction(...args: any[]): any;
+  export function isNull(...args: any[]): any;
+  export function isNullOrUndefined(...args: any[]): any;
+  export function isNumber(...args: any[]): any;
+  export function isObject(...args: any[]): any;
+  export function isPrimitive(...args: any[]): any;
+  export function isRegExp(...args: any[]): any;
+  export function isString(...args: any[]): any;
+  export function isSymbol(...args: any[]): any;
+  export function isUndefined(...args: any[]): any;
+  export function promisify(...args: any[]): any;
+  export function stripVTControlCharacters(...args: any[]): any;
+  export function toUSVString(...args: any[]): any;
+  export const types: any;
+}
+
+/** Node's util.types. */
+declare module 'util/types' {
+  export function isAnyArrayBuffer(...args: any[]): any;
+  export function isArgumentsObject(...args: any[]): any;
+  export function isArrayBuffer(...args: any[]): any;
+  export function isArrayBufferView(...args: any[]): any;
+  export function isAsyncFunction(...args: any[]): any;
+  export function isBigInt64Array(...args: any[]): any;
+  export function isBigIntObject(...args: any[]): any;
+  export function isBigUint64Array(...args: any[]): any;
+  export function isBooleanObject(...args: any[]): any;
+  export function isBoxedPrimitive(...args: any[]): any;
+  export function isCryptoKey(...args: any[]): any;
+  export function isDataView(...args: any[]): any;
+  export function isDate(...args: any[]): any;
+  export function isExternal(...args: any[]): any;
+  export function isFloat32Array(...args: any[]): any;
+  export function isFloat64Array(...args: any[]): any;
+  export function isGeneratorFunction(...args: any[]): any;
+  export function isGeneratorObject(...args: any[]): any;
+  export function isInt16Array(...args: any[]): any;
+  export function isInt32Array(...args: any[]): any;
+  export function isInt8Array(...args: any[]): any;
+  export function isKeyObject(...args: any[]): any;
+  export function isMap(...args: any[]): any;
+  export function isMapIterator(...args: any[]): any;
+  export function isModuleNamespaceObject(...args: any[]): any;
+  export function isNativeError(...args: any[]): any;
+  export function isNumberObject(...args: any[]): any;
+  export function isPromise(...args: any[]): any;
+  export function isProxy(...args: any[]): any;
+  export function isRegExp(...args: any[]): any;
+  export function isSet(...args: any[]): any;
+  export function isSetIterator(...args: any[]): any;
+  export function isSharedArrayBuffer(...args: any[]): any;
+  export function isStringObject(...args: any[]): any;
+  export function isSymbolObject(...args: any[]): any;
+  export function isTypedArray(...args: any[]): any;
+  export function isUint16Array(...args: any[]): any;
+  export function isUint32Array(...args: any[]): any;
+  export function isUint8Array(...args: any[]): any;
+  export function isUint8ClampedArray(...args: any[]): any;
+  export function isWeakMap(...args: any[]): any;
+  export function isWeakRef(...args: any[]): any;
+  export function isWeakSet(...args: any[]): any;
+}
+
+/** Node's zlib over Go's compress/* and brotli: gzip, deflate, raw deflate, unzip and brotli, sync, callback and stream forms; output at most the function's memory. */
+declare module 'zlib' {
+  export class BrotliCompress { constructor(...args: any[]); [key: string]: any }
+  export class BrotliDecompress { constructor(...args: any[]); [key: string]: any }
+  export class Deflate { constructor(...args: any[]); [key: string]: any }
+  export class DeflateRaw { constructor(...args: any[]); [key: string]: any }
+  export class Gunzip { constructor(...args: any[]); [key: string]: any }
+  export class Gzip { constructor(...args: any[]); [key: string]: any }
+  export class Inflate { constructor(...args: any[]); [key: string]: any }
+  export class InflateRaw { constructor(...args: any[]); [key: string]: any }
+  export class Unzip { constructor(...args: any[]); [key: string]: any }
+  export const Z_BEST_COMPRESSION: number;
+  export const Z_BEST_SPEED: number;
+  export const Z_BLOCK: number;
+  export const Z_BUF_ERROR: number;
+  export const Z_DATA_ERROR: number;
+  export const Z_DEFAULT_CHUNK: number;
+  export const Z_DEFAULT_COMPRESSION: number;
+  export const Z_DEFAULT_LEVEL: number;
+  export const Z_DEFAULT_MEMLEVEL: number;
+  export const Z_DEFAULT_STRATEGY: number;
+  export const Z_DEFAULT_WINDOWBITS: number;
+  export const Z_ERRNO: number;
+  export const Z_FILTERED: number;
+  export const Z_FINISH: number;
+  export const Z_FIXED: number;
+  export const Z_FULL_FLUSH: number;
+  export const Z_HUFFMAN_ONLY: number;
+  export const Z_MAX_CHUNK: number;
+  export const Z_MAX_LEVEL: number;
+  export const Z_MAX_MEMLEVEL: number;
+  export const Z_MAX_WINDOWBITS: number;
+  export const Z_MEM_ERROR: number;
+  export const Z_MIN_CHUNK: number;
+  export const Z_MIN_LEVEL: number;
+  export const Z_MIN_MEMLEVEL: number;
+  export const Z_MIN_WINDOWBITS: number;
+  export const Z_NEED_DICT: number;
+  export const Z_NO_COMPRESSION: number;
+  export const Z_NO_FLUSH: number;
+  export const Z_OK: number;
+  export const Z_PARTIAL_FLUSH: number;
+  export const Z_RLE: number;
+  export const Z_STREAM_END: number;
+  export const Z_STREAM_ERROR: number;
+  export const Z_SYNC_FLUSH: number;
+  export const Z_VERSION_ERROR: number;
+  export class Zlib { constructor(...args: any[]); [key: string]: any }
+  export function brotliCompress(...args: any[]): any;
+  export function brotliCompressSync(...args: any[]): any;
+  export function brotliDecompress(...args: any[]): any;
+  export function brotliDecompressSync(...args: any[]): any;
+  export const codes: any;
+  export const constants: any;
+  export function crc32(...args: any[]): any;
+  export function createBrotliCompress(...args: any[]): any;
+  export function createBrotliDecompress(...args: any[]): any;
+  export function createDeflate(...args: any[]): any;
+  export function createDeflateRaw(...args: any[]): any;
+  export function createGunzip(...args: any[]): any;
+  export function createGzip(...args: any[]): any;
+  export function createInflate(...args: any[]): any;
+  export function createInflateRaw(...args: any[]): any;
+  export function createUnzip(...args: any[]): any;
+  export function deflate(...args: any[]): any;
+  export function deflateRaw(...args: any[]): any;
+  export function deflateRawSync(...args: any[]): any;
+  export function deflateSync(...args: any[]): any;
+  export function gunzip(...args: any[]): any;
+  export function gunzipSync(...args: any[]): any;
+  export function gzip(...args: any[]): any;
+  export function gzipSync(...args: any[]): any;
+  export function inflate(...args: any[]): any;
+  export function inflateRaw(...args: any[]): any;
+  export function inflateRawSync(...args: any[]): any;
+  export function inflateSync(...args: any[]): any;
+  export function unzip(...args: any[]): any;
+  export function unzipSync(...args: any[]): any;
+}

@@ -53,6 +53,8 @@ func TestTodoCRUD(t *testing.T) {
 		{name: "a database error in wx-server-sdk's shape", fn: "todo", event: `{"action":"missingCollection"}`,
 			want: `{"errCode":-502005,"errMsg":"document.update:fail -502005 database collection not exists. collection \"nope\" does not exist"}`},
 		{name: "builder validation as the original", fn: "todo", event: `{"action":"badQuery"}`, want: `{"message":"查询参数必须为对象"}`},
+		{name: "no watch in wx-server-sdk, as CloudBase's", fn: "todo", event: `{"action":"watch"}`,
+			want: `{"errCode":-501007,"errMsg":"collection.watch:fail watch is not available here (wx-server-sdk has no watch: a function is short-lived)"}`},
 		{name: "APIs need init() first", fn: "noinit", event: `{}`,
 			want: `{"errCode":-501009,"message":"Cloud API isn't enabled, please call init first\n请先调用 init 完成初始化后再调用其他云 API。"}`},
 	})

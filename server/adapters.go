@@ -7,13 +7,14 @@ import (
 	"strings"
 	"time"
 
+	"minibase/db"
 	"minibase/functions"
 )
 
 // The glue between the packages that functions does not own: a deployer
 // that rereads the triggers, where invocation records go, and the
-// database's change feed feeding database triggers. (Login providers are
-// in providers.go, image variants in images.go.)
+// database's change feed feeding database triggers and realtime watches.
+// (Login providers are in providers.go, image variants in images.go.)
 
 // triggerRefresh is how often the functions' triggers are reread from
 // their config.json (a deployment over HTTP rereads them at once).
@@ -143,6 +144,37 @@ func (s *Server) runDBTriggers(ctx context.Context) (stop func()) {
 	go func() {
 		defer close(done)
 		s.dbTriggers.Run(ctx, func(err error) { s.log.Warn("database trigger", "err", err) })
+	}()
+	return func() { cancel(); <-done }
+}
+
+// watchConsumer is the name realtime watches read the change feed under
+// (database triggers read theirs as functions.FeedConsumer).
+const watchConsumer = "watch"
+
+// openWatches connects realtime watches to the database's change feed and
+// to the sign-ins they end with.
+func (s *Server) openWatches() {
+	w := s.Config.Watch
+	now := s.Config.Auth.Now
+	if now == nil {
+		now = time.Now
+	}
+	s.watches = db.NewWatches(s.db, db.FeedSource(s.store, watchConsumer), db.WatchOptions{
+		MaxDocs: w.MaxDocs, PerConnection: w.PerConnection, PerUser: w.PerUser, Total: w.Total, IdleTimeout: w.IdleTimeout,
+		SendBuffer: w.SendBuffer, Now: now, Sessions: s.auth.Tokens(),
+	})
+}
+
+// runWatches keeps the watched queries up to date until ctx ends or the
+// returned stop is called, which closes the watch connections (clients
+// reconnect to the next server) and waits for that.
+func (s *Server) runWatches(ctx context.Context) (stop func()) {
+	ctx, cancel := context.WithCancel(ctx)
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		s.watches.Run(ctx, func(err error) { s.log.Warn("realtime watch", "err", err) })
 	}()
 	return func() { cancel(); <-done }
 }

@@ -60,6 +60,7 @@ func (s *Server) newApp() *fiber.App {
 	})
 	s.auth.MountSignIn(r.signIn)
 	s.db.Mount(r.api)
+	s.watches.Mount(r.sockets)
 	s.auth.Mount(r.auth)
 	s.mountFnLogs(r.api, r.streams) // before functions: /admin/functions/logs is not a function's name
 	s.functions.Mount(r.api, r.deploys, deployer{s.fnDir, s.triggers})
@@ -81,6 +82,7 @@ type routers struct {
 	uploads fiber.Router // /v1, streamed uploads: no body limit (the bucket's max size) and no total time (MINIBASE_UPLOAD_IDLE_TIMEOUT)
 	deploys fiber.Router // /v1, function deployments: zips up to functions.MaxZipBytes, time limit, identity
 	streams fiber.Router // /v1, WebSocket tails: no time limit; the token may come as ?access_token= (browsers)
+	sockets fiber.Router // /v1, WebSockets of clients (watch): as streams, but a bad token is told over the socket (auth.SocketMiddleware)
 	root    fiber.Router // /: files (/f/), HTTP access (/fn/) and an embedding program's routes: as api
 }
 
@@ -100,6 +102,7 @@ func (s *Server) routers(app *fiber.App) routers {
 		uploads: newGroup(v1, identity),
 		deploys: newGroup(v1, deployLimit, s.timeout, identity),
 		streams: newGroup(v1, limit, tailToken, identity),
+		sockets: newGroup(v1, limit, tailToken, auth.SocketMiddleware(s.keys, s.auth.Tokens())),
 		root:    newGroup(app, limit, s.timeout, identity),
 	}
 }
@@ -255,8 +258,9 @@ func (s *Server) mountFnLogs(r, streams fiber.Router) {
 }
 
 // tailToken lets a browser, whose WebSocket cannot send headers, give its
-// token to a stream (the functions' live log tail) as ?access_token=; it
-// runs before the identity. A header, when present, wins.
+// token to a stream (the functions' live log tail, a watch) as
+// ?access_token=; it runs before the identity. A header, when present,
+// wins.
 func tailToken(c *fiber.Ctx) error {
 	if tok := c.Query("access_token"); tok != "" && len(c.Request().Header.Peek(fiber.HeaderAuthorization)) == 0 {
 		c.Request().Header.Set(fiber.HeaderAuthorization, "Bearer "+tok)

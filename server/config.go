@@ -38,6 +38,7 @@ type Config struct {
 	Auth           AuthConfig
 	Functions      FunctionsConfig
 	Storage        StorageConfig
+	Watch          WatchConfig
 }
 
 // setting is one row of the table: where a value comes from, its default
@@ -89,6 +90,7 @@ func (c *Config) settings() []setting {
 	s = append(s, c.Conns.settings()...)
 	s = append(s, c.Auth.settings()...)
 	s = append(s, c.Storage.settings()...)
+	s = append(s, c.Watch.settings()...)
 	return append(s, c.Functions.settings()...)
 }
 

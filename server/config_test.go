@@ -102,6 +102,26 @@ func parseStorage(getenv func(string) string) (StorageConfig, error) {
 	return c.Storage, err
 }
 
+func TestParseWatchConfig(t *testing.T) {
+	def, err := ParseConfig(nil, func(string) string { return "" })
+	if w := def.Watch; err != nil || w.MaxDocs != 5000 || w.PerConnection != 100 || w.PerUser != 500 || w.Total != 50000 || w.IdleTimeout != time.Minute {
+		t.Fatalf("defaults: %+v, %v", def.Watch, err)
+	}
+	env := map[string]string{"MINIBASE_WATCH_MAX_DOCS": "20", "MINIBASE_WATCH_PER_CONNECTION": "3", "MINIBASE_WATCH_PER_USER": "7",
+		"MINIBASE_WATCH_MAX": "9", "MINIBASE_WATCH_IDLE_TIMEOUT": "5s"}
+	cfg, err := ParseConfig(nil, func(k string) string { return env[k] })
+	if w := cfg.Watch; err != nil || w != (WatchConfig{MaxDocs: 20, PerConnection: 3, PerUser: 7, Total: 9, IdleTimeout: 5 * time.Second}) {
+		t.Errorf("parsed %+v, %v", cfg.Watch, err)
+	}
+	for _, bad := range []map[string]string{
+		{"MINIBASE_WATCH_MAX_DOCS": "0"}, {"MINIBASE_WATCH_PER_CONNECTION": "many"}, {"MINIBASE_WATCH_IDLE_TIMEOUT": "10ms"},
+	} {
+		if _, err := ParseConfig(nil, func(k string) string { return bad[k] }); err == nil {
+			t.Errorf("%v: want an error", bad)
+		}
+	}
+}
+
 func parseImages(getenv func(string) string) (ImageConfig, error) {
 	c, err := ParseConfig(nil, getenv)
 	return c.Storage.Images, err

@@ -39,6 +39,7 @@ type Server struct {
 	keys      *auth.AdminKeys
 	store     *sqlite.DB
 	db        *db.Service
+	watches   *db.Watches // realtime watch, on the database's change feed
 	auth      *auth.Service
 	files     *storage.Service
 	fileBE    io.Closer // the storage backend
@@ -88,6 +89,7 @@ func (s *Server) Open(ctx context.Context) error {
 	}
 	s.db = db.NewService(s.store, db.Limits{AggregateMemory: s.Config.AggregateMem})
 	s.db.SetUsers(s.auth)
+	s.openWatches()
 	if err := s.openFunctions(); err != nil {
 		return err
 	}
@@ -132,6 +134,7 @@ func (s *Server) Run(ctx context.Context) error {
 	}()
 	defer func() { stopTriggers(); <-trigDone }()
 	defer s.runDBTriggers(ctx)()
+	defer s.runWatches(ctx)()
 	fmt.Fprintf(s.out(), "minibase %s serving on http://%s (data in %s)\n", s.version(), ln.Addr(), s.Config.Dir)
 	select {
 	case err := <-errc:

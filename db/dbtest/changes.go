@@ -13,10 +13,13 @@ import (
 
 // wantChange is an expected change; doc and before are JSON ("" = none).
 type wantChange struct {
-	op          db.ChangeOp
+	op          db.ChangeOp // or replaced
 	id          string
 	doc, before string
 }
+
+// replaced is the wantChange op of an update marked Replace.
+const replaced = db.ChangeOp(100)
 
 // writeSpec is a write written as JSON.
 type writeSpec struct {
@@ -70,9 +73,9 @@ var changeCases = []struct {
 	{"an upsert that matches is an update", []string{`{"_id": "a", "k": "v"}`},
 		writeSpec{kind: db.WriteUpdate, filter: `{"k": "v"}`, update: `{"$set": {"y": 2}}`, upsert: true},
 		[]wantChange{{db.ChangeUpdate, "a", `{"_id": "a", "k": "v", "y": 2}`, `{"_id": "a", "k": "v"}`}}},
-	{"a replace of a stored document is an update", []string{`{"_id": "a", "x": 1}`},
+	{"a replace of a stored document is an update marked Replace", []string{`{"_id": "a", "x": 1}`},
 		writeSpec{kind: db.WriteReplace, doc: `{"_id": "a", "z": 3}`},
-		[]wantChange{{db.ChangeUpdate, "a", `{"_id": "a", "z": 3}`, `{"_id": "a", "x": 1}`}}},
+		[]wantChange{{replaced, "a", `{"_id": "a", "z": 3}`, `{"_id": "a", "x": 1}`}}},
 	{"a replace that creates is an insert", []string{`{"_id": "a", "x": 1}`},
 		writeSpec{kind: db.WriteReplace, doc: `{"_id": "b", "z": 3}`},
 		[]wantChange{{db.ChangeInsert, "b", `{"_id": "b", "z": 3}`, ""}}},
@@ -144,7 +147,14 @@ func wantChanges(t *testing.T, got []db.Change, coll string, want []wantChange) 
 	var last int64
 	for i := range min(len(got), len(want)) {
 		g, w := got[i], want[i]
-		if g.Coll != coll || g.Op != w.op || g.ID != w.id || showDoc(g.Doc) != show(w.doc) || showDoc(g.Before) != show(w.before) {
+		op := g.Op
+		if g.Replace {
+			op = replaced
+			if g.Op != db.ChangeUpdate {
+				t.Errorf("change %d: Replace on a %s", i, g.Op)
+			}
+		}
+		if g.Coll != coll || op != w.op || g.ID != w.id || showDoc(g.Doc) != show(w.doc) || showDoc(g.Before) != show(w.before) {
 			t.Errorf("change %d: got %s %s/%s doc %s before %s\nwant %s %s/%s doc %s before %s", i,
 				g.Op, g.Coll, g.ID, showDoc(g.Doc), showDoc(g.Before), w.op, coll, w.id, show(w.doc), show(w.before))
 		}

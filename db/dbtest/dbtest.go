@@ -53,6 +53,7 @@ func Run(t *testing.T, open func(t *testing.T) db.Driver) {
 	t.Run("NoArray", func(t *testing.T) { testNoArray(t, open) })
 	t.Run("Changes", func(t *testing.T) { testChanges(t, open) })
 	t.Run("Transactions", func(t *testing.T) { testTransactions(t, open) })
+	t.Run("Snapshot", func(t *testing.T) { testSnapshot(t, open) })
 	t.Run("Geo", func(t *testing.T) { testGeo(t, open) })
 	t.Run("Aggregate", func(t *testing.T) { testAggregate(t, open) })
 }

@@ -110,3 +110,17 @@ func (m *memDriver) Changed() <-chan struct{} {
 	}
 	return f.changed
 }
+
+func (m *memDriver) Snapshot(ctx context.Context, coll string, q *db.Query) ([][]byte, int64, error) {
+	m.mu.Lock() // no write runs meanwhile
+	defer m.mu.Unlock()
+	c, err := m.get(coll)
+	if err != nil {
+		return nil, 0, err
+	}
+	m.feed.mu.Lock()
+	seq := m.feed.seq
+	m.feed.mu.Unlock()
+	docs, err := find(c, q)
+	return docs, seq, err
+}

@@ -174,6 +174,11 @@ func (m *memDriver) Find(ctx context.Context, coll string, q *db.Query) ([][]byt
 	if err != nil {
 		return nil, err
 	}
+	return find(c, q)
+}
+
+// find runs q on c; the caller holds m.mu.
+func find(c *memColl, q *db.Query) ([][]byte, error) {
 	if err := db.CheckGeoIndex(q.Filter, c.indexes); err != nil {
 		return nil, err
 	}
@@ -331,6 +336,7 @@ func apply(next map[string]db.Doc, op *db.WriteOp, changes *[]db.Change) (db.Wri
 				res.Updated = 1
 			}
 			changed(db.ChangeUpdate, d.ID(), d, old)
+			(*changes)[len(*changes)-1].Replace = true
 		} else {
 			res.UpsertedID = d.ID()
 			changed(db.ChangeInsert, d.ID(), d, nil)

@@ -43,6 +43,10 @@ CREATE TABLE IF NOT EXISTS _change_subs (
 	PRIMARY KEY (consumer, coll)
 ) WITHOUT ROWID;`
 
+// opReplace is the op column of an update that replaced the document
+// whole (db.Change.Replace); the other ops are db.ChangeOp's values.
+const opReplace = 4
+
 const addChangeSQL = "INSERT INTO _changes (consumer, coll, op, doc_id, doc, before, time, hop) VALUES (?, ?, ?, ?, ?, ?, ?, ?)"
 
 // feed is the driver's change feed state.
@@ -183,6 +187,9 @@ func (d *DB) Changes(ctx context.Context, consumer string, after int64, limit in
 			return nil, fmt.Errorf("read changes: %w", err)
 		}
 		c.Op, c.Time, c.Size = db.ChangeOp(op), time.UnixMilli(at).UTC(), len(doc)+len(before)
+		if op == opReplace {
+			c.Op, c.Replace = db.ChangeUpdate, true
+		}
 		size += c.Size
 		if doc != nil {
 			if c.Doc, err = decodeDoc(doc); err != nil {
@@ -268,11 +275,20 @@ func (d *DB) recorder(tx *sql.Tx, e *effects, coll string) *recorder {
 // add records one change; doc and before are extended JSON, nil when
 // absent.
 func (r *recorder) add(op db.ChangeOp, id string, doc, before []byte) error {
+	return r.addOp(int(op), id, doc, before)
+}
+
+// replaced records the update of a stored document that a replace made.
+func (r *recorder) replaced(id string, doc, before []byte) error {
+	return r.addOp(opReplace, id, doc, before)
+}
+
+func (r *recorder) addOp(op int, id string, doc, before []byte) error {
 	if r == nil {
 		return nil
 	}
 	for _, c := range r.consumers {
-		if _, err := r.st.Exec(c, r.coll, int(op), id, text(doc), text(before), r.at, r.e.hop); err != nil {
+		if _, err := r.st.Exec(c, r.coll, op, id, text(doc), text(before), r.at, r.e.hop); err != nil {
 			return fmt.Errorf("record change: %w", err)
 		}
 	}
@@ -286,4 +302,41 @@ func text(b []byte) any {
 		return nil
 	}
 	return string(b)
+}
+
+// Snapshot runs Find and reads the feed's newest Seq in one read
+// transaction: SQLite's WAL gives every statement of a read transaction the
+// database as of its first read. sqlite_sequence holds the highest seq
+// _changes ever gave (AUTOINCREMENT), acknowledged or not.
+func (d *DB) Snapshot(ctx context.Context, coll string, q *db.Query) ([][]byte, int64, error) {
+	c := d.lookup(coll)
+	if c == nil {
+		return nil, 0, notExist(coll)
+	}
+	for {
+		sh, gen := c.shape.load()
+		out, seq, err := d.snapshot(ctx, c, sh, q)
+		if err != nil {
+			return nil, 0, d.fault(sqlErr(err, coll))
+		}
+		if _, now := c.shape.load(); now == gen {
+			return out, seq, nil
+		}
+	}
+}
+
+func (d *DB) snapshot(ctx context.Context, c *collection, sh *shape, q *db.Query) ([][]byte, int64, error) {
+	tx, err := d.r.BeginTx(ctx, nil)
+	if err != nil {
+		return nil, 0, err
+	}
+	defer tx.Rollback()
+	var seq int64
+	if err := tx.QueryRowContext(ctx, "SELECT coalesce(max(seq), 0) FROM sqlite_sequence WHERE name = '_changes'").Scan(&seq); err != nil {
+		return nil, 0, err
+	}
+	out, err := d.find(ctx, func(ctx context.Context, q string, args []any) (*sql.Rows, error) {
+		return tx.QueryContext(ctx, q, args...)
+	}, c, sh, deref(c.indexes.Load()), q)
+	return out, seq, err
 }

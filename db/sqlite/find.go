@@ -100,7 +100,7 @@ func (d *DB) Find(ctx context.Context, coll string, q *db.Query) ([][]byte, erro
 	for {
 		sh, gen := c.shape.load()
 		idx := c.indexes.Load()
-		out, err := d.find(ctx, c, sh, deref(idx), q)
+		out, err := d.find(ctx, d.query, c, sh, deref(idx), q)
 		if err != nil {
 			if c.indexes.Load() != idx {
 				continue // an index went while we read: plan again
@@ -170,7 +170,11 @@ func planWith(c *collection, sh *shape, idx []catIndex, q *db.Query, use indexUs
 	return p
 }
 
-func (d *DB) find(ctx context.Context, c *collection, sh *shape, idx []catIndex, q *db.Query) ([][]byte, error) {
+// reader runs a read statement: DB.query on the read pool, or a statement
+// of one read transaction (Snapshot).
+type reader func(ctx context.Context, q string, args []any) (*sql.Rows, error)
+
+func (d *DB) find(ctx context.Context, read reader, c *collection, sh *shape, idx []catIndex, q *db.Query) ([][]byte, error) {
 	if err := db.CheckGeoIndex(q.Filter, plainIndexes(idx)); err != nil {
 		return nil, err
 	}
@@ -183,9 +187,9 @@ func (d *DB) find(ctx context.Context, c *collection, sh *shape, idx []catIndex,
 	}
 	switch {
 	case p.exact && p.sqlSort:
-		return d.collect(ctx, p.sql, p.args, nil, q.Limit)
+		return collect(ctx, read, p.sql, p.args, nil, q.Limit)
 	case p.sqlSort:
-		return d.collectMatching(ctx, p.sql, p.args, q)
+		return collectMatching(ctx, read, p.sql, p.args, q)
 	}
 	if q.Skip+q.Limit > maxSortBuffer {
 		return nil, db.Errorf(db.CodeInvalidParam, "sort needs skip+limit of at most %d here: add an index on the sort fields or page with a filter", maxSortBuffer)
@@ -194,7 +198,7 @@ func (d *DB) find(ctx context.Context, c *collection, sh *shape, idx []catIndex,
 	if !p.exact {
 		f = q.Filter
 	}
-	return d.sortInMemory(ctx, p.sql, p.args, f, q)
+	return sortInMemory(ctx, read, p.sql, p.args, f, q)
 }
 
 // query runs a cached prepared read statement.
@@ -216,8 +220,8 @@ func (d *DB) queryIn(ctx context.Context, tx *sql.Tx, q string, args []any) (*sq
 }
 
 // collect reads up to limit raw documents; match, when set, filters them.
-func (d *DB) collect(ctx context.Context, q string, args []any, match func([]byte) (bool, error), limit int) ([][]byte, error) {
-	rows, err := d.query(ctx, q, args)
+func collect(ctx context.Context, read reader, q string, args []any, match func([]byte) (bool, error), limit int) ([][]byte, error) {
+	rows, err := read(ctx, q, args)
 	if err != nil {
 		return nil, err
 	}
@@ -256,9 +260,9 @@ func decodeDoc(raw []byte) (db.Doc, error) {
 
 // collectMatching streams rows in SQL order, keeps those the Go matcher
 // accepts, and applies skip and limit itself.
-func (d *DB) collectMatching(ctx context.Context, q string, args []any, query *db.Query) ([][]byte, error) {
+func collectMatching(ctx context.Context, read reader, q string, args []any, query *db.Query) ([][]byte, error) {
 	skip := query.Skip
-	return d.collect(ctx, q, args, func(raw []byte) (bool, error) {
+	return collect(ctx, read, q, args, func(raw []byte) (bool, error) {
 		doc, err := decodeDoc(raw)
 		if err != nil {
 			return false, err
@@ -275,8 +279,8 @@ func (d *DB) collectMatching(ctx context.Context, q string, args []any, query *d
 }
 
 // sortInMemory keeps the best skip+limit matching documents in a heap.
-func (d *DB) sortInMemory(ctx context.Context, q string, args []any, f *db.Filter, query *db.Query) ([][]byte, error) {
-	rows, err := d.query(ctx, q, args)
+func sortInMemory(ctx context.Context, read reader, q string, args []any, f *db.Filter, query *db.Query) ([][]byte, error) {
+	rows, err := read(ctx, q, args)
 	if err != nil {
 		return nil, err
 	}
@@ -375,7 +379,7 @@ func (d *DB) count(ctx context.Context, c *collection, sh *shape, idx []catIndex
 		return n, err
 	}
 	var n int64
-	_, err := d.collect(ctx, "SELECT json(data) FROM "+c.table+" WHERE "+where, t.args, func(raw []byte) (bool, error) {
+	_, err := collect(ctx, d.query, "SELECT json(data) FROM "+c.table+" WHERE "+where, t.args, func(raw []byte) (bool, error) {
 		doc, err := decodeDoc(raw)
 		if err == nil && f.Match(doc) {
 			n++

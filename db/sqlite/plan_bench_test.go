@@ -45,7 +45,7 @@ func BenchmarkOneAuthorNewest20(b *testing.B) {
 							b.Fatal(err)
 						}
 					}
-					if got, err := d.collect(ctx, p.sql, p.args, nil, q.Limit); err != nil || len(got) != 20 {
+					if got, err := collect(ctx, d.query, p.sql, p.args, nil, q.Limit); err != nil || len(got) != 20 {
 						b.Fatal(len(got), err)
 					}
 				}

@@ -284,7 +284,7 @@ func (d *DB) replaceTx(tx *sql.Tx, e *effects, coll string, op *db.WriteOp, enc 
 	}
 	if n == 1 {
 		if rec != nil {
-			if err := rec.add(db.ChangeUpdate, enc.id, []byte(enc.raw), before); err != nil {
+			if err := rec.replaced(enc.id, []byte(enc.raw), before); err != nil {
 				return nil, err
 			}
 		}

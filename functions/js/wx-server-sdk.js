@@ -1114,6 +1114,13 @@ var DocumentReference = class _DocumentReference {
     }, this._t.flavor.alwaysPromise);
   }
   // The id as the server knows it (a string); an empty id fails as in the original SDK.
+  /**
+   * Watches this document, as where({_id}).watch() does: a first snapshot
+   * of type 'init' (the document, or none), then one per change of it.
+   */
+  watch(options) {
+    return startWatch(this._t, "document.watch", options, { filter: { _id: this._id("document.watch") } });
+  }
   _id(api) {
     const id = String(this.id);
     if (!id) throw invalid(api, "docId不能为空");
@@ -1209,6 +1216,21 @@ var Query = class _Query {
       return { stats: { removed: r.stats.removed }, errMsg: "collection.remove:ok" };
     }, this._t.flavor.alwaysPromise);
   }
+  /**
+   * Watches the query (spec §2.5): onChange receives a first snapshot of
+   * type 'init' (every matching document: where() and orderBy() apply, and
+   * limit() when given; a watch may match at most 5000 documents by
+   * default) and then one snapshot `{id, docChanges, docs}` per change of
+   * that list. Without orderBy() the list is in _id descending order.
+   * field() and skip() do not apply to a watch. The connection is made
+   * again by itself when it drops, and the watch resumes without losing or
+   * repeating a change. onError receives what ends the watch (the rules
+   * refuse it, the query matches too many documents). Throws when onChange
+   * or onError is not a function.
+   */
+  watch(options) {
+    return startWatch(this._t, "collection.watch", options, this._s);
+  }
   /** @internal */
   _with(change) {
     return new _Query(this._t, { ...this._s, ...change });
@@ -1254,6 +1276,18 @@ var CollectionReference = class extends Query {
     }, this._t.flavor.alwaysPromise);
   }
 };
+function startWatch(t, api, options, state) {
+  if (!options || typeof options.onChange !== "function" || typeof options.onError !== "function") {
+    throw new Error("watch() needs options with the functions onChange and onError");
+  }
+  if (!t.ops.watch) throw cloudError(api, ErrCode.INVALID_PARAM, "watch is not available here (wx-server-sdk has no watch: a function is short-lived)");
+  if (state.projection || state.skip) console.warn("`field` and `skip` do not apply to watch()");
+  const body = {};
+  if (state.filter) body.filter = state.filter;
+  if (state.sort) body.sort = state.sort;
+  if (state.limit) body.limit = state.limit;
+  return t.ops.watch(api, t.coll, body, options);
+}
 
 // ../sdk/src/database/transaction.ts
 var CONFLICT = "DATABASE_TRANSACTION_CONFLICT";
@@ -1428,7 +1462,8 @@ function httpOps(client) {
     updateDoc: (api, c, id, body) => client.request(api, "POST", coll(c) + "/update", { filter: { _id: id }, update: body.update, multi: false }),
     removeDoc: (api, c, id) => client.request(api, "DELETE", doc(c, id)),
     createCollection: (api, body) => client.request(api, "POST", "/v1/admin/collections", body),
-    transaction: () => httpTxn(client)
+    transaction: () => httpTxn(client),
+    watch: (api, c, body, opts) => client.watch(api, c, body, opts)
   };
 }
 

@@ -154,6 +154,7 @@ function fetchAdapter() {
     request: fetchRequest,
     uploadFile: fetchUpload,
     downloadFile: fetchDownload,
+    connectSocket: webSocket,
     storage: webStorage() ?? memoryKV()
   };
 }
@@ -206,6 +207,27 @@ function memoryKV() {
     get: (k) => m.get(k),
     set: (k, v) => void m.set(k, v),
     remove: (k) => void m.delete(k)
+  };
+}
+function webSocket(url, headers) {
+  const WS = globalThis.WebSocket;
+  if (typeof WS !== "function") {
+    throw new Error(
+      "this platform has no WebSocket: use Node 22 or later, or Node 20 with --experimental-websocket, or set globalThis.WebSocket = require('ws')"
+    );
+  }
+  const auth2 = headers["Authorization"];
+  if (auth2 && auth2.startsWith("Bearer ")) {
+    url += (url.includes("?") ? "&" : "?") + "access_token=" + encodeURIComponent(auth2.slice(7));
+  }
+  const ws = new WS(url);
+  return {
+    send: (data) => ws.send(data),
+    close: (code, reason) => ws.close(code, reason),
+    onOpen: (cb) => ws.addEventListener("open", () => cb()),
+    onMessage: (cb) => ws.addEventListener("message", (ev) => cb(typeof ev.data === "string" ? ev.data : String(ev.data))),
+    onClose: (cb) => ws.addEventListener("close", (ev) => cb(ev.code ?? 1006, ev.reason ?? "")),
+    onError: (cb) => ws.addEventListener("error", () => cb(new Error("WebSocket error")))
   };
 }
 
@@ -320,6 +342,7 @@ function miniProgramAdapter(platform, api) {
     request: (req) => mpRequest(platform, api, req),
     uploadFile: typeof api.uploadFile === "function" ? (req) => mpUpload(platform, api, req) : void 0,
     downloadFile: typeof api.downloadFile === "function" ? (req) => mpDownload(platform, api, req) : void 0,
+    connectSocket: typeof api.connectSocket === "function" ? (url, headers) => mpSocket(platform, api, url, headers) : void 0,
     storage: mpStorage(platform, api),
     login: platform === "my" || typeof api.login !== "function" ? void 0 : (ms) => mpLogin(platform, api, ms)
   };
@@ -340,6 +363,34 @@ function mpLogin(platform, api, ms) {
       fail: (res) => done(() => reject(new Error(res?.errMsg ?? res?.errorMessage ?? `${platform}.login failed`)))
     });
   });
+}
+function mpSocket(platform, api, url, headers) {
+  let failed2;
+  const task = api.connectSocket({
+    url,
+    header: headers,
+    ...platform === "my" ? { multiple: true } : {},
+    success: () => {
+    },
+    fail: (res) => {
+      failed2 = res?.errMsg ?? res?.errorMessage ?? "connectSocket failed";
+    }
+  });
+  if (!task || typeof task.onMessage !== "function") {
+    throw new Error(`${platform}.connectSocket gave no SocketTask${failed2 ? ": " + failed2 : ""}`);
+  }
+  return {
+    send: (data) => task.send({ data }),
+    close: (code, reason) => task.close({ code: code ?? 1e3, reason: reason ?? "" }),
+    onOpen: (cb) => task.onOpen(() => cb()),
+    onMessage: (cb) => task.onMessage((res) => {
+      const d = res?.data;
+      const inner = d !== null && typeof d === "object" ? d.data : void 0;
+      cb(typeof d === "string" ? d : typeof inner === "string" ? inner : String(d));
+    }),
+    onClose: (cb) => task.onClose((res) => cb(res?.code ?? 1006, res?.reason ?? "")),
+    onError: (cb) => task.onError((res) => cb(new Error(res?.errMsg ?? res?.errorMessage ?? "socket error")))
+  };
 }
 function mpRequest(platform, api, req) {
   return new Promise((resolve, reject) => {
@@ -520,209 +571,6 @@ function serverError(api, status, body) {
   const text = ERR_TEXT[errCode] ?? code ?? "error";
   const msg = `${api}:fail ${errCode} ${text}.` + (message ? ` ${message}` : ` (HTTP ${status})`);
   return new CloudError(errCode, msg, code, requestId);
-}
-
-// src/core/client.ts
-var DEFAULT_TIMEOUT = 15e3;
-var RENEW = /* @__PURE__ */ new Set(["ACCESS_TOKEN_EXPIRED", "ACCESS_TOKEN_REVOKED"]);
-var Client = class {
-  /**
-   * Validates opts and picks the adapter. Throws a CloudError
-   * (cloud.init:fail …, INVALID_PARAM) when endpoint is missing or not an
-   * http(s) URL, or when timeout or adapter is not valid.
-   */
-  constructor(opts) {
-    if (opts === null || typeof opts !== "object") {
-      throw initError('init needs an options object: cloud.init({ endpoint: "https://your-minibase-server" })');
-    }
-    const { endpoint, env, accessToken, timeout } = opts;
-    if (typeof endpoint !== "string" || !/^https?:\/\/[^/]/i.test(endpoint)) {
-      throw initError(
-        'endpoint is required and must be an http(s) URL, e.g. cloud.init({ endpoint: "https://api.example.com" })'
-      );
-    }
-    if (timeout !== void 0 && !(typeof timeout === "number" && timeout > 0 && Number.isFinite(timeout))) {
-      throw initError(`timeout must be a positive number of milliseconds, got ${String(timeout)}`);
-    }
-    if (env !== void 0 && typeof env !== "string") throw initError("env must be a string");
-    if (accessToken !== void 0 && typeof accessToken !== "string") throw initError("accessToken must be a string");
-    if (opts.autoLogin !== void 0 && !["wechat", "douyin", "anonymous"].includes(opts.autoLogin)) {
-      throw initError(`autoLogin must be 'wechat', 'douyin' or 'anonymous', got ${String(opts.autoLogin)}`);
-    }
-    this.endpoint = endpoint.replace(/\/+$/, "");
-    if (env) this.env = env;
-    this.timeout = timeout ?? DEFAULT_TIMEOUT;
-    try {
-      this.adapter = resolveAdapter(opts.adapter);
-    } catch (e) {
-      throw initError(e.message);
-    }
-    if (accessToken) this.tokens = { token: () => accessToken };
-  }
-  /** Installs (or, with undefined, removes) the source of bearer tokens. */
-  setTokenSource(ts) {
-    this.tokens = ts;
-  }
-  /**
-   * Sends method path (starting with /v1/) with body JSON-encoded and
-   * resolves with the parsed JSON body of a 2xx answer. Rejects with a
-   * CloudError whose errMsg starts with `${api}:fail`: the server's error
-   * (serverError), SYS_ERR for a body that is not JSON, SERVER_TIMEOUT after
-   * the time limit, UNKNOWN (-1) for a network failure. A 401
-   * ACCESS_TOKEN_EXPIRED or ACCESS_TOKEN_REVOKED is retried once when the
-   * token source's onUnauthorized resolves true.
-   */
-  async request(api, method, path, body, opts) {
-    const timeout = opts?.timeout ?? this.timeout;
-    const auth2 = opts?.auth !== false;
-    const payload = body === void 0 ? void 0 : JSON.stringify(body);
-    let res = await this.send(api, method, path, payload, timeout, auth2);
-    if (res.status === 401 && auth2 && await this.renewed(res.data)) {
-      res = await this.send(api, method, path, payload, timeout, auth2);
-    }
-    return result(api, res);
-  }
-  /**
-   * Sends a file transfer (storage uploads and downloads, which go through
-   * the adapter's uploadFile/downloadFile rather than request) with the
-   * client's credentials: send gets the headers to add (Authorization,
-   * X-Minibase-Env) and resolves with the answer, whatever its status.
-   * Like request, a 401 ACCESS_TOKEN_EXPIRED or ACCESS_TOKEN_REVOKED (the
-   * code read from the answer's error body, errorBody) is retried once
-   * after the token source refreshed; transport failures and the time
-   * limit become CloudErrors of api. The caller reads the answer's status
-   * (see failure).
-   */
-  async transfer(api, send, timeout, errorBody) {
-    let res = await guard(api, async () => send(await this.headers(true)), timeout);
-    if (res.status === 401 && await this.renewed(errorBody(res))) {
-      res = await guard(api, async () => send(await this.headers(true)), timeout);
-    }
-    return res;
-  }
-  // renewed asks the token source to refresh after a 401 whose error body
-  // says the access token expired or was revoked; true when the request
-  // should be retried.
-  async renewed(body) {
-    const ts = this.tokens;
-    const code = errorCode(body);
-    if (!ts?.onUnauthorized || code === void 0 || !RENEW.has(code)) return false;
-    try {
-      return await ts.onUnauthorized(code) === true;
-    } catch {
-      return false;
-    }
-  }
-  // headers are the ones every request carries: the bearer token (when
-  // auth and a token source has one) and the environment.
-  async headers(auth2) {
-    const headers = {};
-    if (auth2 && this.tokens) {
-      const t = this.tokens.token();
-      const token = typeof t === "object" && t !== null ? await t : t;
-      if (token) headers["Authorization"] = "Bearer " + token;
-    }
-    if (this.env) headers["X-Minibase-Env"] = this.env;
-    return headers;
-  }
-  async send(api, method, path, body, timeout, auth2) {
-    const headers = await this.headers(auth2);
-    if (body !== void 0) headers["Content-Type"] = "application/json";
-    const req = { url: this.endpoint + path, method, headers, body, timeout };
-    return guard(api, () => this.adapter.request(req), timeout);
-  }
-};
-function guard(api, call2, timeout) {
-  return new Promise((resolve, reject) => {
-    let timer;
-    const fail = (e) => {
-      clearTimeout(timer);
-      reject(transportError(api, e, timeout));
-    };
-    let sent;
-    try {
-      sent = call2();
-    } catch (e) {
-      return fail(e);
-    }
-    timer = setTimeout(() => fail({ timeout: true }), timeout);
-    sent.then((res) => {
-      clearTimeout(timer);
-      resolve(res);
-    }, fail);
-  });
-}
-function failure2(api, status, body) {
-  try {
-    result(api, { status: status >= 200 && status < 300 ? 500 : status, headers: {}, data: body ?? "" });
-  } catch (e) {
-    return e;
-  }
-  return cloudError(api, ErrCode.SYS_ERR, `server answered HTTP ${status}`);
-}
-function initError(detail) {
-  return cloudError("cloud.init", ErrCode.INVALID_PARAM, detail);
-}
-function errorCode(data) {
-  const c = data !== null && typeof data === "object" ? data.code : void 0;
-  return typeof c === "string" ? c : void 0;
-}
-function transportError(api, e, timeout) {
-  if (e instanceof CloudError) return e;
-  if (e?.aborted) return cloudError(api, ErrCode.UNKNOWN, "abort");
-  if (e?.timeout) return cloudError(api, ErrCode.SERVER_TIMEOUT, `request timed out after ${timeout}ms`);
-  const detail = e instanceof Error ? e.message : String(e);
-  return cloudError(api, ErrCode.UNKNOWN, `network error: ${detail}`);
-}
-function result(api, res) {
-  const { status, data } = res;
-  const isObject = data !== null && typeof data === "object";
-  if (status >= 200 && status < 300 && isObject) return data;
-  if (isObject) {
-    const err = serverError(api, status, data);
-    if (err.requestId === void 0 && res.headers["x-request-id"]) err.requestId = res.headers["x-request-id"];
-    throw err;
-  }
-  if (typeof data !== "string") {
-    throw cloudError(api, ErrCode.SYS_ERR, `server answered HTTP ${status} with a body that is not a JSON object`);
-  }
-  const text = data.replace(/\s+/g, " ").trim();
-  const snippet = text ? `: ${text.length > 80 ? text.slice(0, 80) + "…" : text}` : " (empty body)";
-  throw cloudError(api, ErrCode.SYS_ERR, `server answered HTTP ${status} with a body that is not JSON${snippet}`);
-}
-
-// src/core/callback.ts
-function promiseOrCallback(opts, run, always = false) {
-  const success = fn(opts, "success");
-  const fail = fn(opts, "fail");
-  const complete = fn(opts, "complete");
-  if (!success && !fail && !complete) return run();
-  const p = run();
-  p.then(
-    (r) => {
-      invoke(success, r);
-      invoke(complete, r);
-    },
-    (e) => {
-      invoke(fail, e);
-      invoke(complete, e);
-    }
-  );
-  return always ? p : void 0;
-}
-function fn(opts, key) {
-  const f = opts != null && typeof opts === "object" ? opts[key] : void 0;
-  return typeof f === "function" ? f.bind(opts) : void 0;
-}
-function invoke(cb, v) {
-  if (!cb) return;
-  try {
-    cb(v);
-  } catch (err) {
-    setTimeout(() => {
-      throw err;
-    }, 0);
-  }
 }
 
 // src/database/values.ts
@@ -971,6 +819,574 @@ function isoMillis(s) {
   const doy = Math.floor((153 * (mo > 2 ? mo - 3 : mo + 9) + 2) / 5) + d - 1;
   const days = era * 146097 + yoe * 365 + Math.floor(yoe / 4) - Math.floor(yoe / 100) + doy - 719468;
   return days * 864e5 + h * 36e5 + mi * 6e4 + sec * 1e3 + ms;
+}
+
+// src/realtime/session.ts
+var Watch = class {
+  constructor(api, id, body, opts, send) {
+    this.api = api;
+    this.id = id;
+    this.body = body;
+    this.opts = opts;
+    this.send = send;
+    this.eventId = -1;
+    this.docs = [];
+    this.stopped = false;
+  }
+  /** Asks the server for the watch: afresh, or resuming after the last event applied. */
+  start() {
+    const msg = { type: "watch", watchId: this.id, query: this.body };
+    if (this.queryId !== void 0) msg.resume = { queryId: this.queryId, eventId: this.eventId };
+    this.send(msg);
+  }
+  /** Stops the watch; false when it had ended already. */
+  stop() {
+    if (this.stopped) return false;
+    this.stopped = true;
+    return true;
+  }
+  /** Ends the watch with err (onError). */
+  fail(err) {
+    if (this.stop()) this.call(() => this.opts.onError(err));
+  }
+  /** Applies a message of this watch. */
+  receive(m) {
+    if (this.stopped) return "ended";
+    switch (m.type) {
+      case "init":
+        this.init(m);
+        return "ok";
+      case "resume":
+      case "events":
+        if (m.queryId !== this.queryId) return "ok";
+        return this.events(m.events ?? []);
+      case "error":
+        this.fail(serverError(this.api, 0, m));
+        return "ended";
+    }
+    return "ok";
+  }
+  // init: the query's documents, afresh: the first snapshot, or a new
+  // start (the rules changed, or the server could not replay a gap).
+  init(m) {
+    this.queryId = m.queryId;
+    this.eventId = m.eventId ?? 0;
+    this.docs = decode(m.docs ?? []);
+    const id = this.eventId;
+    const docChanges = this.docs.map((doc) => ({
+      id,
+      queueType: "init",
+      dataType: "init",
+      docId: String(doc._id),
+      doc
+    }));
+    this.deliver({ id, docChanges, docs: this.docs.slice(), type: "init" });
+  }
+  // events applies the events after the last one applied, one snapshot
+  // per event id.
+  events(changes) {
+    for (let i = 0; i < changes.length; ) {
+      const id = changes[i].id;
+      let j = i;
+      while (j < changes.length && changes[j].id === id) j++;
+      if (id > this.eventId + 1) return "gap";
+      if (id === this.eventId + 1) this.apply(id, changes.slice(i, j));
+      i = j;
+      if (this.stopped) return "ended";
+    }
+    return "ok";
+  }
+  // apply applies one event: the documents it dequeues leave the list;
+  // those it enqueues or updates are put at their index, in order of index.
+  apply(id, changes) {
+    const docChanges = [];
+    const put = [];
+    for (const c of changes) {
+      const i = this.docs.findIndex((d) => d._id === c.docId);
+      const old = i >= 0 ? this.docs[i] : void 0;
+      if (i >= 0) this.docs.splice(i, 1);
+      let doc = c.doc !== void 0 ? decode(c.doc) : void 0;
+      const updatedFields = c.dataType === "update" ? decode(c.updatedFields ?? {}) : void 0;
+      if (doc === void 0 && updatedFields && old) doc = patch(old, updatedFields, c.removedFields ?? []);
+      doc ?? (doc = old ?? { _id: c.docId });
+      const e = { id, queueType: c.queueType, dataType: c.dataType, docId: c.docId, doc };
+      if (updatedFields) {
+        e.updatedFields = updatedFields;
+        e.removedFields = c.removedFields ?? [];
+      }
+      docChanges.push(e);
+      if (c.queueType !== "dequeue") put.push({ doc, index: c.index ?? this.docs.length });
+    }
+    put.sort((a, b) => a.index - b.index);
+    for (const p of put) this.docs.splice(Math.min(p.index, this.docs.length), 0, p.doc);
+    this.eventId = id;
+    this.deliver({ id, docChanges, docs: this.docs.slice() });
+  }
+  deliver(s) {
+    this.call(() => this.opts.onChange(s));
+  }
+  // call runs a user callback: what it throws must not break the watch.
+  call(f) {
+    try {
+      f();
+    } catch (e) {
+      console.error("[minibase] a watch callback threw:", e);
+    }
+  }
+};
+function patch(doc, updatedFields, removedFields) {
+  const out = { ...doc };
+  const parentOf = (segs, create) => {
+    let d = out;
+    for (const s of segs.slice(0, -1)) {
+      const next = d[s];
+      const isObject = next !== null && typeof next === "object" && !Array.isArray(next) && !(next instanceof Date);
+      if (!isObject && !create) return void 0;
+      const copy = isObject ? { ...next } : {};
+      d[s] = copy;
+      d = copy;
+    }
+    return d;
+  };
+  for (const path of Object.keys(updatedFields)) {
+    const segs = path.split(".");
+    parentOf(segs, true)[segs[segs.length - 1]] = updatedFields[path];
+  }
+  for (const path of removedFields) {
+    const segs = path.split(".");
+    const d = parentOf(segs, false);
+    if (d) delete d[segs[segs.length - 1]];
+  }
+  return out;
+}
+
+// src/realtime/watch.ts
+var PING_MS = 2e4;
+var DEAD_MS = 45e3;
+var BACKOFF_MIN = 500;
+var BACKOFF_MAX = 3e4;
+var RENEWABLE = /* @__PURE__ */ new Set(["ACCESS_TOKEN_EXPIRED", "ACCESS_TOKEN_REVOKED"]);
+var connections = /* @__PURE__ */ new WeakMap();
+function watch(client2, api, coll, body, opts) {
+  let byColl = connections.get(client2);
+  if (!byColl) {
+    byColl = /* @__PURE__ */ new Map();
+    connections.set(client2, byColl);
+  }
+  let conn = byColl.get(coll);
+  if (!conn) {
+    const all = byColl;
+    conn = new Connection(client2, coll, () => all.get(coll) === conn && all.delete(coll));
+    byColl.set(coll, conn);
+  }
+  return conn.add(api, body, opts);
+}
+var Connection = class {
+  constructor(client2, coll, gone) {
+    this.client = client2;
+    this.coll = coll;
+    this.gone = gone;
+    this.open = false;
+    this.watches = /* @__PURE__ */ new Map();
+    this.seq = 0;
+    this.attempt = 0;
+    this.lastSeen = 0;
+    this.renewing = false;
+  }
+  add(api, body, opts) {
+    const w = new Watch(api, "w" + ++this.seq, body, opts, (msg) => this.send(msg));
+    this.watches.set(w.id, w);
+    if (this.open) w.start();
+    else this.connect(0);
+    return {
+      close: async () => {
+        if (!w.stop()) return;
+        this.watches.delete(w.id);
+        if (this.open) this.send({ type: "close", watchId: w.id });
+        if (this.watches.size === 0) this.shut();
+      }
+    };
+  }
+  send(msg) {
+    if (!this.open || !this.socket) return;
+    try {
+      this.socket.send(JSON.stringify(msg));
+    } catch {
+      this.dropped(this.socket);
+    }
+  }
+  // connect makes the connection after delay ms (none when one is being
+  // made or waited for).
+  connect(delay) {
+    if (this.socket || this.retry || this.watches.size === 0) return;
+    this.retry = setTimeout(() => {
+      this.retry = void 0;
+      void this.dial();
+    }, delay);
+  }
+  async dial() {
+    let headers;
+    try {
+      headers = await this.client.authHeaders();
+    } catch (e) {
+      return this.backoff();
+    }
+    if (this.socket || this.watches.size === 0) return;
+    const url = this.client.endpoint.replace(/^http/i, "ws") + "/v1/db/" + encodeURIComponent(this.coll) + "/watch";
+    let s;
+    try {
+      const connect = this.client.adapter.connectSocket;
+      if (!connect) throw new Error(`the '${this.client.adapter.name}' adapter cannot open a WebSocket`);
+      s = connect.call(this.client.adapter, url, headers);
+    } catch (e) {
+      return this.failAll(cloudError("collection.watch", ErrCode.UNKNOWN, e.message));
+    }
+    this.socket = s;
+    s.onOpen(() => {
+      if (this.socket !== s) return;
+      this.open = true;
+      this.lastSeen = Date.now();
+      this.ping = setInterval(() => this.keepAlive(s), PING_MS);
+      for (const w of this.watches.values()) w.start();
+    });
+    s.onMessage((data) => {
+      if (this.socket !== s) return;
+      this.lastSeen = Date.now();
+      this.receive(data);
+    });
+    s.onClose(() => this.dropped(s));
+    s.onError(() => this.dropped(s));
+  }
+  keepAlive(s) {
+    if (Date.now() - this.lastSeen > DEAD_MS) {
+      try {
+        s.close(1e3, "no answer to pings");
+      } catch {
+      }
+      this.dropped(s);
+      return;
+    }
+    this.send({ type: "ping" });
+  }
+  receive(data) {
+    let m;
+    try {
+      m = JSON.parse(data);
+    } catch {
+      return;
+    }
+    if (m.type === "pong") return;
+    if (m.watchId === void 0) {
+      if (m.type === "error") this.refused(m);
+      return;
+    }
+    const w = this.watches.get(m.watchId);
+    if (!w) return;
+    if (m.type === "init" || m.type === "resume") this.attempt = 0;
+    const r = w.receive(m);
+    if (r === "ended") {
+      this.watches.delete(w.id);
+      if (this.watches.size === 0) this.shut();
+    } else if (r === "gap") {
+      this.restart();
+    }
+  }
+  // refused: the server ended the connection with an error: a token it
+  // refused (refreshed, then the connection is made again) or anything
+  // else, which ends every watch.
+  refused(m) {
+    const code = typeof m.code === "string" ? m.code : "";
+    if (RENEWABLE.has(code) && !this.renewing) {
+      this.renewing = true;
+      void this.client.renew(code).then((ok) => {
+        this.renewing = false;
+        if (ok) {
+          this.attempt = 0;
+          this.restart();
+        } else {
+          this.failAll(serverError("collection.watch", 401, m));
+        }
+      });
+      return;
+    }
+    this.failAll(serverError("collection.watch", 0, m));
+  }
+  restart() {
+    const s = this.socket;
+    if (s) {
+      try {
+        s.close(1e3, "");
+      } catch {
+      }
+      this.dropped(s, 0);
+    }
+  }
+  // dropped: the socket s closed or failed; the watches resume on a new
+  // one, after delay (backoff when absent).
+  dropped(s, delay) {
+    if (!s || this.socket !== s) return;
+    this.socket = void 0;
+    this.open = false;
+    clearInterval(this.ping);
+    if (this.renewing) return;
+    if (delay === void 0) this.backoff();
+    else this.connect(delay);
+  }
+  backoff() {
+    const d = Math.min(BACKOFF_MAX, BACKOFF_MIN * 2 ** this.attempt++);
+    this.connect(d / 2 + Math.random() * (d / 2));
+  }
+  failAll(err) {
+    const ws = [...this.watches.values()];
+    this.watches.clear();
+    this.shut();
+    for (const w of ws) w.fail(err);
+  }
+  // shut closes the connection: no watch is left.
+  shut() {
+    clearTimeout(this.retry);
+    this.retry = void 0;
+    const s = this.socket;
+    this.socket = void 0;
+    this.open = false;
+    clearInterval(this.ping);
+    if (s) {
+      try {
+        s.close(1e3, "");
+      } catch {
+      }
+    }
+    this.gone();
+  }
+};
+
+// src/core/client.ts
+var DEFAULT_TIMEOUT = 15e3;
+var RENEW = /* @__PURE__ */ new Set(["ACCESS_TOKEN_EXPIRED", "ACCESS_TOKEN_REVOKED"]);
+var Client = class {
+  /**
+   * Validates opts and picks the adapter. Throws a CloudError
+   * (cloud.init:fail …, INVALID_PARAM) when endpoint is missing or not an
+   * http(s) URL, or when timeout or adapter is not valid.
+   */
+  constructor(opts) {
+    if (opts === null || typeof opts !== "object") {
+      throw initError('init needs an options object: cloud.init({ endpoint: "https://your-minibase-server" })');
+    }
+    const { endpoint, env, accessToken, timeout } = opts;
+    if (typeof endpoint !== "string" || !/^https?:\/\/[^/]/i.test(endpoint)) {
+      throw initError(
+        'endpoint is required and must be an http(s) URL, e.g. cloud.init({ endpoint: "https://api.example.com" })'
+      );
+    }
+    if (timeout !== void 0 && !(typeof timeout === "number" && timeout > 0 && Number.isFinite(timeout))) {
+      throw initError(`timeout must be a positive number of milliseconds, got ${String(timeout)}`);
+    }
+    if (env !== void 0 && typeof env !== "string") throw initError("env must be a string");
+    if (accessToken !== void 0 && typeof accessToken !== "string") throw initError("accessToken must be a string");
+    if (opts.autoLogin !== void 0 && !["wechat", "douyin", "anonymous"].includes(opts.autoLogin)) {
+      throw initError(`autoLogin must be 'wechat', 'douyin' or 'anonymous', got ${String(opts.autoLogin)}`);
+    }
+    this.endpoint = endpoint.replace(/\/+$/, "");
+    if (env) this.env = env;
+    this.timeout = timeout ?? DEFAULT_TIMEOUT;
+    try {
+      this.adapter = resolveAdapter(opts.adapter);
+    } catch (e) {
+      throw initError(e.message);
+    }
+    if (accessToken) this.tokens = { token: () => accessToken };
+  }
+  /** Installs (or, with undefined, removes) the source of bearer tokens. */
+  setTokenSource(ts) {
+    this.tokens = ts;
+  }
+  /**
+   * Sends method path (starting with /v1/) with body JSON-encoded and
+   * resolves with the parsed JSON body of a 2xx answer. Rejects with a
+   * CloudError whose errMsg starts with `${api}:fail`: the server's error
+   * (serverError), SYS_ERR for a body that is not JSON, SERVER_TIMEOUT after
+   * the time limit, UNKNOWN (-1) for a network failure. A 401
+   * ACCESS_TOKEN_EXPIRED or ACCESS_TOKEN_REVOKED is retried once when the
+   * token source's onUnauthorized resolves true.
+   */
+  async request(api, method, path, body, opts) {
+    const timeout = opts?.timeout ?? this.timeout;
+    const auth2 = opts?.auth !== false;
+    const payload = body === void 0 ? void 0 : JSON.stringify(body);
+    let res = await this.send(api, method, path, payload, timeout, auth2);
+    if (res.status === 401 && auth2 && await this.renewed(res.data)) {
+      res = await this.send(api, method, path, payload, timeout, auth2);
+    }
+    return result(api, res);
+  }
+  /**
+   * Sends a file transfer (storage uploads and downloads, which go through
+   * the adapter's uploadFile/downloadFile rather than request) with the
+   * client's credentials: send gets the headers to add (Authorization,
+   * X-Minibase-Env) and resolves with the answer, whatever its status.
+   * Like request, a 401 ACCESS_TOKEN_EXPIRED or ACCESS_TOKEN_REVOKED (the
+   * code read from the answer's error body, errorBody) is retried once
+   * after the token source refreshed; transport failures and the time
+   * limit become CloudErrors of api. The caller reads the answer's status
+   * (see failure).
+   */
+  async transfer(api, send, timeout, errorBody) {
+    let res = await guard(api, async () => send(await this.headers(true)), timeout);
+    if (res.status === 401 && await this.renewed(errorBody(res))) {
+      res = await guard(api, async () => send(await this.headers(true)), timeout);
+    }
+    return res;
+  }
+  /**
+   * The headers a connection of the client's own sends (the realtime
+   * module's WebSocket): the bearer token, signing in first with autoLogin,
+   * and the environment.
+   */
+  authHeaders() {
+    return this.headers(true);
+  }
+  /**
+   * Asks the token source to refresh after the server refused the token
+   * with code (ACCESS_TOKEN_EXPIRED, ACCESS_TOKEN_REVOKED, …) on a
+   * connection of the client's own; true when the connection should be
+   * made again with the token then current.
+   */
+  renew(code) {
+    return this.renewed({ code });
+  }
+  /**
+   * Watches a query of collection coll over the client's WebSocket
+   * (realtime/watch.ts): what Query.watch and DocumentReference.watch do.
+   * Kept here, not in the database module, so that wx-server-sdk, which
+   * bundles that module, carries no socket code.
+   */
+  watch(api, coll, body, opts) {
+    return watch(this, api, coll, body, opts);
+  }
+  // renewed asks the token source to refresh after a 401 whose error body
+  // says the access token expired or was revoked; true when the request
+  // should be retried.
+  async renewed(body) {
+    const ts = this.tokens;
+    const code = errorCode(body);
+    if (!ts?.onUnauthorized || code === void 0 || !RENEW.has(code)) return false;
+    try {
+      return await ts.onUnauthorized(code) === true;
+    } catch {
+      return false;
+    }
+  }
+  // headers are the ones every request carries: the bearer token (when
+  // auth and a token source has one) and the environment.
+  async headers(auth2) {
+    const headers = {};
+    if (auth2 && this.tokens) {
+      const t = this.tokens.token();
+      const token = typeof t === "object" && t !== null ? await t : t;
+      if (token) headers["Authorization"] = "Bearer " + token;
+    }
+    if (this.env) headers["X-Minibase-Env"] = this.env;
+    return headers;
+  }
+  async send(api, method, path, body, timeout, auth2) {
+    const headers = await this.headers(auth2);
+    if (body !== void 0) headers["Content-Type"] = "application/json";
+    const req = { url: this.endpoint + path, method, headers, body, timeout };
+    return guard(api, () => this.adapter.request(req), timeout);
+  }
+};
+function guard(api, call2, timeout) {
+  return new Promise((resolve, reject) => {
+    let timer;
+    const fail = (e) => {
+      clearTimeout(timer);
+      reject(transportError(api, e, timeout));
+    };
+    let sent;
+    try {
+      sent = call2();
+    } catch (e) {
+      return fail(e);
+    }
+    timer = setTimeout(() => fail({ timeout: true }), timeout);
+    sent.then((res) => {
+      clearTimeout(timer);
+      resolve(res);
+    }, fail);
+  });
+}
+function failure2(api, status, body) {
+  try {
+    result(api, { status: status >= 200 && status < 300 ? 500 : status, headers: {}, data: body ?? "" });
+  } catch (e) {
+    return e;
+  }
+  return cloudError(api, ErrCode.SYS_ERR, `server answered HTTP ${status}`);
+}
+function initError(detail) {
+  return cloudError("cloud.init", ErrCode.INVALID_PARAM, detail);
+}
+function errorCode(data) {
+  const c = data !== null && typeof data === "object" ? data.code : void 0;
+  return typeof c === "string" ? c : void 0;
+}
+function transportError(api, e, timeout) {
+  if (e instanceof CloudError) return e;
+  if (e?.aborted) return cloudError(api, ErrCode.UNKNOWN, "abort");
+  if (e?.timeout) return cloudError(api, ErrCode.SERVER_TIMEOUT, `request timed out after ${timeout}ms`);
+  const detail = e instanceof Error ? e.message : String(e);
+  return cloudError(api, ErrCode.UNKNOWN, `network error: ${detail}`);
+}
+function result(api, res) {
+  const { status, data } = res;
+  const isObject = data !== null && typeof data === "object";
+  if (status >= 200 && status < 300 && isObject) return data;
+  if (isObject) {
+    const err = serverError(api, status, data);
+    if (err.requestId === void 0 && res.headers["x-request-id"]) err.requestId = res.headers["x-request-id"];
+    throw err;
+  }
+  if (typeof data !== "string") {
+    throw cloudError(api, ErrCode.SYS_ERR, `server answered HTTP ${status} with a body that is not a JSON object`);
+  }
+  const text = data.replace(/\s+/g, " ").trim();
+  const snippet = text ? `: ${text.length > 80 ? text.slice(0, 80) + "…" : text}` : " (empty body)";
+  throw cloudError(api, ErrCode.SYS_ERR, `server answered HTTP ${status} with a body that is not JSON${snippet}`);
+}
+
+// src/core/callback.ts
+function promiseOrCallback(opts, run, always = false) {
+  const success = fn(opts, "success");
+  const fail = fn(opts, "fail");
+  const complete = fn(opts, "complete");
+  if (!success && !fail && !complete) return run();
+  const p = run();
+  p.then(
+    (r) => {
+      invoke(success, r);
+      invoke(complete, r);
+    },
+    (e) => {
+      invoke(fail, e);
+      invoke(complete, e);
+    }
+  );
+  return always ? p : void 0;
+}
+function fn(opts, key) {
+  const f = opts != null && typeof opts === "object" ? opts[key] : void 0;
+  return typeof f === "function" ? f.bind(opts) : void 0;
+}
+function invoke(cb, v) {
+  if (!cb) return;
+  try {
+    cb(v);
+  } catch (err) {
+    setTimeout(() => {
+      throw err;
+    }, 0);
+  }
 }
 
 // src/database/encode.ts
@@ -1707,6 +2123,13 @@ var DocumentReference = class _DocumentReference {
     }, this._t.flavor.alwaysPromise);
   }
   // The id as the server knows it (a string); an empty id fails as in the original SDK.
+  /**
+   * Watches this document, as where({_id}).watch() does: a first snapshot
+   * of type 'init' (the document, or none), then one per change of it.
+   */
+  watch(options) {
+    return startWatch(this._t, "document.watch", options, { filter: { _id: this._id("document.watch") } });
+  }
   _id(api) {
     const id = String(this.id);
     if (!id) throw invalid(api, "docId不能为空");
@@ -1802,6 +2225,21 @@ var Query = class _Query {
       return { stats: { removed: r.stats.removed }, errMsg: "collection.remove:ok" };
     }, this._t.flavor.alwaysPromise);
   }
+  /**
+   * Watches the query (spec §2.5): onChange receives a first snapshot of
+   * type 'init' (every matching document: where() and orderBy() apply, and
+   * limit() when given; a watch may match at most 5000 documents by
+   * default) and then one snapshot `{id, docChanges, docs}` per change of
+   * that list. Without orderBy() the list is in _id descending order.
+   * field() and skip() do not apply to a watch. The connection is made
+   * again by itself when it drops, and the watch resumes without losing or
+   * repeating a change. onError receives what ends the watch (the rules
+   * refuse it, the query matches too many documents). Throws when onChange
+   * or onError is not a function.
+   */
+  watch(options) {
+    return startWatch(this._t, "collection.watch", options, this._s);
+  }
   /** @internal */
   _with(change) {
     return new _Query(this._t, { ...this._s, ...change });
@@ -1847,6 +2285,18 @@ var CollectionReference = class extends Query {
     }, this._t.flavor.alwaysPromise);
   }
 };
+function startWatch(t, api, options, state2) {
+  if (!options || typeof options.onChange !== "function" || typeof options.onError !== "function") {
+    throw new Error("watch() needs options with the functions onChange and onError");
+  }
+  if (!t.ops.watch) throw cloudError(api, ErrCode.INVALID_PARAM, "watch is not available here (wx-server-sdk has no watch: a function is short-lived)");
+  if (state2.projection || state2.skip) console.warn("`field` and `skip` do not apply to watch()");
+  const body = {};
+  if (state2.filter) body.filter = state2.filter;
+  if (state2.sort) body.sort = state2.sort;
+  if (state2.limit) body.limit = state2.limit;
+  return t.ops.watch(api, t.coll, body, options);
+}
 
 // src/database/transaction.ts
 var CONFLICT = "DATABASE_TRANSACTION_CONFLICT";
@@ -2021,7 +2471,8 @@ function httpOps(client2) {
     updateDoc: (api, c, id, body) => client2.request(api, "POST", coll(c) + "/update", { filter: { _id: id }, update: body.update, multi: false }),
     removeDoc: (api, c, id) => client2.request(api, "DELETE", doc(c, id)),
     createCollection: (api, body) => client2.request(api, "POST", "/v1/admin/collections", body),
-    transaction: () => httpTxn(client2)
+    transaction: () => httpTxn(client2),
+    watch: (api, c, body, opts) => client2.watch(api, c, body, opts)
   };
 }
 

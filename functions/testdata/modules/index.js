@@ -16,11 +16,12 @@ exports.main = async (event) => {
   try {
     require('not-installed');
   } catch (e) {
-    missing = { message: e.message, code: e.code };
+    // Node's error: an Error (not a GoError) whose code a caller checks.
+    missing = { name: e.name, text: String(e), isError: e instanceof Error, message: e.message, code: e.code };
   }
   let host;
   try {
-    require('fs');
+    require('child_process');
   } catch (e) {
     host = e.message;
   }

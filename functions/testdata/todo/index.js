@@ -75,6 +75,13 @@ exports.main = async (event) => {
       } catch (e) {
         return { message: e.message };
       }
+    case 'watch':
+      try {
+        todos.watch({ onChange() {}, onError() {} });
+        return 'no error';
+      } catch (e) {
+        return { errCode: e.errCode, errMsg: e.errMsg };
+      }
   }
   throw new Error('unknown action ' + event.action);
 };

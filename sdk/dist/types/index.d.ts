@@ -80,6 +80,7 @@ export type { CallbackOptions } from './core/callback';
 export type { InitOptions, TokenSource, RequestOptions, Method } from './core/client';
 export { Database } from './database/index';
 export type { CallFunctionOptions, CallFunctionResult } from './functions/index';
+export type { Snapshot, ChangeEvent, DataType, QueueType, WatchOptions, Watcher } from './realtime/watch';
 export { Auth } from './auth/auth';
 export type { LoginState, AutoLogin, Account } from './auth/auth';
 export type { AuthUser, Session } from './auth/index';

@@ -1,12 +1,12 @@
-import { networkError, parseBody, timeoutError, type Adapter, type HttpRequest, type HttpResponse, type KV } from './types';
+import { networkError, parseBody, timeoutError, type Adapter, type HttpRequest, type HttpResponse, type KV, type SocketLike } from './types';
 import { fetchDownload, fetchUpload } from './transfer';
 
 /**
  * The transport for browsers and Node 18+: fetch with an AbortController
  * for the time limit; storage is localStorage when the platform has one,
  * else memory. Uploads go through XMLHttpRequest where there is one (it
- * reports upload progress), else fetch. (The realtime issue adds
- * connectSocket.)
+ * reports upload progress), else fetch. WebSockets are the platform's
+ * (webSocket).
  */
 export function fetchAdapter(): Adapter {
   return {
@@ -14,6 +14,7 @@ export function fetchAdapter(): Adapter {
     request: fetchRequest,
     uploadFile: fetchUpload,
     downloadFile: fetchDownload,
+    connectSocket: webSocket,
     storage: webStorage() ?? memoryKV(),
   };
 }
@@ -80,4 +81,40 @@ export function memoryKV(): KV {
     set: (k, v) => void m.set(k, v),
     remove: (k) => void m.delete(k),
   };
+}
+
+/**
+ * webSocket opens a WebSocket with the platform's constructor (browsers,
+ * Node 22; Node 20 has it with --experimental-websocket, or with
+ * globalThis.WebSocket = require('ws')). A browser's WebSocket cannot send
+ * headers: the bearer token goes as ?access_token=.
+ * @internal
+ */
+export function webSocket(url: string, headers: Record<string, string>): SocketLike {
+  const WS = (globalThis as { WebSocket?: new (url: string) => WebSocketish }).WebSocket;
+  if (typeof WS !== 'function') {
+    throw new Error(
+      "this platform has no WebSocket: use Node 22 or later, or Node 20 with --experimental-websocket, or set globalThis.WebSocket = require('ws')",
+    );
+  }
+  const auth = headers['Authorization'];
+  if (auth && auth.startsWith('Bearer ')) {
+    url += (url.includes('?') ? '&' : '?') + 'access_token=' + encodeURIComponent(auth.slice(7));
+  }
+  const ws = new WS(url);
+  return {
+    send: (data) => ws.send(data),
+    close: (code, reason) => ws.close(code, reason),
+    onOpen: (cb) => ws.addEventListener('open', () => cb()),
+    onMessage: (cb) => ws.addEventListener('message', (ev) => cb(typeof ev.data === 'string' ? ev.data : String(ev.data))),
+    onClose: (cb) => ws.addEventListener('close', (ev) => cb(ev.code ?? 1006, ev.reason ?? '')),
+    onError: (cb) => ws.addEventListener('error', () => cb(new Error('WebSocket error'))),
+  };
+}
+
+/** What webSocket uses of a WebSocket (browsers', Node's, the ws package's). */
+interface WebSocketish {
+  send(data: string): void;
+  close(code?: number, reason?: string): void;
+  addEventListener(type: string, cb: (ev: { data?: unknown; code?: number; reason?: string }) => void): void;
 }

@@ -1,4 +1,4 @@
-import { networkError, parseBody, timeoutError, type Adapter, type HttpRequest, type HttpResponse, type KV } from './types';
+import { networkError, parseBody, timeoutError, type Adapter, type HttpRequest, type HttpResponse, type KV, type SocketLike } from './types';
 import { mpDownload, mpUpload, type TransferAPI } from './mptransfer';
 
 /** The mini-program platforms: WeChat, Alipay, Douyin, uni-app. */
@@ -18,7 +18,8 @@ interface RequestResult {
 
 /**
  * The part of wx (and my, tt, uni) this adapter uses. It never touches
- * fetch, WebSocket or EventSource, which mini-programs lack.
+ * fetch, WebSocket or EventSource, which mini-programs lack: sockets are
+ * connectSocket's.
  */
 export interface MiniProgramAPI {
   request(opts: {
@@ -42,9 +43,29 @@ export interface MiniProgramAPI {
   getStorageSync?(key: any): any;
   setStorageSync?(key: any, data?: any): void;
   removeStorageSync?(key: any): void;
+  connectSocket?(opts: {
+    url: string;
+    header?: Record<string, string>;
+    multiple?: boolean;
+    success?(): void;
+    fail?(res: { errMsg?: string; errorMessage?: string }): void;
+  }): SocketTask | void;
   uploadFile?: TransferAPI['uploadFile'];
   downloadFile?: TransferAPI['downloadFile'];
   getFileSystemManager?: TransferAPI['getFileSystemManager'];
+}
+
+/**
+ * A mini-program's SocketTask (wx.connectSocket's answer; my, tt and uni
+ * have the same). Alipay's onMessage gives {data: {data, isBuffer}}.
+ */
+interface SocketTask {
+  send(opts: { data: string }): void;
+  close(opts: { code?: number; reason?: string }): void;
+  onOpen(cb: () => void): void;
+  onMessage(cb: (res: { data?: unknown }) => void): void;
+  onClose(cb: (res: { code?: number; reason?: string }) => void): void;
+  onError(cb: (res: { errMsg?: string; errorMessage?: string }) => void): void;
 }
 
 /**
@@ -59,6 +80,7 @@ export function miniProgramAdapter(platform: Platform, api: MiniProgramAPI): Ada
     request: (req) => mpRequest(platform, api, req),
     uploadFile: typeof api.uploadFile === 'function' ? (req) => mpUpload(platform, api, req) : undefined,
     downloadFile: typeof api.downloadFile === 'function' ? (req) => mpDownload(platform, api, req) : undefined,
+    connectSocket: typeof api.connectSocket === 'function' ? (url, headers) => mpSocket(platform, api, url, headers) : undefined,
     storage: mpStorage(platform, api),
     login: platform === 'my' || typeof api.login !== 'function' ? undefined : (ms) => mpLogin(platform, api, ms),
   };
@@ -87,6 +109,38 @@ function mpLogin(platform: Platform, api: MiniProgramAPI, ms: number): Promise<s
       fail: (res) => done(() => reject(new Error(res?.errMsg ?? res?.errorMessage ?? `${platform}.login failed`))),
     });
   });
+}
+
+// mpSocket opens a WebSocket with connectSocket, the token as a header
+// (mini-programs can send one). Alipay returns a task only with multiple;
+// uni-app only when a callback is given.
+function mpSocket(platform: Platform, api: MiniProgramAPI, url: string, headers: Record<string, string>): SocketLike {
+  let failed: string | undefined;
+  const task = api.connectSocket!({
+    url,
+    header: headers,
+    ...(platform === 'my' ? { multiple: true } : {}),
+    success: () => {},
+    fail: (res) => {
+      failed = res?.errMsg ?? res?.errorMessage ?? 'connectSocket failed';
+    },
+  });
+  if (!task || typeof task.onMessage !== 'function') {
+    throw new Error(`${platform}.connectSocket gave no SocketTask${failed ? ': ' + failed : ''}`);
+  }
+  return {
+    send: (data) => task.send({ data }),
+    close: (code, reason) => task.close({ code: code ?? 1000, reason: reason ?? '' }),
+    onOpen: (cb) => task.onOpen(() => cb()),
+    onMessage: (cb) =>
+      task.onMessage((res) => {
+        const d = res?.data as unknown;
+        const inner = d !== null && typeof d === 'object' ? (d as { data?: unknown }).data : undefined;
+        cb(typeof d === 'string' ? d : typeof inner === 'string' ? inner : String(d));
+      }),
+    onClose: (cb) => task.onClose((res) => cb(res?.code ?? 1006, res?.reason ?? '')),
+    onError: (cb) => task.onError((res) => cb(new Error(res?.errMsg ?? res?.errorMessage ?? 'socket error'))),
+  };
 }
 
 function mpRequest(platform: Platform, api: MiniProgramAPI, req: HttpRequest): Promise<HttpResponse> {

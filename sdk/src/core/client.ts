@@ -1,6 +1,7 @@
 import type { Adapter, HttpResponse, TransportError } from '../adapters/types';
 import { resolveAdapter, type AdapterName } from '../adapters/index';
 import { CloudError, ErrCode, cloudError, serverError } from './errors';
+import { watch, type WatchBody, type WatchOptions, type Watcher } from '../realtime/watch';
 
 /**
  * What cloud.init takes. Keys wx.cloud knows and minibase does not need
@@ -154,6 +155,35 @@ export class Client {
       res = await guard(api, async () => send(await this.headers(true)), timeout);
     }
     return res;
+  }
+
+  /**
+   * The headers a connection of the client's own sends (the realtime
+   * module's WebSocket): the bearer token, signing in first with autoLogin,
+   * and the environment.
+   */
+  authHeaders(): Promise<Record<string, string>> {
+    return this.headers(true);
+  }
+
+  /**
+   * Asks the token source to refresh after the server refused the token
+   * with code (ACCESS_TOKEN_EXPIRED, ACCESS_TOKEN_REVOKED, …) on a
+   * connection of the client's own; true when the connection should be
+   * made again with the token then current.
+   */
+  renew(code: string): Promise<boolean> {
+    return this.renewed({ code });
+  }
+
+  /**
+   * Watches a query of collection coll over the client's WebSocket
+   * (realtime/watch.ts): what Query.watch and DocumentReference.watch do.
+   * Kept here, not in the database module, so that wx-server-sdk, which
+   * bundles that module, carries no socket code.
+   */
+  watch(api: string, coll: string, body: WatchBody, opts: WatchOptions): Watcher {
+    return watch(this, api, coll, body, opts);
   }
 
   // renewed asks the token source to refresh after a 401 whose error body

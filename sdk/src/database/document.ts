@@ -7,7 +7,9 @@ import { promiseOrCallback, type CallbackOptions } from '../core/callback';
 import { CloudError, ErrCode, cloudError } from '../core/errors';
 import { decode } from './decode';
 import { encodeProjection, encodeUpdate, encodeValue, hasUpdateCommand, isPlain, type Obj } from './encode';
+import { startWatch } from './query';
 import { checkData, encodeFor, invalid, type Target } from './request';
+import type { WatchOptions, Watcher } from '../realtime/watch';
 import type { DataOptions, DocumentData, GetOneResult, NoCallback, RemoveResult, SetResult, UpdateResult, WithCallback } from './types';
 
 const NOT_EXIST = 'DATABASE_DOCUMENT_NOT_EXIST';
@@ -115,6 +117,14 @@ export class DocumentReference {
   }
 
   // The id as the server knows it (a string); an empty id fails as in the original SDK.
+  /**
+   * Watches this document, as where({_id}).watch() does: a first snapshot
+   * of type 'init' (the document, or none), then one per change of it.
+   */
+  watch(options: WatchOptions): Watcher {
+    return startWatch(this._t, 'document.watch', options, { filter: { _id: this._id('document.watch') } });
+  }
+
   private _id(api: string): string {
     const id = String(this.id);
     if (!id) throw invalid(api, 'docId不能为空');

@@ -8,12 +8,14 @@
  * every matching document (multi: true).
  */
 import { promiseOrCallback, type CallbackOptions } from '../core/callback';
+import { ErrCode, cloudError } from '../core/errors';
 import { Aggregate } from './aggregate';
 import type { LogicCommand, QueryCondition } from './command';
 import { decode } from './decode';
 import { DocumentReference } from './document';
 import { encodeProjection, encodeUpdate, encodeValue, encodeWhere, isPlain, type Obj } from './encode';
 import type { DbOps, QueryBody } from './ops';
+import type { WatchBody, WatchOptions, Watcher } from '../realtime/watch';
 import { CLIENT, checkData, encodeFor, invalid, type Flavor, type Target } from './request';
 import type {
   AddManyResult,
@@ -156,6 +158,22 @@ export class Query {
     }, this._t.flavor.alwaysPromise);
   }
 
+  /**
+   * Watches the query (spec §2.5): onChange receives a first snapshot of
+   * type 'init' (every matching document: where() and orderBy() apply, and
+   * limit() when given; a watch may match at most 5000 documents by
+   * default) and then one snapshot `{id, docChanges, docs}` per change of
+   * that list. Without orderBy() the list is in _id descending order.
+   * field() and skip() do not apply to a watch. The connection is made
+   * again by itself when it drops, and the watch resumes without losing or
+   * repeating a change. onError receives what ends the watch (the rules
+   * refuse it, the query matches too many documents). Throws when onChange
+   * or onError is not a function.
+   */
+  watch(options: WatchOptions): Watcher {
+    return startWatch(this._t, 'collection.watch', options, this._s);
+  }
+
   /** @internal */
   protected _with(change: State): Query {
     return new Query(this._t, { ...this._s, ...change });
@@ -217,4 +235,22 @@ export class CollectionReference extends Query {
       return { _id: r._id as string, errMsg: 'collection.add:ok' };
     }, this._t.flavor.alwaysPromise);
   }
+}
+
+/**
+ * startWatch starts a watch of t's collection with state's filter, order
+ * and limit (query.watch and doc.watch).
+ * @internal
+ */
+export function startWatch(t: Target, api: string, options: WatchOptions, state: State): Watcher {
+  if (!options || typeof options.onChange !== 'function' || typeof options.onError !== 'function') {
+    throw new Error('watch() needs options with the functions onChange and onError');
+  }
+  if (!t.ops.watch) throw cloudError(api, ErrCode.INVALID_PARAM, 'watch is not available here (wx-server-sdk has no watch: a function is short-lived)');
+  if (state.projection || state.skip) console.warn('`field` and `skip` do not apply to watch()');
+  const body: WatchBody = {};
+  if (state.filter) body.filter = state.filter;
+  if (state.sort) body.sort = state.sort;
+  if (state.limit) body.limit = state.limit;
+  return t.ops.watch(api, t.coll, body, options);
 }

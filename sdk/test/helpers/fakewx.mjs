@@ -32,6 +32,12 @@
 //     local temp file; success({tempFilePath, statusCode, errMsg:
 //     'downloadFile:ok'}) for every status (the file holds the body).
 //   wx.getFileSystemManager().readFileSync(path, encoding?).
+//   wx.connectSocket({url, header, success, fail}) → SocketTask {send({data}),
+//     close({code, reason}), onOpen(cb), onMessage(cb({data})),
+//     onClose(cb({code, reason})), onError(cb({errMsg}))}: a real WebSocket
+//     (Node's, which sends header as headers, as WeChat does).
+//     .sockets lists the tasks made, each with .drop() to cut its
+//     connection without a closing handshake.
 //
 // Every call is recorded in .calls ({api, options}) for assertions.
 import http from 'node:http';
@@ -77,8 +83,32 @@ export function fakeWx() {
       return download(o);
     },
     getFileSystemManager: () => ({ readFileSync: (path, encoding) => readFileSync(path, encoding) }),
+    sockets: [],
+    connectSocket(o) {
+      api.calls.push({ api: 'connectSocket', options: o });
+      const task = socketTask(o);
+      api.sockets.push(task);
+      return task;
+    },
   };
   return api;
+}
+
+// socketTask is a SocketTask over Node's WebSocket (node
+// --experimental-websocket on Node 20).
+function socketTask(o) {
+  const ws = new WebSocket(o.url, { headers: o.header ?? {} });
+  setTimeout(() => o.success?.({ errMsg: 'connectSocket:ok' }));
+  return {
+    send: ({ data }) => ws.send(data),
+    close: ({ code, reason } = {}) => ws.close(code ?? 1000, reason ?? ''),
+    onOpen: (cb) => ws.addEventListener('open', () => cb({ header: {} })),
+    onMessage: (cb) => ws.addEventListener('message', (ev) => cb({ data: ev.data })),
+    onClose: (cb) => ws.addEventListener('close', (ev) => cb({ code: ev.code, reason: ev.reason })),
+    onError: (cb) => ws.addEventListener('error', () => cb({ errMsg: 'socket error' })),
+    // drop: the network goes away (no close frame from the client).
+    drop: () => ws.close(4000, 'dropped by the test'),
+  };
 }
 
 /** A fake Alipay `my`. */

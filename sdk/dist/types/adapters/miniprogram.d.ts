@@ -15,7 +15,8 @@ interface RequestResult {
 }
 /**
  * The part of wx (and my, tt, uni) this adapter uses. It never touches
- * fetch, WebSocket or EventSource, which mini-programs lack.
+ * fetch, WebSocket or EventSource, which mini-programs lack: sockets are
+ * connectSocket's.
  */
 export interface MiniProgramAPI {
     request(opts: {
@@ -47,9 +48,44 @@ export interface MiniProgramAPI {
     getStorageSync?(key: any): any;
     setStorageSync?(key: any, data?: any): void;
     removeStorageSync?(key: any): void;
+    connectSocket?(opts: {
+        url: string;
+        header?: Record<string, string>;
+        multiple?: boolean;
+        success?(): void;
+        fail?(res: {
+            errMsg?: string;
+            errorMessage?: string;
+        }): void;
+    }): SocketTask | void;
     uploadFile?: TransferAPI['uploadFile'];
     downloadFile?: TransferAPI['downloadFile'];
     getFileSystemManager?: TransferAPI['getFileSystemManager'];
+}
+/**
+ * A mini-program's SocketTask (wx.connectSocket's answer; my, tt and uni
+ * have the same). Alipay's onMessage gives {data: {data, isBuffer}}.
+ */
+interface SocketTask {
+    send(opts: {
+        data: string;
+    }): void;
+    close(opts: {
+        code?: number;
+        reason?: string;
+    }): void;
+    onOpen(cb: () => void): void;
+    onMessage(cb: (res: {
+        data?: unknown;
+    }) => void): void;
+    onClose(cb: (res: {
+        code?: number;
+        reason?: string;
+    }) => void): void;
+    onError(cb: (res: {
+        errMsg?: string;
+        errorMessage?: string;
+    }) => void): void;
 }
 /**
  * The transport for mini-programs, over platform api (the global wx, my, tt

@@ -67,7 +67,10 @@ export interface DownloadResponse {
     data?: ArrayBuffer;
     error?: unknown;
 }
-/** The part of a WebSocket the realtime module needs, on every platform. */
+/**
+ * The part of a WebSocket the realtime module needs, on every platform.
+ * onClose or onError (or both) is called once the socket is gone.
+ */
 export interface SocketLike {
     send(data: string): void;
     close(code?: number, reason?: string): void;
@@ -94,7 +97,12 @@ export interface Adapter {
     request(req: HttpRequest): Promise<HttpResponse>;
     uploadFile?(req: UploadRequest): Promise<HttpResponse>;
     downloadFile?(req: DownloadRequest): Promise<DownloadResponse>;
-    connectSocket?(url: string, protocols?: string[]): SocketLike;
+    /**
+     * Opens a WebSocket to url (ws: or wss:) sending headers (the bearer
+     * token: mini-programs send it as a header, browsers, which cannot, as
+     * ?access_token=). Throws when the platform has no WebSocket.
+     */
+    connectSocket?(url: string, headers: Record<string, string>): SocketLike;
     storage?: KV;
     /**
      * Mini-programs: a one-time login code from the platform (wx.login,

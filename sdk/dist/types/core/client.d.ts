@@ -1,6 +1,7 @@
 import type { Adapter } from '../adapters/types';
 import { type AdapterName } from '../adapters/index';
 import { CloudError } from './errors';
+import { type WatchBody, type WatchOptions, type Watcher } from '../realtime/watch';
 /**
  * What cloud.init takes. Keys wx.cloud knows and minibase does not need
  * (traceUser, …) are accepted and ignored, as wx ignores unknown keys.
@@ -95,6 +96,26 @@ export declare class Client {
     transfer<R extends {
         status: number;
     }>(api: string, send: (headers: Record<string, string>) => Promise<R>, timeout: number, errorBody: (res: R) => unknown): Promise<R>;
+    /**
+     * The headers a connection of the client's own sends (the realtime
+     * module's WebSocket): the bearer token, signing in first with autoLogin,
+     * and the environment.
+     */
+    authHeaders(): Promise<Record<string, string>>;
+    /**
+     * Asks the token source to refresh after the server refused the token
+     * with code (ACCESS_TOKEN_EXPIRED, ACCESS_TOKEN_REVOKED, …) on a
+     * connection of the client's own; true when the connection should be
+     * made again with the token then current.
+     */
+    renew(code: string): Promise<boolean>;
+    /**
+     * Watches a query of collection coll over the client's WebSocket
+     * (realtime/watch.ts): what Query.watch and DocumentReference.watch do.
+     * Kept here, not in the database module, so that wx-server-sdk, which
+     * bundles that module, carries no socket code.
+     */
+    watch(api: string, coll: string, body: WatchBody, opts: WatchOptions): Watcher;
     private renewed;
     private headers;
     private send;

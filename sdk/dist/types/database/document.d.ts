@@ -1,3 +1,4 @@
+import type { WatchOptions, Watcher } from '../realtime/watch';
 import type { DataOptions, GetOneResult, NoCallback, RemoveResult, SetResult, UpdateResult, WithCallback } from './types';
 /** One document of a collection. */
 export declare class DocumentReference {
@@ -29,5 +30,10 @@ export declare class DocumentReference {
     /** Removes the document: `{stats: {removed: 0|1}, errMsg: 'document.remove:ok'}`. */
     remove(options: WithCallback<object, RemoveResult>): void;
     remove(options?: NoCallback<object>): Promise<RemoveResult>;
+    /**
+     * Watches this document, as where({_id}).watch() does: a first snapshot
+     * of type 'init' (the document, or none), then one per change of it.
+     */
+    watch(options: WatchOptions): Watcher;
     private _id;
 }

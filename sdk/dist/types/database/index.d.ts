@@ -1,9 +1,7 @@
 /**
  * The database module: `cloud.database()` of wx.cloud (dialect A, spec
- * §1–§2) over minibase's HTTP API, aggregation included.
- *
- * Not here yet: `watch()` (its server endpoint comes with a later issue; no
- * stub pretends to work until then).
+ * §1–§2) over minibase's HTTP API, aggregation included, and `watch()` over
+ * its WebSocket (realtime/).
  * Transactions: startTransaction() and runTransaction() (transaction.ts).
  */
 import type { Client } from '../core/client';

@@ -8,6 +8,7 @@
  * server's (db/answers.go), and a failure is a CloudError of api.
  */
 import type { Client } from '../core/client';
+import type { WatchBody, WatchOptions, Watcher } from '../realtime/watch';
 import type { Obj } from './encode';
 import { type TxnOps } from './transaction';
 import type { DocumentData } from './types';
@@ -112,6 +113,12 @@ export interface DbOps {
     transaction(): TxnOps;
     /** Set on a transaction's operations: a document's get() answers `{data: null}` when there is none. */
     readonly inTransaction?: boolean;
+    /**
+     * Watches a query (realtime): over the client's WebSocket (Client.watch);
+     * wx-server-sdk has no watch (a function is short-lived), as CloudBase's
+     * has none.
+     */
+    watch?(api: string, coll: string, body: WatchBody, opts: WatchOptions): Watcher;
 }
 /**
  * The operations over minibase's HTTP API (README "HTTP API"), through

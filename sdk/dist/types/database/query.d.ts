@@ -1,6 +1,7 @@
 import { Aggregate } from './aggregate';
 import type { QueryCondition } from './command';
 import { DocumentReference } from './document';
+import type { WatchOptions, Watcher } from '../realtime/watch';
 import type { AddManyResult, AddResult, CountResult, DataOptions, GetResult, NoCallback, RemoveResult, UpdateResult, WithCallback } from './types';
 /** A query on one collection: conditions, order, page and fields. */
 export declare class Query {
@@ -44,6 +45,19 @@ export declare class Query {
      */
     remove(options: WithCallback<object, RemoveResult>): void;
     remove(options?: NoCallback<object>): Promise<RemoveResult>;
+    /**
+     * Watches the query (spec §2.5): onChange receives a first snapshot of
+     * type 'init' (every matching document: where() and orderBy() apply, and
+     * limit() when given; a watch may match at most 5000 documents by
+     * default) and then one snapshot `{id, docChanges, docs}` per change of
+     * that list. Without orderBy() the list is in _id descending order.
+     * field() and skip() do not apply to a watch. The connection is made
+     * again by itself when it drops, and the watch resumes without losing or
+     * repeating a change. onError receives what ends the watch (the rules
+     * refuse it, the query matches too many documents). Throws when onChange
+     * or onError is not a function.
+     */
+    watch(options: WatchOptions): Watcher;
 }
 /** A collection: a Query on all its documents, plus doc() and add(). */
 export declare class CollectionReference extends Query {

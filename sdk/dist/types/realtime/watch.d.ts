@@ -1,12 +1,17 @@
 /**
- * Realtime: query.watch(), filled in by the realtime issue.
- *
- * Not exposed: the server has no GET /v1/db/{coll}/watch WebSocket yet. The
- * shapes below are wx.cloud's (spec §2.5). The implementation will open the
- * socket with the adapter's connectSocket (wx.connectSocket in
- * mini-programs, WebSocket elsewhere; added to the adapters with it) and
- * the database module's Query will call it from watch().
+ * Realtime: query.watch() (spec §2.5) over minibase's watch WebSocket,
+ * GET /v1/db/{coll}/watch (the protocol is in the server's
+ * db/watch_conn.go). One connection per client and collection carries
+ * every watch of that collection; it is made with the adapter's
+ * connectSocket (wx.connectSocket and its twins in mini-programs,
+ * WebSocket elsewhere), pings every 20 s, and when it drops it is made
+ * again with backoff, each watch resuming from the last event it applied:
+ * the server replays what it missed, or sends its documents afresh (a
+ * snapshot of type 'init') when it cannot.
  */
+import type { Client } from '../core/client';
+import { type WatchBody } from './session';
+export type { WatchBody } from './session';
 /** What happened to a document (spec §2.5). */
 export type DataType = 'init' | 'update' | 'replace' | 'add' | 'remove' | 'limit';
 /** How the change affects the watched list. */
@@ -21,7 +26,7 @@ export interface ChangeEvent {
     updatedFields?: Record<string, unknown>;
     removedFields?: string[];
 }
-/** What onChange receives; type is 'init' on the first call only. */
+/** What onChange receives; type is 'init' on the first call only (and when the documents are sent afresh). */
 export interface Snapshot {
     id: number;
     docChanges: ChangeEvent[];
@@ -35,5 +40,13 @@ export interface WatchOptions {
 }
 /** What watch() returns. */
 export interface Watcher {
+    /** Stops the watch: no callback is called after it. */
     close(): Promise<void>;
 }
+/** How often a connection pings; the server closes one silent for 60 s (MINIBASE_WATCH_IDLE_TIMEOUT). */
+export declare const PING_MS = 20000;
+/**
+ * Starts a watch of body's query on collection coll of client. api names
+ * the call in errors ('collection.watch', 'document.watch').
+ */
+export declare function watch(client: Client, api: string, coll: string, body: WatchBody, opts: WatchOptions): Watcher;

@@ -1,0 +1,3 @@
+'use strict';
+// require('process'): the global process.
+module.exports = process;

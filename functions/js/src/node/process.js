@@ -1,0 +1,2 @@
+// The runtime's process, for packages that require the npm "process" shim.
+module.exports = process;
