@@ -21,6 +21,9 @@ func (s sliceSource) read(x *aggRun, l *lookupStage, join *Filter, plan aggPlan)
 	return &source{docIter: sliceIter(out), close: func() {}}, nil
 }
 
+// fuzzGeoIndexes are the indexes a fuzzed $geoNear resolves against.
+var fuzzGeoIndexes = []Index{{Keys: []IndexKey{{Path: "loc", Type: Geo2DSphere}}}}
+
 // FuzzPipeline checks that no pipeline panics the parser or a run over
 // the fuzz documents, that errors carry a code, and that outputs are
 // documents JSON can carry.
@@ -31,12 +34,17 @@ func FuzzPipeline(f *testing.F) {
 		`[{"$addFields": {"a.z": {"$concat": ["$b", "!"]}}}, {"$sort": {"a": -1}}, {"$limit": 2}]`,
 		`[{"$lookup": {"from": "c", "localField": "a", "foreignField": "a", "as": "j"}}, {"$facet": {"f": [{"$count": "n"}]}}]`,
 		`[{"$bucketAuto": {"groupBy": "$n", "buckets": 2}}, {"$replaceWith": "$_id"}]`,
+		`[{"$geoNear": {"near": {"type": "Point", "coordinates": [1, 2]}, "distanceField": "a.d", "includeLocs": "l", "query": {"b": 1}}}, {"$limit": 2}]`,
 		`[{"$set": {"d": {"$dateToString": {"date": "$d", "format": "%G-%V %H:%M", "timezone": "+08:00"}}}}]`,
 	} {
 		f.Add([]byte(s))
 	}
-	docs := make([]Doc, len(fuzzDocs))
-	for i, s := range fuzzDocs {
+	// and locations for $geoNear to measure (one where it sets a field
+	// inside a value that is not a document).
+	all := append(fuzzDocs[:len(fuzzDocs):len(fuzzDocs)], `{"loc": {"type": "Point", "coordinates": [1.5, 2]}, "b": 1, "a": {"x": 1}}`,
+		`{"loc": [[1, 2], [3, 4]], "a": 5, "l": [1]}`)
+	docs := make([]Doc, len(all))
+	for i, s := range all {
 		v, err := DecodeJSON([]byte(s), MaxDepth)
 		if err != nil {
 			f.Fatalf("decode %s: %v", s, err)
@@ -53,6 +61,13 @@ func FuzzPipeline(f *testing.F) {
 		if err != nil {
 			if ErrorCode(err) == "" {
 				t.Fatalf("ParsePipeline(%s): error without a code: %v", data, err)
+			}
+			return
+		}
+		err = pl.resolveGeoNear(context.Background(), func(context.Context) ([]Index, error) { return fuzzGeoIndexes, nil })
+		if err != nil {
+			if ErrorCode(err) == "" {
+				t.Fatalf("$geoNear of %s: error without a code: %v", data, err)
 			}
 			return
 		}

@@ -4,8 +4,7 @@ import (
 	"strings"
 )
 
-// $lookup, $facet and the $geoNear hook: the stages that run other
-// pipelines.
+// $lookup and $facet: the stages that run other pipelines.
 
 // lookupStage is a parsed $lookup, in either form or both at once:
 // localField/foreignField (an equality join) and let/pipeline (a
@@ -273,10 +272,4 @@ func (f *facetStage) open(x *aggRun, in docIter) docIter {
 		x.mem.shrink(held)
 		return out, true, nil
 	})
-}
-
-// parseGeoNear parses $geoNear, which needs the geo index and queries that
-// are not in minibase yet.
-func parseGeoNear(any, *exprScope) (stageOp, error) {
-	return nil, Errorf(CodeInvalidOperator, "$geoNear is not supported yet")
 }

@@ -79,7 +79,10 @@ func (p *pipeParser) parse(v any, sc *exprScope, depth int, inFacet bool) (*Pipe
 		}
 		name, arg := d[0].Key, d[0].Value
 		if name == "$geoNear" && i > 0 {
-			return nil, Errorf(CodeInvalidOperator, "$geoNear is only valid as the first stage of a pipeline")
+			return nil, Errorf(CodeInvalidOperator, "$geoNear is only valid as the first stage in a pipeline")
+		}
+		if name == "$geoNear" && depth > 0 && !inFacet {
+			return nil, Errorf(CodeInvalidOperator, "$geoNear is not supported in a $lookup pipeline: start the aggregation with it instead")
 		}
 		if inFacet && (name == "$facet" || name == "$geoNear") {
 			return nil, Errorf(CodeInvalidOperator, "%s is not allowed inside a $facet", name)

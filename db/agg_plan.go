@@ -23,6 +23,11 @@ type aggPlan struct {
 
 // planPipeline splits stages into the driver's query and the rest.
 func planPipeline(stages []stage) aggPlan {
+	if len(stages) > 0 {
+		if g, ok := stages[0].op.(*geoNearStage); ok {
+			return planGeoNear(g, stages)
+		}
+	}
 	var p aggPlan
 	i := 0
 	var conds []*Node
@@ -64,6 +69,22 @@ func planPipeline(stages []stage) aggPlan {
 			i++
 		}
 	}
+	i, skip, limit := pushCounts(stages, i)
+	if skip < 0 {
+		i, skip = start, 0 // odd numbers: keep them in Go
+		p.query.Sort = nil
+	}
+	p.query.Skip, p.query.Limit = int(skip), int(limit)
+	p.sorted, p.rest = stages[start:i], stages[i:]
+	return p.finish()
+}
+
+// pushCounts reads the $skip and $limit stages from stages[i] on: it
+// returns the index after them and the skip and limit (0: none) they
+// amount to. Numbers too large for a driver are left to Go: then it
+// returns i unchanged and a skip of -1.
+func pushCounts(stages []stage, i int) (int, int64, int64) {
+	start := i
 	skip, limit := int64(0), int64(0)
 	for ; i < len(stages); i++ {
 		switch s := stages[i].op.(type) {
@@ -85,12 +106,9 @@ func planPipeline(stages []stage) aggPlan {
 		break
 	}
 	if skip > maxPushedCount || limit > maxPushedCount {
-		i, skip, limit = start, 0, 0 // odd numbers: keep them in Go
-		p.query.Sort = nil
+		return start, -1, 0
 	}
-	p.query.Skip, p.query.Limit = int(skip), int(limit)
-	p.sorted, p.rest = stages[start:i], stages[i:]
-	return p.finish()
+	return i, skip, limit
 }
 
 // finish works out what the plan's Go stages need of their input.

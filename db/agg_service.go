@@ -43,6 +43,10 @@ func (s *Service) aggregateAs(ctx context.Context, g grant, body Doc) ([][]byte,
 	if err != nil {
 		return nil, err
 	}
+	err = pl.resolveGeoNear(ctx, func(ctx context.Context) ([]Index, error) { return s.drv.Indexes(ctx, g.coll) })
+	if err != nil {
+		return nil, err
+	}
 	plan := planPipeline(pl.stages)
 	r := &aggReader{s: s, lookups: map[*lookupStage]*collAccess{}}
 	if r.top, err = s.access(ctx, g, plan.query.Filter); err != nil {

@@ -23,7 +23,10 @@ type Driver interface {
 	// give them in q.Sort's order as it reads (an index, or no Sort), it
 	// applies q.Sort, then q.Skip and q.Limit (0: no limit), and reports
 	// sorted; otherwise it gives every matching document in its natural
-	// order and the caller sorts. The caller closes the Cursor.
+	// order and the caller sorts. A filter with a $nearSphere and no Sort
+	// is in nearest-first order (see Near): when the driver cannot stream
+	// that, it gives every matching document unsorted, skipping none. The
+	// caller closes the Cursor.
 	Scan(ctx context.Context, coll string, q *Query) (c Cursor, sorted bool, err error)
 	// Count returns how many documents match f (nil matches all).
 	Count(ctx context.Context, coll string, f *Filter) (int64, error)

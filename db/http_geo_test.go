@@ -105,3 +105,32 @@ func TestGeoAPIPrivate(t *testing.T) {
 			Status: 200, Equal: `{"data":[{"_id":"a1"},{"_id":"a2"}]}`},
 	})
 }
+
+// TestGeoNearAPI: the $geoNear aggregation stage over HTTP, as
+// aggregate().geoNear() sends it: the shops nearest first with their
+// distances in metres (the haversine distances from the sports centre:
+// s1 226.8 m, s2 684.7 m, s3 3011.9 m), then the stages after it; and the
+// errors for a missing index and for a stage that is not the first.
+func TestGeoNearAPI(t *testing.T) {
+	geoNear := func(opts, rest string) string {
+		return `{"pipeline":[{"$geoNear":{"near":` + point("113.3245", "23.1365") + `,"distanceField":"dist","spherical":true` + opts + `}}` + rest + `]}`
+	}
+	round := `,{"$project":{"m":{"$round":["$dist",1]}}}`
+	servertest.Run(t, []servertest.Scenario{
+		{Name: "nearest three with distances", Setup: shops, Method: "POST", URL: "/v1/db/shops/aggregate", As: alice,
+			Body: geoNear("", `,{"$limit":3}`+round), Status: 200,
+			Equal: `{"data":[{"_id":"s1","m":226.8},{"_id":"s2","m":684.7},{"_id":"s3","m":3011.9}]}`},
+		{Name: "within 1 km, in kilometres, with the location", Setup: shops, Method: "POST", URL: "/v1/db/shops/aggregate", As: alice,
+			Body: geoNear(`,"maxDistance":1000,"distanceMultiplier":0.001,"includeLocs":"at"`, `,{"$project":{"at":1,"km":{"$round":["$dist",3]}}}`), Status: 200,
+			Equal: `{"data":[{"_id":"s1","at":` + point("113.326", "23.135") + `,"km":0.227},{"_id":"s2","at":` + point("113.33", "23.14") + `,"km":0.685}]}`},
+		{Name: "the query narrows, the distances count after it", Setup: shops, Method: "POST", URL: "/v1/db/shops/aggregate", As: alice,
+			Body: geoNear(`,"query":{"kind":"noodles"}`, `,{"$group":{"_id":null,"nearest":{"$first":"$_id"},"total":{"$sum":"$dist"}}},{"$project":{"_id":0,"nearest":1,"km":{"$round":[{"$divide":["$total",1000]},1]}}}`),
+			Status: 200, Equal: `{"data":[{"nearest":"s2","km":19}]}`},
+		{Name: "without a 2dsphere index", Setup: []servertest.Request{byAdmin("POST", "/v1/db/plain/insert", `{"data":{"location":`+point("1", "2")+`}}`)},
+			Method: "POST", URL: "/v1/db/plain/aggregate", As: asAdmin, Body: geoNear("", ""), Status: 400,
+			Want: `{"code":"DATABASE_INVALID_OPERRATOR","errCode":-502002}`, After: messageHas("needs a 2dsphere index")},
+		{Name: "not the first stage", Setup: shops, Method: "POST", URL: "/v1/db/shops/aggregate", As: alice,
+			Body: `{"pipeline":[{"$match":{}},{"$geoNear":{"near":` + point("1", "2") + `,"distanceField":"d"}}]}`, Status: 400,
+			Want: `{"code":"DATABASE_INVALID_OPERRATOR"}`, After: messageHas("$geoNear is only valid as the first stage in a pipeline")},
+	})
+}

@@ -7,7 +7,8 @@ import (
 )
 
 // wx-server-sdk's geo commands inside a function: geoNear nearest first
-// (with the distances in metres the SDK sends), geoWithin a circle and a
+// (with the distances in metres the SDK sends), the $geoNear aggregation
+// stage with each document's distance, geoWithin a circle and a
 // polygon, geoIntersects; the locations come back as db.Geo values; and
 // geoNear on a collection without a 2dsphere index fails as CloudBase's
 // does, with the error the server gives.
@@ -41,6 +42,13 @@ func TestGeoInFunctions(t *testing.T) {
 			want:  `{"ids":["s1","s2"]}`},
 		{name: "geoIntersects a point", fn: "geoshops", event: `{"coll":"shops","action":"touches","lng":113.33,"lat":23.14}`, ctx: adminCtx,
 			want: `{"ids":["s2"]}`},
+		{name: "aggregate geoNear", fn: "geoshops", event: `{"coll":"shops","action":"aggregate",` + here + `}`, ctx: adminCtx,
+			want: `{"list":[{"_id":"s1","m":226},{"_id":"s2","m":684},{"_id":"s3","m":3011},{"_id":"far","m":18321}],"errMsg":"collection.aggregate:ok"}`},
+		{name: "aggregate geoNear within 1 km, a query", fn: "geoshops", ctx: adminCtx,
+			event: `{"coll":"shops","action":"aggregate","max":1000,"query":{"_id":{"$ne":"s1"}},` + here + `}`,
+			want:  `{"list":[{"_id":"s2","m":684}]}`},
+		{name: "aggregate geoNear without a 2dsphere index", fn: "geoshops", event: `{"coll":"plain","action":"aggregate",` + here + `}`, ctx: adminCtx,
+			want: `{"errCode":-502002}`},
 		{name: "geoNear without a 2dsphere index", fn: "geoshops", event: `{"coll":"plain","action":"near",` + here + `}`, ctx: adminCtx,
 			want: `{"errCode":-502002,"errMsg":"collection.get:fail -502002 database invalid command. $nearSphere (geoNear) needs a 2dsphere index on \"location\": create one with {\"keys\": {\"location\": \"2dsphere\"}}"}`},
 	})

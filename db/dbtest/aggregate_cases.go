@@ -54,7 +54,6 @@ var stageGroups = []aggGroup{
 			{name: "unknown stage", pipeline: `[{"$frobnicate": {}}]`, err: "DATABASE_INVALID_OPERRATOR"},
 			{name: "stage with two keys", pipeline: `[{"$match": {}, "$limit": 1}]`, err: "INVALID_PARAM"},
 			{name: "$out refused", pipeline: `[{"$out": "elsewhere"}]`, err: "DATABASE_INVALID_OPERRATOR"},
-			{name: "$geoNear not yet", pipeline: `[{"$geoNear": {"near": {"type": "Point", "coordinates": [0, 0]}, "distanceField": "d"}}]`, err: "DATABASE_INVALID_OPERRATOR"},
 		},
 	},
 	{

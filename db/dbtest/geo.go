@@ -23,6 +23,7 @@ func testGeo(t *testing.T, open func(t *testing.T) db.Driver) {
 	t.Run("index", func(t *testing.T) { testGeoIndex(t, open) })
 	t.Run("geoNear stage", func(t *testing.T) { testGeoNearStage(t, open) })
 	t.Run("in an aggregation", func(t *testing.T) { testGeoAggregate(t, open) })
+	t.Run("$geoNear in an aggregation", func(t *testing.T) { testGeoNearAggregate(t, open) })
 }
 
 // geoIndex is the 2dsphere index on loc.

@@ -196,8 +196,9 @@ func find(c *memColl, q *db.Query) ([][]byte, error) {
 	return out, nil
 }
 
-// Scan gives the matching documents in _id order and never sorts, so
-// that the suite runs the aggregation's own sort, skip and limit.
+// Scan gives the matching documents in _id order and never sorts (nor
+// orders a $nearSphere nearest first), so that the suite runs the
+// aggregation's own sort, skip and limit.
 func (m *memDriver) Scan(ctx context.Context, coll string, q *db.Query) (db.Cursor, bool, error) {
 	m.mu.Lock()
 	defer m.mu.Unlock()
@@ -210,7 +211,7 @@ func (m *memDriver) Scan(ctx context.Context, coll string, q *db.Query) (db.Curs
 	for i, d := range docs {
 		raws[i] = db.MarshalJSON(d)
 	}
-	return &memCursor{raws}, len(q.Sort) == 0 && q.Skip == 0 && q.Limit == 0, nil
+	return &memCursor{raws}, len(q.Sort) == 0 && q.Skip == 0 && q.Limit == 0 && q.Filter.Near() == nil, nil
 }
 
 // memCursor streams what Scan read.

@@ -16,6 +16,52 @@ func (d *DB) Scan(ctx context.Context, coll string, q *db.Query) (db.Cursor, boo
 	if c == nil {
 		return nil, false, notExist(coll)
 	}
+	if q.Filter.Near() != nil && len(q.Sort) == 0 {
+		return d.scanNear(ctx, c, coll, q)
+	}
+	return d.scanShape(ctx, c, coll, q)
+}
+
+// scanNear streams the documents of a $nearSphere without a sort: nearest
+// first, as Find finds them, when the query has a limit Find can keep;
+// otherwise every matching document, unsorted, for the caller to order.
+func (d *DB) scanNear(ctx context.Context, c *collection, coll string, q *db.Query) (db.Cursor, bool, error) {
+	if err := db.CheckGeoIndex(q.Filter, plainIndexes(c.indexList())); err != nil {
+		return nil, false, err
+	}
+	if q.Limit > 0 && q.Skip+q.Limit <= maxSortBuffer {
+		raws, err := d.Find(ctx, coll, q)
+		if err != nil {
+			return nil, false, err
+		}
+		return &rawsCursor{raws: raws}, true, nil
+	}
+	all := *q
+	all.Skip, all.Limit = 0, 0
+	cur, _, err := d.scanShape(ctx, c, coll, &all)
+	return cur, false, err
+}
+
+// rawsCursor streams documents already read.
+type rawsCursor struct{ raws [][]byte }
+
+func (r *rawsCursor) Next() ([]byte, error) {
+	if len(r.raws) == 0 {
+		return nil, nil
+	}
+	raw := r.raws[0]
+	r.raws = r.raws[1:]
+	return raw, nil
+}
+
+func (r *rawsCursor) Close() error {
+	r.raws = nil
+	return nil
+}
+
+// scanShape plans q on the collection's shape, again when a write widens
+// it before the read starts.
+func (d *DB) scanShape(ctx context.Context, c *collection, coll string, q *db.Query) (db.Cursor, bool, error) {
 	for {
 		sh, gen := c.shape.load()
 		cur, sorted, err := d.scan(ctx, c, sh, q)

@@ -1673,7 +1673,7 @@ var Aggregate = class {
     for (const k of Object.keys(pipelines)) out[k] = subPipeline(pipelines[k]);
     return this._push({ $facet: out });
   }
-  /** $geoNear: `{near: db.Geo.Point, distanceField, …}` (the server does not support it yet). */
+  /** $geoNear (first stage only; needs a 2dsphere index): `{near: db.Geo.Point, distanceField, maxDistance?, minDistance?, query?, distanceMultiplier?, includeLocs?, key?}`, nearest first, distances in metres. */
   geoNear(options) {
     const o = { ...options };
     if (o.query) o.query = encodeWhere(o.query);

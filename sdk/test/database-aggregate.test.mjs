@@ -98,12 +98,49 @@ test('failures are collection.aggregate:fail CloudErrors; callbacks work', async
   assert.equal(e.errCode, -501007);
   assert.match(e.errMsg, /^collection\.aggregate:fail -501007 .*_id/);
   const g = await failure(db.collection('sales').aggregate().geoNear({ near: new db.Geo.Point(0, 0), distanceField: 'd' }).end());
-  assert.match(g.errMsg, /geoNear is not supported yet/);
+  assert.equal(g.errCode, -502002);
+  assert.match(g.errMsg, /^collection\.aggregate:fail -502002 .*needs a 2dsphere index/);
   const seen = await new Promise((resolve) => {
     const ret = db.collection('sales').aggregate().count('n').end({ success: (r) => resolve({ ret, r }) });
   });
   assert.equal(seen.ret, undefined);
   assert.deepEqual(seen.r, { list: [{ n: 30 }], errMsg: 'collection.aggregate:ok' });
+});
+
+test('geoNear: the nearest shops with their distances in metres, under a 2dsphere index (§1.10)', async () => {
+  const shops = db.collection('agg_shops');
+  const at = (lng, lat) => new db.Geo.Point(lng, lat);
+  await shops.add({ data: { _id: 's3', kind: 'tea', location: at(113.35, 23.15) } });
+  await shops.add({ data: { _id: 's1', kind: 'tea', location: at(113.326, 23.135) } });
+  await shops.add({ data: { _id: 'far', kind: 'noodles', location: at(113.15, 23.1) } });
+  await shops.add({ data: { _id: 's2', kind: 'noodles', location: at(113.33, 23.14) } });
+  const admin = new Client({ endpoint: srv.endpoint, accessToken: srv.adminKey });
+  await admin.request('index', 'POST', '/v1/admin/collections/agg_shops/indexes', { keys: { location: '2dsphere' } });
+  const here = at(113.3245, 23.1365);
+
+  // The haversine distances from here: s1 226.8 m, s2 684.7 m, s3 3011.9 m, far 18321.5 m.
+  const { list, errMsg } = await shops
+    .aggregate()
+    .geoNear({ near: here, spherical: true, distanceField: 'distance', includeLocs: 'at' })
+    .limit(5)
+    .end();
+  assert.equal(errMsg, 'collection.aggregate:ok');
+  assert.deepEqual(list.map((d) => d._id), ['s1', 's2', 's3', 'far']);
+  assert.deepEqual(list.map((d) => Math.round(d.distance)), [227, 685, 3012, 18321]);
+  assert.ok(list[0].at instanceof db.Geo.Point, 'includeLocs gives the stored location, a Geo.Point');
+  assert.deepEqual([list[0].at.longitude, list[0].at.latitude], [113.326, 23.135]);
+
+  // maxDistance, query and distanceMultiplier, then db.command.aggregate expressions.
+  const km = await shops
+    .aggregate()
+    .geoNear({ near: here, distanceField: 'km', distanceMultiplier: 0.001, maxDistance: 5000, query: { kind: 'tea' } })
+    .project({ _id: 1, km: $.trunc(['$km', 2]) })
+    .end();
+  assert.deepEqual(km.list, [{ _id: 's1', km: 0.22 }, { _id: 's3', km: 3.01 }]);
+
+  const e = await failure(shops.aggregate().match({ kind: 'tea' }).geoNear({ near: here, distanceField: 'd' }).end());
+  assert.equal(e.errCode, -502002);
+  assert.match(e.errMsg, /\$geoNear is only valid as the first stage in a pipeline/);
 });
 
 test('a client aggregates what its rules let it read, and looks up likewise', async () => {

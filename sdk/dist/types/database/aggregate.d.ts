@@ -23,7 +23,7 @@ export declare class Aggregate {
     count(fieldName: string): Aggregate;
     /** $facet: `{name: pipeline, …}` over the same input. */
     facet(pipelines: Record<string, unknown>): Aggregate;
-    /** $geoNear: `{near: db.Geo.Point, distanceField, …}` (the server does not support it yet). */
+    /** $geoNear (first stage only; needs a 2dsphere index): `{near: db.Geo.Point, distanceField, maxDistance?, minDistance?, query?, distanceMultiplier?, includeLocs?, key?}`, nearest first, distances in metres. */
     geoNear(options: Obj): Aggregate;
     /** $group: `{_id: expression, field: {accumulator: expression}, …}`. */
     group(spec: object): Aggregate;
