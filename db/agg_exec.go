@@ -19,6 +19,22 @@ type iterFunc func() (Doc, bool, error)
 
 func (f iterFunc) next() (Doc, bool, error) { return f() }
 
+// collectedIter streams what collect returns, calling it at the first
+// next: a stage that must see all its input before it answers.
+func collectedIter(collect func() ([]Doc, error)) docIter {
+	var it docIter
+	return iterFunc(func() (Doc, bool, error) {
+		if it == nil {
+			out, err := collect()
+			if err != nil {
+				return nil, false, err
+			}
+			it = sliceIter(out)
+		}
+		return it.next()
+	})
+}
+
 // sliceIter streams docs.
 func sliceIter(docs []Doc) docIter {
 	i := 0

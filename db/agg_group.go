@@ -294,22 +294,7 @@ func bucketBoundaries(v any) ([]any, error) {
 }
 
 func (b *bucketStage) open(x *aggRun, in docIter) docIter {
-	var out []Doc
-	pos := -1
-	return iterFunc(func() (Doc, bool, error) {
-		if pos < 0 {
-			var err error
-			if out, err = b.collect(x, in); err != nil {
-				return nil, false, err
-			}
-			pos = 0
-		}
-		if pos >= len(out) {
-			return nil, false, nil
-		}
-		pos++
-		return out[pos-1], true, nil
-	})
+	return collectedIter(func() ([]Doc, error) { return b.collect(x, in) })
 }
 
 func (b *bucketStage) collect(x *aggRun, in docIter) ([]Doc, error) {
