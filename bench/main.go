@@ -243,6 +243,12 @@ func (m *Main) Open(ctx context.Context) error {
 	if m.cfg.Peer != "" {
 		m.srv.env = append(m.srv.env, "MINIBASE_FUNCTIONS_LOG_STORE=off")
 	}
+	if slices.ContainsFunc(m.cfg.Scenarios, func(n string) bool { return slices.Contains(watchNames(), n) }) {
+		// The watch scenarios' thousands of connections all come from this
+		// one address: lift the per-address cap, and leave room for them.
+		m.srv.env = append(m.srv.env, "MINIBASE_MAX_CONNS_PER_ADDR=0",
+			fmt.Sprintf("MINIBASE_MAX_CONNS=%d", max(m.cfg.Watchers, m.cfg.Subscribers)+1000))
+	}
 	if err := m.srv.start(); err != nil {
 		return err
 	}
