@@ -9,7 +9,7 @@
 # bare "context deadline exceeded" failure when a starved worker misses the
 # deadline, with no failing input. A count has no deadline to race.
 set -eu
-execs=${FUZZEXECS:-100000x}
+execs=${FUZZEXECS:-50000x}
 cd "$(dirname "$0")/.."
 grep -rlE --include='*_test.go' '^func Fuzz[A-Za-z0-9_]*\(f \*testing\.F\)' . |
 	grep -v node_modules | sort | while read -r file; do
