@@ -138,7 +138,13 @@ func (c *watchClient) expect(typ string) wmsg {
 func (c *watchClient) watch(id, query string) wmsg {
 	c.tb.Helper()
 	c.send(`{"type":"watch","watchId":"` + id + `","query":` + query + `}`)
-	m := c.expect("init")
+	m := c.next()
+	for m != nil && m.str("type") == "events" && m.str("watchId") != id {
+		m = c.next() // another watch's events, sent before the init
+	}
+	if m == nil || m.str("type") != "init" {
+		c.tb.Fatalf("got %v, want an init message", m)
+	}
 	if m.str("watchId") != id {
 		c.tb.Fatalf("init for %q, want %q", m.str("watchId"), id)
 	}
