@@ -268,11 +268,13 @@ func (s *Server) watchSettings(ctx context.Context) {
 	}
 }
 
-// addrAllowed reports whether an admin may call from a: loopback always,
-// else when the list is empty or has a prefix containing it.
+// addrAllowed reports whether an admin may call from a: from the machine
+// itself always (loopback, or a connection without an IP address: a Unix
+// socket, an in-process request), else when the list is empty or has a
+// prefix containing it.
 func addrAllowed(allow []netip.Prefix, a netip.Addr) bool {
 	a = a.Unmap()
-	if len(allow) == 0 || a.IsLoopback() {
+	if len(allow) == 0 || a.IsLoopback() || !a.IsValid() || a.IsUnspecified() {
 		return true
 	}
 	return slices.ContainsFunc(allow, func(p netip.Prefix) bool { return p.Contains(a) })
