@@ -144,10 +144,16 @@ func (t *Tokens) TTL() time.Duration { return time.Duration(t.ttl.Load()) }
 func (t *Tokens) AdminTTL() time.Duration { return time.Duration(t.adminTTL.Load()) }
 
 // SetTTL sets the lives of the access tokens signed from now on; tokens
-// already signed are held to them too when they are shorter (Verify).
+// already signed are held to them too when they are shorter (Verify). A
+// change empties the cache of verified tokens, whose expiry was capped by
+// the lives before it.
 func (t *Tokens) SetTTL(user, admin time.Duration) {
-	t.ttl.Store(int64(user))
-	t.adminTTL.Store(int64(admin))
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	oldUser, oldAdmin := t.ttl.Swap(int64(user)), t.adminTTL.Swap(int64(admin))
+	if oldUser != int64(user) || oldAdmin != int64(admin) {
+		clear(t.cache)
+	}
 }
 
 // ttlOf is the life of role's access tokens.
