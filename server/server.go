@@ -87,7 +87,7 @@ func (s *Server) Open(ctx context.Context) error {
 	if s.files, s.fileBE, err = openStorage(ctx, s.Config, s.reserve); err != nil {
 		return err
 	}
-	s.db = db.NewService(s.store, db.Limits{AggregateMemory: s.Config.AggregateMem})
+	s.db = db.NewService(s.store, db.Limits{AggregateMemory: s.Config.AggregateMem, SlowQuery: s.Config.SlowQuery})
 	s.db.SetUsers(s.auth)
 	s.openWatches()
 	if err := s.openFunctions(); err != nil {
