@@ -56,6 +56,7 @@ type Server struct {
 	log       *slog.Logger
 
 	dbTriggers *functions.DBTriggers // adapters.go
+	console    consoleState          // the console's overview (info.go)
 }
 
 // Open creates the data directory and opens everything the server needs.
