@@ -203,6 +203,11 @@ func (s *Server) openFunctions() error {
 	dir.Space = s.reserve
 	s.openFnLogs(context.Background())
 	c := s.Config.Functions
+	loc := c.TimerTZ
+	if loc == nil {
+		loc = functions.DefaultTimerZone
+	}
+	dir.TimerZone = loc
 	opts := functions.Options{
 		Env: s.Config.Storage.Env, AppID: s.Config.Auth.Providers.WeChat.AppID, Concurrency: c.Concurrency, Queue: c.Queue,
 		Fetch: c.Fetch, Async: functions.AsyncOptions{Retries: c.AsyncRetries, Backoff: c.RetryBackoff, PerCaller: c.AsyncPerUser},
@@ -213,10 +218,6 @@ func (s *Server) openFunctions() error {
 	s.functions, err = functions.New(dir, s.db, opts)
 	if err != nil {
 		return err
-	}
-	loc := c.TimerTZ
-	if loc == nil {
-		loc = time.FixedZone("UTC+8", 8*60*60)
 	}
 	s.triggers = functions.NewTriggers(s.functions, dir, dir, loc)
 	s.openDBTriggers()
