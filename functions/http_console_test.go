@@ -55,7 +55,7 @@ func TestFunctionDetailForConsole(t *testing.T) {
 			Method: "GET", URL: "/v1/admin/functions/plain", As: asAdmin, Status: 200,
 			Want: `{"triggers":{"http":[],"cron":[],"db":[]}}`},
 		{Name: "env, timeout and memory are checked at deploy", Method: "PUT", URL: "/v1/admin/functions/bad", As: asAdmin,
-			Body: map[string]any{"files": map[string]string{"index.js": "exports.main = () => 1"}, "config": json.RawMessage(`{"memorySize": 9999}`)},
+			Body:   map[string]any{"files": map[string]string{"index.js": "exports.main = () => 1"}, "config": json.RawMessage(`{"memorySize": 9999}`)},
 			Status: 400, Want: `{"code":"INVALID_PARAM","message":"function bad: config.json: memorySize must be 64 to 4096 (MB), got 9999"}`},
 	})
 }
