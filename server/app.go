@@ -53,6 +53,10 @@ func (s *Server) newApp() *fiber.App {
 	// that a 500 carries the CORS headers too; CORS answers preflights for
 	// every path, before any route.
 	app.Use(s.conns.enter, s.Config.Proxies.Handler, s.Config.CORS.Handler, requestID, recoverPanic)
+	if s.Config.HTTPS.HSTS {
+		// Over https only: directly, or through a trusted proxy that says so.
+		app.Use(hsts(s.Config.HTTPS.HSTSMaxAge))
+	}
 
 	r := s.routers(app)
 	r.api.Get("/health", func(c *fiber.Ctx) error {
