@@ -248,3 +248,55 @@ func TestHTTPSACMERenewal(t *testing.T) {
 }
 
 func itoa(n int) string { return big.NewInt(int64(n)).String() }
+
+// Where a plain-http request is sent: the same name over https when it
+// is served (any valid name or address with certificate files), else the
+// first domain; a request target that is not a path is refused.
+func TestHTTPSURL(t *testing.T) {
+	domains := []string{"api.example.com", "www.example.com"}
+	for _, tc := range []struct {
+		host, uri string
+		domains   []string
+		addr      string
+		want      string // "": refused
+	}{
+		{"api.example.com", "/v1/health?a=1", domains, ":443", "https://api.example.com/v1/health?a=1"},
+		{"WWW.Example.com.:80", "/", domains, ":443", "https://www.example.com/"},
+		{"api.example.com", "/x", domains, "127.0.0.1:8443", "https://api.example.com:8443/x"},
+		{"evil.example.net", "/x", domains, ":443", "https://api.example.com/x"},
+		{"", "/x", domains, ":443", "https://api.example.com/x"},
+		{"10.0.0.1", "/x", nil, ":443", "https://10.0.0.1/x"},
+		{"[::1]:80", "/x", nil, ":443", "https://[::1]/x"},
+		{"files.example.org", "/f/a b", nil, ":443", ""},
+		{"files.example.org", "//evil.example.net/x", nil, ":443", ""},
+		{"files.example.org", "http://evil.example.net/", nil, ":443", ""},
+		{"bad host", "/x", nil, ":443", ""},
+		{"files.example.org:99999", "/x", nil, ":443", ""},
+		{"files.example.org", "/" + strings.Repeat("a", maxRedirectURI), nil, ":443", ""},
+	} {
+		got, ok := httpsURL(tc.host, tc.uri, tc.domains, tc.addr)
+		if got != tc.want || ok != (tc.want != "") {
+			t.Errorf("httpsURL(%q, %q, %v, %q) = %q, %v; want %q", tc.host, tc.uri, tc.domains, tc.addr, got, ok, tc.want)
+		}
+	}
+}
+
+// httpsURL never panics, and what it gives is an https URL on a served
+// host (with domains) whose path is the request's.
+func FuzzHTTPSURL(f *testing.F) {
+	f.Add("api.example.com:80", "/v1/health?x=1")
+	f.Add("[::1]", "//x")
+	f.Add("a..b", "/\r\n")
+	f.Fuzz(func(t *testing.T, host, uri string) {
+		got, ok := httpsURL(host, uri, []string{"api.example.com"}, ":443")
+		if !ok {
+			return
+		}
+		if got != "https://api.example.com"+uri {
+			t.Errorf("httpsURL(%q, %q) = %q", host, uri, got)
+		}
+		if got, ok := httpsURL(host, uri, nil, ":8443"); ok && (!strings.HasPrefix(got, "https://") || !strings.HasSuffix(got, ":8443"+uri)) {
+			t.Errorf("httpsURL(%q, %q) without domains = %q", host, uri, got)
+		}
+	})
+}
