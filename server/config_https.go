@@ -102,7 +102,7 @@ func (c *Config) checkHTTPS(httpSet bool) error {
 	if !h.On() {
 		return nil
 	}
-	if c.HTTP == h.Addr {
+	if _, port, _ := net.SplitHostPort(h.Addr); c.HTTP == h.Addr && port != "0" {
 		return fmt.Errorf("MINIBASE_HTTP and MINIBASE_HTTPS_ADDR are both %s: give them different addresses (or MINIBASE_HTTP=off)", h.Addr)
 	}
 	if c.Storage.PublicURL == "" && len(h.Domains) > 0 {
