@@ -17,6 +17,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/fasthttp/websocket"
 )
 
 // testCA issues certificates for the certificate-file tests.
@@ -210,4 +212,39 @@ func tlsConn(t *testing.T, addr string, pool *x509.CertPool) *tls.Conn {
 	}
 	t.Cleanup(func() { c.Close() })
 	return c
+}
+
+// Realtime watch works over the server's own TLS: the WebSocket upgrade
+// of /v1/db/<coll>/watch, a watch's first snapshot, and its pings.
+func TestHTTPSWatch(t *testing.T) {
+	ca := newTestCA(t)
+	dir := t.TempDir()
+	certPath, keyPath := filepath.Join(dir, "cert.pem"), filepath.Join(dir, "key.pem")
+	c1, k1 := ca.issue(t, 1, testDomain)
+	writeFile(t, certPath, c1)
+	writeFile(t, keyPath, k1)
+	s := startHTTPS(t, "", nil, nil, func(c *Config) { c.HTTPS.CertFile, c.HTTPS.KeyFile = certPath, keyPath })
+	if a := s.do(t, "POST", "/v1/db/todos/insert", testKey, `{"data":{"_id":"t1","title":"over tls"}}`); a.status != 200 {
+		t.Fatalf("insert: %v", a)
+	}
+	dialer := websocket.Dialer{TLSClientConfig: &tls.Config{RootCAs: ca.pool}, HandshakeTimeout: waitLimit,
+		NetDial: func(network, _ string) (net.Conn, error) { return net.Dial(network, s.tlsAddr) }}
+	ws, resp, err := dialer.Dial("wss://"+testDomain+"/v1/db/todos/watch", http.Header{"Authorization": {"Bearer " + testKey}})
+	if err != nil {
+		t.Fatalf("wss upgrade: %v %v", resp, err)
+	}
+	defer ws.Close()
+	ws.SetReadDeadline(time.Now().Add(waitLimit))
+	for _, tc := range []struct{ send, want string }{
+		{`{"type":"watch","watchId":"w","query":{}}`, `"title":"over tls"`},
+		{`{"type":"ping"}`, `"type":"pong"`},
+	} {
+		if err := ws.WriteMessage(websocket.TextMessage, []byte(tc.send)); err != nil {
+			t.Fatal(err)
+		}
+		_, got, err := ws.ReadMessage()
+		if err != nil || !strings.Contains(string(got), tc.want) {
+			t.Errorf("%s: %s %v, want %s", tc.send, got, err, tc.want)
+		}
+	}
 }
