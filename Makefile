@@ -25,10 +25,13 @@ vet:
 # run of every fuzz target.
 test: vet build unit sdk e2e fuzz
 
-# The storage suites run against a real MinIO server: scripts/minio.sh
-# installs the pinned build into ~/.cache/minibase the first time.
+# The storage suites run against a real MinIO server, the HTTPS tests
+# against Let's Encrypt's ACME test server pebble: scripts/minio.sh and
+# scripts/pebble.sh install the pinned builds into ~/.cache/minibase the
+# first time.
 unit: build
-	MINIBASE_MINIO_BIN=$$(scripts/minio.sh) MINIBASE_BIN=$(CURDIR)/bin/minibase go test -race -count=1 -timeout 30m ./...
+	MINIBASE_MINIO_BIN=$$(scripts/minio.sh) MINIBASE_PEBBLE_BIN=$$(scripts/pebble.sh) MINIBASE_BIN=$(CURDIR)/bin/minibase \
+		go test -race -count=1 -timeout 30m ./...
 
 # The JS SDK: type check, dist/ up to date, and its tests against the
 # binary just built. Dev dependencies are installed (npm ci) only when

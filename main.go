@@ -2,7 +2,7 @@
 // binary: a JSON document database with MongoDB semantics, object storage,
 // end-user auth and JavaScript cloud functions, served on one port.
 //
-//	minibase serve [--dir DIR] [--http ADDR]
+//	minibase serve [--dir DIR] [--http ADDR] [--https DOMAINS]
 //	minibase admin create EMAIL …
 //	minibase functions deploy|invoke|list|rollback|logs …
 //	minibase version

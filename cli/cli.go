@@ -29,6 +29,7 @@ const usage = `minibase: a backend for mini-programs in one binary.
 
 Usage:
   minibase serve [--dir DIR] [--http ADDR]   run the server
+  minibase serve --https api.example.com     … over HTTPS, certificates from Let's Encrypt
   minibase admin create EMAIL [--dir DIR] [--password-stdin]
                                              add an admin account (password from
                                              stdin, MINIBASE_ADMIN_PASSWORD or a prompt)

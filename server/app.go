@@ -55,6 +55,10 @@ func (s *Server) newApp() *fiber.App {
 	// every path, before any route.
 	s.console.started = time.Now()
 	app.Use(s.conns.enter, s.Config.Proxies.Handler, s.Config.CORS.Handler, requestID, s.console.series.count, recoverPanic)
+	if s.Config.HTTPS.HSTS {
+		// Over https only: directly, or through a trusted proxy that says so.
+		app.Use(hsts(s.Config.HTTPS.HSTSMaxAge))
+	}
 
 	// Admin sign-in and setup come without an identity: admin.allowIPs
 	// is checked on the address alone (adminGate does the rest).

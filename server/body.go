@@ -26,7 +26,7 @@ import (
 // as long as it likes.
 func bound(drain time.Duration, next fasthttp.RequestHandler) fasthttp.RequestHandler {
 	return func(ctx *fasthttp.RequestCtx) {
-		c, _ := ctx.Conn().(*conn) // nil when not served from the server's listener (app.Test)
+		c := serverConn(ctx.Conn()) // nil when not served from the server's listener (app.Test)
 		if c != nil {
 			c.startHandler()
 		}

@@ -23,7 +23,7 @@ import (
 // for tests and embedding programs.
 type Config struct {
 	Dir            string        // data directory
-	HTTP           string        // listen address
+	HTTP           string        // listen address; with TLS the redirect listener's ("off": none)
 	AdminKey       string        // empty: generated once, hash kept in Dir
 	BodyLimit      int           // bytes of a request body (uploads and function zips have their own)
 	Sync           string        // SQLite synchronous: FULL or NORMAL
@@ -40,6 +40,7 @@ type Config struct {
 	Functions      FunctionsConfig
 	Storage        StorageConfig
 	Watch          WatchConfig
+	HTTPS          HTTPSConfig
 
 	given map[string]bool // the MINIBASE_* settings ParseConfig was given (by variable or flag)
 }
@@ -47,10 +48,13 @@ type Config struct {
 // setting is one row of the table: where a value comes from, its default
 // and help, and how it is parsed into a Config.
 type setting struct {
-	env   string // MINIBASE_…
-	flag  string // serve's flag (--flag VALUE), if any
-	def   string // the default, parsed like a value; "" sets nothing
-	usage string // one line of help, wrapped by Usage
+	env  string // MINIBASE_…
+	flag string // serve's flag (--flag VALUE), if any
+	// toggle makes the flag a switch: --flag alone is true (--flag=false
+	// is false).
+	toggle bool
+	def    string // the default, parsed like a value; "" sets nothing
+	usage  string // one line of help, wrapped by Usage
 	// set parses a value (never "") into the field it was made for; its
 	// error says what the value must be ("must be …"), or is the whole
 	// message, naming the setting.
@@ -62,7 +66,8 @@ type setting struct {
 func (c *Config) settings() []setting {
 	s := []setting{
 		{env: "MINIBASE_DIR", flag: "dir", def: "./mb_data", usage: "data directory", set: text(&c.Dir)},
-		{env: "MINIBASE_HTTP", flag: "http", def: "127.0.0.1:8090", usage: "listen address", set: text(&c.HTTP)},
+		{env: "MINIBASE_HTTP", flag: "http", usage: "listen address (default " + defaultHTTP + "); with HTTPS, the plain-http listener " +
+			"that answers ACME challenges and redirects the rest to https (default :80; off: none)", set: text(&c.HTTP)},
 		{env: "MINIBASE_ADMIN_KEY", usage: "admin key (at least 16 characters); without it the first serve generates one and prints it once",
 			set: text(&c.AdminKey)},
 		{env: "MINIBASE_BODY_LIMIT", def: "16777216", usage: "largest request body, like 16MiB (file uploads and function zips have their own limits)",
@@ -95,12 +100,15 @@ func (c *Config) settings() []setting {
 	s = append(s, c.Storage.settings()...)
 	s = append(s, c.Watch.settings()...)
 	s = append(s, c.consoleSettings()...)
-	return append(s, c.Functions.settings()...)
+	s = append(s, c.Functions.settings()...)
+	return append(s, c.HTTPS.settings()...)
 }
 
-// check is what the table cannot say: settings that go together.
-func (c *Config) check() error {
-	return errors.Join(c.Auth.check(), c.Storage.check())
+// check is what the table cannot say: settings that go together, and
+// defaults that depend on others. httpSet tells whether MINIBASE_HTTP was
+// given.
+func (c *Config) check(httpSet bool) error {
+	return errors.Join(c.Auth.check(), c.Storage.check(), c.checkHTTPS(httpSet))
 }
 
 // ParseConfig reads serve's flags from args and the MINIBASE_* variables
@@ -114,7 +122,12 @@ func ParseConfig(args []string, getenv func(string) string) (Config, error) {
 	fs.SetOutput(io.Discard)
 	flags := map[string]*string{}
 	for _, s := range table {
-		if s.flag != "" {
+		switch {
+		case s.toggle:
+			v := &switchFlag{}
+			fs.Var(v, s.flag, s.usage)
+			flags[s.env] = &v.value
+		case s.flag != "":
 			flags[s.env] = fs.String(s.flag, "", s.usage)
 		}
 	}
@@ -124,6 +137,7 @@ func ParseConfig(args []string, getenv func(string) string) (Config, error) {
 	if fs.NArg() > 0 {
 		return c, fmt.Errorf("serve: unexpected argument %q", fs.Arg(0))
 	}
+	httpSet := false
 	for _, s := range table {
 		v, from := getenv(s.env), s.env
 		if f := flags[s.env]; f != nil && *f != "" {
@@ -134,6 +148,9 @@ func ParseConfig(args []string, getenv func(string) string) (Config, error) {
 				c.given = map[string]bool{}
 			}
 			c.given[s.env] = true
+		}
+		if s.env == "MINIBASE_HTTP" {
+			httpSet = v != ""
 		}
 		if v == "" {
 			v = s.def
@@ -147,8 +164,15 @@ func ParseConfig(args []string, getenv func(string) string) (Config, error) {
 			return c, fmt.Errorf("%s %v, got %q", from, err, v)
 		}
 	}
-	return c, c.check()
+	return c, c.check(httpSet)
 }
+
+// switchFlag is a flag that may stand alone (--hsts: "true").
+type switchFlag struct{ value string }
+
+func (f *switchFlag) String() string     { return f.value }
+func (f *switchFlag) Set(v string) error { f.value = v; return nil }
+func (f *switchFlag) IsBoolFlag() bool   { return true }
 
 // Usage is the help text of the settings: serve's flags and every
 // MINIBASE_* variable, with its default.

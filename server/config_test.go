@@ -278,3 +278,56 @@ func TestFunctionLogsSettings(t *testing.T) {
 		}
 	}
 }
+
+// HTTPS settings: --https turns TLS on, moves the plain listener to :80
+// (unless given) and the public URL to https://<first domain>; the file
+// pair goes together; --hsts is a switch; bad values are refused saying
+// what they must be.
+func TestHTTPSSettings(t *testing.T) {
+	none := func(string) string { return "" }
+	cfg, err := ParseConfig([]string{"--https", "API.example.com, www.example.com"}, none)
+	if err != nil || !cfg.HTTPS.On() || !cfg.HTTPS.ACME() || cfg.HTTP != ":80" || cfg.HTTPS.Addr != ":443" ||
+		cfg.Storage.PublicURL != "https://api.example.com" || len(cfg.HTTPS.Domains) != 2 || cfg.HTTPS.Domains[0] != "api.example.com" ||
+		cfg.HTTPS.ACMEDirectory != letsEncrypt || cfg.HTTPS.HSTS || cfg.HTTPS.HandshakeTimeout != 10*time.Second {
+		t.Fatalf("--https: %+v %q %q %v", cfg.HTTPS, cfg.HTTP, cfg.Storage.PublicURL, err)
+	}
+	cfg, err = ParseConfig([]string{"--https", "api.example.com", "--http", "127.0.0.1:8080", "--https-addr", ":8443", "--hsts",
+		"--acme-email", "ops@example.com", "--acme-directory", "https://acme-staging-v02.api.letsencrypt.org/directory"}, none)
+	if err != nil || cfg.HTTP != "127.0.0.1:8080" || cfg.Storage.PublicURL != "https://api.example.com:8443" || !cfg.HTTPS.HSTS ||
+		cfg.HTTPS.HSTSMaxAge != 365*24*time.Hour || cfg.HTTPS.Email != "ops@example.com" || !strings.Contains(cfg.HTTPS.ACMEDirectory, "staging") {
+		t.Fatalf("flags: %+v %q %q %v", cfg.HTTPS, cfg.HTTP, cfg.Storage.PublicURL, err)
+	}
+	env := map[string]string{"MINIBASE_HTTPS": "api.example.com", "MINIBASE_PUBLIC_URL": "https://cdn.example.com", "MINIBASE_HSTS": "true"}
+	cfg, err = ParseConfig([]string{"--hsts=false"}, func(k string) string { return env[k] })
+	if err != nil || cfg.Storage.PublicURL != "https://cdn.example.com" || cfg.HTTPS.HSTS {
+		t.Errorf("a given public URL, --hsts=false over the variable: %q %v %v", cfg.Storage.PublicURL, cfg.HTTPS.HSTS, err)
+	}
+	cfg, err = ParseConfig([]string{"--tls-cert", "c.pem", "--tls-key", "k.pem"}, none)
+	if err != nil || !cfg.HTTPS.On() || cfg.HTTPS.ACME() || cfg.HTTP != ":80" || cfg.Storage.PublicURL != "" {
+		t.Errorf("certificate files: %+v %q %v", cfg.HTTPS, cfg.HTTP, err)
+	}
+	if cfg, err = ParseConfig(nil, none); err != nil || cfg.HTTPS.On() || cfg.HTTP != defaultHTTP {
+		t.Errorf("no HTTPS: %+v %q %v", cfg.HTTPS, cfg.HTTP, err)
+	}
+	for _, tc := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"--tls-cert", "c.pem"}, "MINIBASE_TLS_CERT and MINIBASE_TLS_KEY go together"},
+		{[]string{"--https", "localhost"}, `--https must be domain names like api.example.com, comma-separated ("localhost" is not one)`},
+		{[]string{"--https", "*.example.com"}, `("*.example.com" is not one)`},
+		{[]string{"--https", "10.0.0.1"}, `("10.0.0.1" is not one)`},
+		{[]string{"--https", "a_b.example.com"}, `is not one`},
+		{[]string{"--https", strings.Repeat("a.", 130) + "com"}, `is not one`},
+		{[]string{"--https", strings.Repeat("x.example.com,", 101)}, `must be at most 100 domain names`},
+		{[]string{"--http", "off"}, "MINIBASE_HTTP=off needs MINIBASE_HTTPS or MINIBASE_TLS_CERT"},
+		{[]string{"--https", "api.example.com", "--http", ":443"}, "MINIBASE_HTTP and MINIBASE_HTTPS_ADDR are both :443"},
+		{[]string{"--acme-email", "not an email"}, "--acme-email must be an email address"},
+		{[]string{"--acme-directory", "acme.example.com"}, "--acme-directory must be an http(s) URL"},
+		{[]string{"--hsts=maybe"}, "--hsts must be true or false"},
+	} {
+		if _, err := ParseConfig(tc.args, none); err == nil || !strings.Contains(err.Error(), tc.want) {
+			t.Errorf("%q: %v, want an error saying %s", tc.args, err, tc.want)
+		}
+	}
+}

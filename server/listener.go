@@ -1,6 +1,7 @@
 package server
 
 import (
+	"crypto/tls"
 	"errors"
 	"fmt"
 	"io"
@@ -343,4 +344,14 @@ func (e *logEvery) warn(log *slog.Logger, msg string, args ...any) {
 		log.Warn(msg, append(args, "times", e.n, "note", "said at most once a minute")...)
 		e.last, e.n = now, 0
 	}
+}
+
+// serverConn is the listener's conn under c (under its TLS when it has
+// one), or nil when c did not come from the listener.
+func serverConn(c net.Conn) *conn {
+	if t, ok := c.(*tls.Conn); ok {
+		c = t.NetConn()
+	}
+	sc, _ := c.(*conn)
+	return sc
 }

@@ -33,8 +33,12 @@ type Server struct {
 	Out io.Writer
 	// Listener, when set, is where Run serves instead of listening on
 	// Config.HTTP (a test's 127.0.0.1:0, a socket handed over by systemd);
-	// Run closes it.
+	// Run closes it. With HTTPS (Config.HTTPS) it is the TLS listener's.
 	Listener net.Listener
+	// HTTPListener, when set with HTTPS, is where Run serves the
+	// plain-http redirects and ACME challenges instead of listening on
+	// Config.HTTP; Run closes it.
+	HTTPListener net.Listener
 
 	keys      *auth.AdminKeys
 	store     *sqlite.DB
@@ -54,6 +58,7 @@ type Server struct {
 	root      fiber.Router  // Router: the app's root route group
 	conns     *connStates   // which connections wait for a request (closed first at shutdown)
 	settings  settingsState // the admin console's settings (settings*.go)
+	tls       *serverTLS    // nil: plain http
 	log       *slog.Logger
 
 	dbTriggers *functions.DBTriggers // adapters.go
@@ -72,6 +77,10 @@ func (s *Server) Open(ctx context.Context) error {
 		return err
 	}
 	s.reserve = openReserve(s.Config.Dir, s.Config.DiskReserve, s.log)
+	var err error
+	if s.tls, err = openTLS(s.Config, s.log); err != nil {
+		return err
+	}
 	keys, generated, err := auth.LoadAdminKeys(s.Config.Dir, s.Config.AdminKey)
 	if err != nil {
 		return err
@@ -114,23 +123,36 @@ func (s *Server) App() *fiber.App { return s.app }
 // delays new connections but ends nothing. An address it cannot listen on
 // (one in use) is an error before anything is printed to Out.
 func (s *Server) Run(ctx context.Context) error {
-	ln := s.Listener
-	if ln == nil {
-		var err error
-		if ln, err = net.Listen(s.app.Config().Network, s.Config.HTTP); err != nil {
-			return fmt.Errorf("listen: %w", err)
-		}
+	ln, plain, err := s.listen()
+	if err != nil {
+		return err
 	}
 	if s.Config.Pprof != "" {
 		stop, err := servePprof(s.Config.Pprof, s.log)
 		if err != nil {
 			ln.Close()
+			if plain != nil {
+				plain.Close()
+			}
 			return err
 		}
 		defer stop()
 	}
+	var serving net.Listener = s.newListener(ln)
+	scheme := "http"
+	if s.tls != nil {
+		serving, scheme = newTLSListener(serving, s.tls.config, s.Config.HTTPS.HandshakeTimeout, s.log), "https"
+		if plain != nil {
+			defer s.serveRedirects(plain, s.tls.challengeHandler(s.Config.HTTPS))()
+		}
+		if s.tls.acme != nil {
+			obtainCtx, stopObtain := context.WithCancel(ctx)
+			defer stopObtain()
+			s.tls.obtain(obtainCtx, s.Config.HTTPS.Domains, s.log)
+		}
+	}
 	errc := make(chan error, 1)
-	go func() { errc <- s.app.Listener(s.newListener(ln)) }()
+	go func() { errc <- s.app.Listener(serving) }()
 	trigCtx, stopTriggers := context.WithCancel(ctx)
 	trigDone := make(chan struct{})
 	go func() {
@@ -144,7 +166,10 @@ func (s *Server) Run(ctx context.Context) error {
 	settingsDone := make(chan struct{})
 	go func() { defer close(settingsDone); s.watchSettings(settingsCtx) }()
 	defer func() { stopSettings(); <-settingsDone }()
-	fmt.Fprintf(s.out(), "minibase %s serving on http://%s (data in %s)\n", s.version(), ln.Addr(), s.Config.Dir)
+	fmt.Fprintf(s.out(), "minibase %s serving on %s://%s (data in %s)\n", s.version(), scheme, ln.Addr(), s.Config.Dir)
+	if plain != nil {
+		fmt.Fprintf(s.out(), "minibase: http://%s redirects to https and answers ACME challenges\n", plain.Addr())
+	}
 	select {
 	case err := <-errc:
 		return fmt.Errorf("serve: %w", err)
@@ -163,6 +188,35 @@ func (s *Server) Run(ctx context.Context) error {
 		return fmt.Errorf("shutdown: %w", err)
 	}
 	return nil
+}
+
+// listen opens the API's listener (Listener, else Config.HTTP, or with
+// HTTPS Config.HTTPS.Addr) and with HTTPS the plain-http one
+// (HTTPListener, else Config.HTTP unless "off"; nil then).
+func (s *Server) listen() (api, plain net.Listener, err error) {
+	network := s.app.Config().Network
+	api = s.Listener
+	if s.tls == nil {
+		if api == nil {
+			if api, err = net.Listen(network, s.Config.HTTP); err != nil {
+				return nil, nil, fmt.Errorf("listen: %w", err)
+			}
+		}
+		return api, nil, nil
+	}
+	if api == nil {
+		if api, err = net.Listen(network, s.Config.HTTPS.Addr); err != nil {
+			return nil, nil, fmt.Errorf("listen (MINIBASE_HTTPS_ADDR): %w", err)
+		}
+	}
+	plain = s.HTTPListener
+	if plain == nil && s.Config.HTTP != "off" {
+		if plain, err = net.Listen(network, s.Config.HTTP); err != nil {
+			api.Close()
+			return nil, nil, fmt.Errorf("listen (MINIBASE_HTTP, for redirects to https and ACME challenges): %w", err)
+		}
+	}
+	return api, plain, nil
 }
 
 // Close stops the functions runtime and its log store, then releases the
