@@ -19,7 +19,6 @@ import (
 	"syscall"
 	"testing"
 	"time"
-
 )
 
 // newDataDir makes a data directory as a server leaves it: a database
