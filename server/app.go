@@ -64,6 +64,7 @@ func (s *Server) newApp() *fiber.App {
 	s.auth.Mount(r.auth)
 	s.mountFnLogs(r.api, r.streams) // before functions: /admin/functions/logs is not a function's name
 	s.functions.Mount(r.api, r.deploys, deployer{s.fnDir, s.triggers})
+	s.mountBackups(r.backups)
 	s.files.Mount(r.files, r.uploads)
 	s.files.MountFiles(r.root)
 	s.triggers.MountHTTP(r.root)
@@ -83,6 +84,7 @@ type routers struct {
 	deploys fiber.Router // /v1, function deployments: zips up to functions.MaxZipBytes, time limit, identity
 	streams fiber.Router // /v1, WebSocket tails: no time limit; the token may come as ?access_token= (browsers)
 	sockets fiber.Router // /v1, WebSockets of clients (watch): as streams, but a bad token is told over the socket (auth.SocketMiddleware)
+	backups fiber.Router // /v1, backups' admin API: body limit and identity, no time limit (making and downloading a large backup)
 	root    fiber.Router // /: files (/f/), HTTP access (/fn/) and an embedding program's routes: as api
 }
 
@@ -103,6 +105,7 @@ func (s *Server) routers(app *fiber.App) routers {
 		deploys: newGroup(v1, deployLimit, s.timeout, identity),
 		streams: newGroup(v1, limit, tailToken, identity),
 		sockets: newGroup(v1, limit, tailToken, auth.SocketMiddleware(s.keys, s.auth.Tokens())),
+		backups: newGroup(v1, limit, identity),
 		root:    newGroup(app, limit, s.timeout, identity),
 	}
 }

@@ -39,6 +39,7 @@ type Config struct {
 	Functions      FunctionsConfig
 	Storage        StorageConfig
 	Watch          WatchConfig
+	Backup         BackupConfig
 }
 
 // setting is one row of the table: where a value comes from, its default
@@ -91,12 +92,13 @@ func (c *Config) settings() []setting {
 	s = append(s, c.Auth.settings()...)
 	s = append(s, c.Storage.settings()...)
 	s = append(s, c.Watch.settings()...)
+	s = append(s, c.Backup.settings()...)
 	return append(s, c.Functions.settings()...)
 }
 
 // check is what the table cannot say: settings that go together.
 func (c *Config) check() error {
-	return errors.Join(c.Auth.check(), c.Storage.check())
+	return errors.Join(c.Auth.check(), c.Storage.check(), c.checkBackup())
 }
 
 // ParseConfig reads serve's flags from args and the MINIBASE_* variables

@@ -56,6 +56,8 @@ type Server struct {
 	log       *slog.Logger
 
 	dbTriggers *functions.DBTriggers // adapters.go
+	backups    *backups              // backups.go
+	unlock     func()                // releases the data dir's lock (LockDir)
 }
 
 // Open creates the data directory and opens everything the server needs.
@@ -69,6 +71,14 @@ func (s *Server) Open(ctx context.Context) error {
 	if err := openDataDir(s.Config.Dir, s.log); err != nil {
 		return err
 	}
+	unlock, err := LockDir(s.Config.Dir)
+	if errors.Is(err, ErrDirLocked) {
+		return fmt.Errorf("%w; stop it first, or give this server another --dir", err)
+	}
+	if err != nil {
+		return err
+	}
+	s.unlock = unlock
 	s.reserve = openReserve(s.Config.Dir, s.Config.DiskReserve, s.log)
 	keys, generated, err := auth.LoadAdminKeys(s.Config.Dir, s.Config.AdminKey)
 	if err != nil {
@@ -91,6 +101,9 @@ func (s *Server) Open(ctx context.Context) error {
 	s.db.SetUsers(s.auth)
 	s.openWatches()
 	if err := s.openFunctions(); err != nil {
+		return err
+	}
+	if s.backups, err = openBackups(ctx, s.Config, s.version(), s.fnDir.Hold, s.log); err != nil {
 		return err
 	}
 	s.app = s.newApp()
@@ -135,6 +148,10 @@ func (s *Server) Run(ctx context.Context) error {
 	defer func() { stopTriggers(); <-trigDone }()
 	defer s.runDBTriggers(ctx)()
 	defer s.runWatches(ctx)()
+	schedCtx, stopSched := context.WithCancel(ctx)
+	schedDone := make(chan struct{})
+	go func() { defer close(schedDone); s.backups.runSchedule(schedCtx) }()
+	defer func() { stopSched(); <-schedDone }()
 	fmt.Fprintf(s.out(), "minibase %s serving on http://%s (data in %s)\n", s.version(), ln.Addr(), s.Config.Dir)
 	select {
 	case err := <-errc:
@@ -174,6 +191,9 @@ func (s *Server) Close() error {
 	}
 	if s.store != nil {
 		errs = append(errs, s.store.Close())
+	}
+	if s.unlock != nil {
+		s.unlock()
 	}
 	return errors.Join(errs...)
 }

@@ -105,6 +105,7 @@ const (
 	CodeBusy         = "BACKUP_IN_PROGRESS"     // -501004: a backup is being written
 	CodeDiskFull     = "BACKUP_DISK_FULL"       // -501001: the disk filled up; nothing was kept
 	CodeFailed       = "SYS_ERR"                // -501001: the backup could not be written
+	CodePermission   = "PERMISSION_DENIED"      // -501007: not an admin
 )
 
 var codes = map[string]struct{ errCode, status int }{
@@ -114,6 +115,7 @@ var codes = map[string]struct{ errCode, status int }{
 	CodeBusy:         {-501004, http.StatusConflict},
 	CodeDiskFull:     {-501001, http.StatusInsufficientStorage},
 	CodeFailed:       {-501001, http.StatusInternalServerError},
+	CodePermission:   {-501007, http.StatusForbidden},
 }
 
 // Errorf returns an *Error with code and a formatted message.
