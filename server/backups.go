@@ -28,7 +28,9 @@ type backups struct {
 	tz    *time.Location
 	log   *slog.Logger
 	busy  sync.Mutex // one backup at a time
-	// after is time.After (tests pass their own clock).
+	// now and after are time.Now and time.After (tests pass their own
+	// clock).
+	now   func() time.Time
 	after func(time.Duration) <-chan time.Time
 }
 
@@ -51,7 +53,7 @@ func openBackups(ctx context.Context, cfg Config, version string, hold func(func
 	if err != nil {
 		return nil, err
 	}
-	b := &backups{src: backupSource(cfg, version, hold), local: local, cfg: cfg.Backup, tz: cfg.Functions.TimerTZ, log: log, after: time.After}
+	b := &backups{src: backupSource(cfg, version, hold), local: local, cfg: cfg.Backup, tz: cfg.Functions.TimerTZ, log: log, now: time.Now, after: time.After}
 	if b.tz == nil {
 		b.tz = time.FixedZone("UTC+8", 8*3600)
 	}
@@ -136,7 +138,7 @@ func (b *backups) runSchedule(ctx context.Context) {
 		return
 	}
 	for {
-		now := time.Now()
+		now := b.now()
 		wait := b.cfg.Every
 		if b.cfg.Cron != nil {
 			wait = b.cfg.Cron.Next(now.In(b.tz)).Sub(now)
@@ -146,7 +148,7 @@ func (b *backups) runSchedule(ctx context.Context) {
 			return
 		case <-b.after(max(wait, 0)):
 		}
-		b.scheduled(ctx, time.Now())
+		b.scheduled(ctx, b.now())
 	}
 }
 
