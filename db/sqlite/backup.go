@@ -27,8 +27,10 @@ const (
 // transaction saw it, while this process's DB and other processes go on
 // writing. In WAL mode the copy holds a read transaction, which blocks no
 // writer; the WAL grows until the copy ends, then checkpoints catch up.
-// method is SnapshotPages ("" too) or SnapshotVacuum. The copy is synced
-// to disk before Backup returns; on error nothing is left at dst.
+// method is SnapshotPages ("" too) or SnapshotVacuum. The copy is not
+// fsynced (a copy to keep must be synced by the caller: syncing a large
+// file while a server commits with synchronous=FULL stalls its commits);
+// on error nothing is left at dst.
 //
 // ctx is checked before the copy starts and, for SnapshotVacuum, during
 // it; a page copy, once started, runs to its end.
@@ -77,9 +79,6 @@ func Backup(ctx context.Context, src, dst, method string) (err error) {
 	}
 	if err != nil {
 		return fmt.Errorf("back up database: %w", err)
-	}
-	if err := syncFile(dst); err != nil {
-		return fmt.Errorf("back up database: sync %s: %w", dst, err)
 	}
 	return nil
 }
