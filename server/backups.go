@@ -53,6 +53,11 @@ func openBackups(ctx context.Context, cfg Config, version string, hold func(func
 	if err != nil {
 		return nil, err
 	}
+	if hold != nil { // a server opening: no backup of its own runs yet
+		if err := backup.RemoveLeftovers(cfg.Dir); err != nil {
+			log.Warn("backups", "err", err)
+		}
+	}
 	b := &backups{src: backupSource(cfg, version, hold), local: local, cfg: cfg.Backup, tz: cfg.Functions.TimerTZ, log: log, now: time.Now, after: time.After}
 	if b.tz == nil {
 		b.tz = time.FixedZone("UTC+8", 8*3600)

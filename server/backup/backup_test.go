@@ -514,3 +514,17 @@ func FuzzVerify(f *testing.F) {
 		}
 	})
 }
+
+// TestRemoveLeftovers: the temporary folder a killed backup left (a copy
+// of the database) is removed; nothing else is.
+func TestRemoveLeftovers(t *testing.T) {
+	dir := newDataDir(t)
+	before := tree(t, dir)
+	delete(before, ".backup-123/data.db")
+	if err := RemoveLeftovers(dir); err != nil {
+		t.Fatal(err)
+	}
+	if after := tree(t, dir); !maps(before, after) {
+		t.Errorf("RemoveLeftovers: %v, want %v", slices.Sorted(mapsKeys(after)), slices.Sorted(mapsKeys(before)))
+	}
+}

@@ -92,6 +92,23 @@ func Write(ctx context.Context, src Source, w io.Writer) (*Manifest, error) {
 	return m, nil
 }
 
+// RemoveLeftovers removes from the data directory dir the temporary
+// folders (.backup-*) of backups that were killed midway, each holding a
+// copy of the database. Call it when no backup runs (a server starting).
+func RemoveLeftovers(dir string) error {
+	entries, err := os.ReadDir(dir)
+	if err != nil {
+		return fmt.Errorf("remove leftover backup files: %w", err)
+	}
+	var errs []error
+	for _, e := range entries {
+		if e.IsDir() && strings.HasPrefix(e.Name(), ".backup-") {
+			errs = append(errs, os.RemoveAll(filepath.Join(dir, e.Name())))
+		}
+	}
+	return errors.Join(errs...)
+}
+
 type archiver struct {
 	tw      *tar.Writer
 	m       *Manifest
