@@ -5,6 +5,7 @@
 //	minibase serve [--dir DIR] [--http ADDR] [--https DOMAINS]
 //	minibase admin create EMAIL …
 //	minibase functions deploy|invoke|list|rollback|logs …
+//	minibase backup create|list|restore …
 //	minibase version
 //	minibase help
 //
@@ -54,6 +55,10 @@ func run(args []string, env cli.Env) error {
 		ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 		defer stop()
 		return cli.Functions(ctx, args[1:], env)
+	case "backup":
+		ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+		defer stop()
+		return cli.Backup(ctx, args[1:], env)
 	case "version", "--version", "-v":
 		fmt.Fprintln(env.Stdout, "minibase", env.Version)
 		return nil

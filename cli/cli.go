@@ -41,6 +41,12 @@ Usage:
   minibase functions logs [NAME] [--follow] [--limit N] [--since 10m] [--request-id ID] [--status ok|error]
                                              print the latest invocations' logs; --follow
                                              then prints new ones until Ctrl-C
+  minibase backup create [--dir DIR] [--out FILE|DIR]
+                                             back up the data directory (a server may run)
+  minibase backup list [--dir DIR]           list the backups
+  minibase backup restore ARCHIVE [--dir DIR] [--force]
+                                             check the archive, then replace the data
+                                             directory with it (the old one is kept)
   minibase version                           print the version
   minibase help                              print this help
 `

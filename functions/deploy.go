@@ -170,6 +170,14 @@ func (d *Dir) deploy(ctx context.Context, name string, files map[string][]byte, 
 	return &v, nil
 }
 
+// Hold runs fn while no deployment, rollback or delete changes the
+// folder: a backup reads it meanwhile, whole.
+func (d *Dir) Hold(fn func() error) error {
+	d.put.Lock()
+	defer d.put.Unlock()
+	return fn()
+}
+
 // failed is the error of a deployment that did not happen: CodeDiskFull
 // (told to Space) when the disk was full.
 func (d *Dir) failed(name string, err error) error {

@@ -76,6 +76,7 @@ func (s *Server) newApp() *fiber.App {
 	s.mountSettings(r.auth, r.signIn)
 	s.mountFnLogs(r.api, r.streams) // before functions: /admin/functions/logs is not a function's name
 	s.functions.Mount(r.api, r.deploys, deployer{s.fnDir, s.triggers})
+	s.mountBackups(r.backups)
 	s.files.Mount(r.files, r.uploads)
 	s.files.MountFiles(r.root)
 	s.triggers.MountHTTP(r.root)
@@ -95,6 +96,7 @@ type routers struct {
 	deploys fiber.Router // /v1, function deployments: zips up to functions.MaxZipBytes, time limit, identity
 	streams fiber.Router // /v1, WebSocket tails: no time limit; the token may come as ?access_token= (browsers)
 	sockets fiber.Router // /v1, WebSockets of clients (watch): as streams, but a bad token is told over the socket (auth.SocketMiddleware)
+	backups fiber.Router // /v1, backups' admin API: body limit and identity, no time limit (making and downloading a large backup)
 	root    fiber.Router // /: files (/f/), HTTP access (/fn/) and an embedding program's routes: as api
 }
 
@@ -116,6 +118,7 @@ func (s *Server) routers(app *fiber.App) routers {
 		deploys: newGroup(v1, deployLimit, s.timeout, identity, gate),
 		streams: newGroup(v1, limit, tailToken, identity, gate),
 		sockets: newGroup(v1, limit, tailToken, auth.SocketMiddleware(s.keys, s.auth.Tokens()), gate),
+		backups: newGroup(v1, limit, identity, gate),
 		root:    newGroup(app, limit, s.timeout, identity, gate),
 	}
 }

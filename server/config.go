@@ -41,6 +41,7 @@ type Config struct {
 	Storage        StorageConfig
 	Watch          WatchConfig
 	HTTPS          HTTPSConfig
+	Backup         BackupConfig
 
 	given map[string]bool // the MINIBASE_* settings ParseConfig was given (by variable or flag)
 }
@@ -100,6 +101,7 @@ func (c *Config) settings() []setting {
 	s = append(s, c.Storage.settings()...)
 	s = append(s, c.Watch.settings()...)
 	s = append(s, c.consoleSettings()...)
+	s = append(s, c.Backup.settings()...)
 	s = append(s, c.Functions.settings()...)
 	return append(s, c.HTTPS.settings()...)
 }
@@ -108,7 +110,7 @@ func (c *Config) settings() []setting {
 // defaults that depend on others. httpSet tells whether MINIBASE_HTTP was
 // given.
 func (c *Config) check(httpSet bool) error {
-	return errors.Join(c.Auth.check(), c.Storage.check(), c.checkHTTPS(httpSet))
+	return errors.Join(c.Auth.check(), c.Storage.check(), c.checkBackup(), c.checkHTTPS(httpSet))
 }
 
 // ParseConfig reads serve's flags from args and the MINIBASE_* variables

@@ -14,6 +14,7 @@ import (
 	"minibase/auth"
 	"minibase/db"
 	"minibase/functions"
+	"minibase/server/backup"
 	"minibase/storage"
 
 	"github.com/gofiber/fiber/v2"
@@ -46,6 +47,7 @@ var (
 	_ clientError     = (*auth.Error)(nil)
 	_ clientError     = (*storage.Error)(nil)
 	_ clientError     = (*functions.Error)(nil)
+	_ clientError     = (*backup.Error)(nil)
 	_ retryLater      = (*auth.Error)(nil)
 	_ retryLater      = (*storage.Error)(nil)
 	_ invocationError = (*functions.Error)(nil)

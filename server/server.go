@@ -63,6 +63,8 @@ type Server struct {
 
 	dbTriggers *functions.DBTriggers // adapters.go
 	console    consoleState          // the console's overview (info.go)
+	backups    *backups              // backups.go
+	unlock     func()                // releases the data dir's lock (LockDir)
 }
 
 // Open creates the data directory and opens everything the server needs.
@@ -76,8 +78,15 @@ func (s *Server) Open(ctx context.Context) error {
 	if err := openDataDir(s.Config.Dir, s.log); err != nil {
 		return err
 	}
+	unlock, err := LockDir(s.Config.Dir)
+	if errors.Is(err, ErrDirLocked) {
+		return fmt.Errorf("%w; stop it first, or give this server another --dir", err)
+	}
+	if err != nil {
+		return err
+	}
+	s.unlock = unlock
 	s.reserve = openReserve(s.Config.Dir, s.Config.DiskReserve, s.log)
-	var err error
 	if s.tls, err = openTLS(s.Config, s.log); err != nil {
 		return err
 	}
@@ -105,6 +114,9 @@ func (s *Server) Open(ctx context.Context) error {
 	s.db.SetUsers(s.auth)
 	s.openWatches()
 	if err := s.openFunctions(); err != nil {
+		return err
+	}
+	if s.backups, err = openBackups(ctx, s.Config, s.version(), s.fnDir.Hold, s.log); err != nil {
 		return err
 	}
 	s.app = s.newApp()
@@ -162,6 +174,10 @@ func (s *Server) Run(ctx context.Context) error {
 	defer func() { stopTriggers(); <-trigDone }()
 	defer s.runDBTriggers(ctx)()
 	defer s.runWatches(ctx)()
+	schedCtx, stopSched := context.WithCancel(ctx)
+	schedDone := make(chan struct{})
+	go func() { defer close(schedDone); s.backups.runSchedule(schedCtx) }()
+	defer func() { stopSched(); <-schedDone }()
 	settingsCtx, stopSettings := context.WithCancel(ctx)
 	settingsDone := make(chan struct{})
 	go func() { defer close(settingsDone); s.watchSettings(settingsCtx) }()
@@ -237,6 +253,9 @@ func (s *Server) Close() error {
 	}
 	if s.store != nil {
 		errs = append(errs, s.store.Close())
+	}
+	if s.unlock != nil {
+		s.unlock()
 	}
 	return errors.Join(errs...)
 }
