@@ -13,6 +13,7 @@ import (
 	"path/filepath"
 	"time"
 
+	"minibase/admin"
 	"minibase/auth"
 	"minibase/db"
 	"minibase/db/sqlite"
@@ -50,6 +51,7 @@ type Server struct {
 	fnLogsOff string              // why fnLogs is nil
 	reserve   *diskReserve        // the disk's state, for everything that writes to it
 	triggers  *functions.Triggers
+	console   *console // the admin console's build, served at /_/
 	app       *fiber.App
 	root      fiber.Router // Router: the app's root route group
 	conns     *connStates  // which connections wait for a request (closed first at shutdown)
@@ -91,6 +93,9 @@ func (s *Server) Open(ctx context.Context) error {
 	s.db.SetUsers(s.auth)
 	s.openWatches()
 	if err := s.openFunctions(); err != nil {
+		return err
+	}
+	if s.console, err = newConsole(admin.Dist); err != nil {
 		return err
 	}
 	s.app = s.newApp()
