@@ -18,8 +18,9 @@ let next = 1;
 
 function push(kind: Toast['kind'], text: string, code?: string): void {
   const id = next++;
-  toasts.value = [...toasts.value.slice(-4), { id, kind, text, code }];
-  if (kind === 'ok') setTimeout(() => dismiss(id), 4000);
+  toasts.value = [...toasts.value.slice(-2), { id, kind, text, code }];
+  // Errors stay longer, to be read; the × dismisses any at once.
+  setTimeout(() => dismiss(id), kind === 'ok' ? 4000 : 15000);
 }
 
 export function dismiss(id: number): void {
