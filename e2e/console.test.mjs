@@ -1,5 +1,7 @@
 // The admin console (/_/) in real headless Chromium against a real
-// `minibase serve`: sign in with an admin account, create a collection,
+// `minibase serve`: first-run setup with the admin key the server printed
+// (a wrong key refused first), sign out and in again (a wrong password
+// refused first), create a collection,
 // add and edit a document, query it in the console, set a rule and explain
 // a denial, see the server's error in a toast, switch language (kept
 // across a reload), open deep links, sign out. Every page is saved as a
@@ -9,14 +11,13 @@
 // The server is $MINIBASE_BIN (make e2e: bin/minibase); the browser is
 // Debian's /usr/bin/chromium ($CHROMIUM to use another).
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { after, before, test } from 'node:test';
 import { chromium } from 'playwright-core';
-import { binary, startServer } from '../sdk/test/helpers/server.mjs';
+import { startServer } from '../sdk/test/helpers/server.mjs';
 
 const CHROMIUM_ARGS = ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update',
   '--no-first-run', '--disable-sync', '--disable-quic'];
@@ -31,7 +32,6 @@ let server, browser, context, page, profile;
 before(async () => {
   mkdirSync(SHOTS, { recursive: true });
   server = await startServer();
-  execFileSync(binary(), ['admin', 'create', EMAIL, '--dir', server.dir, '--password-stdin'], { input: PASSWORD + '\n' });
   profile = mkdtempSync(join(tmpdir(), 'minibase-e2e-console-'));
   context = await chromium.launchPersistentContext(profile, {
     executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
@@ -74,8 +74,28 @@ async function toast(re, kind = 'ok') {
   return t.innerText();
 }
 
-test('the console, from sign-in to sign-out', async () => {
-  // A deep link while signed out shows the sign-in page.
+test('the console, from first-run setup to sign-out', async () => {
+  // A new server: a deep link opens first-run setup.
+  await page.goto(server.endpoint + '/_/database');
+  await page.getByRole('heading', { name: 'Set up minibase' }).waitFor(WAIT);
+  await shot('setup-1280');
+  await page.getByLabel('Admin key').fill('mbk_not_the_key_0123456789');
+  await page.getByLabel('Your email').fill(EMAIL);
+  await page.getByLabel('Password (at least 8 characters)').fill(PASSWORD);
+  await page.getByLabel('Password again').fill(PASSWORD + '!');
+  assert.equal(await page.getByRole('button', { name: 'Create the admin account' }).isDisabled(), true, 'differing passwords');
+  await page.getByLabel('Password again').fill(PASSWORD);
+  await page.getByRole('button', { name: 'Create the admin account' }).click();
+  await toast(/admin key/i, 'error');
+  assert.equal((await (await fetch(server.endpoint + '/v1/admin/setup')).json()).needed, true, 'a wrong key creates nothing');
+  await page.getByLabel('Admin key').fill(server.adminKey);
+  await page.getByRole('button', { name: 'Create the admin account' }).click();
+  await page.getByTestId('sign-out').waitFor(WAIT);
+  assert.equal((await (await fetch(server.endpoint + '/v1/admin/setup')).json()).needed, false);
+
+  // Sign out; sign in again.
+  await page.getByTestId('sign-out').click();
+  await page.getByRole('heading', { name: 'Sign in to minibase' }).waitFor(WAIT);
   await page.goto(server.endpoint + '/_/database');
   await page.getByRole('heading', { name: 'Sign in to minibase' }).waitFor(WAIT);
   await shot('signin-1280');

@@ -106,3 +106,30 @@ function sessionOf(kv) {
   const raw = kv.get(`minibase:session:${srv.endpoint}#`);
   return raw ? JSON.parse(raw).refreshToken : undefined;
 }
+
+test('setUpAdmin: only with the admin key, only while no admin exists, and it signs in', async () => {
+  const fresh = await startServer();
+  try {
+    const setup = async () => (await (await fetch(fresh.endpoint + '/v1/admin/setup')).json()).needed;
+    const client = new Client({ endpoint: fresh.endpoint, adapter: { ...fetchAdapter(), storage: memoryKV() } });
+    const auth = new Auth(client);
+    client.setTokenSource(auth.tokens);
+    assert.equal(await setup(), true);
+    await assert.rejects(auth.setUpAdmin({ adminKey: 'mbk_wrong_key_0123456789abcdef', email: EMAIL, password: PASSWORD }), (e) => {
+      assert.match(e.errMsg, /^auth\.setUpAdmin:fail .*admin key is not valid/);
+      assert.equal(e.code, 'PERMISSION_DENIED');
+      return true;
+    });
+    assert.equal(auth.currentAdmin, null);
+    assert.equal(await setup(), true, 'a wrong key creates nothing');
+    const acct = await auth.setUpAdmin({ adminKey: fresh.adminKey, email: EMAIL, password: PASSWORD });
+    assert.equal(acct.email, EMAIL);
+    assert.deepEqual(auth.currentAdmin, acct);
+    assert.ok((await client.request('t', 'GET', '/v1/admin/collections')).data);
+    assert.equal(await setup(), false);
+    const other = new Auth(new Client({ endpoint: fresh.endpoint, adapter: { ...fetchAdapter(), storage: memoryKV() } }));
+    await assert.rejects(other.setUpAdmin({ adminKey: fresh.adminKey, email: 'second@example.com', password: PASSWORD }), (e) => e.code === 'ADMIN_EXISTS');
+  } finally {
+    await fresh.stop();
+  }
+});
