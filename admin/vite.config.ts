@@ -18,6 +18,12 @@ export default defineConfig({
     modulePreload: { polyfill: false },
     reportCompressedSize: false,
     chunkSizeWarningLimit: 1000,
+    rollupOptions: {
+      output: {
+        // CodeMirror and the module that sets it up: one lazily loaded chunk.
+        manualChunks: (id) => (/[\\/]node_modules[\\/](@codemirror|@lezer|crelt|style-mod|w3c-keyname)[\\/]|editor-cm\.ts$/.test(id) ? 'editor' : undefined),
+      },
+    },
   },
   test: {
     include: ['test/**/*.test.ts'],

@@ -67,6 +67,14 @@ async function shot(name) {
   await page.screenshot({ path: join(SHOTS, `${name}.png`), fullPage: true });
 }
 
+// fillCode types text into a code editor: CodeMirror once its chunk has
+// loaded (the editor says data-ready), which the test waits for.
+async function fillCode(testid, text) {
+  const box = page.getByTestId(testid);
+  await box.and(page.locator('[data-ready="true"]')).waitFor(WAIT);
+  await box.locator('.cm-content').fill(text);
+}
+
 // toast waits for a toast whose text matches re and returns its text.
 async function toast(re, kind = 'ok') {
   const t = page.locator(`.toast-${kind}`).filter({ hasText: re }).last();
@@ -129,13 +137,13 @@ test('the console, from first-run setup to sign-out', async () => {
   await page.getByTestId('coll-notes').click();
   await page.getByTestId('tab-documents').waitFor(WAIT);
   await page.getByTestId('doc-add').click();
-  const editor = page.getByTestId('doc-json');
-  await editor.fill('{"title": "hello", ');
+  await fillCode('doc-json', '{"title": "hello", ');
   assert.equal(await page.getByTestId('doc-save').isDisabled(), true);
   assert.match(await page.getByTestId('doc-json-status').innerText(), /Not valid JSON/);
-  await editor.fill('{"title": "hello", "n": 1, "at": {"$date": "not a date"}}');
+  await fillCode('doc-json', '{"title": "hello", "n": 1, "at": {"$date": "not a date"}}');
   assert.match(await page.getByTestId('doc-json-status').innerText(), /at: a date is/);
-  await editor.fill('{"title": "hello", "n": 1, "at": {"$date": "2026-12-07T10:00:00Z"}}');
+  await fillCode('doc-json', '{"title": "hello", "n": 1, "at": {"$date": "2026-12-07T10:00:00Z"}}');
+  await shot('doc-editor-1280');
   await page.getByTestId('doc-save').click();
   await toast(/added/);
   await page.getByTestId('docs').getByText('"title":"hello"').waitFor(WAIT);
@@ -146,7 +154,7 @@ test('the console, from first-run setup to sign-out', async () => {
 
   // Edit it.
   await page.getByTestId('docs').getByRole('button', { name: 'Edit' }).click();
-  await editor.fill('{"title": "hello edited", "n": 2}');
+  await fillCode('doc-json', '{"title": "hello edited", "n": 2}');
   await page.getByTestId('doc-save').click();
   await toast(/saved/);
   ({ data } = await admin('POST', '/v1/db/notes/query', { filter: {} }));

@@ -5,6 +5,7 @@
  */
 import { useState } from 'preact/hooks';
 import { insert, setDoc, type Doc } from '../../api/db';
+import { CodeEditor } from '../../components/code-editor';
 import { Modal } from '../../components/modal';
 import { fail, ok } from '../../components/toast';
 import { t } from '../../i18n';
@@ -43,16 +44,7 @@ export function DocEditor(props: { coll: string; doc?: Doc; onClose: () => void;
   return (
     <Modal title={id === undefined ? t('db.doc.newTitle') : t('db.doc.editTitle', { id })} onClose={props.onClose} wide>
       <form class="stack" onSubmit={save}>
-        <textarea
-          class="editor"
-          value={text}
-          onInput={(e) => setText(e.currentTarget.value)}
-          spellcheck={false}
-          aria-label={t('db.doc.json')}
-          aria-invalid={!parsed.ok}
-          data-testid="doc-json"
-          rows={16}
-        />
+        <CodeEditor value={text} onInput={setText} lang="json" label={t('db.doc.json')} invalid={!parsed.ok} testid="doc-json" rows={16} />
         <p class={parsed.ok ? 'muted' : 'error-text'} role="status" data-testid="doc-json-status">
           {parsed.ok ? t('db.doc.valid') : parsed.error}
         </p>
