@@ -54,6 +54,10 @@ func (s *Server) newApp() *fiber.App {
 	// every path, before any route.
 	app.Use(s.conns.enter, s.Config.Proxies.Handler, s.Config.CORS.Handler, requestID, recoverPanic)
 
+	// Admin sign-in and setup come without an identity: admin.allowIPs
+	// is checked on the address alone (adminGate does the rest).
+	app.Use("/v1/auth/admin/login", s.signInGate)
+	app.Use("/v1/admin/setup", s.signInGate)
 	r := s.routers(app)
 	r.api.Get("/health", func(c *fiber.Ctx) error {
 		return c.JSON(fiber.Map{"status": "ok", "version": s.version()})
@@ -62,6 +66,7 @@ func (s *Server) newApp() *fiber.App {
 	s.db.Mount(r.api)
 	s.watches.Mount(r.sockets)
 	s.auth.Mount(r.auth)
+	s.mountSettings(r.auth, r.signIn)
 	s.mountFnLogs(r.api, r.streams) // before functions: /admin/functions/logs is not a function's name
 	s.functions.Mount(r.api, r.deploys, deployer{s.fnDir, s.triggers})
 	s.files.Mount(r.files, r.uploads)
@@ -94,17 +99,18 @@ func (s *Server) routers(app *fiber.App) routers {
 	authLimit := s.limitBody(min(s.Config.BodyLimit, auth.MaxBody))
 	filesLimit := s.limitBody(min(s.Config.BodyLimit, storage.MaxJSONBody))
 	identity := auth.Middleware(s.keys, s.auth.Tokens())
+	gate := s.adminGate // admin.allowIPs, once the caller is known
 	v1 := app.Group("/v1")
 	return routers{
 		signIn:  newGroup(v1, authLimit, s.timeout),
-		api:     newGroup(v1, limit, s.timeout, identity),
-		auth:    newGroup(v1, authLimit, s.timeout, identity),
-		files:   newGroup(v1, filesLimit, s.timeout, identity),
-		uploads: newGroup(v1, identity),
-		deploys: newGroup(v1, deployLimit, s.timeout, identity),
-		streams: newGroup(v1, limit, tailToken, identity),
-		sockets: newGroup(v1, limit, tailToken, auth.SocketMiddleware(s.keys, s.auth.Tokens())),
-		root:    newGroup(app, limit, s.timeout, identity),
+		api:     newGroup(v1, limit, s.timeout, identity, gate),
+		auth:    newGroup(v1, authLimit, s.timeout, identity, gate),
+		files:   newGroup(v1, filesLimit, s.timeout, identity, gate),
+		uploads: newGroup(v1, identity, gate),
+		deploys: newGroup(v1, deployLimit, s.timeout, identity, gate),
+		streams: newGroup(v1, limit, tailToken, identity, gate),
+		sockets: newGroup(v1, limit, tailToken, auth.SocketMiddleware(s.keys, s.auth.Tokens()), gate),
+		root:    newGroup(app, limit, s.timeout, identity, gate),
 	}
 }
 

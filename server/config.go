@@ -39,6 +39,8 @@ type Config struct {
 	Functions      FunctionsConfig
 	Storage        StorageConfig
 	Watch          WatchConfig
+
+	given map[string]bool // the MINIBASE_* settings ParseConfig was given (by variable or flag)
 }
 
 // setting is one row of the table: where a value comes from, its default
@@ -124,6 +126,12 @@ func ParseConfig(args []string, getenv func(string) string) (Config, error) {
 		v, from := getenv(s.env), s.env
 		if f := flags[s.env]; f != nil && *f != "" {
 			v, from = *f, "--"+s.flag
+		}
+		if v != "" {
+			if c.given == nil {
+				c.given = map[string]bool{}
+			}
+			c.given[s.env] = true
 		}
 		if v == "" {
 			v = s.def

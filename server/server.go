@@ -53,8 +53,9 @@ type Server struct {
 	triggers  *functions.Triggers
 	console   *console // the admin console's build, served at /_/
 	app       *fiber.App
-	root      fiber.Router // Router: the app's root route group
-	conns     *connStates  // which connections wait for a request (closed first at shutdown)
+	root      fiber.Router  // Router: the app's root route group
+	conns     *connStates   // which connections wait for a request (closed first at shutdown)
+	settings  settingsState // the admin console's settings (settings*.go)
 	log       *slog.Logger
 
 	dbTriggers *functions.DBTriggers // adapters.go
@@ -87,6 +88,9 @@ func (s *Server) Open(ctx context.Context) error {
 		return err
 	}
 	if s.files, s.fileBE, err = openStorage(ctx, s.Config, s.reserve); err != nil {
+		return err
+	}
+	if err := s.loadSettings(ctx); err != nil {
 		return err
 	}
 	s.db = db.NewService(s.store, db.Limits{AggregateMemory: s.Config.AggregateMem})
@@ -140,6 +144,10 @@ func (s *Server) Run(ctx context.Context) error {
 	defer func() { stopTriggers(); <-trigDone }()
 	defer s.runDBTriggers(ctx)()
 	defer s.runWatches(ctx)()
+	settingsCtx, stopSettings := context.WithCancel(ctx)
+	settingsDone := make(chan struct{})
+	go func() { defer close(settingsDone); s.watchSettings(settingsCtx) }()
+	defer func() { stopSettings(); <-settingsDone }()
 	fmt.Fprintf(s.out(), "minibase %s serving on http://%s (data in %s)\n", s.version(), ln.Addr(), s.Config.Dir)
 	select {
 	case err := <-errc:

@@ -221,7 +221,7 @@ CREATE TABLE IF NOT EXISTS _indexes (
 );`
 
 func (d *DB) init(ctx context.Context) error {
-	if _, err := d.w.ExecContext(ctx, schema+authSchema+changesSchema+appTokensSchema); err != nil {
+	if _, err := d.w.ExecContext(ctx, schema+authSchema+changesSchema+appTokensSchema+settingsSchema); err != nil {
 		return fmt.Errorf("create schema: %w", err)
 	}
 	if err := d.migrateRules(ctx); err != nil {
