@@ -25,7 +25,8 @@ const OUT = join(dirname(fileURLToPath(import.meta.url)), 'out');
 const SHOTS = join(OUT, 'screenshots');
 const EMAIL = 'owner@example.com';
 const PASSWORD = 'a long enough password';
-const WAIT = { timeout: 15_000 };
+// Generous: the machine may be shared and busy; every wait ends as soon as its condition holds.
+const WAIT = { timeout: 30_000 };
 
 let server, browser, context, page, profile;
 
@@ -195,6 +196,21 @@ test('the console, from first-run setup to sign-out', async () => {
   assert.match(verdictText, /Denied/);
   assert.match(verdictText, /ADMINONLY|false/);
   await shot('rules-1280');
+
+  // Settings: turn anonymous sign-in off; the server applies it at once.
+  await page.getByTestId('nav-settings').click();
+  await page.getByLabel('Anonymous sign-in').uncheck();
+  await page.getByTestId('settings-save').click();
+  await toast(/1 settings saved/);
+  const saved = await admin('GET', '/v1/admin/settings');
+  assert.equal(saved.settings['auth.anonymous'], false);
+  assert.equal(saved.sources['auth.anonymous'], 'db');
+  assert.equal((await fetch(server.endpoint + '/v1/auth/anonymous', { method: 'POST' })).ok, false, 'anonymous sign-in is off');
+  // A value the server refuses: its message, nothing saved.
+  await page.getByLabel('Public URL (https://…)').fill('not a url');
+  await page.getByTestId('settings-save').click();
+  await toast(/app\.publicURL/, 'error');
+  assert.equal((await admin('GET', '/v1/admin/settings')).sources['app.publicURL'], 'default');
 
   // Every area at desktop width.
   for (const area of ['overview', 'storage', 'users', 'functions', 'logs', 'settings']) {

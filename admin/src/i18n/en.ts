@@ -274,6 +274,13 @@ export const en = {
   'settings.admin.sessionMinutes': "Admin session (minutes)",
   'settings.admin.refreshDays': "Admin sign-in kept (days)",
   'settings.app.publicURL': "Public URL (https://…)",
+  'settings.auth.sms.webhookURL': "SMS webhook URL",
+  'settings.auth.sms.webhookSecret': "SMS webhook signing secret",
+  'settings.auth.smtp.addr': "SMTP server (host:port)",
+  'settings.auth.smtp.from': "From address",
+  'settings.auth.smtp.username': "SMTP username",
+  'settings.auth.smtp.password': "SMTP password",
+  'settings.auth.smtp.tls': "TLS (starttls, tls or none)",
 } as const;
 
 export type Key = keyof typeof en;

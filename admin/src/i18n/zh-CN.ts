@@ -276,4 +276,11 @@ export const zhCN: Record<Key, string> = {
   'settings.admin.sessionMinutes': "管理员会话有效期（分钟）",
   'settings.admin.refreshDays': "管理员登录保持（天）",
   'settings.app.publicURL': "公网地址（https://…）",
+  'settings.auth.sms.webhookURL': "短信 Webhook 地址",
+  'settings.auth.sms.webhookSecret': "短信 Webhook 签名密钥",
+  'settings.auth.smtp.addr': "SMTP 服务器（host:port）",
+  'settings.auth.smtp.from': "发件人地址",
+  'settings.auth.smtp.username': "SMTP 用户名",
+  'settings.auth.smtp.password': "SMTP 密码",
+  'settings.auth.smtp.tls': "TLS（starttls、tls 或 none）",
 };
