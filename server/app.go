@@ -7,6 +7,7 @@ import (
 	"path"
 	"slices"
 	"strings"
+	"time"
 
 	"minibase/auth"
 	"minibase/functions"
@@ -52,7 +53,8 @@ func (s *Server) newApp() *fiber.App {
 	// client's address or can refuse a request, outside panic recovery so
 	// that a 500 carries the CORS headers too; CORS answers preflights for
 	// every path, before any route.
-	app.Use(s.conns.enter, s.Config.Proxies.Handler, s.Config.CORS.Handler, requestID, recoverPanic)
+	s.console.started = time.Now()
+	app.Use(s.conns.enter, s.Config.Proxies.Handler, s.Config.CORS.Handler, requestID, s.console.series.count, recoverPanic)
 
 	// Admin sign-in and setup come without an identity: admin.allowIPs
 	// is checked on the address alone (adminGate does the rest).
@@ -63,6 +65,7 @@ func (s *Server) newApp() *fiber.App {
 		return c.JSON(fiber.Map{"status": "ok", "version": s.version()})
 	})
 	s.auth.MountSignIn(r.signIn)
+	s.mountInfo(r.api)
 	s.db.Mount(r.api)
 	s.watches.Mount(r.sockets)
 	s.auth.Mount(r.auth)

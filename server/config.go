@@ -32,6 +32,7 @@ type Config struct {
 	Pprof          string        // address for net/http/pprof; off when empty
 	DiskReserve    int64         // bytes kept in <dir>/disk_reserve for a full disk
 	AggregateMem   int64         // bytes the stages of one aggregation may hold
+	SlowQuery      time.Duration // queries this slow are kept for the console; 0: none
 	SQLite         sqlite.Options
 	CORS           *CORS           // origins whose pages may call the API; nil: none
 	Proxies        *TrustedProxies // reverse proxies whose forwarding headers count; nil: none
@@ -93,6 +94,7 @@ func (c *Config) settings() []setting {
 	s = append(s, c.Auth.settings()...)
 	s = append(s, c.Storage.settings()...)
 	s = append(s, c.Watch.settings()...)
+	s = append(s, c.consoleSettings()...)
 	return append(s, c.Functions.settings()...)
 }
 

@@ -59,6 +59,7 @@ type Server struct {
 	log       *slog.Logger
 
 	dbTriggers *functions.DBTriggers // adapters.go
+	console    consoleState          // the console's overview (info.go)
 }
 
 // Open creates the data directory and opens everything the server needs.
@@ -93,7 +94,7 @@ func (s *Server) Open(ctx context.Context) error {
 	if err := s.loadSettings(ctx); err != nil {
 		return err
 	}
-	s.db = db.NewService(s.store, db.Limits{AggregateMemory: s.Config.AggregateMem})
+	s.db = db.NewService(s.store, db.Limits{AggregateMemory: s.Config.AggregateMem, SlowQuery: s.Config.SlowQuery})
 	s.db.SetUsers(s.auth)
 	s.openWatches()
 	if err := s.openFunctions(); err != nil {
@@ -215,6 +216,11 @@ func (s *Server) openFunctions() error {
 	dir.Space = s.reserve
 	s.openFnLogs(context.Background())
 	c := s.Config.Functions
+	loc := c.TimerTZ
+	if loc == nil {
+		loc = functions.DefaultTimerZone
+	}
+	dir.TimerZone = loc
 	opts := functions.Options{
 		Env: s.Config.Storage.Env, AppID: s.Config.Auth.Providers.WeChat.AppID, Concurrency: c.Concurrency, Queue: c.Queue,
 		Fetch: c.Fetch, Async: functions.AsyncOptions{Retries: c.AsyncRetries, Backoff: c.RetryBackoff, PerCaller: c.AsyncPerUser},
@@ -225,10 +231,6 @@ func (s *Server) openFunctions() error {
 	s.functions, err = functions.New(dir, s.db, opts)
 	if err != nil {
 		return err
-	}
-	loc := c.TimerTZ
-	if loc == nil {
-		loc = time.FixedZone("UTC+8", 8*60*60)
 	}
 	s.triggers = functions.NewTriggers(s.functions, dir, dir, loc)
 	s.openDBTriggers()
