@@ -168,6 +168,8 @@ test('the console, from first-run setup to sign-out', async () => {
   const result = page.getByTestId('q-result');
   await result.getByText('hello edited').waitFor(WAIT);
   assert.match(await result.innerText(), /\d+(\.\d+)? ms/);
+  // The server's plan: no index on n, so a full scan.
+  assert.match(await page.getByTestId('q-plan').innerText(), /Full scan/);
   await page.getByTestId('q-input').fill(`db.collection('notes').where({ n: eval(1) }).get()`);
   assert.equal(await page.getByTestId('q-run').isDisabled(), true, 'a chain the console cannot read does not run');
   await shot('query-1280');
@@ -218,6 +220,10 @@ test('the console, from first-run setup to sign-out', async () => {
     await page.waitForURL(new RegExp('/_/' + (area === 'overview' ? '$' : area)));
     await shot(`${area}-1280`);
   }
+  // The overview's figures come from the server (one collection, one document).
+  await page.getByTestId('nav-overview').click();
+  await page.getByTestId('figure-collections').getByText('1', { exact: true }).waitFor(WAIT);
+  await page.getByTestId('figure-documents').getByText('1', { exact: true }).waitFor(WAIT);
 
   // Switch to Chinese: the nav changes, and the choice survives a reload.
   await page.getByTestId('lang-switch').selectOption('zh-CN');

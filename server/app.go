@@ -76,7 +76,7 @@ func (s *Server) newApp() *fiber.App {
 	s.files.MountFiles(r.root)
 	s.triggers.MountHTTP(r.root)
 	app.Use("/sdk", PublicCORS, etag.New(), sdkHeaders, filesystem.New(filesystem.Config{Root: http.FS(sdk.Dist)}))
-	s.console.mount(app)
+	s.adminUI.mount(app)
 	s.root = r.root
 	return app
 }

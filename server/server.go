@@ -51,7 +51,7 @@ type Server struct {
 	fnLogsOff string              // why fnLogs is nil
 	reserve   *diskReserve        // the disk's state, for everything that writes to it
 	triggers  *functions.Triggers
-	console   *console // the admin console's build, served at /_/
+	adminUI   *adminUI // the admin console's build, served at /_/
 	app       *fiber.App
 	root      fiber.Router  // Router: the app's root route group
 	conns     *connStates   // which connections wait for a request (closed first at shutdown)
@@ -100,7 +100,7 @@ func (s *Server) Open(ctx context.Context) error {
 	if err := s.openFunctions(); err != nil {
 		return err
 	}
-	if s.console, err = newConsole(admin.Dist); err != nil {
+	if s.adminUI, err = newAdminUI(admin.Dist); err != nil {
 		return err
 	}
 	s.app = s.newApp()

@@ -103,7 +103,7 @@ export default function OverviewPage(_: { rest: string[] }) {
       </div>
       <div class="cards">
         {FIGURES.map((f) => (
-          <div class="card figure" key={f.key}>
+          <div class="card figure" key={f.key} data-testid={'figure-' + f.key}>
             <span class="muted">{t(f.label)}</span>
             <span class="value">{data.figures?.[f.key] === undefined ? '–' : (f.fmt ?? num)(data.figures[f.key]!)}</span>
           </div>

@@ -122,7 +122,7 @@ func TestConsoleServed(t *testing.T) {
 // TestConsoleMissing: a build without the console (the noadmin tag: an
 // empty dist) answers /_/ with a 404 that says why.
 func TestConsoleMissing(t *testing.T) {
-	c, err := newConsole(fstest.MapFS{})
+	c, err := newAdminUI(fstest.MapFS{})
 	if err != nil {
 		t.Fatal(err)
 	}

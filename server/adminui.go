@@ -32,19 +32,19 @@ type consoleFile struct {
 	immutable   bool // under assets/: the name carries a content hash
 }
 
-// console serves a single-page app's build (the admin console's dist/):
+// adminUI serves a single-page app's build (the admin console's dist/):
 // a file by its path; any other path without an extension (a deep link:
 // /_/database/orders) gets index.html, so the app routes it; a missing
 // asset is a 404, never index.html. Hashed assets are cached for good,
 // index.html is revalidated (ETag) on every load.
-type console struct {
+type adminUI struct {
 	files map[string]*consoleFile
 }
 
-// newConsole reads every file of dist into memory (the build is a few
+// newAdminUI reads every file of dist into memory (the build is a few
 // hundred KiB) and compresses the text ones once.
-func newConsole(dist fs.FS) (*console, error) {
-	c := &console{files: map[string]*consoleFile{}}
+func newAdminUI(dist fs.FS) (*adminUI, error) {
+	c := &adminUI{files: map[string]*consoleFile{}}
 	err := fs.WalkDir(dist, ".", func(p string, d fs.DirEntry, err error) error {
 		if err != nil || d.IsDir() {
 			return err
@@ -78,12 +78,12 @@ func newConsole(dist fs.FS) (*console, error) {
 
 // mount registers the console at /_/ on app (GET and HEAD), and /_
 // redirecting to it.
-func (c *console) mount(app *fiber.App) {
+func (c *adminUI) mount(app *fiber.App) {
 	app.Get(consolePrefix+"/*", c.serve)
 	app.Get(consolePrefix, c.serve)
 }
 
-func (c *console) serve(ctx *fiber.Ctx) error {
+func (c *adminUI) serve(ctx *fiber.Ctx) error {
 	if ctx.Path() == consolePrefix { // relative asset URLs need the slash
 		return ctx.Redirect(consolePrefix+"/", fiber.StatusMovedPermanently)
 	}
