@@ -13,6 +13,7 @@ import (
 	"path/filepath"
 	"time"
 
+	"minibase/admin"
 	"minibase/auth"
 	"minibase/db"
 	"minibase/db/sqlite"
@@ -54,6 +55,7 @@ type Server struct {
 	fnLogsOff string              // why fnLogs is nil
 	reserve   *diskReserve        // the disk's state, for everything that writes to it
 	triggers  *functions.Triggers
+	adminUI   *adminUI // the admin console's build, served at /_/
 	app       *fiber.App
 	root      fiber.Router  // Router: the app's root route group
 	conns     *connStates   // which connections wait for a request (closed first at shutdown)
@@ -117,6 +119,9 @@ func (s *Server) Open(ctx context.Context) error {
 		return err
 	}
 	if s.backups, err = openBackups(ctx, s.Config, s.version(), s.fnDir.Hold, s.log); err != nil {
+		return err
+	}
+	if s.adminUI, err = newAdminUI(admin.Dist); err != nil {
 		return err
 	}
 	s.app = s.newApp()

@@ -2563,6 +2563,7 @@ function loadSession(kv, key) {
       const out = { accessToken: s.accessToken, refreshToken: s.refreshToken, expiresAt: s.expiresAt };
       if (typeof s.refreshAt === "number") out.refreshAt = s.refreshAt;
       if (s.user && typeof s.user === "object" && typeof s.user.uid === "string") out.user = s.user;
+      if (s.admin && typeof s.admin === "object" && typeof s.admin.id === "string") out.admin = s.admin;
       return out;
     }
   } catch {
@@ -2727,6 +2728,40 @@ var Auth = class {
   customAuthProvider() {
     return { signIn: (ticket) => this.signInWithTicket(ticket) };
   }
+  /**
+   * Signs in with an admin account (POST /v1/auth/admin/login; accounts are
+   * made by `minibase admin create` or setUpAdmin). The session is stored
+   * and refreshed like a user's, and every request then carries the admin's
+   * access token, which bypasses collection rules: for admin tools such as
+   * the console, never for a mini-program. Resolves with the account;
+   * hasLoginState stays null (an admin is not an end user): see currentAdmin.
+   */
+  signInAsAdmin(args2) {
+    const api = "auth.signInAsAdmin";
+    return this.guard(api, () => {
+      const body = adminCredentials(api, args2);
+      return this.adminSignIn(api, "/v1/auth/admin/login", body);
+    });
+  }
+  /**
+   * First-run setup: creates the first admin account (POST /v1/admin/setup)
+   * with the admin key the server printed at its first start, and signs in
+   * as it. The server refuses it once an admin account exists.
+   */
+  setUpAdmin(args2) {
+    const api = "auth.setUpAdmin";
+    return this.guard(api, () => {
+      const body = adminCredentials(api, args2);
+      if (typeof args2.adminKey !== "string" || args2.adminKey.trim() === "") {
+        throw cloudError(api, ErrCode.INVALID_PARAM, "adminKey is required: the admin key the server printed at its first start");
+      }
+      return this.adminSignIn(api, "/v1/admin/setup", { ...body, adminKey: args2.adminKey.trim() });
+    });
+  }
+  /** The signed-in admin account as last stored, or null (signed out, or signed in as an end user). */
+  get currentAdmin() {
+    return loadSession(this.kv, this.key)?.admin ?? null;
+  }
   /** The stored login state without a network call, or null when signed out. */
   hasLoginState() {
     return state(loadSession(this.kv, this.key));
@@ -2791,6 +2826,14 @@ var Auth = class {
     this.emit();
     return state(s);
   }
+  async adminSignIn(api, path, body) {
+    const r = await this.client.request(api, "POST", path, body, { auth: false });
+    const s = toSession(api, r, Date.now());
+    if (!s.admin) throw cloudError(api, ErrCode.SYS_ERR, "the server answered without the admin account");
+    saveSession(this.kv, this.key, s);
+    this.emit();
+    return s.admin;
+  }
   async refreshWith(refreshToken) {
     const api = "auth.refresh";
     const r = await this.client.request(api, "POST", "/v1/auth/refresh", { refresh_token: refreshToken }, { auth: false });
@@ -2851,7 +2894,14 @@ function toSession(api, r, now) {
     refreshAt: now + life - Math.min(REFRESH_AHEAD, life / 5)
   };
   if (r.user) s.user = r.user;
+  if (r.admin) s.admin = r.admin;
   return s;
+}
+function adminCredentials(api, a) {
+  if (a === null || typeof a !== "object") throw cloudError(api, ErrCode.INVALID_PARAM, "expects an object { email, password }");
+  if (typeof a.email !== "string" || a.email.trim() === "") throw cloudError(api, ErrCode.INVALID_PARAM, "email is required");
+  if (typeof a.password !== "string" || a.password === "") throw cloudError(api, ErrCode.INVALID_PARAM, "password is required");
+  return { email: a.email.trim(), password: a.password };
 }
 function credentials(api, a, password) {
   if (a === null || typeof a !== "object") throw cloudError(api, ErrCode.INVALID_PARAM, "expects an object");

@@ -83,7 +83,7 @@ export type { CallFunctionOptions, CallFunctionResult } from './functions/index'
 export type { Snapshot, ChangeEvent, DataType, QueueType, WatchOptions, Watcher } from './realtime/watch';
 export { Auth } from './auth/auth';
 export type { LoginState, AutoLogin, Account } from './auth/auth';
-export type { AuthUser, Session } from './auth/index';
+export type { AuthUser, AdminAccount, Session } from './auth/index';
 export { Storage, parseFileID, MAX_FILE_LIST, TRANSFER_TIMEOUT } from './storage/index';
 export type * from './storage/index';
 export { fetchAdapter, miniProgramAdapter, memoryKV, networkError, timeoutError, abortError } from './adapters/index';

@@ -11,7 +11,7 @@ import type { Client } from '../core/client';
 import { CloudError, ErrCode, cloudError } from '../core/errors';
 import { memoryKV } from '../adapters/fetch';
 import type { KV } from '../adapters/types';
-import { REFRESH_AHEAD, SessionTokens, loadSession, saveSession, sessionKey, type AuthUser, type Session } from './index';
+import { REFRESH_AHEAD, SessionTokens, loadSession, saveSession, sessionKey, type AdminAccount, type AuthUser, type Session } from './index';
 
 /** What a sign-in resolves with, and what getLoginState describes. */
 export interface LoginState {
@@ -35,6 +35,7 @@ interface TokenAnswer {
   refresh_token: string;
   expires_in: number;
   user?: AuthUser;
+  admin?: AdminAccount;
 }
 
 type Listener = (state: LoginState | null) => void;
@@ -171,6 +172,43 @@ export class Auth {
     return { signIn: (ticket) => this.signInWithTicket(ticket) };
   }
 
+  /**
+   * Signs in with an admin account (POST /v1/auth/admin/login; accounts are
+   * made by `minibase admin create` or setUpAdmin). The session is stored
+   * and refreshed like a user's, and every request then carries the admin's
+   * access token, which bypasses collection rules: for admin tools such as
+   * the console, never for a mini-program. Resolves with the account;
+   * hasLoginState stays null (an admin is not an end user): see currentAdmin.
+   */
+  signInAsAdmin(args: { email: string; password: string }): Promise<AdminAccount> {
+    const api = 'auth.signInAsAdmin';
+    return this.guard(api, () => {
+      const body = adminCredentials(api, args);
+      return this.adminSignIn(api, '/v1/auth/admin/login', body);
+    });
+  }
+
+  /**
+   * First-run setup: creates the first admin account (POST /v1/admin/setup)
+   * with the admin key the server printed at its first start, and signs in
+   * as it. The server refuses it once an admin account exists.
+   */
+  setUpAdmin(args: { adminKey: string; email: string; password: string }): Promise<AdminAccount> {
+    const api = 'auth.setUpAdmin';
+    return this.guard(api, () => {
+      const body = adminCredentials(api, args);
+      if (typeof args.adminKey !== 'string' || args.adminKey.trim() === '') {
+        throw cloudError(api, ErrCode.INVALID_PARAM, 'adminKey is required: the admin key the server printed at its first start');
+      }
+      return this.adminSignIn(api, '/v1/admin/setup', { ...body, adminKey: args.adminKey.trim() });
+    });
+  }
+
+  /** The signed-in admin account as last stored, or null (signed out, or signed in as an end user). */
+  get currentAdmin(): AdminAccount | null {
+    return loadSession(this.kv, this.key)?.admin ?? null;
+  }
+
   /** The stored login state without a network call, or null when signed out. */
   hasLoginState(): LoginState | null {
     return state(loadSession(this.kv, this.key));
@@ -242,6 +280,15 @@ export class Auth {
     saveSession(this.kv, this.key, s);
     this.emit();
     return state(s)!;
+  }
+
+  private async adminSignIn(api: string, path: string, body: object): Promise<AdminAccount> {
+    const r = await this.client.request<TokenAnswer>(api, 'POST', path, body, { auth: false });
+    const s = toSession(api, r, Date.now());
+    if (!s.admin) throw cloudError(api, ErrCode.SYS_ERR, 'the server answered without the admin account');
+    saveSession(this.kv, this.key, s);
+    this.emit();
+    return s.admin;
   }
 
   private async refreshWith(refreshToken: string): Promise<Session> {
@@ -317,7 +364,16 @@ function toSession(api: string, r: TokenAnswer, now: number): Session {
     refreshAt: now + life - Math.min(REFRESH_AHEAD, life / 5),
   };
   if (r.user) s.user = r.user;
+  if (r.admin) s.admin = r.admin;
   return s;
+}
+
+// adminCredentials validates an admin sign-in body: an email and a password.
+function adminCredentials(api: string, a: { email?: unknown; password?: unknown } | undefined): { email: string; password: string } {
+  if (a === null || typeof a !== 'object') throw cloudError(api, ErrCode.INVALID_PARAM, 'expects an object { email, password }');
+  if (typeof a.email !== 'string' || a.email.trim() === '') throw cloudError(api, ErrCode.INVALID_PARAM, 'email is required');
+  if (typeof a.password !== 'string' || a.password === '') throw cloudError(api, ErrCode.INVALID_PARAM, 'password is required');
+  return { email: a.email.trim(), password: a.password };
 }
 
 // credentials validates an account body: exactly one identifier (username

@@ -29,8 +29,16 @@ export interface AuthUser {
   lastLoginAt?: string;
 }
 
+/** An admin account, as the server describes it (admin sign-in and GET /v1/auth/me). */
+export interface AdminAccount {
+  id: string;
+  email: string;
+  createdAt?: string;
+  lastLoginAt?: string;
+}
+
 /**
- * A signed-in user's tokens. expiresAt is the access token's expiry in ms
+ * A signed-in user's (or admin's) tokens. expiresAt is the access token's expiry in ms
  * since the epoch; refreshAt, when set, is when to refresh it ahead of that.
  */
 export interface Session {
@@ -39,6 +47,8 @@ export interface Session {
   expiresAt: number;
   refreshAt?: number;
   user?: AuthUser;
+  /** Set instead of user for an admin account's session (Auth.signInAsAdmin). */
+  admin?: AdminAccount;
 }
 
 /**
@@ -59,6 +69,7 @@ export function loadSession(kv: KV, key: string): Session | undefined {
       const out: Session = { accessToken: s.accessToken, refreshToken: s.refreshToken, expiresAt: s.expiresAt };
       if (typeof s.refreshAt === 'number') out.refreshAt = s.refreshAt;
       if (s.user && typeof s.user === 'object' && typeof s.user.uid === 'string') out.user = s.user;
+      if (s.admin && typeof s.admin === 'object' && typeof s.admin.id === 'string') out.admin = s.admin;
       return out;
     }
   } catch {

@@ -19,7 +19,8 @@ process.on('exit', () => {
   for (const s of running) s.kill();
 });
 
-function binary() {
+/** The minibase binary the tests run: $MINIBASE_BIN, else one built once per process. */
+export function binary() {
   if (process.env.MINIBASE_BIN) return process.env.MINIBASE_BIN;
   if (!builtBin) {
     const dir = mkdtempSync(join(tmpdir(), 'minibase-bin-'));

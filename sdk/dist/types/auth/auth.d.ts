@@ -8,7 +8,7 @@
  * user's access token, refreshed before it expires.
  */
 import type { Client } from '../core/client';
-import { SessionTokens, type AuthUser } from './index';
+import { SessionTokens, type AdminAccount, type AuthUser } from './index';
 /** What a sign-in resolves with, and what getLoginState describes. */
 export interface LoginState {
     user: AuthUser;
@@ -88,6 +88,30 @@ export declare class Auth {
     customAuthProvider(): {
         signIn(ticket: string): Promise<LoginState>;
     };
+    /**
+     * Signs in with an admin account (POST /v1/auth/admin/login; accounts are
+     * made by `minibase admin create` or setUpAdmin). The session is stored
+     * and refreshed like a user's, and every request then carries the admin's
+     * access token, which bypasses collection rules: for admin tools such as
+     * the console, never for a mini-program. Resolves with the account;
+     * hasLoginState stays null (an admin is not an end user): see currentAdmin.
+     */
+    signInAsAdmin(args: {
+        email: string;
+        password: string;
+    }): Promise<AdminAccount>;
+    /**
+     * First-run setup: creates the first admin account (POST /v1/admin/setup)
+     * with the admin key the server printed at its first start, and signs in
+     * as it. The server refuses it once an admin account exists.
+     */
+    setUpAdmin(args: {
+        adminKey: string;
+        email: string;
+        password: string;
+    }): Promise<AdminAccount>;
+    /** The signed-in admin account as last stored, or null (signed out, or signed in as an end user). */
+    get currentAdmin(): AdminAccount | null;
     /** The stored login state without a network call, or null when signed out. */
     hasLoginState(): LoginState | null;
     /**
@@ -116,6 +140,7 @@ export declare class Auth {
      */
     onLoginStateChanged(listener: Listener): () => void;
     private signIn;
+    private adminSignIn;
     private refreshWith;
     private signInAutomatically;
     private emit;

@@ -26,8 +26,15 @@ export interface AuthUser {
     createdAt?: string;
     lastLoginAt?: string;
 }
+/** An admin account, as the server describes it (admin sign-in and GET /v1/auth/me). */
+export interface AdminAccount {
+    id: string;
+    email: string;
+    createdAt?: string;
+    lastLoginAt?: string;
+}
 /**
- * A signed-in user's tokens. expiresAt is the access token's expiry in ms
+ * A signed-in user's (or admin's) tokens. expiresAt is the access token's expiry in ms
  * since the epoch; refreshAt, when set, is when to refresh it ahead of that.
  */
 export interface Session {
@@ -36,6 +43,8 @@ export interface Session {
     expiresAt: number;
     refreshAt?: number;
     user?: AuthUser;
+    /** Set instead of user for an admin account's session (Auth.signInAsAdmin). */
+    admin?: AdminAccount;
 }
 /**
  * The storage key of the session for one server and environment, so two

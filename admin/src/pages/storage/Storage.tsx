@@ -1,0 +1,7 @@
+// PLACEHOLDER: the Storage page is not built yet (issue 15: the second UI
+// engineer fills it in). Until then it says so instead of pretending.
+import { Placeholder } from '../../components/placeholder';
+
+export default function StoragePage() {
+  return <Placeholder title="nav.storage" />;
+}
