@@ -124,7 +124,7 @@ func TestGeoNearAPI(t *testing.T) {
 			Body: geoNear(`,"maxDistance":1000,"distanceMultiplier":0.001,"includeLocs":"at"`, `,{"$project":{"at":1,"km":{"$round":["$dist",3]}}}`), Status: 200,
 			Equal: `{"data":[{"_id":"s1","at":` + point("113.326", "23.135") + `,"km":0.227},{"_id":"s2","at":` + point("113.33", "23.14") + `,"km":0.685}]}`},
 		{Name: "the query narrows, the distances count after it", Setup: shops, Method: "POST", URL: "/v1/db/shops/aggregate", As: alice,
-			Body: geoNear(`,"query":{"kind":"noodles"}`, `,{"$group":{"_id":null,"nearest":{"$first":"$_id"},"total":{"$sum":"$dist"}}},{"$project":{"_id":0,"nearest":1,"km":{"$round":[{"$divide":["$total",1000]},1]}}}`),
+			Body:   geoNear(`,"query":{"kind":"noodles"}`, `,{"$group":{"_id":null,"nearest":{"$first":"$_id"},"total":{"$sum":"$dist"}}},{"$project":{"_id":0,"nearest":1,"km":{"$round":[{"$divide":["$total",1000]},1]}}}`),
 			Status: 200, Equal: `{"data":[{"nearest":"s2","km":19}]}`},
 		{Name: "without a 2dsphere index", Setup: []servertest.Request{byAdmin("POST", "/v1/db/plain/insert", `{"data":{"location":`+point("1", "2")+`}}`)},
 			Method: "POST", URL: "/v1/db/plain/aggregate", As: asAdmin, Body: geoNear("", ""), Status: 400,
