@@ -270,6 +270,7 @@ export const en = {
   'functions.took': '{ms} ms',
   'functions.result': 'Result',
   'functions.console': 'Console output',
+  'functions.viaInvoke': 'This server has no run endpoint: the function was called through /v1/functions/:name/invoke, the duration measured in the browser.',
   'functions.noOutput': 'No console output.',
 
   'logs.live': 'Live tail',

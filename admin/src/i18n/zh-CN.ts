@@ -272,6 +272,7 @@ export const zhCN: Record<Key, string> = {
   'functions.took': '{ms} 毫秒',
   'functions.result': '返回结果',
   'functions.console': '控制台输出',
+  'functions.viaInvoke': '此服务器没有运行接口：已通过 /v1/functions/:name/invoke 调用，耗时为浏览器测得。',
   'functions.noOutput': '没有控制台输出。',
 
   'logs.live': '实时日志',

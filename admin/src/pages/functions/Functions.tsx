@@ -744,6 +744,7 @@ function RunTab(props: { d: FnDetail }) {
                 {res.requestID}
               </a>
             </div>
+            {res.via === 'invoke' ? <p class="muted small">{t('functions.viaInvoke')}</p> : null}
             {res.error ? <pre class="card error-text">{errText(res.error)}</pre> : null}
             <h3>{t('functions.result')}</h3>
             <pre class="card out" data-testid="fn-result">

@@ -379,7 +379,7 @@ function Browser(props: { bucket: Bucket }) {
                     📁
                   </td>
                   <td colSpan={4}>
-                    <button type="button" class="btn-link" onClick={() => go(f.slice(b.name.length + 1).startsWith(prefix) ? f.slice(b.name.length + 1) : f)}>
+                    <button type="button" class="btn-link" onClick={() => go(f)}>
                       {baseName(f)}/
                     </button>
                   </td>
