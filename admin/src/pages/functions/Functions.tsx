@@ -90,7 +90,7 @@ function FunctionList() {
   return (
     <section class="page">
       <div class="row">
-        <h1 class="grow">{t('nav.functions')}</h1>
+        <h1 class="grow ptitle">{t('nav.functions')}</h1>
         <button type="button" class="btn" onClick={load}>
           {t('common.refresh')}
         </button>
@@ -185,6 +185,9 @@ function FunctionDetail(props: { name: string }) {
   useEffect(() => {
     load();
   }, [name]);
+  useEffect(() => {
+    document.querySelector('.tab[aria-selected=true]')?.scrollIntoView({ block: 'nearest', inline: 'nearest' });
+  }, [tab]);
   const dirty = !!src && Object.keys(src.files).some((p) => src.files[p] !== saved[p]);
 
   /** Deploys the sources with config; reloads the function. */
@@ -200,7 +203,7 @@ function FunctionDetail(props: { name: string }) {
         ← {t('functions.back')}
       </button>
       <div class="row">
-        <h1 class="grow">
+        <h1 class="grow ptitle">
           {name} {d?.number ? <span class="muted">#{d.number}</span> : null}
         </h1>
         <button type="button" class="btn btn-danger-outline" onClick={() => setAsking(true)}>

@@ -109,7 +109,7 @@ export default function LogsPage() {
   return (
     <section class="page">
       <div class="row">
-        <h1 class="grow">{t('nav.logs')}</h1>
+        <h1 class="grow ptitle">{t('nav.logs')}</h1>
         <button type="button" class={live ? 'btn btn-primary' : 'btn'} aria-pressed={live} onClick={toggleLive} data-testid="logs-live">
           {live ? t('logs.liveOn') : t('logs.live')}
         </button>

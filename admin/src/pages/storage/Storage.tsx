@@ -30,6 +30,8 @@ import { UploadQueue, type UploadItem } from '../../lib/uploadQueue';
 import '../ui2.css';
 
 const isImage = (f: StoredFile) => /^image\/(png|jpe?g|gif|webp)$/.test(f.contentType ?? '') || /\.(png|jpe?g|gif|webp)$/i.test(f.path);
+/** A file's extension for its icon (up to 4 characters). */
+const ext = (p: string) => (/\.([A-Za-z0-9]{1,4})$/.exec(p)?.[1] ?? '').toUpperCase();
 const baseName = (p: string) => p.slice(p.replace(/\/$/, '').lastIndexOf('/') + 1);
 
 export default function StoragePage(props: { rest: string[] }) {
@@ -55,7 +57,7 @@ export default function StoragePage(props: { rest: string[] }) {
   return (
     <section class="page">
       <div class="row">
-        <h1 class="grow">{t('nav.storage')}</h1>
+        <h1 class="grow ptitle">{t('nav.storage')}</h1>
         {buckets && buckets.length > 0 ? (
           <label class="row">
             <span>{t('storage.bucket')}</span>
@@ -376,7 +378,7 @@ function Browser(props: { bucket: Bucket }) {
               {folders.map((f) => (
                 <tr key={f}>
                   <td class="thumb-col" aria-hidden="true">
-                    📁
+                    <span class="file-icon folder-icon" />
                   </td>
                   <td colSpan={4}>
                     <button type="button" class="btn-link" onClick={() => go(f)}>
@@ -393,7 +395,9 @@ function Browser(props: { bucket: Bucket }) {
                         <img class="thumb" src={thumbURL(urls[f.fileID], 96)} alt="" loading="lazy" width={48} height={48} />
                       </button>
                     ) : (
-                      <span aria-hidden="true">📄</span>
+                      <span class="file-icon" aria-hidden="true">
+                        {ext(f.path)}
+                      </span>
                     )}
                   </td>
                   <td class="name-cell">

@@ -58,7 +58,7 @@ function UserList() {
   const total = data?.total ?? 0;
   return (
     <section class="page">
-      <h1>{t('nav.users')}</h1>
+      <h1 class="ptitle">{t('nav.users')}</h1>
       <form
         class="row"
         role="search"
@@ -196,7 +196,7 @@ function UserDetail(props: { uid: string }) {
         ← {t('users.back')}
       </button>
       <div class="row">
-        <h1 class="grow">{who(u)}</h1>
+        <h1 class="grow ptitle">{who(u)}</h1>
         {u.disabled ? <span class="tag tag-danger">{t('users.disabled')}</span> : <span class="tag tag-ok">{t('users.active')}</span>}
       </div>
       <div class="card">
