@@ -127,3 +127,21 @@ describe('cron next runs', () => {
     expect(nextRuns(['2026-12-07T10:05:00Z'], now, 'zh-CN', 'Asia/Shanghai')[0].until).toBe('5分钟后');
   });
 });
+
+describe('diff on random texts', () => {
+  // A seeded generator: the same texts on every run.
+  let seed = 12345;
+  const rnd = (n: number) => ((seed = (seed * 1103515245 + 12345) % 2 ** 31), seed % n);
+  const text = () => Array.from({ length: rnd(30) }, () => 'abcde'[rnd(5)]).join('\n');
+  test('the ops rebuild both texts and number their lines in order', () => {
+    for (let i = 0; i < 300; i++) {
+      const a = text();
+      const b = text();
+      const { ops } = diffLines(a, b);
+      expect(ops.filter((o) => o.kind !== 'add').map((o) => o.text)).toEqual(splitLines(a));
+      expect(ops.filter((o) => o.kind !== 'del').map((o) => o.text)).toEqual(splitLines(b));
+      expect(ops.filter((o) => o.a !== undefined).map((o) => o.a)).toEqual(splitLines(a).map((_, j) => j + 1));
+      expect(ops.filter((o) => o.b !== undefined).map((o) => o.b)).toEqual(splitLines(b).map((_, j) => j + 1));
+    }
+  });
+});
