@@ -165,6 +165,24 @@ test('storage: upload images with progress, see thumbnails, preview, copy, delet
   await toast(/notes\.txt deleted/);
   const after = await api('GET', `/v1/admin/storage/buckets/${bucket}/files?folders=true`);
   assert.deepEqual(after.files.map((f) => f.path).sort(), ['blue.png', 'red.png']);
+  // A new bucket that takes only images, made in the page: a text file is
+  // refused with the server's reason and nothing is stored.
+  await page.getByRole('button', { name: 'New bucket' }).click();
+  await page.fill('[data-testid=bucket-name]', 'pics');
+  await page.getByLabel('Allowed content types').fill('image/*');
+  await page.click('[data-testid=bucket-save]');
+  await toast(/Bucket pics created/);
+  assert.equal(await page.locator('[data-testid=bucket-select]').inputValue(), 'pics');
+  await page.setInputFiles('[data-testid=upload-input]', [{ name: 'evil.txt', mimeType: 'text/plain', buffer: Buffer.from('not an image') }]);
+  const refused = page.locator('[data-testid=upload-item][data-state=failed]');
+  await refused.waitFor();
+  assert.match(await refused.innerText(), /type|allowed/i);
+  const pics = await api('GET', '/v1/admin/storage/buckets/pics/files?folders=true');
+  assert.deepEqual(pics.files, []);
+  const { data: buckets } = await api('GET', '/v1/admin/storage/buckets');
+  assert.deepEqual(buckets.find((b) => b.name === 'pics').allowedTypes, ['image/*']);
+  await page.selectOption('[data-testid=bucket-select]', bucket);
+  await page.locator('[data-testid=file-row]').first().waitFor();
   // Bucket settings show the rule.
   await page.click('[data-testid=bucket-settings]');
   await page.locator('dialog[open] input[type=radio][value=READONLY]').waitFor();
@@ -213,6 +231,16 @@ test('functions: create, edit and deploy, run, see the log, compare versions', a
   await page.locator('[data-testid=log-row] button').first().click();
   await page.locator('.log-more', { hasText: 'doubling 21' }).waitFor();
   await shoot('logs');
+  // The live tail: an invocation made elsewhere appears on top as it ends.
+  await page.goto(server.endpoint + '/_/logs');
+  await page.locator('[data-testid=log-row]').first().waitFor();
+  await page.click('[data-testid=logs-live]');
+  await page.locator('[data-testid=logs-live][aria-pressed=true]').waitFor();
+  const inv = await api('POST', '/v1/functions/double/invoke', { data: { n: 5 } });
+  assert.deepEqual(inv.result, { doubled: 10 });
+  await page.locator('[data-testid=log-row]', { hasText: inv.requestID }).waitFor();
+  assert.equal(await page.locator('[data-testid=log-row]').count(), 2);
+  await page.click('[data-testid=logs-live]');
 
   // Versions: #1 and #2, their diff, a rollback to #1.
   await page.goto(server.endpoint + '/_/functions/double?tab=versions');
