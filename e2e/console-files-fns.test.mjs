@@ -201,7 +201,7 @@ test('functions: create, edit and deploy, run, see the log, compare versions', a
   await editor.click();
   await page.keyboard.press('Control+a');
   await page.keyboard.press('Delete');
-  await page.keyboard.type("exports.main = async (event) => { console.log('doubling', event.n); return { doubled: event.n * 2 }; };");
+  await page.keyboard.type("exports.main = async (event) => { console.log('doubling', event.n); if (typeof event.n !== 'number') throw new Error('n must be a number'); return { doubled: event.n * 2 }; };");
   // Completion offers names from functions/types.d.ts.
   await page.keyboard.press('Enter');
   await page.keyboard.type('getWXCon');
@@ -223,6 +223,16 @@ test('functions: create, edit and deploy, run, see the log, compare versions', a
   assert.deepEqual(JSON.parse(await result.innerText()), { doubled: 42 });
   await page.locator('[data-testid=fn-logs]', { hasText: 'doubling 21' }).waitFor();
   await shoot('functions-run');
+  // A run that throws shows the function's error and its output.
+  await page.fill('[data-testid=fn-event]', '{"x": 1}');
+  await page.click('[data-testid=fn-run]');
+  await page.locator('[data-testid=fn-error]', { hasText: 'n must be a number' }).waitFor();
+  await page.locator('[data-testid=fn-logs]', { hasText: 'doubling undefined' }).waitFor();
+  assert.equal(await page.locator('[data-testid=fn-result]').count(), 0);
+  await shoot('functions-run-error');
+  await page.fill('[data-testid=fn-event]', '{"n": 21}');
+  await page.click('[data-testid=fn-run]');
+  await page.locator('[data-testid=fn-result]').waitFor();
 
   // Its log, found by the request id the run panel links to.
   await page.click('[data-testid=fn-run-result] a.mono');
@@ -234,12 +244,14 @@ test('functions: create, edit and deploy, run, see the log, compare versions', a
   // The live tail: an invocation made elsewhere appears on top as it ends.
   await page.goto(server.endpoint + '/_/logs');
   await page.locator('[data-testid=log-row]').first().waitFor();
+  const before = await page.locator('[data-testid=log-row]').count();
   await page.click('[data-testid=logs-live]');
   await page.locator('[data-testid=logs-live][aria-pressed=true]').waitFor();
   const inv = await api('POST', '/v1/functions/double/invoke', { data: { n: 5 } });
   assert.deepEqual(inv.result, { doubled: 10 });
   await page.locator('[data-testid=log-row]', { hasText: inv.requestID }).waitFor();
-  assert.equal(await page.locator('[data-testid=log-row]').count(), 2);
+  assert.equal(await page.locator('[data-testid=log-row]').count(), before + 1);
+  assert.match(await page.locator('[data-testid=log-row]').first().innerText(), /double/);
   await page.click('[data-testid=logs-live]');
 
   // Versions: #1 and #2, their diff, a rollback to #1.
@@ -264,18 +276,25 @@ test('functions: create, edit and deploy, run, see the log, compare versions', a
   await page.getByRole('button', { name: 'Add variable' }).click();
   await page.getByLabel('Variable name').fill('GREETING');
   await page.getByLabel('Value', { exact: true }).fill('hi');
+  await page.getByLabel('Triggers and routes (the rest of config.json)').fill('{"triggers": [{"name": "nightly", "type": "timer", "config": "0 0 2 * * * *"}]}');
   await shoot('functions-config');
   await page.getByRole('button', { name: 'Save and deploy' }).click();
   await toast(/double deployed as version #4/);
   const det = await api('GET', '/v1/admin/functions/double');
   assert.equal(det.timeout, 7);
   assert.deepEqual(det.config.envVariables, { GREETING: 'hi' });
+  assert.equal(det.timer.config, '0 0 2 * * * *');
   // A bad event is refused in the page, before any call.
   await page.click('[data-testid=fn-tab-run]');
   await page.fill('[data-testid=fn-event]', '{"n": ');
   assert.equal(await page.locator('[data-testid=fn-run]').isDisabled(), true);
   await page.click('[data-testid=fn-tab-triggers]');
-  await page.locator('[data-testid=fn-cron]').waitFor();
+  await page.locator('[data-testid=fn-cron]', { hasText: '0 0 2 * * * *' }).waitFor();
+  if (det.triggers) {
+    // A server with the console's trigger detail gives the next five runs (02:00 UTC+8 each day).
+    await page.locator('[data-testid=fn-cron] tr').nth(4).waitFor();
+    assert.equal(await page.locator('[data-testid=fn-cron] tr').count(), 5);
+  }
   await shoot('functions-triggers');
   await page.click('[data-testid=nav-functions]');
   await page.locator('[data-testid=fn-table]').waitFor();

@@ -148,9 +148,17 @@ export async function runFunction(name: string, data: unknown): Promise<RunResul
     if (!(e instanceof ApiError) || !e.message.startsWith('no such endpoint')) throw e;
   }
   const t0 = performance.now();
-  const r = await call<{ result: unknown; requestID: string }>('POST', '/v1/functions/' + seg(name) + '/invoke', { data }, 120_000);
-  const ms = performance.now() - t0;
-  return { result: r.result, ms, requestID: r.requestID, logs: await logLines(r.requestID), via: 'invoke' };
+  try {
+    const r = await call<{ result: unknown; requestID: string }>('POST', '/v1/functions/' + seg(name) + '/invoke', { data }, 120_000);
+    const ms = performance.now() - t0;
+    return { result: r.result, ms, requestID: r.requestID, logs: await logLines(r.requestID), via: 'invoke' };
+  } catch (e) {
+    // The function ran and failed (threw, or its result was too large): show it as the run endpoint does.
+    if (!(e instanceof ApiError) || !e.requestId || !/EXECUTE_FAIL|RESULT_TOO_LARGE/.test(e.code)) throw e;
+    const ms = performance.now() - t0;
+    const error = { code: e.code, errCode: e.errCode, message: e.message };
+    return { result: null, error, ms, requestID: e.requestId, logs: await logLines(e.requestId), via: 'invoke' };
+  }
 }
 
 /** The console lines of the invocation requestID, from its log record (written as the call ends: asked a few times). */

@@ -748,11 +748,19 @@ function RunTab(props: { d: FnDetail }) {
               </a>
             </div>
             {res.via === 'invoke' ? <p class="muted small">{t('functions.viaInvoke')}</p> : null}
-            {res.error ? <pre class="card error-text">{errText(res.error)}</pre> : null}
-            <h3>{t('functions.result')}</h3>
-            <pre class="card out" data-testid="fn-result">
-              {res.result === undefined ? 'undefined' : JSON.stringify(res.result, null, 2)}
-            </pre>
+            {res.error ? (
+              <pre class="card error-text" data-testid="fn-error">
+                {errText(res.error)}
+              </pre>
+            ) : null}
+            {res.error ? null : (
+              <>
+                <h3>{t('functions.result')}</h3>
+                <pre class="card out" data-testid="fn-result">
+                  {res.result === undefined ? 'undefined' : JSON.stringify(res.result, null, 2)}
+                </pre>
+              </>
+            )}
             <h3>{t('functions.console')}</h3>
             {res.logs?.length ? (
               <pre class="card out logs-out" data-testid="fn-logs">
