@@ -7,6 +7,7 @@
 import { useState } from 'preact/hooks';
 import { t } from '../i18n';
 import { Modal } from './modal';
+import { ApiError } from '../api/client';
 import { fail, ok } from './toast';
 
 export function Confirm(props: { title: string; message: string; action: string; onConfirm: () => Promise<void>; onClose: () => void }) {
@@ -46,6 +47,11 @@ export async function copyText(text: string): Promise<void> {
     await navigator.clipboard.writeText(text);
     ok(t('common.copied'));
   } catch {
-    fail(new Error(t('common.copyFailed') + ' ' + text));
+    failText(t('common.copyFailed') + ' ' + text);
   }
+}
+
+/** Says what is wrong with what the person typed (checked in the page, before any call): an error toast without a server code. */
+export function failText(text: string, code = ''): void {
+  fail(new ApiError(text, code, 0));
 }

@@ -15,6 +15,8 @@ export interface UploadItem {
   state: UploadState;
   fileID?: string;
   error?: string;
+  /** The server's code of a failure (FILE_TYPE_NOT_ALLOWED…), when it gave one. */
+  code?: string;
 }
 
 export type Uploader = (
@@ -118,7 +120,9 @@ export class UploadQueue {
       this.changed();
       up.promise.then(
         (fileID) => it.state === 'uploading' && this.finish(it, { state: 'done', fileID, loaded: it.size }),
-        (e: unknown) => it.state === 'uploading' && this.finish(it, { state: 'failed', error: e instanceof Error ? e.message : String(e) }),
+        (e: unknown) =>
+          it.state === 'uploading' &&
+          this.finish(it, { state: 'failed', error: e instanceof Error ? e.message : String(e), code: (e as { code?: string } | null)?.code }),
       );
     }
   }

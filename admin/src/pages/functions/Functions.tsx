@@ -19,7 +19,7 @@ import {
   type FnVersion,
   type RunResult,
 } from '../../api/functions';
-import { Confirm } from '../../components/confirm';
+import { Confirm, failText } from '../../components/confirm';
 import { TypedConfirm } from '../../components/modal';
 import { fail, ok } from '../../components/toast';
 import { bytes, lang, t, type Key } from '../../i18n';
@@ -74,8 +74,8 @@ function FunctionList() {
   const create = async (e: Event) => {
     e.preventDefault();
     const n = name.trim();
-    if (!NAME.test(n)) return fail(new Error(t('functions.badName')));
-    if (fns?.some((f) => f.name === n)) return fail(new Error(t('functions.exists', { name: n })));
+    if (!NAME.test(n)) return failText(t('functions.badName'));
+    if (fns?.some((f) => f.name === n)) return failText(t('functions.exists', { name: n }));
     setBusy(true);
     try {
       const v = await deployFunction(n, { 'index.js': TEMPLATE.replace('${name}', n) }, { timeout: 10 });
@@ -316,7 +316,7 @@ function CodeTab(props: {
     e.preventDefault();
     const p = newFile.trim();
     if (!/^[\w.-]+(\/[\w.-]+)*$/.test(p) || p.split('/').some((s) => s === '..' || s === '.') || p.length > 200 || p === 'config.json') {
-      return fail(new Error(t('functions.badPath')));
+      return failText(t('functions.badPath'));
     }
     if (!(p in src.files)) props.setSrc({ files: { ...src.files, [p]: '' } });
     setPath(p);
@@ -384,8 +384,8 @@ function ConfigTab(props: { d: FnDetail; src: Sources; dirty: boolean; deploy: (
   const envErr = env.find(([k]) => !/^[A-Za-z_][A-Za-z0-9_]{0,127}$/.test(k));
   const save = async (e: Event) => {
     e.preventDefault();
-    if (restErr || envErr) return fail(new Error(restErr || t('functions.badEnvName', { name: envErr![0] })));
-    if (props.src.tooBig) return fail(new Error(props.src.tooBig));
+    if (restErr || envErr) return failText(restErr || t('functions.badEnvName', { name: envErr![0] }));
+    if (props.src.tooBig) return failText(props.src.tooBig);
     const cfg: Record<string, unknown> = { ...restObj };
     if (timeout.trim()) cfg.timeout = Number(timeout);
     if (memory.trim()) cfg.memorySize = Number(memory);

@@ -8,6 +8,7 @@
 import { useEffect, useRef, useState } from 'preact/hooks';
 import { queryLogs, tailLogs, type LogEntry, type LogFilter } from '../../api/functions';
 import { fail } from '../../components/toast';
+import { failText } from '../../components/confirm';
 import { t } from '../../i18n';
 import { query } from '../../router';
 import '../ui2.css';
@@ -92,7 +93,7 @@ export default function LogsPage() {
         (why) => {
           stop.current = null;
           setLive(false);
-          fail(new Error(t('logs.tailClosed', { why })));
+          failText(t('logs.tailClosed', { why }));
         },
       );
       setLive(true);

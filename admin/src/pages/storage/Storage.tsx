@@ -21,7 +21,7 @@ import {
   type BucketRule,
   type StoredFile,
 } from '../../api/storage';
-import { Confirm, copyText } from '../../components/confirm';
+import { Confirm, copyText, failText } from '../../components/confirm';
 import { Modal, TypedConfirm } from '../../components/modal';
 import { fail, ok } from '../../components/toast';
 import { bytes, t } from '../../i18n';
@@ -128,7 +128,7 @@ function BucketForm(props: { bucket?: Bucket; onClose: () => void; onSaved: (b: 
   const save = async (e: Event) => {
     e.preventDefault();
     const mib = Number(maxMiB);
-    if (!Number.isFinite(mib) || mib <= 0) return fail(new Error(t('storage.badMaxSize')));
+    if (!Number.isFinite(mib) || mib <= 0) return failText(t('storage.badMaxSize'));
     const rule: BucketRule = preset === 'CUSTOM' ? { read: side(read), write: side(write) } : preset;
     const allowedTypes = types.split(',').map((s) => s.trim()).filter(Boolean);
     setBusy(true);
@@ -273,7 +273,7 @@ function Browser(props: { bucket: Bucket }) {
   const queue = useMemo(
     () =>
       new UploadQueue((path, file, progress) => uploadFile(b.name, path, file, progress), 3, (it) => {
-        if (it.state === 'failed') fail(new Error(`${it.name}: ${it.error}`));
+        if (it.state === 'failed') failText(`${it.name}: ${it.error}`, it.code);
         clearTimeout(refreshSoon.current);
         refreshSoon.current = window.setTimeout(() => load(), 300);
       }),
@@ -284,7 +284,7 @@ function Browser(props: { bucket: Bucket }) {
   const addFiles = (list: FileList | null) => {
     if (!list || list.length === 0) return;
     const refused = queue.add([...list].map((f) => ({ name: f.name, blob: f })), prefix);
-    if (refused) fail(new Error(t('storage.queueFull', { n: refused })));
+    if (refused) failText(t('storage.queueFull', { n: refused }));
   };
   const [over, setOver] = useState(false);
   const crumbs = prefix.split('/').filter(Boolean);
@@ -292,7 +292,7 @@ function Browser(props: { bucket: Bucket }) {
   const copyURL = async (f: StoredFile) => {
     try {
       const [u] = await tempURLs([f.fileID]);
-      if (!u) throw new Error(t('storage.noURL'));
+      if (!u) return failText(t('storage.noURL'));
       await copyText(u);
     } catch (e) {
       fail(e);
@@ -322,7 +322,7 @@ function Browser(props: { bucket: Bucket }) {
           onSubmit={(e) => {
             e.preventDefault();
             const n = newFolder.trim().replace(/^\/+|\/+$/g, '');
-            if (!n || n.includes('..') || n.length > 200) return fail(new Error(t('storage.badFolder')));
+            if (!n || n.includes('..') || n.length > 200) return failText(t('storage.badFolder'));
             setNewFolder('');
             go(prefix + n + '/');
           }}

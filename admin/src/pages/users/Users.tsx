@@ -196,7 +196,7 @@ function UserDetail(props: { uid: string }) {
         ← {t('users.back')}
       </button>
       <div class="row">
-        <h1 class="grow ptitle">{who(u)}</h1>
+        <h1 class="grow ptitle anywhere">{who(u)}</h1>
         {u.disabled ? <span class="tag tag-danger">{t('users.disabled')}</span> : <span class="tag tag-ok">{t('users.active')}</span>}
       </div>
       <div class="card">
