@@ -60,6 +60,7 @@ const (
 	CodeRefreshTokenExpired = "REFRESH_TOKEN_EXPIRED" // 401: sign in again
 	CodeInvalidCredentials  = "INVALID_CREDENTIALS"   // 401: any failed login (one message for all causes)
 	CodeAccountExists       = "ACCOUNT_EXISTS"        // 409: signup with a taken username, email or phone
+	CodeAdminExists         = "ADMIN_EXISTS"          // 409: first-run setup when an admin account exists
 	CodeUserNotFound        = "USER_NOT_FOUND"        // 404: admin endpoints
 	CodePermissionDenied    = "PERMISSION_DENIED"     // 403: admin endpoints called by a non-admin
 	CodeRateLimited         = "EXCEED_REQUEST_LIMIT"  // 429, with RetryAfter
@@ -78,6 +79,7 @@ var codes = map[string]struct{ errCode, status int }{
 	CodeRefreshTokenExpired: {-501007, http.StatusUnauthorized},
 	CodeInvalidCredentials:  {-501007, http.StatusUnauthorized},
 	CodeAccountExists:       {-501007, http.StatusConflict},
+	CodeAdminExists:         {-501007, http.StatusConflict},
 	CodeUserNotFound:        {-1, http.StatusNotFound},
 	CodePermissionDenied:    {-501007, http.StatusForbidden},
 	CodeRateLimited:         {-501003, http.StatusTooManyRequests},

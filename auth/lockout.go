@@ -58,6 +58,9 @@ func newGuesses(ip, accountIP, account Rate, f *familiar) *guesses {
 	return &guesses{ip: newLimiter(ip), accountIP: newLimiter(accountIP), account: newLimiter(account), familiar: f}
 }
 
+// setIPRate changes the per-address rate of attempts (Tunables.SignInIP).
+func (g *guesses) setIPRate(r Rate) { g.ip.setRate(r) }
+
 // guess is one attempt that begin let through; the caller reports its
 // outcome with done.
 type guess struct {

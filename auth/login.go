@@ -10,6 +10,9 @@ import (
 // Anonymous creates an anonymous user (its openid is its uid) and signs it
 // in. Rate-limited per client ip.
 func (s *Service) Anonymous(ctx context.Context, ip string) (*Credentials, error) {
+	if !s.t().Anonymous {
+		return nil, methodOff("anonymous", "auth.anonymous")
+	}
 	now := s.now()
 	if err := check(now, s.lim.anonymousIP, ip, nil, ""); err != nil {
 		return nil, err
@@ -27,6 +30,9 @@ func (s *Service) Anonymous(ctx context.Context, ip string) (*Credentials, error
 // its documents; its anonymous session is revoked and a new one begins. A
 // taken username, email or phone is ACCOUNT_EXISTS.
 func (s *Service) Signup(ctx context.Context, ip string, caller *Identity, acct Identifier, password string) (*Credentials, error) {
+	if !s.t().Password {
+		return nil, methodOff("password", "auth.password")
+	}
 	now := s.now()
 	if err := check(now, s.lim.signupIP, ip, s.lim.signupAccount, acct.String()); err != nil {
 		return nil, err
@@ -78,6 +84,9 @@ func (s *Service) Signup(ctx context.Context, ip string, caller *Identity, acct 
 // tells whether the account exists. Guesses are limited per address, per
 // account and address, and per account from unfamiliar addresses (Limits).
 func (s *Service) Login(ctx context.Context, ip string, acct Identifier, password string) (*Credentials, error) {
+	if !s.t().Password {
+		return nil, methodOff("password", "auth.password")
+	}
 	now := s.now()
 	g, err := s.lim.login.begin(now, ip, acct.String())
 	if err != nil {

@@ -87,7 +87,7 @@ const maxCodeLen = 256
 // (e.g. "wechat"): the same openid is always the same user; its unionid is
 // kept and its session key stored server-side.
 func (s *Service) MiniProgramLogin(ctx context.Context, ip, platform, code string) (*Credentials, error) {
-	p := s.prov.MiniPrograms[platform]
+	p := s.t().Providers.MiniPrograms[platform]
 	if p == nil {
 		return nil, notConfigured(platform)
 	}
@@ -160,7 +160,8 @@ func (s *Service) findOrCreate(ctx context.Context, key Key, value string, init,
 // is upgraded to it, keeping its uid and documents (CloudBase's
 // linkAndRetrieveDataWithTicket); its anonymous sign-in ends.
 func (s *Service) TicketLogin(ctx context.Context, ip string, caller *Identity, ticket string) (*Credentials, error) {
-	if s.prov.Tickets == nil {
+	tickets := s.t().Providers.Tickets
+	if tickets == nil {
 		return nil, notConfigured("custom")
 	}
 	if err := check(s.now(), s.lim.providerIP, ip, nil, ""); err != nil {
@@ -169,7 +170,7 @@ func (s *Service) TicketLogin(ctx context.Context, ip string, caller *Identity, 
 	if ticket == "" {
 		return nil, Errorf(CodeInvalidParam, "ticket is required")
 	}
-	cuid, err := s.prov.Tickets.Verify(ticket)
+	cuid, err := tickets.Verify(ticket)
 	if err != nil {
 		return nil, providerErr(ctx, "custom", err)
 	}
@@ -207,10 +208,11 @@ func (s *Service) IssueTicket(ctx context.Context, customUserID string) (string,
 	if err := requireAdmin(ctx); err != nil {
 		return "", err
 	}
-	if s.prov.Tickets == nil {
+	tickets := s.t().Providers.Tickets
+	if tickets == nil {
 		return "", notConfigured("custom")
 	}
-	return s.prov.Tickets.Issue(customUserID)
+	return tickets.Issue(customUserID)
 }
 
 // TicketCredentials returns the ticket key file. Admins only.
@@ -218,10 +220,11 @@ func (s *Service) TicketCredentials(ctx context.Context) ([]byte, error) {
 	if err := requireAdmin(ctx); err != nil {
 		return nil, err
 	}
-	if s.prov.Tickets == nil {
+	tickets := s.t().Providers.Tickets
+	if tickets == nil {
 		return nil, notConfigured("custom")
 	}
-	return s.prov.Tickets.Credentials()
+	return tickets.Credentials()
 }
 
 // RotateTicketKey replaces the ticket signing key. Admins only.
@@ -229,10 +232,11 @@ func (s *Service) RotateTicketKey(ctx context.Context) error {
 	if err := requireAdmin(ctx); err != nil {
 		return err
 	}
-	if s.prov.Tickets == nil {
+	tickets := s.t().Providers.Tickets
+	if tickets == nil {
 		return notConfigured("custom")
 	}
-	return s.prov.Tickets.Rotate()
+	return tickets.Rotate()
 }
 
 // otpDigits is the length of one-time codes.
@@ -248,20 +252,30 @@ func hashOTP(account, code string) []byte {
 	return h[:]
 }
 
-func (s *Service) sender(acct Identifier) Sender {
+// sender is the sender of one-time codes to acct, or the error that the
+// channel is off or not configured.
+func (s *Service) sender(acct Identifier) (Sender, error) {
+	t := s.t()
+	sender, on, setting := t.Providers.SMS, t.OTPSMS, "auth.otp.sms"
 	if acct.Key == KeyEmail {
-		return s.prov.Email
+		sender, on, setting = t.Providers.Email, t.OTPEmail, "auth.otp.email"
 	}
-	return s.prov.SMS
+	switch {
+	case !on:
+		return nil, methodOff("one-time code ("+string(acct.Key)+")", setting)
+	case sender == nil:
+		return nil, notConfigured("one-time code (" + string(acct.Key) + ")")
+	}
+	return sender, nil
 }
 
 // SendOTP sends a one-time code to an email address or phone number and
 // returns how long it is valid. The answer is the same whether or not an
 // account exists (without OTPSignup, no code is sent to unknown accounts).
 func (s *Service) SendOTP(ctx context.Context, ip string, acct Identifier) (time.Duration, error) {
-	sender := s.sender(acct)
-	if sender == nil {
-		return 0, notConfigured("one-time code (" + string(acct.Key) + ")")
+	sender, err := s.sender(acct)
+	if err != nil {
+		return 0, err
 	}
 	now := s.now()
 	if err := check(now, s.lim.otpSendIP, ip, s.lim.otpSendAccount, acct.String()); err != nil {
@@ -291,6 +305,9 @@ func (s *Service) SendOTP(ctx context.Context, ip string, acct Identifier) (time
 // verified; a password set on the account before it was ever verified is
 // removed, since whoever chose it did not prove they own the address.
 func (s *Service) VerifyOTP(ctx context.Context, ip string, acct Identifier, code string) (*Credentials, error) {
+	if _, err := s.sender(acct); err != nil {
+		return nil, err
+	}
 	now := s.now()
 	g, err := s.lim.otpVerify.begin(now, ip, acct.String())
 	if err != nil {

@@ -166,11 +166,14 @@ func newLimiter(r Rate) *limiter {
 // allow takes one event for key at now and returns 0, or how long until
 // one would be allowed (taking nothing).
 func (l *limiter) allow(key string, now time.Time) time.Duration {
-	if l == nil || l.r.N <= 0 || key == "" {
+	if l == nil || key == "" {
 		return 0
 	}
 	l.mu.Lock()
 	defer l.mu.Unlock()
+	if l.r.N <= 0 {
+		return 0
+	}
 	r := l.bucket(key, now).lim.ReserveN(now, 1)
 	if d := r.DelayFrom(now); d > 0 {
 		r.CancelAt(now)
@@ -182,11 +185,14 @@ func (l *limiter) allow(key string, now time.Time) time.Duration {
 // wait returns how long until key has an event left (0: now), taking
 // nothing.
 func (l *limiter) wait(key string, now time.Time) time.Duration {
-	if l == nil || l.r.N <= 0 || key == "" {
+	if l == nil || key == "" {
 		return 0
 	}
 	l.mu.Lock()
 	defer l.mu.Unlock()
+	if l.r.N <= 0 {
+		return 0
+	}
 	b := l.keys[key]
 	if b == nil {
 		return 0
@@ -201,12 +207,25 @@ func (l *limiter) wait(key string, now time.Time) time.Duration {
 // bucket goes into debt, and the wait for the next event grows by one
 // event's share of Per.
 func (l *limiter) take(key string, now time.Time) {
-	if l == nil || l.r.N <= 0 || key == "" {
+	if l == nil || key == "" {
 		return
 	}
 	l.mu.Lock()
 	defer l.mu.Unlock()
+	if l.r.N <= 0 {
+		return
+	}
 	l.bucket(key, now).lim.ReserveN(now, 1)
+}
+
+// setRate makes r the limit; a changed rate forgets every key (each starts
+// with a full bucket of the new size).
+func (l *limiter) setRate(r Rate) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if l.r != r {
+		l.r, l.keys = r, map[string]*bucket{}
+	}
 }
 
 // bucket returns key's bucket, adding a full one; l.mu is held.

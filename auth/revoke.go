@@ -80,11 +80,12 @@ func (t *Tokens) revokedLocked(sid string) bool {
 }
 
 // revoked passes families the store revoked on to the token verifier: the
-// last access token of each expires an access-token lifetime after the
-// family's newest token was issued.
+// last access token of each expires an access-token lifetime (the longer
+// of end users' and admins') after the family's newest token was issued.
 func (s *Service) revoked(revs ...Revocation) {
+	ttl := s.t().maxAccessTTL()
 	for _, r := range revs {
-		s.tokens.Revoke(r.SID, r.Issued.Add(s.cfg.AccessTTL))
+		s.tokens.Revoke(r.SID, r.Issued.Add(ttl))
 	}
 }
 
@@ -115,10 +116,11 @@ func (s *Service) revokeSubject(ctx context.Context, kind, subject string) (int,
 	return n, nil
 }
 
-// loadRevoked reads the revocations recorded in the last access-token
-// lifetime (older ones cover no live token) into the verifier.
+// loadRevoked reads the revocations recorded in the last MaxAccessTTL
+// (older ones cover no live token, whatever lifetime an admin sets) into
+// the verifier.
 func (s *Service) loadRevoked(ctx context.Context) error {
-	revs, err := s.st.Sessions.Revocations(ctx, s.now().Add(-s.cfg.AccessTTL))
+	revs, err := s.st.Sessions.Revocations(ctx, s.now().Add(-MaxAccessTTL))
 	if err != nil {
 		return fmt.Errorf("load revoked sessions: %w", err)
 	}

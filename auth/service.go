@@ -5,18 +5,23 @@ import (
 	"errors"
 	"fmt"
 	"runtime"
+	"sync"
+	"sync/atomic"
 	"time"
 )
 
 // Config configures a Service. Zero durations take the defaults.
 type Config struct {
-	AccessTTL  time.Duration  // access-token life (default 2 h)
-	RefreshTTL time.Duration  // refresh-token life, renewed by each refresh (default 30 days)
-	Limits     Limits         // rate limits; the zero value limits nothing (see DefaultLimits)
-	Password   PasswordParams // argon2id cost (default DefaultPasswordParams)
-	OTPTTL     time.Duration  // one-time-code life (default 5 min)
-	OTPSignup  bool           // a verified code for an unknown email or phone creates the account
-	Now        func() time.Time
+	AccessTTL  time.Duration // access-token life (default 2 h)
+	RefreshTTL time.Duration // refresh-token life, renewed by each refresh (default 30 days)
+	// AdminAccessTTL and AdminRefreshTTL are the lives of admin accounts'
+	// tokens (default 1 h and 7 days).
+	AdminAccessTTL, AdminRefreshTTL time.Duration
+	Limits                          Limits         // rate limits; the zero value limits nothing (see DefaultLimits)
+	Password                        PasswordParams // argon2id cost (default DefaultPasswordParams)
+	OTPTTL                          time.Duration  // one-time-code life (default 5 min)
+	OTPSignup                       bool           // a verified code for an unknown email or phone creates the account
+	Now                             func() time.Time
 }
 
 // Default lifetimes.
@@ -43,7 +48,8 @@ type Providers struct {
 type Service struct {
 	cfg    Config
 	st     Stores
-	prov   Providers
+	tun    atomic.Pointer[Tunables] // what Apply changes; read with t()
+	tunMu  sync.Mutex               // serialises Apply
 	tokens *Tokens
 	hasher *hasher
 	lim    *limiters
@@ -51,8 +57,9 @@ type Service struct {
 }
 
 // NewService returns a Service over st that signs access tokens with key
-// (LoadSigningKey). It reads the sessions revoked in the last access-token
-// lifetime from st, whose access tokens it keeps refusing.
+// (LoadSigningKey), with every sign-in method on (Apply changes that). It
+// reads the sessions revoked in the last MaxAccessTTL from st, whose
+// access tokens it keeps refusing.
 func NewService(ctx context.Context, cfg Config, st Stores, prov Providers, key []byte) (*Service, error) {
 	if len(key) < signingKeyLen {
 		return nil, fmt.Errorf("auth: signing key must be at least %d bytes", signingKeyLen)
@@ -66,6 +73,12 @@ func NewService(ctx context.Context, cfg Config, st Stores, prov Providers, key 
 	if cfg.RefreshTTL <= 0 {
 		cfg.RefreshTTL = DefaultRefreshTTL
 	}
+	if cfg.AdminAccessTTL <= 0 {
+		cfg.AdminAccessTTL = DefaultAdminAccessTTL
+	}
+	if cfg.AdminRefreshTTL <= 0 {
+		cfg.AdminRefreshTTL = DefaultAdminRefreshTTL
+	}
 	if cfg.OTPTTL <= 0 {
 		cfg.OTPTTL = DefaultOTPTTL
 	}
@@ -73,10 +86,16 @@ func NewService(ctx context.Context, cfg Config, st Stores, prov Providers, key 
 		cfg.Now = time.Now
 	}
 	s := &Service{
-		cfg: cfg, st: st, prov: prov, now: cfg.Now,
-		tokens: NewTokens(key, cfg.AccessTTL, cfg.Now),
+		cfg: cfg, st: st, now: cfg.Now,
+		tokens: newTokens(key, cfg.Now),
 		hasher: newHasher(cfg.Password, runtime.GOMAXPROCS(0)),
 		lim:    newLimiters(cfg.Limits),
+	}
+	err := s.Apply(Tunables{Anonymous: true, Password: true, OTPEmail: true, OTPSMS: true,
+		AccessTTL: cfg.AccessTTL, RefreshTTL: cfg.RefreshTTL, AdminAccessTTL: cfg.AdminAccessTTL, AdminRefreshTTL: cfg.AdminRefreshTTL,
+		SignInIP: cfg.Limits.LoginIP, Providers: prov})
+	if err != nil {
+		return nil, err
 	}
 	if err := s.loadRevoked(ctx); err != nil {
 		return nil, err
@@ -107,12 +126,13 @@ func userIdentity(u *UserAccount) *Identity {
 func (s *Service) issue(ctx context.Context, u *UserAccount, a *AdminAccount) (*Credentials, error) {
 	refresh, hash := newRefreshToken()
 	now := s.now()
-	sess := &Session{ID: NewUID(), Generation: 1, Created: now, Expires: now.Add(s.cfg.RefreshTTL)}
+	sess := &Session{ID: NewUID(), Generation: 1, Created: now}
 	if u != nil {
 		sess.Kind, sess.Subject = SubjectUser, u.UID
 	} else {
 		sess.Kind, sess.Subject = SubjectAdmin, a.ID
 	}
+	sess.Expires = now.Add(s.t().refreshTTL(sess.Kind))
 	if err := s.st.Sessions.CreateSession(ctx, sess, hash); err != nil {
 		return nil, fmt.Errorf("create session: %w", err)
 	}
@@ -133,7 +153,7 @@ func (s *Service) credentials(u *UserAccount, a *AdminAccount, sess *Session, re
 	if err != nil {
 		return nil, err
 	}
-	return &Credentials{AccessToken: access, RefreshToken: refresh, ExpiresIn: s.cfg.AccessTTL, User: u, Admin: a}, nil
+	return &Credentials{AccessToken: access, RefreshToken: refresh, ExpiresIn: s.tokens.ttlOf(id.Role), User: u, Admin: a}, nil
 }
 
 var (
@@ -151,14 +171,15 @@ func (s *Service) Refresh(ctx context.Context, token string) (*Credentials, erro
 	}
 	next, nextHash := newRefreshToken()
 	now := s.now()
-	sess, res, err := s.st.Sessions.RotateSession(ctx, hashToken(token), nextHash, now, now.Add(s.cfg.RefreshTTL))
+	t := s.t()
+	sess, res, err := s.st.Sessions.RotateSession(ctx, hashToken(token), nextHash, now, t.refreshTTL)
 	switch {
 	case err != nil:
 		return nil, fmt.Errorf("rotate refresh token: %w", err)
 	case res == Expired:
 		return nil, errRefreshExpired
 	case res == Reused: // the store revoked the family: its access tokens go too
-		s.tokens.Revoke(sess.ID, now.Add(s.cfg.AccessTTL))
+		s.tokens.Revoke(sess.ID, now.Add(t.maxAccessTTL()))
 		return nil, errRefreshInvalid
 	case res != Rotated:
 		return nil, errRefreshInvalid

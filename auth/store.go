@@ -73,11 +73,12 @@ type Sessions interface {
 	// CreateSession stores the first token of a new family.
 	CreateSession(ctx context.Context, s *Session, tokenHash []byte) error
 	// RotateSession marks the token with oldHash used and stores newHash
-	// as the family's next token expiring at expires, in one write. A token
+	// as the family's next token, which expires life(the family's Kind)
+	// after now, in one write. A token
 	// presented again after its use revokes the whole family (Reused),
 	// recorded at now as by RevokeSession. The session returned describes
 	// the new token when Rotated, the old one otherwise (nil when Unknown).
-	RotateSession(ctx context.Context, oldHash, newHash []byte, now, expires time.Time) (*Session, RotateResult, error)
+	RotateSession(ctx context.Context, oldHash, newHash []byte, now time.Time, life func(kind string) time.Duration) (*Session, RotateResult, error)
 	// RevokeToken revokes the family of the token with hash; an unknown
 	// token is not an error and records nothing (nil).
 	RevokeToken(ctx context.Context, tokenHash []byte, now time.Time) (*Revocation, error)
@@ -110,6 +111,12 @@ type Admins interface {
 	AdminByEmail(ctx context.Context, email string) (*AdminAccount, error)
 	// UpdateAdmin is like Users.UpdateUser.
 	UpdateAdmin(ctx context.Context, id string, fn func(a *AdminAccount) error) (*AdminAccount, error)
+	// HasAdmin reports whether any admin account exists (disabled ones
+	// count).
+	HasAdmin(ctx context.Context) (bool, error)
+	// CreateFirstAdmin stores a only when no admin account exists, checked
+	// in the same write; otherwise it stores nothing and returns ErrTaken.
+	CreateFirstAdmin(ctx context.Context, a *AdminAccount) error
 }
 
 // OTP is a one-time code waiting to be verified, stored by its account

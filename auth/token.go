@@ -11,6 +11,7 @@ import (
 	"path/filepath"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/golang-jwt/jwt/v5"
@@ -71,10 +72,12 @@ const maxTokenLen = 8 << 10
 // only this server knows, so a request is authenticated without a
 // database read. It is safe for concurrent use.
 type Tokens struct {
-	key    []byte
-	ttl    time.Duration
-	now    func() time.Time
-	parser *jwt.Parser
+	key []byte
+	// ttl and adminTTL are how long end users' and admins' access tokens
+	// live (ns); SetTTL changes them while the server runs.
+	ttl, adminTTL atomic.Int64
+	now           func() time.Time
+	parser        *jwt.Parser
 
 	// cache holds tokens already verified, so a client's later requests
 	// with the same token skip the JWT work (~9 µs, 52 allocations). Only
@@ -117,9 +120,15 @@ func (t *Tokens) evictLocked() {
 }
 
 // NewTokens returns a signer and verifier for access tokens that live for
-// ttl, with now as the clock.
+// ttl (admins' too, until SetTTL), with now as the clock.
 func NewTokens(key []byte, ttl time.Duration, now func() time.Time) *Tokens {
-	return &Tokens{key: key, ttl: ttl, now: now, cache: map[string]verified{}, revoked: map[string]int64{}, sweepAt: minSweep, parser: jwt.NewParser(
+	t := newTokens(key, now)
+	t.SetTTL(ttl, ttl)
+	return t
+}
+
+func newTokens(key []byte, now func() time.Time) *Tokens {
+	return &Tokens{key: key, now: now, cache: map[string]verified{}, revoked: map[string]int64{}, sweepAt: minSweep, parser: jwt.NewParser(
 		jwt.WithValidMethods([]string{jwt.SigningMethodHS256.Alg()}),
 		jwt.WithTimeFunc(now),
 		jwt.WithExpirationRequired(),
@@ -128,8 +137,32 @@ func NewTokens(key []byte, ttl time.Duration, now func() time.Time) *Tokens {
 	)}
 }
 
-// TTL is how long an access token lives.
-func (t *Tokens) TTL() time.Duration { return t.ttl }
+// TTL is how long an end user's access token lives.
+func (t *Tokens) TTL() time.Duration { return time.Duration(t.ttl.Load()) }
+
+// AdminTTL is how long an admin account's access token lives.
+func (t *Tokens) AdminTTL() time.Duration { return time.Duration(t.adminTTL.Load()) }
+
+// SetTTL sets the lives of the access tokens signed from now on; tokens
+// already signed are held to them too when they are shorter (Verify). A
+// change empties the cache of verified tokens, whose expiry was capped by
+// the lives before it.
+func (t *Tokens) SetTTL(user, admin time.Duration) {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	oldUser, oldAdmin := t.ttl.Swap(int64(user)), t.adminTTL.Swap(int64(admin))
+	if oldUser != int64(user) || oldAdmin != int64(admin) {
+		clear(t.cache)
+	}
+}
+
+// ttlOf is the life of role's access tokens.
+func (t *Tokens) ttlOf(r Role) time.Duration {
+	if r == Admin {
+		return t.AdminTTL()
+	}
+	return t.TTL()
+}
 
 // Sign returns an access token for id, issued now, from session family sid.
 func (t *Tokens) Sign(id *Identity, sid string) (string, error) { return t.sign(id, sid, t.now()) }
@@ -142,7 +175,7 @@ func (t *Tokens) sign(id *Identity, sid string, now time.Time) (string, error) {
 		RegisteredClaims: jwt.RegisteredClaims{
 			Subject:   id.UID,
 			IssuedAt:  jwt.NewNumericDate(now),
-			ExpiresAt: jwt.NewNumericDate(now.Add(t.ttl)),
+			ExpiresAt: jwt.NewNumericDate(now.Add(t.ttlOf(id.Role))),
 		}}
 	if id.Role == Admin {
 		c.Role = roleAdmin
@@ -223,8 +256,8 @@ func (t *Tokens) verify(token string) (*Identity, time.Time, error) {
 	// The TTL in force caps every token's life, also one signed before it
 	// was lowered: revocations are remembered for that TTL (Revoke).
 	exp := c.ExpiresAt.Time
-	if c.IssuedAt != nil && c.IssuedAt.Add(t.ttl).Before(exp) {
-		exp = c.IssuedAt.Add(t.ttl)
+	if ttl := t.ttlOf(id.Role); c.IssuedAt != nil && c.IssuedAt.Add(ttl).Before(exp) {
+		exp = c.IssuedAt.Add(ttl)
 	}
 	if !t.now().Before(exp) {
 		return nil, time.Time{}, errTokenExpired

@@ -329,3 +329,28 @@ func TestTokenRevoke(t *testing.T) {
 		t.Errorf("the revoked set holds %d entries, want at most the %d live ones", n, live)
 	}
 }
+
+// TestSetTTL: a lowered life cuts short the tokens already verified (and
+// cached) as well as those verified for the first time; admin tokens have
+// their own life.
+func TestSetTTL(t *testing.T) {
+	now := time.Date(2026, 12, 7, 10, 0, 0, 0, time.UTC)
+	at := now
+	tk := NewTokens(testKey, time.Hour, func() time.Time { return at })
+	tk.SetTTL(time.Hour, 2*time.Hour)
+	user := &Identity{Role: User, UID: "u1", OpenID: "u1"}
+	admin := &Identity{Role: Admin, UID: "a1"}
+	ut, _ := tk.Sign(user, "s1")
+	at2, _ := tk.Sign(admin, "s2")
+	at = now.Add(90 * time.Minute)
+	if _, err := tk.Verify(ut); ErrorCode(err) != CodeAccessTokenExpired {
+		t.Errorf("a user token after 90 min of 60: %v", err)
+	}
+	if _, err := tk.Verify(at2); err != nil { // cached now, until 12:00
+		t.Fatalf("an admin token after 90 min of 120: %v", err)
+	}
+	tk.SetTTL(time.Hour, time.Hour)
+	if _, err := tk.Verify(at2); ErrorCode(err) != CodeAccessTokenExpired {
+		t.Errorf("a cached admin token past the lowered life: %v, want ACCESS_TOKEN_EXPIRED", err)
+	}
+}

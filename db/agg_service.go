@@ -5,6 +5,7 @@ import (
 	"errors"
 	"io"
 	"sync"
+	"time"
 )
 
 // Aggregate runs an aggregation pipeline on coll: body {pipeline: [stage,
@@ -57,6 +58,7 @@ func (s *Service) aggregateAs(ctx context.Context, g grant, body Doc) ([][]byte,
 			return nil, err
 		}
 	}
+	start := time.Now()
 	x := newRun(ctx, pl, &memMeter{limit: s.limits.AggregateMemory}, r)
 	src, err := r.read(x, nil, nil, plan)
 	if err != nil {
@@ -86,6 +88,12 @@ func (s *Service) aggregateAs(ctx context.Context, g grant, body Doc) ([][]byte,
 	if out == nil {
 		out = [][]byte{}
 	}
+	q := plan.query
+	q.Filter = r.top.filter
+	if q.Limit == 0 {
+		q.Limit = s.limits.MaxLimit
+	}
+	s.observe(ctx, "aggregate", g.coll, &q, start, int64(len(out)))
 	return out, nil
 }
 

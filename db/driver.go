@@ -69,6 +69,9 @@ type Catalog interface {
 type CollectionInfo struct {
 	Name  string `json:"name"`
 	Count int64  `json:"count"`
+	// Size is the bytes the collection's documents and indexes take in
+	// the database, approximately (0 when the driver cannot say).
+	Size int64 `json:"size"`
 }
 
 // Index is a secondary index on one or more field paths. The _id index

@@ -33,6 +33,7 @@ func (s *Service) Mount(r fiber.Router) {
 	r.Get("/admin/collections/:coll/rules", s.handleGetRules)
 	r.Put("/admin/collections/:coll/rules", s.handleSetRules)
 	r.Post("/admin/rules/explain", s.handleExplain)
+	s.mountConsole(r)
 }
 
 // smallBody is the size up to which a body is decoded without a

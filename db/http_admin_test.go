@@ -19,7 +19,7 @@ func TestCollectionsAndIndexesAPI(t *testing.T) {
 			Body: `{"name":"users"}`, As: asAdmin, Status: 409},
 		{Name: "create invalid", Method: "POST", URL: "/v1/admin/collections", Body: `{"name":"-x"}`, As: asAdmin, Status: 400},
 		{Name: "list", Setup: []servertest.Request{users}, Method: "GET", URL: "/v1/admin/collections", As: asAdmin,
-			Status: 200, Equal: `{"data":[{"name":"users","count":0}]}`},
+			Status: 200, Want: `{"data":[{"name":"users","count":0}]}`},
 		{Name: "index", Setup: []servertest.Request{users}, Method: "POST", URL: "/v1/admin/collections/users/indexes",
 			Body: `{"keys":[{"path":"email"}],"unique":true}`, As: asAdmin, Status: 200, Want: `{"name":"email_1"}`},
 		{Name: "compound index, map form", Setup: []servertest.Request{users}, Method: "POST", URL: "/v1/admin/collections/users/indexes",

@@ -27,6 +27,9 @@ type Limits struct {
 	// hold ($group's groups, $sort's documents, …; default 100 MiB, as
 	// MongoDB's limit per stage).
 	AggregateMemory int64
+	// SlowQuery is the time from which a query, count or aggregation is
+	// recorded as slow (SlowQueries; 0: none is).
+	SlowQuery time.Duration
 }
 
 func (l Limits) withDefaults() Limits {
@@ -68,6 +71,7 @@ type Service struct {
 	// watches are the realtime watches over this Service (NewWatches),
 	// told when a collection is dropped.
 	watches atomic.Pointer[Watches]
+	slow    slowLog // the slow queries (slow.go)
 }
 
 func (s *Service) setWatches(w *Watches) { s.watches.Store(w) }

@@ -80,10 +80,12 @@ func (s *Service) queryAs(ctx context.Context, g grant, body Doc) ([][]byte, err
 	if q.Filter, c, err = s.readQuery(ctx, g, q.Filter); err != nil {
 		return nil, err
 	}
+	start := time.Now()
 	docs, err := s.drv.Find(ctx, g.coll, q)
 	if err != nil {
 		return nil, err
 	}
+	s.observe(ctx, "query", g.coll, q, start, int64(len(docs)))
 	if c != nil {
 		if err := c.returned(ctx, docs); err != nil {
 			return nil, err
@@ -132,7 +134,12 @@ func (s *Service) countAs(ctx context.Context, g grant, body Doc) (int64, error)
 	if f, err = s.readFilter(ctx, g, f); err != nil {
 		return 0, err
 	}
-	return s.drv.Count(ctx, g.coll, f)
+	start := time.Now()
+	n, err := s.drv.Count(ctx, g.coll, f)
+	if err == nil {
+		s.observe(ctx, "count", g.coll, &Query{Filter: f}, start, n)
+	}
+	return n, err
 }
 
 // Insert adds one document or many: body {data: doc | [docs]}. It returns

@@ -30,6 +30,9 @@ type Dir struct {
 	// CodeDiskFull), and told of deployments that failed because it is.
 	// Deletes run regardless.
 	Space Space
+	// TimerZone is the time zone of timer triggers, for the next runs
+	// Function shows (nil: DefaultTimerZone).
+	TimerZone *time.Location
 
 	root  string
 	every time.Duration

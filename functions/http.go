@@ -29,6 +29,7 @@ type Deployer interface {
 //	POST /functions/{name}/invoke        {data, async?} → {result, requestID}, or 202 {requestID} when async
 //	GET  /functions/invocations/{id}     an asynchronous invocation's outcome (admin, or its caller)
 //	…    /admin/functions…               deploy and manage (admin): see mountAdmin
+//	POST /admin/functions/{name}/run     {data} → {result, error?, logs, ms, requestID} (admin; http_run.go)
 //
 // deploys takes the deployments, whose zips may pass the API's body limit
 // (up to MaxZipBytes). Handlers return *Error values; the app's error
@@ -37,6 +38,7 @@ func (rt *Runtime) Mount(r, deploys fiber.Router, d Deployer) {
 	r.Post("/functions/:name/invoke", rt.handleInvoke)
 	r.Get("/functions/invocations/:id", rt.handleOutcome)
 	mountAdmin(r, deploys, d)
+	r.Post("/admin/functions/:name/run", rt.handleRun)
 }
 
 // MountHTTP serves the functions' HTTP access routes (config.json "http")

@@ -52,6 +52,9 @@ type FunctionDetail struct {
 	FunctionInfo
 	Config json.RawMessage `json:"config"` // config.json as deployed; {} when there is none
 	Files  []FileInfo      `json:"files"`  // the sources in the live folder, by path
+	// Triggers are the HTTP routes, the timer with its next runs, and the
+	// database triggers, for the console.
+	Triggers *TriggersDetail `json:"triggers"`
 }
 
 // FileInfo is one file of a function.
@@ -147,6 +150,11 @@ func (d *Dir) Function(ctx context.Context, name string) (*FunctionDetail, error
 	if b, err := os.ReadFile(filepath.Join(folder, "config.json")); err == nil && json.Valid(b) {
 		det.Config = b
 	}
+	var timer *Timer
+	if code, err := d.Load(ctx, name); err == nil {
+		timer = code.Config.Timer
+	}
+	det.Triggers = triggersDetail(info, timer, d.TimerZone, time.Now())
 	return det, nil
 }
 

@@ -192,6 +192,16 @@ func NewRequestID() string { return uuid.Must(uuid.NewV7()).String() }
 // out, ran out of memory or returned a promise that can never settle),
 // CodeResultTooLarge; each carries the invocation's RequestID.
 func (r *Runtime) Invoke(ctx context.Context, name string, event []byte, inv Invocation) (*Result, error) {
+	res, err := r.invokeLogged(ctx, name, event, inv)
+	if err != nil {
+		return nil, err
+	}
+	return res, nil
+}
+
+// invokeLogged is Invoke, whose Result (its RequestID, Duration and Logs)
+// comes with an error too: the console's run shows a failed run's output.
+func (r *Runtime) invokeLogged(ctx context.Context, name string, event []byte, inv Invocation) (*Result, error) {
 	if inv.RequestID == "" {
 		inv.RequestID = NewRequestID()
 	}
@@ -221,10 +231,7 @@ func (r *Runtime) Invoke(ctx context.Context, name string, event []byte, inv Inv
 		err = fe
 	}
 	lines := r.recordWhenDone(ctx, c, rec)
-	if err != nil {
-		return nil, err
-	}
-	return &Result{RequestID: c.requestID, Value: out, Duration: dur, Logs: lines}, nil
+	return &Result{RequestID: c.requestID, Value: out, Duration: dur, Logs: lines}, err
 }
 
 // recordWhenDone records rec once c is over and returns the lines c logged

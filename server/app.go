@@ -7,6 +7,7 @@ import (
 	"path"
 	"slices"
 	"strings"
+	"time"
 
 	"minibase/auth"
 	"minibase/functions"
@@ -52,23 +53,30 @@ func (s *Server) newApp() *fiber.App {
 	// client's address or can refuse a request, outside panic recovery so
 	// that a 500 carries the CORS headers too; CORS answers preflights for
 	// every path, before any route.
-	app.Use(s.conns.enter, s.Config.Proxies.Handler, s.Config.CORS.Handler, requestID, recoverPanic)
+	s.console.started = time.Now()
+	app.Use(s.conns.enter, s.Config.Proxies.Handler, s.Config.CORS.Handler, requestID, s.console.series.count, recoverPanic)
 
+	// Admin sign-in and setup come without an identity: admin.allowIPs
+	// is checked on the address alone (adminGate does the rest).
+	app.Use("/v1/auth/admin/login", s.signInGate)
+	app.Use("/v1/admin/setup", s.signInGate)
 	r := s.routers(app)
 	r.api.Get("/health", func(c *fiber.Ctx) error {
 		return c.JSON(fiber.Map{"status": "ok", "version": s.version()})
 	})
 	s.auth.MountSignIn(r.signIn)
+	s.mountInfo(r.api)
 	s.db.Mount(r.api)
 	s.watches.Mount(r.sockets)
 	s.auth.Mount(r.auth)
+	s.mountSettings(r.auth, r.signIn)
 	s.mountFnLogs(r.api, r.streams) // before functions: /admin/functions/logs is not a function's name
 	s.functions.Mount(r.api, r.deploys, deployer{s.fnDir, s.triggers})
 	s.files.Mount(r.files, r.uploads)
 	s.files.MountFiles(r.root)
 	s.triggers.MountHTTP(r.root)
 	app.Use("/sdk", PublicCORS, etag.New(), sdkHeaders, filesystem.New(filesystem.Config{Root: http.FS(sdk.Dist)}))
-	s.console.mount(app)
+	s.consoleUI.mount(app)
 	s.root = r.root
 	return app
 }
@@ -94,17 +102,18 @@ func (s *Server) routers(app *fiber.App) routers {
 	authLimit := s.limitBody(min(s.Config.BodyLimit, auth.MaxBody))
 	filesLimit := s.limitBody(min(s.Config.BodyLimit, storage.MaxJSONBody))
 	identity := auth.Middleware(s.keys, s.auth.Tokens())
+	gate := s.adminGate // admin.allowIPs, once the caller is known
 	v1 := app.Group("/v1")
 	return routers{
 		signIn:  newGroup(v1, authLimit, s.timeout),
-		api:     newGroup(v1, limit, s.timeout, identity),
-		auth:    newGroup(v1, authLimit, s.timeout, identity),
-		files:   newGroup(v1, filesLimit, s.timeout, identity),
-		uploads: newGroup(v1, identity),
-		deploys: newGroup(v1, deployLimit, s.timeout, identity),
-		streams: newGroup(v1, limit, tailToken, identity),
-		sockets: newGroup(v1, limit, tailToken, auth.SocketMiddleware(s.keys, s.auth.Tokens())),
-		root:    newGroup(app, limit, s.timeout, identity),
+		api:     newGroup(v1, limit, s.timeout, identity, gate),
+		auth:    newGroup(v1, authLimit, s.timeout, identity, gate),
+		files:   newGroup(v1, filesLimit, s.timeout, identity, gate),
+		uploads: newGroup(v1, identity, gate),
+		deploys: newGroup(v1, deployLimit, s.timeout, identity, gate),
+		streams: newGroup(v1, limit, tailToken, identity, gate),
+		sockets: newGroup(v1, limit, tailToken, auth.SocketMiddleware(s.keys, s.auth.Tokens()), gate),
+		root:    newGroup(app, limit, s.timeout, identity, gate),
 	}
 }
 

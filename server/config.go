@@ -32,6 +32,7 @@ type Config struct {
 	Pprof          string        // address for net/http/pprof; off when empty
 	DiskReserve    int64         // bytes kept in <dir>/disk_reserve for a full disk
 	AggregateMem   int64         // bytes the stages of one aggregation may hold
+	SlowQuery      time.Duration // queries this slow are kept for the console; 0: none
 	SQLite         sqlite.Options
 	CORS           *CORS           // origins whose pages may call the API; nil: none
 	Proxies        *TrustedProxies // reverse proxies whose forwarding headers count; nil: none
@@ -39,6 +40,8 @@ type Config struct {
 	Functions      FunctionsConfig
 	Storage        StorageConfig
 	Watch          WatchConfig
+
+	given map[string]bool // the MINIBASE_* settings ParseConfig was given (by variable or flag)
 }
 
 // setting is one row of the table: where a value comes from, its default
@@ -91,6 +94,7 @@ func (c *Config) settings() []setting {
 	s = append(s, c.Auth.settings()...)
 	s = append(s, c.Storage.settings()...)
 	s = append(s, c.Watch.settings()...)
+	s = append(s, c.consoleSettings()...)
 	return append(s, c.Functions.settings()...)
 }
 
@@ -124,6 +128,12 @@ func ParseConfig(args []string, getenv func(string) string) (Config, error) {
 		v, from := getenv(s.env), s.env
 		if f := flags[s.env]; f != nil && *f != "" {
 			v, from = *f, "--"+s.flag
+		}
+		if v != "" {
+			if c.given == nil {
+				c.given = map[string]bool{}
+			}
+			c.given[s.env] = true
 		}
 		if v == "" {
 			v = s.def

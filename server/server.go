@@ -51,13 +51,15 @@ type Server struct {
 	fnLogsOff string              // why fnLogs is nil
 	reserve   *diskReserve        // the disk's state, for everything that writes to it
 	triggers  *functions.Triggers
-	console   *console // the admin console's build, served at /_/
+	consoleUI *console // the admin console's build, served at /_/
 	app       *fiber.App
-	root      fiber.Router // Router: the app's root route group
-	conns     *connStates  // which connections wait for a request (closed first at shutdown)
+	root      fiber.Router  // Router: the app's root route group
+	conns     *connStates   // which connections wait for a request (closed first at shutdown)
+	settings  settingsState // the admin console's settings (settings*.go)
 	log       *slog.Logger
 
 	dbTriggers *functions.DBTriggers // adapters.go
+	console    consoleState          // the console's overview (info.go)
 }
 
 // Open creates the data directory and opens everything the server needs.
@@ -89,13 +91,16 @@ func (s *Server) Open(ctx context.Context) error {
 	if s.files, s.fileBE, err = openStorage(ctx, s.Config, s.reserve); err != nil {
 		return err
 	}
-	s.db = db.NewService(s.store, db.Limits{AggregateMemory: s.Config.AggregateMem})
+	if err := s.loadSettings(ctx); err != nil {
+		return err
+	}
+	s.db = db.NewService(s.store, db.Limits{AggregateMemory: s.Config.AggregateMem, SlowQuery: s.Config.SlowQuery})
 	s.db.SetUsers(s.auth)
 	s.openWatches()
 	if err := s.openFunctions(); err != nil {
 		return err
 	}
-	if s.console, err = newConsole(admin.Dist); err != nil {
+	if s.consoleUI, err = newConsole(admin.Dist); err != nil {
 		return err
 	}
 	s.app = s.newApp()
@@ -140,6 +145,10 @@ func (s *Server) Run(ctx context.Context) error {
 	defer func() { stopTriggers(); <-trigDone }()
 	defer s.runDBTriggers(ctx)()
 	defer s.runWatches(ctx)()
+	settingsCtx, stopSettings := context.WithCancel(ctx)
+	settingsDone := make(chan struct{})
+	go func() { defer close(settingsDone); s.watchSettings(settingsCtx) }()
+	defer func() { stopSettings(); <-settingsDone }()
 	fmt.Fprintf(s.out(), "minibase %s serving on http://%s (data in %s)\n", s.version(), ln.Addr(), s.Config.Dir)
 	select {
 	case err := <-errc:
@@ -207,6 +216,11 @@ func (s *Server) openFunctions() error {
 	dir.Space = s.reserve
 	s.openFnLogs(context.Background())
 	c := s.Config.Functions
+	loc := c.TimerTZ
+	if loc == nil {
+		loc = functions.DefaultTimerZone
+	}
+	dir.TimerZone = loc
 	opts := functions.Options{
 		Env: s.Config.Storage.Env, AppID: s.Config.Auth.Providers.WeChat.AppID, Concurrency: c.Concurrency, Queue: c.Queue,
 		Fetch: c.Fetch, Async: functions.AsyncOptions{Retries: c.AsyncRetries, Backoff: c.RetryBackoff, PerCaller: c.AsyncPerUser},
@@ -217,10 +231,6 @@ func (s *Server) openFunctions() error {
 	s.functions, err = functions.New(dir, s.db, opts)
 	if err != nil {
 		return err
-	}
-	loc := c.TimerTZ
-	if loc == nil {
-		loc = time.FixedZone("UTC+8", 8*60*60)
 	}
 	s.triggers = functions.NewTriggers(s.functions, dir, dir, loc)
 	s.openDBTriggers()

@@ -223,7 +223,7 @@ func (s *Service) handleTempURLs(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	base := s.pub
+	base := s.PublicURL()
 	if base == "" {
 		base = c.BaseURL()
 	}

@@ -6,6 +6,7 @@ import (
 	"io"
 	"net/url"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"minibase/auth"
@@ -58,18 +59,20 @@ const (
 // downloads, each checked against the bucket's rule for the caller in ctx
 // (auth.FromContext). It is safe for concurrent use.
 type Service struct {
-	env   string
-	pub   string
-	be    Bucket
-	pre   Presigner // nil unless the backend presigns and Proxy is off
-	sig   signer
-	tr    Transformer
-	now   func() time.Time
-	max   int64
-	cat   catalog
-	limit int           // items per temp-urls or delete call
-	idle  time.Duration // Config.UploadIdle
-	space Space         // nil: never full
+	env string
+	pub string
+	// pubLive, once set (SetPublicURL), replaces pub.
+	pubLive atomic.Pointer[string]
+	be      Bucket
+	pre     Presigner // nil unless the backend presigns and Proxy is off
+	sig     signer
+	tr      Transformer
+	now     func() time.Time
+	max     int64
+	cat     catalog
+	limit   int           // items per temp-urls or delete call
+	idle    time.Duration // Config.UploadIdle
+	space   Space         // nil: never full
 }
 
 // MaxBatch is the most fileIDs one temp-urls or delete call takes (as CloudBase).
@@ -111,7 +114,19 @@ func (s *Service) Env() string { return s.env }
 // PublicURL returns the server's address as clients reach it
 // (Config.PublicURL, without a trailing "/"), or "" when it is taken from
 // each request.
-func (s *Service) PublicURL() string { return s.pub }
+func (s *Service) PublicURL() string {
+	if p := s.pubLive.Load(); p != nil {
+		return *p
+	}
+	return s.pub
+}
+
+// SetPublicURL changes PublicURL while the server runs (the admin
+// console's app.publicURL); "" takes it from each request again.
+func (s *Service) SetPublicURL(u string) {
+	u = strings.TrimRight(u, "/")
+	s.pubLive.Store(&u)
+}
 
 // bucket returns a bucket's settings or CodeBucketNotExist.
 func (s *Service) bucket(ctx context.Context, name string) (*BucketSettings, error) {

@@ -198,7 +198,7 @@ func testSessions(t *testing.T, ss auth.Sessions) {
 	}
 	rotate := func(old, next string, now time.Time) (*auth.Session, auth.RotateResult) {
 		t.Helper()
-		s, res, err := ss.RotateSession(ctx, hash(old), hash(next), now, now.Add(24*time.Hour))
+		s, res, err := ss.RotateSession(ctx, hash(old), hash(next), now, lifeOf(24*time.Hour))
 		if err != nil {
 			t.Fatalf("rotate %s: %v", old, err)
 		}
@@ -276,7 +276,7 @@ func testRevocations(t *testing.T, ss auth.Sessions) {
 		}
 	}
 	for _, tok := range []string{"t1", "t5", "t6"} { // their newest tokens are an hour younger
-		if _, res, err := ss.RotateSession(ctx, hash(tok), hash(tok+"b"), at(1), at(25)); err != nil || res != auth.Rotated {
+		if _, res, err := ss.RotateSession(ctx, hash(tok), hash(tok+"b"), at(1), lifeOf(24*time.Hour)); err != nil || res != auth.Rotated {
 			t.Fatalf("rotate %s: %v %v", tok, res, err)
 		}
 	}
@@ -305,7 +305,7 @@ func testRevocations(t *testing.T, ss auth.Sessions) {
 	if n, revs, err := ss.RevokeSubject(ctx, auth.SubjectUser, "nobody", at(4)); err != nil || n != 0 || len(revs) != 0 {
 		t.Errorf("RevokeSubject of a user without sessions: %d, %+v, %v", n, revs, err)
 	}
-	if _, res, err := ss.RotateSession(ctx, hash("t5"), hash("t5x"), at(5), at(29)); err != nil || res != auth.Reused {
+	if _, res, err := ss.RotateSession(ctx, hash("t5"), hash("t5x"), at(5), lifeOf(24*time.Hour)); err != nil || res != auth.Reused {
 		t.Fatalf("reuse t5: %v %v", res, err)
 	}
 	want["s5"] = auth.Revocation{SID: "s5", Issued: at(1), Revoked: at(5)}
@@ -334,16 +334,29 @@ func testRevocations(t *testing.T, ss auth.Sessions) {
 			t.Errorf("Revocations(since %v) = %v, want %v", tc.since, sids, tc.sids)
 		}
 	}
-	if _, res, _ := ss.RotateSession(ctx, hash("t4"), hash("t4b"), at(5), at(29)); res != auth.Rotated {
+	if _, res, _ := ss.RotateSession(ctx, hash("t4"), hash("t4b"), at(5), lifeOf(24*time.Hour)); res != auth.Rotated {
 		t.Errorf("the admin u1's family is untouched: %v", res)
 	}
 }
 
 func testAdmins(t *testing.T, as auth.Admins) {
 	ctx := context.Background()
+	if has, err := as.HasAdmin(ctx); err != nil || has {
+		t.Fatalf("HasAdmin of an empty store = %v, %v; want false", has, err)
+	}
 	a := &auth.AdminAccount{ID: "a1", Email: "root@example.com", PasswordHash: "h", Created: base}
-	if err := as.CreateAdmin(ctx, a); err != nil {
+	if err := as.CreateFirstAdmin(ctx, a); err != nil {
 		t.Fatal(err)
+	}
+	if has, err := as.HasAdmin(ctx); err != nil || !has {
+		t.Errorf("HasAdmin after the first = %v, %v; want true", has, err)
+	}
+	second := &auth.AdminAccount{ID: "a3", Email: "second@example.com", PasswordHash: "h", Created: base}
+	if err := as.CreateFirstAdmin(ctx, second); !errors.Is(err, auth.ErrTaken) {
+		t.Errorf("CreateFirstAdmin with an admin there: %v, want ErrTaken", err)
+	}
+	if _, err := as.Admin(ctx, "a3"); !errors.Is(err, auth.ErrNotFound) {
+		t.Errorf("a refused CreateFirstAdmin stored the admin: %v", err)
 	}
 	if err := as.CreateAdmin(ctx, &auth.AdminAccount{ID: "a2", Email: "ROOT@example.com", PasswordHash: "h", Created: base}); !errors.Is(err, auth.ErrTaken) {
 		t.Errorf("duplicate email: %v, want ErrTaken", err)
@@ -412,4 +425,9 @@ func testOTPs(t *testing.T, st auth.OTPs) {
 	if seen == nil || !bytes.Equal(seen.CodeHash, hash("333333")) {
 		t.Errorf("another account's code is untouched: %+v", seen)
 	}
+}
+
+// lifeOf is a RotateSession life that gives every kind of session d.
+func lifeOf(d time.Duration) func(string) time.Duration {
+	return func(string) time.Duration { return d }
 }

@@ -1,9 +1,11 @@
 package sqlite
 
 import (
+	"cmp"
 	"context"
 	"database/sql"
 	"errors"
+	"fmt"
 
 	"minibase/auth"
 )
@@ -40,6 +42,30 @@ func (s *Admins) CreateAdmin(ctx context.Context, a *auth.AdminAccount) error {
 		_, err := tx.Exec("INSERT INTO _auth_admins ("+adminCols+") VALUES (?,?,?,?,?,?)",
 			a.ID, a.Email, a.PasswordHash, millis(a.Created), millis(a.LastLogin), a.Disabled)
 		return nil, authErr(err)
+	})
+	return err
+}
+
+// HasAdmin reports whether any admin account exists.
+func (s *Admins) HasAdmin(ctx context.Context) (bool, error) {
+	var n int
+	err := s.d.r.QueryRowContext(ctx, "SELECT EXISTS (SELECT 1 FROM _auth_admins)").Scan(&n)
+	return n == 1, err
+}
+
+// CreateFirstAdmin stores a when there is no admin account yet, in one
+// write transaction (two first-run setups cannot both succeed).
+func (s *Admins) CreateFirstAdmin(ctx context.Context, a *auth.AdminAccount) error {
+	_, err := s.d.do(ctx, func(tx *sql.Tx, _ *effects) (any, error) {
+		r, err := tx.Exec("INSERT INTO _auth_admins ("+adminCols+") SELECT ?,?,?,?,?,? WHERE NOT EXISTS (SELECT 1 FROM _auth_admins)",
+			a.ID, a.Email, a.PasswordHash, millis(a.Created), millis(a.LastLogin), a.Disabled)
+		if err != nil {
+			return nil, authErr(err)
+		}
+		if n, err := r.RowsAffected(); err != nil || n == 0 {
+			return nil, cmp.Or(err, fmt.Errorf("%w: an admin account exists", auth.ErrTaken))
+		}
+		return nil, nil
 	})
 	return err
 }

@@ -127,7 +127,7 @@ type rotated struct {
 
 // RotateSession uses the token oldHash and stores newHash as its family's
 // next token; see auth.Sessions.
-func (s *Sessions) RotateSession(ctx context.Context, oldHash, newHash []byte, now, expires time.Time) (*auth.Session, auth.RotateResult, error) {
+func (s *Sessions) RotateSession(ctx context.Context, oldHash, newHash []byte, now time.Time, life func(kind string) time.Duration) (*auth.Session, auth.RotateResult, error) {
 	res, err := s.d.do(ctx, func(tx *sql.Tx, _ *effects) (any, error) {
 		var (
 			sess                       auth.Session
@@ -152,7 +152,7 @@ func (s *Sessions) RotateSession(ctx context.Context, oldHash, newHash []byte, n
 			return nil, err
 		}
 		sess.Generation++
-		sess.Created, sess.Expires = now, expires
+		sess.Created, sess.Expires = now, now.Add(life(sess.Kind))
 		return rotated{&sess, auth.Rotated}, s.insert(tx, newHash, &sess, now)
 	})
 	if err != nil {

@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"regexp"
 	"slices"
-	"sort"
 	"strconv"
 	"strings"
 	"sync/atomic"
@@ -141,30 +140,6 @@ func (d *DB) loadIndexes(ctx context.Context) error {
 		}
 	}
 	return nil
-}
-
-// Collections lists the collections with their document counts, by name.
-func (d *DB) Collections(ctx context.Context) ([]db.CollectionInfo, error) {
-	d.mu.RLock()
-	cs := make([]*collection, 0, len(d.colls))
-	for _, c := range d.colls {
-		cs = append(cs, c)
-	}
-	d.mu.RUnlock()
-	sort.Slice(cs, func(i, j int) bool { return cs[i].name < cs[j].name })
-	out := make([]db.CollectionInfo, 0, len(cs))
-	for _, c := range cs {
-		var n int64
-		err := d.r.QueryRowContext(ctx, "SELECT count(*) FROM "+c.table).Scan(&n)
-		if err != nil {
-			if db.ErrorCode(sqlErr(err, c.name)) == db.CodeCollectionNotExist {
-				continue // dropped meanwhile
-			}
-			return nil, fmt.Errorf("count %s: %w", c.name, err)
-		}
-		out = append(out, db.CollectionInfo{Name: c.name, Count: n})
-	}
-	return out, nil
 }
 
 // CreateCollection creates an empty collection.

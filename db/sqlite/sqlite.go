@@ -84,6 +84,9 @@ type DB struct {
 	sessions           *sessionStmts // the refresh-token path's, likewise
 	feed               feed          // the change feed (changes.go)
 
+	commits atomic.Int64 // write transactions committed (console_stats.go)
+	stats   statsCache   // Collections' counts and sizes (console_stats.go)
+
 	damaged   atomic.Pointer[error] // why writes are refused (fault.go)
 	stopCheck context.CancelFunc    // ends the background check
 	checkD    chan struct{}         // closed when it has ended
@@ -221,7 +224,7 @@ CREATE TABLE IF NOT EXISTS _indexes (
 );`
 
 func (d *DB) init(ctx context.Context) error {
-	if _, err := d.w.ExecContext(ctx, schema+authSchema+changesSchema+appTokensSchema); err != nil {
+	if _, err := d.w.ExecContext(ctx, schema+authSchema+changesSchema+appTokensSchema+settingsSchema); err != nil {
 		return fmt.Errorf("create schema: %w", err)
 	}
 	if err := d.migrateRules(ctx); err != nil {

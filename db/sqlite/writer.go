@@ -167,6 +167,7 @@ func (d *DB) runBatch(batch []*job) {
 		finish(batch, nil)
 		return
 	}
+	d.commits.Add(1)
 	d.apply(all)
 	for _, c := range all.created {
 		d.prepareInsert(c)
