@@ -270,14 +270,18 @@ function Browser(props: { bucket: Bucket }) {
   }, [prefix]);
 
   const refreshSoon = useRef<number>();
+  // The queue outlives folder changes (uploads go on, with their progress
+  // shown); what it refreshes is the folder shown when an upload ends.
+  const loadNow = useRef(load);
+  loadNow.current = load;
   const queue = useMemo(
     () =>
       new UploadQueue((path, file, progress) => uploadFile(b.name, path, file, progress), 3, (it) => {
         if (it.state === 'failed') failText(`${it.name}: ${it.error}`, it.code);
         clearTimeout(refreshSoon.current);
-        refreshSoon.current = window.setTimeout(() => load(), 300);
+        refreshSoon.current = window.setTimeout(() => loadNow.current(), 300);
       }),
-    [b.name, prefix],
+    [b.name],
   );
   const [items, setItems] = useState<UploadItem[]>([]);
   useEffect(() => queue.subscribe(() => setItems(queue.items)), [queue]);
