@@ -3,6 +3,7 @@ package sqlite
 import (
 	"context"
 	"fmt"
+	"slices"
 	"sort"
 	"strings"
 	"sync"
@@ -42,7 +43,7 @@ func (d *DB) Collections(ctx context.Context) ([]db.CollectionInfo, error) {
 	commits := d.commits.Load()
 	if st.list != nil && (st.commits == commits || (st.took > statsSlow && time.Since(st.at) < statsTTL)) {
 		if d.sameCatalog(st.list) {
-			return st.list, nil
+			return slices.Clone(st.list), nil
 		}
 	}
 	start := time.Now()
@@ -51,7 +52,7 @@ func (d *DB) Collections(ctx context.Context) ([]db.CollectionInfo, error) {
 		return nil, err
 	}
 	st.commits, st.at, st.took, st.list = commits, start, time.Since(start), list
-	return list, nil
+	return slices.Clone(list), nil
 }
 
 // sameCatalog reports whether list names the committed collections
