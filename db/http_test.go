@@ -162,7 +162,7 @@ func TestDocumentIDsInPaths(t *testing.T) {
 func TestAuthRequired(t *testing.T) {
 	posts := []servertest.Request{byAdmin("POST", "/v1/admin/collections", `{"name":"posts"}`)}
 	nothingWritten := servertest.Then(servertest.Scenario{Name: "nothing was written", Method: "GET", URL: "/v1/admin/collections",
-		As: asAdmin, Status: 200, Equal: `{"data":[{"name":"posts","count":0}]}`})
+		As: asAdmin, Status: 200, Want: `{"data":[{"name":"posts","count":0}]}`})
 	servertest.Run(t, []servertest.Scenario{
 		{Name: "missing collection", Method: "POST", URL: "/v1/db/nosuch/query", Body: `{}`, Status: 404,
 			Want: `{"code":"DATABASE_COLLECTION_NOT_EXIST","errCode":-502005}`},

@@ -2,6 +2,8 @@ package db
 
 import (
 	"context"
+	"strconv"
+	"strings"
 	"sync"
 	"time"
 )
@@ -100,15 +102,39 @@ func (s *Service) observe(ctx context.Context, op, coll string, q *Query, start 
 			rec.Shape, rec.cut = Shape(q.Filter.Source)
 		}
 		rec.Sort, rec.cut = sortShape(q.Sort, rec.cut)
-		if pl, ok := s.drv.(Planner); ok && op != "count" {
-			// The plan of a replay: the record keeps no values, but
-			// what the planner decides rarely depends on them.
-			if p, err := pl.Plan(context.WithoutCancel(ctx), coll, q); err == nil {
-				rec.Plan = &p
+		if pl, ok := s.drv.(Planner); ok {
+			// A count's plan is its filter's, as a find's (the same
+			// WHERE, no order).
+			pq := *q
+			pq.Limit = max(pq.Limit, 1)
+			if p, err := pl.Plan(context.WithoutCancel(ctx), coll, &pq); err == nil {
+				rec.Plan = boundPlan(&p)
 			}
 		}
 	}
 	s.slow.add(rec)
+}
+
+// Bounds of a recorded plan's detail: a filter of many $or branches
+// has a line per branch.
+const (
+	maxPlanLines    = 16
+	maxPlanLineSize = 256
+)
+
+// boundPlan cuts p's detail to maxPlanLines lines of maxPlanLineSize
+// bytes: what a record keeps stays small whatever the query.
+func boundPlan(p *Plan) *Plan {
+	if len(p.Detail) > maxPlanLines {
+		n := len(p.Detail) - maxPlanLines + 1
+		p.Detail = append(p.Detail[:maxPlanLines-1:maxPlanLines-1], "… "+strconv.Itoa(n)+" more lines")
+	}
+	for i, l := range p.Detail {
+		if len(l) > maxPlanLineSize {
+			p.Detail[i] = strings.ToValidUTF8(l[:maxPlanLineSize], "") + "…"
+		}
+	}
+	return p
 }
 
 // sortShape is keys as [[path, 1|-1], …] without the _id tie-break; cut

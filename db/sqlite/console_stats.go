@@ -3,6 +3,7 @@ package sqlite
 import (
 	"context"
 	"fmt"
+	"slices"
 	"sort"
 	"strings"
 	"sync"
@@ -17,12 +18,13 @@ import (
 // the figures are kept with the number of commits they saw: while no
 // write has committed since, they are exact and free; after one, they are
 // read again, except that figures which took more than statsSlow to read
-// are kept up to statsTTL (a large database is read at most every few
+// for statsBig documents or more are kept up to statsTTL (a large database is read at most every few
 // seconds however often the console asks; a small one is always exact).
 
 const (
 	statsSlow = 250 * time.Millisecond
 	statsTTL  = 10 * time.Second
+	statsBig  = 100_000 // documents: below, the figures are always exact
 )
 
 type statsCache struct {
@@ -31,6 +33,7 @@ type statsCache struct {
 	at      time.Time
 	took    time.Duration
 	list    []db.CollectionInfo
+	docs    int64 // in list
 }
 
 // Collections lists the collections by name with their document counts
@@ -40,9 +43,9 @@ func (d *DB) Collections(ctx context.Context) ([]db.CollectionInfo, error) {
 	st.mu.Lock()
 	defer st.mu.Unlock()
 	commits := d.commits.Load()
-	if st.list != nil && (st.commits == commits || (st.took > statsSlow && time.Since(st.at) < statsTTL)) {
+	if st.list != nil && (st.commits == commits || (st.took > statsSlow && st.docs >= statsBig && time.Since(st.at) < statsTTL)) {
 		if d.sameCatalog(st.list) {
-			return st.list, nil
+			return slices.Clone(st.list), nil
 		}
 	}
 	start := time.Now()
@@ -50,8 +53,11 @@ func (d *DB) Collections(ctx context.Context) ([]db.CollectionInfo, error) {
 	if err != nil {
 		return nil, err
 	}
-	st.commits, st.at, st.took, st.list = commits, start, time.Since(start), list
-	return list, nil
+	st.commits, st.at, st.took, st.list, st.docs = commits, start, time.Since(start), list, 0
+	for _, c := range list {
+		st.docs += c.Count
+	}
+	return slices.Clone(list), nil
 }
 
 // sameCatalog reports whether list names the committed collections
