@@ -3,6 +3,7 @@ package functions
 import (
 	"encoding/json"
 	"reflect"
+	"slices"
 	"strings"
 	"testing"
 )
@@ -69,7 +70,14 @@ func TestHTTPEventJSON(t *testing.T) {
 				`"requestContext":{"requestId":"r1","envId":"env1","appId":"wxapp","httpMethod":"PUT","path":"/","sourceIp":""},` +
 				`"body":"AP8=","isBase64Encoded":true}`},
 	} {
-		got := tr.appendEvent(nil, &c.req, "r1")
+		got, spans := tr.appendEvent([]byte("prefix"), &c.req, "r1")
+		got = got[len("prefix"):]
+		// The spans it returns are what parsing the event finds (the
+		// runtime reads the event's members by them, unparsed).
+		keys, wantSpans, ok := splitObject(got)
+		if !ok || !slices.Equal(keys, httpEventKeys) || !slices.Equal(spans, wantSpans) {
+			t.Errorf("%s: members %q at %v, want %q at %v", c.name, httpEventKeys, spans, keys, wantSpans)
+		}
 		var gotV, wantV any
 		if err := json.Unmarshal(got, &gotV); err != nil {
 			t.Fatalf("%s: %s is not JSON: %v", c.name, got, err)
