@@ -483,8 +483,11 @@ func (in *instance) safeRun(c *call, event []byte) (out []byte, err error) {
 
 // fatal reports errors after which an instance is not reused.
 func fatal(err error) bool {
+	if err == nil { // first: fe below escapes, and most calls succeed
+		return false
+	}
 	var fe *Error
-	if err == nil || errors.As(err, &fe) && fe.Code != CodeExecuteFail {
+	if errors.As(err, &fe) && fe.Code != CodeExecuteFail {
 		return false
 	}
 	var th *thrown
