@@ -132,6 +132,9 @@ func (in *instance) eventValue(c *call, event []byte) (goja.Value, error) {
 	if len(event) > pollFrom {
 		return in.largeEventJSON(event)
 	}
+	if c.eventSpans != nil {
+		return in.builtEvent(event, httpEventKeys, c.eventSpans), nil
+	}
 	return in.lazyEvent(event)
 }
 

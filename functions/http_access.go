@@ -56,8 +56,9 @@ func (t *Triggers) ServeHTTP(ctx context.Context, req *HTTPRequest) (*HTTPRespon
 		return nil, Errorf(CodeMethodNotAllowed, "/fn%s takes %s, not %s", route.Path, strings.Join(route.Methods, ", "), req.Method)
 	}
 	id := NewRequestID()
-	event := t.appendEvent(make([]byte, 0, 512+len(req.Body)), req, id)
-	res, err := t.run.Invoke(ctx, fn, event, Invocation{RequestID: id, Source: "wx_http", ClientIP: req.ClientIP, BaseURL: req.BaseURL})
+	event, spans := t.appendEvent(make([]byte, 0, 512+len(req.Body)), req, id)
+	res, err := t.run.Invoke(ctx, fn, event, Invocation{RequestID: id, Source: "wx_http", ClientIP: req.ClientIP, BaseURL: req.BaseURL,
+		spans: spans})
 	if err != nil {
 		return nil, err
 	}
@@ -103,7 +104,11 @@ func httpResponse(v []byte) (*HTTPResponse, *Error) {
 		return &HTTPResponse{Status: 200, Header: [][2]string{{"Content-Type", mimeText}}, Body: v}, nil
 	case len(v) > 0 && v[0] == '{':
 		// Only the top level's keys matter: a result of any size is not
-		// decoded to find them.
+		// decoded to find them, nor split when no key is "statusCode" (the
+		// runtime's JSON writes a key's letters as they are, unescaped).
+		if !bytes.Contains(v, []byte(`"statusCode"`)) {
+			break
+		}
 		if keys, _, ok := splitObject(v); ok && slices.Contains(keys, "statusCode") {
 			return integrationResponse(v)
 		}
@@ -172,42 +177,57 @@ func integrationResponse(v []byte) (*HTTPResponse, *Error) {
 	return out, nil
 }
 
+// httpEventKeys are the members of an HTTP access event, in the order
+// appendEvent writes them.
+var httpEventKeys = []string{"path", "httpMethod", "headers", "multiValueHeaders", "queryStringParameters",
+	"multiValueQueryStringParameters", "requestContext", "body", "isBase64Encoded"}
+
 // appendEvent appends CloudBase's integration request for req as JSON:
 // path, httpMethod, headers (lower-case names; repeated ones joined by
 // commas, and each value in multiValueHeaders), queryStringParameters (the
 // last value of a repeated name) and multiValueQueryStringParameters,
 // requestContext, body (text, or base64 with isBase64Encoded). Names are
 // in sorted order; text that is not UTF-8 has its bad bytes replaced by
-// U+FFFD. It is written by hand: it is every HTTP access call's path.
-func (t *Triggers) appendEvent(b []byte, req *HTTPRequest, id string) []byte {
-	headers := make([]nameValues, 0, len(req.Header))
+// U+FFFD. It is written by hand: it is every HTTP access call's path. It
+// also returns where each member's value is (httpEventKeys' order, offsets
+// from the start of what it appended), so that the runtime reads the event
+// lazily without parsing it again (lazyEvent).
+func (t *Triggers) appendEvent(b []byte, req *HTTPRequest, id string) ([]byte, [][2]int) {
+	// Names and values, sorted by name (stable: a repeated name's values
+	// stay in order), so that a name's values are next to each other.
+	headers := make([][2]string, len(req.Header))
 	contentType := ""
-	for _, h := range req.Header {
+	for i, h := range req.Header {
 		k := strings.ToLower(h[0])
 		if k == "content-type" {
 			contentType = h[1]
 		}
-		headers = addNameValue(headers, k, h[1])
+		headers[i] = [2]string{k, h[1]}
 	}
-	query := make([]nameValues, 0, len(req.Query))
-	for _, q := range req.Query {
-		query = addNameValue(query, q[0], q[1])
+	query := slices.Clone(req.Query)
+	byName := func(a, b [2]string) int { return strings.Compare(a[0], b[0]) }
+	slices.SortStableFunc(headers, byName)
+	slices.SortStableFunc(query, byName)
+	base := len(b)
+	spans := make([][2]int, 0, len(httpEventKeys))
+	member := func(b []byte, name string) []byte { // the separator and name; the value's span starts after it
+		if len(spans) == 0 {
+			b = append(b, '{')
+		} else {
+			b = append(b, ',')
+		}
+		b = append(appendQuoted(b, name), ':')
+		spans = append(spans, [2]int{len(b) - base, 0})
+		return b
 	}
-	slices.SortFunc(headers, func(a, b nameValues) int { return strings.Compare(a.name, b.name) })
-	slices.SortFunc(query, func(a, b nameValues) int { return strings.Compare(a.name, b.name) })
-	b = append(b, `{"path":`...)
-	b = appendJSONString(b, req.Path)
-	b = append(b, `,"httpMethod":`...)
-	b = appendJSONString(b, req.Method)
-	b = append(b, `,"headers":`...)
-	b = appendNameValues(b, headers, func(vals []string) string { return strings.Join(vals, ",") })
-	b = append(b, `,"multiValueHeaders":`...)
-	b = appendNameLists(b, headers)
-	b = append(b, `,"queryStringParameters":`...)
-	b = appendNameValues(b, query, func(vals []string) string { return vals[len(vals)-1] })
-	b = append(b, `,"multiValueQueryStringParameters":`...)
-	b = appendNameLists(b, query)
-	b = append(b, `,"requestContext":{"requestId":`...)
+	end := func(b []byte) []byte { spans[len(spans)-1][1] = len(b) - base; return b }
+	b = end(appendJSONString(member(b, "path"), req.Path))
+	b = end(appendJSONString(member(b, "httpMethod"), req.Method))
+	b = end(appendNameValues(member(b, "headers"), headers, joinValues))
+	b = end(appendNameLists(member(b, "multiValueHeaders"), headers))
+	b = end(appendNameValues(member(b, "queryStringParameters"), query, lastValue))
+	b = end(appendNameLists(member(b, "multiValueQueryStringParameters"), query))
+	b = append(member(b, "requestContext"), `{"requestId":`...)
 	b = appendJSONString(b, id)
 	b = append(b, `,"envId":`...)
 	b = appendJSONString(b, t.env)
@@ -219,65 +239,84 @@ func (t *Triggers) appendEvent(b []byte, req *HTTPRequest, id string) []byte {
 	b = appendJSONString(b, req.Path)
 	b = append(b, `,"sourceIp":`...)
 	b = appendJSONString(b, req.ClientIP)
-	b = append(b, `},"body":`...)
+	b = end(append(b, '}'))
+	b = member(b, "body")
+	encoded := false
 	switch {
 	case len(req.Body) == 0:
-		b = append(b, `"","isBase64Encoded":false}`...)
+		b = append(b, `""`...)
 	case isText(contentType) && utf8.Valid(req.Body):
 		b = appendJSONString(b, string(req.Body))
-		b = append(b, `,"isBase64Encoded":false}`...)
 	default:
 		b = append(b, '"')
 		b = base64.StdEncoding.AppendEncode(b, req.Body)
-		b = append(b, `","isBase64Encoded":true}`...)
+		b = append(b, '"')
+		encoded = true
 	}
-	return b
+	b = end(b)
+	b = end(strconv.AppendBool(member(b, "isBase64Encoded"), encoded))
+	return append(b, '}'), spans
 }
 
-// nameValues is a header's or a query parameter's values, in order.
-type nameValues struct {
-	name string
-	vals []string
-}
-
-func addNameValue(list []nameValues, name, value string) []nameValues {
-	for i := range list {
-		if list[i].name == name {
-			list[i].vals = append(list[i].vals, value)
-			return list
-		}
+// nextName returns where the run of pairs named list[i][0] ends (list is
+// sorted by name).
+func nextName(list [][2]string, i int) int {
+	j := i + 1
+	for j < len(list) && list[j][0] == list[i][0] {
+		j++
 	}
-	return append(list, nameValues{name, []string{value}})
+	return j
 }
 
-// appendNameValues appends {name: one(values), …}.
-func appendNameValues(b []byte, list []nameValues, one func([]string) string) []byte {
+// joinValues is a repeated header's value: its values joined by commas.
+func joinValues(run [][2]string) string {
+	if len(run) == 1 {
+		return run[0][1]
+	}
+	vals := make([]string, len(run))
+	for i, p := range run {
+		vals[i] = p[1]
+	}
+	return strings.Join(vals, ",")
+}
+
+// lastValue is a repeated query parameter's value: its last.
+func lastValue(run [][2]string) string { return run[len(run)-1][1] }
+
+// appendNameValues appends {name: one(its pairs), …} for the sorted pairs
+// of list.
+func appendNameValues(b []byte, list [][2]string, one func([][2]string) string) []byte {
 	b = append(b, '{')
-	for i, nv := range list {
+	for i := 0; i < len(list); {
+		j := nextName(list, i)
 		if i > 0 {
 			b = append(b, ',')
 		}
-		b = append(appendJSONString(b, nv.name), ':')
-		b = appendJSONString(b, one(nv.vals))
+		b = append(appendJSONString(b, list[i][0]), ':')
+		b = appendJSONString(b, one(list[i:j]))
+		i = j
 	}
 	return append(b, '}')
 }
 
-// appendNameLists appends {name: [values…], …}.
-func appendNameLists(b []byte, list []nameValues) []byte {
+// appendNameLists appends {name: [values…], …} for the sorted pairs of
+// list.
+func appendNameLists(b []byte, list [][2]string) []byte {
 	b = append(b, '{')
-	for i, nv := range list {
+	for i := 0; i < len(list); {
+		j := nextName(list, i)
 		if i > 0 {
 			b = append(b, ',')
 		}
-		b = append(appendJSONString(b, nv.name), ':', '[')
-		for j, v := range nv.vals {
-			if j > 0 {
+		b = append(appendJSONString(b, list[i][0]), ':', '[')
+		for k := i; k < j; k++ {
+			if k > i {
 				b = append(b, ',')
 			}
-			b = appendJSONString(b, v)
+			b = appendJSONString(b, list[k][1])
 		}
 		b = append(b, ']')
+		i = j
 	}
 	return append(b, '}')
 }

@@ -1,6 +1,7 @@
 package functions
 
 import (
+	"regexp"
 	"strings"
 	"testing"
 )
@@ -43,14 +44,17 @@ func TestInvokeBody(t *testing.T) {
 	}
 }
 
-// validName, on every call's path, accepts exactly what ValidName does.
+// ValidName (a loop, on every call's path, twice: the runtime and the
+// folder check the name) accepts exactly what CloudBase's rule, as a
+// regular expression, does.
 func FuzzValidName(f *testing.F) {
 	for _, s := range []string{"", "a", "Z9_-", "9a", "_a", "a.b", "é", strings.Repeat("a", 60), strings.Repeat("a", 61), "a\n"} {
 		f.Add(s)
 	}
+	rule := regexp.MustCompile(`^[A-Za-z][A-Za-z0-9_-]{0,59}$`)
 	f.Fuzz(func(t *testing.T, s string) {
-		if validName(s) != ValidName(s) {
-			t.Fatalf("validName(%q) = %v, ValidName %v", s, validName(s), ValidName(s))
+		if ValidName(s) != rule.MatchString(s) {
+			t.Fatalf("ValidName(%q) = %v, the rule says %v", s, ValidName(s), rule.MatchString(s))
 		}
 	})
 }

@@ -152,11 +152,14 @@ type call struct {
 	clientIP  string
 	baseURL   string // Invocation.BaseURL
 	depth     int    // nested callFunction depth
-	start     time.Time
-	logs      logBuffer
-	inst      *instance
-	stopped   bool   // by the watchdog (watchdog.mu)
-	memPeak   uint64 // the most its instance held while it ran, as measured (watchdog.mu)
+	// eventSpans: the event is an HTTP access event the runtime built, its
+	// members' values at these spans (Invocation.spans).
+	eventSpans [][2]int
+	start      time.Time
+	logs       logBuffer
+	inst       *instance
+	stopped    bool   // by the watchdog (watchdog.mu)
+	memPeak    uint64 // the most its instance held while it ran, as measured (watchdog.mu)
 
 	ctx    context.Context // of its Go work (database, fetch, calls), made on first use
 	cancel context.CancelFunc

@@ -297,6 +297,15 @@ func (in *instance) lazyEvent(b []byte) (goja.Value, error) {
 	return in.vm.NewDynamicObject(&lazyDoc{c: conv, keys: keys, text: text, spans: spans}), nil
 }
 
+// builtEvent is lazyEvent for an event the runtime wrote itself (an HTTP
+// access event): valid JSON whose members, keys, are at spans, none of
+// them repeated, "__proto__" or index-like, so nothing is checked or
+// parsed before the function reads a member.
+func (in *instance) builtEvent(b []byte, keys []string, spans [][2]int) goja.Value {
+	conv := &docConverter{in: in, plain: true}
+	return in.vm.NewDynamicObject(&lazyDoc{c: conv, keys: keys, text: string(b), spans: spans})
+}
+
 // indexLike reports whether key is a canonical non-negative integer,
 // which an object lists before its other keys whatever their order.
 func indexLike(key string) bool {

@@ -3,6 +3,7 @@ package functions
 import (
 	"encoding/json"
 	"reflect"
+	"slices"
 	"strings"
 	"testing"
 )
@@ -69,7 +70,14 @@ func TestHTTPEventJSON(t *testing.T) {
 				`"requestContext":{"requestId":"r1","envId":"env1","appId":"wxapp","httpMethod":"PUT","path":"/","sourceIp":""},` +
 				`"body":"AP8=","isBase64Encoded":true}`},
 	} {
-		got := tr.appendEvent(nil, &c.req, "r1")
+		got, spans := tr.appendEvent([]byte("prefix"), &c.req, "r1")
+		got = got[len("prefix"):]
+		// The spans it returns are what parsing the event finds (the
+		// runtime reads the event's members by them, unparsed).
+		keys, wantSpans, ok := splitObject(got)
+		if !ok || !slices.Equal(keys, httpEventKeys) || !slices.Equal(spans, wantSpans) {
+			t.Errorf("%s: members %q at %v, want %q at %v", c.name, httpEventKeys, spans, keys, wantSpans)
+		}
 		var gotV, wantV any
 		if err := json.Unmarshal(got, &gotV); err != nil {
 			t.Fatalf("%s: %s is not JSON: %v", c.name, got, err)
@@ -107,6 +115,28 @@ func FuzzLazyEvent(f *testing.F) {
 		want, werr := in.result(eager)
 		if string(got) != string(want) || (gerr == nil) != (werr == nil) {
 			t.Fatalf("%q: lazy %s (%v), JSON.parse's %s (%v)", s, got, gerr, want, werr)
+		}
+	})
+}
+
+// Whatever the request, the event is one valid JSON object whose members
+// are httpEventKeys at the spans appendEvent returns: the runtime reads
+// the event by them without checking it (builtEvent).
+func FuzzHTTPEvent(f *testing.F) {
+	f.Add("POST", "/api/a\"b", "Content-Type", "text/html", "q", "1", []byte("<p>&\n"))
+	f.Add("GET", "/", "X-B", "a\xffb", "a", "", []byte{0, 0xff})
+	f.Add("PUT", "/\u2028", "content-type", "application/json", "__proto__", "\x00", []byte(`{"a":1}`))
+	tr := &Triggers{env: "env1", appID: "wxapp"}
+	f.Fuzz(func(t *testing.T, method, path, hname, hval, qname, qval string, body []byte) {
+		req := &HTTPRequest{Method: method, Path: path, Body: body, ClientIP: "203.0.113.9",
+			Header: [][2]string{{hname, hval}, {"Host", "h"}, {hname, qval}}, Query: [][2]string{{qname, qval}, {qname, hval}}}
+		event, spans := tr.appendEvent(nil, req, "r1")
+		if !json.Valid(event) {
+			t.Fatalf("not JSON: %q", event)
+		}
+		keys, want, ok := splitObject(event)
+		if !ok || !slices.Equal(keys, httpEventKeys) || !slices.Equal(spans, want) {
+			t.Fatalf("%q: members %q at %v, want %q at %v", event, httpEventKeys, spans, keys, want)
 		}
 	})
 }

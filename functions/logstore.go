@@ -384,12 +384,26 @@ func timeKey(t time.Time) string {
 
 // recordDoc is the stored form of r. The console lines are one JSON text
 // (nothing queries inside them), which costs the database far less than
-// a document per line.
+// a document per line. What most records hold is left out and read back
+// as its default (decodeEntry): coldStart when false, memory when not
+// measured, logs when there are none, version, openid, error and errCode
+// when empty; every field kept is a few more bytes in each row.
 func recordDoc(id string, r *LogRecord) db.Doc {
-	lines, _ := json.Marshal(entryLines(r.Lines))
-	d := doc("_id", id, "requestId", r.RequestID, "function", r.Function, "source", r.Source,
-		"duration", float64(r.Duration.Microseconds())/1000, "status", r.Status, "coldStart", r.ColdStart,
-		"memory", int64(r.Memory), "memoryLimit", int64(r.MemoryMB), "logs", string(lines))
+	d := make(db.Doc, 0, 12)
+	d = append(d, db.Field{Key: "_id", Value: id}, db.Field{Key: "requestId", Value: r.RequestID},
+		db.Field{Key: "function", Value: r.Function}, db.Field{Key: "source", Value: r.Source},
+		db.Field{Key: "duration", Value: float64(r.Duration.Microseconds()) / 1000}, db.Field{Key: "status", Value: r.Status},
+		db.Field{Key: "memoryLimit", Value: int64(r.MemoryMB)})
+	if r.ColdStart {
+		d = append(d, db.Field{Key: "coldStart", Value: true})
+	}
+	if r.Memory > 0 {
+		d = append(d, db.Field{Key: "memory", Value: int64(r.Memory)})
+	}
+	if len(r.Lines) > 0 {
+		lines, _ := json.Marshal(entryLines(r.Lines))
+		d = append(d, db.Field{Key: "logs", Value: string(lines)})
+	}
 	if r.Version != "" {
 		d = append(d, db.Field{Key: "version", Value: r.Version})
 	}

@@ -84,7 +84,9 @@ func decodeEntry(raw []byte) (*LogEntry, error) {
 	}
 	e := d.LogEntry
 	e.ID, e.Start = d.ID, startOf(d.ID)
-	if err := json.Unmarshal([]byte(d.Logs), &e.Logs); err != nil {
+	if d.Logs == "" { // none logged (recordDoc leaves the field out)
+		e.Logs = []LogEntryLine{}
+	} else if err := json.Unmarshal([]byte(d.Logs), &e.Logs); err != nil {
 		return nil, fmt.Errorf("function logs: decode the lines of %s: %w", d.ID, err)
 	}
 	return &e, nil

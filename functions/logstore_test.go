@@ -93,6 +93,8 @@ func TestLogStoreQuery(t *testing.T) {
 		rec("r4", "hello", "", StatusOK, t0.Add(3*time.Second)),
 		rec("r5", "sum", "o1", StatusError, t0.Add(4*time.Second)),
 	}
+	recs[2].ColdStart = true
+	recs[3].Memory = 0 // not measured
 	for _, r := range recs {
 		s.Write(context.Background(), r)
 	}
@@ -128,8 +130,16 @@ func TestLogStoreQuery(t *testing.T) {
 	e := p.Data[0]
 	if e.Function != "hello" || e.OpenID != "o1" || e.Source != "wx_client" || e.Version != "v1" || e.Status != StatusOK ||
 		!e.Start.Equal(t0.Add(2*time.Second)) || e.Duration != 1.5 || e.Memory != 4096 || e.MemoryLimit != 256 ||
-		len(e.Logs) != 2 || e.Logs[0].Message != "three" || e.Logs[1].Level != "log" || !e.Logs[0].Time.Equal(t0.Add(2*time.Second+time.Millisecond)) {
+		len(e.Logs) != 2 || e.Logs[0].Message != "three" || e.Logs[1].Level != "log" || !e.Logs[0].Time.Equal(t0.Add(2*time.Second+time.Millisecond)) ||
+		!e.ColdStart {
 		t.Errorf("r3 read back as %+v", e)
+	}
+	// What the stored row leaves out (no lines, not cold, memory not
+	// measured, no openid) reads back as its default: logs [], not null.
+	p, _ = s.Query(adminCtx, LogQuery{RequestID: "r4"})
+	if e := p.Data[0]; e.Logs == nil || len(e.Logs) != 0 || e.ColdStart || e.Memory != 0 || e.OpenID != "" || e.MemoryLimit != 256 ||
+		e.Status != StatusOK || e.Source != "wx_client" || e.Version != "v1" {
+		t.Errorf("r4 read back as %+v", e)
 	}
 	p, _ = s.Query(adminCtx, LogQuery{RequestID: "r2"})
 	if e := p.Data[0]; e.Error != "Error: r2 failed" || e.ErrCode != -504002 || e.Logs == nil {

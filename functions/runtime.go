@@ -167,6 +167,11 @@ type Invocation struct {
 	// public URL (without either, they are relative: /f/…).
 	BaseURL string
 	depth   int // nested callFunction depth
+	// spans, when the runtime built the event itself (an HTTP access
+	// event, appendEvent), is where its members' values are, in
+	// httpEventKeys' order: the event is valid JSON and is read lazily
+	// without being checked or split again.
+	spans [][2]int
 }
 
 // Result is what a successful invocation returned.
@@ -207,7 +212,7 @@ func (r *Runtime) invokeLogged(ctx context.Context, name string, event []byte, i
 	}
 	id := auth.FromContext(ctx)
 	c := &call{id: id, requestID: inv.RequestID, source: inv.Source, clientIP: inv.ClientIP, baseURL: inv.BaseURL, depth: inv.depth,
-		start: time.Now(), logs: logBuffer{max: r.opts.MaxLog}}
+		eventSpans: inv.spans, start: time.Now(), logs: logBuffer{max: r.opts.MaxLog}}
 	if c.source == "" {
 		c.source = "wx_http"
 		if id.Role == auth.User {
@@ -485,8 +490,11 @@ func (in *instance) safeRun(c *call, event []byte) (out []byte, err error) {
 
 // fatal reports errors after which an instance is not reused.
 func fatal(err error) bool {
+	if err == nil { // first: fe below escapes, and most calls succeed
+		return false
+	}
 	var fe *Error
-	if err == nil || errors.As(err, &fe) && fe.Code != CodeExecuteFail {
+	if errors.As(err, &fe) && fe.Code != CodeExecuteFail {
 		return false
 	}
 	var th *thrown

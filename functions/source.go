@@ -8,7 +8,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"path"
-	"regexp"
 	"sort"
 	"strings"
 	"time"
@@ -58,11 +57,9 @@ const (
 	MaxCodeBytes = 50 << 20 // bytes of all files of a function (CloudBase: 50 MB)
 )
 
-var nameRE = regexp.MustCompile(`^[A-Za-z][A-Za-z0-9_-]{0,59}$`)
-
 // ValidName reports whether name is an allowed function name (CloudBase's
 // rule: a letter, then up to 59 letters, digits, '-' or '_').
-func ValidName(name string) bool { return nameRE.MatchString(name) }
+func ValidName(name string) bool { return validName(name) }
 
 func checkName(name string) error {
 	if !ValidName(name) {

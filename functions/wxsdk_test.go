@@ -3,6 +3,7 @@ package functions
 import (
 	"context"
 	"encoding/json"
+	"reflect"
 	"testing"
 
 	"minibase/auth"
@@ -89,6 +90,24 @@ func TestDocumentsAsObjects(t *testing.T) {
 		"spreadKeys": ["_id","name","nested","when","where","tags","n","yes","added"],
 		"types": ["number","boolean",true,true],
 		"sameAsDoc": true}`}})
+}
+
+// doc(id).get() reads on the instance's goroutine, at once, yet its
+// promise settles as any: what follows the call runs first, reactions in
+// the order of the calls, a missing document still rejects with
+// wx-server-sdk's error.
+func TestDocGetSettlesAsAPromise(t *testing.T) {
+	rt, svc := newTestRuntime(t, Options{})
+	ids, _, err := svc.Insert(adminCtx, "posts", doc("data", doc("title", "post 1")))
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, err := invoke(t, rt, adminCtx, "docorder", `{"id":"`+ids[0]+`"}`)
+	want := []any{"after both calls", "found post 1 document.get:ok",
+		"missing -1 document.get:fail document with _id no-such-id does not exist", "awaited post 1"}
+	if err != nil || !reflect.DeepEqual(got, want) {
+		t.Errorf("got %v, %v\nwant %v", got, err, want)
+	}
 }
 
 // getWXContext() tells an end user from an admin; wx.cloud's
