@@ -13,6 +13,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 )
@@ -24,6 +25,7 @@ type httpsServer struct {
 	*Server
 	tlsAddr, httpAddr string
 	log               *syncBuffer
+	stop              func() // ends Run and closes the server (releasing its data directory)
 }
 
 // startHTTPS opens a server on dir (a new one when "") with mod's
@@ -51,13 +53,18 @@ func startHTTPS(t *testing.T, dir string, tlsLn, plainLn net.Listener, mod func(
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
 	go func() { done <- m.Run(ctx) }()
-	t.Cleanup(func() {
-		cancel()
-		if err := <-done; err != nil {
-			t.Errorf("Run: %v", err)
-		}
-	})
-	return &httpsServer{Server: m, tlsAddr: tlsLn.Addr().String(), httpAddr: plainLn.Addr().String(), log: log}
+	var once sync.Once
+	stop := func() {
+		once.Do(func() {
+			cancel()
+			if err := <-done; err != nil {
+				t.Errorf("Run: %v", err)
+			}
+			m.Close()
+		})
+	}
+	t.Cleanup(stop)
+	return &httpsServer{Server: m, tlsAddr: tlsLn.Addr().String(), httpAddr: plainLn.Addr().String(), log: log, stop: stop}
 }
 
 // get asks for path over https as name (SNI and Host), trusting roots.
@@ -144,6 +151,7 @@ func TestHTTPSACMETLSALPN(t *testing.T) {
 
 	// Restarted on the same data, with no CA to ask: the kept certificate.
 	roots := p.root(t)
+	s.stop()
 	s2 := startHTTPS(t, dir, nil, nil, func(c *Config) {
 		acmeConfig(p, testDomain)(c)
 		c.HTTPS.ACMEDirectory = "https://" + freePort(t) + "/dir"

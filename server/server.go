@@ -11,6 +11,7 @@ import (
 	"net/http/pprof"
 	"os"
 	"path/filepath"
+	"sync"
 	"time"
 
 	"minibase/admin"
@@ -66,7 +67,9 @@ type Server struct {
 	dbTriggers *functions.DBTriggers // adapters.go
 	console    consoleState          // the console's overview (info.go)
 	backups    *backups              // backups.go
-	unlock     func()                // releases the data dir's lock (LockDir)
+	closeOnce  sync.Once             // Close
+	closeErr   error
+	unlock     func() // releases the data dir's lock (LockDir)
 }
 
 // Open creates the data directory and opens everything the server needs.
@@ -241,8 +244,14 @@ func (s *Server) listen() (api, plain net.Listener, err error) {
 }
 
 // Close stops the functions runtime and its log store, then releases the
-// file store and the databases (after Run returned).
+// file store, the databases and the data directory's lock (after Run
+// returned). Calls after the first return its result.
 func (s *Server) Close() error {
+	s.closeOnce.Do(func() { s.closeErr = s.close() })
+	return s.closeErr
+}
+
+func (s *Server) close() error {
 	var errs []error
 	if s.functions != nil {
 		errs = append(errs, s.functions.Close())
