@@ -138,7 +138,7 @@ func openapiFailure(api string, err error) (int, string) {
 	var ae *openapi.APIError
 	switch {
 	case errors.As(err, &ae) && ae.Token:
-		return ae.Code, ae.Msg + " (WeChat refused the access_token to MINIBASE_WECHAT_APPID and MINIBASE_WECHAT_SECRET: " +
+		return ae.Code, ae.Msg + " (WeChat refused the access_token to this appid and secret, MINIBASE_WECHAT_APPID and MINIBASE_WECHAT_SECRET or auth.wechat.appId and auth.wechat.appSecret in the admin console's Settings: " +
 			"check them, and that this server's IP is on the mini-program's IP allow list if it has one)"
 	case errors.As(err, &ae):
 		return ae.Code, ae.Msg
