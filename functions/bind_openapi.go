@@ -50,7 +50,7 @@ const (
 
 // notConfiguredText says what a server without WeChat's credentials lacks.
 const notConfiguredText = "function has no permission to call this API. WeChat's server APIs need the mini-program's " +
-	"appid and secret: set MINIBASE_WECHAT_APPID and MINIBASE_WECHAT_SECRET on this server"
+	"appid and secret: set MINIBASE_WECHAT_APPID and MINIBASE_WECHAT_SECRET on this server, or auth.wechat.appId and auth.wechat.appSecret in the admin console's Settings"
 
 // openapiNatives adds the Go side of cloud.openapi and getOpenData to n.
 func (in *instance) openapiNatives(n *goja.Object) {
@@ -68,7 +68,7 @@ func (in *instance) nativeOpenAPI(call goja.FunctionCall) goja.Value {
 	api := call.Argument(0).String()
 	params, over := in.jsonArg(call.Argument(1), openapi.MaxParams)
 	files, ferr := in.openapiFiles(call.Argument(2))
-	client := in.rt.opts.OpenAPI
+	_, client := in.rt.wechat()
 	return in.loop.async(func(ctx context.Context) func(*goja.Runtime) (goja.Value, error) {
 		var ans *openapi.Answer
 		err := ferr
@@ -138,7 +138,7 @@ func openapiFailure(api string, err error) (int, string) {
 	var ae *openapi.APIError
 	switch {
 	case errors.As(err, &ae) && ae.Token:
-		return ae.Code, ae.Msg + " (WeChat refused the access_token to MINIBASE_WECHAT_APPID and MINIBASE_WECHAT_SECRET: " +
+		return ae.Code, ae.Msg + " (WeChat refused the access_token to this appid and secret, MINIBASE_WECHAT_APPID and MINIBASE_WECHAT_SECRET or auth.wechat.appId and auth.wechat.appSecret in the admin console's Settings: " +
 			"check them, and that this server's IP is on the mini-program's IP allow list if it has one)"
 	case errors.As(err, &ae):
 		return ae.Code, ae.Msg
@@ -164,7 +164,8 @@ func (in *instance) nativeGetOpenData(call goja.FunctionCall) goja.Value {
 	if c := in.cur; c != nil && c.id.Role == auth.User {
 		uid = c.id.UID
 	}
-	users, client := in.rt.opts.Accounts, in.rt.opts.OpenAPI
+	users := in.rt.opts.Accounts
+	_, client := in.rt.wechat()
 	return in.loop.async(func(ctx context.Context) func(*goja.Runtime) (goja.Value, error) {
 		texts, code, msg := openData(ctx, users, client, uid, items, jerr)
 		return func(vm *goja.Runtime) (goja.Value, error) {

@@ -163,7 +163,7 @@ func (in *instance) userInfo() goja.Value {
 		openID, uid, anonymous = c.id.OpenID, c.id.UID, c.id.LoginType == auth.LoginAnonymous
 	}
 	o.Set("openId", openID)
-	o.Set("appId", in.rt.opts.AppID)
+	o.Set("appId", in.rt.appID())
 	o.Set("uid", uid)
 	o.Set("customUserId", "")
 	o.Set("isAnonymous", anonymous)
@@ -184,7 +184,7 @@ func (in *instance) wxContext() goja.Value {
 			o.Set("UNIONID", c.id.UnionID)
 		}
 	}
-	o.Set("APPID", in.rt.opts.AppID)
+	o.Set("APPID", in.rt.appID())
 	o.Set("ENV", in.rt.opts.Env)
 	o.Set("SOURCE", c.source)
 	if a, err := netip.ParseAddr(c.clientIP); err == nil {

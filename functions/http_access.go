@@ -232,7 +232,11 @@ func (t *Triggers) appendEvent(b []byte, req *HTTPRequest, id string) ([]byte, [
 	b = append(b, `,"envId":`...)
 	b = appendJSONString(b, t.env)
 	b = append(b, `,"appId":`...)
-	b = appendJSONString(b, t.appID)
+	appID := ""
+	if t.appID != nil {
+		appID = t.appID()
+	}
+	b = appendJSONString(b, appID)
 	b = append(b, `,"httpMethod":`...)
 	b = appendJSONString(b, req.Method)
 	b = append(b, `,"path":`...)

@@ -81,6 +81,57 @@ exports.main = async () => {
 		},
 		Method: "POST", URL: "/v1/functions/code/invoke", Body: `{}`, As: servertest.Anonymous("bob"),
 		Status: 200, Want: `{"result":{"errCode":-604101,"errMsg":"openapi.wxacode.getUnlimited:fail -604101 function has no permission to call this API. ` +
-			`WeChat's server APIs need the mini-program's appid and secret: set MINIBASE_WECHAT_APPID and MINIBASE_WECHAT_SECRET on this server"}}`,
+			`WeChat's server APIs need the mini-program's appid and secret: set MINIBASE_WECHAT_APPID and MINIBASE_WECHAT_SECRET on this server, or auth.wechat.appId and auth.wechat.appSecret in the admin console's Settings"}}`,
 	}})
+}
+
+// The mini-program set from the console's Settings is the one functions
+// act for from the next call, without a restart: cloud.openapi fetches a
+// token with the new appid and secret (the previous app's token, still in
+// memory and in data.db, is never sent), getWXContext().APPID is the new
+// appid, and a restart keeps both.
+func TestOpenAPIFollowsTheSettings(t *testing.T) {
+	const newApp, newSecret = "wxfedcba9876543210", "n3ws3cr3t0123456789abcdef01234ab"
+	f := openapitest.NewFake(t, wxAppID, wxSecret)
+	s := servertest.New(t, servertest.Options{Env: map[string]string{
+		"MINIBASE_WECHAT_APPID": wxAppID, "MINIBASE_WECHAT_SECRET": wxSecret, "MINIBASE_WECHAT_API_BASE": f.URL,
+	}})
+	s.Deploy(t, "share", map[string]string{"index.js": `const cloud = require('wx-server-sdk')
+cloud.init()
+exports.main = async () => {
+  const code = await cloud.openapi.wxacode.getUnlimited({ scene: 'x' })
+  return { appid: cloud.getWXContext().APPID, size: code.buffer.length }
+}`}, "")
+	invoke := servertest.Request{Method: "POST", URL: "/v1/functions/share/invoke", Body: `{}`, As: servertest.Admin}
+	size := strconv.Itoa(len(openapitest.PNG))
+	s.Do(t, invoke).Expect(t, 200, `{"result":{"appid":"`+wxAppID+`","size":`+size+`}}`)
+	old := f.Current()
+
+	// The mini-program changes: WeChat now knows only the new one.
+	f.ChangeApp(newApp, newSecret)
+	s.Do(t, servertest.Request{Method: "PATCH", URL: "/v1/admin/settings", As: servertest.Admin,
+		Body: `{"auth.wechat.appId":"` + newApp + `","auth.wechat.appSecret":"` + newSecret + `"}`}).Expect(t, 200, "")
+	s.Do(t, invoke).Expect(t, 200, `{"result":{"appid":"`+newApp+`","size":`+size+`}}`)
+	reqs := f.TokenRequests()
+	if len(reqs) != 2 || reqs[1].AppID != newApp || reqs[1].Secret != newSecret {
+		t.Fatalf("stable_token requests %+v, want a second one for %s with its secret", reqs, newApp)
+	}
+	calls := f.Calls()
+	if len(calls) != 2 || calls[1].Token == old || calls[1].Token != f.Current() {
+		t.Fatalf("WeChat got %d calls (want 2), the last with token %.10q (the old app's: %.10q)", len(calls), calls[len(calls)-1].Token, old)
+	}
+
+	// A restart keeps the console's app (and its token, from data.db).
+	s.Restart(t)
+	s.Do(t, invoke).Expect(t, 200, `{"result":{"appid":"`+newApp+`","size":`+size+`}}`)
+	if reqs := f.TokenRequests(); len(reqs) != 2 {
+		t.Errorf("%d stable_token requests after the restart, want still 2 (the token is in data.db)", len(reqs))
+	}
+
+	// Back to the variables' app: its token is asked for again with its
+	// own secret, never the other app's.
+	f.ChangeApp(wxAppID, wxSecret)
+	s.Do(t, servertest.Request{Method: "PATCH", URL: "/v1/admin/settings", As: servertest.Admin,
+		Body: `{"auth.wechat.appId":null,"auth.wechat.appSecret":null}`}).Expect(t, 200, "")
+	s.Do(t, invoke).Expect(t, 200, `{"result":{"appid":"`+wxAppID+`","size":`+size+`}}`)
 }

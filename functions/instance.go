@@ -227,7 +227,7 @@ func (in *instance) run(c *call, event []byte) ([]byte, error) {
 	}
 	if c.id.Role == auth.User {
 		if o, ok := ev.(*goja.Object); ok && o.ClassName() == "Object" { // wx.cloud adds the caller to the event
-			o.Set("userInfo", map[string]any{"appId": in.rt.opts.AppID, "openId": c.id.OpenID})
+			o.Set("userInfo", map[string]any{"appId": in.rt.appID(), "openId": c.id.OpenID})
 		}
 	}
 	ret, err := in.main(goja.Undefined(), ev, in.contextObject(c))

@@ -51,7 +51,7 @@ func TestEventAsJSONParse(t *testing.T) {
 // query value in queryStringParameters, bad UTF-8 replaced, binary bodies
 // in base64.
 func TestHTTPEventJSON(t *testing.T) {
-	tr := &Triggers{env: "env1", appID: "wxapp"}
+	tr := &Triggers{env: "env1", appID: func() string { return "wxapp" }}
 	for _, c := range []struct {
 		name string
 		req  HTTPRequest
@@ -126,7 +126,7 @@ func FuzzHTTPEvent(f *testing.F) {
 	f.Add("POST", "/api/a\"b", "Content-Type", "text/html", "q", "1", []byte("<p>&\n"))
 	f.Add("GET", "/", "X-B", "a\xffb", "a", "", []byte{0, 0xff})
 	f.Add("PUT", "/\u2028", "content-type", "application/json", "__proto__", "\x00", []byte(`{"a":1}`))
-	tr := &Triggers{env: "env1", appID: "wxapp"}
+	tr := &Triggers{env: "env1", appID: func() string { return "wxapp" }}
 	f.Fuzz(func(t *testing.T, method, path, hname, hval, qname, qval string, body []byte) {
 		req := &HTTPRequest{Method: method, Path: path, Body: body, ClientIP: "203.0.113.9",
 			Header: [][2]string{{hname, hval}, {"Host", "h"}, {hname, qval}}, Query: [][2]string{{qname, qval}, {qname, hval}}}

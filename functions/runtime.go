@@ -21,7 +21,7 @@ import (
 // Options configure a Runtime. Zero values take the defaults.
 type Options struct {
 	Env          string        // getWXContext().ENV and cloud.DYNAMIC_CURRENT_ENV (default "minibase")
-	AppID        string        // getWXContext().APPID: the mini-program's appid
+	AppID        string        // getWXContext().APPID: the mini-program's appid (WeChat, when set, overrides it)
 	Concurrency  int           // invocations of one function running at once (default 32)
 	Queue        int           // invocations of one function waiting for a slot (default 256); beyond, CodeBusy
 	MaxEvent     int           // bytes of an event's JSON (default 6 MiB)
@@ -37,6 +37,10 @@ type Options struct {
 	// OpenAPI is cloud.openapi's WeChat (a *wechat.Client); nil: its calls
 	// fail saying MINIBASE_WECHAT_APPID and MINIBASE_WECHAT_SECRET are not set.
 	OpenAPI OpenAPI
+	// WeChat, when set, is read at every use instead of AppID and OpenAPI:
+	// the server's, whose console can change the appid and secret while
+	// it runs.
+	WeChat WeChatApp
 	// Accounts gives getOpenData the calling user's WeChat session key; nil:
 	// it fails.
 	Accounts Accounts
@@ -46,6 +50,30 @@ type Options struct {
 	// new invocations refused (CodeBusy) and the running instance holding
 	// the most stopped (the watchdog's doc).
 	MaxMemory int64
+}
+
+// WeChatApp is the mini-program the functions act for, asked at every
+// use so that it can change while the runtime runs.
+type WeChatApp interface {
+	// App returns the appid (getWXContext().APPID, "" when none is set)
+	// and cloud.openapi's client for it (nil when the appid and secret are
+	// not set). A new appid or secret comes with a new client, which holds
+	// no token of the previous app.
+	App() (appID string, client OpenAPI)
+}
+
+// wechat returns the appid and cloud.openapi's client in force now.
+func (rt *Runtime) wechat() (string, OpenAPI) {
+	if rt.opts.WeChat != nil {
+		return rt.opts.WeChat.App()
+	}
+	return rt.opts.AppID, rt.opts.OpenAPI
+}
+
+// appID returns the appid in force now.
+func (rt *Runtime) appID() string {
+	id, _ := rt.wechat()
+	return id
 }
 
 func (o Options) withDefaults() Options {

@@ -30,8 +30,8 @@ type Triggers struct {
 	list  Lister
 	run   invoker
 	loc   *time.Location
-	env   string // requestContext.envId of HTTP access events
-	appID string // requestContext.appId
+	env   string        // requestContext.envId of HTTP access events
+	appID func() string // requestContext.appId; nil: ""
 
 	mu     sync.Mutex
 	routes []boundRoute           // longest path first
@@ -57,7 +57,7 @@ type timerState struct {
 // Asia/Shanghai). Call Refresh before use.
 func NewTriggers(rt *Runtime, src Source, list Lister, loc *time.Location) *Triggers {
 	t := newTriggers(rt, src, list, loc)
-	t.env, t.appID = rt.opts.Env, rt.opts.AppID
+	t.env, t.appID = rt.opts.Env, rt.appID
 	return t
 }
 

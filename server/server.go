@@ -61,6 +61,7 @@ type Server struct {
 	root      fiber.Router  // Router: the app's root route group
 	conns     *connStates   // which connections wait for a request (closed first at shutdown)
 	settings  settingsState // the admin console's settings (settings*.go)
+	wechat    wechatApp     // the mini-program functions act for (wechat.go)
 	tls       *serverTLS    // nil: plain http
 	log       *slog.Logger
 
@@ -304,10 +305,10 @@ func (s *Server) openFunctions() error {
 	}
 	dir.TimerZone = loc
 	opts := functions.Options{
-		Env: s.Config.Storage.Env, AppID: s.Config.Auth.Providers.WeChat.AppID, Concurrency: c.Concurrency, Queue: c.Queue,
+		Env: s.Config.Storage.Env, WeChat: &s.wechat, Concurrency: c.Concurrency, Queue: c.Queue,
 		Fetch: c.Fetch, Async: functions.AsyncOptions{Retries: c.AsyncRetries, Backoff: c.RetryBackoff, PerCaller: c.AsyncPerUser},
 		Logs: s.logSinks(), Outcomes: s.outcomes(), Files: s.files, MaxMemory: c.Memory,
-		OpenAPI: s.openAPI(), Accounts: s.store.Users(),
+		Accounts: s.store.Users(),
 	}
 	s.fnDir = dir
 	s.functions, err = functions.New(dir, s.db, opts)

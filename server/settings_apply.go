@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"minibase/auth"
+	"minibase/auth/wechat"
 	"minibase/db/sqlite"
 )
 
@@ -44,6 +45,7 @@ type built struct {
 	tun       auth.Tunables
 	allow     []netip.Prefix
 	publicURL string
+	wechat    wechat.Config // the mini-program's appid and secret, for the functions
 }
 
 // buildSettings computes, without changing anything, what the
@@ -130,7 +132,7 @@ func (s *Server) buildSettings(saved map[string]any) (*built, error) {
 	if s.auth != nil { // one ticket keyring for the server's life
 		tun.Providers.Tickets = s.auth.Tunables().Providers.Tickets
 	}
-	b.tun = tun
+	b.tun, b.wechat = tun, p.WeChat
 	return b, nil
 }
 
@@ -141,6 +143,7 @@ func (s *Server) putInForce(b *built) error {
 	}
 	s.settings.allow.Store(&b.allow)
 	s.files.SetPublicURL(b.publicURL)
+	s.setWeChat(b.wechat)
 	return nil
 }
 

@@ -26,7 +26,7 @@ var PNG = []byte("\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x01\x00\x00\x0
 // (wx.login's code) answers the codes Login set.
 type Fake struct {
 	*httptest.Server
-	AppID, Secret string // Secret changes only by ResetSecret
+	AppID, Secret string // changed only by ResetSecret and ChangeApp
 
 	mu        sync.Mutex
 	issued    int
@@ -123,6 +123,17 @@ func (f *Fake) ResetSecret(secret string) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	f.Secret = secret
+}
+
+// ChangeApp makes the fake another mini-program, appID with secret, as
+// pointing a server at a different app does: the previous app's tokens
+// get 40001 and its appid and secret are refused.
+func (f *Fake) ChangeApp(appID, secret string) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.AppID, f.Secret = appID, secret
+	f.invalid[f.current] = true
+	f.newToken()
 }
 
 // ExpiresIn sets the life stable_token reports for tokens, in seconds.
