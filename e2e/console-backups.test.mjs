@@ -1,4 +1,4 @@
-// The console's Backups section (under Settings) in real headless Chromium
+// The console's Backups page in real headless Chromium
 // against a real `minibase serve` with a backup schedule: the schedule,
 // retention and destination are shown; "Back up now" makes a backup that
 // is listed; downloading it through the console (the admin's token goes
@@ -108,7 +108,7 @@ after(async () => {
 });
 
 test('backups: settings shown, back up now, listed, download a gzip archive with a manifest, delete', async () => {
-  await page.click('[data-testid=nav-settings]');
+  await page.click('[data-testid=nav-backups]');
   const section = page.locator('[data-testid=backups]');
   await section.locator('[data-testid=backups-empty]').waitFor();
   const settings = await section.locator('[data-testid=backup-settings]').innerText();

@@ -15,6 +15,7 @@ export const en = {
   'nav.functions': 'Functions',
   'nav.logs': 'Logs',
   'nav.settings': 'Settings',
+  'nav.backups': 'Backups',
 
   'lang.label': 'Language',
   'lang.en': 'English',
@@ -499,7 +500,6 @@ export const en = {
   'logs.version': 'Code version',
   'logs.cold': 'Cold start',
   'logs.more': 'Load more',
-  'backups.title': "Backups",
   'backups.now': "Back up now",
   'backups.creating': "Backing up…",
   'backups.creatingHint': "Making the backup: a large database can take minutes. You can keep using the console.",

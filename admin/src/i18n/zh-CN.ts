@@ -17,6 +17,7 @@ export const zhCN: Record<Key, string> = {
   'nav.functions': '云函数',
   'nav.logs': '日志',
   'nav.settings': '设置',
+  'nav.backups': '备份',
 
   'lang.label': '语言',
   'lang.en': 'English',
@@ -501,7 +502,6 @@ export const zhCN: Record<Key, string> = {
   'logs.version': '代码版本',
   'logs.cold': '冷启动',
   'logs.more': '加载更多',
-  'backups.title': "备份",
   'backups.now': "立即备份",
   'backups.creating': "正在备份…",
   'backups.creatingHint': "正在生成备份：数据库较大时可能需要几分钟，期间可以继续使用控制台。",

@@ -10,7 +10,6 @@ import { apiError } from '../../api/client';
 import { getSettings, patchSettings, type SettingValue, type Settings } from '../../api/server';
 import { fail, ok } from '../../components/toast';
 import { LANGS, lang, t, type Key } from '../../i18n';
-import Backups from './Backups';
 
 type Draft = Record<string, unknown>;
 const isSecret = (v: unknown): v is { set: boolean; last4?: string } => v !== null && typeof v === 'object' && !Array.isArray(v) && 'set' in v;
@@ -55,7 +54,6 @@ export default function SettingsPage(_: { rest: string[] }) {
       <section class="page">
         <h1>{t('nav.settings')}</h1>
         <p class="card muted">{t('settings.unavailable')}</p>
-        <Backups />
       </section>
     );
   }
@@ -82,54 +80,51 @@ export default function SettingsPage(_: { rest: string[] }) {
   };
   const set = (k: string, v: unknown) => setDraft({ ...draft, [k]: v });
   return (
-    <>
-      <form class="page" onSubmit={save}>
-        <div class="row">
-          <h1 class="grow">{t('nav.settings')}</h1>
-          <button type="submit" class="btn btn-primary" disabled={busy || Object.keys(diff).length === 0} data-testid="settings-save">
-            {busy ? t('common.running') : t('settings.save', { n: Object.keys(diff).length })}
-          </button>
-        </div>
-        <p class="muted">{t('settings.lead')}</p>
-        {[...groups].map(([g, keys]) => (
-          <fieldset class="card stack" key={g}>
-            <legend>
-              <strong>{label(g)}</strong>
-            </legend>
-            {keys.map((k) => {
-              const v = data.settings[k];
-              const d = draft[k];
-              const src = data.sources[k];
-              const id = 'set-' + k.replace(/\W/g, '-');
-              return (
-                <div class="setting" key={k}>
-                  <label for={id} class="setting-label">
-                    {label(k)}
-                    <small class="muted mono">{k}</small>
-                  </label>
-                  <div class="setting-input">
-                    {typeof v === 'boolean' ? (
-                      <input id={id} type="checkbox" checked={d === true} onChange={(e) => set(k, e.currentTarget.checked)} />
-                    ) : typeof v === 'number' ? (
-                      <input id={id} type="number" value={String(d ?? '')} onInput={(e) => set(k, e.currentTarget.value === '' ? '' : Number(e.currentTarget.value))} />
-                    ) : Array.isArray(v) ? (
-                      <textarea id={id} rows={3} value={((d as string[]) ?? []).join('\n')} onInput={(e) => set(k, e.currentTarget.value.split('\n').map((s) => s.trim()).filter(Boolean))} placeholder={t('settings.onePerLine')} spellcheck={false} />
-                    ) : isSecret(v) ? (
-                      <input id={id} type="password" autoComplete="new-password" value={String(d ?? '')} onInput={(e) => set(k, e.currentTarget.value)} placeholder={v.set ? (v.last4 ? t('settings.secretSetLast4', { last4: v.last4 }) : t('settings.secretSet')) : t('settings.secretUnset')} />
-                    ) : (
-                      <input id={id} value={String(d ?? '')} onInput={(e) => set(k, e.currentTarget.value)} spellcheck={false} />
-                    )}
-                    <span class={src === 'db' ? 'tag tag-ok' : 'tag'} title={t('settings.sourceHint')}>
-                      {src === 'env' ? t('settings.source.env') : src === 'db' ? t('settings.source.db') : t('settings.source.default')}
-                    </span>
-                  </div>
+    <form class="page" onSubmit={save}>
+      <div class="row">
+        <h1 class="grow">{t('nav.settings')}</h1>
+        <button type="submit" class="btn btn-primary" disabled={busy || Object.keys(diff).length === 0} data-testid="settings-save">
+          {busy ? t('common.running') : t('settings.save', { n: Object.keys(diff).length })}
+        </button>
+      </div>
+      <p class="muted">{t('settings.lead')}</p>
+      {[...groups].map(([g, keys]) => (
+        <fieldset class="card stack" key={g}>
+          <legend>
+            <strong>{label(g)}</strong>
+          </legend>
+          {keys.map((k) => {
+            const v = data.settings[k];
+            const d = draft[k];
+            const src = data.sources[k];
+            const id = 'set-' + k.replace(/\W/g, '-');
+            return (
+              <div class="setting" key={k}>
+                <label for={id} class="setting-label">
+                  {label(k)}
+                  <small class="muted mono">{k}</small>
+                </label>
+                <div class="setting-input">
+                  {typeof v === 'boolean' ? (
+                    <input id={id} type="checkbox" checked={d === true} onChange={(e) => set(k, e.currentTarget.checked)} />
+                  ) : typeof v === 'number' ? (
+                    <input id={id} type="number" value={String(d ?? '')} onInput={(e) => set(k, e.currentTarget.value === '' ? '' : Number(e.currentTarget.value))} />
+                  ) : Array.isArray(v) ? (
+                    <textarea id={id} rows={3} value={((d as string[]) ?? []).join('\n')} onInput={(e) => set(k, e.currentTarget.value.split('\n').map((s) => s.trim()).filter(Boolean))} placeholder={t('settings.onePerLine')} spellcheck={false} />
+                  ) : isSecret(v) ? (
+                    <input id={id} type="password" autoComplete="new-password" value={String(d ?? '')} onInput={(e) => set(k, e.currentTarget.value)} placeholder={v.set ? (v.last4 ? t('settings.secretSetLast4', { last4: v.last4 }) : t('settings.secretSet')) : t('settings.secretUnset')} />
+                  ) : (
+                    <input id={id} value={String(d ?? '')} onInput={(e) => set(k, e.currentTarget.value)} spellcheck={false} />
+                  )}
+                  <span class={src === 'db' ? 'tag tag-ok' : 'tag'} title={t('settings.sourceHint')}>
+                    {src === 'env' ? t('settings.source.env') : src === 'db' ? t('settings.source.db') : t('settings.source.default')}
+                  </span>
                 </div>
-              );
-            })}
-          </fieldset>
-        ))}
-      </form>
-      <Backups />
-    </>
+              </div>
+            );
+          })}
+        </fieldset>
+      ))}
+    </form>
   );
 }

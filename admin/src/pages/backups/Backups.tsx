@@ -1,5 +1,5 @@
 /**
- * Backups (under Settings): the archives with their size, date, where they
+ * Backups (its own page, after Settings): the archives with their size, date, where they
  * are and whether the schedule made them; "Back up now" (the button shows
  * progress while the server works; a backup already running is said
  * plainly), download with the admin's token, delete after a confirmation,
@@ -18,7 +18,7 @@ const RESTORE = 'minibase backup restore <archive>';
 const ENV_SCHEDULE = 'MINIBASE_BACKUP_SCHEDULE';
 const ENV_KEEP = 'MINIBASE_BACKUP_KEEP';
 
-export default function Backups() {
+export default function BackupsPage(_: { rest: string[] }) {
   const [list, setList] = useState<Backup[] | null>(null);
   const [settings, setSettings] = useState<BackupSettings | null>(null);
   const [creating, setCreating] = useState(false);
@@ -62,7 +62,7 @@ export default function Backups() {
   return (
     <section class="page" data-testid="backups">
       <div class="row">
-        <h2 class="grow">{t('backups.title')}</h2>
+        <h1 class="grow">{t('nav.backups')}</h1>
         <button type="button" class="btn" onClick={() => void load()}>
           {t('common.refresh')}
         </button>
@@ -96,7 +96,7 @@ export default function Backups() {
             <small class="muted mono"> {ENV_KEEP}</small>
           </dd>
           <dt>{t('backups.destination')}</dt>
-          <dd class="mono">{settings.where === 's3' ? `s3://${settings.bucket ?? ''}/${settings.prefix ?? ''}` : t('backups.local')}</dd>
+          <dd>{settings.where === 's3' ? <span class="mono">{`s3://${settings.bucket ?? ''}/${settings.prefix ?? ''}`}</span> : t('backups.local')}</dd>
         </dl>
       )}
       <p class="muted">
