@@ -127,7 +127,8 @@ func TestBackupAPIRefuses(t *testing.T) {
 			Want: `{"code":"PERMISSION_DENIED","errCode":-501007}`},
 		{Name: "a visitor cannot list", Method: "GET", URL: "/v1/admin/backups", Status: 403, Want: `{"code":"PERMISSION_DENIED"}`},
 		{Name: "a user cannot download", Method: "GET", URL: "/v1/admin/backups/minibase-x.tar.gz", As: user, Status: 403},
-		{Name: "empty list", Method: "GET", URL: "/v1/admin/backups", As: servertest.Admin, Status: 200, Equal: `{"backups":[]}`},
+		{Name: "empty list, with the settings", Method: "GET", URL: "/v1/admin/backups", As: servertest.Admin, Status: 200,
+			Equal: `{"backups":[],"settings":{"schedule":"","keep":7,"where":"local"}}`},
 		{Name: "missing", Method: "GET", URL: "/v1/admin/backups/minibase-x.tar.gz", As: servertest.Admin, Status: 404,
 			Want: `{"code":"BACKUP_NOT_FOUND","message":"no backup named minibase-x.tar.gz"}`},
 		{Name: "delete missing", Method: "DELETE", URL: "/v1/admin/backups/minibase-x.tar.gz", As: servertest.Admin, Status: 404,
@@ -142,6 +143,32 @@ func TestBackupAPIRefuses(t *testing.T) {
 				s.Do(tb, servertest.Request{Method: "DELETE", URL: "/v1/admin/backups/" + name, As: servertest.Admin}).
 					Expect(tb, 200, fmt.Sprintf(`{"deleted":%q}`, name))
 				s.Do(tb, servertest.Request{URL: "/v1/admin/backups", As: servertest.Admin}).Expect(tb, 200, `{"backups":[]}`)
+			}},
+	})
+}
+
+// TestBackupListSettings: the list tells the console how backups are set
+// up (the schedule, how many are kept, where they go) and which backups
+// the schedule made (the ones retention deletes).
+func TestBackupListSettings(t *testing.T) {
+	servertest.Run(t, []servertest.Scenario{
+		{Name: "a cron schedule", Options: servertest.Options{Env: map[string]string{
+			"MINIBASE_BACKUP_SCHEDULE": "0 3 * * *", "MINIBASE_BACKUP_KEEP": "3", "MINIBASE_TIMER_TZ": "Asia/Shanghai"}},
+			Method: "GET", URL: "/v1/admin/backups", As: servertest.Admin, Status: 200,
+			Equal: `{"backups":[],"settings":{"schedule":"0 0 3 * * * *","timezone":"Asia/Shanghai","keep":3,"where":"local"}}`},
+		{Name: "an interval", Options: servertest.Options{Env: map[string]string{"MINIBASE_BACKUP_SCHEDULE": "6h"}},
+			Method: "GET", URL: "/v1/admin/backups", As: servertest.Admin, Status: 200,
+			Want: `{"settings":{"schedule":"6h0m0s","keep":7,"where":"local"}}`},
+		{Name: "scheduled and on-demand backups", Method: "POST", URL: "/v1/admin/backups", As: servertest.Admin, Status: 201,
+			After: func(tb testing.TB, s *servertest.Server, r *servertest.Response) {
+				name := r.Str("name")
+				auto := "minibase-auto-20261207T030000Z.tar.gz"
+				dl := s.Do(tb, servertest.Request{URL: "/v1/admin/backups/" + name, As: servertest.Admin})
+				if err := os.WriteFile(filepath.Join(s.Server.Config.Dir, "backups", auto), []byte(dl.Body), 0o600); err != nil {
+					tb.Fatal(err)
+				}
+				got := s.Do(tb, servertest.Request{URL: "/v1/admin/backups", As: servertest.Admin})
+				got.Expect(tb, 200, fmt.Sprintf(`{"backups":[{"name":%q,"scheduled":false,"where":"local"},{"name":%q,"scheduled":true}]}`, name, auto))
 			}},
 	})
 }

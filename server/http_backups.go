@@ -2,6 +2,7 @@ package server
 
 import (
 	"slices"
+	"strings"
 	"time"
 
 	"minibase/auth"
@@ -17,11 +18,44 @@ type backupRecord struct {
 	Bytes int64 `json:"bytes,omitempty"` // their size before compression (on creation)
 }
 
+// listedBackup is a backup in the list: whether the schedule made it
+// (those are the ones MINIBASE_BACKUP_KEEP prunes).
+type listedBackup struct {
+	backup.Info
+	Scheduled bool `json:"scheduled"`
+}
+
+// backupSettings is how backups are set up (read-only: they are
+// MINIBASE_BACKUP_* settings), for the console.
+type backupSettings struct {
+	Schedule string `json:"schedule"`           // MINIBASE_BACKUP_SCHEDULE as parsed ("6h0m0s", a cron expression); "": none
+	Timezone string `json:"timezone,omitempty"` // of a cron schedule
+	Keep     int    `json:"keep"`
+	Where    string `json:"where"`            // "local" or "s3"
+	Bucket   string `json:"bucket,omitempty"` // when s3
+	Prefix   string `json:"prefix,omitempty"` // when s3
+}
+
+// settings is b's setup as the admin API answers it.
+func (b *backups) settings() backupSettings {
+	st := backupSettings{Keep: b.cfg.Keep, Where: "local"}
+	switch {
+	case b.cfg.Cron != nil:
+		st.Schedule, st.Timezone = b.cfg.Cron.String(), b.tz.String()
+	case b.cfg.Every > 0:
+		st.Schedule = b.cfg.Every.String()
+	}
+	if b.s3 != nil {
+		st.Where, st.Bucket, st.Prefix = "s3", b.cfg.S3Bucket, b.cfg.S3Prefix
+	}
+	return st
+}
+
 // mountBackups adds the admin API of backups on r (no time limit: a large
 // backup takes long to make and to download):
 //
 //	POST   /admin/backups        make one now → its record
-//	GET    /admin/backups        {backups: [records…]}, newest first
+//	GET    /admin/backups        {backups: [records…], settings}, newest first
 //	GET    /admin/backups/:name  the archive (application/gzip)
 //	DELETE /admin/backups/:name  {deleted: name}
 func (s *Server) mountBackups(r fiber.Router) {
@@ -39,10 +73,11 @@ func (s *Server) mountBackups(r fiber.Router) {
 			return err
 		}
 		slices.Reverse(list)
-		if list == nil {
-			list = []backup.Info{}
+		out := make([]listedBackup, len(list))
+		for i, in := range list {
+			out[i] = listedBackup{Info: in, Scheduled: strings.HasPrefix(in.Name, backup.AutoPrefix)}
 		}
-		return c.JSON(fiber.Map{"backups": list})
+		return c.JSON(fiber.Map{"backups": out, "settings": b.settings()})
 	})
 	r.Get("/admin/backups/:name", adminOnly, func(c *fiber.Ctx) error {
 		name := c.Params("name") // checked by the store; copied by Sprintf below

@@ -17,6 +17,7 @@ import UsersPage from './pages/users/Users';
 import FunctionsPage from './pages/functions/Functions';
 import LogsPage from './pages/logs/Logs';
 import SettingsPage from './pages/settings/Settings';
+import BackupsPage from './pages/backups/Backups';
 
 /** The areas in the sidebar, in order: path prefix, label, page. */
 const AREAS: { path: string; label: Key; icon: string; page: (p: { rest: string[] }) => preact.JSX.Element }[] = [
@@ -27,6 +28,7 @@ const AREAS: { path: string; label: Key; icon: string; page: (p: { rest: string[
   { path: '/functions', label: 'nav.functions', icon: 'ƒ', page: FunctionsPage },
   { path: '/logs', label: 'nav.logs', icon: '≡', page: LogsPage },
   { path: '/settings', label: 'nav.settings', icon: '⚙', page: SettingsPage },
+  { path: '/backups', label: 'nav.backups', icon: '▥', page: BackupsPage },
 ];
 
 /** The area of a console path and the path's remaining segments (decoded). */
