@@ -1,12 +1,13 @@
 /**
- * Rules: the four presets, a custom rule checked as you type (JSON shape;
- * the server checks the expressions when it is saved and names the
- * position of a mistake), and the explain tool: pick a user (or a visitor),
+ * Rules: the four presets, a custom rule checked as you type (its JSON
+ * shape here, then, 300 ms after the last keystroke, the expressions by the
+ * server's own parser through POST /v1/admin/rules/validate, whose message
+ * names the rule and the position of a mistake), and the explain tool: pick a user (or a visitor),
  * write a request, see whether it is allowed and why.
  */
 import { useEffect, useState } from 'preact/hooks';
-import { call } from '../../api/client';
-import { explainRule, getRules, setRules, type Doc, type Explanation } from '../../api/db';
+import { ApiError, call } from '../../api/client';
+import { explainRule, getRules, setRules, validateRules, type Doc, type Explanation } from '../../api/db';
 import { fail, ok } from '../../components/toast';
 import { t, type Key } from '../../i18n';
 import { parseJSON, pretty } from './json';
@@ -18,7 +19,41 @@ const PRESETS: { id: string; label: Key; desc: Key }[] = [
   { id: 'ADMINONLY', label: 'db.rules.ADMINONLY', desc: 'db.rules.ADMINONLY.desc' },
 ];
 const RULE_KEYS = ['read', 'write', 'create', 'update', 'delete'];
-const MAX_EXPR = 4096;
+const MAX_EXPR = 1024; // characters, the server's limit (auth/rules.MaxLen)
+/** How long after the last keystroke the server checks a custom rule. */
+export const VALIDATE_DELAY = 300;
+
+/** The server's verdict on the custom rule as typed: being checked, accepted, refused (its message), or not reachable. */
+type Verdict = { text: string; state: 'checking' | 'ok' | 'invalid' | 'unknown'; msg: string };
+
+/**
+ * useServerCheck asks the server about a well-formed custom rule
+ * VALIDATE_DELAY ms after it last changed; a verdict for older text is
+ * dropped. Nothing is asked while text is '' (not custom, or malformed).
+ */
+function useServerCheck(text: string): Verdict {
+  const [v, setV] = useState<Verdict>({ text: '', state: 'ok', msg: '' });
+  useEffect(() => {
+    if (!text) return;
+    let live = true;
+    setV({ text, state: 'checking', msg: '' });
+    const timer = setTimeout(() => {
+      validateRules(JSON.parse(text) as Doc).then(
+        () => live && setV({ text, state: 'ok', msg: '' }),
+        (e) => {
+          if (!live) return;
+          if (e instanceof ApiError && e.code === 'INVALID_PARAM') setV({ text, state: 'invalid', msg: e.message });
+          else setV({ text, state: 'unknown', msg: e instanceof Error ? e.message : String(e) });
+        },
+      );
+    }, VALIDATE_DELAY);
+    return () => {
+      live = false;
+      clearTimeout(timer);
+    };
+  }, [text]);
+  return v.text === text ? v : { text, state: text ? 'checking' : 'ok', msg: '' };
+}
 
 /** Checks a custom rule's shape; the error in the console's language, or '' when it is well formed. */
 export function checkCustom(text: string): string {
@@ -78,6 +113,18 @@ export default function Rules(props: { coll: string }) {
     );
   }, [props.coll]);
   const customError = preset === 'custom' ? checkCustom(custom) : '';
+  const verdict = useServerCheck(preset === 'custom' && !customError ? custom : '');
+  const serverError = verdict.state === 'invalid' ? verdict.msg : '';
+  const status = customError
+    ? customError
+    : serverError
+      ? serverError
+      : verdict.state === 'checking'
+        ? t('db.rules.checking')
+        : verdict.state === 'unknown'
+          ? t('db.rules.uncheckable', { msg: verdict.msg })
+          : t('db.rules.looksRight');
+  const bad = !!customError || !!serverError;
   const save = async () => {
     const body = preset === 'custom' ? (JSON.parse(custom) as Doc) : { preset };
     setBusy(true);
@@ -114,14 +161,14 @@ export default function Rules(props: { coll: string }) {
         {preset === 'custom' ? (
           <label class="field">
             <span>{t('db.rules.customLabel')}</span>
-            <textarea class="editor editor-small" rows={6} value={custom} onInput={(e) => setCustom(e.currentTarget.value)} spellcheck={false} aria-invalid={!!customError} data-testid="rules-custom" />
-            <small class={customError ? 'error-text' : 'ok-text'} role="status" data-testid="rules-custom-status">
-              {customError || t('db.rules.looksRight')}
+            <textarea class="editor editor-small" rows={6} value={custom} onInput={(e) => setCustom(e.currentTarget.value)} spellcheck={false} aria-invalid={bad} data-testid="rules-custom" />
+            <small class={bad ? 'error-text' : verdict.state === 'ok' ? 'ok-text' : 'muted'} role="status" data-testid="rules-custom-status" data-state={customError ? 'invalid' : verdict.state}>
+              {status}
             </small>
           </label>
         ) : null}
         <div class="row">
-          <button type="button" class="btn btn-primary" onClick={save} disabled={busy || !preset || !!customError} data-testid="rules-save">
+          <button type="button" class="btn btn-primary" onClick={save} disabled={busy || !preset || bad || verdict.state === 'checking'} data-testid="rules-save">
             {busy ? t('common.running') : t('db.rules.save')}
           </button>
         </div>
