@@ -309,7 +309,7 @@ export const en = {
   'storage.ruleHelp.CUSTOM': '(read and write expressions)',
   'storage.ruleRead': 'Read: true, false or an expression',
   'storage.ruleWrite': 'Write: true, false or an expression',
-  'storage.ruleVars': 'Expressions read auth (null for visitors; auth.openid, auth.uid…), resource.openid (the uploader), resource.path and now. The server checks them when you save.',
+  'storage.ruleVars': 'Expressions read auth (null for visitors; auth.openid, auth.uid…), resource.openid (the uploader), resource.path and now. The server checks them as you type.',
   'storage.deleteBucket': 'Delete bucket',
   'storage.deleteBucketMsg': 'Bucket {name} will be deleted. The server refuses while it holds files, unless “also delete its files” is ticked.',
   'storage.forceDelete': 'When deleting: also delete its files',

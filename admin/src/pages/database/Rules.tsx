@@ -6,10 +6,11 @@
  * write a request, see whether it is allowed and why.
  */
 import { useEffect, useState } from 'preact/hooks';
-import { ApiError, call } from '../../api/client';
+import { call } from '../../api/client';
 import { explainRule, getRules, setRules, validateRules, type Doc, type Explanation } from '../../api/db';
 import { fail, ok } from '../../components/toast';
 import { t, type Key } from '../../i18n';
+import { useServerCheck } from '../../lib/serverCheck';
 import { parseJSON, pretty } from './json';
 
 const PRESETS: { id: string; label: Key; desc: Key }[] = [
@@ -20,40 +21,6 @@ const PRESETS: { id: string; label: Key; desc: Key }[] = [
 ];
 const RULE_KEYS = ['read', 'write', 'create', 'update', 'delete'];
 const MAX_EXPR = 1024; // characters, the server's limit (auth/rules.MaxLen)
-/** How long after the last keystroke the server checks a custom rule. */
-export const VALIDATE_DELAY = 300;
-
-/** The server's verdict on the custom rule as typed: being checked, accepted, refused (its message), or not reachable. */
-type Verdict = { text: string; state: 'checking' | 'ok' | 'invalid' | 'unknown'; msg: string };
-
-/**
- * useServerCheck asks the server about a well-formed custom rule
- * VALIDATE_DELAY ms after it last changed; a verdict for older text is
- * dropped. Nothing is asked while text is '' (not custom, or malformed).
- */
-function useServerCheck(text: string): Verdict {
-  const [v, setV] = useState<Verdict>({ text: '', state: 'ok', msg: '' });
-  useEffect(() => {
-    if (!text) return;
-    let live = true;
-    setV({ text, state: 'checking', msg: '' });
-    const timer = setTimeout(() => {
-      validateRules(JSON.parse(text) as Doc).then(
-        () => live && setV({ text, state: 'ok', msg: '' }),
-        (e) => {
-          if (!live) return;
-          if (e instanceof ApiError && e.code === 'INVALID_PARAM') setV({ text, state: 'invalid', msg: e.message });
-          else setV({ text, state: 'unknown', msg: e instanceof Error ? e.message : String(e) });
-        },
-      );
-    }, VALIDATE_DELAY);
-    return () => {
-      live = false;
-      clearTimeout(timer);
-    };
-  }, [text]);
-  return v.text === text ? v : { text, state: text ? 'checking' : 'ok', msg: '' };
-}
 
 /** Checks a custom rule's shape; the error in the console's language, or '' when it is well formed. */
 export function checkCustom(text: string): string {
@@ -113,7 +80,7 @@ export default function Rules(props: { coll: string }) {
     );
   }, [props.coll]);
   const customError = preset === 'custom' ? checkCustom(custom) : '';
-  const verdict = useServerCheck(preset === 'custom' && !customError ? custom : '');
+  const verdict = useServerCheck(preset === 'custom' && !customError ? custom : '', (text) => validateRules(JSON.parse(text) as Doc));
   const serverError = verdict.state === 'invalid' ? verdict.msg : '';
   const status = customError
     ? customError
