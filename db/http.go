@@ -33,6 +33,7 @@ func (s *Service) Mount(r fiber.Router) {
 	r.Get("/admin/collections/:coll/rules", s.handleGetRules)
 	r.Put("/admin/collections/:coll/rules", s.handleSetRules)
 	r.Post("/admin/rules/explain", s.handleExplain)
+	r.Post("/admin/rules/validate", s.handleValidateRules)
 	s.mountConsole(r)
 }
 
@@ -334,6 +335,18 @@ func (s *Service) handleSetRules(c *fiber.Ctx) error {
 		return err
 	}
 	return sendJSON(c, rs.JSON())
+}
+
+func (s *Service) handleValidateRules(c *fiber.Ctx) error {
+	b, release, err := s.adminBody(c)
+	defer release()
+	if err != nil {
+		return err
+	}
+	if err := s.ValidateRules(c.UserContext(), b); err != nil {
+		return err
+	}
+	return c.JSON(fiber.Map{"ok": true})
 }
 
 func (s *Service) handleExplain(c *fiber.Ctx) error {

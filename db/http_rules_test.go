@@ -1,6 +1,7 @@
 package db_test
 
 import (
+	"strings"
 	"testing"
 
 	"minibase/server/servertest"
@@ -154,5 +155,80 @@ func TestRulesDocUpdateAsWhere(t *testing.T) {
 			As: bob, Status: 200, Want: `{"stats":{"removed":0}}`, After: unchanged},
 		{Name: "the owner's where-remove by id", Setup: ownerNotes, Method: "POST", URL: "/v1/db/notes/remove", Body: remove,
 			As: alice, Status: 200, Want: `{"stats":{"removed":1}}`, After: servertest.Then(count("notes", `{"_id":"a1"}`, 0))},
+	})
+}
+
+// TestRulesValidateAPI: POST /v1/admin/rules/validate checks a rule set as
+// PUT …/rules would, without saving it: {"ok":true} for what PUT accepts,
+// else PUT's own status, code and message (the rule and the character
+// position), so the console can show it while the admin types. It is for
+// admins only and stores nothing.
+func TestRulesValidateAPI(t *testing.T) {
+	const url = "/v1/admin/rules/validate"
+	notes := []servertest.Request{byAdmin("POST", "/v1/admin/collections", `{"name":"notes"}`)}
+	stillPrivate := servertest.Then(servertest.Scenario{Name: "the rules are as they were", Method: "GET",
+		URL: "/v1/admin/collections/notes/rules", As: asAdmin, Status: 200, Equal: `{"preset":"PRIVATE"}`})
+	invalid := `{"code":"INVALID_PARAM","errCode":-501007}`
+	// samePut checks that PUT answers body exactly as validate did.
+	samePut := func(rules string) func(testing.TB, *servertest.Server, *servertest.Response) {
+		return func(tb testing.TB, s *servertest.Server, r *servertest.Response) {
+			tb.Helper()
+			put := s.Do(tb, byAdmin("PUT", "/v1/admin/collections/notes/rules", rules))
+			if put.Status != r.Status || put.Body != r.Body {
+				tb.Errorf("validate answered %d %s; PUT answers %d %s", r.Status, r.Body, put.Status, put.Body)
+			}
+			s.Run(tb, servertest.Scenario{Name: "nothing saved", Method: "GET", URL: "/v1/admin/collections/notes/rules",
+				As: asAdmin, Status: 200, Equal: `{"preset":"PRIVATE"}`})
+		}
+	}
+	servertest.Run(t, []servertest.Scenario{
+		{Name: "custom rules", Setup: notes, Method: "POST", URL: url, Body: `{"rules":` + owner + `}`, As: asAdmin,
+			Status: 200, Equal: `{"ok":true}`, After: stillPrivate},
+		{Name: "a preset", Method: "POST", URL: url, Body: `{"rules":{"preset":"READONLY"}}`, As: asAdmin,
+			Status: 200, Equal: `{"ok":true}`},
+		{Name: "true and false", Method: "POST", URL: url, Body: `{"rules":{"read":true,"write":false}}`, As: asAdmin,
+			Status: 200, Equal: `{"ok":true}`},
+		{Name: "an expression that does not parse", Setup: notes, Method: "POST", URL: url,
+			Body: `{"rules":{"read":"doc._openid == auth.openid &&"}}`, As: asAdmin, Status: 400, Want: invalid,
+			After: func(tb testing.TB, s *servertest.Server, r *servertest.Response) {
+				messageHas(`rule "read": at character 30: unexpected end`)(tb, s, r)
+				samePut(`{"read":"doc._openid == auth.openid &&"}`)(tb, s, r)
+			}},
+		{Name: "an unknown variable", Setup: notes, Method: "POST", URL: url,
+			Body: `{"rules":{"read":true,"write":"user.id == doc.owner"}}`, As: asAdmin, Status: 400, Want: invalid,
+			After: func(tb testing.TB, s *servertest.Server, r *servertest.Response) {
+				messageHas(`rule "write": at character 1`)(tb, s, r)
+				samePut(`{"read":true,"write":"user.id == doc.owner"}`)(tb, s, r)
+			}},
+		{Name: "an expression over the length limit", Setup: notes, Method: "POST", URL: url,
+			Body: `{"rules":{"read":"auth.uid == '` + strings.Repeat("x", 1024) + `'"}}`, As: asAdmin, Status: 400, Want: invalid,
+			After: messageHas("over the limit of 1024")},
+		{Name: "an unknown rule", Setup: notes, Method: "POST", URL: url, Body: `{"rules":{"reed":true}}`, As: asAdmin,
+			Status: 400, Want: invalid, After: func(tb testing.TB, s *servertest.Server, r *servertest.Response) {
+				messageHas(`unknown rule "reed"`)(tb, s, r)
+				samePut(`{"reed":true}`)(tb, s, r)
+			}},
+		{Name: "a rule that is a number", Setup: notes, Method: "POST", URL: url, Body: `{"rules":{"read":1}}`, As: asAdmin,
+			Status: 400, Want: invalid, After: func(tb testing.TB, s *servertest.Server, r *servertest.Response) {
+				messageHas(`rule "read" must be true, false or an expression string`)(tb, s, r)
+				samePut(`{"read":1}`)(tb, s, r)
+			}},
+		{Name: "a preset with rules", Setup: notes, Method: "POST", URL: url, Body: `{"rules":{"preset":"PRIVATE","read":true}}`,
+			As: asAdmin, Status: 400, Want: invalid, After: samePut(`{"preset":"PRIVATE","read":true}`)},
+		{Name: "an unknown preset", Method: "POST", URL: url, Body: `{"rules":{"preset":"PUBLIC"}}`, As: asAdmin,
+			Status: 400, Want: invalid, After: messageHas("a preset is given alone")},
+		{Name: "no rules", Method: "POST", URL: url, Body: `{}`, As: asAdmin, Status: 400, Want: invalid,
+			After: messageHas("rules must be an object")},
+		{Name: "rules that are not an object", Method: "POST", URL: url, Body: `{"rules":"PRIVATE"}`, As: asAdmin,
+			Status: 400, Want: invalid, After: messageHas("rules must be an object")},
+		{Name: "an unknown field", Method: "POST", URL: url, Body: `{"rules":{"read":true},"collection":"notes"}`, As: asAdmin,
+			Status: 400, Want: invalid, After: messageHas(`unknown field "collection"`)},
+		{Name: "malformed JSON", Method: "POST", URL: url, Body: `{"rules":{"read":`, As: asAdmin, Status: 400, Want: invalid},
+		{Name: "a client cannot validate", Setup: notes, Method: "POST", URL: url, Body: `{"rules":{"read":true}}`, As: alice,
+			Status: 403, Want: `{"code":"DATABASE_PERMISSION_DENIED"}`, After: stillPrivate},
+		{Name: "a visitor cannot validate", Method: "POST", URL: url, Body: `{"rules":{"read":true}}`, Status: 403,
+			Want: `{"code":"DATABASE_PERMISSION_DENIED"}`},
+		{Name: "oversized body", Method: "POST", URL: url, Body: `{"rules":{"read":"` + strings.Repeat("x", 17<<20) + `"}}`,
+			As: asAdmin, Status: 413},
 	})
 }

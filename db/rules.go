@@ -150,6 +150,23 @@ func (s *Service) rulesOf(ctx context.Context, coll string) (*RuleSet, error) {
 	return rs, nil
 }
 
+// ValidateRules checks a rule set without saving it (admin only): body is
+// {"rules": …}, the rules as SetRules takes them. It answers nil when
+// SetRules would accept them, else the very error SetRules would give (the
+// rule and the character position of the problem), so that an editor can
+// show it while the admin types.
+func (s *Service) ValidateRules(ctx context.Context, body Doc) error {
+	if _, err := s.authorize(ctx, "", ActionAdmin); err != nil {
+		return err
+	}
+	m, err := fields(body, "rules")
+	if err != nil {
+		return err
+	}
+	_, err = ParseRules(m["rules"])
+	return err
+}
+
 // GetRules returns a collection's rules (admin only).
 func (s *Service) GetRules(ctx context.Context, coll string) (*RuleSet, error) {
 	if _, err := s.authorize(ctx, coll, ActionAdmin); err != nil {

@@ -187,7 +187,20 @@ test('storage: upload images with progress, see thumbnails, preview, copy, delet
   await page.click('[data-testid=bucket-settings]');
   await page.locator('dialog[open] input[type=radio][value=READONLY]').waitFor();
   await shoot('storage-settings');
-  await page.keyboard.press('Escape');
+  // A custom rule whose write expression does not parse: the server's
+  // message (the side and the position) shows before saving, Save is off
+  // and the bucket keeps its rule; fixed, it saves.
+  await page.check('dialog[open] input[type=radio][value=CUSTOM]');
+  await page.fill('[data-testid=bucket-rule-write]', 'resource.openid == ');
+  await page.locator('[data-testid=bucket-rule-status][data-state=invalid]').waitFor();
+  assert.match(await page.locator('[data-testid=bucket-rule-status]').innerText(), /rule write: at character \d+/);
+  assert.equal(await page.locator('[data-testid=bucket-save]').isDisabled(), true);
+  assert.equal((await api('GET', `/v1/admin/storage/buckets/${bucket}`)).bucket.rule, 'READONLY');
+  await page.fill('[data-testid=bucket-rule-write]', 'resource.openid == auth.openid');
+  await page.locator('[data-testid=bucket-rule-status][data-state=ok]').waitFor();
+  await page.click('[data-testid=bucket-save]');
+  await page.locator('dialog[open]').waitFor({ state: 'detached' });
+  assert.deepEqual((await api('GET', `/v1/admin/storage/buckets/${bucket}`)).bucket.rule, { read: true, write: 'resource.openid == auth.openid' });
 });
 
 test('functions: create, edit and deploy, run, see the log, compare versions', async () => {

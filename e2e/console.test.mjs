@@ -199,6 +199,26 @@ test('the console, from first-run setup to sign-out', async () => {
   assert.match(verdictText, /ADMINONLY|false/);
   await shot('rules-1280');
 
+  // A custom rule whose JSON is well formed but whose expression is not:
+  // the server's own message (the rule and the position), before any save,
+  // and Save stays off; fixed, the server accepts it and it saves.
+  const status = page.getByTestId('rules-custom-status');
+  await page.getByTestId('preset-custom').click();
+  await page.getByTestId('rules-custom').fill('{"read": "auth.uid != null &&", "write": false}');
+  await page.locator('[data-testid="rules-custom-status"][data-state="invalid"]').waitFor(WAIT);
+  assert.match(await status.innerText(), /rule "read": at character 20: unexpected end/);
+  assert.equal(await page.getByTestId('rules-save').isDisabled(), true);
+  assert.equal((await admin('GET', '/v1/admin/collections/notes/rules')).preset, 'ADMINONLY'); // nothing saved
+  await page.getByTestId('rules-custom').fill('{"read": "auth.uid != null", "write": false}');
+  await page.locator('[data-testid="rules-custom-status"][data-state="ok"]').waitFor(WAIT);
+  assert.match(await status.innerText(), /The server accepts this rule/);
+  await page.getByTestId('rules-save').click();
+  await page.getByTestId('rules-current').getByText(/auth\.uid != null/).waitFor(WAIT); // an earlier "saved" toast may still show
+  assert.deepEqual(await admin('GET', '/v1/admin/collections/notes/rules'), { read: 'auth.uid != null', write: false });
+  await page.getByTestId('preset-ADMINONLY').click();
+  await page.getByTestId('rules-save').click();
+  await page.getByTestId('rules-current').getByText(/ADMINONLY/).waitFor(WAIT);
+
   // Settings: turn anonymous sign-in off; the server applies it at once.
   await page.getByTestId('nav-settings').click();
   await page.getByLabel('Anonymous sign-in').uncheck();

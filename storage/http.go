@@ -35,6 +35,7 @@ func (s *Service) Mount(r, uploads fiber.Router) {
 	r.Get("/admin/storage/buckets/:bucket", s.handleBucket)
 	r.Patch("/admin/storage/buckets/:bucket", s.handleUpdateBucket)
 	r.Delete("/admin/storage/buckets/:bucket", s.handleDeleteBucket)
+	r.Post("/admin/storage/rules/validate", s.handleValidateRule)
 	r.Get("/admin/storage/buckets/:bucket/files", s.handleFiles)
 	r.Get("/admin/storage/file", s.handleFile)
 	r.Delete("/admin/storage/file", s.handleDeleteFile)

@@ -67,6 +67,23 @@ func (s *Service) handleUpdateBucket(c *fiber.Ctx) error {
 	return c.JSON(fiber.Map{"bucket": out})
 }
 
+// handleValidateRule checks {"rule": …} as creating or patching a bucket
+// would (Rule.UnmarshalJSON, that is ParseRule), saving nothing: {"ok":
+// true}, or the very INVALID_PARAM those would answer, so that the
+// console can show it while the admin types.
+func (s *Service) handleValidateRule(c *fiber.Ctx) error {
+	var p struct {
+		Rule *Rule `json:"rule"`
+	}
+	if err := decodeBody(c, &p); err != nil {
+		return err
+	}
+	if p.Rule == nil {
+		return Errorf(CodeInvalidParam, `the body is {"rule": …}: a preset name or {"read": …, "write": …}`)
+	}
+	return c.JSON(fiber.Map{"ok": true})
+}
+
 func (s *Service) handleDeleteBucket(c *fiber.Ctx) error {
 	if err := s.DeleteBucket(c.UserContext(), strings.Clone(c.Params("bucket")), c.QueryBool("force")); err != nil {
 		return err

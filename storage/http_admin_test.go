@@ -2,6 +2,7 @@ package storage_test
 
 import (
 	"net/url"
+	"strings"
 	"testing"
 
 	"minibase/server/servertest"
@@ -148,4 +149,65 @@ func TestStorageSettingsPersist(t *testing.T) {
 	if r := s.Do(t, servertest.Request{URL: download("cloud://minibase.kept/a.txt"), As: asAdmin}); r.Status != 200 || r.Body != "a" {
 		t.Errorf("the file after the restart: %d %q", r.Status, r.Body)
 	}
+}
+
+// TestStorageRuleValidateAPI: POST /v1/admin/storage/rules/validate checks
+// a bucket rule as creating a bucket would, saving nothing: {"ok":true}, or
+// the same status and message the create answers (the side and the
+// character position). Admins only.
+func TestStorageRuleValidateAPI(t *testing.T) {
+	const url = "/v1/admin/storage/rules/validate"
+	oneBucket := servertest.Then(servertest.Scenario{Name: "no bucket was made", URL: "/v1/admin/storage/buckets",
+		As: asAdmin, Status: 200, Want: `{"data":[{"name":"default","rule":"READONLY"}]}`})
+	// sameCreate checks that creating a bucket with rule answers as
+	// validate did.
+	sameCreate := func(rule string) func(testing.TB, *servertest.Server, *servertest.Response) {
+		return func(tb testing.TB, s *servertest.Server, r *servertest.Response) {
+			tb.Helper()
+			c := s.Do(tb, newBucket(`{"name":"b1","rule":`+rule+`}`))
+			if c.Status != r.Status || c.Body != r.Body {
+				tb.Errorf("validate answered %d %s; creating a bucket answers %d %s", r.Status, r.Body, c.Status, c.Body)
+			}
+			oneBucket(tb, s, r)
+		}
+	}
+	invalid := `{"code":"INVALID_PARAM"}`
+	cases := []servertest.Scenario{
+		{Name: "an expression rule", Body: `{"rule":{"read":"auth != null","write":"resource.openid == auth.openid"}}`,
+			Status: 200, Equal: `{"ok":true}`, After: oneBucket},
+		{Name: "a preset", Body: `{"rule":"PRIVATE"}`, Status: 200, Equal: `{"ok":true}`},
+		{Name: "a syntax error", Body: `{"rule":{"read":"auth != ","write":false}}`, Status: 400, Want: invalid,
+			After: func(tb testing.TB, s *servertest.Server, r *servertest.Response) {
+				if !strings.Contains(r.Body, `rule read: at character 8: unexpected end`) {
+					tb.Errorf("message %s: want the side and the position", r.Body)
+				}
+				sameCreate(`{"read":"auth != ","write":false}`)(tb, s, r)
+			}},
+		{Name: "a database variable", Body: `{"rule":{"read":"doc.x == 1"}}`, Status: 400, Want: invalid,
+			After: sameCreate(`{"read":"doc.x == 1"}`)},
+		{Name: "get() in a storage rule", Body: `{"rule":{"read":"get('/a/b').x == 1"}}`, Status: 400, Want: invalid,
+			After: sameCreate(`{"read":"get('/a/b').x == 1"}`)},
+		{Name: "an unknown key", Body: `{"rule":{"read":true,"delete":true}}`, Status: 400, Want: invalid,
+			After: sameCreate(`{"read":true,"delete":true}`)},
+		{Name: "an unknown preset", Body: `{"rule":"EVERYONE"}`, Status: 400, Want: invalid, After: sameCreate(`"EVERYONE"`)},
+		{Name: "a side that is a number", Body: `{"rule":{"read":1}}`, Status: 400, Want: invalid, After: sameCreate(`{"read":1}`)},
+		{Name: "no rule", Body: `{}`, Status: 400, Want: invalid},
+		{Name: "not JSON", Body: `{"rule":`, Status: 400, Want: invalid},
+		{Name: "oversized body", Body: `{"rule":{"read":"` + strings.Repeat("x", 2<<20) + `"}}`, Status: 413, Want: invalid,
+			After: func(tb testing.TB, s *servertest.Server, r *servertest.Response) {
+				if !strings.Contains(r.Body, "larger than") {
+					tb.Errorf("message %s: want the body limit", r.Body)
+				}
+				oneBucket(tb, s, r)
+			}},
+		{Name: "a client cannot validate", Body: `{"rule":"PRIVATE"}`, As: alice, Status: 403,
+			Want: `{"code":"STORAGE_EXCEED_AUTHORITY"}`},
+	}
+	for k := range cases {
+		cases[k].Method, cases[k].URL = "POST", url
+		if cases[k].As == (servertest.Identity{}) {
+			cases[k].As = asAdmin
+		}
+	}
+	runOnOne(t, servertest.Options{}, nil, cases)
 }

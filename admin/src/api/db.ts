@@ -84,5 +84,7 @@ export const explainQuery = (coll: string, body: Query | { pipeline: Doc[] }) =>
 
 export const getRules = (coll: string) => call<Doc>('GET', a(coll) + '/rules');
 export const setRules = (coll: string, rules: Doc) => call<Doc>('PUT', a(coll) + '/rules', rules);
+/** Checks a rule set as setRules would, saving nothing: resolves when the server accepts it, else throws its INVALID_PARAM. */
+export const validateRules = (rules: Doc) => call<{ ok: boolean }>('POST', '/v1/admin/rules/validate', { rules });
 export const explainRule = (body: { collection: string; operation: string; filter?: unknown; data?: unknown; id?: string; uid?: string }) =>
   call<Explanation>('POST', '/v1/admin/rules/explain', body);

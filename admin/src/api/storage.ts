@@ -48,6 +48,9 @@ export async function updateBucket(name: string, p: { maxSize?: number; allowedT
   return (await call<{ bucket: Bucket }>('PATCH', '/v1/admin/storage/buckets/' + seg(name), p)).bucket;
 }
 
+/** Checks a bucket rule as creating a bucket would, saving nothing; throws the server's INVALID_PARAM. */
+export const validateBucketRule = (rule: BucketRule) => call<{ ok: boolean }>('POST', '/v1/admin/storage/rules/validate', { rule });
+
 export async function deleteBucket(name: string, force: boolean): Promise<void> {
   await call('DELETE', '/v1/admin/storage/buckets/' + seg(name) + (force ? '?force=true' : ''));
 }

@@ -1,14 +1,16 @@
 /**
- * Rules: the four presets, a custom rule checked as you type (JSON shape;
- * the server checks the expressions when it is saved and names the
- * position of a mistake), and the explain tool: pick a user (or a visitor),
+ * Rules: the four presets, a custom rule checked as you type (its JSON
+ * shape here, then, 300 ms after the last keystroke, the expressions by the
+ * server's own parser through POST /v1/admin/rules/validate, whose message
+ * names the rule and the position of a mistake), and the explain tool: pick a user (or a visitor),
  * write a request, see whether it is allowed and why.
  */
 import { useEffect, useState } from 'preact/hooks';
 import { call } from '../../api/client';
-import { explainRule, getRules, setRules, type Doc, type Explanation } from '../../api/db';
+import { explainRule, getRules, setRules, validateRules, type Doc, type Explanation } from '../../api/db';
 import { fail, ok } from '../../components/toast';
 import { t, type Key } from '../../i18n';
+import { useServerCheck } from '../../lib/serverCheck';
 import { parseJSON, pretty } from './json';
 
 const PRESETS: { id: string; label: Key; desc: Key }[] = [
@@ -18,7 +20,7 @@ const PRESETS: { id: string; label: Key; desc: Key }[] = [
   { id: 'ADMINONLY', label: 'db.rules.ADMINONLY', desc: 'db.rules.ADMINONLY.desc' },
 ];
 const RULE_KEYS = ['read', 'write', 'create', 'update', 'delete'];
-const MAX_EXPR = 4096;
+const MAX_EXPR = 1024; // characters, the server's limit (auth/rules.MaxLen)
 
 /** Checks a custom rule's shape; the error in the console's language, or '' when it is well formed. */
 export function checkCustom(text: string): string {
@@ -78,6 +80,18 @@ export default function Rules(props: { coll: string }) {
     );
   }, [props.coll]);
   const customError = preset === 'custom' ? checkCustom(custom) : '';
+  const verdict = useServerCheck(preset === 'custom' && !customError ? custom : '', (text) => validateRules(JSON.parse(text) as Doc));
+  const serverError = verdict.state === 'invalid' ? verdict.msg : '';
+  const status = customError
+    ? customError
+    : serverError
+      ? serverError
+      : verdict.state === 'checking'
+        ? t('db.rules.checking')
+        : verdict.state === 'unknown'
+          ? t('db.rules.uncheckable', { msg: verdict.msg })
+          : t('db.rules.looksRight');
+  const bad = !!customError || !!serverError;
   const save = async () => {
     const body = preset === 'custom' ? (JSON.parse(custom) as Doc) : { preset };
     setBusy(true);
@@ -114,14 +128,14 @@ export default function Rules(props: { coll: string }) {
         {preset === 'custom' ? (
           <label class="field">
             <span>{t('db.rules.customLabel')}</span>
-            <textarea class="editor editor-small" rows={6} value={custom} onInput={(e) => setCustom(e.currentTarget.value)} spellcheck={false} aria-invalid={!!customError} data-testid="rules-custom" />
-            <small class={customError ? 'error-text' : 'ok-text'} role="status" data-testid="rules-custom-status">
-              {customError || t('db.rules.looksRight')}
+            <textarea class="editor editor-small" rows={6} value={custom} onInput={(e) => setCustom(e.currentTarget.value)} spellcheck={false} aria-invalid={bad} data-testid="rules-custom" />
+            <small class={bad ? 'error-text' : verdict.state === 'ok' ? 'ok-text' : 'muted'} role="status" data-testid="rules-custom-status" data-state={customError ? 'invalid' : verdict.state}>
+              {status}
             </small>
           </label>
         ) : null}
         <div class="row">
-          <button type="button" class="btn btn-primary" onClick={save} disabled={busy || !preset || !!customError} data-testid="rules-save">
+          <button type="button" class="btn btn-primary" onClick={save} disabled={busy || !preset || bad || verdict.state === 'checking'} data-testid="rules-save">
             {busy ? t('common.running') : t('db.rules.save')}
           </button>
         </div>

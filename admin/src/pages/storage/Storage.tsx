@@ -17,6 +17,7 @@ import {
   thumbURL,
   updateBucket,
   uploadFile,
+  validateBucketRule,
   type Bucket,
   type BucketRule,
   type StoredFile,
@@ -26,6 +27,7 @@ import { Modal, TypedConfirm } from '../../components/modal';
 import { fail, ok } from '../../components/toast';
 import { bytes, t } from '../../i18n';
 import { navigate, query } from '../../router';
+import { useServerCheck } from '../../lib/serverCheck';
 import { UploadQueue, type UploadItem } from '../../lib/uploadQueue';
 import '../ui2.css';
 
@@ -125,6 +127,10 @@ function BucketForm(props: { bucket?: Bucket; onClose: () => void; onSaved: (b: 
   const [del, setDel] = useState(false);
   const [force, setForce] = useState(false);
   const side = (s: string) => (s.trim() === 'true' ? true : s.trim() === 'false' ? false : s.trim());
+  // The custom rule as the server is asked about it (and saved).
+  const customRule = preset === 'CUSTOM' ? JSON.stringify({ read: side(read), write: side(write) }) : '';
+  const verdict = useServerCheck(customRule, (text) => validateBucketRule(JSON.parse(text) as BucketRule));
+  const ruleBad = verdict.state === 'invalid';
   const save = async (e: Event) => {
     e.preventDefault();
     const mib = Number(maxMiB);
@@ -178,13 +184,22 @@ function BucketForm(props: { bucket?: Bucket; onClose: () => void; onSaved: (b: 
             <div class="grid2">
               <label class="field">
                 <span>{t('storage.ruleRead')}</span>
-                <input class="mono" value={read} onInput={(e) => setRead(e.currentTarget.value)} maxLength={2000} spellcheck={false} />
+                <input class="mono" value={read} onInput={(e) => setRead(e.currentTarget.value)} maxLength={2000} spellcheck={false} aria-invalid={ruleBad && verdict.msg.startsWith('rule read')} data-testid="bucket-rule-read" />
               </label>
               <label class="field">
                 <span>{t('storage.ruleWrite')}</span>
-                <input class="mono" value={write} onInput={(e) => setWrite(e.currentTarget.value)} maxLength={2000} spellcheck={false} />
+                <input class="mono" value={write} onInput={(e) => setWrite(e.currentTarget.value)} maxLength={2000} spellcheck={false} aria-invalid={ruleBad && verdict.msg.startsWith('rule write')} data-testid="bucket-rule-write" />
               </label>
               <small class="muted">{t('storage.ruleVars')}</small>
+              <small class={ruleBad ? 'error-text' : verdict.state === 'ok' ? 'ok-text' : 'muted'} role="status" data-testid="bucket-rule-status" data-state={verdict.state}>
+                {ruleBad
+                  ? verdict.msg
+                  : verdict.state === 'checking'
+                    ? t('db.rules.checking')
+                    : verdict.state === 'unknown'
+                      ? t('db.rules.uncheckable', { msg: verdict.msg })
+                      : t('db.rules.looksRight')}
+              </small>
             </div>
           ) : null}
         </fieldset>
@@ -198,7 +213,7 @@ function BucketForm(props: { bucket?: Bucket; onClose: () => void; onSaved: (b: 
           <button type="button" class="btn" onClick={props.onClose}>
             {t('common.cancel')}
           </button>
-          <button type="submit" class="btn btn-primary" disabled={busy} data-testid="bucket-save">
+          <button type="submit" class="btn btn-primary" disabled={busy || ruleBad || verdict.state === 'checking'} data-testid="bucket-save">
             {busy ? t('common.running') : b ? t('common.save') : t('common.create')}
           </button>
         </div>
