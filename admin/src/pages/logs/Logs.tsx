@@ -48,22 +48,37 @@ export default function LogsPage() {
     until: localToRFC3339(until),
     limit: PAGE,
   });
-  const load = async (cursor?: string) => {
+  // load shows the first page (or the next one, after cursor) and
+  // returns how many records came, -1 on an error.
+  const load = async (cursor?: string): Promise<number> => {
     setLoading(true);
     try {
       const page = await queryLogs({ ...filter(), cursor });
       setRows((old) => (cursor && old ? [...old, ...page.data] : page.data));
       setNext(page.next);
+      return page.data.length;
     } catch (e) {
       fail(e);
       if (!cursor) setRows([]);
+      return -1;
     } finally {
       setLoading(false);
     }
   };
   useEffect(() => {
-    load();
-    return () => stop.current?.();
+    // Opened on one request id (the run panel's link): the log store
+    // writes a record a moment after its call ends, so an empty answer
+    // is asked again a few times before it stands.
+    let tries = 0;
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const first = async () => {
+      if ((await load()) === 0 && init.get('requestId') && ++tries < 10) timer = setTimeout(first, 500);
+    };
+    first();
+    return () => {
+      clearTimeout(timer);
+      stop.current?.();
+    };
   }, []);
   useEffect(() => {
     const p = new URLSearchParams(query.value);
