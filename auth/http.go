@@ -100,7 +100,6 @@ func (s *Service) MountSignIn(r fiber.Router) {
 	r.Post("/auth/logout", s.handleLogout)
 	r.Post("/auth/otp/send", s.handleOTPSend)
 	r.Post("/auth/otp/verify", s.handleOTPVerify)
-	r.Post("/auth/admin/login", s.handleAdminLogin)
 	platforms := map[string]bool{"wechat": true, "douyin": true} // answered 501 until configured
 	for name := range s.t().Providers.MiniPrograms {
 		platforms[name] = true

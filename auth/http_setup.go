@@ -4,11 +4,14 @@ import (
 	"github.com/gofiber/fiber/v2"
 )
 
-// MountSetup registers first-run setup on r (under /v1), a router without
-// Middleware: GET /admin/setup answers {"needed": bool} to anyone; POST
-// /admin/setup {"adminKey", "email", "password"} creates the first admin
-// account when keys accept adminKey, and answers as an admin sign-in does.
-func (s *Service) MountSetup(r fiber.Router, keys *AdminKeys) {
+// MountAdminSignIn registers the admin routes that authenticate by their
+// body, on r (under /v1), a router without Middleware whose own handlers
+// may refuse by address (admin.allowIPs): POST /auth/admin/login; GET
+// /admin/setup answers {"needed": bool} to anyone; POST /admin/setup
+// {"adminKey", "email", "password"} creates the first admin account when
+// keys accept adminKey, and answers as an admin sign-in does.
+func (s *Service) MountAdminSignIn(r fiber.Router, keys *AdminKeys) {
+	r.Post("/auth/admin/login", s.handleAdminLogin)
 	r.Get("/admin/setup", func(c *fiber.Ctx) error {
 		need, err := s.SetupNeeded(c.UserContext())
 		if err != nil {

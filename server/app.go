@@ -60,20 +60,17 @@ func (s *Server) newApp() *fiber.App {
 		app.Use(hsts(s.Config.HTTPS.HSTSMaxAge))
 	}
 
-	// Admin sign-in and setup come without an identity: admin.allowIPs
-	// is checked on the address alone (adminGate does the rest).
-	app.Use("/v1/auth/admin/login", s.signInGate)
-	app.Use("/v1/admin/setup", s.signInGate)
 	r := s.routers(app)
 	r.api.Get("/health", func(c *fiber.Ctx) error {
 		return c.JSON(fiber.Map{"status": "ok", "version": s.version()})
 	})
 	s.auth.MountSignIn(r.signIn)
+	s.auth.MountAdminSignIn(r.adminSignIn, s.keys)
 	s.mountInfo(r.api)
 	s.db.Mount(r.api)
 	s.watches.Mount(r.sockets)
 	s.auth.Mount(r.auth)
-	s.mountSettings(r.auth, r.signIn)
+	s.mountSettings(r.auth)
 	s.mountFnLogs(r.api, r.streams) // before functions: /admin/functions/logs is not a function's name
 	s.functions.Mount(r.api, r.deploys, deployer{s.fnDir, s.triggers})
 	s.mountBackups(r.backups)
@@ -89,16 +86,20 @@ func (s *Server) newApp() *fiber.App {
 // routers are the app's route groups: where a route goes says what
 // bounds its request.
 type routers struct {
-	signIn  fiber.Router // /v1, sign-in by body: auth's body limit and time limit, no identity (a stale token must not block a refresh)
-	api     fiber.Router // /v1: body limit, time limit, the caller's identity
-	auth    fiber.Router // /v1, auth's other routes: as api, with auth's body limit
-	files   fiber.Router // /v1, storage's routes but uploads: as api, with storage's body limit for JSON
-	uploads fiber.Router // /v1, streamed uploads: no body limit (the bucket's max size) and no total time (MINIBASE_UPLOAD_IDLE_TIMEOUT)
-	deploys fiber.Router // /v1, function deployments: zips up to functions.MaxZipBytes, time limit, identity
-	streams fiber.Router // /v1, WebSocket tails: no time limit; the token may come as ?access_token= (browsers)
-	sockets fiber.Router // /v1, WebSockets of clients (watch): as streams, but a bad token is told over the socket (auth.SocketMiddleware)
-	backups fiber.Router // /v1, backups' admin API: body limit and identity, no time limit (making and downloading a large backup)
-	root    fiber.Router // /: files (/f/), HTTP access (/fn/) and an embedding program's routes: as api
+	signIn fiber.Router // /v1, sign-in by body: auth's body limit and time limit, no identity (a stale token must not block a refresh)
+	// adminSignIn: /v1, admin sign-in and first-run setup: as signIn, and
+	// admin.allowIPs checked on the address alone (adminGate does it for
+	// the other groups once the caller is known)
+	adminSignIn fiber.Router
+	api         fiber.Router // /v1: body limit, time limit, the caller's identity
+	auth        fiber.Router // /v1, auth's other routes: as api, with auth's body limit
+	files       fiber.Router // /v1, storage's routes but uploads: as api, with storage's body limit for JSON
+	uploads     fiber.Router // /v1, streamed uploads: no body limit (the bucket's max size) and no total time (MINIBASE_UPLOAD_IDLE_TIMEOUT)
+	deploys     fiber.Router // /v1, function deployments: zips up to functions.MaxZipBytes, time limit, identity
+	streams     fiber.Router // /v1, WebSocket tails: no time limit; the token may come as ?access_token= (browsers)
+	sockets     fiber.Router // /v1, WebSockets of clients (watch): as streams, but a bad token is told over the socket (auth.SocketMiddleware)
+	backups     fiber.Router // /v1, backups' admin API: body limit and identity, no time limit (making and downloading a large backup)
+	root        fiber.Router // /: files (/f/), HTTP access (/fn/) and an embedding program's routes: as api
 }
 
 func (s *Server) routers(app *fiber.App) routers {
@@ -111,16 +112,17 @@ func (s *Server) routers(app *fiber.App) routers {
 	gate := s.adminGate // admin.allowIPs, once the caller is known
 	v1 := app.Group("/v1")
 	return routers{
-		signIn:  newGroup(v1, authLimit, s.timeout),
-		api:     newGroup(v1, limit, s.timeout, identity, gate),
-		auth:    newGroup(v1, authLimit, s.timeout, identity, gate),
-		files:   newGroup(v1, filesLimit, s.timeout, identity, gate),
-		uploads: newGroup(v1, identity, gate),
-		deploys: newGroup(v1, deployLimit, s.timeout, identity, gate),
-		streams: newGroup(v1, limit, tailToken, identity, gate),
-		sockets: newGroup(v1, limit, tailToken, auth.SocketMiddleware(s.keys, s.auth.Tokens()), gate),
-		backups: newGroup(v1, limit, identity, gate),
-		root:    newGroup(app, limit, s.timeout, identity, gate),
+		signIn:      newGroup(v1, authLimit, s.timeout),
+		adminSignIn: newGroup(v1, authLimit, s.timeout, s.signInGate),
+		api:         newGroup(v1, limit, s.timeout, identity, gate),
+		auth:        newGroup(v1, authLimit, s.timeout, identity, gate),
+		files:       newGroup(v1, filesLimit, s.timeout, identity, gate),
+		uploads:     newGroup(v1, identity, gate),
+		deploys:     newGroup(v1, deployLimit, s.timeout, identity, gate),
+		streams:     newGroup(v1, limit, tailToken, identity, gate),
+		sockets:     newGroup(v1, limit, tailToken, auth.SocketMiddleware(s.keys, s.auth.Tokens()), gate),
+		backups:     newGroup(v1, limit, identity, gate),
+		root:        newGroup(app, limit, s.timeout, identity, gate),
 	}
 }
 

@@ -9,7 +9,7 @@ import (
 )
 
 // The console's settings and admin-access endpoints: GET and PATCH
-// /v1/admin/settings (admins), first-run setup (auth.MountSetup), and
+// /v1/admin/settings (admins), first-run setup (auth.MountAdminSignIn), and
 // the admin allow-list (admin.allowIPs), which refuses admin access from
 // any other address: admin keys and admin tokens on every route, admin
 // sign-in and setup.
@@ -18,10 +18,9 @@ var errNotAdmin = auth.Errorf(auth.CodePermissionDenied, "permission denied: thi
 
 // mountSettings registers the settings endpoints on r (auth's body limit,
 // identity) and setup on signIn (no identity).
-func (s *Server) mountSettings(r, signIn fiber.Router) {
+func (s *Server) mountSettings(r fiber.Router) {
 	r.Get("/admin/settings", s.handleGetSettings)
 	r.Patch("/admin/settings", s.handlePatchSettings)
-	s.auth.MountSetup(signIn, s.keys)
 }
 
 func (s *Server) handleGetSettings(c *fiber.Ctx) error {
@@ -75,7 +74,7 @@ func (s *Server) adminGate(c *fiber.Ctx) error {
 }
 
 // signInGate guards the admin routes that come without an identity (admin
-// sign-in, setup) by address alone.
+// sign-in, setup: the adminSignIn group) by address alone.
 func (s *Server) signInGate(c *fiber.Ctx) error {
 	if err := s.addressAllowed(c); err != nil {
 		return err
