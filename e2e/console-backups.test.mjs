@@ -9,46 +9,18 @@
 // The server is $MINIBASE_BIN (make e2e: bin/minibase); the browser is
 // Debian's /usr/bin/chromium ($CHROMIUM to use another).
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import { after, before, test } from 'node:test';
 import { chromium } from 'playwright-core';
 import { startServer } from '../sdk/test/helpers/server.mjs';
+import { CHROMIUM_ARGS, EMAIL, PASSWORD, SHOTS, adminAPI, createAdmin, shoot as shootPage } from './console-helpers.mjs';
 
-const CHROMIUM_ARGS = ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update',
-  '--no-first-run', '--disable-sync', '--disable-quic'];
-const SHOTS = join(dirname(fileURLToPath(import.meta.url)), 'out', 'screenshots');
-const EMAIL = 'owner@example.com';
-const PASSWORD = 'correct horse battery staple';
 
-let server, ctx, page, profile;
+let api, server, ctx, page, profile;
 const errors = [];
-
-/** Runs `minibase admin create` on the server's folder (the password on stdin). */
-function createAdmin(dir) {
-  return new Promise((res, rej) => {
-    const p = spawn(process.env.MINIBASE_BIN, ['admin', 'create', EMAIL, '--dir', dir, '--password-stdin'], { stdio: ['pipe', 'pipe', 'pipe'] });
-    let out = '';
-    p.stdout.on('data', (b) => (out += b));
-    p.stderr.on('data', (b) => (out += b));
-    p.on('exit', (code) => (code === 0 ? res() : rej(new Error(`admin create: ${code}: ${out}`))));
-    p.stdin.end(PASSWORD + '\n');
-  });
-}
-
-async function api(method, path, body) {
-  const res = await fetch(server.endpoint + path, {
-    method,
-    headers: { Authorization: `Bearer ${server.adminKey}`, 'Content-Type': 'application/json' },
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
-  assert.ok(res.ok, `${method} ${path}: ${res.status} ${await res.clone().text()}`);
-  return res.json();
-}
 
 /** A tar archive's entries (ustar: 512-byte headers), PAX headers skipped. */
 function tarEntries(tar) {
@@ -66,19 +38,12 @@ function tarEntries(tar) {
   return out;
 }
 
-/** Screenshots the page at desktop and phone width. */
-async function shoot(name) {
-  for (const [w, h, tag] of [[1280, 900, 'desktop'], [390, 844, 'phone']]) {
-    await page.setViewportSize({ width: w, height: h });
-    await page.waitForFunction((w) => document.documentElement.clientWidth === w, w);
-    await page.screenshot({ path: join(SHOTS, `${name}-${tag}.png`), fullPage: true });
-  }
-  await page.setViewportSize({ width: 1280, height: 900 });
-}
+const shoot = (name) => shootPage(page, name);
 
 before(async () => {
   mkdirSync(SHOTS, { recursive: true });
   server = await startServer({ env: { MINIBASE_BACKUP_SCHEDULE: '0 3 * * *', MINIBASE_BACKUP_KEEP: '5' } });
+  api = adminAPI(server);
   await createAdmin(server.dir);
   await api('POST', '/v1/db/notes/insert', { data: [{ _id: 'n1', text: 'kept in the backup' }] });
   profile = mkdtempSync(join(tmpdir(), 'minibase-e2e-backups-'));

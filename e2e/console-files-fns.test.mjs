@@ -9,23 +9,17 @@
 // The server is $MINIBASE_BIN (make e2e: bin/minibase); the browser is
 // Debian's /usr/bin/chromium ($CHROMIUM to use another).
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import { deflateSync, crc32 } from 'node:zlib';
 import { after, before, test } from 'node:test';
 import { chromium } from 'playwright-core';
 import { startServer } from '../sdk/test/helpers/server.mjs';
+import { CHROMIUM_ARGS, EMAIL, PASSWORD, SHOTS, adminAPI, createAdmin, shoot as shootPage } from './console-helpers.mjs';
 
-const CHROMIUM_ARGS = ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update',
-  '--no-first-run', '--disable-sync', '--disable-quic'];
-const SHOTS = join(dirname(fileURLToPath(import.meta.url)), 'out', 'screenshots');
-const EMAIL = 'owner@example.com';
-const PASSWORD = 'correct horse battery staple';
 
-let server, browser, ctx, page, profile;
+let api, server, browser, ctx, page, profile;
 
 /** A w×h PNG of one colour, made here (no image library). */
 function png(w, h, [r, g, b]) {
@@ -48,38 +42,6 @@ function png(w, h, [r, g, b]) {
   return Buffer.concat([Buffer.from([137, 80, 78, 71, 13, 10, 26, 10]), chunk('IHDR', ihdr), chunk('IDAT', deflateSync(raw)), chunk('IEND', Buffer.alloc(0))]);
 }
 
-/** Runs `minibase admin create` on the server's folder (the password on stdin). */
-function createAdmin(dir) {
-  return new Promise((res, rej) => {
-    const p = spawn(process.env.MINIBASE_BIN, ['admin', 'create', EMAIL, '--dir', dir, '--password-stdin'], { stdio: ['pipe', 'pipe', 'pipe'] });
-    let out = '';
-    p.stdout.on('data', (b) => (out += b));
-    p.stderr.on('data', (b) => (out += b));
-    p.on('exit', (code) => (code === 0 ? res() : rej(new Error(`admin create: ${code}: ${out}`))));
-    p.stdin.end(PASSWORD + '\n');
-  });
-}
-
-async function api(method, path, body) {
-  const res = await fetch(server.endpoint + path, {
-    method,
-    headers: { Authorization: `Bearer ${server.adminKey}`, 'Content-Type': 'application/json' },
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
-  assert.ok(res.ok, `${method} ${path}: ${res.status} ${await res.clone().text()}`);
-  return res.json();
-}
-
-/** Screenshots the page at desktop and phone width. */
-async function shoot(name) {
-  for (const [w, h, tag] of [[1280, 900, 'desktop'], [390, 844, 'phone']]) {
-    await page.setViewportSize({ width: w, height: h });
-    await page.waitForFunction((w) => document.documentElement.clientWidth === w, w);
-    await page.screenshot({ path: join(SHOTS, `${name}-${tag}.png`), fullPage: true });
-  }
-  await page.setViewportSize({ width: 1280, height: 900 });
-}
-
 /** Waits for a toast saying text (a RegExp) and returns its text. */
 async function toast(re) {
   const t = page.locator('.toast', { hasText: re }).first();
@@ -87,9 +49,12 @@ async function toast(re) {
   return t.innerText();
 }
 
+const shoot = (name) => shootPage(page, name);
+
 before(async () => {
   mkdirSync(SHOTS, { recursive: true });
   server = await startServer();
+  api = adminAPI(server);
   await createAdmin(server.dir);
   // An end user who signs up with a password, and one anonymous visitor.
   const r = await fetch(server.endpoint + '/v1/auth/anonymous', { method: 'POST' });
