@@ -11,8 +11,11 @@ import (
 	"mime"
 	"path"
 	"strings"
+	"sync"
 
 	"github.com/gofiber/fiber/v2"
+
+	"minibase/admin"
 )
 
 // consolePrefix is where the admin console is served.
@@ -76,11 +79,29 @@ func newAdminUI(dist fs.FS) (*adminUI, error) {
 	return c, nil
 }
 
-// mount registers the console at /_/ on app (GET and HEAD), and /_
-// redirecting to it.
+// embeddedConsole is the console's embedded build, read and compressed
+// once per process on the first request for it: a server never asked for
+// /_/ (a headless deployment, each of the test suites' hundreds of
+// servers) never pays for compressing a few hundred KiB at the best level.
+var embeddedConsole = sync.OnceValues(func() (*adminUI, error) { return newAdminUI(admin.Dist) })
+
+// mountConsole registers the console that build returns at /_/ on app (GET
+// and HEAD), and /_ redirecting to it.
+func mountConsole(app *fiber.App, build func() (*adminUI, error)) {
+	serve := func(ctx *fiber.Ctx) error {
+		c, err := build()
+		if err != nil {
+			return err
+		}
+		return c.serve(ctx)
+	}
+	app.Get(consolePrefix+"/*", serve)
+	app.Get(consolePrefix, serve)
+}
+
+// mount registers c at /_/ on app.
 func (c *adminUI) mount(app *fiber.App) {
-	app.Get(consolePrefix+"/*", c.serve)
-	app.Get(consolePrefix, c.serve)
+	mountConsole(app, func() (*adminUI, error) { return c, nil })
 }
 
 func (c *adminUI) serve(ctx *fiber.Ctx) error {

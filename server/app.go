@@ -78,7 +78,7 @@ func (s *Server) newApp() *fiber.App {
 	s.files.MountFiles(r.root)
 	s.triggers.MountHTTP(r.root)
 	app.Use("/sdk", PublicCORS, etag.New(), sdkHeaders, filesystem.New(filesystem.Config{Root: http.FS(sdk.Dist)}))
-	s.adminUI.mount(app)
+	mountConsole(app, embeddedConsole)
 	s.root = r.root
 	return app
 }

@@ -14,7 +14,6 @@ import (
 	"sync"
 	"time"
 
-	"minibase/admin"
 	"minibase/auth"
 	"minibase/db"
 	"minibase/db/sqlite"
@@ -56,7 +55,6 @@ type Server struct {
 	fnLogsOff string              // why fnLogs is nil
 	reserve   *diskReserve        // the disk's state, for everything that writes to it
 	triggers  *functions.Triggers
-	adminUI   *adminUI // the admin console's build, served at /_/
 	app       *fiber.App
 	root      fiber.Router  // Router: the app's root route group
 	conns     *connStates   // which connections wait for a request (closed first at shutdown)
@@ -123,9 +121,6 @@ func (s *Server) Open(ctx context.Context) error {
 		return err
 	}
 	if s.backups, err = openBackups(ctx, s.Config, s.version(), s.fnDir.Hold, s.log); err != nil {
-		return err
-	}
-	if s.adminUI, err = newAdminUI(admin.Dist); err != nil {
 		return err
 	}
 	s.app = s.newApp()
