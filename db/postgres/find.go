@@ -1,0 +1,335 @@
+package postgres
+
+import (
+	"cmp"
+	"context"
+	"fmt"
+	"math"
+	"slices"
+	"strconv"
+	"strings"
+
+	"minibase/db"
+
+	"github.com/jackc/pgx/v5"
+)
+
+// translator turns a filter into a SQL condition over one collection's
+// table that every matching document satisfies (a superset): the Go
+// matcher decides on each row it returns. It narrows only where that is
+// certain:
+//   - _id equality and $in with strings: the id column.
+//   - equality, $in and number ranges on a path that a non-multikey index
+//     covers (no document ever held an array there, so doc's value at the
+//     path is the one value MongoDB compares): doc->'a'->'b' compared as
+//     jsonb, which the index serves. jsonb orders numbers exactly (numeric)
+//     and puts every other type outside a number range, so number ranges
+//     only ever let through more; string ranges are left to Go, since
+//     jsonb compares strings by the database's collation, not bytes.
+type translator struct {
+	c    *coll
+	args []any
+}
+
+const sqlTrue = "true"
+
+func (t *translator) arg(v any) string {
+	t.args = append(t.args, v)
+	return "$" + strconv.Itoa(len(t.args))
+}
+
+func (t *translator) cond(n *db.Node) string {
+	switch n.Op {
+	case db.OpAnd:
+		var parts []string
+		for _, ch := range n.Children {
+			if s := t.cond(ch); s != sqlTrue {
+				parts = append(parts, s)
+			}
+		}
+		if len(parts) == 0 {
+			return sqlTrue
+		}
+		return "(" + strings.Join(parts, " AND ") + ")"
+	case db.OpOr:
+		var parts []string
+		for _, ch := range n.Children {
+			s := t.cond(ch)
+			if s == sqlTrue {
+				return sqlTrue
+			}
+			parts = append(parts, s)
+		}
+		if len(parts) == 0 {
+			return sqlTrue
+		}
+		return "(" + strings.Join(parts, " OR ") + ")"
+	case db.OpEq, db.OpIn, db.OpGt, db.OpGte, db.OpLt, db.OpLte:
+		if n.Regex != nil || n.Regexes != nil {
+			return sqlTrue
+		}
+		if n.Path == "_id" {
+			return t.idCond(n)
+		}
+		return t.fieldCond(n)
+	}
+	return sqlTrue
+}
+
+func (t *translator) idCond(n *db.Node) string {
+	switch n.Op {
+	case db.OpEq:
+		if s, ok := n.Value.(string); ok {
+			return "id = " + t.arg(s)
+		}
+	case db.OpIn:
+		vals, _ := n.Value.([]any)
+		ss := make([]string, 0, len(vals))
+		for _, v := range vals {
+			s, ok := v.(string)
+			if !ok {
+				return sqlTrue
+			}
+			ss = append(ss, s)
+		}
+		return "id = ANY(" + t.arg(ss) + "::text[])"
+	}
+	return sqlTrue
+}
+
+// exactPath returns the SQL expression of a path whose value is exactly
+// what MongoDB compares: one that a non-multikey index has as a key.
+func (t *translator) exactPath(path string) (string, bool) {
+	for _, x := range t.c.indexes {
+		if x.multikey || x.Geo() {
+			continue
+		}
+		for _, k := range x.Keys {
+			if k.Path == path {
+				return pathExpr(path)
+			}
+		}
+	}
+	return "", false
+}
+
+// scalarJSON returns v as jsonb text when equality of jsonb values is
+// MongoDB's equality for it: strings, booleans and finite numbers.
+func scalarJSON(v any) (string, bool) {
+	switch x := v.(type) {
+	case string, bool, int64:
+		return string(db.MarshalJSON(v)), true
+	case float64:
+		if math.IsNaN(x) || math.IsInf(x, 0) {
+			return "", false
+		}
+		return string(db.MarshalJSON(v)), true
+	}
+	return "", false
+}
+
+func (t *translator) fieldCond(n *db.Node) string {
+	e, ok := t.exactPath(n.Path)
+	if !ok {
+		return sqlTrue
+	}
+	switch n.Op {
+	case db.OpEq:
+		if j, ok := scalarJSON(n.Value); ok {
+			return e + " = " + t.arg(j) + "::jsonb"
+		}
+	case db.OpIn:
+		vals, _ := n.Value.([]any)
+		js := make([]string, 0, len(vals))
+		for _, v := range vals {
+			j, ok := scalarJSON(v)
+			if !ok {
+				return sqlTrue
+			}
+			js = append(js, j)
+		}
+		return e + " = ANY(" + t.arg(js) + "::jsonb[])"
+	default: // ranges
+		if !db.IsNumber(n.Value) {
+			return sqlTrue
+		}
+		j, ok := scalarJSON(n.Value)
+		if !ok {
+			return sqlTrue
+		}
+		op := map[db.Op]string{db.OpGt: ">", db.OpGte: ">=", db.OpLt: "<", db.OpLte: "<="}[n.Op]
+		return e + " " + op + " " + t.arg(j) + "::jsonb"
+	}
+	return sqlTrue
+}
+
+// candidates returns the SQL that selects the raw documents of c the
+// filter may match, in _id order, and its arguments.
+func candidates(c *coll, f *db.Filter) (string, []any) {
+	t := &translator{c: c}
+	where := t.cond(f.Root())
+	return "SELECT raw FROM " + c.table + " WHERE " + where + " ORDER BY id", t.args
+}
+
+// match returns the documents of c that f matches, in _id order, as raw
+// extended JSON and decoded; at most limit of them when limit > 0.
+func match(ctx context.Context, q querier, c *coll, f *db.Filter, limit int) ([][]byte, []db.Doc, error) {
+	sql, args := candidates(c, f)
+	rows, err := q.Query(ctx, sql, args...)
+	if err != nil {
+		return nil, nil, pgErr(err, c.name)
+	}
+	defer rows.Close()
+	var raws [][]byte
+	var docs []db.Doc
+	for rows.Next() {
+		var raw []byte
+		if err := rows.Scan(&raw); err != nil {
+			return nil, nil, err
+		}
+		doc, err := decodeDoc(raw)
+		if err != nil {
+			return nil, nil, err
+		}
+		if f != nil && !f.Match(doc) {
+			continue
+		}
+		raws = append(raws, raw)
+		docs = append(docs, doc)
+		if limit > 0 && len(docs) == limit {
+			break
+		}
+	}
+	return raws, docs, pgErr(rows.Err(), c.name)
+}
+
+// eachDoc calls fn with every document of c, in _id order.
+func eachDoc(ctx context.Context, q querier, c *coll, fn func(db.Doc) error) error {
+	rows, err := q.Query(ctx, "SELECT raw FROM "+c.table+" ORDER BY id")
+	if err != nil {
+		return pgErr(err, c.name)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var raw []byte
+		if err := rows.Scan(&raw); err != nil {
+			return err
+		}
+		doc, err := decodeDoc(raw)
+		if err != nil {
+			return err
+		}
+		if err := fn(doc); err != nil {
+			return err
+		}
+	}
+	return pgErr(rows.Err(), c.name)
+}
+
+func decodeDoc(raw []byte) (db.Doc, error) {
+	v, err := db.DecodeJSON(raw, db.MaxDepth+1)
+	if err != nil {
+		return nil, fmt.Errorf("stored document is unreadable: %w", err)
+	}
+	doc, ok := v.(db.Doc)
+	if !ok {
+		return nil, fmt.Errorf("stored document is not an object")
+	}
+	return doc, nil
+}
+
+// find runs q on c inside tx: the candidates SQL gives, the Go matcher,
+// then nearest-first order for a $nearSphere without a sort, q.Sort, skip
+// and limit.
+func find(ctx context.Context, q querier, c *coll, query *db.Query) ([][]byte, error) {
+	if err := db.CheckGeoIndex(query.Filter, c.plainIndexes()); err != nil {
+		return nil, err
+	}
+	raws, docs, err := match(ctx, q, c, query.Filter, 0)
+	if err != nil {
+		return nil, err
+	}
+	order := make([]int, len(docs))
+	for i := range order {
+		order[i] = i
+	}
+	if nr := query.Filter.Near(); nr != nil && len(query.Sort) == 0 {
+		dist := make([]float64, len(docs))
+		for i, d := range docs {
+			dist[i], _ = nr.Distance(d)
+		}
+		// Equal distances stay in _id order (the SQL order): stable.
+		slices.SortStableFunc(order, func(a, b int) int { return cmp.Compare(dist[a], dist[b]) })
+	}
+	if len(query.Sort) > 0 {
+		slices.SortStableFunc(order, func(a, b int) int { return db.CompareDocs(docs[a], docs[b], query.Sort) })
+	}
+	order = order[min(query.Skip, len(order)):]
+	if query.Limit > 0 {
+		order = order[:min(query.Limit, len(order))]
+	}
+	out := make([][]byte, len(order))
+	for i, j := range order {
+		out[i] = raws[j]
+	}
+	return out, nil
+}
+
+// Find returns the documents matching q in q's order.
+func (d *DB) Find(ctx context.Context, name string, q *db.Query) ([][]byte, error) {
+	var out [][]byte
+	err := d.read(ctx, func(tx pgx.Tx) error {
+		c, err := mustLookup(ctx, tx, name)
+		if err != nil {
+			return err
+		}
+		out, err = find(ctx, tx, c, q)
+		return err
+	})
+	return out, err
+}
+
+// Scan reads the matching documents into memory and streams them: in q's
+// order with skip and limit applied (sorted), as Find gives them.
+func (d *DB) Scan(ctx context.Context, name string, q *db.Query) (db.Cursor, bool, error) {
+	raws, err := d.Find(ctx, name, &db.Query{Filter: q.Filter, Sort: q.Sort, Skip: q.Skip, Limit: q.Limit})
+	if err != nil {
+		return nil, false, err
+	}
+	return &cursor{raws: raws}, true, nil
+}
+
+// cursor streams what Scan read.
+type cursor struct{ raws [][]byte }
+
+func (c *cursor) Next() ([]byte, error) {
+	if len(c.raws) == 0 {
+		return nil, nil
+	}
+	raw := c.raws[0]
+	c.raws = c.raws[1:]
+	return raw, nil
+}
+
+func (c *cursor) Close() error { c.raws = nil; return nil }
+
+// Count returns how many documents f matches.
+func (d *DB) Count(ctx context.Context, name string, f *db.Filter) (int64, error) {
+	var n int64
+	err := d.read(ctx, func(tx pgx.Tx) error {
+		c, err := mustLookup(ctx, tx, name)
+		if err != nil {
+			return err
+		}
+		if err := db.CheckGeoIndex(f, c.plainIndexes()); err != nil {
+			return err
+		}
+		if f.Root().Op == db.OpTrue {
+			return tx.QueryRow(ctx, "SELECT count(*) FROM "+c.table).Scan(&n)
+		}
+		_, docs, err := match(ctx, tx, c, f, 0)
+		n = int64(len(docs))
+		return err
+	})
+	return n, err
+}
