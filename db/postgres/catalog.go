@@ -107,11 +107,12 @@ func createTx(ctx context.Context, tx pgx.Tx, name string) (*coll, error) {
 		return nil, fmt.Errorf("create collection %s: %w", name, err)
 	}
 	c.table = "c_" + strconv.FormatInt(c.id, 10)
-	// raw is what Find returns; doc is what conditions and indexes read.
+	// raw is what Find returns; doc is what conditions and indexes read
+	// (see jsonText).
 	ddl := `CREATE TABLE ` + c.table + ` (
 		id  text COLLATE "C" PRIMARY KEY,
 		raw text NOT NULL,
-		doc jsonb GENERATED ALWAYS AS (raw::jsonb) STORED
+		doc jsonb NOT NULL
 	)`
 	if _, err := tx.Exec(ctx, ddl); err != nil {
 		return nil, fmt.Errorf("create collection %s: %w", name, err)

@@ -112,6 +112,9 @@ func (d *DB) Subscribe(ctx context.Context, consumer string, colls []string) err
 		return db.Errorf(db.CodeInvalidParam, "a consumer subscribes to at most %d collections, got %d", db.MaxSubscriptions, len(colls))
 	}
 	colls = slices.Compact(slices.Sorted(slices.Values(colls)))
+	if colls == nil {
+		colls = []string{} // an empty array: NULL would make <> ALL unknown
+	}
 	for _, c := range colls {
 		if !db.ValidCollectionName(c) {
 			return db.Errorf(db.CodeInvalidParam, "invalid collection name %q", c)

@@ -53,9 +53,11 @@ func (t *translator) cond(n *db.Node) string {
 		return "(" + strings.Join(parts, " AND ") + ")"
 	case db.OpOr:
 		var parts []string
+		nargs := len(t.args)
 		for _, ch := range n.Children {
 			s := t.cond(ch)
 			if s == sqlTrue {
+				t.args = t.args[:nargs] // the other branches' arguments go unused
 				return sqlTrue
 			}
 			parts = append(parts, s)
@@ -117,7 +119,12 @@ func (t *translator) exactPath(path string) (string, bool) {
 // MongoDB's equality for it: strings, booleans and finite numbers.
 func scalarJSON(v any) (string, bool) {
 	switch x := v.(type) {
-	case string, bool, int64:
+	case string:
+		if strings.IndexByte(x, 0) >= 0 {
+			return "", false // doc holds U+FFFD for it (see jsonText)
+		}
+		return string(db.MarshalJSON(v)), true
+	case bool, int64:
 		return string(db.MarshalJSON(v)), true
 	case float64:
 		if math.IsNaN(x) || math.IsInf(x, 0) {
@@ -290,8 +297,28 @@ func (d *DB) Find(ctx context.Context, name string, q *db.Query) ([][]byte, erro
 }
 
 // Scan reads the matching documents into memory and streams them: in q's
-// order with skip and limit applied (sorted), as Find gives them.
+// order with skip and limit applied (sorted), as Find gives them; with a
+// $nearSphere and no sort, every matching document unsorted, so that the
+// caller orders them (and bounds the memory that takes).
 func (d *DB) Scan(ctx context.Context, name string, q *db.Query) (db.Cursor, bool, error) {
+	if q.Filter.Near() != nil && len(q.Sort) == 0 {
+		var raws [][]byte
+		err := d.read(ctx, func(tx pgx.Tx) error {
+			c, err := mustLookup(ctx, tx, name)
+			if err != nil {
+				return err
+			}
+			if err := db.CheckGeoIndex(q.Filter, c.plainIndexes()); err != nil {
+				return err
+			}
+			raws, _, err = match(ctx, tx, c, q.Filter, 0)
+			return err
+		})
+		if err != nil {
+			return nil, false, err
+		}
+		return &cursor{raws: raws}, false, nil
+	}
 	raws, err := d.Find(ctx, name, &db.Query{Filter: q.Filter, Sort: q.Sort, Skip: q.Skip, Limit: q.Limit})
 	if err != nil {
 		return nil, false, err

@@ -1,6 +1,7 @@
 package postgres
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -91,10 +92,15 @@ func (s *writer) put(doc db.Doc, insert bool) ([]byte, error) {
 	if err != nil {
 		return nil, err
 	}
+	// doc is raw read as jsonb, unless raw holds a U+0000 (see jsonText).
+	var alt any
+	if j, ok := jsonText(raw); ok {
+		alt = string(j)
+	}
 	if insert {
-		_, err = s.tx.Exec(s.ctx, "INSERT INTO "+s.c.table+" (id, raw) VALUES ($1, $2)", doc.ID(), string(raw))
+		_, err = s.tx.Exec(s.ctx, "INSERT INTO "+s.c.table+" (id, raw, doc) VALUES ($1, $2, coalesce($3, $2)::jsonb)", doc.ID(), string(raw), alt)
 	} else {
-		_, err = s.tx.Exec(s.ctx, "UPDATE "+s.c.table+" SET raw = $2 WHERE id = $1", doc.ID(), string(raw))
+		_, err = s.tx.Exec(s.ctx, "UPDATE "+s.c.table+" SET raw = $2, doc = coalesce($3, $2)::jsonb WHERE id = $1", doc.ID(), string(raw), alt)
 	}
 	if err != nil {
 		return nil, pgErr(err, s.c.name)
@@ -221,4 +227,33 @@ func (s *writer) remove(op *db.WriteOp) (db.WriteResult, error) {
 	}
 	res.Removed = int64(len(ids))
 	return res, nil
+}
+
+// jsonText returns the text of the doc column for a document whose
+// extended JSON raw holds the escape \u0000, which jsonb cannot store: raw
+// with every U+0000 written U+FFFD instead. ok is false when raw has none
+// (the common case: doc is raw). The translator never narrows on a string
+// holding U+0000 (scalarJSON), so the doc column stays a superset for every
+// condition it writes.
+func jsonText(raw []byte) (out []byte, ok bool) {
+	if !bytes.Contains(raw, []byte(`\u0000`)) {
+		return nil, false
+	}
+	out = make([]byte, 0, len(raw))
+	for i := 0; i < len(raw); i++ {
+		if raw[i] != '\\' || i+1 >= len(raw) {
+			out = append(out, raw[i])
+			continue
+		}
+		// An escape: \uXXXX or a two-character one (\\ among them, so a
+		// backslash followed by "u0000" as text is not taken for one).
+		if raw[i+1] == 'u' && i+6 <= len(raw) && string(raw[i+2:i+6]) == "0000" {
+			out = append(out, `\ufffd`...)
+			i += 5
+			continue
+		}
+		out = append(out, raw[i], raw[i+1])
+		i++
+	}
+	return out, true
 }
