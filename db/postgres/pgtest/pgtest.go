@@ -36,32 +36,32 @@ import (
 
 // cluster is the running server of this test binary.
 type cluster struct {
-	dir  string // temporary directory: data/, the socket, the log
-	port int
-	cmd  *exec.Cmd
-	done chan struct{} // closed when postgres has exited
-	log  *bytes.Buffer
-	logM sync.Mutex
-	err  error // why it could not start
+	dir      string // temporary directory: data/, the socket, the log
+	port     int
+	cmd      *exec.Cmd
+	done     chan struct{} // closed when postgres has exited
+	log      *bytes.Buffer
+	logM     sync.Mutex
+	startErr error // why it could not start
+	exitErr  error // how postgres exited, once done is closed
 }
 
 var (
-	cur  *cluster
-	dbNo atomic.Int64
+	startOnce  sync.Once
+	cur        *cluster
+	mainCalled bool
+	dbNo       atomic.Int64
 )
 
-// Main starts the cluster, runs the tests and stops the cluster: call it
-// from TestMain as os.Exit(pgtest.Main(m)). When the cluster cannot start,
-// the tests still run and every Database call fails them with the reason.
+// Main runs the tests and stops the cluster if one of them started it: call
+// it from TestMain as os.Exit(pgtest.Main(m)). The cluster starts at the
+// first Database call, so that runs needing none (a fuzz target's workers)
+// start none. When it cannot start, every Database call fails its test
+// with the reason.
 func Main(m *testing.M) int {
-	c, err := start()
-	if err != nil {
-		cur = &cluster{err: err}
-	} else {
-		cur = c
-	}
+	mainCalled = true
 	code := m.Run()
-	if c != nil {
+	if c := cur; c != nil && c.cmd != nil {
 		if err := c.stop(); err != nil {
 			fmt.Fprintf(os.Stderr, "pgtest: stopping PostgreSQL: %v\n", err)
 			if code == 0 {
@@ -76,11 +76,18 @@ func Main(m *testing.M) int {
 // and returns its connection string (a postgres:// URL on 127.0.0.1).
 func Database(t testing.TB) string {
 	t.Helper()
-	if cur == nil {
-		t.Fatal("pgtest: no cluster: call pgtest.Main from the package's TestMain")
+	if !mainCalled {
+		t.Fatal("pgtest: call pgtest.Main from the package's TestMain (it stops the cluster)")
 	}
-	if cur.err != nil {
-		t.Fatalf("pgtest: PostgreSQL is not available: %v", cur.err)
+	startOnce.Do(func() {
+		c, err := start()
+		if err != nil {
+			c = &cluster{startErr: err}
+		}
+		cur = c
+	})
+	if cur.startErr != nil {
+		t.Fatalf("pgtest: PostgreSQL is not available: %v", cur.startErr)
 	}
 	name := fmt.Sprintf("t%d_%d", os.Getpid(), dbNo.Add(1))
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
@@ -183,7 +190,7 @@ func start() (c *cluster, err error) {
 		return nil, fmt.Errorf("start postgres: %w", err)
 	}
 	go func() {
-		c.err = c.cmd.Wait()
+		c.exitErr = c.cmd.Wait()
 		close(c.done)
 	}()
 	if err := c.waitReady(ctx); err != nil {
@@ -204,7 +211,7 @@ func (c *cluster) waitReady(ctx context.Context) error {
 		}
 		select {
 		case <-c.done:
-			return fmt.Errorf("postgres exited: %v", c.err)
+			return fmt.Errorf("postgres exited: %v", c.exitErr)
 		case <-ctx.Done():
 			return fmt.Errorf("postgres did not accept connections: %v", err)
 		case <-time.After(delay):
