@@ -45,7 +45,7 @@ func explain(t *testing.T, d *DB, coll, filter string) string {
 	if err != nil {
 		t.Fatal(err)
 	}
-	sql, args := candidates(c, mustFilter(t, filter))
+	sql, args, _ := candidates(c, mustFilter(t, filter))
 	var plan []byte
 	if err := d.pool.QueryRow(ctx, "EXPLAIN (FORMAT JSON) "+sql, args...).Scan(&plan); err != nil {
 		t.Fatalf("EXPLAIN %s: %v", sql, err)

@@ -26,12 +26,23 @@ import (
 //     and puts every other type outside a number range, so number ranges
 //     only ever let through more; string ranges are left to Go, since
 //     jsonb compares strings by the database's collation, not bytes.
+//
+// Where every node was translated exactly (exact stays true), the SQL
+// condition selects exactly the matching documents: then Find pages in SQL
+// (for the _id order) and Count counts there.
 type translator struct {
-	c    *coll
-	args []any
+	c     *coll
+	args  []any
+	loose bool // some node was translated as a superset (or not at all)
 }
 
 const sqlTrue = "true"
+
+// superset marks the condition inexact and returns s.
+func (t *translator) superset(s string) string {
+	t.loose = true
+	return s
+}
 
 func (t *translator) arg(v any) string {
 	t.args = append(t.args, v)
@@ -68,14 +79,16 @@ func (t *translator) cond(n *db.Node) string {
 		return "(" + strings.Join(parts, " OR ") + ")"
 	case db.OpEq, db.OpIn, db.OpGt, db.OpGte, db.OpLt, db.OpLte:
 		if n.Regex != nil || n.Regexes != nil {
-			return sqlTrue
+			return t.superset(sqlTrue)
 		}
 		if n.Path == "_id" {
 			return t.idCond(n)
 		}
 		return t.fieldCond(n)
+	case db.OpTrue:
+		return sqlTrue
 	}
-	return sqlTrue
+	return t.superset(sqlTrue)
 }
 
 func (t *translator) idCond(n *db.Node) string {
@@ -90,13 +103,13 @@ func (t *translator) idCond(n *db.Node) string {
 		for _, v := range vals {
 			s, ok := v.(string)
 			if !ok {
-				return sqlTrue
+				return t.superset(sqlTrue)
 			}
 			ss = append(ss, s)
 		}
 		return "id = ANY(" + t.arg(ss) + "::text[])"
 	}
-	return sqlTrue
+	return t.superset(sqlTrue)
 }
 
 // exactPath returns the SQL expression of a path whose value is exactly
@@ -138,50 +151,66 @@ func scalarJSON(v any) (string, bool) {
 func (t *translator) fieldCond(n *db.Node) string {
 	e, ok := t.exactPath(n.Path)
 	if !ok {
-		return sqlTrue
+		return t.superset(sqlTrue)
 	}
 	switch n.Op {
 	case db.OpEq:
-		if j, ok := scalarJSON(n.Value); ok {
-			return e + " = " + t.arg(j) + "::jsonb"
+		j, ok := scalarJSON(n.Value)
+		if !ok {
+			return t.superset(sqlTrue)
 		}
+		t.fffd(n.Value)
+		return e + " = " + t.arg(j) + "::jsonb"
 	case db.OpIn:
 		vals, _ := n.Value.([]any)
 		js := make([]string, 0, len(vals))
 		for _, v := range vals {
 			j, ok := scalarJSON(v)
 			if !ok {
-				return sqlTrue
+				return t.superset(sqlTrue)
 			}
+			t.fffd(v)
 			js = append(js, j)
 		}
 		return e + " = ANY(" + t.arg(js) + "::jsonb[])"
-	default: // ranges
+	default: // ranges: other types pass too (see translator)
 		if !db.IsNumber(n.Value) {
-			return sqlTrue
+			return t.superset(sqlTrue)
 		}
 		j, ok := scalarJSON(n.Value)
 		if !ok {
-			return sqlTrue
+			return t.superset(sqlTrue)
 		}
 		op := map[db.Op]string{db.OpGt: ">", db.OpGte: ">=", db.OpLt: "<", db.OpLte: "<="}[n.Op]
-		return e + " " + op + " " + t.arg(j) + "::jsonb"
+		return t.superset(e + " " + op + " " + t.arg(j) + "::jsonb")
 	}
-	return sqlTrue
+}
+
+// fffd marks the condition inexact when v is a string holding U+FFFD: the
+// doc column holds U+FFFD for U+0000 too (jsonText), so equality there
+// also lets the U+0000 look-alike through.
+func (t *translator) fffd(v any) {
+	if s, ok := v.(string); ok && strings.ContainsRune(s, '\uFFFD') {
+		t.loose = true
+	}
 }
 
 // candidates returns the SQL that selects the raw documents of c the
-// filter may match, in _id order, and its arguments.
-func candidates(c *coll, f *db.Filter) (string, []any) {
+// filter may match, in _id order, its arguments, and whether it selects
+// exactly the matching ones.
+func candidates(c *coll, f *db.Filter) (string, []any, bool) {
 	t := &translator{c: c}
 	where := t.cond(f.Root())
-	return "SELECT raw FROM " + c.table + " WHERE " + where + " ORDER BY id", t.args
+	return "SELECT raw FROM " + c.table + " WHERE " + where + " ORDER BY id", t.args, !t.loose
 }
 
 // match returns the documents of c that f matches, in _id order, as raw
 // extended JSON and decoded; at most limit of them when limit > 0.
 func match(ctx context.Context, q querier, c *coll, f *db.Filter, limit int) ([][]byte, []db.Doc, error) {
-	sql, args := candidates(c, f)
+	sql, args, exact := candidates(c, f)
+	if exact && limit > 0 {
+		sql += " LIMIT " + strconv.Itoa(limit)
+	}
 	rows, err := q.Query(ctx, sql, args...)
 	if err != nil {
 		return nil, nil, pgErr(err, c.name)
@@ -198,7 +227,7 @@ func match(ctx context.Context, q querier, c *coll, f *db.Filter, limit int) ([]
 		if err != nil {
 			return nil, nil, err
 		}
-		if f != nil && !f.Match(doc) {
+		if !exact && !f.Match(doc) {
 			continue
 		}
 		raws = append(raws, raw)
@@ -252,6 +281,9 @@ func find(ctx context.Context, q querier, c *coll, query *db.Query) ([][]byte, e
 	if err := db.CheckGeoIndex(query.Filter, c.plainIndexes()); err != nil {
 		return nil, err
 	}
+	if raws, ok, err := findPaged(ctx, q, c, query); ok || err != nil {
+		return raws, err
+	}
 	raws, docs, err := match(ctx, q, c, query.Filter, 0)
 	if err != nil {
 		return nil, err
@@ -280,6 +312,44 @@ func find(ctx context.Context, q querier, c *coll, query *db.Query) ([][]byte, e
 		out[i] = raws[j]
 	}
 	return out, nil
+}
+
+// findPaged runs query all in SQL when that gives exactly its result: an
+// exact condition, and the _id order (or none). ok is false otherwise.
+func findPaged(ctx context.Context, q querier, c *coll, query *db.Query) (raws [][]byte, ok bool, err error) {
+	desc := false
+	switch {
+	case len(query.Sort) == 0:
+	case len(query.Sort) == 1 && query.Sort[0].Path == "_id":
+		desc = query.Sort[0].Desc
+	default:
+		return nil, false, nil
+	}
+	t := &translator{c: c}
+	where := t.cond(query.Filter.Root())
+	if t.loose {
+		return nil, false, nil
+	}
+	sql := "SELECT raw FROM " + c.table + " WHERE " + where + " ORDER BY id"
+	if desc {
+		sql += " DESC"
+	}
+	if query.Limit > 0 {
+		sql += " LIMIT " + strconv.Itoa(query.Limit)
+	}
+	if query.Skip > 0 {
+		sql += " OFFSET " + strconv.Itoa(query.Skip)
+	}
+	rows, err := q.Query(ctx, sql, t.args...)
+	if err != nil {
+		return nil, true, pgErr(err, c.name)
+	}
+	raws, err = pgx.CollectRows(rows, func(r pgx.CollectableRow) ([]byte, error) {
+		var raw []byte
+		err := r.Scan(&raw)
+		return raw, err
+	})
+	return raws, true, pgErr(err, c.name)
 }
 
 // Find returns the documents matching q in q's order.
@@ -351,8 +421,9 @@ func (d *DB) Count(ctx context.Context, name string, f *db.Filter) (int64, error
 		if err := db.CheckGeoIndex(f, c.plainIndexes()); err != nil {
 			return err
 		}
-		if f.Root().Op == db.OpTrue {
-			return tx.QueryRow(ctx, "SELECT count(*) FROM "+c.table).Scan(&n)
+		t := &translator{c: c}
+		if where := t.cond(f.Root()); !t.loose {
+			return pgErr(tx.QueryRow(ctx, "SELECT count(*) FROM "+c.table+" WHERE "+where, t.args...).Scan(&n), name)
 		}
 		_, docs, err := match(ctx, tx, c, f, 0)
 		n = int64(len(docs))
