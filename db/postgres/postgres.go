@@ -147,7 +147,7 @@ func (d *DB) init(ctx context.Context) error {
 	// Under the write lock: nodes starting together do not race on
 	// CREATE TABLE IF NOT EXISTS.
 	err := d.write(ctx, func(tx pgx.Tx, w *wstate) error {
-		_, err := tx.Exec(ctx, schema)
+		_, err := tx.Exec(ctx, schema+authSchema)
 		return err
 	})
 	if err != nil {
