@@ -389,3 +389,73 @@ func replaceNUL(v any) any {
 	}
 	return v
 }
+
+// TestScanStreams: Scan pages in the _id order itself (sorted), leaves
+// other sorts to the caller with every match (unsorted), and a cursor
+// closed early gives its connection back: with a pool of 2, ten scans
+// closed after one document each leave the pool usable.
+func TestScanStreams(t *testing.T) {
+	d, err := Open(context.Background(), pgtest.Database(t), Options{MaxConns: 2})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { d.Close() })
+	ctx := context.Background()
+	docs := make([]db.Doc, 50)
+	for i := range docs {
+		docs[i] = db.Doc{{Key: "_id", Value: fmt.Sprintf("%02d", i)}, {Key: "n", Value: int64(i % 5)}}
+	}
+	if _, err := d.Write(ctx, "c", &db.WriteOp{Kind: db.WriteInsert, Docs: docs}); err != nil {
+		t.Fatal(err)
+	}
+	read := func(q *db.Query) ([]string, bool) {
+		t.Helper()
+		cur, sorted, err := d.Scan(ctx, "c", q)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer cur.Close()
+		var ids []string
+		for {
+			raw, err := cur.Next()
+			if err != nil {
+				t.Fatal(err)
+			}
+			if raw == nil {
+				return ids, sorted
+			}
+			doc, _ := decodeDoc(raw)
+			ids = append(ids, doc.ID())
+		}
+	}
+	cases := []struct {
+		q      *db.Query
+		want   []string
+		sorted bool
+	}{
+		{&db.Query{Filter: mustFilter(t, `{"n": 3}`), Skip: 2, Limit: 3}, []string{"13", "18", "23"}, true},
+		{&db.Query{Sort: []db.SortKey{{Path: "_id", Desc: true}}, Skip: 1, Limit: 2}, []string{"48", "47"}, true},
+		{&db.Query{Filter: mustFilter(t, `{"_id": {"$gte": "45"}}`), Sort: []db.SortKey{{Path: "n", Desc: true}}, Limit: 2}, []string{"45", "46", "47", "48", "49"}, false},
+	}
+	for _, c := range cases {
+		got, sorted := read(c.q)
+		if !slices.Equal(got, c.want) || sorted != c.sorted {
+			t.Errorf("Scan(%+v): got %v sorted=%v, want %v sorted=%v", c.q, got, sorted, c.want, c.sorted)
+		}
+	}
+	for range 10 {
+		cur, _, err := d.Scan(ctx, "c", &db.Query{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if raw, err := cur.Next(); raw == nil || err != nil {
+			t.Fatalf("first document: %s %v", raw, err)
+		}
+		cur.Close()
+	}
+	wctx, cancel := context.WithTimeout(ctx, 30*time.Second)
+	defer cancel()
+	if n, err := d.Count(wctx, "c", nil); err != nil || n != 50 {
+		t.Fatalf("Count after ten closed scans: %d, %v (a cursor kept its connection?)", n, err)
+	}
+}

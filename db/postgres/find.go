@@ -207,36 +207,46 @@ func candidates(c *coll, f *db.Filter) (string, []any, bool) {
 // match returns the documents of c that f matches, in _id order, as raw
 // extended JSON and decoded; at most limit of them when limit > 0.
 func match(ctx context.Context, q querier, c *coll, f *db.Filter, limit int) ([][]byte, []db.Doc, error) {
+	var raws [][]byte
+	var docs []db.Doc
+	err := eachMatch(ctx, q, c, f, limit, func(raw []byte, doc db.Doc) bool {
+		raws = append(raws, raw)
+		docs = append(docs, doc)
+		return limit <= 0 || len(docs) < limit
+	})
+	return raws, docs, err
+}
+
+// eachMatch calls fn with each document of c that f matches, in _id order,
+// until fn returns false. limit > 0 tells SQL how many at most are wanted
+// (where its condition is exact).
+func eachMatch(ctx context.Context, q querier, c *coll, f *db.Filter, limit int, fn func(raw []byte, doc db.Doc) bool) error {
 	sql, args, exact := candidates(c, f)
 	if exact && limit > 0 {
 		sql += " LIMIT " + strconv.Itoa(limit)
 	}
 	rows, err := q.Query(ctx, sql, args...)
 	if err != nil {
-		return nil, nil, pgErr(err, c.name)
+		return pgErr(err, c.name)
 	}
 	defer rows.Close()
-	var raws [][]byte
-	var docs []db.Doc
 	for rows.Next() {
 		var raw []byte
 		if err := rows.Scan(&raw); err != nil {
-			return nil, nil, err
+			return err
 		}
 		doc, err := decodeDoc(raw)
 		if err != nil {
-			return nil, nil, err
+			return err
 		}
 		if !exact && !f.Match(doc) {
 			continue
 		}
-		raws = append(raws, raw)
-		docs = append(docs, doc)
-		if limit > 0 && len(docs) == limit {
+		if !fn(raw, doc) {
 			break
 		}
 	}
-	return raws, docs, pgErr(rows.Err(), c.name)
+	return pgErr(rows.Err(), c.name)
 }
 
 // eachDoc calls fn with every document of c, in _id order.
@@ -284,32 +294,67 @@ func find(ctx context.Context, q querier, c *coll, query *db.Query) ([][]byte, e
 	if raws, ok, err := findPaged(ctx, q, c, query); ok || err != nil {
 		return raws, err
 	}
-	raws, docs, err := match(ctx, q, c, query.Filter, 0)
+	nr := query.Filter.Near()
+	if nr == nil && len(query.Sort) == 0 {
+		// The _id order: skip and limit as the matches stream by.
+		var out [][]byte
+		skip := query.Skip
+		err := eachMatch(ctx, q, c, query.Filter, 0, func(raw []byte, _ db.Doc) bool {
+			if skip > 0 {
+				skip--
+				return true
+			}
+			out = append(out, raw)
+			return query.Limit <= 0 || len(out) < query.Limit
+		})
+		return out, err
+	}
+	// Sorted in Go, holding at most 2(skip+limit) documents: whenever the
+	// buffer reaches that, it is sorted and cut to the first skip+limit.
+	// The sort is stable and documents come in _id order, so ties keep the
+	// _id order, as db.CompareDocs' callers expect.
+	type item struct {
+		raw  []byte
+		doc  db.Doc
+		dist float64
+	}
+	var buf []item
+	// By q.Sort, then (with a $nearSphere) nearest first: a $nearSphere
+	// without a sort is nearest first, and with one it orders the ties.
+	compare := func(a, b item) int {
+		if c := db.CompareDocs(a.doc, b.doc, query.Sort); c != 0 || nr == nil {
+			return c
+		}
+		return cmp.Compare(a.dist, b.dist)
+	}
+	keep := 0 // 0: all
+	if query.Limit > 0 {
+		keep = query.Skip + query.Limit
+	}
+	err := eachMatch(ctx, q, c, query.Filter, 0, func(raw []byte, doc db.Doc) bool {
+		it := item{raw: raw, doc: doc}
+		if nr != nil {
+			it.dist, _ = nr.Distance(doc)
+		}
+		buf = append(buf, it)
+		if keep > 0 && len(buf) >= 2*keep {
+			slices.SortStableFunc(buf, compare)
+			clear(buf[keep:])
+			buf = buf[:keep]
+		}
+		return true
+	})
 	if err != nil {
 		return nil, err
 	}
-	order := make([]int, len(docs))
-	for i := range order {
-		order[i] = i
-	}
-	if nr := query.Filter.Near(); nr != nil && len(query.Sort) == 0 {
-		dist := make([]float64, len(docs))
-		for i, d := range docs {
-			dist[i], _ = nr.Distance(d)
-		}
-		// Equal distances stay in _id order (the SQL order): stable.
-		slices.SortStableFunc(order, func(a, b int) int { return cmp.Compare(dist[a], dist[b]) })
-	}
-	if len(query.Sort) > 0 {
-		slices.SortStableFunc(order, func(a, b int) int { return db.CompareDocs(docs[a], docs[b], query.Sort) })
-	}
-	order = order[min(query.Skip, len(order)):]
+	slices.SortStableFunc(buf, compare)
+	buf = buf[min(query.Skip, len(buf)):]
 	if query.Limit > 0 {
-		order = order[:min(query.Limit, len(order))]
+		buf = buf[:min(query.Limit, len(buf))]
 	}
-	out := make([][]byte, len(order))
-	for i, j := range order {
-		out[i] = raws[j]
+	out := make([][]byte, len(buf))
+	for i, it := range buf {
+		out[i] = it.raw
 	}
 	return out, nil
 }
@@ -366,49 +411,111 @@ func (d *DB) Find(ctx context.Context, name string, q *db.Query) ([][]byte, erro
 	return out, err
 }
 
-// Scan reads the matching documents into memory and streams them: in q's
-// order with skip and limit applied (sorted), as Find gives them; with a
-// $nearSphere and no sort, every matching document unsorted, so that the
-// caller orders them (and bounds the memory that takes).
+// Scan streams the matching documents from one REPEATABLE READ snapshot,
+// held until the cursor is closed. It gives them in q's order with skip and
+// limit applied (sorted) when that order is the _id order (or none): SQL
+// pages an exact condition, the Go matcher filters the others as they
+// stream. Otherwise (another sort, a $nearSphere) it gives every match in
+// _id order, unsorted, and the caller sorts under its memory limit.
 func (d *DB) Scan(ctx context.Context, name string, q *db.Query) (db.Cursor, bool, error) {
-	if q.Filter.Near() != nil && len(q.Sort) == 0 {
-		var raws [][]byte
-		err := d.read(ctx, func(tx pgx.Tx) error {
-			c, err := mustLookup(ctx, tx, name)
-			if err != nil {
-				return err
-			}
-			if err := db.CheckGeoIndex(q.Filter, c.plainIndexes()); err != nil {
-				return err
-			}
-			raws, _, err = match(ctx, tx, c, q.Filter, 0)
-			return err
-		})
-		if err != nil {
-			return nil, false, err
-		}
-		return &cursor{raws: raws}, false, nil
-	}
-	raws, err := d.Find(ctx, name, &db.Query{Filter: q.Filter, Sort: q.Sort, Skip: q.Skip, Limit: q.Limit})
+	tx, err := d.pool.BeginTx(ctx, pgx.TxOptions{IsoLevel: pgx.RepeatableRead, AccessMode: pgx.ReadOnly})
 	if err != nil {
+		return nil, false, fmt.Errorf("begin read: %w", err)
+	}
+	cur := &cursor{tx: tx}
+	fail := func(err error) (db.Cursor, bool, error) {
+		cur.Close()
 		return nil, false, err
 	}
-	return &cursor{raws: raws}, true, nil
+	c, err := mustLookup(ctx, tx, name)
+	if err != nil {
+		return fail(err)
+	}
+	if err := db.CheckGeoIndex(q.Filter, c.plainIndexes()); err != nil {
+		return fail(err)
+	}
+	t := &translator{c: c}
+	where := t.cond(q.Filter.Root())
+	sql := "SELECT raw FROM " + c.table + " WHERE " + where + " ORDER BY id"
+	idOrder := len(q.Sort) == 0 || len(q.Sort) == 1 && q.Sort[0].Path == "_id"
+	sorted := idOrder && q.Filter.Near() == nil
+	if sorted && len(q.Sort) == 1 && q.Sort[0].Desc {
+		sql += " DESC"
+	}
+	switch {
+	case sorted && !t.loose:
+		if q.Limit > 0 {
+			sql += " LIMIT " + strconv.Itoa(q.Limit)
+		}
+		if q.Skip > 0 {
+			sql += " OFFSET " + strconv.Itoa(q.Skip)
+		}
+	case sorted:
+		cur.skip, cur.limit = q.Skip, q.Limit
+	}
+	if t.loose {
+		cur.filter = q.Filter
+	}
+	if cur.rows, err = tx.Query(ctx, sql, t.args...); err != nil {
+		return fail(pgErr(err, name))
+	}
+	cur.name = name
+	return cur, sorted, nil
 }
 
-// cursor streams what Scan read.
-type cursor struct{ raws [][]byte }
+// cursor streams what Scan selects: rows of its transaction, through the
+// Go matcher when filter is set, skipping skip of them and ending after
+// limit (0: no limit).
+type cursor struct {
+	tx          pgx.Tx
+	rows        pgx.Rows
+	name        string
+	filter      *db.Filter
+	skip, limit int
+	n           int // documents given
+	done        bool
+}
 
 func (c *cursor) Next() ([]byte, error) {
-	if len(c.raws) == 0 {
-		return nil, nil
+	for !c.done && (c.limit <= 0 || c.n < c.limit) && c.rows.Next() {
+		var raw []byte
+		if err := c.rows.Scan(&raw); err != nil {
+			return nil, err
+		}
+		if c.filter != nil {
+			doc, err := decodeDoc(raw)
+			if err != nil {
+				return nil, err
+			}
+			if !c.filter.Match(doc) {
+				continue
+			}
+		}
+		if c.skip > 0 {
+			c.skip--
+			continue
+		}
+		c.n++
+		return raw, nil
 	}
-	raw := c.raws[0]
-	c.raws = c.raws[1:]
-	return raw, nil
+	c.done = true
+	if err := c.rows.Err(); err != nil {
+		return nil, pgErr(err, c.name)
+	}
+	return nil, nil
 }
 
-func (c *cursor) Close() error { c.raws = nil; return nil }
+func (c *cursor) Close() error {
+	c.done = true
+	if c.rows != nil {
+		c.rows.Close()
+	}
+	if c.tx != nil {
+		c.tx.Rollback(context.Background())
+		c.tx = nil
+	}
+	return nil
+}
 
 // Count returns how many documents f matches.
 func (d *DB) Count(ctx context.Context, name string, f *db.Filter) (int64, error) {
