@@ -108,6 +108,13 @@ func (t *translator) idCond(n *db.Node) string {
 			ss = append(ss, s)
 		}
 		return "id = ANY(" + t.arg(ss) + "::text[])"
+	case db.OpGt, db.OpGte, db.OpLt, db.OpLte:
+		// _id is always a string: a string bound compares it in byte order
+		// (the column's collation is "C"), as db.Compare does.
+		if s, ok := n.Value.(string); ok {
+			op := map[db.Op]string{db.OpGt: ">", db.OpGte: ">=", db.OpLt: "<", db.OpLte: "<="}[n.Op]
+			return "id " + op + " " + t.arg(s)
+		}
 	}
 	return t.superset(sqlTrue)
 }
