@@ -459,3 +459,58 @@ func TestScanStreams(t *testing.T) {
 		t.Fatalf("Count after ten closed scans: %d, %v (a cursor kept its connection?)", n, err)
 	}
 }
+
+// TestWritesWaitWithoutConnections: while a transaction holds the write
+// lock, this node's other writes wait for it without holding connections,
+// so reads still get one: with a pool of 2, one held transaction and five
+// waiting writes, a Find answers.
+func TestWritesWaitWithoutConnections(t *testing.T) {
+	d, err := Open(context.Background(), pgtest.Database(t), Options{MaxConns: 2})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { d.Close() })
+	ctx := context.Background()
+	if _, err := d.Write(ctx, "c", &db.WriteOp{Kind: db.WriteInsert, Docs: []db.Doc{mustDoc(t, `{"_id": "a"}`)}}); err != nil {
+		t.Fatal(err)
+	}
+	inside, release := make(chan struct{}), make(chan struct{})
+	held := make(chan error, 1)
+	go func() {
+		held <- d.Update(ctx, func(r db.Reader) ([]db.Put, error) {
+			close(inside)
+			<-release
+			return nil, nil
+		})
+	}()
+	<-inside
+	var wg sync.WaitGroup
+	for i := range 5 {
+		wg.Go(func() {
+			doc := db.Doc{{Key: "_id", Value: fmt.Sprint("w", i)}}
+			if _, err := d.Write(ctx, "c", &db.WriteOp{Kind: db.WriteInsert, Docs: []db.Doc{doc}}); err != nil {
+				t.Error(err)
+			}
+		})
+	}
+	// Give the writers the chance to take the pool's last connection, as
+	// they would without the driver's queue: up to 2 s, ended early if one
+	// did (then the Find below cannot answer and the test fails).
+	for deadline := time.Now().Add(2 * time.Second); time.Now().Before(deadline) && d.pool.Stat().AcquiredConns() < 2; {
+		time.Sleep(10 * time.Millisecond)
+	}
+	fctx, cancel := context.WithTimeout(ctx, 10*time.Second)
+	defer cancel()
+	raws, err := d.Find(fctx, "c", &db.Query{Limit: 10})
+	close(release)
+	if err != nil || len(raws) != 1 {
+		t.Errorf("Find while writes wait: %d documents, %v", len(raws), err)
+	}
+	if err := <-held; err != nil {
+		t.Fatal(err)
+	}
+	wg.Wait()
+	if n, err := d.Count(ctx, "c", nil); err != nil || n != 6 {
+		t.Errorf("after the waiting writes: %d documents, %v", n, err)
+	}
+}

@@ -67,6 +67,11 @@ type DB struct {
 	feedMu  sync.Mutex
 	changed chan struct{} // closed at the next change; nil until asked for
 
+	// wsem lets one write of this node at a time ask for writeLock: the
+	// others wait here, without a connection, so that waiting writes never
+	// take the pool's connections from reads.
+	wsem chan struct{}
+
 	stopListen context.CancelFunc
 	listenD    chan struct{}
 	closeOnce  sync.Once
@@ -88,7 +93,7 @@ func Open(ctx context.Context, url string, opts Options) (*DB, error) {
 	if err != nil {
 		return nil, fmt.Errorf("open postgres: %w", err)
 	}
-	d := &DB{pool: pool, listenD: make(chan struct{})}
+	d := &DB{pool: pool, listenD: make(chan struct{}), wsem: make(chan struct{}, 1)}
 	if err := d.init(ctx); err != nil {
 		pool.Close()
 		return nil, err
@@ -176,6 +181,12 @@ type wstate struct {
 // write runs fn in a write transaction: it holds writeLock, commits when fn
 // succeeds and rolls back otherwise.
 func (d *DB) write(ctx context.Context, fn func(tx pgx.Tx, w *wstate) error) error {
+	select {
+	case d.wsem <- struct{}{}:
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+	defer func() { <-d.wsem }()
 	tx, err := d.pool.BeginTx(ctx, pgx.TxOptions{})
 	if err != nil {
 		return fmt.Errorf("begin write: %w", err)
@@ -242,21 +253,20 @@ func (d *DB) listen(ctx context.Context, ready chan<- error) {
 	}
 }
 
+// The listening connection is its own, outside the pool: it is held for
+// as long as the driver is open.
 func (d *DB) listenOnce(ctx context.Context, listening func()) error {
-	conn, err := d.pool.Acquire(ctx)
+	c, err := pgx.ConnectConfig(ctx, d.pool.Config().ConnConfig.Copy())
 	if err != nil {
 		return err
 	}
-	defer conn.Release()
-	c := conn.Conn()
+	defer c.Close(context.Background())
 	if _, err := c.Exec(ctx, "LISTEN "+notifyChannel); err != nil {
 		return err
 	}
 	listening()
 	for {
 		if _, err := c.WaitForNotification(ctx); err != nil {
-			// Unusable for the pool after a cancelled wait.
-			c.Close(context.Background())
 			return err
 		}
 		d.notifyChanged()
