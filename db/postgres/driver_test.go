@@ -514,3 +514,91 @@ func TestWritesWaitWithoutConnections(t *testing.T) {
 		t.Errorf("after the waiting writes: %d documents, %v", n, err)
 	}
 }
+
+// TestPostgresRestart: while PostgreSQL is down, reads and writes fail
+// with an error instead of hanging, and a failed write is not applied;
+// once it is back, the same driver serves again without being reopened,
+// with every acknowledged write, and its change feed wakes its waiters
+// again for writes made through another node.
+func TestPostgresRestart(t *testing.T) {
+	url := pgtest.Database(t)
+	ctx := context.Background()
+	var nodes [2]*DB
+	for i := range nodes {
+		d, err := Open(ctx, url, Options{MaxConns: 4})
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { d.Close() })
+		nodes[i] = d
+	}
+	d, other := nodes[0], nodes[1]
+	if err := d.Subscribe(ctx, "feed", []string{"c"}); err != nil {
+		t.Fatal(err)
+	}
+	insert := func(d *DB, id string) error {
+		wctx, cancel := context.WithTimeout(ctx, 10*time.Second)
+		defer cancel()
+		_, err := d.Write(wctx, "c", &db.WriteOp{Kind: db.WriteInsert, Docs: []db.Doc{{{Key: "_id", Value: id}}}})
+		return err
+	}
+	if err := insert(d, "before"); err != nil {
+		t.Fatal(err)
+	}
+	wake := d.Changed()
+	pgtest.Restart(t, func() {
+		if err := insert(d, "during"); err == nil {
+			t.Error("a write while PostgreSQL is down reported success")
+		}
+		fctx, cancel := context.WithTimeout(ctx, 10*time.Second)
+		defer cancel()
+		if _, err := d.Find(fctx, "c", &db.Query{Limit: 10}); err == nil {
+			t.Error("a read while PostgreSQL is down reported success")
+		}
+	})
+	select {
+	case <-wake:
+	case <-time.After(30 * time.Second):
+		t.Fatal("Changed's waiters were not woken after the listening connection was lost")
+	}
+	// Back: the pool replaces its dead connections; a request may fail
+	// once on one, then succeed.
+	var err error
+	for deadline := time.Now().Add(30 * time.Second); time.Now().Before(deadline); {
+		if err = insert(d, "after"); err == nil || db.ErrorCode(err) == db.CodeDuplicateKey {
+			err = nil
+			break
+		}
+	}
+	if err != nil {
+		t.Fatalf("writes did not recover after the restart: %v", err)
+	}
+	if got := findIDs(t, d, "c", `{}`); !slices.Equal(got, []string{"after", "before"}) {
+		t.Errorf("after the restart: %v, want [after before] (the write that failed while down must not be there)", got)
+	}
+	// The listener is back: a write through the other node wakes d (or
+	// its reconnection does, once; then it reads the feed and waits again).
+	inserted := false
+	for deadline := time.Now().Add(30 * time.Second); ; {
+		w := d.Changed()
+		changes, err := d.Changes(ctx, "feed", 0, 100)
+		if err == nil && slices.ContainsFunc(changes, func(c db.Change) bool { return c.ID == "other" }) {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("a write through the other node after the restart did not reach this node's feed within 30s")
+		}
+		if !inserted {
+			err := insert(other, "other")
+			inserted = err == nil || db.ErrorCode(err) == db.CodeDuplicateKey
+			if !inserted {
+				continue // the other node's pool met a dead connection: again
+			}
+		}
+		select {
+		case <-w:
+		case <-time.After(time.Until(deadline)):
+			t.Fatal("a write through the other node after the restart did not wake this node within 30s")
+		}
+	}
+}

@@ -236,6 +236,10 @@ func (d *DB) listen(ctx context.Context, ready chan<- error) {
 			if first {
 				first = false
 				ready <- nil
+			} else {
+				// Listening again: what committed while nobody listened
+				// notified nobody, so wake everybody now.
+				d.notifyChanged()
 			}
 			delay = 100 * time.Millisecond
 		})

@@ -43,6 +43,8 @@ type cluster struct {
 	log      *bytes.Buffer
 	logM     sync.Mutex
 	startErr error // why it could not start
+	bin      string
+	cred     *syscall.Credential
 	exitErr  error // how postgres exited, once done is closed
 }
 
@@ -160,7 +162,7 @@ func start() (c *cluster, err error) {
 	if err != nil {
 		return nil, err
 	}
-	c = &cluster{dir: dir, log: &bytes.Buffer{}, done: make(chan struct{})}
+	c = &cluster{dir: dir, log: &bytes.Buffer{}}
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
 	defer cancel()
 	initdb := exec.CommandContext(ctx, filepath.Join(bin, "initdb"), "-D", filepath.Join(dir, "data"),
@@ -174,31 +176,68 @@ func start() (c *cluster, err error) {
 	if err != nil {
 		return nil, err
 	}
-	c.port = port
-	c.cmd = exec.Command(filepath.Join(bin, "postgres"), "-D", filepath.Join(dir, "data"),
-		"-p", strconv.Itoa(port), "-k", dir,
+	c.port, c.bin, c.cred = port, bin, cred
+	if err := c.launch(ctx); err != nil {
+		return nil, err
+	}
+	return c, nil
+}
+
+// launch starts postgres on the cluster's data directory and port and
+// waits until it accepts connections.
+func (c *cluster) launch(ctx context.Context) error {
+	c.done = make(chan struct{})
+	c.cmd = exec.Command(filepath.Join(c.bin, "postgres"), "-D", filepath.Join(c.dir, "data"),
+		"-p", strconv.Itoa(c.port), "-k", c.dir,
 		"-c", "listen_addresses=127.0.0.1",
 		"-c", "fsync=off", "-c", "synchronous_commit=off", "-c", "full_page_writes=off",
 		"-c", "max_connections=300", "-c", "shared_buffers=64MB",
 		"-c", "log_min_messages=warning")
 	// SIGQUIT (immediate shutdown) when this process dies without stopping
 	// it: no cluster outlives its test binary.
-	c.cmd.SysProcAttr = &syscall.SysProcAttr{Credential: cred, Pdeathsig: syscall.SIGQUIT}
+	c.cmd.SysProcAttr = &syscall.SysProcAttr{Credential: c.cred, Pdeathsig: syscall.SIGQUIT}
 	c.cmd.Stdout = lockedWriter{c}
 	c.cmd.Stderr = lockedWriter{c}
 	if err := c.cmd.Start(); err != nil {
-		return nil, fmt.Errorf("start postgres: %w", err)
+		return fmt.Errorf("start postgres: %w", err)
 	}
+	cmd, done := c.cmd, c.done
 	go func() {
-		c.exitErr = c.cmd.Wait()
-		close(c.done)
+		c.exitErr = cmd.Wait()
+		close(done)
 	}()
 	if err := c.waitReady(ctx); err != nil {
-		c.cmd.Process.Signal(syscall.SIGQUIT)
-		<-c.done
-		return nil, fmt.Errorf("%w\n%s", err, Log())
+		cmd.Process.Signal(syscall.SIGQUIT)
+		<-done
+		return fmt.Errorf("%w\n%s", err, Log())
 	}
-	return c, nil
+	return nil
+}
+
+// Restart stops the server (fast shutdown: open connections are cut) and
+// starts it again on the same data and port, for tests of what a client
+// does when PostgreSQL goes away and comes back. down runs while it is
+// stopped. Tests that call it must not run in parallel with others of the
+// same binary.
+func Restart(t testing.TB, down func()) {
+	t.Helper()
+	if cur == nil || cur.cmd == nil {
+		t.Fatal("pgtest: Restart before any Database")
+	}
+	cur.cmd.Process.Signal(syscall.SIGINT)
+	select {
+	case <-cur.done:
+	case <-time.After(time.Minute):
+		t.Fatal("pgtest: postgres did not stop within a minute")
+	}
+	if down != nil {
+		down()
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	defer cancel()
+	if err := cur.launch(ctx); err != nil {
+		t.Fatalf("pgtest: restart: %v", err)
+	}
 }
 
 // waitReady waits until the server accepts connections, it exits, or ctx
