@@ -31,9 +31,12 @@ test: build unit sdk admin e2e fuzz
 # The storage suites run against a real MinIO server, the HTTPS tests
 # against Let's Encrypt's ACME test server pebble: scripts/minio.sh and
 # scripts/pebble.sh install the pinned builds into ~/.cache/minibase the
-# first time.
+# first time. The PostgreSQL driver's tests start a throwaway cluster with
+# Debian's postgresql server binaries, which scripts/postgres.sh installs
+# when missing.
 unit: build
-	MINIBASE_MINIO_BIN=$$(scripts/minio.sh) MINIBASE_PEBBLE_BIN=$$(scripts/pebble.sh) MINIBASE_BIN=$(CURDIR)/bin/minibase \
+	MINIBASE_MINIO_BIN=$$(scripts/minio.sh) MINIBASE_PEBBLE_BIN=$$(scripts/pebble.sh) MINIBASE_PG_BIN=$$(scripts/postgres.sh) \
+		MINIBASE_BIN=$(CURDIR)/bin/minibase \
 		go test -race -vet=all -count=1 -timeout 30m ./...
 
 # The JS SDK: type check, dist/ up to date, and its tests against the

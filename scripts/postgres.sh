@@ -1,0 +1,35 @@
+#!/usr/bin/env bash
+# Prints the directory of PostgreSQL's server binaries (initdb, postgres,
+# pg_ctl) that the db/postgres tests start a throwaway cluster with,
+# installing Debian's `postgresql` package first when none is there: once
+# per machine, as root (or through sudo), with apt-get. Only the binaries
+# are used: the tests never start or touch the system-wide service.
+# MINIBASE_PG_BIN names another bin directory instead, and nothing is
+# installed.
+set -euo pipefail
+if [ -n "${MINIBASE_PG_BIN:-}" ]; then
+  echo "$MINIBASE_PG_BIN"
+  exit 0
+fi
+find_bin() {
+  # The newest major version installed.
+  ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | while read -r d; do
+    [ -x "$d/initdb" ] && [ -x "$d/postgres" ] && echo "$d"
+  done | tail -n 1
+}
+bin=$(find_bin)
+if [ -z "$bin" ]; then
+  sudo=
+  if [ "$(id -u)" != 0 ]; then
+    command -v sudo >/dev/null || { echo "postgres.sh: no PostgreSQL server under /usr/lib/postgresql; install Debian's postgresql package, or set MINIBASE_PG_BIN" >&2; exit 1; }
+    sudo=sudo
+  fi
+  echo "postgres.sh: installing Debian's postgresql (once; a minute or two)" >&2
+  # The lock timeout waits for another apt-get (another checkout's tests)
+  # instead of failing.
+  $sudo apt-get -o DPkg::Lock::Timeout=600 update >&2
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get -o DPkg::Lock::Timeout=600 install -y --no-install-recommends postgresql >&2
+  bin=$(find_bin)
+  [ -n "$bin" ] || { echo "postgres.sh: postgresql installed but no server binaries under /usr/lib/postgresql" >&2; exit 1; }
+fi
+echo "$bin"
