@@ -8,14 +8,29 @@
 # Go's fuzz coordinator (through go1.26, go.dev/issue/75804) can report a
 # bare "context deadline exceeded" failure when a starved worker misses the
 # deadline, with no failing input. A count has no deadline to race.
+#
+# Each package's fuzzing test binary is built once (go test -c -fuzz: the
+# same coverage instrumentation `go test -fuzz` compiles in) and run once
+# per target from the package's directory, as go test runs it, with go
+# test's corpus cache: `go test -fuzz` would link a new binary for every
+# target, and a binary holding modernc.org/sqlite takes many seconds to link.
 set -eu
 execs=${FUZZEXECS:-50000x}
 cd "$(dirname "$0")/.."
+root=$(pwd)
+cache=$(go env GOCACHE)/fuzz
+bin=$(mktemp -d)
+trap 'rm -rf "$bin"' EXIT
 grep -rlE --include='*_test.go' '^func Fuzz[A-Za-z0-9_]*\(f \*testing\.F\)' . |
-	grep -v node_modules | sort | while read -r file; do
-	dir=$(dirname "$file")
-	for name in $(sed -nE 's/^func (Fuzz[A-Za-z0-9_]*)\(f \*testing\.F\).*/\1/p' "$file"); do
+	grep -v node_modules | xargs -n1 dirname | sort -u | while read -r dir; do
+	pkg=$(go list "$dir")
+	names=$(sed -nE 's/^func (Fuzz[A-Za-z0-9_]*)\(f \*testing\.F\).*/\1/p' "$dir"/*_test.go)
+	test=$bin/$(echo "$pkg" | tr / _).test
+	go test -c -fuzz=. -o "$test" "$dir"
+	for name in $names; do
 		echo "== $dir $name ($execs)"
-		go test "$dir" -run '^$' -fuzz "^$name\$" -fuzztime "$execs"
+		(cd "$root/$dir" && "$test" -test.run='^$' -test.fuzz="^$name\$" -test.fuzztime="$execs" \
+			-test.fuzzcachedir="$cache/$pkg")
 	done
+	rm -f "$test"
 done

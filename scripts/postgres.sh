@@ -28,6 +28,12 @@ if [ -z "$bin" ]; then
   # The lock timeout waits for another apt-get (another checkout's tests)
   # instead of failing.
   $sudo apt-get -o DPkg::Lock::Timeout=600 update >&2
+  # postgresql-common first, told not to make the system-wide "main"
+  # cluster the server package would otherwise create (and start, where
+  # services start) on install: the tests want the binaries, nothing else.
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get -o DPkg::Lock::Timeout=600 install -y --no-install-recommends postgresql-common >&2
+  $sudo mkdir -p /etc/postgresql-common/createcluster.d
+  echo "create_main_cluster = false" | $sudo tee /etc/postgresql-common/createcluster.d/minibase-tests.conf >/dev/null
   DEBIAN_FRONTEND=noninteractive $sudo apt-get -o DPkg::Lock::Timeout=600 install -y --no-install-recommends postgresql >&2
   bin=$(find_bin)
   [ -n "$bin" ] || { echo "postgres.sh: postgresql installed but no server binaries under /usr/lib/postgresql" >&2; exit 1; }
