@@ -22,7 +22,7 @@ type Env struct {
 // Usage is the help of the minibase command: its commands, then serve's
 // settings.
 func Usage() string {
-	return usage + "\nserve's flags and environment:\n" + server.Usage()
+	return usage + "\nserve's settings: flag, environment variable (a config file's key is its\nname in lowercase without MINIBASE_; minibase config --example):\n" + server.Usage()
 }
 
 const usage = `minibase: a backend for mini-programs in one binary.
@@ -30,6 +30,14 @@ const usage = `minibase: a backend for mini-programs in one binary.
 Usage:
   minibase serve [--dir DIR] [--http ADDR]   run the server
   minibase serve --https api.example.com     … over HTTPS, certificates from Let's Encrypt
+  minibase serve --config minibase.toml      … with the settings of a config file
+                                             (or MINIBASE_CONFIG=minibase.toml)
+  minibase config [--config FILE]            print the configuration in force, each
+                                             value's source, secrets masked
+  minibase config --check | --example        validate it (exit 1 on errors) | print a
+                                             config file with every setting
+  minibase health [--url URL]                ask the local server for /v1/health
+                                             (exit 1 unless ok; Docker's HEALTHCHECK)
   minibase admin create EMAIL [--dir DIR] [--password-stdin]
                                              add an admin account (password from
                                              stdin, MINIBASE_ADMIN_PASSWORD or a prompt)
