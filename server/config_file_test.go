@@ -252,3 +252,48 @@ func FuzzConfigFile(f *testing.F) {
 		}
 	})
 }
+
+// The README's table of settings is SettingsTable, between its markers:
+// it cannot drift from the table the server parses.
+// MINIBASE_UPDATE_README=1 go test ./server -run TestREADMESettingsTable
+// rewrites it.
+func TestREADMESettingsTable(t *testing.T) {
+	const begin, end = "<!-- settings table: generated from server/config*.go by TestREADMESettingsTable -->\n", "<!-- end of settings table -->\n"
+	raw, err := os.ReadFile("../README.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	before, rest, ok1 := strings.Cut(string(raw), begin)
+	table, after, ok2 := strings.Cut(rest, end)
+	if !ok1 || !ok2 {
+		t.Fatalf("README.md has no %q … %q", begin, end)
+	}
+	if table == SettingsTable() {
+		return
+	}
+	if os.Getenv("MINIBASE_UPDATE_README") == "1" {
+		if err := os.WriteFile("../README.md", []byte(before+begin+SettingsTable()+end+after), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return
+	}
+	t.Errorf("README.md's settings table is not the settings' table: MINIBASE_UPDATE_README=1 go test ./server -run TestREADMESettingsTable")
+}
+
+// The README's example config files use only keys and types the server
+// takes.
+func TestREADMETOMLExamples(t *testing.T) {
+	raw, err := os.ReadFile("../README.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	blocks := regexp.MustCompile("(?s)```toml\n(.*?)```").FindAllStringSubmatch(string(raw), -1)
+	if len(blocks) == 0 {
+		t.Fatal("README.md has no toml example")
+	}
+	for _, b := range blocks {
+		if _, err := parseConfigFile("README.md", []byte(b[1]), new(Config).settings()); err != nil {
+			t.Errorf("README.md's example:\n%s\n%v", b[1], err)
+		}
+	}
+}
