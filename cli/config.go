@@ -50,6 +50,9 @@ func Config(ctx context.Context, args []string, env Env) error {
 	if err := checkFiles(cfg); err != nil {
 		return fmt.Errorf("the configuration is not valid:\n%w", err)
 	}
+	for _, w := range cfg.Warnings() {
+		fmt.Fprintln(env.Stderr, "minibase: warning:", w)
+	}
 	if check {
 		where := "defaults, environment and flags"
 		if cfg.File != "" {

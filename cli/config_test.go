@@ -154,3 +154,41 @@ func TestConfigCheck(t *testing.T) {
 		t.Errorf("--check of the example: exit %d\n%s%s", code, out, errOut)
 	}
 }
+
+// The commands on a data directory read serve's config file too
+// (--config, MINIBASE_CONFIG): its data directory.
+func TestDataCommandsReadConfigFile(t *testing.T) {
+	bin, dir := binary(t), t.TempDir()
+	path := writeConfig(t, fmt.Sprintf("dir = %q\n", dir))
+	env := []string{"MINIBASE_DIR=", "MINIBASE_ADMIN_KEY=" + testKey}
+	out, errOut, code := cli(t, bin, append(env, "MINIBASE_ADMIN_PASSWORD=a long enough password"), "admin", "create", "ops@example.com", "--config", path)
+	if _, err := os.Stat(filepath.Join(dir, "data.db")); code != 0 || err != nil {
+		t.Fatalf("admin create --config: exit %d, database in the file's dir: %v\n%s%s", code, err, out, errOut)
+	}
+	out, errOut, code = cli(t, bin, env, "backup", "create", "--config", path)
+	if code != 0 || !strings.Contains(out, "backup written: "+filepath.Join(dir, "backups", "minibase-")) {
+		t.Fatalf("backup create --config: exit %d\n%s%s", code, out, errOut)
+	}
+	archive := filepath.Base(strings.Fields(strings.TrimPrefix(out, "backup written: "))[0])
+	if out, errOut, code := cli(t, bin, append(env, "MINIBASE_CONFIG="+path), "backup", "list"); code != 0 || !strings.Contains(out, archive) {
+		t.Errorf("backup list with MINIBASE_CONFIG: exit %d\n%s%s", code, out, errOut)
+	}
+	if _, errOut, code := cli(t, bin, env, "backup", "list", "--config"); code != 1 || !strings.Contains(errOut, "--config needs a file") {
+		t.Errorf("--config without a file: exit %d\n%s", code, errOut)
+	}
+}
+
+// A config file holding a secret that other users may read is warned
+// about, by config and by serve; at 0600 it is not.
+func TestConfigFileSecretWarning(t *testing.T) {
+	bin := binary(t)
+	path := writeConfig(t, "dir = \""+t.TempDir()+"\"\nadmin_key = \"file-admin-key-0123456789\"\n")
+	if _, errOut, code := cli(t, bin, nil, "config", "--config", path); code != 0 || strings.Contains(errOut, "warning") {
+		t.Errorf("a 0600 file: exit %d, stderr:\n%s", code, errOut)
+	}
+	os.Chmod(path, 0o644)
+	if _, errOut, code := cli(t, bin, nil, "config", "--config", path); code != 0 ||
+		!strings.Contains(errOut, "gives secrets (admin_key) and other users can read it (mode 0644): chmod 600") {
+		t.Errorf("a 0644 file: exit %d, stderr:\n%s", code, errOut)
+	}
+}

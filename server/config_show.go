@@ -2,6 +2,7 @@ package server
 
 import (
 	"fmt"
+	"os"
 	"strconv"
 	"strings"
 )
@@ -165,4 +166,24 @@ func SettingsTable() string {
 		fmt.Fprintf(&b, "| `%s` | `%s` | %s | %s | %s |\n", s.fileKey(), s.env, flag, def, usage)
 	}
 	return b.String()
+}
+
+// Warnings are what is allowed but unwise in c: a config file giving
+// secrets that other users of the machine may read.
+func (c *Config) Warnings() []string {
+	var secrets []string
+	for _, s := range new(Config).settings() {
+		if src, ok := c.sources[s.env]; ok && s.secret && src.from == "file" {
+			secrets = append(secrets, s.fileKey())
+		}
+	}
+	if len(secrets) == 0 {
+		return nil
+	}
+	fi, err := os.Stat(c.File)
+	if err != nil || fi.Mode().Perm()&0o077 == 0 {
+		return nil
+	}
+	return []string{fmt.Sprintf("%s gives secrets (%s) and other users can read it (mode %#o): chmod 600 %s",
+		c.File, strings.Join(secrets, ", "), fi.Mode().Perm(), c.File)}
 }
