@@ -87,7 +87,7 @@ func parseConfigFile(path string, data []byte, table []setting) (map[string]file
 	walk = func(prefix string, m map[string]any) {
 		for k, v := range m {
 			key := prefix + k
-			line := lines[key]
+			line := lineOf(lines, key)
 			s := byKey[key]
 			if sub, ok := v.(map[string]any); ok && s == nil {
 				if len(sub) == 0 {
@@ -216,6 +216,21 @@ func abs(n int) int {
 		return -n
 	}
 	return n
+}
+
+// lineOf is the line of key, or of the nearest table or key it is in (a
+// key inside an inline table).
+func lineOf(lines map[string]int, key string) int {
+	for {
+		if l, ok := lines[key]; ok {
+			return l
+		}
+		i := strings.LastIndexByte(key, '.')
+		if i < 0 {
+			return 0
+		}
+		key = key[:i]
+	}
 }
 
 // keyLines maps each key of a TOML document (dotted, tables included) to

@@ -132,6 +132,7 @@ func TestConfigFileErrors(t *testing.T) {
 		{"an empty table", "[server]\n", []string{`:1: unknown key "server"`}},
 		{"an inline table", "dir = { path = \"x\" }\n", []string{`:1: dir must be a string, a whole number or true/false, not a table`}},
 		{"an array of tables", "[[dir]]\nx = 1\n", []string{`:1: dir takes one value, not an array`}},
+		{"an inline table of no setting", "\nnope = { a = 1 }\n", []string{`:2: unknown key "nope.a"`}},
 		{"a table of no setting", "[server]\nport = 1\n", []string{`:2: unknown key "server.port"`}},
 		{"a decimal number", "body_limit = 1.5\n", []string{`:1: body_limit must be a string, a whole number or true/false, not a decimal number`}},
 		{"a date", "dir = 2026-12-07\n", []string{`:1: dir must be a string, a whole number or true/false, not a date or time`}},

@@ -28,7 +28,7 @@ type SettingValue struct {
 
 // Effective is every setting of c with its value and source, in the
 // order of the help text. Settings saved from the admin console are not
-// in c: see ConsoleEnv.
+// in c: see ConsoleSaved.
 func (c *Config) Effective() []SettingValue {
 	var out []SettingValue
 	for _, s := range new(Config).settings() {
