@@ -2,7 +2,9 @@
 // binary: a JSON document database with MongoDB semantics, object storage,
 // end-user auth and JavaScript cloud functions, served on one port.
 //
-//	minibase serve [--dir DIR] [--http ADDR] [--https DOMAINS]
+//	minibase serve [--config FILE] [--dir DIR] [--http ADDR] [--https DOMAINS]
+//	minibase config [--config FILE] [--check | --example]
+//	minibase health [--url URL]
 //	minibase admin create EMAIL …
 //	minibase functions deploy|invoke|list|rollback|logs …
 //	minibase backup create|list|restore …
@@ -49,6 +51,12 @@ func run(args []string, env cli.Env) error {
 		ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 		defer stop()
 		return cli.Serve(ctx, args[1:], env)
+	case "config":
+		return cli.Config(context.Background(), args[1:], env)
+	case "health":
+		ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+		defer stop()
+		return cli.Health(ctx, args[1:], env)
 	case "admin":
 		return cli.Admin(context.Background(), args[1:], env)
 	case "functions":

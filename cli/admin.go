@@ -23,9 +23,13 @@ import (
 // else MINIBASE_ADMIN_PASSWORD, else a prompt.
 func Admin(ctx context.Context, args []string, env Env) error {
 	if len(args) == 0 || args[0] != "create" {
-		return errors.New("usage: minibase admin create EMAIL [--dir DIR] [--password-stdin]")
+		return errors.New("usage: minibase admin create EMAIL [--dir DIR | --config FILE] [--password-stdin]")
 	}
-	cfg, err := server.ParseConfig(nil, env.Getenv)
+	parse, args, err := configFlag(args)
+	if err != nil {
+		return err
+	}
+	cfg, err := server.ParseConfig(parse, env.Getenv)
 	if err != nil {
 		return err
 	}
@@ -42,7 +46,7 @@ func Admin(ctx context.Context, args []string, env Env) error {
 		return err
 	}
 	if email == "" || fs.NArg() > 0 {
-		return errors.New("usage: minibase admin create EMAIL [--dir DIR] [--password-stdin]")
+		return errors.New("usage: minibase admin create EMAIL [--dir DIR | --config FILE] [--password-stdin]")
 	}
 	password, err := adminPassword(*fromStdin, env.Getenv, env.Stdin, env.Stderr)
 	if err != nil {

@@ -10,12 +10,13 @@ import (
 )
 
 const backupUsage = `usage:
-  minibase backup create [--dir DATA] [--out FILE|DIR]
-  minibase backup list [--dir DATA]
-  minibase backup restore ARCHIVE [--dir DATA] [--force]`
+  minibase backup create [--dir DATA | --config FILE] [--out FILE|DIR]
+  minibase backup list [--dir DATA | --config FILE]
+  minibase backup restore ARCHIVE [--dir DATA | --config FILE] [--force]`
 
 // Backup runs `minibase backup create|list|restore …` on a data directory
-// (MINIBASE_DIR, --dir). Backups need no running server: create works
+// (--dir, else serve's settings: MINIBASE_DIR, the config file of --config
+// or MINIBASE_CONFIG). Backups need no running server: create works
 // beside one (the database is copied online), restore refuses one's
 // directory without --force.
 func Backup(ctx context.Context, args []string, env Env) error {
@@ -37,7 +38,11 @@ func Backup(ctx context.Context, args []string, env Env) error {
 // directory, the backups bucket); flags may come before or after one
 // positional argument, which it returns ("" when none).
 func backupFlags(name string, args []string, env Env, define func(*flag.FlagSet)) (server.Config, string, error) {
-	cfg, err := server.ParseConfig(nil, env.Getenv)
+	parse, args, err := configFlag(args)
+	if err != nil {
+		return server.Config{}, "", err
+	}
+	cfg, err := server.ParseConfig(parse, env.Getenv)
 	if err != nil {
 		return cfg, "", err
 	}

@@ -10,9 +10,10 @@ import (
 	"minibase/server"
 )
 
-// Serve runs `minibase serve [--dir DIR] [--http ADDR]`: it opens the
-// server the flags and MINIBASE_* variables describe and serves until ctx
-// ends (SIGINT, SIGTERM), then shuts down gracefully.
+// Serve runs `minibase serve [--config FILE] [--dir DIR] [--http ADDR]`:
+// it opens the server the flags, MINIBASE_* variables and config file
+// describe and serves until ctx ends (SIGINT, SIGTERM), then shuts down
+// gracefully.
 func Serve(ctx context.Context, args []string, env Env) error {
 	cfg, err := server.ParseConfig(args, env.Getenv)
 	if errors.Is(err, flag.ErrHelp) {
@@ -22,7 +23,11 @@ func Serve(ctx context.Context, args []string, env Env) error {
 	if err != nil {
 		return err
 	}
-	s := &server.Server{Config: cfg, Version: env.Version, Out: env.Stdout, Log: slog.New(slog.NewTextHandler(env.Stderr, nil))}
+	log := slog.New(slog.NewTextHandler(env.Stderr, nil))
+	for _, w := range cfg.Warnings() {
+		log.Warn(w)
+	}
+	s := &server.Server{Config: cfg, Version: env.Version, Out: env.Stdout, Log: log}
 	if err := s.Open(ctx); err != nil {
 		return errors.Join(err, s.Close())
 	}

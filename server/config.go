@@ -1,6 +1,7 @@
 package server
 
 import (
+	"cmp"
 	"errors"
 	"flag"
 	"fmt"
@@ -43,14 +44,42 @@ type Config struct {
 	HTTPS          HTTPSConfig
 	Backup         BackupConfig
 
-	given map[string]bool // the MINIBASE_* settings ParseConfig was given (by variable or flag)
+	// File is the config file ParseConfig read (--config, MINIBASE_CONFIG);
+	// "" when none.
+	File string
+	// sources is where each setting ParseConfig was given came from, by
+	// variable name; a setting not in it has its default.
+	sources map[string]source
 }
 
-// setting is one row of the table: where a value comes from, its default
-// and help, and how it is parsed into a Config.
+// source is where a setting's value came from: the file (at line), the
+// variable or the flag, and the value as written there.
+type source struct {
+	from string // "file", "env" or "flag"
+	raw  string // the value as given (a file's array: comma-joined)
+	line int    // the file's line (from "file")
+}
+
+// setting is one row of the table: where a value comes from (a flag, a
+// MINIBASE_* variable, a key of the config file), its default and help,
+// and how it is parsed into a Config. A row is all it takes to add a
+// setting: its file key, its line in `minibase config --example`, in
+// `minibase config` and in the README's table (which a test keeps in step)
+// follow from it.
 type setting struct {
 	env  string // MINIBASE_…
 	flag string // serve's flag (--flag VALUE), if any
+	// key is its key in the config file; "" is the variable's name in
+	// lowercase without MINIBASE_ (MINIBASE_BODY_LIMIT: body_limit).
+	key string
+	// secret masks its value wherever it is shown (minibase config): at
+	// most its last four characters.
+	secret bool
+	// list takes a TOML array of strings in the file (the value is the
+	// items joined by commas, as the variable writes them).
+	list bool
+	// group is the heading it is listed under (set by Config.settings).
+	group string
 	// toggle makes the flag a switch: --flag alone is true (--flag=false
 	// is false).
 	toggle bool
@@ -65,18 +94,58 @@ type setting struct {
 // settings is the table, bound to c's fields: every setting of minibase,
 // in the order of the help text.
 func (c *Config) settings() []setting {
-	s := []setting{
+	var s []setting
+	for _, g := range []struct {
+		name string
+		rows []setting
+	}{
+		{"Server", c.serverSettings()},
+		{"HTTPS", c.HTTPS.settings()},
+		{"Connections", c.Conns.settings()},
+		{"Database", append(c.databaseSettings(), c.consoleSettings()...)},
+		{"End-user auth", c.Auth.settings()},
+		{"Storage", c.Storage.settings()},
+		{"Realtime", c.Watch.settings()},
+		{"Cloud functions", c.Functions.settings()},
+		{"Backups", c.Backup.settings()},
+	} {
+		for _, r := range g.rows {
+			r.group = g.name
+			s = append(s, r)
+		}
+	}
+	return s
+}
+
+// serverSettings are the server's own settings.
+func (c *Config) serverSettings() []setting {
+	return []setting{
 		{env: "MINIBASE_DIR", flag: "dir", def: "./mb_data", usage: "data directory", set: text(&c.Dir)},
 		{env: "MINIBASE_HTTP", flag: "http", usage: "listen address (default " + defaultHTTP + "); with HTTPS, the plain-http listener " +
 			"that answers ACME challenges and redirects the rest to https (default :80; off: none)", set: text(&c.HTTP)},
-		{env: "MINIBASE_ADMIN_KEY", usage: "admin key (at least 16 characters); without it the first serve generates one and prints it once",
+		{env: "MINIBASE_ADMIN_KEY", secret: true, usage: "admin key (at least 16 characters); without it the first serve generates one and prints it once",
 			set: text(&c.AdminKey)},
-		{env: "MINIBASE_BODY_LIMIT", def: "16777216", usage: "largest request body, like 16MiB (file uploads and function zips have their own limits)",
+		{env: "MINIBASE_BODY_LIMIT", def: "16MiB", usage: "largest request body, like 16MiB (file uploads and function zips have their own limits)",
 			set: sizeInt(&c.BodyLimit, 1<<10, 1<<32)},
-		{env: "MINIBASE_SQLITE_SYNC", def: "FULL", usage: "FULL (commits survive power loss) or NORMAL (they survive a crash of the process)",
-			set: oneOf(&c.Sync, "FULL", "NORMAL")},
 		{env: "MINIBASE_REQUEST_TIMEOUT", def: "30s", usage: "per-request time limit",
 			set: duration(&c.RequestTimeout, time.Millisecond, 24*time.Hour)},
+		{env: "MINIBASE_DISK_RESERVE", def: "32MiB", usage: "space kept in <dir>/disk_reserve and released when the disk fills up, so deletes still run (0: none)",
+			set: size(&c.DiskReserve, 0, 1<<40)},
+		{env: "MINIBASE_PPROF", usage: "address for Go's profiler (net/http/pprof), e.g. 127.0.0.1:6060; off by default", set: text(&c.Pprof)},
+		{env: "MINIBASE_CORS_ORIGINS", list: true, usage: "origins whose web pages may call the API, comma-separated " +
+			"(https://app.example.com, https://*.example.com), or * for all; none by default (/sdk/ is open to every origin)",
+			set: func(v string) (err error) { c.CORS, err = ParseCORSOrigins(v); return err }},
+		{env: "MINIBASE_TRUSTED_PROXIES", list: true, usage: "reverse proxies whose X-Forwarded-For, X-Real-IP and X-Forwarded-Proto count: " +
+			"IPs, CIDRs, loopback, private; none by default",
+			set: func(v string) (err error) { c.Proxies, err = ParseTrustedProxies(v); return err }},
+	}
+}
+
+// databaseSettings are SQLite's and the query engine's.
+func (c *Config) databaseSettings() []setting {
+	return []setting{
+		{env: "MINIBASE_SQLITE_SYNC", def: "FULL", usage: "FULL (commits survive power loss) or NORMAL (they survive a crash of the process)",
+			set: oneOf(&c.Sync, "FULL", "NORMAL")},
 		{env: "MINIBASE_SQLITE_CACHE_KIB", usage: "SQLite page cache per connection (default 2048)", set: integer(&c.SQLite.CacheKiB, 0, 1<<20)},
 		{env: "MINIBASE_SQLITE_MMAP_MIB", usage: "memory-map up to this much of the database (default 1024)", set: integer(&c.SQLite.MmapMiB, 0, 1<<20)},
 		{env: "MINIBASE_SQLITE_READERS", usage: "read connections (default 4)", set: integer(&c.SQLite.Readers, 0, 1<<20)},
@@ -86,24 +155,7 @@ func (c *Config) settings() []setting {
 		{env: "MINIBASE_DB_AGGREGATE_MEMORY", def: "100MiB", usage: "memory the stages of one aggregation may hold ($group, $sort without an index, …); " +
 			"a pipeline that needs more fails (DATABASE_AGGREGATE_MEMORY_EXCEED)",
 			set: size(&c.AggregateMem, 1<<20, 1<<40)},
-		{env: "MINIBASE_DISK_RESERVE", def: "32MiB", usage: "space kept in <dir>/disk_reserve and released when the disk fills up, so deletes still run (0: none)",
-			set: size(&c.DiskReserve, 0, 1<<40)},
-		{env: "MINIBASE_PPROF", usage: "address for Go's profiler (net/http/pprof), e.g. 127.0.0.1:6060; off by default", set: text(&c.Pprof)},
-		{env: "MINIBASE_CORS_ORIGINS", usage: "origins whose web pages may call the API, comma-separated " +
-			"(https://app.example.com, https://*.example.com), or * for all; none by default (/sdk/ is open to every origin)",
-			set: func(v string) (err error) { c.CORS, err = ParseCORSOrigins(v); return err }},
-		{env: "MINIBASE_TRUSTED_PROXIES", usage: "reverse proxies whose X-Forwarded-For, X-Real-IP and X-Forwarded-Proto count: " +
-			"IPs, CIDRs, loopback, private; none by default",
-			set: func(v string) (err error) { c.Proxies, err = ParseTrustedProxies(v); return err }},
 	}
-	s = append(s, c.Conns.settings()...)
-	s = append(s, c.Auth.settings()...)
-	s = append(s, c.Storage.settings()...)
-	s = append(s, c.Watch.settings()...)
-	s = append(s, c.consoleSettings()...)
-	s = append(s, c.Backup.settings()...)
-	s = append(s, c.Functions.settings()...)
-	return append(s, c.HTTPS.settings()...)
 }
 
 // check is what the table cannot say: settings that go together, and
@@ -113,15 +165,19 @@ func (c *Config) check(httpSet bool) error {
 	return errors.Join(c.Auth.check(), c.Storage.check(), c.checkBackup(), c.checkHTTPS(httpSet))
 }
 
-// ParseConfig reads serve's flags from args and the MINIBASE_* variables
-// from getenv (os.Getenv; a flag wins over its variable) over the
-// defaults. A value that is not valid is an error naming the setting and
-// what it must be.
+// ParseConfig reads serve's flags from args, the MINIBASE_* variables
+// from getenv (os.Getenv) and the config file named by --config or
+// MINIBASE_CONFIG over the defaults: a flag wins over its variable, a
+// variable over the file's key, the file over the default (an empty value
+// counts as not given). A value that is not valid is an error naming the
+// setting (the flag, the variable, or the file's line and key) and what it
+// must be; the error lists every such problem, one a line.
 func ParseConfig(args []string, getenv func(string) string) (Config, error) {
 	c := Config{Auth: AuthConfig{Config: auth.Config{Limits: auth.DefaultLimits()}}}
 	table := c.settings()
 	fs := flag.NewFlagSet("serve", flag.ContinueOnError)
 	fs.SetOutput(io.Discard)
+	file := fs.String("config", "", "config file (TOML)")
 	flags := map[string]*string{}
 	for _, s := range table {
 		switch {
@@ -139,34 +195,69 @@ func ParseConfig(args []string, getenv func(string) string) (Config, error) {
 	if fs.NArg() > 0 {
 		return c, fmt.Errorf("serve: unexpected argument %q", fs.Arg(0))
 	}
-	httpSet := false
+	var inFile map[string]fileValue
+	var errs []error
+	if c.File = cmp.Or(*file, getenv(ConfigEnv)); c.File != "" {
+		var err error
+		if inFile, err = readConfigFile(c.File, table); err != nil && inFile == nil {
+			return c, err
+		} else if err != nil {
+			errs = append(errs, err)
+		}
+	}
+	c.sources = map[string]source{}
 	for _, s := range table {
-		v, from := getenv(s.env), s.env
+		var src source
+		if v := inFile[s.fileKey()]; v.raw != "" {
+			src = source{from: "file", raw: v.raw, line: v.line}
+		}
+		if v := getenv(s.env); v != "" {
+			src = source{from: "env", raw: v}
+		}
 		if f := flags[s.env]; f != nil && *f != "" {
-			v, from = *f, "--"+s.flag
+			src = source{from: "flag", raw: *f}
 		}
-		if v != "" {
-			if c.given == nil {
-				c.given = map[string]bool{}
-			}
-			c.given[s.env] = true
-		}
-		if s.env == "MINIBASE_HTTP" {
-			httpSet = v != ""
-		}
-		if v == "" {
+		v := src.raw
+		if src.from != "" {
+			c.sources[s.env] = src
+		} else {
 			v = s.def
 		}
 		if v == "" {
 			continue
 		}
-		if err := s.set(v); err != nil && strings.HasPrefix(err.Error(), s.env) {
-			return c, err
-		} else if err != nil {
-			return c, fmt.Errorf("%s %v, got %q", from, err, v)
+		if err := s.set(v); err != nil {
+			errs = append(errs, c.settingError(s, src, v, err))
 		}
 	}
+	if len(errs) > 0 {
+		return c, errors.Join(errs...)
+	}
+	_, httpSet := c.sources["MINIBASE_HTTP"]
 	return c, c.check(httpSet)
+}
+
+// ConfigEnv is the variable naming the config file (when --config does
+// not).
+const ConfigEnv = "MINIBASE_CONFIG"
+
+// settingError is err of s's value v, from src, naming where v was given.
+// err says what the value must be ("must be …"), or is a whole message
+// starting with the variable's name.
+func (c *Config) settingError(s setting, src source, v string, err error) error {
+	name := s.env
+	switch src.from {
+	case "flag":
+		name = "--" + s.flag
+	case "file":
+		name = fmt.Sprintf("%s:%d: %s", c.File, src.line, s.fileKey())
+	case "":
+		name = s.env + " (its default)"
+	}
+	if rest, ok := strings.CutPrefix(err.Error(), s.env); ok {
+		return errors.New(name + rest)
+	}
+	return fmt.Errorf("%s %v, got %q", name, err, v)
 }
 
 // switchFlag is a flag that may stand alone (--hsts: "true").

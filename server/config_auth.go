@@ -34,7 +34,7 @@ func (a *AuthConfig) settings() []setting {
 		{env: "MINIBASE_ACCESS_TTL", def: "2h", usage: "access-token life", set: duration(&a.AccessTTL, time.Minute, 24*time.Hour)},
 		{env: "MINIBASE_REFRESH_TTL", def: "720h", usage: "refresh-token life, renewed by each refresh (720h: 30 days)",
 			set: duration(&a.RefreshTTL, time.Hour, 365*24*time.Hour)},
-		{env: "MINIBASE_RATE_LIMITS", usage: `override sign-in rate limits, e.g. "login.account=50/h,anonymous.ip=300/m", or "off"`,
+		{env: "MINIBASE_RATE_LIMITS", list: true, usage: `override sign-in rate limits, e.g. "login.account=50/h,anonymous.ip=300/m", or "off"`,
 			set: func(v string) error {
 				if err := a.Limits.Parse(v); err != nil {
 					return fmt.Errorf("must be limits like login.account=50/h,anonymous.ip=300/m, or off (%v)", err)
@@ -45,20 +45,20 @@ func (a *AuthConfig) settings() []setting {
 			set: boolean(&a.OTPSignup)},
 		{env: "MINIBASE_WECHAT_APPID", usage: "the WeChat mini-program: login (/v1/auth/wechat) and functions' cloud.openapi, with MINIBASE_WECHAT_SECRET",
 			set: text(&p.WeChat.AppID)},
-		{env: "MINIBASE_WECHAT_SECRET", usage: "the mini-program's AppSecret", set: text(&p.WeChat.Secret)},
+		{env: "MINIBASE_WECHAT_SECRET", secret: true, usage: "the mini-program's AppSecret", set: text(&p.WeChat.Secret)},
 		{env: "MINIBASE_WECHAT_API_BASE", usage: "WeChat's API origin, for jscode2session and cloud.openapi (default https://api.weixin.qq.com)",
 			set: httpURL(&p.WeChat.BaseURL)},
 		{env: "MINIBASE_DOUYIN_APPID", usage: "Douyin mini-program login (/v1/auth/douyin), with MINIBASE_DOUYIN_SECRET",
 			set: text(&p.Douyin.AppID)},
-		{env: "MINIBASE_DOUYIN_SECRET", usage: "the Douyin mini-program's secret", set: text(&p.Douyin.Secret)},
+		{env: "MINIBASE_DOUYIN_SECRET", secret: true, usage: "the Douyin mini-program's secret", set: text(&p.Douyin.Secret)},
 		{env: "MINIBASE_DOUYIN_API_BASE", usage: "Douyin's code2session origin", set: httpURL(&p.Douyin.BaseURL)},
 		{env: "MINIBASE_SMTP_ADDR", usage: "SMTP relay host:port for email one-time codes", set: hostPort(&p.SMTP.Addr)},
 		{env: "MINIBASE_SMTP_FROM", usage: "the codes' sender address (required with MINIBASE_SMTP_ADDR)", set: text(&p.SMTP.From)},
 		{env: "MINIBASE_SMTP_USERNAME", usage: "SMTP user", set: text(&p.SMTP.Username)},
-		{env: "MINIBASE_SMTP_PASSWORD", usage: "SMTP password", set: text(&p.SMTP.Password)},
+		{env: "MINIBASE_SMTP_PASSWORD", secret: true, usage: "SMTP password", set: text(&p.SMTP.Password)},
 		{env: "MINIBASE_SMTP_TLS", def: "starttls", usage: "starttls, tls (port 465) or none", set: smtpTLS(&p.SMTP)},
 		{env: "MINIBASE_SMS_WEBHOOK_URL", usage: "SMS one-time codes are POSTed here as JSON", set: httpURL(&p.SMS.URL)},
-		{env: "MINIBASE_SMS_WEBHOOK_SECRET", usage: "signs them with HMAC-SHA256 in X-Minibase-Signature", set: text(&p.SMS.Secret)},
+		{env: "MINIBASE_SMS_WEBHOOK_SECRET", secret: true, usage: "signs them with HMAC-SHA256 in X-Minibase-Signature", set: text(&p.SMS.Secret)},
 		{env: "MINIBASE_OTP_LOG", def: "false", usage: "true: codes without a sender go to the log (development)", set: boolean(&p.OTPLog)},
 		{env: "MINIBASE_APP_NAME", def: "minibase", usage: "the app's name in code messages and the ticket key",
 			set: func(v string) error {

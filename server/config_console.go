@@ -1,9 +1,14 @@
 package server
 
 import (
+	"context"
+	"encoding/json"
 	"errors"
+	"path/filepath"
 	"strconv"
 	"time"
+
+	"minibase/db/sqlite"
 )
 
 // consoleSettings are the admin console's settings.
@@ -20,4 +25,43 @@ func (c *Config) consoleSettings() []setting {
 				return nil
 			}},
 	}
+}
+
+// ConsoleValue is a setting saved from the admin console: it wins over
+// the flag, the variable and the file of Env (when it stands for one).
+type ConsoleValue struct {
+	Key   string // the console's key: auth.wechat.appId
+	Env   string // the variable whose value it replaces; "" when none
+	Value string // as JSON; a secret masked (MaskSecret)
+}
+
+// ConsoleSaved reads the settings saved from the admin console in the
+// data directory dir, without writing to it (a server may be running on
+// it), in the console's order; none when nothing was saved or there is no
+// database yet.
+func ConsoleSaved(ctx context.Context, dir string) ([]ConsoleValue, error) {
+	doc, err := sqlite.ReadSettings(ctx, filepath.Join(dir, "data.db"))
+	if err != nil {
+		return nil, err
+	}
+	saved, err := decodeSaved(doc)
+	if err != nil {
+		return nil, err
+	}
+	var out []ConsoleValue
+	for _, def := range consoleSettings {
+		v, ok := saved[def.key]
+		if !ok {
+			continue
+		}
+		text := ""
+		if s, isString := v.(string); def.kind == kindSecret && isString {
+			text = MaskSecret(s)
+		} else {
+			raw, _ := json.Marshal(v)
+			text = string(raw)
+		}
+		out = append(out, ConsoleValue{Key: def.key, Env: def.env, Value: text})
+	}
+	return out, nil
 }

@@ -70,10 +70,10 @@ func (c *FunctionsConfig) settings() []setting {
 				c.TimerTZ = loc
 				return nil
 			}},
-		{env: "MINIBASE_FETCH_ALLOW", usage: `hosts functions may fetch, comma-separated ("*.example.com" for subdomains); empty: any public host`,
+		{env: "MINIBASE_FETCH_ALLOW", list: true, usage: `hosts functions may fetch, comma-separated ("*.example.com" for subdomains); empty: any public host`,
 			set: commaList(&c.Fetch.Allow)},
-		{env: "MINIBASE_FETCH_DENY", usage: "hosts functions may never fetch", set: commaList(&c.Fetch.Deny)},
-		{env: "MINIBASE_FETCH_ALLOW_PRIVATE", usage: "private/loopback IPs or CIDRs functions may fetch (none by default), e.g. 10.0.0.0/8",
+		{env: "MINIBASE_FETCH_DENY", list: true, usage: "hosts functions may never fetch", set: commaList(&c.Fetch.Deny)},
+		{env: "MINIBASE_FETCH_ALLOW_PRIVATE", list: true, usage: "private/loopback IPs or CIDRs functions may fetch (none by default), e.g. 10.0.0.0/8",
 			set: commaList(&c.Fetch.AllowPrivate)},
 	}
 }

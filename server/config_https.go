@@ -55,7 +55,7 @@ func (c *HTTPSConfig) ACME() bool { return len(c.Domains) > 0 && c.CertFile == "
 
 func (c *HTTPSConfig) settings() []setting {
 	return []setting{
-		{env: "MINIBASE_HTTPS", flag: "https", usage: "serve HTTPS for these domain names, comma-separated (api.example.com,www.example.com), " +
+		{env: "MINIBASE_HTTPS", list: true, flag: "https", usage: "serve HTTPS for these domain names, comma-separated (api.example.com,www.example.com), " +
 			"with certificates from Let's Encrypt (MINIBASE_ACME_DIRECTORY), or from MINIBASE_TLS_CERT; off by default",
 			set: domainList(&c.Domains)},
 		{env: "MINIBASE_HTTPS_ADDR", flag: "https-addr", def: ":443", usage: "the HTTPS listen address, with MINIBASE_HTTPS or MINIBASE_TLS_CERT",

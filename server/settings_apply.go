@@ -293,7 +293,7 @@ func (s *Server) settingsView() map[string]any {
 	values, sources := map[string]any{}, map[string]string{}
 	for _, def := range consoleSettings {
 		v, src := def.start(&s.Config), "default"
-		if def.env != "" && s.Config.given[def.env] {
+		if _, given := s.Config.sources[def.env]; def.env != "" && given {
 			src = "env"
 		}
 		if sv, ok := saved[def.key]; ok {

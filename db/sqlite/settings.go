@@ -5,6 +5,9 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"net/url"
+	"os"
+	"strings"
 	"time"
 )
 
@@ -82,4 +85,31 @@ func (s *Settings) Save(ctx context.Context, doc []byte, prev int64, now time.Ti
 		return 0, fmt.Errorf("save settings: %w", err)
 	}
 	return res.(int64), nil
+}
+
+// ReadSettings returns the settings document saved in the database file
+// at path, opened read-only (a server may be running on it): nil when the
+// file or the document does not exist.
+func ReadSettings(ctx context.Context, path string) ([]byte, error) {
+	if _, err := os.Stat(path); errors.Is(err, os.ErrNotExist) {
+		return nil, nil
+	}
+	q := url.Values{}
+	q.Set("mode", "ro")
+	q.Add("_pragma", "busy_timeout(5000)")
+	q.Add("_pragma", "query_only(1)")
+	c, err := sql.Open("sqlite", "file:"+path+"?"+q.Encode())
+	if err != nil {
+		return nil, fmt.Errorf("open %s: %w", path, err)
+	}
+	defer c.Close()
+	var doc []byte
+	err = c.QueryRowContext(ctx, "SELECT doc FROM _settings WHERE id = 1").Scan(&doc)
+	if errors.Is(err, sql.ErrNoRows) || err != nil && strings.Contains(err.Error(), "no such table") {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, fmt.Errorf("read the saved settings of %s: %w", path, err)
+	}
+	return doc, nil
 }
