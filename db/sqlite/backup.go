@@ -94,11 +94,25 @@ func copyPages(conn *sql.Conn, dst string) error {
 		if !ok {
 			return fmt.Errorf("the driver's connection (%T) has no backup API", dc)
 		}
-		b, err := bc.NewBackup(dst)
+		b, err := bc.NewBackup(copyDSN(dst))
 		if err != nil {
 			return err
 		}
 		_, stepErr := b.Step(-1)
 		return errors.Join(stepErr, b.Finish())
 	})
+}
+
+// copyDSN opens a backup's destination without syncing it: SQLite would
+// otherwise fsync the whole copy as the backup's last step, while it
+// holds the source's read transaction, and on a journaling file system
+// (ext4's ordered mode) the server's commits, which fsync the WAL, wait
+// behind that flush: the long write stall of a backup. The caller syncs
+// what it keeps (backup.Dir syncs the archive), and a crash midway
+// leaves a file that is removed, never one that looks complete.
+func copyDSN(dst string) string {
+	q := url.Values{}
+	q.Add("_pragma", "synchronous(OFF)")
+	q.Add("_pragma", "journal_mode(OFF)")
+	return "file:" + dst + "?" + q.Encode()
 }
