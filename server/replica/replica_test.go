@@ -35,6 +35,7 @@ type fixture struct {
 	bucket *s3.Bucket
 	minio  *miniotest.Server
 	mdir   string
+	down   bool
 	addr   atomic.Value // MinIO's host:port now
 }
 
@@ -43,7 +44,7 @@ func newFixture(t *testing.T, opts sqlite.Options, cfg Config) *fixture {
 	f := &fixture{t: t, dir: t.TempDir(), mdir: t.TempDir()}
 	f.startMinIO()
 	t.Cleanup(func() {
-		if f.minio != nil {
+		if !f.down {
 			f.minio.Stop()
 		}
 	})
@@ -73,12 +74,15 @@ func newFixture(t *testing.T, opts sqlite.Options, cfg Config) *fixture {
 }
 
 func (f *fixture) startMinIO() {
-	ms, err := miniotest.StartDir(f.mdir)
+	var ms *miniotest.Server
+	var err error
+	if f.minio == nil {
+		ms, err = miniotest.StartDir(f.mdir)
+	} else {
+		ms, err = f.minio.Restart()
+	}
 	if err != nil {
 		f.t.Fatalf("start MinIO: %v", err)
-	}
-	if f.minio != nil { // keep the first credentials: the data dir has them
-		ms.AccessKey, ms.SecretKey = f.minio.AccessKey, f.minio.SecretKey
 	}
 	f.minio = ms
 	f.addr.Store(strings.TrimPrefix(ms.Endpoint, "http://"))
@@ -165,9 +169,9 @@ func TestReplicateRestore(t *testing.T) {
 	gen, salt := f.rep.Status().Generation, f.rep.pos.h.salt1
 	at := time.Now()
 	f.insert("b", 30)
-	f.round()         // ships b, checkpoints: the WAL is copied into the file
-	f.insert("c", 20) // the WAL starts over (new salts)
-	f.round()         // ships c from the new WAL
+	f.round()                        // ships b, checkpoints: the WAL is copied into the file
+	f.insert("c", 20)                // the WAL starts over (new salts)
+	f.round()                        // ships c from the new WAL
 	if f.rep.pos.h.salt1 != salt+2 { // started over before b and before c
 		t.Errorf("WAL salt %d after two checkpoints, want %d: SQLite did not start the WAL over, the test tests nothing", f.rep.pos.h.salt1, salt+2)
 	}
@@ -231,6 +235,61 @@ func TestRestoreRefusesDamage(t *testing.T) {
 			}
 			if _, err := os.Stat(dst); !os.IsNotExist(err) {
 				t.Errorf("restore left %s behind (%v)", dst, err)
+			}
+		})
+	}
+}
+
+func (f *fixture) stopMinIO() {
+	f.minio.Stop()
+	f.down = true
+}
+
+func (f *fixture) restartMinIO() {
+	f.startMinIO()
+	f.down = false
+}
+
+// TestBucketDown: while MinIO is stopped the database keeps taking
+// writes, rounds fail and say why, and the lag grows; once it is back the
+// backlog is shipped in the same generation. When the WAL outgrows
+// MaxWAL meanwhile, it is checkpointed anyway, and replication starts a
+// new generation (a snapshot) once the bucket is back: nothing is lost
+// either way.
+func TestBucketDown(t *testing.T) {
+	for _, tc := range []struct {
+		name    string
+		maxWAL  int64
+		sameGen bool
+	}{
+		{"WAL within its bound", 0, true},
+		{"WAL past its bound", 64 << 10, false},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			f := newFixture(t, sqlite.Options{MaxWAL: tc.maxWAL}, Config{})
+			f.insert("a", 20)
+			f.round()
+			gen := f.rep.Status().Generation
+			f.stopMinIO()
+			f.insert("b", 40) // 40 commits of a page or more: over 64 KiB of WAL
+			ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+			err := f.rep.Round(ctx)
+			cancel()
+			if err == nil || f.rep.Status().Error == "" {
+				t.Fatalf("a round with MinIO stopped: %v, status %+v; want an error", err, f.rep.Status())
+			}
+			f.insert("c", 10)
+			if lag := f.rep.Lag(); lag <= 0 {
+				t.Errorf("lag while MinIO is down: %v", lag)
+			}
+			f.restartMinIO()
+			f.round()
+			if st := f.rep.Status(); (st.Generation == gen) != tc.sameGen || st.Error != "" {
+				t.Errorf("after MinIO came back: %+v (generation before: %s); want the same generation: %v", st, gen, tc.sameGen)
+			}
+			got, _ := f.restore(time.Time{})
+			if want := map[string]int{"a": 20, "b": 40, "c": 10}; !sameCounts(got, want) {
+				t.Errorf("restored: %v, want %v", got, want)
 			}
 		})
 	}
