@@ -12,7 +12,8 @@ import (
 const backupUsage = `usage:
   minibase backup create [--dir DATA] [--out FILE|DIR]
   minibase backup list [--dir DATA]
-  minibase backup restore ARCHIVE [--dir DATA] [--force]`
+  minibase backup restore ARCHIVE [--dir DATA] [--force]
+  minibase backup restore --from s3://BUCKET/PREFIX/ [--at 2026-12-07T10:00:00Z] [--dir DATA] [--force]`
 
 // Backup runs `minibase backup create|list|restore …` on a data directory
 // (MINIBASE_DIR, --dir). Backups need no running server: create works
