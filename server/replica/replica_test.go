@@ -27,7 +27,7 @@ import (
 // and started again on the same data (a new port: the bucket's transport
 // dials wherever it runs now).
 type fixture struct {
-	t      *testing.T
+	t      testing.TB
 	dir    string
 	path   string
 	d      *sqlite.DB
@@ -39,9 +39,16 @@ type fixture struct {
 	addr   atomic.Value // MinIO's host:port now
 }
 
-func newFixture(t *testing.T, opts sqlite.Options, cfg Config) *fixture {
+func newFixture(t testing.TB, opts sqlite.Options, cfg Config) *fixture {
 	t.Helper()
 	f := &fixture{t: t, dir: t.TempDir(), mdir: t.TempDir()}
+	if base := os.Getenv("MINIBASE_REPLICA_MINIO_DIR"); base != "" { // MinIO on another disk (benchmarks)
+		var err error
+		if f.mdir, err = os.MkdirTemp(base, "minio-"); err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { os.RemoveAll(f.mdir) })
+	}
 	f.startMinIO()
 	t.Cleanup(func() {
 		if !f.down {
@@ -118,7 +125,7 @@ func (f *fixture) restore(at time.Time) (map[string]int, *Restored) {
 	return countTags(f.t, dst), res
 }
 
-func countTags(t *testing.T, path string) map[string]int {
+func countTags(t testing.TB, path string) map[string]int {
 	t.Helper()
 	c, err := sqlite.Open(context.Background(), path, sqlite.Options{Check: sqlite.CheckOpen})
 	if err != nil {
