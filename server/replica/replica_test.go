@@ -301,3 +301,39 @@ func TestBucketDown(t *testing.T) {
 		})
 	}
 }
+
+// TestRetention: with a snapshot every round and nothing retained beyond
+// now, each snapshot deletes the ones before it and their segments: the
+// bucket keeps one snapshot and what follows it, a restore still has every
+// write, and a restore to a time before the kept snapshot says there is
+// none.
+func TestRetention(t *testing.T) {
+	f := newFixture(t, sqlite.Options{}, Config{SnapshotEvery: time.Nanosecond, Retain: time.Nanosecond})
+	f.insert("a", 10)
+	f.round()
+	early := time.Now()
+	for _, tag := range []string{"b", "c", "d"} {
+		f.insert(tag, 10)
+		f.round()
+	}
+	gens, err := listGenerations(context.Background(), f.bucket, "replica/")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(gens) != 1 || len(gens[0].snapshots) != 1 {
+		t.Fatalf("after retention: %d generations, %+v; want one with one snapshot", len(gens), gens)
+	}
+	for _, s := range gens[0].segments {
+		if s.index < gens[0].snapshots[0].index {
+			t.Errorf("segment %s is older than the kept snapshot (index %d)", s.key, gens[0].snapshots[0].index)
+		}
+	}
+	got, _ := f.restore(time.Time{})
+	if want := map[string]int{"a": 10, "b": 10, "c": 10, "d": 10}; !sameCounts(got, want) {
+		t.Errorf("restored: %v, want %v", got, want)
+	}
+	_, err = Restore(context.Background(), f.bucket, "replica/", early, filepath.Join(t.TempDir(), "x.db"), sqlite.Verify)
+	if backup.ErrorCode(err) != backup.CodeNotFound || !strings.Contains(err.Error(), "no snapshot at or before") {
+		t.Errorf("restore before the oldest kept snapshot: %v; want %s", err, backup.CodeNotFound)
+	}
+}
