@@ -59,7 +59,7 @@ func (c *BackupConfig) settings() []setting {
 			set: duration(&c.Replica.Retain, time.Hour, 3650*24*time.Hour)},
 		{env: "MINIBASE_REPLICATE_MAX_WAL", def: "1GiB", usage: "continuous backup: how large the WAL may grow while the bucket is unreachable; " +
 			"past it the WAL is checkpointed anyway, and a new generation (a full snapshot) starts when the bucket is back",
-			set: size(&c.Replica.MaxWAL, 16<<20, 1<<40)},
+			set: size(&c.Replica.MaxWAL, 128<<20, 1<<40)}, // above the 64 MiB SQLite truncates the WAL file to
 	}
 }
 
