@@ -12,7 +12,8 @@ import (
 const backupUsage = `usage:
   minibase backup create [--dir DATA | --config FILE] [--out FILE|DIR]
   minibase backup list [--dir DATA | --config FILE]
-  minibase backup restore ARCHIVE [--dir DATA | --config FILE] [--force]`
+  minibase backup restore ARCHIVE [--dir DATA | --config FILE] [--force]
+  minibase backup restore --from s3://BUCKET/PREFIX/ [--at 2026-12-07T10:00:00Z] [--dir DATA | --config FILE] [--force]`
 
 // Backup runs `minibase backup create|list|restore …` on a data directory
 // (--dir, else serve's settings: MINIBASE_DIR, the config file of --config

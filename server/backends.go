@@ -27,6 +27,9 @@ import (
 func openDatabase(ctx context.Context, cfg Config, space sqlite.Space, log *slog.Logger) (*sqlite.DB, error) {
 	opts := cfg.SQLite
 	opts.Synchronous, opts.Space = cfg.Sync, space
+	if r := cfg.Backup.Replica; r.S3Bucket != "" { // continuous backup owns checkpoints (replicate.go)
+		opts.ExternalCheckpoints, opts.MaxWAL = true, r.MaxWAL
+	}
 	opts.OnDamage = func(err error) {
 		log.Error("data.db is damaged: every write is refused from now on (reads go on)", "err", err,
 			"todo", damagedAdvice(cfg.Dir, "data.db"))

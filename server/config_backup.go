@@ -22,6 +22,20 @@ type BackupConfig struct {
 	// <dir>/backups/.
 	S3Bucket string
 	S3Prefix string
+	// Replica is continuous backup (replicate.go).
+	Replica ReplicaConfig
+}
+
+// ReplicaConfig is continuous backup's settings: the database's WAL is
+// shipped to S3Bucket (on the S3 server of MINIBASE_S3_ENDPOINT) every
+// Interval; empty S3Bucket: off.
+type ReplicaConfig struct {
+	S3Bucket      string
+	S3Prefix      string
+	Interval      time.Duration
+	SnapshotEvery time.Duration
+	Retain        time.Duration
+	MaxWAL        int64 // the WAL's bound while the bucket is unreachable
 }
 
 func (c *BackupConfig) settings() []setting {
@@ -33,6 +47,34 @@ func (c *BackupConfig) settings() []setting {
 		{env: "MINIBASE_BACKUP_S3_BUCKET", usage: "send backups to this S3/MinIO bucket (created when missing) on the server of MINIBASE_S3_ENDPOINT " +
 			"with its keys, instead of <dir>/backups/", set: text(&c.S3Bucket)},
 		{env: "MINIBASE_BACKUP_S3_PREFIX", def: "backups/", usage: "key prefix of backups in MINIBASE_BACKUP_S3_BUCKET", set: text(&c.S3Prefix)},
+		{env: "MINIBASE_REPLICATE_S3_BUCKET", usage: "continuous backup: ship the database's WAL to this S3/MinIO bucket (created when missing) " +
+			"on the server of MINIBASE_S3_ENDPOINT with its keys; off by default", set: text(&c.Replica.S3Bucket)},
+		{env: "MINIBASE_REPLICATE_S3_PREFIX", def: "replica/", usage: "key prefix of the continuous backup in MINIBASE_REPLICATE_S3_BUCKET",
+			set: prefix(&c.Replica.S3Prefix)},
+		{env: "MINIBASE_REPLICATE_INTERVAL", def: "1s", usage: "continuous backup: how often new writes are shipped (a lost disk loses about this much)",
+			set: duration(&c.Replica.Interval, 100*time.Millisecond, time.Hour)},
+		{env: "MINIBASE_REPLICATE_SNAPSHOT_EVERY", def: "24h", usage: "continuous backup: how often a new snapshot of the database is uploaded",
+			set: duration(&c.Replica.SnapshotEvery, time.Minute, 365*24*time.Hour)},
+		{env: "MINIBASE_REPLICATE_RETAIN", def: "3d", usage: "continuous backup: how far back a restore can go; older snapshots and segments are deleted",
+			set: duration(&c.Replica.Retain, time.Hour, 3650*24*time.Hour)},
+		{env: "MINIBASE_REPLICATE_MAX_WAL", def: "1GiB", usage: "continuous backup: how large the WAL may grow while the bucket is unreachable; " +
+			"past it the WAL is checkpointed anyway, and a new generation (a full snapshot) starts when the bucket is back",
+			set: size(&c.Replica.MaxWAL, 128<<20, 1<<40)}, // above the 64 MiB SQLite truncates the WAL file to
+	}
+}
+
+// prefix parses a key prefix: no leading "/", ending "/" unless empty.
+func prefix(dst *string) func(string) error {
+	return func(v string) error {
+		v = strings.TrimPrefix(v, "/")
+		if v != "" && !strings.HasSuffix(v, "/") {
+			v += "/"
+		}
+		if strings.Contains(v, "//") || strings.Contains(v, "..") || len(v) > 200 {
+			return errors.New("must be a key prefix like replica/ (no \"..\", no empty parts, at most 200 characters)")
+		}
+		*dst = v
+		return nil
 	}
 }
 
@@ -62,6 +104,9 @@ func (c *Config) checkBackup() error {
 	s := c.Storage.S3
 	if c.Backup.S3Bucket != "" && (s.Endpoint == "" || s.AccessKey == "" || s.SecretKey == "") {
 		return errors.New("MINIBASE_BACKUP_S3_BUCKET needs MINIBASE_S3_ENDPOINT, _ACCESS_KEY and _SECRET_KEY")
+	}
+	if c.Backup.Replica.S3Bucket != "" && (s.Endpoint == "" || s.AccessKey == "" || s.SecretKey == "") {
+		return errors.New("MINIBASE_REPLICATE_S3_BUCKET needs MINIBASE_S3_ENDPOINT, _ACCESS_KEY and _SECRET_KEY")
 	}
 	return nil
 }

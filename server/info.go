@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"minibase/auth"
+	"minibase/server/replica"
 
 	"github.com/gofiber/fiber/v2"
 )
@@ -31,6 +32,8 @@ type InfoAnswer struct {
 	DomainsNote   string       `json:"domainsNote,omitempty"`
 	Figures       Figures      `json:"figures"`
 	Series        SeriesAnswer `json:"series"`
+	// Replication is continuous backup's state; absent when it is off.
+	Replication *replica.Status `json:"replication,omitempty"`
 }
 
 // InfoBackends names the database and file store in use.
@@ -66,7 +69,8 @@ func (s *Server) handleInfo(c *fiber.Ctx) error {
 	st := &s.console
 	a := InfoAnswer{EnvID: s.Config.Storage.Env, Version: s.version(), StartedAt: st.started.UTC().Truncate(time.Second),
 		UptimeSeconds: int64(now.Sub(st.started).Seconds()), PublicURL: s.Config.Storage.PublicURL,
-		Backends: InfoBackends{DB: "sqlite", Storage: s.Config.Storage.Backend}, Figures: figs, Series: st.series.answer(now)}
+		Backends: InfoBackends{DB: "sqlite", Storage: s.Config.Storage.Backend}, Figures: figs, Series: st.series.answer(now),
+		Replication: s.ReplicaStatus()}
 	a.Domains, a.DomainsNote = domainsOf(s.Config.Storage.PublicURL)
 	return c.JSON(a)
 }

@@ -66,6 +66,7 @@ type Server struct {
 	dbTriggers *functions.DBTriggers // adapters.go
 	console    consoleState          // the console's overview (info.go)
 	backups    *backups              // backups.go
+	replica    *replication          // replicate.go; nil: continuous backup off
 	closeOnce  sync.Once             // Close
 	closeErr   error
 	unlock     func() // releases the data dir's lock (LockDir)
@@ -121,6 +122,9 @@ func (s *Server) Open(ctx context.Context) error {
 		return err
 	}
 	if s.backups, err = openBackups(ctx, s.Config, s.version(), s.fnDir.Hold, s.log); err != nil {
+		return err
+	}
+	if s.replica, err = startReplication(ctx, s.Config, s.store, s.log); err != nil {
 		return err
 	}
 	s.app = s.newApp()
@@ -261,6 +265,7 @@ func (s *Server) close() error {
 	if s.fileBE != nil {
 		errs = append(errs, s.fileBE.Close())
 	}
+	s.replica.close() // ships the last writes before the database closes
 	if s.store != nil {
 		errs = append(errs, s.store.Close())
 	}

@@ -59,6 +59,15 @@ type Options struct {
 	// the disk is full, and told of writes that failed because it is.
 	// Writes that only delete run regardless.
 	Space Space
+	// ExternalCheckpoints turns SQLite's automatic checkpoints off: the
+	// WAL is copied into the database file only by Checkpoint (continuous
+	// backup ships the WAL's frames before a checkpoint may let SQLite
+	// overwrite them), and by Close.
+	ExternalCheckpoints bool
+	// MaxWAL bounds the WAL while Checkpoint's ship fails (default
+	// 1 GiB): past it, Checkpoint checkpoints anyway and says so
+	// (Checkpointed.Unshipped).
+	MaxWAL int64
 	// OnDamage, when set, is called once, on any goroutine, when SQLite
 	// finds the file damaged after Open (a query, or the background
 	// check): from then on every write fails with db.CodeCorrupted.
@@ -69,6 +78,8 @@ type Options struct {
 type DB struct {
 	w, r *sql.DB
 	opts Options
+	path string
+	ck   checkpointer // Checkpoint's connections (checkpoint.go)
 
 	mu    sync.RWMutex
 	colls map[string]*collection // committed catalog
@@ -124,7 +135,7 @@ func Open(ctx context.Context, path string, opts Options) (*DB, error) {
 	r.SetMaxOpenConns(opts.Readers)
 	r.SetMaxIdleConns(opts.Readers)
 	r.SetConnMaxLifetime(0)
-	d := &DB{w: w, r: r, opts: opts, colls: map[string]*collection{}, jobs: make(chan *job, 4096), writerD: make(chan struct{})}
+	d := &DB{w: w, r: r, opts: opts, path: path, colls: map[string]*collection{}, jobs: make(chan *job, 4096), writerD: make(chan struct{})}
 	d.stmts.db = r
 	if err := d.init(ctx); err != nil {
 		w.Close()
@@ -187,6 +198,9 @@ func withDefaults(o Options) Options {
 	if o.Check == "" {
 		o.Check = CheckBackground
 	}
+	if o.MaxWAL <= 0 {
+		o.MaxWAL = 1 << 30
+	}
 	return o
 }
 
@@ -200,6 +214,9 @@ func dsn(path string, o Options, writer bool) string {
 	q.Add("_pragma", fmt.Sprintf("mmap_size(%d)", o.MmapMiB<<20))
 	if writer {
 		q.Add("_pragma", "journal_size_limit(67108864)")
+		if o.ExternalCheckpoints {
+			q.Add("_pragma", "wal_autocheckpoint(0)")
+		}
 		q.Set("_txlock", "immediate")
 	} else {
 		q.Add("_pragma", "query_only(1)")
@@ -251,7 +268,7 @@ func (d *DB) Close() error {
 	}
 	<-d.writerD
 	d.stmts.close()
-	err := errors.Join(d.r.Close(), d.checkpoint(), d.w.Close())
+	err := errors.Join(d.ck.close(), d.r.Close(), d.checkpoint(), d.w.Close())
 	return err
 }
 

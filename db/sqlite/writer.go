@@ -12,8 +12,11 @@ import (
 // A job is one write, run by the writer goroutine inside the shared group
 // commit transaction, in a savepoint of its own.
 type job struct {
-	ctx  context.Context
-	fn   func(tx *sql.Tx, e *effects) (any, error)
+	ctx context.Context
+	fn  func(tx *sql.Tx, e *effects) (any, error)
+	// raw, when set instead of fn, runs alone on the writer, outside any
+	// transaction (Checkpoint's last step).
+	raw  func() error
 	res  any
 	err  error
 	done chan struct{}
@@ -104,12 +107,22 @@ func (d *DB) writer() {
 	defer close(d.writerD)
 	batch := make([]*job, 0, d.opts.MaxBatch)
 	for first := range d.jobs {
+		if first.raw != nil {
+			first.err = first.raw()
+			close(first.done)
+			continue
+		}
 		batch = append(batch[:0], first)
+		var raw *job
 	drain:
 		for len(batch) < d.opts.MaxBatch {
 			select {
 			case j, ok := <-d.jobs:
 				if !ok {
+					break drain
+				}
+				if j.raw != nil {
+					raw = j
 					break drain
 				}
 				batch = append(batch, j)
@@ -118,6 +131,10 @@ func (d *DB) writer() {
 			}
 		}
 		d.runBatch(batch)
+		if raw != nil {
+			raw.err = raw.raw()
+			close(raw.done)
+		}
 	}
 }
 

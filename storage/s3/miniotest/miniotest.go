@@ -28,6 +28,7 @@ type Server struct {
 	Endpoint  string // http://127.0.0.1:port
 	AccessKey string
 	SecretKey string
+	dir       string
 	cmd       *exec.Cmd
 	out       *bytes.Buffer
 	done      chan error
@@ -54,6 +55,16 @@ func Start(t TB) *Server {
 
 // StartDir starts a MinIO server keeping its data in dir. Stop it when done.
 func StartDir(dir string) (*Server, error) {
+	return startDir(dir, "mb"+randomHex(8), randomHex(20))
+}
+
+// Restart starts MinIO again on s's data and credentials, after s was
+// stopped, on a new port. Stop it when done.
+func (s *Server) Restart() (*Server, error) {
+	return startDir(s.dir, s.AccessKey, s.SecretKey)
+}
+
+func startDir(dir, accessKey, secretKey string) (*Server, error) {
 	bin, err := Binary()
 	if err != nil {
 		return nil, err
@@ -66,7 +77,7 @@ func StartDir(dir string) (*Server, error) {
 	if err != nil {
 		return nil, err
 	}
-	s := &Server{Endpoint: "http://" + addr, AccessKey: "mb" + randomHex(8), SecretKey: randomHex(20),
+	s := &Server{Endpoint: "http://" + addr, AccessKey: accessKey, SecretKey: secretKey, dir: dir,
 		out: &bytes.Buffer{}, done: make(chan error, 1)}
 	s.cmd = exec.Command(bin, "server", "--quiet", "--address", addr, "--console-address", console, dir)
 	s.cmd.Env = append(os.Environ(), "MINIO_ROOT_USER="+s.AccessKey, "MINIO_ROOT_PASSWORD="+s.SecretKey,
