@@ -40,6 +40,7 @@ type Config struct {
 	Functions      FunctionsConfig
 	Storage        StorageConfig
 	Watch          WatchConfig
+	Rate           RateConfig // request rate limits per group of end-user endpoints
 	HTTPS          HTTPSConfig
 	Backup         BackupConfig
 
@@ -100,6 +101,7 @@ func (c *Config) settings() []setting {
 	s = append(s, c.Auth.settings()...)
 	s = append(s, c.Storage.settings()...)
 	s = append(s, c.Watch.settings()...)
+	s = append(s, c.Rate.settings()...)
 	s = append(s, c.consoleSettings()...)
 	s = append(s, c.Backup.settings()...)
 	s = append(s, c.Functions.settings()...)
@@ -118,7 +120,7 @@ func (c *Config) check(httpSet bool) error {
 // defaults. A value that is not valid is an error naming the setting and
 // what it must be.
 func ParseConfig(args []string, getenv func(string) string) (Config, error) {
-	c := Config{Auth: AuthConfig{Config: auth.Config{Limits: auth.DefaultLimits()}}}
+	c := Config{Auth: AuthConfig{Config: auth.Config{Limits: auth.DefaultLimits()}}, Rate: defaultRates()}
 	table := c.settings()
 	fs := flag.NewFlagSet("serve", flag.ContinueOnError)
 	fs.SetOutput(io.Discard)

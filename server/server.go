@@ -60,6 +60,7 @@ type Server struct {
 	app       *fiber.App
 	root      fiber.Router  // Router: the app's root route group
 	conns     *connStates   // which connections wait for a request (closed first at shutdown)
+	rates     *rateLimits   // request rate limits (ratelimit.go)
 	settings  settingsState // the admin console's settings (settings*.go)
 	wechat    wechatApp     // the mini-program functions act for (wechat.go)
 	tls       *serverTLS    // nil: plain http
