@@ -28,21 +28,24 @@ type Config struct {
 	BodyLimit      int           // bytes of a request body (uploads and function zips have their own)
 	Sync           string        // SQLite synchronous: FULL or NORMAL
 	RequestTimeout time.Duration // per request
-	Conns          ConnConfig    // connections: timeouts of each step, caps
-	Pprof          string        // address for net/http/pprof; off when empty
-	DiskReserve    int64         // bytes kept in <dir>/disk_reserve for a full disk
-	AggregateMem   int64         // bytes the stages of one aggregation may hold
-	SlowQuery      time.Duration // queries this slow are kept for the console; 0: none
-	SQLite         sqlite.Options
-	CORS           *CORS           // origins whose pages may call the API; nil: none
-	Proxies        *TrustedProxies // reverse proxies whose forwarding headers count; nil: none
-	Auth           AuthConfig
-	Functions      FunctionsConfig
-	Storage        StorageConfig
-	Watch          WatchConfig
-	Rate           RateConfig // request rate limits per group of end-user endpoints
-	HTTPS          HTTPSConfig
-	Backup         BackupConfig
+	// ShutdownTimeout bounds the wait, after SIGTERM, for the requests,
+	// function invocations and database writes in progress (Run); 0: 30 s.
+	ShutdownTimeout time.Duration
+	Conns           ConnConfig    // connections: timeouts of each step, caps
+	Pprof           string        // address for net/http/pprof; off when empty
+	DiskReserve     int64         // bytes kept in <dir>/disk_reserve for a full disk
+	AggregateMem    int64         // bytes the stages of one aggregation may hold
+	SlowQuery       time.Duration // queries this slow are kept for the console; 0: none
+	SQLite          sqlite.Options
+	CORS            *CORS           // origins whose pages may call the API; nil: none
+	Proxies         *TrustedProxies // reverse proxies whose forwarding headers count; nil: none
+	Auth            AuthConfig
+	Functions       FunctionsConfig
+	Storage         StorageConfig
+	Watch           WatchConfig
+	Rate            RateConfig // request rate limits per group of end-user endpoints
+	HTTPS           HTTPSConfig
+	Backup          BackupConfig
 
 	given map[string]bool // the MINIBASE_* settings ParseConfig was given (by variable or flag)
 }
@@ -78,6 +81,9 @@ func (c *Config) settings() []setting {
 			set: oneOf(&c.Sync, "FULL", "NORMAL")},
 		{env: "MINIBASE_REQUEST_TIMEOUT", def: "30s", usage: "per-request time limit",
 			set: duration(&c.RequestTimeout, time.Millisecond, 24*time.Hour)},
+		{env: "MINIBASE_SHUTDOWN_TIMEOUT", def: "30s", usage: "on SIGTERM or SIGINT, how long the requests, function invocations and " +
+			"database writes in progress may take to finish (a second signal ends them at once)",
+			set: duration(&c.ShutdownTimeout, time.Millisecond, 24*time.Hour)},
 		{env: "MINIBASE_SQLITE_CACHE_KIB", usage: "SQLite page cache per connection (default 2048)", set: integer(&c.SQLite.CacheKiB, 0, 1<<20)},
 		{env: "MINIBASE_SQLITE_MMAP_MIB", usage: "memory-map up to this much of the database (default 1024)", set: integer(&c.SQLite.MmapMiB, 0, 1<<20)},
 		{env: "MINIBASE_SQLITE_READERS", usage: "read connections (default 4)", set: integer(&c.SQLite.Readers, 0, 1<<20)},

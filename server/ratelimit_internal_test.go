@@ -199,3 +199,20 @@ func FuzzParseGroupRate(f *testing.F) {
 		}
 	})
 }
+
+// BenchmarkRateTake: what the limits add to a visitor's request: a token
+// from the address's bucket (the map hit), from every core at once on one
+// address (the lock's worst case).
+//
+//	go test ./server -run '^$' -bench RateTake -benchmem
+func BenchmarkRateTake(b *testing.B) {
+	b.Run("one-address", func(b *testing.B) {
+		bk := newBuckets[netip.Addr](auth.Rate{N: 1_000_000, Per: time.Second}, 1_000_000, maxRateKeys)
+		a := netip.MustParseAddr("203.0.113.9")
+		b.RunParallel(func(pb *testing.PB) {
+			for pb.Next() {
+				bk.take(a, time.Now().UnixNano())
+			}
+		})
+	})
+}
