@@ -6,6 +6,7 @@ import (
 	"flag"
 	"fmt"
 	"log/slog"
+	"os"
 
 	"minibase/server"
 )
@@ -23,6 +24,7 @@ func Serve(ctx context.Context, args []string, env Env) error {
 		return err
 	}
 	s := &server.Server{Config: cfg, Version: env.Version, Out: env.Stdout, Log: slog.New(slog.NewTextHandler(env.Stderr, nil))}
+	server.ApplyMemoryLimit(env.Getenv("GOMEMLIMIT"), os.ReadFile, s.Log)
 	if err := s.Open(ctx); err != nil {
 		return errors.Join(err, s.Close())
 	}
