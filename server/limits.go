@@ -2,6 +2,7 @@ package server
 
 import (
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -111,8 +112,15 @@ func LimitsTable() []Limit {
 		}
 		out = append(out, Limit{Area: l.area, Setting: l.env, Default: def, What: s.usage})
 	}
-	return append(out, fixedLimits()...)
+	out = append(out, fixedLimits()...)
+	slices.SortStableFunc(out, func(a, b Limit) int {
+		return slices.Index(limitAreas, a.Area) - slices.Index(limitAreas, b.Area)
+	})
+	return out
 }
+
+// limitAreas are the table's areas, in its order.
+var limitAreas = []string{"HTTP", "connections", "rate", "database", "storage", "functions", "watch", "shutdown"}
 
 // LimitsMarkdown is the limits table as the README shows it.
 func LimitsMarkdown() string {
@@ -123,7 +131,11 @@ func LimitsMarkdown() string {
 		if l.Setting != "" {
 			setting = "`" + l.Setting + "`"
 		}
-		fmt.Fprintf(&b, "| %s | %s | `%s` | %s |\n", l.Area, setting, l.Default, strings.ReplaceAll(l.What, "|", `\|`))
+		def := l.Default
+		if def != "—" {
+			def = "`" + def + "`"
+		}
+		fmt.Fprintf(&b, "| %s | %s | %s | %s |\n", l.Area, setting, def, strings.ReplaceAll(l.What, "|", `\|`))
 	}
 	return b.String()
 }
