@@ -48,7 +48,11 @@ func MemoryLimit(gomemlimit string, readFile func(string) ([]byte, error)) (limi
 	if gomemlimit != "" {
 		return 0, 0
 	}
-	for _, f := range cgroupMemoryFiles {
+	files := cgroupMemoryFiles
+	if b, err := readFile("/proc/self/cgroup"); err == nil {
+		files = append(ownCgroupFiles(b), files...)
+	}
+	for _, f := range files {
 		b, err := readFile(f)
 		if err != nil {
 			continue
@@ -59,6 +63,20 @@ func MemoryLimit(gomemlimit string, readFile func(string) ([]byte, error)) (limi
 		return 0, 0 // the first file present says (v2's "max": no limit)
 	}
 	return 0, 0
+}
+
+// ownCgroupFiles is the memory.max of the process's own cgroup v2 (a
+// systemd unit's, without a cgroup namespace), from /proc/self/cgroup's
+// "0::/path" line; nil when there is none or it is the root.
+func ownCgroupFiles(procCgroup []byte) []string {
+	for _, line := range strings.Split(string(procCgroup), "\n") {
+		p, ok := strings.CutPrefix(line, "0::")
+		if !ok || p == "/" || !strings.HasPrefix(p, "/") || strings.Contains(p, "..") {
+			continue
+		}
+		return []string{"/sys/fs/cgroup" + p + "/memory.max"}
+	}
+	return nil
 }
 
 // ApplyMemoryLimit sets Go's memory limit from the cgroup when GOMEMLIMIT

@@ -2,6 +2,7 @@ package server
 
 import (
 	"io/fs"
+	"strings"
 	"testing"
 )
 
@@ -24,6 +25,9 @@ func TestMemoryLimit(t *testing.T) {
 		{"GOMEMLIMIT wins", "2GiB", map[string]string{v2: "1073741824\n"}, 0},
 		{"an absurdly small limit is not taken", "", map[string]string{v2: "4096\n"}, 0},
 		{"garbage", "", map[string]string{v2: "lots\n"}, 0},
+		{"a systemd unit's own cgroup", "", map[string]string{"/proc/self/cgroup": "0::/system.slice/minibase.service\n",
+			"/sys/fs/cgroup/system.slice/minibase.service/memory.max": "1073741824\n"}, 966367641},
+		{"a container's cgroup namespace", "", map[string]string{"/proc/self/cgroup": "0::/\n", v2: "1073741824\n"}, 966367641},
 	} {
 		read := func(name string) ([]byte, error) {
 			if v, ok := tc.files[name]; ok {
@@ -46,6 +50,21 @@ func FuzzParseCgroupLimit(f *testing.F) {
 	f.Fuzz(func(t *testing.T, b []byte) {
 		if n, ok := parseCgroupLimit(b); ok && (n < minCgroupLimit || n >= 1<<60) {
 			t.Fatalf("parseCgroupLimit(%q) = %d", b, n)
+		}
+	})
+}
+
+// FuzzOwnCgroupFiles: whatever /proc/self/cgroup says, the file read is a
+// memory.max under /sys/fs/cgroup, never outside it.
+func FuzzOwnCgroupFiles(f *testing.F) {
+	for _, s := range []string{"0::/system.slice/minibase.service\n", "0::/\n", "12:memory:/docker/abc\n0::/x/../../etc\n"} {
+		f.Add([]byte(s))
+	}
+	f.Fuzz(func(t *testing.T, b []byte) {
+		for _, p := range ownCgroupFiles(b) {
+			if !strings.HasPrefix(p, "/sys/fs/cgroup/") || !strings.HasSuffix(p, "/memory.max") || strings.Contains(p, "..") {
+				t.Fatalf("ownCgroupFiles(%q) reads %q", b, p)
+			}
 		}
 	})
 }
