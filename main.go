@@ -19,6 +19,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"os"
 	"os/signal"
 	"runtime"
@@ -48,7 +49,7 @@ func run(args []string, env cli.Env) error {
 	}
 	switch args[0] {
 	case "serve":
-		ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+		ctx, stop := shutdownContext(env.Stderr)
 		defer stop()
 		return cli.Serve(ctx, args[1:], env)
 	case "config":
@@ -76,4 +77,30 @@ func run(args []string, env cli.Env) error {
 	}
 	fmt.Fprint(env.Stderr, cli.Usage())
 	return fmt.Errorf("unknown command %q", args[0])
+}
+
+// shutdownContext ends at the first SIGINT or SIGTERM, which starts serve's
+// graceful shutdown (MINIBASE_SHUTDOWN_TIMEOUT); a second one ends the
+// process at once, exit status 1, cutting off what is still in progress.
+// stop releases the signals.
+func shutdownContext(stderr io.Writer) (ctx context.Context, stop func()) {
+	ctx, cancel := context.WithCancel(context.Background())
+	sigs := make(chan os.Signal, 2)
+	signal.Notify(sigs, os.Interrupt, syscall.SIGTERM)
+	done := make(chan struct{})
+	go func() {
+		select {
+		case <-sigs:
+			cancel()
+		case <-done:
+			return
+		}
+		select {
+		case sig := <-sigs:
+			fmt.Fprintf(stderr, "minibase: %v again: exiting now, without waiting for the requests in progress\n", sig)
+			os.Exit(1)
+		case <-done:
+		}
+	}()
+	return ctx, func() { signal.Stop(sigs); close(done); cancel() }
 }

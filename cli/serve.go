@@ -6,6 +6,7 @@ import (
 	"flag"
 	"fmt"
 	"log/slog"
+	"os"
 
 	"minibase/server"
 )
@@ -28,6 +29,7 @@ func Serve(ctx context.Context, args []string, env Env) error {
 		log.Warn(w)
 	}
 	s := &server.Server{Config: cfg, Version: env.Version, Out: env.Stdout, Log: log}
+	server.ApplyMemoryLimit(env.Getenv("GOMEMLIMIT"), os.ReadFile, s.Log)
 	if err := s.Open(ctx); err != nil {
 		return errors.Join(err, s.Close())
 	}

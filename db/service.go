@@ -32,6 +32,10 @@ type Limits struct {
 	SlowQuery time.Duration
 }
 
+// WithDefaults is l with each zero field at its default: the limits a
+// Service given l applies.
+func (l Limits) WithDefaults() Limits { return l.withDefaults() }
+
 func (l Limits) withDefaults() Limits {
 	if l.DefaultLimit <= 0 {
 		l.DefaultLimit = 100

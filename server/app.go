@@ -64,19 +64,23 @@ func (s *Server) newApp() *fiber.App {
 	r.api.Get("/health", func(c *fiber.Ctx) error {
 		return c.JSON(fiber.Map{"status": "ok", "version": s.version()})
 	})
-	s.auth.MountSignIn(r.signIn)
+	// Each area's end-user routes count against its rate limits (admins'
+	// routes too, which only admins pass, and they are not counted).
+	rl := newRateLimits(s.Config.Rate, s.Config.Auth.Now)
+	s.auth.MountSignIn(limited(r.signIn, rl.auth))
 	s.auth.MountAdminSignIn(r.adminSignIn, s.keys)
 	s.mountInfo(r.api)
-	s.db.Mount(r.api)
-	s.watches.Mount(r.sockets)
-	s.auth.Mount(r.auth)
+	s.db.Mount(limited(r.api, rl.db))
+	s.watches.Mount(limited(r.sockets, rl.watch))
+	s.auth.Mount(limited(r.auth, rl.auth))
 	s.mountSettings(r.auth)
 	s.mountFnLogs(r.api, r.streams) // before functions: /admin/functions/logs is not a function's name
-	s.functions.Mount(r.api, r.deploys, deployer{s.fnDir, s.triggers})
+	s.functions.Mount(limited(r.api, rl.functions), r.deploys, deployer{s.fnDir, s.triggers})
 	s.mountBackups(r.backups)
-	s.files.Mount(r.files, r.uploads)
-	s.files.MountFiles(r.root)
-	s.triggers.MountHTTP(r.root)
+	s.files.Mount(limited(r.files, rl.storage), limited(r.uploads, rl.storage))
+	s.files.MountFiles(limited(r.root, rl.storage))
+	s.triggers.MountHTTP(limited(r.root, rl.functions))
+	s.rates = rl
 	app.Use("/sdk", PublicCORS, etag.New(), sdkHeaders, filesystem.New(filesystem.Config{Root: http.FS(sdk.Dist)}))
 	mountConsole(app, embeddedConsole)
 	s.root = r.root

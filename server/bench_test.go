@@ -41,3 +41,53 @@ func BenchmarkGetByID(b *testing.B) {
 		send("GET", "/v1/db/posts/docs/p1", "")
 	}
 }
+
+// BenchmarkGetByIDRateLimited is BenchmarkGetByID as a visitor (whom the
+// rate limits count, unlike the admin) on a READONLY collection, with the
+// database group's limits at their default (high enough never to refuse
+// here) and off: the limits' cost per request.
+//
+//	go test ./server -run '^$' -bench GetByIDRateLimited -benchmem -count 6
+func BenchmarkGetByIDRateLimited(b *testing.B) {
+	for _, limits := range []string{"default", "off"} {
+		b.Run(limits, func(b *testing.B) {
+			m := newTestMain(b, func(c *Config) {
+				if limits == "off" {
+					c.Rate.DB = GroupRate{}
+				} else {
+					c.Rate.DB.IP.N, c.Rate.DB.IPBurst = 1_000_000, 1_000_000 // counted, never refused
+				}
+			})
+			h := m.app.Handler()
+			var ctx fasthttp.RequestCtx
+			ctx.Init(&fasthttp.Request{}, &net.TCPAddr{IP: net.IPv4(203, 0, 113, 9), Port: 1234}, nil)
+			send := func(method, uri, body string, admin bool) int {
+				ctx.Request.Reset()
+				ctx.Response.Reset()
+				ctx.Request.Header.SetMethod(method)
+				ctx.Request.SetRequestURI(uri)
+				if admin {
+					ctx.Request.Header.Set("Authorization", "Bearer "+testKey)
+				}
+				if body != "" {
+					ctx.Request.Header.SetContentType("application/json")
+					ctx.Request.SetBodyString(body)
+				}
+				h(&ctx)
+				return ctx.Response.StatusCode()
+			}
+			send("POST", "/v1/admin/collections", `{"name":"posts"}`, true)
+			send("PUT", "/v1/admin/collections/posts/rules", `{"preset":"READONLY"}`, true)
+			send("POST", "/v1/db/posts/insert", `{"data":{"_id":"p1","title":"hello","n":1}}`, true)
+			if status := send("GET", "/v1/db/posts/docs/p1", "", false); status != 200 {
+				b.Fatalf("get: %d %s", status, ctx.Response.Body())
+			}
+			b.ReportAllocs()
+			for b.Loop() {
+				if status := send("GET", "/v1/db/posts/docs/p1", "", false); status != 200 {
+					b.Fatalf("get: %d %s", status, ctx.Response.Body())
+				}
+			}
+		})
+	}
+}

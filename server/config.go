@@ -29,20 +29,24 @@ type Config struct {
 	BodyLimit      int           // bytes of a request body (uploads and function zips have their own)
 	Sync           string        // SQLite synchronous: FULL or NORMAL
 	RequestTimeout time.Duration // per request
-	Conns          ConnConfig    // connections: timeouts of each step, caps
-	Pprof          string        // address for net/http/pprof; off when empty
-	DiskReserve    int64         // bytes kept in <dir>/disk_reserve for a full disk
-	AggregateMem   int64         // bytes the stages of one aggregation may hold
-	SlowQuery      time.Duration // queries this slow are kept for the console; 0: none
-	SQLite         sqlite.Options
-	CORS           *CORS           // origins whose pages may call the API; nil: none
-	Proxies        *TrustedProxies // reverse proxies whose forwarding headers count; nil: none
-	Auth           AuthConfig
-	Functions      FunctionsConfig
-	Storage        StorageConfig
-	Watch          WatchConfig
-	HTTPS          HTTPSConfig
-	Backup         BackupConfig
+	// ShutdownTimeout bounds the wait, after SIGTERM, for the requests,
+	// function invocations and database writes in progress (Run); 0: 30 s.
+	ShutdownTimeout time.Duration
+	Conns           ConnConfig    // connections: timeouts of each step, caps
+	Pprof           string        // address for net/http/pprof; off when empty
+	DiskReserve     int64         // bytes kept in <dir>/disk_reserve for a full disk
+	AggregateMem    int64         // bytes the stages of one aggregation may hold
+	SlowQuery       time.Duration // queries this slow are kept for the console; 0: none
+	SQLite          sqlite.Options
+	CORS            *CORS           // origins whose pages may call the API; nil: none
+	Proxies         *TrustedProxies // reverse proxies whose forwarding headers count; nil: none
+	Auth            AuthConfig
+	Functions       FunctionsConfig
+	Storage         StorageConfig
+	Watch           WatchConfig
+	Rate            RateConfig // request rate limits per group of end-user endpoints
+	HTTPS           HTTPSConfig
+	Backup          BackupConfig
 
 	// File is the config file ParseConfig read (--config, MINIBASE_CONFIG);
 	// "" when none.
@@ -106,6 +110,7 @@ func (c *Config) settings() []setting {
 		{"End-user auth", c.Auth.settings()},
 		{"Storage", c.Storage.settings()},
 		{"Realtime", c.Watch.settings()},
+		{"Rate limits", c.Rate.settings()},
 		{"Cloud functions", c.Functions.settings()},
 		{"Backups", c.Backup.settings()},
 	} {
@@ -129,6 +134,9 @@ func (c *Config) serverSettings() []setting {
 			set: sizeInt(&c.BodyLimit, 1<<10, 1<<32)},
 		{env: "MINIBASE_REQUEST_TIMEOUT", def: "30s", usage: "per-request time limit",
 			set: duration(&c.RequestTimeout, time.Millisecond, 24*time.Hour)},
+		{env: "MINIBASE_SHUTDOWN_TIMEOUT", def: "30s", usage: "on SIGTERM or SIGINT, how long the requests, function invocations and " +
+			"database writes in progress may take to finish (a second signal ends them at once)",
+			set: duration(&c.ShutdownTimeout, time.Millisecond, 24*time.Hour)},
 		{env: "MINIBASE_DISK_RESERVE", def: "32MiB", usage: "space kept in <dir>/disk_reserve and released when the disk fills up, so deletes still run (0: none)",
 			set: size(&c.DiskReserve, 0, 1<<40)},
 		{env: "MINIBASE_PPROF", usage: "address for Go's profiler (net/http/pprof), e.g. 127.0.0.1:6060; off by default", set: text(&c.Pprof)},
@@ -173,7 +181,7 @@ func (c *Config) check(httpSet bool) error {
 // setting (the flag, the variable, or the file's line and key) and what it
 // must be; the error lists every such problem, one a line.
 func ParseConfig(args []string, getenv func(string) string) (Config, error) {
-	c := Config{Auth: AuthConfig{Config: auth.Config{Limits: auth.DefaultLimits()}}}
+	c := Config{Auth: AuthConfig{Config: auth.Config{Limits: auth.DefaultLimits()}}, Rate: defaultRates()}
 	table := c.settings()
 	fs := flag.NewFlagSet("serve", flag.ContinueOnError)
 	fs.SetOutput(io.Discard)

@@ -68,8 +68,8 @@ func (s *connStates) enter(c *fiber.Ctx) error {
 
 // drain closes every connection that has no request in a handler (and each
 // one that comes to have none), then waits until no handler is running or
-// ctx ends.
-func (s *connStates) drain(ctx context.Context) {
+// ctx ends, and returns how many connections still had a request then.
+func (s *connStates) drain(ctx context.Context) int {
 	s.mu.Lock()
 	s.closing = true
 	for c, st := range s.state {
@@ -86,11 +86,11 @@ func (s *connStates) drain(ctx context.Context) {
 		n := len(s.state)
 		s.mu.Unlock()
 		if n == 0 {
-			return
+			return 0
 		}
 		select {
 		case <-ctx.Done():
-			return
+			return n
 		case <-tick.C:
 		}
 	}

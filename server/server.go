@@ -58,6 +58,7 @@ type Server struct {
 	app       *fiber.App
 	root      fiber.Router  // Router: the app's root route group
 	conns     *connStates   // which connections wait for a request (closed first at shutdown)
+	rates     *rateLimits   // request rate limits (ratelimit.go)
 	settings  settingsState // the admin console's settings (settings*.go)
 	wechat    wechatApp     // the mini-program functions act for (wechat.go)
 	tls       *serverTLS    // nil: plain http
@@ -137,8 +138,9 @@ func (s *Server) Open(ctx context.Context) error {
 func (s *Server) App() *fiber.App { return s.app }
 
 // Run serves HTTP on Config.HTTP (or Listener) until ctx ends, then shuts
-// down gracefully: in-flight requests finish (up to 30 s) before Run
-// returns. Database triggers and timers run meanwhile. Connections are
+// down gracefully: in-flight requests finish (up to
+// Config.ShutdownTimeout) before Run returns; requests cut off at that
+// deadline make it return an error. Database triggers and timers run meanwhile. Connections are
 // held to Config.Conns (see listener); running out of file descriptors
 // delays new connections but ends nothing. An address it cannot listen on
 // (one in use) is an error before anything is printed to Out.
@@ -199,20 +201,35 @@ func (s *Server) Run(ctx context.Context) error {
 		return fmt.Errorf("serve: %w", err)
 	case <-ctx.Done():
 	}
-	fmt.Fprintln(s.out(), "minibase: shutting down")
+	wait := s.Config.ShutdownTimeout
+	if wait <= 0 {
+		wait = defaultShutdownTimeout
+	}
+	fmt.Fprintf(s.out(), "minibase: shutting down (waiting up to %v for the requests in progress; a second signal ends them now)\n", wait)
 	// Stop accepting; close the connections no request is using (the rest
-	// close after their response); wait up to 30 s for requests in progress.
-	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	// close after their response); wait up to ShutdownTimeout for requests
+	// in progress (a function's invocation, an upload). Realtime watches
+	// were told to reconnect elsewhere when ctx ended (runWatches); the
+	// database's writer finishes its queue in Close.
+	ctx, cancel := context.WithTimeout(context.Background(), wait)
 	defer cancel()
 	done := make(chan error, 1)
 	go func() { done <- s.app.ShutdownWithContext(ctx) }()
-	s.conns.drain(ctx)
+	left := s.conns.drain(ctx)
 	cancel() // fasthttp's own wait may not end by itself (see connStates)
-	if err := <-done; err != nil && !errors.Is(err, context.Canceled) {
+	err = <-done
+	if left > 0 {
+		return fmt.Errorf("shutdown: %d requests still in progress after MINIBASE_SHUTDOWN_TIMEOUT (%v) were cut off", left, wait)
+	}
+	if err != nil && !errors.Is(err, context.Canceled) && !errors.Is(err, context.DeadlineExceeded) {
 		return fmt.Errorf("shutdown: %w", err)
 	}
 	return nil
 }
+
+// defaultShutdownTimeout is the wait for requests in progress at shutdown
+// when Config.ShutdownTimeout is zero.
+const defaultShutdownTimeout = 30 * time.Second
 
 // listen opens the API's listener (Listener, else Config.HTTP, or with
 // HTTPS Config.HTTPS.Addr) and with HTTPS the plain-http one

@@ -83,7 +83,8 @@ var cheapPasswords = auth.PasswordParams{Time: 1, Memory: 64, Threads: 1}
 
 // New opens a server for tb with opts, closing it at the end of tb. Unless
 // opts say otherwise, its admin key is AdminKey, it keeps no disk reserve,
-// and it hashes passwords at the cheapest cost.
+// it has no request rate limits (MINIBASE_RATE_<GROUP>; sign-in's own
+// limits stay), and it hashes passwords at the cheapest cost.
 func New(tb testing.TB, opts Options) *Server {
 	tb.Helper()
 	s := &Server{opts: opts, tb: tb, sessions: map[Identity]*Session{}}
@@ -136,6 +137,9 @@ func (s *Server) open(tb testing.TB) {
 // config is the Config opts describe, over the harness's defaults.
 func config(opts Options) (server.Config, error) {
 	defaults := map[string]string{"MINIBASE_ADMIN_KEY": AdminKey, "MINIBASE_DISK_RESERVE": "0"}
+	for _, g := range []string{"DB", "STORAGE", "FUNCTIONS", "AUTH", "WATCH"} {
+		defaults["MINIBASE_RATE_"+g] = "off" // tests and benchmarks send fast; rate limits' tests set them
+	}
 	cfg, err := server.ParseConfig(nil, func(name string) string {
 		if v, ok := opts.Env[name]; ok {
 			return v

@@ -61,12 +61,18 @@ export async function startServer(opts = {}) {
   throw lastErr;
 }
 
+const noRateLimits = Object.fromEntries(
+  ['DB', 'STORAGE', 'FUNCTIONS', 'AUTH', 'WATCH'].map((g) => [`MINIBASE_RATE_${g}`, 'off']),
+);
+
 async function tryStart(bin, port, extraEnv) {
   const dir = mkdtempSync(join(tmpdir(), 'minibase-sdk-test-'));
   const adminKey = 'mbk_test_' + randomBytes(24).toString('base64url');
   const endpoint = `http://127.0.0.1:${port}`;
   const child = spawn(bin, ['serve', '--dir', dir, '--http', `127.0.0.1:${port}`], {
-    env: { ...process.env, MINIBASE_ADMIN_KEY: adminKey, ...extraEnv },
+    // The tests and benchmarks send fast from one address: the request rate
+    // limits are off unless a test turns them on (as Go's servertest does).
+    env: { ...process.env, MINIBASE_ADMIN_KEY: adminKey, ...noRateLimits, ...extraEnv },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let output = '';
