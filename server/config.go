@@ -26,6 +26,7 @@ type Config struct {
 	HTTP           string        // listen address; with TLS the redirect listener's ("off": none)
 	AdminKey       string        // empty: generated once, hash kept in Dir
 	BodyLimit      int           // bytes of a request body (uploads and function zips have their own)
+	ImportLimit    int64         // bytes of an import's body (POST /v1/admin/collections/:coll/import)
 	Sync           string        // SQLite synchronous: FULL or NORMAL
 	RequestTimeout time.Duration // per request
 	Conns          ConnConfig    // connections: timeouts of each step, caps
@@ -73,6 +74,8 @@ func (c *Config) settings() []setting {
 			set: text(&c.AdminKey)},
 		{env: "MINIBASE_BODY_LIMIT", def: "16777216", usage: "largest request body, like 16MiB (file uploads and function zips have their own limits)",
 			set: sizeInt(&c.BodyLimit, 1<<10, 1<<32)},
+		{env: "MINIBASE_IMPORT_LIMIT", def: "8GiB", usage: "largest body of a collection import (admin only; read as a stream, a batch of documents at a time)",
+			set: size(&c.ImportLimit, 1<<10, 1<<44)},
 		{env: "MINIBASE_SQLITE_SYNC", def: "FULL", usage: "FULL (commits survive power loss) or NORMAL (they survive a crash of the process)",
 			set: oneOf(&c.Sync, "FULL", "NORMAL")},
 		{env: "MINIBASE_REQUEST_TIMEOUT", def: "30s", usage: "per-request time limit",

@@ -3,9 +3,11 @@ package transfer
 import (
 	"bufio"
 	"bytes"
+	"cmp"
 	"context"
 	"errors"
 	"io"
+	"slices"
 	"time"
 
 	"minibase/db"
@@ -89,6 +91,9 @@ func Import(ctx context.Context, drv db.Driver, coll string, r io.Reader, opt Op
 	if err == nil {
 		err = im.flush()
 	}
+	// Under Skip a batch's bad lines are found when it is written, after
+	// later lines that did not decode: the report lists them in order.
+	slices.SortStableFunc(im.rep.Errors, func(a, b LineError) int { return cmp.Compare(a.Line, b.Line) })
 	if err != nil {
 		return im.rep, &Fatal{Report: im.rep, Err: err}
 	}
