@@ -20,9 +20,10 @@ import (
 // mountTransfers adds the admin API of collection import and export (no
 // time limit: a large collection takes long either way):
 //
-//	GET  /admin/collections/:coll/export?format=jsonl|csv&meta=false
+//	GET  /admin/collections/:coll/export?format=jsonl|csv&meta=false|only
 //	     the documents, streamed (JSON Lines starts with the $minibase
-//	     line of indexes and rules unless meta=false)
+//	     line of indexes and rules unless meta=false; meta=only: that
+//	     line alone)
 //	POST /admin/collections/:coll/import?format=&mode=&onError=
 //	     the body, read as a stream up to MINIBASE_IMPORT_LIMIT → the report
 func (s *Server) mountTransfers(r fiber.Router) {
@@ -57,14 +58,21 @@ func (s *Server) handleExport(c *fiber.Ctx) error {
 		return err
 	}
 	var noMeta bool
+	ctx := c.UserContext()
 	switch c.Query("meta") {
 	case "", "true":
 	case "false":
 		noMeta = true
+	case "only": // the $minibase line alone: a CSV export's sidecar
+		m, err := transfer.ReadMeta(ctx, s.store, coll)
+		if err != nil {
+			return err
+		}
+		c.Set(fiber.HeaderContentType, "application/x-ndjson; charset=utf-8")
+		return c.Send(m.AppendLine(nil))
 	default:
-		return db.Errorf(db.CodeInvalidParam, "meta must be true or false")
+		return db.Errorf(db.CodeInvalidParam, "meta must be true, false or only")
 	}
-	ctx := c.UserContext()
 	if _, err := s.store.Indexes(ctx, coll); err != nil { // a missing collection is a 404, before the stream starts
 		return err
 	}

@@ -41,6 +41,9 @@ func TestTransferAPI(t *testing.T) {
 					tb.Errorf("export:\n%s\nwant:\n%s", r.Body, want)
 				}
 			}},
+		{Name: "export meta only", Setup: append(seed, servertest.Request{Method: "PUT", URL: "/v1/admin/collections/todos/rules", Body: `{"preset":"READONLY"}`, As: admin}),
+			URL: "/v1/admin/collections/todos/export?meta=only", As: admin, Status: 200,
+			Equal: `{"$minibase":{"version":1,"collection":"todos","indexes":[],"rules":{"preset":"READONLY"}}}`},
 		{Name: "export of a missing collection", URL: "/v1/admin/collections/nope/export", As: admin,
 			Status: 404, Want: `{"code":"DATABASE_COLLECTION_NOT_EXIST","errCode":-502005}`},
 		{Name: "export by a user", Setup: seed, URL: "/v1/admin/collections/todos/export", As: servertest.User("bob", "bob-password-1"),
