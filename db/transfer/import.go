@@ -44,6 +44,8 @@ type importer struct {
 	batch []pending
 	size  int
 	stop  bool // a bad line ended the import (OnError Stop)
+	// inflight is the outcome of the batch being written (write.go).
+	inflight chan outcome
 }
 
 // pending is a decoded line waiting for its batch.
@@ -90,6 +92,8 @@ func Import(ctx context.Context, drv db.Driver, coll string, r io.Reader, opt Op
 	}
 	if err == nil {
 		err = im.flush()
+	} else if werr := im.wait(); werr != nil {
+		err = errors.Join(err, werr)
 	}
 	// Under Skip a batch's bad lines are found when it is written, after
 	// later lines that did not decode: the report lists them in order.
@@ -138,7 +142,7 @@ func (im *importer) add(line int64, doc db.Doc, n int) error {
 	im.batch = append(im.batch, pending{line, doc})
 	im.size += n
 	if len(im.batch) >= batchDocs || im.size >= batchBytes {
-		return im.flush()
+		return im.submit()
 	}
 	return nil
 }

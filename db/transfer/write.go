@@ -8,46 +8,94 @@ import (
 	"minibase/db"
 )
 
-// flush writes the batch as one atomic write. When the driver refuses it
-// for a line's sake (a taken _id or unique key, a document over a limit
-// only the driver checks), it writes the lines one by one to find the bad
-// ones: each good line is written, each bad one reported.
-func (im *importer) flush() error {
-	if len(im.batch) == 0 {
-		return nil
-	}
-	defer func() {
-		clear(im.batch)
-		im.batch, im.size = im.batch[:0], 0
-		if im.opt.Progress != nil {
-			im.opt.Progress(im.rep)
-		}
-	}()
-	ins, upd, err := im.write(im.batch)
-	if err == nil {
-		im.rep.Inserted += ins
-		im.rep.Updated += upd
-		return nil
-	}
-	if !lineFault(err) {
+// The importer decodes the next batch while the driver writes the last:
+// submit hands the batch to a goroutine, and wait takes its outcome into
+// the report. At most one batch is in flight, and the batches are written
+// in order; under Stop, a bad line in one ends the import before the next
+// is written.
+
+// outcome is what writing one batch did.
+type outcome struct {
+	ins, upd int64
+	bad      []badLine
+	err      error // not a line's fault: the import fails
+}
+
+type badLine struct {
+	line int64
+	err  error
+}
+
+// submit starts writing the batch, once the one before it is written.
+func (im *importer) submit() error {
+	if err := im.wait(); err != nil || im.stop || len(im.batch) == 0 {
 		return err
 	}
-	for _, p := range im.batch {
+	batch := im.batch
+	im.batch, im.size = make([]pending, 0, len(batch)), 0
+	done := make(chan outcome, 1)
+	im.inflight = done
+	go func() { done <- im.writeBatch(batch) }()
+	return nil
+}
+
+// wait waits for the batch in flight and adds its outcome to the report.
+func (im *importer) wait() error {
+	if im.inflight == nil {
+		return nil
+	}
+	o := <-im.inflight
+	im.inflight = nil
+	im.rep.Inserted += o.ins
+	im.rep.Updated += o.upd
+	for _, b := range o.bad {
+		im.bad(b.line, b.err)
+	}
+	if im.opt.Progress != nil {
+		im.opt.Progress(im.rep)
+	}
+	return o.err
+}
+
+// flush writes the batch and waits until it is written.
+func (im *importer) flush() error {
+	if err := im.submit(); err != nil {
+		return err
+	}
+	return im.wait()
+}
+
+// writeBatch writes a batch as one atomic write. When the driver refuses
+// it for a line's sake (a taken _id or unique key, a document over a limit
+// only the driver checks), it writes the lines one by one to find the bad
+// ones: each good line is written, each bad one reported (under Stop, up
+// to the first bad one). It runs beside the importer: it reads only what
+// does not change during an import.
+func (im *importer) writeBatch(batch []pending) (o outcome) {
+	ins, upd, err := im.write(batch)
+	if err == nil {
+		return outcome{ins: ins, upd: upd}
+	}
+	if !lineFault(err) {
+		return outcome{err: err}
+	}
+	for _, p := range batch {
 		ins, upd, err := im.write([]pending{p})
 		if err == nil {
-			im.rep.Inserted += ins
-			im.rep.Updated += upd
+			o.ins += ins
+			o.upd += upd
 			continue
 		}
 		if !lineFault(err) {
-			return err
+			o.err = err
+			return o
 		}
-		im.bad(p.line, im.explain(p.doc, err))
-		if im.stop {
-			return nil
+		o.bad = append(o.bad, badLine{p.line, im.explain(p.doc, err)})
+		if im.opt.OnError == Stop {
+			return o
 		}
 	}
-	return nil
+	return o
 }
 
 // lineFault reports whether err is the fault of a document (and so of its
