@@ -128,6 +128,24 @@ func TestWeChatConsoleExport(t *testing.T) {
 	}
 }
 
+// TestLineForms: \r\n line ends, a last line without a newline, an
+// integer _id, and MongoDB's wrappers for ids and numbers.
+func TestLineForms(t *testing.T) {
+	d := open(t)
+	in := "{\"_id\":{\"$oid\":\"5f1b2c3d4e5f6a7b8c9d0e1f\"},\"n\":{\"$numberLong\":\"9007199254740993\"},\"f\":{\"$numberDouble\":\"1.5\"}}\r\n" +
+		"  \r\n" +
+		"{\"_id\":42,\"at\":{\"$date\":{\"$numberLong\":\"1568044800000\"}},\"i\":{\"$numberInt\":\"-3\"}}"
+	rep, err := transfer.Import(context.Background(), d, "c", strings.NewReader(in), transfer.Options{})
+	if err != nil || rep.Inserted != 2 || rep.Failed != 0 || rep.Lines != 3 {
+		t.Fatalf("Import = %+v, %v", rep, err)
+	}
+	want := `{"_id":"42","at":{"$date":"2019-09-09T16:00:00.000Z"},"i":-3}` + "\n" +
+		`{"_id":"5f1b2c3d4e5f6a7b8c9d0e1f","n":9007199254740993,"f":1.5}`
+	if got := all(t, d, "c"); got != want {
+		t.Errorf("stored:\n%s\nwant:\n%s", got, want)
+	}
+}
+
 const good = `{"_id":"%d","n":%d}`
 
 // lines makes n good lines, numbered from 1, with bad ones put in at the
