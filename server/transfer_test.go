@@ -120,3 +120,19 @@ func TestTransferRoundTripStreamed(t *testing.T) {
 		t.Errorf("the report lists %d errors, want the first 100", n)
 	}
 }
+
+// TestTransferImportPastBodyLimit: an import larger than
+// MINIBASE_BODY_LIMIT, sent with its length over a real connection, is
+// read (the import route has its own limit).
+func TestTransferImportPastBodyLimit(t *testing.T) {
+	s := servertest.New(t, servertest.Options{Listen: true, Env: map[string]string{"MINIBASE_BODY_LIMIT": "1MiB"}})
+	big := strings.Repeat("x", 900<<10)
+	var b strings.Builder
+	for i := range 3 {
+		fmt.Fprintf(&b, `{"_id":"%d","s":%q}`+"\n", i, big)
+	}
+	s.Do(t, servertest.Request{Method: "POST", URL: "/v1/admin/collections/big/import", Body: b.String(), As: servertest.Admin}).
+		Expect(t, 200, `{"inserted":3,"failed":0}`)
+	s.Do(t, servertest.Request{Method: "POST", URL: "/v1/db/big/insert", Body: `{"data":{"s":"` + big + big + `"}}`, As: servertest.Admin}).
+		Expect(t, 413, `{"code":"INVALID_PARAM"}`)
+}
