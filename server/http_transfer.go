@@ -6,9 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"net"
 	"strings"
-	"time"
 
 	"minibase/auth"
 	"minibase/db"
@@ -116,12 +114,11 @@ func (s *Server) handleImport(c *fiber.Ctx) error {
 	if limit <= 0 {
 		limit = 8 << 30
 	}
+	// Each read of the body waits at most MINIBASE_BODY_TIMEOUT (the
+	// listener's connections see to it while a handler runs).
 	var body io.Reader = c.Context().RequestBodyStream()
 	if body == nil { // the app does not stream bodies: fiber read it already
 		body = bytes.NewReader(c.Body())
-	} else if conn := c.Context().Conn(); conn != nil && s.Config.Conns.BodyTimeout > 0 {
-		body = &stallReader{r: body, conn: conn, d: s.Config.Conns.BodyTimeout}
-		defer conn.SetReadDeadline(time.Time{})
 	}
 	if n := c.Request().Header.ContentLength(); int64(n) > limit {
 		c.Context().SetConnectionClose()
@@ -174,17 +171,4 @@ func (c *capReader) Read(p []byte) (int, error) {
 	n, err := c.r.Read(p)
 	c.left -= int64(n)
 	return n, err
-}
-
-// stallReader gives each read of a streamed body its own deadline: a
-// client that stops sending loses its connection after d.
-type stallReader struct {
-	r    io.Reader
-	conn net.Conn
-	d    time.Duration
-}
-
-func (s *stallReader) Read(p []byte) (int, error) {
-	s.conn.SetReadDeadline(time.Now().Add(s.d))
-	return s.r.Read(p)
 }
