@@ -55,7 +55,8 @@ type pending struct {
 }
 
 // Import reads documents from r in opt.Format and writes them into coll
-// (created when missing) through drv, as an admin: rules are not checked.
+// (created by the first write, so an import that writes nothing leaves no
+// new collection) through drv, as an admin: rules are not checked.
 // A Meta line (JSON Lines' first) is applied first. Lines are written in
 // batches, each one atomic write; a bad line (one that does not decode,
 // breaks a limit, or cannot be written: a taken _id in Insert mode, a
@@ -79,9 +80,6 @@ func Import(ctx context.Context, drv db.Driver, coll string, r io.Reader, opt Op
 	}
 	if opt.Now == nil {
 		opt.Now = time.Now
-	}
-	if err := drv.CreateCollection(ctx, coll); err != nil && db.ErrorCode(err) != db.CodeCollectionExists {
-		return Report{}, err
 	}
 	im := &importer{ctx: ctx, drv: drv, coll: coll, opt: opt, now: opt.Now(), rep: Report{Errors: []LineError{}}}
 	var err error
@@ -202,6 +200,12 @@ func (im *importer) readJSONL(r io.Reader) error {
 // a bad line: under Skip the documents are imported without it.
 func (im *importer) meta(line int64, text []byte) error {
 	m, err := ParseMeta(text)
+	if err == nil {
+		err = im.drv.CreateCollection(im.ctx, im.coll)
+		if db.ErrorCode(err) == db.CodeCollectionExists {
+			err = nil
+		}
+	}
 	if err == nil {
 		err = m.Apply(im.ctx, im.drv, im.coll)
 	}

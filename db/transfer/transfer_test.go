@@ -223,6 +223,12 @@ func span(from, to int) []int {
 // given lines, unchanged.
 func checkStored(t *testing.T, d db.Driver, coll string, want []int) {
 	t.Helper()
+	if len(want) == 0 { // nothing written: not even the collection
+		if colls, err := d.Collections(context.Background()); err != nil || len(colls) != 0 {
+			t.Fatalf("collections %v, %v; want none", colls, err)
+		}
+		return
+	}
 	f, _ := db.ParseFilter(db.Doc{})
 	if n, err := d.Count(context.Background(), coll, f); err != nil || n != int64(len(want)) {
 		t.Fatalf("collection holds %d documents (%v), want %d", n, err, len(want))
@@ -375,8 +381,8 @@ func TestMetaMovesIndexesAndRules(t *testing.T) {
 	if err != nil || rep.Inserted != 0 || !rep.Stopped || len(rep.Errors) != 1 || rep.Errors[0].Line != 1 {
 		t.Fatalf("bad header: %+v, %v", rep, err)
 	}
-	if r, _ := d.Rules(ctx, "u"); r != nil {
-		t.Errorf("rules set from a bad header: %s", r)
+	if colls, _ := d.Collections(ctx); len(colls) != 0 {
+		t.Errorf("a refused import left collections %v", colls)
 	}
 }
 
@@ -397,3 +403,19 @@ func TestImportRefusals(t *testing.T) {
 type errReader struct{}
 
 func (errReader) Read([]byte) (int, error) { return 0, errors.New("connection reset") }
+
+// TestUpsertCreatesCollection: upsert and replace into a collection that
+// does not exist create it, as insert does.
+func TestUpsertCreatesCollection(t *testing.T) {
+	for _, mode := range []transfer.Mode{transfer.Upsert, transfer.Replace} {
+		d := open(t)
+		rep, err := transfer.Import(context.Background(), d, "fresh", strings.NewReader(`{"_id":"1","a":1}`+"\n"+`{"_id":"1","b":2}`+"\n"), transfer.Options{Mode: mode})
+		if err != nil || rep.Inserted != 1 || rep.Updated != 1 {
+			t.Fatalf("%s: %+v, %v", mode, rep, err)
+		}
+		want := map[transfer.Mode]string{transfer.Upsert: `{"_id":"1","a":1,"b":2}`, transfer.Replace: `{"_id":"1","b":2}`}[mode]
+		if got := all(t, d, "fresh"); got != want {
+			t.Errorf("%s: stored %s, want %s", mode, got, want)
+		}
+	}
+}

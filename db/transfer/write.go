@@ -159,7 +159,7 @@ func (im *importer) merge(r db.Reader, seen map[string]db.Doc, doc db.Doc) (db.D
 	old, ok := seen[doc.ID()]
 	if !ok {
 		raw, err := r.Doc(im.ctx, im.coll, doc.ID())
-		if err != nil {
+		if err != nil && db.ErrorCode(err) != db.CodeCollectionNotExist { // the batch's puts create it
 			return nil, false, err
 		}
 		if raw == nil {
