@@ -419,3 +419,16 @@ func TestUpsertCreatesCollection(t *testing.T) {
 		}
 	}
 }
+
+// TestCSVRecordTooLong: a CSV record longer than the largest document (a
+// quote never closed) ends the import, whatever onError says, after the
+// rows before it; memory stays bounded by the limit.
+func TestCSVRecordTooLong(t *testing.T) {
+	d := open(t)
+	in := "_id,s\n1,a\n2,\"" + strings.Repeat("x\n", transfer.MaxLine/2+100<<10)
+	rep, err := transfer.Import(context.Background(), d, "c", strings.NewReader(in), transfer.Options{Format: transfer.CSV, OnError: transfer.Skip})
+	if err != nil || rep.Inserted != 1 || !rep.Stopped || len(rep.Errors) != 1 || rep.Errors[0].Line != 3 ||
+		!strings.Contains(rep.Errors[0].Message, "a CSV record is longer than 16777216 bytes") {
+		t.Fatalf("Import = %+v, %v", rep, err)
+	}
+}
