@@ -8,6 +8,7 @@
 //	minibase admin create EMAIL …
 //	minibase functions deploy|invoke|list|rollback|logs …
 //	minibase backup create|list|restore …
+//	minibase export|import …
 //	minibase version
 //	minibase help
 //
@@ -68,6 +69,13 @@ func run(args []string, env cli.Env) error {
 		ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 		defer stop()
 		return cli.Backup(ctx, args[1:], env)
+	case "export", "import":
+		ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+		defer stop()
+		if args[0] == "export" {
+			return cli.Export(ctx, args[1:], env)
+		}
+		return cli.Import(ctx, args[1:], env)
 	case "version", "--version", "-v":
 		fmt.Fprintln(env.Stdout, "minibase", env.Version)
 		return nil

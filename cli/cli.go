@@ -57,6 +57,12 @@ Usage:
   minibase backup restore ARCHIVE [--dir DIR] [--force]
                                              check the archive, then replace the data
                                              directory with it (the old one is kept)
+  minibase export [--collection C …] [--format jsonl|csv] --out FILE|DIR [--url URL] [--admin-key KEY]
+                                             export collections (all without --collection)
+                                             with their indexes and rules from a running server
+  minibase import FILE|DIR [--collection C] [--mode insert|upsert|replace] [--on-error stop|skip]
+                                             import JSON Lines (WeChat console exports too)
+                                             or CSV files into a running server
   minibase version                           print the version
   minibase help                              print this help
 `

@@ -77,6 +77,7 @@ func (s *Server) newApp() *fiber.App {
 	s.mountFnLogs(r.api, r.streams) // before functions: /admin/functions/logs is not a function's name
 	s.functions.Mount(limited(r.api, rl.functions), r.deploys, deployer{s.fnDir, s.triggers})
 	s.mountBackups(r.backups)
+	s.mountTransfers(r.transfers)
 	s.files.Mount(limited(r.files, rl.storage), limited(r.uploads, rl.storage))
 	s.files.MountFiles(limited(r.root, rl.storage))
 	s.triggers.MountHTTP(limited(r.root, rl.functions))
@@ -103,6 +104,7 @@ type routers struct {
 	streams     fiber.Router // /v1, WebSocket tails: no time limit; the token may come as ?access_token= (browsers)
 	sockets     fiber.Router // /v1, WebSockets of clients (watch): as streams, but a bad token is told over the socket (auth.SocketMiddleware)
 	backups     fiber.Router // /v1, backups' admin API: body limit and identity, no time limit (making and downloading a large backup)
+	transfers   fiber.Router // /v1, collection import and export: identity, no time limit; import streams its body to MINIBASE_IMPORT_LIMIT
 	root        fiber.Router // /: files (/f/), HTTP access (/fn/) and an embedding program's routes: as api
 }
 
@@ -126,6 +128,7 @@ func (s *Server) routers(app *fiber.App) routers {
 		streams:     newGroup(v1, limit, tailToken, identity, gate),
 		sockets:     newGroup(v1, limit, tailToken, auth.SocketMiddleware(s.keys, s.auth.Tokens()), gate),
 		backups:     newGroup(v1, limit, identity, gate),
+		transfers:   newGroup(v1, identity, gate),
 		root:        newGroup(app, limit, s.timeout, identity, gate),
 	}
 }

@@ -27,6 +27,7 @@ type Config struct {
 	HTTP           string        // listen address; with TLS the redirect listener's ("off": none)
 	AdminKey       string        // empty: generated once, hash kept in Dir
 	BodyLimit      int           // bytes of a request body (uploads and function zips have their own)
+	ImportLimit    int64         // bytes of an import's body (POST /v1/admin/collections/:coll/import)
 	Sync           string        // SQLite synchronous: FULL or NORMAL
 	RequestTimeout time.Duration // per request
 	// ShutdownTimeout bounds the wait, after SIGTERM, for the requests,
@@ -132,6 +133,8 @@ func (c *Config) serverSettings() []setting {
 			set: text(&c.AdminKey)},
 		{env: "MINIBASE_BODY_LIMIT", def: "16MiB", usage: "largest request body, like 16MiB (file uploads and function zips have their own limits)",
 			set: sizeInt(&c.BodyLimit, 1<<10, 1<<32)},
+		{env: "MINIBASE_IMPORT_LIMIT", def: "8GiB", usage: "largest body of a collection import (admin only; read as a stream, a batch of documents at a time)",
+			set: size(&c.ImportLimit, 1<<10, 1<<44)},
 		{env: "MINIBASE_REQUEST_TIMEOUT", def: "30s", usage: "per-request time limit",
 			set: duration(&c.RequestTimeout, time.Millisecond, 24*time.Hour)},
 		{env: "MINIBASE_SHUTDOWN_TIMEOUT", def: "30s", usage: "on SIGTERM or SIGINT, how long the requests, function invocations and " +

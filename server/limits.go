@@ -33,6 +33,7 @@ type Limit struct {
 // table's order.
 var limitSettings = []struct{ area, env string }{
 	{"HTTP", "MINIBASE_BODY_LIMIT"},
+	{"HTTP", "MINIBASE_IMPORT_LIMIT"},
 	{"HTTP", "MINIBASE_REQUEST_TIMEOUT"},
 	{"HTTP", "MINIBASE_HEADER_TIMEOUT"},
 	{"HTTP", "MINIBASE_BODY_TIMEOUT"},
