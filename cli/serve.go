@@ -5,7 +5,6 @@ import (
 	"errors"
 	"flag"
 	"fmt"
-	"log/slog"
 
 	"minibase/server"
 )
@@ -22,7 +21,7 @@ func Serve(ctx context.Context, args []string, env Env) error {
 	if err != nil {
 		return err
 	}
-	s := &server.Server{Config: cfg, Version: env.Version, Out: env.Stdout, Log: slog.New(slog.NewTextHandler(env.Stderr, nil))}
+	s := &server.Server{Config: cfg, Version: env.Version, Out: env.Stdout, Log: server.NewLogger(cfg, env.Stderr)}
 	if err := s.Open(ctx); err != nil {
 		return errors.Join(err, s.Close())
 	}

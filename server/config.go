@@ -42,6 +42,7 @@ type Config struct {
 	Watch          WatchConfig
 	HTTPS          HTTPSConfig
 	Backup         BackupConfig
+	Obs            ObsConfig // logs, request log, metrics
 
 	given map[string]bool // the MINIBASE_* settings ParseConfig was given (by variable or flag)
 }
@@ -102,6 +103,7 @@ func (c *Config) settings() []setting {
 	s = append(s, c.Watch.settings()...)
 	s = append(s, c.consoleSettings()...)
 	s = append(s, c.Backup.settings()...)
+	s = append(s, c.Obs.settings()...)
 	s = append(s, c.Functions.settings()...)
 	return append(s, c.HTTPS.settings()...)
 }
