@@ -6,6 +6,7 @@ import (
 	"log/slog"
 	"strconv"
 	"strings"
+	"time"
 )
 
 // ObsConfig is observability's part of Config: the server log's format
@@ -17,6 +18,9 @@ type ObsConfig struct {
 	// MetricsAddr, when set, is a second listen address serving /metrics
 	// (and the health checks) with no authentication.
 	MetricsAddr string
+	// ReadyEvery is how often readiness checks run at most (no setting;
+	// 0: a second).
+	ReadyEvery time.Duration
 }
 
 // RequestLog says which requests the server log gets a line about.
