@@ -2,6 +2,8 @@ package server_test
 
 import (
 	"bufio"
+	"fmt"
+	"math/rand/v2"
 	"strconv"
 	"strings"
 	"testing"
@@ -85,5 +87,86 @@ func contains(parts ...string) func(testing.TB, *servertest.Server, *servertest.
 				tb.Errorf("%s: the body lacks %q", r.Req, p)
 			}
 		}
+	}
+}
+
+// The counters move with what the server does: requests by route pattern
+// and status class, the router's 404s under "unmatched", function
+// invocations and failures by function (the first call a cold start),
+// sign-ins by method and result, and the database writer's commits.
+func TestMetricsCount(t *testing.T) {
+	s := servertest.New(t, servertest.Options{})
+	admin := servertest.Admin
+	s.Deploy(t, "ok", map[string]string{"index.js": `exports.main = async () => 1`}, "")
+	s.Deploy(t, "fails", map[string]string{"index.js": `exports.main = async () => { throw new Error("no") }`}, "")
+	before := scrape(t, s)
+	s.Do(t, servertest.Request{Method: "POST", URL: "/v1/db/x/insert", Body: `{"data":{}}`, As: admin}).Expect(t, 200, "")
+	s.Do(t, servertest.Request{Method: "GET", URL: "/v1/db/x/docs/nope", As: admin}).Expect(t, 404, "")
+	s.Do(t, servertest.Request{Method: "GET", URL: "/v1/no-such-endpoint", As: admin}).Expect(t, 404, "")
+	for range 2 {
+		s.Do(t, servertest.Request{Method: "POST", URL: "/v1/functions/ok/invoke", Body: `{}`, As: admin}).Expect(t, 200, "")
+	}
+	s.Do(t, servertest.Request{Method: "POST", URL: "/v1/functions/fails/invoke", Body: `{}`, As: admin}).Expect(t, 500, "")
+	s.Do(t, servertest.Request{Method: "POST", URL: "/v1/auth/anonymous", Body: `{}`}).Expect(t, 200, "")
+	s.Do(t, servertest.Request{Method: "POST", URL: "/v1/auth/login", Body: `{"username":"nobody","password":"wrong-password"}`}).Expect(t, 401, "")
+	after := scrape(t, s)
+
+	checks := []struct {
+		what   string
+		name   string
+		labels []string
+		want   float64
+	}{
+		{"inserts answered 2xx", "minibase_http_requests_total", []string{`route="/v1/db/:coll/insert"`, `method="POST"`, `status="2xx"`}, 1},
+		{"a missing document: 4xx of its route", "minibase_http_requests_total", []string{`route="/v1/db/:coll/docs/:id"`, `method="GET"`, `status="4xx"`}, 1},
+		{"an unknown path: unmatched", "minibase_http_requests_total", []string{`route="unmatched"`, `method="GET"`, `status="4xx"`}, 1},
+		{"invocations answered 5xx", "minibase_http_requests_total", []string{`route="/v1/functions/:name/invoke"`, `status="5xx"`}, 1},
+		{"latency observed", "minibase_http_request_duration_seconds_count", []string{`route="/v1/db/:coll/insert"`}, 1},
+		{"invocations of ok", "minibase_function_invocations_total", []string{`function="ok"`, `status="ok"`}, 2},
+		{"failures of fails", "minibase_function_invocations_total", []string{`function="fails"`, `status="error"`}, 1},
+		{"one cold start of ok", "minibase_function_cold_starts_total", []string{`function="ok"`}, 1},
+		{"durations of ok", "minibase_function_duration_seconds_count", []string{`function="ok"`}, 2},
+		{"anonymous sign-in", "minibase_auth_sign_ins_total", []string{`method="anonymous"`, `result="ok"`}, 1},
+		{"failed password sign-in", "minibase_auth_sign_ins_total", []string{`method="password"`, `result="failed"`}, 1},
+		{"a commit", "minibase_db_commit_duration_seconds_count", nil, 1},
+	}
+	for _, c := range checks {
+		if got := metric(after, c.name, c.labels...) - metric(before, c.name, c.labels...); got < c.want {
+			t.Errorf("%s: %s%v grew by %v, want %v", c.what, c.name, c.labels, got, c.want)
+		}
+	}
+	if got := metric(after, "minibase_db_documents"); got != 1 {
+		t.Errorf("minibase_db_documents = %v, want 1", got)
+	}
+}
+
+// A flood of random paths, methods and a function name that is no
+// function's grows no label set: every unknown path is "unmatched".
+func TestMetricsHostilePaths(t *testing.T) {
+	s := servertest.New(t, servertest.Options{})
+	scrape(t, s) // the scrape's own route
+	s.Do(t, servertest.Request{Method: "GET", URL: "/v1/unknown-warmup"}).Expect(t, 404, "")
+	before := scrape(t, s)
+	const n = 300
+	rnd := rand.New(rand.NewPCG(1, 2))
+	for i := range n {
+		path := fmt.Sprintf("/%x/%x?q=%d", rnd.Uint64(), rnd.Uint64(), i)
+		if i%3 == 0 {
+			path = fmt.Sprintf("/v1/%x", rnd.Uint64())
+		}
+		s.Do(t, servertest.Request{Method: "GET", URL: path}).Expect(t, 404, "")
+	}
+	after := scrape(t, s)
+	for _, name := range []string{"minibase_http_requests_total", "minibase_http_request_duration_seconds_count"} {
+		if b, a := labelSets(before, name), labelSets(after, name); a != b {
+			t.Errorf("%s: %d label sets after %d random paths, %d before", name, a, n, b)
+		}
+	}
+	if got := metric(after, "minibase_http_requests_total", `route="unmatched"`, `status="4xx"`) -
+		metric(before, "minibase_http_requests_total", `route="unmatched"`, `status="4xx"`); got != n {
+		t.Errorf("unmatched 4xx grew by %v, want %d", got, n)
+	}
+	if strings.Contains(after, "q=") {
+		t.Errorf("a raw path reached the metrics")
 	}
 }
