@@ -22,6 +22,8 @@ var (
 		"Group-commit transactions of the database writer: count, and the time they took from begin to commit.", nil, nil)
 	descBatch = prometheus.NewDesc("minibase_db_commit_batch_writes",
 		"Writes committed per group-commit transaction: count (transactions) and sum (writes).", nil, nil)
+	descSlow = prometheus.NewDesc("minibase_db_slow_queries_total",
+		"Queries, counts and aggregations slower than MINIBASE_SLOW_QUERY_MS (the console lists the latest).", nil, nil)
 	descCollections = prometheus.NewDesc("minibase_db_collections", "Collections in the database.", nil, nil)
 	descDocuments   = prometheus.NewDesc("minibase_db_documents", "Documents in all collections.", nil, nil)
 	descWatchConns  = prometheus.NewDesc("minibase_watch_connections", "Realtime watch WebSocket connections open now.", nil, nil)
@@ -35,7 +37,7 @@ var (
 )
 
 func (stateCollector) Describe(ch chan<- *prometheus.Desc) {
-	for _, d := range []*prometheus.Desc{descQueued, descCommit, descBatch, descCollections, descDocuments,
+	for _, d := range []*prometheus.Desc{descQueued, descCommit, descBatch, descSlow, descCollections, descDocuments,
 		descWatchConns, descWatches, descObjects, descBytes, descUsers, descFuncs, descFigures} {
 		ch <- d
 	}
@@ -50,6 +52,7 @@ func (c stateCollector) Collect(ch chan<- prometheus.Metric) {
 	ch <- prometheus.MustNewConstMetric(descQueued, prometheus.GaugeValue, float64(ws.Queued))
 	ch <- prometheus.MustNewConstSummary(descCommit, uint64(ws.Commits), ws.CommitTime.Seconds(), nil)
 	ch <- prometheus.MustNewConstSummary(descBatch, uint64(ws.Commits), float64(ws.Writes), nil)
+	ch <- prometheus.MustNewConstMetric(descSlow, prometheus.CounterValue, float64(s.db.SlowQueryCount()))
 	conns, watches := s.watches.Open()
 	ch <- prometheus.MustNewConstMetric(descWatchConns, prometheus.GaugeValue, float64(conns))
 	ch <- prometheus.MustNewConstMetric(descWatches, prometheus.GaugeValue, float64(watches))

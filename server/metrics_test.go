@@ -7,7 +7,9 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 
+	"minibase/server"
 	"minibase/server/servertest"
 )
 
@@ -168,5 +170,17 @@ func TestMetricsHostilePaths(t *testing.T) {
 	}
 	if strings.Contains(after, "q=") {
 		t.Errorf("a raw path reached the metrics")
+	}
+}
+
+// Slow queries are counted (every query is slow at a 1 ns threshold).
+func TestMetricsSlowQueries(t *testing.T) {
+	s := servertest.New(t, servertest.Options{Config: func(c *server.Config) { c.SlowQuery = time.Nanosecond }})
+	before := metric(scrape(t, s), "minibase_db_slow_queries_total")
+	for range 3 {
+		s.Do(t, servertest.Request{Method: "POST", URL: "/v1/db/x/query", Body: `{}`, As: servertest.Admin}).Expect(t, 200, "")
+	}
+	if got := metric(scrape(t, s), "minibase_db_slow_queries_total") - before; got != 3 {
+		t.Errorf("3 slow queries counted %v times", got)
 	}
 }
