@@ -5,7 +5,6 @@ import (
 	"errors"
 	"flag"
 	"fmt"
-	"log/slog"
 	"os"
 
 	"minibase/server"
@@ -24,7 +23,7 @@ func Serve(ctx context.Context, args []string, env Env) error {
 	if err != nil {
 		return err
 	}
-	log := slog.New(slog.NewTextHandler(env.Stderr, nil))
+	log := server.NewLogger(cfg, env.Stderr)
 	for _, w := range cfg.Warnings() {
 		log.Warn(w)
 	}

@@ -57,16 +57,26 @@ func (q *SlowQuery) appendFields(b []byte) []byte {
 
 // slowLog is the ring of slow queries.
 type slowLog struct {
-	mu   sync.Mutex
-	ring [maxSlowQueries]*SlowQuery
-	next int // where the next record goes
+	mu    sync.Mutex
+	ring  [maxSlowQueries]*SlowQuery
+	next  int   // where the next record goes
+	total int64 // records added since the service started
 }
 
 func (l *slowLog) add(q *SlowQuery) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
+	l.total++
 	l.ring[l.next] = q
 	l.next = (l.next + 1) % maxSlowQueries
+}
+
+// SlowQueryCount returns how many slow queries were recorded since the
+// service started (the ring keeps the latest; metrics count them all).
+func (s *Service) SlowQueryCount() int64 {
+	s.slow.mu.Lock()
+	defer s.slow.mu.Unlock()
+	return s.slow.total
 }
 
 // list returns the records of coll ("" for all), newest first.

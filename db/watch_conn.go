@@ -323,3 +323,11 @@ func (w *Watches) shutdown() {
 		c.out.goingAway()
 	}
 }
+
+// Open returns how many WebSocket connections are open and how many
+// watches they hold, now.
+func (w *Watches) Open() (conns, watches int) {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	return len(w.conns), max(w.total-len(w.conns), 0)
+}

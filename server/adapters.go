@@ -66,7 +66,7 @@ func (s *Server) outcomes() functions.OutcomeStore {
 // (MINIBASE_FUNCTIONS_LOG_STORE) and the server log (MINIBASE_FUNCTIONS_LOG).
 func (s *Server) logSinks() functions.LogSink {
 	c := s.Config.Functions
-	out := sinks{&s.console.series}
+	out := sinks{&s.console.series, s.metrics}
 	switch {
 	case s.fnLogs == nil:
 	case c.LogStore == "all", c.LogStore == "":

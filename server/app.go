@@ -54,16 +54,16 @@ func (s *Server) newApp() *fiber.App {
 	// that a 500 carries the CORS headers too; CORS answers preflights for
 	// every path, before any route.
 	s.console.started = time.Now()
-	app.Use(s.conns.enter, s.Config.Proxies.Handler, s.Config.CORS.Handler, requestID, s.console.series.count, recoverPanic)
+	app.Use(s.conns.enter, s.Config.Proxies.Handler, s.Config.CORS.Handler, requestID, s.observe, s.console.series.count, recoverPanic)
 	if s.Config.HTTPS.HSTS {
 		// Over https only: directly, or through a trusted proxy that says so.
 		app.Use(hsts(s.Config.HTTPS.HSTSMaxAge))
 	}
 
 	r := s.routers(app)
-	r.api.Get("/health", func(c *fiber.Ctx) error {
-		return c.JSON(fiber.Map{"status": "ok", "version": s.version()})
-	})
+	r.api.Get("/health", func(c *fiber.Ctx) error { return c.JSON(s.healthAnswer()) })
+	r.api.Get("/health/ready", s.handleReady)
+	s.mountMetrics(r.root)
 	// Each area's end-user routes count against its rate limits (admins'
 	// routes too, which only admins pass, and they are not counted).
 	rl := newRateLimits(s.Config.Rate, s.Config.Auth.Now)

@@ -43,12 +43,12 @@ func openDatabase(ctx context.Context, cfg Config, space sqlite.Space, log *slog
 
 // openStorage opens the configured backend and the storage service on it;
 // space is the local disk's state (S3's disk is not ours to watch). The
-// returned closer releases the backend.
-func openStorage(ctx context.Context, cfg Config, space storage.Space) (*storage.Service, io.Closer, error) {
+// returned closer releases the backend; the pinger checks it (readiness).
+func openStorage(ctx context.Context, cfg Config, space storage.Space) (*storage.Service, io.Closer, pinger, error) {
 	sc := cfg.Storage
 	key, err := storage.LoadSignKey(cfg.Dir, sc.SignKey)
 	if err != nil {
-		return nil, nil, err
+		return nil, nil, nil, err
 	}
 	var be storage.Bucket
 	var closer io.Closer = io.NopCloser(nil)
@@ -56,7 +56,7 @@ func openStorage(ctx context.Context, cfg Config, space storage.Space) (*storage
 	case "s3":
 		b, err := s3.Open(ctx, sc.S3)
 		if err != nil {
-			return nil, nil, err
+			return nil, nil, nil, err
 		}
 		be, space = b, nil
 	default:
@@ -66,22 +66,23 @@ func openStorage(ctx context.Context, cfg Config, space storage.Space) (*storage
 		}
 		b, err := local.Open(dir)
 		if err != nil {
-			return nil, nil, err
+			return nil, nil, nil, err
 		}
 		be, closer = b, b
 	}
 	tr, err := openImages(cfg.Dir, sc.Images)
 	if err != nil {
 		closer.Close()
-		return nil, nil, err
+		return nil, nil, nil, err
 	}
 	svc, err := storage.New(ctx, storage.Config{Env: sc.Env, Backend: be, SignKey: key, MaxSize: sc.MaxSize,
 		Proxy: sc.S3Proxy, PublicURL: sc.PublicURL, UploadIdle: sc.Idle, Now: sc.Now, Transformer: tr, Space: space})
 	if err != nil {
 		closer.Close()
-		return nil, nil, err
+		return nil, nil, nil, err
 	}
-	return svc, closer, nil
+	p, _ := be.(pinger)
+	return svc, closer, p, nil
 }
 
 // openImages opens the variant cache and returns the storage service's

@@ -1,19 +1,34 @@
 package server
 
 import (
+	"io"
+	"log/slog"
 	"net"
 	"testing"
 
+	"github.com/gofiber/fiber/v2"
 	"github.com/valyala/fasthttp"
 )
 
 // BenchmarkGetByID is the whole app (middlewares, routing, auth, the
 // database, the answer) for the hottest request, GET …/docs/{id} with an
-// admin key, without a socket: what the server adds per request.
+// admin key, without a socket: what the server adds per request. Metrics
+// are always on; the sub-benchmarks add the request log (MINIBASE_REQUEST_LOG,
+// JSON lines to io.Discard): its cost beside the default (off).
 //
 //	go test ./server -run '^$' -bench GetByID -benchmem -count 6
 func BenchmarkGetByID(b *testing.B) {
-	m := newTestMain(b, nil)
+	for _, mode := range []string{"off", "sampled:100", "all"} {
+		b.Run("log="+mode, func(b *testing.B) { benchGetByID(b, mode) })
+	}
+}
+
+func benchGetByID(b *testing.B, logMode string) {
+	rl, err := ParseRequestLog(logMode)
+	if err != nil {
+		b.Fatal(err)
+	}
+	m := newTestMainLog(b, func(c *Config) { c.Obs.RequestLog = rl }, slog.New(slog.NewJSONHandler(io.Discard, nil)))
 	h := m.app.Handler()
 	var ctx fasthttp.RequestCtx
 	ctx.Init(&fasthttp.Request{}, &net.TCPAddr{IP: net.IPv4(127, 0, 0, 1), Port: 1234}, nil)
@@ -87,6 +102,40 @@ func BenchmarkGetByIDRateLimited(b *testing.B) {
 				if status := send("GET", "/v1/db/posts/docs/p1", "", false); status != 200 {
 					b.Fatalf("get: %d %s", status, ctx.Response.Body())
 				}
+			}
+		})
+	}
+}
+
+// BenchmarkObserve is what observe (metrics, and the request log as set)
+// adds to a request, against the same app without it: a route that
+// answers a constant, so that the difference is observe's alone.
+//
+//	go test ./server -run '^$' -bench Observe -benchmem -count 6
+func BenchmarkObserve(b *testing.B) {
+	for _, mode := range []string{"none", "off", "sampled:100", "all"} {
+		b.Run("observe="+mode, func(b *testing.B) {
+			s := &Server{metrics: newMetrics(), log: slog.New(slog.NewJSONHandler(io.Discard, nil))}
+			app := fiber.New(fiber.Config{ErrorHandler: s.writeError})
+			if mode != "none" {
+				rl, err := ParseRequestLog(mode)
+				if err != nil {
+					b.Fatal(err)
+				}
+				s.reqLog = requestLog{log: s.log, cfg: rl}
+				app.Use(s.observe)
+			}
+			app.Get("/v1/db/:coll/docs/:id", func(c *fiber.Ctx) error { return c.SendString(`{"data":{"_id":"p1"}}`) })
+			h := app.Handler()
+			var ctx fasthttp.RequestCtx
+			ctx.Init(&fasthttp.Request{}, &net.TCPAddr{IP: net.IPv4(127, 0, 0, 1), Port: 1234}, nil)
+			b.ReportAllocs()
+			for b.Loop() {
+				ctx.Request.Reset()
+				ctx.Response.Reset()
+				ctx.Request.Header.SetMethod("GET")
+				ctx.Request.SetRequestURI("/v1/db/posts/docs/p1")
+				h(&ctx)
 			}
 		})
 	}

@@ -48,6 +48,7 @@ type Config struct {
 	Rate            RateConfig // request rate limits per group of end-user endpoints
 	HTTPS           HTTPSConfig
 	Backup          BackupConfig
+	Obs             ObsConfig // logs, request log, metrics
 
 	// File is the config file ParseConfig read (--config, MINIBASE_CONFIG);
 	// "" when none.
@@ -112,6 +113,7 @@ func (c *Config) settings() []setting {
 		{"Storage", c.Storage.settings()},
 		{"Realtime", c.Watch.settings()},
 		{"Rate limits", c.Rate.settings()},
+		{"Observability", c.Obs.settings()},
 		{"Cloud functions", c.Functions.settings()},
 		{"Backups", c.Backup.settings()},
 	} {

@@ -40,6 +40,10 @@ type Server struct {
 	// plain-http redirects and ACME challenges instead of listening on
 	// Config.HTTP; Run closes it.
 	HTTPListener net.Listener
+	// MetricsListener, when set, is where Run serves /metrics and the
+	// health checks instead of listening on Config.Obs.MetricsAddr; Run
+	// closes it.
+	MetricsListener net.Listener
 
 	keys      *auth.AdminKeys
 	store     *sqlite.DB
@@ -63,6 +67,10 @@ type Server struct {
 	wechat    wechatApp     // the mini-program functions act for (wechat.go)
 	tls       *serverTLS    // nil: plain http
 	log       *slog.Logger
+	metrics   *metrics   // Prometheus (metrics*.go)
+	reqLog    requestLog // MINIBASE_REQUEST_LOG (observe.go)
+	readiness readiness  // ready.go
+	filePing  pinger     // the file store's backend, for readiness
 
 	dbTriggers *functions.DBTriggers // adapters.go
 	console    consoleState          // the console's overview (info.go)
@@ -81,6 +89,8 @@ func (s *Server) Open(ctx context.Context) error {
 	if s.log == nil {
 		s.log = slog.New(slog.NewTextHandler(os.Stderr, nil))
 	}
+	s.metrics = newMetrics()
+	s.reqLog = requestLog{log: s.log, cfg: s.Config.Obs.RequestLog}
 	if err := openDataDir(s.Config.Dir, s.log); err != nil {
 		return err
 	}
@@ -110,7 +120,7 @@ func (s *Server) Open(ctx context.Context) error {
 	if s.auth, err = openAuth(ctx, s.Config, s.store, s.log); err != nil {
 		return err
 	}
-	if s.files, s.fileBE, err = openStorage(ctx, s.Config, s.reserve); err != nil {
+	if s.files, s.fileBE, s.filePing, err = openStorage(ctx, s.Config, s.reserve); err != nil {
 		return err
 	}
 	if err := s.loadSettings(ctx); err != nil {
@@ -128,6 +138,7 @@ func (s *Server) Open(ctx context.Context) error {
 	if s.replica, err = startReplication(ctx, s.Config, s.store, s.log); err != nil {
 		return err
 	}
+	s.metrics.reg.MustRegister(stateCollector{s})
 	s.app = s.newApp()
 	return nil
 }
@@ -160,12 +171,24 @@ func (s *Server) Run(ctx context.Context) error {
 		}
 		defer stop()
 	}
+	if s.MetricsListener != nil || s.Config.Obs.MetricsAddr != "" {
+		stop, addr, err := s.serveMetrics()
+		if err != nil {
+			ln.Close()
+			if plain != nil {
+				plain.Close()
+			}
+			return err
+		}
+		defer stop()
+		fmt.Fprintf(s.out(), "minibase: metrics on http://%s/metrics (no authentication)\n", addr)
+	}
 	var serving net.Listener = s.newListener(ln)
 	scheme := "http"
 	if s.tls != nil {
 		serving, scheme = newTLSListener(serving, s.tls.config, s.Config.HTTPS.HandshakeTimeout, s.log), "https"
 		if plain != nil {
-			defer s.serveRedirects(plain, s.tls.challengeHandler(s.Config.HTTPS))()
+			defer s.serveRedirects(plain, s.healthHTTP(s.tls.challengeHandler(s.Config.HTTPS)))()
 		}
 		if s.tls.acme != nil {
 			obtainCtx, stopObtain := context.WithCancel(ctx)

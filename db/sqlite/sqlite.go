@@ -96,6 +96,8 @@ type DB struct {
 	feed               feed          // the change feed (changes.go)
 
 	commits atomic.Int64 // write transactions committed (console_stats.go)
+	written atomic.Int64 // writes (jobs) those transactions committed (WriterStats)
+	commitT atomic.Int64 // nanoseconds the committed batches took, begin to commit (WriterStats)
 	stats   statsCache   // Collections' counts and sizes (console_stats.go)
 
 	damaged   atomic.Pointer[error] // why writes are refused (fault.go)
@@ -241,7 +243,7 @@ CREATE TABLE IF NOT EXISTS _indexes (
 );`
 
 func (d *DB) init(ctx context.Context) error {
-	if _, err := d.w.ExecContext(ctx, schema+authSchema+changesSchema+appTokensSchema+settingsSchema); err != nil {
+	if _, err := d.w.ExecContext(ctx, schema+authSchema+changesSchema+appTokensSchema+settingsSchema+probeSchema); err != nil {
 		return fmt.Errorf("create schema: %w", err)
 	}
 	if err := d.migrateRules(ctx); err != nil {

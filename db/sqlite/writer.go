@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"time"
 
 	"minibase/db"
 )
@@ -140,6 +141,7 @@ func (d *DB) writer() {
 
 func (d *DB) runBatch(batch []*job) {
 	ctx := context.Background()
+	start := time.Now()
 	tx, err := d.w.BeginTx(ctx, nil)
 	if err != nil {
 		finish(batch, fmt.Errorf("begin write transaction: %w", err))
@@ -184,6 +186,8 @@ func (d *DB) runBatch(batch []*job) {
 		finish(batch, nil)
 		return
 	}
+	d.written.Add(int64(ok))
+	d.commitT.Add(int64(time.Since(start)))
 	d.commits.Add(1)
 	d.apply(all)
 	for _, c := range all.created {

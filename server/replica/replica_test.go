@@ -86,7 +86,7 @@ func (f *fixture) startMinIO() {
 	if f.minio == nil {
 		ms, err = miniotest.StartDir(f.mdir)
 	} else {
-		ms, err = f.minio.Restart()
+		ms, err = f.minio, f.minio.Restart()
 	}
 	if err != nil {
 		f.t.Fatalf("start MinIO: %v", err)

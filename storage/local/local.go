@@ -387,3 +387,21 @@ func copyFull(ctx context.Context, f *os.File, r io.Reader, buf []byte) error {
 		}
 	}
 }
+
+// Ping checks that the directory takes new files: it writes, syncs and
+// removes a small file in tmp/.
+func (b *Bucket) Ping(context.Context) error {
+	name := tmpDir + "ping-" + rand.Text()
+	f, err := b.root.OpenFile(name, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
+	if err != nil {
+		return fmt.Errorf("storage dir not writable: %w", err)
+	}
+	_, werr := f.Write([]byte("ping"))
+	serr := f.Sync()
+	cerr := f.Close()
+	rerr := b.root.Remove(name)
+	if err := errors.Join(werr, serr, cerr, rerr); err != nil {
+		return fmt.Errorf("storage dir not writable: %w", err)
+	}
+	return nil
+}

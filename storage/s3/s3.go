@@ -343,3 +343,15 @@ func (b *Bucket) err(err error, op string) error {
 	}
 	return fmt.Errorf("s3 %s: %w", op, err)
 }
+
+// Ping checks that the bucket answers (a HEAD of the bucket) and exists.
+func (b *Bucket) Ping(ctx context.Context) error {
+	ok, err := b.cl.BucketExists(ctx, b.bucket)
+	if err != nil {
+		return fmt.Errorf("S3 bucket %q not reachable: %w", b.bucket, err)
+	}
+	if !ok {
+		return fmt.Errorf("S3 bucket %q does not exist", b.bucket)
+	}
+	return nil
+}

@@ -32,6 +32,8 @@ type Server struct {
 	cmd       *exec.Cmd
 	out       *bytes.Buffer
 	done      chan error
+	args      []string // the command line, for Restart
+	stopped   bool     // Stop has waited for the process
 }
 
 // TB is the part of testing.TB Start uses.
@@ -58,12 +60,6 @@ func StartDir(dir string) (*Server, error) {
 	return startDir(dir, "mb"+randomHex(8), randomHex(20))
 }
 
-// Restart starts MinIO again on s's data and credentials, after s was
-// stopped, on a new port. Stop it when done.
-func (s *Server) Restart() (*Server, error) {
-	return startDir(s.dir, s.AccessKey, s.SecretKey)
-}
-
 func startDir(dir, accessKey, secretKey string) (*Server, error) {
 	bin, err := Binary()
 	if err != nil {
@@ -79,20 +75,36 @@ func startDir(dir, accessKey, secretKey string) (*Server, error) {
 	}
 	s := &Server{Endpoint: "http://" + addr, AccessKey: accessKey, SecretKey: secretKey, dir: dir,
 		out: &bytes.Buffer{}, done: make(chan error, 1)}
-	s.cmd = exec.Command(bin, "server", "--quiet", "--address", addr, "--console-address", console, dir)
+	s.args = []string{bin, "server", "--quiet", "--address", addr, "--console-address", console, dir}
+	if err := s.start(); err != nil {
+		return nil, err
+	}
+	return s, nil
+}
+
+// Restart starts a stopped server again on the same address, keys and
+// data: a MinIO that was down and came back.
+func (s *Server) Restart() error {
+	s.done, s.stopped = make(chan error, 1), false
+	return s.start()
+}
+
+func (s *Server) start() error {
+	s.cmd = exec.Command(s.args[0], s.args[1:]...)
 	s.cmd.Env = append(os.Environ(), "MINIO_ROOT_USER="+s.AccessKey, "MINIO_ROOT_PASSWORD="+s.SecretKey,
 		"MINIO_BROWSER=off", "MINIO_UPDATE=off")
 	s.cmd.Stdout, s.cmd.Stderr = &lockedWriter{w: s.out}, &lockedWriter{w: s.out}
 	setDeathSignal(s.cmd)
 	if err := s.cmd.Start(); err != nil {
-		return nil, fmt.Errorf("start %s: %w", bin, err)
+		return fmt.Errorf("start %s: %w", s.args[0], err)
 	}
-	go func() { s.done <- s.cmd.Wait() }()
+	cmd, done := s.cmd, s.done
+	go func() { done <- cmd.Wait() }()
 	if err := s.waitReady(30 * time.Second); err != nil {
 		s.Stop()
-		return nil, err
+		return err
 	}
-	return s, nil
+	return nil
 }
 
 // waitReady polls MinIO's liveness endpoint.
@@ -117,7 +129,12 @@ func (s *Server) waitReady(limit time.Duration) error {
 }
 
 // Stop ends the server (SIGTERM, then SIGKILL after 10 s) and waits for it.
+// Stopping a stopped server does nothing.
 func (s *Server) Stop() {
+	if s.stopped {
+		return
+	}
+	s.stopped = true
 	s.cmd.Process.Signal(syscall.SIGTERM)
 	select {
 	case <-s.done:
