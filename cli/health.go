@@ -19,9 +19,10 @@ import (
 // flags]`: it asks the server for GET /v1/health and succeeds when the
 // answer is {"status":"ok"}. Without --url it asks the server this
 // configuration describes (the same flags, variables and config file as
-// serve), on its own machine: the plain-http listener, and when that
-// redirects to https (HTTPS on), the TLS listener, with the redirect's
-// name for SNI. It is the Docker image's HEALTHCHECK: the image has no
+// serve), on its own machine: the plain-http listener (which answers
+// health itself with HTTPS on), or the TLS listener when there is no plain
+// one; a server that redirects health to https (one older than this) is
+// followed to its TLS listener, with the redirect's name for SNI. It is the Docker image's HEALTHCHECK: the image has no
 // shell or curl.
 func Health(ctx context.Context, args []string, env Env) error {
 	rawURL, timeout, rest, err := healthFlags(args)

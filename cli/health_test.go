@@ -106,10 +106,11 @@ func TestHealthCommand(t *testing.T) {
 	}
 }
 
-// With HTTPS on, the plain listener answers /v1/health with 308 to https:
-// `minibase health` follows it to the TLS listener on this machine (SNI
-// the redirect's name, whatever the name resolves to), or asks the TLS
-// listener directly when there is no plain one.
+// With HTTPS on, the plain listener still answers /v1/health itself (it
+// redirects every other path to https), so that Docker's HEALTHCHECK and a
+// load balancer's plain probe need no certificate: `minibase health` asks
+// it there, or the TLS listener directly when there is no plain one (SNI
+// the configured name, whatever the name resolves to).
 func TestHealthCommandHTTPS(t *testing.T) {
 	bin, dir := binary(t), t.TempDir()
 	cert, key := selfSigned(t, t.TempDir())
@@ -117,21 +118,30 @@ func TestHealthCommandHTTPS(t *testing.T) {
 	tlsArgs := []string{"--https", "api.example.com", "--https-addr", secure, "--tls-cert", cert, "--tls-key", key}
 	startTLS(t, bin, append([]string{"--dir", dir, "--http", plain}, tlsArgs...)...)
 
-	// The plain listener redirects: what a bare probe of it would get.
+	// What a bare probe of the plain listener gets: the answer, not a 308;
+	// another path is redirected.
 	noFollow := &http.Client{Timeout: 60 * time.Second, CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
 	resp, err := noFollow.Get("http://" + plain + "/v1/health")
 	if err != nil {
 		t.Fatal(err)
 	}
 	resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		t.Fatalf("plain /v1/health: %d, want 200 (health is answered on the plain listener)", resp.StatusCode)
+	}
+	resp, err = noFollow.Get("http://" + plain + "/v1/db/todos/find")
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
 	_, port, _ := net.SplitHostPort(secure)
-	if resp.StatusCode != http.StatusPermanentRedirect || resp.Header.Get("Location") != "https://api.example.com:"+port+"/v1/health" {
-		t.Fatalf("plain /v1/health: %d to %q, want 308 to https", resp.StatusCode, resp.Header.Get("Location"))
+	if resp.StatusCode != http.StatusPermanentRedirect || resp.Header.Get("Location") != "https://api.example.com:"+port+"/v1/db/todos/find" {
+		t.Fatalf("plain /v1/db/todos/find: %d to %q, want 308 to https", resp.StatusCode, resp.Header.Get("Location"))
 	}
 
 	out, errOut, code := cli(t, bin, nil, append([]string{"health", "--http", plain}, tlsArgs...)...)
-	if code != 0 || !strings.Contains(out, "answers at https://api.example.com:"+port+"/v1/health") {
-		t.Errorf("health through the redirect: exit %d\n%s%s", code, out, errOut)
+	if code != 0 || !strings.Contains(out, "answers at http://api.example.com/v1/health") { // dialled at the plain address
+		t.Errorf("health on the plain listener: exit %d\n%s%s", code, out, errOut)
 	}
 
 	// No plain listener: the TLS one directly.
