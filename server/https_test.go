@@ -188,7 +188,7 @@ func TestHTTPSACMEHTTP01(t *testing.T) {
 	tlsPort := port(t, s.tlsAddr)
 	client := &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
 	for _, tc := range []struct{ method, host, path, want string }{
-		{"GET", testDomain, "/v1/health?x=1&y=%2F", "https://" + testDomain + ":" + itoa(tlsPort) + "/v1/health?x=1&y=%2F"},
+		{"GET", testDomain, "/v1/db/todos/docs/a?x=1&y=%2F", "https://" + testDomain + ":" + itoa(tlsPort) + "/v1/db/todos/docs/a?x=1&y=%2F"},
 		{"POST", "WWW.minibase.test:80", "/v1/db/todos/query", "https://www.minibase.test:" + itoa(tlsPort) + "/v1/db/todos/query"},
 		{"GET", "203.0.113.7", "/", "https://" + testDomain + ":" + itoa(tlsPort) + "/"}, // an unlisted name: the first domain
 	} {
