@@ -178,7 +178,9 @@ func (d *decoder) value(depth int) (any, error) {
 		s := tok.String()
 		return s, d.charge(costBox + int64(len(s)))
 	case '0':
-		if n, err := tok.Int(); err == nil { // an integer, read without a copy of its text
+		// An integer, read without a copy of its text; "-0" (negative zero,
+		// which no integer holds) goes to parseNumber as a double.
+		if n, err := tok.Int(); err == nil && (n != 0 || tok.String() != "-0") {
 			if n >= 0 && n < 256 {
 				return n, nil
 			}
@@ -303,7 +305,9 @@ func parseNumber(s string) (any, error) {
 			break
 		}
 	}
-	if isInt {
+	// "-0" is negative zero, which an integer cannot hold: read as the
+	// double it is, it writes back as "-0" and reads back the same.
+	if isInt && s != "-0" {
 		if n, err := strconv.ParseInt(s, 10, 64); err == nil {
 			return n, nil
 		}

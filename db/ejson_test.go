@@ -115,3 +115,25 @@ func TestAppendStringAsJSONText(t *testing.T) {
 		}
 	}
 }
+
+// TestNegativeZero: "-0" is the double negative zero (an integer has none),
+// so a document holding -0.0 writes "-0" and reads back as what it was (the
+// CSV and JSON Lines round trips of import and export rely on it).
+func TestNegativeZero(t *testing.T) {
+	v, err := DecodeJSON([]byte(`{"a":-0,"b":0,"c":-0.0}`), MaxDepth)
+	if err != nil {
+		t.Fatal(err)
+	}
+	d := v.(Doc)
+	if f, ok := d[0].Value.(float64); !ok || !math.Signbit(f) || f != 0 {
+		t.Errorf(`-0 decodes as %T %v, want the double negative zero`, d[0].Value, d[0].Value)
+	}
+	if n, ok := d[1].Value.(int64); !ok || n != 0 {
+		t.Errorf(`0 decodes as %T %v, want the integer 0`, d[1].Value, d[1].Value)
+	}
+	out := MarshalJSON(d)
+	again, err := DecodeJSON(out, MaxDepth)
+	if err != nil || string(MarshalJSON(again)) != string(out) {
+		t.Errorf("%s reads back as %s (%v)", out, MarshalJSON(again), err)
+	}
+}
