@@ -180,7 +180,7 @@ func (d *decoder) value(depth int) (any, error) {
 	case '0':
 		// An integer, read without a copy of its text; "-0" (negative zero,
 		// which no integer holds) goes to parseNumber as a double.
-		if n, err := tok.Int(); err == nil && (n != 0 || tok.String() != "-0") {
+		if n, err := tok.Int(); err == nil && (n != 0 || !negativeZero(tok)) {
 			if n >= 0 && n < 256 {
 				return n, nil
 			}
@@ -526,4 +526,11 @@ func appendFloat(dst []byte, f float64) []byte {
 		}
 	}
 	return dst
+}
+
+// negativeZero reports whether the number token tok, which reads as the
+// integer 0, is "-0" (parsed, not copied: zero is common in documents).
+func negativeZero(tok jsontext.Token) bool {
+	f, err := tok.Float()
+	return err == nil && math.Signbit(f)
 }
