@@ -76,11 +76,12 @@ e2e: build
 	cd e2e && CHROMIUM=$$(../scripts/chromium.sh) MINIBASE_BIN=$(CURDIR)/bin/minibase npm test --silent
 
 # Every fuzz target, found by scripts/fuzz.sh, for FUZZEXECS executions
-# each. 10,000 in make test: a target in a package whose tests link the
-# whole server runs only ~1,300 executions a second, because coverage
-# guidance scans the counters of every instrumented package (modernc.org/
-# sqlite's among them) after each one; 50,000 took ~35 s a target and half
-# of CI's time. `make fuzz FUZZEXECS=1000000x` fuzzes longer.
+# each. 10,000 in make test: a target in a package whose fuzzing binary
+# links the whole server runs only ~1,300 executions a second, because
+# coverage guidance scans the counters of every instrumented package
+# (modernc.org/sqlite's among them) after each one; fuzz.sh leaves the test
+# files that need SQLite out of the other packages' binaries (the
+# minibase_fuzz tag). `make fuzz FUZZEXECS=1000000x` fuzzes longer.
 FUZZEXECS ?= 10000x
 fuzz:
 	FUZZEXECS=$(FUZZEXECS) scripts/fuzz.sh

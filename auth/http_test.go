@@ -1,3 +1,5 @@
+//go:build !minibase_fuzz
+
 package auth_test
 
 // End-user auth's HTTP contract (auth/http*.go as the server mounts it):

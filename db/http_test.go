@@ -1,3 +1,5 @@
+//go:build !minibase_fuzz
+
 package db_test
 
 // The database's HTTP contract (db/http.go as the server mounts it): each

@@ -1,3 +1,5 @@
+//go:build !minibase_fuzz
+
 package functions_test
 
 // The functions' HTTP contract (functions/http*.go as the server mounts

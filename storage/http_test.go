@@ -1,3 +1,5 @@
+//go:build !minibase_fuzz
+
 package storage_test
 
 // The storage area's HTTP contract (storage/http*.go as the server mounts
