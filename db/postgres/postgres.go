@@ -72,6 +72,8 @@ type DB struct {
 	// take the pool's connections from reads.
 	wsem chan struct{}
 
+	settingsWake wake // Settings.Changed
+
 	stopListen context.CancelFunc
 	listenD    chan struct{}
 	closeOnce  sync.Once
@@ -152,7 +154,7 @@ func (d *DB) init(ctx context.Context) error {
 	// Under the write lock: nodes starting together do not race on
 	// CREATE TABLE IF NOT EXISTS.
 	err := d.write(ctx, func(tx pgx.Tx, w *wstate) error {
-		_, err := tx.Exec(ctx, schema+authSchema)
+		_, err := tx.Exec(ctx, schema+authSchema+settingsSchema)
 		return err
 	})
 	if err != nil {
@@ -240,6 +242,7 @@ func (d *DB) listen(ctx context.Context, ready chan<- error) {
 				// Listening again: what committed while nobody listened
 				// notified nobody, so wake everybody now.
 				d.notifyChanged()
+				d.settingsWake.wake()
 			}
 			delay = 100 * time.Millisecond
 		})
@@ -250,6 +253,7 @@ func (d *DB) listen(ctx context.Context, ready chan<- error) {
 		// A lost connection may have lost notifications: wake everybody,
 		// who then read the feed.
 		d.notifyChanged()
+		d.settingsWake.wake()
 		select {
 		case <-ctx.Done():
 		case <-time.After(delay):
@@ -265,16 +269,45 @@ func (d *DB) listenOnce(ctx context.Context, listening func()) error {
 		return err
 	}
 	defer c.Close(context.Background())
-	if _, err := c.Exec(ctx, "LISTEN "+notifyChannel); err != nil {
+	if _, err := c.Exec(ctx, "LISTEN "+notifyChannel+"; LISTEN "+settingsChannel); err != nil {
 		return err
 	}
 	listening()
 	for {
-		if _, err := c.WaitForNotification(ctx); err != nil {
+		n, err := c.WaitForNotification(ctx)
+		if err != nil {
 			return err
 		}
-		d.notifyChanged()
+		if n.Channel == settingsChannel {
+			d.settingsWake.wake()
+		} else {
+			d.notifyChanged()
+		}
 	}
+}
+
+// wake is a broadcast: wait's channel is closed at the next wake.
+type wake struct {
+	mu sync.Mutex
+	ch chan struct{}
+}
+
+func (w *wake) wait() <-chan struct{} {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	if w.ch == nil {
+		w.ch = make(chan struct{})
+	}
+	return w.ch
+}
+
+func (w *wake) wake() {
+	w.mu.Lock()
+	if w.ch != nil {
+		close(w.ch)
+		w.ch = nil
+	}
+	w.mu.Unlock()
 }
 
 // notifyChanged wakes the readers waiting on Changed.
