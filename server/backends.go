@@ -104,7 +104,7 @@ func openStorage(ctx context.Context, cfg Config, space storage.Space, secrets a
 }
 
 // warnLocalOnly warns, on PostgreSQL, of what stays on this node's disk:
-// files on local storage, and the custom-login ticket keys.
+// files on local storage.
 func (s *Server) warnLocalOnly() {
 	if !s.Config.Postgres() {
 		return

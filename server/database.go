@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"minibase/auth"
+	"minibase/auth/ticket"
 	"minibase/db"
 	"minibase/db/postgres"
 	"minibase/db/sqlite"
@@ -38,6 +39,7 @@ var (
 	_ openapi.TokenStore = (*sqlite.AppTokens)(nil)
 	_ openapi.TokenStore = (*postgres.AppTokens)(nil)
 	_ auth.SecretStore   = (*postgres.DB)(nil)
+	_ ticket.Store       = (*postgres.TicketKeys)(nil)
 )
 
 // errSettingsChanged reports a driver's ErrSettingsChanged.
@@ -57,8 +59,11 @@ type database struct {
 	// secrets holds the keys the nodes share (PostgreSQL); nil: they are
 	// files in the data directory.
 	secrets auth.SecretStore
-	sqlite  *sqlite.DB   // SQLite's own (backups, replication, writer figures); nil on PostgreSQL
-	pg      *postgres.DB // nil on SQLite
+	// ticketKeys holds the custom-login tickets' keyring (PostgreSQL);
+	// nil: <dir>/ticket_keys.json.
+	ticketKeys ticket.Store
+	sqlite     *sqlite.DB   // SQLite's own (backups, replication, writer figures); nil on PostgreSQL
+	pg         *postgres.DB // nil on SQLite
 }
 
 func onSQLite(d *sqlite.DB) *database {
@@ -68,7 +73,7 @@ func onSQLite(d *sqlite.DB) *database {
 
 func onPostgres(d *postgres.DB) *database {
 	return &database{Driver: d, auth: auth.Stores{Users: d.Users(), Sessions: d.Sessions(), Admins: d.Admins(), OTPs: d.OTPs()},
-		settings: d.Settings(), tokens: d.AppTokens(), probe: d.Probe, secrets: d, pg: d}
+		settings: d.Settings(), tokens: d.AppTokens(), probe: d.Probe, secrets: d, ticketKeys: d.TicketKeys(), pg: d}
 }
 
 // writerStats is SQLite's writer's figures; zero on PostgreSQL (its own

@@ -142,6 +142,24 @@ func TestTwoNodesOnPostgres(t *testing.T) {
 	b.Do(t, servertest.Request{Method: "POST", URL: "/v1/auth/refresh", Body: `{"refresh_token":"` + refresh + `"}`}).
 		Expect(t, 200, `{"user":{"username":"dave"}}`)
 
+	// Custom-login tickets: issued on A, signed in with on B; after A
+	// rotates the key, B verifies the new key's tickets too.
+	ticketOn := func(s *servertest.Server, uid string) string {
+		r := s.Do(t, servertest.Request{Method: "POST", URL: "/v1/admin/auth/ticket", Body: `{"uid":"` + uid + `"}`, As: servertest.Admin})
+		r.Expect(t, 200, "")
+		return r.Str("ticket")
+	}
+	signIn := func(s *servertest.Server, tk string) *servertest.Response {
+		body, _ := json.Marshal(map[string]string{"ticket": tk})
+		return s.Do(t, servertest.Request{Method: "POST", URL: "/v1/auth/ticket", Body: body})
+	}
+	signIn(b, ticketOn(a, "shop-user-1")).Expect(t, 200, `{"user":{"customUserId":"shop-user-1"}}`)
+	a.Do(t, servertest.Request{Method: "POST", URL: "/v1/admin/auth/ticket-key/rotate", As: servertest.Admin}).Expect(t, 200, "")
+	rotated := ticketOn(a, "shop-user-2")
+	servertest.WaitFor(t, "node B to accept a ticket of the key node A rotated in", func() bool {
+		return signIn(b, rotated).Status == 200
+	})
+
 	// Rules: B applies the default (the creator writes), then A forbids it.
 	a.Do(t, servertest.Request{Method: "POST", URL: "/v1/admin/collections", Body: `{"name":"posts"}`, As: servertest.Admin}).Expect(t, 200, "")
 	b.Do(t, servertest.Request{Method: "POST", URL: "/v1/db/posts/insert", Body: `{"data":{"t":1}}`, As: servertest.Bearer(tok)}).Expect(t, 200, "")

@@ -331,7 +331,7 @@ func openAuth(ctx context.Context, cfg Config, store *database, log *slog.Logger
 		return nil, err
 	}
 	a := cfg.Auth
-	return auth.NewService(ctx, a.Config, store.auth, a.Providers.providers(cfg.Dir, a.Now, log), key)
+	return auth.NewService(ctx, a.Config, store.auth, a.Providers.providers(cfg.Dir, store.ticketKeys, a.Now, log), key)
 }
 
 // loadAdminKeys loads the admin keys (the configured one, else the

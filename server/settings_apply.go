@@ -126,7 +126,7 @@ func (s *Server) buildSettings(saved map[string]any) (*built, error) {
 	if now == nil {
 		now = time.Now
 	}
-	tun.Providers = p.providers(cfg.Dir, now, s.log)
+	tun.Providers = p.providers(cfg.Dir, s.store.ticketKeys, now, s.log)
 	if s.auth != nil { // one ticket keyring for the server's life
 		tun.Providers.Tickets = s.auth.Tunables().Providers.Tickets
 	}

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
 )
 
 // maxSecret bounds a stored secret: keys and hashes are tens of bytes.
@@ -55,4 +56,46 @@ func (d *DB) Usage(ctx context.Context, colls ...string) (int64, error) {
 		return 0, fmt.Errorf("database usage: %w", err)
 	}
 	return n, nil
+}
+
+// TicketKeys is the store of the custom-login tickets' keyring, shared by
+// every node (a ticket.Store; the server checks that it is one). Get it
+// with DB.TicketKeys.
+type TicketKeys struct{ d *DB }
+
+// TicketKeys returns the ticket keyring's store.
+func (d *DB) TicketKeys() *TicketKeys { return &TicketKeys{d} }
+
+// LoadKeys returns the stored keyring and its version; nil and 0 when none
+// is stored.
+func (s *TicketKeys) LoadKeys(ctx context.Context) ([]byte, int64, error) {
+	var (
+		data []byte
+		v    int64
+	)
+	err := s.d.pool.QueryRow(ctx, "SELECT data, version FROM _ticket_keys WHERE id = 1").Scan(&data, &v)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return nil, 0, nil
+	}
+	if err != nil {
+		return nil, 0, fmt.Errorf("load ticket keys: %w", err)
+	}
+	return data, v, nil
+}
+
+// SaveKeys stores data if the stored version is still prev (0: none), and
+// returns the new version; ok is false, storing nothing, when another
+// node saved in between.
+func (s *TicketKeys) SaveKeys(ctx context.Context, data []byte, prev int64) (int64, bool, error) {
+	var tag pgconn.CommandTag
+	var err error
+	if prev == 0 {
+		tag, err = s.d.pool.Exec(ctx, "INSERT INTO _ticket_keys (id, version, data) VALUES (1, 1, $1) ON CONFLICT (id) DO NOTHING", data)
+	} else {
+		tag, err = s.d.pool.Exec(ctx, "UPDATE _ticket_keys SET version = version + 1, data = $1 WHERE id = 1 AND version = $2", data, prev)
+	}
+	if err != nil {
+		return 0, false, fmt.Errorf("save ticket keys: %w", err)
+	}
+	return prev + 1, tag.RowsAffected() == 1, nil
 }

@@ -15,7 +15,8 @@ import (
 // access tokens and the lease on fetching the next one (as db/sqlite's
 // _app_tokens), and the cluster's secrets (the access-token key, the admin
 // key's hash, the URL signing key), each written once by the first node
-// that needs it. Times are Unix milliseconds.
+// that needs it, and the custom-login tickets' keyring (versioned: it is
+// rotated). Times are Unix milliseconds.
 const settingsSchema = `
 CREATE TABLE IF NOT EXISTS _settings (
 	id      integer PRIMARY KEY CHECK (id = 1),
@@ -34,6 +35,11 @@ CREATE TABLE IF NOT EXISTS _secrets (
 	name    text COLLATE "C" PRIMARY KEY,
 	value   bytea NOT NULL,
 	created bigint NOT NULL
+);
+CREATE TABLE IF NOT EXISTS _ticket_keys (
+	id      integer PRIMARY KEY CHECK (id = 1),
+	version bigint NOT NULL,
+	data    bytea NOT NULL
 );
 CREATE TABLE IF NOT EXISTS _probe (
 	id integer PRIMARY KEY CHECK (id = 1),

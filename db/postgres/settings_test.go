@@ -214,3 +214,30 @@ func TestProbe(t *testing.T) {
 		t.Fatalf("second Probe: %v", err)
 	}
 }
+
+// TestTicketKeysCompareAndSet: the ticket keyring is stored once by the
+// first of two nodes; a save over an old version stores nothing.
+func TestTicketKeysCompareAndSet(t *testing.T) {
+	ctx := context.Background()
+	a, b := openTwo(t)
+	if data, v, err := a.TicketKeys().LoadKeys(ctx); err != nil || data != nil || v != 0 {
+		t.Fatalf("LoadKeys of nothing = %q, %d, %v", data, v, err)
+	}
+	v1, ok, err := a.TicketKeys().SaveKeys(ctx, []byte("k1"), 0)
+	if err != nil || !ok || v1 != 1 {
+		t.Fatalf("first save = %d, %v, %v", v1, ok, err)
+	}
+	if _, ok, err := b.TicketKeys().SaveKeys(ctx, []byte("k1b"), 0); err != nil || ok {
+		t.Errorf("B's first save after A's = %v, %v; want refused", ok, err)
+	}
+	v2, ok, err := b.TicketKeys().SaveKeys(ctx, []byte("k2"), v1)
+	if err != nil || !ok || v2 != 2 {
+		t.Fatalf("B's save over version 1 = %d, %v, %v", v2, ok, err)
+	}
+	if _, ok, _ := a.TicketKeys().SaveKeys(ctx, []byte("k2a"), v1); ok {
+		t.Error("A's save over the old version 1 was stored")
+	}
+	if data, v, err := a.TicketKeys().LoadKeys(ctx); err != nil || string(data) != "k2" || v != 2 {
+		t.Errorf("LoadKeys = %q, %d, %v; want k2, 2", data, v, err)
+	}
+}
