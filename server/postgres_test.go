@@ -276,3 +276,28 @@ func TestPostgresRefusesSQLiteBackups(t *testing.T) {
 		t.Errorf("minibase backup on PostgreSQL: %v", err)
 	}
 }
+
+// TestPostgresCreateAdminAndConfig: `minibase admin create` writes the
+// admin account to PostgreSQL (the server need not run), the server then
+// signs that admin in; `minibase config` reads the settings saved there.
+func TestPostgresCreateAdminAndConfig(t *testing.T) {
+	ctx := context.Background()
+	dbURL := pgtest.Database(t)
+	cfg, err := server.ParseConfig(nil, func(name string) string {
+		return map[string]string{"MINIBASE_DATABASE": dbURL, "MINIBASE_DIR": t.TempDir()}[name]
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := server.CreateAdmin(ctx, cfg, "ops@example.com", "a long admin password", slog.New(slog.DiscardHandler)); err != nil {
+		t.Fatal(err)
+	}
+	s := servertest.New(t, onPostgres(t, dbURL, servertest.Options{}))
+	s.Do(t, servertest.Request{Method: "POST", URL: "/v1/auth/admin/login", Body: `{"email":"ops@example.com","password":"a long admin password"}`}).
+		Expect(t, 200, "")
+	s.Do(t, servertest.Request{Method: "PATCH", URL: "/v1/admin/settings", Body: `{"auth.anonymous":false}`, As: servertest.Admin}).Expect(t, 200, "")
+	saved, err := server.ConsoleSaved(ctx, cfg)
+	if err != nil || len(saved) != 1 || saved[0].Key != "auth.anonymous" || saved[0].Value != "false" {
+		t.Errorf("ConsoleSaved = %+v, %v; want auth.anonymous false", saved, err)
+	}
+}

@@ -128,3 +128,30 @@ func (s *Settings) Save(ctx context.Context, doc []byte, prev int64, now time.Ti
 func (s *Settings) Changed() <-chan struct{} {
 	return s.d.settingsWake.wait()
 }
+
+// ReadSettings returns the settings document saved in the database at url
+// without creating or changing anything there (a server may be running on
+// it): nil when none was saved or minibase never ran on it.
+func ReadSettings(ctx context.Context, url string) ([]byte, error) {
+	c, err := pgx.Connect(ctx, url)
+	if err != nil {
+		return nil, fmt.Errorf("read the saved settings: %w", err)
+	}
+	defer c.Close(context.Background())
+	var exists bool
+	if err := c.QueryRow(ctx, "SELECT to_regclass('_settings') IS NOT NULL").Scan(&exists); err != nil {
+		return nil, fmt.Errorf("read the saved settings: %w", err)
+	}
+	if !exists {
+		return nil, nil
+	}
+	var doc string
+	err = c.QueryRow(ctx, "SELECT doc FROM _settings WHERE id = 1").Scan(&doc)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, fmt.Errorf("read the saved settings: %w", err)
+	}
+	return []byte(doc), nil
+}

@@ -241,3 +241,28 @@ func TestTicketKeysCompareAndSet(t *testing.T) {
 		t.Errorf("LoadKeys = %q, %d, %v; want k2, 2", data, v, err)
 	}
 }
+
+// TestReadSettings: `minibase config` reads the saved settings without
+// creating anything: nothing on a database minibase never ran on, the
+// saved document after a save.
+func TestReadSettings(t *testing.T) {
+	ctx := context.Background()
+	url := pgtest.Database(t)
+	if doc, err := ReadSettings(ctx, url); err != nil || doc != nil {
+		t.Fatalf("ReadSettings of an empty database = %q, %v", doc, err)
+	}
+	d, err := Open(ctx, url, Options{MaxConns: 2})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer d.Close()
+	if doc, err := ReadSettings(ctx, url); err != nil || doc != nil {
+		t.Fatalf("ReadSettings with nothing saved = %q, %v", doc, err)
+	}
+	if _, err := d.Settings().Save(ctx, []byte(`{"auth.anonymous":false}`), 0, time.Now()); err != nil {
+		t.Fatal(err)
+	}
+	if doc, err := ReadSettings(ctx, url); err != nil || string(doc) != `{"auth.anonymous":false}` {
+		t.Errorf("ReadSettings = %q, %v", doc, err)
+	}
+}
