@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strconv"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -44,18 +45,38 @@ func (d *DB) Probe(ctx context.Context) error {
 	})
 }
 
-// Usage returns the bytes the tables of the collections colls take on
-// disk, their indexes and TOAST included (0 for a collection that does
-// not exist): the functions' log store's size cap, which must count its
-// own collections, not the app's data in the same database.
+// Usage returns the bytes the documents of the collections colls take as
+// stored (both columns, compressed as PostgreSQL keeps them; 0 for a
+// collection that does not exist): the functions' log store's size cap,
+// which must count its own collections, not the app's data in the same
+// database. It reads every document of colls. Deleting documents lowers
+// it at once, although the tables' files keep their size until VACUUM
+// reuses the space (so a cap on the files' size would delete everything).
 func (d *DB) Usage(ctx context.Context, colls ...string) (int64, error) {
-	var n int64
-	err := d.pool.QueryRow(ctx, `SELECT coalesce(sum(pg_total_relation_size(to_regclass('c_' || id))), 0)::bigint
-		FROM _collections WHERE name = ANY($1)`, colls).Scan(&n)
+	rows, err := d.pool.Query(ctx, "SELECT id FROM _collections WHERE name = ANY($1)", colls)
 	if err != nil {
 		return 0, fmt.Errorf("database usage: %w", err)
 	}
-	return n, nil
+	ids, err := pgx.CollectRows(rows, pgx.RowTo[int64])
+	if err != nil {
+		return 0, fmt.Errorf("database usage: %w", err)
+	}
+	var total int64
+	for _, id := range ids {
+		var n int64
+		err := d.pool.QueryRow(ctx, "SELECT coalesce(sum(pg_column_size(raw) + pg_column_size(doc)), 0)::bigint FROM c_"+
+			strconv.FormatInt(id, 10)).Scan(&n)
+		if err != nil && !isUndefinedTable(err) { // dropped meanwhile: 0
+			return 0, fmt.Errorf("database usage: %w", err)
+		}
+		total += n
+	}
+	return total, nil
+}
+
+func isUndefinedTable(err error) bool {
+	var pe *pgconn.PgError
+	return errors.As(err, &pe) && pe.Code == "42P01"
 }
 
 // TicketKeys is the store of the custom-login tickets' keyring, shared by
