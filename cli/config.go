@@ -61,7 +61,7 @@ func Config(ctx context.Context, args []string, env Env) error {
 		fmt.Fprintf(env.Stdout, "configuration OK (%s)\n", where)
 		return nil
 	}
-	console, err := server.ConsoleSaved(ctx, cfg.Dir)
+	console, err := server.ConsoleSaved(ctx, cfg)
 	if err != nil {
 		// The data directory is only read for the console's settings: a
 		// configuration that cannot show them is still valid.

@@ -8,7 +8,9 @@ import (
 	"log/slog"
 	"path/filepath"
 
+	"minibase/auth"
 	"minibase/db"
+	"minibase/db/postgres"
 	"minibase/db/sqlite"
 	"minibase/functions"
 	"minibase/storage"
@@ -21,10 +23,17 @@ import (
 // (local disk or S3), the image variant cache and the functions' log
 // database. Only this package imports the drivers.
 
-// openDatabase opens <dir>/data.db, the app's database. A damaged file is
-// refused with what to do about it; damage found later stops writes and is
-// logged once.
-func openDatabase(ctx context.Context, cfg Config, space sqlite.Space, log *slog.Logger) (*sqlite.DB, error) {
+// openDatabase opens the app's database: PostgreSQL at Config.Database,
+// else <dir>/data.db. A damaged SQLite file is refused with what to do
+// about it; damage found later stops writes and is logged once.
+func openDatabase(ctx context.Context, cfg Config, space sqlite.Space, log *slog.Logger) (*database, error) {
+	if cfg.Postgres() {
+		d, err := postgres.Open(ctx, cfg.Database, postgres.Options{})
+		if err != nil {
+			return nil, fmt.Errorf("%w (MINIBASE_DATABASE)", err)
+		}
+		return onPostgres(d), nil
+	}
 	opts := cfg.SQLite
 	opts.Synchronous, opts.Space = cfg.Sync, space
 	if r := cfg.Backup.Replica; r.S3Bucket != "" { // continuous backup owns checkpoints (replicate.go)
@@ -38,15 +47,24 @@ func openDatabase(ctx context.Context, cfg Config, space sqlite.Space, log *slog
 	if errors.Is(err, sqlite.ErrDamaged) {
 		return nil, fmt.Errorf("%w\n\nminibase will not serve a damaged database. %s", err, damagedAdvice(cfg.Dir, "data.db"))
 	}
-	return store, err
+	if err != nil {
+		return nil, err
+	}
+	return onSQLite(store), nil
 }
 
 // openStorage opens the configured backend and the storage service on it;
 // space is the local disk's state (S3's disk is not ours to watch). The
 // returned closer releases the backend; the pinger checks it (readiness).
-func openStorage(ctx context.Context, cfg Config, space storage.Space) (*storage.Service, io.Closer, pinger, error) {
+func openStorage(ctx context.Context, cfg Config, space storage.Space, secrets auth.SecretStore) (*storage.Service, io.Closer, pinger, error) {
 	sc := cfg.Storage
-	key, err := storage.LoadSignKey(cfg.Dir, sc.SignKey)
+	var key []byte
+	var err error
+	if secrets != nil { // shared: a URL one node signs is valid on every other
+		key, err = storage.LoadSignKeyFrom(ctx, secrets, sc.SignKey)
+	} else {
+		key, err = storage.LoadSignKey(cfg.Dir, sc.SignKey)
+	}
 	if err != nil {
 		return nil, nil, nil, err
 	}
@@ -85,6 +103,18 @@ func openStorage(ctx context.Context, cfg Config, space storage.Space) (*storage
 	return svc, closer, p, nil
 }
 
+// warnLocalOnly warns, on PostgreSQL, of what stays on this node's disk:
+// files on local storage.
+func (s *Server) warnLocalOnly() {
+	if !s.Config.Postgres() {
+		return
+	}
+	if s.Config.Storage.Backend != "s3" {
+		s.log.Warn("files are stored on this node's disk (MINIBASE_STORAGE=local) while the database is PostgreSQL: other nodes will not see them; "+
+			"with several nodes use MINIBASE_STORAGE=s3 (one bucket shared by all)", "dir", s.Config.Storage.Dir)
+	}
+}
+
 // openImages opens the variant cache and returns the storage service's
 // Transformer.
 func openImages(dir string, c ImageConfig) (storage.Transformer, error) {
@@ -115,6 +145,10 @@ func openImages(dir string, c ImageConfig) (storage.Transformer, error) {
 // FUNCTIONS_LOG_STORE_OFF with the reason. MINIBASE_SQLITE_CHECK=start
 // checks it whole too; the default background check does not.
 func (s *Server) openFnLogs(ctx context.Context) {
+	if s.Config.Postgres() {
+		s.openFnLogsPG(ctx)
+		return
+	}
 	path := filepath.Join(s.Config.Dir, "functions.db")
 	opts := s.Config.SQLite
 	opts.Synchronous, opts.Readers, opts.MmapMiB, opts.Space = "NORMAL", 2, -1, s.reserve
@@ -145,5 +179,33 @@ func (s *Server) openFnLogs(ctx context.Context) {
 	if errors.Is(err, sqlite.ErrDamaged) {
 		s.fnLogsOff = fmt.Sprintf("%v; the server runs without it. %s", err, fnLogsAdvice(path))
 	}
+	s.log.Error("function log store off: invocations are not recorded and the log API answers FUNCTIONS_LOG_STORE_OFF", "reason", s.fnLogsOff)
+}
+
+// fnLogsSchema is the PostgreSQL schema of the functions' log store: its
+// collections (logs, invocations) live in the app's database, shared by
+// every node, but apart from the app's collections of those names, and
+// with a write lock of their own so that writing records never waits for
+// the app's writes (as functions.db's own file does on SQLite).
+const fnLogsSchema = "minibase_fnlogs"
+
+// openFnLogsPG opens the log store in fnLogsSchema of the app's
+// PostgreSQL database. When it cannot, the server runs without it, as on
+// SQLite.
+func (s *Server) openFnLogsPG(ctx context.Context) {
+	d, err := postgres.Open(ctx, s.Config.Database, postgres.Options{Schema: fnLogsSchema, MaxConns: 2})
+	if err == nil {
+		c := s.Config.Functions
+		svc := db.NewService(d, db.Limits{MaxResult: 64 << 20})
+		s.fnLogs, err = functions.OpenLogStore(ctx, svc, functions.LogStoreOptions{MaxAge: c.LogAge, MaxBytes: c.LogSize,
+			Usage:   func(ctx context.Context) (int64, error) { return d.Usage(ctx, "logs", "invocations") },
+			OnError: func(err error) { s.log.Warn("function logs", "err", err) }})
+		if err == nil {
+			s.fnLogPG = d
+			return
+		}
+		d.Close()
+	}
+	s.fnLogsOff = fmt.Sprintf("the log store (PostgreSQL schema %s) could not be opened at start (%v); the server runs without it", fnLogsSchema, err)
 	s.log.Error("function log store off: invocations are not recorded and the log API answers FUNCTIONS_LOG_STORE_OFF", "reason", s.fnLogsOff)
 }

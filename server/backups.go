@@ -261,6 +261,9 @@ func (s bucketStore) Delete(ctx context.Context, name string) error {
 // file name ending .tar.gz, or "" for <dir>/backups/ (or the bucket of
 // MINIBASE_BACKUP_S3_BUCKET). It returns where the archive is.
 func CreateBackup(ctx context.Context, cfg Config, version, out string) (string, backup.Info, *backup.Manifest, error) {
+	if cfg.Postgres() {
+		return "", backup.Info{}, nil, errBackupOnPG()
+	}
 	if _, err := os.Stat(filepath.Join(cfg.Dir, "data.db")); err != nil {
 		return "", backup.Info{}, nil, fmt.Errorf("%s holds no minibase database (data.db): %w", cfg.Dir, err)
 	}
@@ -303,6 +306,9 @@ func CreateBackup(ctx context.Context, cfg Config, version, out string) (string,
 // ListBackups lists the backups of cfg's data directory (its backups/
 // folder and MINIBASE_BACKUP_S3_BUCKET), oldest first.
 func ListBackups(ctx context.Context, cfg Config) ([]backup.Info, error) {
+	if cfg.Postgres() {
+		return nil, errBackupOnPG()
+	}
 	b, err := openBackups(ctx, cfg, "", nil, slog.New(slog.DiscardHandler))
 	if err != nil {
 		return nil, err
@@ -315,6 +321,9 @@ func ListBackups(ctx context.Context, cfg Config) ([]backup.Info, error) {
 // (ErrDirLocked) unless force; it holds the directory's lock meanwhile,
 // so that no server starts on it halfway.
 func RestoreBackup(ctx context.Context, cfg Config, path string, force bool) (*backup.Restored, error) {
+	if cfg.Postgres() {
+		return nil, errBackupOnPG()
+	}
 	if _, err := os.Stat(cfg.Dir); err == nil {
 		unlock, err := LockDir(cfg.Dir)
 		switch {

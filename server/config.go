@@ -23,7 +23,9 @@ import (
 // config_*.go), which also gives the usage text. Fields without a row are
 // for tests and embedding programs.
 type Config struct {
-	Dir            string        // data directory
+	Dir string // data directory
+	// Database is PostgreSQL's URL (MINIBASE_DATABASE); "": SQLite in Dir.
+	Database       string
 	HTTP           string        // listen address; with TLS the redirect listener's ("off": none)
 	AdminKey       string        // empty: generated once, hash kept in Dir
 	BodyLimit      int           // bytes of a request body (uploads and function zips have their own)
@@ -108,7 +110,7 @@ func (c *Config) settings() []setting {
 		{"Server", c.serverSettings()},
 		{"HTTPS", c.HTTPS.settings()},
 		{"Connections", c.Conns.settings()},
-		{"Database", append(c.databaseSettings(), c.consoleSettings()...)},
+		{"Database", append(append(c.databaseURLSettings(), c.databaseSettings()...), c.consoleSettings()...)},
 		{"End-user auth", c.Auth.settings()},
 		{"Storage", c.Storage.settings()},
 		{"Realtime", c.Watch.settings()},
@@ -175,7 +177,7 @@ func (c *Config) databaseSettings() []setting {
 // defaults that depend on others. httpSet tells whether MINIBASE_HTTP was
 // given.
 func (c *Config) check(httpSet bool) error {
-	return errors.Join(c.Auth.check(), c.Storage.check(), c.checkBackup(), c.checkHTTPS(httpSet))
+	return errors.Join(c.Auth.check(), c.Storage.check(), c.checkBackup(), c.checkDatabase(), c.checkHTTPS(httpSet))
 }
 
 // ParseConfig reads serve's flags from args, the MINIBASE_* variables

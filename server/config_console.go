@@ -8,6 +8,7 @@ import (
 	"strconv"
 	"time"
 
+	"minibase/db/postgres"
 	"minibase/db/sqlite"
 )
 
@@ -35,12 +36,18 @@ type ConsoleValue struct {
 	Value string // as JSON; a secret masked (MaskSecret)
 }
 
-// ConsoleSaved reads the settings saved from the admin console in the
-// data directory dir, without writing to it (a server may be running on
-// it), in the console's order; none when nothing was saved or there is no
-// database yet.
-func ConsoleSaved(ctx context.Context, dir string) ([]ConsoleValue, error) {
-	doc, err := sqlite.ReadSettings(ctx, filepath.Join(dir, "data.db"))
+// ConsoleSaved reads the settings saved from the admin console in cfg's
+// database (<dir>/data.db, or PostgreSQL's), without writing to it (a
+// server may be running on it), in the console's order; none when nothing
+// was saved or there is no database yet.
+func ConsoleSaved(ctx context.Context, cfg Config) ([]ConsoleValue, error) {
+	var doc []byte
+	var err error
+	if cfg.Postgres() {
+		doc, err = postgres.ReadSettings(ctx, cfg.Database)
+	} else {
+		doc, err = sqlite.ReadSettings(ctx, filepath.Join(cfg.Dir, "data.db"))
+	}
 	if err != nil {
 		return nil, err
 	}

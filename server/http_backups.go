@@ -58,7 +58,14 @@ func (b *backups) settings() backupSettings {
 //	GET    /admin/backups        {backups: [records…], settings}, newest first
 //	GET    /admin/backups/:name  the archive (application/gzip)
 //	DELETE /admin/backups/:name  {deleted: name}
+//
+// On PostgreSQL each answers BACKUP_UNSUPPORTED, saying what to use.
 func (s *Server) mountBackups(r fiber.Router) {
+	if s.Config.Postgres() {
+		r.All("/admin/backups/*", adminOnly, func(*fiber.Ctx) error { return errBackupOnPG() })
+		r.All("/admin/backups", adminOnly, func(*fiber.Ctx) error { return errBackupOnPG() })
+		return
+	}
 	b := s.backups
 	r.Post("/admin/backups", adminOnly, func(c *fiber.Ctx) error {
 		info, m, err := b.create(c.UserContext(), backup.NewName(time.Now()))
@@ -113,4 +120,10 @@ func adminOnly(c *fiber.Ctx) error {
 		return backup.Errorf(backup.CodePermission, "backups are for admins only")
 	}
 	return c.Next()
+}
+
+// errBackupOnPG is every backup request's answer on PostgreSQL.
+func errBackupOnPG() error {
+	return backup.Errorf(backup.CodeUnsupported, "minibase's backups copy the SQLite database, and this server runs on PostgreSQL "+
+		"(MINIBASE_DATABASE): %s", pgAdvice)
 }

@@ -69,7 +69,7 @@ func (s *Server) handleInfo(c *fiber.Ctx) error {
 	st := &s.console
 	a := InfoAnswer{EnvID: s.Config.Storage.Env, Version: s.version(), StartedAt: st.started.UTC().Truncate(time.Second),
 		UptimeSeconds: int64(now.Sub(st.started).Seconds()), PublicURL: s.Config.Storage.PublicURL,
-		Backends: InfoBackends{DB: "sqlite", Storage: s.Config.Storage.Backend}, Figures: figs, Series: st.series.answer(now),
+		Backends: InfoBackends{DB: s.store.kind(), Storage: s.Config.Storage.Backend}, Figures: figs, Series: st.series.answer(now),
 		Replication: s.ReplicaStatus()}
 	a.Domains, a.DomainsNote = domainsOf(s.Config.Storage.PublicURL)
 	return c.JSON(a)
@@ -121,7 +121,7 @@ func (s *Server) figuresNow(ctx context.Context) (Figures, error) {
 // countAll counts users, functions and files (up to maxCountedFiles).
 func (s *Server) countAll(ctx context.Context) (Figures, error) {
 	var f Figures
-	_, users, err := s.store.Users().ListUsers(ctx, "", 1, 0)
+	_, users, err := s.store.auth.Users.ListUsers(ctx, "", 1, 0)
 	if err != nil {
 		return f, fmt.Errorf("count users: %w", err)
 	}

@@ -48,7 +48,7 @@ const figuresTimeout = 10 * time.Second
 
 func (c stateCollector) Collect(ch chan<- prometheus.Metric) {
 	s := c.s
-	ws := s.store.WriterStats()
+	ws := s.store.writerStats()
 	ch <- prometheus.MustNewConstMetric(descQueued, prometheus.GaugeValue, float64(ws.Queued))
 	ch <- prometheus.MustNewConstSummary(descCommit, uint64(ws.Commits), ws.CommitTime.Seconds(), nil)
 	ch <- prometheus.MustNewConstSummary(descBatch, uint64(ws.Commits), float64(ws.Writes), nil)

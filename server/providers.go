@@ -15,7 +15,9 @@ import (
 )
 
 // providers builds the login providers the configuration enables.
-func (p ProvidersConfig) providers(dir string, now func() time.Time, log *slog.Logger) auth.Providers {
+// Custom-login tickets' keys are keys's when set (PostgreSQL: shared by
+// every node), else a file in dir.
+func (p ProvidersConfig) providers(dir string, keys ticket.Store, now func() time.Time, log *slog.Logger) auth.Providers {
 	out := auth.Providers{MiniPrograms: map[string]auth.MiniProgram{}}
 	if p.WeChat.AppID != "" {
 		out.MiniPrograms["wechat"] = miniProgram{wechat.NewWeChat(p.WeChat)}
@@ -37,7 +39,7 @@ func (p ProvidersConfig) providers(dir string, now func() time.Time, log *slog.L
 	} else if dev != nil {
 		out.SMS = otpSender{dev, otp.SMS, p.AppName}
 	}
-	out.Tickets = &tickets{dir: dir, now: now, env: p.AppName}
+	out.Tickets = &tickets{dir: dir, store: keys, now: now, env: p.AppName}
 	return out
 }
 
@@ -75,9 +77,10 @@ func (o otpSender) Send(ctx context.Context, m auth.OTPMessage) error {
 // tickets adapts the ticket keyring to auth.Tickets. The keyring (and its
 // RSA key, slow to generate) is opened on first use, not at start.
 type tickets struct {
-	dir string
-	now func() time.Time
-	env string
+	dir   string
+	store ticket.Store // nil: the keyring is a file in dir
+	now   func() time.Time
+	env   string
 
 	mu sync.Mutex
 	k  *ticket.Keyring
@@ -87,7 +90,13 @@ func (t *tickets) keyring() (*ticket.Keyring, error) {
 	t.mu.Lock()
 	defer t.mu.Unlock()
 	if t.k == nil {
-		k, err := ticket.Open(t.dir, t.now)
+		var k *ticket.Keyring
+		var err error
+		if t.store != nil {
+			k, err = ticket.OpenStore(t.store, t.now)
+		} else {
+			k, err = ticket.Open(t.dir, t.now)
+		}
 		if err != nil {
 			return nil, err
 		}

@@ -88,7 +88,7 @@ func (s *Server) ready(ctx context.Context) ReadyAnswer {
 		name, failed string
 		run          func(context.Context) error
 	}{
-		{"database", "the database does not take writes", s.store.Probe},
+		{"database", "the database does not take writes", s.store.probe},
 		{"disk", "the data directory does not take new files", s.checkDisk},
 		{"storage", "the file store is not reachable", s.checkStorage},
 	}

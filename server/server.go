@@ -16,6 +16,7 @@ import (
 
 	"minibase/auth"
 	"minibase/db"
+	"minibase/db/postgres"
 	"minibase/db/sqlite"
 	"minibase/functions"
 	"minibase/storage"
@@ -46,7 +47,7 @@ type Server struct {
 	MetricsListener net.Listener
 
 	keys      *auth.AdminKeys
-	store     *sqlite.DB
+	store     *database // the app's database (database.go)
 	db        *db.Service
 	watches   *db.Watches // realtime watch, on the database's change feed
 	auth      *auth.Service
@@ -54,7 +55,8 @@ type Server struct {
 	fileBE    io.Closer // the storage backend
 	fnDir     *functions.Dir
 	functions *functions.Runtime
-	fnLogDB   *sqlite.DB          // <dir>/functions.db
+	fnLogDB   *sqlite.DB          // <dir>/functions.db; nil on PostgreSQL (the logs are collections of its database)
+	fnLogPG   *postgres.DB        // the log store's schema on PostgreSQL (backends.go)
 	fnLogs    *functions.LogStore // invocation records and async outcomes, in fnLogDB; nil when it could not open
 	fnLogsOff string              // why fnLogs is nil
 	reserve   *diskReserve        // the disk's state, for everything that writes to it
@@ -106,23 +108,19 @@ func (s *Server) Open(ctx context.Context) error {
 	if s.tls, err = openTLS(s.Config, s.log); err != nil {
 		return err
 	}
-	keys, generated, err := auth.LoadAdminKeys(s.Config.Dir, s.Config.AdminKey)
-	if err != nil {
+	if s.store, err = openDatabase(ctx, s.Config, s.reserve, s.log); err != nil {
 		return err
 	}
-	s.keys = keys
-	if generated != "" {
-		fmt.Fprintf(s.out(), "minibase: generated an admin key; it is shown only this once, store it now:\n\n    %s\n\n", generated)
-	}
-	if s.store, err = openDatabase(ctx, s.Config, s.reserve, s.log); err != nil {
+	if err := s.loadAdminKeys(ctx); err != nil {
 		return err
 	}
 	if s.auth, err = openAuth(ctx, s.Config, s.store, s.log); err != nil {
 		return err
 	}
-	if s.files, s.fileBE, s.filePing, err = openStorage(ctx, s.Config, s.reserve); err != nil {
+	if s.files, s.fileBE, s.filePing, err = openStorage(ctx, s.Config, s.reserve, s.store.secrets); err != nil {
 		return err
 	}
+	s.warnLocalOnly()
 	if err := s.loadSettings(ctx); err != nil {
 		return err
 	}
@@ -135,7 +133,7 @@ func (s *Server) Open(ctx context.Context) error {
 	if s.backups, err = openBackups(ctx, s.Config, s.version(), s.fnDir.Hold, s.log); err != nil {
 		return err
 	}
-	if s.replica, err = startReplication(ctx, s.Config, s.store, s.log); err != nil {
+	if s.replica, err = startReplication(ctx, s.Config, s.store.sqlite, s.log); err != nil {
 		return err
 	}
 	s.metrics.reg.MustRegister(stateCollector{s})
@@ -302,6 +300,9 @@ func (s *Server) close() error {
 	if s.fnLogDB != nil {
 		errs = append(errs, s.fnLogDB.Close())
 	}
+	if s.fnLogPG != nil {
+		errs = append(errs, s.fnLogPG.Close())
+	}
 	if s.fileBE != nil {
 		errs = append(errs, s.fileBE.Close())
 	}
@@ -316,15 +317,41 @@ func (s *Server) close() error {
 }
 
 // openAuth builds the auth service on the database's stores, with the
-// access-token key kept in the data directory.
-func openAuth(ctx context.Context, cfg Config, store *sqlite.DB, log *slog.Logger) (*auth.Service, error) {
-	key, err := auth.LoadSigningKey(cfg.Dir)
+// access-token key kept in the data directory, or on PostgreSQL in the
+// database (every node signs with the same key).
+func openAuth(ctx context.Context, cfg Config, store *database, log *slog.Logger) (*auth.Service, error) {
+	var key []byte
+	var err error
+	if store.secrets != nil {
+		key, err = auth.LoadSigningKeyFrom(ctx, store.secrets)
+	} else {
+		key, err = auth.LoadSigningKey(cfg.Dir)
+	}
 	if err != nil {
 		return nil, err
 	}
 	a := cfg.Auth
-	return auth.NewService(ctx, a.Config, auth.Stores{Users: store.Users(), Sessions: store.Sessions(), Admins: store.Admins(), OTPs: store.OTPs()},
-		a.Providers.providers(cfg.Dir, a.Now, log), key)
+	return auth.NewService(ctx, a.Config, store.auth, a.Providers.providers(cfg.Dir, store.ticketKeys, a.Now, log), key)
+}
+
+// loadAdminKeys loads the admin keys (the configured one, else the
+// generated one's hash, kept in the data directory or, on PostgreSQL, in
+// the database) and prints a newly generated key, once.
+func (s *Server) loadAdminKeys(ctx context.Context) error {
+	var generated string
+	var err error
+	if s.store.secrets != nil {
+		s.keys, generated, err = auth.LoadAdminKeysFrom(ctx, s.store.secrets, s.Config.AdminKey)
+	} else {
+		s.keys, generated, err = auth.LoadAdminKeys(s.Config.Dir, s.Config.AdminKey)
+	}
+	if err != nil {
+		return err
+	}
+	if generated != "" {
+		fmt.Fprintf(s.out(), "minibase: generated an admin key; it is shown only this once, store it now:\n\n    %s\n\n", generated)
+	}
+	return nil
 }
 
 // openFunctions opens <dir>/functions and the runtime over it. Functions
@@ -348,7 +375,7 @@ func (s *Server) openFunctions() error {
 		Env: s.Config.Storage.Env, WeChat: &s.wechat, Concurrency: c.Concurrency, Queue: c.Queue,
 		Fetch: c.Fetch, Async: functions.AsyncOptions{Retries: c.AsyncRetries, Backoff: c.RetryBackoff, PerCaller: c.AsyncPerUser},
 		Logs: s.logSinks(), Outcomes: s.outcomes(), Files: s.files, MaxMemory: c.Memory,
-		Accounts: s.store.Users(),
+		Accounts: s.store.auth.Users,
 	}
 	s.fnDir = dir
 	s.functions, err = functions.New(dir, s.db, opts)
@@ -367,11 +394,20 @@ func CreateAdmin(ctx context.Context, cfg Config, email, password string, log *s
 	if err := os.MkdirAll(cfg.Dir, 0o700); err != nil {
 		return nil, fmt.Errorf("create data dir: %w", err)
 	}
-	opts := cfg.SQLite
-	opts.Synchronous = cfg.Sync
-	store, err := sqlite.Open(ctx, filepath.Join(cfg.Dir, "data.db"), opts)
-	if err != nil {
-		return nil, err
+	var store *database
+	if cfg.Postgres() {
+		var err error
+		if store, err = openDatabase(ctx, cfg, nil, log); err != nil {
+			return nil, err
+		}
+	} else {
+		opts := cfg.SQLite
+		opts.Synchronous = cfg.Sync
+		d, err := sqlite.Open(ctx, filepath.Join(cfg.Dir, "data.db"), opts)
+		if err != nil {
+			return nil, err
+		}
+		store = onSQLite(d)
 	}
 	defer store.Close()
 	svc, err := openAuth(ctx, cfg, store, log)

@@ -4,7 +4,6 @@ import (
 	"cmp"
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"maps"
 	"net/netip"
@@ -15,7 +14,6 @@ import (
 
 	"minibase/auth"
 	"minibase/auth/wechat"
-	"minibase/db/sqlite"
 )
 
 // The settings' apply path. The saved values (a JSON object by dotted key,
@@ -25,8 +23,8 @@ import (
 // public URL of storage's links. A change from the console is checked
 // whole (buildSettings), saved (only if the version is still the one it
 // read), and then swapped in. Several nodes sharing one database pick up
-// each other's changes by reading the version every settingsPoll
-// (watchSettings, while Run runs).
+// each other's changes by reading the version every settingsPoll, and on
+// PostgreSQL at once, woken by NOTIFY (watchSettings, while Run runs).
 
 // settingsPoll is how often a running server checks whether another node
 // saved settings.
@@ -128,7 +126,7 @@ func (s *Server) buildSettings(saved map[string]any) (*built, error) {
 	if now == nil {
 		now = time.Now
 	}
-	tun.Providers = p.providers(cfg.Dir, now, s.log)
+	tun.Providers = p.providers(cfg.Dir, s.store.ticketKeys, now, s.log)
 	if s.auth != nil { // one ticket keyring for the server's life
 		tun.Providers.Tickets = s.auth.Tunables().Providers.Tickets
 	}
@@ -153,7 +151,7 @@ func (s *Server) putInForce(b *built) error {
 // are not used: the server runs on its variables, says why in the log,
 // and keeps the saved values for the console to correct.
 func (s *Server) loadSettings(ctx context.Context) error {
-	doc, version, err := s.store.Settings().Load(ctx)
+	doc, version, err := s.store.settings.Load(ctx)
 	if err != nil {
 		return err
 	}
@@ -224,8 +222,8 @@ func (s *Server) changeSettings(ctx context.Context, patch map[string]any, calle
 	if err != nil {
 		return err
 	}
-	version, err := s.store.Settings().Save(ctx, doc, st.version, time.Now())
-	if errors.Is(err, sqlite.ErrSettingsChanged) {
+	version, err := s.store.settings.Save(ctx, doc, st.version, time.Now())
+	if errSettingsChanged(err) {
 		// Another node saved: take its values and ask for the change again.
 		if err := s.reloadLocked(ctx); err != nil {
 			return err
@@ -248,17 +246,20 @@ func (s *Server) reloadLocked(ctx context.Context) error {
 }
 
 // watchSettings reloads the settings when another node saved them, until
-// ctx ends.
+// ctx ends: at once when the store tells of saves (PostgreSQL's NOTIFY),
+// and every settingsPoll in any case.
 func (s *Server) watchSettings(ctx context.Context) {
 	t := time.NewTicker(settingsPoll)
 	defer t.Stop()
+	notifier, _ := s.store.settings.(settingsNotifier)
 	for {
-		select {
-		case <-ctx.Done():
-			return
-		case <-t.C:
+		// The wake-up is asked for before the version is read: a save
+		// after the read wakes this loop.
+		var saved <-chan struct{} // nil: never
+		if notifier != nil {
+			saved = notifier.Changed()
 		}
-		v, err := s.store.Settings().Version(ctx)
+		v, err := s.store.settings.Version(ctx)
 		st := &s.settings
 		st.mu.Lock()
 		if err == nil && v != st.version {
@@ -267,6 +268,12 @@ func (s *Server) watchSettings(ctx context.Context) {
 		st.mu.Unlock()
 		if err != nil && ctx.Err() == nil {
 			s.log.Warn("reload settings", "err", err)
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		case <-saved:
 		}
 	}
 }

@@ -5,7 +5,6 @@ import (
 	"sync/atomic"
 
 	"minibase/auth/wechat"
-	"minibase/db/sqlite"
 	"minibase/functions"
 	"minibase/functions/openapi"
 )
@@ -15,8 +14,6 @@ import (
 // console's auth.wechat.appId and appSecret over them), its access_token
 // kept in data.db so that a restart, and every node, uses one token.
 // (Login itself is auth/wechat's, in providers.go.)
-
-var _ openapi.TokenStore = (*sqlite.AppTokens)(nil)
 
 // wechatApp is the mini-program the functions act for: the settings swap
 // it in (putInForce), the functions read it at every use (its App).
@@ -60,7 +57,7 @@ func (s *Server) setWeChat(cfg wechat.Config) {
 	next := &wechatInForce{appID: cfg.AppID, secret: cfg.Secret}
 	if cfg.AppID != "" && cfg.Secret != "" {
 		next.client = openapi.New(openapi.Config{AppID: cfg.AppID, Secret: cfg.Secret, BaseURL: cfg.BaseURL, Client: cfg.Client,
-			Store: s.store.AppTokens(), OnError: func(err error) { s.log.Warn("WeChat access_token", "err", err) }})
+			Store: s.store.tokens, OnError: func(err error) { s.log.Warn("WeChat access_token", "err", err) }})
 	}
 	w.cur.Store(next)
 }

@@ -32,6 +32,10 @@ type Keyring struct {
 	path string
 	now  func() time.Time
 
+	store    Store     // OpenStore's; nil: the file at path
+	version  int64     // the stored keyring's version (store)
+	reloaded time.Time // when it was last read from store
+
 	mu       sync.RWMutex
 	current  *key
 	previous []*key // replaced less than RotationGrace ago
@@ -98,6 +102,11 @@ func (k *Keyring) Rotate() error {
 	}
 	k.mu.Lock()
 	defer k.mu.Unlock()
+	if k.store != nil { // rotate the latest keys: another node may have rotated them
+		if err := k.reloadLocked(); err != nil {
+			return fmt.Errorf("rotate ticket key: %w", err)
+		}
+	}
 	now := k.now()
 	old := *k.current
 	old.retired = now
@@ -114,6 +123,14 @@ func (k *Keyring) Rotate() error {
 // @cloudbase/node-sdk's init({credentials}) takes to create tickets. It holds
 // the private key: hand it to admins only.
 func (k *Keyring) Credentials(env string) ([]byte, error) {
+	if k.store != nil { // the current key, whichever node rotated it last
+		k.mu.Lock()
+		err := k.reloadLocked()
+		k.mu.Unlock()
+		if err != nil {
+			return nil, fmt.Errorf("ticket credentials: %w", err)
+		}
+	}
 	k.mu.RLock()
 	cur := k.current
 	k.mu.RUnlock()
@@ -181,34 +198,42 @@ func (k *Keyring) load() error {
 	if err != nil {
 		return err
 	}
-	if len(b) > maxFileSize {
-		return fmt.Errorf("%s is larger than %d bytes", k.path, maxFileSize)
-	}
-	var kf keyFile
-	if err := json.Unmarshal(b, &kf); err != nil {
-		return fmt.Errorf("%s: %w", k.path, err)
-	}
-	seen := map[string]bool{}
-	cur, err := kf.Current.decode(seen)
+	cur, prev, err := parseKeys(b, k.path)
 	if err != nil {
-		return fmt.Errorf("%s: current key: %w", k.path, err)
-	}
-	var prev []*key
-	for i, fk := range kf.Previous {
-		p, err := fk.decode(seen)
-		if err != nil {
-			return fmt.Errorf("%s: previous key %d: %w", k.path, i, err)
-		}
-		if p.retired.IsZero() {
-			return fmt.Errorf("%s: previous key %d has no retired_at", k.path, i)
-		}
-		prev = append(prev, p)
+		return err
 	}
 	if err := f.Chmod(0o600); err != nil {
 		return err
 	}
 	k.current, k.previous = cur, prev
 	return nil
+}
+
+// parseKeys decodes a keyring file's content; where names it in errors.
+func parseKeys(b []byte, where string) (cur *key, prev []*key, err error) {
+	if len(b) > maxFileSize {
+		return nil, nil, fmt.Errorf("%s is larger than %d bytes", where, maxFileSize)
+	}
+	var kf keyFile
+	if err := json.Unmarshal(b, &kf); err != nil {
+		return nil, nil, fmt.Errorf("%s: %w", where, err)
+	}
+	seen := map[string]bool{}
+	cur, err = kf.Current.decode(seen)
+	if err != nil {
+		return nil, nil, fmt.Errorf("%s: current key: %w", where, err)
+	}
+	for i, fk := range kf.Previous {
+		p, err := fk.decode(seen)
+		if err != nil {
+			return nil, nil, fmt.Errorf("%s: previous key %d: %w", where, i, err)
+		}
+		if p.retired.IsZero() {
+			return nil, nil, fmt.Errorf("%s: previous key %d has no retired_at", where, i)
+		}
+		prev = append(prev, p)
+	}
+	return cur, prev, nil
 }
 
 func (fk fileKey) decode(seen map[string]bool) (*key, error) {
@@ -243,15 +268,24 @@ func (k *key) encode() fileKey {
 	return fk
 }
 
-// save writes the keyring file atomically (temporary file, fsync, rename), 0600.
-func (k *Keyring) save(cur *key, prev []*key) error {
+// encodeKeys is a keyring file's content.
+func encodeKeys(cur *key, prev []*key) ([]byte, error) {
 	kf := keyFile{Current: cur.encode()}
 	for _, p := range prev {
 		kf.Previous = append(kf.Previous, p.encode())
 	}
-	b, err := json.MarshalIndent(kf, "", "  ")
+	return json.MarshalIndent(kf, "", "  ")
+}
+
+// save writes the keyring file atomically (temporary file, fsync, rename),
+// 0600; or, for a keyring opened with OpenStore, saves it in the store.
+func (k *Keyring) save(cur *key, prev []*key) error {
+	b, err := encodeKeys(cur, prev)
 	if err != nil {
 		return err
+	}
+	if k.store != nil {
+		return k.saveShared(b)
 	}
 	dir := filepath.Dir(k.path)
 	tmp, err := os.CreateTemp(dir, FileName+".*.tmp") // CreateTemp makes it 0600

@@ -163,6 +163,9 @@ func (k *Keyring) Verify(ticket string) (Claims, error) {
 	}
 	now := k.now()
 	pub := k.publicKey(id, now)
+	if pub == nil && k.reloadForUnknown() { // another node's new key?
+		pub = k.publicKey(id, now)
+	}
 	if pub == nil {
 		return Claims{}, fmt.Errorf("%w: unknown or retired key", ErrInvalidTicket)
 	}

@@ -49,6 +49,29 @@ import (
 // ("minibase" in ASCII, cut to 63 bits). Advisory locks are per database.
 const writeLock int64 = 0x6d696e6962617365 & (1<<63 - 1)
 
+// schemaLock is the write lock of the driver's tables in schema: FNV-1a
+// of its name, cut to 63 bits (a collision only serializes two schemas'
+// writes, as if they were one).
+func schemaLock(schema string) int64 {
+	h := uint64(14695981039346656037)
+	for i := 0; i < len(schema); i++ {
+		h = (h ^ uint64(schema[i])) * 1099511628211
+	}
+	return int64(h & (1<<63 - 1))
+}
+
+func validSchema(s string) bool {
+	if s == "" || len(s) > 63 || s[0] >= '0' && s[0] <= '9' {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; !(c >= 'a' && c <= 'z' || c >= '0' && c <= '9' || c == '_') {
+			return false
+		}
+	}
+	return true
+}
+
 // notifyChannel is the LISTEN/NOTIFY channel a commit that records changes
 // notifies, to wake Changed's waiters on every node.
 const notifyChannel = "minibase_changes"
@@ -58,6 +81,12 @@ type Options struct {
 	// MaxConns caps the connection pool (default: pgxpool's, the larger of
 	// 4 and the number of CPUs).
 	MaxConns int32
+	// Schema, when set, keeps the driver's tables in that PostgreSQL
+	// schema (created when missing) instead of the connection's default
+	// (public): a second, separate set of collections in the same
+	// database, with a write lock of its own, so its writes never wait for
+	// the first's. A lowercase SQL identifier: a-z, 0-9, _, at most 63.
+	Schema string
 }
 
 // DB is the PostgreSQL driver. It is safe for concurrent use.
@@ -71,6 +100,10 @@ type DB struct {
 	// others wait here, without a connection, so that waiting writes never
 	// take the pool's connections from reads.
 	wsem chan struct{}
+
+	settingsWake wake // Settings.Changed
+
+	lockKey int64 // the advisory lock writes take: writeLock, or the schema's
 
 	stopListen context.CancelFunc
 	listenD    chan struct{}
@@ -89,12 +122,21 @@ func Open(ctx context.Context, url string, opts Options) (*DB, error) {
 	if opts.MaxConns > 0 {
 		cfg.MaxConns = opts.MaxConns
 	}
+	if opts.Schema != "" {
+		if !validSchema(opts.Schema) {
+			return nil, fmt.Errorf("open postgres: schema %q: want a lowercase identifier (a-z, 0-9, _; at most 63)", opts.Schema)
+		}
+		cfg.ConnConfig.RuntimeParams["search_path"] = opts.Schema
+	}
 	pool, err := pgxpool.NewWithConfig(ctx, cfg)
 	if err != nil {
 		return nil, fmt.Errorf("open postgres: %w", err)
 	}
-	d := &DB{pool: pool, listenD: make(chan struct{}), wsem: make(chan struct{}, 1)}
-	if err := d.init(ctx); err != nil {
+	d := &DB{pool: pool, listenD: make(chan struct{}), wsem: make(chan struct{}, 1), lockKey: writeLock}
+	if opts.Schema != "" {
+		d.lockKey = schemaLock(opts.Schema)
+	}
+	if err := d.init(ctx, opts.Schema); err != nil {
 		pool.Close()
 		return nil, err
 	}
@@ -148,11 +190,29 @@ CREATE TABLE IF NOT EXISTS _feed (
 );
 INSERT INTO _feed (one, last) VALUES (true, 0) ON CONFLICT DO NOTHING;`
 
-func (d *DB) init(ctx context.Context) error {
+func (d *DB) init(ctx context.Context, namespace string) error {
+	if namespace != "" {
+		// Under the database's write lock: nodes starting together do not
+		// race on CREATE SCHEMA IF NOT EXISTS either.
+		tx, err := d.pool.Begin(ctx)
+		if err != nil {
+			return fmt.Errorf("create schema: %w", err)
+		}
+		defer tx.Rollback(context.Background())
+		if _, err := tx.Exec(ctx, "SELECT pg_advisory_xact_lock($1)", writeLock); err != nil {
+			return fmt.Errorf("create schema: %w", err)
+		}
+		if _, err := tx.Exec(ctx, "CREATE SCHEMA IF NOT EXISTS "+namespace); err != nil {
+			return fmt.Errorf("create schema %s: %w", namespace, err)
+		}
+		if err := tx.Commit(ctx); err != nil {
+			return fmt.Errorf("create schema %s: %w", namespace, err)
+		}
+	}
 	// Under the write lock: nodes starting together do not race on
 	// CREATE TABLE IF NOT EXISTS.
 	err := d.write(ctx, func(tx pgx.Tx, w *wstate) error {
-		_, err := tx.Exec(ctx, schema+authSchema)
+		_, err := tx.Exec(ctx, schema+authSchema+settingsSchema)
 		return err
 	})
 	if err != nil {
@@ -192,7 +252,7 @@ func (d *DB) write(ctx context.Context, fn func(tx pgx.Tx, w *wstate) error) err
 		return fmt.Errorf("begin write: %w", err)
 	}
 	defer tx.Rollback(context.Background())
-	if _, err := tx.Exec(ctx, "SELECT pg_advisory_xact_lock($1)", writeLock); err != nil {
+	if _, err := tx.Exec(ctx, "SELECT pg_advisory_xact_lock($1)", d.lockKey); err != nil {
 		return fmt.Errorf("take the write lock: %w", err)
 	}
 	w := &wstate{}
@@ -240,6 +300,7 @@ func (d *DB) listen(ctx context.Context, ready chan<- error) {
 				// Listening again: what committed while nobody listened
 				// notified nobody, so wake everybody now.
 				d.notifyChanged()
+				d.settingsWake.wake()
 			}
 			delay = 100 * time.Millisecond
 		})
@@ -250,6 +311,7 @@ func (d *DB) listen(ctx context.Context, ready chan<- error) {
 		// A lost connection may have lost notifications: wake everybody,
 		// who then read the feed.
 		d.notifyChanged()
+		d.settingsWake.wake()
 		select {
 		case <-ctx.Done():
 		case <-time.After(delay):
@@ -265,16 +327,45 @@ func (d *DB) listenOnce(ctx context.Context, listening func()) error {
 		return err
 	}
 	defer c.Close(context.Background())
-	if _, err := c.Exec(ctx, "LISTEN "+notifyChannel); err != nil {
+	if _, err := c.Exec(ctx, "LISTEN "+notifyChannel+"; LISTEN "+settingsChannel); err != nil {
 		return err
 	}
 	listening()
 	for {
-		if _, err := c.WaitForNotification(ctx); err != nil {
+		n, err := c.WaitForNotification(ctx)
+		if err != nil {
 			return err
 		}
-		d.notifyChanged()
+		if n.Channel == settingsChannel {
+			d.settingsWake.wake()
+		} else {
+			d.notifyChanged()
+		}
 	}
+}
+
+// wake is a broadcast: wait's channel is closed at the next wake.
+type wake struct {
+	mu sync.Mutex
+	ch chan struct{}
+}
+
+func (w *wake) wait() <-chan struct{} {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	if w.ch == nil {
+		w.ch = make(chan struct{})
+	}
+	return w.ch
+}
+
+func (w *wake) wake() {
+	w.mu.Lock()
+	if w.ch != nil {
+		close(w.ch)
+		w.ch = nil
+	}
+	w.mu.Unlock()
 }
 
 // notifyChanged wakes the readers waiting on Changed.

@@ -106,6 +106,7 @@ const (
 	CodeDiskFull     = "BACKUP_DISK_FULL"       // -501001: the disk filled up; nothing was kept
 	CodeFailed       = "SYS_ERR"                // -501001: the backup could not be written
 	CodePermission   = "PERMISSION_DENIED"      // -501007: not an admin
+	CodeUnsupported  = "BACKUP_UNSUPPORTED"     // -501007: the database is not SQLite (PostgreSQL has its own tools)
 )
 
 var codes = map[string]struct{ errCode, status int }{
@@ -116,6 +117,7 @@ var codes = map[string]struct{ errCode, status int }{
 	CodeDiskFull:     {-501001, http.StatusInsufficientStorage},
 	CodeFailed:       {-501001, http.StatusInternalServerError},
 	CodePermission:   {-501007, http.StatusForbidden},
+	CodeUnsupported:  {-501007, http.StatusBadRequest},
 }
 
 // Errorf returns an *Error with code and a formatted message.
