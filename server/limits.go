@@ -46,7 +46,7 @@ var limitSettings = []struct{ area, env string }{
 	{"rate", "MINIBASE_RATE_FUNCTIONS"},
 	{"rate", "MINIBASE_RATE_AUTH"},
 	{"rate", "MINIBASE_RATE_WATCH"},
-	{"rate", "MINIBASE_RATE_LIMITS"},
+	{"rate", "MINIBASE_RATE_SIGNIN"},
 	{"database", "MINIBASE_DB_AGGREGATE_MEMORY"},
 	{"storage", "MINIBASE_STORAGE_MAX_SIZE"},
 	{"storage", "MINIBASE_UPLOAD_IDLE_TIMEOUT"},
