@@ -143,7 +143,7 @@ func (w *Watches) serve(ws *websocket.Conn, ctx context.Context, coll, user stri
 		})
 		defer t.Stop()
 	}
-	ws.SetReadLimit(maxClientMessage)
+	ws.SetReadLimit(MaxWatchMessage)
 	for {
 		ws.SetReadDeadline(time.Now().Add(w.opts.IdleTimeout))
 		typ, data, err := ws.ReadMessage()

@@ -26,11 +26,14 @@ import (
 // {"type":"error","code",…} without watchId for the connection, which then
 // closes. Event ids of a query are consecutive.
 
-// Connection limits.
-const (
-	maxClientMessage = 256 << 10 // bytes of a message from the client
-	maxQueued        = 1000      // messages waiting to be written to a client (their bytes: WatchOptions.SendBuffer)
-)
+// MaxWatchMessage is the most bytes of one message a client sends on a
+// watch connection; a larger one closes the connection (WebSocket close
+// 1009, message too big).
+const MaxWatchMessage = 256 << 10
+
+// maxQueued is how many messages wait to be written to a client (their
+// bytes: WatchOptions.SendBuffer).
+const maxQueued = 1000
 
 var watchIDRE = regexp.MustCompile(`^[A-Za-z0-9_.:-]{1,64}$`)
 

@@ -24,8 +24,8 @@ type Options struct {
 	AppID        string        // getWXContext().APPID: the mini-program's appid (WeChat, when set, overrides it)
 	Concurrency  int           // invocations of one function running at once (default 32)
 	Queue        int           // invocations of one function waiting for a slot (default 256); beyond, CodeBusy
-	MaxEvent     int           // bytes of an event's JSON (default 6 MiB)
-	MaxResult    int           // bytes of a result's JSON (default 1 MiB, as CloudBase)
+	MaxEvent     int           // bytes of an event's JSON (default DefaultMaxEvent)
+	MaxResult    int           // bytes of a result's JSON (default DefaultMaxResult)
 	MaxLog       int           // bytes of console output kept per invocation (default 64 KiB)
 	MaxCallDepth int           // functions calling functions, nested (default 8)
 	IdleTTL      time.Duration // idle instances older than this are dropped (default 5 min)
@@ -76,6 +76,12 @@ func (rt *Runtime) appID() string {
 	return id
 }
 
+// The defaults of Options.MaxEvent and Options.MaxResult.
+const (
+	DefaultMaxEvent  = 6 << 20 // bytes of an event's JSON, as CloudBase's
+	DefaultMaxResult = 1 << 20 // bytes of a result's JSON, as CloudBase's
+)
+
 func (o Options) withDefaults() Options {
 	def := func(v *int, d int) {
 		if *v <= 0 {
@@ -87,8 +93,8 @@ func (o Options) withDefaults() Options {
 	}
 	def(&o.Concurrency, 32)
 	def(&o.Queue, 256)
-	def(&o.MaxEvent, 6<<20)
-	def(&o.MaxResult, 1<<20)
+	def(&o.MaxEvent, DefaultMaxEvent)
+	def(&o.MaxResult, DefaultMaxResult)
 	def(&o.MaxLog, 64<<10)
 	def(&o.MaxCallDepth, 8)
 	if o.IdleTTL <= 0 {

@@ -2,6 +2,8 @@ package server
 
 import (
 	"context"
+	"crypto/rand"
+	"errors"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -17,8 +19,10 @@ import (
 
 // BenchmarkBackupWhileWriting makes whole backups (database snapshot,
 // gzip, the archive in <dir>/backups) of a database of
-// MINIBASE_BACKUP_BENCH_MB (default 100) MiB while one writer inserts
-// documents one at a time through the server's database. It reports the
+// MINIBASE_BACKUP_BENCH_MB (default 100) MiB, and of
+// MINIBASE_BACKUP_BENCH_FILES_MB (default 0) MiB of stored files that do
+// not compress (as photos do not), while one writer inserts documents one
+// at a time through the server's database. It reports the
 // database's MB/s (its size over the backup's time), the archive's size,
 // and the longest single insert while the backup ran (stall-ms) beside the
 // longest in the 500 inserts before it (base-ms).
@@ -45,6 +49,9 @@ func BenchmarkBackupWhileWriting(b *testing.B) {
 		if wal != nil {
 			size += wal.Size()
 		}
+	}
+	if files, _ := strconv.Atoi(os.Getenv("MINIBASE_BACKUP_BENCH_FILES_MB")); files > 0 {
+		benchFiles(b, filepath.Join(m.Config.Dir, "storage", "bench"), files)
 	}
 	b.ResetTimer()
 	for i := 0; i < b.N; i++ {
@@ -98,4 +105,24 @@ func BenchmarkBackupWhileWriting(b *testing.B) {
 		b.ReportMetric(float64(base.Load())/1e6, "base-ms")
 	}
 	_ = backup.FormatVersion
+}
+
+// benchFiles writes mb MiB of random bytes (which do not compress) into
+// files of 4 MiB in dir, synced, as uploads leave them.
+func benchFiles(b *testing.B, dir string, mb int) {
+	if err := os.MkdirAll(dir, 0o700); err != nil {
+		b.Fatal(err)
+	}
+	buf := make([]byte, 4<<20)
+	for i := 0; i < mb; i += 4 {
+		rand.Read(buf)
+		f, err := os.Create(filepath.Join(dir, strconv.Itoa(i)+".bin"))
+		if err != nil {
+			b.Fatal(err)
+		}
+		_, err = f.Write(buf)
+		if err = errors.Join(err, f.Sync(), f.Close()); err != nil {
+			b.Fatal(err)
+		}
+	}
 }

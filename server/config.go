@@ -97,6 +97,9 @@ type setting struct {
 	// error says what the value must be ("must be …"), or is the whole
 	// message, naming the setting.
 	set func(v string) error
+	// alias is the setting's older name, still read (the variable, and
+	// its key in the config file) when the new one is not given.
+	alias string
 }
 
 // settings is the table, bound to c's fields: every setting of minibase,
@@ -226,7 +229,7 @@ func ParseConfig(args []string, getenv func(string) string) (Config, error) {
 		if v := inFile[s.fileKey()]; v.raw != "" {
 			src = source{from: "file", raw: v.raw, line: v.line}
 		}
-		if v := getenv(s.env); v != "" {
+		if v := cmp.Or(getenv(s.env), s.aliasValue(getenv)); v != "" {
 			src = source{from: "env", raw: v}
 		}
 		if f := flags[s.env]; f != nil && *f != "" {
@@ -262,6 +265,10 @@ const ConfigEnv = "MINIBASE_CONFIG"
 func (c *Config) settingError(s setting, src source, v string, err error) error {
 	name := s.env
 	switch src.from {
+	case "env":
+		if s.alias != "" {
+			name = s.env + " (or " + s.alias + ")"
+		}
 	case "flag":
 		name = "--" + s.flag
 	case "file":

@@ -34,7 +34,8 @@ func (a *AuthConfig) settings() []setting {
 		{env: "MINIBASE_ACCESS_TTL", def: "2h", usage: "access-token life", set: duration(&a.AccessTTL, time.Minute, 24*time.Hour)},
 		{env: "MINIBASE_REFRESH_TTL", def: "720h", usage: "refresh-token life, renewed by each refresh (720h: 30 days)",
 			set: duration(&a.RefreshTTL, time.Hour, 365*24*time.Hour)},
-		{env: "MINIBASE_RATE_LIMITS", list: true, usage: `override sign-in rate limits, e.g. "login.account=50/h,anonymous.ip=300/m", or "off"`,
+		{env: "MINIBASE_RATE_SIGNIN", alias: "MINIBASE_RATE_LIMITS", list: true,
+			usage: `override sign-in rate limits, e.g. "login.account=50/h,anonymous.ip=300/m", or "off" (MINIBASE_RATE_LIMITS, its older name, is read too)`,
 			set: func(v string) error {
 				if err := a.Limits.Parse(v); err != nil {
 					return fmt.Errorf("must be limits like login.account=50/h,anonymous.ip=300/m, or off (%v)", err)

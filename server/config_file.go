@@ -40,6 +40,14 @@ func (s *setting) fileKey() string {
 	return strings.ToLower(strings.TrimPrefix(s.env, "MINIBASE_"))
 }
 
+// aliasValue is the value of s's older variable (alias), if any.
+func (s *setting) aliasValue(getenv func(string) string) string {
+	if s.alias == "" {
+		return ""
+	}
+	return getenv(s.alias)
+}
+
 // readConfigFile reads the config file at path: the value of each setting
 // of table it gives, by file key. Every problem of the file is in the
 // error, one a line, each naming path, line and key; with problems of
@@ -76,6 +84,9 @@ func parseConfigFile(path string, data []byte, table []setting) (map[string]file
 	byKey := make(map[string]*setting, len(table))
 	for i := range table {
 		byKey[table[i].fileKey()] = &table[i]
+		if a := table[i].alias; a != "" {
+			byKey[strings.ToLower(strings.TrimPrefix(a, "MINIBASE_"))] = &table[i]
+		}
 	}
 	type problem struct {
 		line int
@@ -105,7 +116,12 @@ func parseConfigFile(path string, data []byte, table []setting) (map[string]file
 				problems = append(problems, problem{line, fmt.Sprintf("%s:%d: %s %v", path, line, key, err)})
 				continue
 			}
-			out[key] = fileValue{raw: raw, line: line}
+			if _, twice := out[s.fileKey()]; twice {
+				problems = append(problems, problem{line, fmt.Sprintf("%s:%d: %s is %s's older name: give one of them", path, line,
+					strings.ToLower(strings.TrimPrefix(s.alias, "MINIBASE_")), s.fileKey())})
+				continue
+			}
+			out[s.fileKey()] = fileValue{raw: raw, line: line}
 		}
 	}
 	walk("", doc)

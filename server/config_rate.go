@@ -41,7 +41,7 @@ var rateGroups = []struct {
 	{"DB", "database: /v1/db/… (queries, documents, transactions)", "ip=1000/s,ip_burst=2000,user=100/s,user_burst=300"},
 	{"STORAGE", "storage: /v1/storage/… (uploads, temporary URLs, downloads) and files at /f/…", "ip=1000/s,ip_burst=2000,user=100/s,user_burst=300"},
 	{"FUNCTIONS", "functions: /v1/functions/{name}/invoke and HTTP access at /fn/…", "ip=500/s,ip_burst=1000,user=50/s,user_burst=150"},
-	{"AUTH", "auth: /v1/auth/… (sign-in has its own limits too, MINIBASE_RATE_LIMITS)", "ip=200/s,ip_burst=400,user=20/s,user_burst=60"},
+	{"AUTH", "auth: /v1/auth/… (sign-in has its own limits too, MINIBASE_RATE_SIGNIN)", "ip=200/s,ip_burst=400,user=20/s,user_burst=60"},
 	{"WATCH", "realtime watch: WebSocket connects at /v1/db/{coll}/watch", "ip=50/s,ip_burst=100,user=5/s,user_burst=30"},
 }
 

@@ -89,6 +89,45 @@ func TestParseAuthConfig(t *testing.T) {
 	}
 }
 
+// TestSettingAlias: MINIBASE_RATE_SIGNIN was MINIBASE_RATE_LIMITS, and a
+// deployment that still sets the older variable, or the older key in its
+// config file, keeps its sign-in limits; the new name wins; a file giving
+// both names is refused, naming them.
+func TestSettingAlias(t *testing.T) {
+	for _, tc := range []struct {
+		name string
+		env  map[string]string
+		file string
+		want int // login.account's N
+	}{
+		{"new variable", map[string]string{"MINIBASE_RATE_SIGNIN": "login.account=3/m"}, "", 3},
+		{"older variable", map[string]string{"MINIBASE_RATE_LIMITS": "login.account=4/m"}, "", 4},
+		{"both variables", map[string]string{"MINIBASE_RATE_SIGNIN": "login.account=3/m", "MINIBASE_RATE_LIMITS": "login.account=4/m"}, "", 3},
+		{"new key", nil, `rate_signin = ["login.account=5/m"]`, 5},
+		{"older key", nil, `rate_limits = ["login.account=6/m"]`, 6},
+		{"variable over key", map[string]string{"MINIBASE_RATE_LIMITS": "login.account=4/m"}, `rate_signin = ["login.account=5/m"]`, 4},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			var args []string
+			if tc.file != "" {
+				args = []string{"--config", configFile(t, tc.file)}
+			}
+			cfg, err := ParseConfig(args, func(k string) string { return tc.env[k] })
+			if err != nil || cfg.Auth.Limits.LoginAccount.N != tc.want {
+				t.Errorf("login.account = %d, %v; want %d", cfg.Auth.Limits.LoginAccount.N, err, tc.want)
+			}
+		})
+	}
+	_, err := ParseConfig([]string{"--config", configFile(t, "rate_signin = [\"login.account=5/m\"]\nrate_limits = [\"off\"]\n")}, func(string) string { return "" })
+	if err == nil || !strings.Contains(err.Error(), "rate_limits is rate_signin's older name") {
+		t.Errorf("both keys: %v, want an error naming both", err)
+	}
+	_, err = ParseConfig(nil, func(k string) string { return map[string]string{"MINIBASE_RATE_LIMITS": "login=1/m"}[k] })
+	if err == nil || !strings.Contains(err.Error(), "MINIBASE_RATE_LIMITS") {
+		t.Errorf("a bad value of the older variable: %v, want an error naming it", err)
+	}
+}
+
 // The settings of one area, parsed from getenv alone: what the area's tests
 // look at (one parser reads them all).
 

@@ -46,7 +46,7 @@ var limitSettings = []struct{ area, env string }{
 	{"rate", "MINIBASE_RATE_FUNCTIONS"},
 	{"rate", "MINIBASE_RATE_AUTH"},
 	{"rate", "MINIBASE_RATE_WATCH"},
-	{"rate", "MINIBASE_RATE_LIMITS"},
+	{"rate", "MINIBASE_RATE_SIGNIN"},
 	{"database", "MINIBASE_DB_AGGREGATE_MEMORY"},
 	{"storage", "MINIBASE_STORAGE_MAX_SIZE"},
 	{"storage", "MINIBASE_UPLOAD_IDLE_TIMEOUT"},
@@ -90,8 +90,14 @@ func fixedLimits() []Limit {
 			functions.MaxTimeout.String() + "; beyond, the invocation fails (FUNCTIONS_EXECUTE_FAIL)"},
 		{"functions", "config.json memorySize", strconv.Itoa(functions.DefaultMemoryMB) + " MB", "one invocation's heap, 64 to 4096 MB; " +
 			"beyond, the invocation fails (FUNCTIONS_EXECUTE_FAIL)"},
+		{"functions", "", bytesText(functions.DefaultMaxEvent), "an invocation's event (its data, as JSON) from a client, callFunction, " +
+			"a trigger or an asynchronous call; larger: refused, " + functions.CodeEventTooLarge + " (413 over HTTP)"},
+		{"functions", "", bytesText(functions.DefaultMaxResult), "what main returns, as JSON (CloudBase's limit); larger: the invocation fails (" +
+			functions.CodeResultTooLarge + ")"},
 		{"functions", "", bytesText(functions.MaxCodeBytes), "a function's code, all files"},
 		{"functions", "", strconv.Itoa(functions.MaxFiles), "files of one function"},
+		{"watch", "", bytesText(db.MaxWatchMessage), "one message a client sends on a watch connection; larger: the connection is closed " +
+			"(WebSocket close 1009, message too big)"},
 	}
 }
 

@@ -74,7 +74,7 @@ var consoleSettings = []consoleSetting{
 		start: func(c *Config) any { return wholeUnits(c.Auth.AccessTTL, auth.DefaultAccessTTL, time.Minute) }},
 	{key: "auth.refreshTokenDays", env: "MINIBASE_REFRESH_TTL", kind: kindInt, lo: 1, hi: 365,
 		start: func(c *Config) any { return wholeUnits(c.Auth.RefreshTTL, auth.DefaultRefreshTTL, 24*time.Hour) }},
-	{key: "auth.rateLimit.signInPerMinute", env: "MINIBASE_RATE_LIMITS", kind: kindInt, lo: 1, hi: 100_000,
+	{key: "auth.rateLimit.signInPerMinute", env: "MINIBASE_RATE_SIGNIN", kind: kindInt, lo: 1, hi: 100_000,
 		start: func(c *Config) any {
 			r := c.Auth.Limits.LoginIP
 			if r.N <= 0 || r.Per <= 0 {

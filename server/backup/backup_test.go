@@ -5,6 +5,7 @@ import (
 	"bytes"
 	"compress/gzip"
 	"context"
+	"crypto/rand"
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
@@ -393,6 +394,74 @@ func (w *failingFile) Write(p []byte) (int, error) {
 }
 func (w *failingFile) Sync() error  { return w.f.Sync() }
 func (w *failingFile) Close() error { return w.f.Close() }
+
+// syncCounter is an archive file that records how many bytes were
+// written between two syncs: the most, and what the last sync left.
+type syncCounter struct {
+	f              *os.File
+	pending, worst int64
+	syncs          int
+}
+
+func (w *syncCounter) Write(p []byte) (int, error) {
+	n, err := w.f.Write(p)
+	w.pending += int64(n)
+	return n, err
+}
+
+func (w *syncCounter) Sync() error {
+	w.worst = max(w.worst, w.pending)
+	w.pending = 0
+	w.syncs++
+	return w.f.Sync()
+}
+
+func (w *syncCounter) Close() error { return w.f.Close() }
+
+// TestArchiveSyncedInChunks: a large archive reaches the disk a few
+// megabytes at a time as it is written, never in one flush at its end
+// (the flush the server's commits would wait behind), and is whole.
+func TestArchiveSyncedInChunks(t *testing.T) {
+	ctx := context.Background()
+	dir := newDataDir(t)
+	photo := make([]byte, 3*syncChunk) // random bytes do not compress, as photos do not
+	if _, err := rand.Read(photo); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(dir, "storage", "env", "photo.jpg"), photo, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	store, _ := OpenDir(filepath.Join(dir, "backups"))
+	var file *syncCounter
+	store.create = func(p string) (writeFile, error) {
+		f, err := os.OpenFile(p, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
+		file = &syncCounter{f: f}
+		return file, err
+	}
+	info, _, err := Create(ctx, store, source(dir), "minibase-chunks.tar.gz")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if info.Size < int64(len(photo)) {
+		t.Fatalf("archive of %d bytes, want at least the photo's %d", info.Size, len(photo))
+	}
+	if file.pending != 0 {
+		t.Errorf("%d bytes were written after the last sync", file.pending)
+	}
+	if file.worst > syncChunk {
+		t.Errorf("one sync flushed %d bytes, want at most %d", file.worst, syncChunk)
+	}
+	if want := int(info.Size / syncChunk); file.syncs < want {
+		t.Errorf("%d syncs for %d bytes, want at least %d", file.syncs, info.Size, want)
+	}
+	target := filepath.Join(t.TempDir(), "restored")
+	if _, err := Restore(ctx, store.Path(info.Name), target, Limits{}); err != nil {
+		t.Fatal(err)
+	}
+	if got, err := os.ReadFile(filepath.Join(target, "storage", "env", "photo.jpg")); err != nil || !bytes.Equal(got, photo) {
+		t.Errorf("the photo was not restored whole (%d bytes, %v)", len(got), err)
+	}
+}
 
 // TestFailedBackupKeepsNothing: a backup whose writes fail midway (the
 // process killed, the disk full) leaves no archive, nor a file that looks
