@@ -2,11 +2,13 @@ package postgres
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"hash/fnv"
 	"time"
 
 	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
 )
 
 // Nodes sharing the database coordinate through it in two ways
@@ -35,7 +37,8 @@ import (
 //     two nodes lead at once only when a leader's process is stalled for
 //     longer than that.
 
-// clusterSchema holds the timers' claims.
+// clusterSchema holds the timers' claims; ClaimTick creates it when it
+// is missing.
 const clusterSchema = `
 CREATE TABLE IF NOT EXISTS _timer_ticks (
 	timer   text NOT NULL COLLATE "C",
@@ -47,9 +50,8 @@ CREATE INDEX IF NOT EXISTS _timer_ticks_tick ON _timer_ticks (tick);`
 
 // Bounds and periods of the cluster primitives.
 const (
-	maxTimerKey   = 256            // bytes of a timer's name in ClaimTick
-	tickKeep      = 24 * time.Hour // claims older than this (by tick) are deleted
-	tickPruneEach = time.Minute    // how often a node deletes them, at most
+	maxTimerKey = 256            // bytes of a timer's name in ClaimTick
+	tickKeep    = 24 * time.Hour // claims older than this (by tick) are deleted
 
 	leadRetry            = time.Second            // a node that does not lead tries again this often
 	leadCheck            = 100 * time.Millisecond // the leader looks for its session's end this often (no traffic)
@@ -70,33 +72,40 @@ const (
 )
 
 // ClaimTick claims timer's run at tick for this node: true when no node
-// had claimed it (functions.TickClaims). Now and then it deletes claims
-// older than tickKeep.
+// had claimed it (functions.TickClaims). The same statement deletes the
+// claims of ticks tickKeep older than tick, so the table holds about a
+// day of ticks.
 func (d *DB) ClaimTick(ctx context.Context, timer string, tick time.Time) (bool, error) {
 	if timer == "" || len(timer) > maxTimerKey {
 		return false, fmt.Errorf("claim a timer's tick: the timer's name must be 1 to %d bytes", maxTimerKey)
 	}
 	ms := tick.UnixMilli()
-	tag, err := d.pool.Exec(ctx, "INSERT INTO _timer_ticks (timer, tick) VALUES ($1, $2) ON CONFLICT DO NOTHING", timer, ms)
+	const claim = `WITH gone AS (DELETE FROM _timer_ticks WHERE tick < $3)
+		INSERT INTO _timer_ticks (timer, tick) VALUES ($1, $2) ON CONFLICT DO NOTHING`
+	tag, err := d.pool.Exec(ctx, claim, timer, ms, ms-tickKeep.Milliseconds())
+	if isUndefinedTable(err) { // the first claim of this database
+		if err = d.createTimerTicks(ctx); err == nil {
+			tag, err = d.pool.Exec(ctx, claim, timer, ms, ms-tickKeep.Milliseconds())
+		}
+	}
 	if err != nil {
 		return false, fmt.Errorf("claim a timer's tick: %w", err)
 	}
-	d.pruneTicks(ctx, ms)
 	return tag.RowsAffected() == 1, nil
 }
 
-// pruneTicks deletes the claims of ticks tickKeep before tick, at most
-// once per tickPruneEach on this node. A failure waits for the next time.
-func (d *DB) pruneTicks(ctx context.Context, tick int64) {
-	d.feedMu.Lock()
-	due := time.Since(d.ticksPruned) >= tickPruneEach
-	if due {
-		d.ticksPruned = time.Now()
-	}
-	d.feedMu.Unlock()
-	if due {
-		d.pool.Exec(ctx, "DELETE FROM _timer_ticks WHERE tick < $1", tick-tickKeep.Milliseconds())
-	}
+// createTimerTicks creates the claims' table, under the write lock: nodes
+// claiming their first tick together do not race on CREATE TABLE.
+func (d *DB) createTimerTicks(ctx context.Context) error {
+	return d.write(ctx, func(tx pgx.Tx, w *wstate) error {
+		_, err := tx.Exec(ctx, clusterSchema)
+		return err
+	})
+}
+
+func isUndefinedTable(err error) bool {
+	var pe *pgconn.PgError
+	return errors.As(err, &pe) && pe.Code == "42P01"
 }
 
 // leadKey is the advisory lock of leadership name.

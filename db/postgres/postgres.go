@@ -66,8 +66,6 @@ type DB struct {
 
 	feedMu  sync.Mutex
 	changed chan struct{} // closed at the next change; nil until asked for
-	// ticksPruned is when ClaimTick last deleted old claims (feedMu).
-	ticksPruned time.Time
 
 	// wsem lets one write of this node at a time ask for writeLock: the
 	// others wait here, without a connection, so that waiting writes never
@@ -154,7 +152,7 @@ func (d *DB) init(ctx context.Context) error {
 	// Under the write lock: nodes starting together do not race on
 	// CREATE TABLE IF NOT EXISTS.
 	err := d.write(ctx, func(tx pgx.Tx, w *wstate) error {
-		_, err := tx.Exec(ctx, schema+authSchema+clusterSchema)
+		_, err := tx.Exec(ctx, schema+authSchema)
 		return err
 	})
 	if err != nil {
