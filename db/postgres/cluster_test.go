@@ -3,6 +3,7 @@ package postgres
 import (
 	"context"
 	"fmt"
+	"net"
 	"strings"
 	"sync"
 	"testing"
@@ -364,4 +365,146 @@ func TestFeedAcrossNodes(t *testing.T) {
 	}
 	insert("after")
 	expect("after", "a write through node B once node A listens again")
+}
+
+// proxy forwards TCP connections to a PostgreSQL server until freeze,
+// after which it forwards nothing and closes nothing: the connections
+// through it look, to both ends, like a network that dropped every
+// packet (but for TCP keepalives, which the proxy's own sockets answer).
+type proxy struct {
+	ln     net.Listener
+	frozen chan struct{}
+	once   sync.Once
+}
+
+func newProxy(t *testing.T, target string) *proxy {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	p := &proxy{ln: ln, frozen: make(chan struct{})}
+	var conns []net.Conn
+	var mu sync.Mutex
+	t.Cleanup(func() {
+		ln.Close()
+		mu.Lock()
+		defer mu.Unlock()
+		for _, c := range conns {
+			c.Close()
+		}
+	})
+	go func() {
+		for {
+			in, err := ln.Accept()
+			if err != nil {
+				return
+			}
+			out, err := net.Dial("tcp", target)
+			if err != nil {
+				in.Close()
+				continue
+			}
+			mu.Lock()
+			conns = append(conns, in, out)
+			mu.Unlock()
+			go p.pipe(in, out)
+			go p.pipe(out, in)
+		}
+	}()
+	return p
+}
+
+// pipe copies from src to dst until either fails, or forever once frozen.
+func (p *proxy) pipe(dst, src net.Conn) {
+	buf := make([]byte, 32<<10)
+	for {
+		n, err := src.Read(buf)
+		select {
+		case <-p.frozen:
+			return // drop what came, and everything after
+		default:
+		}
+		if n > 0 {
+			if _, werr := dst.Write(buf[:n]); werr != nil {
+				return
+			}
+		}
+		if err != nil {
+			dst.Close()
+			return
+		}
+	}
+}
+
+func (p *proxy) freeze() { p.once.Do(func() { close(p.frozen) }) }
+
+// TestLeadPartitioned: a leader cut off from the database (a network
+// that drops its packets, nothing closed) stops leading on its own, when
+// its heartbeat gets no answer, though its session and lock live on; once
+// PostgreSQL ends that session (as its keepalives do after about 10 s on
+// a real network), another node leads.
+func TestLeadPartitioned(t *testing.T) {
+	url := pgtest.Database(t)
+	host := strings.TrimPrefix(url, "postgres://minibase@")
+	host = host[:strings.Index(host, "/")]
+	px := newProxy(t, host)
+	var ns [2]*DB
+	for i, u := range []string{strings.Replace(url, host, px.ln.Addr().String(), 1), url} {
+		d, err := Open(context.Background(), u, Options{MaxConns: 4})
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { d.Close() })
+		ns[i] = d
+	}
+	events := make(chan leadEvent, 16)
+	var reports sync.Map
+	ctx, cancel := context.WithCancel(context.Background())
+	var wg sync.WaitGroup
+	t.Cleanup(func() { cancel(); wg.Wait() })
+	lead := func(i int) {
+		wg.Go(func() {
+			ns[i].Lead(ctx, "test", func(ctx context.Context) {
+				events <- leadEvent{i, true}
+				<-ctx.Done()
+				events <- leadEvent{i, false}
+			}, func(err error) { reports.Store(err.Error(), i) })
+		})
+	}
+	next := func(what string) leadEvent {
+		t.Helper()
+		select {
+		case e := <-events:
+			return e
+		case <-time.After(30 * time.Second):
+			t.Fatalf("no node %s within 30 s", what)
+		}
+		panic("unreachable")
+	}
+	lead(0)
+	if e := next("leads"); e != (leadEvent{0, true}) {
+		t.Fatalf("node 0 alone: %+v", e)
+	}
+	lead(1)
+	pid := leaderPID(t, ns[1], "test")
+
+	cut := time.Now()
+	px.freeze()
+	if e := next("stops leading"); e != (leadEvent{0, false}) {
+		t.Fatalf("after node 0 was cut off: %+v, want it to stop leading", e)
+	}
+	t.Logf("the leader cut off stopped leading after %v", time.Since(cut))
+	if !reported(&reports, 0) {
+		t.Errorf("node 0 did not report losing the leadership")
+	}
+	// Its session still holds the lock: node 1 waits. PostgreSQL ends
+	// the session (here by hand) and node 1 takes over.
+	if got := leaderPID(t, ns[1], "test"); got != pid {
+		t.Fatalf("the lock moved from session %d to %d while the leader's session lived", pid, got)
+	}
+	sql(t, url, "SELECT pg_terminate_backend($1)", pid)
+	if e := next("takes over"); e != (leadEvent{1, true}) {
+		t.Fatalf("after node 0's session ended: %+v, want node 1 to lead", e)
+	}
 }
