@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"slices"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -257,6 +258,17 @@ exports.main = async (event) => { await cloud.database().collection('seen').add(
 	// session) takes over.
 	terminate(t, url, `SELECT a.pid FROM pg_stat_activity a JOIN pg_locks l ON l.pid = a.pid
 		WHERE a.datname = current_database() AND a.application_name = 'minibase lead `+dbTriggersLeadership+`' AND l.locktype = 'advisory' AND l.granted`)
+	until(t, "the leader's loss reported", func() bool { // it has stopped delivering: what follows is the next leader's
+		for _, n := range ns {
+			n.mu.Lock()
+			lost := slices.ContainsFunc(n.reports, func(r string) bool { return strings.Contains(r, "lost the leadership") })
+			n.mu.Unlock()
+			if lost {
+				return true
+			}
+		}
+		return false
+	})
 	insert(10)
 	delivered("the 20 written after the leader's session was killed delivered", 60)
 
