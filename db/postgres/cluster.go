@@ -115,8 +115,6 @@ func leadKey(name string) int64 {
 	return int64(h.Sum64() & (1<<63 - 1))
 }
 
-// errNotLeader: another node holds the leadership.
-
 // Lead runs lead while this node holds the leadership name
 // (functions.Leader): a session-level advisory lock on a connection of its
 // own, named "minibase lead <name>" in pg_stat_activity.
