@@ -54,6 +54,8 @@ type DBTriggers struct {
 	// sleep waits d or until ctx ends (false then); tests replace it.
 	sleep func(ctx context.Context, d time.Duration) bool
 
+	leader Leader // Triggers.SetCluster; nil: this node alone delivers
+
 	mu    sync.Mutex
 	binds map[string][]boundDBTrigger // by collection
 	runs  chan struct{}               // invocation slots
@@ -88,8 +90,16 @@ func sleepCtx(ctx context.Context, d time.Duration) bool {
 	}
 }
 
-// SetDatabase makes Refresh set the database triggers d too.
-func (t *Triggers) SetDatabase(d *DBTriggers) { t.db = d }
+// SetDatabase makes Refresh set the database triggers d too (and
+// SetCluster's leadership, before or after, apply to them).
+func (t *Triggers) SetDatabase(d *DBTriggers) {
+	t.db = d
+	t.mu.Lock()
+	if _, alone := t.cluster.(Local); !alone {
+		d.leader = t.cluster
+	}
+	t.mu.Unlock()
+}
 
 // set replaces the triggers (by function) and subscribes their
 // collections, which drops what is pending for the others.
@@ -145,7 +155,25 @@ type dispatch struct {
 // Run delivers changes until ctx ends, then waits for the invocations in
 // progress; what they did not finish stays in the feed. report receives
 // failures: a change dropped after its last attempt, a feed error.
+//
+// With several nodes (Triggers.SetCluster) only the node that holds the
+// leadership dbTriggersLeadership reads the feed: the others wait to take
+// it over. FeedConsumer's unacknowledged changes, kept in the shared
+// database, are the cursor: a new leader starts from the oldest of them.
+// So in normal operation every change is delivered once; when the leader
+// dies or loses its connection while a function runs, that change is
+// delivered again by the next leader (at least once across a failover).
 func (t *DBTriggers) Run(ctx context.Context, report func(error)) {
+	if t.leader == nil {
+		t.deliverAll(ctx, report)
+		return
+	}
+	t.leader.Lead(ctx, dbTriggersLeadership, func(ctx context.Context) { t.deliverAll(ctx, report) },
+		func(err error) { report(fmt.Errorf("database triggers: %w", err)) })
+}
+
+// deliverAll is Run on the node that delivers.
+func (t *DBTriggers) deliverAll(ctx context.Context, report func(error)) {
 	d := &dispatch{t: t, ctx: ctx, report: report, queues: make(map[string][]db.Change),
 		freed: make(chan struct{}, 1), acks: make(chan int64, maxTriggerQueued)}
 	ackDone := make(chan struct{})

@@ -38,6 +38,9 @@ type Triggers struct {
 	timers map[string]*timerState // by function name
 	wg     sync.WaitGroup
 	db     *DBTriggers // SetDatabase; nil: none
+
+	cluster Cluster     // SetCluster; Local by default
+	onErr   func(error) // Run's; nil: failures are not reported
 }
 
 type boundRoute struct {
@@ -62,7 +65,7 @@ func NewTriggers(rt *Runtime, src Source, list Lister, loc *time.Location) *Trig
 }
 
 func newTriggers(run invoker, src Source, list Lister, loc *time.Location) *Triggers {
-	return &Triggers{src: src, list: list, run: run, loc: loc, timers: make(map[string]*timerState)}
+	return &Triggers{src: src, list: list, run: run, loc: loc, timers: make(map[string]*timerState), cluster: Local{}}
 }
 
 // Refresh rereads every function's routes, timer and database triggers
@@ -137,10 +140,17 @@ type timerEvent struct {
 // Tick starts the timers due at now (each at most once, however many
 // fire times passed since the last tick) and schedules their next run. A
 // timer whose previous run is still going skips this one. Runs use ctx.
+//
+// With several nodes (SetCluster) each due run is first claimed by its
+// scheduled time: the node that claims it runs it, the others skip it, so
+// a timer runs once per tick cluster-wide, on whichever node is alive. A
+// claim that fails (the database is unreachable) skips the run and is
+// reported to Run's onErr.
 func (t *Triggers) Tick(ctx context.Context, now time.Time) {
 	now = now.In(t.loc)
 	t.mu.Lock()
 	defer t.mu.Unlock()
+	claims, onErr := t.cluster, t.onErr
 	for _, st := range t.timers {
 		if st.next.IsZero() || now.Before(st.next) {
 			continue
@@ -155,10 +165,22 @@ func (t *Triggers) Tick(ctx context.Context, now time.Time) {
 		go func() {
 			defer t.wg.Done()
 			defer st.running.Store(false)
+			cctx, cancel := context.WithTimeout(ctx, claimTimeout)
+			mine, err := claims.ClaimTick(cctx, timerKey(st.fn, st.timer.Name), at)
+			cancel()
+			if err != nil && onErr != nil {
+				onErr(fmt.Errorf("timer %s of function %s: run of %s skipped: %w", st.timer.Name, st.fn, at.Format(time.RFC3339), err))
+			}
+			if !mine {
+				return
+			}
 			t.run.Invoke(ctx, st.fn, event, Invocation{Source: "wx_trigger"}) // the result is discarded, as CloudBase's are; the runtime logs the run
 		}()
 	}
 }
+
+// claimTimeout bounds a timer run's claim (TickClaims.ClaimTick).
+const claimTimeout = 10 * time.Second
 
 // Wait waits for the timer runs in progress.
 func (t *Triggers) Wait() { t.wg.Wait() }
@@ -167,6 +189,9 @@ func (t *Triggers) Wait() { t.wg.Wait() }
 // whole second until ctx ends, then waits for the runs in progress.
 func (t *Triggers) Run(ctx context.Context, refresh time.Duration, onErr func(error)) {
 	defer t.Wait()
+	t.mu.Lock()
+	t.onErr = onErr
+	t.mu.Unlock()
 	last := time.Time{}
 	for {
 		now := time.Now()
