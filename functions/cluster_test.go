@@ -1,3 +1,5 @@
+//go:build !minibase_fuzz
+
 package functions
 
 import (

@@ -2,13 +2,11 @@ package postgres
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"hash/fnv"
 	"time"
 
 	"github.com/jackc/pgx/v5"
-	"github.com/jackc/pgx/v5/pgconn"
 )
 
 // Nodes sharing the database coordinate through it in two ways
@@ -101,11 +99,6 @@ func (d *DB) createTimerTicks(ctx context.Context) error {
 		_, err := tx.Exec(ctx, clusterSchema)
 		return err
 	})
-}
-
-func isUndefinedTable(err error) bool {
-	var pe *pgconn.PgError
-	return errors.As(err, &pe) && pe.Code == "42P01"
 }
 
 // leadKey is the advisory lock of leadership name.
