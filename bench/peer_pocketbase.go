@@ -47,6 +47,9 @@ func peerScenarios() []peerScenario {
 		{scenario{name: "fn-get", what: "minibase: invoke `getpost`, `db.collection('posts').doc(id).get()`", op: opPeerGet}, "minibase"},
 		{scenario{name: "pb-get", what: "PocketBase: GET /posts/{id}, `$app.findRecordById`", op: opPBGet}, "pocketbase"},
 		{scenario{name: "fn-get-http", what: "minibase: GET /fn/posts/{id} (HTTP access) to `getpost`", op: opPeerGetHTTP}, "minibase"},
+		// The floor: each server's HTTP stack with no JavaScript at all.
+		{scenario{name: "mb-health", what: "minibase: GET /v1/health (no function: the HTTP stack alone)", op: opPeerHealth("/v1/health")}, "minibase"},
+		{scenario{name: "pb-health", what: "PocketBase: GET /api/health (no hook: the HTTP stack alone)", op: opPeerHealth("/api/health")}, "pocketbase"},
 	}
 }
 
@@ -61,7 +64,7 @@ func peerNames() []string {
 // peerPairs are the ratios reported: minibase's scenario over PocketBase's.
 var peerPairs = [][2]string{
 	{"fn-hello-http", "pb-hello"}, {"fn-hello", "pb-hello"}, {"fn-get", "pb-get"}, {"fn-get-http", "pb-get"},
-	{"fn-hello-logs", "fn-hello"},
+	{"fn-hello-logs", "fn-hello"}, {"mb-health", "pb-health"},
 }
 
 // runPeer runs the comparison: the server Open started (log store off), a
@@ -190,6 +193,22 @@ func opPeerHelloHTTP(ctx context.Context, e *env, _ *rand.Rand) error {
 		return fmt.Errorf("hello answered %+v", out)
 	}
 	return nil
+}
+
+// opPeerHealth asks a server's health check at path, which both answer
+// with a small JSON object without running any JavaScript: what a request
+// costs each server before a function or hook runs.
+func opPeerHealth(path string) func(context.Context, *env, *rand.Rand) error {
+	return func(ctx context.Context, e *env, _ *rand.Rand) error {
+		var out map[string]any
+		if err := e.cl.callAs(ctx, "", "GET", path, nil, &out); err != nil {
+			return err
+		}
+		if len(out) == 0 {
+			return fmt.Errorf("GET %s answered an empty object", path)
+		}
+		return nil
+	}
 }
 
 // opPeerGet invokes getpost for a random post and checks it.

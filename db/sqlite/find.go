@@ -97,6 +97,13 @@ func (d *DB) Find(ctx context.Context, coll string, q *db.Query) ([][]byte, erro
 	if c == nil {
 		return nil, notExist(coll)
 	}
+	if id, ok := pointID(q); ok {
+		out, err := d.readID(ctx, c, id)
+		if err != nil {
+			return nil, d.fault(sqlErr(err, coll))
+		}
+		return out, nil
+	}
 	for {
 		sh, gen := c.shape.load()
 		idx := c.indexes.Load()

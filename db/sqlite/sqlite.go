@@ -89,7 +89,8 @@ type DB struct {
 	closed  atomic.Bool
 	closeMu sync.RWMutex // held for reading while submitting jobs
 
-	stmts stmtCache
+	stmts  stmtCache
+	points pointReads // lookups by _id (find_point.go)
 	// savepoint and release are prepared once on the writer connection.
 	savepoint, release *sql.Stmt
 	sessions           *sessionStmts // the refresh-token path's, likewise
@@ -270,6 +271,7 @@ func (d *DB) Close() error {
 	}
 	<-d.writerD
 	d.stmts.close()
+	d.points.close()
 	err := errors.Join(d.ck.close(), d.r.Close(), d.checkpoint(), d.w.Close())
 	return err
 }
