@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"log/slog"
 	"strings"
+	"sync"
 	"time"
 
 	"minibase/db"
@@ -153,17 +154,28 @@ func (s *Server) runDBTriggers(ctx context.Context) (stop func()) {
 const watchConsumer = "watch"
 
 // openWatches connects realtime watches to the database's change feed and
-// to the sign-ins they end with.
-func (s *Server) openWatches() {
+// to the sign-ins they end with. On PostgreSQL each node reads the shared
+// feed under a consumer of its own (postgres.NodeFeed): a consumer shared
+// by the nodes would hand each change to one node's watches only.
+func (s *Server) openWatches(ctx context.Context) error {
 	w := s.Config.Watch
 	now := s.Config.Auth.Now
 	if now == nil {
 		now = time.Now
 	}
-	s.watches = db.NewWatches(s.db, db.FeedSource(s.store, watchConsumer), db.WatchOptions{
+	var src db.ChangeSource = db.FeedSource(s.store, watchConsumer)
+	if s.store.pg != nil {
+		f, err := s.store.pg.NodeFeed(ctx, watchConsumer)
+		if err != nil {
+			return fmt.Errorf("realtime watch: %w", err)
+		}
+		s.watchFeed, src = f, f
+	}
+	s.watches = db.NewWatches(s.db, src, db.WatchOptions{
 		MaxDocs: w.MaxDocs, PerConnection: w.PerConnection, PerUser: w.PerUser, Total: w.Total, IdleTimeout: w.IdleTimeout,
 		SendBuffer: w.SendBuffer, Now: now, Sessions: s.auth.Tokens(),
 	})
+	return nil
 }
 
 // runWatches keeps the watched queries up to date until ctx ends or the
@@ -172,9 +184,16 @@ func (s *Server) openWatches() {
 func (s *Server) runWatches(ctx context.Context) (stop func()) {
 	ctx, cancel := context.WithCancel(ctx)
 	done := make(chan struct{})
-	go func() {
-		defer close(done)
-		s.watches.Run(ctx, func(err error) { s.log.Warn("realtime watch", "err", err) })
-	}()
+	report := func(err error) { s.log.Warn("realtime watch", "err", err) }
+	var wg sync.WaitGroup
+	wg.Add(1)
+	go func() { defer wg.Done(); s.watches.Run(ctx, report) }()
+	if s.watchFeed != nil {
+		// Marks this node's consumer alive, removes those of nodes gone
+		// for long, and its own when ctx ends.
+		wg.Add(1)
+		go func() { defer wg.Done(); s.watchFeed.Run(ctx, report) }()
+	}
+	go func() { wg.Wait(); close(done) }()
 	return func() { cancel(); <-done }
 }

@@ -4,13 +4,18 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"fmt"
 	"io"
 	"log/slog"
+	"net/http"
 	"net/http/httptest"
 	"net/url"
 	"os"
 	"strings"
 	"testing"
+	"time"
+
+	"github.com/fasthttp/websocket"
 
 	"minibase/db/postgres/pgtest"
 	"minibase/server"
@@ -299,5 +304,83 @@ func TestPostgresCreateAdminAndConfig(t *testing.T) {
 	saved, err := server.ConsoleSaved(ctx, cfg)
 	if err != nil || len(saved) != 1 || saved[0].Key != "auth.anonymous" || saved[0].Value != "false" {
 		t.Errorf("ConsoleSaved = %+v, %v; want auth.anonymous false", saved, err)
+	}
+}
+
+// TestWatchAcrossServersOnPostgres: two served nodes on one PostgreSQL
+// database, each reading the change feed under its own consumer: a watch
+// on A receives every insert made through B and through A, each once, and
+// so does a watch on B — with one shared consumer one node's watches
+// would get nothing.
+func TestWatchAcrossServersOnPostgres(t *testing.T) {
+	dbURL := pgtest.Database(t)
+	a := servertest.New(t, onPostgres(t, dbURL, servertest.Options{Listen: true}))
+	b := servertest.New(t, onPostgres(t, dbURL, servertest.Options{Listen: true}))
+	a.Do(t, servertest.Request{Method: "POST", URL: "/v1/admin/collections", Body: `{"name":"feed"}`, As: servertest.Admin}).Expect(t, 200, "")
+
+	type watcher struct {
+		ws  *websocket.Conn
+		ids map[string]int
+	}
+	watch := func(s *servertest.Server) *watcher {
+		h := http.Header{"Authorization": {"Bearer " + servertest.AdminKey}}
+		ws, resp, err := websocket.DefaultDialer.Dial("ws"+strings.TrimPrefix(s.URL, "http")+"/v1/db/feed/watch", h)
+		if err != nil {
+			t.Fatalf("dial the watch: %v (%v)", err, resp)
+		}
+		t.Cleanup(func() { ws.Close() })
+		if err := ws.WriteMessage(websocket.TextMessage, []byte(`{"type":"watch","watchId":"w","query":{}}`)); err != nil {
+			t.Fatal(err)
+		}
+		return &watcher{ws: ws, ids: map[string]int{}}
+	}
+	// next reads messages until init (the snapshot) or an event batch.
+	next := func(w *watcher) map[string]any {
+		w.ws.SetReadDeadline(time.Now().Add(60 * time.Second))
+		_, data, err := w.ws.ReadMessage()
+		if err != nil {
+			t.Fatalf("watch: %v", err)
+		}
+		var m map[string]any
+		if err := json.Unmarshal(data, &m); err != nil {
+			t.Fatalf("watch message %q: %v", data, err)
+		}
+		return m
+	}
+	wa, wb := watch(a), watch(b)
+	for _, w := range []*watcher{wa, wb} {
+		if m := next(w); m["type"] != "init" {
+			t.Fatalf("first message %v, want init", m)
+		}
+	}
+	const n = 20
+	for i := range n {
+		via := a
+		if i%2 == 1 {
+			via = b
+		}
+		via.Do(t, servertest.Request{Method: "POST", URL: "/v1/db/feed/insert", Body: fmt.Sprintf(`{"data":{"_id":"d%02d"}}`, i),
+			As: servertest.Admin}).Expect(t, 200, "")
+	}
+	for name, w := range map[string]*watcher{"A": wa, "B": wb} {
+		for len(w.ids) < n {
+			m := next(w)
+			events, _ := m["events"].([]any)
+			for _, e := range events {
+				ev := e.(map[string]any)
+				if ev["dataType"] != "add" {
+					t.Errorf("node %s: event %v, want adds only", name, ev)
+				}
+				w.ids[ev["docId"].(string)]++
+			}
+		}
+		for id, k := range w.ids {
+			if k != 1 {
+				t.Errorf("node %s: %s came %d times", name, id, k)
+			}
+		}
+		if len(w.ids) != n {
+			t.Errorf("node %s: %d documents, want %d", name, len(w.ids), n)
+		}
 	}
 }

@@ -49,7 +49,8 @@ type Server struct {
 	keys      *auth.AdminKeys
 	store     *database // the app's database (database.go)
 	db        *db.Service
-	watches   *db.Watches // realtime watch, on the database's change feed
+	watches   *db.Watches        // realtime watch, on the database's change feed
+	watchFeed *postgres.NodeFeed // on PostgreSQL: this node's own consumer of the feed, for its watches; nil on SQLite
 	auth      *auth.Service
 	files     *storage.Service
 	fileBE    io.Closer // the storage backend
@@ -126,7 +127,9 @@ func (s *Server) Open(ctx context.Context) error {
 	}
 	s.db = db.NewService(s.store, db.Limits{AggregateMemory: s.Config.AggregateMem, SlowQuery: s.Config.SlowQuery})
 	s.db.SetUsers(s.auth)
-	s.openWatches()
+	if err := s.openWatches(ctx); err != nil {
+		return err
+	}
 	if err := s.openFunctions(); err != nil {
 		return err
 	}
@@ -384,6 +387,11 @@ func (s *Server) openFunctions() error {
 	}
 	s.triggers = functions.NewTriggers(s.functions, dir, dir, loc)
 	s.openDBTriggers()
+	if s.store.pg != nil {
+		// Several nodes share the database: each timer tick is claimed by
+		// one node, one node at a time delivers database triggers.
+		s.triggers.SetCluster(s.store.pg)
+	}
 	return s.triggers.Refresh(context.Background(), time.Now())
 }
 
