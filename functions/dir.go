@@ -40,6 +40,8 @@ type Dir struct {
 	mu    sync.Mutex
 	cache map[string]*dirEntry
 	put   sync.Mutex // one deployment at a time
+
+	shared *sharedState // nil: single node (Share)
 }
 
 type dirEntry struct {

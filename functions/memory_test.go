@@ -12,11 +12,13 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"minibase/db/postgres/pgtest"
 )
 
 func TestMain(m *testing.M) {
 	runtime.MemProfileRate = MemProfileRate // as main sets it
-	os.Exit(m.Run())
+	os.Exit(pgtest.Main(m))                 // the shared-mode tests' PostgreSQL
 }
 
 // Every tag reads back from the stacks of the heap profile's samples
