@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"time"
 
 	"minibase/db"
@@ -100,6 +101,31 @@ func (d *Dir) Follow(ctx context.Context, retire func(name string), report func(
 		}
 		retry.Stop()
 	}
+}
+
+// CatchUp brings every function of this node to the registry's version
+// once, as Follow does when it starts (a server calls it before serving,
+// so that it never serves what it missed while it was down). What fails
+// is returned, joined; the node keeps the version it has of those.
+func (d *Dir) CatchUp(ctx context.Context) error {
+	if d.shared == nil {
+		return nil
+	}
+	recs, err := d.shared.all(ctx)
+	if err != nil {
+		return err
+	}
+	names := d.localNames(ctx)
+	for n := range recs {
+		names = append(names, n)
+	}
+	var errs []error
+	for _, n := range slices.Compact(slices.Sorted(slices.Values(names))) {
+		if err := d.follow(ctx, n, recs[n], true, true, func(string) {}); err != nil && !errors.Is(err, errStale) {
+			errs = append(errs, err)
+		}
+	}
+	return errors.Join(errs...)
 }
 
 // localNames lists the live folders' names.

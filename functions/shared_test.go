@@ -72,11 +72,15 @@ func (c *cluster) start(t *testing.T, root string) *node {
 	if err := dir.Share(ctx, Shared{DB: drv, Files: files, Poll: time.Hour, Retry: 20 * time.Millisecond}); err != nil {
 		t.Fatal(err)
 	}
+	catchUp := dir.CatchUp(ctx) // as the server does before it serves
 	rt, err := New(dir, db.NewService(drv, db.Limits{}), Options{})
 	if err != nil {
 		t.Fatal(err)
 	}
 	n := &node{t: t, root: root, dir: dir, rt: rt, files: files, events: make(chan struct{}, 1)}
+	if catchUp != nil {
+		n.reports = append(n.reports, catchUp.Error())
+	}
 	fctx, cancel := context.WithCancel(ctx)
 	done := make(chan struct{})
 	signal := func() {
@@ -248,10 +252,12 @@ func TestSharedCatchUp(t *testing.T) {
 		t.Fatal(err)
 	}
 
-	b = c.start(t, rootB)
-	b.waitCall("f", `"f2"`)
-	b.waitCall("g", CodeNotFound)
-	b.waitCall("h", `"h1"`)
+	b = c.start(t, rootB) // caught up before it serves: no waiting
+	for fn, want := range map[string]string{"f": `"f2"`, "g": CodeNotFound, "h": `"h1"`} {
+		if got := b.call(fn); got != want {
+			t.Errorf("B right after its start: %s answers %s, want %s", fn, got, want)
+		}
+	}
 	a.waitCall("local", `"mine"`)
 	hist, err := a.dir.Versions(ctx, "local")
 	if err != nil || len(hist) != 1 || hist[0].Origin != OriginDisk {
