@@ -1,8 +1,11 @@
 package functions
 
 import (
+	"bytes"
 	"context"
 	"fmt"
+	"os"
+	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
@@ -419,4 +422,26 @@ func FuzzDecodeRecord(f *testing.F) {
 			}
 		}
 	})
+}
+
+// A bundled function (TypeScript) runs on the other node as the bundle
+// built at its deployment: the bundle travels with the archive and is
+// kept beside the live folder, where Load finds it.
+func TestSharedBundled(t *testing.T) {
+	c := newCluster(t)
+	a, b := c.start(t, ""), c.start(t, "")
+	ctx := context.Background()
+	v, err := a.dir.Put(ctx, "ts", map[string][]byte{"index.ts": []byte(`export const main = (): string => "typed"`)})
+	if err != nil || !v.Bundled {
+		t.Fatalf("deploy: %+v, %v; want bundled", v, err)
+	}
+	b.waitCall("ts", `"typed"`)
+	kept, err := os.ReadFile(filepath.Join(b.dir.historyDir("ts"), v.Version+".bundle.js"))
+	if err != nil {
+		t.Fatalf("B keeps no bundle beside its live folder: %v", err)
+	}
+	stored, err := a.dir.shared.get(ctx, bundleKey("ts", v.Version), MaxCodeBytes)
+	if err != nil || !bytes.Equal(kept, stored) {
+		t.Errorf("B's bundle (%d bytes) is not the one stored at the deployment (%d bytes, %v)", len(kept), len(stored), err)
+	}
 }
