@@ -9,6 +9,8 @@ import (
 	"path/filepath"
 	"slices"
 	"time"
+
+	"minibase/storage"
 )
 
 // versions returns name's history, oldest first: the registry's in shared
@@ -95,7 +97,10 @@ func (d *Dir) deployShared(ctx context.Context, name string, s *sources, staging
 	if err := d.install(name, staging, s, bundled, rec.Rev); err != nil {
 		// Recorded: every node, this one too (Follow), installs it from
 		// the file store.
-		return nil, fmt.Errorf("deploy %s: recorded for every node, but installing it on this one failed (it retries): %w", name, d.failed(name, err))
+		if storage.DiskFull(err) && d.Space != nil {
+			d.Space.Exhausted()
+		}
+		return nil, fmt.Errorf("deploy %s: recorded as version %d for every node, but installing it on this one failed (it tries again): %w", name, mine.Number, err)
 	}
 	sh.collect(ctx, name, rec, time.Now()) // best effort: what it leaves, the next deployment removes
 	return &mine, nil
