@@ -105,7 +105,8 @@ func (d *Dir) Follow(ctx context.Context, retire func(name string), report func(
 
 // CatchUp brings every function of this node to the registry's version
 // once, as Follow does when it starts (a server calls it before serving,
-// so that it never serves what it missed while it was down). What fails
+// so that it never serves what it missed while it was down), and removes
+// the archives of deleted functions that are past archiveGrace. What fails
 // is returned, joined; the node keeps the version it has of those.
 func (d *Dir) CatchUp(ctx context.Context) error {
 	if d.shared == nil {
@@ -123,6 +124,9 @@ func (d *Dir) CatchUp(ctx context.Context) error {
 	for _, n := range slices.Compact(slices.Sorted(slices.Values(names))) {
 		if err := d.follow(ctx, n, recs[n], true, true, func(string) {}); err != nil && !errors.Is(err, errStale) {
 			errs = append(errs, err)
+		}
+		if rec := recs[n]; rec != nil && rec.Deleted {
+			d.shared.collect(ctx, n, rec, time.Now()) // best effort: archives a delete left for their grace period
 		}
 	}
 	return errors.Join(errs...)

@@ -445,3 +445,51 @@ func TestSharedBundled(t *testing.T) {
 		t.Errorf("B's bundle (%d bytes) is not the one stored at the deployment (%d bytes, %v)", len(kept), len(stored), err)
 	}
 }
+
+// Archives no record names are removed once archiveGrace old, never
+// before (a deployment racing the removal may be about to name them);
+// those the records name stay.
+func TestSharedArchivesCollected(t *testing.T) {
+	c := newCluster(t)
+	a := c.start(t, "")
+	ctx := context.Background()
+	var first, last *Version
+	for i := range KeepVersions + 1 {
+		v, err := a.dir.Put(ctx, "f", ret(fmt.Sprint(i)))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if i == 0 {
+			first = v
+		}
+		last = v
+	}
+	exists := func(key string) bool {
+		_, err := a.files.Stat(ctx, key)
+		return err == nil
+	}
+	if !exists(archiveKey("f", first.Version)) {
+		t.Fatal("the archive of the version the history dropped went at once, before its grace period")
+	}
+	rec, _ := a.dir.shared.read(ctx, "f")
+	if err := a.dir.shared.collect(ctx, "f", rec, time.Now().Add(archiveGrace)); err != nil {
+		t.Fatal(err)
+	}
+	if exists(archiveKey("f", first.Version)) || !exists(archiveKey("f", last.Version)) || !exists(archiveKey("f", rec.Versions[0].Version)) {
+		t.Error("after the grace period: want the dropped version's archive gone, the recorded ones kept")
+	}
+	if err := a.dir.Delete(ctx, "f"); err != nil {
+		t.Fatal(err)
+	}
+	rec, _ = a.dir.shared.read(ctx, "f")
+	if !rec.Deleted || !exists(archiveKey("f", last.Version)) {
+		t.Fatalf("right after the delete: %+v; want a tombstone, and the archives kept for their grace period", rec)
+	}
+	if err := a.dir.shared.collect(ctx, "f", rec, time.Now().Add(archiveGrace)); err != nil {
+		t.Fatal(err)
+	}
+	page, err := a.files.List(ctx, storage.ListOptions{Prefix: sharedPrefix + "f/"})
+	if err != nil || len(page.Objects) != 0 {
+		t.Errorf("a deleted function's archives after the grace period: %+v, %v; want none", page.Objects, err)
+	}
+}
