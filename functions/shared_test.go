@@ -31,7 +31,7 @@ type cluster struct {
 	minio *miniotest.Server
 }
 
-func newCluster(t *testing.T) *cluster {
+func newCluster(t testing.TB) *cluster {
 	t.Helper()
 	return &cluster{url: pgtest.Database(t), minio: miniotest.Start(t)}
 }
@@ -39,7 +39,7 @@ func newCluster(t *testing.T) *cluster {
 // node is one minibase node's functions: its folder, runtime and
 // follower, and what the follower did.
 type node struct {
-	t      *testing.T
+	t      testing.TB
 	root   string
 	dir    *Dir
 	rt     *Runtime
@@ -53,7 +53,7 @@ type node struct {
 
 // start starts a node on root (t.TempDir() when ""), following the
 // registry until stop (or the test's end).
-func (c *cluster) start(t *testing.T, root string) *node {
+func (c *cluster) start(t testing.TB, root string) *node {
 	t.Helper()
 	if root == "" {
 		root = t.TempDir()
@@ -491,5 +491,23 @@ func TestSharedArchivesCollected(t *testing.T) {
 	page, err := a.files.List(ctx, storage.ListOptions{Prefix: sharedPrefix + "f/"})
 	if err != nil || len(page.Objects) != 0 {
 		t.Errorf("a deleted function's archives after the grace period: %+v, %v; want none", page.Objects, err)
+	}
+}
+
+// BenchmarkSharedPropagation: from a deployment's answer on one node to
+// the other node running the new version (PostgreSQL NOTIFY, the
+// record, the archive from MinIO, staging and the swap, the first
+// invocation of the new code).
+func BenchmarkSharedPropagation(b *testing.B) {
+	c := newCluster(b)
+	n1, n2 := c.start(b, ""), c.start(b, "")
+	ctx := context.Background()
+	b.ResetTimer()
+	for i := range b.N {
+		want := fmt.Sprint("v", i)
+		if _, err := n1.dir.Put(ctx, "f", ret(want)); err != nil {
+			b.Fatal(err)
+		}
+		n2.waitCall("f", `"`+want+`"`)
 	}
 }
