@@ -83,7 +83,7 @@ func (d *Dir) Put(ctx context.Context, name string, files map[string][]byte) (*V
 // "rollback", as Put does. Unknown versions are INVALID_PARAM; a function
 // with neither a folder nor a history is CodeNotFound.
 func (d *Dir) Rollback(ctx context.Context, name, ref string) (*Version, error) {
-	hist, err := d.historyOf(name)
+	hist, err := d.historyOf(ctx, name)
 	if err != nil {
 		return nil, err
 	}
@@ -91,7 +91,7 @@ func (d *Dir) Rollback(ctx context.Context, name, ref string) (*Version, error) 
 	if !ok {
 		return nil, Errorf(CodeInvalidParam, "function %s has no version %q (the last %d are kept: GET /v1/admin/functions/%s/versions)", name, ref, KeepVersions, name)
 	}
-	files, bundle, err := d.archived(name, v.Version)
+	files, bundle, err := d.archivedVersion(ctx, name, v)
 	if err != nil {
 		return nil, err
 	}
@@ -130,6 +130,9 @@ func (d *Dir) deploy(ctx context.Context, name string, files map[string][]byte, 
 		return nil, d.failed(name, err)
 	}
 	v.Version, v.Files, v.Bytes, v.Bundled = s.hash, len(files), s.bytes(), bundled != nil
+	if d.shared != nil {
+		return d.deployShared(ctx, name, s, staging, bundled, v)
+	}
 
 	d.put.Lock()
 	defer d.put.Unlock()
@@ -272,8 +275,17 @@ func (d *Dir) Delete(ctx context.Context, name string) error {
 	if err := checkName(name); err != nil {
 		return err
 	}
+	if d.shared != nil {
+		return d.deleteShared(ctx, name)
+	}
 	d.put.Lock()
 	defer d.put.Unlock()
+	return d.deleteLocal(name)
+}
+
+// deleteLocal removes name's live folder and history from the disk; a
+// name with neither is CodeNotFound. The caller holds put.
+func (d *Dir) deleteLocal(name string) error {
 	trash := filepath.Join(d.root, ".deploy-"+name+"-deleted-"+strconv.FormatInt(time.Now().UnixNano(), 36))
 	liveErr := os.Rename(filepath.Join(d.root, name), trash)
 	if liveErr != nil && !errors.Is(liveErr, fs.ErrNotExist) {

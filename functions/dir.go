@@ -24,6 +24,11 @@ import (
 // a deployment is visible at once. A folder that needs bundling (see
 // bundleReason) runs as its bundle: the one kept with its version, or one
 // built when the folder was edited on disk.
+//
+// In shared mode (Share: the nodes of a cluster) the history is the
+// database's and the archives are the file store's, deployments, rollbacks
+// and deletes are recorded there for every node, and the folder is a cache
+// that Follow keeps equal to the records (shared.go).
 type Dir struct {
 	// Space, when set before the first deployment, is asked before each
 	// deployment whether the disk is full (then it fails at once with
@@ -40,6 +45,8 @@ type Dir struct {
 	mu    sync.Mutex
 	cache map[string]*dirEntry
 	put   sync.Mutex // one deployment at a time
+
+	shared *sharedState // nil: single node (Share)
 }
 
 type dirEntry struct {

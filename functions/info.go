@@ -110,7 +110,7 @@ func (d *Dir) info(ctx context.Context, name string) (FunctionInfo, error) {
 		}
 		info.Database = append(info.Database, di)
 	}
-	hist, _ := d.history(name)
+	hist, _ := d.versions(ctx, name)
 	if n := len(hist); n > 0 && hist[n-1].Version == code.Version {
 		info.Number, info.UpdatedAt = hist[n-1].Number, hist[n-1].DeployedAt
 	}
@@ -161,7 +161,7 @@ func (d *Dir) Function(ctx context.Context, name string) (*FunctionDetail, error
 // Versions returns the history of name, newest first; CodeNotFound when
 // there is neither a history nor a live folder.
 func (d *Dir) Versions(ctx context.Context, name string) ([]Version, error) {
-	hist, err := d.historyOf(name)
+	hist, err := d.historyOf(ctx, name)
 	if err != nil {
 		return nil, err
 	}
@@ -183,7 +183,7 @@ func (d *Dir) ReadFile(ctx context.Context, name string, version int, path strin
 		return nil, err
 	}
 	if version != 0 {
-		hist, err := d.history(name)
+		hist, err := d.versions(ctx, name)
 		if err != nil {
 			return nil, err
 		}
@@ -191,7 +191,7 @@ func (d *Dir) ReadFile(ctx context.Context, name string, version int, path strin
 		if !ok {
 			return nil, Errorf(CodeNotFound, "function %s has no version %d", name, version)
 		}
-		files, _, err := d.archived(name, v.Version)
+		files, _, err := d.archivedVersion(ctx, name, v)
 		if err != nil {
 			return nil, err
 		}
@@ -219,11 +219,11 @@ func (d *Dir) ReadFile(ctx context.Context, name string, version int, path strin
 // historyOf is the history of the function name, oldest first, after
 // checking the name; CodeNotFound when there is neither a history nor a
 // live folder.
-func (d *Dir) historyOf(name string) ([]Version, error) {
+func (d *Dir) historyOf(ctx context.Context, name string) ([]Version, error) {
 	if err := checkName(name); err != nil {
 		return nil, err
 	}
-	hist, err := d.history(name)
+	hist, err := d.versions(ctx, name)
 	if err != nil {
 		return nil, err
 	}

@@ -18,8 +18,7 @@ import (
 
 func TestMain(m *testing.M) {
 	runtime.MemProfileRate = MemProfileRate // as main sets it
-	os.Exit(pgtest.Main(m))                 // the cluster tests' PostgreSQL, started by the first that asks
-
+	os.Exit(pgtest.Main(m))                 // the cluster and shared-mode tests' PostgreSQL, started by the first that asks
 }
 
 // Every tag reads back from the stacks of the heap profile's samples

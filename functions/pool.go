@@ -49,6 +49,21 @@ func (r *Runtime) function(code *Code) *function {
 	return fn
 }
 
+// Retire drops the function called name's idle instances and forgets
+// its compiled code: the next invocation loads it again (Source.Load)
+// and starts a new instance. Invocations running now finish on their
+// instance, which is then closed. Shared mode's follower calls it when
+// another node deployed, rolled back or deleted the function.
+func (r *Runtime) Retire(name string) {
+	r.mu.Lock()
+	fn := r.fns[name]
+	delete(r.fns, name)
+	r.mu.Unlock()
+	if fn != nil {
+		fn.retire()
+	}
+}
+
 // acquire takes one of the function's slots, waiting in its queue when
 // all are taken: CodeBusy when the queue is full or ctx ends first.
 func (f *function) acquire(ctx context.Context, queue int) error {

@@ -178,6 +178,19 @@ func (s *Server) openWatches(ctx context.Context) error {
 	return nil
 }
 
+// followFunctions keeps this node's functions equal to the cluster's
+// (Config.Functions.Shared; nothing otherwise) until ctx ends or the
+// returned stop is called.
+func (s *Server) followFunctions(ctx context.Context) (stop func()) {
+	ctx, cancel := context.WithCancel(ctx)
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		s.fnDir.Follow(ctx, s.functions.Retire, func(err error) { s.log.Warn("functions registry", "err", err) })
+	}()
+	return func() { cancel(); <-done }
+}
+
 // runWatches keeps the watched queries up to date until ctx ends or the
 // returned stop is called, which closes the watch connections (clients
 // reconnect to the next server) and waits for that.

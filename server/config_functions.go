@@ -29,6 +29,10 @@ type FunctionsConfig struct {
 	LogSize      int64         // size cap of functions.db
 	Fetch        functions.FetchOptions
 	TimerTZ      *time.Location // the time zone of timer triggers' cron; nil: UTC+8
+	// Shared keeps the functions' versions in the database and their code
+	// in the file store, for nodes that share both (a cluster): not a
+	// setting, set by the server when it is in one (functions.Shared).
+	Shared bool
 }
 
 func (c *FunctionsConfig) settings() []setting {

@@ -207,6 +207,7 @@ func (s *Server) Run(ctx context.Context) error {
 	}()
 	defer func() { stopTriggers(); <-trigDone }()
 	defer s.runDBTriggers(ctx)()
+	defer s.followFunctions(ctx)()
 	defer s.runWatches(ctx)()
 	schedCtx, stopSched := context.WithCancel(ctx)
 	schedDone := make(chan struct{})
@@ -379,6 +380,14 @@ func (s *Server) openFunctions() error {
 		Fetch: c.Fetch, Async: functions.AsyncOptions{Retries: c.AsyncRetries, Backoff: c.RetryBackoff, PerCaller: c.AsyncPerUser},
 		Logs: s.logSinks(), Outcomes: s.outcomes(), Files: s.files, MaxMemory: c.Memory,
 		Accounts: s.store.auth.Users,
+	}
+	if c.Shared {
+		if err := dir.Share(context.Background(), functions.Shared{DB: s.store, Files: s.files.Backend()}); err != nil {
+			return err
+		}
+		if err := dir.CatchUp(context.Background()); err != nil {
+			s.log.Warn("functions registry: catching up", "err", err)
+		}
 	}
 	s.fnDir = dir
 	s.functions, err = functions.New(dir, s.db, opts)

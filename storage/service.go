@@ -108,6 +108,11 @@ func New(ctx context.Context, cfg Config) (*Service, error) {
 	return s, nil
 }
 
+// Backend returns the backend the service keeps its objects in, for
+// those who keep objects of their own beside the buckets, under a key
+// prefix no bucket can have (".minibase/…").
+func (s *Service) Backend() Bucket { return s.be }
+
 // Env returns the env id of this server's fileIDs.
 func (s *Service) Env() string { return s.env }
 
