@@ -31,7 +31,8 @@ type FunctionsConfig struct {
 	TimerTZ      *time.Location // the time zone of timer triggers' cron; nil: UTC+8
 	// Shared keeps the functions' versions in the database and their code
 	// in the file store, for nodes that share both (a cluster): not a
-	// setting, set by the server when it is in one (functions.Shared).
+	// setting; on PostgreSQL (MINIBASE_DATABASE) the server shares them
+	// whatever this says (functions.Shared).
 	Shared bool
 }
 

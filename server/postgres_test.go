@@ -180,6 +180,31 @@ func TestTwoNodesOnPostgres(t *testing.T) {
 		return b.Do(t, servertest.Request{Method: "POST", URL: "/v1/auth/anonymous", Body: `{}`}).Status == 501
 	})
 
+	// Functions: deployed through A, run on B (B's follower installs it
+	// from the database's record and the bucket's archive); a new version
+	// through B reaches A; a delete through A ends it on B.
+	deploy := func(s *servertest.Server, body string) {
+		s.Do(t, servertest.Request{Method: "PUT", URL: "/v1/admin/functions/greet", Body: `{"files":{"index.js":"exports.main = () => '` + body + `'"}}`,
+			As: servertest.Admin}).Expect(t, 200, "")
+	}
+	invoke := func(s *servertest.Server) *servertest.Response {
+		return s.Do(t, servertest.Request{Method: "POST", URL: "/v1/functions/greet/invoke", Body: `{}`, As: servertest.Admin})
+	}
+	deploy(a, "one")
+	servertest.WaitFor(t, "node B to run the function deployed through node A", func() bool {
+		r := invoke(b)
+		return r.Status == 200 && strings.Contains(r.Body, `"one"`)
+	})
+	deploy(b, "two")
+	servertest.WaitFor(t, "node A to run the version deployed through node B", func() bool {
+		r := invoke(a)
+		return r.Status == 200 && strings.Contains(r.Body, `"two"`)
+	})
+	a.Do(t, servertest.Request{Method: "DELETE", URL: "/v1/admin/functions/greet", As: servertest.Admin}).Expect(t, 200, "")
+	servertest.WaitFor(t, "node B to forget the function deleted through node A", func() bool {
+		return invoke(b).Status == 404
+	})
+
 	// Files: uploaded through A, downloaded through B with A's signed URL.
 	a.Do(t, servertest.Request{Method: "POST", URL: "/v1/admin/storage/buckets", Body: `{"name":"private","rule":"PRIVATE"}`, As: servertest.Admin}).
 		Expect(t, 200, "")

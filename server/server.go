@@ -381,7 +381,7 @@ func (s *Server) openFunctions() error {
 		Logs: s.logSinks(), Outcomes: s.outcomes(), Files: s.files, MaxMemory: c.Memory,
 		Accounts: s.store.auth.Users,
 	}
-	if c.Shared {
+	if c.Shared || s.Config.Postgres() { // several nodes may serve this database
 		if err := dir.Share(context.Background(), functions.Shared{DB: s.store, Files: s.files.Backend()}); err != nil {
 			return err
 		}
