@@ -169,7 +169,7 @@ func TestHTTPSListenerLimits(t *testing.T) {
 	writeFile(t, certPath, c1)
 	writeFile(t, keyPath, k1)
 	s := startHTTPS(t, "", nil, nil, func(c *Config) {
-		c.HTTPS.CertFile, c.HTTPS.KeyFile, c.HTTPS.HandshakeTimeout = certPath, keyPath, 300*time.Millisecond
+		c.HTTPS.CertFile, c.HTTPS.KeyFile, c.HTTPS.HandshakeTimeout = certPath, keyPath, 2*time.Second // a handshake under -race at load ~20 took more than 300 ms
 		c.Conns.HeaderTimeout, c.Conns.KeepAliveTimeout = time.Hour, time.Hour
 		c.Conns.BodyTimeout, c.Conns.PerAddr = 300*time.Millisecond, 3
 	})
