@@ -486,3 +486,88 @@ func (s *syncBuffer) String() string {
 	defer s.mu.Unlock()
 	return s.b.String()
 }
+
+// The cluster's compose file: PostgreSQL, MinIO, three replicas of one
+// node definition and nginx in front. The node's environment, with the
+// compose variables given and the services' host names as they are, is
+// what `minibase config --check` accepts (the check reads no server).
+func TestComposeClusterFile(t *testing.T) {
+	raw, err := os.ReadFile("deploy/docker-compose.cluster.yml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	text := string(raw)
+	if strings.Contains(text, "\t") {
+		t.Error("docker-compose.cluster.yml has a tab: YAML indents with spaces")
+	}
+	for _, want := range []string{"replicas: 3", "image: postgres:", "image: minio/minio", "image: nginx:",
+		"condition: service_healthy", "./nginx-cluster.conf:/etc/nginx/conf.d/default.conf:ro", "stop_grace_period: 45s"} {
+		if !strings.Contains(text, want) {
+			t.Errorf("docker-compose.cluster.yml has no %s", want)
+		}
+	}
+	conf, err := os.ReadFile("deploy/nginx-cluster.conf")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{"server minibase:8090", "proxy_set_header Upgrade $http_upgrade", "proxy_request_buffering off",
+		"proxy_set_header X-Forwarded-For"} {
+		if !strings.Contains(string(conf), want) {
+			t.Errorf("nginx-cluster.conf has no %s", want)
+		}
+	}
+	// The node's environment: the lines under the x-minibase anchor's
+	// "environment:", up to the next key at its indentation.
+	vars := map[string]string{"POSTGRES_PASSWORD": "pg-secret", "MINIO_ROOT_PASSWORD": "minio-secret",
+		"MINIBASE_ADMIN_KEY": "test-admin-key-0123456789"}
+	ref := regexp.MustCompile(`\$\{([A-Z_]+)(?::[-?]([^}]*))?\}`)
+	var env []string
+	in := false
+	for _, line := range strings.Split(text, "\n") {
+		switch {
+		case line == "  environment:" && !in && len(env) == 0:
+			in = true
+		case in && strings.HasPrefix(line, "    ") && !strings.HasPrefix(strings.TrimSpace(line), "#"):
+			k, v, ok := strings.Cut(strings.TrimSpace(line), ": ")
+			if !ok {
+				t.Fatalf("environment line %q", line)
+			}
+			v = ref.ReplaceAllStringFunc(v, func(m string) string {
+				p := ref.FindStringSubmatch(m)
+				if s, ok := vars[p[1]]; ok {
+					return s
+				}
+				if strings.Contains(m, ":-") {
+					return p[2]
+				}
+				t.Fatalf("%s needs %s", k, p[1])
+				return ""
+			})
+			env = append(env, k+"="+v)
+		case in && strings.HasPrefix(line, "    #"):
+		case in:
+			in = false
+		}
+	}
+	want := map[string]bool{"MINIBASE_DATABASE": false, "MINIBASE_STORAGE": false, "MINIBASE_S3_ENDPOINT": false, "MINIBASE_TRUSTED_PROXIES": false}
+	for _, kv := range env {
+		k, _, _ := strings.Cut(kv, "=")
+		if _, ok := want[k]; ok {
+			want[k] = true
+		}
+	}
+	for k, ok := range want {
+		if !ok {
+			t.Errorf("the node's environment has no %s: %q", k, env)
+		}
+	}
+	bin := filepath.Join(t.TempDir(), "minibase")
+	if b, err := exec.Command("go", "build", "-o", bin, ".").CombinedOutput(); err != nil {
+		t.Fatalf("go build: %v\n%s", err, b)
+	}
+	cmd := exec.Command(bin, "config", "--check")
+	cmd.Env = append([]string{"PATH=" + os.Getenv("PATH"), "HOME=" + t.TempDir(), "MINIBASE_DIR=" + t.TempDir()}, env...)
+	if b, err := cmd.CombinedOutput(); err != nil {
+		t.Errorf("minibase config --check with the cluster node's environment: %v\n%s", err, b)
+	}
+}
