@@ -131,7 +131,7 @@ func (s sinks) Write(ctx context.Context, rec *functions.LogRecord) {
 // database's change feed: from then on the triggers' Refresh subscribes
 // their collections, and runDBTriggers delivers the changes.
 func (s *Server) openDBTriggers() {
-	s.dbTriggers = functions.NewDBTriggers(s.functions, s.store)
+	s.dbTriggers = functions.NewDBTriggers(s.functions, s.store.Driver)
 	s.triggers.SetDatabase(s.dbTriggers)
 }
 
@@ -163,7 +163,7 @@ func (s *Server) openWatches(ctx context.Context) error {
 	if now == nil {
 		now = time.Now
 	}
-	var src db.ChangeSource = db.FeedSource(s.store, watchConsumer)
+	var src db.ChangeSource = db.FeedSource(s.store.Driver, watchConsumer)
 	if s.store.pg != nil {
 		f, err := s.store.pg.NodeFeed(ctx, watchConsumer)
 		if err != nil {

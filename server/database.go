@@ -49,7 +49,9 @@ func errSettingsChanged(err error) bool {
 
 // database is the app's database as the server uses it: the documents'
 // driver and the stores beside it, from one backend (openDatabase). Only
-// what the backend has is set.
+// what the backend has is set. Give the packages Driver itself, not the
+// database: they look for the driver's optional interfaces (db.Planner,
+// for explain and the slow-query log), which the embedding hides.
 type database struct {
 	db.Driver
 	auth     auth.Stores

@@ -62,7 +62,7 @@ func (s *Server) handleExport(c *fiber.Ctx) error {
 	case "false":
 		noMeta = true
 	case "only": // the $minibase line alone: a CSV export's sidecar
-		m, err := transfer.ReadMeta(ctx, s.store, coll)
+		m, err := transfer.ReadMeta(ctx, s.store.Driver, coll)
 		if err != nil {
 			return err
 		}
@@ -83,7 +83,7 @@ func (s *Server) handleExport(c *fiber.Ctx) error {
 	fctx := c.Context()
 	log := s.log
 	fctx.SetBodyStreamWriter(func(w *bufio.Writer) {
-		if _, err := transfer.Export(ctx, s.store, coll, w, transfer.ExportOptions{Format: f, NoMeta: noMeta}); err != nil {
+		if _, err := transfer.Export(ctx, s.store.Driver, coll, w, transfer.ExportOptions{Format: f, NoMeta: noMeta}); err != nil {
 			// The status is sent: the client learns of the failure by
 			// the connection closing before the chunked body's end.
 			log.Warn("export failed", "collection", coll, "err", err)
@@ -125,7 +125,7 @@ func (s *Server) handleImport(c *fiber.Ctx) error {
 		return tooLargeImport(limit)
 	}
 	capped := &capReader{r: body, left: limit}
-	rep, err := transfer.Import(c.UserContext(), s.store, coll, capped, opt)
+	rep, err := transfer.Import(c.UserContext(), s.store.Driver, coll, capped, opt)
 	var fatal *transfer.Fatal
 	switch {
 	case errors.As(err, &fatal) && capped.over:

@@ -125,7 +125,7 @@ func (s *Server) Open(ctx context.Context) error {
 	if err := s.loadSettings(ctx); err != nil {
 		return err
 	}
-	s.db = db.NewService(s.store, db.Limits{AggregateMemory: s.Config.AggregateMem, SlowQuery: s.Config.SlowQuery})
+	s.db = db.NewService(s.store.Driver, db.Limits{AggregateMemory: s.Config.AggregateMem, SlowQuery: s.Config.SlowQuery})
 	s.db.SetUsers(s.auth)
 	if err := s.openWatches(ctx); err != nil {
 		return err
@@ -382,7 +382,7 @@ func (s *Server) openFunctions() error {
 		Accounts: s.store.auth.Users,
 	}
 	if c.Shared || s.Config.Postgres() { // several nodes may serve this database
-		if err := dir.Share(context.Background(), functions.Shared{DB: s.store, Files: s.files.Backend()}); err != nil {
+		if err := dir.Share(context.Background(), functions.Shared{DB: s.store.Driver, Files: s.files.Backend()}); err != nil {
 			return err
 		}
 		if err := dir.CatchUp(context.Background()); err != nil {

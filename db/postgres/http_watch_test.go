@@ -184,10 +184,10 @@ func TestWatchAcrossNodes(t *testing.T) {
 	other := strings.Replace(url, "/"+dbname+"?", "/postgres?", 1)
 	sql(t, other, "ALTER DATABASE "+dbname+" WITH ALLOW_CONNECTIONS false")
 	defer sql(t, other, "ALTER DATABASE "+dbname+" WITH ALLOW_CONNECTIONS true")
-	sql(t, other, "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = $1 AND query = 'LISTEN "+notifyChannel+"'", dbname)
+	sql(t, other, "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = $1 AND query LIKE 'LISTEN "+notifyChannel+"%'", dbname)
 	until(t, "the LISTEN sessions gone", func() bool {
 		var n int
-		ns[1].pool.QueryRow(ctx, "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND query = 'LISTEN "+notifyChannel+"'").Scan(&n)
+		ns[1].pool.QueryRow(ctx, "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND query LIKE 'LISTEN "+notifyChannel+"%'").Scan(&n)
 		return n == 0
 	})
 	insert(ns[1], `{"_id": "while-down"}`)
