@@ -22,18 +22,17 @@ import (
 // context (a full pool still ends at its deadline) and runs the lookup on
 // it without one.
 
-// pointReads are the read connections' prepared lookups by _id, by
-// connection and table. A connection's statements are used only inside
-// database/sql's Conn.Raw, which has the connection to itself.
+// pointReads runs the lookups. Each is prepared on the connection for
+// its read and finalized after it: a statement kept across reads would
+// outlive its connection whenever database/sql closes one (a bad
+// connection), and finalizing it then dereferences the closed handle
+// (a crash at Close, seen in the clean-clone tests). Preparing a
+// one-table primary-key SELECT costs a few microseconds; the goroutines
+// avoided cost more.
 type pointReads struct {
 	mu     sync.Mutex
-	byConn map[driver.Conn]map[string]driver.Stmt
 	closed bool
 }
-
-// maxPointStmts bounds one connection's lookups (one per collection read by
-// id); past it they are all closed and prepared again as needed.
-const maxPointStmts = 256
 
 // pointID returns the _id q reads when q is exactly a lookup of one
 // document by string _id: a filter {_id: "…"} (no operator, no regex),
@@ -73,20 +72,22 @@ func (d *DB) readID(ctx context.Context, c *collection, id string) ([][]byte, er
 	return out, err
 }
 
-// read runs the lookup of id in table on dc, preparing it on first use.
+// read runs the lookup of id in table on dc.
 func (p *pointReads) read(dc driver.Conn, table, id string) ([]byte, bool, error) {
-	st, err := p.stmt(dc, table)
-	if err != nil {
-		return nil, false, err
+	p.mu.Lock()
+	closed := p.closed
+	p.mu.Unlock()
+	if closed {
+		return nil, false, errors.New("sqlite: database is closed")
 	}
-	sq, ok := st.(driver.StmtQueryContext)
+	qc, ok := dc.(driver.QueryerContext)
 	if !ok {
-		return nil, false, errors.New("sqlite: the driver's statements take no context")
+		return nil, false, errors.New("sqlite: the driver's connections take no queries")
 	}
 	// No context: nothing to interrupt (see above), so no watcher.
-	rows, err := sq.QueryContext(context.Background(), []driver.NamedValue{{Ordinal: 1, Value: id}})
+	rows, err := qc.QueryContext(context.Background(), "SELECT json(data) FROM "+table+" WHERE id = ?",
+		[]driver.NamedValue{{Ordinal: 1, Value: id}})
 	if err != nil {
-		p.forget(dc, table) // a failed statement is prepared again next time
 		return nil, false, err
 	}
 	defer rows.Close()
@@ -106,54 +107,9 @@ func (p *pointReads) read(dc driver.Conn, table, id string) ([]byte, bool, error
 	return nil, false, fmt.Errorf("sqlite: a document read as %T", dest[0])
 }
 
-func (p *pointReads) stmt(dc driver.Conn, table string) (driver.Stmt, error) {
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	if p.closed {
-		return nil, errors.New("sqlite: database is closed")
-	}
-	m := p.byConn[dc]
-	if st := m[table]; st != nil {
-		return st, nil
-	}
-	st, err := dc.Prepare("SELECT json(data) FROM " + table + " WHERE id = ?")
-	if err != nil {
-		return nil, err
-	}
-	if m == nil || len(m) >= maxPointStmts {
-		for _, old := range m {
-			old.Close()
-		}
-		m = map[string]driver.Stmt{}
-		if p.byConn == nil {
-			p.byConn = map[driver.Conn]map[string]driver.Stmt{}
-		}
-		p.byConn[dc] = m
-	}
-	m[table] = st
-	return st, nil
-}
-
-// forget closes dc's lookup in table.
-func (p *pointReads) forget(dc driver.Conn, table string) {
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	if st := p.byConn[dc][table]; st != nil {
-		st.Close()
-		delete(p.byConn[dc], table)
-	}
-}
-
-// close finalizes every lookup; the read pool closes after it (a
-// connection closed with statements left stays open, file and memory, until
-// they are finalized: sqlite3_close_v2).
+// close ends reading by id.
 func (p *pointReads) close() {
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	for _, m := range p.byConn {
-		for _, st := range m {
-			st.Close()
-		}
-	}
-	p.byConn, p.closed = nil, true
+	p.closed = true
 }
