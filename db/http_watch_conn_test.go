@@ -110,6 +110,11 @@ func TestWatchUserLimit(t *testing.T) {
 	a := dialWatch(t, s, "c", alice)
 	a.watch("1", `{}`)
 	b := dialWatch(t, s, "c", alice)
+	// The server takes a connection's place after the upgrade, in the
+	// connection's own goroutine: a round trip on b makes sure it has,
+	// before a third connection races it for the last place.
+	b.send(`{"type":"ping"}`)
+	b.expect("pong")
 	refused(t, s, "c", alice, "", "EXCEED_REQUEST_LIMIT") // a third place (2 connections, 1 watch held)
 	b.send(`{"type":"watch","watchId":"2","query":{}}`)
 	if m := b.expect("error"); m.str("code") != "EXCEED_REQUEST_LIMIT" {
