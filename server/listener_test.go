@@ -211,6 +211,9 @@ func TestSlowReader(t *testing.T) {
 			// closing would trickle in by zero-window probes for minutes.
 			c.(*net.TCPConn).SetReadBuffer(256 << 10)
 			fmt.Fprintf(c, "GET %s HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer %s\r\n\r\n", path, testKey)
+			// Accepted first (until then no connection is open either),
+			// then cut off by the send timeout.
+			waitUntil(t, "the server to accept the connection", func() bool { return l.openConns() == 1 })
 			waitUntil(t, "the server to close the connection", func() bool { return l.openConns() == 0 })
 			// What the server queued before it closed arrives, then its
 			// FIN: the answer ends short, at once.
