@@ -11,7 +11,34 @@ import (
 	"time"
 
 	"minibase/auth"
+	"minibase/db"
 )
+
+// newTestRuntime returns a Runtime over the functions in testdata/ and a
+// fresh database (testDB). fetch may reach 127.0.0.1 unless opts says
+// otherwise.
+func newTestRuntime(t testing.TB, opts Options) (*Runtime, *db.Service) {
+	t.Helper()
+	dir, err := OpenDir("testdata")
+	if err != nil {
+		t.Fatal(err)
+	}
+	return newRuntimeOver(t, dir, opts)
+}
+
+func newRuntimeOver(t testing.TB, src Source, opts Options) (*Runtime, *db.Service) {
+	t.Helper()
+	svc := testDB(t)
+	if opts.Fetch.AllowPrivate == nil {
+		opts.Fetch.AllowPrivate = []string{"127.0.0.1"}
+	}
+	rt, err := New(src, svc, opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { rt.Close() })
+	return rt, svc
+}
 
 var (
 	adminCtx = auth.NewContext(context.Background(), &auth.Identity{Role: auth.Admin})

@@ -40,7 +40,7 @@ func BenchmarkBackupWhileWriting(b *testing.B) {
 		for i := range docs {
 			docs[i] = db.Doc{{Key: "_id", Value: db.NewID()}, {Key: "pad", Value: pad}, {Key: "n", Value: int64(i)}}
 		}
-		if _, err := m.store.Write(ctx, "big", &db.WriteOp{Kind: db.WriteInsert, Docs: docs}); err != nil {
+		if _, err := m.store.Driver.Write(ctx, "big", &db.WriteOp{Kind: db.WriteInsert, Docs: docs}); err != nil {
 			b.Fatal(err)
 		}
 		fi, _ := os.Stat(dbPath)
@@ -70,7 +70,7 @@ func BenchmarkBackupWhileWriting(b *testing.B) {
 				}
 				t0 := time.Now()
 				doc := db.Doc{{Key: "_id", Value: db.NewID()}, {Key: "v", Value: int64(n)}}
-				if _, err := m.store.Write(ctx, "live", &db.WriteOp{Kind: db.WriteInsert, Docs: []db.Doc{doc}}); err != nil {
+				if _, err := m.store.Driver.Write(ctx, "live", &db.WriteOp{Kind: db.WriteInsert, Docs: []db.Doc{doc}}); err != nil {
 					b.Error(err)
 					return
 				}

@@ -49,11 +49,12 @@ func errSettingsChanged(err error) bool {
 
 // database is the app's database as the server uses it: the documents'
 // driver and the stores beside it, from one backend (openDatabase). Only
-// what the backend has is set. Give the packages Driver itself, not the
-// database: they look for the driver's optional interfaces (db.Planner,
-// for explain and the slow-query log), which the embedding hides.
+// what the backend has is set. Driver is a named field, not embedded, so
+// that the database cannot be handed where a db.Driver is taken: the
+// packages look for the driver's optional interfaces (db.Planner, for
+// explain and the slow-query log), which a wrapper would hide.
 type database struct {
-	db.Driver
+	Driver   db.Driver // the documents; hand this, never the database, to packages that take a db.Driver
 	auth     auth.Stores
 	settings settingsStore
 	tokens   openapi.TokenStore

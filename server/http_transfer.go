@@ -71,7 +71,7 @@ func (s *Server) handleExport(c *fiber.Ctx) error {
 	default:
 		return db.Errorf(db.CodeInvalidParam, "meta must be true, false or only")
 	}
-	if _, err := s.store.Indexes(ctx, coll); err != nil { // a missing collection is a 404, before the stream starts
+	if _, err := s.store.Driver.Indexes(ctx, coll); err != nil { // a missing collection is a 404, before the stream starts
 		return err
 	}
 	ext, ctype := "jsonl", "application/x-ndjson; charset=utf-8"

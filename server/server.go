@@ -312,7 +312,7 @@ func (s *Server) close() error {
 	}
 	s.replica.close() // ships the last writes before the database closes
 	if s.store != nil {
-		errs = append(errs, s.store.Close())
+		errs = append(errs, s.store.Driver.Close())
 	}
 	if s.unlock != nil {
 		s.unlock()
@@ -426,7 +426,7 @@ func CreateAdmin(ctx context.Context, cfg Config, email, password string, log *s
 		}
 		store = onSQLite(d)
 	}
-	defer store.Close()
+	defer store.Driver.Close()
 	svc, err := openAuth(ctx, cfg, store, log)
 	if err != nil {
 		return nil, err

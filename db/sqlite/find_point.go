@@ -6,7 +6,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"sync"
 
 	"minibase/db"
 )
@@ -21,18 +20,6 @@ import (
 // interrupt: pointReads waits for a read connection with the caller's
 // context (a full pool still ends at its deadline) and runs the lookup on
 // it without one.
-
-// pointReads runs the lookups. Each is prepared on the connection for
-// its read and finalized after it: a statement kept across reads would
-// outlive its connection whenever database/sql closes one (a bad
-// connection), and finalizing it then dereferences the closed handle
-// (a crash at Close, seen in the clean-clone tests). Preparing a
-// one-table primary-key SELECT costs a few microseconds; the goroutines
-// avoided cost more.
-type pointReads struct {
-	mu     sync.Mutex
-	closed bool
-}
 
 // pointID returns the _id q reads when q is exactly a lookup of one
 // document by string _id: a filter {_id: "…"} (no operator, no regex),
@@ -63,7 +50,7 @@ func (d *DB) readID(ctx context.Context, c *collection, id string) ([][]byte, er
 	defer conn.Close()
 	var out [][]byte
 	err = conn.Raw(func(dc any) error {
-		raw, found, err := d.points.read(dc.(driver.Conn), c.table, id)
+		raw, found, err := readIDOn(dc.(driver.Conn), c.table, id)
 		if found {
 			out = [][]byte{raw}
 		}
@@ -72,14 +59,13 @@ func (d *DB) readID(ctx context.Context, c *collection, id string) ([][]byte, er
 	return out, err
 }
 
-// read runs the lookup of id in table on dc.
-func (p *pointReads) read(dc driver.Conn, table, id string) ([]byte, bool, error) {
-	p.mu.Lock()
-	closed := p.closed
-	p.mu.Unlock()
-	if closed {
-		return nil, false, errors.New("sqlite: database is closed")
-	}
+// readIDOn runs the lookup of id in table on dc, prepared for this read
+// and finalized after it: a statement kept across reads would outlive its
+// connection whenever database/sql closes one, and finalizing it then
+// dereferences the closed handle (a crash at Close, seen in a clean-clone
+// run). Preparing a one-table primary-key SELECT costs a few microseconds;
+// the goroutines avoided cost more.
+func readIDOn(dc driver.Conn, table, id string) ([]byte, bool, error) {
 	qc, ok := dc.(driver.QueryerContext)
 	if !ok {
 		return nil, false, errors.New("sqlite: the driver's connections take no queries")
@@ -105,11 +91,4 @@ func (p *pointReads) read(dc driver.Conn, table, id string) ([]byte, bool, error
 		return append([]byte(nil), v...), true, nil
 	}
 	return nil, false, fmt.Errorf("sqlite: a document read as %T", dest[0])
-}
-
-// close ends reading by id.
-func (p *pointReads) close() {
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	p.closed = true
 }

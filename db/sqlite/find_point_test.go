@@ -158,3 +158,27 @@ func bytesToStrings(bs [][]byte) []string {
 	}
 	return out
 }
+
+// A read connection that database/sql closes between reads by id (here:
+// no idle connections allowed, so each is closed when returned) leaves
+// nothing behind that a later read or Close would touch: a first version
+// kept each connection's prepared lookups and finalized them at Close, on
+// handles already closed — a SIGSEGV.
+func TestReadByIDAfterThePoolClosedConnections(t *testing.T) {
+	d := openTest(t)
+	ctx := context.Background()
+	doc := db.Doc{{Key: "_id", Value: "x"}}
+	if _, err := d.Write(ctx, "c", &db.WriteOp{Kind: db.WriteInsert, Docs: []db.Doc{doc}}); err != nil {
+		t.Fatal(err)
+	}
+	d.r.SetMaxIdleConns(0)
+	for range 5 {
+		out, err := d.Find(ctx, "c", &db.Query{Filter: mustFilter(t, `{"_id": "x"}`), Limit: 1})
+		if err != nil || len(out) != 1 {
+			t.Fatalf("read by id: %s, %v", bytesToStrings(out), err)
+		}
+	}
+	if err := d.Close(); err != nil {
+		t.Fatal(err)
+	}
+}

@@ -89,8 +89,7 @@ type DB struct {
 	closed  atomic.Bool
 	closeMu sync.RWMutex // held for reading while submitting jobs
 
-	stmts  stmtCache
-	points pointReads // lookups by _id (find_point.go)
+	stmts stmtCache
 	// savepoint and release are prepared once on the writer connection.
 	savepoint, release *sql.Stmt
 	sessions           *sessionStmts // the refresh-token path's, likewise
@@ -271,7 +270,6 @@ func (d *DB) Close() error {
 	}
 	<-d.writerD
 	d.stmts.close()
-	d.points.close()
 	err := errors.Join(d.ck.close(), d.r.Close(), d.checkpoint(), d.w.Close())
 	return err
 }
